@@ -1,0 +1,41 @@
+namespace Aes.Contracts.Tenancy;
+
+// Integration events published by the tenancy service through its outbox.
+// Classifications travel as their lower-case codes: strategic, sensitive, internal, public.
+
+public sealed record MemberStateRegistered(string StateCode, string NameFr, string NameEn, string TimeZone, string Currency);
+
+public sealed record FacilityRegistered(
+    Guid FacilityId, string Code, string StateCode, string Name, string City, int Tier,
+    decimal TargetAvailabilityPercent, string Status, string TimeZone, ResourceAmounts InstalledCapacity);
+
+public sealed record FacilityOpened(Guid FacilityId, string Code, string StateCode, DateTime OpenedAt);
+
+public sealed record FacilityClosed(Guid FacilityId, string Code, string StateCode, DateTime ClosedAt);
+
+public sealed record AgencyRegistered(Guid AgencyId, string StateCode, string Code, string Name, DateTime RegisteredAt);
+
+public sealed record ProjectCreated(Guid ProjectId, Guid AgencyId, string Name);
+
+public sealed record UserCreated(Guid UserId, string UserName, string DisplayName);
+
+public sealed record RoleAssigned(Guid UserId, string Role, string? StateCode, Guid? AgencyId);
+
+public sealed record RoleRevoked(Guid UserId, string Role, string? StateCode, Guid? AgencyId);
+
+public sealed record AgreementPriceTerms(
+    bool FacilityListPrice, long VcpuHourXof, long MemoryGibHourXof, long StorageGibMonthXof, long PublicIpv4MonthXof);
+
+public sealed record AgreementDrafted(
+    Guid AgreementId, string Reference, string HostStateCode, Guid FacilityId, string GuestStateCode,
+    DateTime StartsAt, DateTime EndsAt);
+
+public sealed record AgreementSigned(Guid AgreementId, string SignatoryStateCode, Guid SignedByUserId, DateTime SignedAt);
+
+public sealed record AgreementActivated(
+    Guid AgreementId, string Reference, string HostStateCode, Guid FacilityId, string GuestStateCode,
+    ResourceAmounts Slice, IReadOnlyList<string> AllowedClassifications, AgreementPriceTerms PriceTerms,
+    DateTime StartsAt, DateTime EndsAt);
+
+/// <summary>An agreement stopped being in force; <paramref name="Reason"/> is "expired" or "terminated".</summary>
+public sealed record AgreementEnded(Guid AgreementId, string HostStateCode, Guid FacilityId, string GuestStateCode, string Reason, DateTime EndedAt);

@@ -1,0 +1,57 @@
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace Aes.Messaging;
+
+/// <summary>
+/// A consumer that handles each message id once. The inbox row, the state change and any events
+/// the handler adds to the outbox are saved in one transaction, so a redelivery (or two copies
+/// racing on two replicas) changes nothing the second time. Handlers must keep their effects in
+/// <typeparamref name="TContext"/>; anything else they do is not covered.
+/// </summary>
+public abstract partial class InboxConsumer<TMessage, TContext>(TContext db, ILogger logger) : IConsumer<TMessage>
+    where TMessage : class
+    where TContext : ServiceDbContext
+{
+    protected TContext Db { get; } = db;
+
+    public async Task Consume(ConsumeContext<TMessage> context)
+    {
+        var messageId = context.MessageId ?? throw new InvalidOperationException("A message without an id cannot be deduplicated.");
+        var consumer = GetType().Name;
+
+        await using var transaction = await Db.Database.BeginTransactionAsync(context.CancellationToken);
+        if (await Db.InboxMessages.AnyAsync(m => m.MessageId == messageId && m.Consumer == consumer, context.CancellationToken))
+        {
+            LogDuplicate(logger, consumer, messageId);
+            return;
+        }
+
+        await HandleAsync(context.Message, context);
+        Db.InboxMessages.Add(new InboxMessage { MessageId = messageId, Consumer = consumer, ProcessedAt = DateTime.UtcNow });
+        try
+        {
+            await Db.SaveChangesAsync(context.CancellationToken);
+            await transaction.CommitAsync(context.CancellationToken);
+        }
+        catch (DbUpdateException exception) when (IsUniqueViolation(exception))
+        {
+            // Another delivery of the same message committed first: this one must leave no trace.
+            await transaction.RollbackAsync(CancellationToken.None);
+            Db.ChangeTracker.Clear();
+            LogDuplicate(logger, consumer, messageId);
+        }
+    }
+
+    protected abstract Task HandleAsync(TMessage message, ConsumeContext<TMessage> context);
+
+    internal static bool IsUniqueViolation(DbUpdateException exception) => exception.InnerException switch
+    {
+        PostgresException postgres => postgres.SqlState == PostgresErrorCodes.UniqueViolation && postgres.TableName == "inbox_messages",
+        SqliteException sqlite => sqlite.SqliteErrorCode == 19 && sqlite.Message.Contains("inbox_messages.", StringComparison.Ordinal), // SQLITE_CONSTRAINT
+        _ => false,
+    };
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Consumer} already handled message {MessageId}; skipped")]
+    private static partial void LogDuplicate(ILogger logger, string consumer, Guid messageId);
+}

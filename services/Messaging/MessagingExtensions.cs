@@ -1,0 +1,67 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Aes.Messaging.Persistence;
+
+namespace Aes.Messaging;
+
+public static class MessagingExtensions
+{
+    /// <summary>
+    /// The service's bus: MassTransit with durable RabbitMQ queues and publisher confirms, or the
+    /// in-memory transport for the embedded mode; queues are named after the service; failing
+    /// consumers are retried and then moved to their <c>_error</c> queue; the outbox relay runs in the background.
+    /// </summary>
+    public static IHostApplicationBuilder AddServiceMessaging<TContext>(
+        this IHostApplicationBuilder builder, string serviceName, Action<IBusRegistrationConfigurator> configureConsumers)
+        where TContext : ServiceDbContext
+    {
+        var settings = builder.Configuration.GetSection(MessagingSettings.Section).Get<MessagingSettings>() ?? new MessagingSettings();
+        settings.ServiceName = serviceName;
+        builder.Services.AddSingleton(settings);
+        builder.Services.TryAddSingleton(TimeProvider.System);
+
+        builder.Services.AddMassTransit(bus =>
+        {
+            bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(serviceName, includeNamespace: false));
+            configureConsumers(bus);
+            bus.AddConfigureEndpointsCallback((_, _, endpoint) =>
+                endpoint.UseMessageRetry(retry => retry.Intervals(settings.RetryIntervals)));
+
+            if (settings.Transport == BusTransport.RabbitMq)
+            {
+                var connection = builder.Configuration.GetConnectionString(ResourceNames.RabbitMqConnection)
+                    ?? throw new InvalidOperationException($"Messaging:Transport is RabbitMq but ConnectionStrings:{ResourceNames.RabbitMqConnection} is not set.");
+                bus.UsingRabbitMq((context, rabbit) =>
+                {
+                    rabbit.Host(new Uri(connection), host =>
+                    {
+                        host.PublisherConfirmation = true;
+                        host.ConnectionName(serviceName);
+                    });
+                    rabbit.Durable = true;
+                    rabbit.ConfigureEndpoints(context);
+                });
+            }
+            else
+            {
+                bus.UsingInMemory((context, memory) => memory.ConfigureEndpoints(context));
+            }
+        });
+        // Start even while the broker is down: the outbox keeps events until it is back.
+        builder.Services.Configure<MassTransitHostOptions>(options => options.WaitUntilStarted = false);
+
+        if (settings.Transport == BusTransport.InMemory)
+        {
+            builder.Services.TryAddSingleton<InProcessBusHub>();
+            builder.Services.AddSingleton<IOutboxTransport>(provider => provider.GetRequiredService<InProcessBusHub>());
+            builder.Services.AddHostedService<InProcessBusAttachment>();
+        }
+        else
+        {
+            builder.Services.AddSingleton<IOutboxTransport, BusOutboxTransport>();
+        }
+
+        builder.Services.AddSingleton<OutboxRelay<TContext>>();
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<OutboxRelay<TContext>>());
+        return builder;
+    }
+}

@@ -1,0 +1,28 @@
+namespace Aes.Messaging;
+
+public enum BusTransport
+{
+    /// <summary>MassTransit's in-memory transport, joined across the process by <see cref="InProcessBusHub"/>.</summary>
+    InMemory,
+    RabbitMq,
+}
+
+public enum DatabaseProvider
+{
+    Sqlite,
+    Postgres,
+}
+
+/// <summary>Messaging settings read from the "Messaging" configuration section.</summary>
+public sealed class MessagingSettings
+{
+    public const string Section = "Messaging";
+
+    public string ServiceName { get; set; } = "";
+    public BusTransport Transport { get; set; } = BusTransport.InMemory;
+    public TimeSpan OutboxPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Delays between the tries of a failing consumer; after the last, the message goes to the error queue.</summary>
+    public TimeSpan[] RetryIntervals { get; set; } = [TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)];
+}

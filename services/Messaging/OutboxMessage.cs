@@ -1,0 +1,59 @@
+using System.Text.Json;
+
+namespace Aes.Messaging;
+
+/// <summary>
+/// An integration event saved in the same transaction as the state change that caused it,
+/// and relayed to the bus after commit. Its <see cref="MessageId"/> becomes the bus message id,
+/// which is what the consumers' inbox deduplicates on.
+/// </summary>
+public sealed class OutboxMessage
+{
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public long Sequence { get; private set; }
+    public Guid MessageId { get; private set; }
+    public string MessageType { get; private set; } = "";
+    public string Body { get; private set; } = "";
+    public DateTime OccurredAt { get; private set; }
+    public DateTime? DispatchedAt { get; private set; }
+    public int Attempts { get; private set; }
+    public string? LastError { get; private set; }
+
+    public static OutboxMessage Create(object message, DateTime occurredAt)
+    {
+        var type = message.GetType();
+        return new OutboxMessage
+        {
+            MessageId = NewId.NextGuid(),
+            MessageType = TypeName(type),
+            Body = JsonSerializer.Serialize(message, type, Json),
+            OccurredAt = occurredAt,
+        };
+    }
+
+    /// <summary>"Namespace.Type, Assembly": stable across builds because it carries no version.</summary>
+    public static string TypeName(Type type) => $"{type.FullName}, {type.Assembly.GetName().Name}";
+
+    public (object Message, Type Type) Deserialize()
+    {
+        var type = Type.GetType(MessageType, throwOnError: true)!;
+        return (JsonSerializer.Deserialize(Body, type, Json)!, type);
+    }
+
+    internal void MarkDispatched(DateTime at) => DispatchedAt = at;
+
+    internal void MarkFailed(string error)
+    {
+        Attempts++;
+        LastError = error.Length > 2000 ? error[..2000] : error;
+    }
+}
+
+/// <summary>A message a consumer has handled: the inbox key is the message id with the consumer's name.</summary>
+public sealed class InboxMessage
+{
+    public Guid MessageId { get; init; }
+    public string Consumer { get; init; } = "";
+    public DateTime ProcessedAt { get; init; }
+}

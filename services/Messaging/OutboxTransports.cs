@@ -1,0 +1,56 @@
+using System.Collections.Concurrent;
+
+namespace Aes.Messaging;
+
+/// <summary>Where the relay sends what it reads from the outbox.</summary>
+public interface IOutboxTransport
+{
+    Task PublishAsync(object message, Type messageType, Guid messageId, CancellationToken cancellationToken);
+}
+
+/// <summary>Publishes on this service's MassTransit bus (RabbitMQ with publisher confirms, or in-memory).</summary>
+internal sealed class BusOutboxTransport(IBus bus) : IOutboxTransport
+{
+    public Task PublishAsync(object message, Type messageType, Guid messageId, CancellationToken cancellationToken) =>
+        bus.Publish(message, messageType, Pipe.Execute<PublishContext>(context => context.MessageId = messageId), cancellationToken);
+}
+
+/// <summary>
+/// The embedded mode's broker: every service in the process keeps its own MassTransit bus on the
+/// in-memory transport, and an event relayed from any outbox is published on each of them, so each
+/// service's own consumers receive it on their own endpoints, exactly as through RabbitMQ.
+/// </summary>
+public sealed class InProcessBusHub : IOutboxTransport
+{
+    private readonly ConcurrentDictionary<string, IBus> _buses = new();
+
+    public void Attach(string serviceName, IBus bus) => _buses[serviceName] = bus;
+
+    public void Detach(string serviceName) => _buses.TryRemove(serviceName, out _);
+
+    public IReadOnlyCollection<string> AttachedServices => _buses.Keys.ToList();
+
+    public async Task PublishAsync(object message, Type messageType, Guid messageId, CancellationToken cancellationToken)
+    {
+        foreach (var bus in _buses.Values)
+        {
+            await bus.Publish(message, messageType, Pipe.Execute<PublishContext>(context => context.MessageId = messageId), cancellationToken);
+        }
+    }
+}
+
+/// <summary>Attaches this service's bus to the process hub while it runs.</summary>
+internal sealed class InProcessBusAttachment(InProcessBusHub hub, IBus bus, MessagingSettings settings) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        hub.Attach(settings.ServiceName, bus);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        hub.Detach(settings.ServiceName);
+        return Task.CompletedTask;
+    }
+}

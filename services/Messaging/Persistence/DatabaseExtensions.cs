@@ -1,0 +1,76 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Aes.Messaging.Persistence;
+
+public static class DatabaseExtensions
+{
+    /// <summary>
+    /// Registers the service's database as <typeparamref name="TContext"/>: PostgreSQL when
+    /// Database:Provider is Postgres, SQLite (the embedded default) otherwise. Each provider has
+    /// its own migrations, hence one derived context type per provider.
+    /// </summary>
+    public static IHostApplicationBuilder AddServiceDatabase<TContext, TPostgres, TSqlite>(
+        this IHostApplicationBuilder builder, string connectionName)
+        where TContext : ServiceDbContext
+        where TPostgres : TContext
+        where TSqlite : TContext
+    {
+        var provider = builder.Configuration.GetValue("Database:Provider", DatabaseProvider.Sqlite);
+        var connectionString = builder.Configuration.GetConnectionString(connectionName)
+            ?? (provider == DatabaseProvider.Sqlite ? $"Data Source={connectionName}.db" : throw new InvalidOperationException($"ConnectionStrings:{connectionName} is not set."));
+
+        builder.Services.TryAddSingleton<OutboxSignal>();
+        builder.Services.TryAddSingleton<OutboxCommitInterceptor>();
+        if (provider == DatabaseProvider.Postgres)
+        {
+            builder.Services.AddDbContext<TContext, TPostgres>((services, options) => options
+                .UseNpgsql(connectionString)
+                .AddInterceptors(services.GetRequiredService<OutboxCommitInterceptor>()));
+        }
+        else
+        {
+            EnsureSqliteFolder(connectionString);
+            builder.Services.AddDbContext<TContext, TSqlite>((services, options) => options
+                .UseSqlite(connectionString)
+                .AddInterceptors(services.GetRequiredService<OutboxCommitInterceptor>()));
+        }
+        builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck<TContext>>(connectionName, tags: ["ready"]);
+        return builder;
+    }
+
+    /// <summary>Applies pending migrations; on SQLite also switches to WAL so readers never block the writer.</summary>
+    public static async Task MigrateDatabaseAsync<TContext>(this IServiceProvider services, CancellationToken cancellationToken = default)
+        where TContext : ServiceDbContext
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TContext>();
+        if (db.Database.IsSqlite())
+        {
+            await db.Database.OpenConnectionAsync(cancellationToken);
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+            await db.Database.CloseConnectionAsync();
+        }
+        await db.Database.MigrateAsync(cancellationToken);
+    }
+
+    private static void EnsureSqliteFolder(string connectionString)
+    {
+        var dataSource = new SqliteConnectionStringBuilder(connectionString).DataSource;
+        var folder = Path.GetDirectoryName(Path.GetFullPath(dataSource));
+        if (!string.IsNullOrEmpty(folder) && dataSource != ":memory:")
+        {
+            Directory.CreateDirectory(folder);
+        }
+    }
+}
+
+internal sealed class DatabaseHealthCheck<TContext>(TContext db) : Microsoft.Extensions.Diagnostics.HealthChecks.IHealthCheck
+    where TContext : ServiceDbContext
+{
+    public async Task<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult> CheckHealthAsync(
+        Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        await db.Database.CanConnectAsync(cancellationToken)
+            ? Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy()
+            : Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Unhealthy("database unreachable");
+}

@@ -1,0 +1,52 @@
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+
+namespace Aes.ServiceDefaults.Errors;
+
+/// <summary>
+/// Turns domain exceptions into gRPC statuses. The detail carries the French and English message;
+/// the trailers carry the field and each language separately for clients that show one.
+/// </summary>
+public sealed class ErrorMappingInterceptor : Interceptor
+{
+    public const string FieldTrailer = "aes-field";
+    public const string FrenchTrailer = "aes-message-fr";
+    public const string EnglishTrailer = "aes-message-en";
+
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            return await continuation(request, context);
+        }
+        catch (DomainException exception)
+        {
+            throw ToRpcException(exception);
+        }
+    }
+
+    public static RpcException ToRpcException(DomainException exception)
+    {
+        var code = exception switch
+        {
+            InvalidFieldException => StatusCode.InvalidArgument,
+            NotFoundException => StatusCode.NotFound,
+            RuleViolationException => StatusCode.FailedPrecondition,
+            ConcurrentChangeException => StatusCode.Aborted,
+            ForbiddenException => StatusCode.PermissionDenied,
+            _ => StatusCode.FailedPrecondition,
+        };
+        var trailers = new Metadata
+        {
+            // Metadata values must be ASCII; the bilingual text is UTF-8, so it travels base64-free in binary headers.
+            { FrenchTrailer + "-bin", System.Text.Encoding.UTF8.GetBytes(exception.Bilingual.French) },
+            { EnglishTrailer + "-bin", System.Text.Encoding.UTF8.GetBytes(exception.Bilingual.English) },
+        };
+        if (exception is InvalidFieldException invalid)
+        {
+            trailers.Add(FieldTrailer, invalid.Field);
+        }
+        return new RpcException(new Status(code, exception.Bilingual.ToString()), trailers);
+    }
+}

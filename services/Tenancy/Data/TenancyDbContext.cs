@@ -1,0 +1,117 @@
+using Microsoft.EntityFrameworkCore.Design;
+
+namespace Aes.Tenancy.Data;
+
+public abstract class TenancyDbContext(DbContextOptions options) : ServiceDbContext(options)
+{
+    public DbSet<MemberState> MemberStates => Set<MemberState>();
+    public DbSet<Facility> Facilities => Set<Facility>();
+    public DbSet<Agency> Agencies => Set<Agency>();
+    public DbSet<Project> Projects => Set<Project>();
+    public DbSet<User> Users => Set<User>();
+    public DbSet<Agreement> Agreements => Set<Agreement>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        base.OnModelCreating(modelBuilder);
+
+        modelBuilder.Entity<MemberState>(state =>
+        {
+            state.HasKey(s => s.Code);
+            state.Property(s => s.Code).HasMaxLength(2);
+            state.Property(s => s.NameFr).HasMaxLength(100);
+            state.Property(s => s.NameEn).HasMaxLength(100);
+            state.Property(s => s.TimeZone).HasMaxLength(64);
+            state.Property(s => s.Currency).HasMaxLength(3);
+        });
+
+        modelBuilder.Entity<Facility>(facility =>
+        {
+            facility.HasIndex(f => f.Code).IsUnique();
+            facility.Property(f => f.Code).HasMaxLength(32);
+            facility.Property(f => f.StateCode).HasMaxLength(2);
+            facility.Property(f => f.Name).HasMaxLength(200);
+            facility.Property(f => f.City).HasMaxLength(200);
+            facility.Property(f => f.TimeZone).HasMaxLength(64);
+            facility.Property(f => f.TargetAvailabilityPercent).HasPrecision(6, 3);
+            facility.Property(f => f.Status).HasConversion<string>().HasMaxLength(16);
+            facility.ComplexProperty(f => f.InstalledCapacity);
+            facility.Property(f => f.Version).IsConcurrencyToken();
+            facility.HasOne<MemberState>().WithMany().HasForeignKey(f => f.StateCode);
+        });
+
+        modelBuilder.Entity<Agency>(agency =>
+        {
+            agency.HasIndex(a => new { a.StateCode, a.Code }).IsUnique();
+            agency.Property(a => a.Code).HasMaxLength(20);
+            agency.Property(a => a.StateCode).HasMaxLength(2);
+            agency.Property(a => a.Name).HasMaxLength(200);
+            agency.HasOne<MemberState>().WithMany().HasForeignKey(a => a.StateCode);
+        });
+
+        modelBuilder.Entity<Project>(project =>
+        {
+            project.HasIndex(p => new { p.AgencyId, p.Name }).IsUnique();
+            project.Property(p => p.Name).HasMaxLength(200);
+            project.Property(p => p.Description).HasMaxLength(2000);
+            project.HasOne<Agency>().WithMany().HasForeignKey(p => p.AgencyId);
+        });
+
+        modelBuilder.Entity<User>(user =>
+        {
+            user.HasIndex(u => u.UserName).IsUnique();
+            user.Property(u => u.UserName).HasMaxLength(100);
+            user.Property(u => u.DisplayName).HasMaxLength(200);
+            user.Property(u => u.Email).HasMaxLength(254);
+            user.OwnsMany(u => u.Roles, role =>
+            {
+                role.ToTable("role_assignments");
+                role.WithOwner().HasForeignKey("UserId");
+                role.Property<int>("Id");
+                role.HasKey("Id");
+                role.Property(r => r.Role).HasConversion<string>().HasMaxLength(32);
+                role.Property(r => r.StateCode).HasMaxLength(2);
+            });
+        });
+
+        modelBuilder.Entity<Agreement>(agreement =>
+        {
+            agreement.HasIndex(a => a.Reference).IsUnique();
+            agreement.HasIndex(a => new { a.FacilityId, a.Status });
+            agreement.Property(a => a.Reference).HasMaxLength(64);
+            agreement.Property(a => a.HostStateCode).HasMaxLength(2);
+            agreement.Property(a => a.GuestStateCode).HasMaxLength(2);
+            agreement.Property(a => a.Status).HasConversion<string>().HasMaxLength(16);
+            agreement.Property(a => a.TerminationReason).HasMaxLength(1000);
+            agreement.ComplexProperty(a => a.Slice);
+            agreement.ComplexProperty(a => a.PriceTerms);
+            agreement.Property(a => a.AllowedClassifications)
+                .HasConversion(
+                    list => string.Join(',', list.Select(c => c.ToString())),
+                    text => text.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Enum.Parse<DataClassification>).ToList(),
+                    new Microsoft.EntityFrameworkCore.ChangeTracking.ValueComparer<List<DataClassification>>(
+                        (left, right) => left!.SequenceEqual(right!),
+                        list => list.Aggregate(0, (hash, item) => HashCode.Combine(hash, item)),
+                        list => list.ToList()))
+                .HasMaxLength(100);
+            agreement.Property(a => a.Version).IsConcurrencyToken();
+            agreement.HasOne<Facility>().WithMany().HasForeignKey(a => a.FacilityId);
+        });
+    }
+}
+
+public sealed class TenancyPostgresDbContext(DbContextOptions<TenancyPostgresDbContext> options) : TenancyDbContext(options);
+
+public sealed class TenancySqliteDbContext(DbContextOptions<TenancySqliteDbContext> options) : TenancyDbContext(options);
+
+internal sealed class TenancyPostgresDesignFactory : IDesignTimeDbContextFactory<TenancyPostgresDbContext>
+{
+    public TenancyPostgresDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<TenancyPostgresDbContext>().UseNpgsql("Host=design-time").Options);
+}
+
+internal sealed class TenancySqliteDesignFactory : IDesignTimeDbContextFactory<TenancySqliteDbContext>
+{
+    public TenancySqliteDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<TenancySqliteDbContext>().UseSqlite("Data Source=design-time.db").Options);
+}

@@ -1,0 +1,50 @@
+namespace Aes.Tenancy.Domain;
+
+/// <summary>A national datacenter. Only open facilities receive workloads.</summary>
+public sealed class Facility
+{
+    public Guid Id { get; init; }
+    public required string Code { get; init; }
+    public required string StateCode { get; init; }
+    public required string Name { get; set; }
+    public required string City { get; set; }
+    public int Tier { get; set; }
+    public decimal TargetAvailabilityPercent { get; set; }
+    public required string TimeZone { get; set; }
+    public required ResourceQuantities InstalledCapacity { get; set; }
+    public FacilityStatus Status { get; private set; } = FacilityStatus.Planned;
+    public DateTime? OpenedAt { get; private set; }
+    public DateTime? ClosedAt { get; private set; }
+    public int Version { get; private set; }
+
+    public void Open(DateTime now)
+    {
+        if (Status != FacilityStatus.Planned)
+        {
+            throw new RuleViolationException(new(
+                $"Seul un centre prévu peut ouvrir ; {Code} est {StatusFr(Status)}.",
+                $"Only a planned facility can open; {Code} is {Status.Code()}."));
+        }
+        Status = FacilityStatus.Open;
+        OpenedAt = now;
+        Version++;
+    }
+
+    public void Close(DateTime now)
+    {
+        if (Status == FacilityStatus.Closed)
+        {
+            throw new RuleViolationException(new($"{Code} est déjà fermé.", $"{Code} is already closed."));
+        }
+        Status = FacilityStatus.Closed;
+        ClosedAt = now;
+        Version++;
+    }
+
+    internal static string StatusFr(FacilityStatus status) => status switch
+    {
+        FacilityStatus.Planned => "prévu",
+        FacilityStatus.Open => "ouvert",
+        _ => "fermé",
+    };
+}

@@ -1,0 +1,21 @@
+namespace Aes.Tenancy.Domain;
+
+public sealed class User
+{
+    public Guid Id { get; init; }
+    public required string UserName { get; init; }
+    public required string DisplayName { get; set; }
+    public string Email { get; set; } = "";
+    public List<RoleAssignment> Roles { get; init; } = [];
+
+    public bool IsOperatorOf(string stateCode) =>
+        Roles.Any(r => r.Role == Role.StateOperator && r.StateCode == stateCode);
+
+    public bool IsConfederalAdministrator => Roles.Any(r => r.Role == Role.ConfederalAdministrator);
+}
+
+/// <summary>
+/// A role with its scope: requesters and agency administrators act for one agency (and so its state),
+/// operators for one state, auditors for one state or (no state) the whole confederation.
+/// </summary>
+public sealed record RoleAssignment(Role Role, string? StateCode, Guid? AgencyId);

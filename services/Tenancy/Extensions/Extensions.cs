@@ -1,0 +1,40 @@
+using Aes.Messaging.Persistence;
+using Aes.Tenancy.Application;
+using Aes.Tenancy.Grpc;
+using Aes.Tenancy.Seed;
+
+namespace Aes.Tenancy.Extensions;
+
+public static class Extensions
+{
+    public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        builder.AddServiceDatabase<TenancyDbContext, TenancyPostgresDbContext, TenancySqliteDbContext>(ResourceNames.TenancyDatabase);
+        // Tenancy publishes; it consumes nothing yet.
+        builder.AddServiceMessaging<TenancyDbContext>(ResourceNames.Tenancy, _ => { });
+        builder.Services.AddScoped<TenancyOperations>();
+        builder.Services.AddScoped<DemoSeeder>();
+        builder.Services.AddHostedService<AgreementClock>();
+        return builder;
+    }
+
+    public static WebApplication MapApplicationEndpoints(this WebApplication app)
+    {
+        app.MapGrpcService<TenancyGrpcService>();
+        return app;
+    }
+
+    /// <summary>Migrates the database and, when Seed:Demo is true, loads the demo data once.</summary>
+    public static async Task PrepareDatabaseAsync(this WebApplication app)
+    {
+        if (app.Configuration.GetValue("Database:MigrateOnStart", true))
+        {
+            await app.Services.MigrateDatabaseAsync<TenancyDbContext>();
+        }
+        if (app.Configuration.GetValue("Seed:Demo", false))
+        {
+            await using var scope = app.Services.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync(app.Lifetime.ApplicationStopping);
+        }
+    }
+}

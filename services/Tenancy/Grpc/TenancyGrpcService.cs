@@ -1,0 +1,253 @@
+using System.Text.RegularExpressions;
+using Aes.Tenancy.Application;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using V1 = Aes.Contracts.Tenancy.V1;
+
+namespace Aes.Tenancy.Grpc;
+
+public sealed partial class TenancyGrpcService(TenancyDbContext db, TenancyOperations operations) : V1.TenancyService.TenancyServiceBase
+{
+    [GeneratedRegex("^[A-Za-z]{2}$")]
+    private static partial Regex StateFilterPattern();
+
+    public override async Task<V1.ListMemberStatesResponse> ListMemberStates(V1.ListMemberStatesRequest request, ServerCallContext context)
+    {
+        var states = await db.MemberStates.AsNoTracking().OrderBy(s => s.Code).ToListAsync(context.CancellationToken);
+        return new V1.ListMemberStatesResponse { States = { states.Select(ToMessage) } };
+    }
+
+    public override async Task<V1.MemberState> GetMemberState(V1.GetMemberStateRequest request, ServerCallContext context)
+    {
+        var code = Validate.Code(request.Code, "code", StateFilterPattern(), "ML");
+        var state = await db.MemberStates.AsNoTracking().FirstOrDefaultAsync(s => s.Code == code, context.CancellationToken)
+            ?? throw new NotFoundException("MemberState", code);
+        return ToMessage(state);
+    }
+
+    public override async Task<V1.Facility> RegisterFacility(V1.RegisterFacilityRequest request, ServerCallContext context) =>
+        ToMessage(await operations.RegisterFacilityAsync(request, context.CancellationToken));
+
+    public override async Task<V1.Facility> GetFacility(V1.GetFacilityRequest request, ServerCallContext context)
+    {
+        var id = Validate.Id(request.Id, "id");
+        return ToMessage(await db.Facilities.AsNoTracking().FirstOrDefaultAsync(f => f.Id == id, context.CancellationToken)
+            ?? throw new NotFoundException("Facility", request.Id));
+    }
+
+    public override async Task<V1.ListFacilitiesResponse> ListFacilities(V1.ListFacilitiesRequest request, ServerCallContext context)
+    {
+        var query = db.Facilities.AsNoTracking();
+        if (StateFilter(request.StateCode) is { } state)
+        {
+            query = query.Where(f => f.StateCode == state);
+        }
+        if (request.Status != V1.FacilityStatus.Unspecified)
+        {
+            var status = request.Status switch
+            {
+                V1.FacilityStatus.Planned => FacilityStatus.Planned,
+                V1.FacilityStatus.Open => FacilityStatus.Open,
+                V1.FacilityStatus.Closed => FacilityStatus.Closed,
+                _ => throw new InvalidFieldException("status", new("statut inconnu.", "unknown status.")),
+            };
+            query = query.Where(f => f.Status == status);
+        }
+        var facilities = await query.OrderBy(f => f.Code).ToListAsync(context.CancellationToken);
+        return new V1.ListFacilitiesResponse { Facilities = { facilities.Select(ToMessage) } };
+    }
+
+    public override async Task<V1.Facility> OpenFacility(V1.ChangeFacilityStatusRequest request, ServerCallContext context) =>
+        ToMessage(await operations.OpenFacilityAsync(request.Id, context.CancellationToken));
+
+    public override async Task<V1.Facility> CloseFacility(V1.ChangeFacilityStatusRequest request, ServerCallContext context) =>
+        ToMessage(await operations.CloseFacilityAsync(request.Id, context.CancellationToken));
+
+    public override async Task<V1.Agency> RegisterAgency(V1.RegisterAgencyRequest request, ServerCallContext context) =>
+        ToMessage(await operations.RegisterAgencyAsync(request, context.CancellationToken));
+
+    public override async Task<V1.Agency> GetAgency(V1.GetAgencyRequest request, ServerCallContext context)
+    {
+        var id = Validate.Id(request.Id, "id");
+        return ToMessage(await db.Agencies.AsNoTracking().FirstOrDefaultAsync(a => a.Id == id, context.CancellationToken)
+            ?? throw new NotFoundException("Agency", request.Id));
+    }
+
+    public override async Task<V1.ListAgenciesResponse> ListAgencies(V1.ListAgenciesRequest request, ServerCallContext context)
+    {
+        var query = db.Agencies.AsNoTracking();
+        if (StateFilter(request.StateCode) is { } state)
+        {
+            query = query.Where(a => a.StateCode == state);
+        }
+        var agencies = await query.OrderBy(a => a.StateCode).ThenBy(a => a.Code).ToListAsync(context.CancellationToken);
+        return new V1.ListAgenciesResponse { Agencies = { agencies.Select(ToMessage) } };
+    }
+
+    public override async Task<V1.Project> CreateProject(V1.CreateProjectRequest request, ServerCallContext context) =>
+        ToMessage(await operations.CreateProjectAsync(request, context.CancellationToken));
+
+    public override async Task<V1.ListProjectsResponse> ListProjects(V1.ListProjectsRequest request, ServerCallContext context)
+    {
+        var agencyId = Validate.Id(request.AgencyId, "agency_id");
+        if (!await db.Agencies.AnyAsync(a => a.Id == agencyId, context.CancellationToken))
+        {
+            throw new NotFoundException("Agency", request.AgencyId);
+        }
+        var projects = await db.Projects.AsNoTracking().Where(p => p.AgencyId == agencyId).OrderBy(p => p.Name).ToListAsync(context.CancellationToken);
+        return new V1.ListProjectsResponse { Projects = { projects.Select(ToMessage) } };
+    }
+
+    public override async Task<V1.User> CreateUser(V1.CreateUserRequest request, ServerCallContext context) =>
+        ToMessage(await operations.CreateUserAsync(request, context.CancellationToken));
+
+    public override async Task<V1.User> GetUser(V1.GetUserRequest request, ServerCallContext context)
+    {
+        var id = Validate.Id(request.Id, "id");
+        return ToMessage(await db.Users.AsNoTracking().Include(u => u.Roles).FirstOrDefaultAsync(u => u.Id == id, context.CancellationToken)
+            ?? throw new NotFoundException("User", request.Id));
+    }
+
+    public override async Task<V1.ListUsersResponse> ListUsers(V1.ListUsersRequest request, ServerCallContext context)
+    {
+        var users = db.Users.AsNoTracking().Include(u => u.Roles).AsQueryable();
+        if (StateFilter(request.StateCode) is { } state)
+        {
+            users = users.Where(u => u.Roles.Any(r => r.StateCode == state));
+        }
+        if (Validate.OptionalId(request.AgencyId, "agency_id") is { } agencyId)
+        {
+            users = users.Where(u => u.Roles.Any(r => r.AgencyId == agencyId));
+        }
+        var list = await users.OrderBy(u => u.UserName).ToListAsync(context.CancellationToken);
+        return new V1.ListUsersResponse { Users = { list.Select(ToMessage) } };
+    }
+
+    public override async Task<V1.User> AssignRole(V1.AssignRoleRequest request, ServerCallContext context) =>
+        ToMessage(await operations.AssignRoleAsync(request, context.CancellationToken));
+
+    public override async Task<V1.User> RevokeRole(V1.RevokeRoleRequest request, ServerCallContext context) =>
+        ToMessage(await operations.RevokeRoleAsync(request, context.CancellationToken));
+
+    public override async Task<V1.Agreement> DraftAgreement(V1.DraftAgreementRequest request, ServerCallContext context) =>
+        ToMessage(await operations.DraftAgreementAsync(request, context.CancellationToken));
+
+    public override async Task<V1.Agreement> GetAgreement(V1.GetAgreementRequest request, ServerCallContext context)
+    {
+        var id = Validate.Id(request.Id, "id");
+        return ToMessage(await db.Agreements.AsNoTracking().FirstOrDefaultAsync(a => a.Id == id, context.CancellationToken)
+            ?? throw new NotFoundException("Agreement", request.Id));
+    }
+
+    public override async Task<V1.ListAgreementsResponse> ListAgreements(V1.ListAgreementsRequest request, ServerCallContext context)
+    {
+        var query = db.Agreements.AsNoTracking();
+        if (StateFilter(request.StateCode) is { } state)
+        {
+            query = query.Where(a => a.HostStateCode == state || a.GuestStateCode == state);
+        }
+        if (request.Status != V1.AgreementStatus.Unspecified)
+        {
+            if (!System.Enum.IsDefined(request.Status))
+            {
+                throw new InvalidFieldException("status", new("statut inconnu.", "unknown status."));
+            }
+            var status = (AgreementStatus)(int)request.Status;
+            query = query.Where(a => a.Status == status);
+        }
+        var agreements = await query.OrderBy(a => a.StartsAt).ThenBy(a => a.Reference).ToListAsync(context.CancellationToken);
+        return new V1.ListAgreementsResponse { Agreements = { agreements.Select(ToMessage) } };
+    }
+
+    public override async Task<V1.Agreement> SignAgreement(V1.SignAgreementRequest request, ServerCallContext context) =>
+        ToMessage(await operations.SignAgreementAsync(request, context.CancellationToken));
+
+    public override async Task<V1.Agreement> TerminateAgreement(V1.TerminateAgreementRequest request, ServerCallContext context) =>
+        ToMessage(await operations.TerminateAgreementAsync(request, context.CancellationToken));
+
+    private static string? StateFilter(string? code) =>
+        string.IsNullOrWhiteSpace(code) ? null : Validate.Code(code, "state_code", StateFilterPattern(), "ML");
+
+    private static V1.MemberState ToMessage(MemberState state) => new()
+    {
+        Code = state.Code, NameFr = state.NameFr, NameEn = state.NameEn, TimeZone = state.TimeZone, Currency = state.Currency,
+    };
+
+    private static V1.Facility ToMessage(Facility facility) => new()
+    {
+        Id = facility.Id.ToString(),
+        Code = facility.Code,
+        StateCode = facility.StateCode,
+        Name = facility.Name,
+        City = facility.City,
+        Tier = facility.Tier,
+        TargetAvailabilityPercent = facility.TargetAvailabilityPercent.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture),
+        Status = (V1.FacilityStatus)(int)facility.Status,
+        TimeZone = facility.TimeZone,
+        InstalledCapacity = ToMessage(facility.InstalledCapacity),
+        OpenedAt = Stamp(facility.OpenedAt),
+        ClosedAt = Stamp(facility.ClosedAt),
+    };
+
+    private static V1.ResourceAmounts ToMessage(ResourceQuantities amounts) => new()
+    {
+        Vcpu = amounts.Vcpu, MemoryGib = amounts.MemoryGib, StorageGib = amounts.StorageGib, PublicIpv4 = amounts.PublicIpv4,
+    };
+
+    private static V1.Agency ToMessage(Agency agency) => new()
+    {
+        Id = agency.Id.ToString(), StateCode = agency.StateCode, Code = agency.Code, Name = agency.Name, RegisteredAt = Stamp(agency.RegisteredAt),
+    };
+
+    private static V1.Project ToMessage(Project project) => new()
+    {
+        Id = project.Id.ToString(), AgencyId = project.AgencyId.ToString(), Name = project.Name, Description = project.Description,
+    };
+
+    private static V1.User ToMessage(User user) => new()
+    {
+        Id = user.Id.ToString(),
+        UserName = user.UserName,
+        DisplayName = user.DisplayName,
+        Email = user.Email,
+        Roles =
+        {
+            user.Roles.Select(r => new V1.RoleAssignment
+            {
+                Role = (V1.Role)(int)r.Role, StateCode = r.StateCode ?? "", AgencyId = r.AgencyId?.ToString() ?? "",
+            }),
+        },
+    };
+
+    private static V1.Agreement ToMessage(Agreement agreement) => new()
+    {
+        Id = agreement.Id.ToString(),
+        Reference = agreement.Reference,
+        HostStateCode = agreement.HostStateCode,
+        FacilityId = agreement.FacilityId.ToString(),
+        GuestStateCode = agreement.GuestStateCode,
+        Slice = ToMessage(agreement.Slice),
+        AllowedClassifications = { agreement.AllowedClassifications.Select(c => (V1.DataClassification)(int)c) },
+        PriceTerms = new V1.PriceTerms
+        {
+            FacilityListPrice = agreement.PriceTerms.FacilityListPrice,
+            VcpuHourXof = agreement.PriceTerms.VcpuHourXof,
+            MemoryGibHourXof = agreement.PriceTerms.MemoryGibHourXof,
+            StorageGibMonthXof = agreement.PriceTerms.StorageGibMonthXof,
+            PublicIpv4MonthXof = agreement.PriceTerms.PublicIpv4MonthXof,
+        },
+        StartsAt = Stamp(agreement.StartsAt),
+        EndsAt = Stamp(agreement.EndsAt),
+        Status = (V1.AgreementStatus)(int)agreement.Status,
+        DraftedByUserId = agreement.DraftedByUserId.ToString(),
+        HostSignature = Signature(agreement.HostStateCode, agreement.HostSignedBy, agreement.HostSignedAt),
+        GuestSignature = Signature(agreement.GuestStateCode, agreement.GuestSignedBy, agreement.GuestSignedAt),
+        TerminationReason = agreement.TerminationReason ?? "",
+        EndedAt = Stamp(agreement.EndedAt),
+    };
+
+    private static V1.Signature? Signature(string state, Guid? user, DateTime? at) =>
+        user is null ? null : new V1.Signature { StateCode = state, UserId = user.Value.ToString(), SignedAt = Stamp(at) };
+
+    private static Timestamp? Stamp(DateTime? value) => value is null ? null : Timestamp.FromDateTime(value.Value);
+}

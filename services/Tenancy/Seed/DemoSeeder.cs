@@ -1,0 +1,122 @@
+using System.Text.Json;
+using Aes.Tenancy.Application;
+using Google.Protobuf.WellKnownTypes;
+using V1 = Aes.Contracts.Tenancy.V1;
+
+namespace Aes.Tenancy.Seed;
+
+/// <summary>
+/// Loads the demo data of DOMAIN.md (Seed/demo-data.json) through the same operations as the API,
+/// so every seeded fact also publishes its integration event. Runs once, on an empty database.
+/// </summary>
+public sealed partial class DemoSeeder(TenancyDbContext db, TenancyOperations operations, ILogger<DemoSeeder> logger)
+{
+    public async Task<bool> SeedAsync(CancellationToken cancellationToken)
+    {
+        if (await db.MemberStates.AnyAsync(cancellationToken))
+        {
+            return false;
+        }
+        var data = await LoadAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+
+        foreach (var state in data.States)
+        {
+            await operations.RegisterMemberStateAsync(new MemberState
+            {
+                Code = state.Code, NameFr = state.NameFr, NameEn = state.NameEn, TimeZone = state.TimeZone,
+            }, cancellationToken);
+        }
+
+        var facilities = new Dictionary<string, Facility>();
+        foreach (var seed in data.Facilities)
+        {
+            var facility = await operations.RegisterFacilityAsync(new V1.RegisterFacilityRequest
+            {
+                Code = seed.Code, StateCode = seed.StateCode, Name = seed.Name, City = seed.City, Tier = seed.Tier,
+                TargetAvailabilityPercent = seed.TargetAvailabilityPercent, InstalledCapacity = seed.InstalledCapacity.ToMessage(),
+            }, cancellationToken);
+            if (seed.Open)
+            {
+                facility = await operations.OpenFacilityAsync(facility.Id.ToString(), cancellationToken);
+            }
+            facilities[seed.Code] = facility;
+        }
+
+        var agencies = new Dictionary<string, Agency>();
+        foreach (var seed in data.Agencies)
+        {
+            var agency = await operations.RegisterAgencyAsync(
+                new V1.RegisterAgencyRequest { StateCode = seed.StateCode, Code = seed.Code, Name = seed.Name }, cancellationToken);
+            agencies[$"{seed.StateCode}/{seed.Code}"] = agency;
+            foreach (var project in seed.Projects)
+            {
+                await operations.CreateProjectAsync(new V1.CreateProjectRequest { AgencyId = agency.Id.ToString(), Name = project }, cancellationToken);
+            }
+        }
+
+        var users = new Dictionary<string, User>();
+        foreach (var seed in data.Users)
+        {
+            var request = new V1.CreateUserRequest { UserName = seed.UserName, DisplayName = seed.DisplayName };
+            request.Roles.AddRange(seed.Roles.Select(role => new V1.RoleAssignment
+            {
+                Role = System.Enum.Parse<V1.Role>(role.Role),
+                StateCode = role.State ?? "",
+                AgencyId = role.Agency is null ? "" : agencies[role.Agency].Id.ToString(),
+            }));
+            users[seed.UserName] = await operations.CreateUserAsync(request, cancellationToken);
+        }
+
+        foreach (var seed in data.Agreements)
+        {
+            var draft = new V1.DraftAgreementRequest
+            {
+                ActorUserId = users[seed.DraftedBy].Id.ToString(),
+                FacilityId = facilities[seed.Facility].Id.ToString(),
+                GuestStateCode = seed.GuestStateCode,
+                Slice = seed.Slice.ToMessage(),
+                PriceTerms = new V1.PriceTerms { FacilityListPrice = true },
+                StartsAt = Timestamp.FromDateTime(seed.StartsOn.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc)),
+                EndsAt = Timestamp.FromDateTime(seed.EndsOn.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc)),
+            };
+            draft.AllowedClassifications.AddRange(seed.AllowedClassifications.Select(System.Enum.Parse<V1.DataClassification>));
+            var agreement = await operations.DraftAgreementAsync(draft, cancellationToken);
+            foreach (var signatory in seed.SignedBy)
+            {
+                await operations.SignAgreementAsync(new V1.SignAgreementRequest
+                {
+                    AgreementId = agreement.Id.ToString(), ActorUserId = users[signatory].Id.ToString(),
+                }, cancellationToken);
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        LogSeeded(data.States.Count, data.Facilities.Count, data.Agencies.Count, data.Users.Count, data.Agreements.Count);
+        return true;
+    }
+
+    private static async Task<DemoData> LoadAsync(CancellationToken cancellationToken)
+    {
+        await using var stream = typeof(DemoSeeder).Assembly.GetManifestResourceStream("Aes.Tenancy.Seed.demo-data.json")
+            ?? throw new InvalidOperationException("The demo seed is missing from the assembly.");
+        return await JsonSerializer.DeserializeAsync<DemoData>(stream, new JsonSerializerOptions(JsonSerializerDefaults.Web), cancellationToken)
+            ?? throw new InvalidOperationException("The demo seed is empty.");
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Demo data seeded: {States} states, {Facilities} facilities, {Agencies} agencies, {Users} users, {Agreements} agreements")]
+    private partial void LogSeeded(int states, int facilities, int agencies, int users, int agreements);
+
+    private sealed record DemoData(List<SeedState> States, List<SeedFacility> Facilities, List<SeedAgency> Agencies, List<SeedUser> Users, List<SeedAgreement> Agreements);
+    private sealed record SeedState(string Code, string NameFr, string NameEn, string TimeZone);
+    private sealed record SeedAmounts(long Vcpu, long MemoryGib, long StorageGib, long PublicIpv4)
+    {
+        public V1.ResourceAmounts ToMessage() => new() { Vcpu = Vcpu, MemoryGib = MemoryGib, StorageGib = StorageGib, PublicIpv4 = PublicIpv4 };
+    }
+    private sealed record SeedFacility(string Code, string StateCode, string Name, string City, int Tier, string TargetAvailabilityPercent, bool Open, SeedAmounts InstalledCapacity);
+    private sealed record SeedAgency(string StateCode, string Code, string Name, List<string> Projects);
+    private sealed record SeedRole(string Role, string? State, string? Agency);
+    private sealed record SeedUser(string UserName, string DisplayName, List<SeedRole> Roles);
+    private sealed record SeedAgreement(string Facility, string GuestStateCode, string DraftedBy, List<string> SignedBy, SeedAmounts Slice,
+        List<string> AllowedClassifications, DateOnly StartsOn, DateOnly EndsOn);
+}
