@@ -8,11 +8,7 @@ public static class TenancyApp
 {
     public static async Task<WebApplication> BuildAsync(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
-        {
-            Args = args,
-            ApplicationName = typeof(TenancyApp).Assembly.GetName().Name,
-        });
+        var builder = ServiceHost.CreateBuilder(typeof(TenancyApp), args);
         builder.AddServiceDefaults();
         builder.AddApplicationServices();
         configure?.Invoke(builder);

@@ -1,5 +1,3 @@
-using Microsoft.EntityFrameworkCore.Design;
-
 namespace Aes.Tenancy.Data;
 
 public abstract class TenancyDbContext(DbContextOptions options) : ServiceDbContext(options)
@@ -104,14 +102,6 @@ public sealed class TenancyPostgresDbContext(DbContextOptions<TenancyPostgresDbC
 
 public sealed class TenancySqliteDbContext(DbContextOptions<TenancySqliteDbContext> options) : TenancyDbContext(options);
 
-internal sealed class TenancyPostgresDesignFactory : IDesignTimeDbContextFactory<TenancyPostgresDbContext>
-{
-    public TenancyPostgresDbContext CreateDbContext(string[] args) =>
-        new(new DbContextOptionsBuilder<TenancyPostgresDbContext>().UseNpgsql("Host=design-time").Options);
-}
+internal sealed class TenancyPostgresDesignFactory : Aes.Messaging.Persistence.PostgresDesignTimeFactory<TenancyPostgresDbContext>;
 
-internal sealed class TenancySqliteDesignFactory : IDesignTimeDbContextFactory<TenancySqliteDbContext>
-{
-    public TenancySqliteDbContext CreateDbContext(string[] args) =>
-        new(new DbContextOptionsBuilder<TenancySqliteDbContext>().UseSqlite("Data Source=design-time.db").Options);
-}
+internal sealed class TenancySqliteDesignFactory : Aes.Messaging.Persistence.SqliteDesignTimeFactory<TenancySqliteDbContext>;

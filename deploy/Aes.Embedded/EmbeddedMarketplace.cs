@@ -1,0 +1,135 @@
+using Aes.Billing;
+using Aes.Messaging;
+using Aes.Portal;
+using Aes.Provisioning;
+using Aes.Quota;
+using Aes.Tenancy;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Npgsql;
+
+namespace Aes.Embedded;
+
+/// <summary>Starts the whole marketplace in this process and stops it cleanly on Ctrl-C or SIGTERM.</summary>
+public static class EmbeddedMarketplace
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        EmbeddedOptions options;
+        try
+        {
+            options = EmbeddedOptions.Parse(args);
+        }
+        catch (ArgumentException exception)
+        {
+            await Console.Error.WriteLineAsync(exception.Message);
+            return 2;
+        }
+        Directory.CreateDirectory(options.DataDirectory);
+
+        var hub = new InProcessBusHub();
+        var stop = new TaskCompletionSource();
+        using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, Stop);
+        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, Stop);
+
+        var apps = new List<(string Name, WebApplication App)>();
+        try
+        {
+            // Tenancy first: it seeds the demo data, which the others then receive as events.
+            apps.Add((ResourceNames.Tenancy, await TenancyApp.BuildAsync(ServiceArguments(ResourceNames.Tenancy, options), Embed)));
+            apps.Add((ResourceNames.Quota, await QuotaApp.BuildAsync(ServiceArguments(ResourceNames.Quota, options), Embed)));
+            apps.Add((ResourceNames.Billing, await BillingApp.BuildAsync(ServiceArguments(ResourceNames.Billing, options), Embed)));
+            apps.Add((ResourceNames.Provisioning, await ProvisioningApp.BuildAsync(ServiceArguments(ResourceNames.Provisioning, options), Embed)));
+            apps.Add((ResourceNames.Portal, PortalApp.Build(ServiceArguments(ResourceNames.Portal, options), Embed)));
+            foreach (var (_, app) in apps)
+            {
+                await app.StartAsync();
+            }
+            PrintBanner(options);
+            await stop.Task;
+            Console.WriteLine("Arrêt en cours… / Stopping…");
+        }
+        finally
+        {
+            for (var i = apps.Count - 1; i >= 0; i--)
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+                await apps[i].App.StopAsync(timeout.Token);
+                await apps[i].App.DisposeAsync();
+            }
+        }
+        Console.WriteLine("Place de marché arrêtée. / Marketplace stopped.");
+        return 0;
+
+        void Stop(System.Runtime.InteropServices.PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stop.TrySetResult();
+        }
+
+        void Embed(WebApplicationBuilder builder)
+        {
+            // One process-wide in-memory broker, and signals handled here rather than by every service.
+            builder.Services.AddSingleton(hub);
+            builder.Services.RemoveAll<IHostLifetime>();
+            builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>();
+        }
+    }
+
+    internal static string[] ServiceArguments(string service, EmbeddedOptions options)
+    {
+        var ports = ResourceNames.LocalPorts[service].Shift(options.PortOffset);
+        var arguments = new List<string>(ports.KestrelArguments())
+        {
+            "--Logging:LogLevel:Default=Warning",
+            "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning",
+        };
+        if (service == ResourceNames.Portal)
+        {
+            arguments.Add($"--{ResourceNames.ServiceAddressKey(ResourceNames.Tenancy)}=http://127.0.0.1:{ResourceNames.LocalPorts[ResourceNames.Tenancy].Shift(options.PortOffset).Grpc}");
+            return [.. arguments, .. options.PassThrough];
+        }
+
+        var database = ResourceNames.DatabaseOf(service);
+        if (options.Postgres is { } postgres)
+        {
+            var connection = new NpgsqlConnectionStringBuilder(postgres) { Database = $"aes_{service}" };
+            arguments.Add("--Database:Provider=Postgres");
+            arguments.Add($"--ConnectionStrings:{database}={connection}");
+        }
+        else
+        {
+            arguments.Add("--Database:Provider=Sqlite");
+            arguments.Add($"--ConnectionStrings:{database}=Data Source={Path.Combine(options.DataDirectory, service + ".db")}");
+        }
+        if (options.RabbitMq is { } rabbitMq)
+        {
+            arguments.Add("--Messaging:Transport=RabbitMq");
+            arguments.Add($"--ConnectionStrings:{ResourceNames.RabbitMqConnection}={rabbitMq}");
+        }
+        if (service == ResourceNames.Tenancy)
+        {
+            arguments.Add($"--Seed:Demo={options.Seed}");
+        }
+        return [.. arguments, .. options.PassThrough];
+    }
+
+    private static void PrintBanner(EmbeddedOptions options)
+    {
+        Console.WriteLine("Place de marché d'hébergement AES démarrée / AES Hosting Marketplace started");
+        Console.WriteLine($"  données / data : {(options.Postgres is null ? options.DataDirectory : "PostgreSQL")}, bus : {(options.RabbitMq is null ? "in-memory" : "RabbitMQ")}");
+        foreach (var (service, ports) in ResourceNames.LocalPorts)
+        {
+            var shifted = ports.Shift(options.PortOffset);
+            var grpc = shifted.Grpc == 0 ? "" : $"  gRPC http://127.0.0.1:{shifted.Grpc}";
+            Console.WriteLine($"  {service,-13} http://127.0.0.1:{shifted.Http}{grpc}");
+        }
+        Console.WriteLine("Ctrl-C pour arrêter / Ctrl-C to stop");
+    }
+
+    private sealed class EmbeddedLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

@@ -1,0 +1,43 @@
+namespace Aes.Embedded;
+
+/// <summary>
+/// The launcher's own options; anything else on the command line is passed to every service.
+///   --data-dir DIR       where the SQLite files live (default: ~/.local/share/aes-marketplace)
+///   --port-offset N      added to every port (default 0: portal 5100, services 5101-5104, gRPC 6101-6104)
+///   --rabbitmq URI       use this RabbitMQ instead of the in-memory bus
+///   --postgres CONN      use this PostgreSQL server (one database per service) instead of SQLite
+///   --no-seed            do not load the demo data
+/// </summary>
+public sealed record EmbeddedOptions(string DataDirectory, int PortOffset, string? RabbitMq, string? Postgres, bool Seed, string[] PassThrough)
+{
+    public static EmbeddedOptions Parse(string[] args)
+    {
+        var dataDirectory = Environment.GetEnvironmentVariable("AES_DATA_DIR")
+            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "aes-marketplace");
+        var portOffset = 0;
+        string? rabbitMq = null, postgres = null;
+        var seed = true;
+        var passThrough = new List<string>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--data-dir": dataDirectory = Value(args, ref i); break;
+                case "--port-offset":
+                    if (!int.TryParse(Value(args, ref i), out portOffset) || portOffset is < 0 or > 50_000)
+                    {
+                        throw new ArgumentException("--port-offset takes a whole number between 0 and 50000.");
+                    }
+                    break;
+                case "--rabbitmq": rabbitMq = Value(args, ref i); break;
+                case "--postgres": postgres = Value(args, ref i); break;
+                case "--no-seed": seed = false; break;
+                default: passThrough.Add(args[i]); break;
+            }
+        }
+        return new EmbeddedOptions(Path.GetFullPath(dataDirectory), portOffset, rabbitMq, postgres, seed, passThrough.ToArray());
+    }
+
+    private static string Value(string[] args, ref int i) =>
+        ++i < args.Length ? args[i] : throw new ArgumentException($"{args[i - 1]} needs a value.");
+}

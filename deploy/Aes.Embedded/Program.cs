@@ -1,0 +1,3 @@
+using Aes.Embedded;
+
+return await EmbeddedMarketplace.RunAsync(args);

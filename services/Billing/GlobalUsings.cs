@@ -1,0 +1,5 @@
+global using Aes.Messaging;
+global using Aes.ServiceDefaults.Errors;
+global using Aes.Billing.Data;
+global using MassTransit;
+global using Microsoft.EntityFrameworkCore;

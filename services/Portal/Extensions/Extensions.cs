@@ -1,0 +1,24 @@
+using Aes.Contracts.Tenancy.V1;
+using Aes.Portal.Pages;
+
+namespace Aes.Portal.Extensions;
+
+public static class Extensions
+{
+    /// <summary>Configuration key of tenancy's gRPC address, the same in every deployment.</summary>
+    public const string TenancyAddressKey = "Services:tenancy";
+
+    public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        var tenancy = builder.Configuration[TenancyAddressKey]
+            ?? throw new InvalidOperationException($"{TenancyAddressKey} (tenancy's gRPC address) is not set.");
+        builder.Services.AddGrpcClient<TenancyService.TenancyServiceClient>(options => options.Address = new Uri(tenancy));
+        return builder;
+    }
+
+    public static WebApplication MapApplicationEndpoints(this WebApplication app)
+    {
+        app.MapGet("/", HomePage.RenderAsync);
+        return app;
+    }
+}

@@ -1,0 +1,6 @@
+using Aes.Portal;
+
+var app = PortalApp.Build(args);
+await app.RunAsync();
+
+public partial class Program;
