@@ -24,7 +24,7 @@ public static class MessagingExtensions
             bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(serviceName, includeNamespace: false));
             configureConsumers(bus);
             bus.AddConfigureEndpointsCallback((_, _, endpoint) =>
-                endpoint.UseMessageRetry(retry => retry.Intervals(settings.RetryIntervals)));
+                endpoint.UseMessageRetry(retry => retry.Intervals(settings.EffectiveRetryIntervals)));
 
             if (settings.Transport == BusTransport.RabbitMq)
             {

@@ -23,6 +23,14 @@ public sealed class MessagingSettings
     public TimeSpan OutboxPollInterval { get; set; } = TimeSpan.FromSeconds(1);
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Delays between the tries of a failing consumer; after the last, the message goes to the error queue.</summary>
-    public TimeSpan[] RetryIntervals { get; set; } = [TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)];
+    public static readonly TimeSpan[] DefaultRetryIntervals = [TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)];
+
+    /// <summary>
+    /// Delays between the tries of a failing consumer; after the last, the message goes to the error
+    /// queue. Empty means <see cref="DefaultRetryIntervals"/>: configuration binding appends to an
+    /// array it finds filled, so the default cannot live in the initializer.
+    /// </summary>
+    public TimeSpan[] RetryIntervals { get; set; } = [];
+
+    public TimeSpan[] EffectiveRetryIntervals => RetryIntervals.Length > 0 ? RetryIntervals : DefaultRetryIntervals;
 }

@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Real RabbitMQ and PostgreSQL as plain background processes under a folder of ours: no systemd,
+# no Docker. Used by the test command, by the fault tests (which restart the broker) and by the
+# distributed run.
+#
+#   infra.sh install                    install rabbitmq-server and postgresql when absent (Debian)
+#   infra.sh start-rabbitmq DIR PORT    start a RabbitMQ node in DIR on PORT (management on PORT+10000)
+#   infra.sh stop-rabbitmq DIR          stop it
+#   infra.sh start-postgres DIR PORT    make a throwaway cluster in DIR and start it on PORT
+#   infra.sh stop-postgres DIR          stop it
+#   infra.sh free-port                  print a free TCP port on 127.0.0.1 (with +10000 and +20000 free)
+set -euo pipefail
+
+RABBIT_BIN=/usr/lib/rabbitmq/bin
+PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+
+log() { echo "[infra] $*" >&2; }
+
+wait_port() { # PORT SECONDS
+  local deadline=$((SECONDS + $2))
+  until (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; do
+    [ $SECONDS -lt $deadline ] || { log "port $1 did not open in $2 s"; return 1; }
+    sleep 0.2
+  done
+}
+
+# A port in 20000-39999 that is free, with PORT+10000 and PORT+20000 free too (RabbitMQ's
+# management and distribution ports follow its AMQP port).
+free_port() {
+  local port
+  for _ in $(seq 1 200); do
+    port=$((20000 + RANDOM % 20000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null \
+      && ! (exec 3<>"/dev/tcp/127.0.0.1/$((port + 10000))") 2>/dev/null \
+      && ! (exec 3<>"/dev/tcp/127.0.0.1/$((port + 20000))") 2>/dev/null; then
+      echo "$port"; return 0
+    fi
+  done
+  log "no free port found"; return 1
+}
+
+install() {
+  local missing=()
+  [ -x "$RABBIT_BIN/rabbitmq-server" ] || missing+=(rabbitmq-server)
+  [ -n "$PG_BIN" ] && [ -x "$PG_BIN/initdb" ] || missing+=(postgresql)
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+rabbit_env() { # DIR PORT
+  local dir=$1 port=$2
+  export HOME=$dir RABBITMQ_MNESIA_BASE=$dir/mnesia RABBITMQ_LOG_BASE=$dir/log RABBITMQ_PID_FILE=$dir/rabbit.pid
+  export RABBITMQ_NODENAME="rabbit-$port@localhost" RABBITMQ_NODE_PORT=$port RABBITMQ_CONFIG_FILE=$dir/rabbitmq
+  export RABBITMQ_ENABLED_PLUGINS_FILE=$dir/enabled_plugins RABBITMQ_DIST_PORT=$((port + 20000))
+}
+
+start_rabbitmq() { # DIR PORT
+  local dir=$1 port=$2
+  mkdir -p "$dir/mnesia" "$dir/log"
+  echo "$port" > "$dir/port"
+  cat > "$dir/rabbitmq.conf" <<CONF
+listeners.tcp.default = 127.0.0.1:$port
+management.tcp.port = $((port + 10000))
+management.tcp.ip = 127.0.0.1
+loopback_users = none
+CONF
+  echo "[rabbitmq_management]." > "$dir/enabled_plugins"
+  ( rabbit_env "$dir" "$port"; "$RABBIT_BIN/rabbitmq-server" -detached >/dev/null 2>&1 )
+  wait_port "$port" 60
+  wait_port $((port + 10000)) 30
+  log "RabbitMQ on 127.0.0.1:$port (management $((port + 10000)))"
+}
+
+stop_rabbitmq() { # DIR
+  local dir=$1
+  [ -f "$dir/port" ] || return 0
+  local port; port=$(cat "$dir/port")
+  if [ -f "$dir/rabbit.pid" ]; then
+    local pid; pid=$(cat "$dir/rabbit.pid")
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+  # Wait until the port is really free, so that a restart on the same port succeeds.
+  for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || break; sleep 0.1; done
+  log "RabbitMQ on $port stopped"
+}
+
+start_postgres() { # DIR PORT
+  local dir=$1 port=$2
+  mkdir -p "$dir"
+  chown postgres:postgres "$dir"
+  if [ ! -f "$dir/data/PG_VERSION" ]; then
+    runuser -u postgres -- "$PG_BIN/initdb" -D "$dir/data" --auth=trust --no-sync -U postgres >/dev/null
+  fi
+  echo "$port" > "$dir/port"
+  runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w \
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+    start >/dev/null
+  log "PostgreSQL on 127.0.0.1:$port"
+}
+
+stop_postgres() { # DIR
+  local dir=$1
+  [ -f "$dir/data/PG_VERSION" ] || return 0
+  runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$dir/data" stop -m fast >/dev/null 2>&1 || true
+  log "PostgreSQL in $dir stopped"
+}
+
+case "${1:-}" in
+  install) install ;;
+  start-rabbitmq) start_rabbitmq "$2" "$3" ;;
+  stop-rabbitmq) stop_rabbitmq "$2" ;;
+  start-postgres) start_postgres "$2" "$3" ;;
+  stop-postgres) stop_postgres "$2" ;;
+  free-port) free_port ;;
+  *) sed -n '2,12p' "$0"; exit 2 ;;
+esac

@@ -1,0 +1,155 @@
+using Aes.Messaging;
+using Aes.Messaging.Persistence;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Aes.Messaging.Tests;
+
+public sealed record ThingHappened(int Number);
+
+public abstract class RelayDb(DbContextOptions options) : ServiceDbContext(options);
+public sealed class RelayPostgresDb(DbContextOptions<RelayPostgresDb> options) : RelayDb(options);
+public sealed class RelaySqliteDb(DbContextOptions<RelaySqliteDb> options) : RelayDb(options);
+
+/// <summary>Records what the relay sends; can be told to fail from a given message on.</summary>
+public sealed class RecordingTransport : IOutboxTransport
+{
+    public List<(object Message, Guid MessageId)> Sent { get; } = [];
+    public int? FailAtNumber { get; set; }
+
+    public Task PublishAsync(object message, Type messageType, Guid messageId, CancellationToken cancellationToken)
+    {
+        if (message is ThingHappened thing && thing.Number == FailAtNumber)
+        {
+            throw new InvalidOperationException("broker unreachable");
+        }
+        Sent.Add((message, messageId));
+        return Task.CompletedTask;
+    }
+}
+
+public sealed class OutboxRelayTests : IAsyncLifetime
+{
+    private readonly string _file = Path.Combine(Path.GetTempPath(), $"relay-{Guid.NewGuid():N}.db");
+    private readonly RecordingTransport _transport = new();
+    private IHost _host = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:relay-db"] = $"Data Source={_file}" });
+        builder.AddServiceDatabase<RelayDb, RelayPostgresDb, RelaySqliteDb>("relay-db");
+        builder.Services.AddSingleton(new MessagingSettings { ServiceName = "relay-test" });
+        builder.Services.AddSingleton<IOutboxTransport>(_transport);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<OutboxRelay<RelayDb>>();
+        _host = builder.Build();
+        await using var scope = _host.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<RelayDb>().Database.EnsureCreatedAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _host.Dispose();
+        SqliteConnection.ClearAllPools();
+        File.Delete(_file);
+        await Task.CompletedTask;
+    }
+
+    private OutboxRelay<RelayDb> Relay => _host.Services.GetRequiredService<OutboxRelay<RelayDb>>();
+
+    private async Task SaveAsync(params int[] numbers)
+    {
+        await using var scope = _host.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<RelayDb>();
+        foreach (var number in numbers)
+        {
+            db.AddToOutbox(new ThingHappened(number), DateTime.UtcNow);
+        }
+        await db.SaveChangesAsync();
+    }
+
+    private async Task<List<OutboxMessage>> OutboxAsync()
+    {
+        await using var scope = _host.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<RelayDb>().OutboxMessages.AsNoTracking().OrderBy(m => m.Sequence).ToListAsync();
+    }
+
+    [Fact]
+    public async Task Relays_committed_messages_in_order_with_their_outbox_id_as_message_id()
+    {
+        await SaveAsync(1, 2, 3);
+
+        var sent = await Relay.RelayBatchAsync(CancellationToken.None);
+
+        Assert.Equal(3, sent);
+        Assert.Equal([1, 2, 3], _transport.Sent.Select(s => ((ThingHappened)s.Message).Number));
+        var outbox = await OutboxAsync();
+        Assert.Equal(outbox.Select(m => m.MessageId), _transport.Sent.Select(s => s.MessageId));
+        Assert.All(outbox, m => Assert.NotNull(m.DispatchedAt));
+    }
+
+    [Fact]
+    public async Task A_message_already_dispatched_is_not_sent_again()
+    {
+        await SaveAsync(1);
+        await Relay.RelayBatchAsync(CancellationToken.None);
+
+        var second = await Relay.RelayBatchAsync(CancellationToken.None);
+
+        Assert.Equal(0, second);
+        Assert.Single(_transport.Sent);
+    }
+
+    [Fact]
+    public async Task A_failing_publish_stops_the_batch_keeps_order_and_records_the_error()
+    {
+        await SaveAsync(1, 2, 3);
+        _transport.FailAtNumber = 2;
+
+        await Assert.ThrowsAsync<OutboxRelayException>(() => Relay.RelayBatchAsync(CancellationToken.None));
+
+        var outbox = await OutboxAsync();
+        Assert.NotNull(outbox[0].DispatchedAt);
+        Assert.Null(outbox[1].DispatchedAt);
+        Assert.Equal(1, outbox[1].Attempts);
+        Assert.Contains("broker unreachable", outbox[1].LastError);
+        Assert.Null(outbox[2].DispatchedAt);
+
+        _transport.FailAtNumber = null;
+        await Relay.RelayBatchAsync(CancellationToken.None);
+        Assert.Equal([1, 2, 3], _transport.Sent.Select(s => ((ThingHappened)s.Message).Number));
+    }
+
+    [Fact]
+    public async Task An_event_rolled_back_with_its_transaction_is_never_sent()
+    {
+        await using (var scope = _host.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<RelayDb>();
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            db.AddToOutbox(new ThingHappened(9), DateTime.UtcNow);
+            await db.SaveChangesAsync();
+            await transaction.RollbackAsync();
+        }
+
+        Assert.Equal(0, await Relay.RelayBatchAsync(CancellationToken.None));
+        Assert.Empty(_transport.Sent);
+    }
+
+    [Fact]
+    public void An_outbox_message_round_trips_its_type_and_body()
+    {
+        var message = OutboxMessage.Create(new ThingHappened(42), DateTime.UtcNow);
+
+        var (body, type) = message.Deserialize();
+
+        Assert.Equal(typeof(ThingHappened), type);
+        Assert.Equal(new ThingHappened(42), body);
+        Assert.DoesNotContain("Version=", message.MessageType);
+    }
+}

@@ -1,0 +1,72 @@
+using Npgsql;
+
+namespace Aes.Testing;
+
+/// <summary>
+/// The shared real RabbitMQ and PostgreSQL of a test run. The test command (deploy/test.sh) starts
+/// them and passes AES_TEST_RABBITMQ and AES_TEST_POSTGRES; a developer running `dotnet test`
+/// alone gets them started here instead, through the same script.
+/// </summary>
+public static class TestInfrastructure
+{
+    private static readonly SemaphoreSlim Gate = new(1, 1);
+    private static (string RabbitMq, string RabbitMqManagement, string Postgres)? _started;
+
+    public static async Task<string> RabbitMqAsync() => (await EnsureAsync()).RabbitMq;
+
+    public static async Task<Uri> RabbitMqManagementAsync() => new((await EnsureAsync()).RabbitMqManagement);
+
+    public static async Task<string> PostgresServerAsync() => (await EnsureAsync()).Postgres;
+
+    /// <summary>A new, empty database on the shared server, so that tests never see each other's rows.</summary>
+    public static async Task<string> NewPostgresDatabaseAsync(string prefix)
+    {
+        var server = await PostgresServerAsync();
+        var name = $"{prefix}_{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 17, 63)].ToLowerInvariant();
+        await using (var connection = new NpgsqlConnection(server))
+        {
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
+            await command.ExecuteNonQueryAsync();
+        }
+        return new NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString;
+    }
+
+    private static async Task<(string RabbitMq, string RabbitMqManagement, string Postgres)> EnsureAsync()
+    {
+        var rabbit = Environment.GetEnvironmentVariable("AES_TEST_RABBITMQ");
+        var management = Environment.GetEnvironmentVariable("AES_TEST_RABBITMQ_MANAGEMENT");
+        var postgres = Environment.GetEnvironmentVariable("AES_TEST_POSTGRES");
+        if (rabbit is not null && management is not null && postgres is not null)
+        {
+            return (rabbit, management, postgres);
+        }
+
+        await Gate.WaitAsync();
+        try
+        {
+            if (_started is { } started)
+            {
+                return started;
+            }
+            await Infra.RunAsync("install");
+            var folder = Infra.NewTempFolder("aes-infra");
+            var rabbitPort = await Infra.FreeRabbitMqPortAsync();
+            await Infra.RunAsync("start-rabbitmq", Path.Combine(folder, "rabbitmq"), rabbitPort.ToString());
+            var postgresPort = Infra.FreePort();
+            await Infra.RunAsync("start-postgres", Path.Combine(folder, "postgres"), postgresPort.ToString());
+            AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+            {
+                Infra.RunAsync("stop-rabbitmq", Path.Combine(folder, "rabbitmq")).GetAwaiter().GetResult();
+                Infra.RunAsync("stop-postgres", Path.Combine(folder, "postgres")).GetAwaiter().GetResult();
+            };
+            _started = ($"amqp://guest:guest@127.0.0.1:{rabbitPort}/", $"http://127.0.0.1:{rabbitPort + 10000}/",
+                $"Host=127.0.0.1;Port={postgresPort};Username=postgres");
+            return _started.Value;
+        }
+        finally
+        {
+            Gate.Release();
+        }
+    }
+}
