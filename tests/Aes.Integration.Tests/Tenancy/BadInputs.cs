@@ -1,0 +1,109 @@
+using Aes.Contracts.Tenancy.V1;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+
+namespace Aes.Integration.Tests.Tenancy;
+
+/// <summary>A refused request; <see cref="Prepare"/> sets up what it needs and returns the call itself.</summary>
+public sealed record BadInput(StatusCode Status, string? Field, Func<TenancyServiceFixture, Task<Func<Task>>> Prepare)
+{
+    public BadInput(StatusCode status, string? field, Func<TenancyServiceFixture, Task> call)
+        : this(status, field, tenancy => Task.FromResult<Func<Task>>(() => call(tenancy)))
+    {
+    }
+}
+
+/// <summary>Requests that must be refused: each with the status and the field the refusal must name.</summary>
+public static class BadInputs
+{
+    private static RegisterFacilityRequest Facility(Action<RegisterFacilityRequest>? change = null)
+    {
+        var request = new RegisterFacilityRequest
+        {
+            Code = "ML-KYS-1", StateCode = "ML", Name = "Centre de Kayes", City = "Kayes", Tier = 3,
+            TargetAvailabilityPercent = "99.982",
+            InstalledCapacity = new ResourceAmounts { Vcpu = 512, MemoryGib = 2048, StorageGib = 10_000, PublicIpv4 = 16 },
+        };
+        change?.Invoke(request);
+        return request;
+    }
+
+    private static DraftAgreementRequest Agreement(TenancyServiceFixture tenancy, Action<DraftAgreementRequest>? change = null)
+    {
+        var start = DateTime.UtcNow.AddDays(10);
+        var request = new DraftAgreementRequest
+        {
+            ActorUserId = tenancy.UserIds["admin.aes"],
+            FacilityId = tenancy.Facilities["ML-BKO-1"].Id,
+            GuestStateCode = "BF",
+            Slice = new ResourceAmounts { Vcpu = 16 },
+            AllowedClassifications = { DataClassification.Internal },
+            StartsAt = Timestamp.FromDateTime(start),
+            EndsAt = Timestamp.FromDateTime(start.AddMonths(6)),
+        };
+        change?.Invoke(request);
+        return request;
+    }
+
+    public static readonly Dictionary<string, BadInput> Cases = new()
+    {
+        ["facility with an empty name"] = new(StatusCode.InvalidArgument, "name",
+            t => t.Client.RegisterFacilityAsync(Facility(r => r.Name = "  ")).ResponseAsync),
+        ["facility with an oversized name"] = new(StatusCode.InvalidArgument, "name",
+            t => t.Client.RegisterFacilityAsync(Facility(r => r.Name = new string('é', 201))).ResponseAsync),
+        ["facility in an unknown state"] = new(StatusCode.InvalidArgument, "state_code",
+            t => t.Client.RegisterFacilityAsync(Facility(r => r.StateCode = "XX")).ResponseAsync),
+        ["facility code of another state"] = new(StatusCode.InvalidArgument, "code",
+            t => t.Client.RegisterFacilityAsync(Facility(r => r.Code = "BF-KYS-1")).ResponseAsync),
+        ["facility with tier 7"] = new(StatusCode.InvalidArgument, "tier",
+            t => t.Client.RegisterFacilityAsync(Facility(r => r.Tier = 7)).ResponseAsync),
+        ["facility with availability of 120 %"] = new(StatusCode.InvalidArgument, "target_availability_percent",
+            t => t.Client.RegisterFacilityAsync(Facility(r => r.TargetAvailabilityPercent = "120")).ResponseAsync),
+        ["facility with negative memory"] = new(StatusCode.InvalidArgument, "installed_capacity.memory_gib",
+            t => t.Client.RegisterFacilityAsync(Facility(r => r.InstalledCapacity.MemoryGib = -1)).ResponseAsync),
+        ["facility in an unknown time zone"] = new(StatusCode.InvalidArgument, "time_zone",
+            t => t.Client.RegisterFacilityAsync(Facility(r => r.TimeZone = "Mars/Olympus")).ResponseAsync),
+        ["agency code with spaces"] = new(StatusCode.InvalidArgument, "code",
+            t => t.Client.RegisterAgencyAsync(new RegisterAgencyRequest { StateCode = "ML", Code = "M E F", Name = "Ministère" }).ResponseAsync),
+        ["agency with a control character"] = new(StatusCode.InvalidArgument, "name",
+            t => t.Client.RegisterAgencyAsync(new RegisterAgencyRequest { StateCode = "ML", Code = "MINT", Name = "Minist\u0007ère" }).ResponseAsync),
+        ["agreement ending before it starts"] = new(StatusCode.InvalidArgument, "ends_at",
+            t => t.Client.DraftAgreementAsync(Agreement(t, r => r.EndsAt = Timestamp.FromDateTime(DateTime.UtcNow.AddDays(1)))).ResponseAsync),
+        ["agreement slice larger than the facility"] = new(StatusCode.InvalidArgument, "slice.vcpu",
+            t => t.Client.DraftAgreementAsync(Agreement(t, r => r.Slice.Vcpu = 100_000)).ResponseAsync),
+        ["agreement for strategic data"] = new(StatusCode.InvalidArgument, "allowed_classifications",
+            t => t.Client.DraftAgreementAsync(Agreement(t, r => r.AllowedClassifications.Add(DataClassification.Strategic))).ResponseAsync),
+        ["agreement with the host as guest"] = new(StatusCode.InvalidArgument, "guest_state_code",
+            t => t.Client.DraftAgreementAsync(Agreement(t, r => r.GuestStateCode = "ML")).ResponseAsync),
+        ["agreement drafted by a requester"] = new(StatusCode.PermissionDenied, null,
+            t => t.Client.DraftAgreementAsync(Agreement(t, r => r.ActorUserId = t.UserIds["agent.mef.ml"])).ResponseAsync),
+        ["agreement on an unknown facility"] = new(StatusCode.NotFound, null,
+            t => t.Client.DraftAgreementAsync(Agreement(t, r => r.FacilityId = Guid.NewGuid().ToString())).ResponseAsync),
+        ["agreement without a start"] = new(StatusCode.InvalidArgument, "starts_at",
+            t => t.Client.DraftAgreementAsync(Agreement(t, r => r.StartsAt = null)).ResponseAsync),
+        ["unknown facility id"] = new(StatusCode.NotFound, null,
+            t => t.Client.GetFacilityAsync(new GetFacilityRequest { Id = Guid.NewGuid().ToString() }).ResponseAsync),
+        ["malformed agency id"] = new(StatusCode.InvalidArgument, "id",
+            t => t.Client.GetAgencyAsync(new GetAgencyRequest { Id = "not-a-guid" }).ResponseAsync),
+        ["opening an open facility"] = new(StatusCode.FailedPrecondition, null,
+            t => t.Client.OpenFacilityAsync(new ChangeFacilityStatusRequest { Id = t.Facilities["ML-BKO-1"].Id }).ResponseAsync),
+        ["signing a terminated agreement"] = new(StatusCode.FailedPrecondition, null, async t =>
+        {
+            var agreement = await t.Client.DraftAgreementAsync(Agreement(t, r => r.Slice.Vcpu = 1));
+            await t.Client.TerminateAgreementAsync(new TerminateAgreementRequest
+            {
+                AgreementId = agreement.Id, ActorUserId = t.UserIds["admin.aes"], Reason = "Annulé",
+            });
+            return () => t.Client.SignAgreementAsync(new SignAgreementRequest { AgreementId = agreement.Id, ActorUserId = t.UserIds["op.ml"] }).ResponseAsync;
+        }),
+        ["requester without an agency"] = new(StatusCode.InvalidArgument, "roles[0].agency_id", t =>
+            t.Client.CreateUserAsync(new CreateUserRequest
+            {
+                UserName = "nouvel.agent", DisplayName = "Nouvel agent", Roles = { new RoleAssignment { Role = Role.Requester } },
+            }).ResponseAsync),
+        ["user name with spaces"] = new(StatusCode.InvalidArgument, "user_name", t =>
+            t.Client.CreateUserAsync(new CreateUserRequest { UserName = "jean dupont", DisplayName = "Jean" }).ResponseAsync),
+        ["list agreements with an unknown status"] = new(StatusCode.InvalidArgument, "status",
+            t => t.Client.ListAgreementsAsync(new ListAgreementsRequest { Status = (AgreementStatus)42 }).ResponseAsync),
+    };
+}

@@ -1,0 +1,149 @@
+using Aes.Contracts.Tenancy.V1;
+using Aes.Testing;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+
+namespace Aes.Integration.Tests.Tenancy;
+
+public sealed class TenancyApiTests(TenancyServiceFixture tenancy) : IClassFixture<TenancyServiceFixture>
+{
+    private TenancyService.TenancyServiceClient Client => tenancy.Client;
+
+    private DraftAgreementRequest BurkinaToNiger(long vcpu = 512, DateTime? startsAt = null, string facility = "BF-OUA-1")
+    {
+        var start = startsAt ?? DateTime.UtcNow.AddSeconds(2);
+        return new DraftAgreementRequest
+        {
+            ActorUserId = tenancy.UserIds["admin.aes"],
+            FacilityId = tenancy.Facilities[facility].Id,
+            GuestStateCode = "NE",
+            Slice = new ResourceAmounts { Vcpu = vcpu, MemoryGib = 2048, StorageGib = 100_000, PublicIpv4 = 8 },
+            AllowedClassifications = { DataClassification.Internal, DataClassification.Public },
+            PriceTerms = new PriceTerms { FacilityListPrice = true },
+            StartsAt = Timestamp.FromDateTime(start),
+            EndsAt = Timestamp.FromDateTime(start.AddYears(1)),
+        };
+    }
+
+    private Task<Agreement> SignAsync(Agreement agreement, string user) =>
+        Client.SignAgreementAsync(new SignAgreementRequest { AgreementId = agreement.Id, ActorUserId = tenancy.UserIds[user] }).ResponseAsync;
+
+    [Fact]
+    public async Task The_demo_seed_holds_the_states_facilities_and_users_of_the_domain_brief()
+    {
+        var states = await Client.ListMemberStatesAsync(new ListMemberStatesRequest());
+        Assert.Equal(["BF", "ML", "NE"], states.States.Select(s => s.Code));
+        Assert.Equal("Africa/Niamey", states.States.Single(s => s.Code == "NE").TimeZone);
+
+        var bamako = tenancy.Facilities["ML-BKO-1"];
+        Assert.Equal(FacilityStatus.Open, bamako.Status);
+        Assert.Equal(3, bamako.Tier);
+        Assert.Equal("99.982", bamako.TargetAvailabilityPercent);
+        Assert.Equal(2, tenancy.Facilities.Values.Count(f => f.StateCode == "BF" && f.Status == FacilityStatus.Open));
+        Assert.DoesNotContain(tenancy.Facilities.Values, f => f.StateCode == "NE" && f.Status == FacilityStatus.Open);
+        Assert.Contains("op.ml", tenancy.UserIds.Keys);
+        Assert.Contains("audit.aes", tenancy.UserIds.Keys);
+    }
+
+    [Fact]
+    public async Task Journey_7_an_agreement_is_drafted_signed_by_both_operators_and_activates_at_its_start()
+    {
+        var draft = await Client.DraftAgreementAsync(BurkinaToNiger());
+        Assert.Equal(AgreementStatus.Draft, draft.Status);
+        Assert.Equal("BF", draft.HostStateCode);
+
+        var byHost = await SignAsync(draft, "op.bf");
+        Assert.Equal(AgreementStatus.SignedByHost, byHost.Status);
+        var byGuest = await SignAsync(draft, "op.ne");
+        Assert.Equal(AgreementStatus.SignedByGuest, byGuest.Status);
+        Assert.Equal(tenancy.UserIds["op.ne"], byGuest.GuestSignature.UserId);
+
+        await Eventually.HoldsAsync(async () =>
+                (await Client.GetAgreementAsync(new GetAgreementRequest { Id = draft.Id })).Status == AgreementStatus.Active,
+            TimeSpan.FromSeconds(20), "the agreement activated at its start date");
+
+        // The activation left through the outbox to the real broker.
+        await Eventually.HoldsAsync(async () =>
+                (await tenancy.OutboxAsync("AgreementActivated")).Any(m => m.Body.Contains(draft.Id) && m.Dispatched),
+            TimeSpan.FromSeconds(20), "AgreementActivated was relayed to RabbitMQ");
+
+        var terminated = await Client.TerminateAgreementAsync(new TerminateAgreementRequest
+        {
+            AgreementId = draft.Id, ActorUserId = tenancy.UserIds["op.bf"], Reason = "Fin de l'exercice",
+        });
+        Assert.Equal(AgreementStatus.Terminated, terminated.Status);
+        Assert.Contains((await tenancy.OutboxAsync("AgreementEnded")), m => m.Body.Contains(draft.Id) && m.Body.Contains("terminated"));
+    }
+
+    [Fact]
+    public async Task The_host_signs_first_and_only_the_right_operators_sign()
+    {
+        var draft = await Client.DraftAgreementAsync(BurkinaToNiger(vcpu: 8, startsAt: DateTime.UtcNow.AddDays(30)));
+
+        var guestFirst = await Assert.ThrowsAsync<RpcException>(() => SignAsync(draft, "op.ne"));
+        Assert.Equal(StatusCode.FailedPrecondition, guestFirst.StatusCode);
+        var stranger = await Assert.ThrowsAsync<RpcException>(() => SignAsync(draft, "op.ml"));
+        Assert.Equal(StatusCode.PermissionDenied, stranger.StatusCode);
+
+        await SignAsync(draft, "op.bf");
+        var hostTwice = await Assert.ThrowsAsync<RpcException>(() => SignAsync(draft, "op.bf"));
+        Assert.Equal(StatusCode.PermissionDenied, hostTwice.StatusCode);
+        var signed = await SignAsync(draft, "op.ne");
+        Assert.Equal(AgreementStatus.SignedByGuest, signed.Status); // starts in 30 days: not active yet
+    }
+
+    [Fact]
+    public async Task Concurrent_signatures_of_one_draft_record_exactly_one()
+    {
+        var draft = await Client.DraftAgreementAsync(BurkinaToNiger(vcpu: 4, startsAt: DateTime.UtcNow.AddDays(60)));
+
+        var attempts = await Task.WhenAll(Enumerable.Range(0, 12).Select(async _ =>
+        {
+            try { await SignAsync(draft, "op.bf"); return StatusCode.OK; }
+            catch (RpcException exception) { return exception.StatusCode; }
+        }));
+
+        Assert.Equal(1, attempts.Count(code => code == StatusCode.OK));
+        Assert.All(attempts.Where(code => code != StatusCode.OK),
+            code => Assert.Contains(code, new[] { StatusCode.Aborted, StatusCode.PermissionDenied }));
+        var signatures = (await tenancy.OutboxAsync("AgreementSigned")).Count(m => m.Body.Contains(draft.Id));
+        Assert.Equal(1, signatures);
+    }
+
+    [Fact]
+    public async Task Slices_on_one_facility_never_add_up_past_its_installed_capacity()
+    {
+        // BF-BOB-1 has 1024 vCPU installed.
+        await Client.DraftAgreementAsync(BurkinaToNiger(vcpu: 1000, facility: "BF-BOB-1", startsAt: DateTime.UtcNow.AddDays(90)));
+        var before = await tenancy.SnapshotAsync();
+
+        var refused = await Assert.ThrowsAsync<RpcException>(() =>
+            Client.DraftAgreementAsync(BurkinaToNiger(vcpu: 100, facility: "BF-BOB-1", startsAt: DateTime.UtcNow.AddDays(90))).ResponseAsync);
+
+        Assert.Equal(StatusCode.FailedPrecondition, refused.StatusCode);
+        Assert.Contains("1100", refused.Status.Detail);
+        Assert.Equal(before, await tenancy.SnapshotAsync());
+    }
+
+    public static TheoryData<string> BadRequests => new(BadInputs.Cases.Keys);
+
+    [Theory]
+    [MemberData(nameof(BadRequests))]
+    public async Task Bad_input_is_refused_with_the_right_status_and_field_and_changes_nothing(string name)
+    {
+        var bad = BadInputs.Cases[name];
+        var call = await bad.Prepare(tenancy);
+        var before = await tenancy.SnapshotAsync();
+
+        var refused = await Assert.ThrowsAsync<RpcException>(call);
+
+        Assert.Equal(bad.Status, refused.StatusCode);
+        if (bad.Field is not null)
+        {
+            Assert.Equal(bad.Field, refused.Trailers.GetValue("aes-field"));
+        }
+        Assert.Contains(" / ", refused.Status.Detail); // French, then English
+        Assert.NotNull(refused.Trailers.GetValueBytes("aes-message-fr-bin"));
+        Assert.Equal(before, await tenancy.SnapshotAsync());
+    }
+}
