@@ -1,0 +1,122 @@
+using Aes.Messaging;
+using Aes.Testing;
+using YamlDotNet.RepresentationModel;
+
+namespace Aes.Architecture.Tests;
+
+/// <summary>tye.yaml, k8s/ and the code use the same service names, ports and configuration keys.</summary>
+public sealed class DeploymentAgreementTests
+{
+    private static YamlMappingNode LoadSingle(string path)
+    {
+        var stream = new YamlStream();
+        using var reader = new StreamReader(Path.Combine(RepositoryPaths.Root, path));
+        stream.Load(reader);
+        return (YamlMappingNode)stream.Documents.Single().RootNode;
+    }
+
+    private static IEnumerable<YamlMappingNode> LoadAll(string path)
+    {
+        var stream = new YamlStream();
+        using var reader = new StreamReader(Path.Combine(RepositoryPaths.Root, path));
+        stream.Load(reader);
+        return stream.Documents.Select(document => (YamlMappingNode)document.RootNode);
+    }
+
+    private static string Scalar(YamlNode node, params string[] path)
+    {
+        foreach (var key in path)
+        {
+            node = ((YamlMappingNode)node).Children[new YamlScalarNode(key)];
+        }
+        return ((YamlScalarNode)node).Value!;
+    }
+
+    private static YamlSequenceNode Sequence(YamlNode node, params string[] path)
+    {
+        foreach (var key in path)
+        {
+            node = ((YamlMappingNode)node).Children[new YamlScalarNode(key)];
+        }
+        return (YamlSequenceNode)node;
+    }
+
+    private static bool Has(YamlMappingNode node, string key) => node.Children.ContainsKey(new YamlScalarNode(key));
+
+    public static TheoryData<string> AllServices => new([.. ResourceNames.Services, ResourceNames.Portal]);
+
+    [Theory]
+    [MemberData(nameof(AllServices))]
+    public void Tye_declares_the_service_with_its_project_ports_and_keys(string service)
+    {
+        var tye = LoadSingle("tye.yaml");
+        var entry = Sequence(tye, "services").Cast<YamlMappingNode>().Single(s => Scalar(s, "name") == service);
+        var project = Scalar(entry, "project");
+        Assert.True(File.Exists(Path.Combine(RepositoryPaths.Root, project)), $"{project} exists");
+
+        var ports = Sequence(entry, "bindings").Cast<YamlMappingNode>().ToDictionary(b => Scalar(b, "name"), b => int.Parse(Scalar(b, "port")));
+        var expected = ResourceNames.LocalPorts[service];
+        Assert.Equal(expected.Http, ports["http"]);
+        Assert.Equal(expected.Grpc, ports.GetValueOrDefault("grpc"));
+
+        var env = Sequence(entry, "env").Cast<YamlMappingNode>().ToDictionary(e => Scalar(e, "name"), e => Scalar(e, "value"));
+        Assert.Equal($"http://127.0.0.1:{expected.Http}", env["Kestrel__Endpoints__http__Url"]);
+        if (service == ResourceNames.Portal)
+        {
+            Assert.Equal($"http://127.0.0.1:{ResourceNames.LocalPorts[ResourceNames.Tenancy].Grpc}",
+                env[ResourceNames.ServiceAddressKey(ResourceNames.Tenancy).Replace(":", "__")]);
+        }
+        else
+        {
+            Assert.Contains($"ConnectionStrings__{ResourceNames.DatabaseOf(service)}", env.Keys);
+            Assert.Contains($"ConnectionStrings__{ResourceNames.RabbitMqConnection}", env.Keys);
+            Assert.Equal("Postgres", env["Database__Provider"]);
+            Assert.Equal("RabbitMq", env["Messaging__Transport"]);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(AllServices))]
+    public void Kubernetes_deploys_the_service_with_the_same_name_ports_and_keys(string service)
+    {
+        var documents = LoadAll($"k8s/base/{service}.yaml").ToList();
+        var deployment = documents.Single(d => Scalar(d, "kind") == "Deployment");
+        var kubeService = documents.Single(d => Scalar(d, "kind") == "Service");
+        Assert.Equal(service, Scalar(deployment, "metadata", "name"));
+        Assert.Equal(service, Scalar(kubeService, "metadata", "name"));
+
+        var container = (YamlMappingNode)Sequence(deployment, "spec", "template", "spec", "containers").Single();
+        var ports = Sequence(container, "ports").Cast<YamlMappingNode>().ToDictionary(p => Scalar(p, "name"), p => int.Parse(Scalar(p, "containerPort")));
+        var expected = ResourceNames.LocalPorts[service];
+        Assert.Equal(expected.Http, ports["http"]);
+        Assert.Equal(expected.Grpc, ports.GetValueOrDefault("grpc"));
+        var servicePorts = Sequence(kubeService, "spec", "ports").Cast<YamlMappingNode>().ToDictionary(p => Scalar(p, "name"), p => int.Parse(Scalar(p, "port")));
+        Assert.Equal(ports, servicePorts);
+
+        var env = Sequence(container, "env").Cast<YamlMappingNode>().Select(e => Scalar(e, "name")).ToList();
+        Assert.Contains("Kestrel__Endpoints__http__Url", env);
+        if (service != ResourceNames.Portal)
+        {
+            Assert.Contains($"ConnectionStrings__{ResourceNames.DatabaseOf(service)}", env);
+            Assert.Contains($"ConnectionStrings__{ResourceNames.RabbitMqConnection}", env);
+        }
+
+        // Probes on the shared health endpoints, limits set, and a non-root read-only container.
+        Assert.Equal("/health/ready", Scalar(container, "readinessProbe", "httpGet", "path"));
+        Assert.Equal("/health/live", Scalar(container, "livenessProbe", "httpGet", "path"));
+        Assert.True(Has((YamlMappingNode)container.Children[new YamlScalarNode("resources")], "limits"));
+        Assert.Equal("true", Scalar(container, "securityContext", "readOnlyRootFilesystem"));
+        Assert.Equal("true", Scalar(deployment, "spec", "template", "spec", "securityContext", "runAsNonRoot"));
+    }
+
+    [Fact]
+    public void The_kustomization_lists_every_service()
+    {
+        var resources = Sequence(LoadSingle("k8s/base/kustomization.yaml"), "resources").Cast<YamlScalarNode>().Select(r => r.Value).ToList();
+        foreach (var service in ResourceNames.Services.Append(ResourceNames.Portal))
+        {
+            Assert.Contains($"{service}.yaml", resources);
+        }
+        Assert.All(resources, resource => Assert.True(File.Exists(Path.Combine(RepositoryPaths.Root, "k8s", "base", resource!))));
+    }
+}
