@@ -24,12 +24,12 @@ wait_port() { # PORT SECONDS
   done
 }
 
-# A port in 20000-39999 that is free, with PORT+10000 and PORT+20000 free too (RabbitMQ's
+# A port in 20000-29999 that is free, with PORT+10000 and PORT+20000 free too (RabbitMQ's
 # management and distribution ports follow its AMQP port).
 free_port() {
   local port
   for _ in $(seq 1 200); do
-    port=$((20000 + RANDOM % 20000))
+    port=$((20000 + RANDOM % 10000))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null \
       && ! (exec 3<>"/dev/tcp/127.0.0.1/$((port + 10000))") 2>/dev/null \
       && ! (exec 3<>"/dev/tcp/127.0.0.1/$((port + 20000))") 2>/dev/null; then
