@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The README's test command: every test of the solution against a real RabbitMQ and a real
+# PostgreSQL, installed from Debian packages when absent and started as plain background processes
+# under a temp folder, on free ports; stopped afterwards whatever happens. Ends with a line
+# "tests: N passed, N failed". Extra arguments go to `dotnet test` (e.g. --filter-class "*Tenancy*").
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+infra="$root/deploy/scripts/infra.sh"
+configuration=${CONFIGURATION:-Debug}
+
+work=$(mktemp -d /tmp/aes-test.XXXXXX)
+chmod 755 "$work"
+cleanup() {
+  "$infra" stop-rabbitmq "$work/rabbitmq" || true
+  "$infra" stop-postgres "$work/postgres" || true
+}
+trap cleanup EXIT
+
+"$infra" install
+rabbit_port=$("$infra" free-port)
+"$infra" start-rabbitmq "$work/rabbitmq" "$rabbit_port"
+postgres_port=$("$infra" free-port)
+"$infra" start-postgres "$work/postgres" "$postgres_port"
+
+export AES_TEST_RABBITMQ="amqp://guest:guest@127.0.0.1:$rabbit_port/"
+export AES_TEST_RABBITMQ_MANAGEMENT="http://127.0.0.1:$((rabbit_port + 10000))/"
+export AES_TEST_POSTGRES="Host=127.0.0.1;Port=$postgres_port;Username=postgres"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+cd "$root"
+dotnet build AesMarketplace.slnx -c "$configuration" -nologo -clp:ErrorsOnly
+set +e
+dotnet test --solution AesMarketplace.slnx -c "$configuration" --no-build \
+  --report-trx --results-directory "$work/results" --no-progress "$@"
+status=$?
+set -e
+
+# Count from the TRX reports, one per test project.
+read -r passed failed < <(cat "$work"/results/*.trx 2>/dev/null \
+  | grep -o '<Counters [^>]*>' \
+  | awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "=\""); gsub(/"/, "", kv[2]);
+           if (kv[1] == "passed") p += kv[2]; if (kv[1] == "failed") f += kv[2]; if (kv[1] == "error") f += kv[2]; } }
+         END { print p + 0, f + 0 }')
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  failed=1 # a test host that crashed reports no counters: never print a green line for it
+fi
+echo "tests: $passed passed, $failed failed"
+exit "$status"
