@@ -17,10 +17,7 @@ public static class BillingApp
         var app = builder.Build();
         app.MapDefaultEndpoints();
         app.MapApplicationEndpoints();
-        if (app.Configuration.GetValue("Database:MigrateOnStart", true))
-        {
-            await app.Services.MigrateDatabaseAsync<BillingDbContext>();
-        }
+        await app.MigrateOnStartAsync<BillingDbContext>();
         return app;
     }
 }

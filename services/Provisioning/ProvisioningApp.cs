@@ -17,10 +17,7 @@ public static class ProvisioningApp
         var app = builder.Build();
         app.MapDefaultEndpoints();
         app.MapApplicationEndpoints();
-        if (app.Configuration.GetValue("Database:MigrateOnStart", true))
-        {
-            await app.Services.MigrateDatabaseAsync<ProvisioningDbContext>();
-        }
+        await app.MigrateOnStartAsync<ProvisioningDbContext>();
         return app;
     }
 }

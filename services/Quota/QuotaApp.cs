@@ -17,10 +17,7 @@ public static class QuotaApp
         var app = builder.Build();
         app.MapDefaultEndpoints();
         app.MapApplicationEndpoints();
-        if (app.Configuration.GetValue("Database:MigrateOnStart", true))
-        {
-            await app.Services.MigrateDatabaseAsync<QuotaDbContext>();
-        }
+        await app.MigrateOnStartAsync<QuotaDbContext>();
         return app;
     }
 }

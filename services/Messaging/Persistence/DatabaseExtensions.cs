@@ -54,6 +54,15 @@ public static class DatabaseExtensions
         await db.Database.MigrateAsync(cancellationToken);
     }
 
+    /// <summary>Migrates at start unless Database:MigrateOnStart is false (Kubernetes runs migration jobs instead).</summary>
+    public static async Task MigrateOnStartAsync<TContext>(this IHost app) where TContext : ServiceDbContext
+    {
+        if (app.Services.GetRequiredService<IConfiguration>().GetValue("Database:MigrateOnStart", true))
+        {
+            await app.Services.MigrateDatabaseAsync<TContext>();
+        }
+    }
+
     private static void EnsureSqliteFolder(string connectionString)
     {
         var dataSource = new SqliteConnectionStringBuilder(connectionString).DataSource;

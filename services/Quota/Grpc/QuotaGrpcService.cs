@@ -1,20 +1,15 @@
-using System.Text.RegularExpressions;
 using V1 = Aes.Contracts.Quota.V1;
 using Grpc.Core;
 
 namespace Aes.Quota.Grpc;
 
-public sealed partial class QuotaGrpcService(QuotaDbContext db) : V1.QuotaService.QuotaServiceBase
+public sealed class QuotaGrpcService(QuotaDbContext db) : V1.QuotaService.QuotaServiceBase
 {
-    [GeneratedRegex("^[A-Z]{2}$")]
-    private static partial Regex StateCodePattern();
-
     public override async Task<V1.ListKnownFacilitiesResponse> ListKnownFacilities(V1.ListKnownFacilitiesRequest request, ServerCallContext context)
     {
         var query = db.Facilities.AsNoTracking();
-        if (!string.IsNullOrWhiteSpace(request.StateCode))
+        if (Validate.OptionalStateCode(request.StateCode, "state_code") is { } state)
         {
-            var state = Validate.Code(request.StateCode, "state_code", StateCodePattern(), "ML");
             query = query.Where(f => f.StateCode == state);
         }
         var facilities = await query.OrderBy(f => f.Code).ToListAsync(context.CancellationToken);

@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 namespace Aes.ServiceDefaults.Errors;
 
 /// <summary>Input checks shared by every service; each failure names the field, in French and English.</summary>
-public static class Validate
+public static partial class Validate
 {
     public const int MaxNameLength = 200;
 
@@ -100,6 +100,16 @@ public static class Validate
         }
         return zone;
     }
+
+    [GeneratedRegex("^[A-Z]{2}$")]
+    private static partial Regex StateCodePattern();
+
+    /// <summary>A member-state code in its form (ML, BF, NE); whether the state exists is the caller's to check.</summary>
+    public static string StateCode(string? value, string field) => Code(value, field, StateCodePattern(), "ML");
+
+    /// <summary>An optional state filter: null when empty.</summary>
+    public static string? OptionalStateCode(string? value, string field) =>
+        string.IsNullOrWhiteSpace(value) ? null : StateCode(value, field);
 
     private static string Shorten(string value) => value.Length <= 40 ? value : value[..40] + "…";
 }

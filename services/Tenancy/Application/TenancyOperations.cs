@@ -13,9 +13,6 @@ public sealed partial class TenancyOperations(TenancyDbContext db, TimeProvider 
 {
     private const int MaxYearsAhead = 50;
 
-    [GeneratedRegex("^[A-Z]{2}$")]
-    private static partial Regex StateCodePattern();
-
     [GeneratedRegex("^[A-Z]{2}-[A-Z0-9]{2,10}-[0-9]{1,3}$")]
     private static partial Regex FacilityCodePattern();
 
@@ -29,7 +26,7 @@ public sealed partial class TenancyOperations(TenancyDbContext db, TimeProvider 
 
     public async Task<MemberState> RegisterMemberStateAsync(MemberState state, CancellationToken cancellationToken)
     {
-        var code = Validate.Code(state.Code, "code", StateCodePattern(), "ML");
+        var code = Validate.StateCode(state.Code, "code");
         var registered = new MemberState
         {
             Code = code,
@@ -356,7 +353,7 @@ public sealed partial class TenancyOperations(TenancyDbContext db, TimeProvider 
 
     private async Task<MemberState> KnownStateAsync(string? code, string field, CancellationToken cancellationToken)
     {
-        var normalized = Validate.Code(code, field, StateCodePattern(), "ML");
+        var normalized = Validate.StateCode(code, field);
         return await db.MemberStates.FindAsync([normalized], cancellationToken)
             ?? throw new InvalidFieldException(field, new(
                 $"« {normalized} » n'est pas un État membre de l'AES (ML, BF, NE).",

@@ -27,10 +27,7 @@ public static class Extensions
     /// <summary>Migrates the database and, when Seed:Demo is true, loads the demo data once.</summary>
     public static async Task PrepareDatabaseAsync(this WebApplication app)
     {
-        if (app.Configuration.GetValue("Database:MigrateOnStart", true))
-        {
-            await app.Services.MigrateDatabaseAsync<TenancyDbContext>();
-        }
+        await app.MigrateOnStartAsync<TenancyDbContext>();
         if (app.Configuration.GetValue("Seed:Demo", false))
         {
             await using var scope = app.Services.CreateAsyncScope();

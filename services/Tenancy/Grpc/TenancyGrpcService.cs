@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Aes.Tenancy.Application;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
@@ -6,11 +5,8 @@ using V1 = Aes.Contracts.Tenancy.V1;
 
 namespace Aes.Tenancy.Grpc;
 
-public sealed partial class TenancyGrpcService(TenancyDbContext db, TenancyOperations operations) : V1.TenancyService.TenancyServiceBase
+public sealed class TenancyGrpcService(TenancyDbContext db, TenancyOperations operations) : V1.TenancyService.TenancyServiceBase
 {
-    [GeneratedRegex("^[A-Za-z]{2}$")]
-    private static partial Regex StateFilterPattern();
-
     public override async Task<V1.ListMemberStatesResponse> ListMemberStates(V1.ListMemberStatesRequest request, ServerCallContext context)
     {
         var states = await db.MemberStates.AsNoTracking().OrderBy(s => s.Code).ToListAsync(context.CancellationToken);
@@ -19,7 +15,7 @@ public sealed partial class TenancyGrpcService(TenancyDbContext db, TenancyOpera
 
     public override async Task<V1.MemberState> GetMemberState(V1.GetMemberStateRequest request, ServerCallContext context)
     {
-        var code = Validate.Code(request.Code, "code", StateFilterPattern(), "ML");
+        var code = Validate.StateCode(request.Code, "code");
         var state = await db.MemberStates.AsNoTracking().FirstOrDefaultAsync(s => s.Code == code, context.CancellationToken)
             ?? throw new NotFoundException("MemberState", code);
         return ToMessage(state);
@@ -165,8 +161,7 @@ public sealed partial class TenancyGrpcService(TenancyDbContext db, TenancyOpera
     public override async Task<V1.Agreement> TerminateAgreement(V1.TerminateAgreementRequest request, ServerCallContext context) =>
         ToMessage(await operations.TerminateAgreementAsync(request, context.CancellationToken));
 
-    private static string? StateFilter(string? code) =>
-        string.IsNullOrWhiteSpace(code) ? null : Validate.Code(code, "state_code", StateFilterPattern(), "ML");
+    private static string? StateFilter(string? code) => Validate.OptionalStateCode(code, "state_code");
 
     private static V1.MemberState ToMessage(MemberState state) => new()
     {
