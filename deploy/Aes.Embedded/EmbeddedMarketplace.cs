@@ -39,7 +39,7 @@ public static class EmbeddedMarketplace
             apps.Add((ResourceNames.Quota, await QuotaApp.BuildAsync(ServiceArguments(ResourceNames.Quota, options), Embed)));
             apps.Add((ResourceNames.Billing, await BillingApp.BuildAsync(ServiceArguments(ResourceNames.Billing, options), Embed)));
             apps.Add((ResourceNames.Provisioning, await ProvisioningApp.BuildAsync(ServiceArguments(ResourceNames.Provisioning, options), Embed)));
-            apps.Add((ResourceNames.Portal, PortalApp.Build(ServiceArguments(ResourceNames.Portal, options), Embed)));
+            apps.Add((ResourceNames.Portal, await PortalApp.BuildAsync(ServiceArguments(ResourceNames.Portal, options), Embed)));
             foreach (var (_, app) in apps)
             {
                 await app.StartAsync();
@@ -83,12 +83,6 @@ public static class EmbeddedMarketplace
             "--Logging:LogLevel:Default=Warning",
             "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning",
         };
-        if (service == ResourceNames.Portal)
-        {
-            arguments.Add($"--{ResourceNames.ServiceAddressKey(ResourceNames.Tenancy)}=http://127.0.0.1:{ResourceNames.LocalPorts[ResourceNames.Tenancy].Shift(options.PortOffset).Grpc}");
-            return [.. arguments, .. options.PassThrough];
-        }
-
         var database = ResourceNames.DatabaseOf(service);
         if (options.Postgres is { } postgres)
         {
@@ -100,6 +94,11 @@ public static class EmbeddedMarketplace
         {
             arguments.Add("--Database:Provider=Sqlite");
             arguments.Add($"--ConnectionStrings:{database}=Data Source={Path.Combine(options.DataDirectory, service + ".db")}");
+        }
+        if (service == ResourceNames.Portal)
+        {
+            arguments.Add($"--{ResourceNames.ServiceAddressKey(ResourceNames.Tenancy)}=http://127.0.0.1:{ResourceNames.LocalPorts[ResourceNames.Tenancy].Shift(options.PortOffset).Grpc}");
+            return [.. arguments, .. options.PassThrough];
         }
         if (options.RabbitMq is { } rabbitMq)
         {

@@ -17,6 +17,7 @@ public static class ResourceNames
     public const string QuotaDatabase = "quota-db";
     public const string BillingDatabase = "billing-db";
     public const string ProvisioningDatabase = "provisioning-db";
+    public const string PortalDatabase = "portal-db";
 
     /// <summary>
     /// Local ports of the embedded and distributed runs. Cleartext HTTP/2 needs a port of its own,
@@ -31,6 +32,7 @@ public static class ResourceNames
         [Provisioning] = new(5104, 6104),
     };
 
+    /// <summary>The four back-end services: each has a database, a gRPC API and a bus.</summary>
     public static readonly IReadOnlyList<string> Services = [Tenancy, Quota, Billing, Provisioning];
 
     public static string DatabaseOf(string service) => $"{service}-db";

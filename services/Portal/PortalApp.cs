@@ -1,3 +1,5 @@
+using Aes.Messaging.Persistence;
+using Aes.Portal.Data;
 using Aes.Portal.Extensions;
 using Aes.ServiceDefaults;
 
@@ -6,7 +8,7 @@ namespace Aes.Portal;
 /// <summary>Builds the portal, on its own (Program) or inside the embedded launcher.</summary>
 public static class PortalApp
 {
-    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    public static async Task<WebApplication> BuildAsync(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = ServiceHost.CreateBuilder(typeof(PortalApp), args);
         builder.AddServiceDefaults();
@@ -16,6 +18,7 @@ public static class PortalApp
         var app = builder.Build();
         app.MapDefaultEndpoints();
         app.MapApplicationEndpoints();
+        await app.MigrateOnStartAsync<PortalDbContext>();
         return app;
     }
 }

@@ -1,6 +1,6 @@
 using Aes.Portal;
 
-var app = PortalApp.Build(args);
+var app = await PortalApp.BuildAsync(args);
 await app.RunAsync();
 
 public partial class Program;

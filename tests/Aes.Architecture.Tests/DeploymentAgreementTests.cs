@@ -61,6 +61,8 @@ public sealed class DeploymentAgreementTests
 
         var env = Sequence(entry, "env").Cast<YamlMappingNode>().ToDictionary(e => Scalar(e, "name"), e => Scalar(e, "value"));
         Assert.Equal($"http://127.0.0.1:{expected.Http}", env["Kestrel__Endpoints__http__Url"]);
+        Assert.Contains($"ConnectionStrings__{ResourceNames.DatabaseOf(service)}", env.Keys);
+        Assert.Equal("Postgres", env["Database__Provider"]);
         if (service == ResourceNames.Portal)
         {
             Assert.Equal($"http://127.0.0.1:{ResourceNames.LocalPorts[ResourceNames.Tenancy].Grpc}",
@@ -68,9 +70,7 @@ public sealed class DeploymentAgreementTests
         }
         else
         {
-            Assert.Contains($"ConnectionStrings__{ResourceNames.DatabaseOf(service)}", env.Keys);
             Assert.Contains($"ConnectionStrings__{ResourceNames.RabbitMqConnection}", env.Keys);
-            Assert.Equal("Postgres", env["Database__Provider"]);
             Assert.Equal("RabbitMq", env["Messaging__Transport"]);
         }
     }
@@ -95,9 +95,9 @@ public sealed class DeploymentAgreementTests
 
         var env = Sequence(container, "env").Cast<YamlMappingNode>().Select(e => Scalar(e, "name")).ToList();
         Assert.Contains("Kestrel__Endpoints__http__Url", env);
+        Assert.Contains($"ConnectionStrings__{ResourceNames.DatabaseOf(service)}", env);
         if (service != ResourceNames.Portal)
         {
-            Assert.Contains($"ConnectionStrings__{ResourceNames.DatabaseOf(service)}", env);
             Assert.Contains($"ConnectionStrings__{ResourceNames.RabbitMqConnection}", env);
         }
 

@@ -47,7 +47,7 @@ public sealed class ServiceBoundaryTests
             .Where(path => !path.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}"))
             .Select(File.ReadAllText)
             .ToList();
-        var others = ResourceNames.Services.Where(service => !service.Equals(folder, StringComparison.OrdinalIgnoreCase));
+        var others = ResourceNames.Services.Append(ResourceNames.Portal).Where(service => !service.Equals(folder, StringComparison.OrdinalIgnoreCase));
 
         foreach (var other in others)
         {

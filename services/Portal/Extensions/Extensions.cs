@@ -1,5 +1,9 @@
 using Aes.Contracts.Tenancy.V1;
+using Aes.Messaging;
+using Aes.Messaging.Persistence;
+using Aes.Portal.Data;
 using Aes.Portal.Pages;
+using Microsoft.AspNetCore.DataProtection;
 
 namespace Aes.Portal.Extensions;
 
@@ -13,6 +17,8 @@ public static class Extensions
         var tenancy = builder.Configuration[TenancyAddressKey]
             ?? throw new InvalidOperationException($"{TenancyAddressKey} (tenancy's gRPC address) is not set.");
         builder.Services.AddGrpcClient<TenancyService.TenancyServiceClient>(options => options.Address = new Uri(tenancy));
+        builder.AddServiceDatabase<PortalDbContext, PortalPostgresDbContext, PortalSqliteDbContext>(ResourceNames.PortalDatabase);
+        builder.Services.AddDataProtection().SetApplicationName("aes-portal").PersistKeysToDbContext<PortalDbContext>();
         return builder;
     }
 
