@@ -1,5 +1,6 @@
 global using Aes.Messaging;
 global using Aes.ServiceDefaults.Errors;
 global using Aes.Quota.Data;
+global using Aes.Quota.Domain;
 global using MassTransit;
 global using Microsoft.EntityFrameworkCore;

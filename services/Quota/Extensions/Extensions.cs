@@ -1,4 +1,5 @@
 using Aes.Messaging.Persistence;
+using Aes.Quota.Application;
 using Aes.Quota.Consumers;
 using Aes.Quota.Grpc;
 
@@ -14,7 +15,17 @@ public static class Extensions
             bus.AddConsumer<FacilityRegisteredConsumer>();
             bus.AddConsumer<FacilityOpenedConsumer>();
             bus.AddConsumer<FacilityClosedConsumer>();
+            bus.AddConsumer<AgencyRegisteredConsumer>();
+            bus.AddConsumer<RoleAssignedConsumer>();
+            bus.AddConsumer<RoleRevokedConsumer>();
+            bus.AddConsumer<AgreementActivatedConsumer>();
+            bus.AddConsumer<AgreementEndedConsumer>();
         });
+        builder.Services.AddScoped<Access>();
+        builder.Services.AddScoped<CapacityOperations>();
+        builder.Services.AddScoped<ClaimService>();
+        builder.Services.AddScoped<UsageQueries>();
+        builder.Services.AddHostedService<HoldSweeper>();
         return builder;
     }
 

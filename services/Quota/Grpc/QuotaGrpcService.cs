@@ -1,10 +1,16 @@
-using V1 = Aes.Contracts.Quota.V1;
+using Aes.Quota.Application;
+using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using V1 = Aes.Contracts.Quota.V1;
 
 namespace Aes.Quota.Grpc;
 
-public sealed class QuotaGrpcService(QuotaDbContext db) : V1.QuotaService.QuotaServiceBase
+public sealed class QuotaGrpcService(QuotaDbContext db, CapacityOperations capacity, ClaimService claims, UsageQueries usage, TimeProvider clock)
+    : V1.QuotaService.QuotaServiceBase
 {
+    private const int MaxVmsPerRequest = 10_000;
+    private static readonly TimeSpan MaxHoldDuration = TimeSpan.FromDays(30);
+
     public override async Task<V1.ListKnownFacilitiesResponse> ListKnownFacilities(V1.ListKnownFacilitiesRequest request, ServerCallContext context)
     {
         var query = db.Facilities.AsNoTracking();
@@ -15,13 +21,277 @@ public sealed class QuotaGrpcService(QuotaDbContext db) : V1.QuotaService.QuotaS
         var facilities = await query.OrderBy(f => f.Code).ToListAsync(context.CancellationToken);
         return new V1.ListKnownFacilitiesResponse
         {
-            Facilities =
+            Facilities = { facilities.Select(f => new V1.KnownFacility { FacilityId = f.FacilityId.ToString(), Code = f.Code, StateCode = f.StateCode, Status = f.Status }) },
+        };
+    }
+
+    public override async Task<V1.Pool> CreatePool(V1.CreatePoolRequest request, ServerCallContext context) =>
+        ToMessage(await capacity.CreatePoolAsync(Validate.Id(request.ActorUserId, "actor_user_id"), Validate.Id(request.FacilityId, "facility_id"),
+            request.Name, context.CancellationToken));
+
+    public override async Task<V1.Pool> SetInventory(V1.SetInventoryRequest request, ServerCallContext context) =>
+        ToMessage(await capacity.SetInventoryAsync(Validate.Id(request.ActorUserId, "actor_user_id"), Validate.Id(request.PoolId, "pool_id"),
+            Class(request.ResourceClass, "resource_class"), request.Total, request.Reserved, request.AllocationRatio, context.CancellationToken));
+
+    public override async Task<V1.Pool> GetPool(V1.GetPoolRequest request, ServerCallContext context)
+    {
+        var id = Validate.Id(request.Id, "id");
+        return ToMessage(await db.Pools.AsNoTracking().Include(p => p.Inventories).FirstOrDefaultAsync(p => p.Id == id, context.CancellationToken)
+            ?? throw new NotFoundException("Pool", request.Id));
+    }
+
+    public override async Task<V1.ListPoolsResponse> ListPools(V1.ListPoolsRequest request, ServerCallContext context)
+    {
+        var pools = db.Pools.AsNoTracking().Include(p => p.Inventories).AsQueryable();
+        if (Validate.OptionalId(request.FacilityId, "facility_id") is { } facilityId)
+        {
+            pools = pools.Where(p => p.FacilityId == facilityId);
+        }
+        if (Validate.OptionalStateCode(request.StateCode, "state_code") is { } state)
+        {
+            pools = pools.Where(p => p.StateCode == state);
+        }
+        var list = await pools.OrderBy(p => p.FacilityCode).ThenBy(p => p.Name).ToListAsync(context.CancellationToken);
+        return new V1.ListPoolsResponse { Pools = { list.Select(ToMessage) } };
+    }
+
+    public override async Task<V1.StateDefaultQuota> SetStateDefaultQuota(V1.SetStateDefaultQuotaRequest request, ServerCallContext context)
+    {
+        var state = Validate.StateCode(request.StateCode, "state_code");
+        var limits = Amounts(request.Limits, "limits", allowZero: true);
+        var rows = await capacity.SetStateDefaultAsync(Validate.Id(request.ActorUserId, "actor_user_id"), state, limits, context.CancellationToken);
+        return new V1.StateDefaultQuota { StateCode = state, Limits = ToMessage(new Amounts(Limit(rows, ResourceClass.Vcpu), Limit(rows, ResourceClass.MemoryGib), Limit(rows, ResourceClass.StorageGib), Limit(rows, ResourceClass.PublicIpv4))) };
+
+        static long Limit(IReadOnlyList<StateQuotaDefault> rows, ResourceClass c) => rows.FirstOrDefault(r => r.Class == c)?.Limit ?? 0;
+    }
+
+    public override async Task<V1.AgencyQuota> GetAgencyQuota(V1.GetAgencyQuotaRequest request, ServerCallContext context)
+    {
+        var agencyId = Validate.Id(request.AgencyId, "agency_id");
+        var rows = await db.AgencyAllocations.AsNoTracking().Where(a => a.AgencyId == agencyId).OrderBy(a => a.Class).ToListAsync(context.CancellationToken);
+        if (rows.Count == 0)
+        {
+            throw new NotFoundException("Agency", request.AgencyId);
+        }
+        return new V1.AgencyQuota
+        {
+            AgencyId = request.AgencyId,
+            StateCode = rows[0].StateCode,
+            Lines =
             {
-                facilities.Select(f => new V1.KnownFacility
+                rows.Select(a => new V1.QuotaLine
                 {
-                    FacilityId = f.FacilityId.ToString(), Code = f.Code, StateCode = f.StateCode, Status = f.Status,
+                    ResourceClass = (V1.ResourceClass)(int)a.Class, Limit = a.Limit, Used = a.Used, Headroom = Math.Max(0, a.Limit - a.Used), Overridden = a.Overridden,
                 }),
             },
         };
     }
+
+    public override async Task<V1.QuotaChangeRequest> RequestQuotaChange(V1.RequestQuotaChangeRequest request, ServerCallContext context) =>
+        ToMessage(await capacity.RequestQuotaChangeAsync(Validate.Id(request.ActorUserId, "actor_user_id"), Validate.Id(request.AgencyId, "agency_id"),
+            Class(request.ResourceClass, "resource_class"), request.RequestedLimit, request.Justification, context.CancellationToken));
+
+    public override async Task<V1.QuotaChangeRequest> DecideQuotaChange(V1.DecideQuotaChangeRequest request, ServerCallContext context) =>
+        ToMessage(await capacity.DecideQuotaChangeAsync(Validate.Id(request.ActorUserId, "actor_user_id"), Validate.Id(request.RequestId, "request_id"),
+            request.Approve, request.Reason, context.CancellationToken));
+
+    public override async Task<V1.ListQuotaChangeRequestsResponse> ListQuotaChangeRequests(V1.ListQuotaChangeRequestsRequest request, ServerCallContext context)
+    {
+        var requests = db.QuotaChangeRequests.AsNoTracking();
+        if (Validate.OptionalId(request.AgencyId, "agency_id") is { } agencyId)
+        {
+            requests = requests.Where(r => r.AgencyId == agencyId);
+        }
+        if (Validate.OptionalStateCode(request.StateCode, "state_code") is { } state)
+        {
+            requests = requests.Where(r => r.StateCode == state);
+        }
+        if (request.Status != V1.QuotaChangeStatus.Unspecified)
+        {
+            if (!System.Enum.IsDefined(request.Status))
+            {
+                throw new InvalidFieldException("status", new("statut inconnu.", "unknown status."));
+            }
+            var status = (QuotaChangeStatus)(int)request.Status;
+            requests = requests.Where(r => r.Status == status);
+        }
+        var list = await requests.OrderBy(r => r.RequestedAt).ToListAsync(context.CancellationToken);
+        return new V1.ListQuotaChangeRequestsResponse { Requests = { list.Select(ToMessage) } };
+    }
+
+    public override async Task<V1.ListQuotaHistoryResponse> ListQuotaHistory(V1.ListQuotaHistoryRequest request, ServerCallContext context)
+    {
+        var agencyId = Validate.Id(request.AgencyId, "agency_id");
+        var entries = await db.QuotaHistory.AsNoTracking().Where(e => e.AgencyId == agencyId).OrderBy(e => e.Id).ToListAsync(context.CancellationToken);
+        return new V1.ListQuotaHistoryResponse
+        {
+            Entries =
+            {
+                entries.Select(e => new V1.QuotaHistoryEntry
+                {
+                    AgencyId = e.AgencyId.ToString(), ResourceClass = (V1.ResourceClass)(int)e.Class, OldLimit = e.OldLimit, NewLimit = e.NewLimit,
+                    ChangedByUserId = e.ChangedBy?.ToString() ?? "", ChangeRequestId = e.ChangeRequestId?.ToString() ?? "",
+                    ChangedAt = Timestamp.FromDateTime(e.ChangedAt),
+                }),
+            },
+        };
+    }
+
+    public override async Task<V1.Claim> Hold(V1.HoldRequest request, ServerCallContext context)
+    {
+        var claimId = Validate.Id(request.ClaimId, "claim_id");
+        var agencyId = Validate.Id(request.AgencyId, "agency_id");
+        var poolId = Validate.Id(request.PoolId, "pool_id");
+        var agreementId = Validate.OptionalId(request.AgreementId, "agreement_id");
+        var amounts = Amounts(request.Amounts, "amounts", allowZero: false);
+        var expiresAt = Expiry(request.ExpiresAt);
+        var reference = Validate.Optional(request.Reference, "reference", 200);
+        return ToMessage(await claims.HoldAsync(new HoldCommand(claimId, agencyId, poolId, agreementId, amounts, expiresAt, reference), context.CancellationToken));
+    }
+
+    public override async Task<V1.Claim> Commit(V1.ClaimIdRequest request, ServerCallContext context) =>
+        ToMessage(await claims.CommitAsync(Validate.Id(request.ClaimId, "claim_id"), context.CancellationToken));
+
+    public override async Task<V1.Claim> Release(V1.ReleaseRequest request, ServerCallContext context) =>
+        ToMessage(await claims.ReleaseAsync(Validate.Id(request.ClaimId, "claim_id"), Validate.Name(request.Reason, "reason", 500), context.CancellationToken));
+
+    public override async Task<V1.Claim> GetClaim(V1.ClaimIdRequest request, ServerCallContext context) =>
+        ToMessage(await claims.FindAsync(Validate.Id(request.ClaimId, "claim_id"), context.CancellationToken));
+
+    public override async Task<V1.Usage> GetUsage(V1.GetUsageRequest request, ServerCallContext context)
+    {
+        var lines = request.Scope switch
+        {
+            V1.UsageScope.Agency => await usage.AgencyAsync(Validate.Id(request.Id, "id"), context.CancellationToken),
+            V1.UsageScope.Pool => await PoolScopeAsync(Validate.Id(request.Id, "id")),
+            V1.UsageScope.Facility => await FacilityScopeAsync(Validate.Id(request.Id, "id")),
+            V1.UsageScope.State => await usage.PoolsAsync(StatePools(Validate.StateCode(request.Id, "id")), "State", request.Id, context.CancellationToken),
+            V1.UsageScope.Agreement => await usage.AgreementAsync(Validate.Id(request.Id, "id"), context.CancellationToken),
+            _ => throw new InvalidFieldException("scope", new("portée inconnue.", "unknown scope.")),
+        };
+        return new V1.Usage
+        {
+            Scope = request.Scope,
+            Id = request.Id.Trim(),
+            Lines = { lines.Select(l => new V1.UsageLine { ResourceClass = (V1.ResourceClass)(int)l.Class, Limit = l.Limit, Used = l.Used, Headroom = l.Headroom }) },
+        };
+
+        Task<IReadOnlyList<UsageLine>> PoolScopeAsync(Guid id) => usage.PoolsAsync(db.Pools.Where(p => p.Id == id), "Pool", request.Id, context.CancellationToken);
+        Task<IReadOnlyList<UsageLine>> FacilityScopeAsync(Guid id) => usage.PoolsAsync(db.Pools.Where(p => p.FacilityId == id), "Facility", request.Id, context.CancellationToken);
+        IQueryable<CapacityPool> StatePools(string state) => db.Pools.Where(p => p.StateCode == state);
+    }
+
+    public override async Task<V1.ListCandidatesResponse> ListCandidates(V1.ListCandidatesRequest request, ServerCallContext context)
+    {
+        var agencyId = Validate.Id(request.AgencyId, "agency_id");
+        var vm = Amounts(request.Vm, "vm", allowZero: false);
+        var count = Validate.Range(request.Count, "count", 1, MaxVmsPerRequest);
+        foreach (var resourceClass in ResourceClasses.All)
+        {
+            if (vm[resourceClass] * count > CapacityOperations.MaxAmount)
+            {
+                throw new InvalidFieldException($"vm.{resourceClass.Code()}", new(
+                    $"{count} × {vm[resourceClass]} dépasse {CapacityOperations.MaxAmount}.", $"{count} × {vm[resourceClass]} exceeds {CapacityOperations.MaxAmount}."));
+            }
+        }
+        var facilities = request.FacilityIds.Select((id, index) => Validate.Id(id, $"facility_ids[{index}]")).ToList();
+        var result = await usage.CandidatesAsync(agencyId, vm, count, facilities, context.CancellationToken);
+        return new V1.ListCandidatesResponse
+        {
+            QuotaHeadroom = ToMessage(result.QuotaHeadroom),
+            QuotaFits = result.QuotaFits,
+            Candidates =
+            {
+                result.Candidates.Select(c => new V1.Candidate
+                {
+                    PoolId = c.Pool.Id.ToString(), PoolName = c.Pool.Name, FacilityId = c.Pool.FacilityId.ToString(), FacilityCode = c.Pool.FacilityCode,
+                    StateCode = c.Pool.StateCode, AgreementId = c.AgreementId?.ToString() ?? "", Headroom = ToMessage(c.Headroom), VmsThatFit = c.VmsThatFit,
+                }),
+            },
+        };
+    }
+
+    private static ResourceClass Class(V1.ResourceClass value, string field) =>
+        value is >= V1.ResourceClass.Vcpu and <= V1.ResourceClass.PublicIpv4
+            ? (ResourceClass)(int)value
+            : throw new InvalidFieldException(field, new(
+                "classe de ressource inconnue (vcpu, memory_gib, storage_gib, public_ipv4).",
+                "unknown resource class (vcpu, memory_gib, storage_gib, public_ipv4)."));
+
+    private static Amounts Amounts(V1.Resources? resources, string field, bool allowZero)
+    {
+        if (resources is null)
+        {
+            throw new InvalidFieldException(field, new("est obligatoire.", "is required."));
+        }
+        var amounts = new Amounts(
+            Validate.Amount(resources.Vcpu, $"{field}.vcpu", CapacityOperations.MaxAmount),
+            Validate.Amount(resources.MemoryGib, $"{field}.memory_gib", CapacityOperations.MaxAmount),
+            Validate.Amount(resources.StorageGib, $"{field}.storage_gib", CapacityOperations.MaxAmount),
+            Validate.Amount(resources.PublicIpv4, $"{field}.public_ipv4", CapacityOperations.MaxAmount));
+        if (!allowZero && !amounts.NonZero().Any())
+        {
+            throw new InvalidFieldException(field, new("au moins une quantité doit être positive.", "at least one amount must be positive."));
+        }
+        return amounts;
+    }
+
+    private DateTime Expiry(Timestamp? expiresAt)
+    {
+        if (expiresAt is null)
+        {
+            throw new InvalidFieldException("expires_at", new("est obligatoire.", "is required."));
+        }
+        var now = clock.GetUtcNow().UtcDateTime;
+        var at = expiresAt.Seconds is > 0 and < 4_102_444_800 && expiresAt.Nanos is >= 0 and <= 999_999_999 ? expiresAt.ToDateTime() : DateTime.MinValue;
+        if (at <= now)
+        {
+            throw new InvalidFieldException("expires_at", new("est déjà passée.", "lies in the past."));
+        }
+        if (at > now + MaxHoldDuration)
+        {
+            throw new InvalidFieldException("expires_at", new("une réservation dure au plus 30 jours.", "a hold lasts at most 30 days."));
+        }
+        return at;
+    }
+
+    private static V1.Resources ToMessage(Amounts amounts) => new()
+    {
+        Vcpu = amounts.Vcpu, MemoryGib = amounts.MemoryGib, StorageGib = amounts.StorageGib, PublicIpv4 = amounts.PublicIpv4,
+    };
+
+    private static V1.Pool ToMessage(CapacityPool pool) => new()
+    {
+        Id = pool.Id.ToString(),
+        FacilityId = pool.FacilityId.ToString(),
+        FacilityCode = pool.FacilityCode,
+        StateCode = pool.StateCode,
+        Name = pool.Name,
+        Inventories =
+        {
+            pool.Inventories.OrderBy(i => i.Class).Select(i => new V1.Inventory
+            {
+                ResourceClass = (V1.ResourceClass)(int)i.Class, Total = i.Total, Reserved = i.Reserved,
+                AllocationRatio = i.AllocationRatio.ToString("0.0##", System.Globalization.CultureInfo.InvariantCulture),
+                Capacity = i.Capacity, Used = i.Used, Headroom = Math.Max(0, i.Capacity - i.Used),
+            }),
+        },
+    };
+
+    private static V1.QuotaChangeRequest ToMessage(QuotaChangeRequest request) => new()
+    {
+        Id = request.Id.ToString(), AgencyId = request.AgencyId.ToString(), ResourceClass = (V1.ResourceClass)(int)request.Class,
+        CurrentLimit = request.CurrentLimit, RequestedLimit = request.RequestedLimit, Justification = request.Justification,
+        RequestedByUserId = request.RequestedBy.ToString(), RequestedAt = Timestamp.FromDateTime(request.RequestedAt),
+        Status = (V1.QuotaChangeStatus)(int)request.Status, DecidedByUserId = request.DecidedBy?.ToString() ?? "",
+        DecisionReason = request.DecisionReason ?? "", DecidedAt = request.DecidedAt is { } at ? Timestamp.FromDateTime(at) : null,
+    };
+
+    private static V1.Claim ToMessage(Claim claim) => new()
+    {
+        ClaimId = claim.ClaimId.ToString(), AgencyId = claim.AgencyId.ToString(), PoolId = claim.PoolId.ToString(),
+        FacilityId = claim.FacilityId.ToString(), AgreementId = claim.AgreementId?.ToString() ?? "", Amounts = ToMessage(claim.Amounts),
+        Status = (V1.ClaimStatus)(int)claim.Status, ExpiresAt = Timestamp.FromDateTime(claim.ExpiresAt), Reference = claim.Reference,
+        Reason = claim.Reason ?? "", CreatedAt = Timestamp.FromDateTime(claim.CreatedAt), UpdatedAt = Timestamp.FromDateTime(claim.UpdatedAt),
+    };
 }

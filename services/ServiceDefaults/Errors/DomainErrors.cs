@@ -37,3 +37,10 @@ public sealed class ConcurrentChangeException(string entity)
 
 /// <summary>The caller may not do this: gRPC PermissionDenied, HTTP 403.</summary>
 public sealed class ForbiddenException(BilingualMessage message) : DomainException(message);
+
+/// <summary>A claim that does not fit: gRPC ResourceExhausted, HTTP 409, naming the class and the shortfall.</summary>
+public sealed class CapacityExhaustedException(string resourceClass, long shortfall, BilingualMessage message) : DomainException(message)
+{
+    public string ResourceClass { get; } = resourceClass;
+    public long Shortfall { get; } = shortfall;
+}

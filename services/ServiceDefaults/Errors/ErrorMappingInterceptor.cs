@@ -12,6 +12,8 @@ public sealed class ErrorMappingInterceptor : Interceptor
     public const string FieldTrailer = "aes-field";
     public const string FrenchTrailer = "aes-message-fr";
     public const string EnglishTrailer = "aes-message-en";
+    public const string ResourceClassTrailer = "aes-resource-class";
+    public const string ShortfallTrailer = "aes-shortfall";
 
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
@@ -35,6 +37,7 @@ public sealed class ErrorMappingInterceptor : Interceptor
             RuleViolationException => StatusCode.FailedPrecondition,
             ConcurrentChangeException => StatusCode.Aborted,
             ForbiddenException => StatusCode.PermissionDenied,
+            CapacityExhaustedException => StatusCode.ResourceExhausted,
             _ => StatusCode.FailedPrecondition,
         };
         var trailers = new Metadata
@@ -46,6 +49,11 @@ public sealed class ErrorMappingInterceptor : Interceptor
         if (exception is InvalidFieldException invalid)
         {
             trailers.Add(FieldTrailer, invalid.Field);
+        }
+        if (exception is CapacityExhaustedException exhausted)
+        {
+            trailers.Add(ResourceClassTrailer, exhausted.ResourceClass);
+            trailers.Add(ShortfallTrailer, exhausted.Shortfall.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
         return new RpcException(new Status(code, exception.Bilingual.ToString()), trailers);
     }

@@ -1,0 +1,30 @@
+namespace Aes.Contracts.Quota;
+
+// Integration events published by the quota service through its outbox.
+// Resource classes travel as their codes: vcpu, memory_gib, storage_gib, public_ipv4.
+
+public sealed record CapacityChanged(
+    Guid PoolId, Guid FacilityId, string StateCode, string ResourceClass, long Total, long Reserved,
+    decimal AllocationRatio, long Capacity, long Used, DateTime ChangedAt);
+
+public sealed record QuotaChanged(
+    Guid AgencyId, string StateCode, string ResourceClass, long OldLimit, long NewLimit, Guid? ChangedByUserId,
+    Guid? ChangeRequestId, DateTime ChangedAt);
+
+public sealed record QuotaChangeRequested(
+    Guid RequestId, Guid AgencyId, string StateCode, string ResourceClass, long CurrentLimit, long RequestedLimit, DateTime RequestedAt);
+
+public sealed record QuotaChangeDecided(Guid RequestId, Guid AgencyId, bool Approved, string? Reason, DateTime DecidedAt);
+
+public sealed record HoldPlaced(
+    Guid ClaimId, Guid AgencyId, Guid PoolId, Guid FacilityId, Guid? AgreementId, ResourceAmounts Amounts,
+    DateTime ExpiresAt, string Reference, DateTime PlacedAt);
+
+public sealed record HoldCommitted(Guid ClaimId, Guid AgencyId, Guid PoolId, DateTime CommittedAt);
+
+/// <summary>A hold or a committed claim was given back: its capacity and quota are free again.</summary>
+public sealed record HoldReleased(
+    Guid ClaimId, Guid AgencyId, Guid PoolId, Guid FacilityId, Guid? AgreementId, ResourceAmounts Amounts, string Reason, DateTime ReleasedAt);
+
+public sealed record HoldExpired(
+    Guid ClaimId, Guid AgencyId, Guid PoolId, Guid FacilityId, Guid? AgreementId, ResourceAmounts Amounts, DateTime ExpiredAt);

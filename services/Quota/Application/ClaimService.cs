@@ -1,0 +1,329 @@
+using Aes.Contracts.Quota;
+
+namespace Aes.Quota.Application;
+
+public sealed record HoldCommand(Guid ClaimId, Guid AgencyId, Guid PoolId, Guid? AgreementId, Amounts Amounts, DateTime ExpiresAt, string Reference);
+
+/// <summary>
+/// Decides every claim on capacity. A hold takes the agency's quota, the pool's capacity and, across a
+/// border, the agreement's slice, each with one conditional UPDATE (used + n ≤ limit) inside one
+/// transaction: all or nothing. Rows are always locked in the same order (agency, pool, slice; each
+/// by class), so concurrent claims queue on the hot rows but never deadlock; the database, not the
+/// application, decides who got the last unit.
+/// </summary>
+public sealed partial class ClaimService(QuotaDbContext db, TimeProvider clock, ILogger<ClaimService> logger)
+{
+    private DateTime Now => clock.GetUtcNow().UtcDateTime;
+
+    public async Task<Claim> HoldAsync(HoldCommand command, CancellationToken cancellationToken)
+    {
+        if (await db.Claims.AsNoTracking().FirstOrDefaultAsync(c => c.ClaimId == command.ClaimId, cancellationToken) is { } first)
+        {
+            return FirstAnswer(first, command);
+        }
+
+        var agency = await db.Agencies.AsNoTracking().FirstOrDefaultAsync(a => a.AgencyId == command.AgencyId, cancellationToken)
+            ?? throw new NotFoundException("Agency", command.AgencyId.ToString());
+        var pool = await db.Pools.AsNoTracking().FirstOrDefaultAsync(p => p.Id == command.PoolId, cancellationToken)
+            ?? throw new InvalidFieldException("pool_id", new("pool inconnu.", "unknown pool."));
+        var facility = await db.Facilities.AsNoTracking().FirstOrDefaultAsync(f => f.FacilityId == pool.FacilityId, cancellationToken);
+        if (facility?.Status != "open")
+        {
+            throw new RuleViolationException(new(
+                $"Le centre {pool.FacilityCode} n'est pas ouvert.", $"Facility {pool.FacilityCode} is not open."));
+        }
+        await CheckAgreementAsync(command, agency, pool, cancellationToken);
+
+        var now = Now;
+        var claim = new Claim
+        {
+            ClaimId = command.ClaimId, AgencyId = agency.AgencyId, PoolId = pool.Id, FacilityId = pool.FacilityId,
+            AgreementId = command.AgreementId, Vcpu = command.Amounts.Vcpu, MemoryGib = command.Amounts.MemoryGib,
+            StorageGib = command.Amounts.StorageGib, PublicIpv4 = command.Amounts.PublicIpv4, Status = ClaimStatus.Held,
+            ExpiresAt = command.ExpiresAt, Reference = command.Reference, CreatedAt = now, UpdatedAt = now,
+        };
+
+        CapacityExhaustedException? refusal;
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            db.Claims.Add(claim);
+            try
+            {
+                // The claim row first: a concurrent retry of the same id waits here, then finds it.
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch (DbUpdateException exception) when (IsDuplicateKey(exception))
+            {
+                await transaction.RollbackAsync(CancellationToken.None);
+                db.ChangeTracker.Clear();
+                return FirstAnswer(await db.Claims.AsNoTracking().FirstAsync(c => c.ClaimId == command.ClaimId, cancellationToken), command);
+            }
+
+            refusal = await TakeAsync(claim, agency, pool, cancellationToken);
+            if (refusal is null)
+            {
+                db.AddToOutbox(new HoldPlaced(claim.ClaimId, claim.AgencyId, claim.PoolId, claim.FacilityId, claim.AgreementId,
+                    claim.Amounts.ToContract(), claim.ExpiresAt, claim.Reference, now), now);
+                await db.SaveChangesAsync(cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+                return claim;
+            }
+            await transaction.RollbackAsync(CancellationToken.None);
+        }
+
+        db.ChangeTracker.Clear();
+        await RecordRefusalAsync(claim, refusal, cancellationToken);
+        throw refusal;
+    }
+
+    public async Task<Claim> CommitAsync(Guid claimId, CancellationToken cancellationToken)
+    {
+        var claim = await FindAsync(claimId, cancellationToken);
+        if (claim.Status == ClaimStatus.Committed)
+        {
+            return claim;
+        }
+        if (claim.Status == ClaimStatus.Held && claim.ExpiresAt <= Now)
+        {
+            await EndAsync(claim, ClaimStatus.Expired, "expired", cancellationToken);
+            claim = await FindAsync(claimId, cancellationToken);
+        }
+        if (claim.Status != ClaimStatus.Held)
+        {
+            throw new RuleViolationException(new(
+                $"La réservation {claimId} ne peut être confirmée : elle est {StatusFr(claim.Status)}.",
+                $"Hold {claimId} cannot be committed: it is {claim.Status.ToString().ToLowerInvariant()}."));
+        }
+
+        var now = Now;
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var changed = await db.Claims
+            .Where(c => c.ClaimId == claimId && c.Status == ClaimStatus.Held && c.ExpiresAt > now)
+            .ExecuteUpdateAsync(set => set.SetProperty(c => c.Status, ClaimStatus.Committed).SetProperty(c => c.UpdatedAt, now), cancellationToken);
+        if (changed == 0)
+        {
+            await transaction.RollbackAsync(CancellationToken.None);
+            return await CommitAsync(claimId, cancellationToken); // somebody else moved it first: answer from its new state
+        }
+        db.AddToOutbox(new HoldCommitted(claimId, claim.AgencyId, claim.PoolId, now), now);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return await FindAsync(claimId, cancellationToken);
+    }
+
+    public async Task<Claim> ReleaseAsync(Guid claimId, string reason, CancellationToken cancellationToken)
+    {
+        var claim = await FindAsync(claimId, cancellationToken);
+        if (claim.Status == ClaimStatus.Refused)
+        {
+            throw new RuleViolationException(new(
+                $"La demande {claimId} a été refusée : il n'y a rien à libérer.", $"Claim {claimId} was refused: there is nothing to release."));
+        }
+        await EndAsync(claim, ClaimStatus.Released, reason, cancellationToken);
+        return await FindAsync(claimId, cancellationToken);
+    }
+
+    /// <summary>Releases the holds whose expiry has passed; returns how many it expired.</summary>
+    public async Task<int> ExpireDueHoldsAsync(int batchSize, CancellationToken cancellationToken)
+    {
+        var now = Now;
+        var due = await db.Claims.AsNoTracking()
+            .Where(c => c.Status == ClaimStatus.Held && c.ExpiresAt <= now)
+            .OrderBy(c => c.ExpiresAt).Take(batchSize)
+            .ToListAsync(cancellationToken);
+        var expired = 0;
+        foreach (var claim in due)
+        {
+            expired += await EndAsync(claim, ClaimStatus.Expired, "expired", cancellationToken) ? 1 : 0;
+        }
+        return expired;
+    }
+
+    public async Task<Claim> FindAsync(Guid claimId, CancellationToken cancellationToken) =>
+        await db.Claims.AsNoTracking().FirstOrDefaultAsync(c => c.ClaimId == claimId, cancellationToken)
+        ?? throw new NotFoundException("Claim", claimId.ToString());
+
+    /// <summary>Moves a held or committed claim to released or expired and gives its amounts back; false if it had already ended.</summary>
+    private async Task<bool> EndAsync(Claim claim, ClaimStatus end, string reason, CancellationToken cancellationToken)
+    {
+        var now = Now;
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var ending = db.Claims.Where(c => c.ClaimId == claim.ClaimId);
+        ending = end == ClaimStatus.Expired
+            ? ending.Where(c => c.Status == ClaimStatus.Held)
+            : ending.Where(c => c.Status == ClaimStatus.Held || c.Status == ClaimStatus.Committed);
+        var changed = await ending.ExecuteUpdateAsync(set => set
+            .SetProperty(c => c.Status, end).SetProperty(c => c.Reason, reason).SetProperty(c => c.UpdatedAt, now), cancellationToken);
+        if (changed == 0)
+        {
+            await transaction.RollbackAsync(CancellationToken.None);
+            return false;
+        }
+
+        foreach (var (resourceClass, amount) in claim.Amounts.NonZero())
+        {
+            await db.AgencyAllocations.Where(a => a.AgencyId == claim.AgencyId && a.Class == resourceClass)
+                .ExecuteUpdateAsync(set => set.SetProperty(a => a.Used, a => a.Used - amount), cancellationToken);
+        }
+        foreach (var (resourceClass, amount) in claim.Amounts.NonZero())
+        {
+            await db.Inventories.Where(i => i.PoolId == claim.PoolId && i.Class == resourceClass)
+                .ExecuteUpdateAsync(set => set.SetProperty(i => i.Used, i => i.Used - amount), cancellationToken);
+        }
+        if (claim.AgreementId is { } agreementId)
+        {
+            foreach (var (resourceClass, amount) in claim.Amounts.NonZero())
+            {
+                await db.Slices.Where(s => s.AgreementId == agreementId && s.Class == resourceClass)
+                    .ExecuteUpdateAsync(set => set.SetProperty(s => s.Used, s => s.Used - amount), cancellationToken);
+            }
+        }
+
+        object ended = end == ClaimStatus.Expired
+            ? new HoldExpired(claim.ClaimId, claim.AgencyId, claim.PoolId, claim.FacilityId, claim.AgreementId, claim.Amounts.ToContract(), now)
+            : new HoldReleased(claim.ClaimId, claim.AgencyId, claim.PoolId, claim.FacilityId, claim.AgreementId, claim.Amounts.ToContract(), reason, now);
+        db.AddToOutbox(ended, now);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        LogEnded(claim.ClaimId, end);
+        return true;
+    }
+
+    /// <summary>Takes every amount, or returns why one does not fit (the caller then rolls back).</summary>
+    private async Task<CapacityExhaustedException?> TakeAsync(Claim claim, KnownAgency agency, CapacityPool pool, CancellationToken cancellationToken)
+    {
+        foreach (var (resourceClass, amount) in claim.Amounts.NonZero())
+        {
+            var taken = await db.AgencyAllocations
+                .Where(a => a.AgencyId == agency.AgencyId && a.Class == resourceClass && a.Used + amount <= a.Limit)
+                .ExecuteUpdateAsync(set => set.SetProperty(a => a.Used, a => a.Used + amount), cancellationToken);
+            if (taken == 0)
+            {
+                var row = await db.AgencyAllocations.AsNoTracking().FirstOrDefaultAsync(a => a.AgencyId == agency.AgencyId && a.Class == resourceClass, cancellationToken);
+                return Exhausted(resourceClass, amount, row?.Limit ?? 0, row?.Used ?? 0,
+                    "le quota de l'organisme", "the agency's quota");
+            }
+        }
+        foreach (var (resourceClass, amount) in claim.Amounts.NonZero())
+        {
+            var taken = await db.Inventories
+                .Where(i => i.PoolId == pool.Id && i.Class == resourceClass && i.Used + amount <= i.Capacity)
+                .ExecuteUpdateAsync(set => set.SetProperty(i => i.Used, i => i.Used + amount), cancellationToken);
+            if (taken == 0)
+            {
+                var row = await db.Inventories.AsNoTracking().FirstOrDefaultAsync(i => i.PoolId == pool.Id && i.Class == resourceClass, cancellationToken);
+                return Exhausted(resourceClass, amount, row?.Capacity ?? 0, row?.Used ?? 0,
+                    $"le pool {pool.Name} de {pool.FacilityCode}", $"pool {pool.Name} of {pool.FacilityCode}");
+            }
+        }
+        if (claim.AgreementId is { } agreementId)
+        {
+            foreach (var (resourceClass, amount) in claim.Amounts.NonZero())
+            {
+                var taken = await db.Slices
+                    .Where(s => s.AgreementId == agreementId && s.Class == resourceClass && s.Used + amount <= s.Limit)
+                    .ExecuteUpdateAsync(set => set.SetProperty(s => s.Used, s => s.Used + amount), cancellationToken);
+                if (taken == 0)
+                {
+                    var row = await db.Slices.AsNoTracking().FirstOrDefaultAsync(s => s.AgreementId == agreementId && s.Class == resourceClass, cancellationToken);
+                    return Exhausted(resourceClass, amount, row?.Limit ?? 0, row?.Used ?? 0,
+                        "la part de l'accord", "the agreement's slice");
+                }
+            }
+        }
+        return null;
+    }
+
+    private static CapacityExhaustedException Exhausted(ResourceClass resourceClass, long requested, long limit, long used, string whereFr, string whereEn)
+    {
+        var available = Math.Max(0, limit - used);
+        var shortfall = requested - available;
+        var code = resourceClass.Code();
+        return new CapacityExhaustedException(code, shortfall, new(
+            $"{code} : {requested} demandés, {available} disponibles dans {whereFr} (manque {shortfall}).",
+            $"{code}: {requested} requested, {available} available in {whereEn} (short by {shortfall})."));
+    }
+
+    private async Task CheckAgreementAsync(HoldCommand command, KnownAgency agency, CapacityPool pool, CancellationToken cancellationToken)
+    {
+        var crossesBorder = pool.StateCode != agency.StateCode;
+        if (!crossesBorder)
+        {
+            if (command.AgreementId is not null)
+            {
+                throw new InvalidFieldException("agreement_id", new(
+                    "sans objet : le pool est dans l'État de l'organisme.", "not applicable: the pool is in the agency's own state."));
+            }
+            return;
+        }
+        if (command.AgreementId is not { } agreementId)
+        {
+            throw new InvalidFieldException("agreement_id", new(
+                $"obligatoire : le pool est au {pool.StateCode}, l'organisme au {agency.StateCode}.",
+                $"required: the pool is in {pool.StateCode}, the agency in {agency.StateCode}."));
+        }
+        var agreement = await db.Agreements.AsNoTracking().FirstOrDefaultAsync(a => a.AgreementId == agreementId, cancellationToken);
+        if (agreement is null || !agreement.Active || agreement.FacilityId != pool.FacilityId || agreement.GuestStateCode != agency.StateCode)
+        {
+            throw new RuleViolationException(new(
+                $"Aucun accord actif ne couvre {agency.StateCode} dans {pool.FacilityCode} sous la référence donnée.",
+                $"No active agreement covers {agency.StateCode} in {pool.FacilityCode} under the given id."));
+        }
+    }
+
+    private async Task RecordRefusalAsync(Claim attempted, CapacityExhaustedException refusal, CancellationToken cancellationToken)
+    {
+        var now = Now;
+        attempted.Status = ClaimStatus.Refused;
+        attempted.Reason = refusal.Bilingual.ToString();
+        attempted.RefusedClass = refusal.ResourceClass;
+        attempted.RefusedShortfall = refusal.Shortfall;
+        attempted.UpdatedAt = now;
+        db.Claims.Add(attempted);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException exception) when (IsDuplicateKey(exception))
+        {
+            db.ChangeTracker.Clear(); // a concurrent retry of the same id recorded its answer first
+        }
+    }
+
+    /// <summary>A retry gets the first answer; the same id with another request is a caller's bug.</summary>
+    private static Claim FirstAnswer(Claim first, HoldCommand command)
+    {
+        if (first.AgencyId != command.AgencyId || first.PoolId != command.PoolId || first.Amounts != command.Amounts
+            || first.AgreementId != command.AgreementId)
+        {
+            throw new RuleViolationException(new(
+                $"L'identifiant {command.ClaimId} a déjà servi pour une autre demande.",
+                $"Claim id {command.ClaimId} was already used for another request."));
+        }
+        if (first.Status == ClaimStatus.Refused)
+        {
+            var parts = (first.Reason ?? " / ").Split(" / ", 2);
+            throw new CapacityExhaustedException(first.RefusedClass ?? "", first.RefusedShortfall, new(parts[0], parts.Length > 1 ? parts[1] : parts[0]));
+        }
+        return first;
+    }
+
+    private static bool IsDuplicateKey(DbUpdateException exception) => exception.InnerException switch
+    {
+        Npgsql.PostgresException postgres => postgres.SqlState == Npgsql.PostgresErrorCodes.UniqueViolation,
+        Microsoft.Data.Sqlite.SqliteException sqlite => sqlite.SqliteErrorCode == 19,
+        _ => false,
+    };
+
+    internal static string StatusFr(ClaimStatus status) => status switch
+    {
+        ClaimStatus.Held => "réservée",
+        ClaimStatus.Committed => "confirmée",
+        ClaimStatus.Released => "libérée",
+        ClaimStatus.Expired => "expirée",
+        _ => "refusée",
+    };
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Claim {ClaimId} ended as {Status}")]
+    private partial void LogEnded(Guid claimId, ClaimStatus status);
+}

@@ -1,0 +1,76 @@
+using Aes.Contracts.Tenancy;
+using Aes.Quota.Application;
+
+namespace Aes.Quota.Consumers;
+
+public sealed class AgencyRegisteredConsumer(QuotaDbContext db, CapacityOperations capacity, ILogger<AgencyRegisteredConsumer> logger)
+    : InboxConsumer<AgencyRegistered, QuotaDbContext>(db, logger)
+{
+    protected override Task HandleAsync(AgencyRegistered message, ConsumeContext<AgencyRegistered> context) =>
+        capacity.OpenAgencyAsync(message.AgencyId, message.StateCode, context.CancellationToken);
+}
+
+public sealed class RoleAssignedConsumer(QuotaDbContext db, ILogger<RoleAssignedConsumer> logger)
+    : InboxConsumer<RoleAssigned, QuotaDbContext>(db, logger)
+{
+    protected override async Task HandleAsync(RoleAssigned message, ConsumeContext<RoleAssigned> context)
+    {
+        var known = await Db.Roles.AnyAsync(r => r.UserId == message.UserId && r.Role == message.Role
+            && r.StateCode == message.StateCode && r.AgencyId == message.AgencyId, context.CancellationToken);
+        if (!known)
+        {
+            Db.Roles.Add(new KnownRole { UserId = message.UserId, Role = message.Role, StateCode = message.StateCode, AgencyId = message.AgencyId });
+        }
+    }
+}
+
+public sealed class RoleRevokedConsumer(QuotaDbContext db, ILogger<RoleRevokedConsumer> logger)
+    : InboxConsumer<RoleRevoked, QuotaDbContext>(db, logger)
+{
+    protected override Task HandleAsync(RoleRevoked message, ConsumeContext<RoleRevoked> context) =>
+        Db.Roles.Where(r => r.UserId == message.UserId && r.Role == message.Role && r.StateCode == message.StateCode && r.AgencyId == message.AgencyId)
+            .ExecuteDeleteAsync(context.CancellationToken);
+}
+
+/// <summary>An activated agreement opens its slice; the end arriving first leaves a closed one that activation cannot reopen.</summary>
+public sealed class AgreementActivatedConsumer(QuotaDbContext db, ILogger<AgreementActivatedConsumer> logger)
+    : InboxConsumer<AgreementActivated, QuotaDbContext>(db, logger)
+{
+    protected override async Task HandleAsync(AgreementActivated message, ConsumeContext<AgreementActivated> context)
+    {
+        if (await Db.Agreements.AnyAsync(a => a.AgreementId == message.AgreementId, context.CancellationToken))
+        {
+            return;
+        }
+        Db.Agreements.Add(new AgreementSliceInfo
+        {
+            AgreementId = message.AgreementId, FacilityId = message.FacilityId, HostStateCode = message.HostStateCode,
+            GuestStateCode = message.GuestStateCode, Active = true,
+        });
+        var slice = new Amounts(message.Slice.Vcpu, message.Slice.MemoryGib, message.Slice.StorageGib, message.Slice.PublicIpv4);
+        foreach (var resourceClass in ResourceClasses.All)
+        {
+            Db.Slices.Add(new AgreementSlice { AgreementId = message.AgreementId, Class = resourceClass, Limit = slice[resourceClass] });
+        }
+    }
+}
+
+public sealed class AgreementEndedConsumer(QuotaDbContext db, ILogger<AgreementEndedConsumer> logger)
+    : InboxConsumer<AgreementEnded, QuotaDbContext>(db, logger)
+{
+    protected override async Task HandleAsync(AgreementEnded message, ConsumeContext<AgreementEnded> context)
+    {
+        var agreement = await Db.Agreements.FirstOrDefaultAsync(a => a.AgreementId == message.AgreementId, context.CancellationToken);
+        if (agreement is null)
+        {
+            Db.Agreements.Add(new AgreementSliceInfo
+            {
+                AgreementId = message.AgreementId, FacilityId = message.FacilityId, HostStateCode = message.HostStateCode,
+                GuestStateCode = message.GuestStateCode, Active = false,
+            });
+            return;
+        }
+        // Existing claims stay counted until released; no new hold is taken against an ended slice.
+        agreement.Active = false;
+    }
+}
