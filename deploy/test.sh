@@ -14,6 +14,7 @@ chmod 755 "$work"
 cleanup() {
   "$infra" stop-rabbitmq "$work/rabbitmq" || true
   "$infra" stop-postgres "$work/postgres" || true
+  rm -rf "$work"
 }
 trap cleanup EXIT
 

@@ -27,6 +27,7 @@ public static class EmbeddedMarketplace
         Directory.CreateDirectory(options.DataDirectory);
 
         var hub = new InProcessBusHub();
+        hub.Expect(ResourceNames.Services);
         var stop = new TaskCompletionSource();
         using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, Stop);
         using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, Stop);
@@ -34,7 +35,7 @@ public static class EmbeddedMarketplace
         var apps = new List<(string Name, WebApplication App)>();
         try
         {
-            // Tenancy first: it seeds the demo data, which the others then receive as events.
+            // Tenancy seeds the demo data as it is built; the hub holds its events until every service's bus is attached.
             apps.Add((ResourceNames.Tenancy, await TenancyApp.BuildAsync(ServiceArguments(ResourceNames.Tenancy, options), Embed)));
             apps.Add((ResourceNames.Quota, await QuotaApp.BuildAsync(ServiceArguments(ResourceNames.Quota, options), Embed)));
             apps.Add((ResourceNames.Billing, await BillingApp.BuildAsync(ServiceArguments(ResourceNames.Billing, options), Embed)));
@@ -50,11 +51,20 @@ public static class EmbeddedMarketplace
         }
         finally
         {
+            // Events not yet relayed stay in their outboxes for the next start rather than meet a half-stopped bus.
+            hub.Close();
             for (var i = apps.Count - 1; i >= 0; i--)
             {
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-                await apps[i].App.StopAsync(timeout.Token);
-                await apps[i].App.DisposeAsync();
+                try
+                {
+                    using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+                    await apps[i].App.StopAsync(timeout.Token);
+                    await apps[i].App.DisposeAsync();
+                }
+                catch (Exception exception)
+                {
+                    await Console.Error.WriteLineAsync($"{apps[i].Name} did not stop cleanly: {exception.Message}");
+                }
             }
         }
         Console.WriteLine("Place de marché arrêtée. / Marketplace stopped.");

@@ -86,7 +86,14 @@ stop_rabbitmq() { # DIR
     kill -9 "$pid" 2>/dev/null || true
   fi
   # Wait until the port is really free, so that a restart on the same port succeeds.
-  for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || break; sleep 0.1; done
+  local closed=""
+  for _ in $(seq 1 100); do
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then closed=yes; break; fi
+    sleep 0.1
+  done
+  [ -n "$closed" ] || { log "RabbitMQ on $port still listens after 10 s"; return 1; }
+  # The node started epmd; it exits only when no other node is registered with it.
+  epmd -kill >/dev/null 2>&1 || true
   log "RabbitMQ on $port stopped"
 }
 

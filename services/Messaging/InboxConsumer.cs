@@ -1,5 +1,4 @@
-using Microsoft.Data.Sqlite;
-using Npgsql;
+using Aes.Messaging.Persistence;
 
 namespace Aes.Messaging;
 
@@ -34,7 +33,7 @@ public abstract partial class InboxConsumer<TMessage, TContext>(TContext db, ILo
             await Db.SaveChangesAsync(context.CancellationToken);
             await transaction.CommitAsync(context.CancellationToken);
         }
-        catch (DbUpdateException exception) when (IsUniqueViolation(exception))
+        catch (DbUpdateException exception) when (DatabaseErrors.IsUniqueViolation(exception, "inbox_messages"))
         {
             // Another delivery of the same message committed first: this one must leave no trace.
             await transaction.RollbackAsync(CancellationToken.None);
@@ -44,13 +43,6 @@ public abstract partial class InboxConsumer<TMessage, TContext>(TContext db, ILo
     }
 
     protected abstract Task HandleAsync(TMessage message, ConsumeContext<TMessage> context);
-
-    internal static bool IsUniqueViolation(DbUpdateException exception) => exception.InnerException switch
-    {
-        PostgresException postgres => postgres.SqlState == PostgresErrorCodes.UniqueViolation && postgres.TableName == "inbox_messages",
-        SqliteException sqlite => sqlite.SqliteErrorCode == 19 && sqlite.Message.Contains("inbox_messages.", StringComparison.Ordinal), // SQLITE_CONSTRAINT
-        _ => false,
-    };
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Consumer} already handled message {MessageId}; skipped")]
     private static partial void LogDuplicate(ILogger logger, string consumer, Guid messageId);

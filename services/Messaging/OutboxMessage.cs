@@ -43,6 +43,14 @@ public sealed class OutboxMessage
 
     internal void MarkDispatched(DateTime at) => DispatchedAt = at;
 
+    /// <summary>Parks a message that cannot be read: out of the relay's way, kept with the reason.</summary>
+    internal void MarkUndeliverable(DateTime at, string error)
+    {
+        DispatchedAt = at;
+        Attempts++;
+        LastError = "undeliverable: " + (error.Length > 1900 ? error[..1900] : error);
+    }
+
     internal void MarkFailed(string error)
     {
         Attempts++;

@@ -3,7 +3,8 @@ namespace Aes.Messaging;
 /// <summary>
 /// Relays committed outbox messages to the bus, oldest first, and marks them dispatched.
 /// Delivery is at least once: a crash between publish and mark sends a message again, which the
-/// consumers' inbox absorbs. On PostgreSQL rows are locked with SKIP LOCKED so replicas share the work.
+/// consumers' inbox absorbs. On PostgreSQL an advisory lock lets one replica relay at a time, so the
+/// order of events holds however many replicas run.
 /// </summary>
 public sealed partial class OutboxRelay<TContext>(
     IServiceScopeFactory scopeFactory,
@@ -49,48 +50,85 @@ public sealed partial class OutboxRelay<TContext>(
     {
         await using var scope = scopeFactory.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TContext>();
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-
-        var batch = db.Database.IsNpgsql()
-            ? await db.OutboxMessages
-                .FromSql($"SELECT * FROM outbox_messages WHERE dispatched_at IS NULL ORDER BY sequence LIMIT {BatchSize} FOR UPDATE SKIP LOCKED")
-                .ToListAsync(cancellationToken)
-            : await db.OutboxMessages.Where(m => m.DispatchedAt == null).OrderBy(m => m.Sequence).Take(BatchSize)
-                .ToListAsync(cancellationToken);
-
-        var sent = 0;
-        foreach (var message in batch)
+        if (!db.Database.IsNpgsql())
         {
-            try
+            // SQLite has one writer: read and publish without holding its write lock, then mark.
+            return await RelayAsync(db, cancellationToken);
+        }
+
+        // One relay at a time per service, whichever replica it runs in: order is kept across replicas.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var key = $"outbox:{settings.ServiceName}";
+        var leader = await db.Database.SqlQuery<bool>($"SELECT pg_try_advisory_xact_lock(hashtext({key})) AS \"Value\"").SingleAsync(cancellationToken);
+        if (!leader)
+        {
+            return 0;
+        }
+        try
+        {
+            return await RelayAsync(db, cancellationToken);
+        }
+        finally
+        {
+            await transaction.CommitAsync(CancellationToken.None);
+        }
+    }
+
+    private async Task<int> RelayAsync(TContext db, CancellationToken cancellationToken)
+    {
+        var batch = await db.OutboxMessages.Where(m => m.DispatchedAt == null).OrderBy(m => m.Sequence).Take(BatchSize)
+            .ToListAsync(cancellationToken);
+        var sent = 0;
+        try
+        {
+            foreach (var message in batch)
             {
-                var (body, type) = message.Deserialize();
+                object body;
+                Type type;
+                try
+                {
+                    (body, type) = message.Deserialize();
+                }
+                catch (Exception exception) when (exception is TypeLoadException or FileNotFoundException or System.Text.Json.JsonException or ArgumentException)
+                {
+                    // A row no build can read would block every event behind it: park it, kept with its error.
+                    message.MarkUndeliverable(clock.GetUtcNow().UtcDateTime, exception.Message);
+                    LogUndeliverable(exception, settings.ServiceName, message.MessageId);
+                    continue;
+                }
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 timeout.CancelAfter(settings.PublishTimeout);
-                await transport.PublishAsync(body, type, message.MessageId, timeout.Token);
+                try
+                {
+                    await transport.PublishAsync(body, type, message.MessageId, timeout.Token);
+                }
+                catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // Keep order: stop at the first message that cannot go, and record why.
+                    message.MarkFailed(exception.Message);
+                    throw new OutboxRelayException(message.MessageId, exception);
+                }
                 message.MarkDispatched(clock.GetUtcNow().UtcDateTime);
                 sent++;
             }
-            catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+        }
+        finally
+        {
+            // Whatever happened, what went out is marked, so a restart does not send it again.
+            if (batch.Count > 0)
             {
-                // Keep order: stop at the first message that cannot go, and record why.
-                message.MarkFailed(exception.Message);
                 await db.SaveChangesAsync(CancellationToken.None);
-                await transaction.CommitAsync(CancellationToken.None);
-                throw new OutboxRelayException(message.MessageId, exception);
             }
         }
-
-        if (batch.Count > 0)
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        await transaction.CommitAsync(cancellationToken);
         if (sent > 0)
         {
             LogRelayed(settings.ServiceName, sent);
         }
         return sent;
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Service}: outbox message {MessageId} cannot be read and was parked")]
+    private partial void LogUndeliverable(Exception exception, string service, Guid messageId);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Service}: relayed {Count} outbox messages")]
     private partial void LogRelayed(string service, int count);

@@ -21,17 +21,15 @@ public sealed class OutboxSignal
 }
 
 /// <summary>
-/// Notifies the relay after a commit. Without an explicit transaction SaveChanges commits by itself;
-/// inside one, the relay must wait for the commit or it would find nothing visible yet.
+/// Notifies the relay once a change that wrote to the outbox is durable: after SaveChanges without an
+/// explicit transaction, after the commit inside one. Changes that wrote no event (the relay's own
+/// marks among them) wake nobody.
 /// </summary>
 internal sealed class OutboxCommitInterceptor(OutboxSignal signal) : ISaveChangesInterceptor, IDbTransactionInterceptor
 {
     public ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
     {
-        if (eventData.Context?.Database.CurrentTransaction is null)
-        {
-            signal.Notify();
-        }
+        SavedChanges(eventData, result);
         return ValueTask.FromResult(result);
     }
 
@@ -39,16 +37,39 @@ internal sealed class OutboxCommitInterceptor(OutboxSignal signal) : ISaveChange
     {
         if (eventData.Context?.Database.CurrentTransaction is null)
         {
-            signal.Notify();
+            NotifyIfPending(eventData.Context);
         }
         return result;
     }
 
     public Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
     {
-        signal.Notify();
+        TransactionCommitted(transaction, eventData);
         return Task.CompletedTask;
     }
 
-    public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => signal.Notify();
+    public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => NotifyIfPending(eventData.Context);
+
+    public Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        TransactionRolledBack(transaction, eventData);
+        return Task.CompletedTask;
+    }
+
+    public void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData)
+    {
+        if (eventData.Context is ServiceDbContext context)
+        {
+            context.OutboxPending = false;
+        }
+    }
+
+    private void NotifyIfPending(DbContext? context)
+    {
+        if (context is ServiceDbContext { OutboxPending: true } service)
+        {
+            service.OutboxPending = false;
+            signal.Notify();
+        }
+    }
 }

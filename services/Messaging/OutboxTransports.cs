@@ -19,22 +19,54 @@ internal sealed class BusOutboxTransport(IBus bus) : IOutboxTransport
 /// The embedded mode's broker: every service in the process keeps its own MassTransit bus on the
 /// in-memory transport, and an event relayed from any outbox is published on each of them, so each
 /// service's own consumers receive it on their own endpoints, exactly as through RabbitMQ.
+/// Publishing waits until every expected service has attached, and fails once the hub is closing,
+/// so that no event is marked dispatched while a consumer is missing: it stays in its outbox.
 /// </summary>
 public sealed class InProcessBusHub : IOutboxTransport
 {
     private readonly ConcurrentDictionary<string, IBus> _buses = new();
+    private readonly TaskCompletionSource _allAttached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private HashSet<string> _expected = [];
+    private volatile bool _closing;
 
-    public void Attach(string serviceName, IBus bus) => _buses[serviceName] = bus;
+    /// <summary>The services that must all be attached before anything is published.</summary>
+    public void Expect(IEnumerable<string> serviceNames)
+    {
+        _expected = [.. serviceNames];
+        CheckAllAttached();
+    }
+
+    public void Attach(string serviceName, IBus bus)
+    {
+        _buses[serviceName] = bus;
+        CheckAllAttached();
+    }
 
     public void Detach(string serviceName) => _buses.TryRemove(serviceName, out _);
+
+    /// <summary>From now on publishing fails, and events wait in their outboxes for the next start.</summary>
+    public void Close() => _closing = true;
 
     public IReadOnlyCollection<string> AttachedServices => _buses.Keys.ToList();
 
     public async Task PublishAsync(object message, Type messageType, Guid messageId, CancellationToken cancellationToken)
     {
+        await _allAttached.Task.WaitAsync(cancellationToken);
         foreach (var bus in _buses.Values)
         {
+            if (_closing)
+            {
+                throw new InvalidOperationException("The in-process bus is closing.");
+            }
             await bus.Publish(message, messageType, Pipe.Execute<PublishContext>(context => context.MessageId = messageId), cancellationToken);
+        }
+    }
+
+    private void CheckAllAttached()
+    {
+        if (_expected.All(_buses.ContainsKey))
+        {
+            _allAttached.TrySetResult();
         }
     }
 }

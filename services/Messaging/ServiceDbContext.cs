@@ -11,9 +11,15 @@ public abstract class ServiceDbContext(DbContextOptions options) : DbContext(opt
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
     public DbSet<InboxMessage> InboxMessages => Set<InboxMessage>();
 
+    /// <summary>True from <see cref="AddToOutbox"/> until the relay has been told of the commit (or the rollback).</summary>
+    internal bool OutboxPending { get; set; }
+
     /// <summary>Saves an integration event with the next <see cref="DbContext.SaveChangesAsync(CancellationToken)"/>.</summary>
-    public void AddToOutbox(object message, DateTime occurredAt) =>
+    public void AddToOutbox(object message, DateTime occurredAt)
+    {
         OutboxMessages.Add(OutboxMessage.Create(message, occurredAt));
+        OutboxPending = true;
+    }
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

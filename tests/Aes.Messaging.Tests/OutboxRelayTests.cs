@@ -142,6 +142,48 @@ public sealed class OutboxRelayTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Only_a_change_that_wrote_an_event_wakes_the_relay()
+    {
+        var signal = _host.Services.GetRequiredService<OutboxSignal>();
+        await signal.WaitAsync(TimeSpan.Zero, CancellationToken.None); // clear what set-up left
+
+        await SaveAsync(1);
+        Assert.True(await signal.WaitAsync(TimeSpan.Zero, CancellationToken.None));
+
+        await Relay.RelayBatchAsync(CancellationToken.None); // the relay's own marks
+        Assert.False(await signal.WaitAsync(TimeSpan.Zero, CancellationToken.None));
+
+        await using (var scope = _host.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<RelayDb>();
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            db.AddToOutbox(new ThingHappened(2), DateTime.UtcNow);
+            await db.SaveChangesAsync();
+            Assert.False(await signal.WaitAsync(TimeSpan.Zero, CancellationToken.None)); // not before the commit
+            await transaction.CommitAsync();
+        }
+        Assert.True(await signal.WaitAsync(TimeSpan.Zero, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_row_that_no_build_can_read_is_parked_and_the_rest_goes_on()
+    {
+        await SaveAsync(1, 2);
+        await using (var scope = _host.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<RelayDb>();
+            await db.Database.ExecuteSqlRawAsync("UPDATE outbox_messages SET message_type = 'Gone.Type, Gone' WHERE sequence = 1");
+        }
+
+        Assert.Equal(1, await Relay.RelayBatchAsync(CancellationToken.None));
+
+        var outbox = await OutboxAsync();
+        Assert.StartsWith("undeliverable", outbox[0].LastError);
+        Assert.NotNull(outbox[0].DispatchedAt);
+        Assert.Equal([2], _transport.Sent.Select(s => ((ThingHappened)s.Message).Number));
+    }
+
+    [Fact]
     public void An_outbox_message_round_trips_its_type_and_body()
     {
         var message = OutboxMessage.Create(new ThingHappened(42), DateTime.UtcNow);

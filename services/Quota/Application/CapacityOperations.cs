@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Aes.Contracts.Quota;
+using Aes.Messaging.Persistence;
 
 namespace Aes.Quota.Application;
 
@@ -36,7 +37,7 @@ public sealed partial class CapacityOperations(QuotaDbContext db, Access access,
             Inventories = [.. ResourceClasses.All.Select(c => new PoolInventory { Class = c })],
         };
         db.Pools.Add(pool);
-        await db.SaveChangesAsync(cancellationToken);
+        await db.SaveOrExplainAsync("Pool", cancellationToken);
         return pool;
     }
 
@@ -169,14 +170,7 @@ public sealed partial class CapacityOperations(QuotaDbContext db, Access access,
             allocation.Overridden = true;
         }
         db.AddToOutbox(new QuotaChangeDecided(request.Id, request.AgencyId, approve, request.DecisionReason, now), now);
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            throw new ConcurrentChangeException("QuotaChangeRequest");
-        }
+        await db.SaveOrExplainAsync("QuotaChangeRequest", cancellationToken);
         return request;
     }
 

@@ -52,7 +52,7 @@ public sealed partial class ClaimService(QuotaDbContext db, TimeProvider clock, 
                 // The claim row first: a concurrent retry of the same id waits here, then finds it.
                 await db.SaveChangesAsync(cancellationToken);
             }
-            catch (DbUpdateException exception) when (IsDuplicateKey(exception))
+            catch (DbUpdateException exception) when (Aes.Messaging.Persistence.DatabaseErrors.IsUniqueViolation(exception, "claims"))
             {
                 await transaction.RollbackAsync(CancellationToken.None);
                 db.ChangeTracker.Clear();
@@ -284,7 +284,7 @@ public sealed partial class ClaimService(QuotaDbContext db, TimeProvider clock, 
         {
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateException exception) when (IsDuplicateKey(exception))
+        catch (DbUpdateException exception) when (Aes.Messaging.Persistence.DatabaseErrors.IsUniqueViolation(exception, "claims"))
         {
             db.ChangeTracker.Clear(); // a concurrent retry of the same id recorded its answer first
         }
@@ -307,13 +307,6 @@ public sealed partial class ClaimService(QuotaDbContext db, TimeProvider clock, 
         }
         return first;
     }
-
-    private static bool IsDuplicateKey(DbUpdateException exception) => exception.InnerException switch
-    {
-        Npgsql.PostgresException postgres => postgres.SqlState == Npgsql.PostgresErrorCodes.UniqueViolation,
-        Microsoft.Data.Sqlite.SqliteException sqlite => sqlite.SqliteErrorCode == 19,
-        _ => false,
-    };
 
     internal static string StatusFr(ClaimStatus status) => status switch
     {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Aes.Contracts.Tenancy;
+using Aes.Messaging.Persistence;
 using V1 = Aes.Contracts.Tenancy.V1;
 
 namespace Aes.Tenancy.Application;
@@ -40,7 +41,7 @@ public sealed partial class TenancyOperations(TenancyDbContext db, TimeProvider 
         }
         db.MemberStates.Add(registered);
         db.AddToOutbox(new MemberStateRegistered(code, registered.NameFr, registered.NameEn, registered.TimeZone, registered.Currency), Now);
-        await db.SaveChangesAsync(cancellationToken);
+        await db.SaveOrExplainAsync("MemberState", cancellationToken);
         return registered;
     }
 
@@ -78,7 +79,7 @@ public sealed partial class TenancyOperations(TenancyDbContext db, TimeProvider 
         db.Facilities.Add(facility);
         db.AddToOutbox(new FacilityRegistered(facility.Id, facility.Code, facility.StateCode, facility.Name, facility.City,
             facility.Tier, facility.TargetAvailabilityPercent, facility.Status.Code(), facility.TimeZone, capacity.ToContract()), Now);
-        await db.SaveChangesAsync(cancellationToken);
+        await db.SaveOrExplainAsync("Facility", cancellationToken);
         return facility;
     }
 
@@ -118,7 +119,7 @@ public sealed partial class TenancyOperations(TenancyDbContext db, TimeProvider 
         }
         db.Agencies.Add(agency);
         db.AddToOutbox(new AgencyRegistered(agency.Id, agency.StateCode, agency.Code, agency.Name, agency.RegisteredAt), Now);
-        await db.SaveChangesAsync(cancellationToken);
+        await db.SaveOrExplainAsync("Agency", cancellationToken);
         return agency;
     }
 
@@ -139,7 +140,7 @@ public sealed partial class TenancyOperations(TenancyDbContext db, TimeProvider 
         }
         db.Projects.Add(project);
         db.AddToOutbox(new ProjectCreated(project.Id, agency.Id, project.Name), Now);
-        await db.SaveChangesAsync(cancellationToken);
+        await db.SaveOrExplainAsync("Project", cancellationToken);
         return project;
     }
 
@@ -171,7 +172,7 @@ public sealed partial class TenancyOperations(TenancyDbContext db, TimeProvider 
         {
             db.AddToOutbox(new RoleAssigned(user.Id, role.Role.Code(), role.StateCode, role.AgencyId), Now);
         }
-        await db.SaveChangesAsync(cancellationToken);
+        await db.SaveOrExplainAsync("User", cancellationToken);
         return user;
     }
 
@@ -182,8 +183,9 @@ public sealed partial class TenancyOperations(TenancyDbContext db, TimeProvider 
         if (!user.Roles.Contains(assignment))
         {
             user.Roles.Add(assignment);
+            user.Version++;
             db.AddToOutbox(new RoleAssigned(user.Id, assignment.Role.Code(), assignment.StateCode, assignment.AgencyId), Now);
-            await db.SaveChangesAsync(cancellationToken);
+            await db.SaveOrExplainAsync("User", cancellationToken);
         }
         return user;
     }
@@ -195,8 +197,9 @@ public sealed partial class TenancyOperations(TenancyDbContext db, TimeProvider 
         var existing = user.Roles.FirstOrDefault(r => r == assignment)
             ?? throw new RuleViolationException(new("Cet utilisateur n'a pas ce rôle.", "This user does not hold that role."));
         user.Roles.Remove(existing);
+        user.Version++;
         db.AddToOutbox(new RoleRevoked(user.Id, assignment.Role.Code(), assignment.StateCode, assignment.AgencyId), Now);
-        await db.SaveChangesAsync(cancellationToken);
+        await db.SaveOrExplainAsync("User", cancellationToken);
         return user;
     }
 
@@ -254,9 +257,11 @@ public sealed partial class TenancyOperations(TenancyDbContext db, TimeProvider 
             DraftedAt = Now,
         };
         db.Agreements.Add(agreement);
+        // Two drafts checked against the same slices must not both pass: the facility's version serialises them.
+        facility.RecordSliceChange();
         db.AddToOutbox(new AgreementDrafted(agreement.Id, agreement.Reference, agreement.HostStateCode, facility.Id,
             guest.Code, startsAt, endsAt), Now);
-        await db.SaveChangesAsync(cancellationToken);
+        await db.SaveOrExplainAsync("Facility", cancellationToken);
         return agreement;
     }
 
@@ -484,6 +489,12 @@ public sealed partial class TenancyOperations(TenancyDbContext db, TimeProvider 
             }
             return PriceTerms.ListPrice;
         }
+        if ((terms.VcpuHourXof | terms.MemoryGibHourXof | terms.StorageGibMonthXof | terms.PublicIpv4MonthXof) == 0)
+        {
+            throw new InvalidFieldException("price_terms", new(
+                "des prix fixes tous nuls factureraient zéro : indiquez au moins un prix, ou le prix catalogue.",
+                "fixed prices all at zero would bill nothing: give at least one price, or the list price."));
+        }
         return new PriceTerms(false,
             Validate.Amount(terms.VcpuHourXof, "price_terms.vcpu_hour_xof", 10_000_000),
             Validate.Amount(terms.MemoryGibHourXof, "price_terms.memory_gib_hour_xof", 10_000_000),
@@ -542,15 +553,5 @@ public sealed partial class TenancyOperations(TenancyDbContext db, TimeProvider 
         return email;
     }
 
-    private async Task SaveAsync(string entity, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            throw new ConcurrentChangeException(entity);
-        }
-    }
+    private Task SaveAsync(string entity, CancellationToken cancellationToken) => db.SaveOrExplainAsync(entity, cancellationToken);
 }

@@ -61,6 +61,7 @@ public abstract class TenancyDbContext(DbContextOptions options) : ServiceDbCont
             user.Property(u => u.UserName).HasMaxLength(100);
             user.Property(u => u.DisplayName).HasMaxLength(200);
             user.Property(u => u.Email).HasMaxLength(254);
+            user.Property(u => u.Version).IsConcurrencyToken();
             user.OwnsMany(u => u.Roles, role =>
             {
                 role.ToTable("role_assignments");

@@ -41,6 +41,9 @@ public sealed class Facility
         Version++;
     }
 
+    /// <summary>Agreements' slices on this facility changed: concurrent checks of their sum must not both pass.</summary>
+    public void RecordSliceChange() => Version++;
+
     internal static string StatusFr(FacilityStatus status) => status switch
     {
         FacilityStatus.Planned => "prévu",

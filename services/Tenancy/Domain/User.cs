@@ -7,6 +7,8 @@ public sealed class User
     public required string DisplayName { get; set; }
     public string Email { get; set; } = "";
     public List<RoleAssignment> Roles { get; init; } = [];
+    /// <summary>Bumped by every role change, so two concurrent changes of one user cannot both apply.</summary>
+    public int Version { get; set; }
 
     public bool IsOperatorOf(string stateCode) =>
         Roles.Any(r => r.Role == Role.StateOperator && r.StateCode == stateCode);

@@ -77,6 +77,8 @@ public static class BadInputs
             t => t.Client.DraftAgreementAsync(Agreement(t, r => r.GuestStateCode = "ML")).ResponseAsync),
         ["agreement drafted by a requester"] = new(StatusCode.PermissionDenied, null,
             t => t.Client.DraftAgreementAsync(Agreement(t, r => r.ActorUserId = t.UserIds["agent.mef.ml"])).ResponseAsync),
+        ["agreement with fixed prices all at zero"] = new(StatusCode.InvalidArgument, "price_terms",
+            t => t.Client.DraftAgreementAsync(Agreement(t, r => r.PriceTerms = new PriceTerms { FacilityListPrice = false })).ResponseAsync),
         ["agreement on an unknown facility"] = new(StatusCode.NotFound, null,
             t => t.Client.DraftAgreementAsync(Agreement(t, r => r.FacilityId = Guid.NewGuid().ToString())).ResponseAsync),
         ["agreement without a start"] = new(StatusCode.InvalidArgument, "starts_at",

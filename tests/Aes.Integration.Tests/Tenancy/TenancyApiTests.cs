@@ -125,6 +125,43 @@ public sealed class TenancyApiTests(TenancyServiceFixture tenancy) : IClassFixtu
         Assert.Equal(before, await tenancy.SnapshotAsync());
     }
 
+    [Fact]
+    public async Task Concurrent_drafts_on_one_facility_never_exceed_its_installed_capacity()
+    {
+        var bamako = tenancy.Facilities["ML-BKO-1"]; // 2048 vCPU installed
+        var drafts = await Task.WhenAll(Enumerable.Range(0, 10).Select(async _ =>
+        {
+            var request = BurkinaToNiger(vcpu: 400, facility: "ML-BKO-1", startsAt: DateTime.UtcNow.AddDays(120));
+            request.ActorUserId = tenancy.UserIds["op.ml"];
+            try { await Client.DraftAgreementAsync(request); return StatusCode.OK; }
+            catch (RpcException exception) { return exception.StatusCode; }
+        }));
+
+        Assert.Contains(StatusCode.OK, drafts);
+        Assert.All(drafts, code => Assert.Contains(code, new[] { StatusCode.OK, StatusCode.Aborted, StatusCode.FailedPrecondition }));
+        var inForce = (await Client.ListAgreementsAsync(new ListAgreementsRequest { StateCode = "ML" })).Agreements
+            .Where(a => a.FacilityId == bamako.Id && a.Status is not (AgreementStatus.Expired or AgreementStatus.Terminated));
+        Assert.True(inForce.Sum(a => a.Slice.Vcpu) <= bamako.InstalledCapacity.Vcpu);
+    }
+
+    [Fact]
+    public async Task Concurrent_assignments_of_one_role_leave_it_once()
+    {
+        var user = await Client.CreateUserAsync(new CreateUserRequest { UserName = $"audit.{Guid.NewGuid():N}"[..20], DisplayName = "Auditeur" });
+        var assignment = new RoleAssignment { Role = Role.Auditor, StateCode = "BF" };
+
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
+        {
+            try { await Client.AssignRoleAsync(new AssignRoleRequest { UserId = user.Id, Assignment = assignment }); }
+            catch (RpcException exception) when (exception.StatusCode is StatusCode.Aborted or StatusCode.FailedPrecondition) { }
+        }));
+
+        var roles = (await Client.GetUserAsync(new GetUserRequest { Id = user.Id })).Roles;
+        Assert.Single(roles, r => r.Role == Role.Auditor && r.StateCode == "BF");
+        var assigned = (await tenancy.OutboxAsync("RoleAssigned")).Count(m => m.Body.Contains(user.Id));
+        Assert.Equal(1, assigned);
+    }
+
     public static TheoryData<string> BadRequests => new(BadInputs.Cases.Keys);
 
     [Theory]
