@@ -41,10 +41,18 @@ public static class EmbeddedMarketplace
             apps.Add((ResourceNames.Billing, await BillingApp.BuildAsync(ServiceArguments(ResourceNames.Billing, options), Embed)));
             apps.Add((ResourceNames.Provisioning, await ProvisioningApp.BuildAsync(ServiceArguments(ResourceNames.Provisioning, options), Embed)));
             apps.Add((ResourceNames.Portal, await PortalApp.BuildAsync(ServiceArguments(ResourceNames.Portal, options), Embed)));
-            foreach (var (_, app) in apps)
+            // On a fresh RabbitMQ an event published before its consumers' queues are bound is dropped:
+            // start every other service, wait until its bus is up, and only then tenancy with its seed.
+            var others = apps.Where(a => a.Name != ResourceNames.Tenancy).Select(a => a.App).ToList();
+            foreach (var app in others)
             {
                 await app.StartAsync();
             }
+            foreach (var app in others)
+            {
+                await WaitForBusAsync(app);
+            }
+            await apps.Single(a => a.Name == ResourceNames.Tenancy).App.StartAsync();
             PrintBanner(options);
             await stop.Task;
             Console.WriteLine("Arrêt en cours… / Stopping…");
@@ -96,7 +104,9 @@ public static class EmbeddedMarketplace
         var database = ResourceNames.DatabaseOf(service);
         if (options.Postgres is { } postgres)
         {
-            var connection = new NpgsqlConnectionStringBuilder(postgres) { Database = $"aes_{service}" };
+            // The given database name, if any, prefixes the services' own: "Database=demo" gives demo_tenancy, demo_quota…
+            var given = new NpgsqlConnectionStringBuilder(postgres).Database;
+            var connection = new NpgsqlConnectionStringBuilder(postgres) { Database = $"{(string.IsNullOrEmpty(given) ? "aes" : given)}_{service}" };
             arguments.Add("--Database:Provider=Postgres");
             arguments.Add($"--ConnectionStrings:{database}={connection}");
         }
@@ -120,6 +130,19 @@ public static class EmbeddedMarketplace
             arguments.Add($"--Seed:Demo={options.Seed}");
         }
         return [.. arguments, .. options.PassThrough];
+    }
+
+    private static async Task WaitForBusAsync(WebApplication app)
+    {
+        if (app.Services.GetService<MassTransit.IBusControl>() is not { } bus)
+        {
+            return;
+        }
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (bus.CheckHealth().Status != MassTransit.BusHealthStatus.Healthy)
+        {
+            await Task.Delay(100, timeout.Token);
+        }
     }
 
     private static void PrintBanner(EmbeddedOptions options)

@@ -5,7 +5,8 @@ namespace Aes.Embedded;
 ///   --data-dir DIR       where the SQLite files live (default: ~/.local/share/aes-marketplace)
 ///   --port-offset N      added to every port (default 0: portal 5100, services 5101-5104, gRPC 6101-6104)
 ///   --rabbitmq URI       use this RabbitMQ instead of the in-memory bus
-///   --postgres CONN      use this PostgreSQL server (one database per service) instead of SQLite
+///   --postgres CONN      use this PostgreSQL server (one database per service, aes_tenancy…, or
+///                        DB_tenancy… when CONN names a database DB) instead of SQLite
 ///   --no-seed            do not load the demo data
 /// </summary>
 public sealed record EmbeddedOptions(string DataDirectory, int PortOffset, string? RabbitMq, string? Postgres, bool Seed, string[] PassThrough)

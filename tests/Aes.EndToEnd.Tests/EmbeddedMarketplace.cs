@@ -22,10 +22,10 @@ public sealed class EmbeddedMarketplace : IAsyncDisposable
     public ServiceProcess Process { get; }
     public int PortOffset { get; }
 
-    public static async Task<EmbeddedMarketplace> StartAsync(string dataDirectory, int portOffset)
+    public static async Task<EmbeddedMarketplace> StartAsync(string dataDirectory, int portOffset, params string[] extraArguments)
     {
         var process = ServiceProcess.Start("deploy/Aes.Embedded", "Aes.Embedded",
-            ["--data-dir", dataDirectory, "--port-offset", portOffset.ToString()]);
+            ["--data-dir", dataDirectory, "--port-offset", portOffset.ToString(), .. extraArguments]);
         var marketplace = new EmbeddedMarketplace(process, portOffset);
         await process.WaitForOutputAsync("Ctrl-C", TimeSpan.FromSeconds(90));
         if (process.HasExited)

@@ -32,6 +32,23 @@ public static class TestInfrastructure
         return new NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString;
     }
 
+    /// <summary>A new RabbitMQ virtual host, so that a whole marketplace under test has queues of its own.</summary>
+    public static async Task<string> NewRabbitMqVirtualHostAsync(string prefix)
+    {
+        var (rabbit, management, _) = await EnsureAsync();
+        var vhost = $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 9)];
+        using var http = new HttpClient { BaseAddress = new Uri(management) };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String("guest:guest"u8.ToArray()));
+        (await http.PutAsync($"api/vhosts/{vhost}", null)).EnsureSuccessStatusCode();
+        var permissions = new StringContent("{\"configure\":\".*\",\"write\":\".*\",\"read\":\".*\"}", System.Text.Encoding.UTF8, "application/json");
+        (await http.PutAsync($"api/permissions/{vhost}/guest", permissions)).EnsureSuccessStatusCode();
+        return new Uri(new Uri(rabbit), vhost).ToString();
+    }
+
+    /// <summary>The shared server's connection string with a fresh database-name prefix (for the launcher's --postgres).</summary>
+    public static async Task<string> NewPostgresPrefixAsync(string prefix) =>
+        new NpgsqlConnectionStringBuilder(await PostgresServerAsync()) { Database = $"{prefix}{Guid.NewGuid():N}"[..(prefix.Length + 8)] }.ConnectionString;
+
     private static async Task<(string RabbitMq, string RabbitMqManagement, string Postgres)> EnsureAsync()
     {
         var rabbit = Environment.GetEnvironmentVariable("AES_TEST_RABBITMQ");

@@ -13,7 +13,15 @@ public sealed record HoldCommand(Guid ClaimId, Guid AgencyId, Guid PoolId, Guid?
 /// </summary>
 public sealed partial class ClaimService(QuotaDbContext db, TimeProvider clock, ILogger<ClaimService> logger)
 {
-    private DateTime Now => clock.GetUtcNow().UtcDateTime;
+    /// <summary>Now, to the microsecond PostgreSQL keeps, so a first answer and its retry read the same.</summary>
+    private DateTime Now
+    {
+        get
+        {
+            var now = clock.GetUtcNow().UtcDateTime;
+            return now.AddTicks(-(now.Ticks % 10));
+        }
+    }
 
     public async Task<Claim> HoldAsync(HoldCommand command, CancellationToken cancellationToken)
     {

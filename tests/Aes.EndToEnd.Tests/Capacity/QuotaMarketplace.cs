@@ -1,0 +1,143 @@
+using Aes.Messaging;
+using Aes.Testing;
+using Grpc.Core;
+using Q = Aes.Contracts.Quota.V1;
+using T = Aes.Contracts.Tenancy.V1;
+
+namespace Aes.EndToEnd.Tests.Capacity;
+
+/// <summary>
+/// A whole marketplace started by the launcher, with the demo data, ready for quota tests: user,
+/// agency and facility ids by name, and generous state default quotas for ML and NE.
+/// </summary>
+public abstract class QuotaMarketplace : IAsyncLifetime
+{
+    private readonly string _data = Infra.NewTempFolder("aes-quota");
+    private EmbeddedMarketplace? _marketplace;
+
+    public Q.QuotaService.QuotaServiceClient Quota { get; private set; } = null!;
+    public T.TenancyService.TenancyServiceClient Tenancy { get; private set; } = null!;
+    public Dictionary<string, string> Users { get; } = [];
+    public Dictionary<string, string> Agencies { get; } = [];
+    public Dictionary<string, string> Facilities { get; } = [];
+    public string MaliToNigerAgreement { get; private set; } = "";
+
+    protected abstract Task<string[]> ArgumentsAsync();
+
+    /// <summary>The quota service's own database connection, to read its outbox.</summary>
+    protected abstract System.Data.Common.DbConnection QuotaDatabase(string dataDirectory);
+
+    /// <summary>How many events of each type quota has written to its outbox.</summary>
+    public async Task<Dictionary<string, int>> OutboxEventCountsAsync()
+    {
+        await using var connection = QuotaDatabase(_data);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT message_type, COUNT(*) FROM outbox_messages GROUP BY message_type";
+        var counts = new Dictionary<string, int>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            counts[reader.GetString(0).Split(',')[0].Split('.').Last()] = Convert.ToInt32(reader.GetValue(1));
+        }
+        return counts;
+    }
+
+    public async ValueTask InitializeAsync()
+    {
+        _marketplace = await EmbeddedMarketplace.StartAsync(_data, EmbeddedMarketplace.FreePortOffset(),
+            [.. await ArgumentsAsync(), "--Quota:SweepInterval=00:00:00.500"]);
+        Quota = new Q.QuotaService.QuotaServiceClient(_marketplace.Channel(ResourceNames.Quota));
+        Tenancy = new T.TenancyService.TenancyServiceClient(_marketplace.Channel(ResourceNames.Tenancy));
+        foreach (var user in (await Tenancy.ListUsersAsync(new T.ListUsersRequest())).Users) Users[user.UserName] = user.Id;
+        foreach (var agency in (await Tenancy.ListAgenciesAsync(new T.ListAgenciesRequest())).Agencies) Agencies[$"{agency.StateCode}/{agency.Code}"] = agency.Id;
+        foreach (var facility in (await Tenancy.ListFacilitiesAsync(new T.ListFacilitiesRequest())).Facilities) Facilities[facility.Code] = facility.Id;
+        MaliToNigerAgreement = (await Tenancy.ListAgreementsAsync(new T.ListAgreementsRequest { StateCode = "NE", Status = T.AgreementStatus.Active }))
+            .Agreements.Single(a => a.HostStateCode == "ML").Id;
+
+        // Quota learns agencies, roles, facilities and agreements from tenancy's events: wait for them.
+        await Eventually.HoldsAsync(async () =>
+        {
+            try
+            {
+                await Quota.SetStateDefaultQuotaAsync(new Q.SetStateDefaultQuotaRequest { ActorUserId = Users["op.ml"], StateCode = "ML", Limits = Plenty });
+                await Quota.SetStateDefaultQuotaAsync(new Q.SetStateDefaultQuotaRequest { ActorUserId = Users["op.ne"], StateCode = "NE", Limits = Plenty });
+                await Quota.GetAgencyQuotaAsync(new Q.GetAgencyQuotaRequest { AgencyId = Agencies["NE/ANSI"] });
+                await Quota.GetUsageAsync(new Q.GetUsageRequest { Scope = Q.UsageScope.Agreement, Id = MaliToNigerAgreement });
+                return (await Quota.ListKnownFacilitiesAsync(new Q.ListKnownFacilitiesRequest())).Facilities.Count(f => f.Status == "open") == 3;
+            }
+            catch (RpcException exception) when (exception.StatusCode is StatusCode.PermissionDenied or StatusCode.NotFound)
+            {
+                return false;
+            }
+        }, TimeSpan.FromSeconds(60), "quota learnt the demo data from tenancy's events");
+    }
+
+    public static Q.Resources Plenty => new() { Vcpu = 100_000, MemoryGib = 1_000_000, StorageGib = 10_000_000, PublicIpv4 = 1_000 };
+
+    /// <summary>A new pool in <paramref name="facility"/> with the given vCPU inventory and ample everything else.</summary>
+    public async Task<Q.Pool> PoolAsync(string facility, long vcpuTotal, long vcpuReserved = 0, string vcpuRatio = "1.0")
+    {
+        var state = facility[..2].ToLowerInvariant();
+        var pool = await Quota.CreatePoolAsync(new Q.CreatePoolRequest
+        {
+            ActorUserId = Users[$"op.{state}"], FacilityId = Facilities[facility], Name = $"p-{Guid.NewGuid():N}"[..14],
+        });
+        await SetAsync(pool.Id, state, Q.ResourceClass.Vcpu, vcpuTotal, vcpuReserved, vcpuRatio);
+        await SetAsync(pool.Id, state, Q.ResourceClass.MemoryGib, 1_000_000, 0, "1.0");
+        await SetAsync(pool.Id, state, Q.ResourceClass.StorageGib, 10_000_000, 0, "1.0");
+        return await SetAsync(pool.Id, state, Q.ResourceClass.PublicIpv4, 1_000, 0, "1.0");
+    }
+
+    public Task<Q.Pool> SetAsync(string poolId, string state, Q.ResourceClass resourceClass, long total, long reserved, string ratio) =>
+        Quota.SetInventoryAsync(new Q.SetInventoryRequest
+        {
+            ActorUserId = Users[$"op.{state}"], PoolId = poolId, ResourceClass = resourceClass, Total = total, Reserved = reserved, AllocationRatio = ratio,
+        }).ResponseAsync;
+
+    public static Q.HoldRequest Hold(string agency, string pool, long vcpu, string agreement = "", TimeSpan? expiresIn = null) => new()
+    {
+        ClaimId = Guid.NewGuid().ToString(), AgencyId = agency, PoolId = pool, AgreementId = agreement,
+        Amounts = new Q.Resources { Vcpu = vcpu, MemoryGib = vcpu * 2 },
+        ExpiresAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(DateTime.UtcNow + (expiresIn ?? TimeSpan.FromMinutes(10))),
+        Reference = "test",
+    };
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_marketplace is not null)
+        {
+            await _marketplace.Process.InterruptAsync(TimeSpan.FromSeconds(30));
+            await _marketplace.DisposeAsync();
+        }
+        Directory.Delete(_data, recursive: true);
+    }
+}
+
+/// <summary>The embedded default: SQLite files and the in-memory bus.</summary>
+public sealed class EmbeddedQuotaMarketplace : QuotaMarketplace
+{
+    protected override Task<string[]> ArgumentsAsync() => Task.FromResult(Array.Empty<string>());
+
+    protected override System.Data.Common.DbConnection QuotaDatabase(string dataDirectory) =>
+        new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(dataDirectory, "quota.db")}");
+}
+
+/// <summary>The same processes on real PostgreSQL (a database per service) and RabbitMQ (a virtual host of its own).</summary>
+public sealed class PostgresQuotaMarketplace : QuotaMarketplace
+{
+    private string _postgres = "";
+
+    protected override System.Data.Common.DbConnection QuotaDatabase(string dataDirectory)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(_postgres);
+        builder.Database += "_quota";
+        return new Npgsql.NpgsqlConnection(builder.ConnectionString);
+    }
+
+    protected override async Task<string[]> ArgumentsAsync() =>
+    [
+        "--postgres", _postgres = await TestInfrastructure.NewPostgresPrefixAsync("q"),
+        "--rabbitmq", await TestInfrastructure.NewRabbitMqVirtualHostAsync("quota"),
+    ];
+}

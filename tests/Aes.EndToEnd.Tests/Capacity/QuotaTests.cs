@@ -1,0 +1,394 @@
+using Aes.Testing;
+using Grpc.Core;
+using Q = Aes.Contracts.Quota.V1;
+using T = Aes.Contracts.Tenancy.V1;
+
+namespace Aes.EndToEnd.Tests.Capacity;
+
+public sealed class EmbeddedQuotaTests(EmbeddedQuotaMarketplace marketplace) : QuotaTests<EmbeddedQuotaMarketplace>(marketplace);
+
+public sealed class PostgresQuotaTests(PostgresQuotaMarketplace marketplace) : QuotaTests<PostgresQuotaMarketplace>(marketplace);
+
+/// <summary>Quota's guarantees through its gRPC API, on each storage: 64 clients race, and nothing is ever overcommitted.</summary>
+public abstract class QuotaTests<TMarketplace>(TMarketplace m) : IClassFixture<TMarketplace> where TMarketplace : QuotaMarketplace
+{
+    private const int Clients = 64;
+
+    private sealed record Outcome(Q.HoldRequest Request, Q.Claim? Granted, RpcException? Refused);
+
+    private async Task<List<Outcome>> RaceAsync(Func<int, Q.HoldRequest> request)
+    {
+        var start = new TaskCompletionSource();
+        var racers = Enumerable.Range(0, Clients).Select(async i =>
+        {
+            var hold = request(i);
+            await start.Task;
+            try { return new Outcome(hold, await m.Quota.HoldAsync(hold), null); }
+            catch (RpcException exception) { return new Outcome(hold, null, exception); }
+        }).ToList();
+        start.SetResult();
+        return [.. await Task.WhenAll(racers)];
+    }
+
+    private static void EveryClaimIsGrantedOrRefusedWithItsReason(List<Outcome> outcomes, string resourceClass)
+    {
+        Assert.All(outcomes, outcome => Assert.True((outcome.Granted is null) != (outcome.Refused is null)));
+        Assert.All(outcomes.Where(o => o.Granted is not null), o => Assert.Equal(Q.ClaimStatus.Held, o.Granted!.Status));
+        Assert.All(outcomes.Where(o => o.Refused is not null), o =>
+        {
+            Assert.Equal(StatusCode.ResourceExhausted, o.Refused!.StatusCode);
+            Assert.Equal(resourceClass, o.Refused.Trailers.GetValue("aes-resource-class"));
+            Assert.True(long.Parse(o.Refused.Trailers.GetValue("aes-shortfall")!) > 0);
+            Assert.Contains(" / ", o.Refused.Status.Detail);
+        });
+    }
+
+    private async Task<Dictionary<Q.ResourceClass, Q.UsageLine>> UsageAsync(Q.UsageScope scope, string id) =>
+        (await m.Quota.GetUsageAsync(new Q.GetUsageRequest { Scope = scope, Id = id })).Lines.ToDictionary(l => l.ResourceClass);
+
+    /// <summary>The sums recomputed from the claims themselves.</summary>
+    private async Task<long> HeldVcpuAsync(IEnumerable<Outcome> outcomes)
+    {
+        long sum = 0;
+        foreach (var outcome in outcomes.Where(o => o.Granted is not null))
+        {
+            var claim = await m.Quota.GetClaimAsync(new Q.ClaimIdRequest { ClaimId = outcome.Granted!.ClaimId });
+            sum += claim.Status is Q.ClaimStatus.Held or Q.ClaimStatus.Committed ? claim.Amounts.Vcpu : 0;
+        }
+        return sum;
+    }
+
+    [Fact]
+    public async Task Sixty_four_clients_racing_for_the_last_capacity_of_a_pool_never_overcommit_it()
+    {
+        // 50 vCPU × ratio 2.0 − 4 reserved = 96: room for exactly 24 claims of 4.
+        var pool = await m.PoolAsync("ML-BKO-1", vcpuTotal: 50, vcpuReserved: 4, vcpuRatio: "2.0");
+        Assert.Equal(96, pool.Inventories.Single(i => i.ResourceClass == Q.ResourceClass.Vcpu).Capacity);
+        var mef = m.Agencies["ML/MEF"];
+        var dnec = m.Agencies["ML/DNEC"];
+        var mefBefore = (await UsageAsync(Q.UsageScope.Agency, mef))[Q.ResourceClass.Vcpu].Used;
+
+        var outcomes = await RaceAsync(i => QuotaMarketplace.Hold(i % 2 == 0 ? mef : dnec, pool.Id, 4));
+
+        Assert.Equal(24, outcomes.Count(o => o.Granted is not null));
+        EveryClaimIsGrantedOrRefusedWithItsReason(outcomes, "vcpu");
+        var vcpu = (await UsageAsync(Q.UsageScope.Pool, pool.Id))[Q.ResourceClass.Vcpu];
+        Assert.Equal(96, vcpu.Used);
+        Assert.True(vcpu.Used <= vcpu.Limit);
+        Assert.Equal(vcpu.Used, await HeldVcpuAsync(outcomes));
+        var mefGranted = outcomes.Where(o => o.Granted?.AgencyId == mef).Sum(o => o.Granted!.Amounts.Vcpu);
+        Assert.Equal(mefBefore + mefGranted, (await UsageAsync(Q.UsageScope.Agency, mef))[Q.ResourceClass.Vcpu].Used);
+    }
+
+    [Fact]
+    public async Task Sixty_four_clients_racing_for_the_last_of_an_agreement_slice_never_overcommit_it()
+    {
+        // The ML-BKO-1 → NE agreement offers 256 vCPU; the pool itself has far more.
+        var pool = await m.PoolAsync("ML-BKO-1", vcpuTotal: 10_000);
+        var ansi = m.Agencies["NE/ANSI"];
+        var sliceBefore = (await UsageAsync(Q.UsageScope.Agreement, m.MaliToNigerAgreement))[Q.ResourceClass.Vcpu];
+
+        var outcomes = await RaceAsync(_ => QuotaMarketplace.Hold(ansi, pool.Id, 8, m.MaliToNigerAgreement));
+
+        var room = sliceBefore.Limit - sliceBefore.Used;
+        Assert.Equal(room / 8, outcomes.Count(o => o.Granted is not null));
+        EveryClaimIsGrantedOrRefusedWithItsReason(outcomes, "vcpu");
+        var slice = (await UsageAsync(Q.UsageScope.Agreement, m.MaliToNigerAgreement))[Q.ResourceClass.Vcpu];
+        Assert.True(slice.Used <= slice.Limit);
+        Assert.Equal(sliceBefore.Used + await HeldVcpuAsync(outcomes), slice.Used);
+        Assert.All(outcomes.Where(o => o.Refused is not null), o => Assert.Contains("agreement", o.Refused!.Status.Detail));
+        Assert.Equal(await HeldVcpuAsync(outcomes), (await UsageAsync(Q.UsageScope.Pool, pool.Id))[Q.ResourceClass.Vcpu].Used);
+
+        // Releasing everything at once gives the slice back exactly.
+        await Task.WhenAll(outcomes.Where(o => o.Granted is not null).Select(o =>
+            m.Quota.ReleaseAsync(new Q.ReleaseRequest { ClaimId = o.Granted!.ClaimId, Reason = "test over" }).ResponseAsync));
+        Assert.Equal(sliceBefore.Used, (await UsageAsync(Q.UsageScope.Agreement, m.MaliToNigerAgreement))[Q.ResourceClass.Vcpu].Used);
+        Assert.Equal(0, (await UsageAsync(Q.UsageScope.Pool, pool.Id))[Q.ResourceClass.Vcpu].Used);
+    }
+
+    [Fact]
+    public async Task Sixty_four_clients_racing_for_the_last_of_an_agency_quota_never_exceed_it()
+    {
+        var (agency, admin) = await NewAgencyWithAdministratorAsync();
+        var change = await m.Quota.RequestQuotaChangeAsync(new Q.RequestQuotaChangeRequest
+        {
+            ActorUserId = admin, AgencyId = agency, ResourceClass = Q.ResourceClass.Vcpu, RequestedLimit = 40, Justification = "Plafond de test",
+        });
+        await m.Quota.DecideQuotaChangeAsync(new Q.DecideQuotaChangeRequest { ActorUserId = m.Users["op.ml"], RequestId = change.Id, Approve = true });
+        var pool = await m.PoolAsync("ML-BKO-1", vcpuTotal: 10_000);
+
+        var outcomes = await RaceAsync(_ => QuotaMarketplace.Hold(agency, pool.Id, 4));
+
+        Assert.Equal(10, outcomes.Count(o => o.Granted is not null));
+        EveryClaimIsGrantedOrRefusedWithItsReason(outcomes, "vcpu");
+        Assert.All(outcomes.Where(o => o.Refused is not null), o => Assert.Contains("quota", o.Refused!.Status.Detail));
+        var quota = (await UsageAsync(Q.UsageScope.Agency, agency))[Q.ResourceClass.Vcpu];
+        Assert.Equal(40, quota.Used);
+        Assert.Equal(40, await HeldVcpuAsync(outcomes));
+    }
+
+    [Fact]
+    public async Task Journey_4_an_approved_quota_increase_applies_at_once_and_is_kept_in_the_history()
+    {
+        var mef = m.Agencies["ML/MEF"];
+        var before = (await m.Quota.GetAgencyQuotaAsync(new Q.GetAgencyQuotaRequest { AgencyId = mef })).Lines.Single(l => l.ResourceClass == Q.ResourceClass.Vcpu);
+        var request = await m.Quota.RequestQuotaChangeAsync(new Q.RequestQuotaChangeRequest
+        {
+            ActorUserId = m.Users["admin.mef.ml"], AgencyId = mef, ResourceClass = Q.ResourceClass.Vcpu,
+            RequestedLimit = before.Limit + 512, Justification = "Rapatriement du système budgétaire",
+        });
+        Assert.Equal(Q.QuotaChangeStatus.Pending, request.Status);
+
+        var foreign = await Assert.ThrowsAsync<RpcException>(() => m.Quota.DecideQuotaChangeAsync(new Q.DecideQuotaChangeRequest
+        {
+            ActorUserId = m.Users["op.bf"], RequestId = request.Id, Approve = true,
+        }).ResponseAsync);
+        Assert.Equal(StatusCode.PermissionDenied, foreign.StatusCode);
+
+        var approved = await m.Quota.DecideQuotaChangeAsync(new Q.DecideQuotaChangeRequest { ActorUserId = m.Users["op.ml"], RequestId = request.Id, Approve = true });
+
+        Assert.Equal(Q.QuotaChangeStatus.Approved, approved.Status);
+        var after = (await m.Quota.GetAgencyQuotaAsync(new Q.GetAgencyQuotaRequest { AgencyId = mef })).Lines.Single(l => l.ResourceClass == Q.ResourceClass.Vcpu);
+        Assert.Equal(before.Limit + 512, after.Limit);
+        Assert.True(after.Overridden);
+        var history = (await m.Quota.ListQuotaHistoryAsync(new Q.ListQuotaHistoryRequest { AgencyId = mef })).Entries;
+        Assert.Contains(history, e => e.ChangeRequestId == request.Id && e.OldLimit == before.Limit && e.NewLimit == before.Limit + 512);
+        var twice = await Assert.ThrowsAsync<RpcException>(() => m.Quota.DecideQuotaChangeAsync(new Q.DecideQuotaChangeRequest
+        {
+            ActorUserId = m.Users["op.ml"], RequestId = request.Id, Approve = false, Reason = "Trop tard",
+        }).ResponseAsync);
+        Assert.Equal(StatusCode.FailedPrecondition, twice.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_rejection_needs_a_reason_and_changes_no_limit()
+    {
+        var mef = m.Agencies["ML/MEF"];
+        var limit = (await m.Quota.GetAgencyQuotaAsync(new Q.GetAgencyQuotaRequest { AgencyId = mef })).Lines.Single(l => l.ResourceClass == Q.ResourceClass.PublicIpv4).Limit;
+        var request = await m.Quota.RequestQuotaChangeAsync(new Q.RequestQuotaChangeRequest
+        {
+            ActorUserId = m.Users["admin.mef.ml"], AgencyId = mef, ResourceClass = Q.ResourceClass.PublicIpv4, RequestedLimit = limit + 100, Justification = "Portail public",
+        });
+
+        var noReason = await Assert.ThrowsAsync<RpcException>(() => m.Quota.DecideQuotaChangeAsync(new Q.DecideQuotaChangeRequest
+        {
+            ActorUserId = m.Users["op.ml"], RequestId = request.Id, Approve = false,
+        }).ResponseAsync);
+        Assert.Equal("reason", noReason.Trailers.GetValue("aes-field"));
+        var rejected = await m.Quota.DecideQuotaChangeAsync(new Q.DecideQuotaChangeRequest
+        {
+            ActorUserId = m.Users["op.ml"], RequestId = request.Id, Approve = false, Reason = "Adresses IPv4 rares",
+        });
+
+        Assert.Equal("Adresses IPv4 rares", rejected.DecisionReason);
+        Assert.Equal(limit, (await m.Quota.GetAgencyQuotaAsync(new Q.GetAgencyQuotaRequest { AgencyId = mef })).Lines.Single(l => l.ResourceClass == Q.ResourceClass.PublicIpv4).Limit);
+    }
+
+    [Fact]
+    public async Task A_hold_is_committed_or_released_each_once_and_a_retry_returns_the_first_answer()
+    {
+        var pool = await m.PoolAsync("ML-BKO-1", vcpuTotal: 100);
+        var hold = QuotaMarketplace.Hold(m.Agencies["ML/MEF"], pool.Id, 10);
+
+        var copies = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => m.Quota.HoldAsync(hold).ResponseAsync));
+        Assert.All(copies, c => Assert.Equal(copies[0].CreatedAt, c.CreatedAt));
+        Assert.Equal(10, (await UsageAsync(Q.UsageScope.Pool, pool.Id))[Q.ResourceClass.Vcpu].Used);
+
+        var reused = hold.Clone();
+        reused.Amounts.Vcpu = 11;
+        Assert.Equal(StatusCode.FailedPrecondition, (await Assert.ThrowsAsync<RpcException>(() => m.Quota.HoldAsync(reused).ResponseAsync)).StatusCode);
+
+        Assert.Equal(Q.ClaimStatus.Committed, (await m.Quota.CommitAsync(new Q.ClaimIdRequest { ClaimId = hold.ClaimId })).Status);
+        Assert.Equal(Q.ClaimStatus.Committed, (await m.Quota.CommitAsync(new Q.ClaimIdRequest { ClaimId = hold.ClaimId })).Status);
+        Assert.Equal(10, (await UsageAsync(Q.UsageScope.Pool, pool.Id))[Q.ResourceClass.Vcpu].Used);
+
+        var released = await m.Quota.ReleaseAsync(new Q.ReleaseRequest { ClaimId = hold.ClaimId, Reason = "decommissioning" });
+        Assert.Equal(Q.ClaimStatus.Released, released.Status);
+        Assert.Equal(Q.ClaimStatus.Released, (await m.Quota.ReleaseAsync(new Q.ReleaseRequest { ClaimId = hold.ClaimId, Reason = "again" })).Status);
+        Assert.Equal(0, (await UsageAsync(Q.UsageScope.Pool, pool.Id))[Q.ResourceClass.Vcpu].Used);
+
+        var commitReleased = await Assert.ThrowsAsync<RpcException>(() => m.Quota.CommitAsync(new Q.ClaimIdRequest { ClaimId = hold.ClaimId }).ResponseAsync);
+        Assert.Equal(StatusCode.FailedPrecondition, commitReleased.StatusCode);
+    }
+
+    [Fact]
+    public async Task An_expired_hold_is_released_by_the_sweeper_and_can_no_longer_be_committed()
+    {
+        var pool = await m.PoolAsync("ML-BKO-1", vcpuTotal: 100);
+        var hold = QuotaMarketplace.Hold(m.Agencies["ML/DNEC"], pool.Id, 20, expiresIn: TimeSpan.FromSeconds(2));
+        await m.Quota.HoldAsync(hold);
+        Assert.Equal(20, (await UsageAsync(Q.UsageScope.Pool, pool.Id))[Q.ResourceClass.Vcpu].Used);
+
+        await Eventually.HoldsAsync(async () => (await m.Quota.GetClaimAsync(new Q.ClaimIdRequest { ClaimId = hold.ClaimId })).Status == Q.ClaimStatus.Expired,
+            TimeSpan.FromSeconds(20), "the sweeper expired the hold");
+
+        Assert.Equal(0, (await UsageAsync(Q.UsageScope.Pool, pool.Id))[Q.ResourceClass.Vcpu].Used);
+        var late = await Assert.ThrowsAsync<RpcException>(() => m.Quota.CommitAsync(new Q.ClaimIdRequest { ClaimId = hold.ClaimId }).ResponseAsync);
+        Assert.Equal(StatusCode.FailedPrecondition, late.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_refused_claim_is_answered_the_same_way_on_retry_even_after_room_appears()
+    {
+        var pool = await m.PoolAsync("ML-BKO-1", vcpuTotal: 8);
+        var tooBig = QuotaMarketplace.Hold(m.Agencies["ML/MEF"], pool.Id, 12);
+        var first = await Assert.ThrowsAsync<RpcException>(() => m.Quota.HoldAsync(tooBig).ResponseAsync);
+        Assert.Equal(StatusCode.ResourceExhausted, first.StatusCode);
+        Assert.Equal("4", first.Trailers.GetValue("aes-shortfall"));
+
+        await m.SetAsync(pool.Id, "ml", Q.ResourceClass.Vcpu, 100, 0, "1.0");
+        var retry = await Assert.ThrowsAsync<RpcException>(() => m.Quota.HoldAsync(tooBig).ResponseAsync);
+
+        Assert.Equal(first.Status.Detail, retry.Status.Detail);
+        Assert.Equal(Q.ClaimStatus.Refused, (await m.Quota.GetClaimAsync(new Q.ClaimIdRequest { ClaimId = tooBig.ClaimId })).Status);
+    }
+
+    [Fact]
+    public async Task Lowering_a_total_below_what_is_allocated_is_refused_with_the_figures()
+    {
+        var pool = await m.PoolAsync("ML-BKO-1", vcpuTotal: 100);
+        await m.Quota.HoldAsync(QuotaMarketplace.Hold(m.Agencies["ML/MEF"], pool.Id, 60));
+
+        var refused = await Assert.ThrowsAsync<RpcException>(() => m.SetAsync(pool.Id, "ml", Q.ResourceClass.Vcpu, 50, 0, "1.0"));
+
+        Assert.Equal(StatusCode.FailedPrecondition, refused.StatusCode);
+        Assert.Contains("50", refused.Status.Detail);
+        Assert.Contains("60", refused.Status.Detail);
+        Assert.Equal(100, (await UsageAsync(Q.UsageScope.Pool, pool.Id))[Q.ResourceClass.Vcpu].Limit);
+    }
+
+    [Fact]
+    public async Task Only_the_operators_of_the_facility_state_maintain_its_pools()
+    {
+        var refused = await Assert.ThrowsAsync<RpcException>(() => m.Quota.CreatePoolAsync(new Q.CreatePoolRequest
+        {
+            ActorUserId = m.Users["op.bf"], FacilityId = m.Facilities["ML-BKO-1"], Name = "intrus",
+        }).ResponseAsync);
+        Assert.Equal(StatusCode.PermissionDenied, refused.StatusCode);
+    }
+
+    [Fact]
+    public async Task Candidates_list_the_pools_that_fit_with_their_headroom_and_the_agreement_across_a_border()
+    {
+        var pool = await m.PoolAsync("ML-BKO-1", vcpuTotal: 64);
+        var vm = new Q.Resources { Vcpu = 4, MemoryGib = 16, StorageGib = 200 };
+
+        var niger = await m.Quota.ListCandidatesAsync(new Q.ListCandidatesRequest { AgencyId = m.Agencies["NE/ANSI"], Vm = vm, Count = 3 });
+        var candidate = Assert.Single(niger.Candidates, c => c.PoolId == pool.Id);
+        Assert.Equal(m.MaliToNigerAgreement, candidate.AgreementId);
+        Assert.True(candidate.VmsThatFit >= 3);
+        Assert.All(niger.Candidates, c => Assert.Equal("ML", c.StateCode)); // no agreement with BF: nothing there
+
+        var mali = await m.Quota.ListCandidatesAsync(new Q.ListCandidatesRequest { AgencyId = m.Agencies["ML/MEF"], Vm = vm, Count = 3 });
+        var own = Assert.Single(mali.Candidates, c => c.PoolId == pool.Id);
+        Assert.Equal("", own.AgreementId);
+        Assert.Equal(16, own.VmsThatFit);
+        Assert.True(mali.QuotaFits);
+
+        var tooMany = await m.Quota.ListCandidatesAsync(new Q.ListCandidatesRequest
+        {
+            AgencyId = m.Agencies["ML/MEF"], Vm = vm, Count = 17, FacilityIds = { m.Facilities["ML-BKO-1"] },
+        });
+        Assert.DoesNotContain(tooMany.Candidates, c => c.PoolId == pool.Id);
+    }
+
+    [Fact]
+    public async Task Every_change_publishes_its_event_through_the_outbox()
+    {
+        var pool = await m.PoolAsync("ML-BKO-1", vcpuTotal: 100);
+        var kept = QuotaMarketplace.Hold(m.Agencies["ML/MEF"], pool.Id, 2);
+        var given = QuotaMarketplace.Hold(m.Agencies["ML/MEF"], pool.Id, 2);
+        var lapsed = QuotaMarketplace.Hold(m.Agencies["ML/MEF"], pool.Id, 2, expiresIn: TimeSpan.FromSeconds(1));
+        var before = await m.OutboxEventCountsAsync();
+
+        await m.Quota.HoldAsync(kept);
+        await m.Quota.CommitAsync(new Q.ClaimIdRequest { ClaimId = kept.ClaimId });
+        await m.Quota.HoldAsync(given);
+        await m.Quota.ReleaseAsync(new Q.ReleaseRequest { ClaimId = given.ClaimId, Reason = "rejected" });
+        await m.Quota.HoldAsync(lapsed);
+        await Eventually.HoldsAsync(async () => (await m.Quota.GetClaimAsync(new Q.ClaimIdRequest { ClaimId = lapsed.ClaimId })).Status == Q.ClaimStatus.Expired,
+            TimeSpan.FromSeconds(20), "the hold expired");
+
+        var after = await m.OutboxEventCountsAsync();
+        int Added(string type) => after.GetValueOrDefault(type) - before.GetValueOrDefault(type);
+        Assert.Equal(3, Added("HoldPlaced"));
+        Assert.Equal(1, Added("HoldCommitted"));
+        Assert.Equal(1, Added("HoldReleased"));
+        Assert.Equal(1, Added("HoldExpired"));
+        Assert.True(after.GetValueOrDefault("CapacityChanged") >= 4); // each inventory set by PoolAsync
+        Assert.True(after.GetValueOrDefault("QuotaChanged") > 0);     // the state defaults set at start
+    }
+
+    public static TheoryData<string> BadHolds => new(["zero amounts", "negative vcpu", "overflowing vcpu", "unknown pool", "expiry in the past", "malformed claim id"]);
+
+    [Theory]
+    [MemberData(nameof(BadHolds))]
+    public async Task Bad_holds_are_refused_naming_the_field_and_change_nothing(string name)
+    {
+        var pool = await m.PoolAsync("ML-BKO-1", vcpuTotal: 100);
+        var hold = QuotaMarketplace.Hold(m.Agencies["ML/MEF"], pool.Id, 4);
+        var field = name switch
+        {
+            "zero amounts" => Change(() => hold.Amounts = new Q.Resources(), "amounts"),
+            "negative vcpu" => Change(() => hold.Amounts.Vcpu = -4, "amounts.vcpu"),
+            "overflowing vcpu" => Change(() => hold.Amounts.Vcpu = long.MaxValue, "amounts.vcpu"),
+            "unknown pool" => Change(() => hold.PoolId = Guid.NewGuid().ToString(), "pool_id"),
+            "expiry in the past" => Change(() => hold.ExpiresAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(DateTime.UtcNow.AddMinutes(-1)), "expires_at"),
+            _ => Change(() => hold.ClaimId = "claim-1", "claim_id"),
+        };
+
+        var refused = await Assert.ThrowsAsync<RpcException>(() => m.Quota.HoldAsync(hold).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
+        Assert.Equal(field, refused.Trailers.GetValue("aes-field"));
+        Assert.Equal(0, (await UsageAsync(Q.UsageScope.Pool, pool.Id))[Q.ResourceClass.Vcpu].Used);
+
+        static string Change(Action change, string field)
+        {
+            change();
+            return field;
+        }
+    }
+
+    [Fact]
+    public async Task Inventory_input_is_validated_by_field()
+    {
+        var pool = await m.PoolAsync("ML-BKO-1", vcpuTotal: 10);
+        async Task<string?> FieldAsync(Q.SetInventoryRequest request) =>
+            (await Assert.ThrowsAsync<RpcException>(() => m.Quota.SetInventoryAsync(request).ResponseAsync)).Trailers.GetValue("aes-field");
+        Q.SetInventoryRequest Request() => new() { ActorUserId = m.Users["op.ml"], PoolId = pool.Id, ResourceClass = Q.ResourceClass.Vcpu, Total = 10, AllocationRatio = "1.0" };
+
+        var unknownClass = Request(); unknownClass.ResourceClass = (Q.ResourceClass)9;
+        var negative = Request(); negative.Total = -1;
+        var reserve = Request(); reserve.Reserved = 11;
+        var ratio = Request(); ratio.AllocationRatio = "quatre";
+
+        Assert.Equal("resource_class", await FieldAsync(unknownClass));
+        Assert.Equal("total", await FieldAsync(negative));
+        Assert.Equal("reserved", await FieldAsync(reserve));
+        Assert.Equal("allocation_ratio", await FieldAsync(ratio));
+    }
+
+    private async Task<(string Agency, string Admin)> NewAgencyWithAdministratorAsync()
+    {
+        var code = $"R{Guid.NewGuid():N}"[..8].ToUpperInvariant();
+        var agency = await m.Tenancy.RegisterAgencyAsync(new T.RegisterAgencyRequest { StateCode = "ML", Code = code, Name = $"Organisme {code}" });
+        var admin = await m.Tenancy.CreateUserAsync(new T.CreateUserRequest
+        {
+            UserName = $"admin.{code.ToLowerInvariant()}", DisplayName = "Administrateur",
+            Roles = { new T.RoleAssignment { Role = T.Role.AgencyAdministrator, AgencyId = agency.Id } },
+        });
+        await Eventually.HoldsAsync(async () =>
+        {
+            try
+            {
+                await m.Quota.ListQuotaChangeRequestsAsync(new Q.ListQuotaChangeRequestsRequest { AgencyId = agency.Id });
+                await m.Quota.GetAgencyQuotaAsync(new Q.GetAgencyQuotaRequest { AgencyId = agency.Id });
+                return true;
+            }
+            catch (RpcException exception) when (exception.StatusCode == StatusCode.NotFound) { return false; }
+        }, TimeSpan.FromSeconds(30), "quota learnt the new agency");
+        await Task.Delay(500); // and its administrator, announced in the same breath
+        return (agency.Id, admin.Id);
+    }
+}
