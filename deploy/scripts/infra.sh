@@ -105,10 +105,13 @@ start_postgres() { # DIR PORT
     runuser -u postgres -- "$PG_BIN/initdb" -D "$dir/data" --auth=trust --no-sync -U postgres >/dev/null
   fi
   echo "$port" > "$dir/port"
+  # Tests trade durability for speed; AES_PG_DURABLE=1 (benchmarks) keeps PostgreSQL's defaults.
+  local speed="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  [ "${AES_PG_DURABLE:-0}" = "1" ] && speed=""
   runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w \
-    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300 $speed" \
     start >/dev/null
-  log "PostgreSQL on 127.0.0.1:$port"
+  log "PostgreSQL on 127.0.0.1:$port${speed:+ (fsync off)}"
 }
 
 stop_postgres() { # DIR

@@ -6,9 +6,9 @@ public sealed record HoldCommand(Guid ClaimId, Guid AgencyId, Guid PoolId, Guid?
 
 /// <summary>
 /// Decides every claim on capacity. A hold takes the agency's quota, the pool's capacity and, across a
-/// border, the agreement's slice, each with one conditional UPDATE (used + n ≤ limit) inside one
-/// transaction: all or nothing. Rows are always locked in the same order (agency, pool, slice; each
-/// by class), so concurrent claims queue on the hot rows but never deadlock; the database, not the
+/// border, the agreement's slice, each with one conditional UPDATE per class (used + n ≤ limit) inside
+/// one transaction: all or nothing. Rows are always taken in the same order (agency, pool, slice; each
+/// by class), so concurrent claims queue on hot rows but never deadlock; the database, not the
 /// application, decides who got the last unit.
 /// </summary>
 public sealed partial class ClaimService(QuotaDbContext db, TimeProvider clock, ILogger<ClaimService> logger)
@@ -32,10 +32,12 @@ public sealed partial class ClaimService(QuotaDbContext db, TimeProvider clock, 
 
         var agency = await db.Agencies.AsNoTracking().FirstOrDefaultAsync(a => a.AgencyId == command.AgencyId, cancellationToken)
             ?? throw new NotFoundException("Agency", command.AgencyId.ToString());
-        var pool = await db.Pools.AsNoTracking().FirstOrDefaultAsync(p => p.Id == command.PoolId, cancellationToken)
+        var found = await db.Pools.AsNoTracking().Where(p => p.Id == command.PoolId)
+            .Select(p => new { Pool = p, FacilityStatus = db.Facilities.Where(f => f.FacilityId == p.FacilityId).Select(f => f.Status).FirstOrDefault() })
+            .FirstOrDefaultAsync(cancellationToken)
             ?? throw new InvalidFieldException("pool_id", new("pool inconnu.", "unknown pool."));
-        var facility = await db.Facilities.AsNoTracking().FirstOrDefaultAsync(f => f.FacilityId == pool.FacilityId, cancellationToken);
-        if (facility?.Status != "open")
+        var pool = found.Pool;
+        if (found.FacilityStatus != "open")
         {
             throw new RuleViolationException(new(
                 $"Le centre {pool.FacilityCode} n'est pas ouvert.", $"Facility {pool.FacilityCode} is not open."));
@@ -54,25 +56,23 @@ public sealed partial class ClaimService(QuotaDbContext db, TimeProvider clock, 
         CapacityExhaustedException? refusal;
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
-            db.Claims.Add(claim);
-            try
-            {
-                // The claim row first: a concurrent retry of the same id waits here, then finds it.
-                await db.SaveChangesAsync(cancellationToken);
-            }
-            catch (DbUpdateException exception) when (Aes.Messaging.Persistence.DatabaseErrors.IsUniqueViolation(exception, "claims"))
-            {
-                await transaction.RollbackAsync(CancellationToken.None);
-                db.ChangeTracker.Clear();
-                return FirstAnswer(await db.Claims.AsNoTracking().FirstAsync(c => c.ClaimId == command.ClaimId, cancellationToken), command);
-            }
-
             refusal = await TakeAsync(claim, agency, pool, cancellationToken);
             if (refusal is null)
             {
+                db.Claims.Add(claim);
                 db.AddToOutbox(new HoldPlaced(claim.ClaimId, claim.AgencyId, claim.PoolId, claim.FacilityId, claim.AgreementId,
                     claim.Amounts.ToContract(), claim.ExpiresAt, claim.Reference, now), now);
-                await db.SaveChangesAsync(cancellationToken);
+                try
+                {
+                    await db.SaveChangesAsync(cancellationToken);
+                }
+                catch (DbUpdateException exception) when (Aes.Messaging.Persistence.DatabaseErrors.IsUniqueViolation(exception, "claims"))
+                {
+                    // A concurrent retry of the same id got there first: undo ours, answer with its.
+                    await transaction.RollbackAsync(CancellationToken.None);
+                    db.ChangeTracker.Clear();
+                    return FirstAnswer(await db.Claims.AsNoTracking().FirstAsync(c => c.ClaimId == command.ClaimId, cancellationToken), command);
+                }
                 await transaction.CommitAsync(cancellationToken);
                 return claim;
             }
@@ -80,7 +80,10 @@ public sealed partial class ClaimService(QuotaDbContext db, TimeProvider clock, 
         }
 
         db.ChangeTracker.Clear();
-        await RecordRefusalAsync(claim, refusal, cancellationToken);
+        if (!await RecordRefusalAsync(claim, refusal, cancellationToken))
+        {
+            return FirstAnswer(await db.Claims.AsNoTracking().FirstAsync(c => c.ClaimId == command.ClaimId, cancellationToken), command);
+        }
         throw refusal;
     }
 
@@ -197,49 +200,64 @@ public sealed partial class ClaimService(QuotaDbContext db, TimeProvider clock, 
         return true;
     }
 
-    /// <summary>Takes every amount, or returns why one does not fit (the caller then rolls back).</summary>
+    /// <summary>
+    /// Takes every amount, or returns why one does not fit (the caller then rolls back). One conditional
+    /// UPDATE per row, in class order: a single UPDATE over several rows would lock them in physical
+    /// order, which changes as rows are rewritten, and two claims could then deadlock on the same rows.
+    /// </summary>
     private async Task<CapacityExhaustedException?> TakeAsync(Claim claim, KnownAgency agency, CapacityPool pool, CancellationToken cancellationToken)
     {
         foreach (var (resourceClass, amount) in claim.Amounts.NonZero())
         {
-            var taken = await db.AgencyAllocations
-                .Where(a => a.AgencyId == agency.AgencyId && a.Class == resourceClass && a.Used + amount <= a.Limit)
-                .ExecuteUpdateAsync(set => set.SetProperty(a => a.Used, a => a.Used + amount), cancellationToken);
-            if (taken == 0)
+            if (await db.AgencyAllocations
+                    .Where(a => a.AgencyId == agency.AgencyId && a.Class == resourceClass && a.Used + amount <= a.Limit)
+                    .ExecuteUpdateAsync(set => set.SetProperty(a => a.Used, a => a.Used + amount), cancellationToken) == 0)
             {
-                var row = await db.AgencyAllocations.AsNoTracking().FirstOrDefaultAsync(a => a.AgencyId == agency.AgencyId && a.Class == resourceClass, cancellationToken);
-                return Exhausted(resourceClass, amount, row?.Limit ?? 0, row?.Used ?? 0,
-                    "le quota de l'organisme", "the agency's quota");
+                var rows = await db.AgencyAllocations.AsNoTracking().Where(a => a.AgencyId == agency.AgencyId).ToListAsync(cancellationToken);
+                return FirstShortfall(claim, rows.Select(r => (r.Class, r.Limit, r.Used)), "le quota de l'organisme", "the agency's quota");
             }
         }
         foreach (var (resourceClass, amount) in claim.Amounts.NonZero())
         {
-            var taken = await db.Inventories
-                .Where(i => i.PoolId == pool.Id && i.Class == resourceClass && i.Used + amount <= i.Capacity)
-                .ExecuteUpdateAsync(set => set.SetProperty(i => i.Used, i => i.Used + amount), cancellationToken);
-            if (taken == 0)
+            if (await db.Inventories
+                    .Where(i => i.PoolId == pool.Id && i.Class == resourceClass && i.Used + amount <= i.Capacity)
+                    .ExecuteUpdateAsync(set => set.SetProperty(i => i.Used, i => i.Used + amount), cancellationToken) == 0)
             {
-                var row = await db.Inventories.AsNoTracking().FirstOrDefaultAsync(i => i.PoolId == pool.Id && i.Class == resourceClass, cancellationToken);
-                return Exhausted(resourceClass, amount, row?.Capacity ?? 0, row?.Used ?? 0,
-                    $"le pool {pool.Name} de {pool.FacilityCode}", $"pool {pool.Name} of {pool.FacilityCode}");
+                var rows = await db.Inventories.AsNoTracking().Where(i => i.PoolId == pool.Id).ToListAsync(cancellationToken);
+                return FirstShortfall(claim, rows.Select(r => (r.Class, r.Capacity, r.Used)), $"le pool {pool.Name} de {pool.FacilityCode}", $"pool {pool.Name} of {pool.FacilityCode}");
             }
         }
         if (claim.AgreementId is { } agreementId)
         {
             foreach (var (resourceClass, amount) in claim.Amounts.NonZero())
             {
-                var taken = await db.Slices
-                    .Where(s => s.AgreementId == agreementId && s.Class == resourceClass && s.Used + amount <= s.Limit)
-                    .ExecuteUpdateAsync(set => set.SetProperty(s => s.Used, s => s.Used + amount), cancellationToken);
-                if (taken == 0)
+                if (await db.Slices
+                        .Where(x => x.AgreementId == agreementId && x.Class == resourceClass && x.Used + amount <= x.Limit)
+                        .ExecuteUpdateAsync(set => set.SetProperty(x => x.Used, x => x.Used + amount), cancellationToken) == 0)
                 {
-                    var row = await db.Slices.AsNoTracking().FirstOrDefaultAsync(s => s.AgreementId == agreementId && s.Class == resourceClass, cancellationToken);
-                    return Exhausted(resourceClass, amount, row?.Limit ?? 0, row?.Used ?? 0,
-                        "la part de l'accord", "the agreement's slice");
+                    var rows = await db.Slices.AsNoTracking().Where(x => x.AgreementId == agreementId).ToListAsync(cancellationToken);
+                    return FirstShortfall(claim, rows.Select(r => (r.Class, r.Limit, r.Used)), "la part de l'accord", "the agreement's slice");
                 }
             }
         }
         return null;
+    }
+
+    /// <summary>The first class (in class order) that does not fit, read after the failed update.</summary>
+    private static CapacityExhaustedException FirstShortfall(Claim claim, IEnumerable<(ResourceClass Class, long Limit, long Used)> rows, string whereFr, string whereEn)
+    {
+        var byClass = rows.ToDictionary(r => r.Class);
+        foreach (var (resourceClass, amount) in claim.Amounts.NonZero())
+        {
+            var (_, limit, used) = byClass.GetValueOrDefault(resourceClass);
+            if (used + amount > limit)
+            {
+                return Exhausted(resourceClass, amount, limit, used, whereFr, whereEn);
+            }
+        }
+        // The row that refused changed again before it was read; name the first class all the same.
+        var first = claim.Amounts.NonZero().First();
+        return Exhausted(first.Class, first.Amount, 0, 0, whereFr, whereEn);
     }
 
     private static CapacityExhaustedException Exhausted(ResourceClass resourceClass, long requested, long limit, long used, string whereFr, string whereEn)
@@ -279,7 +297,8 @@ public sealed partial class ClaimService(QuotaDbContext db, TimeProvider clock, 
         }
     }
 
-    private async Task RecordRefusalAsync(Claim attempted, CapacityExhaustedException refusal, CancellationToken cancellationToken)
+    /// <summary>Keeps the refusal as the claim's answer; false if a concurrent try of the same id answered first.</summary>
+    private async Task<bool> RecordRefusalAsync(Claim attempted, CapacityExhaustedException refusal, CancellationToken cancellationToken)
     {
         var now = Now;
         attempted.Status = ClaimStatus.Refused;
@@ -291,10 +310,12 @@ public sealed partial class ClaimService(QuotaDbContext db, TimeProvider clock, 
         try
         {
             await db.SaveChangesAsync(cancellationToken);
+            return true;
         }
         catch (DbUpdateException exception) when (Aes.Messaging.Persistence.DatabaseErrors.IsUniqueViolation(exception, "claims"))
         {
-            db.ChangeTracker.Clear(); // a concurrent retry of the same id recorded its answer first
+            db.ChangeTracker.Clear();
+            return false;
         }
     }
 

@@ -40,10 +40,13 @@ public sealed class UsageQueries(QuotaDbContext db)
 
     /// <summary>
     /// The open pools that can take <paramref name="count"/> VMs of <paramref name="vm"/>: in the agency's
-    /// own state, or across a border within an active agreement's slice. The fit test runs in the
-    /// database on the (pool, class) key, so the cost grows with the pools that fit, not with all pools.
+    /// own state, or across a border within an active agreement's slice; the best <paramref name="limit"/>,
+    /// own state first. The database computes each pool's fit over its inventory rows and returns only
+    /// the best few (four times the limit, as slices may cap pools across a border), so the answer
+    /// stays small however many pools there are.
     /// </summary>
-    public async Task<CandidateList> CandidatesAsync(Guid agencyId, Amounts vm, int count, IReadOnlyCollection<Guid> facilityFilter, CancellationToken cancellationToken)
+    public async Task<CandidateList> CandidatesAsync(Guid agencyId, Amounts vm, int count, IReadOnlyCollection<Guid> facilityFilter, int limit,
+        CancellationToken cancellationToken)
     {
         var agency = await db.Agencies.AsNoTracking().FirstOrDefaultAsync(a => a.AgencyId == agencyId, cancellationToken)
             ?? throw new NotFoundException("Agency", agencyId.ToString());
@@ -63,11 +66,34 @@ public sealed class UsageQueries(QuotaDbContext db)
         {
             pools = pools.Where(p => facilityFilter.Contains(p.FacilityId));
         }
-        foreach (var (resourceClass, amount) in need.NonZero())
+        // How many VMs each pool fits, computed by the database over the needed classes; best first.
+        var (v, m, st, ip) = (vm.Vcpu, vm.MemoryGib, vm.StorageGib, vm.PublicIpv4);
+        var classes = vm.NonZero().Select(pair => pair.Class).ToList();
+        async Task<List<Guid>> BestAsync(IQueryable<CapacityPool> among)
         {
-            pools = pools.Where(p => p.Inventories.Any(i => i.Class == resourceClass && i.Capacity - i.Used >= amount));
+            var poolIds = among.Select(p => p.Id);
+            return await db.Inventories.AsNoTracking()
+                .Where(i => poolIds.Contains(i.PoolId) && classes.Contains(i.Class))
+                .GroupBy(i => i.PoolId)
+                .Select(g => new
+                {
+                    PoolId = g.Key,
+                    Fit = g.Min(i => (i.Capacity - i.Used) / (i.Class == ResourceClass.Vcpu ? v : i.Class == ResourceClass.MemoryGib ? m : i.Class == ResourceClass.StorageGib ? st : ip)),
+                    Classes = g.Count(),
+                })
+                .Where(r => r.Classes == classes.Count && r.Fit >= count)
+                .OrderByDescending(r => r.Fit)
+                .Take(limit * 4)
+                .Select(r => r.PoolId)
+                .ToListAsync(cancellationToken);
         }
-        var fitting = await pools.Include(p => p.Inventories).ToListAsync(cancellationToken);
+        // The agency's own state first; across a border only if that leaves room in the answer.
+        var rankedIds = await BestAsync(pools.Where(p => p.StateCode == agency.StateCode));
+        if (rankedIds.Count < limit && agreementFacilities.Count > 0)
+        {
+            rankedIds.AddRange(await BestAsync(pools.Where(p => p.StateCode != agency.StateCode)));
+        }
+        var fitting = await db.Pools.AsNoTracking().Where(p => rankedIds.Contains(p.Id)).Include(p => p.Inventories).ToListAsync(cancellationToken);
 
         var sliceIds = agreements.Select(a => a.AgreementId).ToList();
         var slices = sliceIds.Count == 0 ? [] : await db.Slices.AsNoTracking().Where(s => sliceIds.Contains(s.AgreementId)).ToListAsync(cancellationToken);
@@ -97,7 +123,8 @@ public sealed class UsageQueries(QuotaDbContext db)
 
         var quota = Headroom(await db.AgencyAllocations.AsNoTracking().Where(a => a.AgencyId == agencyId)
             .ToDictionaryAsync(a => a.Class, a => a.Limit - a.Used, cancellationToken));
-        var ordered = candidates.OrderByDescending(c => c.Pool.StateCode == agency.StateCode).ThenByDescending(c => c.VmsThatFit).ThenBy(c => c.Pool.FacilityCode).ThenBy(c => c.Pool.Name).ToList();
+        var ordered = candidates.OrderByDescending(c => c.Pool.StateCode == agency.StateCode).ThenByDescending(c => c.VmsThatFit)
+            .ThenBy(c => c.Pool.FacilityCode).ThenBy(c => c.Pool.Name).Take(limit).ToList();
         return new CandidateList(ordered, quota, Fit(quota, vm) >= count);
     }
 

@@ -195,7 +195,8 @@ public sealed class QuotaGrpcService(QuotaDbContext db, CapacityOperations capac
             }
         }
         var facilities = request.FacilityIds.Select((id, index) => Validate.Id(id, $"facility_ids[{index}]")).ToList();
-        var result = await usage.CandidatesAsync(agencyId, vm, count, facilities, context.CancellationToken);
+        var limit = request.Limit == 0 ? 100 : Validate.Range(request.Limit, "limit", 1, 1000);
+        var result = await usage.CandidatesAsync(agencyId, vm, count, facilities, limit, context.CancellationToken);
         return new V1.ListCandidatesResponse
         {
             QuotaHeadroom = ToMessage(result.QuotaHeadroom),

@@ -1,0 +1,183 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Aes.Contracts.Quota.V1;
+using Aes.Testing;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Npgsql;
+
+// Quota benchmark: 1,000 pools (OpenStack Placement's perfload size), candidates latency, and claims
+// per second at 1, 16 and 64 concurrent gRPC clients against PostgreSQL with fsync on. Ends by
+// checking that nothing was overcommitted. Arguments: POSTGRES_CONNECTION [seconds-per-run].
+
+var postgres = args.Length > 0 ? args[0] : throw new ArgumentException("usage: Aes.Quota.Bench POSTGRES_CONNECTION [seconds]");
+var seconds = args.Length > 1 ? int.Parse(args[1]) : 10;
+const int PoolCount = 1000;
+const int AgencyCount = 64;
+
+var database = new NpgsqlConnectionStringBuilder(postgres) { Database = "bench_quota" }.ConnectionString;
+var http = Infra.FreePort();
+var grpc = Infra.FreePort();
+await using var quota = ServiceProcess.Start("services/Quota", "Aes.Quota",
+[
+    $"--Kestrel:Endpoints:http:Url=http://127.0.0.1:{http}", "--Kestrel:Endpoints:http:Protocols=Http1",
+    $"--Kestrel:Endpoints:grpc:Url=http://127.0.0.1:{grpc}", "--Kestrel:Endpoints:grpc:Protocols=Http2",
+    "--Database:Provider=Postgres", $"--ConnectionStrings:quota-db={database};Maximum Pool Size=100",
+    "--Logging:LogLevel:Default=Warning", "--Quota:SweepInterval=00:10:00",
+], new Dictionary<string, string> { ["DOTNET_ENVIRONMENT"] = "Production" });
+await quota.WaitUntilHealthyAsync($"http://127.0.0.1:{http}/health/ready", TimeSpan.FromSeconds(60));
+
+// What tenancy would have announced: facilities, agencies with ample quota, and an operator per state.
+var operatorId = Guid.NewGuid();
+var facilities = Enumerable.Range(0, 10).Select(i => (Id: Guid.NewGuid(), Code: $"ML-B{i:D2}-1")).ToList();
+var agencies = Enumerable.Range(0, AgencyCount).Select(_ => Guid.NewGuid()).ToList();
+await using (var connection = new NpgsqlConnection(database))
+{
+    await connection.OpenAsync();
+    await Execute(connection, "INSERT INTO known_roles (\"UserId\", \"Role\", \"StateCode\") VALUES (@p0, 'state-operator', 'ML')", operatorId);
+    foreach (var facility in facilities)
+    {
+        await Execute(connection, "INSERT INTO known_facilities (\"FacilityId\", \"Code\", \"StateCode\", \"Status\") VALUES (@p0, @p1, 'ML', 'open')", facility.Id, facility.Code);
+    }
+    foreach (var agency in agencies)
+    {
+        await Execute(connection, "INSERT INTO known_agencies (\"AgencyId\", \"StateCode\") VALUES (@p0, 'ML')", agency);
+        for (var resourceClass = 1; resourceClass <= 4; resourceClass++)
+        {
+            await Execute(connection, "INSERT INTO agency_allocations (\"AgencyId\", \"Class\", \"StateCode\", \"Limit\", \"Overridden\", \"Used\") VALUES (@p0, @p1, 'ML', 100000000, true, 0)", agency, resourceClass);
+        }
+    }
+}
+
+using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpc}", new GrpcChannelOptions
+{
+    HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true },
+});
+var client = new QuotaService.QuotaServiceClient(channel);
+
+var loading = Stopwatch.StartNew();
+var pools = new ConcurrentBag<string>();
+await Parallel.ForEachAsync(Enumerable.Range(0, PoolCount), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, _) =>
+{
+    var pool = await client.CreatePoolAsync(new CreatePoolRequest { ActorUserId = operatorId.ToString(), FacilityId = facilities[i % facilities.Count].Id.ToString(), Name = $"pool-{i:D4}" });
+    foreach (var (resourceClass, total, ratio) in new[] { (ResourceClass.Vcpu, 512L, "4.0"), (ResourceClass.MemoryGib, 4096L, "1.0"), (ResourceClass.StorageGib, 200_000L, "1.0"), (ResourceClass.PublicIpv4, 32L, "1.0") })
+    {
+        await client.SetInventoryAsync(new SetInventoryRequest { ActorUserId = operatorId.ToString(), PoolId = pool.Id, ResourceClass = resourceClass, Total = total, Reserved = 8, AllocationRatio = ratio });
+    }
+    pools.Add(pool.Id);
+});
+var poolIds = pools.ToArray();
+Console.WriteLine($"Loaded {PoolCount} pools in {loading.Elapsed.TotalSeconds:F1} s");
+
+// Candidates: one client, 2,000 queries, for an agency that may use every pool.
+var vm = new Resources { Vcpu = 4, MemoryGib = 16, StorageGib = 200 };
+for (var i = 0; i < 100; i++) await client.ListCandidatesAsync(new ListCandidatesRequest { AgencyId = agencies[0].ToString(), Vm = vm, Count = 3 });
+var candidateLatencies = new List<double>();
+var found = 0;
+for (var i = 0; i < 2000; i++)
+{
+    var watch = Stopwatch.StartNew();
+    var result = await client.ListCandidatesAsync(new ListCandidatesRequest { AgencyId = agencies[i % AgencyCount].ToString(), Vm = vm, Count = 1 + i % 8 });
+    candidateLatencies.Add(watch.Elapsed.TotalMilliseconds);
+    found = result.Candidates.Count;
+}
+Console.WriteLine($"| candidates (1 client, {PoolCount} pools, {found} fit) | {Percentile(candidateLatencies, 50):F2} ms | {Percentile(candidateLatencies, 95):F2} ms | {Percentile(candidateLatencies, 99):F2} ms | target p95 ≤ 20 ms |");
+
+var failures = 0;
+Console.WriteLine("| scenario | claims/s | p50 | p95 | p99 | refused | errors |");
+Console.WriteLine("|---|---|---|---|---|---|---|");
+foreach (var clients in new[] { 1, 16, 64 })
+{
+    await RunClaimsAsync($"{clients} clients, random pools, one agency each", clients, i => agencies[i % AgencyCount], _ => poolIds[Random.Shared.Next(poolIds.Length)]);
+}
+// The worst case on purpose: everyone on one agency and one pool, to show serialisation on a hot row.
+await RunClaimsAsync("64 clients, ONE pool and ONE agency (hot rows)", 64, _ => agencies[0], _ => poolIds[0], vcpu: 0, storage: 1);
+
+await using (var connection = new NpgsqlConnection(database))
+{
+    await connection.OpenAsync();
+    var overPools = await Scalar(connection, "SELECT count(*) FROM pool_inventories WHERE \"Used\" > \"Capacity\"");
+    var overQuota = await Scalar(connection, "SELECT count(*) FROM agency_allocations WHERE \"Used\" > \"Limit\"");
+    var drift = await Scalar(connection, """
+        SELECT count(*) FROM pool_inventories i LEFT JOIN (
+          SELECT "PoolId", sum("Vcpu") v, sum("MemoryGib") m, sum("StorageGib") s, sum("PublicIpv4") p
+          FROM claims WHERE "Status" IN (1, 2) GROUP BY "PoolId") c ON c."PoolId" = i."PoolId"
+        WHERE i."Used" <> coalesce(CASE i."Class" WHEN 1 THEN c.v WHEN 2 THEN c.m WHEN 3 THEN c.s ELSE c.p END, 0)
+        """);
+    var claims = await Scalar(connection, "SELECT count(*) FROM claims");
+    Console.WriteLine($"Overcommit check over {claims} claims: {overPools} inventories over capacity, {overQuota} allocations over quota, {drift} inventories whose usage differs from the sum of their claims.");
+    if (failures > 0)
+    {
+        Console.WriteLine($"{failures} claims failed with an unexpected error.");
+        return 1;
+    }
+    if (overPools + overQuota + drift > 0)
+    {
+        Console.WriteLine("OVERCOMMIT DETECTED");
+        return 1;
+    }
+}
+return 0;
+
+async Task RunClaimsAsync(string name, int clients, Func<int, Guid> agencyOf, Func<int, string> poolOf, long vcpu = 1, long storage = 10)
+{
+    var latencies = new ConcurrentBag<double>();
+    var granted = 0;
+    var refused = 0;
+    var errors = 0;
+    var deadline = DateTime.UtcNow.AddSeconds(seconds);
+    var total = Stopwatch.StartNew();
+    await Task.WhenAll(Enumerable.Range(0, clients).Select(async i =>
+    {
+        while (DateTime.UtcNow < deadline)
+        {
+            var request = new HoldRequest
+            {
+                ClaimId = Guid.NewGuid().ToString(), AgencyId = agencyOf(i).ToString(), PoolId = poolOf(i),
+                Amounts = new Resources { Vcpu = vcpu, MemoryGib = 1, StorageGib = storage },
+                ExpiresAt = Timestamp.FromDateTime(DateTime.UtcNow.AddHours(1)), Reference = "bench",
+            };
+            var watch = Stopwatch.StartNew();
+            try
+            {
+                await client.HoldAsync(request);
+                Interlocked.Increment(ref granted);
+            }
+            catch (RpcException exception) when (exception.StatusCode == StatusCode.ResourceExhausted)
+            {
+                Interlocked.Increment(ref refused);
+            }
+            catch (RpcException exception)
+            {
+                if (Interlocked.Increment(ref errors) == 1)
+                {
+                    Console.WriteLine($"First unexpected error: {exception.Status}\n{string.Join('\n', quota.Output.Split('\n').Where(l => l.Contains("Exception") || l.Contains("fail")).Take(12))}");
+                }
+            }
+            latencies.Add(watch.Elapsed.TotalMilliseconds);
+        }
+    }));
+    var all = latencies.ToList();
+    Console.WriteLine($"| {name} | {all.Count / total.Elapsed.TotalSeconds:F0} | {Percentile(all, 50):F1} ms | {Percentile(all, 95):F1} ms | {Percentile(all, 99):F1} ms | {refused} | {errors} |");
+    failures += errors;
+}
+
+static double Percentile(List<double> values, double percentile)
+{
+    var sorted = values.Order().ToList();
+    return sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(percentile / 100 * sorted.Count) - 1)];
+}
+
+static async Task Execute(NpgsqlConnection connection, string sql, params object[] values)
+{
+    await using var command = new NpgsqlCommand(sql, connection);
+    for (var i = 0; i < values.Length; i++) command.Parameters.AddWithValue($"p{i}", values[i]);
+    await command.ExecuteNonQueryAsync();
+}
+
+static async Task<long> Scalar(NpgsqlConnection connection, string sql)
+{
+    await using var command = new NpgsqlCommand(sql, connection);
+    return Convert.ToInt64(await command.ExecuteScalarAsync());
+}
