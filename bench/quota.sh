@@ -11,7 +11,8 @@ trap '"$infra" stop-postgres "$work/postgres" || true; rm -rf "$work"' EXIT
 
 "$infra" install
 port=$("$infra" free-port)
-AES_PG_DURABLE=1 "$infra" start-postgres "$work/postgres" "$port"
+# AES_BENCH_FSYNC=off runs the same with fsync off, to tell disk waits from CPU (diagnosis only).
+AES_PG_DURABLE=$([ "${AES_BENCH_FSYNC:-on}" = off ] && echo 0 || echo 1) "$infra" start-postgres "$work/postgres" "$port"
 cd "$root"
 dotnet build services/Quota -c Release -nologo -clp:ErrorsOnly
 dotnet build bench/Aes.Quota.Bench -c Release -nologo -clp:ErrorsOnly

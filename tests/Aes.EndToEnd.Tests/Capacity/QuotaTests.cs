@@ -258,6 +258,27 @@ public abstract class QuotaTests<TMarketplace>(TMarketplace m) : IClassFixture<T
     }
 
     [Fact]
+    public async Task Facility_and_state_usage_add_up_their_pools()
+    {
+        var pool = await m.PoolAsync("ML-BKO-1", vcpuTotal: 100);
+        await m.Quota.HoldAsync(QuotaMarketplace.Hold(m.Agencies["ML/MEF"], pool.Id, 7));
+
+        var pools = (await m.Quota.ListPoolsAsync(new Q.ListPoolsRequest { StateCode = "ML" })).Pools;
+        var facility = await UsageAsync(Q.UsageScope.Facility, m.Facilities["ML-BKO-1"]);
+        var state = await UsageAsync(Q.UsageScope.State, "ML");
+
+        long Sum(IEnumerable<Q.Pool> among, Func<Q.Inventory, long> value) =>
+            among.SelectMany(p => p.Inventories).Where(i => i.ResourceClass == Q.ResourceClass.Vcpu).Sum(value);
+        var inFacility = pools.Where(p => p.FacilityId == m.Facilities["ML-BKO-1"]).ToList();
+        Assert.Equal(Sum(inFacility, i => i.Used), facility[Q.ResourceClass.Vcpu].Used);
+        Assert.Equal(Sum(inFacility, i => i.Capacity), facility[Q.ResourceClass.Vcpu].Limit);
+        Assert.Equal(Sum(pools, i => i.Used), state[Q.ResourceClass.Vcpu].Used);
+        Assert.True(state[Q.ResourceClass.Vcpu].Used >= 7);
+        var unknown = await Assert.ThrowsAsync<RpcException>(() => m.Quota.GetUsageAsync(new Q.GetUsageRequest { Scope = Q.UsageScope.Pool, Id = Guid.NewGuid().ToString() }).ResponseAsync);
+        Assert.Equal(StatusCode.NotFound, unknown.StatusCode);
+    }
+
+    [Fact]
     public async Task Only_the_operators_of_the_facility_state_maintain_its_pools()
     {
         var refused = await Assert.ThrowsAsync<RpcException>(() => m.Quota.CreatePoolAsync(new Q.CreatePoolRequest
