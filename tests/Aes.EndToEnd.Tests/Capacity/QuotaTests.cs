@@ -319,13 +319,13 @@ public abstract class QuotaTests<TMarketplace>(TMarketplace m) : IClassFixture<T
         var pool = await m.PoolAsync("ML-BKO-1", vcpuTotal: 100);
         var kept = QuotaMarketplace.Hold(m.Agencies["ML/MEF"], pool.Id, 2);
         var given = QuotaMarketplace.Hold(m.Agencies["ML/MEF"], pool.Id, 2);
-        var lapsed = QuotaMarketplace.Hold(m.Agencies["ML/MEF"], pool.Id, 2, expiresIn: TimeSpan.FromSeconds(1));
         var before = await m.OutboxEventCountsAsync();
 
         await m.Quota.HoldAsync(kept);
         await m.Quota.CommitAsync(new Q.ClaimIdRequest { ClaimId = kept.ClaimId });
         await m.Quota.HoldAsync(given);
         await m.Quota.ReleaseAsync(new Q.ReleaseRequest { ClaimId = given.ClaimId, Reason = "rejected" });
+        var lapsed = QuotaMarketplace.Hold(m.Agencies["ML/MEF"], pool.Id, 2, expiresIn: TimeSpan.FromSeconds(2));
         await m.Quota.HoldAsync(lapsed);
         await Eventually.HoldsAsync(async () => (await m.Quota.GetClaimAsync(new Q.ClaimIdRequest { ClaimId = lapsed.ClaimId })).Status == Q.ClaimStatus.Expired,
             TimeSpan.FromSeconds(20), "the hold expired");
