@@ -1,0 +1,33 @@
+using Aes.Messaging.Persistence;
+using Aes.ServiceDefaults;
+using Microsoft.AspNetCore.Builder;
+
+namespace Aes.Messaging;
+
+/// <summary>
+/// The recipe every service's host follows, on its own (its Program) or inside the embedded launcher:
+/// defaults, the service's own wiring, the caller's overrides, endpoints, then its database.
+/// </summary>
+public static class ServiceApplication
+{
+    public static async Task<WebApplication> BuildAsync<TContext>(
+        Type serviceMarker,
+        string[] args,
+        Action<IHostApplicationBuilder> addApplicationServices,
+        Action<WebApplication> mapApplicationEndpoints,
+        Action<WebApplicationBuilder>? configure,
+        Func<WebApplication, Task>? prepareDatabase = null)
+        where TContext : ServiceDbContext
+    {
+        var builder = ServiceHost.CreateBuilder(serviceMarker, args);
+        builder.AddServiceDefaults();
+        addApplicationServices(builder);
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.MapDefaultEndpoints();
+        mapApplicationEndpoints(app);
+        await (prepareDatabase ?? (application => application.MigrateOnStartAsync<TContext>()))(app);
+        return app;
+    }
+}
