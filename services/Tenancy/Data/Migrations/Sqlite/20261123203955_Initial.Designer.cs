@@ -12,8 +12,8 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Aes.Tenancy.Data.Migrations.Sqlite
 {
     [DbContext(typeof(TenancySqliteDbContext))]
-    [Migration("20261123194658_UserVersion")]
-    partial class UserVersion
+    [Migration("20261123203955_Initial")]
+    partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)

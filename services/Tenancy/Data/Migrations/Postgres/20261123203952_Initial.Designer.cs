@@ -13,7 +13,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Aes.Tenancy.Data.Migrations.Postgres
 {
     [DbContext(typeof(TenancyPostgresDbContext))]
-    [Migration("20261123185937_Initial")]
+    [Migration("20261123203952_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -403,6 +403,10 @@ namespace Aes.Tenancy.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
 
                     b.HasKey("Id");
 
