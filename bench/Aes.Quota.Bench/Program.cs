@@ -23,7 +23,7 @@ await using var quota = ServiceProcess.Start("services/Quota", "Aes.Quota",
 [
     $"--Kestrel:Endpoints:http:Url=http://127.0.0.1:{http}", "--Kestrel:Endpoints:http:Protocols=Http1",
     $"--Kestrel:Endpoints:grpc:Url=http://127.0.0.1:{grpc}", "--Kestrel:Endpoints:grpc:Protocols=Http2",
-    "--Database:Provider=Postgres", $"--ConnectionStrings:quota-db={database};Maximum Pool Size=100",
+    "--Database:Provider=Postgres", $"--ConnectionStrings:quota-db={database}{PoolSize()}",
     "--Logging:LogLevel:Default=Warning", "--Quota:SweepInterval=00:10:00",
 ], new Dictionary<string, string> { ["DOTNET_ENVIRONMENT"] = "Production" });
 await quota.WaitUntilHealthyAsync($"http://127.0.0.1:{http}/health/ready", TimeSpan.FromSeconds(60));
@@ -69,6 +69,12 @@ await Parallel.ForEachAsync(Enumerable.Range(0, PoolCount), new ParallelOptions 
 });
 var poolIds = pools.ToArray();
 Console.WriteLine($"Loaded {PoolCount} pools in {loading.Elapsed.TotalSeconds:F1} s");
+// What autovacuum does within a minute of a bulk load: fresh planner statistics, as a running system has.
+await using (var connection = new NpgsqlConnection(database))
+{
+    await connection.OpenAsync();
+    await Execute(connection, "ANALYZE");
+}
 
 // Candidates: one client, 2,000 queries, for an agency that may use every pool.
 var vm = new Resources { Vcpu = 4, MemoryGib = 16, StorageGib = 200 };
@@ -91,6 +97,9 @@ foreach (var clients in new[] { 1, 16, 64 })
 {
     await RunClaimsAsync($"{clients} clients, random pools, one agency each", clients, i => agencies[i % AgencyCount], _ => poolIds[Random.Shared.Next(poolIds.Length)]);
 }
+// The target as a rate: 64 clients together offering 1,000 claims/s, latency from each scheduled send.
+await RunClaimsAsync("64 clients offering 1,000 claims/s together (open loop)", 64, i => agencies[i % AgencyCount],
+    _ => poolIds[Random.Shared.Next(poolIds.Length)], ratePerSecond: 1000);
 // The worst case on purpose: everyone on one agency and one pool, to show serialisation on a hot row.
 await RunClaimsAsync("64 clients, ONE pool and ONE agency (hot rows)", 64, _ => agencies[0], _ => poolIds[0], vcpu: 0, storage: 1);
 
@@ -106,6 +115,10 @@ await using (var connection = new NpgsqlConnection(database))
         WHERE i."Used" <> coalesce(CASE i."Class" WHEN 1 THEN c.v WHEN 2 THEN c.m WHEN 3 THEN c.s ELSE c.p END, 0)
         """);
     var claims = await Scalar(connection, "SELECT count(*) FROM claims");
+    if (Environment.GetEnvironmentVariable("AES_BENCH_PG_STATS") == "1")
+    {
+        await PrintStatementStats(connection);
+    }
     Console.WriteLine($"Overcommit check over {claims} claims: {overPools} inventories over capacity, {overQuota} allocations over quota, {drift} inventories whose usage differs from the sum of their claims.");
     if (failures > 0)
     {
@@ -120,7 +133,10 @@ await using (var connection = new NpgsqlConnection(database))
 }
 return 0;
 
-async Task RunClaimsAsync(string name, int clients, Func<int, Guid> agencyOf, Func<int, string> poolOf, long vcpu = 1, long storage = 10)
+// With a rate, the clients share it on a fixed schedule (open loop) and each latency counts from the
+// scheduled send, so a slow answer that delays the next send is not hidden (no coordinated omission).
+async Task RunClaimsAsync(string name, int clients, Func<int, Guid> agencyOf, Func<int, string> poolOf, long vcpu = 1, long storage = 10,
+    double? ratePerSecond = null)
 {
     var latencies = new ConcurrentBag<double>();
     var granted = 0;
@@ -128,17 +144,28 @@ async Task RunClaimsAsync(string name, int clients, Func<int, Guid> agencyOf, Fu
     var errors = 0;
     var deadline = DateTime.UtcNow.AddSeconds(seconds);
     var total = Stopwatch.StartNew();
+    var interval = ratePerSecond is { } rate ? TimeSpan.FromSeconds(clients / rate) : TimeSpan.Zero;
     await Task.WhenAll(Enumerable.Range(0, clients).Select(async i =>
     {
+        var scheduled = total.Elapsed + interval * i / clients;
         while (DateTime.UtcNow < deadline)
         {
+            if (ratePerSecond is not null)
+            {
+                var wait = scheduled - total.Elapsed;
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait);
+                }
+            }
             var request = new HoldRequest
             {
                 ClaimId = Guid.NewGuid().ToString(), AgencyId = agencyOf(i).ToString(), PoolId = poolOf(i),
                 Amounts = new Resources { Vcpu = vcpu, MemoryGib = 1, StorageGib = storage },
                 ExpiresAt = Timestamp.FromDateTime(DateTime.UtcNow.AddHours(1)), Reference = "bench",
             };
-            var watch = Stopwatch.StartNew();
+            var sentAt = ratePerSecond is null ? total.Elapsed : scheduled;
+            scheduled += interval;
             try
             {
                 await client.HoldAsync(request);
@@ -155,7 +182,7 @@ async Task RunClaimsAsync(string name, int clients, Func<int, Guid> agencyOf, Fu
                     Console.WriteLine($"First unexpected error: {exception.Status}\n{string.Join('\n', quota.Output.Split('\n').Where(l => l.Contains("Exception") || l.Contains("fail")).Take(12))}");
                 }
             }
-            latencies.Add(watch.Elapsed.TotalMilliseconds);
+            latencies.Add((total.Elapsed - sentAt).TotalMilliseconds);
         }
     }));
     var all = latencies.ToList();
@@ -180,4 +207,23 @@ static async Task<long> Scalar(NpgsqlConnection connection, string sql)
 {
     await using var command = new NpgsqlCommand(sql, connection);
     return Convert.ToInt64(await command.ExecuteScalarAsync());
+}
+
+// The service's own pool size unless AES_BENCH_DB_POOL sets one (to compare sizes).
+static string PoolSize() => Environment.GetEnvironmentVariable("AES_BENCH_DB_POOL") is { Length: > 0 } size ? $";Maximum Pool Size={size}" : "";
+
+// Where PostgreSQL spent its time (AES_BENCH_PG_STATS=1 loads pg_stat_statements): a diagnosis aid.
+static async Task PrintStatementStats(NpgsqlConnection connection)
+{
+    await Execute(connection, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+    await using var command = new NpgsqlCommand("""
+        SELECT calls, round(total_exec_time::numeric, 0), round(mean_exec_time::numeric, 3), left(regexp_replace(query, '\s+', ' ', 'g'), 110)
+        FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 15
+        """, connection);
+    await using var reader = await command.ExecuteReaderAsync();
+    Console.WriteLine("| calls | total ms | mean ms | statement |");
+    while (await reader.ReadAsync())
+    {
+        Console.WriteLine($"| {reader.GetInt64(0)} | {reader.GetDecimal(1)} | {reader.GetDecimal(2)} | {reader.GetString(3)} |");
+    }
 }

@@ -106,10 +106,11 @@ start_postgres() { # DIR PORT
   fi
   echo "$port" > "$dir/port"
   # Tests trade durability for speed; AES_PG_DURABLE=1 (benchmarks) keeps PostgreSQL's defaults.
+  # AES_PG_OPTIONS adds server options (e.g. "-c shared_preload_libraries=pg_stat_statements").
   local speed="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
   [ "${AES_PG_DURABLE:-0}" = "1" ] && speed=""
   runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w \
-    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300 $speed" \
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300 $speed ${AES_PG_OPTIONS:-}" \
     start >/dev/null
   log "PostgreSQL on 127.0.0.1:$port${speed:+ (fsync off)}"
 }

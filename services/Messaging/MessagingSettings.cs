@@ -23,6 +23,12 @@ public sealed class MessagingSettings
     public TimeSpan OutboxPollInterval { get; set; } = TimeSpan.FromSeconds(1);
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How long the relay lets commits gather after it is woken, so that a busy service relays and
+    /// marks its events in batches (one transaction, one disk flush) rather than one by one.
+    /// </summary>
+    public TimeSpan OutboxGatherDelay { get; set; } = TimeSpan.FromMilliseconds(10);
+
     public static readonly TimeSpan[] DefaultRetryIntervals = [TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)];
 
     /// <summary>

@@ -41,8 +41,6 @@ public sealed class OutboxMessage
         return (JsonSerializer.Deserialize(Body, type, Json)!, type);
     }
 
-    internal void MarkDispatched(DateTime at) => DispatchedAt = at;
-
     /// <summary>Parks a message that cannot be read: out of the relay's way, kept with the reason.</summary>
     internal void MarkUndeliverable(DateTime at, string error)
     {

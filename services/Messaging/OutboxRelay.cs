@@ -29,7 +29,10 @@ public sealed partial class OutboxRelay<TContext>(
                     relayed = await RelayBatchAsync(stoppingToken);
                 } while (relayed == BatchSize);
                 failures = 0;
-                await signal.WaitAsync(settings.OutboxPollInterval, stoppingToken);
+                if (await signal.WaitAsync(settings.OutboxPollInterval, stoppingToken) && settings.OutboxGatherDelay > TimeSpan.Zero)
+                {
+                    await Task.Delay(settings.OutboxGatherDelay, stoppingToken);
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -78,7 +81,7 @@ public sealed partial class OutboxRelay<TContext>(
     {
         var batch = await db.OutboxMessages.Where(m => m.DispatchedAt == null).OrderBy(m => m.Sequence).Take(BatchSize)
             .ToListAsync(cancellationToken);
-        var sent = 0;
+        var dispatched = new List<long>(batch.Count);
         try
         {
             foreach (var message in batch)
@@ -108,23 +111,29 @@ public sealed partial class OutboxRelay<TContext>(
                     message.MarkFailed(exception.Message);
                     throw new OutboxRelayException(message.MessageId, exception);
                 }
-                message.MarkDispatched(clock.GetUtcNow().UtcDateTime);
-                sent++;
+                dispatched.Add(message.Sequence);
             }
         }
         finally
         {
-            // Whatever happened, what went out is marked, so a restart does not send it again.
-            if (batch.Count > 0)
+            // Whatever happened, what went out is marked, so a restart does not send it again: in one
+            // statement for the batch, then the rare parked or failed rows the change tracker holds.
+            if (dispatched.Count > 0)
+            {
+                var at = clock.GetUtcNow().UtcDateTime;
+                await db.OutboxMessages.Where(m => dispatched.Contains(m.Sequence))
+                    .ExecuteUpdateAsync(set => set.SetProperty(m => m.DispatchedAt, at), CancellationToken.None);
+            }
+            if (db.ChangeTracker.HasChanges())
             {
                 await db.SaveChangesAsync(CancellationToken.None);
             }
         }
-        if (sent > 0)
+        if (dispatched.Count > 0)
         {
-            LogRelayed(settings.ServiceName, sent);
+            LogRelayed(settings.ServiceName, dispatched.Count);
         }
-        return sent;
+        return dispatched.Count;
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Service}: outbox message {MessageId} cannot be read and was parked")]

@@ -24,6 +24,7 @@ public static class DatabaseExtensions
         builder.Services.TryAddSingleton<OutboxCommitInterceptor>();
         if (provider == DatabaseProvider.Postgres)
         {
+            connectionString = WithPostgresDefaults(connectionString);
             builder.Services.AddDbContext<TContext, TPostgres>((services, options) => options
                 .UseNpgsql(connectionString)
                 .AddInterceptors(services.GetRequiredService<OutboxCommitInterceptor>()));
@@ -38,6 +39,36 @@ public static class DatabaseExtensions
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck<TContext>>(connectionName, tags: ["ready"]);
         return builder;
     }
+
+    /// <summary>
+    /// Three defaults, each kept when the connection string sets its own (see ADR 004):
+    /// Npgsql prepares the statements a connection repeats, so PostgreSQL parses and plans each once per
+    /// connection; a replica opens at most <see cref="DefaultMaxPoolSize"/> connections, since a few
+    /// busy backends get more done on a small server than many switching ones, and callers beyond that
+    /// wait their turn in the pool, which costs nothing; and a connection returned to the pool is not
+    /// reset, as no code here leaves session state behind (advisory locks are transaction-scoped).
+    /// </summary>
+    public static string WithPostgresDefaults(string connectionString)
+    {
+        var settings = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        var normalized = connectionString.Replace(" ", "", StringComparison.Ordinal);
+        if (!normalized.Contains("AutoPrepare", StringComparison.OrdinalIgnoreCase))
+        {
+            settings.MaxAutoPrepare = 64;
+            settings.AutoPrepareMinUsages = 2;
+        }
+        if (!normalized.Contains("PoolSize", StringComparison.OrdinalIgnoreCase))
+        {
+            settings.MaxPoolSize = DefaultMaxPoolSize;
+        }
+        if (!normalized.Contains("ResetOnClose", StringComparison.OrdinalIgnoreCase))
+        {
+            settings.NoResetOnClose = true;
+        }
+        return settings.ConnectionString;
+    }
+
+    public const int DefaultMaxPoolSize = 16;
 
     /// <summary>Applies pending migrations; on SQLite also switches to WAL so readers never block the writer.</summary>
     public static async Task MigrateDatabaseAsync<TContext>(this IServiceProvider services, CancellationToken cancellationToken = default)

@@ -11,7 +11,7 @@ public sealed record HoldCommand(Guid ClaimId, Guid AgencyId, Guid PoolId, Guid?
 /// by class), so concurrent claims queue on hot rows but never deadlock; the database, not the
 /// application, decides who got the last unit.
 /// </summary>
-public sealed partial class ClaimService(QuotaDbContext db, TimeProvider clock, ILogger<ClaimService> logger)
+public sealed partial class ClaimService(QuotaDbContext db, ClaimFacts facts, OutboxSignal signal, TimeProvider clock, ILogger<ClaimService> logger)
 {
     /// <summary>Now, to the microsecond PostgreSQL keeps, so a first answer and its retry read the same.</summary>
     private DateTime Now
@@ -23,7 +23,11 @@ public sealed partial class ClaimService(QuotaDbContext db, TimeProvider clock, 
         }
     }
 
-    public async Task<Claim> HoldAsync(HoldCommand command, CancellationToken cancellationToken)
+    public Task<Claim> HoldAsync(HoldCommand command, CancellationToken cancellationToken) =>
+        db.Database.IsNpgsql() ? HoldOnPostgresAsync(command, cancellationToken) : HoldPortablyAsync(command, cancellationToken);
+
+    /// <summary>The hold in EF Core statements, for SQLite (the embedded mode).</summary>
+    private async Task<Claim> HoldPortablyAsync(HoldCommand command, CancellationToken cancellationToken)
     {
         if (await db.Claims.AsNoTracking().FirstOrDefaultAsync(c => c.ClaimId == command.ClaimId, cancellationToken) is { } first)
         {
@@ -39,19 +43,12 @@ public sealed partial class ClaimService(QuotaDbContext db, TimeProvider clock, 
         var pool = found.Pool;
         if (found.FacilityStatus != "open")
         {
-            throw new RuleViolationException(new(
-                $"Le centre {pool.FacilityCode} n'est pas ouvert.", $"Facility {pool.FacilityCode} is not open."));
+            throw FacilityNotOpen(pool.FacilityCode);
         }
         await CheckAgreementAsync(command, agency, pool, cancellationToken);
 
         var now = Now;
-        var claim = new Claim
-        {
-            ClaimId = command.ClaimId, AgencyId = agency.AgencyId, PoolId = pool.Id, FacilityId = pool.FacilityId,
-            AgreementId = command.AgreementId, Vcpu = command.Amounts.Vcpu, MemoryGib = command.Amounts.MemoryGib,
-            StorageGib = command.Amounts.StorageGib, PublicIpv4 = command.Amounts.PublicIpv4, Status = ClaimStatus.Held,
-            ExpiresAt = command.ExpiresAt, Reference = command.Reference, CreatedAt = now, UpdatedAt = now,
-        };
+        var claim = NewClaim(command, pool.FacilityId, now);
 
         CapacityExhaustedException? refusal;
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
@@ -272,30 +269,43 @@ public sealed partial class ClaimService(QuotaDbContext db, TimeProvider clock, 
 
     private async Task CheckAgreementAsync(HoldCommand command, KnownAgency agency, CapacityPool pool, CancellationToken cancellationToken)
     {
-        var crossesBorder = pool.StateCode != agency.StateCode;
-        if (!crossesBorder)
+        CheckBorder(command, agency.StateCode, pool.StateCode);
+        if (command.AgreementId is not { } agreementId)
+        {
+            return;
+        }
+        var agreement = await db.Agreements.AsNoTracking().FirstOrDefaultAsync(a => a.AgreementId == agreementId, cancellationToken);
+        if (agreement is null || !agreement.Active || agreement.FacilityId != pool.FacilityId || agreement.GuestStateCode != agency.StateCode)
+        {
+            throw NoActiveAgreement(agency.StateCode, pool.FacilityCode);
+        }
+    }
+
+    /// <summary>An agreement is named exactly when the pool lies across the border from the agency.</summary>
+    private static void CheckBorder(HoldCommand command, string agencyState, string poolState)
+    {
+        if (poolState == agencyState)
         {
             if (command.AgreementId is not null)
             {
                 throw new InvalidFieldException("agreement_id", new(
                     "sans objet : le pool est dans l'État de l'organisme.", "not applicable: the pool is in the agency's own state."));
             }
-            return;
         }
-        if (command.AgreementId is not { } agreementId)
+        else if (command.AgreementId is null)
         {
             throw new InvalidFieldException("agreement_id", new(
-                $"obligatoire : le pool est au {pool.StateCode}, l'organisme au {agency.StateCode}.",
-                $"required: the pool is in {pool.StateCode}, the agency in {agency.StateCode}."));
-        }
-        var agreement = await db.Agreements.AsNoTracking().FirstOrDefaultAsync(a => a.AgreementId == agreementId, cancellationToken);
-        if (agreement is null || !agreement.Active || agreement.FacilityId != pool.FacilityId || agreement.GuestStateCode != agency.StateCode)
-        {
-            throw new RuleViolationException(new(
-                $"Aucun accord actif ne couvre {agency.StateCode} dans {pool.FacilityCode} sous la référence donnée.",
-                $"No active agreement covers {agency.StateCode} in {pool.FacilityCode} under the given id."));
+                $"obligatoire : le pool est au {poolState}, l'organisme au {agencyState}.",
+                $"required: the pool is in {poolState}, the agency in {agencyState}."));
         }
     }
+
+    private static RuleViolationException FacilityNotOpen(string facilityCode) => new(new(
+        $"Le centre {facilityCode} n'est pas ouvert.", $"Facility {facilityCode} is not open."));
+
+    private static RuleViolationException NoActiveAgreement(string agencyState, string facilityCode) => new(new(
+        $"Aucun accord actif ne couvre {agencyState} dans {facilityCode} sous la référence donnée.",
+        $"No active agreement covers {agencyState} in {facilityCode} under the given id."));
 
     /// <summary>Keeps the refusal as the claim's answer; false if a concurrent try of the same id answered first.</summary>
     private async Task<bool> RecordRefusalAsync(Claim attempted, CapacityExhaustedException refusal, CancellationToken cancellationToken)
@@ -319,6 +329,14 @@ public sealed partial class ClaimService(QuotaDbContext db, TimeProvider clock, 
         }
     }
 
+    private static Claim NewClaim(HoldCommand command, Guid facilityId, DateTime now) => new()
+    {
+        ClaimId = command.ClaimId, AgencyId = command.AgencyId, PoolId = command.PoolId, FacilityId = facilityId,
+        AgreementId = command.AgreementId, Vcpu = command.Amounts.Vcpu, MemoryGib = command.Amounts.MemoryGib,
+        StorageGib = command.Amounts.StorageGib, PublicIpv4 = command.Amounts.PublicIpv4, Status = ClaimStatus.Held,
+        ExpiresAt = command.ExpiresAt, Reference = command.Reference, CreatedAt = now, UpdatedAt = now,
+    };
+
     /// <summary>A retry gets the first answer; the same id with another request is a caller's bug.</summary>
     private static Claim FirstAnswer(Claim first, HoldCommand command)
     {
@@ -331,11 +349,15 @@ public sealed partial class ClaimService(QuotaDbContext db, TimeProvider clock, 
         }
         if (first.Status == ClaimStatus.Refused)
         {
-            var parts = (first.Reason ?? " / ").Split(" / ", 2);
+            var parts = (first.Reason ?? RefusedWithoutWords(first)).Split(" / ", 2);
             throw new CapacityExhaustedException(first.RefusedClass ?? "", first.RefusedShortfall, new(parts[0], parts.Length > 1 ? parts[1] : parts[0]));
         }
         return first;
     }
+
+    /// <summary>A refusal read in the instant before its words were saved (PostgreSQL path).</summary>
+    private static string RefusedWithoutWords(Claim refused) =>
+        $"{refused.RefusedClass} : manque {refused.RefusedShortfall}. / {refused.RefusedClass}: short by {refused.RefusedShortfall}.";
 
     internal static string StatusFr(ClaimStatus status) => status switch
     {

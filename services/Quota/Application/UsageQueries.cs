@@ -5,12 +5,12 @@ public sealed record UsageLine(ResourceClass Class, long Limit, long Used)
     public long Headroom => Math.Max(0, Limit - Used);
 }
 
-public sealed record CandidatePool(CapacityPool Pool, Guid? AgreementId, Amounts Headroom, int VmsThatFit);
+public sealed record CandidatePool(PoolFacts Pool, Guid? AgreementId, Amounts Headroom, int VmsThatFit);
 
 public sealed record CandidateList(IReadOnlyList<CandidatePool> Candidates, Amounts QuotaHeadroom, bool QuotaFits);
 
 /// <summary>Usage and headroom per agency, pool, facility, state and agreement, and placement candidates.</summary>
-public sealed class UsageQueries(QuotaDbContext db)
+public sealed class UsageQueries(QuotaDbContext db, ClaimFacts facts)
 {
     public async Task<IReadOnlyList<UsageLine>> AgencyAsync(Guid agencyId, CancellationToken cancellationToken)
     {
@@ -41,91 +41,99 @@ public sealed class UsageQueries(QuotaDbContext db)
     /// <summary>
     /// The open pools that can take <paramref name="count"/> VMs of <paramref name="vm"/>: in the agency's
     /// own state, or across a border within an active agreement's slice; the best <paramref name="limit"/>,
-    /// own state first. The database computes each pool's fit over its inventory rows and returns only
-    /// the best few (four times the limit, as slices may cap pools across a border), so the answer
-    /// stays small however many pools there are.
+    /// own state first, then the most VMs that fit. One query per side of the border: the database pivots
+    /// each pool's inventory rows into its headroom, keeps the pools that fit and returns only the best,
+    /// so the answer stays small and quick however many pools there are.
     /// </summary>
     public async Task<CandidateList> CandidatesAsync(Guid agencyId, Amounts vm, int count, IReadOnlyCollection<Guid> facilityFilter, int limit,
         CancellationToken cancellationToken)
     {
-        var agency = await db.Agencies.AsNoTracking().FirstOrDefaultAsync(a => a.AgencyId == agencyId, cancellationToken)
+        var agencyState = await facts.AgencyStateAsync(db, agencyId, cancellationToken)
             ?? throw new NotFoundException("Agency", agencyId.ToString());
-        var need = new Amounts(vm.Vcpu * count, vm.MemoryGib * count, vm.StorageGib * count, vm.PublicIpv4 * count);
-
         var agreements = await db.Agreements.AsNoTracking()
-            .Where(a => a.Active && a.GuestStateCode == agency.StateCode)
+            .Where(a => a.Active && a.GuestStateCode == agencyState)
             .Select(a => new { a.AgreementId, a.FacilityId })
             .ToListAsync(cancellationToken);
         var agreementFacilities = agreements.Select(a => a.FacilityId).ToList();
         var openFacilities = db.Facilities.Where(f => f.Status == "open").Select(f => f.FacilityId);
-
-        var pools = db.Pools.AsNoTracking()
-            .Where(p => openFacilities.Contains(p.FacilityId))
-            .Where(p => p.StateCode == agency.StateCode || agreementFacilities.Contains(p.FacilityId));
+        var pools = db.Pools.Where(p => openFacilities.Contains(p.FacilityId));
         if (facilityFilter.Count > 0)
         {
             pools = pools.Where(p => facilityFilter.Contains(p.FacilityId));
         }
-        // How many VMs each pool fits, computed by the database over the needed classes; best first.
-        var (v, m, st, ip) = (vm.Vcpu, vm.MemoryGib, vm.StorageGib, vm.PublicIpv4);
-        var classes = vm.NonZero().Select(pair => pair.Class).ToList();
-        async Task<List<Guid>> BestAsync(IQueryable<CapacityPool> among)
-        {
-            var poolIds = among.Select(p => p.Id);
-            return await db.Inventories.AsNoTracking()
-                .Where(i => poolIds.Contains(i.PoolId) && classes.Contains(i.Class))
-                .GroupBy(i => i.PoolId)
-                .Select(g => new
-                {
-                    PoolId = g.Key,
-                    Fit = g.Min(i => (i.Capacity - i.Used) / (i.Class == ResourceClass.Vcpu ? v : i.Class == ResourceClass.MemoryGib ? m : i.Class == ResourceClass.StorageGib ? st : ip)),
-                    Classes = g.Count(),
-                })
-                .Where(r => r.Classes == classes.Count && r.Fit >= count)
-                .OrderByDescending(r => r.Fit)
-                .Take(limit * 4)
-                .Select(r => r.PoolId)
-                .ToListAsync(cancellationToken);
-        }
-        // The agency's own state first; across a border only if that leaves room in the answer.
-        var rankedIds = await BestAsync(pools.Where(p => p.StateCode == agency.StateCode));
-        if (rankedIds.Count < limit && agreementFacilities.Count > 0)
-        {
-            rankedIds.AddRange(await BestAsync(pools.Where(p => p.StateCode != agency.StateCode)));
-        }
-        var fitting = await db.Pools.AsNoTracking().Where(p => rankedIds.Contains(p.Id)).Include(p => p.Inventories).ToListAsync(cancellationToken);
 
-        var sliceIds = agreements.Select(a => a.AgreementId).ToList();
-        var slices = sliceIds.Count == 0 ? [] : await db.Slices.AsNoTracking().Where(s => sliceIds.Contains(s.AgreementId)).ToListAsync(cancellationToken);
-
-        var candidates = new List<CandidatePool>();
-        foreach (var pool in fitting)
+        // In the agency's own state a pool's headroom is the answer: the best `limit` are enough.
+        var candidates = (await FittingPoolsAsync(pools.Where(p => p.StateCode == agencyState), vm, count, limit, cancellationToken))
+            .Select(row => new CandidatePool(row.Pool, null, row.Headroom, row.Fit))
+            .ToList();
+        if (candidates.Count < limit && agreementFacilities.Count > 0)
         {
-            var headroom = Headroom(pool.Inventories.ToDictionary(i => i.Class, i => i.Capacity - i.Used));
-            Guid? agreementId = null;
-            if (pool.StateCode != agency.StateCode)
+            // Across a border an agreement's slice may cap a pool below its own headroom: look at more.
+            var foreign = await FittingPoolsAsync(pools.Where(p => p.StateCode != agencyState && agreementFacilities.Contains(p.FacilityId)),
+                vm, count, limit * 4, cancellationToken);
+            var sliceIds = agreements.Select(a => a.AgreementId).ToList();
+            var slices = await db.Slices.AsNoTracking().Where(s => sliceIds.Contains(s.AgreementId)).ToListAsync(cancellationToken);
+            foreach (var row in foreign)
             {
                 // Several agreements may cover one facility: take the one with the most room.
-                var best = agreements.Where(a => a.FacilityId == pool.FacilityId)
-                    .Select(a => (a.AgreementId, Room: Headroom(slices.Where(s => s.AgreementId == a.AgreementId).ToDictionary(s => s.Class, s => s.Limit - s.Used))))
-                    .Select(a => (a.AgreementId, Room: Min(headroom, a.Room)))
+                var best = agreements.Where(a => a.FacilityId == row.Pool.FacilityId)
+                    .Select(a => (a.AgreementId, Room: Min(row.Headroom,
+                        Headroom(slices.Where(s => s.AgreementId == a.AgreementId).ToDictionary(s => s.Class, s => s.Limit - s.Used)))))
                     .OrderByDescending(a => Fit(a.Room, vm))
                     .First();
-                agreementId = best.AgreementId;
-                headroom = best.Room;
-            }
-            var fit = Fit(headroom, vm);
-            if (fit >= count)
-            {
-                candidates.Add(new CandidatePool(pool, agreementId, headroom, fit));
+                var fit = Fit(best.Room, vm);
+                if (fit >= count)
+                {
+                    candidates.Add(new CandidatePool(row.Pool, best.AgreementId, best.Room, fit));
+                }
             }
         }
 
         var quota = Headroom(await db.AgencyAllocations.AsNoTracking().Where(a => a.AgencyId == agencyId)
             .ToDictionaryAsync(a => a.Class, a => a.Limit - a.Used, cancellationToken));
-        var ordered = candidates.OrderByDescending(c => c.Pool.StateCode == agency.StateCode).ThenByDescending(c => c.VmsThatFit)
+        var ordered = candidates.OrderByDescending(c => c.Pool.StateCode == agencyState).ThenByDescending(c => c.VmsThatFit)
             .ThenBy(c => c.Pool.FacilityCode).ThenBy(c => c.Pool.Name).Take(limit).ToList();
         return new CandidateList(ordered, quota, Fit(quota, vm) >= count);
+    }
+
+    private sealed record FittingPool(PoolFacts Pool, Amounts Headroom, int Fit);
+
+    /// <summary>The pools among <paramref name="among"/> that fit <paramref name="count"/> VMs, the most room first, at most <paramref name="take"/>.</summary>
+    private async Task<List<FittingPool>> FittingPoolsAsync(IQueryable<CapacityPool> among, Amounts vm, int count, int take, CancellationToken cancellationToken)
+    {
+        // A class the VM does not need divides by nothing: it counts as room for any number of VMs.
+        // Max, not Sum, picks each class's one row: PostgreSQL sums bigints as numeric, which is slower.
+        const long Unbounded = long.MaxValue;
+        var (v, m, st, ip) = (vm.Vcpu, vm.MemoryGib, vm.StorageGib, vm.PublicIpv4);
+        var rows = await (
+                from inventory in db.Inventories
+                join pool in among on inventory.PoolId equals pool.Id
+                group inventory by new { pool.Id, pool.FacilityId, pool.FacilityCode, pool.StateCode, pool.Name } into g
+                select new
+                {
+                    g.Key,
+                    Vcpu = g.Max(i => i.Class == ResourceClass.Vcpu ? i.Capacity - i.Used : long.MinValue),
+                    MemoryGib = g.Max(i => i.Class == ResourceClass.MemoryGib ? i.Capacity - i.Used : long.MinValue),
+                    StorageGib = g.Max(i => i.Class == ResourceClass.StorageGib ? i.Capacity - i.Used : long.MinValue),
+                    PublicIpv4 = g.Max(i => i.Class == ResourceClass.PublicIpv4 ? i.Capacity - i.Used : long.MinValue),
+                })
+            .Select(r => new
+            {
+                r.Key, r.Vcpu, r.MemoryGib, r.StorageGib, r.PublicIpv4,
+                Fit = Math.Min(
+                    Math.Min(v == 0 ? Unbounded : r.Vcpu / v, m == 0 ? Unbounded : r.MemoryGib / m),
+                    Math.Min(st == 0 ? Unbounded : r.StorageGib / st, ip == 0 ? Unbounded : r.PublicIpv4 / ip)),
+            })
+            .Where(r => r.Fit >= count)
+            .OrderByDescending(r => r.Fit).ThenBy(r => r.Key.FacilityCode).ThenBy(r => r.Key.Name)
+            .Take(take)
+            .ToListAsync(cancellationToken);
+        return rows.Select(r =>
+        {
+            var headroom = new Amounts(Math.Max(0, r.Vcpu), Math.Max(0, r.MemoryGib), Math.Max(0, r.StorageGib), Math.Max(0, r.PublicIpv4));
+            return new FittingPool(new PoolFacts(r.Key.Id, r.Key.FacilityId, r.Key.FacilityCode, r.Key.StateCode, r.Key.Name), headroom,
+                (int)Math.Min(r.Fit, int.MaxValue));
+        }).ToList();
     }
 
     private static Amounts Headroom(Dictionary<ResourceClass, long> room) => new(

@@ -23,6 +23,7 @@ public static class Extensions
         });
         builder.Services.AddScoped<Access>();
         builder.Services.AddScoped<CapacityOperations>();
+        builder.Services.AddSingleton<ClaimFacts>();
         builder.Services.AddScoped<ClaimService>();
         builder.Services.AddScoped<UsageQueries>();
         builder.Services.AddHostedService<HoldSweeper>();

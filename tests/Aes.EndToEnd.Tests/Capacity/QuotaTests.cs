@@ -340,6 +340,42 @@ public abstract class QuotaTests<TMarketplace>(TMarketplace m) : IClassFixture<T
         Assert.True(after.GetValueOrDefault("QuotaChanged") > 0);     // the state defaults set at start
     }
 
+    [Fact]
+    public async Task A_hold_crosses_a_border_only_under_an_active_agreement_for_that_facility_and_a_refusal_records_nothing()
+    {
+        var bamako = await m.PoolAsync("ML-BKO-1", vcpuTotal: 1_000);
+        var ouagadougou = await m.PoolAsync("BF-OUA-1", vcpuTotal: 1_000);
+        var niamey = await m.PoolAsync("NE-NIM-1", vcpuTotal: 1_000); // the facility is still planned
+        var ansi = m.Agencies["NE/ANSI"];
+
+        var cases = new (Q.HoldRequest Hold, StatusCode Status, string? Field)[]
+        {
+            (QuotaMarketplace.Hold(ansi, bamako.Id, 4), StatusCode.InvalidArgument, "agreement_id"),
+            (QuotaMarketplace.Hold(m.Agencies["ML/MEF"], bamako.Id, 4, m.MaliToNigerAgreement), StatusCode.InvalidArgument, "agreement_id"),
+            (QuotaMarketplace.Hold(ansi, ouagadougou.Id, 4, m.MaliToNigerAgreement), StatusCode.FailedPrecondition, null),
+            (QuotaMarketplace.Hold(ansi, bamako.Id, 4, Guid.NewGuid().ToString()), StatusCode.FailedPrecondition, null),
+            (QuotaMarketplace.Hold(ansi, niamey.Id, 4), StatusCode.FailedPrecondition, null),
+        };
+        foreach (var (hold, status, field) in cases)
+        {
+            var refused = await Assert.ThrowsAsync<RpcException>(() => m.Quota.HoldAsync(hold).ResponseAsync);
+            Assert.Equal(status, refused.StatusCode);
+            Assert.Equal(field, refused.Trailers.GetValue("aes-field"));
+            Assert.Contains(" / ", refused.Status.Detail);
+            var lookup = await Assert.ThrowsAsync<RpcException>(() => m.Quota.GetClaimAsync(new Q.ClaimIdRequest { ClaimId = hold.ClaimId }).ResponseAsync);
+            Assert.Equal(StatusCode.NotFound, lookup.StatusCode);
+        }
+        foreach (var pool in new[] { bamako, ouagadougou, niamey })
+        {
+            Assert.Equal(0, (await UsageAsync(Q.UsageScope.Pool, pool.Id))[Q.ResourceClass.Vcpu].Used);
+        }
+
+        // The same agency, pool and agreement that were refused for a wrong agreement id are granted with the right one.
+        var granted = await m.Quota.HoldAsync(QuotaMarketplace.Hold(ansi, bamako.Id, 4, m.MaliToNigerAgreement));
+        Assert.Equal(Q.ClaimStatus.Held, granted.Status);
+        await m.Quota.ReleaseAsync(new Q.ReleaseRequest { ClaimId = granted.ClaimId, Reason = "test over" });
+    }
+
     public static TheoryData<string> BadHolds => new(["zero amounts", "negative vcpu", "overflowing vcpu", "unknown pool", "expiry in the past", "malformed claim id"]);
 
     [Theory]
