@@ -109,6 +109,12 @@ public static class EmbeddedMarketplace
             var connection = new NpgsqlConnectionStringBuilder(postgres) { Database = $"{(string.IsNullOrEmpty(given) ? "aes" : given)}_{service}" };
             arguments.Add("--Database:Provider=Postgres");
             arguments.Add($"--ConnectionStrings:{database}={connection}");
+            if (service == ResourceNames.Provisioning)
+            {
+                // The simulated facilities keep their own database, as real ones keep their own systems.
+                connection.Database = $"{(string.IsNullOrEmpty(given) ? "aes" : given)}_facility_simulator";
+                arguments.Add($"--ConnectionStrings:{ResourceNames.FacilitySimulatorDatabase}={connection}");
+            }
         }
         else
         {
@@ -128,6 +134,10 @@ public static class EmbeddedMarketplace
         if (service == ResourceNames.Tenancy)
         {
             arguments.Add($"--Seed:Demo={options.Seed}");
+        }
+        if (service == ResourceNames.Provisioning)
+        {
+            arguments.Add($"--{ResourceNames.ServiceAddressKey(ResourceNames.Quota)}=http://127.0.0.1:{ResourceNames.LocalPorts[ResourceNames.Quota].Shift(options.PortOffset).Grpc}");
         }
         return [.. arguments, .. options.PassThrough];
     }

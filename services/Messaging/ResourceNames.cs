@@ -15,6 +15,8 @@ public static class ResourceNames
     public const string RabbitMqConnection = "rabbitmq";
     public const string TenancyDatabase = "tenancy-db";
     public const string QuotaDatabase = "quota-db";
+    /// <summary>The simulated facilities' own store (provisioning's default facility driver).</summary>
+    public const string FacilitySimulatorDatabase = "facility-simulator";
     public const string BillingDatabase = "billing-db";
     public const string ProvisioningDatabase = "provisioning-db";
     public const string PortalDatabase = "portal-db";

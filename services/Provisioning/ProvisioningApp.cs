@@ -1,3 +1,5 @@
+using Aes.Messaging.Persistence;
+using Aes.Provisioning.Drivers;
 using Aes.Provisioning.Extensions;
 
 namespace Aes.Provisioning;
@@ -7,5 +9,10 @@ public static class ProvisioningApp
 {
     public static Task<WebApplication> BuildAsync(string[] args, Action<WebApplicationBuilder>? configure = null) =>
         ServiceApplication.BuildAsync<ProvisioningDbContext>(typeof(ProvisioningApp), args,
-            builder => builder.AddApplicationServices(), app => app.MapApplicationEndpoints(), configure);
+            builder => builder.AddApplicationServices(), app => app.MapApplicationEndpoints(), configure,
+            async app =>
+            {
+                await app.MigrateOnStartAsync<ProvisioningDbContext>();
+                await SimulatedFacilityDriver.EnsureStoreAsync(app.Services, CancellationToken.None);
+            });
 }

@@ -23,6 +23,7 @@ public sealed class AgreementActivatedConsumer(ProvisioningDbContext db, ILogger
             StartsAt = message.StartsAt,
             EndsAt = message.EndsAt,
         });
+        await Db.WakeWaitingRequestsAsync(context.CancellationToken);
     }
 }
 

@@ -1,3 +1,4 @@
+using Aes.Provisioning.Domain;
 using Aes.Messaging.Persistence;
 
 namespace Aes.Provisioning.Data;
@@ -25,6 +26,28 @@ public abstract class ProvisioningDbContext(DbContextOptions options) : ServiceD
 {
     public DbSet<AgreementInForce> AgreementsInForce => Set<AgreementInForce>();
     public DbSet<EndedAgreement> EndedAgreements => Set<EndedAgreement>();
+    public DbSet<KnownFacility> Facilities => Set<KnownFacility>();
+    public DbSet<KnownAgency> Agencies => Set<KnownAgency>();
+    public DbSet<KnownProject> Projects => Set<KnownProject>();
+    public DbSet<KnownRole> Roles => Set<KnownRole>();
+    public DbSet<HostingRequest> Requests => Set<HostingRequest>();
+    public DbSet<VmRecord> Vms => Set<VmRecord>();
+    public DbSet<PlacementDecisionRecord> Decisions => Set<PlacementDecisionRecord>();
+    public DbSet<AutoApprovalPolicy> AutoApprovalPolicies => Set<AutoApprovalPolicy>();
+
+    /// <summary>Every save of a request or a VM bumps its version, so that two writers never both win.</summary>
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        foreach (var entry in ChangeTracker.Entries().Where(e => e.State == EntityState.Modified))
+        {
+            switch (entry.Entity)
+            {
+                case HostingRequest request: request.Version++; break;
+                case VmRecord vm: vm.Version++; break;
+            }
+        }
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -42,6 +65,80 @@ public abstract class ProvisioningDbContext(DbContextOptions options) : ServiceD
         {
             ended.ToTable("ended_agreements");
             ended.HasKey(a => a.AgreementId);
+        });
+        modelBuilder.Entity<KnownFacility>(facility =>
+        {
+            facility.ToTable("known_facilities");
+            facility.HasKey(f => f.FacilityId);
+            facility.Property(f => f.Code).HasMaxLength(32);
+            facility.Property(f => f.StateCode).HasMaxLength(2);
+            facility.Property(f => f.Status).HasMaxLength(16);
+        });
+        modelBuilder.Entity<KnownAgency>(agency =>
+        {
+            agency.ToTable("known_agencies");
+            agency.HasKey(a => a.AgencyId);
+            agency.Property(a => a.StateCode).HasMaxLength(2);
+            agency.Property(a => a.Code).HasMaxLength(32);
+        });
+        modelBuilder.Entity<KnownProject>(project =>
+        {
+            project.ToTable("known_projects");
+            project.HasKey(p => p.ProjectId);
+        });
+        modelBuilder.Entity<KnownRole>(role =>
+        {
+            role.ToTable("known_roles");
+            role.Property(r => r.Role).HasMaxLength(32);
+            role.Property(r => r.StateCode).HasMaxLength(2);
+            role.HasIndex(r => r.UserId);
+        });
+        modelBuilder.Entity<HostingRequest>(request =>
+        {
+            request.ToTable("hosting_requests");
+            request.HasKey(r => r.Id);
+            request.Property(r => r.AgencyStateCode).HasMaxLength(2);
+            request.Property(r => r.PreferredStateCode).HasMaxLength(2);
+            request.Property(r => r.FacilityCode).HasMaxLength(32);
+            request.Property(r => r.FacilityStateCode).HasMaxLength(2);
+            request.Property(r => r.Justification).HasMaxLength(2000);
+            request.Property(r => r.StatusReasonFr).HasMaxLength(1000);
+            request.Property(r => r.StatusReasonEn).HasMaxLength(1000);
+            request.Property(r => r.RejectionReason).HasMaxLength(1000);
+            request.Property(r => r.Version).IsConcurrencyToken();
+            request.HasMany(r => r.Vms).WithOne().HasForeignKey(v => v.RequestId);
+            request.HasIndex(r => r.NextStepAt);
+            request.HasIndex(r => new { r.AgencyId, r.Status });
+            request.HasIndex(r => new { r.Status, r.SubmittedAt });
+        });
+        modelBuilder.Entity<VmRecord>(vm =>
+        {
+            vm.ToTable("vms");
+            vm.HasKey(v => v.Id);
+            vm.Property(v => v.AgencyStateCode).HasMaxLength(2);
+            vm.Property(v => v.Name).HasMaxLength(80);
+            vm.Property(v => v.Flavour).HasMaxLength(32);
+            vm.Property(v => v.Image).HasMaxLength(64);
+            vm.Property(v => v.FacilityCode).HasMaxLength(32);
+            vm.Property(v => v.FacilityStateCode).HasMaxLength(2);
+            vm.Property(v => v.DecommissionReason).HasMaxLength(500);
+            vm.Property(v => v.Version).IsConcurrencyToken();
+            vm.HasIndex(v => new { v.AgencyId, v.Status });
+        });
+        modelBuilder.Entity<PlacementDecisionRecord>(decision =>
+        {
+            decision.ToTable("placement_decisions");
+            decision.Property(d => d.Outcome).HasMaxLength(16);
+            decision.Property(d => d.ReasonFr).HasMaxLength(1000);
+            decision.Property(d => d.ReasonEn).HasMaxLength(1000);
+            decision.HasIndex(d => new { d.RequestId, d.Attempt });
+        });
+        modelBuilder.Entity<AutoApprovalPolicy>(policy =>
+        {
+            policy.ToTable("auto_approval_policies");
+            policy.HasKey(p => p.StateCode);
+            policy.Property(p => p.StateCode).HasMaxLength(2);
+            policy.Property(p => p.Classifications).HasMaxLength(100);
         });
     }
 }

@@ -1,5 +1,8 @@
+using Aes.Contracts.Quota.V1;
 using Aes.Messaging.Persistence;
+using Aes.Provisioning.Application;
 using Aes.Provisioning.Consumers;
+using Aes.Provisioning.Drivers;
 using Aes.Provisioning.Grpc;
 
 namespace Aes.Provisioning.Extensions;
@@ -13,7 +16,36 @@ public static class Extensions
         {
             bus.AddConsumer<AgreementActivatedConsumer>();
             bus.AddConsumer<AgreementEndedConsumer>();
+            bus.AddConsumer<FacilityRegisteredConsumer>();
+            bus.AddConsumer<FacilityOpenedConsumer>();
+            bus.AddConsumer<FacilityClosedConsumer>();
+            bus.AddConsumer<AgencyRegisteredConsumer>();
+            bus.AddConsumer<ProjectCreatedConsumer>();
+            bus.AddConsumer<RoleAssignedConsumer>();
+            bus.AddConsumer<RoleRevokedConsumer>();
+            bus.AddConsumer<HoldReleasedConsumer>();
+            bus.AddConsumer<HoldExpiredConsumer>();
+            bus.AddConsumer<CapacityChangedConsumer>();
+            bus.AddConsumer<QuotaChangedConsumer>();
         });
+
+        var quota = builder.Configuration[ResourceNames.ServiceAddressKey(ResourceNames.Quota)]
+            ?? throw new InvalidOperationException($"{ResourceNames.ServiceAddressKey(ResourceNames.Quota)} (quota's gRPC address) is not set.");
+        builder.Services.AddGrpcClient<QuotaService.QuotaServiceClient>(options => options.Address = new Uri(quota));
+
+        var settings = builder.Configuration.GetSection(ProvisioningSettings.Section).Get<ProvisioningSettings>() ?? new ProvisioningSettings();
+        builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton<WorkflowSignal>();
+        builder.Services.AddScoped<Access>();
+        builder.Services.AddScoped<RequestIntake>();
+        builder.Services.AddScoped<Placement>();
+        builder.Services.AddScoped<AutoApproval>();
+        builder.Services.AddScoped<Approvals>();
+        builder.Services.AddScoped<Workflow>();
+        builder.Services.AddScoped<VmOperations>();
+        builder.Services.AddScoped<FacilityDrivers>();
+        SimulatedFacilityDriver.AddTo(builder);
+        builder.Services.AddHostedService<WorkflowRunner>();
         return builder;
     }
 

@@ -1,10 +1,17 @@
+using Aes.Provisioning.Application;
+using Aes.Provisioning.Drivers;
+using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using V1 = Aes.Contracts.Provisioning.V1;
 
 namespace Aes.Provisioning.Grpc;
 
-public sealed class ProvisioningGrpcService(ProvisioningDbContext db) : V1.ProvisioningService.ProvisioningServiceBase
+public sealed class ProvisioningGrpcService(
+    ProvisioningDbContext db, RequestIntake intake, Approvals approvals, VmOperations vms, Access access, FacilityDrivers drivers, TimeProvider clock)
+    : V1.ProvisioningService.ProvisioningServiceBase
 {
+    private static readonly TimeSpan MaxDeadline = TimeSpan.FromDays(366);
+
     public override async Task<V1.ListAgreementsInForceResponse> ListAgreementsInForce(V1.ListAgreementsInForceRequest request, ServerCallContext context)
     {
         var query = db.AgreementsInForce.AsNoTracking();
@@ -28,4 +35,246 @@ public sealed class ProvisioningGrpcService(ProvisioningDbContext db) : V1.Provi
             },
         };
     }
+
+    public override Task<V1.Catalogue> ListCatalogue(V1.ListCatalogueRequest request, ServerCallContext context) => Task.FromResult(new V1.Catalogue
+    {
+        Flavours = { Catalogue.Flavours.Select(f => new V1.Flavour { Code = f.Code, Vcpu = f.Vcpu, MemoryGib = f.MemoryGib, DiskGib = f.DiskGib }) },
+        Images = { Catalogue.Images.Select(i => new V1.Image { Code = i.Code, Name = i.Name }) },
+    });
+
+    public override async Task<V1.HostingRequest> SubmitRequest(V1.SubmitRequestRequest request, ServerCallContext context)
+    {
+        var command = new SubmitCommand(
+            Validate.Id(request.RequestId, "request_id"),
+            Validate.Id(request.ActorUserId, "actor_user_id"),
+            Validate.Id(request.AgencyId, "agency_id"),
+            Validate.Id(request.ProjectId, "project_id"),
+            Lines(request.Vms),
+            Codes.ParseClassification(request.Classification) ?? throw new InvalidFieldException("classification", new(
+                "doit être strategic, sensitive, internal ou public.", "must be strategic, sensitive, internal or public.")),
+            Validate.OptionalStateCode(request.PreferredStateCode, "preferred_state_code"),
+            Validate.OptionalId(request.PreferredFacilityId, "preferred_facility_id"),
+            Validate.Name(request.Justification, "justification", 2000),
+            Deadline(request.Deadline));
+        return ToMessage(await intake.SubmitAsync(command, context.CancellationToken));
+    }
+
+    public override async Task<V1.HostingRequest> GetRequest(V1.RequestIdRequest request, ServerCallContext context) =>
+        ToMessage(await FindAsync(Validate.Id(request.RequestId, "request_id"), context.CancellationToken));
+
+    public override async Task<V1.ListRequestsResponse> ListRequests(V1.ListRequestsRequest request, ServerCallContext context)
+    {
+        var query = db.Requests.AsNoTracking().Include(r => r.Vms).AsQueryable();
+        if (Validate.OptionalId(request.AgencyId, "agency_id") is { } agencyId)
+        {
+            query = query.Where(r => r.AgencyId == agencyId);
+        }
+        if (Validate.OptionalStateCode(request.StateCode, "state_code") is { } state)
+        {
+            query = query.Where(r => r.AgencyStateCode == state || r.FacilityStateCode == state);
+        }
+        if (!string.IsNullOrWhiteSpace(request.Status))
+        {
+            var status = System.Enum.GetValues<RequestStatus>().FirstOrDefault(s => s.Code() == request.Status.Trim());
+            if (status == 0)
+            {
+                throw new InvalidFieldException("status", new("statut inconnu.", "unknown status."));
+            }
+            query = query.Where(r => r.Status == status);
+        }
+        var requests = await query.OrderByDescending(r => r.SubmittedAt).Take(500).ToListAsync(context.CancellationToken);
+        return new V1.ListRequestsResponse { Requests = { requests.Select(ToMessage) } };
+    }
+
+    public override async Task<V1.PlacementDecision> GetPlacementDecision(V1.RequestIdRequest request, ServerCallContext context)
+    {
+        var requestId = Validate.Id(request.RequestId, "request_id");
+        var decision = await db.Decisions.AsNoTracking().Where(d => d.RequestId == requestId).OrderByDescending(d => d.Id).FirstOrDefaultAsync(context.CancellationToken)
+            ?? throw new NotFoundException("PlacementDecision", requestId.ToString());
+        return new V1.PlacementDecision
+        {
+            RequestId = requestId.ToString(), Attempt = decision.Attempt, DecidedAt = Timestamp.FromDateTime(decision.DecidedAt), Outcome = decision.Outcome,
+            FacilityId = decision.FacilityId?.ToString() ?? "", PoolId = decision.PoolId?.ToString() ?? "", AgreementId = decision.AgreementId?.ToString() ?? "",
+            ReasonFr = decision.ReasonFr, ReasonEn = decision.ReasonEn,
+            Considered =
+            {
+                Placement.ReadConsidered(decision).Select(c => new V1.ConsideredFacility
+                {
+                    FacilityId = c.FacilityId.ToString(), FacilityCode = c.FacilityCode, StateCode = c.StateCode, Kept = c.Kept,
+                    ReasonFr = c.ReasonFr, ReasonEn = c.ReasonEn, AgreementId = c.AgreementId?.ToString() ?? "", VmsThatFit = c.VmsThatFit,
+                }),
+            },
+        };
+    }
+
+    public override async Task<V1.HostingRequest> Approve(V1.ApproveRequest request, ServerCallContext context) =>
+        ToMessage(await approvals.ApproveAsync(Validate.Id(request.RequestId, "request_id"), Validate.Id(request.ActorUserId, "actor_user_id"), context.CancellationToken));
+
+    public override async Task<V1.HostingRequest> Reject(V1.RejectRequest request, ServerCallContext context) =>
+        ToMessage(await approvals.RejectAsync(Validate.Id(request.RequestId, "request_id"), Validate.Id(request.ActorUserId, "actor_user_id"),
+            Validate.Name(request.Reason, "reason", 1000), context.CancellationToken));
+
+    public override async Task<V1.AutoApprovalPolicy> SetAutoApprovalPolicy(V1.SetAutoApprovalPolicyRequest request, ServerCallContext context)
+    {
+        var actor = Validate.Id(request.ActorUserId, "actor_user_id");
+        var given = request.Policy ?? throw new InvalidFieldException("policy", new("est obligatoire.", "is required."));
+        var state = Validate.StateCode(given.StateCode, "policy.state_code");
+        var classifications = given.Classifications.Select((c, i) => Codes.ParseClassification(c) ?? throw new InvalidFieldException($"policy.classifications[{i}]",
+            new("doit être sensitive, internal ou public.", "must be sensitive, internal or public."))).Distinct().ToList();
+        if (classifications.Contains(Classification.Strategic))
+        {
+            throw new InvalidFieldException("policy.classifications", new(
+                "les données stratégiques ne sont jamais approuvées automatiquement.", "strategic data is never approved automatically."));
+        }
+        var maxVcpu = Validate.Amount(given.MaxVcpu, "policy.max_vcpu", 100_000);
+        await access.RequireOperatorAsync(actor, state, context.CancellationToken);
+        var policy = await db.AutoApprovalPolicies.FirstOrDefaultAsync(p => p.StateCode == state, context.CancellationToken);
+        if (policy is null)
+        {
+            policy = new AutoApprovalPolicy { StateCode = state };
+            db.AutoApprovalPolicies.Add(policy);
+        }
+        policy.Enabled = given.Enabled;
+        policy.MaxVcpu = maxVcpu;
+        policy.Classifications = string.Join(',', classifications.Select(c => c.Code()));
+        policy.UpdatedBy = actor;
+        policy.UpdatedAt = clock.GetUtcNow().UtcDateTime;
+        await db.SaveChangesAsync(context.CancellationToken);
+        return ToMessage(policy);
+    }
+
+    public override async Task<V1.AutoApprovalPolicy> GetAutoApprovalPolicy(V1.GetAutoApprovalPolicyRequest request, ServerCallContext context)
+    {
+        var state = Validate.StateCode(request.StateCode, "state_code");
+        var policy = await db.AutoApprovalPolicies.AsNoTracking().FirstOrDefaultAsync(p => p.StateCode == state, context.CancellationToken);
+        return ToMessage(policy ?? new AutoApprovalPolicy { StateCode = state });
+    }
+
+    public override async Task<V1.ListVmsResponse> ListVms(V1.ListVmsRequest request, ServerCallContext context)
+    {
+        var list = await vms.ListAsync(Validate.Id(request.AgencyId, "agency_id"), request.IncludeEnded, context.CancellationToken);
+        return new V1.ListVmsResponse { Vms = { list.Select(ToMessage) } };
+    }
+
+    public override async Task<V1.Vm> DecommissionVm(V1.DecommissionVmRequest request, ServerCallContext context) =>
+        ToMessage(await vms.DecommissionAsync(Validate.Id(request.VmId, "vm_id"), Validate.Id(request.ActorUserId, "actor_user_id"),
+            Validate.Name(request.Reason, "reason", 500), context.CancellationToken));
+
+    public override async Task<V1.ListFacilityVmsResponse> ListFacilityVms(V1.ListFacilityVmsRequest request, ServerCallContext context)
+    {
+        var facilityId = Validate.Id(request.FacilityId, "facility_id");
+        var facility = await db.Facilities.AsNoTracking().FirstOrDefaultAsync(f => f.FacilityId == facilityId, context.CancellationToken)
+            ?? throw new InvalidFieldException("facility_id", new("centre inconnu.", "unknown facility."));
+        var list = await drivers.For(facility.Code).ListAsync(facilityId, context.CancellationToken);
+        return new V1.ListFacilityVmsResponse
+        {
+            Vms =
+            {
+                list.Select(v => new V1.FacilityVm
+                {
+                    Id = v.VmId.ToString(), Name = v.Name, Vcpu = v.Vcpu, MemoryGib = v.MemoryGib, DiskGib = v.DiskGib, Image = v.Image,
+                    PowerState = v.PowerState, CreatedAt = Timestamp.FromDateTime(v.CreatedAt),
+                }),
+            },
+        };
+    }
+
+    private async Task<HostingRequest> FindAsync(Guid requestId, CancellationToken cancellationToken) =>
+        await db.Requests.AsNoTracking().Include(r => r.Vms).FirstOrDefaultAsync(r => r.Id == requestId, cancellationToken)
+        ?? throw new NotFoundException("HostingRequest", requestId.ToString());
+
+    /// <summary>Each line is a catalogue flavour or explicit sizes within what a host carries, a catalogue image and a count.</summary>
+    private static List<VmLine> Lines(IReadOnlyList<V1.VmSpec> specs)
+    {
+        if (specs.Count == 0)
+        {
+            throw new InvalidFieldException("vms", new("au moins une VM est demandée.", "at least one VM is requested."));
+        }
+        var lines = new List<VmLine>();
+        for (var i = 0; i < specs.Count; i++)
+        {
+            var spec = specs[i];
+            var field = $"vms[{i}]";
+            long vcpu, memory, disk;
+            string? flavourCode = null;
+            if (!string.IsNullOrWhiteSpace(spec.Flavour))
+            {
+                var flavour = Catalogue.Flavours.FirstOrDefault(f => f.Code == spec.Flavour.Trim())
+                    ?? throw new InvalidFieldException($"{field}.flavour", new(
+                        $"gabarit inconnu ({string.Join(", ", Catalogue.Flavours.Select(f => f.Code))}).", $"unknown flavour ({string.Join(", ", Catalogue.Flavours.Select(f => f.Code))})."));
+                (flavourCode, vcpu, memory, disk) = (flavour.Code, flavour.Vcpu, flavour.MemoryGib, flavour.DiskGib);
+            }
+            else
+            {
+                vcpu = Size(spec.Vcpu, $"{field}.vcpu", Catalogue.MaxVcpu);
+                memory = Size(spec.MemoryGib, $"{field}.memory_gib", Catalogue.MaxMemoryGib);
+                disk = Size(spec.DiskGib, $"{field}.disk_gib", Catalogue.MaxDiskGib);
+            }
+            var image = Catalogue.Images.FirstOrDefault(img => img.Code == spec.Image?.Trim())
+                ?? throw new InvalidFieldException($"{field}.image", new(
+                    $"image inconnue ({string.Join(", ", Catalogue.Images.Select(img => img.Code))}).", $"unknown image ({string.Join(", ", Catalogue.Images.Select(img => img.Code))})."));
+            var count = Validate.Range(spec.Count, $"{field}.count", 1, (int)Catalogue.MaxVmsPerLine);
+            lines.Add(new VmLine(flavourCode, vcpu, memory, disk, image.Code, count, spec.PublicIpv4));
+        }
+        if (lines.Sum(l => l.Count) > Catalogue.MaxVmsPerRequest)
+        {
+            throw new InvalidFieldException("vms", new($"au plus {Catalogue.MaxVmsPerRequest} VM par demande.", $"at most {Catalogue.MaxVmsPerRequest} VMs per request."));
+        }
+        return lines;
+    }
+
+    private static long Size(long value, string field, long max) =>
+        value is >= 1 && value <= max
+            ? value
+            : throw new InvalidFieldException(field, new($"doit être entre 1 et {max}.", $"must be between 1 and {max}."));
+
+    private DateTime Deadline(Timestamp? deadline) =>
+        Validate.FutureInstant(deadline, "deadline", clock.GetUtcNow().UtcDateTime, MaxDeadline, "au plus un an.", "at most one year ahead.");
+
+    private static V1.HostingRequest ToMessage(HostingRequest r)
+    {
+        var message = new V1.HostingRequest
+        {
+            Id = r.Id.ToString(), AgencyId = r.AgencyId.ToString(), AgencyStateCode = r.AgencyStateCode, ProjectId = r.ProjectId.ToString(),
+            Classification = r.Classification.Code(), PreferredStateCode = r.PreferredStateCode ?? "", PreferredFacilityId = r.PreferredFacilityId?.ToString() ?? "",
+            Justification = r.Justification, Deadline = Timestamp.FromDateTime(r.Deadline), Status = r.Status.Code(),
+            StatusReasonFr = r.StatusReasonFr, StatusReasonEn = r.StatusReasonEn, FacilityId = r.FacilityId?.ToString() ?? "",
+            FacilityCode = r.FacilityCode ?? "", FacilityStateCode = r.FacilityStateCode ?? "", PoolId = r.PoolId?.ToString() ?? "",
+            AgreementId = r.AgreementId?.ToString() ?? "", SubmittedAt = Timestamp.FromDateTime(r.SubmittedAt), UpdatedAt = Timestamp.FromDateTime(r.UpdatedAt),
+            HoldsExpireAt = r.HoldsExpireAt is { } expiry ? Timestamp.FromDateTime(expiry) : null,
+        };
+        message.Vms.AddRange(r.Lines().Select(l => new V1.VmSpec
+        {
+            Flavour = l.Flavour ?? "", Vcpu = l.Vcpu, MemoryGib = l.MemoryGib, DiskGib = l.DiskGib, Image = l.Image, Count = l.Count, PublicIpv4 = l.PublicIpv4,
+        }));
+        message.VmIds.AddRange(r.Vms.OrderBy(v => v.Name).Select(v => v.Id.ToString()));
+        message.Approvals.Add(Approval("home", r.AgencyStateCode, r.HomeApproval, r.HomeDecidedBy, r.HomeAutomatic, r.HomeDecidedAt, r.HomeApproval == ApprovalState.Rejected ? r.RejectionReason : null));
+        if (r.HostApproval != ApprovalState.NotNeeded)
+        {
+            message.Approvals.Add(Approval("host", r.FacilityStateCode ?? "", r.HostApproval, r.HostDecidedBy, r.HostAutomatic, r.HostDecidedAt,
+                r.HostApproval == ApprovalState.Rejected ? r.RejectionReason : null));
+        }
+        return message;
+    }
+
+    private static V1.Approval Approval(string role, string state, ApprovalState decision, Guid? by, bool automatic, DateTime? at, string? reason) => new()
+    {
+        Role = role, StateCode = state, Decision = decision.Code(), DecidedByUserId = by?.ToString() ?? "", Automatic = automatic, Reason = reason ?? "",
+        DecidedAt = at is { } when ? Timestamp.FromDateTime(when) : null,
+    };
+
+    private static V1.AutoApprovalPolicy ToMessage(AutoApprovalPolicy policy) => new()
+    {
+        StateCode = policy.StateCode, Enabled = policy.Enabled, MaxVcpu = policy.MaxVcpu,
+        Classifications = { policy.Classifications.Split(',', StringSplitOptions.RemoveEmptyEntries) }, UpdatedByUserId = policy.UpdatedBy?.ToString() ?? "",
+    };
+
+    private static V1.Vm ToMessage(VmRecord vm) => new()
+    {
+        Id = vm.Id.ToString(), RequestId = vm.RequestId.ToString(), AgencyId = vm.AgencyId.ToString(), FacilityId = vm.FacilityId?.ToString() ?? "",
+        FacilityCode = vm.FacilityCode ?? "", Name = vm.Name, Vcpu = vm.Vcpu, MemoryGib = vm.MemoryGib, DiskGib = vm.DiskGib, PublicIpv4 = vm.PublicIpv4,
+        Image = vm.Image, Status = vm.Status.Code(),
+        ActivatedAt = vm.ActivatedAt is { } activated ? Timestamp.FromDateTime(activated) : null,
+        DecommissionedAt = vm.DecommissionedAt is { } ended ? Timestamp.FromDateTime(ended) : null,
+    };
 }

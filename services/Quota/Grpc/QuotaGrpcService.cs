@@ -237,24 +237,8 @@ public sealed class QuotaGrpcService(QuotaDbContext db, CapacityOperations capac
         return amounts;
     }
 
-    private DateTime Expiry(Timestamp? expiresAt)
-    {
-        if (expiresAt is null)
-        {
-            throw new InvalidFieldException("expires_at", new("est obligatoire.", "is required."));
-        }
-        var now = clock.GetUtcNow().UtcDateTime;
-        var at = expiresAt.Seconds is > 0 and < 4_102_444_800 && expiresAt.Nanos is >= 0 and <= 999_999_999 ? expiresAt.ToDateTime() : DateTime.MinValue;
-        if (at <= now)
-        {
-            throw new InvalidFieldException("expires_at", new("est déjà passée.", "lies in the past."));
-        }
-        if (at > now + MaxHoldDuration)
-        {
-            throw new InvalidFieldException("expires_at", new("une réservation dure au plus 30 jours.", "a hold lasts at most 30 days."));
-        }
-        return at;
-    }
+    private DateTime Expiry(Timestamp? expiresAt) => Validate.FutureInstant(expiresAt, "expires_at", clock.GetUtcNow().UtcDateTime, MaxHoldDuration,
+        "une réservation dure au plus 30 jours.", "a hold lasts at most 30 days.");
 
     private static V1.Resources ToMessage(Amounts amounts) => new()
     {

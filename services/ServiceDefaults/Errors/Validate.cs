@@ -105,6 +105,24 @@ public static partial class Validate
     private static partial Regex StateCodePattern();
 
     /// <summary>A member-state code in its form (ML, BF, NE); whether the state exists is the caller's to check.</summary>
+    /// <summary>
+    /// A required instant strictly after <paramref name="now"/> and at most <paramref name="within"/> ahead;
+    /// <paramref name="limitFr"/>/<paramref name="limitEn"/> say that limit in words.
+    /// </summary>
+    public static DateTime FutureInstant(Google.Protobuf.WellKnownTypes.Timestamp? value, string field, DateTime now, TimeSpan within, string limitFr, string limitEn)
+    {
+        if (value is null)
+        {
+            throw new InvalidFieldException(field, new("est obligatoire.", "is required."));
+        }
+        var at = value.Seconds is > 0 and < 4_102_444_800 && value.Nanos is >= 0 and <= 999_999_999 ? value.ToDateTime() : DateTime.MinValue;
+        if (at <= now)
+        {
+            throw new InvalidFieldException(field, new("est déjà passée.", "lies in the past."));
+        }
+        return at <= now + within ? at : throw new InvalidFieldException(field, new(limitFr, limitEn));
+    }
+
     public static string StateCode(string? value, string field) => Code(value, field, StateCodePattern(), "ML");
 
     /// <summary>An optional state filter: null when empty.</summary>

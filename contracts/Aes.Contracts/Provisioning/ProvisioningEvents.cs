@@ -1,0 +1,24 @@
+namespace Aes.Contracts.Provisioning;
+
+// Integration events published by the provisioning service through its outbox.
+
+public sealed record HostingRequestSubmitted(Guid RequestId, Guid AgencyId, string AgencyStateCode, string Classification, ResourceAmounts Total, DateTime SubmittedAt);
+
+/// <summary>A request changed status (placed, waiting, approved, rejected, expired, failed…), with the reason in both languages.</summary>
+public sealed record HostingRequestStatusChanged(
+    Guid RequestId, Guid AgencyId, string AgencyStateCode, string Status, string ReasonFr, string ReasonEn, Guid? FacilityId, DateTime ChangedAt);
+
+/// <summary>A VM started to run: metering starts here.</summary>
+public sealed record VmActivated(
+    Guid VmId, Guid RequestId, Guid AgencyId, string AgencyStateCode, Guid FacilityId, string FacilityStateCode,
+    ResourceAmounts Size, DateTime ActivatedAt);
+
+/// <summary>A VM's size changed: metering continues at the new size from <paramref name="ResizedAt"/>.</summary>
+public sealed record VmResized(
+    Guid VmId, Guid AgencyId, string AgencyStateCode, Guid FacilityId, string FacilityStateCode,
+    ResourceAmounts OldSize, ResourceAmounts NewSize, DateTime ResizedAt);
+
+/// <summary>A VM is gone: metering stops at <paramref name="DecommissionedAt"/>.</summary>
+public sealed record VmDecommissioned(
+    Guid VmId, Guid RequestId, Guid AgencyId, string AgencyStateCode, Guid FacilityId, string FacilityStateCode,
+    ResourceAmounts Size, DateTime ActivatedAt, DateTime DecommissionedAt);

@@ -1,0 +1,35 @@
+namespace Aes.Provisioning.Application;
+
+/// <summary>Who may do what, from the roles tenancy announced (until the identity issue brings tokens).</summary>
+public sealed class Access(ProvisioningDbContext db)
+{
+    public const string Requester = "requester", AgencyAdministrator = "agency-administrator", StateOperator = "state-operator";
+
+    public async Task<IReadOnlyList<KnownRole>> RolesAsync(Guid userId, CancellationToken cancellationToken) =>
+        await db.Roles.AsNoTracking().Where(r => r.UserId == userId).ToListAsync(cancellationToken);
+
+    public static bool OperatesIn(IEnumerable<KnownRole> roles, string? stateCode) =>
+        stateCode is not null && roles.Any(r => r.Role == StateOperator && r.StateCode == stateCode);
+
+    public static bool ActsFor(IEnumerable<KnownRole> roles, Guid agencyId) =>
+        roles.Any(r => r.Role is Requester or AgencyAdministrator && r.AgencyId == agencyId);
+
+    public async Task RequireAgencyMemberAsync(Guid userId, Guid agencyId, CancellationToken cancellationToken)
+    {
+        if (!ActsFor(await RolesAsync(userId, cancellationToken), agencyId))
+        {
+            throw new ForbiddenException(new(
+                "Seuls les demandeurs et les administrateurs de l'organisme peuvent demander un hébergement pour lui.",
+                "Only the agency's requesters and administrators may request hosting for it."));
+        }
+    }
+
+    public async Task RequireOperatorAsync(Guid userId, string stateCode, CancellationToken cancellationToken)
+    {
+        if (!OperatesIn(await RolesAsync(userId, cancellationToken), stateCode))
+        {
+            throw new ForbiddenException(new(
+                $"Seul un opérateur national de {stateCode} peut faire cela.", $"Only a state operator of {stateCode} may do this."));
+        }
+    }
+}

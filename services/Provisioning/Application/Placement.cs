@@ -1,0 +1,196 @@
+using System.Text.Json;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Q = Aes.Contracts.Quota.V1;
+
+namespace Aes.Provisioning.Application;
+
+public sealed record ConsideredFacility(Guid FacilityId, string FacilityCode, string StateCode, bool Kept, string ReasonFr, string ReasonEn,
+    Guid? AgreementId, long VmsThatFit);
+
+/// <summary>
+/// Places a request: the facilities the residency rules allow, the pools quota says can take it, ranked
+/// (preferred first, then the agency's own state, then headroom), and holds taken on the first pool that
+/// grants them all. Every attempt is recorded as a decision with every facility considered.
+/// </summary>
+public sealed partial class Placement(
+    ProvisioningDbContext db, Q.QuotaService.QuotaServiceClient quota, ProvisioningSettings settings, TimeProvider clock, ILogger<Placement> logger)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private const int PoolsTriedPerAttempt = 3;
+
+    /// <summary>Tries to place <paramref name="request"/> (tracked, with its VMs); the caller saves. True when holds were taken.</summary>
+    public async Task<bool> PlaceAsync(HostingRequest request, CancellationToken cancellationToken)
+    {
+        await ReleaseUnfinishedAttemptAsync(request, cancellationToken);
+        var now = clock.GetUtcNow().UtcDateTime;
+        request.PlacementAttempts++;
+
+        var facilities = await db.Facilities.AsNoTracking().OrderBy(f => f.Code).ToListAsync(cancellationToken);
+        var agreements = (await db.AgreementsInForce.AsNoTracking().Where(a => a.GuestStateCode == request.AgencyStateCode).ToListAsync(cancellationToken))
+            .Select(a => new AgreementTerms(a.AgreementId, a.FacilityId, a.GuestStateCode,
+                a.AllowedClassifications.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Codes.ParseClassification).OfType<Classification>().ToList()))
+            .ToList();
+        var verdicts = facilities.ToDictionary(f => f.FacilityId, f => (Facility: f, Verdict: Residency.Evaluate(request.Classification, request.AgencyStateCode, f, agreements)));
+        var allowed = verdicts.Values.Where(v => v.Verdict.Allowed).ToList();
+        if (allowed.Count == 0)
+        {
+            Wait(request, now, verdicts.Values.Select(v => Considered(v.Facility, v.Verdict, 0)).ToList(),
+                $"aucun centre autorisé pour des données {Residency.ClassificationFr(request.Classification)} de {request.AgencyStateCode}.",
+                $"no facility is allowed for {request.Classification.Code()} data of {request.AgencyStateCode}.");
+            return false;
+        }
+
+        var candidates = await quota.ListCandidatesAsync(new Q.ListCandidatesRequest
+        {
+            AgencyId = request.AgencyId.ToString(),
+            Vm = new Q.Resources { Vcpu = request.TotalVcpu, MemoryGib = request.TotalMemoryGib, StorageGib = request.TotalDiskGib, PublicIpv4 = request.TotalPublicIpv4 },
+            Count = 1,
+            FacilityIds = { allowed.Select(a => a.Facility.FacilityId.ToString()) },
+            Limit = 50,
+        }, cancellationToken: cancellationToken);
+        var fitByFacility = candidates.Candidates.GroupBy(c => Guid.Parse(c.FacilityId)).ToDictionary(g => g.Key, g => g.Max(c => (long)c.VmsThatFit));
+        var considered = verdicts.Values.Select(v => v.Verdict.Allowed && !fitByFacility.ContainsKey(v.Facility.FacilityId)
+                ? new ConsideredFacility(v.Facility.FacilityId, v.Facility.Code, v.Facility.StateCode, false,
+                    "autorisé, mais aucun pool n'a la place.", "allowed, but no pool has room.", v.Verdict.AgreementId, 0)
+                : Considered(v.Facility, v.Verdict, fitByFacility.GetValueOrDefault(v.Facility.FacilityId)))
+            .ToList();
+        if (!candidates.QuotaFits)
+        {
+            var q = candidates.QuotaHeadroom;
+            Wait(request, now, considered,
+                $"quota de l'organisme insuffisant (reste {q.Vcpu} vCPU, {q.MemoryGib} Gio de mémoire, {q.StorageGib} Gio de stockage, {q.PublicIpv4} IPv4).",
+                $"the agency's quota is short (left: {q.Vcpu} vCPU, {q.MemoryGib} GiB memory, {q.StorageGib} GiB storage, {q.PublicIpv4} IPv4).");
+            return false;
+        }
+
+        var ranked = candidates.Candidates
+            .Select(c => (Candidate: c, Facility: verdicts[Guid.Parse(c.FacilityId)]))
+            .OrderByDescending(c => request.PreferredFacilityId == c.Facility.Facility.FacilityId)
+            .ThenByDescending(c => request.PreferredStateCode == c.Facility.Facility.StateCode)
+            .ThenByDescending(c => c.Facility.Facility.StateCode == request.AgencyStateCode)
+            .ThenByDescending(c => c.Candidate.VmsThatFit)
+            .ThenBy(c => c.Facility.Facility.Code)
+            .Take(PoolsTriedPerAttempt)
+            .ToList();
+        foreach (var (candidate, (facility, verdict)) in ranked)
+        {
+            var poolId = Guid.Parse(candidate.PoolId);
+            if (await TryHoldAsync(request, facility, poolId, verdict.AgreementId, now, cancellationToken))
+            {
+                Record(request, now, "placed", considered, facility.FacilityId, poolId, verdict.AgreementId,
+                    $"placée dans {facility.Code} (pool {candidate.PoolName}).", $"placed in {facility.Code} (pool {candidate.PoolName}).");
+                return true;
+            }
+        }
+        Wait(request, now, considered, "aucun centre autorisé n'a la place pour cette demande.", "no allowed facility has room for this request.");
+        return false;
+    }
+
+    /// <summary>
+    /// Gives back the holds of an attempt a crash interrupted (claim ids are saved before quota is asked,
+    /// so they are known); releasing a claim that was never taken is harmless.
+    /// </summary>
+    public async Task ReleaseUnfinishedAttemptAsync(HostingRequest request, CancellationToken cancellationToken)
+    {
+        foreach (var vm in request.Vms.Where(v => v.ClaimId is not null && v.Status is VmStatus.Pending or VmStatus.Held))
+        {
+            await ReleaseClaimAsync(quota, vm.ClaimId!.Value, "placement interrupted", cancellationToken);
+            vm.ClaimId = null;
+            vm.Status = VmStatus.Pending;
+        }
+        request.PoolId = null;
+        request.FacilityId = null;
+        request.FacilityCode = null;
+        request.FacilityStateCode = null;
+        request.AgreementId = null;
+    }
+
+    private async Task<bool> TryHoldAsync(HostingRequest request, KnownFacility facility, Guid poolId, Guid? agreementId, DateTime now, CancellationToken cancellationToken)
+    {
+        // The claim ids are saved before quota is asked: after a crash, the runner knows what to give back.
+        foreach (var vm in request.Vms)
+        {
+            vm.ClaimId = Guid.CreateVersion7();
+        }
+        request.PoolId = poolId;
+        await db.SaveChangesAsync(cancellationToken);
+
+        var expiresAt = now + settings.HoldDuration;
+        try
+        {
+            foreach (var vm in request.Vms)
+            {
+                await quota.HoldAsync(new Q.HoldRequest
+                {
+                    ClaimId = vm.ClaimId!.Value.ToString(), AgencyId = request.AgencyId.ToString(), PoolId = poolId.ToString(),
+                    AgreementId = agreementId?.ToString() ?? "",
+                    Amounts = new Q.Resources { Vcpu = vm.Vcpu, MemoryGib = vm.MemoryGib, StorageGib = vm.DiskGib, PublicIpv4 = vm.PublicIpv4 ? 1 : 0 },
+                    ExpiresAt = Timestamp.FromDateTime(expiresAt), Reference = $"request {request.Id}",
+                }, cancellationToken: cancellationToken);
+                vm.Status = VmStatus.Held;
+            }
+        }
+        catch (RpcException exception) when (exception.StatusCode is StatusCode.ResourceExhausted or StatusCode.FailedPrecondition)
+        {
+            LogPoolRefused(request.Id, facility.Code, exception.Status.Detail);
+            await ReleaseUnfinishedAttemptAsync(request, cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
+            return false;
+        }
+
+        request.FacilityId = facility.FacilityId;
+        request.FacilityCode = facility.Code;
+        request.FacilityStateCode = facility.StateCode;
+        request.AgreementId = agreementId;
+        request.HoldsExpireAt = expiresAt;
+        foreach (var vm in request.Vms)
+        {
+            vm.FacilityId = facility.FacilityId;
+            vm.FacilityCode = facility.Code;
+            vm.FacilityStateCode = facility.StateCode;
+        }
+        return true;
+    }
+
+    public static async Task ReleaseClaimAsync(Q.QuotaService.QuotaServiceClient quota, Guid claimId, string reason, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await quota.ReleaseAsync(new Q.ReleaseRequest { ClaimId = claimId.ToString(), Reason = reason }, cancellationToken: cancellationToken);
+        }
+        catch (RpcException exception) when (exception.StatusCode is StatusCode.NotFound or StatusCode.FailedPrecondition)
+        {
+            // Never taken, refused, or already ended: nothing is held.
+        }
+    }
+
+    private void Wait(HostingRequest request, DateTime now, List<ConsideredFacility> considered, string reasonFr, string reasonEn)
+    {
+        Record(request, now, "waiting", considered, null, null, null, reasonFr, reasonEn);
+        request.HoldsExpireAt = null;
+        if (request.Status != RequestStatus.WaitingForCapacity || request.StatusReasonEn != reasonEn)
+        {
+            db.MoveTo(request, RequestStatus.WaitingForCapacity, reasonFr, reasonEn, now);
+        }
+        var retry = now + settings.WaitingRetryInterval;
+        request.NextStepAt = retry < request.Deadline ? retry : request.Deadline;
+    }
+
+    private void Record(HostingRequest request, DateTime now, string outcome, List<ConsideredFacility> considered, Guid? facilityId, Guid? poolId,
+        Guid? agreementId, string reasonFr, string reasonEn) =>
+        db.Decisions.Add(new PlacementDecisionRecord
+        {
+            RequestId = request.Id, Attempt = request.PlacementAttempts, DecidedAt = now, Outcome = outcome, FacilityId = facilityId, PoolId = poolId,
+            AgreementId = agreementId, ReasonFr = reasonFr, ReasonEn = reasonEn, ConsideredJson = JsonSerializer.Serialize(considered, Json),
+        });
+
+    public static IReadOnlyList<ConsideredFacility> ReadConsidered(PlacementDecisionRecord decision) =>
+        JsonSerializer.Deserialize<List<ConsideredFacility>>(decision.ConsideredJson, Json) ?? [];
+
+    private static ConsideredFacility Considered(KnownFacility facility, ResidencyVerdict verdict, long vmsThatFit) =>
+        new(facility.FacilityId, facility.Code, facility.StateCode, verdict.Allowed && vmsThatFit > 0, verdict.ReasonFr, verdict.ReasonEn, verdict.AgreementId, vmsThatFit);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Request {RequestId}: pool in {Facility} refused the holds: {Detail}")]
+    private partial void LogPoolRefused(Guid requestId, string facility, string detail);
+}

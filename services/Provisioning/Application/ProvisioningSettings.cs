@@ -1,0 +1,32 @@
+namespace Aes.Provisioning.Application;
+
+/// <summary>The "Provisioning" configuration section.</summary>
+public sealed class ProvisioningSettings
+{
+    public const string Section = "Provisioning";
+
+    /// <summary>How long holds wait for the approval chain before the request expires.</summary>
+    public TimeSpan HoldDuration { get; set; } = TimeSpan.FromHours(48);
+    /// <summary>How often a waiting request is tried again when no event woke it first.</summary>
+    public TimeSpan WaitingRetryInterval { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>How often the workflow runner looks for due steps when nothing signalled it.</summary>
+    public TimeSpan WorkflowPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>How long a step that failed on an unavailable service waits before it is tried again.</summary>
+    public TimeSpan StepRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
+}
+
+/// <summary>Wakes the workflow runner when a request has a step to take now.</summary>
+public sealed class WorkflowSignal
+{
+    private readonly SemaphoreSlim _signal = new(0, 1);
+
+    public void Notify()
+    {
+        if (_signal.CurrentCount == 0)
+        {
+            try { _signal.Release(); } catch (SemaphoreFullException) { /* already signalled */ }
+        }
+    }
+
+    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _signal.WaitAsync(timeout, cancellationToken);
+}

@@ -1,0 +1,110 @@
+using System.Text.Json;
+using Aes.Contracts;
+using Aes.Contracts.Provisioning;
+
+namespace Aes.Provisioning.Application;
+
+/// <summary>One line of a request as submitted: <see cref="Count"/> VMs of one size and image.</summary>
+public sealed record VmLine(string? Flavour, long Vcpu, long MemoryGib, long DiskGib, string Image, int Count, bool PublicIpv4);
+
+public sealed record SubmitCommand(
+    Guid RequestId, Guid ActorUserId, Guid AgencyId, Guid ProjectId, IReadOnlyList<VmLine> Lines, Classification Classification,
+    string? PreferredStateCode, Guid? PreferredFacilityId, string Justification, DateTime Deadline);
+
+public static class RequestTransitions
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static string Serialize(IReadOnlyList<VmLine> lines) => JsonSerializer.Serialize(lines, Json);
+
+    public static IReadOnlyList<VmLine> Lines(this HostingRequest request) =>
+        JsonSerializer.Deserialize<List<VmLine>>(request.VmLinesJson, Json) ?? [];
+
+    public static ResourceAmounts Total(this HostingRequest request) =>
+        new(request.TotalVcpu, request.TotalMemoryGib, request.TotalDiskGib, request.TotalPublicIpv4);
+
+    public static ResourceAmounts Size(this VmRecord vm) => new(vm.Vcpu, vm.MemoryGib, vm.DiskGib, vm.PublicIpv4 ? 1 : 0);
+
+    /// <summary>Moves the request to <paramref name="status"/> with its reason, and announces it through the outbox.</summary>
+    public static void MoveTo(this ProvisioningDbContext db, HostingRequest request, RequestStatus status, string reasonFr, string reasonEn, DateTime now)
+    {
+        request.Status = status;
+        request.StatusReasonFr = Truncate(reasonFr);
+        request.StatusReasonEn = Truncate(reasonEn);
+        request.UpdatedAt = now;
+        db.AddToOutbox(new HostingRequestStatusChanged(request.Id, request.AgencyId, request.AgencyStateCode, status.Code(),
+            request.StatusReasonFr, request.StatusReasonEn, request.FacilityId, now), now);
+    }
+
+    private static string Truncate(string text) => text.Length <= 1000 ? text : text[..1000];
+}
+
+/// <summary>Receives hosting requests: validated, recorded with their VMs, and handed to the workflow.</summary>
+public sealed class RequestIntake(ProvisioningDbContext db, Access access, WorkflowSignal signal, TimeProvider clock)
+{
+    public async Task<HostingRequest> SubmitAsync(SubmitCommand command, CancellationToken cancellationToken)
+    {
+        if (await db.Requests.AsNoTracking().Include(r => r.Vms).FirstOrDefaultAsync(r => r.Id == command.RequestId, cancellationToken) is { } existing)
+        {
+            return existing.AgencyId == command.AgencyId && existing.SubmittedBy == command.ActorUserId
+                ? existing
+                : throw new RuleViolationException(new(
+                    $"L'identifiant {command.RequestId} a déjà servi pour une autre demande.", $"Request id {command.RequestId} was already used for another request."));
+        }
+        var agency = await db.Agencies.AsNoTracking().FirstOrDefaultAsync(a => a.AgencyId == command.AgencyId, cancellationToken)
+            ?? throw new NotFoundException("Agency", command.AgencyId.ToString());
+        await access.RequireAgencyMemberAsync(command.ActorUserId, agency.AgencyId, cancellationToken);
+        if (!await db.Projects.AnyAsync(p => p.ProjectId == command.ProjectId && p.AgencyId == agency.AgencyId, cancellationToken))
+        {
+            throw new InvalidFieldException("project_id", new("projet inconnu pour cet organisme.", "no such project in this agency."));
+        }
+        if (command.PreferredFacilityId is { } preferred && !await db.Facilities.AnyAsync(f => f.FacilityId == preferred, cancellationToken))
+        {
+            throw new InvalidFieldException("preferred_facility_id", new("centre inconnu.", "unknown facility."));
+        }
+        if (command.PreferredStateCode is { } state && !await db.Facilities.AnyAsync(f => f.StateCode == state, cancellationToken)
+            && !await db.Agencies.AnyAsync(a => a.StateCode == state, cancellationToken))
+        {
+            throw new InvalidFieldException("preferred_state_code", new("n'est pas un État membre de l'AES.", "is not an AES member state."));
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var vms = new List<VmRecord>();
+        foreach (var (line, index) in command.Lines.Select((line, index) => (line, index)))
+        {
+            for (var n = 1; n <= line.Count; n++)
+            {
+                vms.Add(new VmRecord
+                {
+                    Id = Guid.CreateVersion7(), RequestId = command.RequestId, AgencyId = agency.AgencyId, AgencyStateCode = agency.StateCode,
+                    Name = $"{agency.Code.ToLowerInvariant()}-{command.RequestId.ToString()[..8]}-{index + 1}-{n}",
+                    Flavour = line.Flavour, Vcpu = line.Vcpu, MemoryGib = line.MemoryGib, DiskGib = line.DiskGib,
+                    PublicIpv4 = line.PublicIpv4, Image = line.Image,
+                });
+            }
+        }
+        var request = new HostingRequest
+        {
+            Id = command.RequestId, AgencyId = agency.AgencyId, AgencyStateCode = agency.StateCode, ProjectId = command.ProjectId,
+            SubmittedBy = command.ActorUserId, Classification = command.Classification, PreferredStateCode = command.PreferredStateCode,
+            PreferredFacilityId = command.PreferredFacilityId, Justification = command.Justification, Deadline = command.Deadline,
+            VmLinesJson = RequestTransitions.Serialize(command.Lines),
+            TotalVcpu = vms.Sum(v => v.Vcpu), TotalMemoryGib = vms.Sum(v => v.MemoryGib), TotalDiskGib = vms.Sum(v => v.DiskGib),
+            TotalPublicIpv4 = vms.Count(v => v.PublicIpv4), SubmittedAt = now, UpdatedAt = now, NextStepAt = now, Vms = vms,
+        };
+        db.Requests.Add(request);
+        db.AddToOutbox(new HostingRequestSubmitted(request.Id, request.AgencyId, request.AgencyStateCode, request.Classification.Code(), request.Total(), now), now);
+        db.MoveTo(request, RequestStatus.Submitted, "demande reçue, placement en cours.", "request received, being placed.", now);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException exception) when (Aes.Messaging.Persistence.DatabaseErrors.IsUniqueViolation(exception, "hosting_requests"))
+        {
+            db.ChangeTracker.Clear();
+            return await SubmitAsync(command, cancellationToken); // the same id submitted twice at once: answer with the first
+        }
+        signal.Notify();
+        return request;
+    }
+}

@@ -1,0 +1,215 @@
+using Aes.Contracts.Provisioning;
+using Aes.Provisioning.Drivers;
+using Grpc.Core;
+using Q = Aes.Contracts.Quota.V1;
+
+namespace Aes.Provisioning.Application;
+
+/// <summary>
+/// The durable workflow of a hosting request. Its state is the request row; each step reads it, acts
+/// on quota and the facility with ids fixed beforehand (so a repeated step has the effect of one),
+/// saves the next state with its events in one transaction, and says when to look again. A crash at any
+/// point leaves a state from which the same step is simply taken again.
+/// </summary>
+public sealed partial class Workflow(
+    ProvisioningDbContext db, Placement placement, AutoApproval autoApproval, FacilityDrivers drivers, Q.QuotaService.QuotaServiceClient quota,
+    TimeProvider clock, ILogger<Workflow> logger)
+{
+    public async Task StepAsync(Guid requestId, CancellationToken cancellationToken)
+    {
+        var request = await db.Requests.Include(r => r.Vms).FirstAsync(r => r.Id == requestId, cancellationToken);
+        var now = clock.GetUtcNow().UtcDateTime;
+        request.NextStepAt = null;
+        switch (request.Status)
+        {
+            case RequestStatus.Submitted or RequestStatus.WaitingForCapacity when now >= request.Deadline:
+                await placement.ReleaseUnfinishedAttemptAsync(request, cancellationToken);
+                db.MoveTo(request, RequestStatus.Expired, "l'échéance est passée avant qu'un centre ait la place.", "the deadline passed before any facility had room.", now);
+                break;
+            case RequestStatus.Submitted or RequestStatus.WaitingForCapacity:
+                if (await placement.PlaceAsync(request, cancellationToken))
+                {
+                    await autoApproval.ApplyAsync(request, now, cancellationToken);
+                }
+                break;
+            case RequestStatus.AwaitingApproval when request.HoldsExpireAt <= now:
+                request.CleanupPending = true;
+                db.MoveTo(request, RequestStatus.Expired, "l'approbation n'a pas été donnée avant l'expiration des réservations.",
+                    "approval was not given before the holds expired.", now);
+                break;
+            case RequestStatus.AwaitingApproval:
+                request.NextStepAt = request.HoldsExpireAt;
+                break;
+            case RequestStatus.Approved or RequestStatus.Provisioning:
+                await ProvisionAsync(request, now, cancellationToken);
+                break;
+            case RequestStatus.Active:
+                await DecommissionAsync(request, cancellationToken);
+                break;
+        }
+        if (request.CleanupPending)
+        {
+            await CleanUpAsync(request, cancellationToken);
+        }
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>Builds every VM in its facility, then commits its claim; a facility failure fails the request, which compensates.</summary>
+    private async Task ProvisionAsync(HostingRequest request, DateTime now, CancellationToken cancellationToken)
+    {
+        if (request.Status == RequestStatus.Approved)
+        {
+            db.MoveTo(request, RequestStatus.Provisioning, "création des VM en cours.", "creating the VMs.", now);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        var driver = drivers.For(request.FacilityCode!);
+        try
+        {
+            foreach (var vm in request.Vms.Where(v => v.Status is VmStatus.Held or VmStatus.Creating))
+            {
+                vm.Status = VmStatus.Creating;
+                await driver.EnsureCreatedAsync(new FacilityVmSpec(vm.Id, request.FacilityId!.Value, vm.Name, vm.Vcpu, vm.MemoryGib, vm.DiskGib,
+                    vm.PublicIpv4, vm.Image, vm.AgencyId), cancellationToken);
+                await quota.CommitAsync(new Q.ClaimIdRequest { ClaimId = vm.ClaimId!.Value.ToString() }, cancellationToken: cancellationToken);
+                var activatedAt = clock.GetUtcNow().UtcDateTime;
+                vm.Status = VmStatus.Active;
+                vm.ActivatedAt = activatedAt;
+                db.AddToOutbox(new VmActivated(vm.Id, request.Id, vm.AgencyId, vm.AgencyStateCode, request.FacilityId!.Value, request.FacilityStateCode!,
+                    vm.Size(), activatedAt), activatedAt);
+                await db.SaveChangesAsync(cancellationToken); // each VM's progress is durable on its own
+            }
+        }
+        catch (Exception exception) when (exception is FacilityDriverException || exception is RpcException { StatusCode: StatusCode.FailedPrecondition })
+        {
+            LogProvisioningFailed(exception, request.Id);
+            request.CleanupPending = true;
+            var detail = exception is RpcException rpc ? rpc.Status.Detail : exception.Message;
+            db.MoveTo(request, RequestStatus.Failed, $"échec de la création des VM : {detail}", $"creating the VMs failed: {detail}", clock.GetUtcNow().UtcDateTime);
+            return;
+        }
+        db.MoveTo(request, RequestStatus.Active, "les VM sont actives.", "the VMs are active.", clock.GetUtcNow().UtcDateTime);
+    }
+
+    /// <summary>Removes the VMs marked for decommissioning, frees their claims, and ends the request when none is left.</summary>
+    private async Task DecommissionAsync(HostingRequest request, CancellationToken cancellationToken)
+    {
+        var driver = drivers.For(request.FacilityCode!);
+        foreach (var vm in request.Vms.Where(v => v.Status == VmStatus.Decommissioning))
+        {
+            await driver.EnsureDeletedAsync(request.FacilityId!.Value, vm.Id, cancellationToken);
+            await Placement.ReleaseClaimAsync(quota, vm.ClaimId!.Value, vm.DecommissionReason ?? "decommissioned", cancellationToken);
+            var at = clock.GetUtcNow().UtcDateTime;
+            vm.Status = VmStatus.Decommissioned;
+            vm.DecommissionedAt = at;
+            db.AddToOutbox(new VmDecommissioned(vm.Id, request.Id, vm.AgencyId, vm.AgencyStateCode, request.FacilityId!.Value, request.FacilityStateCode!,
+                vm.Size(), vm.ActivatedAt ?? at, at), at);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        if (request.Vms.All(v => v.Status is VmStatus.Decommissioned or VmStatus.Removed))
+        {
+            db.MoveTo(request, RequestStatus.Decommissioned, "toutes les VM sont décommissionnées.", "every VM is decommissioned.", clock.GetUtcNow().UtcDateTime);
+        }
+    }
+
+    /// <summary>Compensation: removes what a facility built and gives every claim back.</summary>
+    private async Task CleanUpAsync(HostingRequest request, CancellationToken cancellationToken)
+    {
+        var driver = request.FacilityCode is null ? null : drivers.For(request.FacilityCode);
+        foreach (var vm in request.Vms.Where(v => v.Status is not (VmStatus.Removed or VmStatus.Decommissioned)))
+        {
+            if (driver is not null && vm.Status is VmStatus.Creating or VmStatus.Active)
+            {
+                await driver.EnsureDeletedAsync(request.FacilityId!.Value, vm.Id, cancellationToken);
+            }
+            if (vm.ClaimId is { } claimId)
+            {
+                await Placement.ReleaseClaimAsync(quota, claimId, request.Status.Code(), cancellationToken);
+            }
+            if (vm.Status == VmStatus.Active)
+            {
+                var at = clock.GetUtcNow().UtcDateTime;
+                db.AddToOutbox(new VmDecommissioned(vm.Id, request.Id, vm.AgencyId, vm.AgencyStateCode, request.FacilityId!.Value,
+                    request.FacilityStateCode!, vm.Size(), vm.ActivatedAt ?? at, at), at);
+                vm.DecommissionedAt = at;
+            }
+            vm.Status = VmStatus.Removed;
+        }
+        request.CleanupPending = false;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId}: provisioning failed, compensating")]
+    private partial void LogProvisioningFailed(Exception exception, Guid requestId);
+}
+
+/// <summary>Runs the due workflow steps, one request at a time, woken by a signal or every poll interval.</summary>
+public sealed partial class WorkflowRunner(
+    IServiceScopeFactory scopes, WorkflowSignal signal, ProvisioningSettings settings, TimeProvider clock, ILogger<WorkflowRunner> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                while (await RunDueStepsAsync(stoppingToken) > 0)
+                {
+                }
+                await signal.WaitAsync(settings.WorkflowPollInterval, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception exception)
+            {
+                LogRunnerFailed(exception);
+                try { await Task.Delay(settings.StepRetryDelay, stoppingToken); } catch (OperationCanceledException) { return; }
+            }
+        }
+    }
+
+    /// <summary>Takes every step that is due now; returns how many it took.</summary>
+    public async Task<int> RunDueStepsAsync(CancellationToken cancellationToken)
+    {
+        List<Guid> due;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var now = clock.GetUtcNow().UtcDateTime;
+            due = await scope.ServiceProvider.GetRequiredService<ProvisioningDbContext>().Requests.AsNoTracking()
+                .Where(r => r.NextStepAt != null && r.NextStepAt <= now)
+                .OrderBy(r => r.NextStepAt).Select(r => r.Id).Take(50).ToListAsync(cancellationToken);
+        }
+        foreach (var requestId in due)
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            try
+            {
+                await scope.ServiceProvider.GetRequiredService<Workflow>().StepAsync(requestId, cancellationToken);
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                // Another writer (an approval, another replica) moved it first; its next step is read afresh.
+            }
+            catch (Exception exception) when (exception is RpcException or DbUpdateException or FacilityDriverException or HttpRequestException)
+            {
+                LogStepFailed(exception, requestId);
+                await PostponeAsync(requestId, cancellationToken);
+            }
+        }
+        return due.Count;
+    }
+
+    private async Task PostponeAsync(Guid requestId, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var next = clock.GetUtcNow().UtcDateTime + settings.StepRetryDelay;
+        await scope.ServiceProvider.GetRequiredService<ProvisioningDbContext>().Requests.Where(r => r.Id == requestId)
+            .ExecuteUpdateAsync(set => set.SetProperty(r => r.NextStepAt, next).SetProperty(r => r.Version, r => r.Version + 1), cancellationToken);
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The workflow runner failed; it starts again shortly")]
+    private partial void LogRunnerFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId}: step failed, tried again shortly")]
+    private partial void LogStepFailed(Exception exception, Guid requestId);
+}

@@ -1,0 +1,97 @@
+using Aes.Contracts.Tenancy;
+
+namespace Aes.Provisioning.Consumers;
+
+public sealed class FacilityRegisteredConsumer(ProvisioningDbContext db, ILogger<FacilityRegisteredConsumer> logger)
+    : InboxConsumer<FacilityRegistered, ProvisioningDbContext>(db, logger)
+{
+    protected override async Task HandleAsync(FacilityRegistered message, ConsumeContext<FacilityRegistered> context)
+    {
+        if (!await Db.Facilities.AnyAsync(f => f.FacilityId == message.FacilityId, context.CancellationToken))
+        {
+            Db.Facilities.Add(new KnownFacility { FacilityId = message.FacilityId, Code = message.Code, StateCode = message.StateCode, Status = message.Status });
+        }
+    }
+}
+
+/// <summary>An opened facility may take waiting requests. An unknown facility throws: the retry waits for its registration.</summary>
+public sealed class FacilityOpenedConsumer(ProvisioningDbContext db, ILogger<FacilityOpenedConsumer> logger)
+    : InboxConsumer<FacilityOpened, ProvisioningDbContext>(db, logger)
+{
+    protected override async Task HandleAsync(FacilityOpened message, ConsumeContext<FacilityOpened> context)
+    {
+        await Db.SetFacilityStatusAsync(message.FacilityId, "open", context.CancellationToken);
+        await Db.WakeWaitingRequestsAsync(context.CancellationToken);
+    }
+}
+
+public sealed class FacilityClosedConsumer(ProvisioningDbContext db, ILogger<FacilityClosedConsumer> logger)
+    : InboxConsumer<FacilityClosed, ProvisioningDbContext>(db, logger)
+{
+    protected override Task HandleAsync(FacilityClosed message, ConsumeContext<FacilityClosed> context) =>
+        Db.SetFacilityStatusAsync(message.FacilityId, "closed", context.CancellationToken);
+}
+
+public sealed class AgencyRegisteredConsumer(ProvisioningDbContext db, ILogger<AgencyRegisteredConsumer> logger)
+    : InboxConsumer<AgencyRegistered, ProvisioningDbContext>(db, logger)
+{
+    protected override async Task HandleAsync(AgencyRegistered message, ConsumeContext<AgencyRegistered> context)
+    {
+        if (!await Db.Agencies.AnyAsync(a => a.AgencyId == message.AgencyId, context.CancellationToken))
+        {
+            Db.Agencies.Add(new KnownAgency { AgencyId = message.AgencyId, StateCode = message.StateCode, Code = message.Code });
+        }
+    }
+}
+
+public sealed class ProjectCreatedConsumer(ProvisioningDbContext db, ILogger<ProjectCreatedConsumer> logger)
+    : InboxConsumer<ProjectCreated, ProvisioningDbContext>(db, logger)
+{
+    protected override async Task HandleAsync(ProjectCreated message, ConsumeContext<ProjectCreated> context)
+    {
+        if (!await Db.Projects.AnyAsync(p => p.ProjectId == message.ProjectId, context.CancellationToken))
+        {
+            Db.Projects.Add(new KnownProject { ProjectId = message.ProjectId, AgencyId = message.AgencyId });
+        }
+    }
+}
+
+public sealed class RoleAssignedConsumer(ProvisioningDbContext db, ILogger<RoleAssignedConsumer> logger)
+    : InboxConsumer<RoleAssigned, ProvisioningDbContext>(db, logger)
+{
+    protected override async Task HandleAsync(RoleAssigned message, ConsumeContext<RoleAssigned> context)
+    {
+        if (!await Db.Roles.AnyAsync(r => r.UserId == message.UserId && r.Role == message.Role && r.StateCode == message.StateCode
+                && r.AgencyId == message.AgencyId, context.CancellationToken))
+        {
+            Db.Roles.Add(new KnownRole { UserId = message.UserId, Role = message.Role, StateCode = message.StateCode, AgencyId = message.AgencyId });
+        }
+    }
+}
+
+public sealed class RoleRevokedConsumer(ProvisioningDbContext db, ILogger<RoleRevokedConsumer> logger)
+    : InboxConsumer<RoleRevoked, ProvisioningDbContext>(db, logger)
+{
+    protected override Task HandleAsync(RoleRevoked message, ConsumeContext<RoleRevoked> context) =>
+        Db.Roles.Where(r => r.UserId == message.UserId && r.Role == message.Role && r.StateCode == message.StateCode && r.AgencyId == message.AgencyId)
+            .ExecuteDeleteAsync(context.CancellationToken);
+}
+
+internal static class ProjectionUpdates
+{
+    public static async Task SetFacilityStatusAsync(this ProvisioningDbContext db, Guid facilityId, string status, CancellationToken cancellationToken)
+    {
+        if (await db.Facilities.Where(f => f.FacilityId == facilityId).ExecuteUpdateAsync(set => set.SetProperty(f => f.Status, status), cancellationToken) == 0)
+        {
+            throw new InvalidOperationException($"Facility {facilityId} is not known yet; the retry waits for its registration.");
+        }
+    }
+
+    /// <summary>Room may have appeared: every waiting request is tried again now.</summary>
+    public static Task WakeWaitingRequestsAsync(this ProvisioningDbContext db, CancellationToken cancellationToken)
+    {
+        var now = DateTime.UtcNow;
+        return db.Requests.Where(r => r.Status == RequestStatus.WaitingForCapacity)
+            .ExecuteUpdateAsync(set => set.SetProperty(r => r.NextStepAt, now).SetProperty(r => r.Version, r => r.Version + 1), cancellationToken);
+    }
+}

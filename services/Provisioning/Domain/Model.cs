@@ -1,0 +1,189 @@
+namespace Aes.Provisioning.Domain;
+
+public enum Classification { Strategic = 1, Sensitive = 2, Internal = 3, Public = 4 }
+
+/// <summary>The lifecycle of DOMAIN.md, with its side exits.</summary>
+public enum RequestStatus
+{
+    Submitted = 1, WaitingForCapacity = 2, AwaitingApproval = 3, Approved = 4, Provisioning = 5, Active = 6,
+    Rejected = 7, Expired = 8, Failed = 9, Decommissioned = 10,
+}
+
+public enum ApprovalState { NotNeeded = 0, Pending = 1, Approved = 2, Rejected = 3 }
+
+public enum VmStatus { Pending = 1, Held = 2, Creating = 3, Active = 4, Decommissioning = 5, Decommissioned = 6, Removed = 7 }
+
+public static class Codes
+{
+    public static string Code(this Classification classification) => classification.ToString().ToLowerInvariant();
+
+    public static Classification? ParseClassification(string value) => value.Trim().ToLowerInvariant() switch
+    {
+        "strategic" => Classification.Strategic,
+        "sensitive" => Classification.Sensitive,
+        "internal" => Classification.Internal,
+        "public" => Classification.Public,
+        _ => null,
+    };
+
+    public static string Code(this RequestStatus status) => status switch
+    {
+        RequestStatus.WaitingForCapacity => "waiting_for_capacity",
+        RequestStatus.AwaitingApproval => "awaiting_approval",
+        _ => status.ToString().ToLowerInvariant(),
+    };
+
+    public static string Code(this VmStatus status) => status.ToString().ToLowerInvariant();
+
+    public static string Code(this ApprovalState state) => state switch
+    {
+        ApprovalState.NotNeeded => "not_needed",
+        _ => state.ToString().ToLowerInvariant(),
+    };
+
+    public static bool IsFinal(this RequestStatus status) =>
+        status is RequestStatus.Rejected or RequestStatus.Expired or RequestStatus.Failed or RequestStatus.Decommissioned;
+}
+
+public sealed class KnownFacility
+{
+    public Guid FacilityId { get; init; }
+    public required string Code { get; init; }
+    public required string StateCode { get; init; }
+    public required string Status { get; set; }
+}
+
+public sealed class KnownAgency
+{
+    public Guid AgencyId { get; init; }
+    public required string StateCode { get; init; }
+    public required string Code { get; init; }
+}
+
+public sealed class KnownProject
+{
+    public Guid ProjectId { get; init; }
+    public Guid AgencyId { get; init; }
+}
+
+public sealed class KnownRole
+{
+    public long Id { get; init; }
+    public Guid UserId { get; init; }
+    public required string Role { get; init; }
+    public string? StateCode { get; init; }
+    public Guid? AgencyId { get; init; }
+}
+
+/// <summary>
+/// A hosting request and where its workflow stands. Every step reads it, acts idempotently on other
+/// services (claim ids and VM ids are fixed before they are used), and saves the next state under
+/// optimistic concurrency; <see cref="NextStepAt"/> tells the workflow runner when to look again.
+/// </summary>
+public sealed class HostingRequest
+{
+    public Guid Id { get; init; }
+    public Guid AgencyId { get; init; }
+    public required string AgencyStateCode { get; init; }
+    public Guid ProjectId { get; init; }
+    public Guid SubmittedBy { get; init; }
+    public Classification Classification { get; init; }
+    public string? PreferredStateCode { get; init; }
+    public Guid? PreferredFacilityId { get; init; }
+    public required string Justification { get; init; }
+    public DateTime Deadline { get; init; }
+    public required string VmLinesJson { get; init; }
+    public long TotalVcpu { get; init; }
+    public long TotalMemoryGib { get; init; }
+    public long TotalDiskGib { get; init; }
+    public long TotalPublicIpv4 { get; init; }
+
+    public RequestStatus Status { get; set; } = RequestStatus.Submitted;
+    public string StatusReasonFr { get; set; } = "";
+    public string StatusReasonEn { get; set; } = "";
+    public Guid? FacilityId { get; set; }
+    public string? FacilityCode { get; set; }
+    public string? FacilityStateCode { get; set; }
+    public Guid? PoolId { get; set; }
+    public Guid? AgreementId { get; set; }
+    public DateTime? HoldsExpireAt { get; set; }
+    public int PlacementAttempts { get; set; }
+
+    public ApprovalState HomeApproval { get; set; } = ApprovalState.Pending;
+    public Guid? HomeDecidedBy { get; set; }
+    public bool HomeAutomatic { get; set; }
+    public DateTime? HomeDecidedAt { get; set; }
+    public ApprovalState HostApproval { get; set; } = ApprovalState.NotNeeded;
+    public Guid? HostDecidedBy { get; set; }
+    public bool HostAutomatic { get; set; }
+    public DateTime? HostDecidedAt { get; set; }
+    public string? RejectionReason { get; set; }
+
+    /// <summary>Holds or facility VMs still to be given back after a rejection, expiry or failure.</summary>
+    public bool CleanupPending { get; set; }
+    public DateTime? NextStepAt { get; set; }
+    public DateTime SubmittedAt { get; init; }
+    public DateTime UpdatedAt { get; set; }
+    public int Version { get; set; }
+
+    public List<VmRecord> Vms { get; init; } = [];
+
+    public bool CrossesBorder => FacilityStateCode is not null && FacilityStateCode != AgencyStateCode;
+}
+
+/// <summary>One VM of a request: its id is fixed at submission and is also its claim's id in quota.</summary>
+public sealed class VmRecord
+{
+    public Guid Id { get; init; }
+    public Guid RequestId { get; init; }
+    public Guid AgencyId { get; init; }
+    public required string AgencyStateCode { get; init; }
+    public required string Name { get; init; }
+    public string? Flavour { get; init; }
+    public long Vcpu { get; init; }
+    public long MemoryGib { get; init; }
+    public long DiskGib { get; init; }
+    public bool PublicIpv4 { get; init; }
+    public required string Image { get; init; }
+    public VmStatus Status { get; set; } = VmStatus.Pending;
+    /// <summary>The claim in quota for the current placement; a new placement attempt takes a new one.</summary>
+    public Guid? ClaimId { get; set; }
+    public Guid? FacilityId { get; set; }
+    public string? FacilityCode { get; set; }
+    public string? FacilityStateCode { get; set; }
+    public DateTime? ActivatedAt { get; set; }
+    public DateTime? DecommissionedAt { get; set; }
+    public string? DecommissionReason { get; set; }
+    public int Version { get; set; }
+}
+
+/// <summary>Why a request went where it went, or waits: every facility considered, kept or excluded.</summary>
+public sealed class PlacementDecisionRecord
+{
+    public long Id { get; init; }
+    public Guid RequestId { get; init; }
+    public int Attempt { get; init; }
+    public DateTime DecidedAt { get; init; }
+    public required string Outcome { get; init; }
+    public Guid? FacilityId { get; init; }
+    public Guid? PoolId { get; init; }
+    public Guid? AgreementId { get; init; }
+    public required string ReasonFr { get; init; }
+    public required string ReasonEn { get; init; }
+    public required string ConsideredJson { get; init; }
+}
+
+public sealed class AutoApprovalPolicy
+{
+    public required string StateCode { get; init; }
+    public bool Enabled { get; set; }
+    public long MaxVcpu { get; set; }
+    public string Classifications { get; set; } = "";
+    public Guid? UpdatedBy { get; set; }
+    public DateTime UpdatedAt { get; set; }
+
+    /// <summary>Strategic data is never approved automatically, whatever the policy says.</summary>
+    public bool Approves(Classification classification, long totalVcpu) =>
+        Enabled && classification != Classification.Strategic && totalVcpu <= MaxVcpu
+        && Classifications.Split(',', StringSplitOptions.RemoveEmptyEntries).Contains(classification.Code());
+}

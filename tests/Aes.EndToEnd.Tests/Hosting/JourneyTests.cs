@@ -1,0 +1,259 @@
+using Grpc.Core;
+using P = Aes.Contracts.Provisioning.V1;
+using Q = Aes.Contracts.Quota.V1;
+
+namespace Aes.EndToEnd.Tests.Hosting;
+
+public sealed class EmbeddedJourneyTests(EmbeddedProvisioningMarketplace marketplace) : JourneyTests<EmbeddedProvisioningMarketplace>(marketplace);
+
+public sealed class PostgresJourneyTests(PostgresProvisioningMarketplace marketplace) : JourneyTests<PostgresProvisioningMarketplace>(marketplace);
+
+/// <summary>The journeys of DOMAIN.md across tenancy, quota and provisioning, on each storage and bus.</summary>
+public abstract class JourneyTests<TMarketplace>(TMarketplace m) : IClassFixture<TMarketplace> where TMarketplace : ProvisioningMarketplace
+{
+    [Fact]
+    public async Task Journey_1_a_malian_ministry_gets_three_vms_for_sensitive_data_in_bamako_after_its_operator_approves()
+    {
+        var usedBefore = await m.UsedVcpuAsync("ML-BKO-1");
+        var submitted = await m.SubmitAsync(m.Request("ML/MEF", "sensitive", count: 3));
+
+        var placed = await m.WaitForAsync(submitted.Id, "awaiting_approval");
+        Assert.Equal("ML-BKO-1", placed.FacilityCode);
+        Assert.Equal(usedBefore + 12, await m.UsedVcpuAsync("ML-BKO-1"));
+        Assert.Equal("pending", placed.Approvals.Single().Decision);
+        var decision = await m.Provisioning.GetPlacementDecisionAsync(new P.RequestIdRequest { RequestId = submitted.Id });
+        Assert.Equal("placed", decision.Outcome);
+        Assert.Contains(decision.Considered, c => c.FacilityCode == "ML-BKO-1" && c.Kept);
+        Assert.Contains(decision.Considered, c => c.FacilityCode == "BF-OUA-1" && !c.Kept && c.ReasonEn.Contains("no active agreement"));
+
+        await m.Provisioning.ApproveAsync(new P.ApproveRequest { RequestId = submitted.Id, ActorUserId = m.Users["op.ml"] });
+        var active = await m.WaitForAsync(submitted.Id, "active");
+
+        var vms = (await m.Provisioning.ListVmsAsync(new P.ListVmsRequest { AgencyId = m.Agencies["ML/MEF"] })).Vms.Where(v => v.RequestId == submitted.Id).ToList();
+        Assert.Equal(3, vms.Count);
+        Assert.All(vms, vm =>
+        {
+            Assert.Equal("active", vm.Status);
+            Assert.Equal("ML-BKO-1", vm.FacilityCode);
+            Assert.Equal((4, 16, 200), (vm.Vcpu, vm.MemoryGib, vm.DiskGib));
+            Assert.NotNull(vm.ActivatedAt);
+        });
+        // The VMs really exist in the facility, once each.
+        var inFacility = (await m.Provisioning.ListFacilityVmsAsync(new P.ListFacilityVmsRequest { FacilityId = m.Facilities["ML-BKO-1"] })).Vms;
+        Assert.All(vms, vm => Assert.Single(inFacility, f => f.Id == vm.Id));
+        Assert.Equal(usedBefore + 12, await m.UsedVcpuAsync("ML-BKO-1"));
+        Assert.Equal(3, active.VmIds.Count);
+    }
+
+    [Fact]
+    public async Task Journey_2_a_niger_agency_is_hosted_in_bamako_under_the_agreement_after_both_operators_approve_in_order()
+    {
+        var submitted = await m.SubmitAsync(m.Request("NE/ANSI", "internal", count: 2, vcpu: 2, memoryGib: 4, diskGib: 50));
+
+        var placed = await m.WaitForAsync(submitted.Id, "awaiting_approval");
+        Assert.Equal("ML-BKO-1", placed.FacilityCode);
+        Assert.NotEmpty(placed.AgreementId);
+        Assert.Equal(["home:NE:pending", "host:ML:pending"], placed.Approvals.Select(a => $"{a.Role}:{a.StateCode}:{a.Decision}"));
+        var decision = await m.Provisioning.GetPlacementDecisionAsync(new P.RequestIdRequest { RequestId = submitted.Id });
+        Assert.Contains(decision.Considered, c => c.FacilityCode == "NE-NIM-1" && !c.Kept && c.ReasonEn.Contains("not open"));
+        Assert.Contains(decision.Considered, c => c.FacilityCode == "BF-OUA-1" && !c.Kept && c.ReasonEn.Contains("no active agreement"));
+        Assert.Contains(decision.Considered, c => c.FacilityCode == "ML-BKO-1" && c.Kept && c.AgreementId == placed.AgreementId);
+        var slice = (await m.Quota.GetUsageAsync(new Q.GetUsageRequest { Scope = Q.UsageScope.Agreement, Id = placed.AgreementId })).Lines.Single(l => l.ResourceClass == Q.ResourceClass.Vcpu);
+        Assert.True(slice.Used >= 4);
+
+        // The host operator cannot approve before the home operator; the home operator cannot approve twice.
+        var early = await Assert.ThrowsAsync<RpcException>(() => m.Provisioning.ApproveAsync(new P.ApproveRequest { RequestId = submitted.Id, ActorUserId = m.Users["op.ml"] }).ResponseAsync);
+        Assert.Equal(StatusCode.FailedPrecondition, early.StatusCode);
+        var home = await m.Provisioning.ApproveAsync(new P.ApproveRequest { RequestId = submitted.Id, ActorUserId = m.Users["op.ne"] });
+        Assert.Equal("awaiting_approval", home.Status);
+        Assert.Contains("ML", home.StatusReasonEn);
+        var twice = await Assert.ThrowsAsync<RpcException>(() => m.Provisioning.ApproveAsync(new P.ApproveRequest { RequestId = submitted.Id, ActorUserId = m.Users["op.ne"] }).ResponseAsync);
+        Assert.Equal(StatusCode.FailedPrecondition, twice.StatusCode);
+        var outsider = await Assert.ThrowsAsync<RpcException>(() => m.Provisioning.ApproveAsync(new P.ApproveRequest { RequestId = submitted.Id, ActorUserId = m.Users["op.bf"] }).ResponseAsync);
+        Assert.Equal(StatusCode.PermissionDenied, outsider.StatusCode);
+
+        await m.Provisioning.ApproveAsync(new P.ApproveRequest { RequestId = submitted.Id, ActorUserId = m.Users["op.ml"] });
+        var active = await m.WaitForAsync(submitted.Id, "active");
+        Assert.All(active.Approvals, a => Assert.Equal("approved", a.Decision));
+        var vms = (await m.Provisioning.ListVmsAsync(new P.ListVmsRequest { AgencyId = m.Agencies["NE/ANSI"] })).Vms.Where(v => v.RequestId == submitted.Id).ToList();
+        Assert.Equal(2, vms.Count);
+        Assert.All(vms, vm => Assert.Equal(("active", "ML-BKO-1"), (vm.Status, vm.FacilityCode)));
+    }
+
+    [Fact]
+    public async Task Journey_3_strategic_data_of_niger_waits_with_its_reason_and_nothing_leaves_niger()
+    {
+        var agencyUsedBefore = await m.AgencyVcpuAsync("NE/ANSI");
+        var submitted = await m.SubmitAsync(m.Request("NE/ANSI", "strategic"));
+
+        var waiting = await m.WaitForAsync(submitted.Id, "waiting_for_capacity");
+        Assert.Contains("strategic", waiting.StatusReasonEn);
+        Assert.Contains("stratégiques", waiting.StatusReasonFr);
+        Assert.Empty(waiting.FacilityId);
+        var decision = await m.Provisioning.GetPlacementDecisionAsync(new P.RequestIdRequest { RequestId = submitted.Id });
+        Assert.Equal("waiting", decision.Outcome);
+        Assert.All(decision.Considered, c => Assert.False(c.Kept));
+        Assert.Contains(decision.Considered, c => c.FacilityCode == "ML-BKO-1" && c.ReasonEn.Contains("never leaves"));
+        Assert.Contains(decision.Considered, c => c.FacilityCode == "NE-NIM-1" && c.ReasonEn.Contains("not open"));
+        Assert.Equal(agencyUsedBefore, await m.AgencyVcpuAsync("NE/ANSI"));
+        Assert.DoesNotContain((await m.Provisioning.ListVmsAsync(new P.ListVmsRequest { AgencyId = m.Agencies["NE/ANSI"] })).Vms, v => v.RequestId == submitted.Id);
+    }
+
+    [Fact]
+    public async Task Journey_5_a_rejection_with_a_reason_releases_the_holds_and_the_requester_sees_why()
+    {
+        var usedBefore = await m.UsedVcpuAsync("ML-BKO-1");
+        var submitted = await m.SubmitAsync(m.Request("ML/MEF", "internal", count: 2));
+        await m.WaitForAsync(submitted.Id, "awaiting_approval");
+        Assert.Equal(usedBefore + 8, await m.UsedVcpuAsync("ML-BKO-1"));
+
+        var noReason = await Assert.ThrowsAsync<RpcException>(() => m.Provisioning.RejectAsync(new P.RejectRequest { RequestId = submitted.Id, ActorUserId = m.Users["op.ml"] }).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, noReason.StatusCode);
+        Assert.Equal("reason", noReason.Trailers.GetValue("aes-field"));
+        var otherState = await Assert.ThrowsAsync<RpcException>(() => m.Provisioning.RejectAsync(new P.RejectRequest
+        {
+            RequestId = submitted.Id, ActorUserId = m.Users["op.bf"], Reason = "non",
+        }).ResponseAsync);
+        Assert.Equal(StatusCode.PermissionDenied, otherState.StatusCode);
+
+        var rejected = await m.Provisioning.RejectAsync(new P.RejectRequest { RequestId = submitted.Id, ActorUserId = m.Users["op.ml"], Reason = "Justification insuffisante" });
+        Assert.Equal("rejected", rejected.Status);
+        Assert.Contains("Justification insuffisante", rejected.StatusReasonFr);
+        Assert.Equal("Justification insuffisante", rejected.Approvals.Single().Reason);
+        await Aes.Testing.Eventually.HoldsAsync(async () => await m.UsedVcpuAsync("ML-BKO-1") == usedBefore, TimeSpan.FromSeconds(20), "the holds are released");
+        var again = await Assert.ThrowsAsync<RpcException>(() => m.Provisioning.ApproveAsync(new P.ApproveRequest { RequestId = submitted.Id, ActorUserId = m.Users["op.ml"] }).ResponseAsync);
+        Assert.Equal(StatusCode.FailedPrecondition, again.StatusCode);
+    }
+
+    [Fact]
+    public async Task Journeys_6_and_8_two_agencies_race_for_the_last_capacity_and_a_decommissioning_places_the_one_that_waits()
+    {
+        // Each asks for more than half of what is left in Burkina's second facility, so exactly one fits.
+        var free = await m.FreeVcpuAsync("BF-BOB-1");
+        var size = free / 2 + 1;
+        var preferred = m.Facilities["BF-BOB-1"];
+        var first = m.Request("BF/ANPTIC", "internal", vcpu: size, memoryGib: 8, diskGib: 50);
+        var second = m.Request("BF/ANPTIC", "internal", vcpu: size, memoryGib: 8, diskGib: 50);
+        first.PreferredFacilityId = second.PreferredFacilityId = preferred;
+        // BF-OUA-1 would take the loser otherwise: fill it first so that the facility's last capacity is what both race for.
+        var filler = m.Request("BF/ANPTIC", "internal", vcpu: await m.FreeVcpuAsync("BF-OUA-1"), memoryGib: 8, diskGib: 50);
+        filler.PreferredFacilityId = m.Facilities["BF-OUA-1"];
+        var fill = await m.SubmitAsync(filler);
+        await m.WaitForAsync(fill.Id, "awaiting_approval");
+
+        var submitted = await Task.WhenAll(m.SubmitAsync(first), m.SubmitAsync(second));
+        await Aes.Testing.Eventually.HoldsAsync(async () =>
+        {
+            var states = await Task.WhenAll(submitted.Select(s => m.Provisioning.GetRequestAsync(new P.RequestIdRequest { RequestId = s.Id }).ResponseAsync));
+            return states.Count(s => s.Status == "awaiting_approval") == 1 && states.Count(s => s.Status == "waiting_for_capacity") == 1;
+        }, TimeSpan.FromSeconds(30), "exactly one request is placed and the other waits");
+        Assert.True(await m.UsedVcpuAsync("BF-BOB-1") <= 32);
+        Assert.True(await m.UsedVcpuAsync("BF-OUA-1") <= 64);
+        var states = await Task.WhenAll(submitted.Select(s => m.Provisioning.GetRequestAsync(new P.RequestIdRequest { RequestId = s.Id }).ResponseAsync));
+        var winner = states.Single(s => s.Status == "awaiting_approval");
+        var loser = states.Single(s => s.Status == "waiting_for_capacity");
+        Assert.Contains("room", loser.StatusReasonEn);
+
+        // Journey 8: the winner runs, then its VM is decommissioned; the waiting request is placed in the room freed.
+        await m.Provisioning.ApproveAsync(new P.ApproveRequest { RequestId = winner.Id, ActorUserId = m.Users["op.bf"] });
+        await m.WaitForAsync(winner.Id, "active");
+        var vm = (await m.Provisioning.ListVmsAsync(new P.ListVmsRequest { AgencyId = m.Agencies["BF/ANPTIC"] })).Vms.Single(v => v.RequestId == winner.Id);
+        var usedWhileActive = await m.UsedVcpuAsync("BF-BOB-1");
+        var decommissioning = await m.Provisioning.DecommissionVmAsync(new P.DecommissionVmRequest { VmId = vm.Id, ActorUserId = m.Users["agent.anptic.bf"], Reason = "fin du projet" });
+        Assert.Equal("decommissioning", decommissioning.Status);
+
+        var ended = await m.WaitForAsync(winner.Id, "decommissioned");
+        var gone = (await m.Provisioning.ListVmsAsync(new P.ListVmsRequest { AgencyId = m.Agencies["BF/ANPTIC"], IncludeEnded = true })).Vms.Single(v => v.Id == vm.Id);
+        Assert.Equal("decommissioned", gone.Status);
+        Assert.NotNull(gone.DecommissionedAt);
+        Assert.DoesNotContain((await m.Provisioning.ListFacilityVmsAsync(new P.ListFacilityVmsRequest { FacilityId = preferred })).Vms, f => f.Id == vm.Id);
+        var placed = await m.WaitForAsync(loser.Id, "awaiting_approval");
+        Assert.Equal("BF-BOB-1", placed.FacilityCode);
+        Assert.Equal(usedWhileActive, await m.UsedVcpuAsync("BF-BOB-1")); // the freed room went to the request that waited
+
+        foreach (var id in new[] { loser.Id, fill.Id })
+        {
+            await m.Provisioning.RejectAsync(new P.RejectRequest { RequestId = id, ActorUserId = m.Users["op.bf"], Reason = "fin du test" });
+        }
+    }
+
+    public static TheoryData<string> BadRequests => new(
+        ["no vms", "zero vcpu", "absurd vcpu", "unknown flavour", "unknown image", "unknown facility", "unknown classification", "deadline in the past", "zero count"]);
+
+    [Theory]
+    [MemberData(nameof(BadRequests))]
+    public async Task Bad_requests_are_refused_naming_the_field_and_nothing_is_recorded(string name)
+    {
+        var request = m.Request("ML/MEF", "internal");
+        var field = name switch
+        {
+            "no vms" => Change(() => request.Vms.Clear(), "vms"),
+            "zero vcpu" => Change(() => request.Vms[0].Vcpu = 0, "vms[0].vcpu"),
+            "absurd vcpu" => Change(() => request.Vms[0].Vcpu = 100_000, "vms[0].vcpu"),
+            "unknown flavour" => Change(() => request.Vms[0].Flavour = "x9.huge", "vms[0].flavour"),
+            "unknown image" => Change(() => request.Vms[0].Image = "windows-95", "vms[0].image"),
+            "unknown facility" => Change(() => request.PreferredFacilityId = Guid.NewGuid().ToString(), "preferred_facility_id"),
+            "unknown classification" => Change(() => request.Classification = "secret", "classification"),
+            "deadline in the past" => Change(() => request.Deadline = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(DateTime.UtcNow.AddHours(-1)), "deadline"),
+            _ => Change(() => request.Vms[0].Count = 0, "vms[0].count"),
+        };
+
+        var refused = await Assert.ThrowsAsync<RpcException>(() => m.Provisioning.SubmitRequestAsync(request).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
+        Assert.Equal(field, refused.Trailers.GetValue("aes-field"));
+        var lookup = await Assert.ThrowsAsync<RpcException>(() => m.Provisioning.GetRequestAsync(new P.RequestIdRequest { RequestId = request.RequestId }).ResponseAsync);
+        Assert.Equal(StatusCode.NotFound, lookup.StatusCode);
+
+        static string Change(Action change, string field)
+        {
+            change();
+            return field;
+        }
+    }
+
+    [Fact]
+    public async Task An_auto_approval_policy_approves_small_internal_requests_but_never_strategic_ones()
+    {
+        var strategic = await Assert.ThrowsAsync<RpcException>(() => m.Provisioning.SetAutoApprovalPolicyAsync(new P.SetAutoApprovalPolicyRequest
+        {
+            ActorUserId = m.Users["op.ml"], Policy = new P.AutoApprovalPolicy { StateCode = "ML", Enabled = true, MaxVcpu = 8, Classifications = { "strategic" } },
+        }).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, strategic.StatusCode);
+        var foreign = await Assert.ThrowsAsync<RpcException>(() => m.Provisioning.SetAutoApprovalPolicyAsync(new P.SetAutoApprovalPolicyRequest
+        {
+            ActorUserId = m.Users["op.bf"], Policy = new P.AutoApprovalPolicy { StateCode = "ML", Enabled = true, MaxVcpu = 8, Classifications = { "internal" } },
+        }).ResponseAsync);
+        Assert.Equal(StatusCode.PermissionDenied, foreign.StatusCode);
+
+        await m.Provisioning.SetAutoApprovalPolicyAsync(new P.SetAutoApprovalPolicyRequest
+        {
+            ActorUserId = m.Users["op.ml"], Policy = new P.AutoApprovalPolicy { StateCode = "ML", Enabled = true, MaxVcpu = 8, Classifications = { "internal", "public" } },
+        });
+        var usedBefore = await m.UsedVcpuAsync("ML-BKO-1");
+        try
+        {
+            var small = await m.SubmitAsync(m.Request("ML/MEF", "internal", vcpu: 2, memoryGib: 4, diskGib: 40));
+            var big = await m.SubmitAsync(m.Request("ML/MEF", "internal", count: 3, vcpu: 4));
+            var secret = await m.SubmitAsync(m.Request("ML/MEF", "strategic", vcpu: 1, memoryGib: 2, diskGib: 20));
+
+            var active = await m.WaitForAsync(small.Id, "active");
+            Assert.True(active.Approvals.Single().Automatic);
+            Assert.False((await m.WaitForAsync(big.Id, "awaiting_approval")).Approvals.Single().Automatic);
+            Assert.Equal("pending", (await m.WaitForAsync(secret.Id, "awaiting_approval")).Approvals.Single().Decision);
+            foreach (var id in new[] { big.Id, secret.Id })
+            {
+                await m.Provisioning.RejectAsync(new P.RejectRequest { RequestId = id, ActorUserId = m.Users["op.ml"], Reason = "fin du test" });
+            }
+            // Only the small request's VM keeps its capacity once the rejections are cleaned up.
+            await Aes.Testing.Eventually.HoldsAsync(async () => await m.UsedVcpuAsync("ML-BKO-1") == usedBefore + 2, TimeSpan.FromSeconds(20), "the rejected holds are released");
+        }
+        finally
+        {
+            await m.Provisioning.SetAutoApprovalPolicyAsync(new P.SetAutoApprovalPolicyRequest
+            {
+                ActorUserId = m.Users["op.ml"], Policy = new P.AutoApprovalPolicy { StateCode = "ML", Enabled = false },
+            });
+        }
+    }
+}

@@ -1,0 +1,161 @@
+using Aes.Messaging;
+using Aes.Testing;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using P = Aes.Contracts.Provisioning.V1;
+using Q = Aes.Contracts.Quota.V1;
+using T = Aes.Contracts.Tenancy.V1;
+
+namespace Aes.EndToEnd.Tests.Hosting;
+
+/// <summary>
+/// A whole marketplace started by the launcher with the demo data, one capacity pool in each open
+/// facility (ML-BKO-1: 64 vCPU), generous quotas, and simulated facilities that answer in tens of milliseconds.
+/// </summary>
+public abstract class ProvisioningMarketplace : IAsyncLifetime
+{
+    private readonly string _data = Infra.NewTempFolder("aes-provisioning");
+    private EmbeddedMarketplace? _marketplace;
+
+    public P.ProvisioningService.ProvisioningServiceClient Provisioning { get; private set; } = null!;
+    public Q.QuotaService.QuotaServiceClient Quota { get; private set; } = null!;
+    public T.TenancyService.TenancyServiceClient Tenancy { get; private set; } = null!;
+    public Dictionary<string, string> Users { get; } = [];
+    public Dictionary<string, string> Agencies { get; } = [];
+    public Dictionary<string, string> Projects { get; } = [];
+    public Dictionary<string, string> Facilities { get; } = [];
+    public Dictionary<string, string> Pools { get; } = [];
+
+    protected abstract Task<string[]> ArgumentsAsync();
+
+    public async ValueTask InitializeAsync()
+    {
+        _marketplace = await EmbeddedMarketplace.StartAsync(_data, EmbeddedMarketplace.FreePortOffset(),
+        [
+            .. await ArgumentsAsync(), "--Quota:SweepInterval=00:00:00.500",
+            "--Simulator:MinCreateLatency=00:00:00.020", "--Simulator:MaxCreateLatency=00:00:00.100", "--Simulator:DeleteLatency=00:00:00.010",
+            "--Provisioning:WorkflowPollInterval=00:00:00.200", "--Provisioning:WaitingRetryInterval=00:00:02", "--Provisioning:StepRetryDelay=00:00:01",
+        ]);
+        Provisioning = new P.ProvisioningService.ProvisioningServiceClient(_marketplace.Channel(ResourceNames.Provisioning));
+        Quota = new Q.QuotaService.QuotaServiceClient(_marketplace.Channel(ResourceNames.Quota));
+        Tenancy = new T.TenancyService.TenancyServiceClient(_marketplace.Channel(ResourceNames.Tenancy));
+        foreach (var user in (await Tenancy.ListUsersAsync(new T.ListUsersRequest())).Users) Users[user.UserName] = user.Id;
+        foreach (var agency in (await Tenancy.ListAgenciesAsync(new T.ListAgenciesRequest())).Agencies)
+        {
+            Agencies[$"{agency.StateCode}/{agency.Code}"] = agency.Id;
+            Projects[$"{agency.StateCode}/{agency.Code}"] = (await Tenancy.ListProjectsAsync(new T.ListProjectsRequest { AgencyId = agency.Id })).Projects[0].Id;
+        }
+        foreach (var facility in (await Tenancy.ListFacilitiesAsync(new T.ListFacilitiesRequest())).Facilities) Facilities[facility.Code] = facility.Id;
+
+        var plenty = new Q.Resources { Vcpu = 10_000, MemoryGib = 100_000, StorageGib = 10_000_000, PublicIpv4 = 100 };
+        await Eventually.HoldsAsync(async () =>
+        {
+            try
+            {
+                foreach (var state in new[] { "ML", "BF", "NE" })
+                {
+                    await Quota.SetStateDefaultQuotaAsync(new Q.SetStateDefaultQuotaRequest { ActorUserId = Users[$"op.{state.ToLowerInvariant()}"], StateCode = state, Limits = plenty });
+                }
+                return (await Quota.ListKnownFacilitiesAsync(new Q.ListKnownFacilitiesRequest())).Facilities.Count(f => f.Status == "open") == 3
+                    && (await Provisioning.ListAgreementsInForceAsync(new P.ListAgreementsInForceRequest { GuestStateCode = "NE" })).Agreements.Count == 1;
+            }
+            catch (RpcException exception) when (exception.StatusCode is StatusCode.PermissionDenied or StatusCode.NotFound)
+            {
+                return false;
+            }
+        }, TimeSpan.FromSeconds(60), "quota and provisioning learnt the demo data from tenancy's events");
+
+        foreach (var (facility, vcpu) in new[] { ("ML-BKO-1", 64L), ("BF-OUA-1", 64L), ("BF-BOB-1", 32L) })
+        {
+            var state = facility[..2].ToLowerInvariant();
+            var pool = await Quota.CreatePoolAsync(new Q.CreatePoolRequest { ActorUserId = Users[$"op.{state}"], FacilityId = Facilities[facility], Name = "general" });
+            foreach (var (resourceClass, total) in new[] { (Q.ResourceClass.Vcpu, vcpu), (Q.ResourceClass.MemoryGib, 4_096L), (Q.ResourceClass.StorageGib, 100_000L), (Q.ResourceClass.PublicIpv4, 16L) })
+            {
+                await Quota.SetInventoryAsync(new Q.SetInventoryRequest
+                {
+                    ActorUserId = Users[$"op.{state}"], PoolId = pool.Id, ResourceClass = resourceClass, Total = total, Reserved = 0, AllocationRatio = "1.0",
+                });
+            }
+            Pools[facility] = pool.Id;
+        }
+    }
+
+    /// <summary>A request from <paramref name="agency"/>'s requester, e.g. "ML/MEF".</summary>
+    public P.SubmitRequestRequest Request(string agency, string classification, int count = 1, long vcpu = 4, long memoryGib = 16, long diskGib = 200) => new()
+    {
+        RequestId = Guid.NewGuid().ToString(),
+        ActorUserId = Users[$"agent.{agency[3..].ToLowerInvariant()}.{agency[..2].ToLowerInvariant()}"],
+        AgencyId = Agencies[agency], ProjectId = Projects[agency], Classification = classification,
+        Vms = { new P.VmSpec { Vcpu = vcpu, MemoryGib = memoryGib, DiskGib = diskGib, Image = "debian-12", Count = count } },
+        Justification = "Plateforme de test", Deadline = Timestamp.FromDateTime(DateTime.UtcNow.AddDays(7)),
+    };
+
+    /// <summary>Submits, waiting until provisioning has learnt the agency, its project and its requester from tenancy's events.</summary>
+    public async Task<P.HostingRequest> SubmitAsync(P.SubmitRequestRequest request)
+    {
+        P.HostingRequest? submitted = null;
+        await Eventually.HoldsAsync(async () =>
+        {
+            try
+            {
+                submitted = await Provisioning.SubmitRequestAsync(request);
+                return true;
+            }
+            catch (RpcException exception) when (exception.StatusCode is StatusCode.NotFound or StatusCode.PermissionDenied
+                || (exception.StatusCode == StatusCode.InvalidArgument && exception.Trailers.GetValue("aes-field") == "project_id"))
+            {
+                return false;
+            }
+        }, TimeSpan.FromSeconds(30), "provisioning knows the agency, its project and its requester");
+        return submitted!;
+    }
+
+    /// <summary>Waits until the request reaches <paramref name="status"/>, and returns it.</summary>
+    public async Task<P.HostingRequest> WaitForAsync(string requestId, string status, TimeSpan? timeout = null)
+    {
+        P.HostingRequest current = null!;
+        await Eventually.HoldsAsync(async () =>
+        {
+            current = await Provisioning.GetRequestAsync(new P.RequestIdRequest { RequestId = requestId });
+            return current.Status == status;
+        }, timeout ?? TimeSpan.FromSeconds(30), $"request {requestId} becomes {status}");
+        return current;
+    }
+
+    public async Task<long> UsedVcpuAsync(string facility) =>
+        (await Quota.GetUsageAsync(new Q.GetUsageRequest { Scope = Q.UsageScope.Pool, Id = Pools[facility] })).Lines.Single(l => l.ResourceClass == Q.ResourceClass.Vcpu).Used;
+
+    public async Task<long> AgencyVcpuAsync(string agency) =>
+        (await Quota.GetUsageAsync(new Q.GetUsageRequest { Scope = Q.UsageScope.Agency, Id = Agencies[agency] })).Lines.Single(l => l.ResourceClass == Q.ResourceClass.Vcpu).Used;
+
+    public async Task<long> FreeVcpuAsync(string facility) =>
+        (await Quota.GetUsageAsync(new Q.GetUsageRequest { Scope = Q.UsageScope.Pool, Id = Pools[facility] })).Lines.Single(l => l.ResourceClass == Q.ResourceClass.Vcpu).Headroom;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_marketplace is not null)
+        {
+            // The launcher's log of the last run, for a failing journey's post-mortem.
+            await File.WriteAllTextAsync(Path.Combine(Path.GetTempPath(), $"aes-{GetType().Name}.log"), _marketplace.Process.Output);
+            await _marketplace.Process.InterruptAsync(TimeSpan.FromSeconds(30));
+            await _marketplace.DisposeAsync();
+        }
+        Directory.Delete(_data, recursive: true);
+    }
+}
+
+/// <summary>The embedded default: SQLite files and the in-memory bus.</summary>
+public sealed class EmbeddedProvisioningMarketplace : ProvisioningMarketplace
+{
+    protected override Task<string[]> ArgumentsAsync() => Task.FromResult(Array.Empty<string>());
+}
+
+/// <summary>The same processes on real PostgreSQL (a database per service) and RabbitMQ (a virtual host of its own).</summary>
+public sealed class PostgresProvisioningMarketplace : ProvisioningMarketplace
+{
+    protected override async Task<string[]> ArgumentsAsync() =>
+    [
+        "--postgres", await TestInfrastructure.NewPostgresPrefixAsync("p"),
+        "--rabbitmq", await TestInfrastructure.NewRabbitMqVirtualHostAsync("provisioning"),
+    ];
+}

@@ -1,0 +1,97 @@
+using Aes.Provisioning.Domain;
+
+namespace Aes.Provisioning.Tests;
+
+/// <summary>The sovereignty rules of DOMAIN.md as a table: every classification × own/foreign facility × agreement absent/present/allowing.</summary>
+public sealed class ResidencyTests
+{
+    public enum AgreementCase { Absent, PresentNotAllowing, PresentAllowing }
+
+    private static readonly Guid Bamako = Guid.NewGuid();
+
+    public static TheoryData<Classification, bool, AgreementCase, bool> Table()
+    {
+        var table = new TheoryData<Classification, bool, AgreementCase, bool>();
+        foreach (var classification in Enum.GetValues<Classification>())
+        {
+            foreach (var own in new[] { true, false })
+            {
+                foreach (var agreement in Enum.GetValues<AgreementCase>())
+                {
+                    // Own state: always. Across a border: never for strategic data; otherwise only under an agreement that allows the classification.
+                    var allowed = own || (classification != Classification.Strategic && agreement == AgreementCase.PresentAllowing);
+                    table.Add(classification, own, agreement, allowed);
+                }
+            }
+        }
+        return table;
+    }
+
+    [Theory]
+    [MemberData(nameof(Table))]
+    public void A_facility_is_allowed_exactly_when_the_rules_say_so(Classification classification, bool ownState, AgreementCase agreement, bool expected)
+    {
+        var agencyState = ownState ? "ML" : "NE";
+        var facility = new KnownFacility { FacilityId = Bamako, Code = "ML-BKO-1", StateCode = "ML", Status = "open" };
+        var agreementId = Guid.NewGuid();
+        var others = Enum.GetValues<Classification>().Where(c => c != classification && c != Classification.Strategic).ToList();
+        AgreementTerms[] agreements = agreement switch
+        {
+            AgreementCase.Absent => [],
+            AgreementCase.PresentNotAllowing => [new(agreementId, Bamako, agencyState, others)],
+            _ => [new(agreementId, Bamako, agencyState, [classification])],
+        };
+
+        var verdict = Residency.Evaluate(classification, agencyState, facility, agreements);
+
+        Assert.Equal(expected, verdict.Allowed);
+        Assert.NotEmpty(verdict.ReasonFr);
+        Assert.NotEmpty(verdict.ReasonEn);
+        Assert.Equal(expected && !ownState ? agreementId : null, verdict.AgreementId);
+    }
+
+    [Fact]
+    public void Strategic_data_stays_home_even_under_an_agreement_that_names_it()
+    {
+        var facility = new KnownFacility { FacilityId = Bamako, Code = "ML-BKO-1", StateCode = "ML", Status = "open" };
+
+        var verdict = Residency.Evaluate(Classification.Strategic, "NE", facility, [new(Guid.NewGuid(), Bamako, "NE", Enum.GetValues<Classification>())]);
+
+        Assert.False(verdict.Allowed);
+        Assert.Contains("strategic", verdict.ReasonEn);
+    }
+
+    [Fact]
+    public void An_agreement_for_another_guest_or_another_facility_does_not_count()
+    {
+        var facility = new KnownFacility { FacilityId = Bamako, Code = "ML-BKO-1", StateCode = "ML", Status = "open" };
+
+        Assert.False(Residency.Evaluate(Classification.Internal, "NE", facility, [new(Guid.NewGuid(), Bamako, "BF", [Classification.Internal])]).Allowed);
+        Assert.False(Residency.Evaluate(Classification.Internal, "NE", facility, [new(Guid.NewGuid(), Guid.NewGuid(), "NE", [Classification.Internal])]).Allowed);
+    }
+
+    [Theory]
+    [InlineData("planned")]
+    [InlineData("closed")]
+    public void A_facility_that_is_not_open_is_never_allowed_even_at_home(string status)
+    {
+        var facility = new KnownFacility { FacilityId = Guid.NewGuid(), Code = "NE-NIM-1", StateCode = "NE", Status = status };
+
+        var verdict = Residency.Evaluate(Classification.Strategic, "NE", facility, []);
+
+        Assert.False(verdict.Allowed);
+        Assert.Contains(status, verdict.ReasonEn);
+    }
+
+    [Fact]
+    public void Auto_approval_never_covers_strategic_data_and_keeps_to_its_limits()
+    {
+        var policy = new AutoApprovalPolicy { StateCode = "ML", Enabled = true, MaxVcpu = 8, Classifications = "strategic,internal,public" };
+
+        Assert.False(policy.Approves(Classification.Strategic, 1));
+        Assert.True(policy.Approves(Classification.Internal, 8));
+        Assert.False(policy.Approves(Classification.Internal, 9));
+        Assert.False(policy.Approves(Classification.Sensitive, 1));
+        Assert.False(new AutoApprovalPolicy { StateCode = "ML", Enabled = false, MaxVcpu = 8, Classifications = "internal" }.Approves(Classification.Internal, 1));
+    }
+}
