@@ -19,7 +19,8 @@ public sealed partial class Workflow(
     {
         var request = await db.Requests.Include(r => r.Vms).FirstAsync(r => r.Id == requestId, cancellationToken);
         var now = clock.GetUtcNow().UtcDateTime;
-        request.NextStepAt = null;
+        // The step stays due until it is done: a crash between two of its saves leaves it to be taken again.
+        var due = request.NextStepAt;
         switch (request.Status)
         {
             case RequestStatus.Submitted or RequestStatus.WaitingForCapacity when now >= request.Deadline:
@@ -37,7 +38,7 @@ public sealed partial class Workflow(
                 db.MoveTo(request, RequestStatus.Expired, "l'approbation n'a pas été donnée avant l'expiration des réservations.",
                     "approval was not given before the holds expired.", now);
                 break;
-            case RequestStatus.AwaitingApproval:
+            case RequestStatus.AwaitingApproval when request.NextStepAt != request.HoldsExpireAt:
                 request.NextStepAt = request.HoldsExpireAt;
                 break;
             case RequestStatus.Approved or RequestStatus.Provisioning:
@@ -50,6 +51,10 @@ public sealed partial class Workflow(
         if (request.CleanupPending)
         {
             await CleanUpAsync(request, cancellationToken);
+        }
+        if (request.NextStepAt == due)
+        {
+            request.NextStepAt = null; // done, and nothing else scheduled
         }
         await db.SaveChangesAsync(cancellationToken);
     }
@@ -117,7 +122,8 @@ public sealed partial class Workflow(
         var driver = request.FacilityCode is null ? null : drivers.For(request.FacilityCode);
         foreach (var vm in request.Vms.Where(v => v.Status is not (VmStatus.Removed or VmStatus.Decommissioned)))
         {
-            if (driver is not null && vm.Status is VmStatus.Creating or VmStatus.Active)
+            // Whatever the record says, the facility may hold the VM (a crash can fall between its creation and our save).
+            if (driver is not null && vm.FacilityId is not null)
             {
                 await driver.EnsureDeletedAsync(request.FacilityId!.Value, vm.Id, cancellationToken);
             }

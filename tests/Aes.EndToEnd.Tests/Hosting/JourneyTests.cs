@@ -43,6 +43,20 @@ public abstract class JourneyTests<TMarketplace>(TMarketplace m) : IClassFixture
         Assert.All(vms, vm => Assert.Single(inFacility, f => f.Id == vm.Id));
         Assert.Equal(usedBefore + 12, await m.UsedVcpuAsync("ML-BKO-1"));
         Assert.Equal(3, active.VmIds.Count);
+
+        // Billing learns each VM's start from provisioning's events: agency, its state, facility, its state, size, time.
+        var activated = (await m.OutboxEventsAsync("VmActivated")).Where(e => e.GetProperty("requestId").GetString() == submitted.Id).ToList();
+        Assert.Equal(vms.Select(v => v.Id).Order(), activated.Select(e => e.GetProperty("vmId").GetString()!).Order());
+        Assert.All(activated, e =>
+        {
+            Assert.Equal(m.Agencies["ML/MEF"], e.GetProperty("agencyId").GetString());
+            Assert.Equal("ML", e.GetProperty("agencyStateCode").GetString());
+            Assert.Equal(m.Facilities["ML-BKO-1"], e.GetProperty("facilityId").GetString());
+            Assert.Equal("ML", e.GetProperty("facilityStateCode").GetString());
+            Assert.Equal(4, e.GetProperty("size").GetProperty("vcpu").GetInt64());
+            Assert.Equal(200, e.GetProperty("size").GetProperty("storageGib").GetInt64());
+            Assert.True(e.GetProperty("activatedAt").GetDateTime() > DateTime.UtcNow.AddMinutes(-5));
+        });
     }
 
     [Fact]
@@ -167,14 +181,46 @@ public abstract class JourneyTests<TMarketplace>(TMarketplace m) : IClassFixture
         Assert.Equal("decommissioned", gone.Status);
         Assert.NotNull(gone.DecommissionedAt);
         Assert.DoesNotContain((await m.Provisioning.ListFacilityVmsAsync(new P.ListFacilityVmsRequest { FacilityId = preferred })).Vms, f => f.Id == vm.Id);
+        var stopped = Assert.Single(await m.OutboxEventsAsync("VmDecommissioned"), e => e.GetProperty("vmId").GetString() == vm.Id);
+        Assert.Equal(("BF", "BF"), (stopped.GetProperty("agencyStateCode").GetString(), stopped.GetProperty("facilityStateCode").GetString()));
+        Assert.Equal(gone.DecommissionedAt.ToDateTime(), stopped.GetProperty("decommissionedAt").GetDateTime().ToUniversalTime(), TimeSpan.FromMilliseconds(1));
         var placed = await m.WaitForAsync(loser.Id, "awaiting_approval");
         Assert.Equal("BF-BOB-1", placed.FacilityCode);
         Assert.Equal(usedWhileActive, await m.UsedVcpuAsync("BF-BOB-1")); // the freed room went to the request that waited
 
         foreach (var id in new[] { loser.Id, fill.Id })
         {
-            await m.Provisioning.RejectAsync(new P.RejectRequest { RequestId = id, ActorUserId = m.Users["op.bf"], Reason = "fin du test" });
+            await m.RejectIfOpenAsync(id, "op.bf");
         }
+    }
+
+    [Fact]
+    public async Task A_request_expires_when_its_approval_does_not_come_before_the_holds_expire_and_its_holds_are_released()
+    {
+        var usedBefore = await m.AgencyVcpuAsync("NE/ANSI");
+        var submitted = await m.SubmitAsync(m.Request("NE/ANSI", "public", vcpu: 1, memoryGib: 2, diskGib: 20));
+        await m.WaitForAsync(submitted.Id, "awaiting_approval");
+        Assert.Equal(usedBefore + 1, await m.AgencyVcpuAsync("NE/ANSI"));
+
+        var expired = await m.WaitForAsync(submitted.Id, "expired", ProvisioningMarketplace.HoldDuration * 2);
+        Assert.Contains("approval", expired.StatusReasonEn);
+        await Aes.Testing.Eventually.HoldsAsync(async () => await m.AgencyVcpuAsync("NE/ANSI") == usedBefore, TimeSpan.FromSeconds(20), "the holds are released");
+        var late = await Assert.ThrowsAsync<RpcException>(() => m.Provisioning.ApproveAsync(new P.ApproveRequest { RequestId = submitted.Id, ActorUserId = m.Users["op.ne"] }).ResponseAsync);
+        Assert.Equal(StatusCode.FailedPrecondition, late.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_waiting_request_expires_at_its_deadline()
+    {
+        var request = m.Request("NE/ANSI", "strategic");
+        request.Deadline = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(DateTime.UtcNow.AddSeconds(4));
+        var submitted = await m.SubmitAsync(request);
+        await m.WaitForAsync(submitted.Id, "waiting_for_capacity");
+
+        var expired = await m.WaitForAsync(submitted.Id, "expired", TimeSpan.FromSeconds(30));
+
+        Assert.Contains("deadline", expired.StatusReasonEn);
+        Assert.Contains("échéance", expired.StatusReasonFr);
     }
 
     public static TheoryData<string> BadRequests => new(
@@ -243,7 +289,7 @@ public abstract class JourneyTests<TMarketplace>(TMarketplace m) : IClassFixture
             Assert.Equal("pending", (await m.WaitForAsync(secret.Id, "awaiting_approval")).Approvals.Single().Decision);
             foreach (var id in new[] { big.Id, secret.Id })
             {
-                await m.Provisioning.RejectAsync(new P.RejectRequest { RequestId = id, ActorUserId = m.Users["op.ml"], Reason = "fin du test" });
+                await m.RejectIfOpenAsync(id, "op.ml");
             }
             // Only the small request's VM keeps its capacity once the rejections are cleaned up.
             await Aes.Testing.Eventually.HoldsAsync(async () => await m.UsedVcpuAsync("ML-BKO-1") == usedBefore + 2, TimeSpan.FromSeconds(20), "the rejected holds are released");

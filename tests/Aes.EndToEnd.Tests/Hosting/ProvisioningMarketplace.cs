@@ -26,7 +26,29 @@ public abstract class ProvisioningMarketplace : IAsyncLifetime
     public Dictionary<string, string> Facilities { get; } = [];
     public Dictionary<string, string> Pools { get; } = [];
 
+    /// <summary>Short, so that a request left unapproved expires within a test.</summary>
+    public static readonly TimeSpan HoldDuration = TimeSpan.FromSeconds(30);
+
     protected abstract Task<string[]> ArgumentsAsync();
+
+    /// <summary>The provisioning service's own database connection, to read its outbox.</summary>
+    protected abstract System.Data.Common.DbConnection ProvisioningDatabase(string dataDirectory);
+
+    /// <summary>The bodies of the events of one type that provisioning has written to its outbox.</summary>
+    public async Task<List<System.Text.Json.JsonElement>> OutboxEventsAsync(string type)
+    {
+        await using var connection = ProvisioningDatabase(_data);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT body FROM outbox_messages WHERE message_type LIKE 'Aes.Contracts.Provisioning.{type},%' ORDER BY sequence";
+        var events = new List<System.Text.Json.JsonElement>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            events.Add(System.Text.Json.JsonDocument.Parse(reader.GetString(0)).RootElement.Clone());
+        }
+        return events;
+    }
 
     public async ValueTask InitializeAsync()
     {
@@ -35,6 +57,7 @@ public abstract class ProvisioningMarketplace : IAsyncLifetime
             .. await ArgumentsAsync(), "--Quota:SweepInterval=00:00:00.500",
             "--Simulator:MinCreateLatency=00:00:00.020", "--Simulator:MaxCreateLatency=00:00:00.100", "--Simulator:DeleteLatency=00:00:00.010",
             "--Provisioning:WorkflowPollInterval=00:00:00.200", "--Provisioning:WaitingRetryInterval=00:00:02", "--Provisioning:StepRetryDelay=00:00:01",
+            $"--Provisioning:HoldDuration={HoldDuration}",
         ]);
         Provisioning = new P.ProvisioningService.ProvisioningServiceClient(_marketplace.Channel(ResourceNames.Provisioning));
         Quota = new Q.QuotaService.QuotaServiceClient(_marketplace.Channel(ResourceNames.Quota));
@@ -125,6 +148,18 @@ public abstract class ProvisioningMarketplace : IAsyncLifetime
     public async Task<long> UsedVcpuAsync(string facility) =>
         (await Quota.GetUsageAsync(new Q.GetUsageRequest { Scope = Q.UsageScope.Pool, Id = Pools[facility] })).Lines.Single(l => l.ResourceClass == Q.ResourceClass.Vcpu).Used;
 
+    /// <summary>Ends a test's leftover request, unless it has already ended (its holds may have expired meanwhile).</summary>
+    public async Task RejectIfOpenAsync(string requestId, string operatorName)
+    {
+        try
+        {
+            await Provisioning.RejectAsync(new P.RejectRequest { RequestId = requestId, ActorUserId = Users[operatorName], Reason = "fin du test" });
+        }
+        catch (RpcException exception) when (exception.StatusCode == StatusCode.FailedPrecondition)
+        {
+        }
+    }
+
     public async Task<long> AgencyVcpuAsync(string agency) =>
         (await Quota.GetUsageAsync(new Q.GetUsageRequest { Scope = Q.UsageScope.Agency, Id = Agencies[agency] })).Lines.Single(l => l.ResourceClass == Q.ResourceClass.Vcpu).Used;
 
@@ -148,14 +183,26 @@ public abstract class ProvisioningMarketplace : IAsyncLifetime
 public sealed class EmbeddedProvisioningMarketplace : ProvisioningMarketplace
 {
     protected override Task<string[]> ArgumentsAsync() => Task.FromResult(Array.Empty<string>());
+
+    protected override System.Data.Common.DbConnection ProvisioningDatabase(string dataDirectory) =>
+        new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(dataDirectory, "provisioning.db")}");
 }
 
 /// <summary>The same processes on real PostgreSQL (a database per service) and RabbitMQ (a virtual host of its own).</summary>
 public sealed class PostgresProvisioningMarketplace : ProvisioningMarketplace
 {
+    private string _postgres = "";
+
+    protected override System.Data.Common.DbConnection ProvisioningDatabase(string dataDirectory)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(_postgres);
+        builder.Database += "_provisioning";
+        return new Npgsql.NpgsqlConnection(builder.ConnectionString);
+    }
+
     protected override async Task<string[]> ArgumentsAsync() =>
     [
-        "--postgres", await TestInfrastructure.NewPostgresPrefixAsync("p"),
+        "--postgres", _postgres = await TestInfrastructure.NewPostgresPrefixAsync("p"),
         "--rabbitmq", await TestInfrastructure.NewRabbitMqVirtualHostAsync("provisioning"),
     ];
 }
