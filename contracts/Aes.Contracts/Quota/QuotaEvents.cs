@@ -26,5 +26,9 @@ public sealed record HoldCommitted(Guid ClaimId, Guid AgencyId, Guid PoolId, Dat
 public sealed record HoldReleased(
     Guid ClaimId, Guid AgencyId, Guid PoolId, Guid FacilityId, Guid? AgreementId, ResourceAmounts Amounts, string Reason, DateTime ReleasedAt);
 
+/// <summary>A live claim's amounts changed (a VM resized).</summary>
+public sealed record ClaimResized(
+    Guid ClaimId, Guid AgencyId, Guid PoolId, Guid FacilityId, Guid? AgreementId, ResourceAmounts OldAmounts, ResourceAmounts NewAmounts, DateTime ResizedAt);
+
 public sealed record HoldExpired(
     Guid ClaimId, Guid AgencyId, Guid PoolId, Guid FacilityId, Guid? AgreementId, ResourceAmounts Amounts, DateTime ExpiredAt);

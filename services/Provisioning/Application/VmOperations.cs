@@ -13,13 +13,7 @@ public sealed class VmOperations(ProvisioningDbContext db, Access access, Workfl
     public async Task<VmRecord> DecommissionAsync(Guid vmId, Guid actor, string reason, CancellationToken cancellationToken)
     {
         var vm = await db.Vms.FirstOrDefaultAsync(v => v.Id == vmId, cancellationToken) ?? throw new NotFoundException("Vm", vmId.ToString());
-        var roles = await access.RolesAsync(actor, cancellationToken);
-        if (!Access.ActsFor(roles, vm.AgencyId) && !Access.OperatesIn(roles, vm.AgencyStateCode) && !Access.OperatesIn(roles, vm.FacilityStateCode))
-        {
-            throw new ForbiddenException(new(
-                "Seuls l'organisme et les opérateurs concernés peuvent décommissionner cette VM.",
-                "Only the agency and the operators concerned may decommission this VM."));
-        }
+        await RequireConcernedAsync(vm, actor, cancellationToken);
         if (vm.Status is VmStatus.Decommissioning or VmStatus.Decommissioned)
         {
             return vm; // asked twice: once is enough
@@ -31,6 +25,49 @@ public sealed class VmOperations(ProvisioningDbContext db, Access access, Workfl
         }
         vm.Status = VmStatus.Decommissioning;
         vm.DecommissionReason = reason;
+        await HandToWorkflowAsync(vm, cancellationToken);
+        return vm;
+    }
+
+    /// <summary>Asks for a new size; the workflow takes it from quota, then from the facility.</summary>
+    public async Task<VmRecord> ResizeAsync(Guid vmId, Guid actor, long vcpu, long memoryGib, long diskGib, CancellationToken cancellationToken)
+    {
+        var vm = await db.Vms.FirstOrDefaultAsync(v => v.Id == vmId, cancellationToken) ?? throw new NotFoundException("Vm", vmId.ToString());
+        await RequireConcernedAsync(vm, actor, cancellationToken);
+        if (vm.Status != VmStatus.Active)
+        {
+            throw new RuleViolationException(new(
+                $"La VM est {vm.Status.Code()} : seule une VM active change de taille.", $"The VM is {vm.Status.Code()}: only an active VM is resized."));
+        }
+        if ((vm.Vcpu, vm.MemoryGib, vm.DiskGib) == (vcpu, memoryGib, diskGib))
+        {
+            return vm;
+        }
+        if (diskGib < vm.DiskGib)
+        {
+            throw new InvalidFieldException("disk_gib", new(
+                $"un disque ne rétrécit pas ({vm.DiskGib} Gio aujourd'hui).", $"a disk does not shrink ({vm.DiskGib} GiB today)."));
+        }
+        (vm.TargetVcpu, vm.TargetMemoryGib, vm.TargetDiskGib, vm.ResizeRefusedReason) = (vcpu, memoryGib, diskGib, null);
+        vm.Status = VmStatus.Resizing;
+        await HandToWorkflowAsync(vm, cancellationToken);
+        return vm;
+    }
+
+    private async Task RequireConcernedAsync(VmRecord vm, Guid actor, CancellationToken cancellationToken)
+    {
+        var roles = await access.RolesAsync(actor, cancellationToken);
+        if (!Access.ActsFor(roles, vm.AgencyId) && !Access.OperatesIn(roles, vm.AgencyStateCode) && !Access.OperatesIn(roles, vm.FacilityStateCode))
+        {
+            throw new ForbiddenException(new(
+                "Seuls l'organisme et les opérateurs concernés peuvent agir sur cette VM.",
+                "Only the agency and the operators concerned may act on this VM."));
+        }
+    }
+
+    /// <summary>Saves the VM's new state and makes its request's next step due now.</summary>
+    private async Task HandToWorkflowAsync(VmRecord vm, CancellationToken cancellationToken)
+    {
         var now = clock.GetUtcNow().UtcDateTime;
         await db.Requests.Where(r => r.Id == vm.RequestId).ExecuteUpdateAsync(set => set.SetProperty(r => r.NextStepAt, now).SetProperty(r => r.Version, r => r.Version + 1), cancellationToken);
         try
@@ -42,6 +79,5 @@ public sealed class VmOperations(ProvisioningDbContext db, Access access, Workfl
             throw new ConcurrentChangeException("Vm");
         }
         signal.Notify();
-        return vm;
     }
 }

@@ -45,6 +45,7 @@ public sealed partial class Workflow(
                 await ProvisionAsync(request, now, cancellationToken);
                 break;
             case RequestStatus.Active:
+                await ResizeAsync(request, cancellationToken);
                 await DecommissionAsync(request, cancellationToken);
                 break;
         }
@@ -93,6 +94,61 @@ public sealed partial class Workflow(
             return;
         }
         db.MoveTo(request, RequestStatus.Active, "les VM sont actives.", "the VMs are active.", clock.GetUtcNow().UtcDateTime);
+    }
+
+    /// <summary>
+    /// Resizes the VMs asked for: quota first (growth taken all or nothing, idempotent by target size),
+    /// then the facility. A refusal from either leaves the VM at its size, with the reason.
+    /// </summary>
+    private async Task ResizeAsync(HostingRequest request, CancellationToken cancellationToken)
+    {
+        var driver = drivers.For(request.FacilityCode!);
+        foreach (var vm in request.Vms.Where(v => v.Status == VmStatus.Resizing))
+        {
+            var (vcpu, memory, disk) = (vm.TargetVcpu!.Value, vm.TargetMemoryGib!.Value, vm.TargetDiskGib!.Value);
+            var oldSize = vm.Size();
+            try
+            {
+                await quota.ResizeAsync(new Q.ResizeRequest
+                {
+                    ClaimId = vm.ClaimId!.Value.ToString(),
+                    Amounts = new Q.Resources { Vcpu = vcpu, MemoryGib = memory, StorageGib = disk, PublicIpv4 = vm.PublicIpv4 ? 1 : 0 },
+                }, cancellationToken: cancellationToken);
+            }
+            catch (RpcException exception) when (exception.StatusCode is StatusCode.ResourceExhausted or StatusCode.FailedPrecondition)
+            {
+                RefuseResize(vm, exception.Status.Detail);
+                continue;
+            }
+            try
+            {
+                await driver.EnsureResizedAsync(request.FacilityId!.Value, vm.Id, vcpu, memory, disk, cancellationToken);
+            }
+            catch (FacilityDriverException exception)
+            {
+                // The facility refused: quota goes back to the size the VM still has.
+                await quota.ResizeAsync(new Q.ResizeRequest
+                {
+                    ClaimId = vm.ClaimId!.Value.ToString(),
+                    Amounts = new Q.Resources { Vcpu = vm.Vcpu, MemoryGib = vm.MemoryGib, StorageGib = vm.DiskGib, PublicIpv4 = vm.PublicIpv4 ? 1 : 0 },
+                }, cancellationToken: cancellationToken);
+                RefuseResize(vm, exception.Message);
+                continue;
+            }
+            var at = clock.GetUtcNow().UtcDateTime;
+            (vm.Vcpu, vm.MemoryGib, vm.DiskGib) = (vcpu, memory, disk);
+            (vm.TargetVcpu, vm.TargetMemoryGib, vm.TargetDiskGib) = (null, null, null);
+            vm.Status = VmStatus.Active;
+            db.AddToOutbox(new VmResized(vm.Id, vm.AgencyId, vm.AgencyStateCode, request.FacilityId!.Value, request.FacilityStateCode!, oldSize, vm.Size(), at), at);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+    }
+
+    private static void RefuseResize(VmRecord vm, string reason)
+    {
+        vm.ResizeRefusedReason = reason.Length <= 1000 ? reason : reason[..1000];
+        (vm.TargetVcpu, vm.TargetMemoryGib, vm.TargetDiskGib) = (null, null, null);
+        vm.Status = VmStatus.Active;
     }
 
     /// <summary>Removes the VMs marked for decommissioning, frees their claims, and ends the request when none is left.</summary>

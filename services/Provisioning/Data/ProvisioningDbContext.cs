@@ -122,6 +122,7 @@ public abstract class ProvisioningDbContext(DbContextOptions options) : ServiceD
             vm.Property(v => v.FacilityCode).HasMaxLength(32);
             vm.Property(v => v.FacilityStateCode).HasMaxLength(2);
             vm.Property(v => v.DecommissionReason).HasMaxLength(500);
+            vm.Property(v => v.ResizeRefusedReason).HasMaxLength(1000);
             vm.Property(v => v.Version).IsConcurrencyToken();
             vm.HasIndex(v => new { v.AgencyId, v.Status });
         });

@@ -11,7 +11,7 @@ public enum RequestStatus
 
 public enum ApprovalState { NotNeeded = 0, Pending = 1, Approved = 2, Rejected = 3 }
 
-public enum VmStatus { Pending = 1, Held = 2, Creating = 3, Active = 4, Decommissioning = 5, Decommissioned = 6, Removed = 7 }
+public enum VmStatus { Pending = 1, Held = 2, Creating = 3, Active = 4, Decommissioning = 5, Decommissioned = 6, Removed = 7, Resizing = 8 }
 
 public static class Codes
 {
@@ -140,9 +140,9 @@ public sealed class VmRecord
     public required string AgencyStateCode { get; init; }
     public required string Name { get; init; }
     public string? Flavour { get; init; }
-    public long Vcpu { get; init; }
-    public long MemoryGib { get; init; }
-    public long DiskGib { get; init; }
+    public long Vcpu { get; set; }
+    public long MemoryGib { get; set; }
+    public long DiskGib { get; set; }
     public bool PublicIpv4 { get; init; }
     public required string Image { get; init; }
     public VmStatus Status { get; set; } = VmStatus.Pending;
@@ -154,6 +154,11 @@ public sealed class VmRecord
     public DateTime? ActivatedAt { get; set; }
     public DateTime? DecommissionedAt { get; set; }
     public string? DecommissionReason { get; set; }
+    /// <summary>The size asked for while <see cref="VmStatus.Resizing"/>.</summary>
+    public long? TargetVcpu { get; set; }
+    public long? TargetMemoryGib { get; set; }
+    public long? TargetDiskGib { get; set; }
+    public string? ResizeRefusedReason { get; set; }
     public int Version { get; set; }
 }
 

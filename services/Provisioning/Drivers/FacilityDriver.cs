@@ -20,6 +20,9 @@ public interface IFacilityDriver
 
     Task EnsureDeletedAsync(Guid facilityId, Guid vmId, CancellationToken cancellationToken);
 
+    /// <summary>Gives the VM this size; a VM that already has it is left alone.</summary>
+    Task EnsureResizedAsync(Guid facilityId, Guid vmId, long vcpu, long memoryGib, long diskGib, CancellationToken cancellationToken);
+
     Task<IReadOnlyList<FacilityVm>> ListAsync(Guid facilityId, CancellationToken cancellationToken);
 }
 

@@ -7,9 +7,9 @@ public sealed class SimulatedVm
     public Guid VmId { get; init; }
     public Guid FacilityId { get; init; }
     public required string Name { get; init; }
-    public long Vcpu { get; init; }
-    public long MemoryGib { get; init; }
-    public long DiskGib { get; init; }
+    public long Vcpu { get; set; }
+    public long MemoryGib { get; set; }
+    public long DiskGib { get; set; }
     public required string Image { get; init; }
     public Guid AgencyId { get; init; }
     public required string PowerState { get; set; }
@@ -90,6 +90,21 @@ public sealed class SimulatedFacilityDriver(IServiceScopeFactory scopes, Simulat
             await Task.Delay(settings.DeleteLatency, cancellationToken);
             await db.Vms.Where(v => v.VmId == vmId).ExecuteDeleteAsync(cancellationToken);
         }
+    }
+
+    public async Task EnsureResizedAsync(Guid facilityId, Guid vmId, long vcpu, long memoryGib, long diskGib, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<SimulatedFacilityDbContext>();
+        var vm = await db.Vms.FirstOrDefaultAsync(v => v.VmId == vmId, cancellationToken)
+            ?? throw new FacilityDriverException($"VM {vmId} does not exist in this facility");
+        if ((vm.Vcpu, vm.MemoryGib, vm.DiskGib) == (vcpu, memoryGib, diskGib))
+        {
+            return;
+        }
+        await Task.Delay(settings.DeleteLatency, cancellationToken);
+        (vm.Vcpu, vm.MemoryGib, vm.DiskGib) = (vcpu, memoryGib, diskGib);
+        await db.SaveChangesAsync(cancellationToken);
     }
 
     public async Task<IReadOnlyList<FacilityVm>> ListAsync(Guid facilityId, CancellationToken cancellationToken)

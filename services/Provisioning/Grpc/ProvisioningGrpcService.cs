@@ -160,6 +160,14 @@ public sealed class ProvisioningGrpcService(
         ToMessage(await vms.DecommissionAsync(Validate.Id(request.VmId, "vm_id"), Validate.Id(request.ActorUserId, "actor_user_id"),
             Validate.Name(request.Reason, "reason", 500), context.CancellationToken));
 
+    public override async Task<V1.Vm> ResizeVm(V1.ResizeVmRequest request, ServerCallContext context)
+    {
+        var vmId = Validate.Id(request.VmId, "vm_id");
+        var actor = Validate.Id(request.ActorUserId, "actor_user_id");
+        var (vcpu, memory, disk) = Sizes(request.Flavour, request.Vcpu, request.MemoryGib, request.DiskGib, "");
+        return ToMessage(await vms.ResizeAsync(vmId, actor, vcpu, memory, disk, context.CancellationToken));
+    }
+
     public override async Task<V1.ListFacilityVmsResponse> ListFacilityVms(V1.ListFacilityVmsRequest request, ServerCallContext context)
     {
         var facilityId = Validate.Id(request.FacilityId, "facility_id");
@@ -195,21 +203,8 @@ public sealed class ProvisioningGrpcService(
         {
             var spec = specs[i];
             var field = $"vms[{i}]";
-            long vcpu, memory, disk;
-            string? flavourCode = null;
-            if (!string.IsNullOrWhiteSpace(spec.Flavour))
-            {
-                var flavour = Catalogue.Flavours.FirstOrDefault(f => f.Code == spec.Flavour.Trim())
-                    ?? throw new InvalidFieldException($"{field}.flavour", new(
-                        $"gabarit inconnu ({string.Join(", ", Catalogue.Flavours.Select(f => f.Code))}).", $"unknown flavour ({string.Join(", ", Catalogue.Flavours.Select(f => f.Code))})."));
-                (flavourCode, vcpu, memory, disk) = (flavour.Code, flavour.Vcpu, flavour.MemoryGib, flavour.DiskGib);
-            }
-            else
-            {
-                vcpu = Size(spec.Vcpu, $"{field}.vcpu", Catalogue.MaxVcpu);
-                memory = Size(spec.MemoryGib, $"{field}.memory_gib", Catalogue.MaxMemoryGib);
-                disk = Size(spec.DiskGib, $"{field}.disk_gib", Catalogue.MaxDiskGib);
-            }
+            var (vcpu, memory, disk) = Sizes(spec.Flavour, spec.Vcpu, spec.MemoryGib, spec.DiskGib, $"{field}.");
+            var flavourCode = string.IsNullOrWhiteSpace(spec.Flavour) ? null : spec.Flavour.Trim();
             var image = Catalogue.Images.FirstOrDefault(img => img.Code == spec.Image?.Trim())
                 ?? throw new InvalidFieldException($"{field}.image", new(
                     $"image inconnue ({string.Join(", ", Catalogue.Images.Select(img => img.Code))}).", $"unknown image ({string.Join(", ", Catalogue.Images.Select(img => img.Code))})."));
@@ -221,6 +216,20 @@ public sealed class ProvisioningGrpcService(
             throw new InvalidFieldException("vms", new($"au plus {Catalogue.MaxVmsPerRequest} VM par demande.", $"at most {Catalogue.MaxVmsPerRequest} VMs per request."));
         }
         return lines;
+    }
+
+    /// <summary>A catalogue flavour's sizes, or explicit sizes within what a host carries.</summary>
+    private static (long Vcpu, long MemoryGib, long DiskGib) Sizes(string? flavourCode, long vcpu, long memoryGib, long diskGib, string fieldPrefix)
+    {
+        if (!string.IsNullOrWhiteSpace(flavourCode))
+        {
+            var flavour = Catalogue.Flavours.FirstOrDefault(f => f.Code == flavourCode.Trim())
+                ?? throw new InvalidFieldException($"{fieldPrefix}flavour", new(
+                    $"gabarit inconnu ({string.Join(", ", Catalogue.Flavours.Select(f => f.Code))}).", $"unknown flavour ({string.Join(", ", Catalogue.Flavours.Select(f => f.Code))})."));
+            return (flavour.Vcpu, flavour.MemoryGib, flavour.DiskGib);
+        }
+        return (Size(vcpu, $"{fieldPrefix}vcpu", Catalogue.MaxVcpu), Size(memoryGib, $"{fieldPrefix}memory_gib", Catalogue.MaxMemoryGib),
+            Size(diskGib, $"{fieldPrefix}disk_gib", Catalogue.MaxDiskGib));
     }
 
     private static long Size(long value, string field, long max) =>
@@ -276,5 +285,6 @@ public sealed class ProvisioningGrpcService(
         Image = vm.Image, Status = vm.Status.Code(),
         ActivatedAt = vm.ActivatedAt is { } activated ? Timestamp.FromDateTime(activated) : null,
         DecommissionedAt = vm.DecommissionedAt is { } ended ? Timestamp.FromDateTime(ended) : null,
+        ResizeRefusedReason = vm.ResizeRefusedReason ?? "",
     };
 }

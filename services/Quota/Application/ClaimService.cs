@@ -131,6 +131,55 @@ public sealed partial class ClaimService(QuotaDbContext db, ClaimFacts facts, Ou
         return await FindAsync(claimId, cancellationToken);
     }
 
+    /// <summary>
+    /// Changes a held or committed claim to <paramref name="target"/>: each class that grows is taken with
+    /// the same conditional UPDATEs as a hold (agency, pool, slice; by class), each that shrinks is given
+    /// back, all in one transaction. The claim row is locked first, so two resizes of one claim queue.
+    /// </summary>
+    public async Task<Claim> ResizeAsync(Guid claimId, Amounts target, CancellationToken cancellationToken)
+    {
+        var now = Now;
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var live = await db.Claims.Where(c => c.ClaimId == claimId && (c.Status == ClaimStatus.Held || c.Status == ClaimStatus.Committed))
+            .ExecuteUpdateAsync(set => set.SetProperty(c => c.UpdatedAt, now), cancellationToken);
+        var claim = await FindAsync(claimId, cancellationToken);
+        if (live == 0)
+        {
+            throw new RuleViolationException(new(
+                $"La demande {claimId} est {StatusFr(claim.Status)} : elle ne peut changer de taille.",
+                $"Claim {claimId} is {claim.Status.ToString().ToLowerInvariant()}: it cannot be resized."));
+        }
+        if (claim.Amounts == target)
+        {
+            await transaction.RollbackAsync(CancellationToken.None);
+            return claim;
+        }
+        var pool = await db.Pools.AsNoTracking().SingleAsync(p => p.Id == claim.PoolId, cancellationToken);
+        var growth = new Claim
+        {
+            ClaimId = claimId, AgencyId = claim.AgencyId, PoolId = claim.PoolId, FacilityId = claim.FacilityId, AgreementId = claim.AgreementId,
+            Vcpu = Math.Max(0, target.Vcpu - claim.Vcpu), MemoryGib = Math.Max(0, target.MemoryGib - claim.MemoryGib),
+            StorageGib = Math.Max(0, target.StorageGib - claim.StorageGib), PublicIpv4 = Math.Max(0, target.PublicIpv4 - claim.PublicIpv4),
+        };
+        var agency = new KnownAgency { AgencyId = claim.AgencyId, StateCode = pool.StateCode };
+        if (await TakeAsync(growth, agency, pool, cancellationToken) is { } refusal)
+        {
+            await transaction.RollbackAsync(CancellationToken.None);
+            throw refusal;
+        }
+        var shrink = new Amounts(Math.Max(0, claim.Vcpu - target.Vcpu), Math.Max(0, claim.MemoryGib - target.MemoryGib),
+            Math.Max(0, claim.StorageGib - target.StorageGib), Math.Max(0, claim.PublicIpv4 - target.PublicIpv4));
+        await GiveBackAsync(claim, shrink, cancellationToken);
+        await db.Claims.Where(c => c.ClaimId == claimId).ExecuteUpdateAsync(set => set
+            .SetProperty(c => c.Vcpu, target.Vcpu).SetProperty(c => c.MemoryGib, target.MemoryGib)
+            .SetProperty(c => c.StorageGib, target.StorageGib).SetProperty(c => c.PublicIpv4, target.PublicIpv4), cancellationToken);
+        db.AddToOutbox(new ClaimResized(claimId, claim.AgencyId, claim.PoolId, claim.FacilityId, claim.AgreementId, claim.Amounts.ToContract(),
+            target.ToContract(), now), now);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return await FindAsync(claimId, cancellationToken);
+    }
+
     /// <summary>Releases the holds whose expiry has passed; returns how many it expired.</summary>
     public async Task<int> ExpireDueHoldsAsync(int batchSize, CancellationToken cancellationToken)
     {
@@ -168,24 +217,7 @@ public sealed partial class ClaimService(QuotaDbContext db, ClaimFacts facts, Ou
             return false;
         }
 
-        foreach (var (resourceClass, amount) in claim.Amounts.NonZero())
-        {
-            await db.AgencyAllocations.Where(a => a.AgencyId == claim.AgencyId && a.Class == resourceClass)
-                .ExecuteUpdateAsync(set => set.SetProperty(a => a.Used, a => a.Used - amount), cancellationToken);
-        }
-        foreach (var (resourceClass, amount) in claim.Amounts.NonZero())
-        {
-            await db.Inventories.Where(i => i.PoolId == claim.PoolId && i.Class == resourceClass)
-                .ExecuteUpdateAsync(set => set.SetProperty(i => i.Used, i => i.Used - amount), cancellationToken);
-        }
-        if (claim.AgreementId is { } agreementId)
-        {
-            foreach (var (resourceClass, amount) in claim.Amounts.NonZero())
-            {
-                await db.Slices.Where(s => s.AgreementId == agreementId && s.Class == resourceClass)
-                    .ExecuteUpdateAsync(set => set.SetProperty(s => s.Used, s => s.Used - amount), cancellationToken);
-            }
-        }
+        await GiveBackAsync(claim, claim.Amounts, cancellationToken);
 
         object ended = end == ClaimStatus.Expired
             ? new HoldExpired(claim.ClaimId, claim.AgencyId, claim.PoolId, claim.FacilityId, claim.AgreementId, claim.Amounts.ToContract(), now)
@@ -195,6 +227,29 @@ public sealed partial class ClaimService(QuotaDbContext db, ClaimFacts facts, Ou
         await transaction.CommitAsync(cancellationToken);
         LogEnded(claim.ClaimId, end);
         return true;
+    }
+
+    /// <summary>Gives <paramref name="amounts"/> of <paramref name="claim"/> back to the agency, the pool and the slice.</summary>
+    private async Task GiveBackAsync(Claim claim, Amounts amounts, CancellationToken cancellationToken)
+    {
+        foreach (var (resourceClass, amount) in amounts.NonZero())
+        {
+            await db.AgencyAllocations.Where(a => a.AgencyId == claim.AgencyId && a.Class == resourceClass)
+                .ExecuteUpdateAsync(set => set.SetProperty(a => a.Used, a => a.Used - amount), cancellationToken);
+        }
+        foreach (var (resourceClass, amount) in amounts.NonZero())
+        {
+            await db.Inventories.Where(i => i.PoolId == claim.PoolId && i.Class == resourceClass)
+                .ExecuteUpdateAsync(set => set.SetProperty(i => i.Used, i => i.Used - amount), cancellationToken);
+        }
+        if (claim.AgreementId is { } agreementId)
+        {
+            foreach (var (resourceClass, amount) in amounts.NonZero())
+            {
+                await db.Slices.Where(s => s.AgreementId == agreementId && s.Class == resourceClass)
+                    .ExecuteUpdateAsync(set => set.SetProperty(s => s.Used, s => s.Used - amount), cancellationToken);
+            }
+        }
     }
 
     /// <summary>

@@ -155,6 +155,9 @@ public sealed class QuotaGrpcService(QuotaDbContext db, CapacityOperations capac
     public override async Task<V1.Claim> Release(V1.ReleaseRequest request, ServerCallContext context) =>
         ToMessage(await claims.ReleaseAsync(Validate.Id(request.ClaimId, "claim_id"), Validate.Name(request.Reason, "reason", 500), context.CancellationToken));
 
+    public override async Task<V1.Claim> Resize(V1.ResizeRequest request, ServerCallContext context) =>
+        ToMessage(await claims.ResizeAsync(Validate.Id(request.ClaimId, "claim_id"), Amounts(request.Amounts, "amounts", allowZero: false), context.CancellationToken));
+
     public override async Task<V1.Claim> GetClaim(V1.ClaimIdRequest request, ServerCallContext context) =>
         ToMessage(await claims.FindAsync(Validate.Id(request.ClaimId, "claim_id"), context.CancellationToken));
 

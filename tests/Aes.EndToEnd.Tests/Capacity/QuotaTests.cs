@@ -376,6 +376,35 @@ public abstract class QuotaTests<TMarketplace>(TMarketplace m) : IClassFixture<T
         await m.Quota.ReleaseAsync(new Q.ReleaseRequest { ClaimId = granted.ClaimId, Reason = "test over" });
     }
 
+    [Fact]
+    public async Task A_live_claim_grows_within_room_shrinks_idempotently_and_a_growth_that_does_not_fit_changes_nothing()
+    {
+        var pool = await m.PoolAsync("ML-BKO-1", vcpuTotal: 20);
+        var mef = m.Agencies["ML/MEF"];
+        var claim = await m.Quota.HoldAsync(QuotaMarketplace.Hold(mef, pool.Id, 4));
+        await m.Quota.CommitAsync(new Q.ClaimIdRequest { ClaimId = claim.ClaimId });
+        Q.Resources Size(long vcpu) => new() { Vcpu = vcpu, MemoryGib = 8 };
+
+        var grown = await m.Quota.ResizeAsync(new Q.ResizeRequest { ClaimId = claim.ClaimId, Amounts = Size(12) });
+        Assert.Equal((12, Q.ClaimStatus.Committed), (grown.Amounts.Vcpu, grown.Status));
+        Assert.Equal(12, (await UsageAsync(Q.UsageScope.Pool, pool.Id))[Q.ResourceClass.Vcpu].Used);
+        await m.Quota.ResizeAsync(new Q.ResizeRequest { ClaimId = claim.ClaimId, Amounts = Size(12) }); // the same target again: nothing more
+        Assert.Equal(12, (await UsageAsync(Q.UsageScope.Pool, pool.Id))[Q.ResourceClass.Vcpu].Used);
+
+        var tooBig = await Assert.ThrowsAsync<RpcException>(() => m.Quota.ResizeAsync(new Q.ResizeRequest { ClaimId = claim.ClaimId, Amounts = Size(24) }).ResponseAsync);
+        Assert.Equal(StatusCode.ResourceExhausted, tooBig.StatusCode);
+        Assert.Equal("vcpu", tooBig.Trailers.GetValue("aes-resource-class"));
+        Assert.Equal("4", tooBig.Trailers.GetValue("aes-shortfall"));
+        Assert.Equal(12, (await m.Quota.GetClaimAsync(new Q.ClaimIdRequest { ClaimId = claim.ClaimId })).Amounts.Vcpu);
+
+        await m.Quota.ResizeAsync(new Q.ResizeRequest { ClaimId = claim.ClaimId, Amounts = Size(2) });
+        Assert.Equal(2, (await UsageAsync(Q.UsageScope.Pool, pool.Id))[Q.ResourceClass.Vcpu].Used);
+        await m.Quota.ReleaseAsync(new Q.ReleaseRequest { ClaimId = claim.ClaimId, Reason = "test over" });
+        Assert.Equal(0, (await UsageAsync(Q.UsageScope.Pool, pool.Id))[Q.ResourceClass.Vcpu].Used);
+        var ended = await Assert.ThrowsAsync<RpcException>(() => m.Quota.ResizeAsync(new Q.ResizeRequest { ClaimId = claim.ClaimId, Amounts = Size(4) }).ResponseAsync);
+        Assert.Equal(StatusCode.FailedPrecondition, ended.StatusCode);
+    }
+
     public static TheoryData<string> BadHolds => new(["zero amounts", "negative vcpu", "overflowing vcpu", "unknown pool", "expiry in the past", "malformed claim id"]);
 
     [Theory]

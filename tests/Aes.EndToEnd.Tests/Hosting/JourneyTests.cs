@@ -60,6 +60,48 @@ public abstract class JourneyTests<TMarketplace>(TMarketplace m) : IClassFixture
     }
 
     [Fact]
+    public async Task A_running_vm_is_resized_through_quota_and_the_facility_and_a_growth_that_does_not_fit_is_refused_with_its_reason()
+    {
+        var submitted = await m.SubmitAsync(m.Request("ML/MEF", "internal", vcpu: 2, memoryGib: 4, diskGib: 40));
+        await m.WaitForAsync(submitted.Id, "awaiting_approval");
+        await m.Provisioning.ApproveAsync(new P.ApproveRequest { RequestId = submitted.Id, ActorUserId = m.Users["op.ml"] });
+        await m.WaitForAsync(submitted.Id, "active");
+        var vmId = (await m.Provisioning.GetRequestAsync(new P.RequestIdRequest { RequestId = submitted.Id })).VmIds.Single();
+        var usedBefore = await m.UsedVcpuAsync("ML-BKO-1");
+
+        var shrinkDisk = await Assert.ThrowsAsync<RpcException>(() => m.Provisioning.ResizeVmAsync(new P.ResizeVmRequest
+        {
+            VmId = vmId, ActorUserId = m.Users["agent.mef.ml"], Vcpu = 2, MemoryGib = 4, DiskGib = 20,
+        }).ResponseAsync);
+        Assert.Equal(("disk_gib", StatusCode.InvalidArgument), (shrinkDisk.Trailers.GetValue("aes-field"), shrinkDisk.StatusCode));
+
+        await m.Provisioning.ResizeVmAsync(new P.ResizeVmRequest { VmId = vmId, ActorUserId = m.Users["agent.mef.ml"], Flavour = "s1.large" });
+        P.Vm vm = null!;
+        await Aes.Testing.Eventually.HoldsAsync(async () =>
+        {
+            vm = (await m.Provisioning.ListVmsAsync(new P.ListVmsRequest { AgencyId = m.Agencies["ML/MEF"] })).Vms.Single(v => v.Id == vmId);
+            return vm.Status == "active" && vm.Vcpu == 4;
+        }, TimeSpan.FromSeconds(20), "the VM runs at its new size");
+        Assert.Equal((4, 16, 200), (vm.Vcpu, vm.MemoryGib, vm.DiskGib));
+        Assert.Equal(usedBefore + 2, await m.UsedVcpuAsync("ML-BKO-1"));
+        var inFacility = (await m.Provisioning.ListFacilityVmsAsync(new P.ListFacilityVmsRequest { FacilityId = m.Facilities["ML-BKO-1"] })).Vms.Single(f => f.Id == vmId);
+        Assert.Equal((4, 16, 200), (inFacility.Vcpu, inFacility.MemoryGib, inFacility.DiskGib));
+        var resized = Assert.Single(await m.OutboxEventsAsync("VmResized"), e => e.GetProperty("vmId").GetString() == vmId);
+        Assert.Equal((2, 4), (resized.GetProperty("oldSize").GetProperty("vcpu").GetInt64(), resized.GetProperty("newSize").GetProperty("vcpu").GetInt64()));
+
+        // More than the facility has left: refused by quota, the VM keeps its size and says why.
+        await m.Provisioning.ResizeVmAsync(new P.ResizeVmRequest { VmId = vmId, ActorUserId = m.Users["op.ml"], Vcpu = 128, MemoryGib = 16, DiskGib = 200 });
+        await Aes.Testing.Eventually.HoldsAsync(async () =>
+        {
+            vm = (await m.Provisioning.ListVmsAsync(new P.ListVmsRequest { AgencyId = m.Agencies["ML/MEF"] })).Vms.Single(v => v.Id == vmId);
+            return vm.Status == "active" && vm.ResizeRefusedReason != "";
+        }, TimeSpan.FromSeconds(20), "the resize is refused");
+        Assert.Equal(4, vm.Vcpu);
+        Assert.Contains("vcpu", vm.ResizeRefusedReason);
+        Assert.Equal(usedBefore + 2, await m.UsedVcpuAsync("ML-BKO-1"));
+    }
+
+    [Fact]
     public async Task Journey_2_a_niger_agency_is_hosted_in_bamako_under_the_agreement_after_both_operators_approve_in_order()
     {
         var submitted = await m.SubmitAsync(m.Request("NE/ANSI", "internal", count: 2, vcpu: 2, memoryGib: 4, diskGib: 50));

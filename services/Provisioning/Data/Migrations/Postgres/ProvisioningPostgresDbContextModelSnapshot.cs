@@ -524,8 +524,21 @@ namespace Aes.Provisioning.Data.Migrations.Postgres
                     b.Property<Guid>("RequestId")
                         .HasColumnType("uuid");
 
+                    b.Property<string>("ResizeRefusedReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
                     b.Property<int>("Status")
                         .HasColumnType("integer");
+
+                    b.Property<long?>("TargetDiskGib")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("TargetMemoryGib")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("TargetVcpu")
+                        .HasColumnType("bigint");
 
                     b.Property<long>("Vcpu")
                         .HasColumnType("bigint");

@@ -513,7 +513,20 @@ namespace Aes.Provisioning.Data.Migrations.Sqlite
                     b.Property<Guid>("RequestId")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ResizeRefusedReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("Status")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("TargetDiskGib")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("TargetMemoryGib")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("TargetVcpu")
                         .HasColumnType("INTEGER");
 
                     b.Property<long>("Vcpu")

@@ -238,6 +238,10 @@ namespace Aes.Provisioning.Data.Migrations.Postgres
                     ActivatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
                     DecommissionedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
                     DecommissionReason = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    TargetVcpu = table.Column<long>(type: "bigint", nullable: true),
+                    TargetMemoryGib = table.Column<long>(type: "bigint", nullable: true),
+                    TargetDiskGib = table.Column<long>(type: "bigint", nullable: true),
+                    ResizeRefusedReason = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
                     Version = table.Column<int>(type: "integer", nullable: false)
                 },
                 constraints: table =>

@@ -237,6 +237,10 @@ namespace Aes.Provisioning.Data.Migrations.Sqlite
                     ActivatedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
                     DecommissionedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
                     DecommissionReason = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    TargetVcpu = table.Column<long>(type: "INTEGER", nullable: true),
+                    TargetMemoryGib = table.Column<long>(type: "INTEGER", nullable: true),
+                    TargetDiskGib = table.Column<long>(type: "INTEGER", nullable: true),
+                    ResizeRefusedReason = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
                     Version = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
