@@ -38,6 +38,12 @@ public sealed class Approvals(ProvisioningDbContext db, Access access, WorkflowS
             throw NotYourState(request);
         }
         RequireAwaitingApproval(request);
+        if (request.HoldsExpireAt <= now)
+        {
+            throw new RuleViolationException(new(
+                "Les réservations de cette demande ont expiré : elle ne peut plus être approuvée.",
+                "This request's holds have expired: it can no longer be approved."));
+        }
         if (home && request.HomeApproval == ApprovalState.Pending)
         {
             (request.HomeApproval, request.HomeDecidedBy, request.HomeDecidedAt) = (ApprovalState.Approved, actor, now);

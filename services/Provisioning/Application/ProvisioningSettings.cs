@@ -13,6 +13,11 @@ public sealed class ProvisioningSettings
     public TimeSpan WorkflowPollInterval { get; set; } = TimeSpan.FromSeconds(1);
     /// <summary>How long a step that failed on an unavailable service waits before it is tried again.</summary>
     public TimeSpan StepRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// How long a runner owns a request's step; renewed as the step saves its progress. After a crash the
+    /// step is taken again once the lease has run out.
+    /// </summary>
+    public TimeSpan StepLease { get; set; } = TimeSpan.FromMinutes(1);
 }
 
 /// <summary>Wakes the workflow runner when a request has a step to take now.</summary>

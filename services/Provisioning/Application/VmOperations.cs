@@ -14,6 +14,7 @@ public sealed class VmOperations(ProvisioningDbContext db, Access access, Workfl
     {
         var vm = await db.Vms.FirstOrDefaultAsync(v => v.Id == vmId, cancellationToken) ?? throw new NotFoundException("Vm", vmId.ToString());
         await RequireConcernedAsync(vm, actor, cancellationToken);
+        await RequireActiveRequestAsync(vm, cancellationToken);
         if (vm.Status is VmStatus.Decommissioning or VmStatus.Decommissioned)
         {
             return vm; // asked twice: once is enough
@@ -34,6 +35,7 @@ public sealed class VmOperations(ProvisioningDbContext db, Access access, Workfl
     {
         var vm = await db.Vms.FirstOrDefaultAsync(v => v.Id == vmId, cancellationToken) ?? throw new NotFoundException("Vm", vmId.ToString());
         await RequireConcernedAsync(vm, actor, cancellationToken);
+        await RequireActiveRequestAsync(vm, cancellationToken);
         if (vm.Status != VmStatus.Active)
         {
             throw new RuleViolationException(new(
@@ -54,6 +56,18 @@ public sealed class VmOperations(ProvisioningDbContext db, Access access, Workfl
         return vm;
     }
 
+    /// <summary>A VM changes only once its whole request is active: until then the workflow is still building it.</summary>
+    private async Task RequireActiveRequestAsync(VmRecord vm, CancellationToken cancellationToken)
+    {
+        var status = await db.Requests.Where(r => r.Id == vm.RequestId).Select(r => r.Status).SingleAsync(cancellationToken);
+        if (status != RequestStatus.Active)
+        {
+            throw new RuleViolationException(new(
+                $"La demande de cette VM est {status.Code()} : ses VM changent une fois toutes actives.",
+                $"This VM's request is {status.Code()}: its VMs change once all are active."));
+        }
+    }
+
     private async Task RequireConcernedAsync(VmRecord vm, Guid actor, CancellationToken cancellationToken)
     {
         var roles = await access.RolesAsync(actor, cancellationToken);
@@ -65,11 +79,11 @@ public sealed class VmOperations(ProvisioningDbContext db, Access access, Workfl
         }
     }
 
-    /// <summary>Saves the VM's new state and makes its request's next step due now.</summary>
+    /// <summary>Saves the VM's new state and makes its request's next step due now, in one transaction.</summary>
     private async Task HandToWorkflowAsync(VmRecord vm, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow().UtcDateTime;
-        await db.Requests.Where(r => r.Id == vm.RequestId).ExecuteUpdateAsync(set => set.SetProperty(r => r.NextStepAt, now).SetProperty(r => r.Version, r => r.Version + 1), cancellationToken);
+        var request = await db.Requests.FirstAsync(r => r.Id == vm.RequestId, cancellationToken);
+        request.NextStepAt = clock.GetUtcNow().UtcDateTime;
         try
         {
             await db.SaveChangesAsync(cancellationToken);

@@ -13,7 +13,7 @@ namespace Aes.Provisioning.Application;
 /// </summary>
 public sealed partial class Workflow(
     ProvisioningDbContext db, Placement placement, AutoApproval autoApproval, FacilityDrivers drivers, Q.QuotaService.QuotaServiceClient quota,
-    TimeProvider clock, ILogger<Workflow> logger)
+    ProvisioningSettings settings, TimeProvider clock, ILogger<Workflow> logger)
 {
     public async Task StepAsync(Guid requestId, CancellationToken cancellationToken)
     {
@@ -21,6 +21,7 @@ public sealed partial class Workflow(
         var now = clock.GetUtcNow().UtcDateTime;
         // The step stays due until it is done: a crash between two of its saves leaves it to be taken again.
         var due = request.NextStepAt;
+        request.LeasedUntil = now + settings.StepLease;
         switch (request.Status)
         {
             case RequestStatus.Submitted or RequestStatus.WaitingForCapacity when now >= request.Deadline:
@@ -57,7 +58,15 @@ public sealed partial class Workflow(
         {
             request.NextStepAt = null; // done, and nothing else scheduled
         }
+        request.LeasedUntil = null;
         await db.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>Saves a step's progress and keeps the lease on its request.</summary>
+    private Task SaveProgressAsync(HostingRequest request, CancellationToken cancellationToken)
+    {
+        request.LeasedUntil = clock.GetUtcNow().UtcDateTime + settings.StepLease;
+        return db.SaveChangesAsync(cancellationToken);
     }
 
     /// <summary>Builds every VM in its facility, then commits its claim; a facility failure fails the request, which compensates.</summary>
@@ -66,7 +75,7 @@ public sealed partial class Workflow(
         if (request.Status == RequestStatus.Approved)
         {
             db.MoveTo(request, RequestStatus.Provisioning, "création des VM en cours.", "creating the VMs.", now);
-            await db.SaveChangesAsync(cancellationToken);
+            await SaveProgressAsync(request, cancellationToken);
         }
         var driver = drivers.For(request.FacilityCode!);
         try
@@ -82,7 +91,7 @@ public sealed partial class Workflow(
                 vm.ActivatedAt = activatedAt;
                 db.AddToOutbox(new VmActivated(vm.Id, request.Id, vm.AgencyId, vm.AgencyStateCode, request.FacilityId!.Value, request.FacilityStateCode!,
                     vm.Size(), activatedAt), activatedAt);
-                await db.SaveChangesAsync(cancellationToken); // each VM's progress is durable on its own
+                await SaveProgressAsync(request, cancellationToken); // each VM's progress is durable on its own
             }
         }
         catch (Exception exception) when (exception is FacilityDriverException || exception is RpcException { StatusCode: StatusCode.FailedPrecondition })
@@ -140,7 +149,7 @@ public sealed partial class Workflow(
             (vm.TargetVcpu, vm.TargetMemoryGib, vm.TargetDiskGib) = (null, null, null);
             vm.Status = VmStatus.Active;
             db.AddToOutbox(new VmResized(vm.Id, vm.AgencyId, vm.AgencyStateCode, request.FacilityId!.Value, request.FacilityStateCode!, oldSize, vm.Size(), at), at);
-            await db.SaveChangesAsync(cancellationToken);
+            await SaveProgressAsync(request, cancellationToken);
         }
     }
 
@@ -164,7 +173,7 @@ public sealed partial class Workflow(
             vm.DecommissionedAt = at;
             db.AddToOutbox(new VmDecommissioned(vm.Id, request.Id, vm.AgencyId, vm.AgencyStateCode, request.FacilityId!.Value, request.FacilityStateCode!,
                 vm.Size(), vm.ActivatedAt ?? at, at), at);
-            await db.SaveChangesAsync(cancellationToken);
+            await SaveProgressAsync(request, cancellationToken);
         }
         if (request.Vms.All(v => v.Status is VmStatus.Decommissioned or VmStatus.Removed))
         {
@@ -187,8 +196,9 @@ public sealed partial class Workflow(
             {
                 await Placement.ReleaseClaimAsync(quota, claimId, request.Status.Code(), cancellationToken);
             }
-            if (vm.Status == VmStatus.Active)
+            if (vm.ActivatedAt is not null && vm.DecommissionedAt is null)
             {
+                // Billing saw it start: it must see it stop.
                 var at = clock.GetUtcNow().UtcDateTime;
                 db.AddToOutbox(new VmDecommissioned(vm.Id, request.Id, vm.AgencyId, vm.AgencyStateCode, request.FacilityId!.Value,
                     request.FacilityStateCode!, vm.Size(), vm.ActivatedAt ?? at, at), at);
@@ -238,19 +248,24 @@ public sealed partial class WorkflowRunner(
         {
             var now = clock.GetUtcNow().UtcDateTime;
             due = await scope.ServiceProvider.GetRequiredService<ProvisioningDbContext>().Requests.AsNoTracking()
-                .Where(r => r.NextStepAt != null && r.NextStepAt <= now)
+                .Where(r => r.NextStepAt != null && r.NextStepAt <= now && (r.LeasedUntil == null || r.LeasedUntil < now))
                 .OrderBy(r => r.NextStepAt).Select(r => r.Id).Take(50).ToListAsync(cancellationToken);
         }
         foreach (var requestId in due)
         {
             await using var scope = scopes.CreateAsyncScope();
+            if (!await LeaseAsync(scope.ServiceProvider.GetRequiredService<ProvisioningDbContext>(), requestId, cancellationToken))
+            {
+                continue; // another runner (another replica) has it
+            }
             try
             {
                 await scope.ServiceProvider.GetRequiredService<Workflow>().StepAsync(requestId, cancellationToken);
             }
             catch (DbUpdateConcurrencyException)
             {
-                // Another writer (an approval, another replica) moved it first; its next step is read afresh.
+                // Another writer (an approval, a wake-up) moved it first: give the lease back, read it afresh next time.
+                await ReleaseLeaseAsync(requestId, cancellationToken);
             }
             catch (Exception exception) when (exception is RpcException or DbUpdateException or FacilityDriverException or HttpRequestException)
             {
@@ -261,12 +276,29 @@ public sealed partial class WorkflowRunner(
         return due.Count;
     }
 
+    /// <summary>Takes the request's step for this runner alone, for one lease; false if another runner holds it.</summary>
+    private async Task<bool> LeaseAsync(ProvisioningDbContext db, Guid requestId, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var until = now + settings.StepLease;
+        return await db.Requests.Where(r => r.Id == requestId && (r.LeasedUntil == null || r.LeasedUntil < now))
+            .ExecuteUpdateAsync(set => set.SetProperty(r => r.LeasedUntil, until).SetProperty(r => r.Version, r => r.Version + 1), cancellationToken) == 1;
+    }
+
+    private async Task ReleaseLeaseAsync(Guid requestId, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<ProvisioningDbContext>().Requests.Where(r => r.Id == requestId)
+            .ExecuteUpdateAsync(set => set.SetProperty(r => r.LeasedUntil, (DateTime?)null), cancellationToken);
+    }
+
     private async Task PostponeAsync(Guid requestId, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var next = clock.GetUtcNow().UtcDateTime + settings.StepRetryDelay;
         await scope.ServiceProvider.GetRequiredService<ProvisioningDbContext>().Requests.Where(r => r.Id == requestId)
-            .ExecuteUpdateAsync(set => set.SetProperty(r => r.NextStepAt, next).SetProperty(r => r.Version, r => r.Version + 1), cancellationToken);
+            .ExecuteUpdateAsync(set => set.SetProperty(r => r.NextStepAt, next).SetProperty(r => r.LeasedUntil, (DateTime?)null)
+                .SetProperty(r => r.Version, r => r.Version + 1), cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The workflow runner failed; it starts again shortly")]

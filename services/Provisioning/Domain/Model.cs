@@ -122,6 +122,8 @@ public sealed class HostingRequest
     /// <summary>Holds or facility VMs still to be given back after a rejection, expiry or failure.</summary>
     public bool CleanupPending { get; set; }
     public DateTime? NextStepAt { get; set; }
+    /// <summary>While set and in the future, one runner is taking this request's step; no other may.</summary>
+    public DateTime? LeasedUntil { get; set; }
     public DateTime SubmittedAt { get; init; }
     public DateTime UpdatedAt { get; set; }
     public int Version { get; set; }

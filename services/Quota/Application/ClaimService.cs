@@ -161,15 +161,11 @@ public sealed partial class ClaimService(QuotaDbContext db, ClaimFacts facts, Ou
             Vcpu = Math.Max(0, target.Vcpu - claim.Vcpu), MemoryGib = Math.Max(0, target.MemoryGib - claim.MemoryGib),
             StorageGib = Math.Max(0, target.StorageGib - claim.StorageGib), PublicIpv4 = Math.Max(0, target.PublicIpv4 - claim.PublicIpv4),
         };
-        var agency = new KnownAgency { AgencyId = claim.AgencyId, StateCode = pool.StateCode };
-        if (await TakeAsync(growth, agency, pool, cancellationToken) is { } refusal)
+        if (await ApplyDeltasAsync(claim, target, growth, pool, cancellationToken) is { } refusal)
         {
             await transaction.RollbackAsync(CancellationToken.None);
             throw refusal;
         }
-        var shrink = new Amounts(Math.Max(0, claim.Vcpu - target.Vcpu), Math.Max(0, claim.MemoryGib - target.MemoryGib),
-            Math.Max(0, claim.StorageGib - target.StorageGib), Math.Max(0, claim.PublicIpv4 - target.PublicIpv4));
-        await GiveBackAsync(claim, shrink, cancellationToken);
         await db.Claims.Where(c => c.ClaimId == claimId).ExecuteUpdateAsync(set => set
             .SetProperty(c => c.Vcpu, target.Vcpu).SetProperty(c => c.MemoryGib, target.MemoryGib)
             .SetProperty(c => c.StorageGib, target.StorageGib).SetProperty(c => c.PublicIpv4, target.PublicIpv4), cancellationToken);
@@ -217,6 +213,8 @@ public sealed partial class ClaimService(QuotaDbContext db, ClaimFacts facts, Ou
             return false;
         }
 
+        // Read again under the row lock just taken: a resize may have changed the amounts since the caller read them.
+        claim = await FindAsync(claim.ClaimId, cancellationToken);
         await GiveBackAsync(claim, claim.Amounts, cancellationToken);
 
         object ended = end == ClaimStatus.Expired
@@ -227,6 +225,47 @@ public sealed partial class ClaimService(QuotaDbContext db, ClaimFacts facts, Ou
         await transaction.CommitAsync(cancellationToken);
         LogEnded(claim.ClaimId, end);
         return true;
+    }
+
+    /// <summary>
+    /// Moves each row from the claim's amounts to <paramref name="target"/> in one ordered pass (agency,
+    /// pool, slice; by class), growth conditional, shrinkage plain: the same row order as a hold, so a
+    /// resize and a hold never lock rows in opposite orders.
+    /// </summary>
+    private async Task<CapacityExhaustedException?> ApplyDeltasAsync(Claim claim, Amounts target, Claim growth, CapacityPool pool, CancellationToken cancellationToken)
+    {
+        var deltas = ResourceClasses.All.Select(c => (Class: c, Delta: target[c] - claim.Amounts[c])).Where(d => d.Delta != 0).ToList();
+        foreach (var (resourceClass, delta) in deltas)
+        {
+            var rows = db.AgencyAllocations.Where(a => a.AgencyId == claim.AgencyId && a.Class == resourceClass);
+            if (await (delta > 0 ? rows.Where(a => a.Used + delta <= a.Limit) : rows).ExecuteUpdateAsync(set => set.SetProperty(a => a.Used, a => a.Used + delta), cancellationToken) == 0)
+            {
+                var all = await db.AgencyAllocations.AsNoTracking().Where(a => a.AgencyId == claim.AgencyId).ToListAsync(cancellationToken);
+                return FirstShortfall(growth, all.Select(r => (r.Class, r.Limit, r.Used)), "le quota de l'organisme", "the agency's quota");
+            }
+        }
+        foreach (var (resourceClass, delta) in deltas)
+        {
+            var rows = db.Inventories.Where(i => i.PoolId == claim.PoolId && i.Class == resourceClass);
+            if (await (delta > 0 ? rows.Where(i => i.Used + delta <= i.Capacity) : rows).ExecuteUpdateAsync(set => set.SetProperty(i => i.Used, i => i.Used + delta), cancellationToken) == 0)
+            {
+                var all = await db.Inventories.AsNoTracking().Where(i => i.PoolId == claim.PoolId).ToListAsync(cancellationToken);
+                return FirstShortfall(growth, all.Select(r => (r.Class, r.Capacity, r.Used)), $"le pool {pool.Name} de {pool.FacilityCode}", $"pool {pool.Name} of {pool.FacilityCode}");
+            }
+        }
+        if (claim.AgreementId is { } agreementId)
+        {
+            foreach (var (resourceClass, delta) in deltas)
+            {
+                var rows = db.Slices.Where(x => x.AgreementId == agreementId && x.Class == resourceClass);
+                if (await (delta > 0 ? rows.Where(x => x.Used + delta <= x.Limit) : rows).ExecuteUpdateAsync(set => set.SetProperty(x => x.Used, x => x.Used + delta), cancellationToken) == 0)
+                {
+                    var all = await db.Slices.AsNoTracking().Where(x => x.AgreementId == agreementId).ToListAsync(cancellationToken);
+                    return FirstShortfall(growth, all.Select(r => (r.Class, r.Limit, r.Used)), "la part de l'accord", "the agreement's slice");
+                }
+            }
+        }
+        return null;
     }
 
     /// <summary>Gives <paramref name="amounts"/> of <paramref name="claim"/> back to the agency, the pool and the slice.</summary>

@@ -58,7 +58,7 @@ public sealed class DistributedMarketplace : IAsyncLifetime
                         $"--Services:quota=http://127.0.0.1:{quotaGrpc}", $"--ConnectionStrings:facility-simulator={SimulatorDatabase}",
                         "--Simulator:MinCreateLatency=00:00:00.050", "--Simulator:MaxCreateLatency=00:00:00.200", "--Simulator:DeleteLatency=00:00:00.020",
                         "--Simulator:FailureRate=0.1", "--Provisioning:WorkflowPollInterval=00:00:00.200", "--Provisioning:StepRetryDelay=00:00:00.500",
-                        "--Provisioning:WaitingRetryInterval=00:00:02",
+                        "--Provisioning:WaitingRetryInterval=00:00:02", "--Provisioning:StepLease=00:00:05",
                     ]);
                     break;
                 default:

@@ -241,6 +241,9 @@ namespace Aes.Provisioning.Data.Migrations.Postgres
                         .HasMaxLength(2000)
                         .HasColumnType("character varying(2000)");
 
+                    b.Property<DateTime?>("LeasedUntil")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<DateTime?>("NextStepAt")
                         .HasColumnType("timestamp with time zone");
 

@@ -234,6 +234,9 @@ namespace Aes.Provisioning.Data.Migrations.Sqlite
                         .HasMaxLength(2000)
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("LeasedUntil")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("NextStepAt")
                         .HasColumnType("TEXT");
 

@@ -96,6 +96,7 @@ namespace Aes.Provisioning.Data.Migrations.Sqlite
                     RejectionReason = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
                     CleanupPending = table.Column<bool>(type: "INTEGER", nullable: false),
                     NextStepAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    LeasedUntil = table.Column<DateTime>(type: "TEXT", nullable: true),
                     SubmittedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
                     UpdatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
                     Version = table.Column<int>(type: "INTEGER", nullable: false)

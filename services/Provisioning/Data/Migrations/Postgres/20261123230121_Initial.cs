@@ -97,6 +97,7 @@ namespace Aes.Provisioning.Data.Migrations.Postgres
                     RejectionReason = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
                     CleanupPending = table.Column<bool>(type: "boolean", nullable: false),
                     NextStepAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    LeasedUntil = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
                     SubmittedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
                     UpdatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
                     Version = table.Column<int>(type: "integer", nullable: false)
