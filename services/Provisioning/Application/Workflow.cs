@@ -106,8 +106,10 @@ public sealed partial class Workflow(
     }
 
     /// <summary>
-    /// Resizes the VMs asked for: quota first (growth taken all or nothing, idempotent by target size),
-    /// then the facility. A refusal from either leaves the VM at its size, with the reason.
+    /// Resizes the VMs asked for in three moves, each repeatable after a crash: quota grows the claim to
+    /// the larger of the two sizes per class (the only move that can be refused), the facility resizes
+    /// the VM, and quota shrinks the claim to the new size. Undoing after a facility's refusal is then
+    /// a pure shrink, which quota cannot refuse. <see cref="VmRecord.ResizeGrown"/> records the first move.
     /// </summary>
     private async Task ResizeAsync(HostingRequest request, CancellationToken cancellationToken)
     {
@@ -116,18 +118,20 @@ public sealed partial class Workflow(
         {
             var (vcpu, memory, disk) = (vm.TargetVcpu!.Value, vm.TargetMemoryGib!.Value, vm.TargetDiskGib!.Value);
             var oldSize = vm.Size();
-            try
+            if (!vm.ResizeGrown)
             {
-                await quota.ResizeAsync(new Q.ResizeRequest
+                try
                 {
-                    ClaimId = vm.ClaimId!.Value.ToString(),
-                    Amounts = new Q.Resources { Vcpu = vcpu, MemoryGib = memory, StorageGib = disk, PublicIpv4 = vm.PublicIpv4 ? 1 : 0 },
-                }, cancellationToken: cancellationToken);
-            }
-            catch (RpcException exception) when (exception.StatusCode is StatusCode.ResourceExhausted or StatusCode.FailedPrecondition)
-            {
-                RefuseResize(vm, exception.Status.Detail);
-                continue;
+                    await ResizeClaimAsync(vm, Math.Max(vm.Vcpu, vcpu), Math.Max(vm.MemoryGib, memory), Math.Max(vm.DiskGib, disk), cancellationToken);
+                }
+                catch (RpcException exception) when (exception.StatusCode is StatusCode.ResourceExhausted or StatusCode.FailedPrecondition)
+                {
+                    RefuseResize(vm, exception.Status.Detail);
+                    await SaveProgressAsync(request, cancellationToken);
+                    continue;
+                }
+                vm.ResizeGrown = true;
+                await SaveProgressAsync(request, cancellationToken);
             }
             try
             {
@@ -135,28 +139,32 @@ public sealed partial class Workflow(
             }
             catch (FacilityDriverException exception)
             {
-                // The facility refused: quota goes back to the size the VM still has.
-                await quota.ResizeAsync(new Q.ResizeRequest
-                {
-                    ClaimId = vm.ClaimId!.Value.ToString(),
-                    Amounts = new Q.Resources { Vcpu = vm.Vcpu, MemoryGib = vm.MemoryGib, StorageGib = vm.DiskGib, PublicIpv4 = vm.PublicIpv4 ? 1 : 0 },
-                }, cancellationToken: cancellationToken);
+                await ResizeClaimAsync(vm, vm.Vcpu, vm.MemoryGib, vm.DiskGib, cancellationToken);
                 RefuseResize(vm, exception.Message);
+                await SaveProgressAsync(request, cancellationToken);
                 continue;
             }
+            await ResizeClaimAsync(vm, vcpu, memory, disk, cancellationToken);
             var at = clock.GetUtcNow().UtcDateTime;
             (vm.Vcpu, vm.MemoryGib, vm.DiskGib) = (vcpu, memory, disk);
-            (vm.TargetVcpu, vm.TargetMemoryGib, vm.TargetDiskGib) = (null, null, null);
+            (vm.TargetVcpu, vm.TargetMemoryGib, vm.TargetDiskGib, vm.ResizeGrown) = (null, null, null, false);
             vm.Status = VmStatus.Active;
             db.AddToOutbox(new VmResized(vm.Id, vm.AgencyId, vm.AgencyStateCode, request.FacilityId!.Value, request.FacilityStateCode!, oldSize, vm.Size(), at), at);
             await SaveProgressAsync(request, cancellationToken);
         }
     }
 
+    private async Task ResizeClaimAsync(VmRecord vm, long vcpu, long memoryGib, long diskGib, CancellationToken cancellationToken) =>
+        await quota.ResizeAsync(new Q.ResizeRequest
+        {
+            ClaimId = vm.ClaimId!.Value.ToString(),
+            Amounts = new Q.Resources { Vcpu = vcpu, MemoryGib = memoryGib, StorageGib = diskGib, PublicIpv4 = vm.PublicIpv4 ? 1 : 0 },
+        }, cancellationToken: cancellationToken);
+
     private static void RefuseResize(VmRecord vm, string reason)
     {
         vm.ResizeRefusedReason = reason.Length <= 1000 ? reason : reason[..1000];
-        (vm.TargetVcpu, vm.TargetMemoryGib, vm.TargetDiskGib) = (null, null, null);
+        (vm.TargetVcpu, vm.TargetMemoryGib, vm.TargetDiskGib, vm.ResizeGrown) = (null, null, null, false);
         vm.Status = VmStatus.Active;
     }
 

@@ -160,6 +160,8 @@ public sealed class VmRecord
     public long? TargetVcpu { get; set; }
     public long? TargetMemoryGib { get; set; }
     public long? TargetDiskGib { get; set; }
+    /// <summary>Quota already holds the larger of the old and the target size (the resize's first move is done).</summary>
+    public bool ResizeGrown { get; set; }
     public string? ResizeRefusedReason { get; set; }
     public int Version { get; set; }
 }

@@ -527,6 +527,9 @@ namespace Aes.Provisioning.Data.Migrations.Postgres
                     b.Property<Guid>("RequestId")
                         .HasColumnType("uuid");
 
+                    b.Property<bool>("ResizeGrown")
+                        .HasColumnType("boolean");
+
                     b.Property<string>("ResizeRefusedReason")
                         .HasMaxLength(1000)
                         .HasColumnType("character varying(1000)");

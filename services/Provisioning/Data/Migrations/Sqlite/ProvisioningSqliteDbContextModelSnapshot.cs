@@ -516,6 +516,9 @@ namespace Aes.Provisioning.Data.Migrations.Sqlite
                     b.Property<Guid>("RequestId")
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("ResizeGrown")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("ResizeRefusedReason")
                         .HasMaxLength(1000)
                         .HasColumnType("TEXT");

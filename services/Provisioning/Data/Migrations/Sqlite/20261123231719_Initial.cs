@@ -241,6 +241,7 @@ namespace Aes.Provisioning.Data.Migrations.Sqlite
                     TargetVcpu = table.Column<long>(type: "INTEGER", nullable: true),
                     TargetMemoryGib = table.Column<long>(type: "INTEGER", nullable: true),
                     TargetDiskGib = table.Column<long>(type: "INTEGER", nullable: true),
+                    ResizeGrown = table.Column<bool>(type: "INTEGER", nullable: false),
                     ResizeRefusedReason = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
                     Version = table.Column<int>(type: "INTEGER", nullable: false)
                 },

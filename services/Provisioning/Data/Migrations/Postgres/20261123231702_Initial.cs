@@ -242,6 +242,7 @@ namespace Aes.Provisioning.Data.Migrations.Postgres
                     TargetVcpu = table.Column<long>(type: "bigint", nullable: true),
                     TargetMemoryGib = table.Column<long>(type: "bigint", nullable: true),
                     TargetDiskGib = table.Column<long>(type: "bigint", nullable: true),
+                    ResizeGrown = table.Column<bool>(type: "boolean", nullable: false),
                     ResizeRefusedReason = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
                     Version = table.Column<int>(type: "integer", nullable: false)
                 },
