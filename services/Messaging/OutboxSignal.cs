@@ -4,7 +4,10 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 namespace Aes.Messaging;
 
 /// <summary>Wakes the relay as soon as a transaction that wrote to the outbox has committed.</summary>
-public sealed class OutboxSignal
+public sealed class OutboxSignal : WakeSignal;
+
+/// <summary>A wake-up for a background loop: signals that arrive while it works collapse into one.</summary>
+public abstract class WakeSignal
 {
     private readonly SemaphoreSlim _signal = new(0, 1);
 

@@ -21,17 +21,4 @@ public sealed class ProvisioningSettings
 }
 
 /// <summary>Wakes the workflow runner when a request has a step to take now.</summary>
-public sealed class WorkflowSignal
-{
-    private readonly SemaphoreSlim _signal = new(0, 1);
-
-    public void Notify()
-    {
-        if (_signal.CurrentCount == 0)
-        {
-            try { _signal.Release(); } catch (SemaphoreFullException) { /* already signalled */ }
-        }
-    }
-
-    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _signal.WaitAsync(timeout, cancellationToken);
-}
+public sealed class WorkflowSignal : WakeSignal;

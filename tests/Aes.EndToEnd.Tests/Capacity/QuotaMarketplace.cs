@@ -10,11 +10,8 @@ namespace Aes.EndToEnd.Tests.Capacity;
 /// A whole marketplace started by the launcher, with the demo data, ready for quota tests: user,
 /// agency and facility ids by name, and generous state default quotas for ML and NE.
 /// </summary>
-public abstract class QuotaMarketplace : IAsyncLifetime
+public abstract class QuotaMarketplace() : LaunchedMarketplace("quota")
 {
-    private readonly string _data = Infra.NewTempFolder("aes-quota");
-    private EmbeddedMarketplace? _marketplace;
-
     public Q.QuotaService.QuotaServiceClient Quota { get; private set; } = null!;
     public T.TenancyService.TenancyServiceClient Tenancy { get; private set; } = null!;
     public Dictionary<string, string> Users { get; } = [];
@@ -22,15 +19,12 @@ public abstract class QuotaMarketplace : IAsyncLifetime
     public Dictionary<string, string> Facilities { get; } = [];
     public string MaliToNigerAgreement { get; private set; } = "";
 
-    protected abstract Task<string[]> ArgumentsAsync();
 
-    /// <summary>The quota service's own database connection, to read its outbox.</summary>
-    protected abstract System.Data.Common.DbConnection QuotaDatabase(string dataDirectory);
 
     /// <summary>How many events of each type quota has written to its outbox.</summary>
     public async Task<Dictionary<string, int>> OutboxEventCountsAsync()
     {
-        await using var connection = QuotaDatabase(_data);
+        await using var connection = ServiceDatabase(ResourceNames.Quota);
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT message_type, COUNT(*) FROM outbox_messages GROUP BY message_type";
@@ -43,12 +37,12 @@ public abstract class QuotaMarketplace : IAsyncLifetime
         return counts;
     }
 
-    public async ValueTask InitializeAsync()
+    public override async ValueTask InitializeAsync()
     {
-        _marketplace = await EmbeddedMarketplace.StartAsync(_data, EmbeddedMarketplace.FreePortOffset(),
-            [.. await ArgumentsAsync(), "--Quota:SweepInterval=00:00:00.500"]);
-        Quota = new Q.QuotaService.QuotaServiceClient(_marketplace.Channel(ResourceNames.Quota));
-        Tenancy = new T.TenancyService.TenancyServiceClient(_marketplace.Channel(ResourceNames.Tenancy));
+        await LaunchAsync(
+            "--Quota:SweepInterval=00:00:00.500");
+        Quota = new Q.QuotaService.QuotaServiceClient(Marketplace.Channel(ResourceNames.Quota));
+        Tenancy = new T.TenancyService.TenancyServiceClient(Marketplace.Channel(ResourceNames.Tenancy));
         foreach (var user in (await Tenancy.ListUsersAsync(new T.ListUsersRequest())).Users) Users[user.UserName] = user.Id;
         foreach (var agency in (await Tenancy.ListAgenciesAsync(new T.ListAgenciesRequest())).Agencies) Agencies[$"{agency.StateCode}/{agency.Code}"] = agency.Id;
         foreach (var facility in (await Tenancy.ListFacilitiesAsync(new T.ListFacilitiesRequest())).Facilities) Facilities[facility.Code] = facility.Id;
@@ -102,42 +96,16 @@ public abstract class QuotaMarketplace : IAsyncLifetime
         ExpiresAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(DateTime.UtcNow + (expiresIn ?? TimeSpan.FromMinutes(10))),
         Reference = "test",
     };
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_marketplace is not null)
-        {
-            await _marketplace.Process.InterruptAsync(TimeSpan.FromSeconds(30));
-            await _marketplace.DisposeAsync();
-        }
-        Directory.Delete(_data, recursive: true);
-    }
 }
 
 /// <summary>The embedded default: SQLite files and the in-memory bus.</summary>
 public sealed class EmbeddedQuotaMarketplace : QuotaMarketplace
 {
-    protected override Task<string[]> ArgumentsAsync() => Task.FromResult(Array.Empty<string>());
-
-    protected override System.Data.Common.DbConnection QuotaDatabase(string dataDirectory) =>
-        new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(dataDirectory, "quota.db")}");
+    protected override bool OnPostgres => false;
 }
 
 /// <summary>The same processes on real PostgreSQL (a database per service) and RabbitMQ (a virtual host of its own).</summary>
 public sealed class PostgresQuotaMarketplace : QuotaMarketplace
 {
-    private string _postgres = "";
-
-    protected override System.Data.Common.DbConnection QuotaDatabase(string dataDirectory)
-    {
-        var builder = new Npgsql.NpgsqlConnectionStringBuilder(_postgres);
-        builder.Database += "_quota";
-        return new Npgsql.NpgsqlConnection(builder.ConnectionString);
-    }
-
-    protected override async Task<string[]> ArgumentsAsync() =>
-    [
-        "--postgres", _postgres = await TestInfrastructure.NewPostgresPrefixAsync("q"),
-        "--rabbitmq", await TestInfrastructure.NewRabbitMqVirtualHostAsync("quota"),
-    ];
+    protected override bool OnPostgres => true;
 }

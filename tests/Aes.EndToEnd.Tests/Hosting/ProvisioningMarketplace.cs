@@ -12,11 +12,8 @@ namespace Aes.EndToEnd.Tests.Hosting;
 /// A whole marketplace started by the launcher with the demo data, one capacity pool in each open
 /// facility (ML-BKO-1: 64 vCPU), generous quotas, and simulated facilities that answer in tens of milliseconds.
 /// </summary>
-public abstract class ProvisioningMarketplace : IAsyncLifetime
+public abstract class ProvisioningMarketplace() : LaunchedMarketplace("provisioning")
 {
-    private readonly string _data = Infra.NewTempFolder("aes-provisioning");
-    private EmbeddedMarketplace? _marketplace;
-
     public P.ProvisioningService.ProvisioningServiceClient Provisioning { get; private set; } = null!;
     public Q.QuotaService.QuotaServiceClient Quota { get; private set; } = null!;
     public T.TenancyService.TenancyServiceClient Tenancy { get; private set; } = null!;
@@ -29,15 +26,12 @@ public abstract class ProvisioningMarketplace : IAsyncLifetime
     /// <summary>Short, so that a request left unapproved expires within a test.</summary>
     public static readonly TimeSpan HoldDuration = TimeSpan.FromSeconds(30);
 
-    protected abstract Task<string[]> ArgumentsAsync();
 
-    /// <summary>The provisioning service's own database connection, to read its outbox.</summary>
-    protected abstract System.Data.Common.DbConnection ProvisioningDatabase(string dataDirectory);
 
     /// <summary>The bodies of the events of one type that provisioning has written to its outbox.</summary>
     public async Task<List<System.Text.Json.JsonElement>> OutboxEventsAsync(string type)
     {
-        await using var connection = ProvisioningDatabase(_data);
+        await using var connection = ServiceDatabase(ResourceNames.Provisioning);
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT body FROM outbox_messages WHERE message_type LIKE 'Aes.Contracts.Provisioning.{type},%' ORDER BY sequence";
@@ -50,18 +44,18 @@ public abstract class ProvisioningMarketplace : IAsyncLifetime
         return events;
     }
 
-    public async ValueTask InitializeAsync()
+    public override async ValueTask InitializeAsync()
     {
-        _marketplace = await EmbeddedMarketplace.StartAsync(_data, EmbeddedMarketplace.FreePortOffset(),
+        await LaunchAsync(
         [
-            .. await ArgumentsAsync(), "--Quota:SweepInterval=00:00:00.500",
+            "--Quota:SweepInterval=00:00:00.500",
             "--Simulator:MinCreateLatency=00:00:00.020", "--Simulator:MaxCreateLatency=00:00:00.100", "--Simulator:DeleteLatency=00:00:00.010",
             "--Provisioning:WorkflowPollInterval=00:00:00.200", "--Provisioning:WaitingRetryInterval=00:00:02", "--Provisioning:StepRetryDelay=00:00:01",
             $"--Provisioning:HoldDuration={HoldDuration}",
         ]);
-        Provisioning = new P.ProvisioningService.ProvisioningServiceClient(_marketplace.Channel(ResourceNames.Provisioning));
-        Quota = new Q.QuotaService.QuotaServiceClient(_marketplace.Channel(ResourceNames.Quota));
-        Tenancy = new T.TenancyService.TenancyServiceClient(_marketplace.Channel(ResourceNames.Tenancy));
+        Provisioning = new P.ProvisioningService.ProvisioningServiceClient(Marketplace.Channel(ResourceNames.Provisioning));
+        Quota = new Q.QuotaService.QuotaServiceClient(Marketplace.Channel(ResourceNames.Quota));
+        Tenancy = new T.TenancyService.TenancyServiceClient(Marketplace.Channel(ResourceNames.Tenancy));
         foreach (var user in (await Tenancy.ListUsersAsync(new T.ListUsersRequest())).Users) Users[user.UserName] = user.Id;
         foreach (var agency in (await Tenancy.ListAgenciesAsync(new T.ListAgenciesRequest())).Agencies)
         {
@@ -165,44 +159,16 @@ public abstract class ProvisioningMarketplace : IAsyncLifetime
 
     public async Task<long> FreeVcpuAsync(string facility) =>
         (await Quota.GetUsageAsync(new Q.GetUsageRequest { Scope = Q.UsageScope.Pool, Id = Pools[facility] })).Lines.Single(l => l.ResourceClass == Q.ResourceClass.Vcpu).Headroom;
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_marketplace is not null)
-        {
-            // The launcher's log of the last run, for a failing journey's post-mortem.
-            await File.WriteAllTextAsync(Path.Combine(Path.GetTempPath(), $"aes-{GetType().Name}.log"), _marketplace.Process.Output);
-            await _marketplace.Process.InterruptAsync(TimeSpan.FromSeconds(30));
-            await _marketplace.DisposeAsync();
-        }
-        Directory.Delete(_data, recursive: true);
-    }
 }
 
 /// <summary>The embedded default: SQLite files and the in-memory bus.</summary>
 public sealed class EmbeddedProvisioningMarketplace : ProvisioningMarketplace
 {
-    protected override Task<string[]> ArgumentsAsync() => Task.FromResult(Array.Empty<string>());
-
-    protected override System.Data.Common.DbConnection ProvisioningDatabase(string dataDirectory) =>
-        new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(dataDirectory, "provisioning.db")}");
+    protected override bool OnPostgres => false;
 }
 
 /// <summary>The same processes on real PostgreSQL (a database per service) and RabbitMQ (a virtual host of its own).</summary>
 public sealed class PostgresProvisioningMarketplace : ProvisioningMarketplace
 {
-    private string _postgres = "";
-
-    protected override System.Data.Common.DbConnection ProvisioningDatabase(string dataDirectory)
-    {
-        var builder = new Npgsql.NpgsqlConnectionStringBuilder(_postgres);
-        builder.Database += "_provisioning";
-        return new Npgsql.NpgsqlConnection(builder.ConnectionString);
-    }
-
-    protected override async Task<string[]> ArgumentsAsync() =>
-    [
-        "--postgres", _postgres = await TestInfrastructure.NewPostgresPrefixAsync("p"),
-        "--rabbitmq", await TestInfrastructure.NewRabbitMqVirtualHostAsync("provisioning"),
-    ];
+    protected override bool OnPostgres => true;
 }

@@ -1,0 +1,57 @@
+using System.Data.Common;
+using Aes.Testing;
+
+namespace Aes.EndToEnd.Tests;
+
+/// <summary>
+/// A whole marketplace started by the launcher for a test class: embedded (SQLite files, in-memory bus)
+/// or on real PostgreSQL (a database per service) and RabbitMQ (a virtual host of its own).
+/// </summary>
+public abstract class LaunchedMarketplace(string name) : IAsyncLifetime
+{
+    private readonly string _data = Infra.NewTempFolder($"aes-{name}");
+    private string? _postgres;
+
+    protected EmbeddedMarketplace Marketplace { get; private set; } = null!;
+
+    /// <summary>False: the embedded default; true: PostgreSQL and RabbitMQ.</summary>
+    protected abstract bool OnPostgres { get; }
+
+    public abstract ValueTask InitializeAsync();
+
+    protected async Task LaunchAsync(params string[] arguments)
+    {
+        string[] storage = OnPostgres
+            ?
+            [
+                "--postgres", _postgres = await TestInfrastructure.NewPostgresPrefixAsync(name[..1]),
+                "--rabbitmq", await TestInfrastructure.NewRabbitMqVirtualHostAsync(name),
+            ]
+            : [];
+        Marketplace = await EmbeddedMarketplace.StartAsync(_data, EmbeddedMarketplace.FreePortOffset(), [.. storage, .. arguments]);
+    }
+
+    /// <summary>A connection to one service's own database, to read what it wrote (its outbox).</summary>
+    protected DbConnection ServiceDatabase(string service)
+    {
+        if (_postgres is null)
+        {
+            return new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_data, service + ".db")}");
+        }
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(_postgres);
+        builder.Database += "_" + service;
+        return new Npgsql.NpgsqlConnection(builder.ConnectionString);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Marketplace is not null)
+        {
+            // The launcher's log of the last run, for a failing test's post-mortem.
+            await File.WriteAllTextAsync(Path.Combine(Path.GetTempPath(), $"aes-{GetType().Name}.log"), Marketplace.Process.Output);
+            await Marketplace.Process.InterruptAsync(TimeSpan.FromSeconds(30));
+            await Marketplace.DisposeAsync();
+        }
+        Directory.Delete(_data, recursive: true);
+    }
+}
