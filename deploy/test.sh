@@ -43,6 +43,13 @@ read -r passed failed < <(cat "$work"/results/*.trx 2>/dev/null \
   | awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "=\""); gsub(/"/, "", kv[2]);
            if (kv[1] == "passed") p += kv[2]; if (kv[1] == "failed") f += kv[2]; if (kv[1] == "error") f += kv[2]; } }
          END { print p + 0, f + 0 }')
+# Name the failures last, where a CI log's tail is read.
+for report in "$work"/results/*.trx; do
+  [ -e "$report" ] || continue
+  grep -o '<UnitTestResult [^>]*outcome="Failed"[^>]*>' "$report" \
+    | sed -E 's/.*testName="([^"]*)".*/failed: \1/' || true
+  sed -n '/<Message>/,/<\/Message>/p' "$report" | sed -E 's/.*<Message>//; s/<\/Message>.*//' | head -c 2000 || true
+done
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1 # a test host that crashed reports no counters: never print a green line for it
 fi

@@ -131,8 +131,9 @@ public static class EmbeddedMarketplace
             arguments.Add("--Messaging:Transport=RabbitMq");
             arguments.Add($"--ConnectionStrings:{ResourceNames.RabbitMqConnection}={rabbitMq}");
         }
-        if (service == ResourceNames.Tenancy)
+        if (service is ResourceNames.Tenancy or ResourceNames.Billing)
         {
+            // Tenancy loads the demo states, facilities and users; billing publishes the demo facilities' list prices.
             arguments.Add($"--Seed:Demo={options.Seed}");
         }
         if (service == ResourceNames.Provisioning)

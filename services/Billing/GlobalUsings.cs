@@ -3,3 +3,4 @@ global using Aes.ServiceDefaults.Errors;
 global using Aes.Billing.Data;
 global using MassTransit;
 global using Microsoft.EntityFrameworkCore;
+global using Aes.Billing.Domain;

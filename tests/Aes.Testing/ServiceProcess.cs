@@ -34,6 +34,8 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    public int ProcessId => _process.Id;
+
     public int ExitCode => _process.ExitCode;
 
     /// <summary>Starts <c>{projectFolder}/bin/{Configuration}/net10.0/{assembly}.dll</c> with <paramref name="arguments"/>.</summary>

@@ -1,3 +1,4 @@
+using Aes.Billing.Application;
 using Aes.Billing.Consumers;
 using Aes.Billing.Grpc;
 using Aes.Messaging.Persistence;
@@ -9,7 +10,26 @@ public static class Extensions
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddServiceDatabase<BillingDbContext, BillingPostgresDbContext, BillingSqliteDbContext>(ResourceNames.BillingDatabase);
-        builder.AddServiceMessaging<BillingDbContext>(ResourceNames.Billing, bus => bus.AddConsumer<AgencyRegisteredConsumer>());
+        builder.AddServiceMessaging<BillingDbContext>(ResourceNames.Billing, bus =>
+        {
+            bus.AddConsumer<AgencyRegisteredConsumer>();
+            bus.AddConsumer<MemberStateRegisteredConsumer>();
+            bus.AddConsumer<FacilityRegisteredConsumer>();
+            bus.AddConsumer<AgreementActivatedConsumer>();
+            bus.AddConsumer<AgreementEndedConsumer>();
+            bus.AddConsumer<RoleAssignedConsumer>();
+            bus.AddConsumer<RoleRevokedConsumer>();
+            bus.AddConsumer<VmActivatedConsumer>();
+            bus.AddConsumer<VmResizedConsumer>();
+            bus.AddConsumer<VmDecommissionedConsumer>();
+        });
+        builder.Services.AddSingleton<DemoPrices>();
+        builder.Services.AddScoped<BillingAccess>();
+        builder.Services.AddScoped<Metering>();
+        builder.Services.AddScoped<Catalogues>();
+        builder.Services.AddScoped<Invoicing>();
+        builder.Services.AddScoped<Settlements>();
+        builder.Services.AddScoped<LedgerAudit>();
         return builder;
     }
 

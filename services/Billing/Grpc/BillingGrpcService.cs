@@ -1,9 +1,14 @@
-using V1 = Aes.Contracts.Billing.V1;
+using Aes.Billing.Application;
+using Aes.Billing.Domain;
+using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using V1 = Aes.Contracts.Billing.V1;
 
 namespace Aes.Billing.Grpc;
 
-public sealed class BillingGrpcService(BillingDbContext db) : V1.BillingService.BillingServiceBase
+public sealed class BillingGrpcService(
+    BillingDbContext db, BillingAccess access, Catalogues catalogues, Invoicing invoicing, Settlements settlements, LedgerAudit audit)
+    : V1.BillingService.BillingServiceBase
 {
     public override async Task<V1.ListAccountsResponse> ListAccounts(V1.ListAccountsRequest request, ServerCallContext context)
     {
@@ -24,4 +29,274 @@ public sealed class BillingGrpcService(BillingDbContext db) : V1.BillingService.
             },
         };
     }
+
+    public override async Task<V1.PriceCatalogue> SetPriceCatalogue(V1.SetPriceCatalogueRequest request, ServerCallContext context)
+    {
+        var prices = request.Prices ?? throw new InvalidFieldException("prices", new("sont obligatoires.", "are required."));
+        var change = new CatalogueChange(
+            Validate.Id(request.ActorUserId, "actor_user_id"),
+            Validate.Id(request.FacilityId, "facility_id"),
+            Instant(request.EffectiveFrom, "effective_from") ?? throw new InvalidFieldException("effective_from", new("est obligatoire.", "is required.")),
+            Instant(request.EffectiveUntil, "effective_until"),
+            new Prices(prices.VcpuHourXof, prices.MemoryGibHourXof, prices.StorageGibMonthXof, prices.PublicIpv4MonthXof),
+            string.IsNullOrWhiteSpace(request.Currency) ? "XOF" : request.Currency.Trim().ToUpperInvariant());
+        var catalogue = await catalogues.SetAsync(change, context.CancellationToken);
+        var code = await db.Facilities.Where(f => f.Id == catalogue.FacilityId).Select(f => f.Code).FirstAsync(context.CancellationToken);
+        return ToMessage(catalogue, code);
+    }
+
+    public override async Task<V1.ListPriceCataloguesResponse> ListPriceCatalogues(V1.ListPriceCataloguesRequest request, ServerCallContext context)
+    {
+        var facilityId = Validate.Id(request.FacilityId, "facility_id");
+        var facility = await db.Facilities.AsNoTracking().FirstOrDefaultAsync(f => f.Id == facilityId, context.CancellationToken)
+            ?? throw new NotFoundException("Site / facility", request.FacilityId);
+        var list = await db.Catalogues.AsNoTracking().Where(c => c.FacilityId == facilityId).OrderBy(c => c.EffectiveFrom).ToListAsync(context.CancellationToken);
+        return new V1.ListPriceCataloguesResponse { Catalogues = { list.Select(c => ToMessage(c, facility.Code)) } };
+    }
+
+    public override async Task<V1.ListUsageResponse> ListUsage(V1.ListUsageRequest request, ServerCallContext context)
+    {
+        var actor = Validate.Id(request.ActorUserId, "actor_user_id");
+        var agencyId = Validate.Id(request.AgencyId, "agency_id");
+        var account = await db.Accounts.AsNoTracking().FirstOrDefaultAsync(a => a.AgencyId == agencyId, context.CancellationToken)
+            ?? throw new NotFoundException("Organisme / agency", request.AgencyId);
+        await access.RequireReaderAsync(actor, agencyId, account.StateCode, context.CancellationToken);
+        var period = await invoicing.PeriodAsync(account.StateCode, request.Month, context.CancellationToken);
+        var segments = await db.Segments.AsNoTracking()
+            .Where(s => s.AgencyId == agencyId && s.From < period.Until && (s.Until == null || s.Until > period.From))
+            .OrderBy(s => s.From).ThenBy(s => s.VmId).ToListAsync(context.CancellationToken);
+        return new V1.ListUsageResponse
+        {
+            Periods =
+            {
+                segments.Select(s => new V1.UsagePeriod
+                {
+                    Id = s.Id.ToString(), VmId = s.VmId.ToString(), FacilityId = s.FacilityId.ToString(), FacilityStateCode = s.FacilityStateCode,
+                    From = Timestamp.FromDateTime(s.From), Until = s.Until is { } until ? Timestamp.FromDateTime(until) : null,
+                    Size = new V1.Size { Vcpu = s.Size.Vcpu, MemoryGib = s.Size.MemoryGib, StorageGib = s.Size.StorageGib, PublicIpv4 = s.Size.PublicIpv4 },
+                }),
+            },
+        };
+    }
+
+    public override async Task<V1.Invoice> DraftInvoice(V1.DraftInvoiceRequest request, ServerCallContext context) =>
+        ToMessage(await invoicing.DraftAsync(
+            Validate.Id(request.ActorUserId, "actor_user_id"), Validate.Id(request.AgencyId, "agency_id"), request.Month, context.CancellationToken));
+
+    public override async Task<V1.DraftInvoicesResponse> DraftInvoices(V1.DraftInvoicesRequest request, ServerCallContext context)
+    {
+        var actor = Validate.Id(request.ActorUserId, "actor_user_id");
+        var state = Validate.OptionalStateCode(request.StateCode, "state_code");
+        RequireMonth(request.Month);
+        var (drafted, lines, total) = await invoicing.DraftAllAsync(actor, request.Month, state, context.CancellationToken);
+        return new V1.DraftInvoicesResponse { Drafted = drafted, Lines = lines, TotalXof = total };
+    }
+
+    public override async Task<V1.Invoice> GetInvoice(V1.GetInvoiceRequest request, ServerCallContext context) =>
+        ToMessage(await ReadableInvoiceAsync(request.ActorUserId, request.InvoiceId, context.CancellationToken));
+
+    public override async Task<V1.ListInvoicesResponse> ListInvoices(V1.ListInvoicesRequest request, ServerCallContext context)
+    {
+        var invoices = await ReadableInvoicesAsync(request.ActorUserId, request.AgencyId, request.StateCode, request.Month, context.CancellationToken);
+        return new V1.ListInvoicesResponse { Invoices = { invoices.Select(i => ToMessage(i, withLines: false)) } };
+    }
+
+    public override async Task<V1.Invoice> IssueInvoice(V1.InvoiceActionRequest request, ServerCallContext context) =>
+        ToMessage(await invoicing.IssueAsync(
+            Validate.Id(request.ActorUserId, "actor_user_id"), Validate.Id(request.InvoiceId, "invoice_id"), context.CancellationToken));
+
+    public override async Task<V1.Invoice> PayInvoice(V1.InvoiceActionRequest request, ServerCallContext context) =>
+        ToMessage(await invoicing.PayAsync(
+            Validate.Id(request.ActorUserId, "actor_user_id"), Validate.Id(request.InvoiceId, "invoice_id"), context.CancellationToken));
+
+    public override async Task<V1.Invoice> CancelInvoice(V1.CancelInvoiceRequest request, ServerCallContext context) =>
+        ToMessage(await invoicing.CancelAsync(
+            Validate.Id(request.ActorUserId, "actor_user_id"), Validate.Id(request.InvoiceId, "invoice_id"),
+            Validate.Name(request.Reason, "reason", 500), context.CancellationToken));
+
+    public override async Task<V1.Invoice> IssueCreditNote(V1.IssueCreditNoteRequest request, ServerCallContext context) =>
+        ToMessage(await invoicing.CreditAsync(
+            Validate.Id(request.ActorUserId, "actor_user_id"), Validate.Id(request.InvoiceId, "invoice_id"), request.AmountXof,
+            Validate.Name(request.Reason, "reason", 500), context.CancellationToken));
+
+    public override async Task<V1.Document> ExportInvoices(V1.ExportInvoicesRequest request, ServerCallContext context)
+    {
+        RequireMonth(request.Month);
+        var invoices = await ReadableInvoicesAsync(request.ActorUserId, "", request.StateCode, request.Month, context.CancellationToken);
+        var ids = invoices.Select(i => i.Id).ToList();
+        var lines = (await db.InvoiceLines.AsNoTracking().Where(l => ids.Contains(l.InvoiceId)).ToListAsync(context.CancellationToken))
+            .ToLookup(l => l.InvoiceId);
+        foreach (var invoice in invoices)
+        {
+            invoice.Lines.AddRange(lines[invoice.Id].OrderBy(l => l.FacilityCode).ThenBy(l => l.Resource).ThenBy(l => l.PeriodFrom));
+        }
+        var state = string.IsNullOrWhiteSpace(request.StateCode) ? "AES" : request.StateCode.Trim().ToUpperInvariant();
+        return new V1.Document { ContentType = "text/csv; charset=utf-8", FileName = $"factures-{state}-{request.Month}.csv", Content = InvoiceDocuments.Csv(invoices) };
+    }
+
+    public override async Task<V1.Document> RenderInvoice(V1.RenderInvoiceRequest request, ServerCallContext context)
+    {
+        var language = string.IsNullOrWhiteSpace(request.Language) ? "fr" : request.Language.Trim().ToLowerInvariant();
+        if (language is not ("fr" or "en"))
+        {
+            throw new InvalidFieldException("language", new("doit être « fr » ou « en ».", "must be \"fr\" or \"en\"."));
+        }
+        var invoice = await ReadableInvoiceAsync(request.ActorUserId, request.InvoiceId, context.CancellationToken);
+        return new V1.Document
+        {
+            ContentType = "text/html; charset=utf-8", FileName = $"{invoice.Number ?? invoice.Id.ToString()}.{language}.html",
+            Content = InvoiceDocuments.Html(invoice, language == "fr"),
+        };
+    }
+
+    public override async Task<V1.Settlement> CloseSettlement(V1.CloseSettlementRequest request, ServerCallContext context) =>
+        ToMessage(await settlements.CloseAsync(Validate.Id(request.ActorUserId, "actor_user_id"), request.Month, context.CancellationToken));
+
+    public override async Task<V1.Settlement> GetSettlement(V1.GetSettlementRequest request, ServerCallContext context) =>
+        ToMessage(await settlements.GetAsync(Validate.Id(request.ActorUserId, "actor_user_id"), request.Month, context.CancellationToken));
+
+    public override async Task<V1.LedgerAudit> AuditLedger(V1.AuditLedgerRequest request, ServerCallContext context)
+    {
+        await access.RequireStateLevelAsync(Validate.Id(request.ActorUserId, "actor_user_id"), context.CancellationToken);
+        var report = await audit.RunAsync(context.CancellationToken);
+        return new V1.LedgerAudit
+        {
+            Balanced = report.Balanced, TotalDebitXof = report.TotalDebitXof, TotalCreditXof = report.TotalCreditXof, Entries = report.Entries,
+            InvoiceLinesChecked = report.InvoiceLinesChecked, StatementsChecked = report.StatementsChecked, Problems = { report.Problems },
+        };
+    }
+
+    public override async Task<V1.ListLedgerBalancesResponse> ListLedgerBalances(V1.ListLedgerBalancesRequest request, ServerCallContext context)
+    {
+        await access.RequireStateLevelAsync(Validate.Id(request.ActorUserId, "actor_user_id"), context.CancellationToken);
+        var prefix = request.Prefix ?? "";
+        var balances = await db.JournalLines.AsNoTracking().Where(l => l.Account.StartsWith(prefix))
+            .GroupBy(l => l.Account).Select(g => new { Account = g.Key, Balance = g.Sum(l => l.DebitXof) - g.Sum(l => l.CreditXof) })
+            .OrderBy(b => b.Account).ToListAsync(context.CancellationToken);
+        return new V1.ListLedgerBalancesResponse
+        {
+            Balances = { balances.Select(b => new V1.LedgerBalance { Account = b.Account, BalanceXof = b.Balance }) },
+        };
+    }
+
+    private async Task<Invoice> ReadableInvoiceAsync(string actorUserId, string invoiceId, CancellationToken cancellationToken)
+    {
+        var actor = Validate.Id(actorUserId, "actor_user_id");
+        var invoice = await invoicing.LoadAsync(Validate.Id(invoiceId, "invoice_id"), cancellationToken);
+        await access.RequireReaderAsync(actor, invoice.AgencyId, invoice.StateCode, cancellationToken);
+        return invoice;
+    }
+
+    private async Task<List<Invoice>> ReadableInvoicesAsync(string actorUserId, string agencyId, string stateCode, string month, CancellationToken cancellationToken)
+    {
+        var actor = Validate.Id(actorUserId, "actor_user_id");
+        var agency = Validate.OptionalId(agencyId, "agency_id");
+        var state = Validate.OptionalStateCode(stateCode, "state_code");
+        if (!string.IsNullOrEmpty(month))
+        {
+            RequireMonth(month);
+        }
+        var (all, states, agencies) = await access.ScopeAsync(actor, cancellationToken);
+        var query = db.Invoices.AsNoTracking();
+        if (!all)
+        {
+            query = query.Where(i => states.Contains(i.StateCode) || agencies.Contains(i.AgencyId));
+        }
+        if (agency is { } agencyFilter)
+        {
+            query = query.Where(i => i.AgencyId == agencyFilter);
+        }
+        if (state is not null)
+        {
+            query = query.Where(i => i.StateCode == state);
+        }
+        if (!string.IsNullOrEmpty(month))
+        {
+            query = query.Where(i => i.Month == month);
+        }
+        return await query.OrderBy(i => i.Month).ThenBy(i => i.StateCode).ThenBy(i => i.AgencyName).ToListAsync(cancellationToken);
+    }
+
+    private static void RequireMonth(string month)
+    {
+        if (!BillingMonth.TryParse(month, out _, out _))
+        {
+            throw new InvalidFieldException("month", new(
+                $"« {month} » n'est pas un mois AAAA-MM (exemple : 2026-11).", $"\"{month}\" is not a YYYY-MM month (example: 2026-11)."));
+        }
+    }
+
+    private static DateTime? Instant(Timestamp? value, string field)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+        if (value.Seconds < 0 || value.Nanos is < 0 or >= 1_000_000_000)
+        {
+            throw new InvalidFieldException(field, new("n'est pas un instant valide.", "is not a valid instant."));
+        }
+        return value.ToDateTime();
+    }
+
+    private static V1.PriceCatalogue ToMessage(PriceCatalogue catalogue, string facilityCode) => new()
+    {
+        Id = catalogue.Id.ToString(), FacilityId = catalogue.FacilityId.ToString(), FacilityCode = facilityCode,
+        EffectiveFrom = Timestamp.FromDateTime(catalogue.EffectiveFrom),
+        EffectiveUntil = catalogue.EffectiveUntil is { } until ? Timestamp.FromDateTime(until) : null,
+        Prices = new V1.Prices
+        {
+            VcpuHourXof = catalogue.Prices.VcpuHourXof, MemoryGibHourXof = catalogue.Prices.MemoryGibHourXof,
+            StorageGibMonthXof = catalogue.Prices.StorageGibMonthXof, PublicIpv4MonthXof = catalogue.Prices.PublicIpv4MonthXof,
+        },
+        Currency = catalogue.Currency,
+    };
+
+    private static V1.Invoice ToMessage(Invoice invoice) => ToMessage(invoice, withLines: true);
+
+    private static V1.Invoice ToMessage(Invoice invoice, bool withLines)
+    {
+        var message = new V1.Invoice
+        {
+            Id = invoice.Id.ToString(), Number = invoice.Number ?? "", AgencyId = invoice.AgencyId.ToString(), AgencyName = invoice.AgencyName,
+            StateCode = invoice.StateCode, Month = invoice.Month, TimeZone = invoice.TimeZone,
+            PeriodFrom = Timestamp.FromDateTime(invoice.PeriodFrom), PeriodUntil = Timestamp.FromDateTime(invoice.PeriodUntil),
+            Status = InvoiceDocuments.Status(invoice.Status), Currency = invoice.Currency, TotalXof = invoice.TotalXof, CreditedXof = invoice.CreditedXof,
+            IssuedAt = invoice.IssuedAt is { } issued ? Timestamp.FromDateTime(issued) : null,
+            PaidAt = invoice.PaidAt is { } paid ? Timestamp.FromDateTime(paid) : null,
+            CancelledAt = invoice.CancelledAt is { } cancelled ? Timestamp.FromDateTime(cancelled) : null,
+            CreditNotes =
+            {
+                invoice.CreditNotes.Select(c => new V1.CreditNote
+                {
+                    Id = c.Id.ToString(), Number = c.Number, AmountXof = c.AmountXof, Reason = c.Reason, IssuedAt = Timestamp.FromDateTime(c.IssuedAt),
+                }),
+            },
+        };
+        if (withLines)
+        {
+            message.Lines.AddRange(invoice.Lines.Select(l => new V1.InvoiceLine
+            {
+                Id = l.Id.ToString(), FacilityId = l.FacilityId.ToString(), FacilityCode = l.FacilityCode, FacilityStateCode = l.FacilityStateCode,
+                Resource = Resources.Code(l.Resource), Unit = Resources.Unit(l.Resource),
+                PeriodFrom = Timestamp.FromDateTime(l.PeriodFrom), PeriodUntil = Timestamp.FromDateTime(l.PeriodUntil),
+                Quantity = InvoiceDocuments.Quantity(l), UnitPriceXof = l.UnitPriceXof, AmountXof = l.AmountXof,
+                PriceSource = l.PriceSource.ToString().ToLowerInvariant(), PriceSourceId = l.PriceSourceId.ToString(),
+            }));
+        }
+        return message;
+    }
+
+    private static V1.Settlement ToMessage(SettlementView view) => new()
+    {
+        Id = view.Run.Id.ToString(), Month = view.Run.Month, Status = "closed", ClosedAt = Timestamp.FromDateTime(view.Run.ClosedAt),
+        Statements =
+        {
+            view.Run.Statements.OrderBy(s => s.DebtorStateCode).ThenBy(s => s.CreditorStateCode).Select(s => new V1.SettlementStatement
+            {
+                DebtorStateCode = s.DebtorStateCode, CreditorStateCode = s.CreditorStateCode, AmountXof = s.AmountXof, InvoiceLines = s.Lines.Count,
+            }),
+        },
+        Positions = { view.NetPositions.OrderBy(p => p.Key).Select(p => new V1.NetPosition { StateCode = p.Key, NetXof = p.Value }) },
+    };
 }

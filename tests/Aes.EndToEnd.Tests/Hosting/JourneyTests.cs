@@ -1,4 +1,5 @@
 using Grpc.Core;
+using B = Aes.Contracts.Billing.V1;
 using P = Aes.Contracts.Provisioning.V1;
 using Q = Aes.Contracts.Quota.V1;
 
@@ -134,6 +135,19 @@ public abstract class JourneyTests<TMarketplace>(TMarketplace m) : IClassFixture
         var vms = (await m.Provisioning.ListVmsAsync(new P.ListVmsRequest { AgencyId = m.Agencies["NE/ANSI"] })).Vms.Where(v => v.RequestId == submitted.Id).ToList();
         Assert.Equal(2, vms.Count);
         Assert.All(vms, vm => Assert.Equal(("active", "ML-BKO-1"), (vm.Status, vm.FacilityCode)));
+
+        // Billing meters both from their activation, on the Niger agency's account (Niamey is UTC+1), in Mali's facility.
+        foreach (var vm in vms)
+        {
+            var period = Assert.Single(await m.MeteredAsync("op.ne", "NE/ANSI", vm.Id, TimeSpan.FromHours(1), ended: false));
+            Assert.Equal(("ML", 2L, 4L, 50L), (period.FacilityStateCode, period.Size.Vcpu, period.Size.MemoryGib, period.Size.StorageGib));
+            Assert.Equal(vm.ActivatedAt.ToDateTime(), period.From.ToDateTime(), TimeSpan.FromSeconds(1));
+        }
+        var month = (DateTime.UtcNow + TimeSpan.FromHours(1)).ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
+        var invoice = await m.Billing.DraftInvoiceAsync(new B.DraftInvoiceRequest { ActorUserId = m.Users["op.ne"], AgencyId = m.Agencies["NE/ANSI"], Month = month });
+        // The demo agreement bills Niger at Mali's list price (25 XOF per vCPU-hour).
+        Assert.Contains(invoice.Lines, l => l is { FacilityCode: "ML-BKO-1", FacilityStateCode: "ML", Resource: "vcpu", UnitPriceXof: 25, PriceSource: "catalogue" });
+        Assert.Equal(invoice.Lines.Sum(l => l.AmountXof), invoice.TotalXof);
     }
 
     [Fact]
@@ -215,6 +229,13 @@ public abstract class JourneyTests<TMarketplace>(TMarketplace m) : IClassFixture
         await m.WaitForAsync(winner.Id, "active");
         var vm = (await m.Provisioning.ListVmsAsync(new P.ListVmsRequest { AgencyId = m.Agencies["BF/ANPTIC"] })).Vms.Single(v => v.RequestId == winner.Id);
         var usedWhileActive = await m.UsedVcpuAsync("BF-BOB-1");
+        // Billing meters it while it runs; usage counts in whole seconds, so it runs for more than one before it goes.
+        await m.MeteredAsync("op.bf", "BF/ANPTIC", vm.Id, TimeSpan.Zero, ended: false);
+        var livedTwoSeconds = vm.ActivatedAt.ToDateTime().AddSeconds(2) - DateTime.UtcNow;
+        if (livedTwoSeconds > TimeSpan.Zero)
+        {
+            await Task.Delay(livedTwoSeconds);
+        }
         var decommissioning = await m.Provisioning.DecommissionVmAsync(new P.DecommissionVmRequest { VmId = vm.Id, ActorUserId = m.Users["agent.anptic.bf"], Reason = "fin du projet" });
         Assert.Equal("decommissioning", decommissioning.Status);
 
@@ -226,6 +247,10 @@ public abstract class JourneyTests<TMarketplace>(TMarketplace m) : IClassFixture
         var stopped = Assert.Single(await m.OutboxEventsAsync("VmDecommissioned"), e => e.GetProperty("vmId").GetString() == vm.Id);
         Assert.Equal(("BF", "BF"), (stopped.GetProperty("agencyStateCode").GetString(), stopped.GetProperty("facilityStateCode").GetString()));
         Assert.Equal(gone.DecommissionedAt.ToDateTime(), stopped.GetProperty("decommissionedAt").GetDateTime().ToUniversalTime(), TimeSpan.FromMilliseconds(1));
+        // Billing stops at that instant, to the second.
+        var metered = await m.MeteredAsync("op.bf", "BF/ANPTIC", vm.Id, TimeSpan.Zero, ended: true);
+        Assert.Equal(gone.DecommissionedAt.ToDateTime(), metered[^1].Until.ToDateTime(), TimeSpan.FromSeconds(1));
+        Assert.True(metered[^1].Until.ToDateTime() <= gone.DecommissionedAt.ToDateTime());
         var placed = await m.WaitForAsync(loser.Id, "awaiting_approval");
         Assert.Equal("BF-BOB-1", placed.FacilityCode);
         Assert.Equal(usedWhileActive, await m.UsedVcpuAsync("BF-BOB-1")); // the freed room went to the request that waited

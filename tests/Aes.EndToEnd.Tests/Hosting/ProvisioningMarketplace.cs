@@ -2,6 +2,7 @@ using Aes.Messaging;
 using Aes.Testing;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using B = Aes.Contracts.Billing.V1;
 using P = Aes.Contracts.Provisioning.V1;
 using Q = Aes.Contracts.Quota.V1;
 using T = Aes.Contracts.Tenancy.V1;
@@ -16,6 +17,7 @@ public abstract class ProvisioningMarketplace() : LaunchedMarketplace("provision
 {
     public P.ProvisioningService.ProvisioningServiceClient Provisioning { get; private set; } = null!;
     public Q.QuotaService.QuotaServiceClient Quota { get; private set; } = null!;
+    public B.BillingService.BillingServiceClient Billing { get; private set; } = null!;
     public T.TenancyService.TenancyServiceClient Tenancy { get; private set; } = null!;
     public Dictionary<string, string> Users { get; } = [];
     public Dictionary<string, string> Agencies { get; } = [];
@@ -55,6 +57,7 @@ public abstract class ProvisioningMarketplace() : LaunchedMarketplace("provision
         ]);
         Provisioning = new P.ProvisioningService.ProvisioningServiceClient(Marketplace.Channel(ResourceNames.Provisioning));
         Quota = new Q.QuotaService.QuotaServiceClient(Marketplace.Channel(ResourceNames.Quota));
+        Billing = new B.BillingService.BillingServiceClient(Marketplace.Channel(ResourceNames.Billing));
         Tenancy = new T.TenancyService.TenancyServiceClient(Marketplace.Channel(ResourceNames.Tenancy));
         foreach (var user in (await Tenancy.ListUsersAsync(new T.ListUsersRequest())).Users) Users[user.UserName] = user.Id;
         foreach (var agency in (await Tenancy.ListAgenciesAsync(new T.ListAgenciesRequest())).Agencies)
@@ -137,6 +140,27 @@ public abstract class ProvisioningMarketplace() : LaunchedMarketplace("provision
             return current.Status == status;
         }, timeout ?? TimeSpan.FromSeconds(30), $"request {requestId} becomes {status}");
         return current;
+    }
+
+    /// <summary>The VM's metered periods in billing for the current month of its agency's state, once billing has them all.</summary>
+    public async Task<List<B.UsagePeriod>> MeteredAsync(string operatorName, string agency, string vmId, TimeSpan utcOffset, bool ended)
+    {
+        var month = (DateTime.UtcNow + utcOffset).ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
+        List<B.UsagePeriod> periods = [];
+        try
+        {
+            await Eventually.HoldsAsync(async () =>
+            {
+                var usage = await Billing.ListUsageAsync(new B.ListUsageRequest { ActorUserId = Users[operatorName], AgencyId = Agencies[agency], Month = month });
+                periods = usage.Periods.Where(p => p.VmId == vmId).ToList();
+                return periods.Count > 0 && (periods[^1].Until is not null) == ended;
+            }, TimeSpan.FromSeconds(30), $"billing metered VM {vmId}");
+        }
+        catch (TimeoutException timeout)
+        {
+            throw new TimeoutException($"{timeout.Message}; metered: [{string.Join(", ", periods)}]", timeout);
+        }
+        return periods;
     }
 
     public async Task<long> UsedVcpuAsync(string facility) =>

@@ -1,0 +1,115 @@
+using Aes.Billing.Domain;
+using Aes.Contracts;
+using Aes.Contracts.Provisioning;
+using Aes.Messaging.Persistence;
+
+namespace Aes.Billing.Application;
+
+/// <summary>One lifecycle event, with the facts of its VM that never change.</summary>
+public sealed record UsageFacts(
+    Guid VmId, Guid AgencyId, string AgencyStateCode, Guid FacilityId, string FacilityStateCode,
+    UsageEventKind Kind, DateTime OccurredAt, Size Size, Size OldSize, DateTime? ActivatedAt)
+{
+    public static UsageFacts From(VmActivated e) => new(
+        e.VmId, e.AgencyId, e.AgencyStateCode, e.FacilityId, e.FacilityStateCode, UsageEventKind.Activated, e.ActivatedAt, ToSize(e.Size), default, null);
+
+    public static UsageFacts From(VmResized e) => new(
+        e.VmId, e.AgencyId, e.AgencyStateCode, e.FacilityId, e.FacilityStateCode, UsageEventKind.Resized, e.ResizedAt, ToSize(e.NewSize), ToSize(e.OldSize), null);
+
+    public static UsageFacts From(VmDecommissioned e) => new(
+        e.VmId, e.AgencyId, e.AgencyStateCode, e.FacilityId, e.FacilityStateCode, UsageEventKind.Decommissioned, e.DecommissionedAt,
+        ToSize(e.Size), default, e.ActivatedAt);
+
+    private static Size ToSize(ResourceAmounts amounts) => new(amounts.Vcpu, amounts.MemoryGib, amounts.StorageGib, amounts.PublicIpv4);
+}
+
+/// <summary>
+/// Records lifecycle events and keeps each VM's usage periods equal to what its events say. The
+/// VM's meter row is locked first, so two events of one VM (or two copies of one event) handled at
+/// once queue; an event already recorded, whatever its message id, changes nothing.
+/// </summary>
+public sealed partial class Metering(BillingDbContext db, ILogger<Metering> logger)
+{
+    public async Task<bool> RecordAsync(UsageFacts facts, CancellationToken cancellationToken)
+    {
+        var ownTransaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
+        try
+        {
+            await LockMeterAsync(facts, cancellationToken);
+            if (await db.UsageEvents.AnyAsync(e => e.VmId == facts.VmId && e.Kind == facts.Kind && e.OccurredAt == facts.OccurredAt, cancellationToken))
+            {
+                LogDuplicateEvent(logger, facts.Kind, facts.VmId);
+                return false;
+            }
+            db.UsageEvents.Add(new UsageEvent
+            {
+                VmId = facts.VmId, Kind = facts.Kind, OccurredAt = facts.OccurredAt, Size = facts.Size, OldSize = facts.OldSize,
+                ActivatedAt = facts.ActivatedAt, ReceivedAt = DateTime.UtcNow,
+            });
+            await db.SaveChangesAsync(cancellationToken);
+            await RebuildSegmentsAsync(facts, cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
+            if (ownTransaction is not null)
+            {
+                await ownTransaction.CommitAsync(cancellationToken);
+            }
+            return true;
+        }
+        finally
+        {
+            if (ownTransaction is not null)
+            {
+                await ownTransaction.DisposeAsync();
+            }
+        }
+    }
+
+    private async Task LockMeterAsync(UsageFacts facts, CancellationToken cancellationToken)
+    {
+        if (!await db.Meters.AnyAsync(m => m.VmId == facts.VmId, cancellationToken))
+        {
+            var meter = new VmMeter
+            {
+                VmId = facts.VmId, AgencyId = facts.AgencyId, AgencyStateCode = facts.AgencyStateCode,
+                FacilityId = facts.FacilityId, FacilityStateCode = facts.FacilityStateCode,
+            };
+            db.Meters.Add(meter);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch (DbUpdateException exception) when (DatabaseErrors.IsUniqueViolation(exception, "vm_meters"))
+            {
+                // Another event of this VM created it first; EF rolled back to its savepoint.
+                db.Entry(meter).State = EntityState.Detached;
+            }
+        }
+        await db.Meters.Where(m => m.VmId == facts.VmId)
+            .ExecuteUpdateAsync(set => set.SetProperty(m => m.Version, m => m.Version + 1), cancellationToken);
+    }
+
+    private async Task RebuildSegmentsAsync(UsageFacts facts, CancellationToken cancellationToken)
+    {
+        var events = await db.UsageEvents.AsNoTracking().Where(e => e.VmId == facts.VmId).ToListAsync(cancellationToken);
+        var pieces = UsageTimeline.Build(facts.VmId, events);
+        var existing = await db.Segments.Where(s => s.VmId == facts.VmId).ToDictionaryAsync(s => s.Id, cancellationToken);
+        foreach (var piece in pieces)
+        {
+            if (existing.Remove(piece.Id, out var segment))
+            {
+                segment.Until = piece.Until;
+                segment.Size = piece.Size;
+                continue;
+            }
+            db.Segments.Add(new UsageSegment
+            {
+                Id = piece.Id, VmId = facts.VmId, AgencyId = facts.AgencyId, AgencyStateCode = facts.AgencyStateCode,
+                FacilityId = facts.FacilityId, FacilityStateCode = facts.FacilityStateCode, From = piece.From, Until = piece.Until, Size = piece.Size,
+            });
+        }
+        db.Segments.RemoveRange(existing.Values);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Kind} of VM {VmId} was already metered; the copy counts nothing")]
+    private static partial void LogDuplicateEvent(ILogger logger, UsageEventKind kind, Guid vmId);
+}

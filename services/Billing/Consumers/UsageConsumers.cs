@@ -1,0 +1,25 @@
+using Aes.Billing.Application;
+using Aes.Contracts.Provisioning;
+
+namespace Aes.Billing.Consumers;
+
+public sealed class VmActivatedConsumer(BillingDbContext db, Metering metering, ILogger<VmActivatedConsumer> logger)
+    : InboxConsumer<VmActivated, BillingDbContext>(db, logger)
+{
+    protected override Task HandleAsync(VmActivated message, ConsumeContext<VmActivated> context) =>
+        metering.RecordAsync(UsageFacts.From(message), context.CancellationToken);
+}
+
+public sealed class VmResizedConsumer(BillingDbContext db, Metering metering, ILogger<VmResizedConsumer> logger)
+    : InboxConsumer<VmResized, BillingDbContext>(db, logger)
+{
+    protected override Task HandleAsync(VmResized message, ConsumeContext<VmResized> context) =>
+        metering.RecordAsync(UsageFacts.From(message), context.CancellationToken);
+}
+
+public sealed class VmDecommissionedConsumer(BillingDbContext db, Metering metering, ILogger<VmDecommissionedConsumer> logger)
+    : InboxConsumer<VmDecommissioned, BillingDbContext>(db, logger)
+{
+    protected override Task HandleAsync(VmDecommissioned message, ConsumeContext<VmDecommissioned> context) =>
+        metering.RecordAsync(UsageFacts.From(message), context.CancellationToken);
+}

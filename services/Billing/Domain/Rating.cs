@@ -1,0 +1,189 @@
+using System.Globalization;
+
+namespace Aes.Billing.Domain;
+
+/// <summary>A calendar month in a state's time zone, as the UTC interval [From, Until).</summary>
+public sealed record BillingMonth(string Label, DateTime From, DateTime Until)
+{
+    public long Seconds => (Until - From).Ticks / TimeSpan.TicksPerSecond;
+
+    public static bool TryParse(string? label, out int year, out int month)
+    {
+        year = month = 0;
+        return label is { Length: 7 } && label[4] == '-'
+            && int.TryParse(label.AsSpan(0, 4), NumberStyles.None, CultureInfo.InvariantCulture, out year)
+            && int.TryParse(label.AsSpan(5, 2), NumberStyles.None, CultureInfo.InvariantCulture, out month)
+            && year is >= 2000 and <= 2200 && month is >= 1 and <= 12;
+    }
+
+    public static BillingMonth In(int year, int month, TimeZoneInfo zone)
+    {
+        var localStart = new DateTime(year, month, 1, 0, 0, 0, DateTimeKind.Unspecified);
+        return new BillingMonth(
+            $"{year:D4}-{month:D2}",
+            TimeZoneInfo.ConvertTimeToUtc(localStart, zone),
+            TimeZoneInfo.ConvertTimeToUtc(localStart.AddMonths(1), zone));
+    }
+}
+
+/// <summary>A price in force over [From, Until); Until is <see cref="DateTime.MaxValue"/> when open-ended.</summary>
+public sealed record PricePeriod(DateTime From, DateTime Until, Prices Prices, PriceSource Source, Guid SourceId);
+
+public sealed record AgreementTerms(Guid Id, DateTime StartsAt, DateTime EndsAt, bool FacilityListPrice, Prices Prices);
+
+/// <summary>A slice of one metered period under one price: what the lines of its facility and price were rated from.</summary>
+public sealed record RatedUsage(Guid SegmentId, Guid VmId, Guid FacilityId, Guid SourceId, DateTime From, DateTime Until);
+
+public sealed record RatedLine(
+    Guid FacilityId, Resource Resource, DateTime From, DateTime Until, PriceSource Source, Guid SourceId,
+    long UnitPriceXof, long Divisor, long ResourceSeconds, long AmountXof);
+
+public sealed record RatedMonth(IReadOnlyList<RatedLine> Lines, IReadOnlyList<RatedUsage> Usages);
+
+/// <summary>Usage that no price covers: the operator must publish a catalogue before the month can be invoiced.</summary>
+public sealed class UnpricedUsageException(Guid facilityId, DateTime from)
+    : Exception($"No price covers facility {facilityId} from {from:O}")
+{
+    public Guid FacilityId { get; } = facilityId;
+    public DateTime From { get; } = from;
+}
+
+/// <summary>
+/// The rating rules, in one place. Usage is exact to the second: a line sums quantity × seconds,
+/// and its amount is that sum × unit price ÷ (3,600 for hourly prices, the invoiced month's length
+/// in seconds for monthly ones), rounded once per line to the nearest franc, halves up. The invoice
+/// total is the sum of the rounded lines.
+/// </summary>
+public static class Rating
+{
+    public static long Amount(long resourceSeconds, long unitPriceXof, long divisor)
+    {
+        var numerator = (Int128)resourceSeconds * unitPriceXof;
+        var quotient = numerator / divisor;
+        var remainder = numerator % divisor;
+        return (long)(remainder * 2 >= divisor ? quotient + 1 : quotient);
+    }
+
+    public static long Divisor(Resource resource, BillingMonth month) => Resources.IsHourly(resource) ? 3600 : month.Seconds;
+
+    /// <summary>
+    /// The prices that apply to an agency of <paramref name="agencyState"/> at a facility of
+    /// <paramref name="facilityState"/>: the facility's catalogues, except while an agreement with
+    /// its own price terms is in force for a guest. Gaps stay gaps: usage there is unpriced.
+    /// </summary>
+    public static IReadOnlyList<PricePeriod> Timeline(
+        IReadOnlyList<PriceCatalogue> catalogues, IReadOnlyList<AgreementTerms> agreements, bool guest)
+    {
+        var lists = catalogues
+            .Select(c => new PricePeriod(c.EffectiveFrom, c.EffectiveUntil ?? DateTime.MaxValue, c.Prices, PriceSource.Catalogue, c.Id))
+            .OrderBy(p => p.From).ToList();
+        var terms = guest
+            ? agreements.Where(a => !a.FacilityListPrice && a.EndsAt > a.StartsAt)
+                .Select(a => new PricePeriod(a.StartsAt, a.EndsAt, a.Prices, PriceSource.Agreement, a.Id)).OrderBy(p => p.From).ToList()
+            : [];
+        if (terms.Count == 0)
+        {
+            return lists;
+        }
+        var cuts = lists.SelectMany(p => new[] { p.From, p.Until }).Concat(terms.SelectMany(p => new[] { p.From, p.Until }))
+            .Distinct().Order().ToList();
+        var timeline = new List<PricePeriod>();
+        for (var i = 0; i + 1 < cuts.Count; i++)
+        {
+            var (from, until) = (cuts[i], cuts[i + 1]);
+            var covering = terms.FirstOrDefault(p => p.From <= from && from < p.Until) ?? lists.FirstOrDefault(p => p.From <= from && from < p.Until);
+            if (covering is null)
+            {
+                continue;
+            }
+            if (timeline.Count > 0 && timeline[^1].SourceId == covering.SourceId && timeline[^1].Until == from)
+            {
+                timeline[^1] = timeline[^1] with { Until = until };
+            }
+            else
+            {
+                timeline.Add(covering with { From = from, Until = until });
+            }
+        }
+        return timeline;
+    }
+
+    /// <summary>
+    /// Rates an agency's usage over one month, up to <paramref name="asOf"/> for a month still under way:
+    /// a line per facility, resource and price period.
+    /// </summary>
+    public static RatedMonth Rate(
+        BillingMonth month, DateTime asOf, IEnumerable<UsageSegment> segments, Func<UsageSegment, IReadOnlyList<PricePeriod>> pricesFor)
+    {
+        var ratedUntil = asOf < month.Until ? asOf : month.Until;
+        var lines = new Dictionary<(Guid Facility, Resource Resource, Guid Source, DateTime From), LineBuilder>();
+        var usages = new List<RatedUsage>();
+        foreach (var segment in segments)
+        {
+            var from = segment.From > month.From ? segment.From : month.From;
+            var until = segment.Until is { } end && end < ratedUntil ? end : ratedUntil;
+            if (until <= from)
+            {
+                continue;
+            }
+            var covered = from;
+            foreach (var period in pricesFor(segment))
+            {
+                if (period.Until <= covered || period.From >= until)
+                {
+                    continue;
+                }
+                if (period.From > covered)
+                {
+                    throw new UnpricedUsageException(segment.FacilityId, covered);
+                }
+                var pieceUntil = period.Until < until ? period.Until : until;
+                var lineFrom = period.From > month.From ? period.From : month.From;
+                var lineUntil = period.Until < month.Until ? period.Until : month.Until;
+                var seconds = (pieceUntil - covered).Ticks / TimeSpan.TicksPerSecond;
+                usages.Add(new RatedUsage(segment.Id, segment.VmId, segment.FacilityId, period.SourceId, covered, pieceUntil));
+                foreach (var resource in Resources.All)
+                {
+                    var quantity = segment.Size.Of(resource);
+                    if (quantity == 0)
+                    {
+                        continue;
+                    }
+                    var key = (segment.FacilityId, resource, period.SourceId, lineFrom);
+                    if (!lines.TryGetValue(key, out var line))
+                    {
+                        lines[key] = line = new LineBuilder(segment.FacilityId, resource, lineFrom, lineUntil, period, Divisor(resource, month));
+                    }
+                    line.ResourceSeconds += quantity * seconds;
+                }
+                covered = pieceUntil;
+                if (covered >= until)
+                {
+                    break;
+                }
+            }
+            if (covered < until)
+            {
+                throw new UnpricedUsageException(segment.FacilityId, covered);
+            }
+        }
+        return new RatedMonth(
+            lines.Values.OrderBy(l => l.FacilityId).ThenBy(l => l.Resource).ThenBy(l => l.From).Select(l => l.Build()).ToList(),
+            usages);
+    }
+
+    private sealed class LineBuilder(Guid facilityId, Resource resource, DateTime from, DateTime until, PricePeriod period, long divisor)
+    {
+        public Guid FacilityId { get; } = facilityId;
+        public Resource Resource { get; } = resource;
+        public DateTime From { get; } = from;
+        public long ResourceSeconds { get; set; }
+
+        public RatedLine Build()
+        {
+            var unitPrice = period.Prices.Of(Resource);
+            return new RatedLine(FacilityId, Resource, From, until, period.Source, period.SourceId, unitPrice, divisor,
+                ResourceSeconds, Amount(ResourceSeconds, unitPrice, divisor));
+        }
+    }
+}

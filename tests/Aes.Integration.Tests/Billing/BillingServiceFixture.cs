@@ -1,0 +1,162 @@
+using Aes.Contracts;
+using Aes.Contracts.Billing.V1;
+using Aes.Contracts.Tenancy;
+using Aes.Testing;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Grpc.Net.Client;
+using MassTransit;
+
+namespace Aes.Integration.Tests.Billing;
+
+/// <summary>
+/// The billing service as its own process, on PostgreSQL or on SQLite, with a RabbitMQ virtual host
+/// of its own. The test plays tenancy and provisioning: it publishes their events on the broker.
+/// </summary>
+public abstract class BillingServiceFixture : IAsyncLifetime
+{
+    public static readonly DateTime AgreementStart = new(2026, 2, 1, 0, 0, 0, DateTimeKind.Utc);
+    public static readonly Prices MaliList = new() { VcpuHourXof = 25, MemoryGibHourXof = 5, StorageGibMonthXof = 60, PublicIpv4MonthXof = 2500 };
+    public static readonly AgreementPriceTerms NigerInMali = new(false, 20, 4, 50, 2000);
+
+    private readonly string _folder = Infra.NewTempFolder("aes-billing");
+    private ServiceProcess? _process;
+    private GrpcChannel? _channel;
+    private IBusControl? _bus;
+
+    public BillingService.BillingServiceClient Client { get; private set; } = null!;
+    public Guid MaliFacility { get; } = Guid.NewGuid();
+    public Guid BurkinaFacility { get; } = Guid.NewGuid();
+    public Guid NigerAgreement { get; } = Guid.NewGuid();
+    public Guid MaliOperator { get; } = Guid.NewGuid();
+    public Guid BurkinaOperator { get; } = Guid.NewGuid();
+    public Guid NigerOperator { get; } = Guid.NewGuid();
+    public Guid Confederation { get; } = Guid.NewGuid();
+    public Guid Stranger { get; } = Guid.NewGuid();
+
+    protected abstract bool OnPostgres { get; }
+
+    public async ValueTask InitializeAsync()
+    {
+        var rabbit = await TestInfrastructure.NewRabbitMqVirtualHostAsync("billing");
+        string[] database = OnPostgres
+            ? ["--Database:Provider=Postgres", $"--ConnectionStrings:billing-db={await TestInfrastructure.NewPostgresDatabaseAsync("billing")}"]
+            : ["--Database:Provider=Sqlite", $"--ConnectionStrings:billing-db=Data Source={Path.Combine(_folder, "billing.db")}"];
+        var http = Infra.FreePort();
+        var grpc = Infra.FreePort();
+        _process = ServiceProcess.Start("services/Billing", "Aes.Billing",
+        [
+            $"--Kestrel:Endpoints:http:Url=http://127.0.0.1:{http}", "--Kestrel:Endpoints:http:Protocols=Http1",
+            $"--Kestrel:Endpoints:grpc:Url=http://127.0.0.1:{grpc}", "--Kestrel:Endpoints:grpc:Protocols=Http2",
+            .. database, "--Messaging:Transport=RabbitMq", $"--ConnectionStrings:rabbitmq={rabbit}", "--Logging:LogLevel:Default=Warning",
+        ]);
+        await _process.WaitUntilHealthyAsync($"http://127.0.0.1:{http}/health/ready", TimeSpan.FromSeconds(60));
+        _channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpc}");
+        Client = new BillingService.BillingServiceClient(_channel);
+        _bus = Bus.Factory.CreateUsingRabbitMq(bus => bus.Host(new Uri(rabbit)));
+        await _bus.StartAsync();
+
+        await PublishAsync(new MemberStateRegistered("ML", "Mali", "Mali", "Africa/Bamako", "XOF"));
+        await PublishAsync(new MemberStateRegistered("BF", "Burkina Faso", "Burkina Faso", "Africa/Ouagadougou", "XOF"));
+        await PublishAsync(new MemberStateRegistered("NE", "Niger", "Niger", "Africa/Niamey", "XOF"));
+        var capacity = new ResourceAmounts(2048, 8192, 512000, 256);
+        await PublishAsync(new FacilityRegistered(MaliFacility, "ML-BKO-1", "ML", "Datacenter national de Bamako", "Bamako", 3, 99.982m, "open", "Africa/Bamako", capacity));
+        await PublishAsync(new FacilityRegistered(BurkinaFacility, "BF-OUA-1", "BF", "Datacenter national de Ouagadougou", "Ouagadougou", 3, 99.982m, "open", "Africa/Ouagadougou", capacity));
+        await PublishAsync(new RoleAssigned(MaliOperator, "state-operator", "ML", null));
+        await PublishAsync(new RoleAssigned(BurkinaOperator, "state-operator", "BF", null));
+        await PublishAsync(new RoleAssigned(NigerOperator, "state-operator", "NE", null));
+        await PublishAsync(new RoleAssigned(Confederation, "confederal-administrator", null, null));
+        await PublishAsync(new AgreementActivated(NigerAgreement, "AES-ML-NE-001", "ML", MaliFacility, "NE", new ResourceAmounts(256, 1024, 51200, 16),
+            ["internal", "public"], NigerInMali, AgreementStart, new DateTime(2028, 1, 31, 0, 0, 0, DateTimeKind.Utc)));
+
+        await PriceOnceKnownAsync(MaliOperator, MaliFacility, "ML-BKO-1");
+        await PriceOnceKnownAsync(BurkinaOperator, BurkinaFacility, "BF-OUA-1");
+    }
+
+    /// <summary>List prices from 1 January 2026, published as soon as billing knows the facility and its operator.</summary>
+    private Task PriceOnceKnownAsync(Guid stateOperator, Guid facility, string code) =>
+        Eventually.HoldsAsync(async () =>
+        {
+            try
+            {
+                await SetPricesAsync(stateOperator, facility, new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc), null, MaliList);
+                return true;
+            }
+            catch (RpcException exception) when (exception.StatusCode is StatusCode.NotFound or StatusCode.PermissionDenied)
+            {
+                return false;
+            }
+        }, TimeSpan.FromSeconds(60), $"billing learnt facility {code} and its operator");
+
+    public Task PublishAsync(object message, Guid? messageId = null) =>
+        _bus!.Publish(message, message.GetType(), Pipe.Execute<PublishContext>(context => context.MessageId = messageId ?? NewId.NextGuid()));
+
+    /// <summary>Publishes each event 1 to 3 times, all at once in a shuffled order, some copies under the same message id and some under a new one.</summary>
+    public async Task ReplayAsync(IEnumerable<object> events, int seed)
+    {
+        var random = new Random(seed);
+        var copies = events.SelectMany(e =>
+        {
+            var id = NewId.NextGuid();
+            return Enumerable.Range(0, random.Next(1, 4)).Select(copy => (Event: e, Id: copy == 0 || random.Next(2) == 0 ? id : NewId.NextGuid()));
+        }).ToArray();
+        random.Shuffle(copies);
+        await Task.WhenAll(copies.Select(c => PublishAsync(c.Event, c.Id)));
+    }
+
+    public async Task<Guid> NewAgencyAsync(string state, string name)
+    {
+        var agency = Guid.NewGuid();
+        await PublishAsync(new AgencyRegistered(agency, state, name.ToUpperInvariant()[..3], name, DateTime.UtcNow));
+        await Eventually.HoldsAsync(async () => (await Client.ListAccountsAsync(new ListAccountsRequest { StateCode = state })).Accounts
+            .Any(a => a.AgencyId == agency.ToString()), TimeSpan.FromSeconds(30), $"billing opened an account for {name}");
+        return agency;
+    }
+
+    /// <summary>A facility of the test's own, with list prices from 1 January 2026.</summary>
+    public async Task<Guid> NewFacilityAsync(string state, string code, Guid stateOperator)
+    {
+        var facility = Guid.NewGuid();
+        await PublishAsync(new FacilityRegistered(facility, code, state, code, code, 3, 99.982m, "open", "Africa/Bamako", new ResourceAmounts(64, 256, 10000, 8)));
+        await PriceOnceKnownAsync(stateOperator, facility, code);
+        return facility;
+    }
+
+    public Task<PriceCatalogue> SetPricesAsync(Guid actor, Guid facility, DateTime from, DateTime? until, Prices prices, string currency = "XOF") =>
+        Client.SetPriceCatalogueAsync(new SetPriceCatalogueRequest
+        {
+            ActorUserId = actor.ToString(), FacilityId = facility.ToString(), EffectiveFrom = Timestamp.FromDateTime(from),
+            EffectiveUntil = until is { } end ? Timestamp.FromDateTime(end) : null, Prices = prices, Currency = currency,
+        }).ResponseAsync;
+
+    public async Task<LedgerAudit> AuditAsync() => await Client.AuditLedgerAsync(new AuditLedgerRequest { ActorUserId = Confederation.ToString() });
+
+    public async Task<long> BalanceAsync(string account) =>
+        (await Client.ListLedgerBalancesAsync(new ListLedgerBalancesRequest { ActorUserId = Confederation.ToString(), Prefix = account })).Balances
+        .Where(b => b.Account == account).Sum(b => b.BalanceXof);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_bus is not null)
+        {
+            await _bus.StopAsync();
+        }
+        _channel?.Dispose();
+        if (_process is not null)
+        {
+            await _process.InterruptAsync(TimeSpan.FromSeconds(30));
+            await _process.DisposeAsync();
+        }
+        Directory.Delete(_folder, recursive: true);
+    }
+}
+
+public sealed class PostgresBillingService : BillingServiceFixture
+{
+    protected override bool OnPostgres => true;
+}
+
+public sealed class SqliteBillingService : BillingServiceFixture
+{
+    protected override bool OnPostgres => false;
+}
