@@ -16,3 +16,11 @@ public sealed record SettlementStatementClosed(string DebtorStateCode, string Cr
 public sealed record SettlementClosed(
     Guid SettlementId, string Month, IReadOnlyList<SettlementStatementClosed> Statements,
     IReadOnlyDictionary<string, long> NetPositions, DateTime ClosedAt);
+
+/// <summary>
+/// A facility's list prices in XOF from <paramref name="EffectiveFrom"/> (until <paramref name="EffectiveUntil"/>, or open-ended);
+/// the catalogue it supersedes, if any, ends at <paramref name="EffectiveFrom"/>. Placement ranks facilities by price with these.
+/// </summary>
+public sealed record FacilityPricesPublished(
+    Guid CatalogueId, Guid FacilityId, DateTime EffectiveFrom, DateTime? EffectiveUntil,
+    long VcpuHourXof, long MemoryGibHourXof, long StorageGibMonthXof, long PublicIpv4MonthXof, Guid? SupersededCatalogueId, DateTime PublishedAt);

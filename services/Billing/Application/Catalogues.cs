@@ -1,4 +1,5 @@
 using Aes.Billing.Domain;
+using Aes.Contracts.Billing;
 using Aes.Messaging.Persistence;
 
 namespace Aes.Billing.Application;
@@ -74,10 +75,15 @@ public sealed class Catalogues(BillingDbContext db, BillingAccess access, TimePr
             Prices = change.Prices, Currency = change.Currency, CreatedBy = change.ActorUserId, CreatedAt = clock.GetUtcNow().UtcDateTime,
         };
         db.Catalogues.Add(catalogue);
+        db.AddToOutbox(Published(catalogue, previous is { EffectiveUntil: { } ended } && ended == from ? previous.Id : null), catalogue.CreatedAt);
         await db.SaveOrExplainAsync("Catalogue de prix / price catalogue", cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return catalogue;
     }
+
+    public static FacilityPricesPublished Published(PriceCatalogue catalogue, Guid? superseded) => new(
+        catalogue.Id, catalogue.FacilityId, catalogue.EffectiveFrom, catalogue.EffectiveUntil, catalogue.Prices.VcpuHourXof, catalogue.Prices.MemoryGibHourXof,
+        catalogue.Prices.StorageGibMonthXof, catalogue.Prices.PublicIpv4MonthXof, superseded, catalogue.CreatedAt);
 
     public static string PriceField(Resource resource) => resource switch
     {

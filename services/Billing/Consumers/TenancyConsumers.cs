@@ -50,11 +50,13 @@ public sealed class FacilityRegisteredConsumer(BillingDbContext db, DemoPrices d
         Db.Facilities.Add(new KnownFacility { Id = message.FacilityId, Code = message.Code, StateCode = message.StateCode, Name = message.Name });
         if (demoPrices.For(message.Code) is { } catalogue)
         {
-            Db.Catalogues.Add(new PriceCatalogue
+            var published = new PriceCatalogue
             {
                 Id = Guid.CreateVersion7(), FacilityId = message.FacilityId, EffectiveFrom = catalogue.EffectiveFrom,
                 Prices = catalogue.Prices, CreatedAt = DateTime.UtcNow,
-            });
+            };
+            Db.Catalogues.Add(published);
+            Db.AddToOutbox(Catalogues.Published(published, superseded: null), published.CreatedAt);
         }
     }
 }

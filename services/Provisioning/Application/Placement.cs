@@ -5,8 +5,9 @@ using Q = Aes.Contracts.Quota.V1;
 
 namespace Aes.Provisioning.Application;
 
+/// <summary>One facility placement looked at; <see cref="EstimatedMonthlyXof"/> is what the request would cost there a month, when a price is known.</summary>
 public sealed record ConsideredFacility(Guid FacilityId, string FacilityCode, string StateCode, bool Kept, string ReasonFr, string ReasonEn,
-    Guid? AgreementId, long VmsThatFit);
+    Guid? AgreementId, long VmsThatFit, long? EstimatedMonthlyXof = null);
 
 /// <summary>
 /// Places a request: the facilities the residency rules allow, the pools quota says can take it, ranked
@@ -32,10 +33,11 @@ public sealed partial class Placement(
                 a.AllowedClassifications.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Codes.ParseClassification).OfType<Classification>().ToList()))
             .ToList();
         var verdicts = facilities.ToDictionary(f => f.FacilityId, f => (Facility: f, Verdict: Residency.Evaluate(request.Classification, request.AgencyStateCode, f, agreements)));
+        var costs = await MonthlyCostsAsync(request, verdicts.Values.Select(v => (v.Facility.FacilityId, v.Verdict.AgreementId)), now, cancellationToken);
         var allowed = verdicts.Values.Where(v => v.Verdict.Allowed).ToList();
         if (allowed.Count == 0)
         {
-            Wait(request, now, verdicts.Values.Select(v => Considered(v.Facility, v.Verdict, 0)).ToList(),
+            Wait(request, now, verdicts.Values.Select(v => Considered(v.Facility, v.Verdict, 0, costs)).ToList(),
                 $"aucun centre autorisé pour des données {Residency.ClassificationFr(request.Classification)} de {request.AgencyStateCode}.",
                 $"no facility is allowed for {request.Classification.Code()} data of {request.AgencyStateCode}.");
             return false;
@@ -52,8 +54,9 @@ public sealed partial class Placement(
         var fitByFacility = candidates.Candidates.GroupBy(c => Guid.Parse(c.FacilityId)).ToDictionary(g => g.Key, g => g.Max(c => (long)c.VmsThatFit));
         var considered = verdicts.Values.Select(v => v.Verdict.Allowed && !fitByFacility.ContainsKey(v.Facility.FacilityId)
                 ? new ConsideredFacility(v.Facility.FacilityId, v.Facility.Code, v.Facility.StateCode, false,
-                    "autorisé, mais aucun pool n'a la place.", "allowed, but no pool has room.", v.Verdict.AgreementId, 0)
-                : Considered(v.Facility, v.Verdict, fitByFacility.GetValueOrDefault(v.Facility.FacilityId)))
+                    "autorisé, mais aucun pool n'a la place.", "allowed, but no pool has room.", v.Verdict.AgreementId, 0,
+                    costs.GetValueOrDefault(v.Facility.FacilityId))
+                : Considered(v.Facility, v.Verdict, fitByFacility.GetValueOrDefault(v.Facility.FacilityId), costs))
             .ToList();
         if (!candidates.QuotaFits)
         {
@@ -69,6 +72,7 @@ public sealed partial class Placement(
             .OrderByDescending(c => request.PreferredFacilityId == c.Facility.Facility.FacilityId)
             .ThenByDescending(c => request.PreferredStateCode == c.Facility.Facility.StateCode)
             .ThenByDescending(c => c.Facility.Facility.StateCode == request.AgencyStateCode)
+            .ThenBy(c => costs.GetValueOrDefault(c.Facility.Facility.FacilityId) ?? long.MaxValue)
             .ThenByDescending(c => c.Candidate.VmsThatFit)
             .ThenBy(c => c.Facility.Facility.Code)
             .Take(PoolsTriedPerAttempt)
@@ -188,8 +192,28 @@ public sealed partial class Placement(
     public static IReadOnlyList<ConsideredFacility> ReadConsidered(PlacementDecisionRecord decision) =>
         JsonSerializer.Deserialize<List<ConsideredFacility>>(decision.ConsideredJson, Json) ?? [];
 
-    private static ConsideredFacility Considered(KnownFacility facility, ResidencyVerdict verdict, long vmsThatFit) =>
-        new(facility.FacilityId, facility.Code, facility.StateCode, verdict.Allowed && vmsThatFit > 0, verdict.ReasonFr, verdict.ReasonEn, verdict.AgreementId, vmsThatFit);
+    private static ConsideredFacility Considered(KnownFacility facility, ResidencyVerdict verdict, long vmsThatFit, IReadOnlyDictionary<Guid, long?> costs) =>
+        new(facility.FacilityId, facility.Code, facility.StateCode, verdict.Allowed && vmsThatFit > 0, verdict.ReasonFr, verdict.ReasonEn, verdict.AgreementId, vmsThatFit,
+            costs.GetValueOrDefault(facility.FacilityId));
+
+    /// <summary>
+    /// What the whole request would cost a month in each facility: at the agreement's own prices for a
+    /// guest when it has them, else at the facility's list price in force now; null when no price is known yet.
+    /// </summary>
+    private async Task<IReadOnlyDictionary<Guid, long?>> MonthlyCostsAsync(
+        HostingRequest request, IEnumerable<(Guid FacilityId, Guid? AgreementId)> facilities, DateTime now, CancellationToken cancellationToken)
+    {
+        var listPrices = (await db.Prices.AsNoTracking().Where(p => p.From <= now && (p.Until == null || p.Until > now)).ToListAsync(cancellationToken))
+            .GroupBy(p => p.FacilityId).ToDictionary(g => g.Key, g => g.MaxBy(p => p.From)!.Prices);
+        var agreementPrices = await db.AgreementsInForce.AsNoTracking().Where(a => !a.FacilityListPrice)
+            .ToDictionaryAsync(a => a.AgreementId, a => a.Prices, cancellationToken);
+        return facilities.ToDictionary(f => f.FacilityId, f =>
+        {
+            UnitPrices? prices = f.AgreementId is { } agreement && agreementPrices.TryGetValue(agreement, out var terms) ? terms
+                : listPrices.TryGetValue(f.FacilityId, out var list) ? list : null;
+            return prices?.MonthlyXof(request.TotalVcpu, request.TotalMemoryGib, request.TotalDiskGib, request.TotalPublicIpv4);
+        });
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Request {RequestId}: pool in {Facility} refused the holds: {Detail}")]
     private partial void LogPoolRefused(Guid requestId, string facility, string detail);

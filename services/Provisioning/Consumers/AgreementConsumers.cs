@@ -22,6 +22,9 @@ public sealed class AgreementActivatedConsumer(ProvisioningDbContext db, ILogger
             AllowedClassifications = string.Join(',', message.AllowedClassifications),
             StartsAt = message.StartsAt,
             EndsAt = message.EndsAt,
+            FacilityListPrice = message.PriceTerms.FacilityListPrice,
+            Prices = new UnitPrices(message.PriceTerms.VcpuHourXof, message.PriceTerms.MemoryGibHourXof,
+                message.PriceTerms.StorageGibMonthXof, message.PriceTerms.PublicIpv4MonthXof),
         });
         await Db.WakeWaitingRequestsAsync(context.CancellationToken);
     }

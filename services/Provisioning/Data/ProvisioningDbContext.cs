@@ -13,6 +13,19 @@ public sealed class AgreementInForce
     public required string AllowedClassifications { get; init; }
     public DateTime StartsAt { get; init; }
     public DateTime EndsAt { get; init; }
+    /// <summary>The guest pays the facility's list price, or else these prices.</summary>
+    public bool FacilityListPrice { get; init; } = true;
+    public UnitPrices Prices { get; init; }
+}
+
+/// <summary>A facility's list prices over a period, kept from billing's events; placement ranks by them.</summary>
+public sealed class KnownPrice
+{
+    public Guid CatalogueId { get; init; }
+    public Guid FacilityId { get; init; }
+    public DateTime From { get; init; }
+    public DateTime? Until { get; set; }
+    public UnitPrices Prices { get; init; }
 }
 
 /// <summary>An agreement that ended, remembered so that a late activation cannot bring it back.</summary>
@@ -25,6 +38,7 @@ public sealed class EndedAgreement
 public abstract class ProvisioningDbContext(DbContextOptions options) : ServiceDbContext(options)
 {
     public DbSet<AgreementInForce> AgreementsInForce => Set<AgreementInForce>();
+    public DbSet<KnownPrice> Prices => Set<KnownPrice>();
     public DbSet<EndedAgreement> EndedAgreements => Set<EndedAgreement>();
     public DbSet<KnownFacility> Facilities => Set<KnownFacility>();
     public DbSet<KnownAgency> Agencies => Set<KnownAgency>();
@@ -60,6 +74,14 @@ public abstract class ProvisioningDbContext(DbContextOptions options) : ServiceD
             agreement.Property(a => a.GuestStateCode).HasMaxLength(2);
             agreement.Property(a => a.AllowedClassifications).HasMaxLength(100);
             agreement.HasIndex(a => a.GuestStateCode);
+            agreement.ComplexProperty(a => a.Prices);
+        });
+        modelBuilder.Entity<KnownPrice>(price =>
+        {
+            price.ToTable("known_prices");
+            price.HasKey(p => p.CatalogueId);
+            price.HasIndex(p => p.FacilityId);
+            price.ComplexProperty(p => p.Prices);
         });
         modelBuilder.Entity<EndedAgreement>(ended =>
         {

@@ -196,3 +196,13 @@ public sealed class AutoApprovalPolicy
         Enabled && classification != Classification.Strategic && totalVcpu <= MaxVcpu
         && Classifications.Split(',', StringSplitOptions.RemoveEmptyEntries).Contains(classification.Code());
 }
+
+/// <summary>Whole XOF per vCPU-hour, GiB of memory-hour, GiB of storage-month and public IPv4-month.</summary>
+public readonly record struct UnitPrices(long VcpuHourXof, long MemoryGibHourXof, long StorageGibMonthXof, long PublicIpv4MonthXof)
+{
+    /// <summary>Hours in an average month (8,766 h a year / 12), to put hourly and monthly prices on one scale.</summary>
+    public const long HoursPerMonth = 730;
+
+    public long MonthlyXof(long vcpu, long memoryGib, long storageGib, long publicIpv4) =>
+        (vcpu * VcpuHourXof + memoryGib * MemoryGibHourXof) * HoursPerMonth + storageGib * StorageGibMonthXof + publicIpv4 * PublicIpv4MonthXof;
+}

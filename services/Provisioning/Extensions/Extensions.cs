@@ -15,6 +15,7 @@ public static class Extensions
         builder.AddServiceMessaging<ProvisioningDbContext>(ResourceNames.Provisioning, bus =>
         {
             bus.AddConsumer<AgreementActivatedConsumer>();
+            bus.AddConsumer<FacilityPricesPublishedConsumer>();
             bus.AddConsumer<AgreementEndedConsumer>();
             bus.AddConsumer<FacilityRegisteredConsumer>();
             bus.AddConsumer<FacilityOpenedConsumer>();

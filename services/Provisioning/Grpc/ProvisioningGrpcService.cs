@@ -36,11 +36,27 @@ public sealed class ProvisioningGrpcService(
         };
     }
 
-    public override Task<V1.Catalogue> ListCatalogue(V1.ListCatalogueRequest request, ServerCallContext context) => Task.FromResult(new V1.Catalogue
+    public override async Task<V1.Catalogue> ListCatalogue(V1.ListCatalogueRequest request, ServerCallContext context)
     {
-        Flavours = { Catalogue.Flavours.Select(f => new V1.Flavour { Code = f.Code, Vcpu = f.Vcpu, MemoryGib = f.MemoryGib, DiskGib = f.DiskGib }) },
-        Images = { Catalogue.Images.Select(i => new V1.Image { Code = i.Code, Name = i.Name }) },
-    });
+        var now = DateTime.UtcNow;
+        var prices = await db.Prices.AsNoTracking().Where(p => p.From <= now && (p.Until == null || p.Until > now)).ToListAsync(context.CancellationToken);
+        var codes = await db.Facilities.AsNoTracking().ToDictionaryAsync(f => f.FacilityId, f => f.Code, context.CancellationToken);
+        return new V1.Catalogue
+        {
+            Flavours = { Catalogue.Flavours.Select(f => new V1.Flavour { Code = f.Code, Vcpu = f.Vcpu, MemoryGib = f.MemoryGib, DiskGib = f.DiskGib }) },
+            Images = { Catalogue.Images.Select(i => new V1.Image { Code = i.Code, Name = i.Name }) },
+            FacilityPrices =
+            {
+                prices.GroupBy(p => p.FacilityId).Select(g => g.MaxBy(p => p.From)!).OrderBy(p => codes.GetValueOrDefault(p.FacilityId)).Select(p => new V1.FacilityPrice
+                {
+                    FacilityId = p.FacilityId.ToString(), FacilityCode = codes.GetValueOrDefault(p.FacilityId) ?? "",
+                    VcpuHourXof = p.Prices.VcpuHourXof, MemoryGibHourXof = p.Prices.MemoryGibHourXof,
+                    StorageGibMonthXof = p.Prices.StorageGibMonthXof, PublicIpv4MonthXof = p.Prices.PublicIpv4MonthXof,
+                    EffectiveFrom = Timestamp.FromDateTime(p.From),
+                }),
+            },
+        };
+    }
 
     public override async Task<V1.HostingRequest> SubmitRequest(V1.SubmitRequestRequest request, ServerCallContext context)
     {
@@ -102,6 +118,7 @@ public sealed class ProvisioningGrpcService(
                 {
                     FacilityId = c.FacilityId.ToString(), FacilityCode = c.FacilityCode, StateCode = c.StateCode, Kept = c.Kept,
                     ReasonFr = c.ReasonFr, ReasonEn = c.ReasonEn, AgreementId = c.AgreementId?.ToString() ?? "", VmsThatFit = c.VmsThatFit,
+                    EstimatedMonthlyXof = c.EstimatedMonthlyXof ?? -1,
                 }),
             },
         };

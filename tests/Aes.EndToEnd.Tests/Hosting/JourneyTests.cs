@@ -1,3 +1,4 @@
+using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using B = Aes.Contracts.Billing.V1;
 using P = Aes.Contracts.Provisioning.V1;
@@ -149,6 +150,40 @@ public abstract class JourneyTests<TMarketplace>(TMarketplace m) : IClassFixture
         Assert.Contains(invoice.Lines, l => l is { FacilityCode: "ML-BKO-1", FacilityStateCode: "ML", Resource: "vcpu", UnitPriceXof: 25, PriceSource: "catalogue" });
         Assert.Equal(invoice.Lines.Sum(l => l.AmountXof), invoice.TotalXof);
     }
+
+    [Fact]
+    public async Task Placement_ranks_the_agencys_own_facilities_by_price_before_headroom_and_follows_a_new_price()
+    {
+        // Demo list prices: BF-BOB-1 (22 XOF per vCPU-hour) is cheaper than BF-OUA-1 (24), though it has less room.
+        await WaitForListPriceAsync("BF-BOB-1", 22);
+        await WaitForListPriceAsync("BF-OUA-1", 24);
+        var cheap = await m.SubmitAsync(m.Request("BF/ANPTIC", "internal", vcpu: 1, memoryGib: 2, diskGib: 10));
+        Assert.Equal("BF-BOB-1", (await m.WaitForAsync(cheap.Id, "awaiting_approval")).FacilityCode);
+        var decision = await m.Provisioning.GetPlacementDecisionAsync(new P.RequestIdRequest { RequestId = cheap.Id });
+        // A month (730 h): 1 vCPU × 22 + 2 GiB × 4 per hour, plus 10 GiB × 50 → 22,400 XOF; at Ouagadougou 24, 5 and 55 → 25,370 XOF.
+        Assert.Equal(22_400, decision.Considered.Single(c => c.FacilityCode == "BF-BOB-1").EstimatedMonthlyXof);
+        Assert.Equal(25_370, decision.Considered.Single(c => c.FacilityCode == "BF-OUA-1").EstimatedMonthlyXof);
+        Assert.True(await m.FreeVcpuAsync("BF-OUA-1") > await m.FreeVcpuAsync("BF-BOB-1"));
+
+        // Burkina's operator raises Bobo-Dioulasso's prices from now on: the next request goes to Ouagadougou.
+        await m.Billing.SetPriceCatalogueAsync(new B.SetPriceCatalogueRequest
+        {
+            ActorUserId = m.Users["op.bf"], FacilityId = m.Facilities["BF-BOB-1"], EffectiveFrom = Timestamp.FromDateTime(DateTime.UtcNow),
+            Prices = new B.Prices { VcpuHourXof = 40, MemoryGibHourXof = 6, StorageGibMonthXof = 70, PublicIpv4MonthXof = 3000 },
+        });
+        await WaitForListPriceAsync("BF-BOB-1", 40);
+        var next = await m.SubmitAsync(m.Request("BF/ANPTIC", "internal", vcpu: 1, memoryGib: 2, diskGib: 10));
+        Assert.Equal("BF-OUA-1", (await m.WaitForAsync(next.Id, "awaiting_approval")).FacilityCode);
+
+        foreach (var id in new[] { cheap.Id, next.Id })
+        {
+            await m.RejectIfOpenAsync(id, "op.bf");
+        }
+    }
+
+    private Task WaitForListPriceAsync(string facility, long vcpuHourXof) => Aes.Testing.Eventually.HoldsAsync(async () =>
+        (await m.Provisioning.ListCatalogueAsync(new P.ListCatalogueRequest())).FacilityPrices.Any(p => p.FacilityCode == facility && p.VcpuHourXof == vcpuHourXof),
+        TimeSpan.FromSeconds(30), $"provisioning knows {facility}'s price of {vcpuHourXof} XOF per vCPU-hour");
 
     [Fact]
     public async Task Journey_3_strategic_data_of_niger_waits_with_its_reason_and_nothing_leaves_niger()

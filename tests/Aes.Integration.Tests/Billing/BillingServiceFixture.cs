@@ -53,7 +53,16 @@ public abstract class BillingServiceFixture : IAsyncLifetime
         await _process.WaitUntilHealthyAsync($"http://127.0.0.1:{http}/health/ready", TimeSpan.FromSeconds(60));
         _channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpc}");
         Client = new BillingService.BillingServiceClient(_channel);
-        _bus = Bus.Factory.CreateUsingRabbitMq(bus => bus.Host(new Uri(rabbit)));
+        _bus = Bus.Factory.CreateUsingRabbitMq(bus =>
+        {
+            bus.Host(new Uri(rabbit));
+            // What billing tells the rest of the system, as another service would receive it.
+            bus.ReceiveEndpoint("billing-test-listener", endpoint =>
+            {
+                endpoint.Handler<Aes.Contracts.Billing.InvoiceIssued>(context => Record(context.Message));
+                endpoint.Handler<Aes.Contracts.Billing.SettlementClosed>(context => Record(context.Message));
+            });
+        });
         await _bus.StartAsync();
 
         await PublishAsync(new MemberStateRegistered("ML", "Mali", "Mali", "Africa/Bamako", "XOF"));
@@ -87,6 +96,14 @@ public abstract class BillingServiceFixture : IAsyncLifetime
                 return false;
             }
         }, TimeSpan.FromSeconds(60), $"billing learnt facility {code} and its operator");
+
+    public System.Collections.Concurrent.ConcurrentQueue<object> Received { get; } = new();
+
+    private Task Record(object message)
+    {
+        Received.Enqueue(message);
+        return Task.CompletedTask;
+    }
 
     public Task PublishAsync(object message, Guid? messageId = null) =>
         _bus!.Publish(message, message.GetType(), Pipe.Execute<PublishContext>(context => context.MessageId = messageId ?? NewId.NextGuid()));

@@ -90,6 +90,13 @@ public abstract class BillingTests<TFixture>(TFixture billing) : IClassFixture<T
         Assert.Equal(0, await billing.BalanceAsync("ML:receivable:NE"));
         Assert.Equal(75_612, await billing.BalanceAsync($"NE:agency:{agency:N}:receivable"));
 
+        // Both reach the rest of the system through the outbox.
+        await Eventually.HoldsAsync(() => Task.FromResult(
+            billing.Received.OfType<Aes.Contracts.Billing.InvoiceIssued>().Any(e => e.Number == issued.Number && e.TotalXof == 75_612)
+            && billing.Received.OfType<Aes.Contracts.Billing.SettlementClosed>().Any(e => e.Month == "2026-08"
+                && e.Statements.Single(s => s.DebtorStateCode == "NE" && s.CreditorStateCode == "ML").AmountXof == 75_612 && e.NetPositions.Values.Sum() == 0)),
+            TimeSpan.FromSeconds(30), "InvoiceIssued and SettlementClosed were published");
+
         var again = await Assert.ThrowsAsync<RpcException>(() =>
             billing.Client.CloseSettlementAsync(new CloseSettlementRequest { ActorUserId = billing.Confederation.ToString(), Month = "2026-08" }).ResponseAsync);
         Assert.Equal(StatusCode.FailedPrecondition, again.StatusCode);

@@ -21,7 +21,12 @@ namespace Aes.Provisioning.Data.Migrations.Sqlite
                     GuestStateCode = table.Column<string>(type: "TEXT", maxLength: 2, nullable: false),
                     AllowedClassifications = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
                     StartsAt = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    EndsAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                    EndsAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    FacilityListPrice = table.Column<bool>(type: "INTEGER", nullable: false),
+                    Prices_MemoryGibHourXof = table.Column<long>(type: "INTEGER", nullable: false),
+                    Prices_PublicIpv4MonthXof = table.Column<long>(type: "INTEGER", nullable: false),
+                    Prices_StorageGibMonthXof = table.Column<long>(type: "INTEGER", nullable: false),
+                    Prices_VcpuHourXof = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -144,6 +149,24 @@ namespace Aes.Provisioning.Data.Migrations.Sqlite
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_known_facilities", x => x.FacilityId);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "known_prices",
+                columns: table => new
+                {
+                    CatalogueId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    FacilityId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    From = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    Until = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    Prices_MemoryGibHourXof = table.Column<long>(type: "INTEGER", nullable: false),
+                    Prices_PublicIpv4MonthXof = table.Column<long>(type: "INTEGER", nullable: false),
+                    Prices_StorageGibMonthXof = table.Column<long>(type: "INTEGER", nullable: false),
+                    Prices_VcpuHourXof = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_known_prices", x => x.CatalogueId);
                 });
 
             migrationBuilder.CreateTable(
@@ -277,6 +300,11 @@ namespace Aes.Provisioning.Data.Migrations.Sqlite
                 columns: new[] { "Status", "SubmittedAt" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_known_prices_FacilityId",
+                table: "known_prices",
+                column: "FacilityId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_known_roles_UserId",
                 table: "known_roles",
                 column: "UserId");
@@ -328,6 +356,9 @@ namespace Aes.Provisioning.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "known_facilities");
+
+            migrationBuilder.DropTable(
+                name: "known_prices");
 
             migrationBuilder.DropTable(
                 name: "known_projects");

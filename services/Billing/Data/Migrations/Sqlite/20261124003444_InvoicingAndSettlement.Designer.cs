@@ -12,8 +12,8 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Aes.Billing.Data.Migrations.Sqlite
 {
     [DbContext(typeof(BillingSqliteDbContext))]
-    [Migration("20261124002001_Initial")]
-    partial class Initial
+    [Migration("20261124003444_InvoicingAndSettlement")]
+    partial class InvoicingAndSettlement
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)

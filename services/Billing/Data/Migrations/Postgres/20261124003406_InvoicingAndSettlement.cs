@@ -7,39 +7,11 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Aes.Billing.Data.Migrations.Postgres
 {
     /// <inheritdoc />
-    public partial class Initial : Migration
+    public partial class InvoicingAndSettlement : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.CreateTable(
-                name: "billing_accounts",
-                columns: table => new
-                {
-                    AgencyId = table.Column<Guid>(type: "uuid", nullable: false),
-                    StateCode = table.Column<string>(type: "character varying(2)", maxLength: 2, nullable: false),
-                    AgencyName = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    Currency = table.Column<string>(type: "character varying(3)", maxLength: 3, nullable: false),
-                    OpenedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("PK_billing_accounts", x => x.AgencyId);
-                });
-
-            migrationBuilder.CreateTable(
-                name: "inbox_messages",
-                columns: table => new
-                {
-                    message_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    consumer = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    processed_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("PK_inbox_messages", x => new { x.message_id, x.consumer });
-                });
-
             migrationBuilder.CreateTable(
                 name: "invoices",
                 columns: table => new
@@ -157,25 +129,6 @@ namespace Aes.Billing.Data.Migrations.Postgres
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_number_sequences", x => x.Key);
-                });
-
-            migrationBuilder.CreateTable(
-                name: "outbox_messages",
-                columns: table => new
-                {
-                    sequence = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    message_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    message_type = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: false),
-                    body = table.Column<string>(type: "text", nullable: false),
-                    occurred_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    dispatched_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    attempts = table.Column<int>(type: "integer", nullable: false),
-                    last_error = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("PK_outbox_messages", x => x.sequence);
                 });
 
             migrationBuilder.CreateTable(
@@ -514,17 +467,6 @@ namespace Aes.Billing.Data.Migrations.Postgres
                 column: "UserId");
 
             migrationBuilder.CreateIndex(
-                name: "IX_outbox_messages_dispatched_at",
-                table: "outbox_messages",
-                column: "dispatched_at");
-
-            migrationBuilder.CreateIndex(
-                name: "IX_outbox_messages_message_id",
-                table: "outbox_messages",
-                column: "message_id",
-                unique: true);
-
-            migrationBuilder.CreateIndex(
                 name: "IX_price_catalogues_FacilityId_EffectiveFrom",
                 table: "price_catalogues",
                 columns: new[] { "FacilityId", "EffectiveFrom" },
@@ -578,13 +520,7 @@ namespace Aes.Billing.Data.Migrations.Postgres
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
-                name: "billing_accounts");
-
-            migrationBuilder.DropTable(
                 name: "credit_allocations");
-
-            migrationBuilder.DropTable(
-                name: "inbox_messages");
 
             migrationBuilder.DropTable(
                 name: "invoice_lines");
@@ -606,9 +542,6 @@ namespace Aes.Billing.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "number_sequences");
-
-            migrationBuilder.DropTable(
-                name: "outbox_messages");
 
             migrationBuilder.DropTable(
                 name: "price_catalogues");

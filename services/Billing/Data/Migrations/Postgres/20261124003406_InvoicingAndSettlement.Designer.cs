@@ -13,8 +13,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Aes.Billing.Data.Migrations.Postgres
 {
     [DbContext(typeof(BillingPostgresDbContext))]
-    [Migration("20261124001941_Initial")]
-    partial class Initial
+    [Migration("20261124003406_InvoicingAndSettlement")]
+    partial class InvoicingAndSettlement
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)

@@ -22,7 +22,12 @@ namespace Aes.Provisioning.Data.Migrations.Postgres
                     GuestStateCode = table.Column<string>(type: "character varying(2)", maxLength: 2, nullable: false),
                     AllowedClassifications = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
                     StartsAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    EndsAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    EndsAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    FacilityListPrice = table.Column<bool>(type: "boolean", nullable: false),
+                    Prices_MemoryGibHourXof = table.Column<long>(type: "bigint", nullable: false),
+                    Prices_PublicIpv4MonthXof = table.Column<long>(type: "bigint", nullable: false),
+                    Prices_StorageGibMonthXof = table.Column<long>(type: "bigint", nullable: false),
+                    Prices_VcpuHourXof = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -145,6 +150,24 @@ namespace Aes.Provisioning.Data.Migrations.Postgres
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_known_facilities", x => x.FacilityId);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "known_prices",
+                columns: table => new
+                {
+                    CatalogueId = table.Column<Guid>(type: "uuid", nullable: false),
+                    FacilityId = table.Column<Guid>(type: "uuid", nullable: false),
+                    From = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    Until = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    Prices_MemoryGibHourXof = table.Column<long>(type: "bigint", nullable: false),
+                    Prices_PublicIpv4MonthXof = table.Column<long>(type: "bigint", nullable: false),
+                    Prices_StorageGibMonthXof = table.Column<long>(type: "bigint", nullable: false),
+                    Prices_VcpuHourXof = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_known_prices", x => x.CatalogueId);
                 });
 
             migrationBuilder.CreateTable(
@@ -278,6 +301,11 @@ namespace Aes.Provisioning.Data.Migrations.Postgres
                 columns: new[] { "Status", "SubmittedAt" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_known_prices_FacilityId",
+                table: "known_prices",
+                column: "FacilityId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_known_roles_UserId",
                 table: "known_roles",
                 column: "UserId");
@@ -329,6 +357,9 @@ namespace Aes.Provisioning.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "known_facilities");
+
+            migrationBuilder.DropTable(
+                name: "known_prices");
 
             migrationBuilder.DropTable(
                 name: "known_projects");
