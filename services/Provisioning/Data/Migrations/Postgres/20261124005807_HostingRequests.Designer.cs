@@ -13,8 +13,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Aes.Provisioning.Data.Migrations.Postgres
 {
     [DbContext(typeof(ProvisioningPostgresDbContext))]
-    [Migration("20261124003102_Initial")]
-    partial class Initial
+    [Migration("20261124005807_HostingRequests")]
+    partial class HostingRequests
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)

@@ -6,32 +6,45 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace Aes.Provisioning.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
-    public partial class Initial : Migration
+    public partial class HostingRequests : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.CreateTable(
-                name: "agreements_in_force",
-                columns: table => new
-                {
-                    AgreementId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    HostStateCode = table.Column<string>(type: "TEXT", maxLength: 2, nullable: false),
-                    FacilityId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    GuestStateCode = table.Column<string>(type: "TEXT", maxLength: 2, nullable: false),
-                    AllowedClassifications = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
-                    StartsAt = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    EndsAt = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    FacilityListPrice = table.Column<bool>(type: "INTEGER", nullable: false),
-                    Prices_MemoryGibHourXof = table.Column<long>(type: "INTEGER", nullable: false),
-                    Prices_PublicIpv4MonthXof = table.Column<long>(type: "INTEGER", nullable: false),
-                    Prices_StorageGibMonthXof = table.Column<long>(type: "INTEGER", nullable: false),
-                    Prices_VcpuHourXof = table.Column<long>(type: "INTEGER", nullable: false)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("PK_agreements_in_force", x => x.AgreementId);
-                });
+            migrationBuilder.AddColumn<bool>(
+                name: "FacilityListPrice",
+                table: "agreements_in_force",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: false);
+
+            migrationBuilder.AddColumn<long>(
+                name: "Prices_MemoryGibHourXof",
+                table: "agreements_in_force",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: 0L);
+
+            migrationBuilder.AddColumn<long>(
+                name: "Prices_PublicIpv4MonthXof",
+                table: "agreements_in_force",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: 0L);
+
+            migrationBuilder.AddColumn<long>(
+                name: "Prices_StorageGibMonthXof",
+                table: "agreements_in_force",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: 0L);
+
+            migrationBuilder.AddColumn<long>(
+                name: "Prices_VcpuHourXof",
+                table: "agreements_in_force",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: 0L);
 
             migrationBuilder.CreateTable(
                 name: "auto_approval_policies",
@@ -47,18 +60,6 @@ namespace Aes.Provisioning.Data.Migrations.Sqlite
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_auto_approval_policies", x => x.StateCode);
-                });
-
-            migrationBuilder.CreateTable(
-                name: "ended_agreements",
-                columns: table => new
-                {
-                    AgreementId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    EndedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("PK_ended_agreements", x => x.AgreementId);
                 });
 
             migrationBuilder.CreateTable(
@@ -109,19 +110,6 @@ namespace Aes.Provisioning.Data.Migrations.Sqlite
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_hosting_requests", x => x.Id);
-                });
-
-            migrationBuilder.CreateTable(
-                name: "inbox_messages",
-                columns: table => new
-                {
-                    message_id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    consumer = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
-                    processed_at = table.Column<DateTime>(type: "TEXT", nullable: false)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("PK_inbox_messages", x => new { x.message_id, x.consumer });
                 });
 
             migrationBuilder.CreateTable(
@@ -198,25 +186,6 @@ namespace Aes.Provisioning.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
-                name: "outbox_messages",
-                columns: table => new
-                {
-                    sequence = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    message_id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    message_type = table.Column<string>(type: "TEXT", maxLength: 300, nullable: false),
-                    body = table.Column<string>(type: "TEXT", nullable: false),
-                    occurred_at = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    dispatched_at = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    attempts = table.Column<int>(type: "INTEGER", nullable: false),
-                    last_error = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("PK_outbox_messages", x => x.sequence);
-                });
-
-            migrationBuilder.CreateTable(
                 name: "placement_decisions",
                 columns: table => new
                 {
@@ -280,11 +249,6 @@ namespace Aes.Provisioning.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateIndex(
-                name: "IX_agreements_in_force_GuestStateCode",
-                table: "agreements_in_force",
-                column: "GuestStateCode");
-
-            migrationBuilder.CreateIndex(
                 name: "IX_hosting_requests_AgencyId_Status",
                 table: "hosting_requests",
                 columns: new[] { "AgencyId", "Status" });
@@ -310,17 +274,6 @@ namespace Aes.Provisioning.Data.Migrations.Sqlite
                 column: "UserId");
 
             migrationBuilder.CreateIndex(
-                name: "IX_outbox_messages_dispatched_at",
-                table: "outbox_messages",
-                column: "dispatched_at");
-
-            migrationBuilder.CreateIndex(
-                name: "IX_outbox_messages_message_id",
-                table: "outbox_messages",
-                column: "message_id",
-                unique: true);
-
-            migrationBuilder.CreateIndex(
                 name: "IX_placement_decisions_RequestId_Attempt",
                 table: "placement_decisions",
                 columns: new[] { "RequestId", "Attempt" });
@@ -340,16 +293,7 @@ namespace Aes.Provisioning.Data.Migrations.Sqlite
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
-                name: "agreements_in_force");
-
-            migrationBuilder.DropTable(
                 name: "auto_approval_policies");
-
-            migrationBuilder.DropTable(
-                name: "ended_agreements");
-
-            migrationBuilder.DropTable(
-                name: "inbox_messages");
 
             migrationBuilder.DropTable(
                 name: "known_agencies");
@@ -367,9 +311,6 @@ namespace Aes.Provisioning.Data.Migrations.Sqlite
                 name: "known_roles");
 
             migrationBuilder.DropTable(
-                name: "outbox_messages");
-
-            migrationBuilder.DropTable(
                 name: "placement_decisions");
 
             migrationBuilder.DropTable(
@@ -377,6 +318,26 @@ namespace Aes.Provisioning.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "hosting_requests");
+
+            migrationBuilder.DropColumn(
+                name: "FacilityListPrice",
+                table: "agreements_in_force");
+
+            migrationBuilder.DropColumn(
+                name: "Prices_MemoryGibHourXof",
+                table: "agreements_in_force");
+
+            migrationBuilder.DropColumn(
+                name: "Prices_PublicIpv4MonthXof",
+                table: "agreements_in_force");
+
+            migrationBuilder.DropColumn(
+                name: "Prices_StorageGibMonthXof",
+                table: "agreements_in_force");
+
+            migrationBuilder.DropColumn(
+                name: "Prices_VcpuHourXof",
+                table: "agreements_in_force");
         }
     }
 }

@@ -12,8 +12,8 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Aes.Provisioning.Data.Migrations.Sqlite
 {
     [DbContext(typeof(ProvisioningSqliteDbContext))]
-    [Migration("20261124003120_Initial")]
-    partial class Initial
+    [Migration("20261124005827_HostingRequests")]
+    partial class HostingRequests
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)

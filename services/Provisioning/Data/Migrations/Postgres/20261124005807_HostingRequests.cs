@@ -7,32 +7,45 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Aes.Provisioning.Data.Migrations.Postgres
 {
     /// <inheritdoc />
-    public partial class Initial : Migration
+    public partial class HostingRequests : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.CreateTable(
-                name: "agreements_in_force",
-                columns: table => new
-                {
-                    AgreementId = table.Column<Guid>(type: "uuid", nullable: false),
-                    HostStateCode = table.Column<string>(type: "character varying(2)", maxLength: 2, nullable: false),
-                    FacilityId = table.Column<Guid>(type: "uuid", nullable: false),
-                    GuestStateCode = table.Column<string>(type: "character varying(2)", maxLength: 2, nullable: false),
-                    AllowedClassifications = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
-                    StartsAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    EndsAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    FacilityListPrice = table.Column<bool>(type: "boolean", nullable: false),
-                    Prices_MemoryGibHourXof = table.Column<long>(type: "bigint", nullable: false),
-                    Prices_PublicIpv4MonthXof = table.Column<long>(type: "bigint", nullable: false),
-                    Prices_StorageGibMonthXof = table.Column<long>(type: "bigint", nullable: false),
-                    Prices_VcpuHourXof = table.Column<long>(type: "bigint", nullable: false)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("PK_agreements_in_force", x => x.AgreementId);
-                });
+            migrationBuilder.AddColumn<bool>(
+                name: "FacilityListPrice",
+                table: "agreements_in_force",
+                type: "boolean",
+                nullable: false,
+                defaultValue: false);
+
+            migrationBuilder.AddColumn<long>(
+                name: "Prices_MemoryGibHourXof",
+                table: "agreements_in_force",
+                type: "bigint",
+                nullable: false,
+                defaultValue: 0L);
+
+            migrationBuilder.AddColumn<long>(
+                name: "Prices_PublicIpv4MonthXof",
+                table: "agreements_in_force",
+                type: "bigint",
+                nullable: false,
+                defaultValue: 0L);
+
+            migrationBuilder.AddColumn<long>(
+                name: "Prices_StorageGibMonthXof",
+                table: "agreements_in_force",
+                type: "bigint",
+                nullable: false,
+                defaultValue: 0L);
+
+            migrationBuilder.AddColumn<long>(
+                name: "Prices_VcpuHourXof",
+                table: "agreements_in_force",
+                type: "bigint",
+                nullable: false,
+                defaultValue: 0L);
 
             migrationBuilder.CreateTable(
                 name: "auto_approval_policies",
@@ -48,18 +61,6 @@ namespace Aes.Provisioning.Data.Migrations.Postgres
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_auto_approval_policies", x => x.StateCode);
-                });
-
-            migrationBuilder.CreateTable(
-                name: "ended_agreements",
-                columns: table => new
-                {
-                    AgreementId = table.Column<Guid>(type: "uuid", nullable: false),
-                    EndedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("PK_ended_agreements", x => x.AgreementId);
                 });
 
             migrationBuilder.CreateTable(
@@ -110,19 +111,6 @@ namespace Aes.Provisioning.Data.Migrations.Postgres
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_hosting_requests", x => x.Id);
-                });
-
-            migrationBuilder.CreateTable(
-                name: "inbox_messages",
-                columns: table => new
-                {
-                    message_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    consumer = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    processed_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("PK_inbox_messages", x => new { x.message_id, x.consumer });
                 });
 
             migrationBuilder.CreateTable(
@@ -199,25 +187,6 @@ namespace Aes.Provisioning.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
-                name: "outbox_messages",
-                columns: table => new
-                {
-                    sequence = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    message_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    message_type = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: false),
-                    body = table.Column<string>(type: "text", nullable: false),
-                    occurred_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    dispatched_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    attempts = table.Column<int>(type: "integer", nullable: false),
-                    last_error = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("PK_outbox_messages", x => x.sequence);
-                });
-
-            migrationBuilder.CreateTable(
                 name: "placement_decisions",
                 columns: table => new
                 {
@@ -281,11 +250,6 @@ namespace Aes.Provisioning.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateIndex(
-                name: "IX_agreements_in_force_GuestStateCode",
-                table: "agreements_in_force",
-                column: "GuestStateCode");
-
-            migrationBuilder.CreateIndex(
                 name: "IX_hosting_requests_AgencyId_Status",
                 table: "hosting_requests",
                 columns: new[] { "AgencyId", "Status" });
@@ -311,17 +275,6 @@ namespace Aes.Provisioning.Data.Migrations.Postgres
                 column: "UserId");
 
             migrationBuilder.CreateIndex(
-                name: "IX_outbox_messages_dispatched_at",
-                table: "outbox_messages",
-                column: "dispatched_at");
-
-            migrationBuilder.CreateIndex(
-                name: "IX_outbox_messages_message_id",
-                table: "outbox_messages",
-                column: "message_id",
-                unique: true);
-
-            migrationBuilder.CreateIndex(
                 name: "IX_placement_decisions_RequestId_Attempt",
                 table: "placement_decisions",
                 columns: new[] { "RequestId", "Attempt" });
@@ -341,16 +294,7 @@ namespace Aes.Provisioning.Data.Migrations.Postgres
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
-                name: "agreements_in_force");
-
-            migrationBuilder.DropTable(
                 name: "auto_approval_policies");
-
-            migrationBuilder.DropTable(
-                name: "ended_agreements");
-
-            migrationBuilder.DropTable(
-                name: "inbox_messages");
 
             migrationBuilder.DropTable(
                 name: "known_agencies");
@@ -368,9 +312,6 @@ namespace Aes.Provisioning.Data.Migrations.Postgres
                 name: "known_roles");
 
             migrationBuilder.DropTable(
-                name: "outbox_messages");
-
-            migrationBuilder.DropTable(
                 name: "placement_decisions");
 
             migrationBuilder.DropTable(
@@ -378,6 +319,26 @@ namespace Aes.Provisioning.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "hosting_requests");
+
+            migrationBuilder.DropColumn(
+                name: "FacilityListPrice",
+                table: "agreements_in_force");
+
+            migrationBuilder.DropColumn(
+                name: "Prices_MemoryGibHourXof",
+                table: "agreements_in_force");
+
+            migrationBuilder.DropColumn(
+                name: "Prices_PublicIpv4MonthXof",
+                table: "agreements_in_force");
+
+            migrationBuilder.DropColumn(
+                name: "Prices_StorageGibMonthXof",
+                table: "agreements_in_force");
+
+            migrationBuilder.DropColumn(
+                name: "Prices_VcpuHourXof",
+                table: "agreements_in_force");
         }
     }
 }
