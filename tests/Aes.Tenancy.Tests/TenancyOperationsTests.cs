@@ -248,4 +248,34 @@ public sealed class TenancyOperationsTests : IAsyncLifetime
                 (await Assert.ThrowsAsync<InvalidFieldException>(() => _operations.RegisterFacilityAsync(request, default))).Field);
         }
     }
+
+    [Fact]
+    public async Task An_installation_from_before_the_current_generation_announces_its_reference_data_once_and_a_fresh_one_announces_nothing()
+    {
+        var facility = await RegisterAsync();
+        await UserAsync("op.bf", V1.Role.StateOperator, "BF");
+        var before = await _db.OutboxMessages.CountAsync();
+        var announcer = new ReferenceAnnouncer(_db, _clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<ReferenceAnnouncer>.Instance);
+
+        await announcer.AnnounceIfBehindAsync(default);
+
+        var announced = (await EventTypesAsync()).Skip(before).ToList();
+        Assert.Equal(3, announced.Count(t => t.Contains("MemberStateRegistered", StringComparison.Ordinal)));
+        Assert.Equal(1, announced.Count(t => t.Contains("FacilityRegistered", StringComparison.Ordinal)));
+        Assert.Equal(1, announced.Count(t => t.Contains("UserCreated", StringComparison.Ordinal)));
+        Assert.Equal(1, announced.Count(t => t.Contains("RoleAssigned", StringComparison.Ordinal)));
+        Assert.Contains(await _db.OutboxMessages.Select(m => m.Body).ToListAsync(), b => b.Contains(facility.Id.ToString(), StringComparison.Ordinal));
+
+        var after = await _db.OutboxMessages.CountAsync();
+        await announcer.AnnounceIfBehindAsync(default);
+        Assert.Equal(after, await _db.OutboxMessages.CountAsync());
+
+        await using var fresh = new SqliteConnection("Data Source=:memory:");
+        await fresh.OpenAsync();
+        await using var empty = new TenancySqliteDbContext(new DbContextOptionsBuilder<TenancySqliteDbContext>().UseSqlite(fresh).Options);
+        await empty.Database.MigrateAsync();
+        await new ReferenceAnnouncer(empty, _clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<ReferenceAnnouncer>.Instance).AnnounceIfBehindAsync(default);
+        Assert.Equal(0, await empty.OutboxMessages.CountAsync());
+        Assert.Equal(ReferenceAnnouncer.Generation, await empty.ReferenceAnnouncements.MaxAsync(a => a.Generation));
+    }
 }

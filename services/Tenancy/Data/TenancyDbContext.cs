@@ -8,11 +8,18 @@ public abstract class TenancyDbContext(DbContextOptions options) : ServiceDbCont
     public DbSet<Project> Projects => Set<Project>();
     public DbSet<User> Users => Set<User>();
     public DbSet<Agreement> Agreements => Set<Agreement>();
+    public DbSet<Aes.Tenancy.Application.ReferenceAnnouncement> ReferenceAnnouncements => Set<Aes.Tenancy.Application.ReferenceAnnouncement>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
 
+        modelBuilder.Entity<Aes.Tenancy.Application.ReferenceAnnouncement>(announcement =>
+        {
+            announcement.ToTable("reference_announcements");
+            announcement.HasKey(a => a.Generation);
+            announcement.Property(a => a.Generation).ValueGeneratedNever();
+        });
         modelBuilder.Entity<MemberState>(state =>
         {
             state.HasKey(s => s.Code);

@@ -14,6 +14,7 @@ public static class Extensions
         builder.AddServiceMessaging<TenancyDbContext>(ResourceNames.Tenancy, _ => { });
         builder.Services.AddScoped<TenancyOperations>();
         builder.Services.AddScoped<DemoSeeder>();
+        builder.Services.AddScoped<ReferenceAnnouncer>();
         builder.Services.AddHostedService<AgreementClock>();
         return builder;
     }
@@ -24,13 +25,17 @@ public static class Extensions
         return app;
     }
 
-    /// <summary>Migrates the database and, when Seed:Demo is true, loads the demo data once.</summary>
+    /// <summary>
+    /// Migrates the database, announces the reference data again if an upgrade needs it, and, when
+    /// Seed:Demo is true, loads the demo data once.
+    /// </summary>
     public static async Task PrepareDatabaseAsync(this WebApplication app)
     {
         await app.MigrateOnStartAsync<TenancyDbContext>();
+        await using var scope = app.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<ReferenceAnnouncer>().AnnounceIfBehindAsync(app.Lifetime.ApplicationStopping);
         if (app.Configuration.GetValue("Seed:Demo", false))
         {
-            await using var scope = app.Services.CreateAsyncScope();
             await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync(app.Lifetime.ApplicationStopping);
         }
     }

@@ -94,6 +94,19 @@ namespace Aes.Tenancy.Data.Migrations.Postgres
                     b.ToTable("outbox_messages", (string)null);
                 });
 
+            modelBuilder.Entity("Aes.Tenancy.Application.ReferenceAnnouncement", b =>
+                {
+                    b.Property<int>("Generation")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("AnnouncedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Generation");
+
+                    b.ToTable("reference_announcements", (string)null);
+                });
+
             modelBuilder.Entity("Aes.Tenancy.Domain.Agency", b =>
                 {
                     b.Property<Guid>("Id")

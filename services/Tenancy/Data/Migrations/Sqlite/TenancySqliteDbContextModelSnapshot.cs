@@ -87,6 +87,19 @@ namespace Aes.Tenancy.Data.Migrations.Sqlite
                     b.ToTable("outbox_messages", (string)null);
                 });
 
+            modelBuilder.Entity("Aes.Tenancy.Application.ReferenceAnnouncement", b =>
+                {
+                    b.Property<int>("Generation")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("AnnouncedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Generation");
+
+                    b.ToTable("reference_announcements", (string)null);
+                });
+
             modelBuilder.Entity("Aes.Tenancy.Domain.Agency", b =>
                 {
                     b.Property<Guid>("Id")
