@@ -48,7 +48,9 @@ for report in "$work"/results/*.trx; do
   [ -e "$report" ] || continue
   grep -o '<UnitTestResult [^>]*outcome="Failed"[^>]*>' "$report" \
     | sed -E 's/.*testName="([^"]*)".*/failed: \1/' || true
-  sed -n '/<Message>/,/<\/Message>/p' "$report" | sed -E 's/.*<Message>//; s/<\/Message>.*//' | head -c 2000 || true
+  messages=$(awk '/<Message>/ { inside = 1 } inside { print } /<\/Message>/ { inside = 0 }' "$report" \
+    | sed -E 's/.*<Message>//; s/<\/Message>.*//' | head -c 2000 || true)
+  [ -z "$messages" ] || printf '%s\n' "$messages"
 done
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1 # a test host that crashed reports no counters: never print a green line for it

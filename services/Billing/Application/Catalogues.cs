@@ -56,7 +56,7 @@ public sealed class Catalogues(BillingDbContext db, BillingAccess access, TimePr
             throw Overlap(next);
         }
         var invoicedUntil = await db.InvoiceLines
-            .Where(l => l.FacilityId == facility.Id && db.Invoices.Any(i => i.Id == l.InvoiceId && i.Status != InvoiceStatus.Draft))
+            .Where(l => l.FacilityId == facility.Id && db.Invoices.Any(i => i.Id == l.InvoiceId && i.IssuedAt != null))
             .MaxAsync(l => (DateTime?)l.PeriodUntil, cancellationToken);
         if (invoicedUntil is { } invoiced && invoiced > from)
         {

@@ -70,6 +70,11 @@ public sealed partial class Invoicing(BillingDbContext db, BillingAccess access,
                 var rated = RateInto(invoice, period, asOf, agencySegments, pricing);
                 (drafted, lines, total) = (drafted + 1, lines + rated.Count, total + invoice.TotalXof);
             }
+            // A draft whose usage is gone (its events were corrected) is rated to nothing, not left with its old total.
+            foreach (var emptied in existing.Values.Where(i => i.Status == InvoiceStatus.Draft && !agencies.Contains(i.AgencyId)))
+            {
+                RateInto(emptied, period, asOf, [], pricing);
+            }
             await db.SaveOrExplainAsync(InvoiceEntity, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             db.ChangeTracker.Clear();

@@ -34,7 +34,7 @@ public sealed class Settlements(BillingDbContext db, BillingAccess access, TimeP
         var guestLines = await (
             from line in db.InvoiceLines.AsNoTracking()
             join invoice in db.Invoices.AsNoTracking() on line.InvoiceId equals invoice.Id
-            where invoice.Month == month && invoice.Status != InvoiceStatus.Draft && line.FacilityStateCode != invoice.StateCode
+            where invoice.Month == month && invoice.IssuedAt != null && line.FacilityStateCode != invoice.StateCode
             select new { line.Id, Debtor = invoice.StateCode, Creditor = line.FacilityStateCode, line.AmountXof })
             .ToListAsync(cancellationToken);
         var lineIds = guestLines.Select(l => l.Id).ToList();

@@ -73,6 +73,15 @@ public abstract class BillingTests<TFixture>(TFixture billing) : IClassFixture<T
         Assert.Equal(("issued", 75_612L), (issued.Status, issued.TotalXof));
         Assert.Matches(@"^F-NE-2026-\d{6}$", issued.Number);
 
+        // A draft that is cancelled instead of issued was never owed: it stays out of the settlement.
+        var other = await billing.NewAgencyAsync("NE", "Ministère de la Santé publique");
+        var dropped = NewVm(other, "NE");
+        await billing.ReplayAsync([dropped.Activated(Journey2Size, Utc(8, 10)), dropped.Decommissioned(Journey2Size, Utc(8, 10), Utc(8, 11))], seed: 9);
+        await WaitForUsageAsync(billing.NigerOperator, other, "2026-08", periods: 1, ended: 1);
+        var droppedDraft = await billing.Client.DraftInvoiceAsync(new DraftInvoiceRequest { ActorUserId = billing.NigerOperator.ToString(), AgencyId = other.ToString(), Month = "2026-08" });
+        Assert.True(droppedDraft.TotalXof > 0);
+        await billing.Client.CancelInvoiceAsync(new CancelInvoiceRequest { ActorUserId = billing.NigerOperator.ToString(), InvoiceId = droppedDraft.Id, Reason = "Doublon" });
+
         var settlement = await billing.Client.CloseSettlementAsync(new CloseSettlementRequest { ActorUserId = billing.Confederation.ToString(), Month = "2026-08" });
         var owed = Assert.Single(settlement.Statements, s => s.DebtorStateCode == "NE" && s.CreditorStateCode == "ML");
         Assert.Equal((75_612L, 3), (owed.AmountXof, owed.InvoiceLines));
