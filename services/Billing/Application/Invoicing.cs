@@ -200,11 +200,7 @@ public sealed partial class Invoicing(BillingDbContext db, BillingAccess access,
 
     public async Task<BillingMonth> PeriodAsync(string stateCode, string month, CancellationToken cancellationToken)
     {
-        if (!BillingMonth.TryParse(month, out var year, out var number))
-        {
-            throw new InvalidFieldException("month", new(
-                $"« {month} » n'est pas un mois AAAA-MM (exemple : 2026-11).", $"\"{month}\" is not a YYYY-MM month (example: 2026-11)."));
-        }
+        var (year, number) = BillingMonth.Require(month);
         var state = await db.States.AsNoTracking().FirstOrDefaultAsync(s => s.Code == stateCode, cancellationToken)
             ?? throw new RuleViolationException(new(
                 $"Le fuseau horaire de l'État {stateCode} n'est pas encore connu de la facturation.",
@@ -343,20 +339,7 @@ public sealed partial class Invoicing(BillingDbContext db, BillingAccess access,
     private async Task<string> NextNumberAsync(string prefix, string state, string month, CancellationToken cancellationToken)
     {
         var key = $"{prefix}-{state}-{month[..4]}";
-        if (!await db.NumberSequences.AnyAsync(s => s.Key == key, cancellationToken))
-        {
-            var sequence = new NumberSequence { Key = key, Next = 1 };
-            db.NumberSequences.Add(sequence);
-            try
-            {
-                await db.SaveChangesAsync(cancellationToken);
-            }
-            catch (DbUpdateException exception) when (DatabaseErrors.IsUniqueViolation(exception, "number_sequences"))
-            {
-                // Another issue created the series first; EF rolled back to its savepoint.
-                db.Entry(sequence).State = EntityState.Detached;
-            }
-        }
+        await db.AddIfAbsentAsync(new NumberSequence { Key = key, Next = 1 }, s => s.Key == key, "number_sequences", cancellationToken);
         await db.NumberSequences.Where(s => s.Key == key).ExecuteUpdateAsync(set => set.SetProperty(s => s.Next, s => s.Next + 1), cancellationToken);
         var next = await db.NumberSequences.AsNoTracking().Where(s => s.Key == key).Select(s => s.Next).FirstAsync(cancellationToken);
         return $"{key}-{next - 1:D6}";
@@ -380,7 +363,7 @@ public sealed partial class Invoicing(BillingDbContext db, BillingAccess access,
         }
     }
 
-    public static string StatusFr(InvoiceStatus status) => status switch
+    private static string StatusFr(InvoiceStatus status) => status switch
     {
         InvoiceStatus.Draft => "un brouillon",
         InvoiceStatus.Issued => "émise",

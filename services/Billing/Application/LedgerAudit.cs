@@ -4,10 +4,7 @@ namespace Aes.Billing.Application;
 
 public sealed record LedgerAuditReport(
     bool Balanced, long TotalDebitXof, long TotalCreditXof, int Entries, int InvoiceLinesChecked, int StatementsChecked,
-    IReadOnlyList<string> Problems)
-{
-    public bool Sound => Balanced && Problems.Count == 0;
-}
+    IReadOnlyList<string> Problems);
 
 /// <summary>
 /// The check any test (and any auditor) can run: every journal entry balances; every invoice line is

@@ -1,7 +1,6 @@
 using Aes.Billing.Domain;
 using Aes.Contracts;
 using Aes.Contracts.Provisioning;
-using Aes.Messaging.Persistence;
 
 namespace Aes.Billing.Application;
 
@@ -66,24 +65,12 @@ public sealed partial class Metering(BillingDbContext db, ILogger<Metering> logg
 
     private async Task LockMeterAsync(UsageFacts facts, CancellationToken cancellationToken)
     {
-        if (!await db.Meters.AnyAsync(m => m.VmId == facts.VmId, cancellationToken))
+        var meter = new VmMeter
         {
-            var meter = new VmMeter
-            {
-                VmId = facts.VmId, AgencyId = facts.AgencyId, AgencyStateCode = facts.AgencyStateCode,
-                FacilityId = facts.FacilityId, FacilityStateCode = facts.FacilityStateCode,
-            };
-            db.Meters.Add(meter);
-            try
-            {
-                await db.SaveChangesAsync(cancellationToken);
-            }
-            catch (DbUpdateException exception) when (DatabaseErrors.IsUniqueViolation(exception, "vm_meters"))
-            {
-                // Another event of this VM created it first; EF rolled back to its savepoint.
-                db.Entry(meter).State = EntityState.Detached;
-            }
-        }
+            VmId = facts.VmId, AgencyId = facts.AgencyId, AgencyStateCode = facts.AgencyStateCode,
+            FacilityId = facts.FacilityId, FacilityStateCode = facts.FacilityStateCode,
+        };
+        await db.AddIfAbsentAsync(meter, m => m.VmId == facts.VmId, "vm_meters", cancellationToken);
         await db.Meters.Where(m => m.VmId == facts.VmId)
             .ExecuteUpdateAsync(set => set.SetProperty(m => m.Version, m => m.Version + 1), cancellationToken);
     }

@@ -17,7 +17,7 @@ public sealed class Settlements(BillingDbContext db, BillingAccess access, TimeP
 {
     public async Task<SettlementView> CloseAsync(Guid actor, string month, CancellationToken cancellationToken)
     {
-        RequireMonth(month);
+        BillingMonth.Require(month);
         await access.RequireConfederalAdministratorAsync(actor, cancellationToken);
         if (await db.Settlements.AnyAsync(s => s.Month == month, cancellationToken))
         {
@@ -70,7 +70,7 @@ public sealed class Settlements(BillingDbContext db, BillingAccess access, TimeP
 
     public async Task<SettlementView> GetAsync(Guid actor, string month, CancellationToken cancellationToken)
     {
-        RequireMonth(month);
+        BillingMonth.Require(month);
         await access.RequireStateLevelAsync(actor, cancellationToken);
         var settlement = await db.Settlements.AsNoTracking().Include(s => s.Statements)
             .FirstOrDefaultAsync(s => s.Month == month, cancellationToken)
@@ -89,14 +89,5 @@ public sealed class Settlements(BillingDbContext db, BillingAccess access, TimeP
             positions[statement.DebtorStateCode] = positions.GetValueOrDefault(statement.DebtorStateCode) - statement.AmountXof;
         }
         return positions;
-    }
-
-    private static void RequireMonth(string month)
-    {
-        if (!BillingMonth.TryParse(month, out _, out _))
-        {
-            throw new InvalidFieldException("month", new(
-                $"« {month} » n'est pas un mois AAAA-MM (exemple : 2026-11).", $"\"{month}\" is not a YYYY-MM month (example: 2026-11)."));
-        }
     }
 }

@@ -16,6 +16,11 @@ public sealed record BillingMonth(string Label, DateTime From, DateTime Until)
             && year is >= 2000 and <= 2200 && month is >= 1 and <= 12;
     }
 
+    /// <summary>The year and month of a "YYYY-MM" label, or InvalidArgument on <paramref name="field"/>.</summary>
+    public static (int Year, int Month) Require(string? label, string field = "month") =>
+        TryParse(label, out var year, out var month) ? (year, month) : throw new InvalidFieldException(field, new(
+            $"« {label} » n'est pas un mois AAAA-MM (exemple : 2026-11).", $"\"{label}\" is not a YYYY-MM month (example: 2026-11)."));
+
     public static BillingMonth In(int year, int month, TimeZoneInfo zone)
     {
         var localStart = new DateTime(year, month, 1, 0, 0, 0, DateTimeKind.Unspecified);

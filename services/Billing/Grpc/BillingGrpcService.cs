@@ -87,7 +87,7 @@ public sealed class BillingGrpcService(
     {
         var actor = Validate.Id(request.ActorUserId, "actor_user_id");
         var state = Validate.OptionalStateCode(request.StateCode, "state_code");
-        RequireMonth(request.Month);
+        BillingMonth.Require(request.Month);
         var (drafted, lines, total) = await invoicing.DraftAllAsync(actor, request.Month, state, context.CancellationToken);
         return new V1.DraftInvoicesResponse { Drafted = drafted, Lines = lines, TotalXof = total };
     }
@@ -121,7 +121,7 @@ public sealed class BillingGrpcService(
 
     public override async Task<V1.Document> ExportInvoices(V1.ExportInvoicesRequest request, ServerCallContext context)
     {
-        RequireMonth(request.Month);
+        BillingMonth.Require(request.Month);
         var invoices = await ReadableInvoicesAsync(request.ActorUserId, "", request.StateCode, request.Month, context.CancellationToken);
         var ids = invoices.Select(i => i.Id).ToList();
         var lines = (await db.InvoiceLines.AsNoTracking().Where(l => ids.Contains(l.InvoiceId)).ToListAsync(context.CancellationToken))
@@ -194,7 +194,7 @@ public sealed class BillingGrpcService(
         var state = Validate.OptionalStateCode(stateCode, "state_code");
         if (!string.IsNullOrEmpty(month))
         {
-            RequireMonth(month);
+            BillingMonth.Require(month);
         }
         var (all, states, agencies) = await access.ScopeAsync(actor, cancellationToken);
         var query = db.Invoices.AsNoTracking();
@@ -215,15 +215,6 @@ public sealed class BillingGrpcService(
             query = query.Where(i => i.Month == month);
         }
         return await query.OrderBy(i => i.Month).ThenBy(i => i.StateCode).ThenBy(i => i.AgencyName).ToListAsync(cancellationToken);
-    }
-
-    private static void RequireMonth(string month)
-    {
-        if (!BillingMonth.TryParse(month, out _, out _))
-        {
-            throw new InvalidFieldException("month", new(
-                $"« {month} » n'est pas un mois AAAA-MM (exemple : 2026-11).", $"\"{month}\" is not a YYYY-MM month (example: 2026-11)."));
-        }
     }
 
     private static DateTime? Instant(Timestamp? value, string field)

@@ -203,14 +203,13 @@ public sealed partial class Placement(
     private async Task<IReadOnlyDictionary<Guid, long?>> MonthlyCostsAsync(
         HostingRequest request, IEnumerable<(Guid FacilityId, Guid? AgreementId)> facilities, DateTime now, CancellationToken cancellationToken)
     {
-        var listPrices = (await db.Prices.AsNoTracking().Where(p => p.From <= now && (p.Until == null || p.Until > now)).ToListAsync(cancellationToken))
-            .GroupBy(p => p.FacilityId).ToDictionary(g => g.Key, g => g.MaxBy(p => p.From)!.Prices);
+        var listPrices = await db.PricesInForceAsync(now, cancellationToken);
         var agreementPrices = await db.AgreementsInForce.AsNoTracking().Where(a => !a.FacilityListPrice)
             .ToDictionaryAsync(a => a.AgreementId, a => a.Prices, cancellationToken);
         return facilities.ToDictionary(f => f.FacilityId, f =>
         {
             UnitPrices? prices = f.AgreementId is { } agreement && agreementPrices.TryGetValue(agreement, out var terms) ? terms
-                : listPrices.TryGetValue(f.FacilityId, out var list) ? list : null;
+                : listPrices.TryGetValue(f.FacilityId, out var list) ? list.Prices : null;
             return prices?.MonthlyXof(request.TotalVcpu, request.TotalMemoryGib, request.TotalDiskGib, request.TotalPublicIpv4);
         });
     }

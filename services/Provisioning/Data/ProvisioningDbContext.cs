@@ -173,3 +173,11 @@ public sealed class ProvisioningSqliteDbContext(DbContextOptions<ProvisioningSql
 internal sealed class ProvisioningPostgresDesignFactory : PostgresDesignTimeFactory<ProvisioningPostgresDbContext>;
 
 internal sealed class ProvisioningSqliteDesignFactory : SqliteDesignTimeFactory<ProvisioningSqliteDbContext>;
+
+public static class PricesInForce
+{
+    /// <summary>Each facility's list price at <paramref name="now"/>, for those billing has published one.</summary>
+    public static async Task<Dictionary<Guid, KnownPrice>> PricesInForceAsync(this ProvisioningDbContext db, DateTime now, CancellationToken cancellationToken) =>
+        (await db.Prices.AsNoTracking().Where(p => p.From <= now && (p.Until == null || p.Until > now)).ToListAsync(cancellationToken))
+        .GroupBy(p => p.FacilityId).ToDictionary(g => g.Key, g => g.MaxBy(p => p.From)!);
+}

@@ -38,8 +38,7 @@ public sealed class ProvisioningGrpcService(
 
     public override async Task<V1.Catalogue> ListCatalogue(V1.ListCatalogueRequest request, ServerCallContext context)
     {
-        var now = DateTime.UtcNow;
-        var prices = await db.Prices.AsNoTracking().Where(p => p.From <= now && (p.Until == null || p.Until > now)).ToListAsync(context.CancellationToken);
+        var prices = await db.PricesInForceAsync(clock.GetUtcNow().UtcDateTime, context.CancellationToken);
         var codes = await db.Facilities.AsNoTracking().ToDictionaryAsync(f => f.FacilityId, f => f.Code, context.CancellationToken);
         return new V1.Catalogue
         {
@@ -47,7 +46,7 @@ public sealed class ProvisioningGrpcService(
             Images = { Catalogue.Images.Select(i => new V1.Image { Code = i.Code, Name = i.Name }) },
             FacilityPrices =
             {
-                prices.GroupBy(p => p.FacilityId).Select(g => g.MaxBy(p => p.From)!).OrderBy(p => codes.GetValueOrDefault(p.FacilityId)).Select(p => new V1.FacilityPrice
+                prices.Values.OrderBy(p => codes.GetValueOrDefault(p.FacilityId)).Select(p => new V1.FacilityPrice
                 {
                     FacilityId = p.FacilityId.ToString(), FacilityCode = codes.GetValueOrDefault(p.FacilityId) ?? "",
                     VcpuHourXof = p.Prices.VcpuHourXof, MemoryGibHourXof = p.Prices.MemoryGibHourXof,

@@ -1,5 +1,3 @@
-using Aes.Contracts.Tenancy;
-
 namespace Aes.Tenancy.Application;
 
 /// <summary>Which generation of reference-data announcements a tenancy database has made.</summary>
@@ -45,36 +43,17 @@ public sealed partial class ReferenceAnnouncer(TenancyDbContext db, TimeProvider
     private async Task<List<object>> ReferenceEventsAsync(CancellationToken cancellationToken)
     {
         var events = new List<object>();
-        foreach (var state in await db.MemberStates.AsNoTracking().OrderBy(s => s.Code).ToListAsync(cancellationToken))
-        {
-            events.Add(new MemberStateRegistered(state.Code, state.NameFr, state.NameEn, state.TimeZone, state.Currency));
-        }
-        foreach (var facility in await db.Facilities.AsNoTracking().OrderBy(f => f.Code).ToListAsync(cancellationToken))
-        {
-            events.Add(new FacilityRegistered(facility.Id, facility.Code, facility.StateCode, facility.Name, facility.City,
-                facility.Tier, facility.TargetAvailabilityPercent, facility.Status.Code(), facility.TimeZone, facility.InstalledCapacity.ToContract()));
-        }
-        foreach (var agency in await db.Agencies.AsNoTracking().ToListAsync(cancellationToken))
-        {
-            events.Add(new AgencyRegistered(agency.Id, agency.StateCode, agency.Code, agency.Name, agency.RegisteredAt));
-        }
-        foreach (var project in await db.Projects.AsNoTracking().ToListAsync(cancellationToken))
-        {
-            events.Add(new ProjectCreated(project.Id, project.AgencyId, project.Name));
-        }
+        events.AddRange((await db.MemberStates.AsNoTracking().OrderBy(s => s.Code).ToListAsync(cancellationToken)).Select(TenancyEventFactory.Registered));
+        events.AddRange((await db.Facilities.AsNoTracking().OrderBy(f => f.Code).ToListAsync(cancellationToken)).Select(TenancyEventFactory.Registered));
+        events.AddRange((await db.Agencies.AsNoTracking().ToListAsync(cancellationToken)).Select(TenancyEventFactory.Registered));
+        events.AddRange((await db.Projects.AsNoTracking().ToListAsync(cancellationToken)).Select(TenancyEventFactory.Created));
         foreach (var user in await db.Users.AsNoTracking().Include(u => u.Roles).ToListAsync(cancellationToken))
         {
-            events.Add(new UserCreated(user.Id, user.UserName, user.DisplayName));
-            events.AddRange(user.Roles.Select(role => new RoleAssigned(user.Id, role.Role.Code(), role.StateCode, role.AgencyId)));
+            events.Add(TenancyEventFactory.Created(user));
+            events.AddRange(user.Roles.Select(role => TenancyEventFactory.Assigned(user, role)));
         }
-        foreach (var agreement in await db.Agreements.AsNoTracking().Where(a => a.Status == AgreementStatus.Active).ToListAsync(cancellationToken))
-        {
-            events.Add(new AgreementActivated(agreement.Id, agreement.Reference, agreement.HostStateCode, agreement.FacilityId,
-                agreement.GuestStateCode, agreement.Slice.ToContract(), agreement.AllowedClassifications.Select(c => c.Code()).ToList(),
-                new AgreementPriceTerms(agreement.PriceTerms.FacilityListPrice, agreement.PriceTerms.VcpuHourXof,
-                    agreement.PriceTerms.MemoryGibHourXof, agreement.PriceTerms.StorageGibMonthXof, agreement.PriceTerms.PublicIpv4MonthXof),
-                agreement.StartsAt, agreement.EndsAt));
-        }
+        events.AddRange((await db.Agreements.AsNoTracking().Where(a => a.Status == AgreementStatus.Active).ToListAsync(cancellationToken))
+            .Select(TenancyEventFactory.Activated));
         return events;
     }
 

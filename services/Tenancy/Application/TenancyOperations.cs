@@ -40,7 +40,7 @@ public sealed partial class TenancyOperations(TenancyDbContext db, TimeProvider 
             throw new RuleViolationException(new($"L'État {code} existe déjà.", $"State {code} already exists."));
         }
         db.MemberStates.Add(registered);
-        db.AddToOutbox(new MemberStateRegistered(code, registered.NameFr, registered.NameEn, registered.TimeZone, registered.Currency), Now);
+        db.AddToOutbox(TenancyEventFactory.Registered(registered), Now);
         await db.SaveOrExplainAsync("MemberState", cancellationToken);
         return registered;
     }
@@ -77,8 +77,7 @@ public sealed partial class TenancyOperations(TenancyDbContext db, TimeProvider 
             throw new RuleViolationException(new($"Le centre {code} existe déjà.", $"Facility {code} already exists."));
         }
         db.Facilities.Add(facility);
-        db.AddToOutbox(new FacilityRegistered(facility.Id, facility.Code, facility.StateCode, facility.Name, facility.City,
-            facility.Tier, facility.TargetAvailabilityPercent, facility.Status.Code(), facility.TimeZone, capacity.ToContract()), Now);
+        db.AddToOutbox(TenancyEventFactory.Registered(facility), Now);
         await db.SaveOrExplainAsync("Facility", cancellationToken);
         return facility;
     }
@@ -118,7 +117,7 @@ public sealed partial class TenancyOperations(TenancyDbContext db, TimeProvider 
                 $"L'organisme {agency.Code} existe déjà pour {state.Code}.", $"Agency {agency.Code} already exists in {state.Code}."));
         }
         db.Agencies.Add(agency);
-        db.AddToOutbox(new AgencyRegistered(agency.Id, agency.StateCode, agency.Code, agency.Name, agency.RegisteredAt), Now);
+        db.AddToOutbox(TenancyEventFactory.Registered(agency), Now);
         await db.SaveOrExplainAsync("Agency", cancellationToken);
         return agency;
     }
@@ -139,7 +138,7 @@ public sealed partial class TenancyOperations(TenancyDbContext db, TimeProvider 
                 $"Le projet « {project.Name} » existe déjà.", $"Project \"{project.Name}\" already exists."));
         }
         db.Projects.Add(project);
-        db.AddToOutbox(new ProjectCreated(project.Id, agency.Id, project.Name), Now);
+        db.AddToOutbox(TenancyEventFactory.Created(project), Now);
         await db.SaveOrExplainAsync("Project", cancellationToken);
         return project;
     }
@@ -167,10 +166,10 @@ public sealed partial class TenancyOperations(TenancyDbContext db, TimeProvider 
             throw new RuleViolationException(new($"L'utilisateur {userName} existe déjà.", $"User {userName} already exists."));
         }
         db.Users.Add(user);
-        db.AddToOutbox(new UserCreated(user.Id, user.UserName, user.DisplayName), Now);
+        db.AddToOutbox(TenancyEventFactory.Created(user), Now);
         foreach (var role in user.Roles)
         {
-            db.AddToOutbox(new RoleAssigned(user.Id, role.Role.Code(), role.StateCode, role.AgencyId), Now);
+            db.AddToOutbox(TenancyEventFactory.Assigned(user, role), Now);
         }
         await db.SaveOrExplainAsync("User", cancellationToken);
         return user;
@@ -184,7 +183,7 @@ public sealed partial class TenancyOperations(TenancyDbContext db, TimeProvider 
         {
             user.Roles.Add(assignment);
             user.Version++;
-            db.AddToOutbox(new RoleAssigned(user.Id, assignment.Role.Code(), assignment.StateCode, assignment.AgencyId), Now);
+            db.AddToOutbox(TenancyEventFactory.Assigned(user, assignment), Now);
             await db.SaveOrExplainAsync("User", cancellationToken);
         }
         return user;
@@ -324,12 +323,7 @@ public sealed partial class TenancyOperations(TenancyDbContext db, TimeProvider 
     {
         if (entered == AgreementStatus.Active)
         {
-            db.AddToOutbox(new AgreementActivated(agreement.Id, agreement.Reference, agreement.HostStateCode, agreement.FacilityId,
-                agreement.GuestStateCode, agreement.Slice.ToContract(),
-                agreement.AllowedClassifications.Select(c => c.Code()).ToList(),
-                new AgreementPriceTerms(agreement.PriceTerms.FacilityListPrice, agreement.PriceTerms.VcpuHourXof,
-                    agreement.PriceTerms.MemoryGibHourXof, agreement.PriceTerms.StorageGibMonthXof, agreement.PriceTerms.PublicIpv4MonthXof),
-                agreement.StartsAt, agreement.EndsAt), now);
+            db.AddToOutbox(TenancyEventFactory.Activated(agreement), now);
         }
         else if (entered == AgreementStatus.Expired && agreement.HostSignedAt is not null && agreement.GuestSignedAt is not null)
         {

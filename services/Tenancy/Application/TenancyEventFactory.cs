@@ -1,0 +1,29 @@
+using Aes.Contracts.Tenancy;
+
+namespace Aes.Tenancy.Application;
+
+/// <summary>Tenancy's events built from its entities, the same whether they are first published or announced again.</summary>
+public static class TenancyEventFactory
+{
+    public static MemberStateRegistered Registered(MemberState state) =>
+        new(state.Code, state.NameFr, state.NameEn, state.TimeZone, state.Currency);
+
+    public static FacilityRegistered Registered(Facility facility) =>
+        new(facility.Id, facility.Code, facility.StateCode, facility.Name, facility.City, facility.Tier, facility.TargetAvailabilityPercent,
+            facility.Status.Code(), facility.TimeZone, facility.InstalledCapacity.ToContract());
+
+    public static AgencyRegistered Registered(Agency agency) => new(agency.Id, agency.StateCode, agency.Code, agency.Name, agency.RegisteredAt);
+
+    public static ProjectCreated Created(Project project) => new(project.Id, project.AgencyId, project.Name);
+
+    public static UserCreated Created(User user) => new(user.Id, user.UserName, user.DisplayName);
+
+    public static RoleAssigned Assigned(User user, RoleAssignment role) => new(user.Id, role.Role.Code(), role.StateCode, role.AgencyId);
+
+    public static AgreementActivated Activated(Agreement agreement) =>
+        new(agreement.Id, agreement.Reference, agreement.HostStateCode, agreement.FacilityId, agreement.GuestStateCode, agreement.Slice.ToContract(),
+            agreement.AllowedClassifications.Select(c => c.Code()).ToList(),
+            new AgreementPriceTerms(agreement.PriceTerms.FacilityListPrice, agreement.PriceTerms.VcpuHourXof,
+                agreement.PriceTerms.MemoryGibHourXof, agreement.PriceTerms.StorageGibMonthXof, agreement.PriceTerms.PublicIpv4MonthXof),
+            agreement.StartsAt, agreement.EndsAt);
+}
