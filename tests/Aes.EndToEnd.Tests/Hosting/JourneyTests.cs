@@ -157,6 +157,7 @@ public abstract class JourneyTests<TMarketplace>(TMarketplace m) : IClassFixture
         // Demo list prices: BF-BOB-1 (22 XOF per vCPU-hour) is cheaper than BF-OUA-1 (24), though it has less room.
         await WaitForListPriceAsync("BF-BOB-1", 22);
         await WaitForListPriceAsync("BF-OUA-1", 24);
+        var usedBefore = await m.UsedVcpuAsync("BF-BOB-1", "BF-OUA-1");
         var cheap = await m.SubmitAsync(m.Request("BF/ANPTIC", "internal", vcpu: 1, memoryGib: 2, diskGib: 10));
         Assert.Equal("BF-BOB-1", (await m.WaitForAsync(cheap.Id, "awaiting_approval")).FacilityCode);
         var decision = await m.Provisioning.GetPlacementDecisionAsync(new P.RequestIdRequest { RequestId = cheap.Id });
@@ -179,6 +180,7 @@ public abstract class JourneyTests<TMarketplace>(TMarketplace m) : IClassFixture
         {
             await m.RejectIfOpenAsync(id, "op.bf");
         }
+        await m.UsageReturnsToAsync(usedBefore);
     }
 
     private Task WaitForListPriceAsync(string facility, long vcpuHourXof) => Aes.Testing.Eventually.HoldsAsync(async () =>
@@ -234,6 +236,7 @@ public abstract class JourneyTests<TMarketplace>(TMarketplace m) : IClassFixture
     public async Task Journeys_6_and_8_two_agencies_race_for_the_last_capacity_and_a_decommissioning_places_the_one_that_waits()
     {
         // Each asks for more than half of what is left in Burkina's second facility, so exactly one fits.
+        var usedBefore = await m.UsedVcpuAsync("BF-BOB-1", "BF-OUA-1");
         var free = await m.FreeVcpuAsync("BF-BOB-1");
         var size = free / 2 + 1;
         var preferred = m.Facilities["BF-BOB-1"];
@@ -294,6 +297,7 @@ public abstract class JourneyTests<TMarketplace>(TMarketplace m) : IClassFixture
         {
             await m.RejectIfOpenAsync(id, "op.bf");
         }
+        await m.UsageReturnsToAsync(usedBefore);
     }
 
     [Fact]

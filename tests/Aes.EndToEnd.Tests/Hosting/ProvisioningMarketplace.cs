@@ -178,6 +178,26 @@ public abstract class ProvisioningMarketplace() : LaunchedMarketplace("provision
         }
     }
 
+    public async Task<IReadOnlyDictionary<string, long>> UsedVcpuAsync(params string[] facilities)
+    {
+        var used = new Dictionary<string, long>();
+        foreach (var facility in facilities)
+        {
+            used[facility] = await UsedVcpuAsync(facility);
+        }
+        return used;
+    }
+
+    /// <summary>
+    /// Waits until a test's rejections have released their holds, which happens after the call returns:
+    /// a later test that measures the room left must not see it grow under its feet.
+    /// </summary>
+    public Task UsageReturnsToAsync(IReadOnlyDictionary<string, long> usedBefore) => Eventually.HoldsAsync(async () =>
+    {
+        var now = await UsedVcpuAsync(usedBefore.Keys.ToArray());
+        return usedBefore.All(before => now[before.Key] == before.Value);
+    }, TimeSpan.FromSeconds(30), $"the test's holds are released ({string.Join(", ", usedBefore.Select(u => $"{u.Key} back to {u.Value} vCPU"))})");
+
     public async Task<long> AgencyVcpuAsync(string agency) =>
         (await Quota.GetUsageAsync(new Q.GetUsageRequest { Scope = Q.UsageScope.Agency, Id = Agencies[agency] })).Lines.Single(l => l.ResourceClass == Q.ResourceClass.Vcpu).Used;
 
