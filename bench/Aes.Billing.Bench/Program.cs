@@ -17,8 +17,10 @@ const int AgencyCount = 100;
 var database = new NpgsqlConnectionStringBuilder(postgres) { Database = "bench_billing" }.ConnectionString;
 var http = Infra.FreePort();
 var grpc = Infra.FreePort();
+await using var issuer = await TestIssuer.StartAsync();
 await using var billing = ServiceProcess.Start("services/Billing", "Aes.Billing",
 [
+    .. issuer.TrustArguments(),
     $"--Kestrel:Endpoints:http:Url=http://127.0.0.1:{http}", "--Kestrel:Endpoints:http:Protocols=Http1",
     $"--Kestrel:Endpoints:grpc:Url=http://127.0.0.1:{grpc}", "--Kestrel:Endpoints:grpc:Protocols=Http2",
     "--Database:Provider=Postgres", $"--ConnectionStrings:billing-db={database}", "--Logging:LogLevel:Default=Warning",
@@ -120,7 +122,7 @@ await using (var connection = new NpgsqlConnection(database))
     }
 }
 
-using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpc}");
+using var channel = issuer.Channel($"http://127.0.0.1:{grpc}");
 var client = new BillingService.BillingServiceClient(channel);
 var deadline = DateTime.UtcNow.AddMinutes(10);
 

@@ -19,8 +19,10 @@ const int AgencyCount = 64;
 var database = new NpgsqlConnectionStringBuilder(postgres) { Database = "bench_quota" }.ConnectionString;
 var http = Infra.FreePort();
 var grpc = Infra.FreePort();
+await using var issuer = await TestIssuer.StartAsync();
 await using var quota = ServiceProcess.Start("services/Quota", "Aes.Quota",
 [
+    .. issuer.TrustArguments(),
     $"--Kestrel:Endpoints:http:Url=http://127.0.0.1:{http}", "--Kestrel:Endpoints:http:Protocols=Http1",
     $"--Kestrel:Endpoints:grpc:Url=http://127.0.0.1:{grpc}", "--Kestrel:Endpoints:grpc:Protocols=Http2",
     "--Database:Provider=Postgres", $"--ConnectionStrings:quota-db={database}{PoolSize()}",
@@ -50,10 +52,7 @@ await using (var connection = new NpgsqlConnection(database))
     }
 }
 
-using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpc}", new GrpcChannelOptions
-{
-    HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true },
-});
+using var channel = issuer.Channel($"http://127.0.0.1:{grpc}", handler: new SocketsHttpHandler { EnableMultipleHttp2Connections = true });
 var client = new QuotaService.QuotaServiceClient(channel);
 
 var loading = Stopwatch.StartNew();

@@ -93,6 +93,11 @@ public static class EmbeddedMarketplace
         }
     }
 
+    /// <summary>The services that call others, each with a client of its own at the issuer.</summary>
+    private static readonly string[] ServiceClients = [ResourceNames.Provisioning, ResourceNames.Portal];
+
+    private static string ServiceClientId(string service) => $"aes-{service}";
+
     internal static string[] ServiceArguments(string service, EmbeddedOptions options)
     {
         var ports = ResourceNames.LocalPorts[service].Shift(options.PortOffset);
@@ -101,6 +106,18 @@ public static class EmbeddedMarketplace
             "--Logging:LogLevel:Default=Warning",
             "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning",
         };
+        // Tenancy is the confederal issuer; every service trusts it, and the two that call others sign in as themselves.
+        var tenancyHttp = ResourceNames.LocalPorts[ResourceNames.Tenancy].Shift(options.PortOffset).Http;
+        arguments.Add($"--Identity:Authority=http://127.0.0.1:{tenancyHttp}/");
+        if (service == ResourceNames.Tenancy)
+        {
+            arguments.AddRange(ServiceClients.Select(client => $"--Identity:ServiceClients:{ServiceClientId(client)}={options.ServiceSecret(client)}"));
+        }
+        else if (ServiceClients.Contains(service))
+        {
+            arguments.Add($"--Identity:ClientId={ServiceClientId(service)}");
+            arguments.Add($"--Identity:ClientSecret={options.ServiceSecret(service)}");
+        }
         var database = ResourceNames.DatabaseOf(service);
         if (options.Postgres is { } postgres)
         {

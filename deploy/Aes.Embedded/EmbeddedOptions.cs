@@ -39,6 +39,21 @@ public sealed record EmbeddedOptions(string DataDirectory, int PortOffset, strin
         return new EmbeddedOptions(Path.GetFullPath(dataDirectory), portOffset, rabbitMq, postgres, seed, passThrough.ToArray());
     }
 
+    private readonly Dictionary<string, string> _serviceSecrets = [];
+
+    /// <summary>A service's client secret at the issuer: new at every launch, known only to this process and its services.</summary>
+    public string ServiceSecret(string service)
+    {
+        lock (_serviceSecrets)
+        {
+            if (!_serviceSecrets.TryGetValue(service, out var secret))
+            {
+                _serviceSecrets[service] = secret = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+            }
+            return secret;
+        }
+    }
+
     private static string Value(string[] args, ref int i) =>
         ++i < args.Length ? args[i] : throw new ArgumentException($"{args[i - 1]} needs a value.");
 }

@@ -13,20 +13,24 @@ public sealed class EmbeddedMarketplace : IAsyncDisposable
 {
     private readonly List<GrpcChannel> _channels = [];
 
-    private EmbeddedMarketplace(ServiceProcess process, int portOffset)
+    private EmbeddedMarketplace(ServiceProcess process, int portOffset, TestIssuer issuer)
     {
+        Issuer = issuer;
         Process = process;
         PortOffset = portOffset;
     }
 
     public ServiceProcess Process { get; }
+    /// <summary>The tests' own issuer, which every service of this run trusts besides tenancy.</summary>
+    public TestIssuer Issuer { get; }
     public int PortOffset { get; }
 
     public static async Task<EmbeddedMarketplace> StartAsync(string dataDirectory, int portOffset, params string[] extraArguments)
     {
+        var issuer = await TestIssuer.SharedAsync();
         var process = ServiceProcess.Start("deploy/Aes.Embedded", "Aes.Embedded",
-            ["--data-dir", dataDirectory, "--port-offset", portOffset.ToString(), .. extraArguments]);
-        var marketplace = new EmbeddedMarketplace(process, portOffset);
+            ["--data-dir", dataDirectory, "--port-offset", portOffset.ToString(), .. issuer.TrustArguments(), .. extraArguments]);
+        var marketplace = new EmbeddedMarketplace(process, portOffset, issuer);
         await process.WaitForOutputAsync("Ctrl-C", TimeSpan.FromSeconds(90));
         if (process.HasExited)
         {
@@ -39,7 +43,7 @@ public sealed class EmbeddedMarketplace : IAsyncDisposable
 
     public GrpcChannel Channel(string service)
     {
-        var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{ResourceNames.LocalPorts[service].Shift(PortOffset).Grpc}");
+        var channel = Issuer.Channel($"http://127.0.0.1:{ResourceNames.LocalPorts[service].Shift(PortOffset).Grpc}");
         _channels.Add(channel);
         return channel;
     }

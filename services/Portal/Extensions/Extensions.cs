@@ -1,3 +1,4 @@
+using Aes.ServiceDefaults.Identity;
 using Aes.Contracts.Tenancy.V1;
 using Aes.Messaging;
 using Aes.Messaging.Persistence;
@@ -16,7 +17,7 @@ public static class Extensions
     {
         var tenancy = builder.Configuration[TenancyAddressKey]
             ?? throw new InvalidOperationException($"{TenancyAddressKey} (tenancy's gRPC address) is not set.");
-        builder.Services.AddGrpcClient<TenancyService.TenancyServiceClient>(options => options.Address = new Uri(tenancy));
+        builder.Services.AddGrpcClient<TenancyService.TenancyServiceClient>(options => options.Address = new Uri(tenancy)).WithServiceIdentity();
         builder.AddServiceDatabase<PortalDbContext, PortalPostgresDbContext, PortalSqliteDbContext>(ResourceNames.PortalDatabase);
         builder.Services.AddDataProtection().SetApplicationName("aes-portal").PersistKeysToDbContext<PortalDbContext>();
         return builder;
@@ -24,7 +25,7 @@ public static class Extensions
 
     public static WebApplication MapApplicationEndpoints(this WebApplication app)
     {
-        app.MapGet("/", HomePage.RenderAsync);
+        app.MapGet("/", HomePage.RenderAsync).AllowAnonymous();
         return app;
     }
 }

@@ -1,3 +1,4 @@
+using Aes.ServiceDefaults.Identity;
 using Aes.Contracts.Quota.V1;
 using Aes.Messaging.Persistence;
 using Aes.Provisioning.Application;
@@ -32,7 +33,7 @@ public static class Extensions
 
         var quota = builder.Configuration[ResourceNames.ServiceAddressKey(ResourceNames.Quota)]
             ?? throw new InvalidOperationException($"{ResourceNames.ServiceAddressKey(ResourceNames.Quota)} (quota's gRPC address) is not set.");
-        builder.Services.AddGrpcClient<QuotaService.QuotaServiceClient>(options => options.Address = new Uri(quota));
+        builder.Services.AddGrpcClient<QuotaService.QuotaServiceClient>(options => options.Address = new Uri(quota)).WithServiceIdentity();
 
         var settings = builder.Configuration.GetSection(ProvisioningSettings.Section).Get<ProvisioningSettings>() ?? new ProvisioningSettings();
         builder.Services.AddSingleton(settings);

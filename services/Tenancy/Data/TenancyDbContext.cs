@@ -8,11 +8,19 @@ public abstract class TenancyDbContext(DbContextOptions options) : ServiceDbCont
     public DbSet<Project> Projects => Set<Project>();
     public DbSet<User> Users => Set<User>();
     public DbSet<Agreement> Agreements => Set<Agreement>();
+    public DbSet<Aes.Tenancy.Identity.IdentityKey> IdentityKeys => Set<Aes.Tenancy.Identity.IdentityKey>();
     public DbSet<Aes.Tenancy.Application.ReferenceAnnouncement> ReferenceAnnouncements => Set<Aes.Tenancy.Application.ReferenceAnnouncement>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
+        modelBuilder.UseOpenIddict();
+        modelBuilder.Entity<Aes.Tenancy.Identity.IdentityKey>(key =>
+        {
+            key.ToTable("identity_keys");
+            key.HasKey(k => k.Purpose);
+            key.Property(k => k.Purpose).HasMaxLength(32);
+        });
 
         modelBuilder.Entity<Aes.Tenancy.Application.ReferenceAnnouncement>(announcement =>
         {
@@ -68,6 +76,7 @@ public abstract class TenancyDbContext(DbContextOptions options) : ServiceDbCont
             user.Property(u => u.UserName).HasMaxLength(100);
             user.Property(u => u.DisplayName).HasMaxLength(200);
             user.Property(u => u.Email).HasMaxLength(254);
+            user.Property(u => u.PasswordHash).HasMaxLength(500);
             user.Property(u => u.Version).IsConcurrencyToken();
             user.OwnsMany(u => u.Roles, role =>
             {

@@ -6,6 +6,8 @@ public sealed class User
     public required string UserName { get; init; }
     public required string DisplayName { get; set; }
     public string Email { get; set; } = "";
+    /// <summary>ASP.NET Core Identity's PBKDF2 hash; empty for a user who signs in elsewhere (a state's provider) or not yet.</summary>
+    public string PasswordHash { get; set; } = "";
     public List<RoleAssignment> Roles { get; init; } = [];
     /// <summary>Bumped by every role change, so two concurrent changes of one user cannot both apply.</summary>
     public int Version { get; set; }

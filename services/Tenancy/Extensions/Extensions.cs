@@ -1,6 +1,7 @@
 using Aes.Messaging.Persistence;
 using Aes.Tenancy.Application;
 using Aes.Tenancy.Grpc;
+using Aes.Tenancy.Identity;
 using Aes.Tenancy.Seed;
 
 namespace Aes.Tenancy.Extensions;
@@ -16,12 +17,14 @@ public static class Extensions
         builder.Services.AddScoped<DemoSeeder>();
         builder.Services.AddScoped<ReferenceAnnouncer>();
         builder.Services.AddHostedService<AgreementClock>();
+        builder.AddIdentityServer();
         return builder;
     }
 
     public static WebApplication MapApplicationEndpoints(this WebApplication app)
     {
         app.MapGrpcService<TenancyGrpcService>();
+        app.MapIdentityEndpoints();
         return app;
     }
 
@@ -34,9 +37,12 @@ public static class Extensions
         await app.MigrateOnStartAsync<TenancyDbContext>();
         await using var scope = app.Services.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<ReferenceAnnouncer>().AnnounceIfBehindAsync(app.Lifetime.ApplicationStopping);
+        await scope.ServiceProvider.GetRequiredService<ClientRegistry>().RegisterAsync(app.Lifetime.ApplicationStopping);
         if (app.Configuration.GetValue("Seed:Demo", false))
         {
-            await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync(app.Lifetime.ApplicationStopping);
+            var seeder = scope.ServiceProvider.GetRequiredService<DemoSeeder>();
+            await seeder.SeedAsync(app.Lifetime.ApplicationStopping);
+            await seeder.SetDemoPasswordsAsync(app.Lifetime.ApplicationStopping);
         }
     }
 }

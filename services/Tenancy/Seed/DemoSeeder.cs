@@ -9,8 +9,24 @@ namespace Aes.Tenancy.Seed;
 /// Loads the demo data of DOMAIN.md (Seed/demo-data.json) through the same operations as the API,
 /// so every seeded fact also publishes its integration event. Runs once, on an empty database.
 /// </summary>
-public sealed partial class DemoSeeder(TenancyDbContext db, TenancyOperations operations, ILogger<DemoSeeder> logger)
+public sealed partial class DemoSeeder(TenancyDbContext db, TenancyOperations operations, IConfiguration configuration, ILogger<DemoSeeder> logger)
 {
+    /// <summary>Every demo user's password unless Seed:DemoPassword says otherwise; the README lists the users.</summary>
+    public const string DefaultDemoPassword = "aes-demo-2026";
+
+    /// <summary>Gives each demo user without a password the demo one (also for data folders seeded before sign-in existed).</summary>
+    public async Task SetDemoPasswordsAsync(CancellationToken cancellationToken)
+    {
+        var password = configuration["Seed:DemoPassword"] is { Length: > 0 } configured ? configured : DefaultDemoPassword;
+        var names = (await LoadAsync(cancellationToken)).Users.Select(u => u.UserName).ToList();
+        var users = await db.Users.Where(u => names.Contains(u.UserName) && u.PasswordHash == "").ToListAsync(cancellationToken);
+        foreach (var user in users)
+        {
+            user.PasswordHash = Identity.Passwords.Hash(user, password);
+        }
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
     public async Task<bool> SeedAsync(CancellationToken cancellationToken)
     {
         if (await db.MemberStates.AnyAsync(cancellationToken))

@@ -37,16 +37,20 @@ public sealed class DistributedMarketplace : IAsyncLifetime
         var rabbitMq = _broker.ConnectionString;
         SimulatorDatabase = await TestInfrastructure.NewPostgresDatabaseAsync("crash_facility_simulator");
         var quotaGrpc = 0;
+        var issuer = await TestIssuer.SharedAsync();
+        var tenancyHttp = Infra.FreePort();
+        const string provisioningSecret = "secret-of-provisioning";
         foreach (var (service, project, assembly) in new[] { ("quota", "services/Quota", "Aes.Quota"), ("provisioning", "services/Provisioning", "Aes.Provisioning"), ("tenancy", "services/Tenancy", "Aes.Tenancy") })
         {
-            var (http, grpc) = (Infra.FreePort(), Infra.FreePort());
-            var arguments = new List<string>
-            {
+            var (http, grpc) = (service == "tenancy" ? tenancyHttp : Infra.FreePort(), Infra.FreePort());
+            List<string> arguments =
+            [
+                $"--Identity:Authority=http://127.0.0.1:{tenancyHttp}/", .. issuer.TrustArguments(),
                 $"--Kestrel:Endpoints:http:Url=http://127.0.0.1:{http}", "--Kestrel:Endpoints:http:Protocols=Http1",
                 $"--Kestrel:Endpoints:grpc:Url=http://127.0.0.1:{grpc}", "--Kestrel:Endpoints:grpc:Protocols=Http2",
                 "--Database:Provider=Postgres", $"--ConnectionStrings:{service}-db={await TestInfrastructure.NewPostgresDatabaseAsync($"crash_{service}")}",
                 "--Messaging:Transport=RabbitMq", $"--ConnectionStrings:rabbitmq={rabbitMq}", "--Logging:LogLevel:Default=Warning",
-            };
+            ];
             switch (service)
             {
                 case "quota":
@@ -59,16 +63,17 @@ public sealed class DistributedMarketplace : IAsyncLifetime
                         "--Simulator:MinCreateLatency=00:00:00.050", "--Simulator:MaxCreateLatency=00:00:00.200", "--Simulator:DeleteLatency=00:00:00.020",
                         "--Simulator:FailureRate=0.1", "--Provisioning:WorkflowPollInterval=00:00:00.200", "--Provisioning:StepRetryDelay=00:00:00.500",
                         "--Provisioning:WaitingRetryInterval=00:00:02", "--Provisioning:StepLease=00:00:05",
+                        "--Identity:ClientId=aes-provisioning", $"--Identity:ClientSecret={provisioningSecret}",
                     ]);
                     break;
                 default:
-                    arguments.Add("--Seed:Demo=true");
+                    arguments.AddRange(["--Seed:Demo=true", $"--Identity:ServiceClients:aes-provisioning={provisioningSecret}"]);
                     break;
             }
             _services[service] = (project, assembly, [.. arguments], http);
             // Consumers first, tenancy (whose seed publishes) last: RabbitMQ drops what no queue is bound for yet.
             await StartAsync(service);
-            var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpc}");
+            var channel = issuer.Channel($"http://127.0.0.1:{grpc}");
             _channels.Add(channel);
             switch (service)
             {

@@ -44,14 +44,16 @@ public abstract class BillingServiceFixture : IAsyncLifetime
             : ["--Database:Provider=Sqlite", $"--ConnectionStrings:billing-db=Data Source={Path.Combine(_folder, "billing.db")}"];
         var http = Infra.FreePort();
         var grpc = Infra.FreePort();
+        var issuer = await TestIssuer.SharedAsync();
         _process = ServiceProcess.Start("services/Billing", "Aes.Billing",
         [
+            .. issuer.TrustArguments(),
             $"--Kestrel:Endpoints:http:Url=http://127.0.0.1:{http}", "--Kestrel:Endpoints:http:Protocols=Http1",
             $"--Kestrel:Endpoints:grpc:Url=http://127.0.0.1:{grpc}", "--Kestrel:Endpoints:grpc:Protocols=Http2",
             .. database, "--Messaging:Transport=RabbitMq", $"--ConnectionStrings:rabbitmq={rabbit}", "--Logging:LogLevel:Default=Warning",
         ]);
         await _process.WaitUntilHealthyAsync($"http://127.0.0.1:{http}/health/ready", TimeSpan.FromSeconds(60));
-        _channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpc}");
+        _channel = issuer.Channel($"http://127.0.0.1:{grpc}");
         Client = new BillingService.BillingServiceClient(_channel);
         _bus = Bus.Factory.CreateUsingRabbitMq(bus =>
         {

@@ -16,6 +16,7 @@ public sealed class ServiceDefaultsTests : IAsyncLifetime
     private readonly HttpListener _collector = new();
     private readonly int _http = Infra.FreePort();
     private readonly int _grpc = Infra.FreePort();
+    private TestIssuer _issuer = null!;
     private ServiceProcess _service = null!;
 
     public async ValueTask InitializeAsync()
@@ -40,8 +41,10 @@ public sealed class ServiceDefaultsTests : IAsyncLifetime
             }
         });
 
+        _issuer = await TestIssuer.SharedAsync();
         _service = ServiceProcess.Start("services/Tenancy", "Aes.Tenancy",
         [
+            $"--Identity:Authority=http://127.0.0.1:{_http}/", .. _issuer.TrustArguments(),
             $"--Kestrel:Endpoints:http:Url=http://127.0.0.1:{_http}", "--Kestrel:Endpoints:http:Protocols=Http1",
             $"--Kestrel:Endpoints:grpc:Url=http://127.0.0.1:{_grpc}", "--Kestrel:Endpoints:grpc:Protocols=Http2",
             $"--ConnectionStrings:tenancy-db=Data Source={Path.Combine(_data, "tenancy.db")}", "--Seed:Demo=true",
@@ -104,7 +107,7 @@ public sealed class ServiceDefaultsTests : IAsyncLifetime
     [Fact]
     public async Task Traces_metrics_and_logs_go_to_the_otlp_endpoint_when_it_is_set()
     {
-        using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{_grpc}");
+        using var channel = _issuer.Channel($"http://127.0.0.1:{_grpc}");
         await new TenancyService.TenancyServiceClient(channel).ListMemberStatesAsync(new ListMemberStatesRequest());
 
         await Eventually.HoldsAsync(() => Task.FromResult(

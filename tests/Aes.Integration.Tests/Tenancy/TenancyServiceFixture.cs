@@ -14,6 +14,11 @@ public sealed class TenancyServiceFixture : IAsyncLifetime
     public string Database { get; private set; } = "";
     public TenancyService.TenancyServiceClient Client { get; private set; } = null!;
     public Dictionary<string, string> UserIds { get; } = [];
+    public TestIssuer Issuer { get; private set; } = null!;
+    /// <summary>Tenancy's HTTP address, which is also the confederal issuer's.</summary>
+    public string HttpAddress { get; private set; } = "";
+    public string GrpcAddress { get; private set; } = "";
+    public const string ServiceClientSecret = "secret-of-the-test-service";
     public Dictionary<string, Facility> Facilities { get; } = [];
 
     public async ValueTask InitializeAsync()
@@ -21,8 +26,11 @@ public sealed class TenancyServiceFixture : IAsyncLifetime
         Database = await TestInfrastructure.NewPostgresDatabaseAsync("tenancy");
         var http = Infra.FreePort();
         var grpc = Infra.FreePort();
+        Issuer = await TestIssuer.SharedAsync();
+        HttpAddress = $"http://127.0.0.1:{http}/";
         _process = ServiceProcess.Start("services/Tenancy", "Aes.Tenancy",
         [
+            $"--Identity:Authority={HttpAddress}", .. Issuer.TrustArguments(), $"--Identity:ServiceClients:aes-test-service={ServiceClientSecret}",
             $"--Kestrel:Endpoints:http:Url=http://127.0.0.1:{http}", "--Kestrel:Endpoints:http:Protocols=Http1",
             $"--Kestrel:Endpoints:grpc:Url=http://127.0.0.1:{grpc}", "--Kestrel:Endpoints:grpc:Protocols=Http2",
             "--Database:Provider=Postgres", $"--ConnectionStrings:tenancy-db={Database}",
@@ -30,7 +38,8 @@ public sealed class TenancyServiceFixture : IAsyncLifetime
             "--Seed:Demo=true", "--Tenancy:AgreementClockInterval=00:00:00.500", "--Logging:LogLevel:Default=Warning",
         ]);
         await _process.WaitUntilHealthyAsync($"http://127.0.0.1:{http}/health/ready", TimeSpan.FromSeconds(60));
-        _channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpc}");
+        GrpcAddress = $"http://127.0.0.1:{grpc}";
+        _channel = Issuer.Channel(GrpcAddress);
         Client = new TenancyService.TenancyServiceClient(_channel);
         foreach (var user in (await Client.ListUsersAsync(new ListUsersRequest())).Users)
         {

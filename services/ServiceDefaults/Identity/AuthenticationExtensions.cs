@@ -1,0 +1,100 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.IdentityModel.JsonWebTokens;
+
+namespace Aes.ServiceDefaults.Identity;
+
+/// <summary>
+/// Bearer tokens from every trusted issuer: one JWT scheme per issuer, and a policy scheme that picks it
+/// from the token's (as yet unchecked) <c>iss</c>. A token from anyone else fails the first scheme's checks.
+/// </summary>
+public static class AuthenticationExtensions
+{
+    public const string Scheme = "aes-bearer";
+
+    public static TBuilder AddAesAuthentication<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        var issuers = TrustedIssuer.From(builder.Configuration);
+        var authentication = builder.Services.AddAuthentication(Scheme)
+            .AddPolicyScheme(Scheme, "AES bearer tokens", options => options.ForwardDefaultSelector = context => SchemeFor(context, issuers));
+        for (var i = 0; i < issuers.Count; i++)
+        {
+            var issuer = issuers[i];
+            authentication.AddJwtBearer(SchemeOf(i), options =>
+            {
+                options.MetadataAddress = issuer.MetadataAddress;
+                // The addresses are the operators' choice (cleartext inside a cluster or on one machine).
+                options.RequireHttpsMetadata = false;
+                options.MapInboundClaims = false;
+                options.RefreshOnIssuerKeyNotFound = true;
+                options.TokenValidationParameters.ValidIssuers = [issuer.Issuer, issuer.Issuer.TrimEnd('/')];
+                options.TokenValidationParameters.ValidateAudience = false;
+                options.TokenValidationParameters.NameClaimType = AesClaims.Name;
+                options.TokenValidationParameters.RoleClaimType = AesClaims.Role;
+                options.TokenValidationParameters.ClockSkew = TimeSpan.FromSeconds(30);
+                options.Events = new JwtBearerEvents { OnTokenValidated = context => KeepToItsState(context, issuer) };
+            });
+        }
+        builder.Services.AddAuthorization();
+        return builder;
+    }
+
+    private static string SchemeOf(int index) => $"{Scheme}-{index}";
+
+    private static string SchemeFor(HttpContext context, IReadOnlyList<TrustedIssuer> issuers)
+    {
+        var header = context.Request.Headers.Authorization.ToString();
+        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            var token = header["Bearer ".Length..].Trim();
+            var handler = new JsonWebTokenHandler();
+            if (handler.CanReadToken(token))
+            {
+                try
+                {
+                    var claimed = handler.ReadJsonWebToken(token).Issuer;
+                    for (var i = 0; i < issuers.Count; i++)
+                    {
+                        if (issuers[i].Matches(claimed))
+                        {
+                            return SchemeOf(i);
+                        }
+                    }
+                }
+                catch (ArgumentException)
+                {
+                    // Not a JWT after all: the first scheme rejects it.
+                }
+            }
+        }
+        return SchemeOf(0);
+    }
+
+    /// <summary>A state's own provider speaks for its state's people only; only the confederal one names services.</summary>
+    private static Task KeepToItsState(TokenValidatedContext context, TrustedIssuer issuer)
+    {
+        if (issuer.State is not { } state || context.Principal?.Identity is not ClaimsIdentity identity)
+        {
+            return Task.CompletedTask;
+        }
+        var strayState = identity.FindAll(AesClaims.State).FirstOrDefault(claim => claim.Value != state);
+        if (strayState is not null)
+        {
+            context.Fail($"The issuer {issuer.Issuer} is trusted for {state} only, not for {strayState.Value}.");
+        }
+        else if (identity.HasClaim(AesClaims.Role, AesClaims.ServiceRole) || identity.HasClaim(AesClaims.Role, "ConfederalAdministrator")
+            || (identity.HasClaim(AesClaims.Role, "Auditor") && !identity.HasClaim(AesClaims.State, state)))
+        {
+            context.Fail($"The issuer {issuer.Issuer} is trusted for {state} only and cannot grant a confederal role.");
+        }
+        else
+        {
+            identity.AddClaim(new Claim(AesClaims.IssuerState, state));
+        }
+        return Task.CompletedTask;
+    }
+}
