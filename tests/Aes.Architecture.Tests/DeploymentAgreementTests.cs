@@ -63,6 +63,14 @@ public sealed class DeploymentAgreementTests
         Assert.Equal($"http://127.0.0.1:{expected.Http}", env["Kestrel__Endpoints__http__Url"]);
         Assert.Contains($"ConnectionStrings__{ResourceNames.DatabaseOf(service)}", env.Keys);
         Assert.Equal("Postgres", env["Database__Provider"]);
+        Assert.Equal($"http://127.0.0.1:{ResourceNames.LocalPorts[ResourceNames.Tenancy].Http}/", env["Identity__Authority"]);
+        if (service is ResourceNames.Portal or ResourceNames.Provisioning)
+        {
+            Assert.Equal($"aes-{service}", env["Identity__ClientId"]);
+            var tenancy = Sequence(tye, "services").Cast<YamlMappingNode>().Single(s => Scalar(s, "name") == ResourceNames.Tenancy);
+            var issuerSide = Sequence(tenancy, "env").Cast<YamlMappingNode>().ToDictionary(e => Scalar(e, "name"), e => Scalar(e, "value"));
+            Assert.Equal(env["Identity__ClientSecret"], issuerSide[$"Identity__ServiceClients__aes-{service}"]);
+        }
         if (service == ResourceNames.Portal)
         {
             Assert.Equal($"http://127.0.0.1:{ResourceNames.LocalPorts[ResourceNames.Tenancy].Grpc}",
@@ -100,6 +108,15 @@ public sealed class DeploymentAgreementTests
         {
             Assert.Contains($"ConnectionStrings__{ResourceNames.RabbitMqConnection}", env);
         }
+        if (service is ResourceNames.Portal or ResourceNames.Provisioning)
+        {
+            Assert.Contains("Identity__ClientSecret", env);
+            Assert.Contains($"Identity__ServiceClients__aes-{service}",
+                Sequence((YamlMappingNode)Sequence(LoadAll("k8s/base/tenancy.yaml").Single(d => Scalar(d, "kind") == "Deployment"), "spec", "template", "spec", "containers").Single(), "env")
+                    .Cast<YamlMappingNode>().Select(e => Scalar(e, "name")));
+        }
+        Assert.Equal($"http://tenancy:{ResourceNames.LocalPorts[ResourceNames.Tenancy].Http}/",
+            Scalar(LoadSingle("k8s/base/configuration.yaml"), "data", "Identity__Authority"));
 
         // Probes on the shared health endpoints, limits set, and a non-root read-only container.
         Assert.Equal("/health/ready", Scalar(container, "readinessProbe", "httpGet", "path"));

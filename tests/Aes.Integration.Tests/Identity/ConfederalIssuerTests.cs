@@ -141,6 +141,31 @@ public sealed class ConfederalIssuerTests(TenancyServiceFixture tenancy) : IClas
     }
 
     [Fact]
+    public async Task The_readmes_token_script_signs_in_and_its_token_opens_the_api()
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { Path.Combine(RepositoryPaths.Root, "deploy", "scripts", "token.sh"), "audit.ml", tenancy.HttpAddress })
+        {
+            start.ArgumentList.Add(argument);
+        }
+        start.Environment["AES_PASSWORD"] = DemoPassword;
+        using var script = System.Diagnostics.Process.Start(start)!;
+        var token = (await script.StandardOutput.ReadToEndAsync()).Trim();
+        var errors = await script.StandardError.ReadToEndAsync();
+        await script.WaitForExitAsync();
+        Assert.True(script.ExitCode == 0, errors);
+        Assert.Equal(tenancy.UserIds["audit.ml"], TestIssuer.Read(token).FindFirst("sub")!.Value);
+        Assert.NotEmpty((await ClientWith(token).ListFacilitiesAsync(new ListFacilitiesRequest())).Facilities);
+
+        start.Environment["AES_PASSWORD"] = "wrong";
+        using var refused = System.Diagnostics.Process.Start(start)!;
+        var refusal = await refused.StandardError.ReadToEndAsync();
+        await refused.WaitForExitAsync();
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("sign-in refused", refusal);
+    }
+
+    [Fact]
     public async Task Passwords_are_stored_as_salted_hashes()
     {
         await using var connection = new NpgsqlConnection(tenancy.Database);
