@@ -34,6 +34,7 @@ public static class ServiceDefaultsExtensions
         {
             options.Interceptors.Add<ErrorMappingInterceptor>();
             options.Interceptors.Add<CallerInterceptor>();
+            options.Interceptors.Add<AccessInterceptor>();
         });
         builder.AddAesAuthentication();
         // Every endpoint needs a valid token unless it says otherwise: a new endpoint cannot be open by omission.

@@ -1,3 +1,4 @@
+using Aes.ServiceDefaults.Identity;
 using Aes.Billing.Application;
 using Aes.Billing.Consumers;
 using Aes.Billing.Grpc;
@@ -9,6 +10,7 @@ public static class Extensions
 {
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddAccessPolicy(BillingAccessRules.Service, BillingAccessRules.Rules);
         builder.AddServiceDatabase<BillingDbContext, BillingPostgresDbContext, BillingSqliteDbContext>(ResourceNames.BillingDatabase);
         builder.AddServiceMessaging<BillingDbContext>(ResourceNames.Billing, bus =>
         {

@@ -34,6 +34,7 @@ public static class Extensions
         var quota = builder.Configuration[ResourceNames.ServiceAddressKey(ResourceNames.Quota)]
             ?? throw new InvalidOperationException($"{ResourceNames.ServiceAddressKey(ResourceNames.Quota)} (quota's gRPC address) is not set.");
         builder.Services.AddGrpcClient<QuotaService.QuotaServiceClient>(options => options.Address = new Uri(quota)).WithServiceIdentity();
+        builder.Services.AddAccessPolicy(ProvisioningAccessRules.Service, ProvisioningAccessRules.Rules);
 
         var settings = builder.Configuration.GetSection(ProvisioningSettings.Section).Get<ProvisioningSettings>() ?? new ProvisioningSettings();
         builder.Services.AddSingleton(settings);

@@ -265,7 +265,7 @@ public sealed class ProvisioningGrpcService(
             Justification = r.Justification, Deadline = Timestamp.FromDateTime(r.Deadline), Status = r.Status.Code(),
             StatusReasonFr = r.StatusReasonFr, StatusReasonEn = r.StatusReasonEn, FacilityId = r.FacilityId?.ToString() ?? "",
             FacilityCode = r.FacilityCode ?? "", FacilityStateCode = r.FacilityStateCode ?? "", PoolId = r.PoolId?.ToString() ?? "",
-            AgreementId = r.AgreementId?.ToString() ?? "", SubmittedAt = Timestamp.FromDateTime(r.SubmittedAt), UpdatedAt = Timestamp.FromDateTime(r.UpdatedAt),
+            AgreementId = r.AgreementId?.ToString() ?? "", SubmittedAt = Timestamp.FromDateTime(r.SubmittedAt), SubmittedByUserId = r.SubmittedBy.ToString(), UpdatedAt = Timestamp.FromDateTime(r.UpdatedAt),
             HoldsExpireAt = r.HoldsExpireAt is { } expiry ? Timestamp.FromDateTime(expiry) : null,
         };
         message.Vms.AddRange(r.Lines().Select(l => new V1.VmSpec

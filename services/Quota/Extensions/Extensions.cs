@@ -1,3 +1,4 @@
+using Aes.ServiceDefaults.Identity;
 using Aes.Messaging.Persistence;
 using Aes.Quota.Application;
 using Aes.Quota.Consumers;
@@ -9,6 +10,7 @@ public static class Extensions
 {
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddAccessPolicy(QuotaAccessRules.Service, QuotaAccessRules.Rules);
         builder.AddServiceDatabase<QuotaDbContext, QuotaPostgresDbContext, QuotaSqliteDbContext>(ResourceNames.QuotaDatabase);
         builder.AddServiceMessaging<QuotaDbContext>(ResourceNames.Quota, bus =>
         {

@@ -1,3 +1,4 @@
+using Aes.ServiceDefaults.Identity;
 using Aes.Messaging.Persistence;
 using Aes.Tenancy.Application;
 using Aes.Tenancy.Grpc;
@@ -18,6 +19,7 @@ public static class Extensions
         builder.Services.AddScoped<ReferenceAnnouncer>();
         builder.Services.AddHostedService<AgreementClock>();
         builder.AddIdentityServer();
+        builder.Services.AddAccessPolicy(TenancyAccessRules.Service, TenancyAccessRules.Rules);
         return builder;
     }
 

@@ -62,6 +62,65 @@ public abstract class JourneyTests<TMarketplace>(TMarketplace m) : IClassFixture
     }
 
     [Fact]
+    public async Task Each_call_is_authorised_by_the_role_and_scope_of_the_callers_own_token()
+    {
+        var agent = await m.AsAsync("agent.mef.ml");
+        var own = m.Request("ML/MEF", "internal", vcpu: 1, memoryGib: 2, diskGib: 20);
+        own.ActorUserId = ""; // the token says who submits
+        var submitted = await agent.Provisioning.SubmitRequestAsync(own);
+        Assert.Equal(m.Users["agent.mef.ml"], submitted.SubmittedByUserId);
+        await m.WaitForAsync(submitted.Id, "awaiting_approval");
+        var byId = new P.RequestIdRequest { RequestId = submitted.Id };
+
+        // Another state's requester neither reads it nor submits for that agency; nobody but a service holds capacity.
+        var foreigner = await m.AsAsync("agent.anptic.bf");
+        await DeniedAsync(() => foreigner.Provisioning.GetRequestAsync(byId).ResponseAsync);
+        await DeniedAsync(() => foreigner.Provisioning.ListVmsAsync(new P.ListVmsRequest { AgencyId = m.Agencies["ML/MEF"] }).ResponseAsync);
+        var intrusion = m.Request("ML/MEF", "internal");
+        intrusion.ActorUserId = "";
+        await DeniedAsync(() => foreigner.Provisioning.SubmitRequestAsync(intrusion).ResponseAsync);
+        await DeniedAsync(() => foreigner.Billing.ListUsageAsync(new B.ListUsageRequest { AgencyId = m.Agencies["ML/MEF"], Month = DateTime.UtcNow.ToString("yyyy-MM") }).ResponseAsync);
+        await DeniedAsync(() => agent.Quota.HoldAsync(new Q.HoldRequest { ClaimId = Guid.NewGuid().ToString(), AgencyId = m.Agencies["ML/MEF"], PoolId = m.Pools["ML-BKO-1"] }).ResponseAsync);
+        // Naming another user than the token's is refused too.
+        var onBehalf = m.Request("ML/MEF", "internal");
+        onBehalf.ActorUserId = m.Users["admin.mef.ml"];
+        await DeniedAsync(() => agent.Provisioning.SubmitRequestAsync(onBehalf).ResponseAsync);
+        await DeniedAsync(() => agent.Provisioning.ApproveAsync(new P.ApproveRequest { RequestId = submitted.Id, ActorUserId = m.Users["op.ml"] }).ResponseAsync);
+
+        // Mali's auditor reads and changes nothing; Burkina's operator cannot approve a Malian request; Mali's can.
+        var auditor = await m.AsAsync("audit.ml");
+        Assert.Equal(submitted.Id, (await auditor.Provisioning.GetRequestAsync(byId)).Id);
+        Assert.NotEmpty((await auditor.Provisioning.ListVmsAsync(new P.ListVmsRequest { AgencyId = m.Agencies["ML/MEF"], IncludeEnded = true })).Vms);
+        var auditorApproves = await DeniedAsync(() => auditor.Provisioning.ApproveAsync(new P.ApproveRequest { RequestId = submitted.Id }).ResponseAsync);
+        Assert.Contains("auditor", auditorApproves.Status.Detail);
+        await DeniedAsync(() => auditor.Quota.SetStateDefaultQuotaAsync(new Q.SetStateDefaultQuotaRequest { StateCode = "ML", Limits = new Q.Resources { Vcpu = 1 } }).ResponseAsync);
+        await DeniedAsync(async () => await (await m.AsAsync("op.bf")).Provisioning.ApproveAsync(new P.ApproveRequest { RequestId = submitted.Id }));
+        var approved = await (await m.AsAsync("op.ml")).Provisioning.ApproveAsync(new P.ApproveRequest { RequestId = submitted.Id });
+        Assert.Equal(m.Users["op.ml"], approved.Approvals.Single().DecidedByUserId);
+
+        // A guest's request placed in Mali: Mali's operator, the host, reads it; Burkina's does not.
+        var guestRequest = m.Request("NE/ANSI", "internal", vcpu: 1, memoryGib: 2, diskGib: 20);
+        guestRequest.ActorUserId = "";
+        var guest = await (await m.AsAsync("agent.ansi.ne")).Provisioning.SubmitRequestAsync(guestRequest);
+        Assert.Equal("ML-BKO-1", (await m.WaitForAsync(guest.Id, "awaiting_approval")).FacilityCode);
+        Assert.Equal(guest.Id, (await (await m.AsAsync("op.ml")).Provisioning.GetRequestAsync(new P.RequestIdRequest { RequestId = guest.Id })).Id);
+        await DeniedAsync(async () => await (await m.AsAsync("op.bf")).Provisioning.GetRequestAsync(new P.RequestIdRequest { RequestId = guest.Id }));
+        await m.RejectIfOpenAsync(guest.Id, "op.ne");
+
+        // The requester ends their own VM with their own token.
+        await m.WaitForAsync(submitted.Id, "active");
+        var vm = (await agent.Provisioning.ListVmsAsync(new P.ListVmsRequest { AgencyId = m.Agencies["ML/MEF"] })).Vms.Single(v => v.RequestId == submitted.Id);
+        Assert.Equal("decommissioning", (await agent.Provisioning.DecommissionVmAsync(new P.DecommissionVmRequest { VmId = vm.Id, Reason = "fin du test" })).Status);
+    }
+
+    private static async Task<RpcException> DeniedAsync(Func<Task> call)
+    {
+        var refused = await Assert.ThrowsAsync<RpcException>(call);
+        Assert.True(refused.StatusCode == StatusCode.PermissionDenied, refused.Status.ToString());
+        return refused;
+    }
+
+    [Fact]
     public async Task A_running_vm_is_resized_through_quota_and_the_facility_and_a_growth_that_does_not_fit_is_refused_with_its_reason()
     {
         var submitted = await m.SubmitAsync(m.Request("ML/MEF", "internal", vcpu: 2, memoryGib: 4, diskGib: 40));

@@ -30,6 +30,32 @@ public abstract class ProvisioningMarketplace() : LaunchedMarketplace("provision
 
 
 
+    private readonly Dictionary<string, string> _tokens = [];
+
+    /// <summary>A real access token of a demo user, from tenancy by the code flow with PKCE, as the portal and the command line get one.</summary>
+    public async Task<string> TokenOfAsync(string userName)
+    {
+        if (!_tokens.TryGetValue(userName, out var token))
+        {
+            using var flow = new CodeFlowClient(Marketplace.HttpAddress(ResourceNames.Tenancy) + "/");
+            _tokens[userName] = token = await flow.AccessTokenForAsync(userName, "aes-demo-2026");
+        }
+        return token;
+    }
+
+    /// <summary>The four APIs as one demo user sees them, through that user's own token.</summary>
+    public async Task<UserClients> AsAsync(string userName)
+    {
+        var token = await TokenOfAsync(userName);
+        Grpc.Net.Client.GrpcChannel Channel(string service) =>
+            Marketplace.Issuer.Channel($"http://127.0.0.1:{ResourceNames.LocalPorts[service].Shift(Marketplace.PortOffset).Grpc}", () => token);
+        return new UserClients(
+            new P.ProvisioningService.ProvisioningServiceClient(Channel(ResourceNames.Provisioning)),
+            new Q.QuotaService.QuotaServiceClient(Channel(ResourceNames.Quota)),
+            new B.BillingService.BillingServiceClient(Channel(ResourceNames.Billing)),
+            new T.TenancyService.TenancyServiceClient(Channel(ResourceNames.Tenancy)));
+    }
+
     /// <summary>The bodies of the events of one type that provisioning has written to its outbox.</summary>
     public async Task<List<System.Text.Json.JsonElement>> OutboxEventsAsync(string type)
     {
@@ -204,6 +230,12 @@ public abstract class ProvisioningMarketplace() : LaunchedMarketplace("provision
     public async Task<long> FreeVcpuAsync(string facility) =>
         (await Quota.GetUsageAsync(new Q.GetUsageRequest { Scope = Q.UsageScope.Pool, Id = Pools[facility] })).Lines.Single(l => l.ResourceClass == Q.ResourceClass.Vcpu).Headroom;
 }
+
+public sealed record UserClients(
+    P.ProvisioningService.ProvisioningServiceClient Provisioning,
+    Q.QuotaService.QuotaServiceClient Quota,
+    B.BillingService.BillingServiceClient Billing,
+    T.TenancyService.TenancyServiceClient Tenancy);
 
 /// <summary>The embedded default: SQLite files and the in-memory bus.</summary>
 public sealed class EmbeddedProvisioningMarketplace : ProvisioningMarketplace

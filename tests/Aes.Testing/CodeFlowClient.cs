@@ -5,7 +5,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.IdentityModel.Tokens;
 
-namespace Aes.Integration.Tests.Identity;
+namespace Aes.Testing;
 
 /// <summary>
 /// What a browser and the command line do for the code flow with PKCE, step by step over plain HTTP:
@@ -41,6 +41,10 @@ public sealed partial class CodeFlowClient(string issuer) : IDisposable
         return await _http.PostAsync("account/login", new FormUrlEncodedContent(antiforgery));
     }
 
+    /// <summary>The whole flow for one user; returns the access token.</summary>
+    public async Task<string> AccessTokenForAsync(string userName, string password) =>
+        (await TokensForAsync(userName, password)).GetProperty("access_token").GetString()!;
+
     /// <summary>The whole flow for one user; returns the token response.</summary>
     public async Task<JsonElement> TokensForAsync(string userName, string password)
     {
@@ -65,7 +69,10 @@ public sealed partial class CodeFlowClient(string issuer) : IDisposable
 
     public static string CodeOf(Uri redirect)
     {
-        Assert.StartsWith(RedirectUri, redirect.ToString());
+        if (!redirect.ToString().StartsWith(RedirectUri, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"The issuer sent the browser to {redirect}, not back to {RedirectUri}.");
+        }
         var query = System.Web.HttpUtility.ParseQueryString(redirect.Query);
         return query["code"] ?? throw new InvalidOperationException($"No code in {redirect}");
     }

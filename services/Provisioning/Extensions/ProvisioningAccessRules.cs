@@ -1,0 +1,62 @@
+using Aes.ServiceDefaults.Identity;
+using Google.Protobuf;
+using static Aes.ServiceDefaults.Identity.Allowed;
+using V1 = Aes.Contracts.Provisioning.V1;
+
+namespace Aes.Provisioning.Extensions;
+
+/// <summary>Who may call each provisioning method, over what (docs/access-matrix.md lists them all).</summary>
+public static class ProvisioningAccessRules
+{
+    private const Allowed Readers = AgencyMembers | StateOperators | HostOperators | Auditors | ConfederalAdministrators;
+
+    public static Google.Protobuf.Reflection.ServiceDescriptor Service => Aes.Contracts.Provisioning.V1.ProvisioningService.Descriptor;
+
+    public static IReadOnlyDictionary<string, AccessRule> Rules { get; } = new Dictionary<string, AccessRule>
+    {
+        ["ListAgreementsInForce"] = AccessRule.Reference,
+        ["ListCatalogue"] = AccessRule.Reference,
+        ["SubmitRequest"] = AccessRule.Write(AgencyMembers, Scopes.ById("agency_id", AgencyAsync)),
+        ["GetRequest"] = AccessRule.Read(Readers, Scopes.ById("request_id", RequestAsync)),
+        ["GetPlacementDecision"] = AccessRule.Read(Readers, Scopes.ById("request_id", RequestAsync)),
+        // By state: that state's agencies' requests and those placed in its facilities.
+        ["ListRequests"] = AccessRule.Read(Readers, Scopes.FirstOf(("agency_id", Scopes.ById("agency_id", AgencyAsync)), ("state_code", HostingStateAsync))),
+        ["Approve"] = AccessRule.Write(StateOperators | HostOperators, Scopes.ById("request_id", RequestAsync)),
+        ["Reject"] = AccessRule.Write(StateOperators | HostOperators, Scopes.ById("request_id", RequestAsync)),
+        ["SetAutoApprovalPolicy"] = AccessRule.Write(StateOperators, PolicyStateAsync),
+        ["GetAutoApprovalPolicy"] = AccessRule.Read(StateOperators | Auditors | ConfederalAdministrators, Scopes.StateField("state_code")),
+        ["ListVms"] = AccessRule.Read(AgencyMembers | StateOperators | Auditors | ConfederalAdministrators, Scopes.ById("agency_id", AgencyAsync)),
+        ["DecommissionVm"] = AccessRule.Write(AgencyMembers | StateOperators | HostOperators, Scopes.ById("vm_id", VmAsync)),
+        ["ResizeVm"] = AccessRule.Write(AgencyMembers | StateOperators | HostOperators, Scopes.ById("vm_id", VmAsync)),
+        ["ListFacilityVms"] = AccessRule.Read(StateOperators | Auditors | ConfederalAdministrators, Scopes.ById("facility_id", FacilityAsync)),
+    };
+
+    private static ProvisioningDbContext Db(IServiceProvider services) => services.GetRequiredService<ProvisioningDbContext>();
+
+    private static async Task<ResourceScope?> AgencyAsync(Guid id, IServiceProvider services, CancellationToken cancellationToken) =>
+        await Db(services).Agencies.AsNoTracking().Where(a => a.AgencyId == id)
+            .Select(a => new ResourceScope(a.StateCode, a.AgencyId, null)).SingleOrDefaultAsync(cancellationToken);
+
+    private static async Task<ResourceScope?> FacilityAsync(Guid id, IServiceProvider services, CancellationToken cancellationToken) =>
+        await Db(services).Facilities.AsNoTracking().Where(f => f.FacilityId == id)
+            .Select(f => new ResourceScope(f.StateCode, null, null)).SingleOrDefaultAsync(cancellationToken);
+
+    private static async Task<ResourceScope?> RequestAsync(Guid id, IServiceProvider services, CancellationToken cancellationToken) =>
+        await Db(services).Requests.AsNoTracking().Where(r => r.Id == id)
+            .Select(r => new ResourceScope(r.AgencyStateCode, r.AgencyId, r.FacilityStateCode)).SingleOrDefaultAsync(cancellationToken);
+
+    private static async Task<ResourceScope?> VmAsync(Guid id, IServiceProvider services, CancellationToken cancellationToken) =>
+        await Db(services).Vms.AsNoTracking().Where(v => v.Id == id)
+            .Select(v => new ResourceScope(v.AgencyStateCode, v.AgencyId, v.FacilityStateCode)).SingleOrDefaultAsync(cancellationToken);
+
+    private static ValueTask<ResourceScope> HostingStateAsync(IMessage request, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var state = Scopes.Text(request, "state_code").ToUpperInvariant();
+        return ValueTask.FromResult(new ResourceScope(state, null, state));
+    }
+
+    private static ValueTask<ResourceScope> PolicyStateAsync(IMessage request, IServiceProvider services, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(((V1.SetAutoApprovalPolicyRequest)request).Policy?.StateCode is { Length: > 0 } state
+            ? new ResourceScope(state.ToUpperInvariant())
+            : ResourceScope.Confederation);
+}

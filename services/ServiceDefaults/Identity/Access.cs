@@ -1,0 +1,101 @@
+using System.Security.Claims;
+using Google.Protobuf;
+
+namespace Aes.ServiceDefaults.Identity;
+
+/// <summary>Whom a method lets in; combined with the scope of what the request touches.</summary>
+[Flags]
+public enum Allowed
+{
+    /// <summary>Any signed-in caller: reference data such as states, facilities and catalogues.</summary>
+    Everyone = 1,
+    /// <summary>Requesters and agency administrators of the agency the request concerns.</summary>
+    AgencyMembers = 2,
+    /// <summary>Administrators of the agency the request concerns.</summary>
+    AgencyAdministrators = 4,
+    /// <summary>Operators of the state the request concerns.</summary>
+    StateOperators = 8,
+    /// <summary>Operators of the state hosting the facility of a guest request, VM or claim.</summary>
+    HostOperators = 16,
+    /// <summary>Auditors of that state, or of the confederation; never on a method that writes.</summary>
+    Auditors = 32,
+    ConfederalAdministrators = 64,
+}
+
+/// <summary>
+/// What a request touches: its state, its agency, and for guest resources the host state of the facility.
+/// <see cref="Confederation"/> touches no one state: only confederal roles may act on it.
+/// </summary>
+public sealed record ResourceScope(string? State, Guid? Agency = null, string? HostState = null)
+{
+    public static readonly ResourceScope Confederation = new((string?)null);
+    /// <summary>Concerns every state alike (a settlement, the ledger): each state's operators and auditors may read it.</summary>
+    public static readonly ResourceScope EveryState = new("*");
+    /// <summary>What the request names does not exist: the method itself answers NotFound.</summary>
+    public static readonly ResourceScope Missing = new("-missing-");
+}
+
+public delegate ValueTask<ResourceScope> ScopeResolver(IMessage request, IServiceProvider services, CancellationToken cancellationToken);
+
+/// <summary>One method's rule: who, over what scope, and whether it changes anything (auditors only read).</summary>
+public sealed record AccessRule(Allowed Who, bool Writes, ScopeResolver ScopeOf)
+{
+    public static AccessRule Read(Allowed who, ScopeResolver scope) => new(who, false, scope);
+    public static AccessRule Write(Allowed who, ScopeResolver scope) => new(who & ~Allowed.Auditors, true, scope);
+    public static readonly AccessRule Reference = new(Allowed.Everyone, false, (_, _, _) => ValueTask.FromResult(ResourceScope.Confederation));
+    /// <summary>Only the marketplace's own services call it (quota's claims, for provisioning).</summary>
+    public static readonly AccessRule ServicesOnly = new(0, true, (_, _, _) => ValueTask.FromResult(ResourceScope.Confederation));
+}
+
+/// <summary>The grants of a token, as <c>role:STATE:agency</c>.</summary>
+public sealed record Grant(string Role, string? State, Guid? Agency)
+{
+    public static IReadOnlyList<Grant> Of(ClaimsPrincipal caller) =>
+        caller.FindAll(AesClaims.Grant).Select(claim => Parse(claim.Value)).OfType<Grant>().ToList();
+
+    public static Grant? Parse(string value)
+    {
+        var parts = value.Split(':');
+        if (parts.Length != 3 || parts[0].Length == 0)
+        {
+            return null;
+        }
+        return new Grant(parts[0], parts[1].Length == 0 ? null : parts[1], Guid.TryParse(parts[2], out var agency) ? agency : null);
+    }
+}
+
+public static class AccessDecision
+{
+    public const string Requester = "Requester";
+    public const string AgencyAdministrator = "AgencyAdministrator";
+    public const string StateOperator = "StateOperator";
+    public const string ConfederalAdministrator = "ConfederalAdministrator";
+    public const string Auditor = "Auditor";
+
+    /// <summary>
+    /// True when one of the caller's grants lets it do what the rule guards on that scope. A service acting
+    /// on its own account is trusted here: the user it names is checked by the method itself.
+    /// </summary>
+    public static bool Allows(bool isService, IReadOnlyList<Grant> grants, AccessRule rule, ResourceScope scope)
+    {
+        if (isService || rule.Who.HasFlag(Allowed.Everyone) || scope == ResourceScope.Missing)
+        {
+            return true;
+        }
+        return grants.Any(grant => grant.Role switch
+        {
+            ConfederalAdministrator => rule.Who.HasFlag(Allowed.ConfederalAdministrators),
+            Auditor => !rule.Writes && rule.Who.HasFlag(Allowed.Auditors)
+                && (grant.State is null || (scope.State is not null && (Concerns(scope.State, grant.State) || scope.HostState == grant.State))),
+            StateOperator => grant.State is not null
+                && ((rule.Who.HasFlag(Allowed.StateOperators) && Concerns(scope.State, grant.State))
+                    || (rule.Who.HasFlag(Allowed.HostOperators) && scope.HostState == grant.State)),
+            AgencyAdministrator => grant.Agency is not null && scope.Agency == grant.Agency
+                && (rule.Who.HasFlag(Allowed.AgencyAdministrators) || rule.Who.HasFlag(Allowed.AgencyMembers)),
+            Requester => grant.Agency is not null && scope.Agency == grant.Agency && rule.Who.HasFlag(Allowed.AgencyMembers),
+            _ => false,
+        });
+    }
+
+    private static bool Concerns(string? scopeState, string state) => scopeState == state || scopeState == ResourceScope.EveryState.State;
+}

@@ -1,0 +1,95 @@
+using Aes.ServiceDefaults.Identity;
+using Google.Protobuf;
+using static Aes.ServiceDefaults.Identity.Allowed;
+using V1 = Aes.Contracts.Tenancy.V1;
+
+namespace Aes.Tenancy.Identity;
+
+/// <summary>Who may call each tenancy method, over what (docs/access-matrix.md lists them all).</summary>
+public static class TenancyAccessRules
+{
+    private const Allowed Operators = StateOperators | ConfederalAdministrators;
+
+    public static Google.Protobuf.Reflection.ServiceDescriptor Service => Aes.Contracts.Tenancy.V1.TenancyService.Descriptor;
+
+    public static IReadOnlyDictionary<string, AccessRule> Rules { get; } = new Dictionary<string, AccessRule>
+    {
+        ["ListMemberStates"] = AccessRule.Reference,
+        ["GetMemberState"] = AccessRule.Reference,
+        ["GetFacility"] = AccessRule.Reference,
+        ["ListFacilities"] = AccessRule.Reference,
+        ["GetAgency"] = AccessRule.Reference,
+        ["ListAgencies"] = AccessRule.Reference,
+        ["RegisterFacility"] = AccessRule.Write(Operators, Scopes.StateField("state_code")),
+        ["OpenFacility"] = AccessRule.Write(Operators, Scopes.ById("id", FacilityAsync)),
+        ["CloseFacility"] = AccessRule.Write(Operators, Scopes.ById("id", FacilityAsync)),
+        ["RegisterAgency"] = AccessRule.Write(Operators, Scopes.StateField("state_code")),
+        ["CreateProject"] = AccessRule.Write(AgencyAdministrators | Operators, Scopes.ById("agency_id", AgencyAsync)),
+        ["ListProjects"] = AccessRule.Read(AgencyMembers | Operators | Auditors, Scopes.ById("agency_id", AgencyAsync)),
+        ["CreateUser"] = AccessRule.Write(AgencyAdministrators | Operators, NewUserAsync),
+        ["GetUser"] = AccessRule.Read(AgencyAdministrators | Operators | Auditors, Scopes.ById("id", UserAsync)),
+        ["ListUsers"] = AccessRule.Read(AgencyAdministrators | Operators | Auditors,
+            Scopes.FirstOf(("agency_id", Scopes.ById("agency_id", AgencyAsync)), ("state_code", Scopes.StateField("state_code")))),
+        ["AssignRole"] = AccessRule.Write(AgencyAdministrators | Operators, AssignmentAsync),
+        ["RevokeRole"] = AccessRule.Write(AgencyAdministrators | Operators, AssignmentAsync),
+        // An agreement concerns two states: the host (scope) and the guest (the "other" state, as a host is for a guest request).
+        ["DraftAgreement"] = AccessRule.Write(Operators, Scopes.ById("facility_id", FacilityAsync)),
+        ["GetAgreement"] = AccessRule.Read(Operators | HostOperators | Auditors, Scopes.ById("id", AgreementAsync)),
+        ["ListAgreements"] = AccessRule.Read(Operators | Auditors, Scopes.StateField("state_code")),
+        ["SignAgreement"] = AccessRule.Write(Operators | HostOperators, Scopes.ById("agreement_id", AgreementAsync)),
+        ["TerminateAgreement"] = AccessRule.Write(Operators | HostOperators, Scopes.ById("agreement_id", AgreementAsync)),
+    };
+
+    private static TenancyDbContext Db(IServiceProvider services) => services.GetRequiredService<TenancyDbContext>();
+
+    private static async Task<ResourceScope?> FacilityAsync(Guid id, IServiceProvider services, CancellationToken cancellationToken) =>
+        await Db(services).Facilities.AsNoTracking().Where(f => f.Id == id).Select(f => new ResourceScope(f.StateCode, null, null)).SingleOrDefaultAsync(cancellationToken);
+
+    private static async Task<ResourceScope?> AgencyAsync(Guid id, IServiceProvider services, CancellationToken cancellationToken) =>
+        await Db(services).Agencies.AsNoTracking().Where(a => a.Id == id).Select(a => new ResourceScope(a.StateCode, a.Id, null)).SingleOrDefaultAsync(cancellationToken);
+
+    private static async Task<ResourceScope?> AgreementAsync(Guid id, IServiceProvider services, CancellationToken cancellationToken) =>
+        await Db(services).Agreements.AsNoTracking().Where(a => a.Id == id)
+            .Select(a => new ResourceScope(a.HostStateCode, null, a.GuestStateCode)).SingleOrDefaultAsync(cancellationToken);
+
+    /// <summary>A user belongs where its first role does; a user without roles to the confederation.</summary>
+    private static async Task<ResourceScope?> UserAsync(Guid id, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var user = await Db(services).Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == id, cancellationToken);
+        if (user is null)
+        {
+            return null;
+        }
+        return user.Roles.FirstOrDefault() is { } role ? await OfAsync(role.StateCode, role.AgencyId, services, cancellationToken) : ResourceScope.Confederation;
+    }
+
+    private static async ValueTask<ResourceScope> NewUserAsync(IMessage request, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var roles = ((V1.CreateUserRequest)request).Roles;
+        return roles.Count == 0 ? ResourceScope.Confederation : await OfAsync(roles[0], services, cancellationToken);
+    }
+
+    private static async ValueTask<ResourceScope> AssignmentAsync(IMessage request, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var assignment = request switch
+        {
+            V1.AssignRoleRequest assign => assign.Assignment,
+            V1.RevokeRoleRequest revoke => revoke.Assignment,
+            _ => null,
+        };
+        return assignment is null ? ResourceScope.Confederation : await OfAsync(assignment, services, cancellationToken);
+    }
+
+    private static Task<ResourceScope> OfAsync(V1.RoleAssignment assignment, IServiceProvider services, CancellationToken cancellationToken) =>
+        OfAsync(assignment.StateCode is { Length: > 0 } state ? state : null,
+            Guid.TryParse(assignment.AgencyId, out var agency) ? agency : null, services, cancellationToken);
+
+    private static async Task<ResourceScope> OfAsync(string? state, Guid? agency, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        if (agency is { } agencyId)
+        {
+            return await AgencyAsync(agencyId, services, cancellationToken) ?? ResourceScope.Missing;
+        }
+        return state is null ? ResourceScope.Confederation : new ResourceScope(state);
+    }
+}
