@@ -1,3 +1,4 @@
+using Aes.Messaging.Audit;
 using Aes.Messaging.Persistence;
 using Aes.ServiceDefaults;
 using Microsoft.AspNetCore.Builder;
@@ -22,11 +23,13 @@ public static class ServiceApplication
         var builder = ServiceHost.CreateBuilder(serviceMarker, args);
         builder.AddServiceDefaults();
         addApplicationServices(builder);
+        builder.AddAuditTrail<TContext>();
         configure?.Invoke(builder);
 
         var app = builder.Build();
         app.MapDefaultEndpoints();
         mapApplicationEndpoints(app);
+        app.MapAuditTrail<TContext>();
         await (prepareDatabase ?? (application => application.MigrateOnStartAsync<TContext>()))(app);
         return app;
     }

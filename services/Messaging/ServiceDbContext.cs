@@ -10,6 +10,8 @@ public abstract class ServiceDbContext(DbContextOptions options) : DbContext(opt
 {
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
     public DbSet<InboxMessage> InboxMessages => Set<InboxMessage>();
+    public DbSet<Audit.AuditEntry> AuditEntries => Set<Audit.AuditEntry>();
+    public DbSet<Audit.AuditHead> AuditHeads => Set<Audit.AuditHead>();
 
     /// <summary>True from <see cref="AddToOutbox"/> until the relay has been told of the commit (or the rollback).</summary>
     internal bool OutboxPending { get; set; }
@@ -37,6 +39,30 @@ public abstract class ServiceDbContext(DbContextOptions options) : DbContext(opt
             outbox.Property(m => m.LastError).HasColumnName("last_error").HasMaxLength(2000);
             outbox.HasIndex(m => m.MessageId).IsUnique();
             outbox.HasIndex(m => m.DispatchedAt);
+        });
+        modelBuilder.Entity<Audit.AuditEntry>(entry =>
+        {
+            entry.ToTable("audit_entries");
+            entry.HasKey(e => e.Position);
+            entry.Property(e => e.Position).HasColumnName("position").ValueGeneratedNever();
+            entry.Property(e => e.OccurredAt).HasColumnName("occurred_at");
+            entry.Property(e => e.Actor).HasColumnName("actor").HasMaxLength(200);
+            entry.Property(e => e.ActorName).HasColumnName("actor_name").HasMaxLength(200);
+            entry.Property(e => e.OnBehalfOf).HasColumnName("on_behalf_of").HasMaxLength(200);
+            entry.Property(e => e.Action).HasColumnName("action").HasMaxLength(300);
+            entry.Property(e => e.Details).HasColumnName("details");
+            entry.Property(e => e.Origin).HasColumnName("origin").HasMaxLength(1000);
+            entry.Property(e => e.PreviousHash).HasColumnName("previous_hash").HasMaxLength(64);
+            entry.Property(e => e.Hash).HasColumnName("hash").HasMaxLength(64);
+        });
+        modelBuilder.Entity<Audit.AuditHead>(head =>
+        {
+            head.ToTable("audit_head");
+            head.HasKey(h => h.Id);
+            head.Property(h => h.Id).HasColumnName("id").ValueGeneratedNever();
+            head.Property(h => h.Position).HasColumnName("position");
+            head.Property(h => h.Hash).HasColumnName("hash").HasMaxLength(64);
+            head.HasData(new Audit.AuditHead { Id = Audit.AuditHead.SingleId, Position = 0, Hash = Audit.AuditHead.Genesis });
         });
         modelBuilder.Entity<InboxMessage>(inbox =>
         {

@@ -25,6 +25,8 @@ public sealed class AccessMatrixTests
         (Aes.Quota.Extensions.QuotaAccessRules.Service, Aes.Quota.Extensions.QuotaAccessRules.Rules),
         (Aes.Billing.Extensions.BillingAccessRules.Service, Aes.Billing.Extensions.BillingAccessRules.Rules),
         (Aes.Provisioning.Extensions.ProvisioningAccessRules.Service, Aes.Provisioning.Extensions.ProvisioningAccessRules.Rules),
+        // Answered by each of the four services, on its own trail.
+        (Aes.Messaging.Audit.AuditTrailAccessRules.Service, Aes.Messaging.Audit.AuditTrailAccessRules.Rules),
     ];
 
     /// <summary>The callers: one grant each, in Mali (ML), agency "own".</summary>

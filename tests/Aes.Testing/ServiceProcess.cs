@@ -65,6 +65,21 @@ public sealed class ServiceProcess : IAsyncDisposable
         return new ServiceProcess(Process.Start(start)!);
     }
 
+    /// <summary>Waits for a short-lived process (a command) to end; returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancellation = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cancellation.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"Still running after {timeout}:\n{Output}");
+        }
+        return _process.ExitCode;
+    }
+
     /// <summary>Waits until GET <paramref name="url"/> answers 200, failing early if the process dies.</summary>
     public async Task WaitUntilHealthyAsync(string url, TimeSpan timeout)
     {

@@ -32,12 +32,16 @@ public abstract class ProvisioningMarketplace() : LaunchedMarketplace("provision
 
     private readonly Dictionary<string, string> _tokens = [];
 
+    public int PortOffset => Marketplace.PortOffset;
+    public string TenancyHttpAddress => Marketplace.HttpAddress(ResourceNames.Tenancy) + "/";
+    public System.Data.Common.DbConnection DatabaseOf(string service) => ServiceDatabase(service);
+
     /// <summary>A real access token of a demo user, from tenancy by the code flow with PKCE, as the portal and the command line get one.</summary>
     public async Task<string> TokenOfAsync(string userName)
     {
         if (!_tokens.TryGetValue(userName, out var token))
         {
-            using var flow = new CodeFlowClient(Marketplace.HttpAddress(ResourceNames.Tenancy) + "/");
+            using var flow = new CodeFlowClient(TenancyHttpAddress);
             _tokens[userName] = token = await flow.AccessTokenForAsync(userName, "aes-demo-2026");
         }
         return token;

@@ -1,0 +1,23 @@
+using Grpc.Core;
+using Grpc.Net.Client;
+
+namespace Aes.Cli;
+
+/// <summary>Where the services answer, and the channel that carries the user's token to them.</summary>
+public sealed class Endpoints(string host, int portOffset, string token)
+{
+    public static readonly IReadOnlyDictionary<string, int> GrpcPorts = new Dictionary<string, int>
+    {
+        ["tenancy"] = 6101, ["quota"] = 6102, ["billing"] = 6103, ["provisioning"] = 6104,
+    };
+
+    public GrpcChannel Channel(string service) => GrpcChannel.ForAddress($"http://{host}:{GrpcPorts[service] + portOffset}", new GrpcChannelOptions
+    {
+        Credentials = ChannelCredentials.Create(ChannelCredentials.Insecure, CallCredentials.FromInterceptor((_, metadata) =>
+        {
+            metadata.Add("Authorization", $"Bearer {token}");
+            return Task.CompletedTask;
+        })),
+        UnsafeUseInsecureChannelCallCredentials = true,
+    });
+}

@@ -1,0 +1,73 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace Aes.Messaging.Audit;
+
+public sealed record AuditRecord(string Actor, string ActorName, string OnBehalfOf, string Action, string Details, string Origin);
+
+public sealed record AuditReport(bool Intact, long EntriesChecked, string HeadHash, IReadOnlyList<string> Problems);
+
+/// <summary>Appends to the service's audit chain and checks it.</summary>
+public sealed class AuditTrail<TContext>(TContext db, TimeProvider clock) where TContext : ServiceDbContext
+{
+    public async Task<AuditEntry> AppendAsync(AuditRecord record, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // Taking the head row's write lock first makes concurrent appends (other requests, other replicas) wait their turn.
+        await db.AuditHeads.Where(h => h.Id == AuditHead.SingleId).ExecuteUpdateAsync(h => h.SetProperty(x => x.Position, x => x.Position), cancellationToken);
+        var head = await db.AuditHeads.SingleAsync(h => h.Id == AuditHead.SingleId, cancellationToken);
+        // To the microsecond, as PostgreSQL keeps it: the hash must survive the round trip.
+        var now = clock.GetUtcNow().UtcDateTime;
+        var occurredAt = new DateTime(now.Ticks - now.Ticks % 10, DateTimeKind.Utc);
+        var position = head.Position + 1;
+        var entry = new AuditEntry
+        {
+            Position = position, OccurredAt = occurredAt, Actor = record.Actor, ActorName = record.ActorName, OnBehalfOf = record.OnBehalfOf,
+            Action = record.Action, Details = record.Details, Origin = record.Origin, PreviousHash = head.Hash,
+            Hash = AuditEntry.HashOf(position, occurredAt, record.Actor, record.ActorName, record.OnBehalfOf, record.Action, record.Details, record.Origin, head.Hash),
+        };
+        db.AuditEntries.Add(entry);
+        head.Position = position;
+        head.Hash = entry.Hash;
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        db.ChangeTracker.Clear();
+        return entry;
+    }
+
+    public async Task<IReadOnlyList<AuditEntry>> ListAsync(long afterPosition, int limit, CancellationToken cancellationToken) =>
+        await db.AuditEntries.AsNoTracking().Where(e => e.Position > afterPosition).OrderBy(e => e.Position).Take(limit).ToListAsync(cancellationToken);
+
+    public async Task<AuditReport> VerifyAsync(CancellationToken cancellationToken)
+    {
+        var problems = new List<string>();
+        var previousHash = AuditHead.Genesis;
+        long expected = 1, checkedCount = 0;
+        await foreach (var entry in db.AuditEntries.AsNoTracking().OrderBy(e => e.Position).AsAsyncEnumerable().WithCancellation(cancellationToken))
+        {
+            if (entry.Position != expected)
+            {
+                problems.Add(entry.Position > expected
+                    ? $"positions {expected}–{entry.Position - 1}: missing (removed) / manquantes (supprimées)"
+                    : $"position {entry.Position}: out of order / hors séquence");
+            }
+            if (entry.PreviousHash != previousHash)
+            {
+                problems.Add($"position {entry.Position}: does not follow the entry before it / ne suit pas l'entrée précédente");
+            }
+            if (entry.Hash != entry.ExpectedHash())
+            {
+                problems.Add($"position {entry.Position}: content changed since it was written / contenu modifié après écriture");
+            }
+            previousHash = entry.Hash;
+            expected = entry.Position + 1;
+            checkedCount++;
+        }
+        var head = await db.AuditHeads.AsNoTracking().SingleAsync(h => h.Id == AuditHead.SingleId, cancellationToken);
+        if (head.Position != expected - 1 || head.Hash != previousHash)
+        {
+            problems.Add($"head: says {head.Position} entries, the chain ends at {expected - 1} (the last entries were removed or the head edited) / "
+                + $"la tête annonce {head.Position} entrées, la chaîne s'arrête à {expected - 1}");
+        }
+        return new AuditReport(problems.Count == 0, checkedCount, head.Hash, problems);
+    }
+}
