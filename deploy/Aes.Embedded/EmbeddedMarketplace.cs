@@ -141,6 +141,7 @@ public static class EmbeddedMarketplace
         if (service == ResourceNames.Portal)
         {
             arguments.Add($"--{ResourceNames.ServiceAddressKey(ResourceNames.Tenancy)}=http://127.0.0.1:{ResourceNames.LocalPorts[ResourceNames.Tenancy].Shift(options.PortOffset).Grpc}");
+            arguments.Add($"--{ResourceNames.ServiceAddressKey(ResourceNames.Provisioning)}=http://127.0.0.1:{ResourceNames.LocalPorts[ResourceNames.Provisioning].Shift(options.PortOffset).Grpc}");
             return [.. arguments, .. options.PassThrough];
         }
         if (options.RabbitMq is { } rabbitMq)

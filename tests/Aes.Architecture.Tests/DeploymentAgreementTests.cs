@@ -75,6 +75,8 @@ public sealed class DeploymentAgreementTests
         {
             Assert.Equal($"http://127.0.0.1:{ResourceNames.LocalPorts[ResourceNames.Tenancy].Grpc}",
                 env[ResourceNames.ServiceAddressKey(ResourceNames.Tenancy).Replace(":", "__")]);
+            Assert.Equal($"http://127.0.0.1:{ResourceNames.LocalPorts[ResourceNames.Provisioning].Grpc}",
+                env[ResourceNames.ServiceAddressKey(ResourceNames.Provisioning).Replace(":", "__")]);
         }
         else
         {

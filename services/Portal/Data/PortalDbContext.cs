@@ -12,6 +12,23 @@ namespace Aes.Portal.Data;
 public abstract class PortalDbContext(DbContextOptions options) : ServiceDbContext(options), IDataProtectionKeyContext
 {
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+    public DbSet<Api.IdempotencyRecord> IdempotencyRecords => Set<Api.IdempotencyRecord>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        base.OnModelCreating(modelBuilder);
+        modelBuilder.Entity<Api.IdempotencyRecord>(record =>
+        {
+            record.ToTable("idempotency_records");
+            record.HasKey(r => new { r.UserId, r.Key });
+            record.Property(r => r.UserId).HasMaxLength(200);
+            record.Property(r => r.Key).HasMaxLength(200);
+            record.Property(r => r.Fingerprint).HasMaxLength(64);
+            record.Property(r => r.ContentType).HasMaxLength(200);
+            record.Property(r => r.Location).HasMaxLength(500);
+            record.HasIndex(r => r.CreatedAt);
+        });
+    }
 }
 
 public sealed class PortalPostgresDbContext(DbContextOptions<PortalPostgresDbContext> options) : PortalDbContext(options);

@@ -2,6 +2,7 @@ using Aes.ServiceDefaults.Identity;
 using Aes.Contracts.Tenancy.V1;
 using Aes.Messaging;
 using Aes.Messaging.Persistence;
+using Aes.Portal.Api;
 using Aes.Portal.Data;
 using Aes.Portal.Pages;
 using Microsoft.AspNetCore.DataProtection;
@@ -19,6 +20,7 @@ public static class Extensions
             ?? throw new InvalidOperationException($"{TenancyAddressKey} (tenancy's gRPC address) is not set.");
         builder.Services.AddGrpcClient<TenancyService.TenancyServiceClient>(options => options.Address = new Uri(tenancy)).WithServiceIdentity();
         builder.AddServiceDatabase<PortalDbContext, PortalPostgresDbContext, PortalSqliteDbContext>(ResourceNames.PortalDatabase);
+        builder.AddPublicApi();
         builder.Services.AddDataProtection().SetApplicationName("aes-portal").PersistKeysToDbContext<PortalDbContext>();
         return builder;
     }
@@ -26,6 +28,7 @@ public static class Extensions
     public static WebApplication MapApplicationEndpoints(this WebApplication app)
     {
         app.MapGet("/", HomePage.RenderAsync).AllowAnonymous();
+        app.MapPublicApi();
         return app;
     }
 }

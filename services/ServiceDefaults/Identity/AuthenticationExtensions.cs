@@ -36,7 +36,7 @@ public static class AuthenticationExtensions
                 options.TokenValidationParameters.NameClaimType = AesClaims.Name;
                 options.TokenValidationParameters.RoleClaimType = AesClaims.Role;
                 options.TokenValidationParameters.ClockSkew = TimeSpan.FromSeconds(30);
-                options.Events = new JwtBearerEvents { OnTokenValidated = context => KeepToItsState(context, issuer) };
+                options.Events = new JwtBearerEvents { OnTokenValidated = context => KeepToItsState(context, issuer), OnChallenge = ExplainAsync };
             });
         }
         builder.Services.AddAuthorization();
@@ -44,6 +44,29 @@ public static class AuthenticationExtensions
     }
 
     private static string SchemeOf(int index) => $"{Scheme}-{index}";
+
+    /// <summary>An HTTP caller (the REST API) gets problem+json in French and English; gRPC keeps its Unauthenticated status.</summary>
+    private static async Task ExplainAsync(JwtBearerChallengeContext context)
+    {
+        if (context.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) == true)
+        {
+            return;
+        }
+        context.HandleResponse();
+        context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+        context.Response.Headers.WWWAuthenticate = "Bearer";
+        const string french = "Jeton d'accès absent, expiré, invalide ou d'un émetteur non reconnu.";
+        const string english = "The access token is missing, expired, invalid or from an untrusted issuer.";
+        await context.Response.WriteAsJsonAsync(new Dictionary<string, object>
+        {
+            ["type"] = "https://tools.ietf.org/html/rfc9110#section-15.5.2",
+            ["title"] = "Non authentifié / Unauthenticated",
+            ["status"] = StatusCodes.Status401Unauthorized,
+            ["detail"] = $"{french} / {english}",
+            ["detailFr"] = french,
+            ["detailEn"] = english,
+        }, (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json");
+    }
 
     private static string SchemeFor(HttpContext context, IReadOnlyList<TrustedIssuer> issuers)
     {

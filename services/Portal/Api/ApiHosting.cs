@@ -1,0 +1,92 @@
+using System.Text.Json;
+using System.Threading.RateLimiting;
+using Aes.Contracts.Provisioning.V1;
+using Aes.Messaging;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.RateLimiting;
+using Scalar.AspNetCore;
+
+namespace Aes.Portal.Api;
+
+/// <summary>Wiring of the public API: service clients carrying the caller's token, limits, OpenAPI and its reference page.</summary>
+public static class ApiHosting
+{
+    public static IHostApplicationBuilder AddPublicApi(this IHostApplicationBuilder builder)
+    {
+        var provisioning = builder.Configuration[ResourceNames.ServiceAddressKey(ResourceNames.Provisioning)]
+            ?? throw new InvalidOperationException($"{ResourceNames.ServiceAddressKey(ResourceNames.Provisioning)} (provisioning's gRPC address) is not set.");
+        builder.Services.AddHttpContextAccessor();
+        builder.Services.AddGrpcClient<ProvisioningService.ProvisioningServiceClient>(options => options.Address = new Uri(provisioning))
+            .AddCallCredentials((_, metadata, services) =>
+            {
+                // The caller's own token goes on: the service decides with the caller's rights.
+                if (services.GetRequiredService<IHttpContextAccessor>().HttpContext?.Request.Headers.Authorization.ToString() is { Length: > 0 } authorization)
+                {
+                    metadata.Add("Authorization", authorization);
+                }
+                return Task.CompletedTask;
+            })
+            .ConfigureChannel(channel => channel.UnsafeUseInsecureChannelCallCredentials = true);
+
+        var permitsPerMinute = builder.Configuration.GetValue("Api:RateLimit:PermitsPerMinute", 600);
+        builder.Services.AddRateLimiter(limiter =>
+        {
+            limiter.AddPolicy(ApiEndpoints.RateLimitPolicy, http => RateLimitPartition.GetTokenBucketLimiter(
+                http.User.FindFirst("sub")?.Value ?? http.Connection.RemoteIpAddress?.ToString() ?? "",
+                _ => new TokenBucketRateLimiterOptions
+                {
+                    TokenLimit = permitsPerMinute, TokensPerPeriod = permitsPerMinute, ReplenishmentPeriod = TimeSpan.FromMinutes(1),
+                    QueueLimit = 0, AutoReplenishment = true,
+                }));
+            limiter.OnRejected = async (context, cancellationToken) =>
+            {
+                context.HttpContext.Response.Headers.RetryAfter = "60";
+                await ApiProblems.Of(429, $"Plus de {permitsPerMinute} requêtes par minute ; réessayez dans une minute.",
+                    $"More than {permitsPerMinute} requests a minute; retry in a minute.").ExecuteAsync(context.HttpContext);
+            };
+        });
+        builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        builder.Services.AddOpenApi("v1", options => options.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "AES — place de marché d'hébergement / hosting marketplace";
+            document.Info.Description = "Jetons OAuth 2 de l'émetteur confédéral (tenancy). Erreurs en problem+json, en français et en anglais. "
+                + "OAuth 2 tokens from the confederal issuer (tenancy). Errors as problem+json, in French and English.";
+            return Task.CompletedTask;
+        }));
+        return builder;
+    }
+
+    public static WebApplication MapPublicApi(this WebApplication app)
+    {
+        var maxBody = app.Configuration.GetValue("Api:MaxBodyBytes", 1_048_576L);
+        app.UseWhen(context => context.Request.Path.StartsWithSegments("/api/v1"), api => api.Use(async (context, next) =>
+        {
+            if (context.Request.ContentLength > maxBody)
+            {
+                await ApiProblems.Of(400, $"Le corps dépasse {maxBody} octets.", $"The body is larger than {maxBody} bytes.", "body").ExecuteAsync(context);
+                return;
+            }
+            if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            {
+                limit.MaxRequestBodySize = maxBody;
+            }
+            context.Request.EnableBuffering();
+            try
+            {
+                await next(context);
+            }
+            catch (BadHttpRequestException exception) when (!context.Response.HasStarted)
+            {
+                var (field, english) = exception.InnerException is JsonException json
+                    ? (json.Path is { Length: > 1 } path ? path.TrimStart('$', '.') : "body", $"The JSON body cannot be read: {json.Message}")
+                    : ("body", exception.Message);
+                await ApiProblems.Of(400, $"Le corps de la requête est illisible ({field}).", english, field).ExecuteAsync(context);
+            }
+        }));
+        app.UseRateLimiter();
+        app.MapOpenApi("/api/{documentName}/openapi.json").AllowAnonymous();
+        app.MapScalarApiReference("/api/v1/reference", options => options.WithOpenApiRoutePattern("/api/v1/openapi.json").WithTitle("AES API v1")).AllowAnonymous();
+        app.MapApiV1();
+        return app;
+    }
+}

@@ -1,0 +1,70 @@
+using Aes.ServiceDefaults.Errors;
+using Grpc.Core;
+
+namespace Aes.Portal.Api;
+
+/// <summary>
+/// Errors of the public API, all as problem+json with the message in French and English
+/// (<c>detail</c> carries both; <c>detailFr</c>, <c>detailEn</c> and <c>field</c> each one).
+/// </summary>
+public static class ApiProblems
+{
+    public static IResult Of(int status, string french, string english, string? field = null, IDictionary<string, object?>? more = null)
+    {
+        var extensions = new Dictionary<string, object?> { ["detailFr"] = french, ["detailEn"] = english };
+        if (field is not null)
+        {
+            extensions["field"] = field;
+        }
+        foreach (var (key, value) in more ?? new Dictionary<string, object?>())
+        {
+            extensions[key] = value;
+        }
+        return Results.Problem(statusCode: status, title: Title(status), detail: $"{french} / {english}", extensions: extensions);
+    }
+
+    /// <summary>A service's refusal, with the status, field and bilingual message it gave.</summary>
+    public static IResult From(RpcException exception)
+    {
+        var status = exception.StatusCode switch
+        {
+            StatusCode.InvalidArgument => StatusCodes.Status400BadRequest,
+            StatusCode.Unauthenticated => StatusCodes.Status401Unauthorized,
+            StatusCode.PermissionDenied => StatusCodes.Status403Forbidden,
+            StatusCode.NotFound => StatusCodes.Status404NotFound,
+            StatusCode.AlreadyExists or StatusCode.FailedPrecondition or StatusCode.Aborted or StatusCode.ResourceExhausted => StatusCodes.Status409Conflict,
+            StatusCode.Unavailable or StatusCode.DeadlineExceeded => StatusCodes.Status503ServiceUnavailable,
+            _ => StatusCodes.Status502BadGateway,
+        };
+        string Trailer(string name) => exception.Trailers.Get(name)?.ValueBytes is { } bytes ? System.Text.Encoding.UTF8.GetString(bytes) : "";
+        var french = Trailer(ErrorMappingInterceptor.FrenchTrailer + "-bin");
+        var english = Trailer(ErrorMappingInterceptor.EnglishTrailer + "-bin");
+        if (french.Length == 0)
+        {
+            (french, english) = status == StatusCodes.Status503ServiceUnavailable
+                ? ("Le service est momentanément indisponible.", "The service is unavailable for a moment.")
+                : (exception.Status.Detail, exception.Status.Detail);
+        }
+        var more = new Dictionary<string, object?>();
+        if (exception.Trailers.GetValue(ErrorMappingInterceptor.ResourceClassTrailer) is { } resourceClass)
+        {
+            more["resourceClass"] = resourceClass;
+            more["shortfall"] = exception.Trailers.GetValue(ErrorMappingInterceptor.ShortfallTrailer);
+        }
+        return Of(status, french, english, exception.Trailers.GetValue(ErrorMappingInterceptor.FieldTrailer), more);
+    }
+
+    private static string Title(int status) => status switch
+    {
+        400 => "Requête invalide / Bad request",
+        401 => "Non authentifié / Unauthenticated",
+        403 => "Accès refusé / Forbidden",
+        404 => "Introuvable / Not found",
+        409 => "Conflit / Conflict",
+        413 => "Trop volumineux / Too large",
+        422 => "Clé d'idempotence réutilisée / Idempotency key reused",
+        429 => "Trop de requêtes / Too many requests",
+        503 => "Indisponible / Unavailable",
+        _ => "Erreur / Error",
+    };
+}

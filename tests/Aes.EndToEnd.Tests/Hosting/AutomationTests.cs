@@ -1,0 +1,257 @@
+using System.Data.Common;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Aes.Testing;
+using Q = Aes.Contracts.Quota.V1;
+
+namespace Aes.EndToEnd.Tests.Hosting;
+
+/// <summary>
+/// What agencies and operators automate, against the running system: `aes`, the command line (it signs in
+/// by the code flow, the test playing the browser, and verifies the services' hash-chained audit trails),
+/// and the public REST API (/api/v1) with real user tokens.
+/// </summary>
+public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixture<TMarketplace> where TMarketplace : ProvisioningMarketplace
+{
+    private readonly string _config = Infra.NewTempFolder("aes-cli");
+
+    private async Task<(int ExitCode, string Output)> AesAsync(params string[] arguments)
+    {
+        await using var command = ServiceProcess.Start("services/Cli", "aes", arguments,
+            new Dictionary<string, string> { ["AES_CONFIG_DIR"] = _config, ["AES_PORT_OFFSET"] = m.PortOffset.ToString(), ["COLUMNS"] = "250" });
+        var exitCode = await command.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        return (exitCode, command.Output);
+    }
+
+    [Fact]
+    public async Task The_cli_signs_in_by_the_code_flow_and_verifies_the_audit_trails_and_an_edited_or_removed_record_is_found()
+    {
+        // Sign-in: the command prints the address, the "browser" signs in, and the code comes back to the command.
+        await using (var login = ServiceProcess.Start("services/Cli", "aes", ["login"],
+            new Dictionary<string, string> { ["AES_CONFIG_DIR"] = _config, ["AES_PORT_OFFSET"] = m.PortOffset.ToString() }))
+        {
+            await login.WaitForOutputAsync("connect/authorize", TimeSpan.FromSeconds(30));
+            var address = login.Output.Split('\n').Select(line => line.Trim()).First(line => line.Contains("connect/authorize"));
+            using var browser = new CodeFlowClient(m.TenancyHttpAddress);
+            var toLogin = await browser.GetAsync(address);
+            var signedIn = await browser.SignInAsync(toLogin.Headers.Location!.ToString(), "audit.aes", "aes-demo-2026");
+            var callback = (await browser.GetAsync(signedIn.Headers.Location!.ToString())).Headers.Location!;
+            using var plain = new HttpClient();
+            Assert.Contains("Connexion réussie", await plain.GetStringAsync(callback));
+            Assert.Equal(0, await login.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+            Assert.Contains("audit.aes", login.Output);
+        }
+        var whoami = await AesAsync("whoami");
+        Assert.Equal(0, whoami.ExitCode);
+        Assert.Contains("Auditor::", whoami.Output);
+
+        // A change made through the API is recorded: who, what, from where.
+        var op = await m.AsAsync("op.ml");
+        await op.Quota.SetStateDefaultQuotaAsync(new Q.SetStateDefaultQuotaRequest
+        {
+            StateCode = "ML", Limits = new Q.Resources { Vcpu = 10_000, MemoryGib = 100_000, StorageGib = 10_000_000, PublicIpv4 = 100 },
+        });
+        var list = await AesAsync("audit", "list", "--service", "quota", "--limit", "1000");
+        Assert.Equal(0, list.ExitCode);
+        Assert.True(list.Output.Contains("op.ml") && list.Output.Contains("SetStateDefaultQuota") && list.Output.Contains("127.0.0.1"), list.Output);
+
+        var intact = await AesAsync("audit", "verify");
+        Assert.True(intact.ExitCode == 0, intact.Output);
+        Assert.Equal(4, CountOf(intact.Output, "intacte / intact"));
+
+        // Someone with the database's keys edits one record, then removes another: the chain shows both.
+        await using (var database = m.DatabaseOf("quota"))
+        {
+            await database.OpenAsync();
+            await ExecuteAsync(database, database is Npgsql.NpgsqlConnection
+                ? "ALTER TABLE audit_entries DISABLE TRIGGER audit_entries_append_only"
+                : "DROP TRIGGER audit_entries_no_update; DROP TRIGGER audit_entries_no_delete;");
+            await ExecuteAsync(database, "UPDATE audit_entries SET details = '{}' WHERE position = 2");
+            var edited = await AesAsync("audit", "verify", "--service", "quota");
+            Assert.Equal(3, edited.ExitCode);
+            Assert.Contains("position 2: content changed", edited.Output);
+
+            await ExecuteAsync(database, "DELETE FROM audit_entries WHERE position = 3");
+            var removed = await AesAsync("audit", "verify", "--service", "quota");
+            Assert.Equal(3, removed.ExitCode);
+            Assert.Contains("positions 3–3: missing", removed.Output);
+        }
+
+        // The trail is for auditors: a requester may not read it.
+        var refused = await AesAsync("audit", "verify", "--token", await m.TokenOfAsync("agent.mef.ml"));
+        Assert.Equal(5, refused.ExitCode);
+        Assert.Contains("PermissionDenied", refused.Output);
+    }
+
+    [Fact]
+    public async Task The_audit_trail_cannot_be_edited_through_the_services_connection()
+    {
+        await (await m.AsAsync("admin.mef.ml")).Tenancy.CreateProjectAsync(new Aes.Contracts.Tenancy.V1.CreateProjectRequest
+        {
+            AgencyId = m.Agencies["ML/MEF"], Name = $"Projet {Guid.NewGuid():N}"[..20],
+        });
+        await using var database = m.DatabaseOf("tenancy");
+        await database.OpenAsync();
+        var error = await Assert.ThrowsAnyAsync<DbException>(() => ExecuteAsync(database, "UPDATE audit_entries SET actor = 'someone else'"));
+        Assert.Contains("append-only", error.Message);
+        await Assert.ThrowsAnyAsync<DbException>(() => ExecuteAsync(database, "DELETE FROM audit_entries"));
+    }
+
+    private async Task<HttpClient> ApiAsAsync(string? userName)
+    {
+        var http = new HttpClient { BaseAddress = new Uri(m.PortalAddress) };
+        if (userName is not null)
+        {
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await m.TokenOfAsync(userName));
+        }
+        return http;
+    }
+
+    private static async Task<(HttpResponseMessage Response, JsonElement Body)> SendAsync(HttpClient http, HttpMethod method, string path, object? body = null, string? idempotencyKey = null)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
+        var response = await http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return (response, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
+    }
+
+    private static void AssertProblem(HttpStatusCode status, (HttpResponseMessage Response, JsonElement Body) answer, string? field = null)
+    {
+        Assert.Equal(status, answer.Response.StatusCode);
+        Assert.Equal("application/problem+json", answer.Response.Content.Headers.ContentType?.MediaType);
+        Assert.False(string.IsNullOrEmpty(answer.Body.GetProperty("detailFr").GetString()));
+        Assert.False(string.IsNullOrEmpty(answer.Body.GetProperty("detailEn").GetString()));
+        Assert.NotEqual(answer.Body.GetProperty("detailFr").GetString(), answer.Body.GetProperty("detailEn").GetString());
+        if (field is not null)
+        {
+            Assert.Equal(field, answer.Body.GetProperty("field").GetString());
+        }
+    }
+
+    private object RequestBody(string justification) => new
+    {
+        agencyId = m.Agencies["ML/MEF"], projectId = m.Projects["ML/MEF"], classification = "internal", justification,
+        deadline = DateTimeOffset.UtcNow.AddDays(7),
+        vms = new[] { new { flavour = "", vcpu = 1, memoryGib = 2, diskGib = 20, image = "debian-12", count = 1, publicIpv4 = false } },
+    };
+
+    [Fact]
+    public async Task The_rest_api_runs_a_request_through_with_real_tokens_and_an_idempotency_key_replays_the_first_answer()
+    {
+        using var agent = await ApiAsAsync("agent.mef.ml");
+        var key = Guid.NewGuid().ToString();
+        var body = RequestBody("Budget 2027");
+        var first = await SendAsync(agent, HttpMethod.Post, "/api/v1/requests", body, key);
+        Assert.True(first.Response.StatusCode == HttpStatusCode.Created, first.Body.ToString());
+        var id = first.Body.GetProperty("id").GetString()!;
+        Assert.Equal($"/api/v1/requests/{id}", first.Response.Headers.Location!.ToString());
+        Assert.Equal(m.Users["agent.mef.ml"], first.Body.GetProperty("submittedByUserId").GetString());
+
+        var replay = await SendAsync(agent, HttpMethod.Post, "/api/v1/requests", body, key);
+        Assert.Equal(HttpStatusCode.Created, replay.Response.StatusCode);
+        Assert.Equal("true", replay.Response.Headers.GetValues("Idempotent-Replayed").Single());
+        Assert.Equal(first.Body.GetRawText(), replay.Body.GetRawText());
+        AssertProblem((HttpStatusCode)422, await SendAsync(agent, HttpMethod.Post, "/api/v1/requests", RequestBody("Autre chose"), key), "Idempotency-Key");
+        var listed = await SendAsync(agent, HttpMethod.Get, $"/api/v1/requests?agencyId={m.Agencies["ML/MEF"]}");
+        Assert.Single(listed.Body.GetProperty("requests").EnumerateArray(), r => r.GetProperty("id").GetString() == id);
+
+        await m.WaitForAsync(id, "awaiting_approval");
+        using var op = await ApiAsAsync("op.ml");
+        var placement = await SendAsync(op, HttpMethod.Get, $"/api/v1/requests/{id}/placement");
+        Assert.Equal("placed", placement.Body.GetProperty("outcome").GetString());
+        using var foreignOperator = await ApiAsAsync("op.bf");
+        AssertProblem(HttpStatusCode.Forbidden, await SendAsync(foreignOperator, HttpMethod.Post, $"/api/v1/requests/{id}/approve"));
+        var approved = await SendAsync(op, HttpMethod.Post, $"/api/v1/requests/{id}/approve", idempotencyKey: Guid.NewGuid().ToString());
+        Assert.Equal(HttpStatusCode.OK, approved.Response.StatusCode);
+        Assert.Equal(m.Users["op.ml"], approved.Body.GetProperty("approvals")[0].GetProperty("decidedByUserId").GetString());
+
+        await m.WaitForAsync(id, "active");
+        var vms = await SendAsync(agent, HttpMethod.Get, $"/api/v1/vms?agencyId={m.Agencies["ML/MEF"]}");
+        var vm = vms.Body.GetProperty("vms").EnumerateArray().Single(v => v.GetProperty("requestId").GetString() == id);
+        var ended = await SendAsync(agent, HttpMethod.Post, $"/api/v1/vms/{vm.GetProperty("id").GetString()}/decommission", new { reason = "fin du test" });
+        Assert.Equal("decommissioning", ended.Body.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task The_rest_api_answers_bad_input_and_refusals_with_problem_json_in_french_and_english_and_changes_nothing()
+    {
+        using var anonymous = await ApiAsAsync(null);
+        AssertProblem(HttpStatusCode.Unauthorized, await SendAsync(anonymous, HttpMethod.Get, "/api/v1/requests"));
+        anonymous.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", m.Issuer.Mint(m.Users["op.ml"], issuedAt: DateTime.UtcNow.AddHours(-3)));
+        AssertProblem(HttpStatusCode.Unauthorized, await SendAsync(anonymous, HttpMethod.Get, "/api/v1/requests"));
+
+        using var agent = await ApiAsAsync("agent.mef.ml");
+        var before = (await SendAsync(agent, HttpMethod.Get, $"/api/v1/requests?agencyId={m.Agencies["ML/MEF"]}")).Body.GetProperty("requests").GetArrayLength();
+        using (var malformed = new StringContent("{\"agencyId\": \"x\", \"vms\": [{\"count\": \"three\"}]}", System.Text.Encoding.UTF8, "application/json"))
+        {
+            var response = await agent.PostAsync("/api/v1/requests", malformed);
+            AssertProblem(HttpStatusCode.BadRequest, (response, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone()), "vms[0].count");
+        }
+        using (var oversized = new StringContent(new string(' ', 2_000_000) + "{}", System.Text.Encoding.UTF8, "application/json"))
+        {
+            var response = await agent.PostAsync("/api/v1/requests", oversized);
+            AssertProblem(HttpStatusCode.BadRequest, (response, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone()), "body");
+        }
+        AssertProblem(HttpStatusCode.BadRequest, await SendAsync(agent, HttpMethod.Post, "/api/v1/requests", new
+        {
+            agencyId = m.Agencies["ML/MEF"], projectId = m.Projects["ML/MEF"], classification = "top-secret",
+            vms = new[] { new { flavour = "s1.small", image = "debian-12", count = 1 } },
+        }), "classification");
+        Assert.Equal(before, (await SendAsync(agent, HttpMethod.Get, $"/api/v1/requests?agencyId={m.Agencies["ML/MEF"]}")).Body.GetProperty("requests").GetArrayLength());
+
+        using var foreigner = await ApiAsAsync("agent.anptic.bf");
+        AssertProblem(HttpStatusCode.Forbidden, await SendAsync(foreigner, HttpMethod.Get, $"/api/v1/vms?agencyId={m.Agencies["ML/MEF"]}"));
+        AssertProblem(HttpStatusCode.NotFound, await SendAsync(agent, HttpMethod.Get, $"/api/v1/requests/{Guid.NewGuid()}"));
+
+        // The contract, and a page to browse it, need no token.
+        var document = await anonymous.GetStringAsync("/api/v1/openapi.json");
+        Assert.Contains("/api/v1/requests/{id}/approve", document);
+        var reference = await new HttpClient { BaseAddress = new Uri(m.PortalAddress) }.GetAsync("/api/v1/reference");
+        Assert.Equal(HttpStatusCode.OK, reference.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_rest_api_limits_each_user_on_their_own()
+    {
+        using var auditor = await ApiAsAsync("audit.ne");
+        HttpResponseMessage? limited = null;
+        for (var i = 0; i < 1000 && limited is null; i++)
+        {
+            var response = await auditor.GetAsync("/api/v1/me");
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                limited = response;
+            }
+        }
+        Assert.NotNull(limited);
+        Assert.Equal("60", limited.Headers.GetValues("Retry-After").Single());
+        AssertProblem(HttpStatusCode.TooManyRequests, (limited, JsonDocument.Parse(await limited.Content.ReadAsStringAsync()).RootElement.Clone()));
+        using var other = await ApiAsAsync("audit.bf");
+        Assert.Equal(HttpStatusCode.OK, (await other.GetAsync("/api/v1/me")).StatusCode);
+    }
+
+    private static int CountOf(string text, string word) => text.Split(word).Length - 1;
+
+    private static async Task ExecuteAsync(DbConnection connection, string sql)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
+}
+
+/// <summary>`aes login` listens on the one loopback address the issuer knows for it: one sign-in at a time.</summary>
+[CollectionDefinition("aes login")]
+public sealed class AesLoginCollection;
+
+[Collection("aes login")]
+public sealed class EmbeddedAutomationTests(EmbeddedProvisioningMarketplace m) : AutomationTests<EmbeddedProvisioningMarketplace>(m);
+
+[Collection("aes login")]
+public sealed class PostgresAutomationTests(PostgresProvisioningMarketplace m) : AutomationTests<PostgresProvisioningMarketplace>(m);
