@@ -51,8 +51,66 @@ public static class AesCommandLine
         list.SetAction((parse, cancellationToken) => Signed(parse, token => AuditCommands.ListAsync(EndpointsFor(parse, token),
             parse.GetValue(serviceRequired)!, parse.GetValue(afterOption), parse.GetValue(limitOption), console, cancellationToken)));
         root.Subcommands.Add(new Command("audit", "Journal d'audit / audit trail") { verify, list });
+        root.Subcommands.Add(RequestsCommand());
+        root.Subcommands.Add(ImportCommand());
 
         return root;
+
+        Command RequestsCommand()
+        {
+            var agency = new Option<string?>("--agency") { Description = "Organisme, ex. ML/MEF / agency, e.g. ML/MEF" };
+            var state = new Option<string?>("--state") { Description = "État / state (ML, BF, NE)" };
+            var status = new Option<string?>("--status") { Description = "awaiting_approval, waiting_for_capacity, active…" };
+            var listRequests = new Command("list", "Lister les demandes / list requests") { agency, state, status };
+            listRequests.SetAction((parse, cancellationToken) => Signed(parse, token => RequestCommands.ListAsync(EndpointsFor(parse, token),
+                parse.GetValue(agency), parse.GetValue(state), parse.GetValue(status), console, cancellationToken)));
+
+            var submitAgency = new Option<string>("--agency") { Description = "ML/MEF", Required = true };
+            var project = new Option<string>("--project") { Description = "Nom du projet / project name", Required = true };
+            var classification = new Option<string>("--classification") { Description = "strategic, sensitive, internal, public", Required = true };
+            classification.AcceptOnlyFromAmong("strategic", "sensitive", "internal", "public");
+            var flavour = new Option<string?>("--flavour") { Description = "Gabarit du catalogue / catalogue flavour (s1.large…)" };
+            var vcpu = new Option<long>("--vcpu");
+            var memory = new Option<long>("--memory-gib");
+            var disk = new Option<long>("--disk-gib");
+            var image = new Option<string>("--image") { DefaultValueFactory = _ => "debian-12" };
+            var count = new Option<int>("--count") { DefaultValueFactory = _ => 1 };
+            var ipv4 = new Option<bool>("--public-ipv4");
+            var justification = new Option<string>("--justification") { Required = true };
+            var deadline = new Option<DateTime>("--deadline") { Description = "AAAA-MM-JJ / YYYY-MM-DD", DefaultValueFactory = _ => DateTime.UtcNow.Date.AddDays(30) };
+            var submit = new Command("submit", "Soumettre une demande / submit a request")
+            {
+                submitAgency, project, classification, flavour, vcpu, memory, disk, image, count, ipv4, justification, deadline,
+            };
+            submit.SetAction((parse, cancellationToken) => Signed(parse, token => RequestCommands.SubmitAsync(EndpointsFor(parse, token), new SubmitOptions(
+                parse.GetValue(submitAgency)!, parse.GetValue(project)!, parse.GetValue(classification)!, parse.GetValue(flavour),
+                parse.GetValue(vcpu), parse.GetValue(memory), parse.GetValue(disk), parse.GetValue(image)!, parse.GetValue(count),
+                parse.GetValue(ipv4), parse.GetValue(justification)!, parse.GetValue(deadline)), console, cancellationToken)));
+
+            var id = new Argument<string>("id") { Description = "Identifiant de la demande / request id" };
+            var approve = new Command("approve", "Approuver / approve") { id };
+            approve.SetAction((parse, cancellationToken) => Signed(parse, token => RequestCommands.DecideAsync(EndpointsFor(parse, token),
+                parse.GetValue(id)!, null, console, cancellationToken)));
+            var reason = new Option<string>("--reason") { Description = "Motif / reason", Required = true };
+            var reject = new Command("reject", "Rejeter avec un motif / reject with a reason") { id, reason };
+            reject.SetAction((parse, cancellationToken) => Signed(parse, token => RequestCommands.DecideAsync(EndpointsFor(parse, token),
+                parse.GetValue(id)!, parse.GetValue(reason)!, console, cancellationToken)));
+            return new Command("requests", "Demandes d'hébergement / hosting requests") { listRequests, submit, approve, reject };
+        }
+
+        Command ImportCommand()
+        {
+            var file = new Argument<string>("file") { Description = "Inventaire CSV / CSV inventory: " + string.Join(",", Repatriation.Columns) };
+            var journal = new Option<string?>("--journal") { Description = "Journal de reprise / resume journal (FILE.journal)" };
+            var report = new Option<string?>("--report") { Description = "Rapport CSV de planification / planning report as CSV" };
+            var wait = new Option<int>("--wait-seconds") { Description = "Attente du placement / how long to wait for placement", DefaultValueFactory = _ => 60 };
+            var parallel = new Option<int>("--parallel") { Description = "Demandes en parallèle / requests in parallel", DefaultValueFactory = _ => 8 };
+            var repatriation = new Command("repatriation", "Campagne de rapatriement (parcours 9) / repatriation campaign (journey 9)") { file, journal, report, wait, parallel };
+            repatriation.SetAction((parse, cancellationToken) => Signed(parse, token => Repatriation.ImportAsync(EndpointsFor(parse, token),
+                parse.GetValue(file)!, parse.GetValue(journal), parse.GetValue(report), TimeSpan.FromSeconds(parse.GetValue(wait)),
+                Math.Clamp(parse.GetValue(parallel), 1, 64), console, cancellationToken)));
+            return new Command("import", "Importer / import") { repatriation };
+        }
 
         Endpoints EndpointsFor(ParseResult parse, string token) => new(parse.GetValue(hostOption)!, parse.GetValue(offsetOption), token);
 
@@ -67,6 +125,11 @@ public static class AesCommandLine
             try
             {
                 return await action(token);
+            }
+            catch (UsageException exception)
+            {
+                console.MarkupLine($"[red]{Markup.Escape(exception.Message)}[/]");
+                return ExitCodes.Usage;
             }
             catch (RpcException exception)
             {

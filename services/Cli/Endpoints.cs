@@ -11,6 +11,10 @@ public sealed class Endpoints(string host, int portOffset, string token)
         ["tenancy"] = 6101, ["quota"] = 6102, ["billing"] = 6103, ["provisioning"] = 6104,
     };
 
+    public Aes.Contracts.Tenancy.V1.TenancyService.TenancyServiceClient Tenancy() => new(Channel("tenancy"));
+
+    public Aes.Contracts.Provisioning.V1.ProvisioningService.ProvisioningServiceClient Provisioning() => new(Channel("provisioning"));
+
     public GrpcChannel Channel(string service) => GrpcChannel.ForAddress($"http://{host}:{GrpcPorts[service] + portOffset}", new GrpcChannelOptions
     {
         Credentials = ChannelCredentials.Create(ChannelCredentials.Insecure, CallCredentials.FromInterceptor((_, metadata) =>

@@ -86,6 +86,30 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
     }
 
     [Fact]
+    public async Task The_cli_submits_lists_approves_and_rejects_requests_with_each_users_token()
+    {
+        var agent = await m.TokenOfAsync("agent.mef.ml");
+        var submitted = await AesAsync("requests", "submit", "--agency", "ML/MEF", "--project", "Budget de l'État", "--classification", "internal",
+            "--vcpu", "1", "--memory-gib", "2", "--disk-gib", "20", "--justification", "Budget 2027", "--token", agent);
+        Assert.True(submitted.ExitCode == 0, submitted.Output);
+        var id = System.Text.RegularExpressions.Regex.Match(submitted.Output, "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}").Value;
+        await m.WaitForAsync(id, "awaiting_approval");
+
+        var listed = await AesAsync("requests", "list", "--agency", "ML/MEF", "--status", "awaiting_approval", "--token", agent);
+        Assert.Contains(id, listed.Output);
+        var refused = await AesAsync("requests", "approve", id, "--token", agent);
+        Assert.Equal(5, refused.ExitCode);
+        Assert.Contains("PermissionDenied", refused.Output);
+        var unknownAgency = await AesAsync("requests", "submit", "--agency", "XX/FOO", "--project", "p", "--classification", "internal",
+            "--vcpu", "1", "--memory-gib", "2", "--disk-gib", "20", "--justification", "x", "--token", agent);
+        Assert.Equal(2, unknownAgency.ExitCode);
+
+        var rejected = await AesAsync("requests", "reject", id, "--reason", "Doublon", "--token", await m.TokenOfAsync("op.ml"));
+        Assert.True(rejected.ExitCode == 0, rejected.Output);
+        Assert.Contains("rejected", rejected.Output);
+    }
+
+    [Fact]
     public async Task The_audit_trail_cannot_be_edited_through_the_services_connection()
     {
         await (await m.AsAsync("admin.mef.ml")).Tenancy.CreateProjectAsync(new Aes.Contracts.Tenancy.V1.CreateProjectRequest

@@ -25,6 +25,9 @@ public abstract class ProvisioningMarketplace() : LaunchedMarketplace("provision
     public Dictionary<string, string> Facilities { get; } = [];
     public Dictionary<string, string> Pools { get; } = [];
 
+    /// <summary>Settings a kind of marketplace adds to (or overrides in) the ones above.</summary>
+    protected virtual string[] ExtraArguments => [];
+
     /// <summary>Short, so that a request left unapproved expires within a test.</summary>
     public static readonly TimeSpan HoldDuration = TimeSpan.FromSeconds(30);
 
@@ -86,6 +89,7 @@ public abstract class ProvisioningMarketplace() : LaunchedMarketplace("provision
             "--Simulator:MinCreateLatency=00:00:00.020", "--Simulator:MaxCreateLatency=00:00:00.100", "--Simulator:DeleteLatency=00:00:00.010",
             "--Provisioning:WorkflowPollInterval=00:00:00.200", "--Provisioning:WaitingRetryInterval=00:00:02", "--Provisioning:StepRetryDelay=00:00:01",
             $"--Provisioning:HoldDuration={HoldDuration}",
+            .. ExtraArguments,
         ]);
         Provisioning = new P.ProvisioningService.ProvisioningServiceClient(Marketplace.Channel(ResourceNames.Provisioning));
         Quota = new Q.QuotaService.QuotaServiceClient(Marketplace.Channel(ResourceNames.Quota));
@@ -247,6 +251,16 @@ public sealed record UserClients(
 public sealed class EmbeddedProvisioningMarketplace : ProvisioningMarketplace
 {
     protected override bool OnPostgres => false;
+}
+
+/// <summary>
+/// Embedded, for thousands of requests at once: those waiting for capacity are looked at again every ten
+/// minutes rather than every two seconds, and holds last the hour the campaign's report takes to read.
+/// </summary>
+public sealed class RepatriationMarketplace : ProvisioningMarketplace
+{
+    protected override bool OnPostgres => false;
+    protected override string[] ExtraArguments => ["--Provisioning:WaitingRetryInterval=00:10:00", "--Provisioning:HoldDuration=01:00:00"];
 }
 
 /// <summary>The same processes on real PostgreSQL (a database per service) and RabbitMQ (a virtual host of its own).</summary>

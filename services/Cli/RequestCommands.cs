@@ -1,0 +1,69 @@
+using Aes.Contracts.Provisioning.V1;
+using Spectre.Console;
+
+namespace Aes.Cli;
+
+/// <summary>`aes requests …`: list, submit, approve and reject hosting requests.</summary>
+public static class RequestCommands
+{
+    public static async Task<int> ListAsync(Endpoints endpoints, string? agency, string? state, string? status, IAnsiConsole console, CancellationToken cancellationToken)
+    {
+        var agencyId = "";
+        if (agency is not null)
+        {
+            var directory = await AgencyDirectory.LoadAsync(endpoints.Tenancy(), cancellationToken);
+            agencyId = directory.AgencyId(agency) ?? throw new UsageException($"Organisme inconnu / unknown agency: {agency}");
+        }
+        var requests = await endpoints.Provisioning().ListRequestsAsync(new ListRequestsRequest
+        {
+            AgencyId = agencyId, StateCode = state ?? "", Status = status ?? "",
+        }, cancellationToken: cancellationToken);
+        var table = new Table().AddColumns("id", "organisme / agency", "statut / status", "site / facility", "classification", "VMs");
+        foreach (var request in requests.Requests)
+        {
+            table.AddRow(request.Id, Markup.Escape(request.AgencyStateCode), Markup.Escape(request.Status), Markup.Escape(request.FacilityCode),
+                Markup.Escape(request.Classification), request.Vms.Sum(v => v.Count).ToString());
+        }
+        console.Write(table);
+        return ExitCodes.Ok;
+    }
+
+    public static async Task<int> SubmitAsync(Endpoints endpoints, SubmitOptions options, IAnsiConsole console, CancellationToken cancellationToken)
+    {
+        var tenancy = endpoints.Tenancy();
+        var directory = await AgencyDirectory.LoadAsync(tenancy, cancellationToken);
+        var agencyId = directory.AgencyId(options.Agency) ?? throw new UsageException($"Organisme inconnu / unknown agency: {options.Agency}");
+        var projectId = await directory.ProjectIdAsync(tenancy, options.Agency, options.Project, cancellationToken)
+            ?? throw new UsageException($"Projet inconnu / unknown project: {options.Project}");
+        var request = new SubmitRequestRequest
+        {
+            RequestId = Guid.CreateVersion7().ToString(), AgencyId = agencyId, ProjectId = projectId, Classification = options.Classification,
+            Justification = options.Justification, Deadline = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(options.Deadline.ToUniversalTime()),
+        };
+        request.Vms.Add(new VmSpec
+        {
+            Flavour = options.Flavour ?? "", Vcpu = options.Vcpu, MemoryGib = options.MemoryGib, DiskGib = options.DiskGib,
+            Image = options.Image, Count = options.Count, PublicIpv4 = options.PublicIpv4,
+        });
+        var submitted = await endpoints.Provisioning().SubmitRequestAsync(request, cancellationToken: cancellationToken);
+        console.MarkupLine($"[green]Soumise / submitted:[/] {submitted.Id} ({Markup.Escape(submitted.Status)})");
+        return ExitCodes.Ok;
+    }
+
+    public static async Task<int> DecideAsync(Endpoints endpoints, string requestId, string? rejectReason, IAnsiConsole console, CancellationToken cancellationToken)
+    {
+        var provisioning = endpoints.Provisioning();
+        var request = rejectReason is null
+            ? await provisioning.ApproveAsync(new ApproveRequest { RequestId = requestId }, cancellationToken: cancellationToken)
+            : await provisioning.RejectAsync(new RejectRequest { RequestId = requestId, Reason = rejectReason }, cancellationToken: cancellationToken);
+        console.MarkupLine($"{request.Id}: [bold]{Markup.Escape(request.Status)}[/] — {Markup.Escape(request.StatusReasonFr)} / {Markup.Escape(request.StatusReasonEn)}");
+        return ExitCodes.Ok;
+    }
+}
+
+public sealed record SubmitOptions(
+    string Agency, string Project, string Classification, string? Flavour, long Vcpu, long MemoryGib, long DiskGib,
+    string Image, int Count, bool PublicIpv4, string Justification, DateTime Deadline);
+
+/// <summary>Input the command line itself refuses, before any call: exit code 2.</summary>
+public sealed class UsageException(string message) : Exception(message);
