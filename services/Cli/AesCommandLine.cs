@@ -19,9 +19,16 @@ public static class AesCommandLine
         root.Options.Add(offsetOption);
 
         var issuerOption = new Option<string?>("--issuer") { Description = "Émetteur confédéral (tenancy) / confederal issuer" };
-        var login = new Command("login", "Se connecter (code + PKCE, dans un navigateur) / sign in (code + PKCE, in a browser)") { issuerOption };
-        login.SetAction((parse, cancellationToken) => Login.RunAsync(
-            parse.GetValue(issuerOption) ?? $"http://{parse.GetValue(hostOption)}:{5101 + parse.GetValue(offsetOption)}", console, cancellationToken));
+        var clientIdOption = new Option<string?>("--client-id") { Description = "Client d'automatisation (sans navigateur) / automation client (no browser)" };
+        var clientSecretOption = new Option<string?>("--client-secret") { Description = "Son secret (sinon AES_CLIENT_SECRET) / its secret" };
+        var login = new Command("login", "Se connecter (code + PKCE dans un navigateur, ou client d'automatisation) / sign in") { issuerOption, clientIdOption, clientSecretOption };
+        login.SetAction((parse, cancellationToken) =>
+        {
+            var issuer = parse.GetValue(issuerOption) ?? $"http://{parse.GetValue(hostOption)}:{5101 + parse.GetValue(offsetOption)}";
+            return parse.GetValue(clientIdOption) is { } clientId
+                ? Login.AsClientAsync(issuer, clientId, parse.GetValue(clientSecretOption) ?? Environment.GetEnvironmentVariable("AES_CLIENT_SECRET") ?? "", console, cancellationToken)
+                : Login.RunAsync(issuer, console, cancellationToken);
+        });
         root.Subcommands.Add(login);
 
         var whoami = new Command("whoami", "Qui suis-je pour les services / who the services see");
@@ -52,6 +59,7 @@ public static class AesCommandLine
             parse.GetValue(serviceRequired)!, parse.GetValue(afterOption), parse.GetValue(limitOption), console, cancellationToken)));
         root.Subcommands.Add(new Command("audit", "Journal d'audit / audit trail") { verify, list });
         root.Subcommands.Add(RequestsCommand());
+        root.Subcommands.Add(ClientsCommand());
         root.Subcommands.Add(ImportCommand());
 
         return root;
@@ -96,6 +104,22 @@ public static class AesCommandLine
             reject.SetAction((parse, cancellationToken) => Signed(parse, token => RequestCommands.DecideAsync(EndpointsFor(parse, token),
                 parse.GetValue(id)!, parse.GetValue(reason)!, console, cancellationToken)));
             return new Command("requests", "Demandes d'hébergement / hosting requests") { listRequests, submit, approve, reject };
+        }
+
+        Command ClientsCommand()
+        {
+            var name = new Option<string>("--name") { Description = "Nom du client / client's name", Required = true };
+            var role = new Option<string>("--role") { Description = "Requester, AgencyAdministrator, StateOperator, Auditor", Required = true };
+            role.AcceptOnlyFromAmong("Requester", "AgencyAdministrator", "StateOperator", "Auditor");
+            var agency = new Option<string?>("--agency") { Description = "ML/MEF (rôles d'organisme / agency roles)" };
+            var state = new Option<string?>("--state") { Description = "ML, BF, NE (opérateur, auditeur / operator, auditor)" };
+            var create = new Command("create", "Créer un client d'automatisation (le secret n'est montré qu'une fois) / create an automation client (the secret is shown once)")
+            {
+                name, role, agency, state,
+            };
+            create.SetAction((parse, cancellationToken) => Signed(parse, token => ClientCommands.CreateAsync(EndpointsFor(parse, token),
+                parse.GetValue(name)!, parse.GetValue(role)!, parse.GetValue(agency), parse.GetValue(state), console, cancellationToken)));
+            return new Command("clients", "Clients d'automatisation / automation clients") { create };
         }
 
         Command ImportCommand()

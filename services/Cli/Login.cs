@@ -75,6 +75,27 @@ public static class Login
         return ExitCodes.Ok;
     }
 
+    /// <summary>An automation client signs in with its id and secret (client credentials); no browser.</summary>
+    public static async Task<int> AsClientAsync(string issuer, string clientId, string clientSecret, IAnsiConsole console, CancellationToken cancellationToken)
+    {
+        issuer = issuer.TrimEnd('/') + "/";
+        using var http = new HttpClient();
+        using var response = await http.PostAsync($"{issuer}connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials", ["client_id"] = clientId, ["client_secret"] = clientSecret,
+        }), cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            console.MarkupLine($"[red]L'émetteur a refusé ce client / the issuer refused this client:[/] {Markup.Escape(await response.Content.ReadAsStringAsync(cancellationToken))}");
+            return ExitCodes.Refused;
+        }
+        var tokens = (await response.Content.ReadFromJsonAsync<TokenResponse>(cancellationToken))!;
+        new Credentials(issuer, tokens.AccessToken, null, DateTimeOffset.UtcNow.AddSeconds(tokens.ExpiresIn)).Save();
+        var who = Token.Describe(tokens.AccessToken);
+        console.MarkupLine($"[green]Connecté / signed in:[/] {Markup.Escape(who.Name)} ({Markup.Escape(string.Join(", ", who.Grants))})");
+        return ExitCodes.Ok;
+    }
+
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     private sealed record TokenResponse(

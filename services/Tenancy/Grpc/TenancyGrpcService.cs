@@ -5,7 +5,7 @@ using V1 = Aes.Contracts.Tenancy.V1;
 
 namespace Aes.Tenancy.Grpc;
 
-public sealed class TenancyGrpcService(TenancyDbContext db, TenancyOperations operations) : V1.TenancyService.TenancyServiceBase
+public sealed class TenancyGrpcService(TenancyDbContext db, TenancyOperations operations, Identity.AutomationClients automationClients) : V1.TenancyService.TenancyServiceBase
 {
     public override async Task<V1.ListMemberStatesResponse> ListMemberStates(V1.ListMemberStatesRequest request, ServerCallContext context)
     {
@@ -96,6 +96,9 @@ public sealed class TenancyGrpcService(TenancyDbContext db, TenancyOperations op
 
     public override async Task<V1.User> CreateUser(V1.CreateUserRequest request, ServerCallContext context) =>
         ToMessage(await operations.CreateUserAsync(request, context.CancellationToken));
+
+    public override Task<V1.AutomationClient> CreateAutomationClient(V1.CreateAutomationClientRequest request, ServerCallContext context) =>
+        automationClients.CreateAsync(request, context.CancellationToken);
 
     public override async Task<V1.User> GetUser(V1.GetUserRequest request, ServerCallContext context)
     {

@@ -44,6 +44,7 @@ public static class IdentityServerExtensions
         builder.Services.AddAntiforgery();
         builder.Services.AddScoped<TokenPrincipals>();
         builder.Services.AddScoped<ClientRegistry>();
+        builder.Services.AddScoped<AutomationClients>();
         return builder;
     }
 }

@@ -32,6 +32,7 @@ public static class TenancyAccessRules
             Scopes.FirstOf(("agency_id", Scopes.ById("agency_id", AgencyAsync)), ("state_code", Scopes.StateField("state_code")))),
         ["AssignRole"] = AccessRule.Write(AgencyAdministrators | Operators, AssignmentAsync),
         ["RevokeRole"] = AccessRule.Write(AgencyAdministrators | Operators, AssignmentAsync),
+        ["CreateAutomationClient"] = AccessRule.Write(AgencyAdministrators | Operators, AssignmentAsync),
         // An agreement concerns two states: the host (scope) and the guest (the "other" state, as a host is for a guest request).
         ["DraftAgreement"] = AccessRule.Write(Operators, Scopes.ById("facility_id", FacilityAsync)),
         ["GetAgreement"] = AccessRule.Read(Operators | HostOperators | Auditors, Scopes.ById("id", AgreementAsync)),
@@ -75,6 +76,7 @@ public static class TenancyAccessRules
         {
             V1.AssignRoleRequest assign => assign.Assignment,
             V1.RevokeRoleRequest revoke => revoke.Assignment,
+            V1.CreateAutomationClientRequest client => client.Assignment,
             _ => null,
         };
         return assignment is null ? ResourceScope.Confederation : await OfAsync(assignment, services, cancellationToken);

@@ -110,6 +110,35 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
     }
 
     [Fact]
+    public async Task An_automation_client_created_with_the_cli_signs_in_without_a_browser_and_submits_for_its_agency()
+    {
+        var created = await AesAsync("clients", "create", "--name", "Pipeline MEF", "--role", "Requester", "--agency", "ML/MEF",
+            "--token", await m.TokenOfAsync("admin.mef.ml"));
+        Assert.True(created.ExitCode == 0, created.Output);
+        var clientId = System.Text.RegularExpressions.Regex.Match(created.Output, @"client_id\s+(\S+)").Groups[1].Value;
+        var secret = System.Text.RegularExpressions.Regex.Match(created.Output, @"client_secret\s+(\S+)").Groups[1].Value;
+
+        var login = await AesAsync("login", "--client-id", clientId, "--client-secret", secret);
+        Assert.True(login.ExitCode == 0, login.Output);
+        Assert.Contains("Requester:ML:", login.Output);
+        Assert.Equal(4, (await AesAsync("login", "--client-id", clientId, "--client-secret", "wrong")).ExitCode);
+        await AesAsync("login", "--client-id", clientId, "--client-secret", secret);
+
+        // Provisioning learns the new account from tenancy's events; then the client's own token submits.
+        (int ExitCode, string Output) submitted = (-1, "");
+        await Eventually.HoldsAsync(async () =>
+        {
+            submitted = await AesAsync("requests", "submit", "--agency", "ML/MEF", "--project", "Budget de l'État", "--classification", "internal",
+                "--vcpu", "1", "--memory-gib", "2", "--disk-gib", "20", "--justification", "Déploiement automatique");
+            return submitted.ExitCode == 0;
+        }, TimeSpan.FromSeconds(30), "the automation client submits");
+        var id = System.Text.RegularExpressions.Regex.Match(submitted.Output, "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}").Value;
+        var request = await m.Provisioning.GetRequestAsync(new Aes.Contracts.Provisioning.V1.RequestIdRequest { RequestId = id });
+        Assert.NotEqual(m.Users["agent.mef.ml"], request.SubmittedByUserId);
+        await m.RejectIfOpenAsync(id, "op.ml");
+    }
+
+    [Fact]
     public async Task The_audit_trail_cannot_be_edited_through_the_services_connection()
     {
         await (await m.AsAsync("admin.mef.ml")).Tenancy.CreateProjectAsync(new Aes.Contracts.Tenancy.V1.CreateProjectRequest

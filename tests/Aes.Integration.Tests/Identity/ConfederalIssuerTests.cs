@@ -166,6 +166,46 @@ public sealed class ConfederalIssuerTests(TenancyServiceFixture tenancy) : IClas
     }
 
     [Fact]
+    public async Task An_agency_administrator_creates_an_automation_client_whose_tokens_carry_its_one_role()
+    {
+        var admin = ClientWith(await new CodeFlowClient(tenancy.HttpAddress).AccessTokenForAsync("admin.mef.ml", DemoPassword));
+        var agencies = (await tenancy.Client.ListAgenciesAsync(new ListAgenciesRequest())).Agencies;
+        var mef = agencies.Single(a => a.Code == "MEF").Id;
+        var client = await admin.CreateAutomationClientAsync(new CreateAutomationClientRequest
+        {
+            DisplayName = "Chaîne de déploiement du Budget", Assignment = new RoleAssignment { Role = Role.Requester, AgencyId = mef },
+        });
+        Assert.StartsWith("auto-", client.ClientId);
+        Assert.Equal(64, client.ClientSecret.Length);
+
+        using var flow = new CodeFlowClient(tenancy.HttpAddress);
+        var granted = await flow.PostTokenAsync(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials", ["client_id"] = client.ClientId, ["client_secret"] = client.ClientSecret,
+        });
+        Assert.Equal(HttpStatusCode.OK, granted.StatusCode);
+        var claims = TestIssuer.Read(JsonDocument.Parse(await granted.Content.ReadAsStringAsync()).RootElement.GetProperty("access_token").GetString()!);
+        Assert.Equal((client.UserId, "Requester", "ML", mef), (claims.FindFirst("sub")!.Value, claims.FindFirst("role")!.Value,
+            claims.FindFirst("aes_state")!.Value, claims.FindFirst("aes_agency")!.Value));
+        // The secret is kept hashed by the issuer, and the service account is a user like any other.
+        Assert.Contains((await tenancy.Client.ListUsersAsync(new ListUsersRequest())).Users, u => u.Id == client.UserId && u.UserName == client.ClientId);
+
+        // Not for another agency, and never a confederal role.
+        var anptic = agencies.Single(a => a.Code == "ANPTIC").Id;
+        var foreign = await Assert.ThrowsAsync<RpcException>(() => admin.CreateAutomationClientAsync(new CreateAutomationClientRequest
+        {
+            DisplayName = "x", Assignment = new RoleAssignment { Role = Role.Requester, AgencyId = anptic },
+        }).ResponseAsync);
+        Assert.Equal(StatusCode.PermissionDenied, foreign.StatusCode);
+        var confederal = ClientWith(await new CodeFlowClient(tenancy.HttpAddress).AccessTokenForAsync("admin.aes", DemoPassword));
+        var tooMuch = await Assert.ThrowsAsync<RpcException>(() => confederal.CreateAutomationClientAsync(new CreateAutomationClientRequest
+        {
+            DisplayName = "x", Assignment = new RoleAssignment { Role = Role.ConfederalAdministrator },
+        }).ResponseAsync);
+        Assert.Equal((StatusCode.InvalidArgument, "assignment.role"), (tooMuch.StatusCode, tooMuch.Trailers.GetValue("aes-field")));
+    }
+
+    [Fact]
     public async Task Passwords_are_stored_as_salted_hashes()
     {
         await using var connection = new NpgsqlConnection(tenancy.Database);
