@@ -64,6 +64,7 @@ public abstract class JourneyTests<TMarketplace>(TMarketplace m) : IClassFixture
     [Fact]
     public async Task Each_call_is_authorised_by_the_role_and_scope_of_the_callers_own_token()
     {
+        var usedBefore = await m.UsedVcpuAsync("ML-BKO-1", "BF-OUA-1", "BF-BOB-1");
         var agent = await m.AsAsync("agent.mef.ml");
         var own = m.Request("ML/MEF", "internal", vcpu: 1, memoryGib: 2, diskGib: 20);
         own.ActorUserId = ""; // the token says who submits
@@ -111,6 +112,8 @@ public abstract class JourneyTests<TMarketplace>(TMarketplace m) : IClassFixture
         await m.WaitForAsync(submitted.Id, "active");
         var vm = (await agent.Provisioning.ListVmsAsync(new P.ListVmsRequest { AgencyId = m.Agencies["ML/MEF"] })).Vms.Single(v => v.RequestId == submitted.Id);
         Assert.Equal("decommissioning", (await agent.Provisioning.DecommissionVmAsync(new P.DecommissionVmRequest { VmId = vm.Id, Reason = "fin du test" })).Status);
+        await m.WaitForAsync(submitted.Id, "decommissioned");
+        await m.UsageReturnsToAsync(usedBefore);
     }
 
     private static async Task<RpcException> DeniedAsync(Func<Task> call)
