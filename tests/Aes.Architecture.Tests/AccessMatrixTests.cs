@@ -85,12 +85,12 @@ public sealed class AccessMatrixTests
             {
                 foreach (var (_, scope) in Targets)
                 {
-                    Assert.False(AccessDecision.Allows(false, [new Grant(AccessDecision.Auditor, null, null)], rule, scope), $"{service.Name}/{method}");
+                    Assert.False(AccessDecision.Allows([new Grant(AccessDecision.Auditor, null, null)], rule, scope), $"{service.Name}/{method}");
                 }
                 // Nothing of Burkina's is written by someone from Mali.
                 foreach (var (name, grant) in Callers.Where(c => c.Grant.Role != AccessDecision.ConfederalAdministrator))
                 {
-                    Assert.False(AccessDecision.Allows(false, [grant], rule, new ResourceScope("BF", ForeignAgency)), $"{service.Name}/{method} by {name}");
+                    Assert.False(AccessDecision.Allows([grant], rule, new ResourceScope("BF", ForeignAgency)), $"{service.Name}/{method} by {name}");
                 }
             }
         }
@@ -122,7 +122,7 @@ public sealed class AccessMatrixTests
                 var rule = rules[method.Name];
                 var cells = Callers.Select(caller => rule.Who.HasFlag(Allowed.Everyone)
                     ? "*"
-                    : string.Concat(Targets.Where(t => AccessDecision.Allows(false, [caller.Grant], rule, t.Scope)).Select(t => t.Code)) is { Length: > 0 } codes ? codes : "–");
+                    : string.Concat(Targets.Where(t => AccessDecision.Allows([caller.Grant], rule, t.Scope)).Select(t => t.Code)) is { Length: > 0 } codes ? codes : "–");
                 text.Append($"| {method.Name}{(rule.Writes ? " *(w)*" : "")} | {string.Join(" | ", cells)} |\n");
             }
         }

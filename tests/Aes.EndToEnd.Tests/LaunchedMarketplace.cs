@@ -32,7 +32,7 @@ public abstract class LaunchedMarketplace(string name) : IAsyncLifetime
     }
 
     /// <summary>A connection to one service's own database, to read what it wrote (its outbox).</summary>
-    protected DbConnection ServiceDatabase(string service)
+    public DbConnection ServiceDatabase(string service)
     {
         if (_postgres is null)
         {

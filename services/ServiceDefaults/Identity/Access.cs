@@ -41,7 +41,7 @@ public delegate ValueTask<ResourceScope> ScopeResolver(IMessage request, IServic
 public sealed record AccessRule(Allowed Who, bool Writes, ScopeResolver ScopeOf)
 {
     public static AccessRule Read(Allowed who, ScopeResolver scope) => new(who, false, scope);
-    public static AccessRule Write(Allowed who, ScopeResolver scope) => new(who & ~Allowed.Auditors, true, scope);
+    public static AccessRule Write(Allowed who, ScopeResolver scope) => new(who, true, scope);
     public static readonly AccessRule Reference = new(Allowed.Everyone, false, (_, _, _) => ValueTask.FromResult(ResourceScope.Confederation));
     /// <summary>Only the marketplace's own services call it (quota's claims, for provisioning).</summary>
     public static readonly AccessRule ServicesOnly = new(0, true, (_, _, _) => ValueTask.FromResult(ResourceScope.Confederation));
@@ -52,6 +52,9 @@ public sealed record Grant(string Role, string? State, Guid? Agency)
 {
     public static IReadOnlyList<Grant> Of(ClaimsPrincipal caller) =>
         caller.FindAll(AesClaims.Grant).Select(claim => Parse(claim.Value)).OfType<Grant>().ToList();
+
+    /// <summary>The claim's value: <c>role:STATE:agency</c>, state and agency empty when the role has no such scope.</summary>
+    public override string ToString() => $"{Role}:{State}:{(Agency is { } agency ? agency.ToString() : "")}";
 
     public static Grant? Parse(string value)
     {
@@ -73,12 +76,12 @@ public static class AccessDecision
     public const string Auditor = "Auditor";
 
     /// <summary>
-    /// True when one of the caller's grants lets it do what the rule guards on that scope. A service acting
-    /// on its own account is trusted here: the user it names is checked by the method itself.
+    /// True when one of the caller's grants lets it do what the rule guards on that scope; an auditor never
+    /// on a rule that writes. (Services are let through before this, by the interceptor.)
     /// </summary>
-    public static bool Allows(bool isService, IReadOnlyList<Grant> grants, AccessRule rule, ResourceScope scope)
+    public static bool Allows(IReadOnlyList<Grant> grants, AccessRule rule, ResourceScope scope)
     {
-        if (isService || rule.Who.HasFlag(Allowed.Everyone) || scope == ResourceScope.Missing)
+        if (rule.Who.HasFlag(Allowed.Everyone) || scope == ResourceScope.Missing)
         {
             return true;
         }

@@ -49,7 +49,7 @@ public sealed class AccessInterceptor(IEnumerable<AccessPolicy> policies) : Inte
                     throw Denied("Cette opération n'a pas de règle d'accès.", "This operation has no access rule.");
                 }
                 var scope = await rule.ScopeOf((IMessage)request!, context.GetHttpContext().RequestServices, context.CancellationToken);
-                if (!AccessDecision.Allows(false, Grant.Of(caller), rule, scope))
+                if (!AccessDecision.Allows(Grant.Of(caller), rule, scope))
                 {
                     throw rule.Writes && caller.IsInRole(AccessDecision.Auditor) && caller.FindAll(AesClaims.Role).Count() == 1
                         ? Denied("Un auditeur consulte, il ne modifie rien.", "An auditor reads; an auditor changes nothing.")

@@ -18,7 +18,4 @@ public static class AesClaims
 
     /// <summary>A service acting on its own account (client credentials of one of the four services).</summary>
     public const string ServiceRole = "service";
-
-    public static string FormatGrant(string role, string? stateCode, Guid? agencyId) =>
-        $"{role}:{stateCode}:{(agencyId is { } agency ? agency.ToString() : "")}";
 }

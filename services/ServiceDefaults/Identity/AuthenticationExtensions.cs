@@ -109,8 +109,8 @@ public static class AuthenticationExtensions
         {
             context.Fail($"The issuer {issuer.Issuer} is trusted for {state} only, not for {strayState.Value}.");
         }
-        else if (identity.HasClaim(AesClaims.Role, AesClaims.ServiceRole) || identity.HasClaim(AesClaims.Role, "ConfederalAdministrator")
-            || (identity.HasClaim(AesClaims.Role, "Auditor") && !identity.HasClaim(AesClaims.State, state)))
+        else if (identity.HasClaim(AesClaims.Role, AesClaims.ServiceRole) || identity.HasClaim(AesClaims.Role, AccessDecision.ConfederalAdministrator)
+            || (identity.HasClaim(AesClaims.Role, AccessDecision.Auditor) && !identity.HasClaim(AesClaims.State, state)))
         {
             context.Fail($"The issuer {issuer.Issuer} is trusted for {state} only and cannot grant a confederal role.");
         }

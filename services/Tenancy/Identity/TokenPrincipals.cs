@@ -36,7 +36,7 @@ public sealed class TokenPrincipals(TenancyDbContext db)
             {
                 AddDistinct(identity, AesClaims.Agency, agencyId.ToString());
             }
-            identity.AddClaim(new Claim(AesClaims.Grant, AesClaims.FormatGrant(role.Role.ToString(), state, role.AgencyId)));
+            identity.AddClaim(new Claim(AesClaims.Grant, new Grant(role.Role.ToString(), state, role.AgencyId).ToString()));
         }
         return Finish(identity);
     }

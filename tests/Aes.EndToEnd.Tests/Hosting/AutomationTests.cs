@@ -62,7 +62,7 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
         Assert.Equal(4, CountOf(intact.Output, "intacte / intact"));
 
         // Someone with the database's keys edits one record, then removes another: the chain shows both.
-        await using (var database = m.DatabaseOf("quota"))
+        await using (var database = m.ServiceDatabase("quota"))
         {
             await database.OpenAsync();
             await ExecuteAsync(database, database is Npgsql.NpgsqlConnection
@@ -145,7 +145,7 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
         {
             AgencyId = m.Agencies["ML/MEF"], Name = $"Projet {Guid.NewGuid():N}"[..20],
         });
-        await using var database = m.DatabaseOf("tenancy");
+        await using var database = m.ServiceDatabase("tenancy");
         await database.OpenAsync();
         var error = await Assert.ThrowsAnyAsync<DbException>(() => ExecuteAsync(database, "UPDATE audit_entries SET actor = 'someone else'"));
         Assert.Contains("append-only", error.Message);

@@ -39,7 +39,6 @@ public abstract class ProvisioningMarketplace() : LaunchedMarketplace("provision
     public string TenancyHttpAddress => Marketplace.HttpAddress(ResourceNames.Tenancy) + "/";
     public string PortalAddress => Marketplace.HttpAddress(ResourceNames.Portal);
     public TestIssuer Issuer => Marketplace.Issuer;
-    public System.Data.Common.DbConnection DatabaseOf(string service) => ServiceDatabase(service);
 
     /// <summary>A real access token of a demo user, from tenancy by the code flow with PKCE, as the portal and the command line get one.</summary>
     public async Task<string> TokenOfAsync(string userName)

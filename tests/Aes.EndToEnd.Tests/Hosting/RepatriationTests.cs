@@ -65,7 +65,7 @@ public sealed class RepatriationTests(RepatriationMarketplace m) : IClassFixture
         Assert.True(exitCode == 2, $"exit {exitCode} (2: some rows refused) after {stopwatch.Elapsed}\n{output}");
 
         // Each valid workload is one request, however many times the import ran (counted in provisioning's own database).
-        await using (var database = m.DatabaseOf("provisioning"))
+        await using (var database = m.ServiceDatabase("provisioning"))
         {
             await database.OpenAsync();
             await using var count = database.CreateCommand();
