@@ -40,7 +40,7 @@ public sealed class RepatriationTests(RepatriationMarketplace m) : IClassFixture
 
     private ServiceProcess Import(string inventory, string report, string token) =>
         ServiceProcess.Start("services/Cli", "aes",
-            ["import", "repatriation", inventory, "--report", report, "--wait-seconds", "120", "--token", token],
+            ["import", "repatriation", inventory, "--report", report, "--wait-seconds", "600", "--token", token],
             new Dictionary<string, string> { ["AES_PORT_OFFSET"] = m.PortOffset.ToString(), ["AES_CONFIG_DIR"] = _folder });
 
     [Fact]
@@ -60,7 +60,7 @@ public sealed class RepatriationTests(RepatriationMarketplace m) : IClassFixture
         }
         var stopwatch = Stopwatch.StartNew();
         await using var second = Import(inventory, report, token);
-        var exitCode = await second.WaitForExitAsync(TimeSpan.FromMinutes(6));
+        var exitCode = await second.WaitForExitAsync(TimeSpan.FromMinutes(12));
         var output = second.Output;
         Assert.True(exitCode == 2, $"exit {exitCode} (2: some rows refused) after {stopwatch.Elapsed}\n{output}");
 
