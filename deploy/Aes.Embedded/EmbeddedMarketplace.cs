@@ -140,8 +140,11 @@ public static class EmbeddedMarketplace
         }
         if (service == ResourceNames.Portal)
         {
-            arguments.Add($"--{ResourceNames.ServiceAddressKey(ResourceNames.Tenancy)}=http://127.0.0.1:{ResourceNames.LocalPorts[ResourceNames.Tenancy].Shift(options.PortOffset).Grpc}");
-            arguments.Add($"--{ResourceNames.ServiceAddressKey(ResourceNames.Provisioning)}=http://127.0.0.1:{ResourceNames.LocalPorts[ResourceNames.Provisioning].Shift(options.PortOffset).Grpc}");
+            // The portal and its public API call all four services.
+            foreach (var called in ResourceNames.Services)
+            {
+                arguments.Add($"--{ResourceNames.ServiceAddressKey(called)}=http://127.0.0.1:{ResourceNames.LocalPorts[called].Shift(options.PortOffset).Grpc}");
+            }
             return [.. arguments, .. options.PassThrough];
         }
         if (options.RabbitMq is { } rabbitMq)

@@ -61,6 +61,12 @@ public static class AesCommandLine
         root.Subcommands.Add(RequestsCommand());
         root.Subcommands.Add(ClientsCommand());
         root.Subcommands.Add(ImportCommand());
+        SignedRun run = (parse, action) => Signed(parse, token => action(EndpointsFor(parse, token)));
+        root.Subcommands.Add(CapacityCommands.Capacity(run, console));
+        root.Subcommands.Add(CapacityCommands.Quotas(run, console));
+        root.Subcommands.Add(BillingCommands.Prices(run, console));
+        root.Subcommands.Add(BillingCommands.Invoices(run, console));
+        root.Subcommands.Add(BillingCommands.Settlements(run, console));
 
         return root;
 

@@ -15,6 +15,10 @@ public sealed class Endpoints(string host, int portOffset, string token)
 
     public Aes.Contracts.Provisioning.V1.ProvisioningService.ProvisioningServiceClient Provisioning() => new(Channel("provisioning"));
 
+    public Aes.Contracts.Quota.V1.QuotaService.QuotaServiceClient Quota() => new(Channel("quota"));
+
+    public Aes.Contracts.Billing.V1.BillingService.BillingServiceClient Billing() => new(Channel("billing"));
+
     public GrpcChannel Channel(string service) => GrpcChannel.ForAddress($"http://{host}:{GrpcPorts[service] + portOffset}", new GrpcChannelOptions
     {
         Credentials = ChannelCredentials.Create(ChannelCredentials.Insecure, CallCredentials.FromInterceptor((_, metadata) =>

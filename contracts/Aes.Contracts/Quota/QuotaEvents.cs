@@ -16,9 +16,10 @@ public sealed record QuotaChangeRequested(
 
 public sealed record QuotaChangeDecided(Guid RequestId, Guid AgencyId, bool Approved, string? Reason, DateTime DecidedAt);
 
+/// <summary>Capacity held; <paramref name="ActingUserId"/> is the user the calling service took it for.</summary>
 public sealed record HoldPlaced(
     Guid ClaimId, Guid AgencyId, Guid PoolId, Guid FacilityId, Guid? AgreementId, ResourceAmounts Amounts,
-    DateTime ExpiresAt, string Reference, DateTime PlacedAt);
+    DateTime ExpiresAt, string Reference, DateTime PlacedAt, Guid? ActingUserId = null);
 
 public sealed record HoldCommitted(Guid ClaimId, Guid AgencyId, Guid PoolId, DateTime CommittedAt);
 

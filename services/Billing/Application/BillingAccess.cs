@@ -33,11 +33,15 @@ public sealed class BillingAccess(BillingDbContext db)
         }
     }
 
+    /// <summary>The confederal administration and the confederation's auditors read every state's billing.</summary>
+    private static bool IsConfederalReader(KnownRole role) =>
+        role.Role == ConfederalAdministrator || (role.Role == Auditor && role.StateCode is null);
+
     /// <summary>An agency's invoices and usage: its own members, its state's operators and auditors, the confederation.</summary>
     public async Task RequireReaderAsync(Guid userId, Guid agencyId, string stateCode, CancellationToken cancellationToken)
     {
         var roles = await RolesAsync(userId, cancellationToken);
-        if (!roles.Any(r => r.Role == ConfederalAdministrator
+        if (!roles.Any(r => IsConfederalReader(r)
                 || (r.Role is StateOperator or Auditor && r.StateCode == stateCode)
                 || (r.Role is Requester or AgencyAdministrator && r.AgencyId == agencyId)))
         {
@@ -51,7 +55,7 @@ public sealed class BillingAccess(BillingDbContext db)
     public async Task<(bool All, HashSet<string> States, HashSet<Guid> Agencies)> ScopeAsync(Guid userId, CancellationToken cancellationToken)
     {
         var roles = await RolesAsync(userId, cancellationToken);
-        return (roles.Any(r => r.Role == ConfederalAdministrator),
+        return (roles.Any(IsConfederalReader),
             roles.Where(r => r.Role is StateOperator or Auditor && r.StateCode is not null).Select(r => r.StateCode!).ToHashSet(),
             roles.Where(r => r.Role is Requester or AgencyAdministrator && r.AgencyId is not null).Select(r => r.AgencyId!.Value).ToHashSet());
     }

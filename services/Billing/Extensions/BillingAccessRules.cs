@@ -7,7 +7,8 @@ namespace Aes.Billing.Extensions;
 public static class BillingAccessRules
 {
     private const Allowed Overseers = StateOperators | Auditors | ConfederalAdministrators;
-    private const Allowed Managers = StateOperators | ConfederalAdministrators;
+    /// <summary>Each state invoices its own agencies: only its operators write its invoices.</summary>
+    private const Allowed Invoicers = StateOperators;
 
     public static Google.Protobuf.Reflection.ServiceDescriptor Service => Aes.Contracts.Billing.V1.BillingService.Descriptor;
 
@@ -17,15 +18,15 @@ public static class BillingAccessRules
         ["SetPriceCatalogue"] = AccessRule.Write(StateOperators, Scopes.ById("facility_id", FacilityAsync)),
         ["ListPriceCatalogues"] = AccessRule.Reference,
         ["ListUsage"] = AccessRule.Read(AgencyMembers | Overseers, Scopes.ById("agency_id", AccountAsync)),
-        ["DraftInvoice"] = AccessRule.Write(Managers, Scopes.ById("agency_id", AccountAsync)),
-        ["DraftInvoices"] = AccessRule.Write(Managers, Scopes.StateField("state_code")),
+        ["DraftInvoice"] = AccessRule.Write(Invoicers, Scopes.ById("agency_id", AccountAsync)),
+        ["DraftInvoices"] = AccessRule.Write(Invoicers, Scopes.StateField("state_code")),
         ["GetInvoice"] = AccessRule.Read(AgencyMembers | Overseers, Scopes.ById("invoice_id", InvoiceAsync)),
         ["ListInvoices"] = AccessRule.Read(AgencyMembers | Overseers,
             Scopes.FirstOf(("agency_id", Scopes.ById("agency_id", AccountAsync)), ("state_code", Scopes.StateField("state_code")))),
-        ["IssueInvoice"] = AccessRule.Write(Managers, Scopes.ById("invoice_id", InvoiceAsync)),
-        ["PayInvoice"] = AccessRule.Write(Managers, Scopes.ById("invoice_id", InvoiceAsync)),
-        ["CancelInvoice"] = AccessRule.Write(Managers, Scopes.ById("invoice_id", InvoiceAsync)),
-        ["IssueCreditNote"] = AccessRule.Write(Managers, Scopes.ById("invoice_id", InvoiceAsync)),
+        ["IssueInvoice"] = AccessRule.Write(Invoicers, Scopes.ById("invoice_id", InvoiceAsync)),
+        ["PayInvoice"] = AccessRule.Write(Invoicers, Scopes.ById("invoice_id", InvoiceAsync)),
+        ["CancelInvoice"] = AccessRule.Write(Invoicers, Scopes.ById("invoice_id", InvoiceAsync)),
+        ["IssueCreditNote"] = AccessRule.Write(Invoicers, Scopes.ById("invoice_id", InvoiceAsync)),
         ["ExportInvoices"] = AccessRule.Read(Overseers, Scopes.StateField("state_code")),
         ["RenderInvoice"] = AccessRule.Read(AgencyMembers | Overseers, Scopes.ById("invoice_id", InvoiceAsync)),
         ["CloseSettlement"] = AccessRule.Write(ConfederalAdministrators, Scopes.Confederation),

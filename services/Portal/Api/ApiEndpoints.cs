@@ -24,7 +24,7 @@ public static class ApiEndpoints
         api.MapPost("/requests/{id}/reject", RejectAsync).AddEndpointFilter<IdempotencyFilter>().WithSummary("Rejeter avec un motif / reject with a reason");
         api.MapGet("/vms", ListVmsAsync).WithSummary("Machines virtuelles d'un organisme / an agency's VMs");
         api.MapPost("/vms/{id}/decommission", DecommissionAsync).AddEndpointFilter<IdempotencyFilter>().WithSummary("Arrêter définitivement / decommission");
-        return api;
+        return api.MapServiceRoutes();
     }
 
     public sealed record MeView(string UserId, string Name, IReadOnlyList<string> Grants);

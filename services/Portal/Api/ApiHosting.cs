@@ -1,6 +1,10 @@
 using System.Text.Json;
 using System.Threading.RateLimiting;
+using Aes.Contracts.Audit.V1;
+using Aes.Contracts.Billing.V1;
 using Aes.Contracts.Provisioning.V1;
+using Aes.Contracts.Quota.V1;
+using Aes.Contracts.Tenancy.V1;
 using Aes.Messaging;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.RateLimiting;
@@ -13,20 +17,18 @@ public static class ApiHosting
 {
     public static IHostApplicationBuilder AddPublicApi(this IHostApplicationBuilder builder)
     {
-        var provisioning = builder.Configuration[ResourceNames.ServiceAddressKey(ResourceNames.Provisioning)]
-            ?? throw new InvalidOperationException($"{ResourceNames.ServiceAddressKey(ResourceNames.Provisioning)} (provisioning's gRPC address) is not set.");
+        string AddressOf(string service) => builder.Configuration[ResourceNames.ServiceAddressKey(service)]
+            ?? throw new InvalidOperationException($"{ResourceNames.ServiceAddressKey(service)} ({service}'s gRPC address) is not set.");
         builder.Services.AddHttpContextAccessor();
-        builder.Services.AddGrpcClient<ProvisioningService.ProvisioningServiceClient>(options => options.Address = new Uri(provisioning))
-            .AddCallCredentials((_, metadata, services) =>
-            {
-                // The caller's own token goes on: the service decides with the caller's rights.
-                if (services.GetRequiredService<IHttpContextAccessor>().HttpContext?.Request.Headers.Authorization.ToString() is { Length: > 0 } authorization)
-                {
-                    metadata.Add("Authorization", authorization);
-                }
-                return Task.CompletedTask;
-            })
-            .ConfigureChannel(channel => channel.UnsafeUseInsecureChannelCallCredentials = true);
+        RelayingClient<ProvisioningService.ProvisioningServiceClient>(builder, AddressOf(ResourceNames.Provisioning));
+        RelayingClient<ProvisioningService.ProvisioningServiceClient>(builder, AddressOf(ResourceNames.Provisioning), RpcEndpoints.ClientName<ProvisioningService.ProvisioningServiceClient>());
+        RelayingClient<TenancyService.TenancyServiceClient>(builder, AddressOf(ResourceNames.Tenancy), RpcEndpoints.ClientName<TenancyService.TenancyServiceClient>());
+        RelayingClient<QuotaService.QuotaServiceClient>(builder, AddressOf(ResourceNames.Quota), RpcEndpoints.ClientName<QuotaService.QuotaServiceClient>());
+        RelayingClient<BillingService.BillingServiceClient>(builder, AddressOf(ResourceNames.Billing), RpcEndpoints.ClientName<BillingService.BillingServiceClient>());
+        foreach (var service in ResourceNames.Services)
+        {
+            RelayingClient<AuditTrail.AuditTrailClient>(builder, AddressOf(service), RpcEndpoints.ClientName<AuditTrail.AuditTrailClient>(service));
+        }
 
         var permitsPerMinute = builder.Configuration.GetValue("Api:RateLimit:PermitsPerMinute", 600);
         builder.Services.AddRateLimiter(limiter =>
@@ -52,8 +54,26 @@ public static class ApiHosting
             document.Info.Description = "Jetons OAuth 2 de l'émetteur confédéral (tenancy). Erreurs en problem+json, en français et en anglais. "
                 + "OAuth 2 tokens from the confederal issuer (tenancy). Errors as problem+json, in French and English.";
             return Task.CompletedTask;
-        }));
+        }).DescribeRpcEndpoints());
         return builder;
+    }
+
+    /// <summary>A gRPC client that passes on the caller's own token: the service decides with the caller's rights.</summary>
+    private static void RelayingClient<TClient>(IHostApplicationBuilder builder, string address, string? name = null)
+        where TClient : class
+    {
+        var client = name is null
+            ? builder.Services.AddGrpcClient<TClient>(options => options.Address = new Uri(address))
+            : builder.Services.AddGrpcClient<TClient>(name, options => options.Address = new Uri(address));
+        client.AddCallCredentials((_, metadata, services) =>
+            {
+                if (services.GetRequiredService<IHttpContextAccessor>().HttpContext?.Request.Headers.Authorization.ToString() is { Length: > 0 } authorization)
+                {
+                    metadata.Add("Authorization", authorization);
+                }
+                return Task.CompletedTask;
+            })
+            .ConfigureChannel(channel => channel.UnsafeUseInsecureChannelCallCredentials = true);
     }
 
     public static WebApplication MapPublicApi(this WebApplication app)

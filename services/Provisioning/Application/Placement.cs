@@ -131,6 +131,7 @@ public sealed partial class Placement(
                     AgreementId = agreementId?.ToString() ?? "",
                     Amounts = new Q.Resources { Vcpu = vm.Vcpu, MemoryGib = vm.MemoryGib, StorageGib = vm.DiskGib, PublicIpv4 = vm.PublicIpv4 ? 1 : 0 },
                     ExpiresAt = Timestamp.FromDateTime(expiresAt), Reference = $"request {request.Id}",
+                    ActorUserId = request.SubmittedBy.ToString(),
                 }, cancellationToken: cancellationToken);
                 vm.Status = VmStatus.Held;
             }

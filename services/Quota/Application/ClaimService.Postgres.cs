@@ -23,7 +23,7 @@ public sealed partial class ClaimService
         var now = Now;
         var claim = NewClaim(command, pool.FacilityId, now);
         var placed = OutboxMessage.Create(new HoldPlaced(claim.ClaimId, claim.AgencyId, claim.PoolId, claim.FacilityId, claim.AgreementId,
-            claim.Amounts.ToContract(), claim.ExpiresAt, claim.Reference, now), now);
+            claim.Amounts.ToContract(), claim.ExpiresAt, claim.Reference, now, command.ActingUserId), now);
 
         var (outcome, failedClass, limit, used) = await CallHoldFunctionAsync(claim, agencyState, placed, cancellationToken);
         switch (outcome)

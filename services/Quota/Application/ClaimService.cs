@@ -2,7 +2,7 @@ using Aes.Contracts.Quota;
 
 namespace Aes.Quota.Application;
 
-public sealed record HoldCommand(Guid ClaimId, Guid AgencyId, Guid PoolId, Guid? AgreementId, Amounts Amounts, DateTime ExpiresAt, string Reference);
+public sealed record HoldCommand(Guid ClaimId, Guid AgencyId, Guid PoolId, Guid? AgreementId, Amounts Amounts, DateTime ExpiresAt, string Reference, Guid? ActingUserId = null);
 
 /// <summary>
 /// Decides every claim on capacity. A hold takes the agency's quota, the pool's capacity and, across a
@@ -58,7 +58,7 @@ public sealed partial class ClaimService(QuotaDbContext db, ClaimFacts facts, Ou
             {
                 db.Claims.Add(claim);
                 db.AddToOutbox(new HoldPlaced(claim.ClaimId, claim.AgencyId, claim.PoolId, claim.FacilityId, claim.AgreementId,
-                    claim.Amounts.ToContract(), claim.ExpiresAt, claim.Reference, now), now);
+                    claim.Amounts.ToContract(), claim.ExpiresAt, claim.Reference, now, command.ActingUserId), now);
                 try
                 {
                     await db.SaveChangesAsync(cancellationToken);

@@ -146,7 +146,8 @@ public sealed class QuotaGrpcService(QuotaDbContext db, CapacityOperations capac
         var amounts = Amounts(request.Amounts, "amounts", allowZero: false);
         var expiresAt = Expiry(request.ExpiresAt);
         var reference = Validate.Optional(request.Reference, "reference", 200);
-        return ToMessage(await claims.HoldAsync(new HoldCommand(claimId, agencyId, poolId, agreementId, amounts, expiresAt, reference), context.CancellationToken));
+        var actingUser = Validate.OptionalId(request.ActorUserId, "actor_user_id");
+        return ToMessage(await claims.HoldAsync(new HoldCommand(claimId, agencyId, poolId, agreementId, amounts, expiresAt, reference, actingUser), context.CancellationToken));
     }
 
     public override async Task<V1.Claim> Commit(V1.ClaimIdRequest request, ServerCallContext context) =>

@@ -37,7 +37,8 @@ public static class TenancyAccessRules
         ["DraftAgreement"] = AccessRule.Write(Operators, Scopes.ById("facility_id", FacilityAsync)),
         ["GetAgreement"] = AccessRule.Read(Operators | HostOperators | Auditors, Scopes.ById("id", AgreementAsync)),
         ["ListAgreements"] = AccessRule.Read(Operators | Auditors, Scopes.StateField("state_code")),
-        ["SignAgreement"] = AccessRule.Write(Operators | HostOperators, Scopes.ById("agreement_id", AgreementAsync)),
+        // The two states sign; the confederal administration drafts and may end an agreement, never signs for a state.
+        ["SignAgreement"] = AccessRule.Write(StateOperators | HostOperators, Scopes.ById("agreement_id", AgreementAsync)),
         ["TerminateAgreement"] = AccessRule.Write(Operators | HostOperators, Scopes.ById("agreement_id", AgreementAsync)),
     };
 

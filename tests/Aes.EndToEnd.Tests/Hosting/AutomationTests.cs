@@ -110,6 +110,67 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
     }
 
     [Fact]
+    public async Task The_cli_manages_capacity_quotas_and_prices_and_reads_invoices_and_settlements()
+    {
+        var op = await m.TokenOfAsync("op.ml");
+        var created = await AesAsync("capacity", "create-pool", "--facility", "ML-BKO-1", "--name", "cli-pool", "--token", op);
+        Assert.True(created.ExitCode == 0, created.Output);
+        var poolId = System.Text.RegularExpressions.Regex.Match(created.Output, "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}").Value;
+        var set = await AesAsync("capacity", "set", "--pool", poolId, "--class", "vcpu", "--total", "48", "--ratio", "2.0", "--token", op);
+        Assert.True(set.ExitCode == 0, set.Output);
+        var pool = await (await m.AsAsync("op.ml")).Quota.GetPoolAsync(new Q.GetPoolRequest { Id = poolId });
+        Assert.Equal(96, pool.Inventories.Single(i => i.ResourceClass == Q.ResourceClass.Vcpu).Capacity);
+        var pools = await AesAsync("capacity", "pools", "--facility", "ML-BKO-1", "--token", op);
+        Assert.Contains("cli-pool", pools.Output);
+        var foreign = await AesAsync("capacity", "set", "--pool", poolId, "--class", "vcpu", "--total", "1", "--token", await m.TokenOfAsync("op.bf"));
+        Assert.Equal(5, foreign.ExitCode);
+        Assert.Contains("PermissionDenied", foreign.Output);
+
+        var asked = await AesAsync("quotas", "request", "--agency", "ML/MEF", "--class", "public_ipv4", "--limit", "250", "--justification", "Portail citoyen",
+            "--token", await m.TokenOfAsync("admin.mef.ml"));
+        Assert.True(asked.ExitCode == 0, asked.Output);
+        var changeId = System.Text.RegularExpressions.Regex.Match(asked.Output, "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}").Value;
+        Assert.Contains(changeId, (await AesAsync("quotas", "pending", "--state", "ML", "--token", op)).Output);
+        var approved = await AesAsync("quotas", "approve", changeId, "--reason", "Accordé", "--token", op);
+        Assert.True(approved.ExitCode == 0 && approved.Output.Contains("approved"), approved.Output);
+        var quota = await AesAsync("quotas", "show", "--agency", "ML/MEF", "--token", await m.TokenOfAsync("agent.mef.ml"));
+        Assert.Contains("public_ipv4", quota.Output);
+        Assert.Contains("oui / yes", quota.Output);
+        Assert.Equal(250, (await m.Quota.GetAgencyQuotaAsync(new Q.GetAgencyQuotaRequest { AgencyId = m.Agencies["ML/MEF"] })).Lines.Single(l => l.ResourceClass == Q.ResourceClass.PublicIpv4).Limit);
+
+        var prices = await AesAsync("prices", "list", "--facility", "ML-BKO-1", "--token", await m.TokenOfAsync("agent.mef.ml"));
+        Assert.True(prices.ExitCode == 0 && prices.Output.Contains("ML-BKO-1") && prices.Output.Contains("XOF"), prices.Output);
+        var latest = (await m.Billing.ListPriceCataloguesAsync(new Aes.Contracts.Billing.V1.ListPriceCataloguesRequest { FacilityId = m.Facilities["ML-BKO-1"] }))
+            .Catalogues.Max(c => c.EffectiveFrom.ToDateTime());
+        var from = latest.AddMonths(1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var refusedPrices = await AesAsync("prices", "set", "--facility", "ML-BKO-1", "--from", from, "--vcpu-hour", "10", "--memory-gib-hour", "2",
+            "--storage-gib-month", "30", "--ipv4-month", "2000", "--token", await m.TokenOfAsync("op.bf"));
+        Assert.Equal(5, refusedPrices.ExitCode);
+        var published = await AesAsync("prices", "set", "--facility", "ML-BKO-1", "--from", from, "--vcpu-hour", "10", "--memory-gib-hour", "2",
+            "--storage-gib-month", "30", "--ipv4-month", "2000", "--token", op);
+        Assert.True(published.ExitCode == 0, published.Output);
+
+        // An invoice of two months ago, issued; the confederation closes that month.
+        var month = DateTime.UtcNow.AddMonths(-2).ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
+        var billing = (await m.AsAsync("op.ml")).Billing;
+        var invoice = await billing.DraftInvoiceAsync(new Aes.Contracts.Billing.V1.DraftInvoiceRequest { AgencyId = m.Agencies["ML/MEF"], Month = month });
+        var listed = await AesAsync("invoices", "list", "--agency", "ML/MEF", "--month", month, "--token", await m.TokenOfAsync("agent.mef.ml"));
+        Assert.Contains(invoice.Id, listed.Output);
+        Assert.Contains("brouillon / draft", (await AesAsync("invoices", "show", invoice.Id, "--token", op)).Output);
+        var issued = await billing.IssueInvoiceAsync(new Aes.Contracts.Billing.V1.InvoiceActionRequest { InvoiceId = invoice.Id });
+        var file = Path.Combine(_config, "facture.html");
+        var printed = await AesAsync("invoices", "print", invoice.Id, "--language", "en", "--output", file, "--token", await m.TokenOfAsync("agent.mef.ml"));
+        Assert.True(printed.ExitCode == 0, printed.Output);
+        Assert.Contains(issued.Number, await File.ReadAllTextAsync(file));
+
+        Assert.Equal(5, (await AesAsync("settlements", "close", month, "--token", op)).ExitCode);
+        var closed = await AesAsync("settlements", "close", month, "--token", await m.TokenOfAsync("admin.aes"));
+        Assert.True(closed.ExitCode == 0, closed.Output);
+        var shown = await AesAsync("settlements", "show", month, "--token", await m.TokenOfAsync("audit.bf"));
+        Assert.True(shown.ExitCode == 0 && shown.Output.Contains("closed"), shown.Output);
+    }
+
+    [Fact]
     public async Task An_automation_client_created_with_the_cli_signs_in_without_a_browser_and_submits_for_its_agency()
     {
         var created = await AesAsync("clients", "create", "--name", "Pipeline MEF", "--role", "Requester", "--agency", "ML/MEF",
@@ -223,6 +284,10 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
         var approved = await SendAsync(op, HttpMethod.Post, $"/api/v1/requests/{id}/approve", idempotencyKey: Guid.NewGuid().ToString());
         Assert.Equal(HttpStatusCode.OK, approved.Response.StatusCode);
         Assert.Equal(m.Users["op.ml"], approved.Body.GetProperty("approvals")[0].GetProperty("decidedByUserId").GetString());
+        // Provisioning took the capacity with its own identity, for the agent who asked.
+        var held = (await m.OutboxEventsAsync("HoldPlaced", "quota")).Where(e => e.GetProperty("reference").GetString() == $"request {id}").ToList();
+        Assert.NotEmpty(held);
+        Assert.All(held, e => Assert.Equal(m.Users["agent.mef.ml"], e.GetProperty("actingUserId").GetString()));
 
         await m.WaitForAsync(id, "active");
         var vms = await SendAsync(agent, HttpMethod.Get, $"/api/v1/vms?agencyId={m.Agencies["ML/MEF"]}");
@@ -267,6 +332,105 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
         Assert.Contains("/api/v1/requests/{id}/approve", document);
         var reference = await new HttpClient { BaseAddress = new Uri(m.PortalAddress) }.GetAsync("/api/v1/reference");
         Assert.Equal(HttpStatusCode.OK, reference.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_rest_api_covers_capacity_quotas_prices_invoices_settlements_agreements_and_the_audit_trails()
+    {
+        using var op = await ApiAsAsync("op.ml");
+        using var admin = await ApiAsAsync("admin.mef.ml");
+        using var agent = await ApiAsAsync("agent.mef.ml");
+        var mef = m.Agencies["ML/MEF"];
+
+        // Capacity: a pool, its inventory set by the state's operator, and refusals with the field.
+        var pool = await SendAsync(op, HttpMethod.Post, "/api/v1/pools", new { facilityId = m.Facilities["ML-BKO-1"], name = "haute-memoire" }, Guid.NewGuid().ToString());
+        Assert.True(pool.Response.StatusCode == HttpStatusCode.Created, pool.Body.ToString());
+        var poolId = pool.Body.GetProperty("id").GetString()!;
+        Assert.Equal($"/api/v1/pools/{poolId}", pool.Response.Headers.Location!.ToString());
+        var inventory = await SendAsync(op, HttpMethod.Put, $"/api/v1/pools/{poolId}/inventories/memory_gib", new { total = 8192, reserved = 512, allocationRatio = "1.5" });
+        Assert.True(inventory.Response.StatusCode == HttpStatusCode.OK, inventory.Body.ToString());
+        var memory = inventory.Body.GetProperty("inventories").EnumerateArray().Single(i => i.GetProperty("resourceClass").GetString() == "memory_gib");
+        Assert.Equal(8192 * 3 / 2 - 512, memory.GetProperty("capacity").GetInt64());
+        var pools = await SendAsync(op, HttpMethod.Get, $"/api/v1/pools?facilityId={m.Facilities["ML-BKO-1"]}");
+        Assert.Contains(pools.Body.GetProperty("pools").EnumerateArray(), p => p.GetProperty("id").GetString() == poolId);
+        AssertProblem(HttpStatusCode.BadRequest, await SendAsync(op, HttpMethod.Put, $"/api/v1/pools/{poolId}/inventories/gpu", new { total = 1 }), "resourceClass");
+        AssertProblem(HttpStatusCode.BadRequest, await SendAsync(op, HttpMethod.Put, $"/api/v1/pools/{poolId}/inventories/vcpu", new { total = "beaucoup" }), "total");
+        AssertProblem(HttpStatusCode.BadRequest, await SendAsync(op, HttpMethod.Put, $"/api/v1/pools/{poolId}/inventories/vcpu", new { total = -4 }), "total");
+        AssertProblem(HttpStatusCode.BadRequest, await SendAsync(op, HttpMethod.Get, "/api/v1/pools?colour=blue"), "colour");
+        AssertProblem(HttpStatusCode.Forbidden, await SendAsync(agent, HttpMethod.Post, "/api/v1/pools", new { facilityId = m.Facilities["ML-BKO-1"], name = "la mienne" }));
+        using (var foreignOperator = await ApiAsAsync("op.bf"))
+        {
+            AssertProblem(HttpStatusCode.Forbidden, await SendAsync(foreignOperator, HttpMethod.Put, $"/api/v1/pools/{poolId}/inventories/vcpu", new { total = 1 }));
+        }
+        var unchanged = await SendAsync(op, HttpMethod.Get, $"/api/v1/pools/{poolId}");
+        Assert.Equal(0, unchanged.Body.GetProperty("inventories").EnumerateArray().Single(i => i.GetProperty("resourceClass").GetString() == "vcpu").GetProperty("total").GetInt64());
+
+        // Quotas: the agency's administrator asks, the operator approves, the history keeps it.
+        var quota = await SendAsync(agent, HttpMethod.Get, $"/api/v1/agencies/{mef}/quota");
+        var vcpuLimit = quota.Body.GetProperty("lines").EnumerateArray().Single(l => l.GetProperty("resourceClass").GetString() == "vcpu").GetProperty("limit").GetInt64();
+        var asked = await SendAsync(admin, HttpMethod.Post, "/api/v1/quota-changes",
+            new { agencyId = mef, resourceClass = "vcpu", requestedLimit = vcpuLimit + 64, justification = "Rapatriement du SIGFIP" });
+        Assert.True(asked.Response.StatusCode == HttpStatusCode.Created, asked.Body.ToString());
+        Assert.Equal("pending", asked.Body.GetProperty("status").GetString());
+        AssertProblem(HttpStatusCode.Forbidden, await SendAsync(admin, HttpMethod.Post, $"/api/v1/quota-changes/{asked.Body.GetProperty("id").GetString()}/decision", new { approve = true, reason = "moi-même" }));
+        var decided = await SendAsync(op, HttpMethod.Post, $"/api/v1/quota-changes/{asked.Body.GetProperty("id").GetString()}/decision", new { approve = true, reason = "Capacité disponible" });
+        Assert.Equal("approved", decided.Body.GetProperty("status").GetString());
+        quota = await SendAsync(agent, HttpMethod.Get, $"/api/v1/agencies/{mef}/quota");
+        Assert.Equal(vcpuLimit + 64, quota.Body.GetProperty("lines").EnumerateArray().Single(l => l.GetProperty("resourceClass").GetString() == "vcpu").GetProperty("limit").GetInt64());
+        var history = await SendAsync(admin, HttpMethod.Get, $"/api/v1/agencies/{mef}/quota/history");
+        Assert.Contains(history.Body.GetProperty("entries").EnumerateArray(), e => e.GetProperty("newLimit").GetInt64() == vcpuLimit + 64);
+
+        // Prices: anyone reads them; the operator publishes the next catalogue.
+        var prices = await SendAsync(agent, HttpMethod.Get, $"/api/v1/prices?facilityId={m.Facilities["ML-BKO-1"]}");
+        Assert.True(prices.Body.GetProperty("catalogues").GetArrayLength() > 0, prices.Body.ToString());
+        // A catalogue starts after the latest one, which it ends.
+        var nextMonth = prices.Body.GetProperty("catalogues").EnumerateArray().Max(c => c.GetProperty("effectiveFrom").GetDateTimeOffset()).AddMonths(1);
+        var published = await SendAsync(op, HttpMethod.Post, "/api/v1/prices", new
+        {
+            facilityId = m.Facilities["ML-BKO-1"], effectiveFrom = nextMonth,
+            prices = new { vcpuHourXof = 12, memoryGibHourXof = 3, storageGibMonthXof = 40, publicIpv4MonthXof = 2500 },
+        });
+        Assert.True(published.Response.StatusCode == HttpStatusCode.Created, published.Body.ToString());
+        Assert.Equal(12, published.Body.GetProperty("prices").GetProperty("vcpuHourXof").GetInt64());
+
+        // Invoices: last month's is drafted, issued and printed; the confederation closes the month's settlement.
+        var lastMonth = DateTime.UtcNow.AddMonths(-1).ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
+        var draft = await SendAsync(op, HttpMethod.Post, "/api/v1/invoices", new { agencyId = mef, month = lastMonth });
+        Assert.True(draft.Response.StatusCode == HttpStatusCode.Created, draft.Body.ToString());
+        var invoiceId = draft.Body.GetProperty("id").GetString()!;
+        var issued = await SendAsync(op, HttpMethod.Post, $"/api/v1/invoices/{invoiceId}/issue");
+        Assert.Equal("issued", issued.Body.GetProperty("status").GetString());
+        var invoices = await SendAsync(agent, HttpMethod.Get, $"/api/v1/invoices?agencyId={mef}&month={lastMonth}");
+        Assert.Single(invoices.Body.GetProperty("invoices").EnumerateArray(), i => i.GetProperty("id").GetString() == invoiceId);
+        var printable = await agent.GetAsync($"/api/v1/invoices/{invoiceId}/document?language=en");
+        Assert.Equal(HttpStatusCode.OK, printable.StatusCode);
+        Assert.Contains(issued.Body.GetProperty("number").GetString()!, await printable.Content.ReadAsStringAsync());
+        using (var stranger = await ApiAsAsync("agent.anptic.bf"))
+        {
+            AssertProblem(HttpStatusCode.Forbidden, await SendAsync(stranger, HttpMethod.Get, $"/api/v1/invoices/{invoiceId}"));
+        }
+        using var confederal = await ApiAsAsync("admin.aes");
+        AssertProblem(HttpStatusCode.Forbidden, await SendAsync(op, HttpMethod.Post, $"/api/v1/settlements/{lastMonth}/close"));
+        var closed = await SendAsync(confederal, HttpMethod.Post, $"/api/v1/settlements/{lastMonth}/close");
+        Assert.True(closed.Response.StatusCode == HttpStatusCode.OK, closed.Body.ToString());
+        var settlement = await SendAsync(op, HttpMethod.Get, $"/api/v1/settlements/{lastMonth}");
+        Assert.Equal("closed", settlement.Body.GetProperty("status").GetString());
+
+        // Agreements, and each service's trail for auditors.
+        var agreements = await SendAsync(confederal, HttpMethod.Get, "/api/v1/agreements");
+        Assert.Contains(agreements.Body.GetProperty("agreements").EnumerateArray(), a => a.GetProperty("guestStateCode").GetString() == "NE");
+        using var auditor = await ApiAsAsync("audit.aes");
+        var trail = await SendAsync(auditor, HttpMethod.Get, "/api/v1/audit/quota/entries?limit=1000");
+        Assert.Contains(trail.Body.GetProperty("entries").EnumerateArray(), e => e.GetProperty("action").GetString()!.EndsWith("/DecideQuotaChange", StringComparison.Ordinal));
+        var verified = await SendAsync(auditor, HttpMethod.Get, "/api/v1/audit/billing/verify");
+        Assert.True(verified.Body.GetProperty("intact").GetBoolean(), verified.Body.ToString());
+        AssertProblem(HttpStatusCode.Forbidden, await SendAsync(agent, HttpMethod.Get, "/api/v1/audit/quota/entries"));
+
+        // The contract describes them from the same messages.
+        var document = await agent.GetStringAsync("/api/v1/openapi.json");
+        Assert.Contains("/api/v1/pools/{poolId}/inventories/{resourceClass}", document);
+        Assert.Contains("\"memory_gib\"", document);
+        Assert.Contains("/api/v1/settlements/{month}/close", document);
     }
 
     [Fact]

@@ -64,13 +64,13 @@ public abstract class ProvisioningMarketplace() : LaunchedMarketplace("provision
             new T.TenancyService.TenancyServiceClient(Channel(ResourceNames.Tenancy)));
     }
 
-    /// <summary>The bodies of the events of one type that provisioning has written to its outbox.</summary>
-    public async Task<List<System.Text.Json.JsonElement>> OutboxEventsAsync(string type)
+    /// <summary>The bodies of the events of one type that a service (provisioning unless named) has written to its outbox.</summary>
+    public async Task<List<System.Text.Json.JsonElement>> OutboxEventsAsync(string type, string service = ResourceNames.Provisioning)
     {
-        await using var connection = ServiceDatabase(ResourceNames.Provisioning);
+        await using var connection = ServiceDatabase(service);
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT body FROM outbox_messages WHERE message_type LIKE 'Aes.Contracts.Provisioning.{type},%' ORDER BY sequence";
+        command.CommandText = $"SELECT body FROM outbox_messages WHERE message_type LIKE 'Aes.Contracts.{char.ToUpperInvariant(service[0])}{service[1..]}.{type},%' ORDER BY sequence";
         var events = new List<System.Text.Json.JsonElement>();
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())

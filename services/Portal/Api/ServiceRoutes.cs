@@ -1,0 +1,94 @@
+using Aes.Messaging;
+using A = Aes.Contracts.Audit.V1;
+using B = Aes.Contracts.Billing.V1;
+using P = Aes.Contracts.Provisioning.V1;
+using Q = Aes.Contracts.Quota.V1;
+using T = Aes.Contracts.Tenancy.V1;
+
+namespace Aes.Portal.Api;
+
+/// <summary>
+/// The rest of what the portal can do, one endpoint per gRPC method: organisation (tenancy), capacity and
+/// quotas, prices, invoices and settlements, agreements, auto-approval, and each service's audit trail.
+/// </summary>
+public static class ServiceRoutes
+{
+    public static RouteGroupBuilder MapServiceRoutes(this RouteGroupBuilder api)
+    {
+        // Organisation (tenancy).
+        api.MapRpc<T.TenancyService.TenancyServiceClient, T.ListMemberStatesRequest, T.ListMemberStatesResponse>("GET", "/states", (c, r, o) => c.ListMemberStatesAsync(r, o), "États membres / member states");
+        api.MapRpc<T.TenancyService.TenancyServiceClient, T.GetMemberStateRequest, T.MemberState>("GET", "/states/{code}", (c, r, o) => c.GetMemberStateAsync(r, o), "Un État / one state");
+        api.MapRpc<T.TenancyService.TenancyServiceClient, T.ListFacilitiesRequest, T.ListFacilitiesResponse>("GET", "/facilities", (c, r, o) => c.ListFacilitiesAsync(r, o), "Centres de données / facilities");
+        api.MapRpc<T.TenancyService.TenancyServiceClient, T.RegisterFacilityRequest, T.Facility>("POST", "/facilities", (c, r, o) => c.RegisterFacilityAsync(r, o), "Enregistrer un centre / register a facility", created: true);
+        api.MapRpc<T.TenancyService.TenancyServiceClient, T.GetFacilityRequest, T.Facility>("GET", "/facilities/{id}", (c, r, o) => c.GetFacilityAsync(r, o), "Un centre / one facility");
+        api.MapRpc<T.TenancyService.TenancyServiceClient, T.ChangeFacilityStatusRequest, T.Facility>("POST", "/facilities/{id}/open", (c, r, o) => c.OpenFacilityAsync(r, o), "Ouvrir un centre / open a facility");
+        api.MapRpc<T.TenancyService.TenancyServiceClient, T.ChangeFacilityStatusRequest, T.Facility>("POST", "/facilities/{id}/close", (c, r, o) => c.CloseFacilityAsync(r, o), "Fermer un centre / close a facility");
+        api.MapRpc<T.TenancyService.TenancyServiceClient, T.ListAgenciesRequest, T.ListAgenciesResponse>("GET", "/agencies", (c, r, o) => c.ListAgenciesAsync(r, o), "Organismes / agencies");
+        api.MapRpc<T.TenancyService.TenancyServiceClient, T.RegisterAgencyRequest, T.Agency>("POST", "/agencies", (c, r, o) => c.RegisterAgencyAsync(r, o), "Enregistrer un organisme / register an agency", created: true);
+        api.MapRpc<T.TenancyService.TenancyServiceClient, T.GetAgencyRequest, T.Agency>("GET", "/agencies/{id}", (c, r, o) => c.GetAgencyAsync(r, o), "Un organisme / one agency");
+        api.MapRpc<T.TenancyService.TenancyServiceClient, T.ListProjectsRequest, T.ListProjectsResponse>("GET", "/agencies/{agencyId}/projects", (c, r, o) => c.ListProjectsAsync(r, o), "Projets / projects");
+        api.MapRpc<T.TenancyService.TenancyServiceClient, T.CreateProjectRequest, T.Project>("POST", "/agencies/{agencyId}/projects", (c, r, o) => c.CreateProjectAsync(r, o), "Créer un projet / create a project", created: true);
+        api.MapRpc<T.TenancyService.TenancyServiceClient, T.ListUsersRequest, T.ListUsersResponse>("GET", "/users", (c, r, o) => c.ListUsersAsync(r, o), "Utilisateurs / users");
+        api.MapRpc<T.TenancyService.TenancyServiceClient, T.CreateUserRequest, T.User>("POST", "/users", (c, r, o) => c.CreateUserAsync(r, o), "Créer un utilisateur / create a user", created: true);
+        api.MapRpc<T.TenancyService.TenancyServiceClient, T.GetUserRequest, T.User>("GET", "/users/{id}", (c, r, o) => c.GetUserAsync(r, o), "Un utilisateur / one user");
+        api.MapRpc<T.TenancyService.TenancyServiceClient, T.AssignRoleRequest, T.User>("POST", "/users/{userId}/roles", (c, r, o) => c.AssignRoleAsync(r, o), "Attribuer un rôle / assign a role");
+        api.MapRpc<T.TenancyService.TenancyServiceClient, T.RevokeRoleRequest, T.User>("POST", "/users/{userId}/roles/revoke", (c, r, o) => c.RevokeRoleAsync(r, o), "Retirer un rôle / revoke a role");
+        api.MapRpc<T.TenancyService.TenancyServiceClient, T.CreateAutomationClientRequest, T.AutomationClient>("POST", "/automation-clients", (c, r, o) => c.CreateAutomationClientAsync(r, o), "Client d'automatisation / automation client");
+
+        // Agreements between states.
+        api.MapRpc<T.TenancyService.TenancyServiceClient, T.ListAgreementsRequest, T.ListAgreementsResponse>("GET", "/agreements", (c, r, o) => c.ListAgreementsAsync(r, o), "Accords confédéraux / confederal agreements");
+        api.MapRpc<T.TenancyService.TenancyServiceClient, T.DraftAgreementRequest, T.Agreement>("POST", "/agreements", (c, r, o) => c.DraftAgreementAsync(r, o), "Rédiger un accord / draft an agreement", created: true);
+        api.MapRpc<T.TenancyService.TenancyServiceClient, T.GetAgreementRequest, T.Agreement>("GET", "/agreements/{id}", (c, r, o) => c.GetAgreementAsync(r, o), "Un accord / one agreement");
+        api.MapRpc<T.TenancyService.TenancyServiceClient, T.SignAgreementRequest, T.Agreement>("POST", "/agreements/{agreementId}/sign", (c, r, o) => c.SignAgreementAsync(r, o), "Signer / sign");
+        api.MapRpc<T.TenancyService.TenancyServiceClient, T.TerminateAgreementRequest, T.Agreement>("POST", "/agreements/{agreementId}/terminate", (c, r, o) => c.TerminateAgreementAsync(r, o), "Mettre fin / terminate");
+
+        // Capacity and quotas.
+        api.MapRpc<Q.QuotaService.QuotaServiceClient, Q.ListPoolsRequest, Q.ListPoolsResponse>("GET", "/pools", (c, r, o) => c.ListPoolsAsync(r, o), "Réserves de capacité / capacity pools");
+        api.MapRpc<Q.QuotaService.QuotaServiceClient, Q.CreatePoolRequest, Q.Pool>("POST", "/pools", (c, r, o) => c.CreatePoolAsync(r, o), "Créer une réserve / create a pool", created: true);
+        api.MapRpc<Q.QuotaService.QuotaServiceClient, Q.GetPoolRequest, Q.Pool>("GET", "/pools/{id}", (c, r, o) => c.GetPoolAsync(r, o), "Une réserve et son inventaire / one pool and its inventory");
+        api.MapRpc<Q.QuotaService.QuotaServiceClient, Q.SetInventoryRequest, Q.Pool>("PUT", "/pools/{poolId}/inventories/{resourceClass}", (c, r, o) => c.SetInventoryAsync(r, o), "Fixer un inventaire / set an inventory");
+        api.MapRpc<Q.QuotaService.QuotaServiceClient, Q.GetUsageRequest, Q.Usage>("GET", "/usage", (c, r, o) => c.GetUsageAsync(r, o), "Utilisation et marge / usage and headroom");
+        api.MapRpc<Q.QuotaService.QuotaServiceClient, Q.ListCandidatesRequest, Q.ListCandidatesResponse>("POST", "/candidates", (c, r, o) => c.ListCandidatesAsync(r, o), "Où cela tiendrait / where it would fit");
+        api.MapRpc<Q.QuotaService.QuotaServiceClient, Q.SetStateDefaultQuotaRequest, Q.StateDefaultQuota>("PUT", "/states/{stateCode}/default-quota", (c, r, o) => c.SetStateDefaultQuotaAsync(r, o), "Quota par défaut de l'État / state default quota");
+        api.MapRpc<Q.QuotaService.QuotaServiceClient, Q.GetAgencyQuotaRequest, Q.AgencyQuota>("GET", "/agencies/{agencyId}/quota", (c, r, o) => c.GetAgencyQuotaAsync(r, o), "Quota d'un organisme / an agency's quota");
+        api.MapRpc<Q.QuotaService.QuotaServiceClient, Q.ListQuotaHistoryRequest, Q.ListQuotaHistoryResponse>("GET", "/agencies/{agencyId}/quota/history", (c, r, o) => c.ListQuotaHistoryAsync(r, o), "Historique du quota / quota history");
+        api.MapRpc<Q.QuotaService.QuotaServiceClient, Q.ListQuotaChangeRequestsRequest, Q.ListQuotaChangeRequestsResponse>("GET", "/quota-changes", (c, r, o) => c.ListQuotaChangeRequestsAsync(r, o), "Demandes de changement de quota / quota-change requests");
+        api.MapRpc<Q.QuotaService.QuotaServiceClient, Q.RequestQuotaChangeRequest, Q.QuotaChangeRequest>("POST", "/quota-changes", (c, r, o) => c.RequestQuotaChangeAsync(r, o), "Demander un changement / ask for a change", created: true);
+        api.MapRpc<Q.QuotaService.QuotaServiceClient, Q.DecideQuotaChangeRequest, Q.QuotaChangeRequest>("POST", "/quota-changes/{requestId}/decision", (c, r, o) => c.DecideQuotaChangeAsync(r, o), "Approuver ou rejeter / approve or reject");
+
+        // Provisioning beyond requests and VMs.
+        api.MapRpc<P.ProvisioningService.ProvisioningServiceClient, P.ListCatalogueRequest, P.Catalogue>("GET", "/catalogue", (c, r, o) => c.ListCatalogueAsync(r, o), "Catalogue des gabarits / flavour catalogue");
+        api.MapRpc<P.ProvisioningService.ProvisioningServiceClient, P.ResizeVmRequest, P.Vm>("POST", "/vms/{vmId}/resize", (c, r, o) => c.ResizeVmAsync(r, o), "Redimensionner / resize");
+        api.MapRpc<P.ProvisioningService.ProvisioningServiceClient, P.ListFacilityVmsRequest, P.ListFacilityVmsResponse>("GET", "/facilities/{facilityId}/vms", (c, r, o) => c.ListFacilityVmsAsync(r, o), "VM hébergées dans un centre / VMs hosted in a facility");
+        api.MapRpc<P.ProvisioningService.ProvisioningServiceClient, P.GetAutoApprovalPolicyRequest, P.AutoApprovalPolicy>("GET", "/states/{stateCode}/auto-approval", (c, r, o) => c.GetAutoApprovalPolicyAsync(r, o), "Politique d'approbation automatique / auto-approval policy");
+        api.MapRpc<P.ProvisioningService.ProvisioningServiceClient, P.SetAutoApprovalPolicyRequest, P.AutoApprovalPolicy>("PUT", "/auto-approval", (c, r, o) => c.SetAutoApprovalPolicyAsync(r, o), "Fixer la politique / set the policy");
+
+        // Prices, usage, invoices, settlements and the ledger.
+        api.MapRpc<B.BillingService.BillingServiceClient, B.ListAccountsRequest, B.ListAccountsResponse>("GET", "/accounts", (c, r, o) => c.ListAccountsAsync(r, o), "Comptes de facturation / billing accounts");
+        api.MapRpc<B.BillingService.BillingServiceClient, B.ListPriceCataloguesRequest, B.ListPriceCataloguesResponse>("GET", "/prices", (c, r, o) => c.ListPriceCataloguesAsync(r, o), "Grilles tarifaires / price catalogues");
+        api.MapRpc<B.BillingService.BillingServiceClient, B.SetPriceCatalogueRequest, B.PriceCatalogue>("POST", "/prices", (c, r, o) => c.SetPriceCatalogueAsync(r, o), "Publier une grille / publish a catalogue", created: true);
+        api.MapRpc<B.BillingService.BillingServiceClient, B.ListUsageRequest, B.ListUsageResponse>("GET", "/metered-usage", (c, r, o) => c.ListUsageAsync(r, o), "Consommation mesurée / metered usage");
+        api.MapRpc<B.BillingService.BillingServiceClient, B.ListInvoicesRequest, B.ListInvoicesResponse>("GET", "/invoices", (c, r, o) => c.ListInvoicesAsync(r, o), "Factures / invoices");
+        api.MapRpc<B.BillingService.BillingServiceClient, B.DraftInvoiceRequest, B.Invoice>("POST", "/invoices", (c, r, o) => c.DraftInvoiceAsync(r, o), "Préparer une facture / draft an invoice", created: true);
+        api.MapRpc<B.BillingService.BillingServiceClient, B.DraftInvoicesRequest, B.DraftInvoicesResponse>("POST", "/invoices/drafts", (c, r, o) => c.DraftInvoicesAsync(r, o), "Préparer les factures du mois / draft the month's invoices");
+        api.MapRpc<B.BillingService.BillingServiceClient, B.ExportInvoicesRequest, B.Document>("GET", "/invoices/export", (c, r, o) => c.ExportInvoicesAsync(r, o), "Export comptable / accounting export");
+        api.MapRpc<B.BillingService.BillingServiceClient, B.GetInvoiceRequest, B.Invoice>("GET", "/invoices/{invoiceId}", (c, r, o) => c.GetInvoiceAsync(r, o), "Une facture / one invoice");
+        api.MapRpc<B.BillingService.BillingServiceClient, B.RenderInvoiceRequest, B.Document>("GET", "/invoices/{invoiceId}/document", (c, r, o) => c.RenderInvoiceAsync(r, o), "Facture imprimable / printable invoice");
+        api.MapRpc<B.BillingService.BillingServiceClient, B.InvoiceActionRequest, B.Invoice>("POST", "/invoices/{invoiceId}/issue", (c, r, o) => c.IssueInvoiceAsync(r, o), "Émettre / issue");
+        api.MapRpc<B.BillingService.BillingServiceClient, B.InvoiceActionRequest, B.Invoice>("POST", "/invoices/{invoiceId}/pay", (c, r, o) => c.PayInvoiceAsync(r, o), "Marquer payée / mark paid");
+        api.MapRpc<B.BillingService.BillingServiceClient, B.CancelInvoiceRequest, B.Invoice>("POST", "/invoices/{invoiceId}/cancel", (c, r, o) => c.CancelInvoiceAsync(r, o), "Annuler / cancel");
+        api.MapRpc<B.BillingService.BillingServiceClient, B.IssueCreditNoteRequest, B.Invoice>("POST", "/invoices/{invoiceId}/credit-notes", (c, r, o) => c.IssueCreditNoteAsync(r, o), "Avoir / credit note");
+        api.MapRpc<B.BillingService.BillingServiceClient, B.GetSettlementRequest, B.Settlement>("GET", "/settlements/{month}", (c, r, o) => c.GetSettlementAsync(r, o), "Règlement mensuel entre États / monthly settlement between states");
+        api.MapRpc<B.BillingService.BillingServiceClient, B.CloseSettlementRequest, B.Settlement>("POST", "/settlements/{month}/close", (c, r, o) => c.CloseSettlementAsync(r, o), "Clore le mois / close the month");
+        api.MapRpc<B.BillingService.BillingServiceClient, B.AuditLedgerRequest, B.LedgerAudit>("GET", "/ledger/audit", (c, r, o) => c.AuditLedgerAsync(r, o), "Contrôle du grand livre / ledger check");
+        api.MapRpc<B.BillingService.BillingServiceClient, B.ListLedgerBalancesRequest, B.ListLedgerBalancesResponse>("GET", "/ledger/balances", (c, r, o) => c.ListLedgerBalancesAsync(r, o), "Soldes / balances");
+
+        // Each service's own audit trail.
+        foreach (var service in ResourceNames.Services)
+        {
+            api.MapRpc<A.AuditTrail.AuditTrailClient, A.ListAuditEntriesRequest, A.ListAuditEntriesResponse>("GET", $"/audit/{service}/entries", (c, r, o) => c.ListEntriesAsync(r, o), $"Journal d'audit de {service} / {service}'s audit trail", service: service);
+            api.MapRpc<A.AuditTrail.AuditTrailClient, A.VerifyAuditTrailRequest, A.AuditVerification>("GET", $"/audit/{service}/verify", (c, r, o) => c.VerifyAsync(r, o), $"Vérifier le journal de {service} / verify {service}'s trail", service: service);
+        }
+        return api;
+    }
+}

@@ -1,0 +1,283 @@
+using Aes.Messaging;
+using Aes.Testing;
+using Google.Protobuf;
+using Google.Protobuf.Reflection;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using A = Aes.Contracts.Audit.V1;
+using B = Aes.Contracts.Billing.V1;
+using P = Aes.Contracts.Provisioning.V1;
+using Q = Aes.Contracts.Quota.V1;
+using T = Aes.Contracts.Tenancy.V1;
+
+namespace Aes.EndToEnd.Tests.Hosting;
+
+public sealed class EmbeddedLiveAccessMatrixTests(EmbeddedProvisioningMarketplace m) : LiveAccessMatrixTests<EmbeddedProvisioningMarketplace>(m);
+
+public sealed class PostgresLiveAccessMatrixTests(PostgresProvisioningMarketplace m) : LiveAccessMatrixTests<PostgresProvisioningMarketplace>(m);
+
+/// <summary>
+/// The access matrix, run: every method of the four services and their audit trails, called through
+/// real tokens by each role, on a resource of the caller's own agency or state and on one of another
+/// state. docs/access-matrix.md (which the architecture tests keep equal to the rules) says who may:
+/// those calls must pass the check, and every other must end in PermissionDenied.
+/// A method added to a service without a line here fails the test.
+/// </summary>
+public abstract class LiveAccessMatrixTests<TMarketplace>(TMarketplace m) : IClassFixture<TMarketplace> where TMarketplace : ProvisioningMarketplace
+{
+    /// <summary>The matrix's callers, in its column order: one demo user each, all of Mali.</summary>
+    private static readonly string[] Callers = ["agent.mef.ml", "admin.mef.ml", "op.ml", "audit.ml", "audit.aes", "admin.aes"];
+
+    /// <summary>A request on a resource whose place in the matrix is <paramref name="Code"/> (A own agency, S own state, o/O another state's, C the confederation).</summary>
+    private sealed record Target(char Code, Func<IMessage> Request);
+
+    private static readonly ServiceDescriptor[] Services =
+    [
+        T.TenancyService.Descriptor, Q.QuotaService.Descriptor, B.BillingService.Descriptor, P.ProvisioningService.Descriptor,
+    ];
+
+    [Fact]
+    public async Task Every_method_lets_in_exactly_the_roles_and_scopes_of_the_reviewed_matrix()
+    {
+        var f = await FixturesAsync();
+        var targets = Targets(f);
+        var matrix = ReviewedMatrix();
+
+        var missing = Services.Append(A.AuditTrail.Descriptor).SelectMany(s => s.Methods).Select(method => $"{method.Service.Name}/{method.Name}")
+            .Where(name => !targets.ContainsKey(name)).ToList();
+        Assert.True(missing.Count == 0, "Methods without a line in the live matrix: " + string.Join(", ", missing));
+
+        var tokens = new Dictionary<string, string>();
+        foreach (var caller in Callers)
+        {
+            tokens[caller] = await m.TokenOfAsync(caller);
+        }
+        var calls = 0;
+        var wrong = new List<string>();
+        foreach (var (service, host) in Services.Select(s => (s, HostOf(s))).Concat(ResourceNames.Services.Select(h => (A.AuditTrail.Descriptor, h))))
+        {
+            foreach (var method in service.Methods)
+            {
+                var row = matrix[$"{service.FullName}/{method.Name}"];
+                foreach (var target in targets[$"{service.Name}/{method.Name}"])
+                {
+                    for (var column = 0; column < Callers.Length; column++)
+                    {
+                        var allowed = row[column] == "*" || row[column].Contains(target.Code);
+                        var status = await CallAsync(host, method, target.Request(), tokens[Callers[column]]);
+                        calls++;
+                        if (status.StatusCode == StatusCode.Unauthenticated || (status.StatusCode == StatusCode.PermissionDenied) == allowed)
+                        {
+                            wrong.Add($"{host}: {method.Name} by {Callers[column]} on {target.Code}: matrix says {(allowed ? "allowed" : "refused")}, got {status.StatusCode} ({status.Detail})");
+                        }
+                    }
+                }
+            }
+        }
+        Assert.True(wrong.Count == 0, $"{wrong.Count} of {calls} calls disagree with docs/access-matrix.md:\n" + string.Join("\n", wrong));
+        Assert.True(calls > 700, $"only {calls} calls");
+    }
+
+    private static string HostOf(ServiceDescriptor service) =>
+        service == T.TenancyService.Descriptor ? ResourceNames.Tenancy
+        : service == Q.QuotaService.Descriptor ? ResourceNames.Quota
+        : service == B.BillingService.Descriptor ? ResourceNames.Billing
+        : ResourceNames.Provisioning;
+
+    private async Task<Status> CallAsync(string host, MethodDescriptor method, IMessage request, string token)
+    {
+        var channel = m.Issuer.Channel($"http://127.0.0.1:{ResourceNames.LocalPorts[host].Shift(m.PortOffset).Grpc}", () => token);
+        var call = new Method<IMessage, IMessage>(MethodType.Unary, method.Service.FullName, method.Name,
+            Marshallers.Create<IMessage>(message => message.ToByteArray(), bytes => method.InputType.Parser.ParseFrom(bytes)),
+            Marshallers.Create<IMessage>(message => message.ToByteArray(), bytes => method.OutputType.Parser.ParseFrom(bytes)));
+        try
+        {
+            await channel.CreateCallInvoker().AsyncUnaryCall(call, null, new CallOptions(deadline: DateTime.UtcNow.AddSeconds(30)), request);
+            return Status.DefaultSuccess;
+        }
+        catch (RpcException exception)
+        {
+            return exception.Status;
+        }
+    }
+
+    /// <summary>docs/access-matrix.md as method → the cells of its row, in the callers' order.</summary>
+    private static Dictionary<string, string[]> ReviewedMatrix()
+    {
+        var rows = new Dictionary<string, string[]>();
+        var service = "";
+        foreach (var line in File.ReadAllLines(Path.Combine(RepositoryPaths.Root, "docs", "access-matrix.md")))
+        {
+            if (line.StartsWith("## ", StringComparison.Ordinal))
+            {
+                service = line[3..].Trim();
+            }
+            else if (line.StartsWith("| ", StringComparison.Ordinal) && !line.StartsWith("| method", StringComparison.Ordinal))
+            {
+                var cells = line.Trim('|').Split('|').Select(c => c.Trim()).ToArray();
+                rows[$"{service}/{cells[0].Replace("*(w)*", "").Trim()}"] = cells[1..];
+            }
+        }
+        return rows;
+    }
+
+    private sealed record Fixtures(
+        string OwnAgency, string OtherAgency, string OwnProject, string OtherProject, string OwnFacility, string OtherFacility,
+        string OwnPool, string OtherPool, string OwnUser, string OtherUser, string OwnRequest, string OtherRequest, string OwnVm, string OtherVm,
+        string OwnQuotaChange, string OtherQuotaChange, string OwnInvoice, string OtherInvoice, string OwnAgreement, string OtherAgreement,
+        string OwnSpareFacility, string OtherSpareFacility);
+
+    /// <summary>One resource of each kind in Mali's agency MEF (own) and in Burkina's ANPTIC (other).</summary>
+    private async Task<Fixtures> FixturesAsync()
+    {
+        var ownRequest = await m.SubmitAsync(m.Request("ML/MEF", "internal"));
+        var otherRequest = await m.SubmitAsync(m.Request("BF/ANPTIC", "internal"));
+        var ownVmRequest = await m.SubmitAsync(m.Request("ML/MEF", "internal"));
+        var otherVmRequest = await m.SubmitAsync(m.Request("BF/ANPTIC", "internal"));
+        foreach (var (request, op) in new[] { (ownVmRequest, "op.ml"), (otherVmRequest, "op.bf") })
+        {
+            await m.WaitForAsync(request.Id, "awaiting_approval");
+            await m.Provisioning.ApproveAsync(new P.ApproveRequest { RequestId = request.Id, ActorUserId = m.Users[op] });
+        }
+        await m.WaitForAsync(ownRequest.Id, "awaiting_approval");
+        await m.WaitForAsync(otherRequest.Id, "awaiting_approval");
+        var ownVm = (await m.WaitForAsync(ownVmRequest.Id, "active")).VmIds[0];
+        var otherVm = (await m.WaitForAsync(otherVmRequest.Id, "active")).VmIds[0];
+
+        var lastMonth = DateTime.UtcNow.AddMonths(-1).ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
+        string ChangeFor(string agency, string admin) => m.Quota.RequestQuotaChange(new Q.RequestQuotaChangeRequest
+        {
+            ActorUserId = m.Users[admin], AgencyId = m.Agencies[agency], ResourceClass = Q.ResourceClass.Vcpu, RequestedLimit = 20_000, Justification = "matrice",
+        }).Id;
+        string InvoiceFor(string agency, string op) => m.Billing.DraftInvoice(new B.DraftInvoiceRequest { ActorUserId = m.Users[op], AgencyId = m.Agencies[agency], Month = lastMonth }).Id;
+        var agreements = (await m.Tenancy.ListAgreementsAsync(new T.ListAgreementsRequest())).Agreements;
+        var otherAgreement = await m.Tenancy.DraftAgreementAsync(new T.DraftAgreementRequest
+        {
+            ActorUserId = m.Users["op.bf"], FacilityId = m.Facilities["BF-OUA-1"], GuestStateCode = "NE",
+            Slice = agreements[0].Slice, AllowedClassifications = { agreements[0].AllowedClassifications }, PriceTerms = agreements[0].PriceTerms,
+            StartsAt = Timestamp.FromDateTime(DateTime.UtcNow.Date.AddDays(30)), EndsAt = Timestamp.FromDateTime(DateTime.UtcNow.Date.AddDays(400)),
+        });
+
+        return new Fixtures(
+            m.Agencies["ML/MEF"], m.Agencies["BF/ANPTIC"], m.Projects["ML/MEF"], m.Projects["BF/ANPTIC"], m.Facilities["ML-BKO-1"], m.Facilities["BF-OUA-1"],
+            m.Pools["ML-BKO-1"], m.Pools["BF-OUA-1"], await NewUserAsync("ML/MEF"), await NewUserAsync("BF/ANPTIC"),
+            ownRequest.Id, otherRequest.Id, ownVm, otherVm,
+            ChangeFor("ML/MEF", "admin.mef.ml"), ChangeFor("BF/ANPTIC", "admin.anptic.bf"), InvoiceFor("ML/MEF", "op.ml"), InvoiceFor("BF/ANPTIC", "op.bf"),
+            agreements.Single(a => a.HostStateCode == "ML").Id, otherAgreement.Id, await SpareFacilityAsync("ML", "Kayes"), await SpareFacilityAsync("BF", "Koudougou"));
+    }
+
+    private async Task<string> SpareFacilityAsync(string state, string city) => (await m.Tenancy.RegisterFacilityAsync(new T.RegisterFacilityRequest
+    {
+        Code = $"{state}-MTX-1", StateCode = state, Name = $"Centre de test de {city}", City = city, Tier = 2, TargetAvailabilityPercent = "99.741",
+        InstalledCapacity = new T.ResourceAmounts { Vcpu = 64, MemoryGib = 256, StorageGib = 10_000, PublicIpv4 = 4 },
+    })).Id;
+
+    /// <summary>A requester of the agency of its own, so that granting and revoking roles leaves the demo users as they are.</summary>
+    private async Task<string> NewUserAsync(string agency) => (await m.Tenancy.CreateUserAsync(new T.CreateUserRequest
+    {
+        UserName = $"matrix.{agency.Replace('/', '.').ToLowerInvariant()}", DisplayName = "Matrice",
+        Email = $"matrix.{agency.Replace('/', '.').ToLowerInvariant()}@example.org",
+        Roles = { Assignment(agency) },
+    })).Id;
+
+    private T.RoleAssignment Assignment(string agency) => new() { Role = T.Role.Requester, StateCode = agency[..2], AgencyId = m.Agencies[agency] };
+
+    /// <summary>For each method, the requests it is called with: own and other where the method has a scope, once where it has none.</summary>
+    private Dictionary<string, Target[]> Targets(Fixtures f)
+    {
+        Target[] Each(Func<string, IMessage> own, Func<string, IMessage> other, char ownCode, char otherCode, string ownValue, string otherValue) =>
+            [new(ownCode, () => own(ownValue)), new(otherCode, () => other(otherValue))];
+        Target[] Agency(Func<string, IMessage> build, string own, string other) => Each(build, build, 'A', 'o', own, other);
+        Target[] State(Func<string, IMessage> build, string own, string other) => Each(build, build, 'S', 'O', own, other);
+        Target[] Once(IMessage request, char code = 'C') => [new(code, () => request)];
+        var lastMonth = DateTime.UtcNow.AddMonths(-1).ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
+
+        return new Dictionary<string, Target[]>
+        {
+            ["TenancyService/ListMemberStates"] = Once(new T.ListMemberStatesRequest()),
+            ["TenancyService/GetMemberState"] = Once(new T.GetMemberStateRequest { Code = "ML" }),
+            ["TenancyService/RegisterFacility"] = State(s => new T.RegisterFacilityRequest { StateCode = s }, "ML", "BF"),
+            ["TenancyService/GetFacility"] = Once(new T.GetFacilityRequest { Id = f.OwnFacility }),
+            ["TenancyService/ListFacilities"] = Once(new T.ListFacilitiesRequest()),
+            // Facilities of their own: closing the demo ones would stop the placements other lines need.
+            ["TenancyService/OpenFacility"] = State(id => new T.ChangeFacilityStatusRequest { Id = id }, f.OwnSpareFacility, f.OtherSpareFacility),
+            ["TenancyService/CloseFacility"] = State(id => new T.ChangeFacilityStatusRequest { Id = id }, f.OwnSpareFacility, f.OtherSpareFacility),
+            ["TenancyService/RegisterAgency"] = State(s => new T.RegisterAgencyRequest { StateCode = s }, "ML", "BF"),
+            ["TenancyService/GetAgency"] = Once(new T.GetAgencyRequest { Id = f.OwnAgency }),
+            ["TenancyService/ListAgencies"] = Once(new T.ListAgenciesRequest()),
+            ["TenancyService/CreateProject"] = Agency(id => new T.CreateProjectRequest { AgencyId = id }, f.OwnAgency, f.OtherAgency),
+            ["TenancyService/ListProjects"] = Agency(id => new T.ListProjectsRequest { AgencyId = id }, f.OwnAgency, f.OtherAgency),
+            ["TenancyService/CreateUser"] = Each(_ => new T.CreateUserRequest { Roles = { Assignment("ML/MEF") } }, _ => new T.CreateUserRequest { Roles = { Assignment("BF/ANPTIC") } }, 'A', 'o', "", ""),
+            ["TenancyService/GetUser"] = Agency(id => new T.GetUserRequest { Id = id }, f.OwnUser, f.OtherUser),
+            ["TenancyService/ListUsers"] = Agency(id => new T.ListUsersRequest { AgencyId = id }, f.OwnAgency, f.OtherAgency),
+            ["TenancyService/AssignRole"] = Each(id => new T.AssignRoleRequest { UserId = id, Assignment = Assignment("ML/MEF") },
+                id => new T.AssignRoleRequest { UserId = id, Assignment = Assignment("BF/ANPTIC") }, 'A', 'o', f.OwnUser, f.OtherUser),
+            ["TenancyService/RevokeRole"] = Each(id => new T.RevokeRoleRequest { UserId = id, Assignment = Assignment("ML/MEF") },
+                id => new T.RevokeRoleRequest { UserId = id, Assignment = Assignment("BF/ANPTIC") }, 'A', 'o', f.OwnUser, f.OtherUser),
+            ["TenancyService/CreateAutomationClient"] = Each(_ => new T.CreateAutomationClientRequest { Assignment = Assignment("ML/MEF") },
+                _ => new T.CreateAutomationClientRequest { Assignment = Assignment("BF/ANPTIC") }, 'A', 'o', "", ""),
+            ["TenancyService/DraftAgreement"] = State(id => new T.DraftAgreementRequest { FacilityId = id }, f.OwnFacility, f.OtherFacility),
+            ["TenancyService/GetAgreement"] = State(id => new T.GetAgreementRequest { Id = id }, f.OwnAgreement, f.OtherAgreement),
+            ["TenancyService/ListAgreements"] = State(s => new T.ListAgreementsRequest { StateCode = s }, "ML", "BF"),
+            ["TenancyService/SignAgreement"] = State(id => new T.SignAgreementRequest { AgreementId = id }, f.OwnAgreement, f.OtherAgreement),
+            ["TenancyService/TerminateAgreement"] = State(id => new T.TerminateAgreementRequest { AgreementId = id, Reason = "matrice" }, f.OwnAgreement, f.OtherAgreement),
+
+            ["QuotaService/ListKnownFacilities"] = Once(new Q.ListKnownFacilitiesRequest()),
+            ["QuotaService/CreatePool"] = State(id => new Q.CreatePoolRequest { FacilityId = id }, f.OwnFacility, f.OtherFacility),
+            ["QuotaService/SetInventory"] = State(id => new Q.SetInventoryRequest { PoolId = id }, f.OwnPool, f.OtherPool),
+            ["QuotaService/GetPool"] = State(id => new Q.GetPoolRequest { Id = id }, f.OwnPool, f.OtherPool),
+            ["QuotaService/ListPools"] = State(id => new Q.ListPoolsRequest { FacilityId = id }, f.OwnFacility, f.OtherFacility),
+            ["QuotaService/SetStateDefaultQuota"] = State(s => new Q.SetStateDefaultQuotaRequest { StateCode = s }, "ML", "BF"),
+            ["QuotaService/GetAgencyQuota"] = Agency(id => new Q.GetAgencyQuotaRequest { AgencyId = id }, f.OwnAgency, f.OtherAgency),
+            ["QuotaService/RequestQuotaChange"] = Agency(id => new Q.RequestQuotaChangeRequest { AgencyId = id }, f.OwnAgency, f.OtherAgency),
+            ["QuotaService/DecideQuotaChange"] = Agency(id => new Q.DecideQuotaChangeRequest { RequestId = id }, f.OwnQuotaChange, f.OtherQuotaChange),
+            ["QuotaService/ListQuotaChangeRequests"] = Agency(id => new Q.ListQuotaChangeRequestsRequest { AgencyId = id }, f.OwnAgency, f.OtherAgency),
+            ["QuotaService/ListQuotaHistory"] = Agency(id => new Q.ListQuotaHistoryRequest { AgencyId = id }, f.OwnAgency, f.OtherAgency),
+            ["QuotaService/Hold"] = Once(new Q.HoldRequest { AgencyId = f.OwnAgency, PoolId = f.OwnPool }),
+            ["QuotaService/Commit"] = Once(new Q.ClaimIdRequest { ClaimId = Guid.NewGuid().ToString() }),
+            ["QuotaService/Release"] = Once(new Q.ReleaseRequest { ClaimId = Guid.NewGuid().ToString() }),
+            ["QuotaService/Resize"] = Once(new Q.ResizeRequest { ClaimId = Guid.NewGuid().ToString() }),
+            ["QuotaService/GetClaim"] = Once(new Q.ClaimIdRequest { ClaimId = Guid.NewGuid().ToString() }),
+            ["QuotaService/GetUsage"] = Agency(id => new Q.GetUsageRequest { Scope = Q.UsageScope.Agency, Id = id }, f.OwnAgency, f.OtherAgency),
+            ["QuotaService/ListCandidates"] = Agency(id => new Q.ListCandidatesRequest { AgencyId = id }, f.OwnAgency, f.OtherAgency),
+
+            ["BillingService/ListAccounts"] = State(s => new B.ListAccountsRequest { StateCode = s }, "ML", "BF"),
+            ["BillingService/SetPriceCatalogue"] = State(id => new B.SetPriceCatalogueRequest { FacilityId = id }, f.OwnFacility, f.OtherFacility),
+            ["BillingService/ListPriceCatalogues"] = Once(new B.ListPriceCataloguesRequest()),
+            ["BillingService/ListUsage"] = Agency(id => new B.ListUsageRequest { AgencyId = id, Month = lastMonth }, f.OwnAgency, f.OtherAgency),
+            ["BillingService/DraftInvoice"] = Agency(id => new B.DraftInvoiceRequest { AgencyId = id }, f.OwnAgency, f.OtherAgency),
+            ["BillingService/DraftInvoices"] = State(s => new B.DraftInvoicesRequest { StateCode = s }, "ML", "BF"),
+            ["BillingService/GetInvoice"] = Agency(id => new B.GetInvoiceRequest { InvoiceId = id }, f.OwnInvoice, f.OtherInvoice),
+            ["BillingService/ListInvoices"] = Agency(id => new B.ListInvoicesRequest { AgencyId = id }, f.OwnAgency, f.OtherAgency),
+            ["BillingService/IssueInvoice"] = Agency(id => new B.InvoiceActionRequest { InvoiceId = id }, f.OwnInvoice, f.OtherInvoice),
+            ["BillingService/PayInvoice"] = Agency(id => new B.InvoiceActionRequest { InvoiceId = id }, f.OwnInvoice, f.OtherInvoice),
+            ["BillingService/CancelInvoice"] = Agency(id => new B.CancelInvoiceRequest { InvoiceId = id }, f.OwnInvoice, f.OtherInvoice),
+            ["BillingService/IssueCreditNote"] = Agency(id => new B.IssueCreditNoteRequest { InvoiceId = id }, f.OwnInvoice, f.OtherInvoice),
+            ["BillingService/ExportInvoices"] = State(s => new B.ExportInvoicesRequest { StateCode = s, Month = lastMonth }, "ML", "BF"),
+            ["BillingService/RenderInvoice"] = Agency(id => new B.RenderInvoiceRequest { InvoiceId = id }, f.OwnInvoice, f.OtherInvoice),
+            ["BillingService/CloseSettlement"] = Once(new B.CloseSettlementRequest()),
+            // Settlements and the ledger concern every state alike: as the caller's own state.
+            ["BillingService/GetSettlement"] = Once(new B.GetSettlementRequest { Month = lastMonth }, 'S'),
+            ["BillingService/AuditLedger"] = Once(new B.AuditLedgerRequest(), 'S'),
+            ["BillingService/ListLedgerBalances"] = Once(new B.ListLedgerBalancesRequest(), 'S'),
+
+            ["ProvisioningService/ListAgreementsInForce"] = Once(new P.ListAgreementsInForceRequest { GuestStateCode = "NE" }),
+            ["ProvisioningService/ListCatalogue"] = Once(new P.ListCatalogueRequest()),
+            ["ProvisioningService/SubmitRequest"] = Agency(id => new P.SubmitRequestRequest { AgencyId = id }, f.OwnAgency, f.OtherAgency),
+            ["ProvisioningService/GetRequest"] = Agency(id => new P.RequestIdRequest { RequestId = id }, f.OwnRequest, f.OtherRequest),
+            ["ProvisioningService/ListRequests"] = Agency(id => new P.ListRequestsRequest { AgencyId = id }, f.OwnAgency, f.OtherAgency),
+            ["ProvisioningService/GetPlacementDecision"] = Agency(id => new P.RequestIdRequest { RequestId = id }, f.OwnRequest, f.OtherRequest),
+            ["ProvisioningService/Approve"] = Agency(id => new P.ApproveRequest { RequestId = id }, f.OwnRequest, f.OtherRequest),
+            ["ProvisioningService/Reject"] = Agency(id => new P.RejectRequest { RequestId = id, Reason = "matrice" }, f.OwnRequest, f.OtherRequest),
+            ["ProvisioningService/SetAutoApprovalPolicy"] = State(s => new P.SetAutoApprovalPolicyRequest { Policy = new P.AutoApprovalPolicy { StateCode = s } }, "ML", "BF"),
+            ["ProvisioningService/GetAutoApprovalPolicy"] = State(s => new P.GetAutoApprovalPolicyRequest { StateCode = s }, "ML", "BF"),
+            ["ProvisioningService/ListVms"] = Agency(id => new P.ListVmsRequest { AgencyId = id }, f.OwnAgency, f.OtherAgency),
+            ["ProvisioningService/DecommissionVm"] = Agency(id => new P.DecommissionVmRequest { VmId = id }, f.OwnVm, f.OtherVm),
+            ["ProvisioningService/ResizeVm"] = Agency(id => new P.ResizeVmRequest { VmId = id }, f.OwnVm, f.OtherVm),
+            ["ProvisioningService/ListFacilityVms"] = State(id => new P.ListFacilityVmsRequest { FacilityId = id }, f.OwnFacility, f.OtherFacility),
+
+            ["AuditTrail/ListEntries"] = Once(new A.ListAuditEntriesRequest(), 'S'),
+            ["AuditTrail/Verify"] = Once(new A.VerifyAuditTrailRequest(), 'S'),
+        };
+    }
+}

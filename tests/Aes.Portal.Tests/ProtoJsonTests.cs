@@ -1,0 +1,73 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Aes.Portal.Api;
+using Q = Aes.Contracts.Quota.V1;
+
+namespace Aes.Portal.Tests;
+
+public sealed class ProtoJsonTests
+{
+    [Fact]
+    public void Numbers_stay_numbers_enums_are_short_names_and_what_is_written_reads_back_the_same()
+    {
+        var pool = new Q.Pool
+        {
+            Id = "p1", Name = "général",
+            Inventories = { new Q.Inventory { ResourceClass = Q.ResourceClass.MemoryGib, Total = 9_007_199_254_740_000, AllocationRatio = "1.5" } },
+        };
+        var json = Write(pool);
+        var inventory = JsonNode.Parse(json)!["inventories"]![0]!;
+        Assert.Equal(JsonValueKind.Number, inventory["total"]!.GetValueKind());
+        Assert.Equal("memory_gib", inventory["resourceClass"]!.GetValue<string>());
+
+        var read = new Q.Pool();
+        ProtoJson.Read(JsonNode.Parse(json)!.AsObject(), read);
+        Assert.Equal(pool, read);
+    }
+
+    [Fact]
+    public void The_caller_is_never_read_from_the_body_nor_written()
+    {
+        var request = new Q.CreatePoolRequest { ActorUserId = "someone", FacilityId = "f" };
+        Assert.DoesNotContain("actor", Write(request), StringComparison.OrdinalIgnoreCase);
+        var error = Assert.Throws<ProtoJsonException>(() => ProtoJson.Read(JsonNode.Parse("""{"actorUserId":"x"}""")!.AsObject(), new Q.CreatePoolRequest()));
+        Assert.Equal("actorUserId", error.Field);
+    }
+
+    [Theory]
+    [InlineData("""{"amounts":{"vcpu":"four"}}""", "amounts.vcpu")]
+    [InlineData("""{"amounts":{"vcpu":1e30}}""", "amounts.vcpu")]
+    [InlineData("""{"expiresAt":"hier"}""", "expiresAt")]
+    [InlineData("""{"colour":"blue"}""", "colour")]
+    [InlineData("""{"amounts":[]}""", "amounts")]
+    public void A_bad_value_is_refused_with_its_field_in_french_and_english(string body, string field)
+    {
+        var error = Assert.Throws<ProtoJsonException>(() => ProtoJson.Read(JsonNode.Parse(body)!.AsObject(), new Q.HoldRequest()));
+        Assert.Equal(field, error.Field);
+        Assert.Contains(field, error.French);
+        Assert.NotEqual(error.French, error.Message);
+    }
+
+    [Fact]
+    public void An_unknown_enum_value_lists_the_choices()
+    {
+        var request = new Q.SetInventoryRequest();
+        var error = Assert.Throws<ProtoJsonException>(() => ProtoJson.ReadText(request, Q.SetInventoryRequest.Descriptor.FindFieldByName("resource_class"), "gpu"));
+        Assert.Equal("resourceClass", error.Field);
+        Assert.Contains("vcpu, memory_gib, storage_gib, public_ipv4", error.Message);
+        ProtoJson.ReadText(request, Q.SetInventoryRequest.Descriptor.FindFieldByName("total"), "64");
+        ProtoJson.ReadText(request, Q.SetInventoryRequest.Descriptor.FindFieldByName("resource_class"), "public_ipv4");
+        Assert.Equal((64L, Q.ResourceClass.PublicIpv4), (request.Total, request.ResourceClass));
+    }
+
+    private static string Write(Google.Protobuf.IMessage message)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            ProtoJson.Write(writer, message);
+        }
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+}
