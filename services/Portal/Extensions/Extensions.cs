@@ -18,7 +18,8 @@ public static class Extensions
     {
         var tenancy = builder.Configuration[TenancyAddressKey]
             ?? throw new InvalidOperationException($"{TenancyAddressKey} (tenancy's gRPC address) is not set.");
-        builder.Services.AddGrpcClient<TenancyService.TenancyServiceClient>(options => options.Address = new Uri(tenancy)).WithServiceIdentity();
+        // Named, so that it never mixes with the API's clients of the same type, which carry the caller's token.
+        builder.Services.AddGrpcClient<TenancyService.TenancyServiceClient>(HomePage.TenancyClient, options => options.Address = new Uri(tenancy)).WithServiceIdentity();
         builder.AddServiceDatabase<PortalDbContext, PortalPostgresDbContext, PortalSqliteDbContext>(ResourceNames.PortalDatabase);
         builder.AddPublicApi();
         builder.Services.AddDataProtection().SetApplicationName("aes-portal").PersistKeysToDbContext<PortalDbContext>();

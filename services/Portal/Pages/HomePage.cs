@@ -11,8 +11,12 @@ namespace Aes.Portal.Pages;
 /// </summary>
 public static class HomePage
 {
-    public static async Task<IResult> RenderAsync(HttpContext context, TenancyService.TenancyServiceClient tenancy, string? lang)
+    /// <summary>The gRPC client the page reads tenancy with: the portal's own identity, since the page needs no sign-in.</summary>
+    public const string TenancyClient = "portal-identity:tenancy";
+
+    public static async Task<IResult> RenderAsync(HttpContext context, Grpc.Net.ClientFactory.GrpcClientFactory clients, string? lang)
     {
+        var tenancy = clients.CreateClient<TenancyService.TenancyServiceClient>(TenancyClient);
         var english = string.Equals(lang, "en", StringComparison.OrdinalIgnoreCase);
         var culture = CultureInfo.GetCultureInfo(english ? "en-GB" : "fr-FR");
         var states = await tenancy.ListMemberStatesAsync(new ListMemberStatesRequest(), cancellationToken: context.RequestAborted);
