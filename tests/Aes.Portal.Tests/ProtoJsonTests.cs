@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Aes.Portal.Api;
@@ -21,6 +20,7 @@ public sealed class ProtoJsonTests
         Assert.Equal(JsonValueKind.Number, inventory["total"]!.GetValueKind());
         Assert.Equal("memory_gib", inventory["resourceClass"]!.GetValue<string>());
 
+        Assert.Contains("\"name\":\"général\"", json);
         var read = new Q.Pool();
         ProtoJson.Read(JsonNode.Parse(json)!.AsObject(), read);
         Assert.Equal(pool, read);
@@ -61,13 +61,12 @@ public sealed class ProtoJsonTests
         Assert.Equal((64L, Q.ResourceClass.PublicIpv4), (request.Total, request.ResourceClass));
     }
 
-    private static string Write(Google.Protobuf.IMessage message)
+    [Fact]
+    public void Timestamps_are_rfc_3339_in_utc()
     {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            ProtoJson.Write(writer, message);
-        }
-        return Encoding.UTF8.GetString(buffer.ToArray());
+        var claim = new Q.Claim { ExpiresAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(new DateTime(2026, 11, 24, 6, 30, 0, DateTimeKind.Utc)) };
+        Assert.Contains("\"expiresAt\":\"2026-11-24T06:30:00Z\"", Write(claim));
     }
+
+    private static string Write(Google.Protobuf.IMessage message) => ProtoJson.ToJson(message);
 }

@@ -26,11 +26,22 @@ public static class ProtoJson
 
     public static bool IsHidden(FieldDescriptor field) => field.Name == ActorField;
 
+    /// <summary>The message as the API's JSON. Relaxed escaping keeps accents and '+' as they are: the content type is JSON, never HTML.</summary>
+    public static string ToJson(IMessage message)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            Write(writer, message);
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
     public static void Write(Utf8JsonWriter writer, IMessage message)
     {
         if (message is Timestamp timestamp)
         {
-            writer.WriteStringValue(timestamp.ToDateTimeOffset().ToString("O", CultureInfo.InvariantCulture));
+            writer.WriteStringValue(timestamp.ToDateTime().ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture));
             return;
         }
         writer.WriteStartObject();

@@ -116,12 +116,7 @@ public static class RpcEndpoints
         {
             return Results.File(System.Text.Encoding.UTF8.GetBytes(document.Content), document.ContentType, document.FileName);
         }
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            ProtoJson.Write(writer, response);
-        }
-        var json = System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+        var json = ProtoJson.ToJson(response);
         if (created && response.Descriptor.FindFieldByName("id")?.Accessor.GetValue(response) is string { Length: > 0 } id)
         {
             http.Response.Headers.Location = $"{http.Request.PathBase}{http.Request.Path.Value?.TrimEnd('/')}/{id}";
