@@ -434,6 +434,64 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
     }
 
     [Fact]
+    public async Task No_endpoint_of_the_rest_api_answers_hostile_input_with_a_server_error()
+    {
+        // Every operation of the published contract, with each parameter and body field given values of the
+        // wrong kind or at the extremes; spread over three users so the rate limit does not hide anything.
+        using var anonymous = await ApiAsAsync(null);
+        var contract = JsonDocument.Parse(await anonymous.GetStringAsync("/api/v1/openapi.json")).RootElement;
+        var users = new[] { await ApiAsAsync("op.ne"), await ApiAsAsync("admin.ansi.ne"), await ApiAsAsync("agent.ansi.ne") };
+        var hostile = new object?[] { "", new string('ß', 5_000) + "مرحبا𝄞", "9223372036854775808", "-1", "not-a-guid", "☃", null, 1e308, true, new object[] { new { } } };
+        var tried = 0;
+        var failures = new List<string>();
+        foreach (var path in contract.GetProperty("paths").EnumerateObject())
+        {
+            foreach (var operation in path.Value.EnumerateObject())
+            {
+                var method = new HttpMethod(operation.Name.ToUpperInvariant());
+                var parameters = operation.Value.TryGetProperty("parameters", out var list) ? list.EnumerateArray().ToList() : [];
+                var fields = operation.Value.TryGetProperty("requestBody", out var body)
+                    ? body.GetProperty("content").EnumerateObject().First().Value.GetProperty("schema").TryGetProperty("properties", out var properties)
+                        ? properties.EnumerateObject().Select(p => p.Name).ToList() : []
+                    : [];
+                for (var i = 0; i < hostile.Length; i++)
+                {
+                    var value = hostile[i];
+                    var text = Uri.EscapeDataString(value switch { null => "", string s => s, object[] => "[{}]", _ => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)! });
+                    var address = path.Name;
+                    var query = new List<string>();
+                    foreach (var parameter in parameters)
+                    {
+                        var name = parameter.GetProperty("name").GetString()!;
+                        if (parameter.GetProperty("in").GetString() == "path")
+                        {
+                            address = address.Replace("{" + name + "}", text.Length == 0 ? Guid.NewGuid().ToString() : text[..Math.Min(text.Length, 1_000)]);
+                        }
+                        else
+                        {
+                            query.Add($"{name}={text}");
+                        }
+                    }
+                    var payload = fields.ToDictionary(f => f, _ => value);
+                    var http = users[tried % users.Length];
+                    using var request = new HttpRequestMessage(method, address + (query.Count > 0 ? "?" + string.Join("&", query) : ""))
+                    {
+                        Content = method == HttpMethod.Get ? null : JsonContent.Create(payload),
+                    };
+                    var response = await http.SendAsync(request);
+                    tried++;
+                    if ((int)response.StatusCode >= 500)
+                    {
+                        failures.Add($"{method} {address[..Math.Min(address.Length, 120)]} with {value ?? "null"}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+                    }
+                }
+            }
+        }
+        Assert.True(tried > 500, $"only {tried} inputs tried");
+        Assert.True(failures.Count == 0, $"{failures.Count} of {tried} inputs got a server error:\n" + string.Join("\n", failures.Take(20)));
+    }
+
+    [Fact]
     public async Task The_rest_api_limits_each_user_on_their_own()
     {
         using var auditor = await ApiAsAsync("audit.ne");
