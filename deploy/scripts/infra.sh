@@ -74,7 +74,8 @@ loopback_users = none
 CONF
   echo "[rabbitmq_management]." > "$dir/enabled_plugins"
   ( rabbit_env "$dir" "$port"; "$RABBIT_BIN/rabbitmq-server" -detached >/dev/null 2>&1 )
-  wait_port "$port" 60
+  # Under the full suite on two cores a second node can take over a minute to boot.
+  wait_port "$port" 180
   wait_port $((port + 10000)) 30
   log "RabbitMQ on 127.0.0.1:$port (management $((port + 10000)))"
 }
