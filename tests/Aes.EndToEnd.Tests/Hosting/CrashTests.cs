@@ -162,9 +162,11 @@ public sealed class DistributedMarketplace : IAsyncLifetime
     public async ValueTask DisposeAsync()
     {
         foreach (var channel in _channels) channel.Dispose();
+        // All at once, and longer than the host's own 30 s shutdown timeout: under the full suite a service
+        // may use all of it to drain.
+        await Task.WhenAll(_running.Values.Select(process => process.InterruptAsync(TimeSpan.FromSeconds(90))));
         foreach (var process in _running.Values)
         {
-            await process.InterruptAsync(TimeSpan.FromSeconds(30));
             await process.DisposeAsync();
         }
         if (_broker is not null)
