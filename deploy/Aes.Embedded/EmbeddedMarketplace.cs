@@ -98,6 +98,9 @@ public static class EmbeddedMarketplace
 
     private static string ServiceClientId(string service) => $"aes-{service}";
 
+    /// <summary>The key of the portal's sign-in client secret among the run's generated secrets.</summary>
+    private const string PortalWebSecret = "portal-web";
+
     internal static string[] ServiceArguments(string service, EmbeddedOptions options)
     {
         var ports = ResourceNames.LocalPorts[service].Shift(options.PortOffset);
@@ -112,11 +115,18 @@ public static class EmbeddedMarketplace
         if (service == ResourceNames.Tenancy)
         {
             arguments.AddRange(ServiceClients.Select(client => $"--Identity:ServiceClients:{ServiceClientId(client)}={options.ServiceSecret(client)}"));
+            // People sign in to the portal through the issuer, which sends them back to the portal's address.
+            arguments.Add($"--Identity:PortalClient:Secret={options.ServiceSecret(PortalWebSecret)}");
+            arguments.Add($"--Identity:PortalClient:RedirectUri=http://127.0.0.1:{ResourceNames.LocalPorts[ResourceNames.Portal].Shift(options.PortOffset).Http}/signin-oidc");
         }
         else if (ServiceClients.Contains(service))
         {
             arguments.Add($"--Identity:ClientId={ServiceClientId(service)}");
             arguments.Add($"--Identity:ClientSecret={options.ServiceSecret(service)}");
+        }
+        if (service == ResourceNames.Portal)
+        {
+            arguments.Add($"--Identity:PortalClient:Secret={options.ServiceSecret(PortalWebSecret)}");
         }
         var database = ResourceNames.DatabaseOf(service);
         if (options.Postgres is { } postgres)

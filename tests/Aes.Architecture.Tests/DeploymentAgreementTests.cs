@@ -73,6 +73,10 @@ public sealed class DeploymentAgreementTests
         }
         if (service == ResourceNames.Portal)
         {
+            var tenancy = Sequence(tye, "services").Cast<YamlMappingNode>().Single(s => Scalar(s, "name") == ResourceNames.Tenancy);
+            var issuerSide = Sequence(tenancy, "env").Cast<YamlMappingNode>().ToDictionary(e => Scalar(e, "name"), e => Scalar(e, "value"));
+            Assert.Equal(env["Identity__PortalClient__Secret"], issuerSide["Identity__PortalClient__Secret"]);
+            Assert.Equal($"http://127.0.0.1:{expected.Http}/signin-oidc", issuerSide["Identity__PortalClient__RedirectUri"]);
             Assert.Equal($"http://127.0.0.1:{ResourceNames.LocalPorts[ResourceNames.Tenancy].Grpc}",
                 env[ResourceNames.ServiceAddressKey(ResourceNames.Tenancy).Replace(":", "__")]);
             Assert.Equal($"http://127.0.0.1:{ResourceNames.LocalPorts[ResourceNames.Provisioning].Grpc}",

@@ -4,7 +4,9 @@ using Aes.Messaging;
 using Aes.Messaging.Persistence;
 using Aes.Portal.Api;
 using Aes.Portal.Data;
-using Aes.Portal.Pages;
+using Aes.Portal.Components;
+using Aes.Portal.Components.Pages;
+using Aes.Portal.Web;
 using Microsoft.AspNetCore.DataProtection;
 
 namespace Aes.Portal.Extensions;
@@ -19,17 +21,27 @@ public static class Extensions
         var tenancy = builder.Configuration[TenancyAddressKey]
             ?? throw new InvalidOperationException($"{TenancyAddressKey} (tenancy's gRPC address) is not set.");
         // Named, so that it never mixes with the API's clients of the same type, which carry the caller's token.
-        builder.Services.AddGrpcClient<TenancyService.TenancyServiceClient>(HomePage.TenancyClient, options => options.Address = new Uri(tenancy)).WithServiceIdentity();
+        builder.Services.AddGrpcClient<TenancyService.TenancyServiceClient>(Home.TenancyClient, options => options.Address = new Uri(tenancy)).WithServiceIdentity();
         builder.AddServiceDatabase<PortalDbContext, PortalPostgresDbContext, PortalSqliteDbContext>(ResourceNames.PortalDatabase);
         builder.AddPublicApi();
+        builder.AddBrowserSignIn();
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddCascadingAuthenticationState();
+        builder.Services.AddSingleton<SharedGrpcHandler>();
+        builder.Services.AddScoped<UserClients>();
         builder.Services.AddDataProtection().SetApplicationName("aes-portal").PersistKeysToDbContext<PortalDbContext>();
         return builder;
     }
 
     public static WebApplication MapApplicationEndpoints(this WebApplication app)
     {
-        app.MapGet("/", HomePage.RenderAsync).AllowAnonymous();
+        app.UseLanguages();
+        app.UseAntiforgery();
         app.MapPublicApi();
+        app.MapBrowserSignIn();
+        app.MapStaticAssets().AllowAnonymous();
+        // Pages say who may see them ([Authorize], [AllowAnonymous]); the rest falls to the fallback policy (signed in).
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }
 }

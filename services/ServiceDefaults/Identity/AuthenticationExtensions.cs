@@ -16,6 +16,9 @@ public static class AuthenticationExtensions
 {
     public const string Scheme = "aes-bearer";
 
+    /// <summary>The scheme that authenticates a request without a bearer token: a browser's sign-in cookie, where the host has one (the portal).</summary>
+    public const string BrowserScheme = "aes-browser";
+
     public static TBuilder AddAesAuthentication<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         var issuers = TrustedIssuer.From(builder.Configuration);
@@ -71,6 +74,11 @@ public static class AuthenticationExtensions
     private static string SchemeFor(HttpContext context, IReadOnlyList<TrustedIssuer> issuers)
     {
         var header = context.Request.Headers.Authorization.ToString();
+        // The REST API stays bearer-only: the relayed token is what the services decide with.
+        if (header.Length == 0 && context.RequestServices.GetService<BrowserSignIn>() is { Enabled: true } && !context.Request.Path.StartsWithSegments("/api"))
+        {
+            return BrowserScheme;
+        }
         if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
             var token = header["Bearer ".Length..].Trim();
@@ -120,4 +128,10 @@ public static class AuthenticationExtensions
         }
         return Task.CompletedTask;
     }
+}
+
+/// <summary>Set by a host that signs people in with a cookie under <see cref="AuthenticationExtensions.BrowserScheme"/>.</summary>
+public sealed class BrowserSignIn
+{
+    public bool Enabled { get; set; }
 }

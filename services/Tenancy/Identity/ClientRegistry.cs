@@ -12,6 +12,8 @@ namespace Aes.Tenancy.Identity;
 public sealed class ClientRegistry(IOpenIddictApplicationManager applications, IConfiguration configuration)
 {
     public const string CommandLineClient = "aes-cli";
+    /// <summary>The portal's sign-in for people (code + PKCE, confidential): not its service identity, aes-portal.</summary>
+    public const string PortalWebClient = "aes-portal-web";
     /// <summary>The loopback address the command line listens on for the code (RFC 8252).</summary>
     public const string CommandLineRedirect = "http://127.0.0.1:7890/callback";
     public const string ServiceProperty = "aes_service";
@@ -35,6 +37,28 @@ public sealed class ClientRegistry(IOpenIddictApplicationManager applications, I
             Requirements = { Requirements.Features.ProofKeyForCodeExchange },
         };
         await UpsertAsync(commandLine, cancellationToken);
+
+        if (configuration["Identity:PortalClient:Secret"] is { Length: > 0 } portalSecret)
+        {
+            var redirect = configuration["Identity:PortalClient:RedirectUri"]
+                ?? throw new InvalidOperationException("Identity:PortalClient:RedirectUri (the portal's /signin-oidc address) is not set.");
+            var portal = new OpenIddictApplicationDescriptor
+            {
+                ClientId = PortalWebClient,
+                ClientSecret = portalSecret,
+                ClientType = ClientTypes.Confidential,
+                DisplayName = "Portail / portal",
+                RedirectUris = { new Uri(redirect) },
+                Permissions =
+                {
+                    Permissions.Endpoints.Authorization, Permissions.Endpoints.Token,
+                    Permissions.GrantTypes.AuthorizationCode, Permissions.ResponseTypes.Code,
+                    Permissions.Scopes.Profile, Permissions.Prefixes.Scope + ApiScope,
+                },
+                Requirements = { Requirements.Features.ProofKeyForCodeExchange },
+            };
+            await UpsertAsync(portal, cancellationToken);
+        }
 
         foreach (var service in configuration.GetSection("Identity:ServiceClients").GetChildren())
         {
