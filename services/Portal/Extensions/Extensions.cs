@@ -26,6 +26,9 @@ public static class Extensions
         builder.AddPublicApi();
         builder.AddBrowserSignIn();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        // French pages keep their accents as characters, not as &#xE9; entities.
+        builder.Services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(options =>
+            options.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
         builder.Services.AddCascadingAuthenticationState();
         builder.Services.AddSingleton<SharedGrpcHandler>();
         builder.Services.AddScoped<UserClients>();
