@@ -18,7 +18,7 @@ public static class BillingCommands
             var request = new ListPriceCataloguesRequest();
             if (parse.GetValue(facility) is { } code)
             {
-                request.FacilityId = await CapacityCommands.FacilityIdAsync(endpoints, code, cancellationToken);
+                request.FacilityId = await AgencyDirectory.RequireFacilityIdAsync(endpoints.Tenancy(), code, cancellationToken);
             }
             var table = new Table().AddColumns("centre / facility", "du / from", "au / until", "vCPU·h", "Gio·h / GiB·h", "Gio·mois / GiB·month", "IPv4·mois / month");
             foreach (var catalogue in (await endpoints.Billing().ListPriceCataloguesAsync(request, cancellationToken: cancellationToken)).Catalogues)
@@ -41,7 +41,7 @@ public static class BillingCommands
         {
             var catalogue = await endpoints.Billing().SetPriceCatalogueAsync(new SetPriceCatalogueRequest
             {
-                FacilityId = await CapacityCommands.FacilityIdAsync(endpoints, parse.GetValue(facilityRequired)!, cancellationToken),
+                FacilityId = await AgencyDirectory.RequireFacilityIdAsync(endpoints.Tenancy(), parse.GetValue(facilityRequired)!, cancellationToken),
                 EffectiveFrom = Timestamp.FromDateTime(DateTime.SpecifyKind(parse.GetValue(from).Date, DateTimeKind.Utc)),
                 Prices = new Prices
                 {
@@ -66,7 +66,7 @@ public static class BillingCommands
             var request = new ListInvoicesRequest { StateCode = parse.GetValue(state)?.ToUpperInvariant() ?? "", Month = parse.GetValue(month) ?? "" };
             if (parse.GetValue(agency) is { } code)
             {
-                request.AgencyId = await CapacityCommands.AgencyIdAsync(endpoints, code, cancellationToken);
+                request.AgencyId = await AgencyDirectory.RequireAgencyIdAsync(endpoints.Tenancy(), code, cancellationToken);
             }
             var table = new Table().AddColumns("id", "numéro / number", "organisme / agency", "mois / month", "statut / status", "total");
             foreach (var invoice in (await endpoints.Billing().ListInvoicesAsync(request, cancellationToken: cancellationToken)).Invoices)

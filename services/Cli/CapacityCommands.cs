@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using Aes.Contracts.Quota.V1;
-using Aes.Contracts.Tenancy.V1;
 using Spectre.Console;
 
 namespace Aes.Cli;
@@ -27,7 +26,7 @@ public static class CapacityCommands
             var request = new ListPoolsRequest { StateCode = parse.GetValue(state)?.ToUpperInvariant() ?? "" };
             if (parse.GetValue(facility) is { } code)
             {
-                request.FacilityId = await FacilityIdAsync(endpoints, code, cancellationToken);
+                request.FacilityId = await AgencyDirectory.RequireFacilityIdAsync(endpoints.Tenancy(), code, cancellationToken);
             }
             var table = new Table().AddColumns("id", "centre / facility", "réserve / pool", "classe / class", "total", "réservé / reserved", "ratio", "capacité / capacity", "utilisé / used", "marge / headroom");
             foreach (var pool in (await endpoints.Quota().ListPoolsAsync(request, cancellationToken: cancellationToken)).Pools)
@@ -49,7 +48,7 @@ public static class CapacityCommands
         {
             var pool = await endpoints.Quota().CreatePoolAsync(new CreatePoolRequest
             {
-                FacilityId = await FacilityIdAsync(endpoints, parse.GetValue(facilityRequired)!, cancellationToken), Name = parse.GetValue(name)!,
+                FacilityId = await AgencyDirectory.RequireFacilityIdAsync(endpoints.Tenancy(), parse.GetValue(facilityRequired)!, cancellationToken), Name = parse.GetValue(name)!,
             }, cancellationToken: cancellationToken);
             console.MarkupLine($"[green]Réserve créée / pool created:[/] {pool.Id} ({Markup.Escape(pool.FacilityCode)}/{Markup.Escape(pool.Name)})");
             return ExitCodes.Ok;
@@ -81,7 +80,7 @@ public static class CapacityCommands
         var show = new Command("show", "Quota et utilisation d'un organisme / an agency's quota and usage") { agency };
         show.SetAction((parse, cancellationToken) => run(parse, async endpoints =>
         {
-            var quota = await endpoints.Quota().GetAgencyQuotaAsync(new GetAgencyQuotaRequest { AgencyId = await AgencyIdAsync(endpoints, parse.GetValue(agency)!, cancellationToken) }, cancellationToken: cancellationToken);
+            var quota = await endpoints.Quota().GetAgencyQuotaAsync(new GetAgencyQuotaRequest { AgencyId = await AgencyDirectory.RequireAgencyIdAsync(endpoints.Tenancy(), parse.GetValue(agency)!, cancellationToken) }, cancellationToken: cancellationToken);
             var table = new Table().AddColumns("classe / class", "limite / limit", "utilisé / used", "marge / headroom", "dérogation / override");
             foreach (var line in quota.Lines)
             {
@@ -99,7 +98,7 @@ public static class CapacityCommands
         {
             var asked = await endpoints.Quota().RequestQuotaChangeAsync(new RequestQuotaChangeRequest
             {
-                AgencyId = await AgencyIdAsync(endpoints, parse.GetValue(agency)!, cancellationToken), ResourceClass = Classes[parse.GetValue(resourceClass)!],
+                AgencyId = await AgencyDirectory.RequireAgencyIdAsync(endpoints.Tenancy(), parse.GetValue(agency)!, cancellationToken), ResourceClass = Classes[parse.GetValue(resourceClass)!],
                 RequestedLimit = parse.GetValue(limit), Justification = parse.GetValue(justification)!,
             }, cancellationToken: cancellationToken);
             console.MarkupLine($"[green]Demande / request:[/] {asked.Id} ({ClassName(asked.ResourceClass)} {Number(asked.CurrentLimit)} → {Number(asked.RequestedLimit)})");
@@ -141,15 +140,6 @@ public static class CapacityCommands
         }
         return new Command("quotas", "Quotas des organismes / agency quotas") { show, request, pending, Decide("approve", true), Decide("reject", false) };
     }
-
-    public static async Task<string> FacilityIdAsync(Endpoints endpoints, string code, CancellationToken cancellationToken) =>
-        (await endpoints.Tenancy().ListFacilitiesAsync(new ListFacilitiesRequest(), cancellationToken: cancellationToken)).Facilities
-            .FirstOrDefault(f => string.Equals(f.Code, code.Trim(), StringComparison.OrdinalIgnoreCase))?.Id
-        ?? throw new UsageException($"Centre inconnu / unknown facility: {code}");
-
-    public static async Task<string> AgencyIdAsync(Endpoints endpoints, string code, CancellationToken cancellationToken) =>
-        (await AgencyDirectory.LoadAsync(endpoints.Tenancy(), cancellationToken)).AgencyId(code)
-        ?? throw new UsageException($"Organisme inconnu / unknown agency: {code}");
 
     private static Option<string> ClassOption()
     {

@@ -12,8 +12,7 @@ public static class ClientCommands
         var assignment = new RoleAssignment { Role = Enum.Parse<Role>(role), StateCode = state?.ToUpperInvariant() ?? "" };
         if (agency is not null)
         {
-            var directory = await AgencyDirectory.LoadAsync(tenancy, cancellationToken);
-            assignment.AgencyId = directory.AgencyId(agency) ?? throw new UsageException($"Organisme inconnu / unknown agency: {agency}");
+            assignment.AgencyId = await AgencyDirectory.RequireAgencyIdAsync(tenancy, agency, cancellationToken);
         }
         var client = await tenancy.CreateAutomationClientAsync(new CreateAutomationClientRequest { DisplayName = name, Assignment = assignment }, cancellationToken: cancellationToken);
         console.MarkupLine($"client_id     {Markup.Escape(client.ClientId)}");

@@ -19,6 +19,18 @@ public sealed class AgencyDirectory
 
     public string? AgencyId(string code) => _agencies.TryGetValue(code.Trim(), out var agency) ? agency.Id : null;
 
+    /// <summary>The agency's id; an unknown code is the user's mistake (exit code 2).</summary>
+    public string RequireAgencyId(string code) => AgencyId(code) ?? throw new UsageException($"Organisme inconnu / unknown agency: {code}");
+
+    public static async Task<string> RequireAgencyIdAsync(TenancyService.TenancyServiceClient tenancy, string code, CancellationToken cancellationToken) =>
+        (await LoadAsync(tenancy, cancellationToken)).RequireAgencyId(code);
+
+    /// <summary>A facility's id from its code (ML-BKO-1).</summary>
+    public static async Task<string> RequireFacilityIdAsync(TenancyService.TenancyServiceClient tenancy, string code, CancellationToken cancellationToken) =>
+        (await tenancy.ListFacilitiesAsync(new ListFacilitiesRequest(), cancellationToken: cancellationToken)).Facilities
+            .FirstOrDefault(f => string.Equals(f.Code, code.Trim(), StringComparison.OrdinalIgnoreCase))?.Id
+        ?? throw new UsageException($"Centre inconnu / unknown facility: {code}");
+
     /// <summary>The project's id, reading the agency's projects the first time (only its members may).</summary>
     public async Task<string?> ProjectIdAsync(TenancyService.TenancyServiceClient tenancy, string agencyCode, string project, CancellationToken cancellationToken)
     {

@@ -11,8 +11,7 @@ public static class RequestCommands
         var agencyId = "";
         if (agency is not null)
         {
-            var directory = await AgencyDirectory.LoadAsync(endpoints.Tenancy(), cancellationToken);
-            agencyId = directory.AgencyId(agency) ?? throw new UsageException($"Organisme inconnu / unknown agency: {agency}");
+            agencyId = await AgencyDirectory.RequireAgencyIdAsync(endpoints.Tenancy(), agency, cancellationToken);
         }
         var requests = await endpoints.Provisioning().ListRequestsAsync(new ListRequestsRequest
         {
@@ -32,7 +31,7 @@ public static class RequestCommands
     {
         var tenancy = endpoints.Tenancy();
         var directory = await AgencyDirectory.LoadAsync(tenancy, cancellationToken);
-        var agencyId = directory.AgencyId(options.Agency) ?? throw new UsageException($"Organisme inconnu / unknown agency: {options.Agency}");
+        var agencyId = directory.RequireAgencyId(options.Agency);
         var projectId = await directory.ProjectIdAsync(tenancy, options.Agency, options.Project, cancellationToken)
             ?? throw new UsageException($"Projet inconnu / unknown project: {options.Project}");
         var request = new SubmitRequestRequest

@@ -20,7 +20,7 @@ public static class ApiHosting
         string AddressOf(string service) => builder.Configuration[ResourceNames.ServiceAddressKey(service)]
             ?? throw new InvalidOperationException($"{ResourceNames.ServiceAddressKey(service)} ({service}'s gRPC address) is not set.");
         builder.Services.AddHttpContextAccessor();
-        RelayingClient<ProvisioningService.ProvisioningServiceClient>(builder, AddressOf(ResourceNames.Provisioning));
+        // Registered by name, a client is also what its type resolves to: the request and VM endpoints take it so.
         RelayingClient<ProvisioningService.ProvisioningServiceClient>(builder, AddressOf(ResourceNames.Provisioning), RpcEndpoints.ClientName<ProvisioningService.ProvisioningServiceClient>());
         RelayingClient<TenancyService.TenancyServiceClient>(builder, AddressOf(ResourceNames.Tenancy), RpcEndpoints.ClientName<TenancyService.TenancyServiceClient>());
         RelayingClient<QuotaService.QuotaServiceClient>(builder, AddressOf(ResourceNames.Quota), RpcEndpoints.ClientName<QuotaService.QuotaServiceClient>());
@@ -59,13 +59,10 @@ public static class ApiHosting
     }
 
     /// <summary>A gRPC client that passes on the caller's own token: the service decides with the caller's rights.</summary>
-    private static void RelayingClient<TClient>(IHostApplicationBuilder builder, string address, string? name = null)
+    private static void RelayingClient<TClient>(IHostApplicationBuilder builder, string address, string name)
         where TClient : class
     {
-        var client = name is null
-            ? builder.Services.AddGrpcClient<TClient>(options => options.Address = new Uri(address))
-            : builder.Services.AddGrpcClient<TClient>(name, options => options.Address = new Uri(address));
-        client.AddCallCredentials((_, metadata, services) =>
+        builder.Services.AddGrpcClient<TClient>(name, options => options.Address = new Uri(address)).AddCallCredentials((_, metadata, services) =>
             {
                 if (services.GetRequiredService<IHttpContextAccessor>().HttpContext?.Request.Headers.Authorization.ToString() is { Length: > 0 } authorization)
                 {
@@ -98,7 +95,7 @@ public static class ApiHosting
             catch (BadHttpRequestException exception) when (!context.Response.HasStarted)
             {
                 var (field, english) = exception.InnerException is JsonException json
-                    ? (json.Path is { Length: > 1 } path ? path.TrimStart('$', '.') : "body", $"The JSON body cannot be read: {json.Message}")
+                    ? (ApiProblems.FieldOf(json), $"The JSON body cannot be read: {json.Message}")
                     : ("body", exception.Message);
                 await ApiProblems.Of(400, $"Le corps de la requête est illisible ({field}).", english, field).ExecuteAsync(context);
             }

@@ -23,6 +23,9 @@ public static class ApiProblems
         return Results.Problem(statusCode: status, title: Title(status), detail: $"{french} / {english}", extensions: extensions);
     }
 
+    /// <summary>The field a JSON reading error points at ("vms[0].count"), or "body".</summary>
+    public static string FieldOf(System.Text.Json.JsonException json) => json.Path is { Length: > 1 } path ? path.TrimStart('$', '.') : "body";
+
     /// <summary>A service's refusal, with the status, field and bilingual message it gave.</summary>
     public static IResult From(RpcException exception)
     {

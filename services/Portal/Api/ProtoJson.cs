@@ -22,9 +22,11 @@ public sealed class ProtoJsonException(string field, string french, string engli
 /// </summary>
 public static class ProtoJson
 {
-    public const string ActorField = "actor_user_id";
+    public static bool IsHidden(FieldDescriptor field) => field.Name == Aes.ServiceDefaults.Identity.CallerInterceptor.ActorField;
 
-    public static bool IsHidden(FieldDescriptor field) => field.Name == ActorField;
+    /// <summary>The visible field called <paramref name="name"/> (its JSON name, or its proto name), or null.</summary>
+    public static FieldDescriptor? FieldNamed(MessageDescriptor message, string name) =>
+        message.Fields.InDeclarationOrder().FirstOrDefault(f => !IsHidden(f) && (f.JsonName == name || f.Name == name));
 
     /// <summary>The message as the API's JSON. Relaxed escaping keeps accents and '+' as they are: the content type is JSON, never HTML.</summary>
     public static string ToJson(IMessage message)
@@ -99,7 +101,7 @@ public static class ProtoJson
     {
         foreach (var (name, node) in json)
         {
-            var field = message.Descriptor.Fields.InDeclarationOrder().FirstOrDefault(f => !IsHidden(f) && (f.JsonName == name || f.Name == name))
+            var field = FieldNamed(message.Descriptor, name)
                 ?? throw new ProtoJsonException(path + name, $"Le champ « {path}{name} » n'existe pas.", $"There is no field \"{path}{name}\".");
             if (node is null)
             {

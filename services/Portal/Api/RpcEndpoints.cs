@@ -76,7 +76,7 @@ public static class RpcEndpoints
     }
 
     private static FieldDescriptor FieldOf(MessageDescriptor descriptor, string name) =>
-        descriptor.Fields.InDeclarationOrder().FirstOrDefault(f => !ProtoJson.IsHidden(f) && (f.JsonName == name || f.Name == name))
+        ProtoJson.FieldNamed(descriptor, name)
         ?? throw new ProtoJsonException(name, $"Le paramètre « {name} » n'existe pas.", $"There is no parameter \"{name}\".");
 
     private static async Task ReadBodyAsync(HttpContext http, IMessage request)
@@ -95,7 +95,7 @@ public static class RpcEndpoints
         }
         catch (JsonException json)
         {
-            var field = json.Path is { Length: > 1 } path ? path.TrimStart('$', '.') : "body";
+            var field = ApiProblems.FieldOf(json);
             throw new ProtoJsonException(field, $"Le corps de la requête est illisible ({field}).", $"The JSON body cannot be read: {json.Message}");
         }
         switch (body)

@@ -24,14 +24,13 @@ public static class BrowserSignInExtensions
             ?? throw new InvalidOperationException("Identity:Authority (the confederal issuer's address) is not set.");
         var secret = builder.Configuration["Identity:PortalClient:Secret"]
             ?? throw new InvalidOperationException("Identity:PortalClient:Secret (the portal's sign-in client secret at the issuer) is not set.");
-        builder.Services.AddSingleton(new BrowserSignIn { Enabled = true });
+        builder.Services.AddSingleton<BrowserSignIn>();
         builder.Services.AddAuthentication()
             .AddCookie(AuthenticationExtensions.BrowserScheme, cookie =>
             {
                 cookie.Cookie.Name = "aes.portal";
                 cookie.Cookie.HttpOnly = true;
                 cookie.Cookie.SameSite = SameSiteMode.Lax;
-                cookie.LoginPath = SignInPath;
                 cookie.AccessDeniedPath = "/acces-refuse";
                 cookie.ForwardChallenge = ChallengeScheme;
             })

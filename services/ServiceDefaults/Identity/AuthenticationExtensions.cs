@@ -75,7 +75,7 @@ public static class AuthenticationExtensions
     {
         var header = context.Request.Headers.Authorization.ToString();
         // The REST API stays bearer-only: the relayed token is what the services decide with.
-        if (header.Length == 0 && context.RequestServices.GetService<BrowserSignIn>() is { Enabled: true } && !context.Request.Path.StartsWithSegments("/api"))
+        if (header.Length == 0 && context.RequestServices.GetService<BrowserSignIn>() is not null && !context.Request.Path.StartsWithSegments("/api"))
         {
             return BrowserScheme;
         }
@@ -130,8 +130,5 @@ public static class AuthenticationExtensions
     }
 }
 
-/// <summary>Set by a host that signs people in with a cookie under <see cref="AuthenticationExtensions.BrowserScheme"/>.</summary>
-public sealed class BrowserSignIn
-{
-    public bool Enabled { get; set; }
-}
+/// <summary>Registered by a host that signs people in with a cookie under <see cref="AuthenticationExtensions.BrowserScheme"/>.</summary>
+public sealed class BrowserSignIn;
