@@ -39,22 +39,15 @@ public static class ApiProblems
             StatusCode.Unavailable or StatusCode.DeadlineExceeded => StatusCodes.Status503ServiceUnavailable,
             _ => StatusCodes.Status502BadGateway,
         };
-        string Trailer(string name) => exception.Trailers.Get(name)?.ValueBytes is { } bytes ? System.Text.Encoding.UTF8.GetString(bytes) : "";
-        var french = Trailer(ErrorMappingInterceptor.FrenchTrailer + "-bin");
-        var english = Trailer(ErrorMappingInterceptor.EnglishTrailer + "-bin");
-        if (french.Length == 0)
-        {
-            (french, english) = status == StatusCodes.Status503ServiceUnavailable
-                ? ("Le service est momentanément indisponible.", "The service is unavailable for a moment.")
-                : (exception.Status.Detail, exception.Status.Detail);
-        }
+        var refusal = Aes.Portal.Web.Refusal.Of(exception);
+        var (french, english) = (refusal.French, refusal.English);
         var more = new Dictionary<string, object?>();
         if (exception.Trailers.GetValue(ErrorMappingInterceptor.ResourceClassTrailer) is { } resourceClass)
         {
             more["resourceClass"] = resourceClass;
             more["shortfall"] = exception.Trailers.GetValue(ErrorMappingInterceptor.ShortfallTrailer);
         }
-        return Of(status, french, english, exception.Trailers.GetValue(ErrorMappingInterceptor.FieldTrailer), more);
+        return Of(status, french, english, refusal.Field, more);
     }
 
     private static string Title(int status) => status switch

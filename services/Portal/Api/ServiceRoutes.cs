@@ -58,6 +58,7 @@ public static class ServiceRoutes
 
         // Provisioning beyond requests and VMs.
         api.MapRpc<P.ProvisioningService.ProvisioningServiceClient, P.ListCatalogueRequest, P.Catalogue>("GET", "/catalogue", (c, r, o) => c.ListCatalogueAsync(r, o), "Catalogue des gabarits / flavour catalogue");
+        api.MapRpc<P.ProvisioningService.ProvisioningServiceClient, P.PreviewPlacementRequest, P.PlacementDecision>("POST", "/requests/preview", (c, r, o) => c.PreviewPlacementAsync(r, o), "Où irait une demande, sans la soumettre / where a request would go, without submitting it");
         api.MapRpc<P.ProvisioningService.ProvisioningServiceClient, P.ResizeVmRequest, P.Vm>("POST", "/vms/{vmId}/resize", (c, r, o) => c.ResizeVmAsync(r, o), "Redimensionner / resize");
         api.MapRpc<P.ProvisioningService.ProvisioningServiceClient, P.ListFacilityVmsRequest, P.ListFacilityVmsResponse>("GET", "/facilities/{facilityId}/vms", (c, r, o) => c.ListFacilityVmsAsync(r, o), "VM hébergées dans un centre / VMs hosted in a facility");
         api.MapRpc<P.ProvisioningService.ProvisioningServiceClient, P.GetAutoApprovalPolicyRequest, P.AutoApprovalPolicy>("GET", "/states/{stateCode}/auto-approval", (c, r, o) => c.GetAutoApprovalPolicyAsync(r, o), "Politique d'approbation automatique / auto-approval policy");

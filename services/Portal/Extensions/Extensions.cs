@@ -42,6 +42,7 @@ public static class Extensions
         app.UseAntiforgery();
         app.MapPublicApi();
         app.MapBrowserSignIn();
+        app.MapDocuments();
         app.MapStaticAssets().AllowAnonymous();
         // Pages say who may see them ([Authorize], [AllowAnonymous]); the rest falls to the fallback policy (signed in).
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

@@ -1,20 +1,36 @@
+using System.Security.Claims;
 using Aes.Messaging;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Components.Authorization;
+using A = Aes.Contracts.Audit.V1;
+using B = Aes.Contracts.Billing.V1;
 using P = Aes.Contracts.Provisioning.V1;
+using Q = Aes.Contracts.Quota.V1;
+using T = Aes.Contracts.Tenancy.V1;
 
 namespace Aes.Portal.Web;
 
 /// <summary>
 /// The services as the signed-in person sees them, for the portal's pages: every call carries the access
-/// token of their sign-in. One per circuit; the connections are the portal's, shared by all.
+/// token of their sign-in, so each service decides with that person's rights. One per circuit (or per
+/// request, for the printable documents); the connections are the portal's, shared by all.
 /// </summary>
-public sealed class UserClients(AuthenticationStateProvider authentication, IConfiguration configuration, SharedGrpcHandler handler) : IDisposable
+public sealed class UserClients(Func<Task<ClaimsPrincipal>> user, IConfiguration configuration, SharedGrpcHandler handler) : IDisposable
 {
     private readonly Dictionary<string, GrpcChannel> _channels = [];
 
+    [ActivatorUtilitiesConstructor]
+    public UserClients(AuthenticationStateProvider authentication, IConfiguration configuration, SharedGrpcHandler handler)
+        : this(async () => (await authentication.GetAuthenticationStateAsync()).User, configuration, handler)
+    {
+    }
+
     public async Task<P.ProvisioningService.ProvisioningServiceClient> ProvisioningAsync() => new(await ChannelAsync(ResourceNames.Provisioning));
+    public async Task<Q.QuotaService.QuotaServiceClient> QuotaAsync() => new(await ChannelAsync(ResourceNames.Quota));
+    public async Task<B.BillingService.BillingServiceClient> BillingAsync() => new(await ChannelAsync(ResourceNames.Billing));
+    public async Task<T.TenancyService.TenancyServiceClient> TenancyAsync() => new(await ChannelAsync(ResourceNames.Tenancy));
+    public async Task<A.AuditTrail.AuditTrailClient> AuditTrailAsync(string service) => new(await ChannelAsync(service));
 
     private async Task<GrpcChannel> ChannelAsync(string service)
     {
@@ -22,8 +38,7 @@ public sealed class UserClients(AuthenticationStateProvider authentication, ICon
         {
             return channel;
         }
-        var user = (await authentication.GetAuthenticationStateAsync()).User;
-        var token = user.FindFirst(BrowserSignInExtensions.AccessTokenClaim)?.Value ?? "";
+        var token = (await user()).FindFirst(BrowserSignInExtensions.AccessTokenClaim)?.Value ?? "";
         var address = configuration[ResourceNames.ServiceAddressKey(service)]
             ?? throw new InvalidOperationException($"{ResourceNames.ServiceAddressKey(service)} is not set.");
         channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions

@@ -9,6 +9,10 @@ namespace Aes.Provisioning.Application;
 public sealed record ConsideredFacility(Guid FacilityId, string FacilityCode, string StateCode, bool Kept, string ReasonFr, string ReasonEn,
     Guid? AgreementId, long VmsThatFit, long? EstimatedMonthlyXof = null);
 
+/// <summary>Where a request would go, for a preview: outcome "placed" or "waiting", with every facility considered.</summary>
+public sealed record PlacementPreview(string Outcome, Guid? FacilityId, Guid? PoolId, Guid? AgreementId, string ReasonFr, string ReasonEn,
+    IReadOnlyList<ConsideredFacility> Considered);
+
 /// <summary>
 /// Places a request: the facilities the residency rules allow, the pools quota says can take it, ranked
 /// (preferred first, then the agency's own state, then headroom), and holds taken on the first pool that
@@ -27,6 +31,49 @@ public sealed partial class Placement(
         var now = clock.GetUtcNow().UtcDateTime;
         request.PlacementAttempts++;
 
+        var options = await EvaluateAsync(request, now, cancellationToken);
+        if (options.WaitReason is { } reason)
+        {
+            Wait(request, now, options.Considered, reason.Fr, reason.En);
+            return false;
+        }
+        foreach (var (candidate, facility, agreementId) in options.Ranked.Take(PoolsTriedPerAttempt))
+        {
+            var poolId = Guid.Parse(candidate.PoolId);
+            if (await TryHoldAsync(request, facility, poolId, agreementId, now, cancellationToken))
+            {
+                Record(request, now, "placed", options.Considered, facility.FacilityId, poolId, agreementId,
+                    $"placée dans {facility.Code} (pool {candidate.PoolName}).", $"placed in {facility.Code} (pool {candidate.PoolName}).");
+                return true;
+            }
+        }
+        Wait(request, now, options.Considered, "aucun centre autorisé n'a la place pour cette demande.", "no allowed facility has room for this request.");
+        return false;
+    }
+
+    /// <summary>
+    /// Where <paramref name="request"/> would go now, without taking anything: the same evaluation as a
+    /// placement attempt, for a request that is not submitted (nor saved). Nothing is recorded.
+    /// </summary>
+    public async Task<PlacementPreview> PreviewAsync(HostingRequest request, CancellationToken cancellationToken)
+    {
+        var options = await EvaluateAsync(request, clock.GetUtcNow().UtcDateTime, cancellationToken);
+        if (options.Ranked.Count == 0)
+        {
+            var (fr, en) = options.WaitReason ?? ("aucun centre autorisé n'a la place pour cette demande.", "no allowed facility has room for this request.");
+            return new PlacementPreview("waiting", null, null, null, fr, en, options.Considered);
+        }
+        var (best, facility, agreementId) = options.Ranked[0];
+        return new PlacementPreview("placed", facility.FacilityId, Guid.Parse(best.PoolId), agreementId,
+            $"irait dans {facility.Code} (pool {best.PoolName}).", $"would go to {facility.Code} (pool {best.PoolName}).", options.Considered);
+    }
+
+    private sealed record PlacementOptions(
+        List<ConsideredFacility> Considered, List<(Q.Candidate Candidate, KnownFacility Facility, Guid? AgreementId)> Ranked, (string Fr, string En)? WaitReason);
+
+    /// <summary>Every facility judged under the residency rules, then the pools quota says can take the request, best first.</summary>
+    private async Task<PlacementOptions> EvaluateAsync(HostingRequest request, DateTime now, CancellationToken cancellationToken)
+    {
         var facilities = await db.Facilities.AsNoTracking().OrderBy(f => f.Code).ToListAsync(cancellationToken);
         var agreements = (await db.AgreementsInForce.AsNoTracking().Where(a => a.GuestStateCode == request.AgencyStateCode).ToListAsync(cancellationToken))
             .Select(a => new AgreementTerms(a.AgreementId, a.FacilityId, a.GuestStateCode,
@@ -37,10 +84,9 @@ public sealed partial class Placement(
         var allowed = verdicts.Values.Where(v => v.Verdict.Allowed).ToList();
         if (allowed.Count == 0)
         {
-            Wait(request, now, verdicts.Values.Select(v => Considered(v.Facility, v.Verdict, 0, costs)).ToList(),
-                $"aucun centre autorisé pour des données {Residency.ClassificationFr(request.Classification)} de {request.AgencyStateCode}.",
-                $"no facility is allowed for {request.Classification.Code()} data of {request.AgencyStateCode}.");
-            return false;
+            return new PlacementOptions(verdicts.Values.Select(v => Considered(v.Facility, v.Verdict, 0, costs)).ToList(), [],
+                ($"aucun centre autorisé pour des données {Residency.ClassificationFr(request.Classification)} de {request.AgencyStateCode}.",
+                 $"no facility is allowed for {request.Classification.Code()} data of {request.AgencyStateCode}."));
         }
 
         var candidates = await quota.ListCandidatesAsync(new Q.ListCandidatesRequest
@@ -61,10 +107,9 @@ public sealed partial class Placement(
         if (!candidates.QuotaFits)
         {
             var q = candidates.QuotaHeadroom;
-            Wait(request, now, considered,
-                $"quota de l'organisme insuffisant (reste {q.Vcpu} vCPU, {q.MemoryGib} Gio de mémoire, {q.StorageGib} Gio de stockage, {q.PublicIpv4} IPv4).",
-                $"the agency's quota is short (left: {q.Vcpu} vCPU, {q.MemoryGib} GiB memory, {q.StorageGib} GiB storage, {q.PublicIpv4} IPv4).");
-            return false;
+            return new PlacementOptions(considered, [],
+                ($"quota de l'organisme insuffisant (reste {q.Vcpu} vCPU, {q.MemoryGib} Gio de mémoire, {q.StorageGib} Gio de stockage, {q.PublicIpv4} IPv4).",
+                 $"the agency's quota is short (left: {q.Vcpu} vCPU, {q.MemoryGib} GiB memory, {q.StorageGib} GiB storage, {q.PublicIpv4} IPv4)."));
         }
 
         var ranked = candidates.Candidates
@@ -75,20 +120,9 @@ public sealed partial class Placement(
             .ThenBy(c => costs.GetValueOrDefault(c.Facility.Facility.FacilityId) ?? long.MaxValue)
             .ThenByDescending(c => c.Candidate.VmsThatFit)
             .ThenBy(c => c.Facility.Facility.Code)
-            .Take(PoolsTriedPerAttempt)
+            .Select(c => (c.Candidate, c.Facility.Facility, c.Facility.Verdict.AgreementId))
             .ToList();
-        foreach (var (candidate, (facility, verdict)) in ranked)
-        {
-            var poolId = Guid.Parse(candidate.PoolId);
-            if (await TryHoldAsync(request, facility, poolId, verdict.AgreementId, now, cancellationToken))
-            {
-                Record(request, now, "placed", considered, facility.FacilityId, poolId, verdict.AgreementId,
-                    $"placée dans {facility.Code} (pool {candidate.PoolName}).", $"placed in {facility.Code} (pool {candidate.PoolName}).");
-                return true;
-            }
-        }
-        Wait(request, now, considered, "aucun centre autorisé n'a la place pour cette demande.", "no allowed facility has room for this request.");
-        return false;
+        return new PlacementOptions(considered, ranked, null);
     }
 
     /// <summary>

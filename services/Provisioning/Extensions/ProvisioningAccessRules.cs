@@ -19,6 +19,7 @@ public static class ProvisioningAccessRules
         ["SubmitRequest"] = AccessRule.Write(AgencyMembers, Scopes.ById("agency_id", AgencyAsync)),
         ["GetRequest"] = AccessRule.Read(Readers, Scopes.ById("request_id", RequestAsync)),
         ["GetPlacementDecision"] = AccessRule.Read(Readers, Scopes.ById("request_id", RequestAsync)),
+        ["PreviewPlacement"] = AccessRule.Read(AgencyMembers | StateOperators, Scopes.ById("agency_id", AgencyAsync)),
         // By state: that state's agencies' requests and those placed in its facilities.
         ["ListRequests"] = AccessRule.Read(Readers, Scopes.FirstOf(("agency_id", Scopes.ById("agency_id", AgencyAsync)), ("state_code", HostingStateAsync))),
         ["Approve"] = AccessRule.Write(StateOperators | HostOperators, Scopes.ById("request_id", RequestAsync)),

@@ -7,7 +7,7 @@ using V1 = Aes.Contracts.Provisioning.V1;
 namespace Aes.Provisioning.Grpc;
 
 public sealed class ProvisioningGrpcService(
-    ProvisioningDbContext db, RequestIntake intake, Approvals approvals, VmOperations vms, Access access, FacilityDrivers drivers, TimeProvider clock)
+    ProvisioningDbContext db, RequestIntake intake, Placement placement, Approvals approvals, VmOperations vms, Access access, FacilityDrivers drivers, TimeProvider clock)
     : V1.ProvisioningService.ProvisioningServiceBase
 {
     private static readonly TimeSpan MaxDeadline = TimeSpan.FromDays(366);
@@ -65,8 +65,7 @@ public sealed class ProvisioningGrpcService(
             Validate.Id(request.AgencyId, "agency_id"),
             Validate.Id(request.ProjectId, "project_id"),
             Lines(request.Vms),
-            Codes.ParseClassification(request.Classification) ?? throw new InvalidFieldException("classification", new(
-                "doit être strategic, sensitive, internal ou public.", "must be strategic, sensitive, internal or public.")),
+            ParseClassification(request.Classification),
             Validate.OptionalStateCode(request.PreferredStateCode, "preferred_state_code"),
             Validate.OptionalId(request.PreferredFacilityId, "preferred_facility_id"),
             Validate.Name(request.Justification, "justification", 2000),
@@ -111,17 +110,44 @@ public sealed class ProvisioningGrpcService(
             RequestId = requestId.ToString(), Attempt = decision.Attempt, DecidedAt = Timestamp.FromDateTime(decision.DecidedAt), Outcome = decision.Outcome,
             FacilityId = decision.FacilityId?.ToString() ?? "", PoolId = decision.PoolId?.ToString() ?? "", AgreementId = decision.AgreementId?.ToString() ?? "",
             ReasonFr = decision.ReasonFr, ReasonEn = decision.ReasonEn,
-            Considered =
-            {
-                Placement.ReadConsidered(decision).Select(c => new V1.ConsideredFacility
-                {
-                    FacilityId = c.FacilityId.ToString(), FacilityCode = c.FacilityCode, StateCode = c.StateCode, Kept = c.Kept,
-                    ReasonFr = c.ReasonFr, ReasonEn = c.ReasonEn, AgreementId = c.AgreementId?.ToString() ?? "", VmsThatFit = c.VmsThatFit,
-                    EstimatedMonthlyXof = c.EstimatedMonthlyXof ?? -1,
-                }),
-            },
+            Considered = { Placement.ReadConsidered(decision).Select(ToMessage) },
         };
     }
+
+    public override async Task<V1.PlacementDecision> PreviewPlacement(V1.PreviewPlacementRequest request, ServerCallContext context)
+    {
+        var agencyId = Validate.Id(request.AgencyId, "agency_id");
+        var lines = Lines(request.Vms);
+        var classification = ParseClassification(request.Classification);
+        var agency = await db.Agencies.AsNoTracking().FirstOrDefaultAsync(a => a.AgencyId == agencyId, context.CancellationToken)
+            ?? throw new NotFoundException("Agency", agencyId.ToString());
+        var sizes = lines.SelectMany(l => Enumerable.Repeat(l, l.Count)).ToList();
+        var preview = await placement.PreviewAsync(new HostingRequest
+        {
+            AgencyId = agency.AgencyId, AgencyStateCode = agency.StateCode, Classification = classification, Justification = "", VmLinesJson = "",
+            PreferredStateCode = Validate.OptionalStateCode(request.PreferredStateCode, "preferred_state_code"),
+            PreferredFacilityId = Validate.OptionalId(request.PreferredFacilityId, "preferred_facility_id"),
+            TotalVcpu = sizes.Sum(v => v.Vcpu), TotalMemoryGib = sizes.Sum(v => v.MemoryGib), TotalDiskGib = sizes.Sum(v => v.DiskGib),
+            TotalPublicIpv4 = sizes.Count(v => v.PublicIpv4),
+        }, context.CancellationToken);
+        return new V1.PlacementDecision
+        {
+            DecidedAt = Timestamp.FromDateTime(clock.GetUtcNow().UtcDateTime), Outcome = preview.Outcome,
+            FacilityId = preview.FacilityId?.ToString() ?? "", PoolId = preview.PoolId?.ToString() ?? "", AgreementId = preview.AgreementId?.ToString() ?? "",
+            ReasonFr = preview.ReasonFr, ReasonEn = preview.ReasonEn,
+            Considered = { preview.Considered.Select(ToMessage) },
+        };
+    }
+
+    private static Classification ParseClassification(string code) => Codes.ParseClassification(code) ?? throw new InvalidFieldException("classification", new(
+        "doit être strategic, sensitive, internal ou public.", "must be strategic, sensitive, internal or public."));
+
+    private static V1.ConsideredFacility ToMessage(ConsideredFacility c) => new()
+    {
+        FacilityId = c.FacilityId.ToString(), FacilityCode = c.FacilityCode, StateCode = c.StateCode, Kept = c.Kept,
+        ReasonFr = c.ReasonFr, ReasonEn = c.ReasonEn, AgreementId = c.AgreementId?.ToString() ?? "", VmsThatFit = c.VmsThatFit,
+        EstimatedMonthlyXof = c.EstimatedMonthlyXof ?? -1,
+    };
 
     public override async Task<V1.HostingRequest> Approve(V1.ApproveRequest request, ServerCallContext context) =>
         ToMessage(await approvals.ApproveAsync(Validate.Id(request.RequestId, "request_id"), Validate.Id(request.ActorUserId, "actor_user_id"), context.CancellationToken));

@@ -267,6 +267,7 @@ public abstract class LiveAccessMatrixTests<TMarketplace>(TMarketplace m) : ICla
             ["ProvisioningService/GetRequest"] = Agency(id => new P.RequestIdRequest { RequestId = id }, f.OwnRequest, f.OtherRequest),
             ["ProvisioningService/ListRequests"] = Agency(id => new P.ListRequestsRequest { AgencyId = id }, f.OwnAgency, f.OtherAgency),
             ["ProvisioningService/GetPlacementDecision"] = Agency(id => new P.RequestIdRequest { RequestId = id }, f.OwnRequest, f.OtherRequest),
+            ["ProvisioningService/PreviewPlacement"] = Agency(id => new P.PreviewPlacementRequest { AgencyId = id }, f.OwnAgency, f.OtherAgency),
             ["ProvisioningService/Approve"] = Agency(id => new P.ApproveRequest { RequestId = id }, f.OwnRequest, f.OtherRequest),
             ["ProvisioningService/Reject"] = Agency(id => new P.RejectRequest { RequestId = id, Reason = "matrice" }, f.OwnRequest, f.OtherRequest),
             ["ProvisioningService/SetAutoApprovalPolicy"] = State(s => new P.SetAutoApprovalPolicyRequest { Policy = new P.AutoApprovalPolicy { StateCode = s } }, "ML", "BF"),

@@ -1,15 +1,21 @@
 using Aes.EndToEnd.Tests.Hosting;
 using Aes.Testing;
 using Microsoft.Playwright;
+using P = Aes.Contracts.Provisioning.V1;
+using Q = Aes.Contracts.Quota.V1;
+using T = Aes.Contracts.Tenancy.V1;
 
 namespace Aes.EndToEnd.Tests.Portal;
 
 /// <summary>
-/// The portal in a real browser: Debian's chromium driven by Playwright, signing in at the confederal
-/// issuer with the demo users. Screenshots go to artifacts/screenshots.
+/// The portal in a real browser: Debian's chromium driven by Playwright, each person signing in at the
+/// confederal issuer as the demo user of their role. DOMAIN.md's journeys 1, 2, 4, 5 and 7 go through the
+/// pages only; the services are read directly just to check what the pages did. Screenshots go to
+/// artifacts/screenshots.
 /// </summary>
 public sealed class PortalBrowserTests(EmbeddedProvisioningMarketplace m) : IClassFixture<EmbeddedProvisioningMarketplace>, IAsyncLifetime
 {
+    private static readonly LocatorAssertionsToHaveAttributeOptions Live = new() { Timeout = 30_000 };
     private IPlaywright _playwright = null!;
     private IBrowser _browser = null!;
 
@@ -30,24 +36,242 @@ public sealed class PortalBrowserTests(EmbeddedProvisioningMarketplace m) : ICla
     }
 
     [Fact]
-    public async Task An_agent_signs_in_and_follows_their_agencys_requests_without_reloading_and_never_sees_another_agencys()
+    public async Task Journey_1_a_ministry_requests_three_vms_for_sensitive_data_the_operator_approves_and_they_show_on_the_invoice()
+    {
+        var agent = await SignedInAsync("agent.mef.ml", "/demandes/nouvelle");
+        var justification = $"Plateforme e-finances {Guid.NewGuid():N}";
+        await agent.Locator("#vcpu-0").FillAsync("4");
+        await agent.Locator("#memory-0").FillAsync("16");
+        await agent.Locator("#disk-0").FillAsync("200");
+        await agent.Locator("#count-0").FillAsync("3");
+        await agent.GetByLabel("sensible").CheckAsync();
+        await agent.Locator("#justification").FillAsync(justification);
+        // The live preview: Mali's own facility, never a neighbour's for sensitive data without an agreement that allows it.
+        await Assertions.Expect(agent.Locator(".preview tr[data-facility='ML-BKO-1']")).ToHaveAttributeAsync("data-kept", "true", Live);
+        await Assertions.Expect(agent.Locator(".preview-outcome")).ToHaveAttributeAsync("data-outcome", "placed", Live);
+        await Screenshot(agent, "nouvelle-demande");
+
+        // A double click still makes one request.
+        await agent.GetByRole(AriaRole.Button, new() { Name = "Soumettre la demande" }).DblClickAsync();
+        await agent.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/demandes/[0-9a-f-]{36}$"));
+        var mine = await RequestsWithAsync("ML/MEF", justification);
+        var request = Assert.Single(mine);
+        await Assertions.Expect(agent.Locator(".status")).ToHaveAttributeAsync("data-status", "awaiting_approval", Live);
+        await Assertions.Expect(agent.Locator(".timeline .decision")).ToHaveAttributeAsync("data-outcome", "placed", Live);
+
+        var operatorPage = await SignedInAsync("op.ml", "/operateur/approbations");
+        await operatorPage.Locator($"tr[data-request-id='{request.Id}'] a").ClickAsync();
+        await operatorPage.WaitForURLAsync($"**/demandes/{request.Id}");
+        await InteractiveAsync(operatorPage);
+        await Screenshot(operatorPage, "operateur-demande");
+        await operatorPage.GetByRole(AriaRole.Button, new() { Name = "Approuver" }).ClickAsync();
+
+        // The requester's page follows without a reload.
+        await Assertions.Expect(agent.Locator(".status")).ToHaveAttributeAsync("data-status", "active", new() { Timeout = 60_000 });
+        await Screenshot(agent, "demande-active");
+        await agent.GotoAsync(m.PortalAddress + "/vms");
+        await InteractiveAsync(agent);
+        var rows = agent.Locator("tr[data-vm-id]").Filter(new() { HasText = request.Id[..8] });
+        await Assertions.Expect(rows).ToHaveCountAsync(3, new() { Timeout = 30_000 });
+        await Assertions.Expect(rows.Locator(".status[data-status='active']")).ToHaveCountAsync(3);
+        await Screenshot(agent, "mes-vm");
+
+        // The state's operator drafts the month's invoices; the agency's administrator reads MEF's, with ML-BKO-1 usage on it.
+        await operatorPage.GotoAsync(m.PortalAddress + "/factures");
+        await InteractiveAsync(operatorPage);
+        await operatorPage.GetByRole(AriaRole.Button, new() { Name = "Préparer les factures du mois" }).ClickAsync();
+        var administrator = await SignedInAsync("admin.mef.ml", "/factures");
+        var invoice = administrator.Locator("article.invoice");
+        await Assertions.Expect(invoice.Locator("td", new() { HasText = "ML-BKO-1" }).First).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await Screenshot(administrator, "factures");
+        var printable = await administrator.RunAndWaitForPopupAsync(() => invoice.First.GetByRole(AriaRole.Link, new() { Name = "Version imprimable" }).ClickAsync());
+        await Assertions.Expect(printable.Locator("body")).ToContainTextAsync("ML-BKO-1");
+
+        // Journey 8 from the page: decommission one of them; its quota is given back.
+        var usedBefore = await m.AgencyVcpuAsync("ML/MEF");
+        var first = rows.First;
+        await first.GetByRole(AriaRole.Button, new() { Name = "Décommissionner" }).ClickAsync();
+        await first.GetByRole(AriaRole.Button, new() { NameRegex = new System.Text.RegularExpressions.Regex("^Confirmer") }).ClickAsync();
+        await Eventually.HoldsAsync(async () => await m.AgencyVcpuAsync("ML/MEF") == usedBefore - 4, TimeSpan.FromSeconds(30), "the decommissioned VM's quota is freed");
+    }
+
+    [Fact]
+    public async Task Journey_5_an_operator_rejects_with_a_reason_the_holds_are_released_and_the_requester_reads_the_reason()
+    {
+        var usedBefore = await m.UsedVcpuAsync("ML-BKO-1");
+        var agent = await SignedInAsync("agent.mef.ml", "/demandes/nouvelle");
+        var justification = $"Entrepôt de données {Guid.NewGuid():N}";
+        await agent.Locator("#vcpu-0").FillAsync("2");
+        await agent.Locator("#justification").FillAsync(justification);
+        await Assertions.Expect(agent.Locator(".preview-outcome")).ToHaveAttributeAsync("data-outcome", "placed", Live);
+        await agent.GetByRole(AriaRole.Button, new() { Name = "Soumettre la demande" }).ClickAsync();
+        await agent.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/demandes/[0-9a-f-]{36}$"));
+        await Assertions.Expect(agent.Locator(".status")).ToHaveAttributeAsync("data-status", "awaiting_approval", Live);
+        var request = Assert.Single(await RequestsWithAsync("ML/MEF", justification));
+        Assert.True(await m.UsedVcpuAsync("ML-BKO-1") > usedBefore, "the placement holds capacity");
+
+        var operatorPage = await SignedInAsync("op.ml", $"/demandes/{request.Id}");
+        // A rejection without a reason is refused on the page, before anything is sent.
+        await operatorPage.GetByRole(AriaRole.Button, new() { Name = "Rejeter" }).ClickAsync();
+        await Assertions.Expect(operatorPage.Locator("#reject-reason-error")).ToContainTextAsync("motif");
+        await operatorPage.GetByLabel("Motif du rejet").FillAsync("Capacité réservée au recensement");
+        await operatorPage.GetByRole(AriaRole.Button, new() { Name = "Rejeter" }).ClickAsync();
+
+        await Assertions.Expect(agent.Locator(".status")).ToHaveAttributeAsync("data-status", "rejected", Live);
+        await Assertions.Expect(agent.Locator(".approval[data-decision='rejected']")).ToContainTextAsync("Capacité réservée au recensement");
+        await Screenshot(agent, "demande-rejetee");
+        await m.UsageReturnsToAsync(new Dictionary<string, long> { ["ML-BKO-1"] = usedBefore });
+    }
+
+    [Fact]
+    public async Task Journey_2_a_niger_agency_is_placed_under_an_agreement_and_both_operators_approve_in_turn()
+    {
+        var agent = await SignedInAsync("agent.ansi.ne", "/demandes/nouvelle");
+        var justification = $"Portail des services publics {Guid.NewGuid():N}";
+        await agent.Locator("#flavour-0").SelectOptionAsync("s1.medium");
+        await agent.Locator("#count-0").FillAsync("2");
+        await agent.Locator("#justification").FillAsync(justification);
+        // Niger has no open facility: the preview says so and keeps a neighbour's under the agreement.
+        await Assertions.Expect(agent.Locator(".preview-outcome")).ToHaveAttributeAsync("data-outcome", "placed", Live);
+        await Assertions.Expect(agent.Locator(".preview tr[data-kept='true']").First).ToBeVisibleAsync();
+        await agent.GetByRole(AriaRole.Button, new() { Name = "Soumettre la demande" }).ClickAsync();
+        await agent.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/demandes/[0-9a-f-]{36}$"));
+        await Assertions.Expect(agent.Locator(".status")).ToHaveAttributeAsync("data-status", "awaiting_approval", Live);
+        var request = Assert.Single(await RequestsWithAsync("NE/ANSI", justification));
+        Assert.NotEqual("NE", request.FacilityStateCode);
+        var host = $"op.{request.FacilityStateCode.ToLowerInvariant()}";
+
+        // The host operator's turn comes only after the home operator's.
+        var hostPage = await SignedInAsync(host, $"/demandes/{request.Id}");
+        await Assertions.Expect(hostPage.GetByRole(AriaRole.Button, new() { Name = "Approuver" })).ToHaveCountAsync(0);
+        var home = await SignedInAsync("op.ne", "/operateur/approbations");
+        await home.Locator($"tr[data-request-id='{request.Id}'] a").ClickAsync();
+        await home.WaitForURLAsync($"**/demandes/{request.Id}");
+        await InteractiveAsync(home);
+        await home.GetByRole(AriaRole.Button, new() { Name = "Approuver" }).ClickAsync();
+        await Assertions.Expect(agent.Locator(".approval[data-role='home']")).ToHaveAttributeAsync("data-decision", "approved", Live);
+        await Assertions.Expect(hostPage.GetByRole(AriaRole.Button, new() { Name = "Approuver" })).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await hostPage.GetByRole(AriaRole.Button, new() { Name = "Approuver" }).ClickAsync();
+        await Assertions.Expect(agent.Locator(".status")).ToHaveAttributeAsync("data-status", "active", new() { Timeout = 60_000 });
+        await Screenshot(agent, "demande-transfrontaliere");
+
+        // Niger's operator drafts the month's invoices: ANSI's shows the host facility's usage.
+        await home.GotoAsync(m.PortalAddress + "/factures");
+        await InteractiveAsync(home);
+        await home.GetByRole(AriaRole.Button, new() { Name = "Préparer les factures du mois" }).ClickAsync();
+        await Assertions.Expect(home.Locator("article.invoice td", new() { HasText = request.FacilityCode }).First).ToBeVisibleAsync(new() { Timeout = 30_000 });
+    }
+
+    [Fact]
+    public async Task Journey_3_a_strategic_request_of_niger_is_shown_where_it_cannot_go_and_why()
+    {
+        var agent = await SignedInAsync("agent.ansi.ne", "/demandes/nouvelle");
+        await agent.GetByLabel("stratégique").CheckAsync();
+        await Assertions.Expect(agent.Locator(".preview-outcome")).ToHaveAttributeAsync("data-outcome", "waiting", Live);
+        await Assertions.Expect(agent.Locator(".preview tr[data-kept='true']")).ToHaveCountAsync(0);
+        await Assertions.Expect(agent.Locator(".preview-outcome")).ToContainTextAsync("stratégiques");
+    }
+
+    [Fact]
+    public async Task Journey_4_an_agency_administrator_asks_for_more_vcpu_and_the_new_limit_applies_once_the_operator_approves()
+    {
+        var before = (await m.Quota.GetAgencyQuotaAsync(new Q.GetAgencyQuotaRequest { AgencyId = m.Agencies["ML/MEF"] })).Lines.Single(l => l.ResourceClass == Q.ResourceClass.Vcpu).Limit;
+        var wanted = before + 4_000;
+        var administrator = await SignedInAsync("admin.mef.ml", "/quotas");
+        await administrator.GetByLabel("Nouvelle limite demandée").FillAsync(before.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await Assertions.Expect(administrator.Locator("#requested-limit-error")).ToContainTextAsync("limite actuelle");
+        await administrator.GetByLabel("Nouvelle limite demandée").FillAsync(wanted.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await administrator.GetByLabel("Justification").FillAsync("Migration du système de paie");
+        await administrator.GetByRole(AriaRole.Button, new() { Name = "Envoyer la demande" }).ClickAsync();
+        await Assertions.Expect(administrator.Locator("p[role=status]")).ToContainTextAsync("Demande envoyée");
+        await Screenshot(administrator, "quotas");
+
+        var operatorPage = await SignedInAsync("op.ml", "/operateur/quotas");
+        var card = operatorPage.Locator("article.card").Filter(new() { HasText = "Migration du système de paie" }).First;
+        await card.GetByRole(AriaRole.Button, new() { Name = "Approuver" }).ClickAsync();
+        await Assertions.Expect(operatorPage.Locator("p[role=status]")).ToContainTextAsync("s'applique dès maintenant");
+
+        await Assertions.Expect(administrator.Locator("[data-resource='Vcpu']")).ToHaveAttributeAsync("data-limit", wanted.ToString(System.Globalization.CultureInfo.InvariantCulture), Live);
+        Assert.Equal(wanted, (await m.Quota.GetAgencyQuotaAsync(new Q.GetAgencyQuotaRequest { AgencyId = m.Agencies["ML/MEF"] })).Lines.Single(l => l.ResourceClass == Q.ResourceClass.Vcpu).Limit);
+    }
+
+    [Fact]
+    public async Task Journey_7_an_agreement_is_drafted_signed_by_both_operators_and_becomes_active()
+    {
+        var known = (await m.Tenancy.ListAgreementsAsync(new T.ListAgreementsRequest())).Agreements.Select(a => a.Id).ToHashSet();
+        var confederal = await SignedInAsync("admin.aes", "/accords");
+        await confederal.Locator("#facility").SelectOptionAsync(new SelectOptionValue { Label = "BF-OUA-1 (BF)" });
+        await confederal.Locator("#guest").SelectOptionAsync("NE");
+        await confederal.Locator("#slice-vcpu").FillAsync("512");
+        await confederal.GetByRole(AriaRole.Button, new() { Name = "Rédiger" }).ClickAsync();
+        await Assertions.Expect(confederal.Locator("p[role=status]")).ToContainTextAsync("Accord rédigé");
+        var drafted = Assert.Single((await m.Tenancy.ListAgreementsAsync(new T.ListAgreementsRequest())).Agreements, a => !known.Contains(a.Id));
+        Assert.Equal((512L, "NE", 2), (drafted.Slice.Vcpu, drafted.GuestStateCode, drafted.AllowedClassifications.Count));
+
+        foreach (var signatory in new[] { "op.bf", "op.ne" })
+        {
+            var page = await SignedInAsync(signatory, "/accords");
+            await page.Locator($"article[data-agreement-id='{drafted.Id}']").GetByRole(AriaRole.Button, new() { NameRegex = new System.Text.RegularExpressions.Regex("^Signer") }).ClickAsync();
+            await Assertions.Expect(page.Locator("p[role=status]")).ToContainTextAsync("Signé");
+        }
+        var card = confederal.Locator($"article[data-agreement-id='{drafted.Id}']");
+        await Assertions.Expect(card).ToHaveAttributeAsync("data-status", "Active", Live);
+        await Assertions.Expect(card.Locator("[role=meter]").First).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await Screenshot(confederal, "accords");
+    }
+
+    [Fact]
+    public async Task A_user_cannot_reach_another_agencys_request_nor_pages_of_another_role()
     {
         var submitted = await m.SubmitAsync(m.Request("ML/MEF", "internal"));
-        var page = await SignedInAsync("agent.mef.ml", "/demandes");
-        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Mes demandes d'hébergement" })).ToBeVisibleAsync();
-        var row = page.Locator($"tr[data-request-id='{submitted.Id}']");
-        await Assertions.Expect(row).ToBeVisibleAsync();
-        await Screenshot(page, "demandes-agent");
-
-        // An operator approves elsewhere: the page shows it without a reload.
-        await m.WaitForAsync(submitted.Id, "awaiting_approval");
-        await Assertions.Expect(row.Locator(".status")).ToHaveTextAsync("awaiting_approval", new() { Timeout = 15_000 });
-        await m.RejectIfOpenAsync(submitted.Id, "op.ml");
-        await Assertions.Expect(row.Locator(".status")).ToHaveTextAsync("rejected", new() { Timeout = 15_000 });
-
-        var stranger = await SignedInAsync("agent.anptic.bf", "/demandes");
+        var stranger = await SignedInAsync("agent.anptic.bf", $"/demandes/{submitted.Id}");
+        await Assertions.Expect(stranger.GetByRole(AriaRole.Alert)).ToContainTextAsync("ne vous est pas accessible");
+        await Assertions.Expect(stranger.Locator(".timeline")).ToHaveCountAsync(0);
+        await stranger.GotoAsync(m.PortalAddress + "/demandes");
         await Assertions.Expect(stranger.GetByRole(AriaRole.Heading, new() { Name = "Mes demandes d'hébergement" })).ToBeVisibleAsync();
         await Assertions.Expect(stranger.Locator($"tr[data-request-id='{submitted.Id}']")).ToHaveCountAsync(0);
+        await stranger.GotoAsync(m.PortalAddress + "/operateur/approbations");
+        await Assertions.Expect(stranger.GetByRole(AriaRole.Alert)).ToContainTextAsync("n'est pas accessible avec votre rôle");
+        await m.RejectIfOpenAsync(submitted.Id, "op.ml");
+    }
+
+    [Fact]
+    public async Task The_request_form_validates_as_the_user_types_in_their_language_and_fits_a_phone()
+    {
+        var page = await SignedInAsync("agent.mef.ml", "/demandes/nouvelle", width: 390, height: 844);
+        await page.Locator("#vcpu-0").FillAsync("0");
+        await Assertions.Expect(page.Locator("#vcpu-0-error")).ToHaveTextAsync("vCPU : entre 1 et 128.");
+        await Assertions.Expect(page.Locator("#justification-error")).ToContainTextAsync("justification est obligatoire");
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Soumettre la demande" })).ToBeDisabledAsync();
+        Assert.True(await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth"), "no sideways scrolling at phone width");
+        await Screenshot(page, "nouvelle-demande-telephone");
+
+        await page.GotoAsync(m.PortalAddress + "/demandes/nouvelle?lang=en");
+        await InteractiveAsync(page);
+        await page.Locator("#vcpu-0").FillAsync("500");
+        await Assertions.Expect(page.Locator("#vcpu-0-error")).ToHaveTextAsync("vCPU: between 1 and 128.");
+        await page.GotoAsync(m.PortalAddress + "/?lang=fr");
+    }
+
+    [Fact]
+    public async Task An_operator_sees_capacity_per_pool_and_auditors_search_the_trail()
+    {
+        var operatorPage = await SignedInAsync("op.bf", "/operateur/capacite");
+        await Assertions.Expect(operatorPage.Locator("article[data-pool='BF-OUA-1/general'] [role=meter]").First).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await Screenshot(operatorPage, "capacite");
+
+        var submitted = await m.SubmitAsync(m.Request("BF/ANPTIC", "internal"));
+        await m.RejectIfOpenAsync(submitted.Id, "op.bf");
+        var auditor = await SignedInAsync("audit.aes", "/audit");
+        await Assertions.Expect(auditor.Locator("tr[data-position]").First).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        var all = await auditor.Locator("tr[data-position]").CountAsync();
+        await auditor.GetByLabel("Rechercher (qui, action, contenu)").FillAsync(submitted.Id);
+        await Assertions.Expect(auditor.Locator("tr[data-position]").First).ToContainTextAsync("Reject");
+        await Assertions.Expect(auditor.Locator("tr[data-position]")).ToHaveCountAsync(2); // its submission and its rejection
+        Assert.True(await auditor.Locator("tr[data-position]").CountAsync() <= all);
+        await auditor.GetByRole(AriaRole.Button, new() { Name = "Vérifier la chaîne" }).ClickAsync();
+        await Assertions.Expect(auditor.Locator("p[role=status]")).ToContainTextAsync("Chaîne intacte");
+        await Screenshot(auditor, "audit");
     }
 
     [Fact]
@@ -63,18 +287,26 @@ public sealed class PortalBrowserTests(EmbeddedProvisioningMarketplace m) : ICla
         await Screenshot(page, "accueil-en");
     }
 
+    private async Task<List<P.HostingRequest>> RequestsWithAsync(string agency, string justification) =>
+        (await m.Provisioning.ListRequestsAsync(new P.ListRequestsRequest { AgencyId = m.Agencies[agency] })).Requests.Where(r => r.Justification == justification).ToList();
+
     /// <summary>A fresh browser session signed in as <paramref name="user"/> at the issuer's page, back on <paramref name="path"/>.</summary>
-    private async Task<IPage> SignedInAsync(string user, string path)
+    private async Task<IPage> SignedInAsync(string user, string path, int width = 1366, int height = 768)
     {
-        var context = await _browser.NewContextAsync(new() { ViewportSize = new() { Width = 1366, Height = 768 } });
+        var context = await _browser.NewContextAsync(new() { ViewportSize = new() { Width = width, Height = height } });
         var page = await context.NewPageAsync();
         await page.GotoAsync(m.PortalAddress + path);
         await page.Locator("#username").FillAsync(user);
         await page.Locator("#password").FillAsync("aes-demo-2026");
         await page.Locator("button[type=submit]").ClickAsync();
         await page.WaitForURLAsync(m.PortalAddress + path);
+        await InteractiveAsync(page);
         return page;
     }
+
+    /// <summary>Interactive pages answer typing and clicks once their live connection is up, which they say.</summary>
+    private static Task InteractiveAsync(IPage page) =>
+        Assertions.Expect(page.Locator("[data-interactive]")).ToHaveAttributeAsync("data-interactive", "true", new() { Timeout = 30_000 });
 
     private static async Task Screenshot(IPage page, string name)
     {

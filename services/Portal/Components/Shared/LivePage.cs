@@ -1,0 +1,55 @@
+using Microsoft.AspNetCore.Components;
+using Aes.Portal.Web;
+using Microsoft.AspNetCore.Components.Authorization;
+
+namespace Aes.Portal.Components.Shared;
+
+/// <summary>
+/// A page that follows the services without a reload: it loads once, and while the browser is connected
+/// loads again every few seconds, so statuses and approvals show as they change.
+/// </summary>
+public abstract class LivePage : ComponentBase, IDisposable
+{
+    private PeriodicTimer? _timer;
+
+    [CascadingParameter] protected Task<AuthenticationState> Authentication { get; set; } = null!;
+
+    protected PortalUser User { get; private set; } = null!;
+
+    protected virtual TimeSpan RefreshEvery => TimeSpan.FromSeconds(3);
+
+    /// <summary>Reads what the page shows; called at first and then on every tick.</summary>
+    protected abstract Task LoadAsync();
+
+    /// <summary>Stops the ticks (a page that turned out not to be the reader's to see).</summary>
+    protected void StopRefreshing() => _timer?.Dispose();
+
+    protected override async Task OnInitializedAsync()
+    {
+        User = PortalUser.Of((await Authentication).User);
+        await LoadAsync();
+        if (RendererInfo.IsInteractive)
+        {
+            _ = RefreshAsync();
+        }
+    }
+
+    private async Task RefreshAsync()
+    {
+        _timer = new PeriodicTimer(RefreshEvery);
+        while (await _timer.WaitForNextTickAsync())
+        {
+            await InvokeAsync(async () =>
+            {
+                await LoadAsync();
+                StateHasChanged();
+            });
+        }
+    }
+
+    public void Dispose()
+    {
+        _timer?.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}

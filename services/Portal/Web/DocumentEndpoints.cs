@@ -1,0 +1,27 @@
+using B = Aes.Contracts.Billing.V1;
+
+namespace Aes.Portal.Web;
+
+/// <summary>Documents the browser opens on their own, to print or save: an invoice as billing renders it.</summary>
+public static class DocumentEndpoints
+{
+    public static WebApplication MapDocuments(this WebApplication app)
+    {
+        app.MapGet("/factures/{id}/document", async (string id, string? langue, HttpContext http, IConfiguration configuration, SharedGrpcHandler handler) =>
+        {
+            using var services = new UserClients(() => Task.FromResult(http.User), configuration, handler);
+            try
+            {
+                var document = await (await services.BillingAsync()).RenderInvoiceAsync(new B.RenderInvoiceRequest { InvoiceId = id, Language = langue == "en" ? "en" : "fr" });
+                return Results.Content(document.Content, document.ContentType);
+            }
+            catch (Grpc.Core.RpcException exception)
+            {
+                var refusal = Refusal.Of(exception);
+                return Results.Problem(statusCode: exception.StatusCode == Grpc.Core.StatusCode.InvalidArgument ? 400 : 404,
+                    detail: $"{refusal.French} / {refusal.English}");
+            }
+        });
+        return app;
+    }
+}

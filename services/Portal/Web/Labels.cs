@@ -1,0 +1,112 @@
+using Aes.Contracts.Quota.V1;
+
+namespace Aes.Portal.Web;
+
+/// <summary>The words people read for the services' codes, in the current language.</summary>
+public static class Labels
+{
+    public static string RequestStatus(string code) => code switch
+    {
+        "submitted" => Language.T("soumise", "submitted"),
+        "waiting_for_capacity" => Language.T("en attente de capacité", "waiting for capacity"),
+        "awaiting_approval" => Language.T("en attente d'approbation", "awaiting approval"),
+        "approved" => Language.T("approuvée", "approved"),
+        "provisioning" => Language.T("en cours de provisionnement", "provisioning"),
+        "active" => Language.T("active", "active"),
+        "decommissioning" => Language.T("en cours de décommissionnement", "decommissioning"),
+        "decommissioned" => Language.T("décommissionnée", "decommissioned"),
+        "rejected" => Language.T("rejetée", "rejected"),
+        "expired" => Language.T("expirée", "expired"),
+        "failed" => Language.T("échouée", "failed"),
+        _ => code,
+    };
+
+    public static string VmStatus(string code) => code switch
+    {
+        "pending" or "held" => Language.T("en préparation", "being prepared"),
+        "creating" => Language.T("en création", "being created"),
+        "active" => Language.T("active", "active"),
+        "resizing" => Language.T("redimensionnement", "resizing"),
+        "decommissioning" => Language.T("en cours d'arrêt", "decommissioning"),
+        "decommissioned" => Language.T("décommissionnée", "decommissioned"),
+        "removed" => Language.T("supprimée", "removed"),
+        _ => code,
+    };
+
+    public static readonly string[] Classifications = ["strategic", "sensitive", "internal", "public"];
+
+    public static string Classification(string code) => code switch
+    {
+        "strategic" => Language.T("stratégique", "strategic"),
+        "sensitive" => Language.T("sensible", "sensitive"),
+        "internal" => Language.T("interne", "internal"),
+        "public" => Language.T("public", "public"),
+        _ => code,
+    };
+
+    /// <summary>What each classification means and where it may go (DOMAIN.md's residency rules).</summary>
+    public static string ClassificationHelp(string code) => code switch
+    {
+        "strategic" => Language.T(
+            "Secrets d'État, défense, état civil, finances publiques : uniquement dans un centre de votre propre État, jamais au-delà d'une frontière.",
+            "State secrets, defence, civil registry, public finance: only in a facility of your own state, never across a border."),
+        "sensitive" => Language.T(
+            "Données personnelles protégées par la loi nationale : votre État, ou un autre État de l'AES sous un accord qui autorise explicitement les données sensibles.",
+            "Personal data under national law: your own state, or another AES state under an agreement that explicitly allows sensitive data."),
+        "internal" => Language.T(
+            "Données internes de l'administration : votre État, ou tout centre de l'AES sous un accord actif.",
+            "The administration's internal data: your own state, or any AES facility under an active agreement."),
+        "public" => Language.T(
+            "Données publiques : comme les données internes.",
+            "Public data: as internal data."),
+        _ => "",
+    };
+
+    public static string ApprovalDecision(string code) => code switch
+    {
+        "pending" => Language.T("en attente", "pending"),
+        "approved" => Language.T("approuvée", "approved"),
+        "rejected" => Language.T("rejetée", "rejected"),
+        _ => code,
+    };
+
+    public static string ApprovalRole(string code) => code switch
+    {
+        "home" => Language.T("opérateur de l'État de l'organisme", "operator of the agency's state"),
+        "host" => Language.T("opérateur de l'État hôte", "operator of the host state"),
+        _ => code,
+    };
+
+    public static string Resource(ResourceClass resourceClass) => resourceClass switch
+    {
+        ResourceClass.Vcpu => "vCPU",
+        ResourceClass.MemoryGib => Language.T("Mémoire (Gio)", "Memory (GiB)"),
+        ResourceClass.StorageGib => Language.T("Stockage (Gio)", "Storage (GiB)"),
+        ResourceClass.PublicIpv4 => Language.T("IPv4 publiques", "Public IPv4"),
+        _ => resourceClass.ToString(),
+    };
+
+    public static string InvoiceStatus(string code) => code switch
+    {
+        "draft" => Language.T("brouillon", "draft"),
+        "issued" => Language.T("émise", "issued"),
+        "paid" => Language.T("payée", "paid"),
+        "cancelled" => Language.T("annulée", "cancelled"),
+        _ => code,
+    };
+
+    public static string QuotaChangeStatus(Aes.Contracts.Quota.V1.QuotaChangeStatus status) => status switch
+    {
+        Aes.Contracts.Quota.V1.QuotaChangeStatus.Pending => Language.T("en attente", "pending"),
+        Aes.Contracts.Quota.V1.QuotaChangeStatus.Approved => Language.T("approuvée", "approved"),
+        Aes.Contracts.Quota.V1.QuotaChangeStatus.Rejected => Language.T("rejetée", "rejected"),
+        _ => status.ToString(),
+    };
+
+    /// <summary>A number as the language writes it (1 234 in French).</summary>
+    public static string N(long value) => value.ToString("N0", System.Globalization.CultureInfo.CurrentCulture);
+
+    /// <summary>A moment in the reader's culture, in UTC (the three states' offsets differ by an hour at most).</summary>
+    public static string When(Google.Protobuf.WellKnownTypes.Timestamp? at) =>
+        at is null ? "" : at.ToDateTime().ToString("g", System.Globalization.CultureInfo.CurrentCulture) + " UTC";
+}
