@@ -32,6 +32,32 @@ public sealed class UsageQueries(QuotaDbContext db, ClaimFacts facts)
         return ResourceClasses.All.Select(c => sums.FirstOrDefault(s => s.Class == c) is { } s ? new UsageLine(c, s.Capacity, s.Used) : new UsageLine(c, 0, 0)).ToList();
     }
 
+    /// <summary>
+    /// What the pool had allocated at <paramref name="points"/> evenly spread moments from <paramref name="from"/> to
+    /// <paramref name="until"/>: a claim counts from its creation until it was released or expired (its last
+    /// change), or to the end while it is held or committed. Refused claims never counted.
+    /// </summary>
+    public async Task<IReadOnlyList<(DateTime At, Amounts Allocated)>> AllocationHistoryAsync(
+        Guid poolId, DateTime from, DateTime until, int points, CancellationToken cancellationToken)
+    {
+        if (!await db.Pools.AsNoTracking().AnyAsync(p => p.Id == poolId, cancellationToken))
+        {
+            throw new NotFoundException("Pool", poolId.ToString());
+        }
+        var claims = await db.Claims.AsNoTracking()
+            .Where(c => c.PoolId == poolId && c.Status != ClaimStatus.Refused && c.CreatedAt <= until
+                && (c.Status == ClaimStatus.Held || c.Status == ClaimStatus.Committed || c.UpdatedAt > from))
+            .Select(c => new { c.CreatedAt, Ended = c.Status == ClaimStatus.Released || c.Status == ClaimStatus.Expired ? c.UpdatedAt : (DateTime?)null, c.Vcpu, c.MemoryGib, c.StorageGib, c.PublicIpv4 })
+            .ToListAsync(cancellationToken);
+        var step = (until - from) / (points - 1);
+        return Enumerable.Range(0, points).Select(i =>
+        {
+            var at = i == points - 1 ? until : from + step * i;
+            var live = claims.Where(c => c.CreatedAt <= at && (c.Ended is null || c.Ended > at)).ToList();
+            return (at, new Amounts(live.Sum(c => c.Vcpu), live.Sum(c => c.MemoryGib), live.Sum(c => c.StorageGib), live.Sum(c => c.PublicIpv4)));
+        }).ToList();
+    }
+
     public async Task<IReadOnlyList<UsageLine>> AgreementAsync(Guid agreementId, CancellationToken cancellationToken)
     {
         var rows = await db.Slices.AsNoTracking().Where(s => s.AgreementId == agreementId).OrderBy(s => s.Class).ToListAsync(cancellationToken);

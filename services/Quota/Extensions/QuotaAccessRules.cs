@@ -33,6 +33,7 @@ public static class QuotaAccessRules
         ["Resize"] = AccessRule.ServicesOnly,
         ["GetClaim"] = AccessRule.ServicesOnly,
         ["GetUsage"] = AccessRule.Read(AgencyMembers | HostOperators | Overseers, UsageScopeAsync),
+        ["GetAllocationHistory"] = AccessRule.Read(Overseers, Scopes.ById("pool_id", PoolAsync)),
         ["ListCandidates"] = AccessRule.Read(AgencyMembers | Overseers, Scopes.ById("agency_id", AgencyAsync)),
     };
 

@@ -216,6 +216,27 @@ public sealed class QuotaGrpcService(QuotaDbContext db, CapacityOperations capac
         };
     }
 
+    public override async Task<V1.AllocationHistory> GetAllocationHistory(V1.GetAllocationHistoryRequest request, ServerCallContext context)
+    {
+        var poolId = Validate.Id(request.PoolId, "pool_id");
+        var until = Validate.OptionalInstant(request.Until, "until") ?? clock.GetUtcNow().UtcDateTime;
+        var from = Validate.OptionalInstant(request.From, "from") ?? until.AddDays(-1);
+        if (from >= until || until - from > TimeSpan.FromDays(366))
+        {
+            throw new InvalidFieldException("from", new("doit précéder « until », d'un an au plus.", "must come before 'until', by a year at most."));
+        }
+        var points = request.Points == 0 ? 24 : Validate.Range(request.Points, "points", 2, 500);
+        var history = await usage.AllocationHistoryAsync(poolId, from, until, points, context.CancellationToken);
+        var capacity = await usage.PoolsAsync(db.Pools.Where(p => p.Id == poolId), "Pool", request.PoolId, context.CancellationToken);
+        long Capacity(ResourceClass c) => capacity.FirstOrDefault(l => l.Class == c)?.Limit ?? 0;
+        return new V1.AllocationHistory
+        {
+            PoolId = poolId.ToString(),
+            Capacity = ToMessage(new Amounts(Capacity(ResourceClass.Vcpu), Capacity(ResourceClass.MemoryGib), Capacity(ResourceClass.StorageGib), Capacity(ResourceClass.PublicIpv4))),
+            Points = { history.Select(p => new V1.AllocationPoint { At = Timestamp.FromDateTime(p.At), Allocated = ToMessage(p.Allocated) }) },
+        };
+    }
+
     private static ResourceClass Class(V1.ResourceClass value, string field) =>
         value is >= V1.ResourceClass.Vcpu and <= V1.ResourceClass.PublicIpv4
             ? (ResourceClass)(int)value

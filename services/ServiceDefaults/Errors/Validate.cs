@@ -123,6 +123,12 @@ public static partial class Validate
         return at <= now + within ? at : throw new InvalidFieldException(field, new(limitFr, limitEn));
     }
 
+    /// <summary>An optional instant (null when absent), between 1970 and 2100.</summary>
+    public static DateTime? OptionalInstant(Google.Protobuf.WellKnownTypes.Timestamp? value, string field) =>
+        value is null ? null
+        : value.Seconds is > 0 and < 4_102_444_800 && value.Nanos is >= 0 and <= 999_999_999 ? value.ToDateTime()
+        : throw new InvalidFieldException(field, new("n'est pas une date entre 1970 et 2100.", "is not a date between 1970 and 2100."));
+
     public static string StateCode(string? value, string field) => Code(value, field, StateCodePattern(), "ML");
 
     /// <summary>An optional state filter: null when empty.</summary>

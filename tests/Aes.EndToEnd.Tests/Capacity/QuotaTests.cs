@@ -1,4 +1,5 @@
 using Aes.Testing;
+using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Q = Aes.Contracts.Quota.V1;
 using T = Aes.Contracts.Tenancy.V1;
@@ -209,6 +210,46 @@ public abstract class QuotaTests<TMarketplace>(TMarketplace m) : IClassFixture<T
 
         var commitReleased = await Assert.ThrowsAsync<RpcException>(() => m.Quota.CommitAsync(new Q.ClaimIdRequest { ClaimId = hold.ClaimId }).ResponseAsync);
         Assert.Equal(StatusCode.FailedPrecondition, commitReleased.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_pools_allocation_over_time_follows_its_claims_from_hold_to_release()
+    {
+        var pool = await m.PoolAsync("ML-BKO-1", vcpuTotal: 100);
+        var before = DateTime.UtcNow.AddSeconds(-1);
+        var kept = QuotaMarketplace.Hold(m.Agencies["ML/MEF"], pool.Id, 30);
+        await m.Quota.HoldAsync(kept);
+        await m.Quota.CommitAsync(new Q.ClaimIdRequest { ClaimId = kept.ClaimId });
+        var released = QuotaMarketplace.Hold(m.Agencies["ML/MEF"], pool.Id, 12);
+        await m.Quota.HoldAsync(released);
+        var bothHeld = DateTime.UtcNow;
+        await Task.Delay(50);
+        await m.Quota.ReleaseAsync(new Q.ReleaseRequest { ClaimId = released.ClaimId, Reason = "rejection" });
+        var refused = await Assert.ThrowsAsync<RpcException>(() => m.Quota.HoldAsync(QuotaMarketplace.Hold(m.Agencies["ML/MEF"], pool.Id, 500)).ResponseAsync);
+        Assert.Equal(StatusCode.ResourceExhausted, refused.StatusCode);
+
+        var history = await m.Quota.GetAllocationHistoryAsync(new Q.GetAllocationHistoryRequest
+        {
+            PoolId = pool.Id, From = Timestamp.FromDateTime(before), Until = Timestamp.FromDateTime(DateTime.UtcNow.AddSeconds(1)), Points = 3,
+        });
+        Assert.Equal(100, history.Capacity.Vcpu);
+        Assert.Equal([0L, 30L], new[] { history.Points[0].Allocated.Vcpu, history.Points[^1].Allocated.Vcpu }); // the refused claim never counted
+        var atBoth = await m.Quota.GetAllocationHistoryAsync(new Q.GetAllocationHistoryRequest
+        {
+            PoolId = pool.Id, From = Timestamp.FromDateTime(before), Until = Timestamp.FromDateTime(bothHeld), Points = 2,
+        });
+        Assert.Equal((42L, 84L), (atBoth.Points[^1].Allocated.Vcpu, atBoth.Points[^1].Allocated.MemoryGib));
+
+        foreach (var (bad, field) in new (Q.GetAllocationHistoryRequest, string)[]
+        {
+            (new() { PoolId = pool.Id, Points = 1 }, "points"),
+            (new() { PoolId = pool.Id, From = Timestamp.FromDateTime(DateTime.UtcNow), Until = Timestamp.FromDateTime(DateTime.UtcNow.AddHours(-1)) }, "from"),
+            (new() { PoolId = "pool" }, "pool_id"),
+        })
+        {
+            var error = await Assert.ThrowsAsync<RpcException>(() => m.Quota.GetAllocationHistoryAsync(bad).ResponseAsync);
+            Assert.Equal((StatusCode.InvalidArgument, field), (error.StatusCode, error.Trailers.GetValue("aes-field")));
+        }
     }
 
     [Fact]

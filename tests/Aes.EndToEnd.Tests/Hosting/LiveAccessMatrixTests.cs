@@ -239,6 +239,7 @@ public abstract class LiveAccessMatrixTests<TMarketplace>(TMarketplace m) : ICla
             ["QuotaService/Resize"] = Once(new Q.ResizeRequest { ClaimId = Guid.NewGuid().ToString() }),
             ["QuotaService/GetClaim"] = Once(new Q.ClaimIdRequest { ClaimId = Guid.NewGuid().ToString() }),
             ["QuotaService/GetUsage"] = Agency(id => new Q.GetUsageRequest { Scope = Q.UsageScope.Agency, Id = id }, f.OwnAgency, f.OtherAgency),
+            ["QuotaService/GetAllocationHistory"] = State(id => new Q.GetAllocationHistoryRequest { PoolId = id }, f.OwnPool, f.OtherPool),
             ["QuotaService/ListCandidates"] = Agency(id => new Q.ListCandidatesRequest { AgencyId = id }, f.OwnAgency, f.OtherAgency),
 
             ["BillingService/ListAccounts"] = State(s => new B.ListAccountsRequest { StateCode = s }, "ML", "BF"),

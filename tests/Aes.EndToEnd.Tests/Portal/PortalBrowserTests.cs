@@ -232,6 +232,7 @@ public sealed class PortalBrowserTests(EmbeddedProvisioningMarketplace m) : ICla
         await Assertions.Expect(stranger.Locator($"tr[data-request-id='{submitted.Id}']")).ToHaveCountAsync(0);
         await stranger.GotoAsync(m.PortalAddress + "/operateur/approbations");
         await Assertions.Expect(stranger.GetByRole(AriaRole.Alert)).ToContainTextAsync("n'est pas accessible avec votre rôle");
+        await m.WaitForAsync(submitted.Id, "awaiting_approval");
         await m.RejectIfOpenAsync(submitted.Id, "op.ml");
     }
 
@@ -257,10 +258,15 @@ public sealed class PortalBrowserTests(EmbeddedProvisioningMarketplace m) : ICla
     public async Task An_operator_sees_capacity_per_pool_and_auditors_search_the_trail()
     {
         var operatorPage = await SignedInAsync("op.bf", "/operateur/capacite");
-        await Assertions.Expect(operatorPage.Locator("article[data-pool='BF-OUA-1/general'] [role=meter]").First).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        var pool = operatorPage.Locator("article[data-pool='BF-OUA-1/general']");
+        await Assertions.Expect(pool.Locator("[role=meter]").First).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await Assertions.Expect(pool.Locator("figure.allocation-chart")).ToHaveAttributeAsync("data-points", "48");
+        await Assertions.Expect(pool.Locator("figure.allocation-chart figcaption")).ToContainTextAsync("pour une capacité de 64");
+        await Assertions.Expect(operatorPage.GetByRole(AriaRole.Alert)).ToHaveCountAsync(0);
         await Screenshot(operatorPage, "capacite");
 
         var submitted = await m.SubmitAsync(m.Request("BF/ANPTIC", "internal"));
+        await m.WaitForAsync(submitted.Id, "awaiting_approval");
         await m.RejectIfOpenAsync(submitted.Id, "op.bf");
         var auditor = await SignedInAsync("audit.aes", "/audit");
         await Assertions.Expect(auditor.Locator("tr[data-position]").First).ToBeVisibleAsync(new() { Timeout = 30_000 });
@@ -272,6 +278,32 @@ public sealed class PortalBrowserTests(EmbeddedProvisioningMarketplace m) : ICla
         await auditor.GetByRole(AriaRole.Button, new() { Name = "Vérifier la chaîne" }).ClickAsync();
         await Assertions.Expect(auditor.Locator("p[role=status]")).ToContainTextAsync("Chaîne intacte");
         await Screenshot(auditor, "audit");
+    }
+
+    [Fact]
+    public async Task An_operator_creates_a_pool_sets_its_inventory_and_publishes_prices_and_sees_refusals_with_their_field()
+    {
+        var page = await SignedInAsync("op.ml", "/operateur/reserves");
+        var name = $"hm-{Guid.NewGuid().ToString("N")[..6]}";
+        await page.GetByLabel("Nom de la réserve").FillAsync(name);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Créer" }).ClickAsync();
+        var pool = page.Locator($"article[data-pool='ML-BKO-1/{name}']");
+        var vcpu = pool.Locator("tr[data-resource='Vcpu']");
+        await vcpu.GetByLabel("Total vCPU").FillAsync("32");
+        await vcpu.GetByLabel("Ratio vCPU").FillAsync("4,0");
+        await vcpu.GetByRole(AriaRole.Button, new() { Name = "Enregistrer" }).ClickAsync();
+        await Assertions.Expect(vcpu.Locator(".capacity")).ToHaveTextAsync("128");
+
+        await vcpu.GetByLabel("Ratio vCPU").FillAsync("beaucoup");
+        await vcpu.GetByRole(AriaRole.Button, new() { Name = "Enregistrer" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("allocation_ratio");
+        await Assertions.Expect(vcpu.Locator(".capacity")).ToHaveTextAsync("128");
+
+        await page.GetByLabel("XOF par vCPU-heure").FillAsync("27");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Publier" }).ClickAsync();
+        await Assertions.Expect(page.Locator("p[role=status]")).ToContainTextAsync("Grille publiée");
+        await Assertions.Expect(page.Locator("tr[data-catalogue]", new() { HasText = "27 XOF" }).First).ToBeVisibleAsync();
+        await Screenshot(page, "reserves-tarifs");
     }
 
     [Fact]
