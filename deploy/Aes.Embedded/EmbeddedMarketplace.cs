@@ -162,9 +162,10 @@ public static class EmbeddedMarketplace
             arguments.Add("--Messaging:Transport=RabbitMq");
             arguments.Add($"--ConnectionStrings:{ResourceNames.RabbitMqConnection}={rabbitMq}");
         }
-        if (service is ResourceNames.Tenancy or ResourceNames.Billing)
+        if (service is ResourceNames.Tenancy or ResourceNames.Billing or ResourceNames.Quota)
         {
-            // Tenancy loads the demo states, facilities and users; billing publishes the demo facilities' list prices.
+            // Tenancy loads the demo states, facilities and users; billing publishes the demo facilities' list prices;
+            // quota gives the demo facilities a pool each and the states their default quotas.
             arguments.Add($"--Seed:Demo={options.Seed}");
         }
         if (service == ResourceNames.Provisioning)

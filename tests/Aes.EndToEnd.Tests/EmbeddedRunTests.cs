@@ -36,6 +36,18 @@ public sealed class EmbeddedRunTests : IDisposable
         Assert.Equal("open", facilities.Single(f => f.Code == "ML-BKO-1").Status);
         Assert.Equal("planned", facilities.Single(f => f.StateCode == "NE").Status);
 
+        // The demo comes with capacity, so that a request made in the portal is placed: a pool per open
+        // facility, and each state's default quotas.
+        await Eventually.HoldsAsync(async () => (await quota.ListPoolsAsync(new Quota.ListPoolsRequest())).Pools.Count == 3,
+            TimeSpan.FromSeconds(30), "quota created the demo pools");
+        var bamako = (await quota.ListPoolsAsync(new Quota.ListPoolsRequest { StateCode = "ML" })).Pools.Single();
+        Assert.Equal(1024 * 4 - 64, bamako.Inventories.Single(i => i.ResourceClass == Quota.ResourceClass.Vcpu).Capacity);
+        var tenancy = new Tenancy.TenancyService.TenancyServiceClient(marketplace.Channel(ResourceNames.Tenancy));
+        var mef = (await tenancy.ListAgenciesAsync(new Tenancy.ListAgenciesRequest { StateCode = "ML" })).Agencies.Single(a => a.Code == "MEF");
+        await Eventually.HoldsAsync(async () => (await quota.GetAgencyQuotaAsync(new Quota.GetAgencyQuotaRequest { AgencyId = mef.Id })).Lines
+                .Single(l => l.ResourceClass == Quota.ResourceClass.Vcpu).Limit == 256,
+            TimeSpan.FromSeconds(30), "MEF has Mali's demo default quota");
+
         var billing = new Billing.BillingService.BillingServiceClient(marketplace.Channel(ResourceNames.Billing));
         await Eventually.HoldsAsync(async () => (await billing.ListAccountsAsync(new Billing.ListAccountsRequest())).Accounts.Count == 5,
             TimeSpan.FromSeconds(30), "billing opened an account per demo agency");
@@ -44,6 +56,10 @@ public sealed class EmbeddedRunTests : IDisposable
         await Eventually.HoldsAsync(async () => (await provisioning.ListAgreementsInForceAsync(
                 new Provisioning.ListAgreementsInForceRequest { GuestStateCode = "NE" })).Agreements.Count == 1,
             TimeSpan.FromSeconds(30), "provisioning knows the demo ML→NE agreement");
+        var preview = new Provisioning.PreviewPlacementRequest { AgencyId = mef.Id, Classification = "sensitive" };
+        preview.Vms.Add(new Provisioning.VmSpec { Flavour = "s1.large", Image = "debian-12", Count = 3 });
+        var decision = await provisioning.PreviewPlacementAsync(preview);
+        Assert.Equal(("placed", "ML-BKO-1"), (decision.Outcome, decision.Considered.Single(c => c.Kept).FacilityCode));
 
         // The portal reads tenancy over gRPC and speaks French first.
         var page = await http.GetStringAsync(marketplace.HttpAddress(ResourceNames.Portal));

@@ -28,7 +28,8 @@ public abstract class LaunchedMarketplace(string name) : IAsyncLifetime
                 "--rabbitmq", await TestInfrastructure.NewRabbitMqVirtualHostAsync(name),
             ]
             : [];
-        Marketplace = await EmbeddedMarketplace.StartAsync(_data, EmbeddedMarketplace.FreePortOffset(), [.. storage, .. arguments]);
+        // The fixtures set the capacity their tests count on; the demo's own pools and quotas would add to it.
+        Marketplace = await EmbeddedMarketplace.StartAsync(_data, EmbeddedMarketplace.FreePortOffset(), [.. storage, "--Seed:DemoCapacity=false", .. arguments]);
     }
 
     /// <summary>A connection to one service's own database, to read what it wrote (its outbox).</summary>

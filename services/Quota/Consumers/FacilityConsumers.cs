@@ -1,8 +1,10 @@
 using Aes.Contracts.Tenancy;
+using Aes.Quota.Application;
 
 namespace Aes.Quota.Consumers;
 
-public sealed class FacilityRegisteredConsumer(QuotaDbContext db, ILogger<FacilityRegisteredConsumer> logger)
+/// <summary>Records the facility and, in a demo run, its demo pool (Seed/demo-capacity.json).</summary>
+public sealed class FacilityRegisteredConsumer(QuotaDbContext db, DemoCapacity demo, TimeProvider clock, ILogger<FacilityRegisteredConsumer> logger)
     : InboxConsumer<FacilityRegistered, QuotaDbContext>(db, logger)
 {
     protected override async Task HandleAsync(FacilityRegistered message, ConsumeContext<FacilityRegistered> context)
@@ -11,10 +13,12 @@ public sealed class FacilityRegisteredConsumer(QuotaDbContext db, ILogger<Facili
         {
             return;
         }
-        Db.Facilities.Add(new KnownFacility
+        var facility = new KnownFacility
         {
             FacilityId = message.FacilityId, Code = message.Code, StateCode = message.StateCode, Status = message.Status,
-        });
+        };
+        Db.Facilities.Add(facility);
+        await demo.AddPoolAsync(Db, facility, clock.GetUtcNow().UtcDateTime, context.CancellationToken);
     }
 }
 

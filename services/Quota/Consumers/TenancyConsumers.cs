@@ -3,11 +3,16 @@ using Aes.Quota.Application;
 
 namespace Aes.Quota.Consumers;
 
-public sealed class AgencyRegisteredConsumer(QuotaDbContext db, CapacityOperations capacity, ILogger<AgencyRegisteredConsumer> logger)
+/// <summary>Opens the agency's quota at its state's defaults; in a demo run, the first agency of a state brings the demo defaults.</summary>
+public sealed class AgencyRegisteredConsumer(QuotaDbContext db, CapacityOperations capacity, DemoCapacity demo, ILogger<AgencyRegisteredConsumer> logger)
     : InboxConsumer<AgencyRegistered, QuotaDbContext>(db, logger)
 {
-    protected override Task HandleAsync(AgencyRegistered message, ConsumeContext<AgencyRegistered> context) =>
-        capacity.OpenAgencyAsync(message.AgencyId, message.StateCode, context.CancellationToken);
+    protected override async Task HandleAsync(AgencyRegistered message, ConsumeContext<AgencyRegistered> context)
+    {
+        await demo.AddStateDefaultsAsync(Db, message.StateCode, context.CancellationToken);
+        await Db.SaveChangesAsync(context.CancellationToken);
+        await capacity.OpenAgencyAsync(message.AgencyId, message.StateCode, context.CancellationToken);
+    }
 }
 
 public sealed class RoleAssignedConsumer(QuotaDbContext db, ILogger<RoleAssignedConsumer> logger)

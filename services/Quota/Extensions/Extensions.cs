@@ -25,6 +25,7 @@ public static class Extensions
         });
         builder.Services.AddScoped<Access>();
         builder.Services.AddScoped<CapacityOperations>();
+        builder.Services.AddSingleton<DemoCapacity>();
         builder.Services.AddSingleton<ClaimFacts>();
         builder.Services.AddScoped<ClaimService>();
         builder.Services.AddScoped<UsageQueries>();

@@ -67,7 +67,7 @@ public sealed class DistributedMarketplace : IAsyncLifetime
                     ]);
                     break;
                 default:
-                    arguments.AddRange(["--Seed:Demo=true", $"--Identity:ServiceClients:aes-provisioning={provisioningSecret}"]);
+                    arguments.AddRange(["--Seed:Demo=true", "--Seed:DemoCapacity=false", $"--Identity:ServiceClients:aes-provisioning={provisioningSecret}"]);
                     break;
             }
             _services[service] = (project, assembly, [.. arguments], http);

@@ -255,7 +255,7 @@ public sealed class PortalBrowserTests(EmbeddedProvisioningMarketplace m) : ICla
     }
 
     [Fact]
-    public async Task An_operator_sees_capacity_per_pool_and_auditors_search_the_trail()
+    public async Task An_operator_sees_capacity_per_pool_auditors_search_the_trail_and_the_confederation_closes_a_settlement()
     {
         var operatorPage = await SignedInAsync("op.bf", "/operateur/capacite");
         var pool = operatorPage.Locator("article[data-pool='BF-OUA-1/general']");
@@ -278,6 +278,16 @@ public sealed class PortalBrowserTests(EmbeddedProvisioningMarketplace m) : ICla
         await auditor.GetByRole(AriaRole.Button, new() { Name = "Vérifier la chaîne" }).ClickAsync();
         await Assertions.Expect(auditor.Locator("p[role=status]")).ToContainTextAsync("Chaîne intacte");
         await Screenshot(auditor, "audit");
+
+        // Last month's settlement: not closed yet, then closed by the confederal administrator, its netting summing to zero.
+        var confederal = await SignedInAsync("admin.aes", "/reglement");
+        await Assertions.Expect(confederal.GetByRole(AriaRole.Alert)).ToContainTextAsync("pas encore clos");
+        await confederal.GetByRole(AriaRole.Button, new() { Name = "Clore le mois" }).ClickAsync();
+        await Assertions.Expect(confederal.Locator("tfoot td")).ToHaveTextAsync("0 XOF");
+        await auditor.GotoAsync(m.PortalAddress + "/reglement");
+        await InteractiveAsync(auditor);
+        await Assertions.Expect(auditor.Locator("tfoot td")).ToHaveTextAsync("0 XOF");
+        await Assertions.Expect(auditor.GetByRole(AriaRole.Button, new() { Name = "Clore le mois" })).ToHaveCountAsync(0);
     }
 
     [Fact]
@@ -325,7 +335,7 @@ public sealed class PortalBrowserTests(EmbeddedProvisioningMarketplace m) : ICla
     /// <summary>A fresh browser session signed in as <paramref name="user"/> at the issuer's page, back on <paramref name="path"/>.</summary>
     private async Task<IPage> SignedInAsync(string user, string path, int width = 1366, int height = 768)
     {
-        var context = await _browser.NewContextAsync(new() { ViewportSize = new() { Width = width, Height = height } });
+        var context = await _browser.NewContextAsync(new() { ViewportSize = new() { Width = width, Height = height }, Locale = "fr-FR" });
         var page = await context.NewPageAsync();
         await page.GotoAsync(m.PortalAddress + path);
         await page.Locator("#username").FillAsync(user);
