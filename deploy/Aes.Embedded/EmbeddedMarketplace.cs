@@ -24,6 +24,10 @@ public static class EmbeddedMarketplace
             await Console.Error.WriteLineAsync(exception.Message);
             return 2;
         }
+        if (options.Distributed)
+        {
+            return await DistributedMarketplace.RunAsync(options);
+        }
         Directory.CreateDirectory(options.DataDirectory);
 
         var hub = new InProcessBusHub();

@@ -8,8 +8,11 @@ namespace Aes.Embedded;
 ///   --postgres CONN      use this PostgreSQL server (one database per service, aes_tenancy…, or
 ///                        DB_tenancy… when CONN names a database DB) instead of SQLite
 ///   --no-seed            do not load the demo data
+///   --distributed        each service as its own process, on RabbitMQ and PostgreSQL (started under
+///                        --infra-dir, default /var/tmp/aes-marketplace-distributed, unless given above)
 /// </summary>
-public sealed record EmbeddedOptions(string DataDirectory, int PortOffset, string? RabbitMq, string? Postgres, bool Seed, string[] PassThrough)
+public sealed record EmbeddedOptions(string DataDirectory, int PortOffset, string? RabbitMq, string? Postgres, bool Seed, string[] PassThrough,
+    bool Distributed = false, string InfraDirectory = EmbeddedOptions.DefaultInfraDirectory)
 {
     public static EmbeddedOptions Parse(string[] args)
     {
@@ -18,6 +21,8 @@ public sealed record EmbeddedOptions(string DataDirectory, int PortOffset, strin
         var portOffset = 0;
         string? rabbitMq = null, postgres = null;
         var seed = true;
+        var distributed = false;
+        var infraDirectory = DefaultInfraDirectory;
         var passThrough = new List<string>();
         for (var i = 0; i < args.Length; i++)
         {
@@ -33,11 +38,17 @@ public sealed record EmbeddedOptions(string DataDirectory, int PortOffset, strin
                 case "--rabbitmq": rabbitMq = Value(args, ref i); break;
                 case "--postgres": postgres = Value(args, ref i); break;
                 case "--no-seed": seed = false; break;
+                case "--distributed": distributed = true; break;
+                case "--infra-dir": infraDirectory = Value(args, ref i); break;
                 default: passThrough.Add(args[i]); break;
             }
         }
-        return new EmbeddedOptions(Path.GetFullPath(dataDirectory), portOffset, rabbitMq, postgres, seed, passThrough.ToArray());
+        return new EmbeddedOptions(Path.GetFullPath(dataDirectory), portOffset, rabbitMq, postgres, seed, passThrough.ToArray(),
+            distributed, Path.GetFullPath(infraDirectory));
     }
+
+    /// <summary>Where the distributed run keeps its own RabbitMQ and PostgreSQL: a folder PostgreSQL's user can reach, kept across reboots.</summary>
+    public const string DefaultInfraDirectory = "/var/tmp/aes-marketplace-distributed";
 
     private readonly Dictionary<string, string> _serviceSecrets = [];
 

@@ -31,7 +31,8 @@ public sealed class EmbeddedMarketplace : IAsyncDisposable
         var process = ServiceProcess.Start("deploy/Aes.Embedded", "Aes.Embedded",
             ["--data-dir", dataDirectory, "--port-offset", portOffset.ToString(), .. issuer.TrustArguments(), .. extraArguments]);
         var marketplace = new EmbeddedMarketplace(process, portOffset, issuer);
-        await process.WaitForOutputAsync("Ctrl-C", TimeSpan.FromSeconds(90));
+        // The distributed run starts five processes one after the other, each migrating its database.
+        await process.WaitForOutputAsync("Ctrl-C", TimeSpan.FromSeconds(240));
         if (process.HasExited)
         {
             throw new InvalidOperationException($"The launcher exited with {process.ExitCode}:\n{process.Output}");

@@ -262,8 +262,12 @@ public sealed class RepatriationMarketplace : ProvisioningMarketplace
     protected override string[] ExtraArguments => ["--Provisioning:WaitingRetryInterval=00:10:00", "--Provisioning:HoldDuration=01:00:00"];
 }
 
-/// <summary>The same processes on real PostgreSQL (a database per service) and RabbitMQ (a virtual host of its own).</summary>
+/// <summary>
+/// The distributed run: each service and the portal its own process (the launcher's --distributed), on
+/// real PostgreSQL (a database per service) and RabbitMQ (a virtual host of its own).
+/// </summary>
 public sealed class PostgresProvisioningMarketplace : ProvisioningMarketplace
 {
     protected override bool OnPostgres => true;
+    protected override string[] ExtraArguments => ["--distributed"];
 }

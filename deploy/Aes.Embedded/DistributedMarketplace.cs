@@ -1,0 +1,221 @@
+using System.Diagnostics;
+using Aes.Messaging;
+
+namespace Aes.Embedded;
+
+/// <summary>
+/// The distributed run on one machine: each service and the portal as its own process, on the same
+/// ports and configuration keys as tye.yaml and k8s/, over a real RabbitMQ and PostgreSQL. Without
+/// --rabbitmq and --postgres it starts both itself (deploy/scripts/infra.sh, Debian packages) and stops
+/// them afterwards. Ready when every service's /health/ready answers; Ctrl-C stops everything.
+/// </summary>
+public static class DistributedMarketplace
+{
+    /// <summary>Tenancy last: it seeds the demo, and RabbitMQ drops events that no queue is bound for yet.</summary>
+    private static readonly string[] StartOrder =
+        [ResourceNames.Quota, ResourceNames.Billing, ResourceNames.Provisioning, ResourceNames.Portal, ResourceNames.Tenancy];
+
+    public static async Task<int> RunAsync(EmbeddedOptions options)
+    {
+        var stop = new TaskCompletionSource();
+        using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, Stop);
+        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, Stop);
+
+        var infrastructure = new Infrastructure(options);
+        var running = new List<(string Service, Process Process)>();
+        var status = 0;
+        try
+        {
+            options = await infrastructure.StartAsync(stop.Task);
+            foreach (var service in StartOrder)
+            {
+                running.Add((service, Start(service, options)));
+                await WaitUntilReadyAsync(service, options, running, stop.Task);
+            }
+            PrintBanner(options);
+            var exited = Task.WhenAny(running.Select(r => r.Process.WaitForExitAsync()));
+            if (await Task.WhenAny(stop.Task, exited) != stop.Task)
+            {
+                var (service, process) = running.First(r => r.Process.HasExited);
+                await Console.Error.WriteLineAsync($"{service} s'est arrêté ({process.ExitCode}) / {service} stopped ({process.ExitCode}); arrêt de tous / stopping all.");
+                status = 1;
+            }
+            Console.WriteLine("Arrêt en cours… / Stopping…");
+        }
+        catch (Exception exception) when (exception is InvalidOperationException or TimeoutException or OperationCanceledException)
+        {
+            await Console.Error.WriteLineAsync(exception.Message);
+            status = 1;
+        }
+        finally
+        {
+            // Each service drains its consumers and ends its work on SIGTERM; tenancy, the issuer, last.
+            for (var i = running.Count - 1; i >= 0; i--)
+            {
+                await StopAsync(running[i].Service, running[i].Process);
+            }
+            await infrastructure.StopAsync();
+        }
+        Console.WriteLine("Place de marché arrêtée. / Marketplace stopped.");
+        return status;
+
+        void Stop(System.Runtime.InteropServices.PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stop.TrySetResult();
+        }
+    }
+
+    private static Process Start(string service, EmbeddedOptions options)
+    {
+        var assembly = Path.Combine(AppContext.BaseDirectory, $"Aes.{char.ToUpperInvariant(service[0])}{service[1..]}.dll");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Environment.CurrentDirectory };
+        start.ArgumentList.Add(assembly);
+        foreach (var argument in EmbeddedMarketplace.ServiceArguments(service, options))
+        {
+            start.ArgumentList.Add(argument);
+        }
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"{service} did not start.");
+        process.OutputDataReceived += (_, line) => Relay(service, line.Data);
+        process.ErrorDataReceived += (_, line) => Relay(service, line.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static void Relay(string service, string? line)
+    {
+        if (line is not null)
+        {
+            Console.WriteLine($"[{service}] {line}");
+        }
+    }
+
+    private static async Task WaitUntilReadyAsync(string service, EmbeddedOptions options, List<(string Service, Process Process)> running, Task stop)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var ready = $"http://127.0.0.1:{ResourceNames.LocalPorts[service].Shift(options.PortOffset).Http}/health/ready";
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
+        while (DateTime.UtcNow < deadline && !stop.IsCompleted)
+        {
+            if (running.Single(r => r.Service == service).Process.HasExited)
+            {
+                throw new InvalidOperationException($"{service} s'est arrêté au démarrage / {service} exited while starting.");
+            }
+            try
+            {
+                if ((await http.GetAsync(ready)).IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            catch (TaskCanceledException)
+            {
+                // Slow to answer while it migrates.
+            }
+            await Task.Delay(250);
+        }
+        throw stop.IsCompleted ? new OperationCanceledException("Arrêt demandé / stop asked.") : new TimeoutException($"{service} n'est pas prêt après 3 min / {service} not ready after 3 min ({ready}).");
+    }
+
+    private static async Task StopAsync(string service, Process process)
+    {
+        if (!process.HasExited)
+        {
+            // It may end between the check and the signal; kill then says so on its error stream, which is not ours to print.
+            using var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { RedirectStandardError = true })!;
+            await kill.WaitForExitAsync();
+        }
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(45));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            await Console.Error.WriteLineAsync($"{service} ne s'arrête pas : arrêt forcé / {service} does not stop: killed.");
+            process.Kill(entireProcessTree: true);
+        }
+        process.Dispose();
+    }
+
+    private static void PrintBanner(EmbeddedOptions options)
+    {
+        Console.WriteLine("Place de marché d'hébergement AES démarrée, un processus par service / AES Hosting Marketplace started, one process per service");
+        Console.WriteLine("  données / data : PostgreSQL, bus : RabbitMQ");
+        foreach (var (service, ports) in ResourceNames.LocalPorts)
+        {
+            var shifted = ports.Shift(options.PortOffset);
+            var grpc = shifted.Grpc == 0 ? "" : $"  gRPC http://127.0.0.1:{shifted.Grpc}";
+            Console.WriteLine($"  {service,-13} http://127.0.0.1:{shifted.Http}{grpc}");
+        }
+        Console.WriteLine("Ctrl-C pour arrêter / Ctrl-C to stop");
+    }
+
+    /// <summary>RabbitMQ and PostgreSQL of the run's own, under --infra-dir, when none was given.</summary>
+    private sealed class Infrastructure(EmbeddedOptions options)
+    {
+        private readonly string _script = Path.Combine(AppContext.BaseDirectory, "infra.sh");
+        private readonly List<string> _started = [];
+
+        public async Task<EmbeddedOptions> StartAsync(Task stop)
+        {
+            if (options.RabbitMq is not null && options.Postgres is not null)
+            {
+                return options;
+            }
+            Directory.CreateDirectory(options.InfraDirectory);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(options.InfraDirectory, (UnixFileMode)0b111_101_101); // PostgreSQL runs as its own user and must reach its folder
+            }
+            await RunAsync("install");
+            var rabbitMq = options.RabbitMq;
+            if (rabbitMq is null)
+            {
+                var port = 5672 + options.PortOffset;
+                await RunAsync("start-rabbitmq", Path.Combine(options.InfraDirectory, "rabbitmq"), port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                _started.Add("rabbitmq");
+                rabbitMq = $"amqp://guest:guest@127.0.0.1:{port}/";
+            }
+            var postgres = options.Postgres;
+            if (postgres is null)
+            {
+                var port = 5432 + options.PortOffset;
+                await RunAsync("start-postgres", Path.Combine(options.InfraDirectory, "postgres"), port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                _started.Add("postgres");
+                postgres = $"Host=127.0.0.1;Port={port};Username=postgres";
+            }
+            return options with { RabbitMq = rabbitMq, Postgres = postgres };
+        }
+
+        public async Task StopAsync()
+        {
+            foreach (var part in Enumerable.Reverse(_started))
+            {
+                await RunAsync($"stop-{part}", Path.Combine(options.InfraDirectory, part));
+            }
+        }
+
+        private async Task RunAsync(params string[] arguments)
+        {
+            var start = new ProcessStartInfo("bash") { ArgumentList = { _script } };
+            foreach (var argument in arguments)
+            {
+                start.ArgumentList.Add(argument);
+            }
+            // A run that claims to keep data keeps PostgreSQL's durable defaults.
+            start.Environment["AES_PG_DURABLE"] = "1";
+            using var process = Process.Start(start) ?? throw new InvalidOperationException("bash did not start.");
+            await process.WaitForExitAsync();
+            if (process.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"infra.sh {string.Join(' ', arguments)} a échoué ({process.ExitCode}) / failed ({process.ExitCode}).");
+            }
+        }
+    }
+}
