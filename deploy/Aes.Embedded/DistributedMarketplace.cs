@@ -174,23 +174,18 @@ public static class DistributedMarketplace
                 File.SetUnixFileMode(options.InfraDirectory, (UnixFileMode)0b111_101_101); // PostgreSQL runs as its own user and must reach its folder
             }
             await RunAsync("install");
-            var rabbitMq = options.RabbitMq;
-            if (rabbitMq is null)
-            {
-                var port = 5672 + options.PortOffset;
-                await RunAsync("start-rabbitmq", Path.Combine(options.InfraDirectory, "rabbitmq"), port.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                _started.Add("rabbitmq");
-                rabbitMq = $"amqp://guest:guest@127.0.0.1:{port}/";
-            }
-            var postgres = options.Postgres;
-            if (postgres is null)
-            {
-                var port = 5432 + options.PortOffset;
-                await RunAsync("start-postgres", Path.Combine(options.InfraDirectory, "postgres"), port.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                _started.Add("postgres");
-                postgres = $"Host=127.0.0.1;Port={port};Username=postgres";
-            }
+            var rabbitMq = options.RabbitMq ?? await StartPartAsync("rabbitmq", 5672, port => $"amqp://guest:guest@127.0.0.1:{port}/");
+            var postgres = options.Postgres ?? await StartPartAsync("postgres", 5432, port => $"Host=127.0.0.1;Port={port};Username=postgres");
             return options with { RabbitMq = rabbitMq, Postgres = postgres };
+        }
+
+        /// <summary>Starts RabbitMQ or PostgreSQL on its usual port shifted like the services'; returns how to reach it.</summary>
+        private async Task<string> StartPartAsync(string part, int usualPort, Func<int, string> address)
+        {
+            var port = usualPort + options.PortOffset;
+            await RunAsync($"start-{part}", Path.Combine(options.InfraDirectory, part), port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            _started.Add(part);
+            return address(port);
         }
 
         public async Task StopAsync()

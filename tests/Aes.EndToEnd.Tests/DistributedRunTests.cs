@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Sockets;
 using Aes.Messaging;
 using Aes.Testing;
 using Provisioning = Aes.Contracts.Provisioning.V1;
@@ -75,17 +74,5 @@ public sealed class DistributedRunTests : IDisposable
         return output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToList();
     }
 
-    private static bool Listens(int port)
-    {
-        try
-        {
-            using var client = new TcpClient();
-            client.Connect("127.0.0.1", port);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
+    private static bool Listens(int port) => !EmbeddedMarketplace.IsFree(port);
 }

@@ -64,7 +64,7 @@ public sealed class EmbeddedMarketplace : IAsyncDisposable
         throw new InvalidOperationException("No free port offset found.");
     }
 
-    private static bool IsFree(int port)
+    public static bool IsFree(int port)
     {
         try
         {
