@@ -218,6 +218,17 @@ public sealed class PortalBrowserTests(EmbeddedProvisioningMarketplace m) : ICla
         await Assertions.Expect(card).ToHaveAttributeAsync("data-status", "Active", Live);
         await Assertions.Expect(card.Locator("[role=meter]").First).ToBeVisibleAsync(new() { Timeout = 30_000 });
         await Screenshot(confederal, "accords");
+
+        // The confederal administrator's capacity view spans every state's pools, and sets no state's policy.
+        await confederal.GotoAsync(m.PortalAddress + "/operateur/capacite");
+        await InteractiveAsync(confederal);
+        await Assertions.Expect(confederal.GetByRole(AriaRole.Heading, new() { Name = "Capacité confédérale" })).ToBeVisibleAsync();
+        foreach (var pool in new[] { "ML-BKO-1/general", "BF-OUA-1/general", "BF-BOB-1/general" })
+        {
+            await Assertions.Expect(confederal.Locator($"article[data-pool='{pool}'] figure.allocation-chart")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        }
+        await Assertions.Expect(confederal.GetByRole(AriaRole.Button, new() { Name = "Enregistrer la politique" })).ToHaveCountAsync(0);
+        await Assertions.Expect(confederal.GetByRole(AriaRole.Alert)).ToHaveCountAsync(0);
     }
 
     [Fact]
@@ -244,6 +255,7 @@ public sealed class PortalBrowserTests(EmbeddedProvisioningMarketplace m) : ICla
         await Assertions.Expect(page.Locator("#vcpu-0-error")).ToHaveTextAsync("vCPU : entre 1 et 128.");
         await Assertions.Expect(page.Locator("#justification-error")).ToContainTextAsync("justification est obligatoire");
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Soumettre la demande" })).ToBeDisabledAsync();
+        await Assertions.Expect(page.Locator(".preview-outcome")).ToHaveCountAsync(0);
         Assert.True(await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth"), "no sideways scrolling at phone width");
         await Screenshot(page, "nouvelle-demande-telephone");
 
@@ -320,6 +332,14 @@ public sealed class PortalBrowserTests(EmbeddedProvisioningMarketplace m) : ICla
     public async Task The_home_page_speaks_french_first_and_english_on_request()
     {
         var page = await (await _browser.NewContextAsync(new() { ViewportSize = new() { Width = 1366, Height = 768 } })).NewPageAsync();
+        var elsewhere = new List<string>();
+        page.Request += (_, request) =>
+        {
+            if (!request.Url.StartsWith(m.PortalAddress, StringComparison.Ordinal))
+            {
+                elsewhere.Add(request.Url);
+            }
+        };
         await page.GotoAsync(m.PortalAddress);
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Centres de données" })).ToBeVisibleAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "English" }).ClickAsync();
@@ -327,6 +347,7 @@ public sealed class PortalBrowserTests(EmbeddedProvisioningMarketplace m) : ICla
         await page.GotoAsync(m.PortalAddress);
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Datacenters" })).ToBeVisibleAsync();
         await Screenshot(page, "accueil-en");
+        Assert.Empty(elsewhere); // every script, style and font comes from the portal itself
     }
 
     private async Task<List<P.HostingRequest>> RequestsWithAsync(string agency, string justification) =>
