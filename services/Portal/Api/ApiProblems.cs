@@ -1,4 +1,5 @@
 using Aes.ServiceDefaults.Errors;
+using Aes.Portal.Web;
 using Grpc.Core;
 
 namespace Aes.Portal.Api;
@@ -39,15 +40,14 @@ public static class ApiProblems
             StatusCode.Unavailable or StatusCode.DeadlineExceeded => StatusCodes.Status503ServiceUnavailable,
             _ => StatusCodes.Status502BadGateway,
         };
-        var refusal = Aes.Portal.Web.Refusal.Of(exception);
-        var (french, english) = (refusal.French, refusal.English);
+        var refusal = Refusal.Of(exception);
         var more = new Dictionary<string, object?>();
         if (exception.Trailers.GetValue(ErrorMappingInterceptor.ResourceClassTrailer) is { } resourceClass)
         {
             more["resourceClass"] = resourceClass;
             more["shortfall"] = exception.Trailers.GetValue(ErrorMappingInterceptor.ShortfallTrailer);
         }
-        return Of(status, french, english, refusal.Field, more);
+        return Of(status, refusal.French, refusal.English, refusal.Field, more);
     }
 
     private static string Title(int status) => status switch

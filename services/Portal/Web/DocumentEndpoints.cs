@@ -17,9 +17,7 @@ public static class DocumentEndpoints
             }
             catch (Grpc.Core.RpcException exception)
             {
-                var refusal = Refusal.Of(exception);
-                return Results.Problem(statusCode: exception.StatusCode == Grpc.Core.StatusCode.InvalidArgument ? 400 : 404,
-                    detail: $"{refusal.French} / {refusal.English}");
+                return Api.ApiProblems.From(exception);
             }
         });
         return app;

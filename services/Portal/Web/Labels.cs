@@ -33,6 +33,9 @@ public static class Labels
         _ => code,
     };
 
+    /// <summary>The resource classes, in the order the pages show them.</summary>
+    public static readonly ResourceClass[] ResourceClasses = [ResourceClass.Vcpu, ResourceClass.MemoryGib, ResourceClass.StorageGib, ResourceClass.PublicIpv4];
+
     public static readonly string[] Classifications = ["strategic", "sensitive", "internal", "public"];
 
     public static string Classification(string code) => code switch

@@ -3,11 +3,10 @@ using Aes.ServiceDefaults.Identity;
 
 namespace Aes.Portal.Web;
 
-/// <summary>The signed-in person as the pages need them: who, which agency or state, which roles.</summary>
-public sealed record PortalUser(string UserId, string Name, IReadOnlyList<Grant> Grants)
+/// <summary>The signed-in person as the pages need them: their name, which agency or state, which roles.</summary>
+public sealed record PortalUser(string Name, IReadOnlyList<Grant> Grants)
 {
-    public static PortalUser Of(ClaimsPrincipal principal) => new(
-        principal.FindFirst(AesClaims.Subject)?.Value ?? "", principal.FindFirst(AesClaims.Name)?.Value ?? "", Grant.Of(principal));
+    public static PortalUser Of(ClaimsPrincipal principal) => new(principal.FindFirst(AesClaims.Name)?.Value ?? "", Grant.Of(principal));
 
     /// <summary>The agency the person requests for or administers, when they belong to one.</summary>
     public Guid? Agency => Grants.FirstOrDefault(g => g.Agency is not null)?.Agency;

@@ -23,6 +23,7 @@ public sealed partial class Placement(
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private const int PoolsTriedPerAttempt = 3;
+    private static readonly (string Fr, string En) NoRoom = ("aucun centre autorisé n'a la place pour cette demande.", "no allowed facility has room for this request.");
 
     /// <summary>Tries to place <paramref name="request"/> (tracked, with its VMs); the caller saves. True when holds were taken.</summary>
     public async Task<bool> PlaceAsync(HostingRequest request, CancellationToken cancellationToken)
@@ -47,7 +48,7 @@ public sealed partial class Placement(
                 return true;
             }
         }
-        Wait(request, now, options.Considered, "aucun centre autorisé n'a la place pour cette demande.", "no allowed facility has room for this request.");
+        Wait(request, now, options.Considered, NoRoom.Fr, NoRoom.En);
         return false;
     }
 
@@ -60,7 +61,7 @@ public sealed partial class Placement(
         var options = await EvaluateAsync(request, clock.GetUtcNow().UtcDateTime, cancellationToken);
         if (options.Ranked.Count == 0)
         {
-            var (fr, en) = options.WaitReason ?? ("aucun centre autorisé n'a la place pour cette demande.", "no allowed facility has room for this request.");
+            var (fr, en) = options.WaitReason ?? NoRoom;
             return new PlacementPreview("waiting", null, null, null, fr, en, options.Considered);
         }
         var (best, facility, agreementId) = options.Ranked[0];

@@ -35,15 +35,12 @@ public sealed class UsageQueries(QuotaDbContext db, ClaimFacts facts)
     /// <summary>
     /// What the pool had allocated at <paramref name="points"/> evenly spread moments from <paramref name="from"/> to
     /// <paramref name="until"/>: a claim counts from its creation until it was released or expired (its last
-    /// change), or to the end while it is held or committed. Refused claims never counted.
+    /// change), or to the end while it is held or committed. Refused claims never counted. The caller has
+    /// found the pool.
     /// </summary>
     public async Task<IReadOnlyList<(DateTime At, Amounts Allocated)>> AllocationHistoryAsync(
         Guid poolId, DateTime from, DateTime until, int points, CancellationToken cancellationToken)
     {
-        if (!await db.Pools.AsNoTracking().AnyAsync(p => p.Id == poolId, cancellationToken))
-        {
-            throw new NotFoundException("Pool", poolId.ToString());
-        }
         var claims = await db.Claims.AsNoTracking()
             .Where(c => c.PoolId == poolId && c.Status != ClaimStatus.Refused && c.CreatedAt <= until
                 && (c.Status == ClaimStatus.Held || c.Status == ClaimStatus.Committed || c.UpdatedAt > from))

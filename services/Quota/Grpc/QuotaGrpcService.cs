@@ -226,8 +226,8 @@ public sealed class QuotaGrpcService(QuotaDbContext db, CapacityOperations capac
             throw new InvalidFieldException("from", new("doit précéder « until », d'un an au plus.", "must come before 'until', by a year at most."));
         }
         var points = request.Points == 0 ? 24 : Validate.Range(request.Points, "points", 2, 500);
+        var capacity = await usage.PoolsAsync(db.Pools.Where(p => p.Id == poolId), "Pool", request.PoolId, context.CancellationToken); // NotFound for no such pool
         var history = await usage.AllocationHistoryAsync(poolId, from, until, points, context.CancellationToken);
-        var capacity = await usage.PoolsAsync(db.Pools.Where(p => p.Id == poolId), "Pool", request.PoolId, context.CancellationToken);
         long Capacity(ResourceClass c) => capacity.FirstOrDefault(l => l.Class == c)?.Limit ?? 0;
         return new V1.AllocationHistory
         {

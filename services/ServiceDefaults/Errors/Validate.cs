@@ -115,7 +115,7 @@ public static partial class Validate
         {
             throw new InvalidFieldException(field, new("est obligatoire.", "is required."));
         }
-        var at = value.Seconds is > 0 and < 4_102_444_800 && value.Nanos is >= 0 and <= 999_999_999 ? value.ToDateTime() : DateTime.MinValue;
+        var at = IsReadable(value) ? value.ToDateTime() : DateTime.MinValue;
         if (at <= now)
         {
             throw new InvalidFieldException(field, new("est déjà passée.", "lies in the past."));
@@ -126,8 +126,12 @@ public static partial class Validate
     /// <summary>An optional instant (null when absent), between 1970 and 2100.</summary>
     public static DateTime? OptionalInstant(Google.Protobuf.WellKnownTypes.Timestamp? value, string field) =>
         value is null ? null
-        : value.Seconds is > 0 and < 4_102_444_800 && value.Nanos is >= 0 and <= 999_999_999 ? value.ToDateTime()
+        : IsReadable(value) ? value.ToDateTime()
         : throw new InvalidFieldException(field, new("n'est pas une date entre 1970 et 2100.", "is not a date between 1970 and 2100."));
+
+    /// <summary>Between 1970 and 2100, with valid nanoseconds: what a date here can be.</summary>
+    private static bool IsReadable(Google.Protobuf.WellKnownTypes.Timestamp value) =>
+        value.Seconds is > 0 and < 4_102_444_800 && value.Nanos is >= 0 and <= 999_999_999;
 
     public static string StateCode(string? value, string field) => Code(value, field, StateCodePattern(), "ML");
 

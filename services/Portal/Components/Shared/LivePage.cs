@@ -18,6 +18,9 @@ public abstract class LivePage : ComponentBase, IDisposable
 
     protected virtual TimeSpan RefreshEvery => TimeSpan.FromSeconds(3);
 
+    /// <summary>What an agency's page says to someone who belongs to no agency.</summary>
+    protected static string NoAgency => Language.T("Votre rôle n'est rattaché à aucun organisme.", "Your role belongs to no agency.");
+
     /// <summary>Reads what the page shows; called at first and then on every tick.</summary>
     protected abstract Task LoadAsync();
 
