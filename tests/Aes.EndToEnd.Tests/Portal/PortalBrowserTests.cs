@@ -275,6 +275,22 @@ public sealed class PortalBrowserTests(EmbeddedProvisioningMarketplace m) : ICla
         await Assertions.Expect(pool.Locator("figure.allocation-chart")).ToHaveAttributeAsync("data-points", "48");
         await Assertions.Expect(pool.Locator("figure.allocation-chart figcaption")).ToContainTextAsync("pour une capacité de 64");
         await Assertions.Expect(operatorPage.GetByRole(AriaRole.Alert)).ToHaveCountAsync(0);
+
+        // The state's auto-approval policy, set on the same page (public data only, so that no other test's request is affected).
+        await operatorPage.GetByLabel("Approuver automatiquement les demandes qui remplissent ces conditions").CheckAsync();
+        await operatorPage.GetByLabel("vCPU au plus par demande").FillAsync("1");
+        await operatorPage.Locator("#policy-public").CheckAsync();
+        await operatorPage.GetByRole(AriaRole.Button, new() { Name = "Enregistrer la politique" }).ClickAsync();
+        await Assertions.Expect(operatorPage.Locator("p[role=status]")).ToContainTextAsync("Politique enregistrée");
+        var policy = await m.Provisioning.GetAutoApprovalPolicyAsync(new P.GetAutoApprovalPolicyRequest { StateCode = "BF" });
+        Assert.Equal((true, 1L, "public"), (policy.Enabled, policy.MaxVcpu, string.Join(',', policy.Classifications)));
+
+        // Demand that waits shows on the state's capacity page: Niger's strategic request has nowhere to go.
+        var waiting = await m.SubmitAsync(m.Request("NE/ANSI", "strategic", vcpu: 6));
+        await m.WaitForAsync(waiting.Id, "waiting_for_capacity");
+        var niger = await SignedInAsync("op.ne", "/operateur/capacite");
+        await Assertions.Expect(niger.Locator("[data-waiting]")).Not.ToHaveAttributeAsync("data-waiting", "0", new() { Timeout = 30_000 });
+        await Assertions.Expect(niger.Locator("[data-waiting]")).ToContainTextAsync("vCPU au total");
         await Screenshot(operatorPage, "capacite");
 
         var submitted = await m.SubmitAsync(m.Request("BF/ANPTIC", "internal"));
