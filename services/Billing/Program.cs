@@ -1,6 +1,6 @@
 using Aes.Billing;
+using Aes.ServiceDefaults;
 
-var app = await BillingApp.BuildAsync(args);
-await app.RunAsync();
+return await ServiceRunner.RunAsync(args, arguments => BillingApp.BuildAsync(arguments));
 
 public partial class Program;

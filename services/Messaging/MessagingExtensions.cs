@@ -24,7 +24,13 @@ public static class MessagingExtensions
             bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(serviceName, includeNamespace: false));
             configureConsumers(bus);
             bus.AddConfigureEndpointsCallback((_, _, endpoint) =>
-                endpoint.UseMessageRetry(retry => retry.Intervals(settings.EffectiveRetryIntervals)));
+            {
+                endpoint.UseMessageRetry(retry => retry.Intervals(settings.EffectiveRetryIntervals));
+                if (settings.QuorumQueues && endpoint is IRabbitMqReceiveEndpointConfigurator rabbitEndpoint)
+                {
+                    rabbitEndpoint.SetQuorumQueue();
+                }
+            });
 
             if (settings.Transport == BusTransport.RabbitMq)
             {
@@ -47,7 +53,14 @@ public static class MessagingExtensions
             }
         });
         // Start even while the broker is down: the outbox keeps events until it is back.
-        builder.Services.Configure<MassTransitHostOptions>(options => options.WaitUntilStarted = false);
+        // On SIGTERM the consumers finish the messages they hold (within the host's 20 s), and what they
+        // have not started goes back to the broker for another replica.
+        builder.Services.Configure<MassTransitHostOptions>(options =>
+        {
+            options.WaitUntilStarted = false;
+            options.StopTimeout = TimeSpan.FromSeconds(15);
+            options.ConsumerStopTimeout = TimeSpan.FromSeconds(10);
+        });
 
         if (settings.Transport == BusTransport.InMemory)
         {

@@ -23,6 +23,9 @@ public sealed class MessagingSettings
     public TimeSpan OutboxPollInterval { get; set; } = TimeSpan.FromSeconds(1);
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Replicated quorum queues (a RabbitMQ cluster, as in Kubernetes) instead of classic durable ones.</summary>
+    public bool QuorumQueues { get; set; }
+
     /// <summary>
     /// How long the relay lets commits gather after it is woken, so that a busy service relays and
     /// marks its events in batches (one transaction, one disk flush) rather than one by one.

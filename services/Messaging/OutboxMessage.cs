@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 
 namespace Aes.Messaging;
@@ -20,6 +21,9 @@ public sealed class OutboxMessage
     public int Attempts { get; private set; }
     public string? LastError { get; private set; }
 
+    /// <summary>The W3C trace context of the change that raised the event, so its consumers join the same trace.</summary>
+    public string? TraceParent { get; private set; }
+
     public static OutboxMessage Create(object message, DateTime occurredAt)
     {
         var type = message.GetType();
@@ -29,6 +33,7 @@ public sealed class OutboxMessage
             MessageType = TypeName(type),
             Body = JsonSerializer.Serialize(message, type, Json),
             OccurredAt = occurredAt,
+            TraceParent = Activity.Current?.Id,
         };
     }
 

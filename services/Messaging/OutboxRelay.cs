@@ -1,3 +1,5 @@
+using Aes.ServiceDefaults;
+
 namespace Aes.Messaging;
 
 /// <summary>
@@ -99,6 +101,7 @@ public sealed partial class OutboxRelay<TContext>(
                     LogUndeliverable(exception, settings.ServiceName, message.MessageId);
                     continue;
                 }
+                using var relayed = StartRelayActivity(message, type);
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 timeout.CancelAfter(settings.PublishTimeout);
                 try
@@ -135,6 +138,15 @@ public sealed partial class OutboxRelay<TContext>(
         }
         return dispatched.Count;
     }
+
+    /// <summary>
+    /// The relay runs after the commit, outside the request that raised the event: it resumes that
+    /// request's trace, so the bus message (and its consumers) carry it on.
+    /// </summary>
+    private static System.Diagnostics.Activity? StartRelayActivity(OutboxMessage message, Type type) =>
+        message.TraceParent is { } parent && System.Diagnostics.ActivityContext.TryParse(parent, null, out var context)
+            ? Telemetry.ActivitySource.StartActivity($"outbox relay {type.Name}", System.Diagnostics.ActivityKind.Internal, context)
+            : null;
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Service}: outbox message {MessageId} cannot be read and was parked")]
     private partial void LogUndeliverable(Exception exception, string service, Guid messageId);

@@ -39,6 +39,18 @@ public static class ResourceNames
 
     public static string DatabaseOf(string service) => $"{service}-db";
 
+    /// <summary>
+    /// Who calls whom over gRPC: the portal calls the four services, provisioning calls quota. Everything
+    /// else goes over the bus. Configuration checks, Kubernetes NetworkPolicies and Dapr scopes follow it.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> GrpcCalls = new Dictionary<string, IReadOnlyList<string>>
+    {
+        [Portal] = [Tenancy, Quota, Billing, Provisioning],
+        [Provisioning] = [Quota],
+    };
+
+    public static IReadOnlyList<string> CallsOf(string service) => GrpcCalls.GetValueOrDefault(service) ?? [];
+
     /// <summary>Configuration key of the address a client uses to reach <paramref name="service"/>.</summary>
     public static string ServiceAddressKey(string service) => $"Services:{service}";
 }

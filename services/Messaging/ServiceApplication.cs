@@ -1,4 +1,5 @@
 using Aes.Messaging.Audit;
+using Aes.Messaging.Dapr;
 using Aes.Messaging.Persistence;
 using Aes.ServiceDefaults;
 using Microsoft.AspNetCore.Builder;
@@ -21,6 +22,8 @@ public static class ServiceApplication
         where TContext : ServiceDbContext
     {
         var builder = ServiceHost.CreateBuilder(serviceMarker, args);
+        builder.Configuration.AddDaprSecretStore();
+        StartupConfiguration.EnsureValid(builder.Configuration, ServiceNameOf(serviceMarker));
         builder.AddServiceDefaults();
         addApplicationServices(builder);
         builder.AddAuditTrail<TContext>();
@@ -33,4 +36,8 @@ public static class ServiceApplication
         await (prepareDatabase ?? (application => application.MigrateOnStartAsync<TContext>()))(app);
         return app;
     }
+
+    /// <summary>"Aes.Quota" is quota: the assembly names follow <see cref="ResourceNames"/>.</summary>
+    public static string ServiceNameOf(Type serviceMarker) =>
+        serviceMarker.Assembly.GetName().Name!["Aes.".Length..].ToLowerInvariant();
 }

@@ -1,6 +1,6 @@
 using Aes.Portal;
+using Aes.ServiceDefaults;
 
-var app = await PortalApp.BuildAsync(args);
-await app.RunAsync();
+return await ServiceRunner.RunAsync(args, arguments => PortalApp.BuildAsync(arguments));
 
 public partial class Program;

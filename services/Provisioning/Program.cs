@@ -1,6 +1,6 @@
 using Aes.Provisioning;
+using Aes.ServiceDefaults;
 
-var app = await ProvisioningApp.BuildAsync(args);
-await app.RunAsync();
+return await ServiceRunner.RunAsync(args, arguments => ProvisioningApp.BuildAsync(arguments));
 
 public partial class Program;

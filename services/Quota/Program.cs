@@ -1,6 +1,6 @@
 using Aes.Quota;
+using Aes.ServiceDefaults;
 
-var app = await QuotaApp.BuildAsync(args);
-await app.RunAsync();
+return await ServiceRunner.RunAsync(args, arguments => QuotaApp.BuildAsync(arguments));
 
 public partial class Program;

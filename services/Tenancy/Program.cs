@@ -1,6 +1,6 @@
 using Aes.Tenancy;
+using Aes.ServiceDefaults;
 
-var app = await TenancyApp.BuildAsync(args);
-await app.RunAsync();
+return await ServiceRunner.RunAsync(args, arguments => TenancyApp.BuildAsync(arguments));
 
 public partial class Program;

@@ -25,11 +25,15 @@ public sealed class EmbeddedMarketplace : IAsyncDisposable
     public TestIssuer Issuer { get; }
     public int PortOffset { get; }
 
-    public static async Task<EmbeddedMarketplace> StartAsync(string dataDirectory, int portOffset, params string[] extraArguments)
+    public static Task<EmbeddedMarketplace> StartAsync(string dataDirectory, int portOffset, params string[] extraArguments) =>
+        StartAsync(dataDirectory, portOffset, new Dictionary<string, string>(), extraArguments);
+
+    public static async Task<EmbeddedMarketplace> StartAsync(string dataDirectory, int portOffset, IReadOnlyDictionary<string, string> environment, params string[] extraArguments)
     {
         var issuer = await TestIssuer.SharedAsync();
         var process = ServiceProcess.Start("deploy/Aes.Embedded", "Aes.Embedded",
-            ["--data-dir", dataDirectory, "--port-offset", portOffset.ToString(), .. issuer.TrustArguments(), .. extraArguments]);
+            ["--data-dir", dataDirectory, "--port-offset", portOffset.ToString(), .. issuer.TrustArguments(), .. extraArguments],
+            environment.ToDictionary());
         var marketplace = new EmbeddedMarketplace(process, portOffset, issuer);
         // The distributed run starts five processes one after the other, each migrating its database.
         await process.WaitForOutputAsync("Ctrl-C", TimeSpan.FromSeconds(240));

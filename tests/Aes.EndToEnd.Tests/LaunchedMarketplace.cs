@@ -17,6 +17,9 @@ public abstract class LaunchedMarketplace(string name) : IAsyncLifetime
     /// <summary>False: the embedded default; true: PostgreSQL and RabbitMQ.</summary>
     protected abstract bool OnPostgres { get; }
 
+    /// <summary>Environment of the launcher, which the services it starts inherit.</summary>
+    protected virtual IReadOnlyDictionary<string, string> Environment => new Dictionary<string, string>();
+
     public abstract ValueTask InitializeAsync();
 
     protected async Task LaunchAsync(params string[] arguments)
@@ -29,7 +32,7 @@ public abstract class LaunchedMarketplace(string name) : IAsyncLifetime
             ]
             : [];
         // The fixtures set the capacity their tests count on; the demo's own pools and quotas would add to it.
-        Marketplace = await EmbeddedMarketplace.StartAsync(_data, EmbeddedMarketplace.FreePortOffset(), [.. storage, "--Seed:DemoCapacity=false", .. arguments]);
+        Marketplace = await EmbeddedMarketplace.StartAsync(_data, EmbeddedMarketplace.FreePortOffset(), Environment, [.. storage, "--Seed:DemoCapacity=false", .. arguments]);
     }
 
     /// <summary>A connection to one service's own database, to read what it wrote (its outbox).</summary>
@@ -44,7 +47,7 @@ public abstract class LaunchedMarketplace(string name) : IAsyncLifetime
         return new Npgsql.NpgsqlConnection(builder.ConnectionString);
     }
 
-    public async ValueTask DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
         if (Marketplace is not null)
         {

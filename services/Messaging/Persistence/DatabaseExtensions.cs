@@ -1,3 +1,4 @@
+using Aes.ServiceDefaults;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -88,7 +89,7 @@ public static class DatabaseExtensions
     /// <summary>Migrates at start unless Database:MigrateOnStart is false (Kubernetes runs migration jobs instead).</summary>
     public static async Task MigrateOnStartAsync<TContext>(this IHost app) where TContext : ServiceDbContext
     {
-        if (app.Services.GetRequiredService<IConfiguration>().GetValue("Database:MigrateOnStart", true))
+        if (app.Services.GetRequiredService<IConfiguration>().GetValue(ServiceRunner.MigrateOnStartKey, true))
         {
             await app.Services.MigrateDatabaseAsync<TContext>();
         }
@@ -105,12 +106,32 @@ public static class DatabaseExtensions
     }
 }
 
-internal sealed class DatabaseHealthCheck<TContext>(TContext db) : Microsoft.Extensions.Diagnostics.HealthChecks.IHealthCheck
+/// <summary>
+/// Ready when the database answers and, where migrations run as their own step (Kubernetes Jobs), once
+/// the schema is the one this build expects: a replica never serves an older schema than its code.
+/// </summary>
+internal sealed class DatabaseHealthCheck<TContext>(TContext db, IConfiguration configuration) : Microsoft.Extensions.Diagnostics.HealthChecks.IHealthCheck
     where TContext : ServiceDbContext
 {
+    private static volatile bool s_schemaCurrent;
+
     public async Task<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult> CheckHealthAsync(
-        Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        await db.Database.CanConnectAsync(cancellationToken)
-            ? Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy()
-            : Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Unhealthy("database unreachable");
+        Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        if (!await db.Database.CanConnectAsync(cancellationToken))
+        {
+            return Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Unhealthy("database unreachable");
+        }
+        if (!s_schemaCurrent && !configuration.GetValue(ServiceRunner.MigrateOnStartKey, true))
+        {
+            var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+            if (pending.Count > 0)
+            {
+                return Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Unhealthy(
+                    $"{pending.Count} migration(s) not applied yet (first: {pending[0]}); run the service with 'migrate'");
+            }
+            s_schemaCurrent = true;
+        }
+        return Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy();
+    }
 }

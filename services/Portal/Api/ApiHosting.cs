@@ -6,6 +6,7 @@ using Aes.Contracts.Provisioning.V1;
 using Aes.Contracts.Quota.V1;
 using Aes.Contracts.Tenancy.V1;
 using Aes.Messaging;
+using Aes.Messaging.Dapr;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.RateLimiting;
 using Scalar.AspNetCore;
@@ -17,17 +18,15 @@ public static class ApiHosting
 {
     public static IHostApplicationBuilder AddPublicApi(this IHostApplicationBuilder builder)
     {
-        string AddressOf(string service) => builder.Configuration[ResourceNames.ServiceAddressKey(service)]
-            ?? throw new InvalidOperationException($"{ResourceNames.ServiceAddressKey(service)} ({service}'s gRPC address) is not set.");
         builder.Services.AddHttpContextAccessor();
         // Registered by name, a client is also what its type resolves to: the request and VM endpoints take it so.
-        RelayingClient<ProvisioningService.ProvisioningServiceClient>(builder, AddressOf(ResourceNames.Provisioning), RpcEndpoints.ClientName<ProvisioningService.ProvisioningServiceClient>());
-        RelayingClient<TenancyService.TenancyServiceClient>(builder, AddressOf(ResourceNames.Tenancy), RpcEndpoints.ClientName<TenancyService.TenancyServiceClient>());
-        RelayingClient<QuotaService.QuotaServiceClient>(builder, AddressOf(ResourceNames.Quota), RpcEndpoints.ClientName<QuotaService.QuotaServiceClient>());
-        RelayingClient<BillingService.BillingServiceClient>(builder, AddressOf(ResourceNames.Billing), RpcEndpoints.ClientName<BillingService.BillingServiceClient>());
+        RelayingClient<ProvisioningService.ProvisioningServiceClient>(builder, ResourceNames.Provisioning, RpcEndpoints.ClientName<ProvisioningService.ProvisioningServiceClient>());
+        RelayingClient<TenancyService.TenancyServiceClient>(builder, ResourceNames.Tenancy, RpcEndpoints.ClientName<TenancyService.TenancyServiceClient>());
+        RelayingClient<QuotaService.QuotaServiceClient>(builder, ResourceNames.Quota, RpcEndpoints.ClientName<QuotaService.QuotaServiceClient>());
+        RelayingClient<BillingService.BillingServiceClient>(builder, ResourceNames.Billing, RpcEndpoints.ClientName<BillingService.BillingServiceClient>());
         foreach (var service in ResourceNames.Services)
         {
-            RelayingClient<AuditTrail.AuditTrailClient>(builder, AddressOf(service), RpcEndpoints.ClientName<AuditTrail.AuditTrailClient>(service));
+            RelayingClient<AuditTrail.AuditTrailClient>(builder, service, RpcEndpoints.ClientName<AuditTrail.AuditTrailClient>(service));
         }
 
         var permitsPerMinute = builder.Configuration.GetValue("Api:RateLimit:PermitsPerMinute", 600);
@@ -59,10 +58,10 @@ public static class ApiHosting
     }
 
     /// <summary>A gRPC client that passes on the caller's own token: the service decides with the caller's rights.</summary>
-    private static void RelayingClient<TClient>(IHostApplicationBuilder builder, string address, string name)
+    private static void RelayingClient<TClient>(IHostApplicationBuilder builder, string service, string name)
         where TClient : class
     {
-        builder.Services.AddGrpcClient<TClient>(name, options => options.Address = new Uri(address)).AddCallCredentials((_, metadata, services) =>
+        builder.Services.AddServiceGrpcClient<TClient>(builder.Configuration, service, name).AddCallCredentials((_, metadata, services) =>
             {
                 if (services.GetRequiredService<IHttpContextAccessor>().HttpContext?.Request.Headers.Authorization.ToString() is { Length: > 0 } authorization)
                 {

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Aes.Messaging;
+using Aes.Messaging.Dapr;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Components.Authorization;
@@ -39,11 +40,10 @@ public sealed class UserClients(Func<Task<ClaimsPrincipal>> user, IConfiguration
             return channel;
         }
         var token = (await user()).FindFirst(BrowserSignInExtensions.AccessTokenClaim)?.Value ?? "";
-        var address = configuration[ResourceNames.ServiceAddressKey(service)]
-            ?? throw new InvalidOperationException($"{ResourceNames.ServiceAddressKey(service)} is not set.");
-        channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
+        var target = ServiceCalls.TargetOf(configuration, service);
+        channel = GrpcChannel.ForAddress(target.Address, new GrpcChannelOptions
         {
-            HttpHandler = handler.Handler,
+            HttpHandler = ServiceCalls.HandlerFor(target, handler.Handler),
             DisposeHttpClient = false,
             Credentials = ChannelCredentials.Create(ChannelCredentials.Insecure, CallCredentials.FromInterceptor((_, metadata) =>
             {

@@ -91,6 +91,7 @@ public sealed class RequestIntake(ProvisioningDbContext db, Access access, Workf
             VmLinesJson = RequestTransitions.Serialize(command.Lines),
             TotalVcpu = vms.Sum(v => v.Vcpu), TotalMemoryGib = vms.Sum(v => v.MemoryGib), TotalDiskGib = vms.Sum(v => v.DiskGib),
             TotalPublicIpv4 = vms.Count(v => v.PublicIpv4), SubmittedAt = now, UpdatedAt = now, NextStepAt = now, Vms = vms,
+            TraceParent = System.Diagnostics.Activity.Current?.Id,
         };
         db.Requests.Add(request);
         db.AddToOutbox(new HostingRequestSubmitted(request.Id, request.AgencyId, request.AgencyStateCode, request.Classification.Code(), request.Total(), now), now);

@@ -18,6 +18,7 @@ public sealed partial class Workflow(
     public async Task StepAsync(Guid requestId, CancellationToken cancellationToken)
     {
         var request = await db.Requests.Include(r => r.Vms).FirstAsync(r => r.Id == requestId, cancellationToken);
+        using var step = ProvisioningTelemetry.StartStep(request);
         var now = clock.GetUtcNow().UtcDateTime;
         // The step stays due until it is done: a crash between two of its saves leaves it to be taken again.
         var due = request.NextStepAt;
@@ -102,7 +103,9 @@ public sealed partial class Workflow(
             db.MoveTo(request, RequestStatus.Failed, $"échec de la création des VM : {detail}", $"creating the VMs failed: {detail}", clock.GetUtcNow().UtcDateTime);
             return;
         }
-        db.MoveTo(request, RequestStatus.Active, "les VM sont actives.", "the VMs are active.", clock.GetUtcNow().UtcDateTime);
+        var active = clock.GetUtcNow().UtcDateTime;
+        db.MoveTo(request, RequestStatus.Active, "les VM sont actives.", "the VMs are active.", active);
+        ProvisioningTelemetry.RecordActive(request, active);
     }
 
     /// <summary>

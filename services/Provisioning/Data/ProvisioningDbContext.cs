@@ -127,6 +127,7 @@ public abstract class ProvisioningDbContext(DbContextOptions options) : ServiceD
             request.Property(r => r.StatusReasonFr).HasMaxLength(1000);
             request.Property(r => r.StatusReasonEn).HasMaxLength(1000);
             request.Property(r => r.RejectionReason).HasMaxLength(1000);
+            request.Property(r => r.TraceParent).HasMaxLength(64);
             request.Property(r => r.Version).IsConcurrencyToken();
             request.HasMany(r => r.Vms).WithOne().HasForeignKey(v => v.RequestId);
             request.HasIndex(r => r.NextStepAt);

@@ -128,6 +128,9 @@ public sealed class HostingRequest
     public DateTime UpdatedAt { get; set; }
     public int Version { get; set; }
 
+    /// <summary>The W3C trace context of the submission: every later workflow step joins that trace.</summary>
+    public string? TraceParent { get; init; }
+
     public List<VmRecord> Vms { get; init; } = [];
 
     public bool CrossesBorder => FacilityStateCode is not null && FacilityStateCode != AgencyStateCode;

@@ -1,5 +1,6 @@
 using Aes.ServiceDefaults.Identity;
 using Aes.Contracts.Quota.V1;
+using Aes.Messaging.Dapr;
 using Aes.Messaging.Persistence;
 using Aes.Provisioning.Application;
 using Aes.Provisioning.Consumers;
@@ -31,9 +32,7 @@ public static class Extensions
             bus.AddConsumer<QuotaChangedConsumer>();
         });
 
-        var quota = builder.Configuration[ResourceNames.ServiceAddressKey(ResourceNames.Quota)]
-            ?? throw new InvalidOperationException($"{ResourceNames.ServiceAddressKey(ResourceNames.Quota)} (quota's gRPC address) is not set.");
-        builder.Services.AddGrpcClient<QuotaService.QuotaServiceClient>(options => options.Address = new Uri(quota)).WithServiceIdentity();
+        builder.Services.AddServiceGrpcClient<QuotaService.QuotaServiceClient>(builder.Configuration, ResourceNames.Quota).WithServiceIdentity();
         builder.Services.AddAccessPolicy(ProvisioningAccessRules.Service, ProvisioningAccessRules.Rules);
 
         var settings = builder.Configuration.GetSection(ProvisioningSettings.Section).Get<ProvisioningSettings>() ?? new ProvisioningSettings();
@@ -49,6 +48,7 @@ public static class Extensions
         builder.Services.AddScoped<FacilityDrivers>();
         SimulatedFacilityDriver.AddTo(builder);
         builder.Services.AddHostedService<WorkflowRunner>();
+        builder.Services.AddHostedService<ProvisioningGauges>();
         return builder;
     }
 

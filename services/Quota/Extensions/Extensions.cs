@@ -30,6 +30,7 @@ public static class Extensions
         builder.Services.AddScoped<ClaimService>();
         builder.Services.AddScoped<UsageQueries>();
         builder.Services.AddHostedService<HoldSweeper>();
+        builder.Services.AddHostedService<QuotaGauges>();
         return builder;
     }
 

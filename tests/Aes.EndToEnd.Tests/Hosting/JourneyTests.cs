@@ -8,11 +8,14 @@ namespace Aes.EndToEnd.Tests.Hosting;
 
 public sealed class EmbeddedJourneyTests(EmbeddedProvisioningMarketplace marketplace) : JourneyTests<EmbeddedProvisioningMarketplace>(marketplace);
 
-public sealed class PostgresJourneyTests(PostgresProvisioningMarketplace marketplace) : JourneyTests<PostgresProvisioningMarketplace>(marketplace);
+public sealed partial class PostgresJourneyTests(PostgresProvisioningMarketplace marketplace) : JourneyTests<PostgresProvisioningMarketplace>(marketplace);
 
 /// <summary>The journeys of DOMAIN.md across tenancy, quota and provisioning, on each storage and bus.</summary>
 public abstract class JourneyTests<TMarketplace>(TMarketplace m) : IClassFixture<TMarketplace> where TMarketplace : ProvisioningMarketplace
 {
+    /// <summary>The run under test, for the checks one kind of run adds (telemetry on the distributed run).</summary>
+    protected TMarketplace Marketplace => m;
+
     [Fact]
     public async Task Journey_1_a_malian_ministry_gets_three_vms_for_sensitive_data_in_bamako_after_its_operator_approves()
     {

@@ -1,5 +1,6 @@
 using Aes.Messaging;
 using Aes.Testing;
+using Aes.Testing.Otlp;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using B = Aes.Contracts.Billing.V1;
@@ -270,4 +271,16 @@ public sealed class PostgresProvisioningMarketplace : ProvisioningMarketplace
 {
     protected override bool OnPostgres => true;
     protected override string[] ExtraArguments => ["--distributed"];
+
+    /// <summary>Where every process of the run sends its traces and metrics (each under its own service name).</summary>
+    public OtlpCollector Telemetry { get; } = new();
+
+    protected override IReadOnlyDictionary<string, string> Environment =>
+        new Dictionary<string, string>(Telemetry.Environment) { ["Telemetry__GaugeInterval"] = "00:00:01" };
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Telemetry.Dispose();
+    }
 }

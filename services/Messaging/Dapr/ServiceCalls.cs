@@ -1,0 +1,55 @@
+using Grpc.Net.ClientFactory;
+
+namespace Aes.Messaging.Dapr;
+
+/// <summary>Where a gRPC call to another service goes, and the Dapr application it names (if it goes through a sidecar).</summary>
+public sealed record ServiceTarget(Uri Address, string? DaprAppId);
+
+/// <summary>
+/// Service-to-service gRPC. With Dapr, every call goes to the local sidecar with <c>dapr-app-id</c>
+/// metadata, and the sidecars bring mTLS, retries and service discovery; without it (embedded and
+/// distributed runs on one machine), straight to the address in <c>Services:&lt;name&gt;</c>.
+/// </summary>
+public static class ServiceCalls
+{
+    public static ServiceTarget TargetOf(IConfiguration configuration, string service)
+    {
+        var dapr = DaprSettings.From(configuration);
+        if (dapr.Enabled)
+        {
+            return new ServiceTarget(dapr.GrpcEndpoint, service);
+        }
+        var key = ResourceNames.ServiceAddressKey(service);
+        var address = configuration[key] ?? throw new InvalidOperationException($"{key} ({service}'s gRPC address) is not set.");
+        return new ServiceTarget(new Uri(address), null);
+    }
+
+    /// <summary>A gRPC client factory registration for <typeparamref name="TClient"/> calling <paramref name="service"/>.</summary>
+    public static IHttpClientBuilder AddServiceGrpcClient<TClient>(this IServiceCollection services, IConfiguration configuration, string service, string? name = null)
+        where TClient : class
+    {
+        var target = TargetOf(configuration, service);
+        void Configure(GrpcClientFactoryOptions options) => options.Address = target.Address;
+        var client = name is null ? services.AddGrpcClient<TClient>(Configure) : services.AddGrpcClient<TClient>(name, Configure);
+        if (target.DaprAppId is { } appId)
+        {
+            client.AddHttpMessageHandler(() => new DaprAppIdHandler(appId));
+        }
+        return client;
+    }
+
+    /// <summary>The handler a channel built by hand (the portal's per-person channels) sends through.</summary>
+    public static HttpMessageHandler HandlerFor(ServiceTarget target, HttpMessageHandler shared) =>
+        target.DaprAppId is { } appId ? new DaprAppIdHandler(appId) { InnerHandler = shared } : shared;
+}
+
+/// <summary>Names the target application on every request, as a Dapr sidecar's gRPC proxy expects.</summary>
+public sealed class DaprAppIdHandler(string appId) : DelegatingHandler
+{
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        request.Headers.Remove(DaprSettings.AppIdMetadata);
+        request.Headers.TryAddWithoutValidation(DaprSettings.AppIdMetadata, appId);
+        return base.SendAsync(request, cancellationToken);
+    }
+}
