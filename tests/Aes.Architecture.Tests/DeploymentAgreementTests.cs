@@ -43,6 +43,12 @@ public sealed class DeploymentAgreementTests
 
     private static bool Has(YamlMappingNode node, string key) => node.Children.ContainsKey(new YamlScalarNode(key));
 
+    /// <summary>k8s/base/secrets.example.yaml: each Secret's keys and placeholder values.</summary>
+    private static Dictionary<string, Dictionary<string, string>> ExampleSecrets() =>
+        LoadAll("k8s/base/secrets.example.yaml").ToDictionary(
+            s => Scalar(s, "metadata", "name"),
+            s => ((YamlMappingNode)s.Children[new YamlScalarNode("stringData")]).Children.ToDictionary(p => ((YamlScalarNode)p.Key).Value!, p => ((YamlScalarNode)p.Value).Value!));
+
     public static TheoryData<string> AllServices => new([.. ResourceNames.Services, ResourceNames.Portal]);
 
     [Theory]
@@ -107,20 +113,47 @@ public sealed class DeploymentAgreementTests
         var servicePorts = Sequence(kubeService, "spec", "ports").Cast<YamlMappingNode>().ToDictionary(p => Scalar(p, "name"), p => int.Parse(Scalar(p, "port")));
         Assert.Equal(ports, servicePorts);
 
-        var env = Sequence(container, "env").Cast<YamlMappingNode>().Select(e => Scalar(e, "name")).ToList();
-        Assert.Contains("Kestrel__Endpoints__http__Url", env);
-        Assert.Contains($"ConnectionStrings__{ResourceNames.DatabaseOf(service)}", env);
+        // Connection strings and client secrets: the app's own Secret, read through the Dapr secret store, never plain env.
+        var env = Sequence(container, "env").Cast<YamlMappingNode>().ToDictionary(e => Scalar(e, "name"));
+        Assert.Contains("Kestrel__Endpoints__http__Url", env.Keys);
+        Assert.Equal("true", Scalar(env["Dapr__Enabled"], "value"));
+        Assert.Equal($"aes-{service}", Scalar(env["Dapr__Secrets"], "value"));
+        var secrets = ExampleSecrets();
+        var secret = secrets[$"aes-{service}"];
+        var database = $"ConnectionStrings__{ResourceNames.DatabaseOf(service)}";
+        Assert.Contains(database, secret.Keys);
+        Assert.DoesNotContain(database, env.Keys);
         if (service != ResourceNames.Portal)
         {
-            Assert.Contains($"ConnectionStrings__{ResourceNames.RabbitMqConnection}", env);
+            Assert.Contains($"ConnectionStrings__{ResourceNames.RabbitMqConnection}", secret.Keys);
+        }
+        if (service == ResourceNames.Provisioning)
+        {
+            Assert.Contains($"ConnectionStrings__{ResourceNames.FacilitySimulatorDatabase}", secret.Keys);
         }
         if (service is ResourceNames.Portal or ResourceNames.Provisioning)
         {
-            Assert.Contains("Identity__ClientSecret", env);
-            Assert.Contains($"Identity__ServiceClients__aes-{service}",
-                Sequence((YamlMappingNode)Sequence(LoadAll("k8s/base/tenancy.yaml").Single(d => Scalar(d, "kind") == "Deployment"), "spec", "template", "spec", "containers").Single(), "env")
-                    .Cast<YamlMappingNode>().Select(e => Scalar(e, "name")));
+            Assert.Equal($"aes-{service}", Scalar(env["Identity__ClientId"], "value"));
+            Assert.Equal(secret["Identity__ClientSecret"], secrets[$"aes-{ResourceNames.Tenancy}"][$"Identity__ServiceClients__aes-{service}"]);
         }
+        if (service == ResourceNames.Portal)
+        {
+            Assert.Equal(secret["Identity__PortalClient__Secret"], secrets[$"aes-{ResourceNames.Tenancy}"]["Identity__PortalClient__Secret"]);
+        }
+
+        // Calls between the apps go through Dapr: the app id is the service name, the app port its gRPC port (the portal's HTTP one).
+        var annotations = (YamlMappingNode)((YamlMappingNode)((YamlMappingNode)((YamlMappingNode)deployment.Children[new YamlScalarNode("spec")]).Children[new YamlScalarNode("template")]).Children[new YamlScalarNode("metadata")]).Children[new YamlScalarNode("annotations")];
+        Assert.Equal(service, Scalar(annotations, "dapr.io/app-id"));
+        Assert.Equal(expected.Grpc == 0 ? expected.Http : expected.Grpc, int.Parse(Scalar(annotations, "dapr.io/app-port")));
+        Assert.Equal($"aes-{service}", Scalar(annotations, "dapr.io/config"));
+
+        // The schema is applied by the service's migration Job, from the same Secret.
+        var job = LoadAll("k8s/base/migrations.yaml").Single(d => Scalar(d, "metadata", "name") == $"{service}-migrate");
+        var jobContainer = (YamlMappingNode)Sequence(job, "spec", "template", "spec", "containers").Single();
+        Assert.Equal(Scalar(container, "image"), Scalar(jobContainer, "image"));
+        var jobEnv = Sequence(jobContainer, "env").Cast<YamlMappingNode>().ToDictionary(e => Scalar(e, "name"));
+        Assert.Equal($"aes-{service}", Scalar(jobEnv[database], "valueFrom", "secretKeyRef", "name"));
+        Assert.Equal(database, Scalar(jobEnv[database], "valueFrom", "secretKeyRef", "key"));
         Assert.Equal($"http://tenancy:{ResourceNames.LocalPorts[ResourceNames.Tenancy].Http}/",
             Scalar(LoadSingle("k8s/base/configuration.yaml"), "data", "Identity__Authority"));
 
@@ -140,6 +173,11 @@ public sealed class DeploymentAgreementTests
         {
             Assert.Contains($"{service}.yaml", resources);
         }
-        Assert.All(resources, resource => Assert.True(File.Exists(Path.Combine(RepositoryPaths.Root, "k8s", "base", resource!))));
+        Assert.DoesNotContain("secrets.example.yaml", resources);
+        Assert.All(resources, resource =>
+        {
+            var path = Path.Combine(RepositoryPaths.Root, "k8s", "base", resource!);
+            Assert.True(File.Exists(path) || File.Exists(Path.Combine(path, "kustomization.yaml")), $"{resource} exists");
+        });
     }
 }
