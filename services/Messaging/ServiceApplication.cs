@@ -22,6 +22,15 @@ public static class ServiceApplication
         where TContext : ServiceDbContext
     {
         var builder = ServiceHost.CreateBuilder(serviceMarker, args);
+        if (builder.Configuration.GetValue(ServiceRunner.MigrateOnlyKey, false))
+        {
+            // The migrate step serves and signs in no one, yet building the host wires the sign-in, which
+            // reads these: placeholders under every real source, so a Job needs only its connection string.
+            builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource
+            {
+                InitialData = [new("Identity:Authority", "http://migrate.invalid/"), new("Identity:PortalClient:Secret", "unused")],
+            });
+        }
         builder.Configuration.AddDaprSecretStore();
         StartupConfiguration.EnsureValid(builder.Configuration, ServiceNameOf(serviceMarker));
         builder.AddServiceDefaults();

@@ -1,5 +1,6 @@
 using Aes.Messaging.Dapr;
 using Aes.ServiceDefaults;
+using Aes.ServiceDefaults.Identity;
 
 namespace Aes.Messaging;
 
@@ -35,6 +36,10 @@ public static class StartupConfiguration
             }
         }
         Boolean(configuration, ServiceRunner.MigrateOnStartKey, problems);
+        if (Boolean(configuration, ServiceRunner.MigrateOnlyKey, problems))
+        {
+            return problems;
+        }
 
         if (service != ResourceNames.Portal)
         {
@@ -64,6 +69,17 @@ public static class StartupConfiguration
         if (configuration["Identity:Authority"] is { Length: > 0 } authority && !IsHttpAddress(authority))
         {
             problems.Add("Identity:Authority doit être une adresse http(s) absolue / must be an absolute http(s) address.");
+        }
+        else
+        {
+            try
+            {
+                TrustedIssuer.From(configuration);
+            }
+            catch (InvalidOperationException exception)
+            {
+                problems.Add($"Identity:Authority ou/or Identity:TrustedIssuers: {exception.Message}");
+            }
         }
 
         var throughDapr = Boolean(configuration, DaprSettings.EnabledKey, problems);

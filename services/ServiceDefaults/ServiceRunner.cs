@@ -15,6 +15,15 @@ public static class ServiceRunner
     /// <summary>The setting that makes the build apply migrations (ServiceApplication reads it).</summary>
     public const string MigrateOnStartKey = "Database:MigrateOnStart";
 
+    /// <summary>Set for the migrate step: only the database settings must be right, since nothing else is used.</summary>
+    public const string MigrateOnlyKey = "Database:MigrateOnly";
+
+    /// <summary>
+    /// The migrate step needs its database and nothing else: no broker (events it writes wait in the
+    /// outbox for the service's relay), no peer, no sidecar.
+    /// </summary>
+    private static readonly string[] MigrateSettings = [$"--{MigrateOnStartKey}=true", $"--{MigrateOnlyKey}=true", "--Messaging:Transport=InMemory"];
+
     public const int InvalidConfigurationExitCode = 2;
 
     public static async Task<int> RunAsync(string[] args, Func<string[], Task<WebApplication>> build)
@@ -22,7 +31,7 @@ public static class ServiceRunner
         var migrateOnly = args is [MigrateCommand, ..];
         try
         {
-            await using var app = await build(migrateOnly ? [.. args[1..], $"--{MigrateOnStartKey}=true"] : args);
+            await using var app = await build(migrateOnly ? [.. args[1..], .. MigrateSettings] : args);
             if (migrateOnly)
             {
                 await Console.Out.WriteLineAsync($"{app.Environment.ApplicationName}: schéma à jour / schema up to date.");

@@ -24,32 +24,35 @@ public static class ServiceCalls
         return new ServiceTarget(new Uri(address), null);
     }
 
-    /// <summary>A gRPC client factory registration for <typeparamref name="TClient"/> calling <paramref name="service"/>.</summary>
+    /// <summary>
+    /// A gRPC client factory registration for <typeparamref name="TClient"/> calling <paramref name="service"/>.
+    /// The address is read when the client is first made, so a host that never calls (the migrate step)
+    /// needs none; a serving host has had its addresses checked at start (<see cref="StartupConfiguration"/>).
+    /// </summary>
     public static IHttpClientBuilder AddServiceGrpcClient<TClient>(this IServiceCollection services, IConfiguration configuration, string service, string? name = null)
         where TClient : class
     {
-        var target = TargetOf(configuration, service);
-        void Configure(GrpcClientFactoryOptions options) => options.Address = target.Address;
+        var target = new Lazy<ServiceTarget>(() => TargetOf(configuration, service));
+        void Configure(GrpcClientFactoryOptions options) => options.Address = target.Value.Address;
         var client = name is null ? services.AddGrpcClient<TClient>(Configure) : services.AddGrpcClient<TClient>(name, Configure);
-        if (target.DaprAppId is { } appId)
-        {
-            client.AddHttpMessageHandler(() => new DaprAppIdHandler(appId));
-        }
-        return client;
+        return client.AddHttpMessageHandler(() => new DaprAppIdHandler(target.Value.DaprAppId));
     }
 
     /// <summary>The handler a channel built by hand (the portal's per-person channels) sends through.</summary>
     public static HttpMessageHandler HandlerFor(ServiceTarget target, HttpMessageHandler shared) =>
-        target.DaprAppId is { } appId ? new DaprAppIdHandler(appId) { InnerHandler = shared } : shared;
+        target.DaprAppId is null ? shared : new DaprAppIdHandler(target.DaprAppId) { InnerHandler = shared };
 }
 
-/// <summary>Names the target application on every request, as a Dapr sidecar's gRPC proxy expects.</summary>
-public sealed class DaprAppIdHandler(string appId) : DelegatingHandler
+/// <summary>Names the target application on every request, as a Dapr sidecar's gRPC proxy expects; passes requests on untouched without Dapr.</summary>
+public sealed class DaprAppIdHandler(string? appId) : DelegatingHandler
 {
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        request.Headers.Remove(DaprSettings.AppIdMetadata);
-        request.Headers.TryAddWithoutValidation(DaprSettings.AppIdMetadata, appId);
+        if (appId is not null)
+        {
+            request.Headers.Remove(DaprSettings.AppIdMetadata);
+            request.Headers.TryAddWithoutValidation(DaprSettings.AppIdMetadata, appId);
+        }
         return base.SendAsync(request, cancellationToken);
     }
 }

@@ -86,12 +86,52 @@ public static class DatabaseExtensions
         await db.Database.MigrateAsync(cancellationToken);
     }
 
-    /// <summary>Migrates at start unless Database:MigrateOnStart is false (Kubernetes runs migration jobs instead).</summary>
+    /// <summary>
+    /// Migrates at start unless Database:MigrateOnStart is false. Then the migrate step (a Kubernetes
+    /// Job) does it, and the service waits for that step before it serves, so no replica ever runs on
+    /// an older schema than its code: it is neither live nor ready meanwhile, and says what it waits for.
+    /// </summary>
     public static async Task MigrateOnStartAsync<TContext>(this IHost app) where TContext : ServiceDbContext
     {
-        if (app.Services.GetRequiredService<IConfiguration>().GetValue(ServiceRunner.MigrateOnStartKey, true))
+        var configuration = app.Services.GetRequiredService<IConfiguration>();
+        if (configuration.GetValue(ServiceRunner.MigrateOnStartKey, true))
         {
             await app.Services.MigrateDatabaseAsync<TContext>();
+            return;
+        }
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Aes.Messaging.Persistence.Schema");
+        var deadline = DateTime.UtcNow + configuration.GetValue("Database:SchemaWaitTimeout", TimeSpan.FromMinutes(10));
+        var stopping = app.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+        while (true)
+        {
+            var pending = await PendingMigrationsAsync<TContext>(app.Services, stopping);
+            if (pending is [])
+            {
+                return;
+            }
+            if (DateTime.UtcNow >= deadline)
+            {
+                throw new InvalidConfigurationException(typeof(TContext).Name,
+                    [$"le schéma n'est pas à jour ; lancez l'étape « migrate » / the schema is not up to date; run the 'migrate' step ({pending?.Count.ToString() ?? "?"} pending)"]);
+            }
+            SchemaLog.Waiting(logger, pending?.Count ?? -1, pending?.FirstOrDefault() ?? "");
+            await Task.Delay(TimeSpan.FromSeconds(2), stopping);
+        }
+    }
+
+    /// <summary>The migrations not yet applied, or null while the database cannot be reached.</summary>
+    private static async Task<IReadOnlyList<string>?> PendingMigrationsAsync<TContext>(IServiceProvider services, CancellationToken cancellationToken)
+        where TContext : ServiceDbContext
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TContext>();
+        try
+        {
+            return [.. await db.Database.GetPendingMigrationsAsync(cancellationToken)];
+        }
+        catch (Exception exception) when (exception is System.Data.Common.DbException or InvalidOperationException)
+        {
+            return null;
         }
     }
 
@@ -106,32 +146,18 @@ public static class DatabaseExtensions
     }
 }
 
-/// <summary>
-/// Ready when the database answers and, where migrations run as their own step (Kubernetes Jobs), once
-/// the schema is the one this build expects: a replica never serves an older schema than its code.
-/// </summary>
-internal sealed class DatabaseHealthCheck<TContext>(TContext db, IConfiguration configuration) : Microsoft.Extensions.Diagnostics.HealthChecks.IHealthCheck
+internal sealed class DatabaseHealthCheck<TContext>(TContext db) : Microsoft.Extensions.Diagnostics.HealthChecks.IHealthCheck
     where TContext : ServiceDbContext
 {
-    private static volatile bool s_schemaCurrent;
-
     public async Task<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult> CheckHealthAsync(
-        Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext context, CancellationToken cancellationToken = default)
-    {
-        if (!await db.Database.CanConnectAsync(cancellationToken))
-        {
-            return Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Unhealthy("database unreachable");
-        }
-        if (!s_schemaCurrent && !configuration.GetValue(ServiceRunner.MigrateOnStartKey, true))
-        {
-            var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
-            if (pending.Count > 0)
-            {
-                return Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Unhealthy(
-                    $"{pending.Count} migration(s) not applied yet (first: {pending[0]}); run the service with 'migrate'");
-            }
-            s_schemaCurrent = true;
-        }
-        return Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy();
-    }
+        Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        await db.Database.CanConnectAsync(cancellationToken)
+            ? Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy()
+            : Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Unhealthy("database unreachable");
+}
+
+internal static partial class SchemaLog
+{
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Waiting for the migrate step: {Count} migration(s) pending, first {First} (-1: database unreachable)")]
+    public static partial void Waiting(ILogger logger, int count, string first);
 }

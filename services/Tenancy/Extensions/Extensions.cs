@@ -1,3 +1,4 @@
+using Aes.ServiceDefaults;
 using Aes.ServiceDefaults.Identity;
 using Aes.Messaging.Persistence;
 using Aes.Tenancy.Application;
@@ -37,6 +38,10 @@ public static class Extensions
     public static async Task PrepareDatabaseAsync(this WebApplication app)
     {
         await app.MigrateOnStartAsync<TenancyDbContext>();
+        if (app.Configuration.GetValue(ServiceRunner.MigrateOnlyKey, false))
+        {
+            return; // the rest needs the service's secrets: it runs when the service starts
+        }
         await using var scope = app.Services.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<ReferenceAnnouncer>().AnnounceIfBehindAsync(app.Lifetime.ApplicationStopping);
         await scope.ServiceProvider.GetRequiredService<ClientRegistry>().RegisterAsync(app.Lifetime.ApplicationStopping);
