@@ -15,7 +15,12 @@ namespace Aes.EndToEnd.Tests.Portal;
 /// </summary>
 public sealed class PortalBrowserTests(EmbeddedProvisioningMarketplace m) : IClassFixture<EmbeddedProvisioningMarketplace>, IAsyncLifetime
 {
-    private static readonly LocatorAssertionsToHaveAttributeOptions Live = new() { Timeout = 30_000 };
+    /// <summary>
+    /// How long a page may take to show what changed: it polls every few seconds, and on a loaded CI machine
+    /// (the whole suite in parallel on two cores) one poll's calls can take many seconds.
+    /// </summary>
+    private static readonly LocatorAssertionsToHaveAttributeOptions Live = new() { Timeout = 60_000 };
+    private static readonly LocatorAssertionsToBeVisibleOptions Shown = new() { Timeout = 60_000 };
     private IPlaywright _playwright = null!;
     private IBrowser _browser = null!;
 
@@ -60,7 +65,9 @@ public sealed class PortalBrowserTests(EmbeddedProvisioningMarketplace m) : ICla
         await Assertions.Expect(agent.Locator(".timeline .decision")).ToHaveAttributeAsync("data-outcome", "placed", Live);
 
         var operatorPage = await SignedInAsync("op.ml", "/operateur/approbations");
-        await operatorPage.Locator($"tr[data-request-id='{request.Id}'] a").ClickAsync();
+        var row = operatorPage.Locator($"tr[data-request-id='{request.Id}'] a");
+        await Assertions.Expect(row).ToBeVisibleAsync(Shown);
+        await row.ClickAsync();
         await operatorPage.WaitForURLAsync($"**/demandes/{request.Id}");
         await InteractiveAsync(operatorPage);
         await Screenshot(operatorPage, "operateur-demande");
@@ -72,7 +79,7 @@ public sealed class PortalBrowserTests(EmbeddedProvisioningMarketplace m) : ICla
         await agent.GotoAsync(m.PortalAddress + "/vms");
         await InteractiveAsync(agent);
         var rows = agent.Locator("tr[data-vm-id]").Filter(new() { HasText = request.Id[..8] });
-        await Assertions.Expect(rows).ToHaveCountAsync(3, new() { Timeout = 30_000 });
+        await Assertions.Expect(rows).ToHaveCountAsync(3, new() { Timeout = 60_000 });
         await Assertions.Expect(rows.Locator(".status[data-status='active']")).ToHaveCountAsync(3);
         await Screenshot(agent, "mes-vm");
 
@@ -82,7 +89,7 @@ public sealed class PortalBrowserTests(EmbeddedProvisioningMarketplace m) : ICla
         await operatorPage.GetByRole(AriaRole.Button, new() { Name = "Préparer les factures du mois" }).ClickAsync();
         var administrator = await SignedInAsync("admin.mef.ml", "/factures");
         var invoice = administrator.Locator("article.invoice");
-        await Assertions.Expect(invoice.Locator("td", new() { HasText = "ML-BKO-1" }).First).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await Assertions.Expect(invoice.Locator("td", new() { HasText = "ML-BKO-1" }).First).ToBeVisibleAsync(Shown);
         await Screenshot(administrator, "factures");
         var printable = await administrator.RunAndWaitForPopupAsync(() => invoice.First.GetByRole(AriaRole.Link, new() { Name = "Version imprimable" }).ClickAsync());
         await Assertions.Expect(printable.Locator("body")).ToContainTextAsync("ML-BKO-1");
@@ -145,12 +152,14 @@ public sealed class PortalBrowserTests(EmbeddedProvisioningMarketplace m) : ICla
         var hostPage = await SignedInAsync(host, $"/demandes/{request.Id}");
         await Assertions.Expect(hostPage.GetByRole(AriaRole.Button, new() { Name = "Approuver" })).ToHaveCountAsync(0);
         var home = await SignedInAsync("op.ne", "/operateur/approbations");
-        await home.Locator($"tr[data-request-id='{request.Id}'] a").ClickAsync();
+        var row = home.Locator($"tr[data-request-id='{request.Id}'] a");
+        await Assertions.Expect(row).ToBeVisibleAsync(Shown);
+        await row.ClickAsync();
         await home.WaitForURLAsync($"**/demandes/{request.Id}");
         await InteractiveAsync(home);
         await home.GetByRole(AriaRole.Button, new() { Name = "Approuver" }).ClickAsync();
         await Assertions.Expect(agent.Locator(".approval[data-role='home']")).ToHaveAttributeAsync("data-decision", "approved", Live);
-        await Assertions.Expect(hostPage.GetByRole(AriaRole.Button, new() { Name = "Approuver" })).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await Assertions.Expect(hostPage.GetByRole(AriaRole.Button, new() { Name = "Approuver" })).ToBeVisibleAsync(Shown);
         await hostPage.GetByRole(AriaRole.Button, new() { Name = "Approuver" }).ClickAsync();
         await Assertions.Expect(agent.Locator(".status")).ToHaveAttributeAsync("data-status", "active", new() { Timeout = 60_000 });
         await Screenshot(agent, "demande-transfrontaliere");
@@ -159,7 +168,7 @@ public sealed class PortalBrowserTests(EmbeddedProvisioningMarketplace m) : ICla
         await home.GotoAsync(m.PortalAddress + "/factures");
         await InteractiveAsync(home);
         await home.GetByRole(AriaRole.Button, new() { Name = "Préparer les factures du mois" }).ClickAsync();
-        await Assertions.Expect(home.Locator("article.invoice td", new() { HasText = request.FacilityCode }).First).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await Assertions.Expect(home.Locator("article.invoice td", new() { HasText = request.FacilityCode }).First).ToBeVisibleAsync(Shown);
     }
 
     [Fact]
@@ -216,7 +225,7 @@ public sealed class PortalBrowserTests(EmbeddedProvisioningMarketplace m) : ICla
         }
         var card = confederal.Locator($"article[data-agreement-id='{drafted.Id}']");
         await Assertions.Expect(card).ToHaveAttributeAsync("data-status", "Active", Live);
-        await Assertions.Expect(card.Locator("[role=meter]").First).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await Assertions.Expect(card.Locator("[role=meter]").First).ToBeVisibleAsync(Shown);
         await Screenshot(confederal, "accords");
 
         // The confederal administrator's capacity view spans every state's pools, and sets no state's policy.
@@ -225,7 +234,7 @@ public sealed class PortalBrowserTests(EmbeddedProvisioningMarketplace m) : ICla
         await Assertions.Expect(confederal.GetByRole(AriaRole.Heading, new() { Name = "Capacité confédérale" })).ToBeVisibleAsync();
         foreach (var pool in new[] { "ML-BKO-1/general", "BF-OUA-1/general", "BF-BOB-1/general" })
         {
-            await Assertions.Expect(confederal.Locator($"article[data-pool='{pool}'] figure.allocation-chart")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+            await Assertions.Expect(confederal.Locator($"article[data-pool='{pool}'] figure.allocation-chart")).ToBeVisibleAsync(Shown);
         }
         await Assertions.Expect(confederal.GetByRole(AriaRole.Button, new() { Name = "Enregistrer la politique" })).ToHaveCountAsync(0);
         await Assertions.Expect(confederal.GetByRole(AriaRole.Alert)).ToHaveCountAsync(0);
@@ -271,7 +280,7 @@ public sealed class PortalBrowserTests(EmbeddedProvisioningMarketplace m) : ICla
     {
         var operatorPage = await SignedInAsync("op.bf", "/operateur/capacite");
         var pool = operatorPage.Locator("article[data-pool='BF-OUA-1/general']");
-        await Assertions.Expect(pool.Locator("[role=meter]").First).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await Assertions.Expect(pool.Locator("[role=meter]").First).ToBeVisibleAsync(Shown);
         await Assertions.Expect(pool.Locator("figure.allocation-chart")).ToHaveAttributeAsync("data-points", "48");
         await Assertions.Expect(pool.Locator("figure.allocation-chart figcaption")).ToContainTextAsync("pour une capacité de 64");
         await Assertions.Expect(operatorPage.GetByRole(AriaRole.Alert)).ToHaveCountAsync(0);
@@ -289,7 +298,7 @@ public sealed class PortalBrowserTests(EmbeddedProvisioningMarketplace m) : ICla
         var waiting = await m.SubmitAsync(m.Request("NE/ANSI", "strategic", vcpu: 6));
         await m.WaitForAsync(waiting.Id, "waiting_for_capacity");
         var niger = await SignedInAsync("op.ne", "/operateur/capacite");
-        await Assertions.Expect(niger.Locator("[data-waiting]")).Not.ToHaveAttributeAsync("data-waiting", "0", new() { Timeout = 30_000 });
+        await Assertions.Expect(niger.Locator("[data-waiting]")).Not.ToHaveAttributeAsync("data-waiting", "0", new() { Timeout = 60_000 });
         await Assertions.Expect(niger.Locator("[data-waiting]")).ToContainTextAsync("vCPU au total");
         await Screenshot(operatorPage, "capacite");
 
@@ -297,7 +306,7 @@ public sealed class PortalBrowserTests(EmbeddedProvisioningMarketplace m) : ICla
         await m.WaitForAsync(submitted.Id, "awaiting_approval");
         await m.RejectIfOpenAsync(submitted.Id, "op.bf");
         var auditor = await SignedInAsync("audit.aes", "/audit");
-        await Assertions.Expect(auditor.Locator("tr[data-position]").First).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await Assertions.Expect(auditor.Locator("tr[data-position]").First).ToBeVisibleAsync(Shown);
         var all = await auditor.Locator("tr[data-position]").CountAsync();
         await auditor.GetByLabel("Rechercher (qui, action, contenu)").FillAsync(submitted.Id);
         await Assertions.Expect(auditor.Locator("tr[data-position]").First).ToContainTextAsync("Reject");
@@ -385,7 +394,7 @@ public sealed class PortalBrowserTests(EmbeddedProvisioningMarketplace m) : ICla
 
     /// <summary>Interactive pages answer typing and clicks once their live connection is up, which they say.</summary>
     private static Task InteractiveAsync(IPage page) =>
-        Assertions.Expect(page.Locator("[data-interactive]")).ToHaveAttributeAsync("data-interactive", "true", new() { Timeout = 30_000 });
+        Assertions.Expect(page.Locator("[data-interactive]")).ToHaveAttributeAsync("data-interactive", "true", new() { Timeout = 60_000 });
 
     private static async Task Screenshot(IPage page, string name)
     {

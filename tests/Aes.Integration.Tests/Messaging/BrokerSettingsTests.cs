@@ -61,4 +61,23 @@ public sealed class BrokerSettingsTests
         }, TimeSpan.FromSeconds(30), "the service's publishing channel is in confirm mode");
         await host.StopAsync();
     }
+
+    [Fact]
+    public async Task With_quorum_queues_as_in_kubernetes_each_service_queue_is_a_quorum_queue()
+    {
+        using var host = await ProbeService.StartAsync(await TestInfrastructure.RabbitMqAsync(),
+            await TestInfrastructure.NewPostgresDatabaseAsync("quorum"), bus => bus.AddConsumer<CapacityAnnouncedConsumer>(),
+            new Dictionary<string, string?> { ["Messaging:QuorumQueues"] = "true" });
+        var facility = Guid.NewGuid();
+        await host.SaveWithEventAsync(new CapacityAnnounced(facility), facility);
+        await Eventually.HoldsAsync(async () => await host.EffectsAsync(facility) == 2, TimeSpan.FromSeconds(30), "event consumed through a quorum queue");
+
+        using var management = new HttpClient { BaseAddress = await TestInfrastructure.RabbitMqManagementAsync() };
+        management.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.ASCII.GetBytes("guest:guest")));
+        var queue = host.Services.GetRequiredService<IEndpointNameFormatter>().Consumer<CapacityAnnouncedConsumer>();
+        using var queueInfo = JsonDocument.Parse(await management.GetStringAsync($"api/queues/%2F/{queue}"));
+        Assert.Equal("quorum", queueInfo.RootElement.GetProperty("type").GetString());
+        Assert.True(queueInfo.RootElement.GetProperty("durable").GetBoolean());
+        await host.StopAsync();
+    }
 }

@@ -30,7 +30,8 @@ public sealed class ProbeSqliteDb(DbContextOptions<ProbeSqliteDb> options) : Pro
 /// </summary>
 public static class ProbeService
 {
-    public static async Task<IHost> StartAsync(string rabbitMq, string postgres, Action<IBusRegistrationConfigurator> consumers)
+    public static async Task<IHost> StartAsync(string rabbitMq, string postgres, Action<IBusRegistrationConfigurator> consumers,
+        IReadOnlyDictionary<string, string?>? settings = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -44,6 +45,7 @@ public static class ProbeService
             ["Messaging:RetryIntervals:1"] = "00:00:00.050",
             ["Messaging:RetryIntervals:2"] = "00:00:00.050",
         });
+        builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         // The inbox tests make EF report the unique violations they provoke on purpose.
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.None);

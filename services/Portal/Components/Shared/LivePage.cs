@@ -8,9 +8,11 @@ namespace Aes.Portal.Components.Shared;
 /// A page that follows the services without a reload: it loads once, and while the browser is connected
 /// loads again every few seconds, so statuses and approvals show as they change.
 /// </summary>
-public abstract class LivePage : ComponentBase, IDisposable
+public abstract partial class LivePage : ComponentBase, IDisposable
 {
     private PeriodicTimer? _timer;
+
+    [Inject] private ILogger<LivePage> Logger { get; set; } = null!;
 
     [CascadingParameter] protected Task<AuthenticationState> Authentication { get; set; } = null!;
 
@@ -42,13 +44,24 @@ public abstract class LivePage : ComponentBase, IDisposable
         _timer = new PeriodicTimer(RefreshEvery);
         while (await _timer.WaitForNextTickAsync())
         {
-            await InvokeAsync(async () =>
+            try
             {
-                await LoadAsync();
-                StateHasChanged();
-            });
+                await InvokeAsync(async () =>
+                {
+                    await LoadAsync();
+                    StateHasChanged();
+                });
+            }
+            catch (Exception exception) when (exception is not ObjectDisposedException)
+            {
+                // One failed refresh must not end the page's live updates: the next tick tries again.
+                LogRefreshFailed(exception, GetType().Name);
+            }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refreshing the page {Page} failed; the next tick tries again")]
+    private partial void LogRefreshFailed(Exception exception, string page);
 
     public void Dispose()
     {
