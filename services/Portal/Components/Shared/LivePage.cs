@@ -55,13 +55,13 @@ public abstract partial class LivePage : ComponentBase, IDisposable
             catch (Exception exception) when (exception is not ObjectDisposedException)
             {
                 // One failed refresh must not end the page's live updates: the next tick tries again.
-                LogRefreshFailed(exception, GetType().Name);
+                LogRefreshFailed(Logger, exception, GetType().Name);
             }
         }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refreshing the page {Page} failed; the next tick tries again")]
-    private partial void LogRefreshFailed(Exception exception, string page);
+    private static partial void LogRefreshFailed(ILogger logger, Exception exception, string page);
 
     public void Dispose()
     {
