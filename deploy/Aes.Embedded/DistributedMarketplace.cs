@@ -29,8 +29,13 @@ public static class DistributedMarketplace
             options = await infrastructure.StartAsync(stop.Task);
             foreach (var service in StartOrder)
             {
-                running.Add((service, Start(service, options)));
+                var started = Stopwatch.StartNew();
+                var process = Start(service, options);
+                running.Add((service, process));
                 await WaitUntilReadyAsync(service, options, running, stop.Task);
+                // bench/footprint.sh reads this line: the time from launch to ready, and the process to measure.
+                Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"{service} prêt en / ready in {started.Elapsed.TotalSeconds:F2} s (pid {process.Id})"));
             }
             PrintBanner(options);
             var exited = Task.WhenAny(running.Select(r => r.Process.WaitForExitAsync()));
@@ -117,7 +122,7 @@ public static class DistributedMarketplace
             {
                 // Slow to answer while it migrates.
             }
-            await Task.Delay(250);
+            await Task.Delay(100);
         }
         throw stop.IsCompleted ? new OperationCanceledException("Arrêt demandé / stop asked.") : new TimeoutException($"{service} n'est pas prêt après 3 min / {service} not ready after 3 min ({ready}).");
     }

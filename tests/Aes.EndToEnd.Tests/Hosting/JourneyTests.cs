@@ -8,7 +8,7 @@ namespace Aes.EndToEnd.Tests.Hosting;
 
 public sealed class EmbeddedJourneyTests(EmbeddedProvisioningMarketplace marketplace) : JourneyTests<EmbeddedProvisioningMarketplace>(marketplace);
 
-public sealed partial class PostgresJourneyTests(PostgresProvisioningMarketplace marketplace) : JourneyTests<PostgresProvisioningMarketplace>(marketplace);
+public sealed partial class PostgresJourneyTests(TracedPostgresProvisioningMarketplace marketplace) : JourneyTests<TracedPostgresProvisioningMarketplace>(marketplace);
 
 /// <summary>The journeys of DOMAIN.md across tenancy, quota and provisioning, on each storage and bus.</summary>
 public abstract class JourneyTests<TMarketplace>(TMarketplace m) : IClassFixture<TMarketplace> where TMarketplace : ProvisioningMarketplace

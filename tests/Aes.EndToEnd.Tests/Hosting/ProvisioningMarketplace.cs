@@ -267,12 +267,18 @@ public sealed class RepatriationMarketplace : ProvisioningMarketplace
 /// The distributed run: each service and the portal its own process (the launcher's --distributed), on
 /// real PostgreSQL (a database per service) and RabbitMQ (a virtual host of its own).
 /// </summary>
-public sealed class PostgresProvisioningMarketplace : ProvisioningMarketplace
+public class PostgresProvisioningMarketplace : ProvisioningMarketplace
 {
     protected override bool OnPostgres => true;
     protected override string[] ExtraArguments => ["--distributed"];
+}
 
-    /// <summary>Where every process of the run sends its traces and metrics (each under its own service name).</summary>
+/// <summary>
+/// The distributed run with every process sending its traces and metrics (each under its own service
+/// name) to a collector in the test: only the journeys' fixture, as exporting costs the run some speed.
+/// </summary>
+public sealed class TracedPostgresProvisioningMarketplace : PostgresProvisioningMarketplace
+{
     public OtlpCollector Telemetry { get; } = new();
 
     protected override IReadOnlyDictionary<string, string> Environment =>
