@@ -32,7 +32,9 @@ public sealed class MessagingSettings
     /// </summary>
     public TimeSpan OutboxGatherDelay { get; set; } = TimeSpan.FromMilliseconds(10);
 
-    public static readonly TimeSpan[] DefaultRetryIntervals = [TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)];
+    /// <summary>About 50 s in all: long enough to ride out a database or broker restart (the fault suite stops PostgreSQL for 10 s), short enough that a poison message reaches its error queue within the minute.</summary>
+    public static readonly TimeSpan[] DefaultRetryIntervals =
+        [TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(30)];
 
     /// <summary>
     /// Delays between the tries of a failing consumer; after the last, the message goes to the error

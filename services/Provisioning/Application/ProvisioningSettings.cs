@@ -18,6 +18,11 @@ public sealed class ProvisioningSettings
     /// step is taken again once the lease has run out.
     /// </summary>
     public TimeSpan StepLease { get; set; } = TimeSpan.FromMinutes(1);
+    /// <summary>
+    /// How many requests' steps one runner takes at once. A step mostly waits on quota, the facility and
+    /// the database, so on PostgreSQL several overlap; SQLite has one writer, so 1 there unless set.
+    /// </summary>
+    public int? WorkflowConcurrency { get; set; }
 }
 
 /// <summary>Wakes the workflow runner when a request has a step to take now.</summary>

@@ -251,40 +251,45 @@ public sealed partial class WorkflowRunner(
         }
     }
 
-    /// <summary>Takes every step that is due now; returns how many it took.</summary>
+    /// <summary>Takes every step that is due now, up to <see cref="ProvisioningSettings.WorkflowConcurrency"/> at once; returns how many it took.</summary>
     public async Task<int> RunDueStepsAsync(CancellationToken cancellationToken)
     {
+        var concurrency = Math.Max(1, settings.WorkflowConcurrency ?? 1);
         List<Guid> due;
         await using (var scope = scopes.CreateAsyncScope())
         {
             var now = clock.GetUtcNow().UtcDateTime;
             due = await scope.ServiceProvider.GetRequiredService<ProvisioningDbContext>().Requests.AsNoTracking()
                 .Where(r => r.NextStepAt != null && r.NextStepAt <= now && (r.LeasedUntil == null || r.LeasedUntil < now))
-                .OrderBy(r => r.NextStepAt).Select(r => r.Id).Take(50).ToListAsync(cancellationToken);
+                .OrderBy(r => r.NextStepAt).Select(r => r.Id).Take(Math.Max(50, concurrency * 4)).ToListAsync(cancellationToken);
         }
-        foreach (var requestId in due)
-        {
-            await using var scope = scopes.CreateAsyncScope();
-            if (!await LeaseAsync(scope.ServiceProvider.GetRequiredService<ProvisioningDbContext>(), requestId, cancellationToken))
-            {
-                continue; // another runner (another replica) has it
-            }
-            try
-            {
-                await scope.ServiceProvider.GetRequiredService<Workflow>().StepAsync(requestId, cancellationToken);
-            }
-            catch (DbUpdateConcurrencyException)
-            {
-                // Another writer (an approval, a wake-up) moved it first: give the lease back, read it afresh next time.
-                await ReleaseLeaseAsync(requestId, cancellationToken);
-            }
-            catch (Exception exception) when (exception is RpcException or DbUpdateException or FacilityDriverException or HttpRequestException)
-            {
-                LogStepFailed(exception, requestId);
-                await PostponeAsync(requestId, cancellationToken);
-            }
-        }
+        await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken },
+            async (requestId, token) => await StepOneAsync(requestId, token));
         return due.Count;
+    }
+
+    private async Task StepOneAsync(Guid requestId, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        if (!await LeaseAsync(scope.ServiceProvider.GetRequiredService<ProvisioningDbContext>(), requestId, cancellationToken))
+        {
+            return; // another runner (another replica) has it
+        }
+        try
+        {
+            await scope.ServiceProvider.GetRequiredService<Workflow>().StepAsync(requestId, cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Another writer (an approval, a wake-up) moved it first: give the lease back, read it afresh next time.
+            await ReleaseLeaseAsync(requestId, cancellationToken);
+        }
+        catch (Exception exception) when (exception is RpcException or DbUpdateException or FacilityDriverException or HttpRequestException
+            || Aes.ServiceDefaults.Errors.ErrorMappingInterceptor.IsOutage(exception))
+        {
+            LogStepFailed(exception, requestId);
+            await PostponeAsync(requestId, cancellationToken);
+        }
     }
 
     /// <summary>Takes the request's step for this runner alone, for one lease; false if another runner holds it.</summary>

@@ -36,6 +36,7 @@ public static class Extensions
         builder.Services.AddAccessPolicy(ProvisioningAccessRules.Service, ProvisioningAccessRules.Rules);
 
         var settings = builder.Configuration.GetSection(ProvisioningSettings.Section).Get<ProvisioningSettings>() ?? new ProvisioningSettings();
+        settings.WorkflowConcurrency ??= builder.Configuration.GetValue("Database:Provider", DatabaseProvider.Sqlite) == DatabaseProvider.Postgres ? 16 : 1;
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton<WorkflowSignal>();
         builder.Services.AddScoped<Access>();

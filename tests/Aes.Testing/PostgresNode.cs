@@ -1,0 +1,49 @@
+using Npgsql;
+
+namespace Aes.Testing;
+
+/// <summary>A PostgreSQL server of a test's own, which the test may stop and start again at will.</summary>
+public sealed class PostgresNode : IAsyncDisposable
+{
+    private readonly string _folder;
+
+    private PostgresNode(string folder, int port)
+    {
+        _folder = folder;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    public string ServerConnectionString => $"Host=127.0.0.1;Port={Port};Username=postgres";
+
+    public static async Task<PostgresNode> StartAsync()
+    {
+        await Infra.RunAsync("install");
+        var node = new PostgresNode(Infra.NewTempFolder("aes-pg"), Infra.FreePort());
+        await node.StartAgainAsync();
+        return node;
+    }
+
+    public async Task<string> NewDatabaseAsync(string name)
+    {
+        await using (var connection = new NpgsqlConnection(ServerConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
+            await command.ExecuteNonQueryAsync();
+        }
+        return new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = name }.ConnectionString;
+    }
+
+    /// <summary>A fast shutdown: PostgreSQL ends its sessions, so every client sees its connections drop.</summary>
+    public Task StopAsync() => Infra.RunAsync("stop-postgres", _folder);
+
+    public Task StartAgainAsync() => Infra.RunAsync("start-postgres", _folder, Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { /* left for the OS to clean */ } catch (UnauthorizedAccessException) { /* owned by postgres */ }
+    }
+}
