@@ -1,6 +1,6 @@
 # Sourced by the benchmarks that run the distributed mode (campaign.sh, footprint.sh): a RabbitMQ and a
 # PostgreSQL of the benchmark's own under a temp folder (fsync on unless AES_BENCH_FSYNC=off), a
-# Release build of the launcher, and functions to start and stop it. Sets root, infra, work, pg_port,
+# Release build of the launcher (ReadyToRun with AES_BENCH_R2R=1), and functions to start and stop it. Sets root, infra, work, pg_port,
 # mq_port, rabbitmq, offset and launcher_pid.
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 infra="$root/deploy/scripts/infra.sh"
@@ -24,12 +24,21 @@ rabbitmq="amqp://guest:guest@127.0.0.1:$mq_port/"
 offset=$(( 3000 + RANDOM % 2000 ))
 cd "$root"
 dotnet build deploy/Aes.Embedded -c Release -nologo -clp:ErrorsOnly
+launcher=deploy/Aes.Embedded/bin/Release/net10.0/Aes.Embedded.dll
+# AES_BENCH_R2R=1: the launcher and every service published as ReadyToRun images, as the container images ship them.
+if [ "${AES_BENCH_R2R:-0}" = 1 ]; then
+  # The portal on its own too: its static files and their manifest come only with its own publish.
+  for project in deploy/Aes.Embedded services/Portal; do
+    dotnet publish "$project" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o "$work/publish" -nologo -clp:ErrorsOnly
+  done
+  launcher="$work/publish/Aes.Embedded.dll"
+fi
 echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); .NET $(dotnet --version); PostgreSQL fsync=${AES_BENCH_FSYNC:-on}"
 
 # start_launcher LOG DATABASE-PREFIX [service arguments…]: the distributed run, until its banner.
 start_launcher() {
   local log=$1 database=$2; shift 2
-  dotnet deploy/Aes.Embedded/bin/Release/net10.0/Aes.Embedded.dll --distributed --port-offset "$offset" \
+  dotnet "$launcher" --distributed --port-offset "$offset" \
     --rabbitmq "$rabbitmq" --postgres "Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=$database" "$@" > "$log" 2>&1 &
   launcher_pid=$!
   for _ in $(seq 1 600); do
