@@ -72,8 +72,8 @@ public sealed class Campaign(HttpClient portal, string agencyToken, string opera
         });
         var submitSeconds = clock.Elapsed.TotalSeconds;
 
-        // Until every request's VM is in a final state. A request list is capped at its latest 500, so
-        // the VMs (one per request here) are what is counted, every two seconds.
+        // Until every request's VM is in a final state: one listing of the VMs (one per request here)
+        // every two seconds, lighter than paging through the requests.
         var deadline = DateTime.UtcNow + timeout;
         Dictionary<string, int> byStatus = [];
         string[] final = ["active", "removed", "decommissioned"];

@@ -33,11 +33,16 @@ public static class ApiEndpoints
         http.User.FindFirst("sub")?.Value ?? "", http.User.FindFirst("name")?.Value ?? "",
         http.User.FindAll("aes_grant").Select(c => c.Value).ToList());
 
-    private static Task<IResult> ListRequestsAsync(ProvisioningService.ProvisioningServiceClient provisioning, string? agencyId, string? stateCode, string? status) =>
-        CallAsync(async () => Results.Ok(new HostingRequestList((await provisioning.ListRequestsAsync(new ListRequestsRequest
+    private static Task<IResult> ListRequestsAsync(ProvisioningService.ProvisioningServiceClient provisioning, string? agencyId, string? stateCode, string? status,
+        int? pageSize, string? pageToken) =>
+        CallAsync(async () =>
         {
-            AgencyId = agencyId ?? "", StateCode = stateCode ?? "", Status = status ?? "",
-        })).Requests.Select(ToView).ToList())));
+            var page = await provisioning.ListRequestsAsync(new ListRequestsRequest
+            {
+                AgencyId = agencyId ?? "", StateCode = stateCode ?? "", Status = status ?? "", PageSize = pageSize ?? 0, PageToken = pageToken ?? "",
+            });
+            return Results.Ok(new HostingRequestList(page.Requests.Select(ToView).ToList(), page.NextPageToken.Length == 0 ? null : page.NextPageToken));
+        });
 
     private static Task<IResult> SubmitAsync(ProvisioningService.ProvisioningServiceClient provisioning, HttpContext http, SubmitRequestBody body) =>
         CallAsync(async () =>

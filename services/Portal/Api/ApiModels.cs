@@ -17,7 +17,8 @@ public sealed record HostingRequestView(
     string StatusReasonFr, string StatusReasonEn, string? FacilityId, string? FacilityCode, string? FacilityStateCode,
     IReadOnlyList<ApprovalView> Approvals, IReadOnlyList<string> VmIds, string SubmittedByUserId, DateTimeOffset SubmittedAt, DateTimeOffset UpdatedAt);
 
-public sealed record HostingRequestList(IReadOnlyList<HostingRequestView> Requests);
+/// <summary>A page of requests, newest first; <c>NextPageToken</c> (absent on the last page) asks for the next.</summary>
+public sealed record HostingRequestList(IReadOnlyList<HostingRequestView> Requests, string? NextPageToken = null);
 
 public sealed record VmView(
     string Id, string RequestId, string AgencyId, string FacilityCode, string Name, long Vcpu, long MemoryGib, long DiskGib,

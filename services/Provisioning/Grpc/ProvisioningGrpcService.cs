@@ -96,8 +96,20 @@ public sealed class ProvisioningGrpcService(
             }
             query = query.Where(r => r.Status == status);
         }
-        var requests = await query.OrderByDescending(r => r.SubmittedAt).Take(500).ToListAsync(context.CancellationToken);
-        return new V1.ListRequestsResponse { Requests = { requests.Select(ToMessage) } };
+        var pageSize = request.PageSize switch
+        {
+            0 => 500,
+            >= 1 and <= 1_000 => request.PageSize,
+            _ => throw new InvalidFieldException("page_size", new("entre 1 et 1000 (0 : 500).", "between 1 and 1000 (0: 500).")),
+        };
+        var skip = RequestPageToken.Parse(request.PageToken);
+        // One more than the page, to know whether another follows. Ties on the submission time are ordered by id.
+        var requests = await query.OrderByDescending(r => r.SubmittedAt).ThenBy(r => r.Id).Skip(skip).Take(pageSize + 1).ToListAsync(context.CancellationToken);
+        return new V1.ListRequestsResponse
+        {
+            Requests = { requests.Take(pageSize).Select(ToMessage) },
+            NextPageToken = requests.Count > pageSize ? RequestPageToken.For(skip + pageSize) : "",
+        };
     }
 
     public override async Task<V1.PlacementDecision> GetPlacementDecision(V1.RequestIdRequest request, ServerCallContext context)
@@ -329,4 +341,23 @@ public sealed class ProvisioningGrpcService(
         DecommissionedAt = vm.DecommissionedAt is { } ended ? Timestamp.FromDateTime(ended) : null,
         ResizeRefusedReason = vm.ResizeRefusedReason ?? "",
     };
+}
+
+/// <summary>
+/// The position of a page in a request list, opaque to callers. A position, not a key: a request
+/// submitted between two pages shifts the next page by one, so a client may see a request twice but never misses one.
+/// </summary>
+internal static class RequestPageToken
+{
+    private const string Prefix = "p1.";
+
+    public static string For(int skip) => Prefix + skip.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    public static int Parse(string token) =>
+        string.IsNullOrEmpty(token) ? 0
+        : token.StartsWith(Prefix, StringComparison.Ordinal)
+          && int.TryParse(token.AsSpan(Prefix.Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var skip)
+          && skip <= 10_000_000
+            ? skip
+            : throw new InvalidFieldException("page_token", new("jeton de page inconnu : reprenez celui de la page précédente.", "unknown page token: use the previous page's next_page_token."));
 }

@@ -298,6 +298,45 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
     }
 
     [Fact]
+    public async Task The_rest_api_pages_through_an_agencys_requests_newest_first_and_refuses_a_bad_page()
+    {
+        using var agent = await ApiAsAsync("agent.mef.ml");
+        var submitted = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            var created = await SendAsync(agent, HttpMethod.Post, "/api/v1/requests", RequestBody($"pagination {i}"), Guid.NewGuid().ToString());
+            Assert.True(created.Response.StatusCode == HttpStatusCode.Created, created.Body.ToString());
+            submitted.Add(created.Body.GetProperty("id").GetString()!);
+        }
+
+        var seen = new List<(string Id, DateTimeOffset SubmittedAt)>();
+        string? token = null;
+        var pages = 0;
+        do
+        {
+            var page = await SendAsync(agent, HttpMethod.Get,
+                $"/api/v1/requests?agencyId={m.Agencies["ML/MEF"]}&pageSize=2" + (token is null ? "" : $"&pageToken={Uri.EscapeDataString(token)}"));
+            Assert.Equal(HttpStatusCode.OK, page.Response.StatusCode);
+            var requests = page.Body.GetProperty("requests").EnumerateArray().ToList();
+            Assert.InRange(requests.Count, 1, 2);
+            seen.AddRange(requests.Select(r => (r.GetProperty("id").GetString()!, r.GetProperty("submittedAt").GetDateTimeOffset())));
+            token = page.Body.TryGetProperty("nextPageToken", out var next) && next.ValueKind == JsonValueKind.String ? next.GetString() : null;
+            pages++;
+        }
+        while (token is not null && pages < 500);
+
+        Assert.Null(token);
+        Assert.Equal(seen.Count, seen.Select(r => r.Id).Distinct().Count());
+        Assert.All(submitted, id => Assert.Single(seen, r => r.Id == id));
+        Assert.Equal(seen.Select(r => r.SubmittedAt).OrderByDescending(t => t), seen.Select(r => r.SubmittedAt));
+        var unpaged = await SendAsync(agent, HttpMethod.Get, $"/api/v1/requests?agencyId={m.Agencies["ML/MEF"]}");
+        Assert.Equal(seen.Count, unpaged.Body.GetProperty("requests").GetArrayLength());
+
+        AssertProblem(HttpStatusCode.BadRequest, await SendAsync(agent, HttpMethod.Get, $"/api/v1/requests?agencyId={m.Agencies["ML/MEF"]}&pageSize=5000"));
+        AssertProblem(HttpStatusCode.BadRequest, await SendAsync(agent, HttpMethod.Get, $"/api/v1/requests?agencyId={m.Agencies["ML/MEF"]}&pageToken=ailleurs"));
+    }
+
+    [Fact]
     public async Task The_rest_api_answers_bad_input_and_refusals_with_problem_json_in_french_and_english_and_changes_nothing()
     {
         using var anonymous = await ApiAsAsync(null);
