@@ -36,8 +36,8 @@ public sealed class BillingGrpcService(
         var change = new CatalogueChange(
             Validate.Id(request.ActorUserId, "actor_user_id"),
             Validate.Id(request.FacilityId, "facility_id"),
-            Instant(request.EffectiveFrom, "effective_from") ?? throw new InvalidFieldException("effective_from", new("est obligatoire.", "is required.")),
-            Instant(request.EffectiveUntil, "effective_until"),
+            Validate.OptionalInstant(request.EffectiveFrom, "effective_from") ?? throw new InvalidFieldException("effective_from", new("est obligatoire.", "is required.")),
+            Validate.OptionalInstant(request.EffectiveUntil, "effective_until"),
             new Prices(prices.VcpuHourXof, prices.MemoryGibHourXof, prices.StorageGibMonthXof, prices.PublicIpv4MonthXof),
             string.IsNullOrWhiteSpace(request.Currency) ? "XOF" : request.Currency.Trim().ToUpperInvariant());
         var catalogue = await catalogues.SetAsync(change, context.CancellationToken);
@@ -217,18 +217,6 @@ public sealed class BillingGrpcService(
         return await query.OrderBy(i => i.Month).ThenBy(i => i.StateCode).ThenBy(i => i.AgencyName).ToListAsync(cancellationToken);
     }
 
-    private static DateTime? Instant(Timestamp? value, string field)
-    {
-        if (value is null)
-        {
-            return null;
-        }
-        if (value.Seconds < 0 || value.Nanos is < 0 or >= 1_000_000_000)
-        {
-            throw new InvalidFieldException(field, new("n'est pas un instant valide.", "is not a valid instant."));
-        }
-        return value.ToDateTime();
-    }
 
     private static V1.PriceCatalogue ToMessage(PriceCatalogue catalogue, string facilityCode) => new()
     {

@@ -378,6 +378,12 @@ internal static class BadInput
             new DateTime(2026, 2, 1, 0, 0, 0, DateTimeKind.Utc), BillingServiceFixture.MaliList), StatusCode.InvalidArgument, "effective_from"),
         ["period ending before it starts"] = (b => b.SetPricesAsync(b.MaliOperator, b.MaliFacility, new DateTime(2030, 2, 1, 0, 0, 0, DateTimeKind.Utc),
             new DateTime(2030, 1, 1, 0, 0, 0, DateTimeKind.Utc), BillingServiceFixture.MaliList), StatusCode.InvalidArgument, "effective_until"),
+        ["period ending beyond any calendar"] = (b => b.Client.SetPriceCatalogueAsync(new SetPriceCatalogueRequest
+        {
+            ActorUserId = b.MaliOperator.ToString(), FacilityId = b.MaliFacility.ToString(),
+            EffectiveFrom = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(new DateTime(2030, 1, 1, 0, 0, 0, DateTimeKind.Utc)),
+            EffectiveUntil = new Google.Protobuf.WellKnownTypes.Timestamp { Seconds = long.MaxValue, Nanos = 1 }, Prices = BillingServiceFixture.MaliList, Currency = "XOF",
+        }).ResponseAsync, StatusCode.InvalidArgument, "effective_until"),
         ["prices of another state's facility"] = (b => b.SetPricesAsync(b.BurkinaOperator, b.MaliFacility, new DateTime(2030, 1, 1, 0, 0, 0, DateTimeKind.Utc), null,
             BillingServiceFixture.MaliList), StatusCode.PermissionDenied, null),
         ["month that does not exist"] = (b => b.Client.DraftInvoicesAsync(new DraftInvoicesRequest { ActorUserId = b.Confederation.ToString(), Month = "2026-13" }).ResponseAsync,
