@@ -1,5 +1,3 @@
-using Npgsql;
-
 namespace Aes.Testing;
 
 /// <summary>A PostgreSQL server of a test's own, which the test may stop and start again at will.</summary>
@@ -25,16 +23,7 @@ public sealed class PostgresNode : IAsyncDisposable
         return node;
     }
 
-    public async Task<string> NewDatabaseAsync(string name)
-    {
-        await using (var connection = new NpgsqlConnection(ServerConnectionString))
-        {
-            await connection.OpenAsync();
-            await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
-            await command.ExecuteNonQueryAsync();
-        }
-        return new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = name }.ConnectionString;
-    }
+    public Task<string> NewDatabaseAsync(string name) => TestInfrastructure.CreateDatabaseAsync(ServerConnectionString, name);
 
     /// <summary>A fast shutdown: PostgreSQL ends its sessions, so every client sees its connections drop.</summary>
     public Task StopAsync() => Infra.RunAsync("stop-postgres", _folder);

@@ -21,8 +21,13 @@ public static class TestInfrastructure
     /// <summary>A new, empty database on the shared server, so that tests never see each other's rows.</summary>
     public static async Task<string> NewPostgresDatabaseAsync(string prefix)
     {
-        var server = await PostgresServerAsync();
         var name = $"{prefix}_{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 17, 63)].ToLowerInvariant();
+        return await CreateDatabaseAsync(await PostgresServerAsync(), name);
+    }
+
+    /// <summary>Creates a database on a server (a superuser connection string); returns its connection string.</summary>
+    public static async Task<string> CreateDatabaseAsync(string server, string name)
+    {
         await using (var connection = new NpgsqlConnection(server))
         {
             await connection.OpenAsync();

@@ -285,7 +285,7 @@ public sealed partial class WorkflowRunner(
             await ReleaseLeaseAsync(requestId, cancellationToken);
         }
         catch (Exception exception) when (exception is RpcException or DbUpdateException or FacilityDriverException or HttpRequestException
-            || Aes.ServiceDefaults.Errors.ErrorMappingInterceptor.IsOutage(exception))
+            || Aes.ServiceDefaults.Errors.DatabaseOutage.Is(exception))
         {
             LogStepFailed(exception, requestId);
             await PostponeAsync(requestId, cancellationToken);

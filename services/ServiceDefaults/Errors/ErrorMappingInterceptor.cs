@@ -26,25 +26,12 @@ public sealed class ErrorMappingInterceptor : Interceptor
         {
             throw ToRpcException(exception);
         }
-        catch (Exception exception) when (IsOutage(exception))
+        catch (Exception exception) when (DatabaseOutage.Is(exception))
         {
             // The caller may simply try again: nothing was saved, and every write is idempotent by its id.
             throw new RpcException(new Status(StatusCode.Unavailable,
                 "Service momentanément indisponible : sa base de données ne répond pas ; réessayez. / Temporarily unavailable: its database does not answer; try again."));
         }
-    }
-
-    /// <summary>A database that cannot be reached or is restarting, whatever layer wrapped the error.</summary>
-    public static bool IsOutage(Exception exception)
-    {
-        for (Exception? cause = exception; cause is not null; cause = cause.InnerException)
-        {
-            if (cause is System.Data.Common.DbException { IsTransient: true } or System.Net.Sockets.SocketException or TimeoutException)
-            {
-                return true;
-            }
-        }
-        return false;
     }
 
     public static RpcException ToRpcException(DomainException exception)
