@@ -25,7 +25,7 @@ postgres_port=$("$infra" free-port)
 "$infra" start-postgres "$work/postgres" "$postgres_port"
 
 export AES_TEST_RABBITMQ="amqp://guest:guest@127.0.0.1:$rabbit_port/"
-export AES_TEST_RABBITMQ_MANAGEMENT="http://127.0.0.1:$((rabbit_port + 10000))/"
+export AES_TEST_RABBITMQ_MANAGEMENT="http://127.0.0.1:$("$infra" management-port "$rabbit_port")/"
 export AES_TEST_POSTGRES="Host=127.0.0.1;Port=$postgres_port;Username=postgres"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 

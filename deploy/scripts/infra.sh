@@ -4,11 +4,13 @@
 # distributed run.
 #
 #   infra.sh install                    install rabbitmq-server and postgresql when absent (Debian)
-#   infra.sh start-rabbitmq DIR PORT    start a RabbitMQ node in DIR on PORT (management on PORT+10000)
+#   infra.sh start-rabbitmq DIR PORT    start a RabbitMQ node in DIR on PORT (management and distribution
+#                                       ports follow it, see below)
 #   infra.sh stop-rabbitmq DIR          stop it
 #   infra.sh start-postgres DIR PORT    make a throwaway cluster in DIR and start it on PORT
 #   infra.sh stop-postgres DIR          stop it
-#   infra.sh free-port                  print a free TCP port on 127.0.0.1 (with +10000 and +20000 free)
+#   infra.sh free-port                  print a free AMQP port on 127.0.0.1 whose followers are free too
+#   infra.sh management-port PORT       print the management port of the node on AMQP port PORT
 set -euo pipefail
 
 RABBIT_BIN=/usr/lib/rabbitmq/bin
@@ -16,23 +18,20 @@ PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || tr
 
 log() { echo "[infra] $*" >&2; }
 
-wait_port() { # PORT SECONDS
-  local deadline=$((SECONDS + $2))
-  until (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; do
-    [ $SECONDS -lt $deadline ] || { log "port $1 did not open in $2 s"; return 1; }
-    sleep 0.2
-  done
-}
+# Every port lies below the kernel's ephemeral range (32768+): a port in that range can be taken
+# by any outgoing connection, and a node restarted on it then fails with eaddrinuse. AMQP ports are
+# 20000-22999, management +3000, Erlang distribution +6000 (up to 28999). 29000-32767 is left to
+# the tests' restartable ports (Infra.FreeRestartablePort) and 13100-18004 to the embedded runs.
+management_port() { echo $(($1 + 3000)); }
+distribution_port() { echo $(($1 + 6000)); }
 
-# A port in 20000-29999 that is free, with PORT+10000 and PORT+20000 free too (RabbitMQ's
-# management and distribution ports follow its AMQP port).
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
 free_port() {
   local port
   for _ in $(seq 1 200); do
-    port=$((20000 + RANDOM % 10000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null \
-      && ! (exec 3<>"/dev/tcp/127.0.0.1/$((port + 10000))") 2>/dev/null \
-      && ! (exec 3<>"/dev/tcp/127.0.0.1/$((port + 20000))") 2>/dev/null; then
+    port=$((20000 + RANDOM % 3000))
+    if ! listening "$port" && ! listening "$(management_port "$port")" && ! listening "$(distribution_port "$port")"; then
       echo "$port"; return 0
     fi
   done
@@ -61,25 +60,35 @@ rabbit_env() { # DIR PORT
   local dir=$1 port=$2
   export HOME=$dir RABBITMQ_MNESIA_BASE=$dir/mnesia RABBITMQ_LOG_BASE=$dir/log RABBITMQ_PID_FILE=$dir/rabbit.pid
   export RABBITMQ_NODENAME="rabbit-$port@localhost" RABBITMQ_NODE_PORT=$port RABBITMQ_CONFIG_FILE=$dir/rabbitmq
-  export RABBITMQ_ENABLED_PLUGINS_FILE=$dir/enabled_plugins RABBITMQ_DIST_PORT=$((port + 20000))
+  export RABBITMQ_ENABLED_PLUGINS_FILE=$dir/enabled_plugins RABBITMQ_DIST_PORT=$(distribution_port "$port")
 }
 
 start_rabbitmq() { # DIR PORT
-  local dir=$1 port=$2
+  local dir=$1 port=$2 management
+  management=$(management_port "$port")
   mkdir -p "$dir/mnesia" "$dir/log"
   echo "$port" > "$dir/port"
   cat > "$dir/rabbitmq.conf" <<CONF
 listeners.tcp.default = 127.0.0.1:$port
-management.tcp.port = $((port + 10000))
+management.tcp.port = $management
 management.tcp.ip = 127.0.0.1
 loopback_users = none
 CONF
   echo "[rabbitmq_management]." > "$dir/enabled_plugins"
+  rm -f "$dir/rabbit.pid"
   ( rabbit_env "$dir" "$port"; "$RABBIT_BIN/rabbitmq-server" -detached >/dev/null 2>&1 )
-  # Under the full suite on two cores a second node can take over a minute to boot.
-  wait_port "$port" 180
-  wait_port $((port + 10000)) 30
-  log "RabbitMQ on 127.0.0.1:$port (management $((port + 10000)))"
+  # Under the full suite on two cores a second node can take over a minute to boot; a node that
+  # died on the way fails at once, with the reason from its log.
+  local deadline=$((SECONDS + 180)) started=""
+  until listening "$port" && listening "$management"; do
+    if [ -f "$dir/rabbit.pid" ] && ! kill -0 "$(cat "$dir/rabbit.pid")" 2>/dev/null; then
+      log "RabbitMQ on $port died while starting: $(grep -h -m 3 -E 'reason|Slogan' "$dir"/log/*.log "$dir"/log/erl_crash.dump 2>/dev/null | tr '\n' ' ')"
+      return 1
+    fi
+    [ $SECONDS -lt $deadline ] || { log "RabbitMQ ports $port and $management did not open in 180 s"; return 1; }
+    sleep 0.2
+  done
+  log "RabbitMQ on 127.0.0.1:$port (management $management)"
 }
 
 stop_rabbitmq() { # DIR
@@ -95,7 +104,7 @@ stop_rabbitmq() { # DIR
   # Wait until the port is really free, so that a restart on the same port succeeds.
   local closed=""
   for _ in $(seq 1 100); do
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then closed=yes; break; fi
+    if ! listening "$port"; then closed=yes; break; fi
     sleep 0.1
   done
   [ -n "$closed" ] || { log "RabbitMQ on $port still listens after 10 s"; return 1; }
@@ -136,5 +145,6 @@ case "${1:-}" in
   start-postgres) start_postgres "$2" "$3" ;;
   stop-postgres) stop_postgres "$2" ;;
   free-port) free_port ;;
+  management-port) management_port "$2" ;;
   *) sed -n '2,12p' "$0"; exit 2 ;;
 esac

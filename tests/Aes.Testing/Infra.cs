@@ -29,6 +29,29 @@ public static class Infra
 
     public static async Task<int> FreeRabbitMqPortAsync() => int.Parse(await RunAsync("free-port"));
 
+    /// <summary>
+    /// A free port below the kernel's ephemeral range, for a server a test stops and starts again on the
+    /// same port: in that range an outgoing connection could take the port while the server is down.
+    /// </summary>
+    public static int FreeRestartablePort()
+    {
+        for (var attempt = 0; attempt < 200; attempt++)
+        {
+            var port = Random.Shared.Next(29000, 32768);
+            try
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // Taken; draw again.
+            }
+        }
+        throw new InvalidOperationException("No free port in 29000-32767.");
+    }
+
     /// <summary>A free port chosen by the kernel, for a service under test.</summary>
     public static int FreePort()
     {

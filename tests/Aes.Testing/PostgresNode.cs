@@ -18,7 +18,7 @@ public sealed class PostgresNode : IAsyncDisposable
     public static async Task<PostgresNode> StartAsync()
     {
         await Infra.RunAsync("install");
-        var node = new PostgresNode(Infra.NewTempFolder("aes-pg"), Infra.FreePort());
+        var node = new PostgresNode(Infra.NewTempFolder("aes-pg"), Infra.FreeRestartablePort());
         await node.StartAgainAsync();
         return node;
     }

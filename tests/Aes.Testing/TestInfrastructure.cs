@@ -82,7 +82,7 @@ public static class TestInfrastructure
                 Infra.RunAsync("stop-rabbitmq", Path.Combine(folder, "rabbitmq")).GetAwaiter().GetResult();
                 Infra.RunAsync("stop-postgres", Path.Combine(folder, "postgres")).GetAwaiter().GetResult();
             };
-            _started = ($"amqp://guest:guest@127.0.0.1:{rabbitPort}/", $"http://127.0.0.1:{rabbitPort + 10000}/",
+            _started = ($"amqp://guest:guest@127.0.0.1:{rabbitPort}/", $"http://127.0.0.1:{await Infra.RunAsync("management-port", rabbitPort.ToString())}/",
                 $"Host=127.0.0.1;Port={postgresPort};Username=postgres");
             return _started.Value;
         }

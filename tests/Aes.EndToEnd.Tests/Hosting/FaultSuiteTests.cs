@@ -49,11 +49,11 @@ public sealed class FaultMarketplace : IAsyncLifetime
         SimulatorDatabase = await _postgres.NewDatabaseAsync("facility_simulator");
         var quotaGrpc = 0;
         var issuer = await TestIssuer.SharedAsync();
-        var tenancyHttp = Infra.FreePort();
+        var tenancyHttp = Infra.FreeRestartablePort();
         const string provisioningSecret = "secret-of-provisioning";
         foreach (var service in Services)
         {
-            var (http, grpc) = (service == "tenancy" ? tenancyHttp : Infra.FreePort(), Infra.FreePort());
+            var (http, grpc) = (service == "tenancy" ? tenancyHttp : Infra.FreeRestartablePort(), Infra.FreeRestartablePort());
             List<string> arguments =
             [
                 $"--Identity:Authority=http://127.0.0.1:{tenancyHttp}/", .. issuer.TrustArguments(),
