@@ -90,8 +90,8 @@ for (var i = 0; i < 2000; i++)
 Console.WriteLine($"| candidates (1 client, {PoolCount} pools, {found} fit) | {Percentile(candidateLatencies, 50):F2} ms | {Percentile(candidateLatencies, 95):F2} ms | {Percentile(candidateLatencies, 99):F2} ms | target p95 ≤ 20 ms |");
 
 var failures = 0;
-Console.WriteLine("| scenario | claims/s | p50 | p95 | p99 | refused | errors |");
-Console.WriteLine("|---|---|---|---|---|---|---|");
+Console.WriteLine("| scenario | claims/s | p50 | p95 | p99 | refused | errors | CPU ms per claim: quota / PostgreSQL / load |");
+Console.WriteLine("|---|---|---|---|---|---|---|---|");
 foreach (var clients in new[] { 1, 16, 64 })
 {
     await RunClaimsAsync($"{clients} clients, random pools, one agency each", clients, i => agencies[i % AgencyCount], _ => poolIds[Random.Shared.Next(poolIds.Length)]);
@@ -141,6 +141,7 @@ async Task RunClaimsAsync(string name, int clients, Func<int, Guid> agencyOf, Fu
     var granted = 0;
     var refused = 0;
     var errors = 0;
+    var cpuBefore = CpuSplit();
     var deadline = DateTime.UtcNow.AddSeconds(seconds);
     var total = Stopwatch.StartNew();
     var interval = ratePerSecond is { } rate ? TimeSpan.FromSeconds(clients / rate) : TimeSpan.Zero;
@@ -185,8 +186,35 @@ async Task RunClaimsAsync(string name, int clients, Func<int, Guid> agencyOf, Fu
         }
     }));
     var all = latencies.ToList();
-    Console.WriteLine($"| {name} | {all.Count / total.Elapsed.TotalSeconds:F0} | {Percentile(all, 50):F1} ms | {Percentile(all, 95):F1} ms | {Percentile(all, 99):F1} ms | {refused} | {errors} |");
+    var cpu = CpuSplit();
+    string PerClaim(double before, double after) => $"{(after - before) * 1000 / Math.Max(1, all.Count):F2}";
+    Console.WriteLine($"| {name} | {all.Count / total.Elapsed.TotalSeconds:F0} | {Percentile(all, 50):F1} ms | {Percentile(all, 95):F1} ms | {Percentile(all, 99):F1} ms | {refused} | {errors} "
+        + $"| {PerClaim(cpuBefore.Quota, cpu.Quota)} / {PerClaim(cpuBefore.Postgres, cpu.Postgres)} / {PerClaim(cpuBefore.Load, cpu.Load)} |");
     failures += errors;
+}
+
+// CPU seconds so far of the quota service, of every PostgreSQL process and of this load generator
+// (/proc/PID/stat utime + stime), to tell which of the three the two cores are spent on.
+(double Quota, double Postgres, double Load) CpuSplit()
+{
+    var postgresCpu = Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).Where(name => name!.All(char.IsDigit))
+        .Sum(pid => ReadComm(pid!).StartsWith("postgres", StringComparison.Ordinal) ? CpuSeconds(pid!) : 0);
+    return (CpuSeconds(quota.ProcessId.ToString()), postgresCpu, CpuSeconds(Environment.ProcessId.ToString()));
+
+    static string ReadComm(string pid)
+    {
+        try { return File.ReadAllText($"/proc/{pid}/comm"); } catch (IOException) { return ""; }
+    }
+
+    static double CpuSeconds(string pid)
+    {
+        try
+        {
+            var fields = File.ReadAllText($"/proc/{pid}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            return (long.Parse(fields[11]) + long.Parse(fields[12])) / 100.0; // utime, stime in clock ticks (USER_HZ = 100)
+        }
+        catch (IOException) { return 0; }
+    }
 }
 
 static double Percentile(List<double> values, double percentile)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
 
@@ -38,7 +39,10 @@ public sealed class OutboxMessage
     }
 
     /// <summary>"Namespace.Type, Assembly": stable across builds because it carries no version.</summary>
-    public static string TypeName(Type type) => $"{type.FullName}, {type.Assembly.GetName().Name}";
+    public static string TypeName(Type type) => TypeNames.GetOrAdd(type, t => $"{t.FullName}, {t.Assembly.GetName().Name}");
+
+    // Assembly.GetName() reads the assembly's metadata on every call; a service writes the same few types.
+    private static readonly ConcurrentDictionary<Type, string> TypeNames = new();
 
     public (object Message, Type Type) Deserialize()
     {

@@ -9,7 +9,8 @@ public static class DatabaseExtensions
     /// <summary>
     /// Registers the service's database as <typeparamref name="TContext"/>: PostgreSQL when
     /// Database:Provider is Postgres, SQLite (the embedded default) otherwise. Each provider has
-    /// its own migrations, hence one derived context type per provider.
+    /// its own migrations, hence one derived context type per provider. Contexts are pooled: building a
+    /// context and its EF services on every request cost more CPU than the request's own work.
     /// </summary>
     public static IHostApplicationBuilder AddServiceDatabase<TContext, TPostgres, TSqlite>(
         this IHostApplicationBuilder builder, string connectionName)
@@ -26,14 +27,14 @@ public static class DatabaseExtensions
         if (provider == DatabaseProvider.Postgres)
         {
             connectionString = WithPostgresDefaults(connectionString);
-            builder.Services.AddDbContext<TContext, TPostgres>((services, options) => options
+            builder.Services.AddDbContextPool<TContext, TPostgres>((services, options) => options
                 .UseNpgsql(connectionString)
                 .AddInterceptors(services.GetRequiredService<OutboxCommitInterceptor>()));
         }
         else
         {
             EnsureSqliteFolder(connectionString);
-            builder.Services.AddDbContext<TContext, TSqlite>((services, options) => options
+            builder.Services.AddDbContextPool<TContext, TSqlite>((services, options) => options
                 .UseSqlite(connectionString)
                 .AddInterceptors(services.GetRequiredService<OutboxCommitInterceptor>()));
         }

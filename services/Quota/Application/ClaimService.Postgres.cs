@@ -6,9 +6,10 @@ using NpgsqlTypes;
 namespace Aes.Quota.Application;
 
 /// <summary>
-/// The hold on PostgreSQL: one call of the <c>quota_hold</c> function (Data/Sql/quota_hold.sql), which
-/// takes every class of the agency's quota, the pool and the slice in one transaction, records the claim,
-/// or its refusal, and writes the outbox row, in one round trip instead of about eight statements.
+/// The hold on PostgreSQL: the <c>quota_hold</c> function (Data/Sql/quota_hold.sql) takes every class of
+/// the agency's quota, the pool and the slice, records the claim, or its refusal, and writes the outbox
+/// row, in one round trip instead of about eight statements; the <see cref="HoldBatcher"/> runs the holds
+/// that arrive together in one transaction.
 /// </summary>
 public sealed partial class ClaimService
 {
@@ -25,7 +26,7 @@ public sealed partial class ClaimService
         var placed = OutboxMessage.Create(new HoldPlaced(claim.ClaimId, claim.AgencyId, claim.PoolId, claim.FacilityId, claim.AgreementId,
             claim.Amounts.ToContract(), claim.ExpiresAt, claim.Reference, now, command.ActingUserId), now);
 
-        var (outcome, failedClass, limit, used) = await CallHoldFunctionAsync(claim, agencyState, placed, cancellationToken);
+        var (outcome, failedClass, limit, used) = await batcher.HoldAsync(new PendingHold(claim, agencyState, placed), cancellationToken);
         switch (outcome)
         {
             case HoldOutcome.Held:
@@ -53,56 +54,83 @@ public sealed partial class ClaimService
             .ExecuteUpdateAsync(set => set.SetProperty(c => c.Reason, reason), cancellationToken);
         throw refusal;
     }
-
-    private async Task<(HoldOutcome Outcome, int FailedClass, long Limit, long Used)> CallHoldFunctionAsync(
-        Claim claim, string guestState, OutboxMessage placed, CancellationToken cancellationToken)
-    {
-        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        try
-        {
-            await using var call = new NpgsqlCommand(
-                "SELECT outcome, failed_class, row_limit, row_used FROM quota_hold($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)", connection)
-            {
-                Parameters =
-                {
-                    new() { Value = claim.ClaimId, NpgsqlDbType = NpgsqlDbType.Uuid },
-                    new() { Value = claim.AgencyId, NpgsqlDbType = NpgsqlDbType.Uuid },
-                    new() { Value = claim.PoolId, NpgsqlDbType = NpgsqlDbType.Uuid },
-                    new() { Value = claim.FacilityId, NpgsqlDbType = NpgsqlDbType.Uuid },
-                    new() { Value = (object?)claim.AgreementId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid },
-                    new() { Value = guestState, NpgsqlDbType = NpgsqlDbType.Text },
-                    new() { Value = new[] { claim.Vcpu, claim.MemoryGib, claim.StorageGib, claim.PublicIpv4 }, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint },
-                    new() { Value = claim.ExpiresAt, NpgsqlDbType = NpgsqlDbType.TimestampTz },
-                    new() { Value = claim.Reference, NpgsqlDbType = NpgsqlDbType.Text },
-                    new() { Value = claim.CreatedAt, NpgsqlDbType = NpgsqlDbType.TimestampTz },
-                    new() { Value = placed.MessageId, NpgsqlDbType = NpgsqlDbType.Uuid },
-                    new() { Value = placed.MessageType, NpgsqlDbType = NpgsqlDbType.Text },
-                    new() { Value = placed.Body, NpgsqlDbType = NpgsqlDbType.Text },
-                },
-            };
-            await using var reader = await call.ExecuteReaderAsync(cancellationToken);
-            await reader.ReadAsync(cancellationToken);
-            return ((HoldOutcome)reader.GetInt32(0), reader.GetInt32(1), reader.GetInt64(2), reader.GetInt64(3));
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
-        }
-    }
-
-    private enum HoldOutcome { Held = 0, AlreadyAnswered = 1, FacilityNotOpen = 2, AgreementNotValid = 3, AgencyShort = 10, PoolShort = 11, SliceShort = 12 }
 }
 
-/// <summary>The SQL of the PostgreSQL hold, shipped inside the assembly and installed by a migration.</summary>
+/// <summary>The SQL of the PostgreSQL hold, shipped inside the assembly and installed by migrations, and its calls.</summary>
 public static class PostgresHold
 {
-    public static string FunctionSql { get; } = Read();
+    public static string FunctionSql { get; } = Read("quota_hold.sql");
 
-    private static string Read()
+    public static string BatchFunctionSql { get; } = Read("quota_hold_batch.sql");
+
+    /// <summary>One hold in a transaction of its own.</summary>
+    public static async Task<HoldAnswer> CallAsync(NpgsqlConnection connection, PendingHold hold, CancellationToken cancellationToken)
     {
-        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("quota_hold.sql")
-            ?? throw new InvalidOperationException("quota_hold.sql is not embedded in Aes.Quota.");
+        var (claim, placed) = (hold.Claim, hold.Placed);
+        await using var call = new NpgsqlCommand(
+            "SELECT outcome, failed_class, row_limit, row_used FROM quota_hold($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)", connection)
+        {
+            Parameters =
+            {
+                new() { Value = claim.ClaimId, NpgsqlDbType = NpgsqlDbType.Uuid },
+                new() { Value = claim.AgencyId, NpgsqlDbType = NpgsqlDbType.Uuid },
+                new() { Value = claim.PoolId, NpgsqlDbType = NpgsqlDbType.Uuid },
+                new() { Value = claim.FacilityId, NpgsqlDbType = NpgsqlDbType.Uuid },
+                new() { Value = (object?)claim.AgreementId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid },
+                new() { Value = hold.GuestState, NpgsqlDbType = NpgsqlDbType.Text },
+                new() { Value = new[] { claim.Vcpu, claim.MemoryGib, claim.StorageGib, claim.PublicIpv4 }, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint },
+                new() { Value = claim.ExpiresAt, NpgsqlDbType = NpgsqlDbType.TimestampTz },
+                new() { Value = claim.Reference, NpgsqlDbType = NpgsqlDbType.Text },
+                new() { Value = claim.CreatedAt, NpgsqlDbType = NpgsqlDbType.TimestampTz },
+                new() { Value = placed.MessageId, NpgsqlDbType = NpgsqlDbType.Uuid },
+                new() { Value = placed.MessageType, NpgsqlDbType = NpgsqlDbType.Text },
+                new() { Value = placed.Body, NpgsqlDbType = NpgsqlDbType.Text },
+                new() { Value = (object?)placed.TraceParent ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text },
+            },
+        };
+        await using var reader = await call.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return new((HoldOutcome)reader.GetInt32(0), reader.GetInt32(1), reader.GetInt64(2), reader.GetInt64(3));
+    }
+
+    /// <summary>Several holds in one transaction; the answers come in the order of <paramref name="holds"/>.</summary>
+    public static async Task<HoldAnswer[]> CallBatchAsync(NpgsqlConnection connection, IReadOnlyList<PendingHold> holds, CancellationToken cancellationToken)
+    {
+        T[] Each<T>(Func<PendingHold, T> field) => holds.Select(field).ToArray();
+        await using var call = new NpgsqlCommand(
+            "SELECT ordinal, outcome, failed_class, row_limit, row_used FROM quota_hold_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)", connection)
+        {
+            Parameters =
+            {
+                new() { Value = Each(h => h.Claim.ClaimId), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid },
+                new() { Value = Each(h => h.Claim.AgencyId), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid },
+                new() { Value = Each(h => h.Claim.PoolId), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid },
+                new() { Value = Each(h => h.Claim.FacilityId), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid },
+                new() { Value = Each(h => h.Claim.AgreementId), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid },
+                new() { Value = Each(h => h.GuestState), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text },
+                new() { Value = holds.SelectMany(h => new[] { h.Claim.Vcpu, h.Claim.MemoryGib, h.Claim.StorageGib, h.Claim.PublicIpv4 }).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint },
+                new() { Value = Each(h => h.Claim.ExpiresAt), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz },
+                new() { Value = Each(h => h.Claim.Reference), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text },
+                new() { Value = Each(h => h.Claim.CreatedAt), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz },
+                new() { Value = Each(h => h.Placed.MessageId), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid },
+                new() { Value = Each(h => h.Placed.MessageType), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text },
+                new() { Value = Each(h => h.Placed.Body), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text },
+                new() { Value = Each(h => h.Placed.TraceParent), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text },
+            },
+        };
+        var answers = new HoldAnswer[holds.Count];
+        await using var reader = await call.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            answers[reader.GetInt32(0) - 1] = new((HoldOutcome)reader.GetInt32(1), reader.GetInt32(2), reader.GetInt64(3), reader.GetInt64(4));
+        }
+        return answers;
+    }
+
+    private static string Read(string name)
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(name)
+            ?? throw new InvalidOperationException($"{name} is not embedded in Aes.Quota.");
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();
     }

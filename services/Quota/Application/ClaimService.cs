@@ -11,7 +11,7 @@ public sealed record HoldCommand(Guid ClaimId, Guid AgencyId, Guid PoolId, Guid?
 /// by class), so concurrent claims queue on hot rows but never deadlock; the database, not the
 /// application, decides who got the last unit.
 /// </summary>
-public sealed partial class ClaimService(QuotaDbContext db, ClaimFacts facts, OutboxSignal signal, TimeProvider clock, ILogger<ClaimService> logger)
+public sealed partial class ClaimService(QuotaDbContext db, ClaimFacts facts, HoldBatcher batcher, OutboxSignal signal, TimeProvider clock, ILogger<ClaimService> logger)
 {
     /// <summary>Now, to the microsecond PostgreSQL keeps, so a first answer and its retry read the same.</summary>
     private DateTime Now
@@ -24,7 +24,8 @@ public sealed partial class ClaimService(QuotaDbContext db, ClaimFacts facts, Ou
     }
 
     public Task<Claim> HoldAsync(HoldCommand command, CancellationToken cancellationToken) =>
-        db.Database.IsNpgsql() ? HoldOnPostgresAsync(command, cancellationToken) : HoldPortablyAsync(command, cancellationToken);
+        // A type test, not db.Database.IsNpgsql(): that would build the context's EF services on every hold.
+        db is QuotaPostgresDbContext ? HoldOnPostgresAsync(command, cancellationToken) : HoldPortablyAsync(command, cancellationToken);
 
     /// <summary>The hold in EF Core statements, for SQLite (the embedded mode).</summary>
     private async Task<Claim> HoldPortablyAsync(HoldCommand command, CancellationToken cancellationToken)

@@ -28,6 +28,8 @@ public static class Extensions
         builder.Services.AddSingleton<DemoCapacity>();
         builder.Services.AddSingleton<ClaimFacts>();
         builder.Services.AddScoped<ClaimService>();
+        builder.Services.AddSingleton<HoldBatcher>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<HoldBatcher>());
         builder.Services.AddScoped<UsageQueries>();
         builder.Services.AddHostedService<HoldSweeper>();
         builder.Services.AddHostedService<QuotaGauges>();

@@ -8,7 +8,7 @@
 CREATE OR REPLACE FUNCTION quota_hold(
     p_claim uuid, p_agency uuid, p_pool uuid, p_facility uuid, p_agreement uuid, p_guest_state text,
     p_amounts bigint[], p_expires timestamptz, p_reference text, p_now timestamptz,
-    p_message_id uuid, p_message_type text, p_message_body text)
+    p_message_id uuid, p_message_type text, p_message_body text, p_trace_parent text)
 RETURNS TABLE (outcome int, failed_class int, row_limit bigint, row_used bigint)
 LANGUAGE plpgsql AS $fn$
 DECLARE
@@ -66,8 +66,8 @@ BEGIN
     END LOOP;
 
     IF failed = 0 THEN
-        INSERT INTO outbox_messages (message_id, message_type, body, occurred_at, attempts)
-        VALUES (p_message_id, p_message_type, p_message_body, p_now, 0);
+        INSERT INTO outbox_messages (message_id, message_type, body, occurred_at, attempts, trace_parent)
+        VALUES (p_message_id, p_message_type, p_message_body, p_now, 0, p_trace_parent);
         RETURN QUERY SELECT 0, 0, 0::bigint, 0::bigint;
         RETURN;
     END IF;

@@ -7,7 +7,10 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 namespace Aes.Quota.Data.Migrations.Postgres
 {
-    /// <summary>The one-round-trip hold on PostgreSQL (Data/Sql/quota_hold.sql); the model does not change.</summary>
+    /// <summary>
+    /// The one-round-trip hold on PostgreSQL (Data/Sql/quota_hold.sql, in its current form: HoldBatchFunction
+    /// replaces the first form, without the trace context, on databases that had it); the model does not change.
+    /// </summary>
     [DbContext(typeof(QuotaPostgresDbContext))]
     [Migration("20261123211500_HoldFunction")]
     public partial class HoldFunction : Migration
@@ -16,6 +19,6 @@ namespace Aes.Quota.Data.Migrations.Postgres
             migrationBuilder.Sql(PostgresHold.FunctionSql);
 
         protected override void Down(MigrationBuilder migrationBuilder) =>
-            migrationBuilder.Sql("DROP FUNCTION IF EXISTS quota_hold(uuid, uuid, uuid, uuid, uuid, text, bigint[], timestamptz, text, timestamptz, uuid, text, text);");
+            migrationBuilder.Sql("DROP FUNCTION IF EXISTS quota_hold(uuid, uuid, uuid, uuid, uuid, text, bigint[], timestamptz, text, timestamptz, uuid, text, text, text);");
     }
 }
