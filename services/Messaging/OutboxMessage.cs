@@ -43,10 +43,11 @@ public sealed class OutboxMessage
 
     // Assembly.GetName() reads the assembly's metadata on every call; a service writes the same few types.
     private static readonly ConcurrentDictionary<Type, string> TypeNames = new();
+    private static readonly ConcurrentDictionary<string, Type> Types = new();
 
     public (object Message, Type Type) Deserialize()
     {
-        var type = Type.GetType(MessageType, throwOnError: true)!;
+        var type = Types.GetOrAdd(MessageType, name => Type.GetType(name, throwOnError: true)!);
         return (JsonSerializer.Deserialize(Body, type, Json)!, type);
     }
 

@@ -36,9 +36,9 @@ public sealed partial class HoldBatcher(IServiceScopeFactory scopes, IConfigurat
 
     /// <summary>
     /// Batches in the database at once. With one, every hold would wait behind the previous batch's flush
-    /// to disk; a few keep the disk busy while the holds that arrive meanwhile gather.
+    /// to disk; with a few, the disk stays busy while the holds that arrive meanwhile gather.
     /// </summary>
-    private int Loops => Math.Max(1, configuration.GetValue("Quota:HoldBatchesInFlight", 4));
+    private int InFlight => Math.Max(1, configuration.GetValue("Quota:HoldBatchesInFlight", 4));
 
     /// <summary>Takes <paramref name="hold"/> in the next batch; the answer comes once that batch committed.</summary>
     public async Task<HoldAnswer> HoldAsync(PendingHold hold, CancellationToken cancellationToken)
@@ -53,32 +53,27 @@ public sealed partial class HoldBatcher(IServiceScopeFactory scopes, IConfigurat
         return await waiting.Answer.Task.WaitAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// One reader takes what is waiting once a batch may start, so holds gather while every slot is busy,
+    /// and a lone hold wakes one thread, not one per slot.
+    /// </summary>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await Task.WhenAll(Enumerable.Range(0, Loops).Select(_ => Task.Run(() => BatchLoopAsync(stoppingToken), CancellationToken.None)));
-        while (_queue.Reader.TryRead(out var left))
-        {
-            left.Answer.TrySetCanceled(CancellationToken.None);
-        }
-    }
-
-    private async Task BatchLoopAsync(CancellationToken stoppingToken)
-    {
-        var batch = new List<Waiting>();
+        var inFlight = InFlight;
+        using var slots = new SemaphoreSlim(inFlight, inFlight);
+        var running = new List<Task>();
         try
         {
             while (await _queue.Reader.WaitToReadAsync(stoppingToken))
             {
+                await slots.WaitAsync(stoppingToken);
+                var batch = new List<Waiting>();
                 while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var waiting))
                 {
                     batch.Add(waiting);
                 }
-                if (batch.Count == 0)
-                {
-                    continue; // another loop took them
-                }
-                await RunAsync(batch, stoppingToken);
-                batch.Clear();
+                running.RemoveAll(task => task.IsCompleted);
+                running.Add(RunThenFreeSlotAsync(batch, slots, stoppingToken));
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -87,15 +82,33 @@ public sealed partial class HoldBatcher(IServiceScopeFactory scopes, IConfigurat
         finally
         {
             _queue.Writer.TryComplete();
-            foreach (var waiting in batch)
+            await Task.WhenAll(running);
+            while (_queue.Reader.TryRead(out var left))
             {
-                waiting.Answer.TrySetCanceled(CancellationToken.None);
+                left.Answer.TrySetCanceled(CancellationToken.None);
             }
+        }
+    }
+
+    private async Task RunThenFreeSlotAsync(List<Waiting> batch, SemaphoreSlim slots, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await Task.Yield(); // the reader goes back to gathering at once
+            await RunAsync(batch, stoppingToken);
+        }
+        finally
+        {
+            slots.Release();
         }
     }
 
     private async Task RunAsync(List<Waiting> batch, CancellationToken stoppingToken)
     {
+        if (batch.Count == 0)
+        {
+            return;
+        }
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<QuotaDbContext>();
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();

@@ -71,6 +71,8 @@ public static class AuthenticationExtensions
         }, (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json");
     }
 
+    private static readonly JsonWebTokenHandler TokenReader = new();
+
     private static string SchemeFor(HttpContext context, IReadOnlyList<TrustedIssuer> issuers)
     {
         var header = context.Request.Headers.Authorization.ToString();
@@ -79,10 +81,11 @@ public static class AuthenticationExtensions
         {
             return BrowserScheme;
         }
-        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        // With one trusted issuer there is nothing to choose: reading the token here would parse it twice.
+        if (issuers.Count > 1 && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
             var token = header["Bearer ".Length..].Trim();
-            var handler = new JsonWebTokenHandler();
+            var handler = TokenReader;
             if (handler.CanReadToken(token))
             {
                 try
