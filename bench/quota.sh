@@ -13,7 +13,7 @@ trap '"$infra" stop-postgres "$work/postgres" || true; rm -rf "$work"' EXIT
 port=$("$infra" free-port)
 # AES_BENCH_FSYNC=off runs the same with fsync off, to tell disk waits from CPU (diagnosis only).
 # AES_BENCH_PG_STATS=1 loads pg_stat_statements and prints where PostgreSQL spent its time.
-[ "${AES_BENCH_PG_STATS:-0}" = 1 ] && export AES_PG_OPTIONS="-c shared_preload_libraries=pg_stat_statements"
+[ "${AES_BENCH_PG_STATS:-0}" = 1 ] && export AES_PG_OPTIONS="-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all"
 AES_PG_DURABLE=$([ "${AES_BENCH_FSYNC:-on}" = off ] && echo 0 || echo 1) "$infra" start-postgres "$work/postgres" "$port"
 cd "$root"
 dotnet build services/Quota -c Release -nologo -clp:ErrorsOnly

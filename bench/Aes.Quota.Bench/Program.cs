@@ -245,7 +245,7 @@ static async Task PrintStatementStats(NpgsqlConnection connection)
     await Execute(connection, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
     await using var command = new NpgsqlCommand("""
         SELECT calls, round(total_exec_time::numeric, 0), round(mean_exec_time::numeric, 3), left(regexp_replace(query, '\s+', ' ', 'g'), 110)
-        FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 15
+        FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 25
         """, connection);
     await using var reader = await command.ExecuteReaderAsync();
     Console.WriteLine("| calls | total ms | mean ms | statement |");
