@@ -59,7 +59,7 @@ public sealed partial class HoldBatcher(IServiceScopeFactory scopes, IConfigurat
     /// </summary>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var inFlight = InFlight;
+        var (inFlight, maxBatch) = (InFlight, MaxBatch);
         using var slots = new SemaphoreSlim(inFlight, inFlight);
         var running = new List<Task>();
         try
@@ -68,7 +68,7 @@ public sealed partial class HoldBatcher(IServiceScopeFactory scopes, IConfigurat
             {
                 await slots.WaitAsync(stoppingToken);
                 var batch = new List<Waiting>();
-                while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var waiting))
+                while (batch.Count < maxBatch && _queue.Reader.TryRead(out var waiting))
                 {
                     batch.Add(waiting);
                 }
