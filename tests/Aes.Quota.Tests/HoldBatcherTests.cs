@@ -99,6 +99,46 @@ public sealed class HoldBatcherTests
         }
     }
 
+    [Fact]
+    public async Task Holds_batched_while_an_operator_changes_the_state_default_quota_neither_deadlock_nor_fail()
+    {
+        await using var quota = await QuotaDatabase.CreateAsync(agencies: 8, pools: 3, poolVcpu: 10_000, followStateDefault: true);
+        using var batcher = quota.NewBatcher(loops: 4);
+        await batcher.StartAsync(CancellationToken.None);
+
+        // The default's change updates every following agency's rows at once, while batches hold some of them.
+        var defaults = Task.Run(async () =>
+        {
+            for (var i = 0; i < 100; i++)
+            {
+                await quota.SetStateDefaultAsync(1_000_000 + i);
+            }
+        });
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 32).Select(client => Task.Run(async () =>
+        {
+            var answers = new List<HoldOutcome>();
+            for (var i = client; i < 1200; i += 32)
+            {
+                answers.Add((await batcher.HoldAsync(quota.Hold(quota.Agencies[i % 8], quota.Pools[(i / 8) % 3]), CancellationToken.None)).Outcome);
+            }
+            return answers;
+        })));
+        await defaults;
+
+        Assert.All(outcomes.SelectMany(o => o), o => Assert.Equal(HoldOutcome.Held, o));
+        Assert.Equal(0, batcher.BatchesTriedHoldByHold);
+        var used = 0L;
+        foreach (var pool in quota.Pools)
+        {
+            used += await quota.PoolUsedAsync(pool, ResourceClass.Vcpu);
+        }
+        Assert.Equal(1200, used);
+        foreach (var agency in quota.Agencies)
+        {
+            Assert.Equal(1_000_099, await quota.AgencyLimitAsync(agency, ResourceClass.Vcpu));
+        }
+    }
+
     /// <summary>A quota database of its own, migrated, with one open facility in Mali, its agencies and pools.</summary>
     private sealed class QuotaDatabase : IAsyncDisposable
     {
@@ -110,23 +150,27 @@ public sealed class HoldBatcherTests
         public List<Guid> Agencies { get; } = [];
         public List<Guid> Pools { get; } = [];
 
-        public static async Task<QuotaDatabase> CreateAsync(int agencies, int pools, long poolVcpu)
+        private readonly Guid _operator = Guid.NewGuid();
+
+        public static async Task<QuotaDatabase> CreateAsync(int agencies, int pools, long poolVcpu, bool followStateDefault = false)
         {
             var connectionString = await TestInfrastructure.NewPostgresDatabaseAsync("quota_batch");
             var services = new ServiceCollection()
                 .AddDbContext<QuotaDbContext, QuotaPostgresDbContext>(options => options.UseNpgsql(connectionString))
+                .AddScoped<Access>().AddScoped<CapacityOperations>().AddSingleton(TimeProvider.System)
                 .BuildServiceProvider();
             var quota = new QuotaDatabase(services);
             await using var scope = services.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<QuotaDbContext>();
             await db.Database.MigrateAsync();
             db.Facilities.Add(new KnownFacility { FacilityId = quota._facility, Code = "ML-BKO-1", StateCode = "ML", Status = "open" });
+            db.Roles.Add(new KnownRole { UserId = quota._operator, Role = "state-operator", StateCode = "ML" });
             for (var i = 0; i < agencies; i++)
             {
                 var agency = Guid.NewGuid();
                 quota.Agencies.Add(agency);
                 db.Agencies.Add(new KnownAgency { AgencyId = agency, StateCode = "ML" });
-                db.AgencyAllocations.AddRange(ResourceClasses.All.Select(c => new AgencyAllocation { AgencyId = agency, Class = c, StateCode = "ML", Limit = 1_000_000, Overridden = true }));
+                db.AgencyAllocations.AddRange(ResourceClasses.All.Select(c => new AgencyAllocation { AgencyId = agency, Class = c, StateCode = "ML", Limit = 1_000_000, Overridden = !followStateDefault }));
             }
             for (var i = 0; i < pools; i++)
             {
@@ -163,6 +207,16 @@ public sealed class HoldBatcherTests
 
         public Task<long> PoolUsedAsync(Guid pool, ResourceClass resourceClass) =>
             QueryAsync(db => db.Inventories.Where(i => i.PoolId == pool && i.Class == resourceClass).Select(i => i.Used).SingleAsync());
+
+        public async Task SetStateDefaultAsync(long vcpuLimit)
+        {
+            await using var scope = _services.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<CapacityOperations>()
+                .SetStateDefaultAsync(_operator, "ML", new Amounts(vcpuLimit, 1_000_000, 1_000_000, 1_000_000), CancellationToken.None);
+        }
+
+        public Task<long> AgencyLimitAsync(Guid agency, ResourceClass resourceClass) =>
+            QueryAsync(db => db.AgencyAllocations.Where(a => a.AgencyId == agency && a.Class == resourceClass).Select(a => a.Limit).SingleAsync());
 
         public Task<long> AgencyUsedAsync(Guid agency, ResourceClass resourceClass) =>
             QueryAsync(db => db.AgencyAllocations.Where(a => a.AgencyId == agency && a.Class == resourceClass).Select(a => a.Used).SingleAsync());

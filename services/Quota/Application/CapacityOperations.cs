@@ -91,6 +91,13 @@ public sealed partial class CapacityOperations(QuotaDbContext db, Access access,
         await access.RequireOperatorAsync(actor, stateCode, cancellationToken);
         var now = Now;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        if (db is QuotaPostgresDbContext)
+        {
+            // The state's allocation rows in the order every hold batch locks them (ADR 014): the updates
+            // below would otherwise lock them class by class in physical order and could deadlock a batch.
+            await db.Database.ExecuteSqlAsync(
+                $"SELECT 1 FROM agency_allocations WHERE \"StateCode\" = {stateCode} ORDER BY \"AgencyId\", \"Class\" FOR UPDATE", cancellationToken);
+        }
         foreach (var resourceClass in ResourceClasses.All)
         {
             var limit = limits[resourceClass];

@@ -82,10 +82,16 @@ public sealed partial class HoldBatcher(IServiceScopeFactory scopes, IConfigurat
         finally
         {
             _queue.Writer.TryComplete();
-            await Task.WhenAll(running);
-            while (_queue.Reader.TryRead(out var left))
+            try
             {
-                left.Answer.TrySetCanceled(CancellationToken.None);
+                await Task.WhenAll(running);
+            }
+            finally
+            {
+                while (_queue.Reader.TryRead(out var left))
+                {
+                    left.Answer.TrySetCanceled(CancellationToken.None);
+                }
             }
         }
     }
@@ -96,6 +102,11 @@ public sealed partial class HoldBatcher(IServiceScopeFactory scopes, IConfigurat
         {
             await Task.Yield(); // the reader goes back to gathering at once
             await RunAsync(batch, stoppingToken);
+        }
+        catch (Exception exception)
+        {
+            // Whatever went wrong outside the database calls, no caller is left waiting.
+            batch.ForEach(w => w.Answer.TrySetException(exception));
         }
         finally
         {
@@ -121,7 +132,7 @@ public sealed partial class HoldBatcher(IServiceScopeFactory scopes, IConfigurat
                 batch[i].Answer.TrySetResult(answers[i]);
             }
         }
-        catch (Exception exception) when (DatabaseOutage.Is(exception) || exception is OperationCanceledException)
+        catch (Exception exception) when (exception is OperationCanceledException || (DatabaseOutage.Is(exception) && !IsConflict(exception)))
         {
             batch.ForEach(w => w.Answer.TrySetException(exception));
         }
@@ -147,6 +158,13 @@ public sealed partial class HoldBatcher(IServiceScopeFactory scopes, IConfigurat
             }
         }
     }
+
+    /// <summary>
+    /// A deadlock or a serialization failure: Npgsql calls them transient, but they are about this batch's
+    /// mix of rows, not the database's health, so its holds are tried one by one rather than failed.
+    /// </summary>
+    private static bool IsConflict(Exception exception) =>
+        exception is PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure };
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A batch of {Count} holds failed as a whole; each is tried alone")]
     private partial void LogBatchFailed(Exception exception, int count);
