@@ -63,36 +63,6 @@ public static class PostgresHold
 
     public static string BatchFunctionSql { get; } = Read("quota_hold_batch.sql");
 
-    /// <summary>One hold in a transaction of its own.</summary>
-    public static async Task<HoldAnswer> CallAsync(NpgsqlConnection connection, PendingHold hold, CancellationToken cancellationToken)
-    {
-        var (claim, placed) = (hold.Claim, hold.Placed);
-        await using var call = new NpgsqlCommand(
-            "SELECT outcome, failed_class, row_limit, row_used FROM quota_hold($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)", connection)
-        {
-            Parameters =
-            {
-                new() { Value = claim.ClaimId, NpgsqlDbType = NpgsqlDbType.Uuid },
-                new() { Value = claim.AgencyId, NpgsqlDbType = NpgsqlDbType.Uuid },
-                new() { Value = claim.PoolId, NpgsqlDbType = NpgsqlDbType.Uuid },
-                new() { Value = claim.FacilityId, NpgsqlDbType = NpgsqlDbType.Uuid },
-                new() { Value = (object?)claim.AgreementId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid },
-                new() { Value = hold.GuestState, NpgsqlDbType = NpgsqlDbType.Text },
-                new() { Value = new[] { claim.Vcpu, claim.MemoryGib, claim.StorageGib, claim.PublicIpv4 }, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint },
-                new() { Value = claim.ExpiresAt, NpgsqlDbType = NpgsqlDbType.TimestampTz },
-                new() { Value = claim.Reference, NpgsqlDbType = NpgsqlDbType.Text },
-                new() { Value = claim.CreatedAt, NpgsqlDbType = NpgsqlDbType.TimestampTz },
-                new() { Value = placed.MessageId, NpgsqlDbType = NpgsqlDbType.Uuid },
-                new() { Value = placed.MessageType, NpgsqlDbType = NpgsqlDbType.Text },
-                new() { Value = placed.Body, NpgsqlDbType = NpgsqlDbType.Text },
-                new() { Value = (object?)placed.TraceParent ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text },
-            },
-        };
-        await using var reader = await call.ExecuteReaderAsync(cancellationToken);
-        await reader.ReadAsync(cancellationToken);
-        return new((HoldOutcome)reader.GetInt32(0), reader.GetInt32(1), reader.GetInt64(2), reader.GetInt64(3));
-    }
-
     /// <summary>Several holds in one transaction; the answers come in the order of <paramref name="holds"/>.</summary>
     public static async Task<HoldAnswer[]> CallBatchAsync(NpgsqlConnection connection, IReadOnlyList<PendingHold> holds, CancellationToken cancellationToken)
     {

@@ -82,16 +82,10 @@ public sealed partial class HoldBatcher(IServiceScopeFactory scopes, IConfigurat
         finally
         {
             _queue.Writer.TryComplete();
-            try
+            await Task.WhenAll(running); // never faults: each batch answers its own callers
+            while (_queue.Reader.TryRead(out var left))
             {
-                await Task.WhenAll(running);
-            }
-            finally
-            {
-                while (_queue.Reader.TryRead(out var left))
-                {
-                    left.Answer.TrySetCanceled(CancellationToken.None);
-                }
+                left.Answer.TrySetCanceled(CancellationToken.None);
             }
         }
     }
@@ -149,7 +143,8 @@ public sealed partial class HoldBatcher(IServiceScopeFactory scopes, IConfigurat
                         await connection.CloseAsync();
                         await connection.OpenAsync(stoppingToken);
                     }
-                    waiting.Answer.TrySetResult(await PostgresHold.CallAsync(connection, waiting.Hold, stoppingToken));
+                    // A batch of one: its own transaction, so it fails only for its own reason.
+                    waiting.Answer.TrySetResult((await PostgresHold.CallBatchAsync(connection, [waiting.Hold], stoppingToken))[0]);
                 }
                 catch (Exception alone)
                 {
