@@ -387,6 +387,60 @@ public abstract class QuotaTests<TMarketplace>(TMarketplace m) : IClassFixture<T
     }
 
     [Fact]
+    public async Task An_agreements_slice_follows_tenancy_from_activation_to_termination()
+    {
+        var ouagadougou = await m.PoolAsync("BF-OUA-1", vcpuTotal: 1_000);
+        var ansi = m.Agencies["NE/ANSI"];
+        var draft = await m.Tenancy.DraftAgreementAsync(new T.DraftAgreementRequest
+        {
+            ActorUserId = m.Users["op.bf"], FacilityId = m.Facilities["BF-OUA-1"], GuestStateCode = "NE",
+            Slice = new T.ResourceAmounts { Vcpu = 64, MemoryGib = 256, StorageGib = 10_000, PublicIpv4 = 4 },
+            AllowedClassifications = { T.DataClassification.Internal }, PriceTerms = new T.PriceTerms { FacilityListPrice = true },
+            StartsAt = Timestamp.FromDateTime(DateTime.UtcNow.AddSeconds(1)), EndsAt = Timestamp.FromDateTime(DateTime.UtcNow.AddYears(1)),
+        });
+        foreach (var signer in new[] { "op.bf", "op.ne" })
+        {
+            await m.Tenancy.SignAgreementAsync(new T.SignAgreementRequest { AgreementId = draft.Id, ActorUserId = m.Users[signer] });
+        }
+
+        // Tenancy's clock activates it; quota learns of it by event and grants holds within its slice.
+        Q.Claim? held = null;
+        await Eventually.HoldsAsync(async () =>
+        {
+            try
+            {
+                held = await m.Quota.HoldAsync(QuotaMarketplace.Hold(ansi, ouagadougou.Id, 8, draft.Id));
+                return true;
+            }
+            catch (RpcException refused) when (refused.StatusCode == StatusCode.FailedPrecondition)
+            {
+                return false;
+            }
+        }, TimeSpan.FromSeconds(60), "quota granted a hold under the activated agreement");
+        Assert.Equal(8, (await UsageAsync(Q.UsageScope.Agreement, draft.Id))[Q.ResourceClass.Vcpu].Used);
+
+        await m.Tenancy.TerminateAgreementAsync(new T.TerminateAgreementRequest { AgreementId = draft.Id, ActorUserId = m.Users["op.bf"], Reason = "fin de l'accord" });
+
+        // Once ended, no new hold is taken against the slice; what it already holds stays counted until released.
+        await Eventually.HoldsAsync(async () =>
+        {
+            try
+            {
+                var late = await m.Quota.HoldAsync(QuotaMarketplace.Hold(ansi, ouagadougou.Id, 1, draft.Id));
+                await m.Quota.ReleaseAsync(new Q.ReleaseRequest { ClaimId = late.ClaimId, Reason = "test" });
+                return false;
+            }
+            catch (RpcException refused) when (refused.StatusCode == StatusCode.FailedPrecondition)
+            {
+                return true;
+            }
+        }, TimeSpan.FromSeconds(60), "quota refused a hold under the terminated agreement");
+        Assert.Equal(8, (await UsageAsync(Q.UsageScope.Agreement, draft.Id))[Q.ResourceClass.Vcpu].Used);
+        await m.Quota.ReleaseAsync(new Q.ReleaseRequest { ClaimId = held!.ClaimId, Reason = "test over" });
+        Assert.Equal(0, (await UsageAsync(Q.UsageScope.Agreement, draft.Id))[Q.ResourceClass.Vcpu].Used);
+    }
+
+    [Fact]
     public async Task A_hold_crosses_a_border_only_under_an_active_agreement_for_that_facility_and_a_refusal_records_nothing()
     {
         var bamako = await m.PoolAsync("ML-BKO-1", vcpuTotal: 1_000);
