@@ -37,7 +37,7 @@ public static class DistributedMarketplace
                 Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
                     $"{service} prêt en / ready in {started.Elapsed.TotalSeconds:F2} s (pid {process.Id})"));
             }
-            PrintBanner(options);
+            await Banner.PrintAsync(options, distributed: true);
             var exited = Task.WhenAny(running.Select(r => r.Process.WaitForExitAsync()));
             if (await Task.WhenAny(stop.Task, exited) != stop.Task)
             {
@@ -146,19 +146,6 @@ public static class DistributedMarketplace
             process.Kill(entireProcessTree: true);
         }
         process.Dispose();
-    }
-
-    private static void PrintBanner(EmbeddedOptions options)
-    {
-        Console.WriteLine("Place de marché d'hébergement AES démarrée, un processus par service / AES Hosting Marketplace started, one process per service");
-        Console.WriteLine("  données / data : PostgreSQL, bus : RabbitMQ");
-        foreach (var (service, ports) in ResourceNames.LocalPorts)
-        {
-            var shifted = ports.Shift(options.PortOffset);
-            var grpc = shifted.Grpc == 0 ? "" : $"  gRPC http://127.0.0.1:{shifted.Grpc}";
-            Console.WriteLine($"  {service,-13} http://127.0.0.1:{shifted.Http}{grpc}");
-        }
-        Console.WriteLine("Ctrl-C pour arrêter / Ctrl-C to stop");
     }
 
     /// <summary>RabbitMQ and PostgreSQL of the run's own, under --infra-dir, when none was given.</summary>

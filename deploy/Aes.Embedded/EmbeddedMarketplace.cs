@@ -1,5 +1,6 @@
 using Aes.Billing;
 using Aes.Messaging;
+using Aes.Messaging.Persistence;
 using Aes.Portal;
 using Aes.Provisioning;
 using Aes.Quota;
@@ -24,11 +25,12 @@ public static class EmbeddedMarketplace
             await Console.Error.WriteLineAsync(exception.Message);
             return 2;
         }
+        Directory.CreateDirectory(options.DataDirectory);
+        KeyRing.EnsureLocalCertificate(options.KeyRingCertificate);
         if (options.Distributed)
         {
             return await DistributedMarketplace.RunAsync(options);
         }
-        Directory.CreateDirectory(options.DataDirectory);
 
         var hub = new InProcessBusHub();
         hub.Expect(ResourceNames.Services);
@@ -57,7 +59,7 @@ public static class EmbeddedMarketplace
                 await WaitForBusAsync(app);
             }
             await apps.Single(a => a.Name == ResourceNames.Tenancy).App.StartAsync();
-            PrintBanner(options);
+            await Banner.PrintAsync(options, distributed: false);
             await stop.Task;
             Console.WriteLine("Arrêt en cours… / Stopping…");
         }
@@ -132,6 +134,11 @@ public static class EmbeddedMarketplace
         {
             arguments.Add($"--Identity:PortalClient:Secret={options.ServiceSecret(PortalWebSecret)}");
         }
+        if (service is ResourceNames.Tenancy or ResourceNames.Portal)
+        {
+            // Their session key rings live in their databases, encrypted with the run's own certificate.
+            arguments.Add($"--{KeyRing.Section}:CertificatePath={options.KeyRingCertificate}");
+        }
         var database = ResourceNames.DatabaseOf(service);
         if (options.Postgres is { } postgres)
         {
@@ -190,19 +197,6 @@ public static class EmbeddedMarketplace
         {
             await Task.Delay(100, timeout.Token);
         }
-    }
-
-    private static void PrintBanner(EmbeddedOptions options)
-    {
-        Console.WriteLine("Place de marché d'hébergement AES démarrée / AES Hosting Marketplace started");
-        Console.WriteLine($"  données / data : {(options.Postgres is null ? options.DataDirectory : "PostgreSQL")}, bus : {(options.RabbitMq is null ? "in-memory" : "RabbitMQ")}");
-        foreach (var (service, ports) in ResourceNames.LocalPorts)
-        {
-            var shifted = ports.Shift(options.PortOffset);
-            var grpc = shifted.Grpc == 0 ? "" : $"  gRPC http://127.0.0.1:{shifted.Grpc}";
-            Console.WriteLine($"  {service,-13} http://127.0.0.1:{shifted.Http}{grpc}");
-        }
-        Console.WriteLine("Ctrl-C pour arrêter / Ctrl-C to stop");
     }
 
     private sealed class EmbeddedLifetime : IHostLifetime

@@ -50,6 +50,29 @@ public sealed record EmbeddedOptions(string DataDirectory, int PortOffset, strin
     /// <summary>Where the distributed run keeps its own RabbitMQ and PostgreSQL: a folder PostgreSQL's user can reach, kept across reboots.</summary>
     public const string DefaultInfraDirectory = "/var/tmp/aes-marketplace-distributed";
 
+    /// <summary>The demo users' password: the one passed to tenancy as Seed:DemoPassword, else the seed's default.</summary>
+    public string DemoPassword
+    {
+        get
+        {
+            for (var i = 0; i < PassThrough.Length; i++)
+            {
+                if (PassThrough[i].StartsWith("--Seed:DemoPassword=", StringComparison.Ordinal))
+                {
+                    return PassThrough[i]["--Seed:DemoPassword=".Length..];
+                }
+                if (PassThrough[i] == "--Seed:DemoPassword" && i + 1 < PassThrough.Length)
+                {
+                    return PassThrough[i + 1];
+                }
+            }
+            return Environment.GetEnvironmentVariable("Seed__DemoPassword") ?? Aes.Tenancy.Seed.DemoSeeder.DefaultDemoPassword;
+        }
+    }
+
+    /// <summary>The certificate that encrypts the session key rings of this run's tenancy and portal (made on the first run).</summary>
+    public string KeyRingCertificate => Path.Combine(DataDirectory, "key-ring.pfx");
+
     private readonly Dictionary<string, string> _serviceSecrets = [];
 
     /// <summary>A service's client secret at the issuer: new at every launch, known only to this process and its services.</summary>

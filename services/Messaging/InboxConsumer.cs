@@ -20,26 +20,15 @@ public abstract partial class InboxConsumer<TMessage, TContext>(TContext db, ILo
         var consumer = GetType().Name;
 
         await using var transaction = await Db.Database.BeginTransactionAsync(context.CancellationToken);
-        if (await Db.InboxMessages.AnyAsync(m => m.MessageId == messageId && m.Consumer == consumer, context.CancellationToken))
+        // Claiming the id first makes a second copy wait until the first commits, then find it taken.
+        if (!await Db.InsertIfAbsentAsync(new InboxMessage { MessageId = messageId, Consumer = consumer, ProcessedAt = DateTime.UtcNow }, context.CancellationToken))
         {
             LogDuplicate(logger, consumer, messageId);
             return;
         }
-
         await HandleAsync(context.Message, context);
-        Db.InboxMessages.Add(new InboxMessage { MessageId = messageId, Consumer = consumer, ProcessedAt = DateTime.UtcNow });
-        try
-        {
-            await Db.SaveChangesAsync(context.CancellationToken);
-            await transaction.CommitAsync(context.CancellationToken);
-        }
-        catch (DbUpdateException exception) when (DatabaseErrors.IsUniqueViolation(exception, "inbox_messages"))
-        {
-            // Another delivery of the same message committed first: this one must leave no trace.
-            await transaction.RollbackAsync(CancellationToken.None);
-            Db.ChangeTracker.Clear();
-            LogDuplicate(logger, consumer, messageId);
-        }
+        await Db.SaveChangesAsync(context.CancellationToken);
+        await transaction.CommitAsync(context.CancellationToken);
     }
 
     protected abstract Task HandleAsync(TMessage message, ConsumeContext<TMessage> context);

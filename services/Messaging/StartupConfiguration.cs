@@ -82,6 +82,11 @@ public static class StartupConfiguration
             }
         }
 
+        if (Persistence.KeyRing.Problem(configuration) is { } keyRing)
+        {
+            problems.Add(keyRing);
+        }
+
         var throughDapr = Boolean(configuration, DaprSettings.EnabledKey, problems);
         foreach (var called in ResourceNames.CallsOf(service))
         {

@@ -9,5 +9,9 @@ public static class PortalApp
 {
     public static Task<WebApplication> BuildAsync(string[] args, Action<WebApplicationBuilder>? configure = null) =>
         ServiceApplication.BuildAsync<PortalDbContext>(typeof(PortalApp), args,
-            builder => builder.AddApplicationServices(), app => app.MapApplicationEndpoints(), configure);
+            builder => builder.AddApplicationServices(), app => app.MapApplicationEndpoints(), builder =>
+            {
+                builder.UseBuiltStaticAssets();
+                configure?.Invoke(builder);
+            });
 }

@@ -4,3 +4,4 @@ global using Aes.Provisioning.Data;
 global using Aes.Provisioning.Domain;
 global using MassTransit;
 global using Microsoft.EntityFrameworkCore;
+global using Aes.Messaging.Persistence;

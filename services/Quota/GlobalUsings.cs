@@ -4,3 +4,4 @@ global using Aes.Quota.Data;
 global using Aes.Quota.Domain;
 global using MassTransit;
 global using Microsoft.EntityFrameworkCore;
+global using Aes.Messaging.Persistence;

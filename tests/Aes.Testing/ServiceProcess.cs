@@ -18,9 +18,13 @@ public sealed class ServiceProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private ServiceProcess(Process process)
+    /// <summary>True when the process leads a process group of its own, as a command typed in a terminal does.</summary>
+    private readonly bool _groupLeader;
+
+    private ServiceProcess(Process process, bool groupLeader = false)
     {
         _process = process;
+        _groupLeader = groupLeader;
         process.OutputDataReceived += (_, line) => Append(line.Data);
         process.ErrorDataReceived += (_, line) => Append(line.Data);
         process.BeginOutputReadLine();
@@ -64,6 +68,38 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
         return new ServiceProcess(Process.Start(start)!);
     }
+
+    /// <summary>
+    /// A command started as a user types it (for example the README's <c>dotnet run --project …</c>), from
+    /// <paramref name="workingDirectory"/>, in no particular environment: DOTNET_ENVIRONMENT and
+    /// ASPNETCORE_ENVIRONMENT are removed, as a new user's shell has neither.
+    /// </summary>
+    public static ServiceProcess StartCommand(string fileName, IEnumerable<string> arguments, string workingDirectory, IDictionary<string, string>? environment = null)
+    {
+        // In a process group of its own, as a terminal runs a command: Ctrl-C reaches the whole group
+        // (dotnet run and the program it started), and so does InterruptAsync.
+        var start = new ProcessStartInfo("setsid")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = workingDirectory,
+        };
+        start.ArgumentList.Add(fileName);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        start.Environment.Remove("DOTNET_ENVIRONMENT");
+        start.Environment.Remove("ASPNETCORE_ENVIRONMENT");
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
+        return new ServiceProcess(Process.Start(start)!, groupLeader: true);
+    }
+
+    /// <summary>The build configuration the tests were built in, which a command they start should use too.</summary>
+    public static string BuildConfiguration => Configuration;
 
     /// <summary>Waits for a short-lived process (a command) to end; returns its exit code.</summary>
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
@@ -109,12 +145,12 @@ public sealed class ServiceProcess : IAsyncDisposable
         await Eventually.HoldsAsync(() => Task.FromResult(Output.Contains(text, StringComparison.Ordinal) || _process.HasExited),
             timeout, $"output contains \"{text}\"");
 
-    /// <summary>Sends SIGINT (Ctrl-C) and waits for the process to exit; returns its exit code.</summary>
+    /// <summary>Sends SIGINT (Ctrl-C; to its whole group when it leads one) and waits for the process to exit; returns its exit code.</summary>
     public async Task<int> InterruptAsync(TimeSpan timeout)
     {
         if (!_process.HasExited)
         {
-            using var kill = Process.Start("kill", ["-INT", _process.Id.ToString()]);
+            using var kill = Process.Start("kill", ["-INT", "--", (_groupLeader ? "-" : "") + _process.Id.ToString()]);
             await kill.WaitForExitAsync();
         }
         using var cancellation = new CancellationTokenSource(timeout);

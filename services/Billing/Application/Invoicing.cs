@@ -339,7 +339,7 @@ public sealed partial class Invoicing(BillingDbContext db, BillingAccess access,
     private async Task<string> NextNumberAsync(string prefix, string state, string month, CancellationToken cancellationToken)
     {
         var key = $"{prefix}-{state}-{month[..4]}";
-        await db.AddIfAbsentAsync(new NumberSequence { Key = key, Next = 1 }, s => s.Key == key, "number_sequences", cancellationToken);
+        await db.InsertIfAbsentAsync(new NumberSequence { Key = key, Next = 1 }, cancellationToken);
         await db.NumberSequences.Where(s => s.Key == key).ExecuteUpdateAsync(set => set.SetProperty(s => s.Next, s => s.Next + 1), cancellationToken);
         var next = await db.NumberSequences.AsNoTracking().Where(s => s.Key == key).Select(s => s.Next).FirstAsync(cancellationToken);
         return $"{key}-{next - 1:D6}";

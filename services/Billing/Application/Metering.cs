@@ -70,7 +70,7 @@ public sealed partial class Metering(BillingDbContext db, ILogger<Metering> logg
             VmId = facts.VmId, AgencyId = facts.AgencyId, AgencyStateCode = facts.AgencyStateCode,
             FacilityId = facts.FacilityId, FacilityStateCode = facts.FacilityStateCode,
         };
-        await db.AddIfAbsentAsync(meter, m => m.VmId == facts.VmId, "vm_meters", cancellationToken);
+        await db.InsertIfAbsentAsync(meter, cancellationToken);
         await db.Meters.Where(m => m.VmId == facts.VmId)
             .ExecuteUpdateAsync(set => set.SetProperty(m => m.Version, m => m.Version + 1), cancellationToken);
     }

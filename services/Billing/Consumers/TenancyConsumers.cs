@@ -9,13 +9,10 @@ public sealed class AgencyRegisteredConsumer(BillingDbContext db, ILogger<Agency
 {
     protected override async Task HandleAsync(AgencyRegistered message, ConsumeContext<AgencyRegistered> context)
     {
-        if (!await Db.Accounts.AnyAsync(a => a.AgencyId == message.AgencyId, context.CancellationToken))
+        await Db.InsertIfAbsentAsync(new BillingAccount
         {
-            Db.Accounts.Add(new BillingAccount
-            {
-                AgencyId = message.AgencyId, StateCode = message.StateCode, AgencyName = message.Name, OpenedAt = message.RegisteredAt,
-            });
-        }
+            AgencyId = message.AgencyId, StateCode = message.StateCode, AgencyName = message.Name, OpenedAt = message.RegisteredAt,
+        }, context.CancellationToken);
     }
 }
 
@@ -25,14 +22,10 @@ public sealed class MemberStateRegisteredConsumer(BillingDbContext db, ILogger<M
 {
     protected override async Task HandleAsync(MemberStateRegistered message, ConsumeContext<MemberStateRegistered> context)
     {
-        var state = await Db.States.FindAsync([message.StateCode], context.CancellationToken);
-        if (state is null)
+        if (!await Db.InsertIfAbsentAsync(new KnownState { Code = message.StateCode, TimeZone = message.TimeZone }, context.CancellationToken))
         {
-            Db.States.Add(new KnownState { Code = message.StateCode, TimeZone = message.TimeZone });
-        }
-        else
-        {
-            state.TimeZone = message.TimeZone;
+            await Db.States.Where(s => s.Code == message.StateCode)
+                .ExecuteUpdateAsync(set => set.SetProperty(s => s.TimeZone, message.TimeZone), context.CancellationToken);
         }
     }
 }
@@ -43,11 +36,12 @@ public sealed class FacilityRegisteredConsumer(BillingDbContext db, DemoPrices d
 {
     protected override async Task HandleAsync(FacilityRegistered message, ConsumeContext<FacilityRegistered> context)
     {
-        if (await Db.Facilities.AnyAsync(f => f.Id == message.FacilityId, context.CancellationToken))
+        // Only the delivery that records the facility publishes its demo prices: a re-announcement publishes none.
+        if (!await Db.InsertIfAbsentAsync(new KnownFacility { Id = message.FacilityId, Code = message.Code, StateCode = message.StateCode, Name = message.Name },
+                context.CancellationToken))
         {
             return;
         }
-        Db.Facilities.Add(new KnownFacility { Id = message.FacilityId, Code = message.Code, StateCode = message.StateCode, Name = message.Name });
         if (demoPrices.For(message.Code) is { } catalogue)
         {
             var published = new PriceCatalogue
@@ -66,18 +60,14 @@ public sealed class AgreementActivatedConsumer(BillingDbContext db, ILogger<Agre
 {
     protected override async Task HandleAsync(AgreementActivated message, ConsumeContext<AgreementActivated> context)
     {
-        if (await Db.Agreements.AnyAsync(a => a.Id == message.AgreementId, context.CancellationToken))
-        {
-            return;
-        }
         var terms = message.PriceTerms;
-        Db.Agreements.Add(new KnownAgreement
+        await Db.InsertIfAbsentAsync(new KnownAgreement
         {
             Id = message.AgreementId, HostStateCode = message.HostStateCode, FacilityId = message.FacilityId, GuestStateCode = message.GuestStateCode,
             FacilityListPrice = terms.FacilityListPrice,
             Prices = new Prices(terms.VcpuHourXof, terms.MemoryGibHourXof, terms.StorageGibMonthXof, terms.PublicIpv4MonthXof),
             StartsAt = message.StartsAt, EndsAt = message.EndsAt,
-        });
+        }, context.CancellationToken);
     }
 }
 

@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Aes.ServiceDefaults;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -84,7 +85,45 @@ public static class DatabaseExtensions
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
             await db.Database.CloseConnectionAsync();
         }
+        else if (db.Database.GetConnectionString() is { } connectionString)
+        {
+            await EnsurePostgresDatabaseAsync(connectionString, cancellationToken);
+            // EF reads the history before it creates the table, and logs the failed read of a new database as an error.
+            var history = db.GetService<Microsoft.EntityFrameworkCore.Migrations.IHistoryRepository>();
+            await db.Database.ExecuteSqlRawAsync(history.GetCreateIfNotExistsScript(), cancellationToken);
+        }
         await db.Database.MigrateAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Creates the service's database when it is missing, before EF looks for it: EF would find out by failing
+    /// to connect and log that as an error on every first start. Where the service's role may not read the
+    /// server's list (a cluster's operator makes the databases), EF is left to find it.
+    /// </summary>
+    private static async Task EnsurePostgresDatabaseAsync(string connectionString, CancellationToken cancellationToken)
+    {
+        var name = new Npgsql.NpgsqlConnectionStringBuilder(connectionString).Database;
+        if (string.IsNullOrEmpty(name))
+        {
+            return;
+        }
+        var maintenance = new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { Database = "postgres", Pooling = false };
+        try
+        {
+            await using var connection = new Npgsql.NpgsqlConnection(maintenance.ConnectionString);
+            await connection.OpenAsync(cancellationToken);
+            await using var exists = new Npgsql.NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = $1", connection) { Parameters = { new() { Value = name } } };
+            if (await exists.ExecuteScalarAsync(cancellationToken) is not null)
+            {
+                return;
+            }
+            await using var create = new Npgsql.NpgsqlCommand($"CREATE DATABASE \"{name.Replace("\"", "\"\"", StringComparison.Ordinal)}\"", connection);
+            await create.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (Npgsql.PostgresException exception) when (exception.SqlState is "42P04" or "42501" or "3D000" or "28000")
+        {
+            // Created meanwhile by another replica, or not ours to see or create: EF decides.
+        }
     }
 
     /// <summary>

@@ -8,7 +8,6 @@ using Aes.Portal.Data;
 using Aes.Portal.Components;
 using Aes.Portal.Components.Pages;
 using Aes.Portal.Web;
-using Microsoft.AspNetCore.DataProtection;
 
 namespace Aes.Portal.Extensions;
 
@@ -28,7 +27,20 @@ public static class Extensions
         builder.Services.AddCascadingAuthenticationState();
         builder.Services.AddSingleton<SharedGrpcHandler>();
         builder.Services.AddScoped<UserClients>();
-        builder.Services.AddDataProtection().SetApplicationName("aes-portal").PersistKeysToDbContext<PortalDbContext>();
+        builder.AddKeyRing<PortalDbContext>("aes-portal");
+        return builder;
+    }
+
+    /// <summary>
+    /// Serves the stylesheet and Blazor's script from where the build left them, in every environment. A
+    /// build (not a publish) keeps them in the project's wwwroot, its obj folder and the framework's package,
+    /// and lists those folders in Aes.Portal.staticwebassets.runtime.json next to the binaries; ASP.NET reads
+    /// that list only in Development, so the README's run (Production, from the launcher's folder) served
+    /// every asset empty. A publish copies the assets into wwwroot and leaves no list: nothing to add then.
+    /// </summary>
+    public static WebApplicationBuilder UseBuiltStaticAssets(this WebApplicationBuilder builder)
+    {
+        builder.WebHost.UseStaticWebAssets();
         return builder;
     }
 

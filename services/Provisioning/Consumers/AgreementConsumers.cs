@@ -13,7 +13,7 @@ public sealed class AgreementActivatedConsumer(ProvisioningDbContext db, ILogger
         {
             return;
         }
-        Db.AgreementsInForce.Add(new AgreementInForce
+        await Db.InsertIfAbsentAsync(new AgreementInForce
         {
             AgreementId = message.AgreementId,
             HostStateCode = message.HostStateCode,
@@ -25,7 +25,7 @@ public sealed class AgreementActivatedConsumer(ProvisioningDbContext db, ILogger
             FacilityListPrice = message.PriceTerms.FacilityListPrice,
             Prices = new UnitPrices(message.PriceTerms.VcpuHourXof, message.PriceTerms.MemoryGibHourXof,
                 message.PriceTerms.StorageGibMonthXof, message.PriceTerms.PublicIpv4MonthXof),
-        });
+        }, context.CancellationToken);
         await Db.WakeWaitingRequestsAsync(context.CancellationToken);
     }
 }
@@ -37,9 +37,6 @@ public sealed class AgreementEndedConsumer(ProvisioningDbContext db, ILogger<Agr
     protected override async Task HandleAsync(AgreementEnded message, ConsumeContext<AgreementEnded> context)
     {
         await Db.AgreementsInForce.Where(a => a.AgreementId == message.AgreementId).ExecuteDeleteAsync(context.CancellationToken);
-        if (!await Db.EndedAgreements.AnyAsync(a => a.AgreementId == message.AgreementId, context.CancellationToken))
-        {
-            Db.EndedAgreements.Add(new EndedAgreement { AgreementId = message.AgreementId, EndedAt = message.EndedAt });
-        }
+        await Db.InsertIfAbsentAsync(new EndedAgreement { AgreementId = message.AgreementId, EndedAt = message.EndedAt }, context.CancellationToken);
     }
 }

@@ -20,10 +20,10 @@ public sealed class FacilityPricesPublishedConsumer(ProvisioningDbContext db, IL
         // Arriving after the catalogue that superseded it, an open-ended catalogue ends where the next one starts.
         var next = await Db.Prices.Where(p => p.FacilityId == message.FacilityId && p.From > message.EffectiveFrom)
             .MinAsync(p => (DateTime?)p.From, context.CancellationToken);
-        Db.Prices.Add(new KnownPrice
+        await Db.InsertIfAbsentAsync(new KnownPrice
         {
             CatalogueId = message.CatalogueId, FacilityId = message.FacilityId, From = message.EffectiveFrom, Until = message.EffectiveUntil ?? next,
             Prices = new UnitPrices(message.VcpuHourXof, message.MemoryGibHourXof, message.StorageGibMonthXof, message.PublicIpv4MonthXof),
-        });
+        }, context.CancellationToken);
     }
 }

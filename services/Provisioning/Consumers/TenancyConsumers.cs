@@ -7,20 +7,19 @@ public sealed class FacilityRegisteredConsumer(ProvisioningDbContext db, ILogger
 {
     protected override async Task HandleAsync(FacilityRegistered message, ConsumeContext<FacilityRegistered> context)
     {
-        if (!await Db.Facilities.AnyAsync(f => f.FacilityId == message.FacilityId, context.CancellationToken))
-        {
-            Db.Facilities.Add(new KnownFacility { FacilityId = message.FacilityId, Code = message.Code, StateCode = message.StateCode, Status = message.Status });
-        }
+        // A status change that overtook the registration recorded the facility already, with a newer status.
+        await Db.InsertIfAbsentAsync(new KnownFacility { FacilityId = message.FacilityId, Code = message.Code, StateCode = message.StateCode, Status = message.Status },
+            context.CancellationToken);
     }
 }
 
-/// <summary>An opened facility may take waiting requests. An unknown facility throws: the retry waits for its registration.</summary>
+/// <summary>An opened facility may take waiting requests.</summary>
 public sealed class FacilityOpenedConsumer(ProvisioningDbContext db, ILogger<FacilityOpenedConsumer> logger)
     : InboxConsumer<FacilityOpened, ProvisioningDbContext>(db, logger)
 {
     protected override async Task HandleAsync(FacilityOpened message, ConsumeContext<FacilityOpened> context)
     {
-        await Db.SetFacilityStatusAsync(message.FacilityId, "open", context.CancellationToken);
+        await Db.SetFacilityStatusAsync(message.FacilityId, message.Code, message.StateCode, "open", context.CancellationToken);
         await Db.WakeWaitingRequestsAsync(context.CancellationToken);
     }
 }
@@ -29,7 +28,7 @@ public sealed class FacilityClosedConsumer(ProvisioningDbContext db, ILogger<Fac
     : InboxConsumer<FacilityClosed, ProvisioningDbContext>(db, logger)
 {
     protected override Task HandleAsync(FacilityClosed message, ConsumeContext<FacilityClosed> context) =>
-        Db.SetFacilityStatusAsync(message.FacilityId, "closed", context.CancellationToken);
+        Db.SetFacilityStatusAsync(message.FacilityId, message.Code, message.StateCode, "closed", context.CancellationToken);
 }
 
 public sealed class AgencyRegisteredConsumer(ProvisioningDbContext db, ILogger<AgencyRegisteredConsumer> logger)
@@ -37,10 +36,7 @@ public sealed class AgencyRegisteredConsumer(ProvisioningDbContext db, ILogger<A
 {
     protected override async Task HandleAsync(AgencyRegistered message, ConsumeContext<AgencyRegistered> context)
     {
-        if (!await Db.Agencies.AnyAsync(a => a.AgencyId == message.AgencyId, context.CancellationToken))
-        {
-            Db.Agencies.Add(new KnownAgency { AgencyId = message.AgencyId, StateCode = message.StateCode, Code = message.Code });
-        }
+        await Db.InsertIfAbsentAsync(new KnownAgency { AgencyId = message.AgencyId, StateCode = message.StateCode, Code = message.Code }, context.CancellationToken);
     }
 }
 
@@ -49,10 +45,7 @@ public sealed class ProjectCreatedConsumer(ProvisioningDbContext db, ILogger<Pro
 {
     protected override async Task HandleAsync(ProjectCreated message, ConsumeContext<ProjectCreated> context)
     {
-        if (!await Db.Projects.AnyAsync(p => p.ProjectId == message.ProjectId, context.CancellationToken))
-        {
-            Db.Projects.Add(new KnownProject { ProjectId = message.ProjectId, AgencyId = message.AgencyId });
-        }
+        await Db.InsertIfAbsentAsync(new KnownProject { ProjectId = message.ProjectId, AgencyId = message.AgencyId }, context.CancellationToken);
     }
 }
 
@@ -79,11 +72,13 @@ public sealed class RoleRevokedConsumer(ProvisioningDbContext db, ILogger<RoleRe
 
 internal static class ProjectionUpdates
 {
-    public static async Task SetFacilityStatusAsync(this ProvisioningDbContext db, Guid facilityId, string status, CancellationToken cancellationToken)
+    /// <summary>Each event type has its queue, so a status change may overtake the registration: it then records the facility itself.</summary>
+    public static async Task SetFacilityStatusAsync(this ProvisioningDbContext db, Guid facilityId, string code, string stateCode, string status,
+        CancellationToken cancellationToken)
     {
-        if (await db.Facilities.Where(f => f.FacilityId == facilityId).ExecuteUpdateAsync(set => set.SetProperty(f => f.Status, status), cancellationToken) == 0)
+        if (!await db.InsertIfAbsentAsync(new KnownFacility { FacilityId = facilityId, Code = code, StateCode = stateCode, Status = status }, cancellationToken))
         {
-            throw new InvalidOperationException($"Facility {facilityId} is not known yet; the retry waits for its registration.");
+            await db.Facilities.Where(f => f.FacilityId == facilityId).ExecuteUpdateAsync(set => set.SetProperty(f => f.Status, status), cancellationToken);
         }
     }
 

@@ -184,11 +184,10 @@ public sealed partial class CapacityOperations(QuotaDbContext db, Access access,
     /// <summary>Creates an agency's allocation rows at its state's default limits.</summary>
     public async Task OpenAgencyAsync(Guid agencyId, string stateCode, CancellationToken cancellationToken)
     {
-        if (await db.Agencies.AnyAsync(a => a.AgencyId == agencyId, cancellationToken))
+        if (!await db.InsertIfAbsentAsync(new KnownAgency { AgencyId = agencyId, StateCode = stateCode }, cancellationToken))
         {
             return;
         }
-        db.Agencies.Add(new KnownAgency { AgencyId = agencyId, StateCode = stateCode });
         var defaults = await db.StateDefaults.AsNoTracking().Where(d => d.StateCode == stateCode).ToDictionaryAsync(d => d.Class, d => d.Limit, cancellationToken);
         foreach (var resourceClass in ResourceClasses.All)
         {

@@ -52,14 +52,15 @@ public sealed class DemoCapacity
     public async Task AddStateDefaultsAsync(QuotaDbContext db, string stateCode, CancellationToken cancellationToken)
     {
         if (_file?.StateDefaultQuotas.GetValueOrDefault(stateCode) is not { } limits
-            || await db.StateDefaults.AnyAsync(d => d.StateCode == stateCode, cancellationToken)
-            || db.StateDefaults.Local.Any(d => d.StateCode == stateCode))
+            || await db.StateDefaults.AnyAsync(d => d.StateCode == stateCode, cancellationToken))
         {
             return;
         }
+        // The first agencies of a state arrive together: each offers the defaults, the first one's stand.
         foreach (var resourceClass in ResourceClasses.All)
         {
-            db.StateDefaults.Add(new StateQuotaDefault { StateCode = stateCode, Class = resourceClass, Limit = limits.GetValueOrDefault(resourceClass.Code()) });
+            await db.InsertIfAbsentAsync(new StateQuotaDefault { StateCode = stateCode, Class = resourceClass, Limit = limits.GetValueOrDefault(resourceClass.Code()) },
+                cancellationToken);
         }
     }
 

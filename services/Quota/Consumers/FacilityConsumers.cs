@@ -7,45 +7,47 @@ namespace Aes.Quota.Consumers;
 public sealed class FacilityRegisteredConsumer(QuotaDbContext db, DemoCapacity demo, TimeProvider clock, ILogger<FacilityRegisteredConsumer> logger)
     : InboxConsumer<FacilityRegistered, QuotaDbContext>(db, logger)
 {
-    protected override async Task HandleAsync(FacilityRegistered message, ConsumeContext<FacilityRegistered> context)
-    {
-        if (await Db.Facilities.AnyAsync(f => f.FacilityId == message.FacilityId, context.CancellationToken))
-        {
-            return;
-        }
-        var facility = new KnownFacility
-        {
-            FacilityId = message.FacilityId, Code = message.Code, StateCode = message.StateCode, Status = message.Status,
-        };
-        Db.Facilities.Add(facility);
-        await demo.AddPoolAsync(Db, facility, clock.GetUtcNow().UtcDateTime, context.CancellationToken);
-    }
+    protected override Task HandleAsync(FacilityRegistered message, ConsumeContext<FacilityRegistered> context) =>
+        Db.RecordFacilityAsync(demo, new KnownFacility { FacilityId = message.FacilityId, Code = message.Code, StateCode = message.StateCode, Status = message.Status },
+            clock.GetUtcNow().UtcDateTime, context.CancellationToken);
 }
 
-/// <summary>
-/// Status changes can overtake the registration (each event type has its own queue): an unknown
-/// facility throws, so the retry policy waits for the registration to land first.
-/// </summary>
-public sealed class FacilityOpenedConsumer(QuotaDbContext db, ILogger<FacilityOpenedConsumer> logger)
+/// <summary>Each event type has its queue, so a status change may overtake the registration: it then records the facility itself.</summary>
+public sealed class FacilityOpenedConsumer(QuotaDbContext db, DemoCapacity demo, TimeProvider clock, ILogger<FacilityOpenedConsumer> logger)
     : InboxConsumer<FacilityOpened, QuotaDbContext>(db, logger)
 {
     protected override Task HandleAsync(FacilityOpened message, ConsumeContext<FacilityOpened> context) =>
-        Db.SetFacilityStatusAsync(message.FacilityId, "open", context.CancellationToken);
+        Db.SetFacilityStatusAsync(demo, new KnownFacility { FacilityId = message.FacilityId, Code = message.Code, StateCode = message.StateCode, Status = "open" },
+            clock.GetUtcNow().UtcDateTime, context.CancellationToken);
 }
 
-public sealed class FacilityClosedConsumer(QuotaDbContext db, ILogger<FacilityClosedConsumer> logger)
+public sealed class FacilityClosedConsumer(QuotaDbContext db, DemoCapacity demo, TimeProvider clock, ILogger<FacilityClosedConsumer> logger)
     : InboxConsumer<FacilityClosed, QuotaDbContext>(db, logger)
 {
     protected override Task HandleAsync(FacilityClosed message, ConsumeContext<FacilityClosed> context) =>
-        Db.SetFacilityStatusAsync(message.FacilityId, "closed", context.CancellationToken);
+        Db.SetFacilityStatusAsync(demo, new KnownFacility { FacilityId = message.FacilityId, Code = message.Code, StateCode = message.StateCode, Status = "closed" },
+            clock.GetUtcNow().UtcDateTime, context.CancellationToken);
 }
 
-internal static class FacilityStatusUpdate
+internal static class FacilityRecords
 {
-    public static async Task SetFacilityStatusAsync(this QuotaDbContext db, Guid facilityId, string status, CancellationToken cancellationToken)
+    /// <summary>Whichever event records the facility first also gives it its demo pool: a facility is recorded once, so it gets one.</summary>
+    public static async Task<bool> RecordFacilityAsync(this QuotaDbContext db, DemoCapacity demo, KnownFacility facility, DateTime now, CancellationToken cancellationToken)
     {
-        var facility = await db.Facilities.FindAsync([facilityId], cancellationToken)
-            ?? throw new InvalidOperationException($"Facility {facilityId} is not known yet; retrying after its registration.");
-        facility.Status = status;
+        if (!await db.InsertIfAbsentAsync(facility, cancellationToken))
+        {
+            return false;
+        }
+        await demo.AddPoolAsync(db, facility, now, cancellationToken);
+        return true;
+    }
+
+    public static async Task SetFacilityStatusAsync(this QuotaDbContext db, DemoCapacity demo, KnownFacility facility, DateTime now, CancellationToken cancellationToken)
+    {
+        if (!await db.RecordFacilityAsync(demo, facility, now, cancellationToken))
+        {
+            await db.Facilities.Where(f => f.FacilityId == facility.FacilityId)
+                .ExecuteUpdateAsync(set => set.SetProperty(f => f.Status, facility.Status), cancellationToken);
+        }
     }
 }

@@ -10,7 +10,6 @@ public sealed class AgencyRegisteredConsumer(QuotaDbContext db, CapacityOperatio
     protected override async Task HandleAsync(AgencyRegistered message, ConsumeContext<AgencyRegistered> context)
     {
         await demo.AddStateDefaultsAsync(Db, message.StateCode, context.CancellationToken);
-        await Db.SaveChangesAsync(context.CancellationToken);
         await capacity.OpenAgencyAsync(message.AgencyId, message.StateCode, context.CancellationToken);
     }
 }
@@ -43,15 +42,15 @@ public sealed class AgreementActivatedConsumer(QuotaDbContext db, ILogger<Agreem
 {
     protected override async Task HandleAsync(AgreementActivated message, ConsumeContext<AgreementActivated> context)
     {
-        if (await Db.Agreements.AnyAsync(a => a.AgreementId == message.AgreementId, context.CancellationToken))
+        // An end that arrived first recorded the agreement, inactive: the activation then changes nothing.
+        if (!await Db.InsertIfAbsentAsync(new AgreementSliceInfo
+            {
+                AgreementId = message.AgreementId, FacilityId = message.FacilityId, HostStateCode = message.HostStateCode,
+                GuestStateCode = message.GuestStateCode, Active = true,
+            }, context.CancellationToken))
         {
             return;
         }
-        Db.Agreements.Add(new AgreementSliceInfo
-        {
-            AgreementId = message.AgreementId, FacilityId = message.FacilityId, HostStateCode = message.HostStateCode,
-            GuestStateCode = message.GuestStateCode, Active = true,
-        });
         var slice = new Amounts(message.Slice.Vcpu, message.Slice.MemoryGib, message.Slice.StorageGib, message.Slice.PublicIpv4);
         foreach (var resourceClass in ResourceClasses.All)
         {
@@ -65,17 +64,15 @@ public sealed class AgreementEndedConsumer(QuotaDbContext db, ILogger<AgreementE
 {
     protected override async Task HandleAsync(AgreementEnded message, ConsumeContext<AgreementEnded> context)
     {
-        var agreement = await Db.Agreements.FirstOrDefaultAsync(a => a.AgreementId == message.AgreementId, context.CancellationToken);
-        if (agreement is null)
-        {
-            Db.Agreements.Add(new AgreementSliceInfo
+        // Existing claims stay counted until released; no new hold is taken against an ended slice.
+        if (!await Db.InsertIfAbsentAsync(new AgreementSliceInfo
             {
                 AgreementId = message.AgreementId, FacilityId = message.FacilityId, HostStateCode = message.HostStateCode,
                 GuestStateCode = message.GuestStateCode, Active = false,
-            });
-            return;
+            }, context.CancellationToken))
+        {
+            await Db.Agreements.Where(a => a.AgreementId == message.AgreementId)
+                .ExecuteUpdateAsync(set => set.SetProperty(a => a.Active, false), context.CancellationToken);
         }
-        // Existing claims stay counted until released; no new hold is taken against an ended slice.
-        agreement.Active = false;
     }
 }

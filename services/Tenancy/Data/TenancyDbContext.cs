@@ -1,7 +1,10 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+
 namespace Aes.Tenancy.Data;
 
-public abstract class TenancyDbContext(DbContextOptions options) : ServiceDbContext(options)
+public abstract class TenancyDbContext(DbContextOptions options) : ServiceDbContext(options), IDataProtectionKeyContext
 {
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<MemberState> MemberStates => Set<MemberState>();
     public DbSet<Facility> Facilities => Set<Facility>();
     public DbSet<Agency> Agencies => Set<Agency>();

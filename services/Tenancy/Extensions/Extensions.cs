@@ -13,6 +13,8 @@ public static class Extensions
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddServiceDatabase<TenancyDbContext, TenancyPostgresDbContext, TenancySqliteDbContext>(ResourceNames.TenancyDatabase);
+        // The sign-in page's cookies and anti-forgery tokens must read alike on every replica.
+        builder.AddKeyRing<TenancyDbContext>("aes-tenancy");
         // Tenancy publishes; it consumes nothing yet.
         builder.AddServiceMessaging<TenancyDbContext>(ResourceNames.Tenancy, _ => { });
         builder.Services.AddScoped<TenancyOperations>();

@@ -112,6 +112,10 @@ public sealed partial class DemoSeeder(TenancyDbContext db, TenancyOperations op
         return true;
     }
 
+    /// <summary>The demo's accounts, user name and roles (Requester, StateOperator…), for the launchers' banner.</summary>
+    public static async Task<IReadOnlyList<(string UserName, IReadOnlyList<string> Roles)>> DemoAccountsAsync(CancellationToken cancellationToken) =>
+        (await LoadAsync(cancellationToken)).Users.Select(u => (u.UserName, (IReadOnlyList<string>)u.Roles.Select(r => r.Role).ToList())).ToList();
+
     private static async Task<DemoData> LoadAsync(CancellationToken cancellationToken)
     {
         await using var stream = typeof(DemoSeeder).Assembly.GetManifestResourceStream("Aes.Tenancy.Seed.demo-data.json")
