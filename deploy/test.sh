@@ -30,6 +30,9 @@ export AES_TEST_POSTGRES="Host=127.0.0.1;Port=$postgres_port;Username=postgres"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 cd "$root"
+# The repository's own tools (dotnet-ef, Kiota for the generated-client test) and Redocly's OpenAPI linter.
+dotnet tool restore >/dev/null
+npm ci --prefix tests/openapi-lint --no-audit --no-fund --loglevel=error >/dev/null
 dotnet build AesMarketplace.slnx -c "$configuration" -nologo -clp:ErrorsOnly
 set +e
 dotnet test --solution AesMarketplace.slnx -c "$configuration" --no-build \

@@ -48,6 +48,8 @@ install() {
   command -v openssl >/dev/null || missing+=(openssl)
   # The portal's browser tests drive Debian's chromium through Playwright (nothing is downloaded).
   [ -x /usr/bin/chromium ] || missing+=(chromium)
+  # The OpenAPI document's linter (tests/openapi-lint) runs on Node.js.
+  command -v npm >/dev/null || missing+=(nodejs npm)
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive

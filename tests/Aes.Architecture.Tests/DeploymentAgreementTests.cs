@@ -140,6 +140,10 @@ public sealed class DeploymentAgreementTests
         {
             Assert.Equal(secret["Identity__PortalClient__Secret"], secrets[$"aes-{ResourceNames.Tenancy}"]["Identity__PortalClient__Secret"]);
         }
+        if (service is ResourceNames.Portal or ResourceNames.Tenancy)
+        {
+            Assert.Contains($"{Aes.Messaging.Persistence.KeyRing.Section}__Certificate", secret.Keys); // their session key rings are encrypted at rest
+        }
 
         // Calls between the apps go through Dapr: the app id is the service name, the app port its gRPC port (the portal's HTTP one).
         var annotations = (YamlMappingNode)((YamlMappingNode)((YamlMappingNode)((YamlMappingNode)deployment.Children[new YamlScalarNode("spec")]).Children[new YamlScalarNode("template")]).Children[new YamlScalarNode("metadata")]).Children[new YamlScalarNode("annotations")];

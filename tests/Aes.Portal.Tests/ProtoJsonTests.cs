@@ -69,4 +69,20 @@ public sealed class ProtoJsonTests
     }
 
     private static string Write(Google.Protobuf.IMessage message) => ProtoJson.ToJson(message);
+
+    [Theory]
+    [InlineData("""{"a":1,"a":2}""", "a")]
+    [InlineData("""{"vms":[{"count":1},{"count":1,"count":2}]}""", "vms[1].count")]
+    [InlineData("""{"slice":{"vcpu":1,"memoryGib":2,"vcpu":3}}""", "slice.vcpu")]
+    [InlineData("""{"a":[1,2,{"b":1}],"c":{"b":1},"b":2}""", null)]
+    public void A_key_given_twice_is_found_by_its_path(string json, string? expected) =>
+        Assert.Equal(expected, Aes.Portal.Api.RpcEndpoints.DuplicateKey(System.Text.Encoding.UTF8.GetBytes(json)));
+
+    [Theory]
+    [InlineData("slice.memory_gib", "slice.memoryGib")]
+    [InlineData("vms[0].disk_gib", "vms[0].diskGib")]
+    [InlineData("agency_id", "agencyId")]
+    [InlineData("classification", "classification")]
+    public void A_services_field_is_named_by_its_json_name(string field, string json) =>
+        Assert.Equal(json, Aes.Portal.Api.ApiProblems.JsonPath(field));
 }

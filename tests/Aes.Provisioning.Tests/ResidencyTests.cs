@@ -62,6 +62,25 @@ public sealed class ResidencyTests
     }
 
     [Fact]
+    public void A_state_without_an_open_facility_is_told_so_with_the_planned_one_whose_opening_would_unblock_it()
+    {
+        KnownFacility[] facilities =
+        [
+            new() { FacilityId = Bamako, Code = "ML-BKO-1", StateCode = "ML", Status = "open" },
+            new() { FacilityId = Guid.NewGuid(), Code = "NE-NIM-1", StateCode = "NE", Status = "planned" },
+        ];
+
+        var strategic = Residency.NoFacilityAllowed(Classification.Strategic, "NE", facilities);
+        Assert.Equal("NE has no open national facility yet (NE-NIM-1: planned); strategic data never leaves its state: the request waits for the opening of NE-NIM-1.", strategic.En);
+        Assert.Equal("NE n'a pas encore de centre national ouvert (NE-NIM-1 : prévu) ; les données stratégiques ne quittent jamais leur État : la demande attend l'ouverture de NE-NIM-1.", strategic.Fr);
+        Assert.Contains("or such an agreement", Residency.NoFacilityAllowed(Classification.Internal, "NE", facilities).En);
+        Assert.Contains("none planned", Residency.NoFacilityAllowed(Classification.Strategic, "NE", facilities[..1]).En);
+        // A state with a facility of its own open is always allowed there: the generic reason is only for what residency can still refuse.
+        Assert.Equal("no facility is allowed for strategic data of ML.", Residency.NoFacilityAllowed(Classification.Strategic, "ML", facilities).En);
+        Assert.Contains("(prévu)", Residency.Evaluate(Classification.Internal, "NE", facilities[1], []).ReasonFr);
+    }
+
+    [Fact]
     public void An_agreement_for_another_guest_or_another_facility_does_not_count()
     {
         var facility = new KnownFacility { FacilityId = Bamako, Code = "ML-BKO-1", StateCode = "ML", Status = "open" };

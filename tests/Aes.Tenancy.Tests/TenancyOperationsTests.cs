@@ -42,6 +42,14 @@ public sealed class TenancyOperationsTests : IAsyncLifetime
         InstalledCapacity = new V1.ResourceAmounts { Vcpu = vcpu, MemoryGib = 6144, StorageGib = 1000, PublicIpv4 = 8 },
     }, default);
 
+    /// <summary>Agreements are drafted on open facilities only.</summary>
+    private async Task<Facility> OpenedAsync(string code = "BF-OUA-1", long vcpu = 1536)
+    {
+        var facility = await RegisterAsync(code, vcpu);
+        await _operations.OpenFacilityAsync(facility.Id.ToString(), default);
+        return facility;
+    }
+
     private async Task<User> UserAsync(string name, V1.Role role, string state = "") => await _operations.CreateUserAsync(new V1.CreateUserRequest
     {
         UserName = name, DisplayName = name, Roles = { new V1.RoleAssignment { Role = role, StateCode = state } },
@@ -50,7 +58,7 @@ public sealed class TenancyOperationsTests : IAsyncLifetime
     private V1.DraftAgreementRequest Draft(Facility facility, User actor, long vcpu = 512) => new()
     {
         ActorUserId = actor.Id.ToString(), FacilityId = facility.Id.ToString(), GuestStateCode = "NE",
-        Slice = new V1.ResourceAmounts { Vcpu = vcpu },
+        Slice = new V1.ResourceAmounts { Vcpu = vcpu, MemoryGib = 1024, StorageGib = 100 },
         AllowedClassifications = { V1.DataClassification.Internal, V1.DataClassification.Public },
         StartsAt = Timestamp.FromDateTime(new DateTime(2026, 3, 1, 0, 0, 0, DateTimeKind.Utc)),
         EndsAt = Timestamp.FromDateTime(new DateTime(2027, 3, 1, 0, 0, 0, DateTimeKind.Utc)),
@@ -75,7 +83,7 @@ public sealed class TenancyOperationsTests : IAsyncLifetime
     [Fact]
     public async Task The_agreement_clock_activates_at_the_start_and_expires_at_the_end_with_events()
     {
-        var facility = await RegisterAsync();
+        var facility = await OpenedAsync();
         var admin = await UserAsync("admin.aes", V1.Role.ConfederalAdministrator);
         var host = await UserAsync("op.bf", V1.Role.StateOperator, "BF");
         var guest = await UserAsync("op.ne", V1.Role.StateOperator, "NE");
@@ -104,7 +112,7 @@ public sealed class TenancyOperationsTests : IAsyncLifetime
     public async Task An_agreement_signed_after_its_start_activates_at_once()
     {
         _clock.SetUtcNow(new DateTimeOffset(2026, 4, 1, 0, 0, 0, TimeSpan.Zero));
-        var facility = await RegisterAsync();
+        var facility = await OpenedAsync();
         var host = await UserAsync("op.bf", V1.Role.StateOperator, "BF");
         var guest = await UserAsync("op.ne", V1.Role.StateOperator, "NE");
         var agreement = await _operations.DraftAgreementAsync(Draft(facility, host), default);
@@ -118,7 +126,7 @@ public sealed class TenancyOperationsTests : IAsyncLifetime
     [Fact]
     public async Task A_slice_larger_than_the_facility_names_the_resource_class()
     {
-        var facility = await RegisterAsync(vcpu: 100);
+        var facility = await OpenedAsync(vcpu: 100);
         var admin = await UserAsync("admin.aes", V1.Role.ConfederalAdministrator);
 
         var refused = await Assert.ThrowsAsync<InvalidFieldException>(() => _operations.DraftAgreementAsync(Draft(facility, admin, vcpu: 101), default));
@@ -131,7 +139,7 @@ public sealed class TenancyOperationsTests : IAsyncLifetime
     [Fact]
     public async Task Agreements_on_one_facility_may_not_add_up_past_its_capacity()
     {
-        var facility = await RegisterAsync(vcpu: 600);
+        var facility = await OpenedAsync(vcpu: 600);
         var admin = await UserAsync("admin.aes", V1.Role.ConfederalAdministrator);
         await _operations.DraftAgreementAsync(Draft(facility, admin, vcpu: 500), default);
 
@@ -140,9 +148,24 @@ public sealed class TenancyOperationsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_slice_without_vcpu_and_an_agreement_on_a_facility_not_yet_open_are_refused_with_the_reason()
+    {
+        var admin = await UserAsync("admin.aes", V1.Role.ConfederalAdministrator);
+        var planned = await RegisterAsync("BF-KDG-1");
+        var refused = await Assert.ThrowsAsync<RuleViolationException>(() => _operations.DraftAgreementAsync(Draft(planned, admin), default));
+        Assert.Contains("planned", refused.Message);
+
+        var open = await OpenedAsync();
+        var noVcpu = Draft(open, admin);
+        noVcpu.Slice.Vcpu = 0;
+        Assert.Equal("slice.vcpu", (await Assert.ThrowsAsync<InvalidFieldException>(() => _operations.DraftAgreementAsync(noVcpu, default))).Field);
+        Assert.Empty(_db.Agreements);
+    }
+
+    [Fact]
     public async Task A_terminated_agreement_frees_its_share_of_the_facility()
     {
-        var facility = await RegisterAsync(vcpu: 600);
+        var facility = await OpenedAsync(vcpu: 600);
         var admin = await UserAsync("admin.aes", V1.Role.ConfederalAdministrator);
         var first = await _operations.DraftAgreementAsync(Draft(facility, admin, vcpu: 500), default);
         await _operations.TerminateAgreementAsync(new V1.TerminateAgreementRequest

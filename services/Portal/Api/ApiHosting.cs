@@ -47,13 +47,19 @@ public static class ApiHosting
             };
         });
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
-        builder.Services.AddOpenApi("v1", options => options.AddDocumentTransformer((document, _, _) =>
+        builder.Services.AddOpenApi("v1", options => options.DescribeApi());
+        // Answers that carry no problem of their own (401 from the token check, 404 for an unknown address…) say why in both languages.
+        builder.Services.Configure<ProblemDetailsOptions>(options => options.CustomizeProblemDetails = context =>
         {
-            document.Info.Title = "AES — place de marché d'hébergement / hosting marketplace";
-            document.Info.Description = "Jetons OAuth 2 de l'émetteur confédéral (tenancy). Erreurs en problem+json, en français et en anglais. "
-                + "OAuth 2 tokens from the confederal issuer (tenancy). Errors as problem+json, in French and English.";
-            return Task.CompletedTask;
-        }).DescribeRpcEndpoints());
+            if (context.HttpContext.Request.Path.StartsWithSegments("/api") && !context.ProblemDetails.Extensions.ContainsKey("detailFr"))
+            {
+                var (french, english) = ApiProblems.Standard(context.ProblemDetails.Status ?? context.HttpContext.Response.StatusCode);
+                context.ProblemDetails.Title = ApiProblems.Title(context.ProblemDetails.Status ?? context.HttpContext.Response.StatusCode);
+                context.ProblemDetails.Detail ??= $"{french} / {english}";
+                context.ProblemDetails.Extensions["detailFr"] = french;
+                context.ProblemDetails.Extensions["detailEn"] = english;
+            }
+        });
         return builder;
     }
 

@@ -47,10 +47,25 @@ public static class ApiProblems
             more["resourceClass"] = resourceClass;
             more["shortfall"] = exception.Trailers.GetValue(ErrorMappingInterceptor.ShortfallTrailer);
         }
-        return Of(status, refusal.French, refusal.English, refusal.Field, more);
+        return Of(status, refusal.French, refusal.English, refusal.Field is { } field ? JsonPath(field) : null, more);
     }
 
-    private static string Title(int status) => status switch
+    /// <summary>A service names its fields as in its messages ("slice.memory_gib"); the API's reader knows them by their JSON names ("slice.memoryGib").</summary>
+    public static string JsonPath(string field) => System.Text.RegularExpressions.Regex.Replace(field, "_([a-z0-9])", match => match.Groups[1].Value.ToUpperInvariant());
+
+    /// <summary>What an answer with no message of its own means, for problems the framework writes (401, 404, 405…).</summary>
+    public static (string French, string English) Standard(int status) => status switch
+    {
+        400 => ("La requête est invalide.", "The request is invalid."),
+        401 => ("Jeton absent, expiré ou refusé : connectez-vous à l'émetteur.", "Token missing, expired or refused: sign in at the issuer."),
+        403 => ("Votre rôle ne vous donne pas accès à cette ressource.", "Your role does not give access to this resource."),
+        404 => ("Cette adresse ne désigne rien.", "This address names nothing."),
+        405 => ("Cette méthode n'est pas permise à cette adresse.", "This method is not allowed at this address."),
+        415 => ("Le corps doit être du JSON (application/json).", "The body must be JSON (application/json)."),
+        _ => ("Une erreur est survenue.", "An error occurred."),
+    };
+
+    public static string Title(int status) => status switch
     {
         400 => "Requête invalide / Bad request",
         401 => "Non authentifié / Unauthenticated",

@@ -166,7 +166,8 @@ public static class ProtoJson
                 case FieldType.String: return node!.GetValue<string>();
                 case FieldType.Bool: return node!.GetValue<bool>();
                 case FieldType.Enum:
-                    var text = node!.GetValue<string>();
+                    // Read without surrounding spaces, as the services read their codes (classification, status…).
+                    var text = node!.GetValue<string>().Trim();
                     var value = field.EnumType.Values.FirstOrDefault(v => ShortName(field.EnumType, v) == text.ToLowerInvariant() || v.Name == text)
                         ?? throw new ProtoJsonException(path, $"« {path} » doit être l'une des valeurs : {Choices(field.EnumType)}.",
                             $"\"{path}\" must be one of: {Choices(field.EnumType)}.");

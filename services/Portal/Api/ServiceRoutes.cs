@@ -13,9 +13,9 @@ namespace Aes.Portal.Api;
 /// </summary>
 public static class ServiceRoutes
 {
-    public static RouteGroupBuilder MapServiceRoutes(this RouteGroupBuilder api)
+    public static RouteGroupBuilder MapServiceRoutes(this RouteGroupBuilder v1)
     {
-        // Organisation (tenancy).
+        var api = v1.MapGroup("").WithTags(ApiTags.Organisation);
         api.MapRpc<T.TenancyService.TenancyServiceClient, T.ListMemberStatesRequest, T.ListMemberStatesResponse>("GET", "/states", (c, r, o) => c.ListMemberStatesAsync(r, o), "États membres / member states");
         api.MapRpc<T.TenancyService.TenancyServiceClient, T.GetMemberStateRequest, T.MemberState>("GET", "/states/{code}", (c, r, o) => c.GetMemberStateAsync(r, o), "Un État / one state");
         api.MapRpc<T.TenancyService.TenancyServiceClient, T.ListFacilitiesRequest, T.ListFacilitiesResponse>("GET", "/facilities", (c, r, o) => c.ListFacilitiesAsync(r, o), "Centres de données / facilities");
@@ -35,14 +35,14 @@ public static class ServiceRoutes
         api.MapRpc<T.TenancyService.TenancyServiceClient, T.RevokeRoleRequest, T.User>("POST", "/users/{userId}/roles/revoke", (c, r, o) => c.RevokeRoleAsync(r, o), "Retirer un rôle / revoke a role");
         api.MapRpc<T.TenancyService.TenancyServiceClient, T.CreateAutomationClientRequest, T.AutomationClient>("POST", "/automation-clients", (c, r, o) => c.CreateAutomationClientAsync(r, o), "Client d'automatisation / automation client");
 
-        // Agreements between states.
+        api = v1.MapGroup("").WithTags(ApiTags.Agreements);
         api.MapRpc<T.TenancyService.TenancyServiceClient, T.ListAgreementsRequest, T.ListAgreementsResponse>("GET", "/agreements", (c, r, o) => c.ListAgreementsAsync(r, o), "Accords confédéraux / confederal agreements");
         api.MapRpc<T.TenancyService.TenancyServiceClient, T.DraftAgreementRequest, T.Agreement>("POST", "/agreements", (c, r, o) => c.DraftAgreementAsync(r, o), "Rédiger un accord / draft an agreement", created: true);
         api.MapRpc<T.TenancyService.TenancyServiceClient, T.GetAgreementRequest, T.Agreement>("GET", "/agreements/{id}", (c, r, o) => c.GetAgreementAsync(r, o), "Un accord / one agreement");
         api.MapRpc<T.TenancyService.TenancyServiceClient, T.SignAgreementRequest, T.Agreement>("POST", "/agreements/{agreementId}/sign", (c, r, o) => c.SignAgreementAsync(r, o), "Signer / sign");
         api.MapRpc<T.TenancyService.TenancyServiceClient, T.TerminateAgreementRequest, T.Agreement>("POST", "/agreements/{agreementId}/terminate", (c, r, o) => c.TerminateAgreementAsync(r, o), "Mettre fin / terminate");
 
-        // Capacity and quotas.
+        api = v1.MapGroup("").WithTags(ApiTags.Capacity);
         api.MapRpc<Q.QuotaService.QuotaServiceClient, Q.ListPoolsRequest, Q.ListPoolsResponse>("GET", "/pools", (c, r, o) => c.ListPoolsAsync(r, o), "Réserves de capacité / capacity pools");
         api.MapRpc<Q.QuotaService.QuotaServiceClient, Q.CreatePoolRequest, Q.Pool>("POST", "/pools", (c, r, o) => c.CreatePoolAsync(r, o), "Créer une réserve / create a pool", created: true);
         api.MapRpc<Q.QuotaService.QuotaServiceClient, Q.GetPoolRequest, Q.Pool>("GET", "/pools/{id}", (c, r, o) => c.GetPoolAsync(r, o), "Une réserve et son inventaire / one pool and its inventory");
@@ -57,15 +57,14 @@ public static class ServiceRoutes
         api.MapRpc<Q.QuotaService.QuotaServiceClient, Q.RequestQuotaChangeRequest, Q.QuotaChangeRequest>("POST", "/quota-changes", (c, r, o) => c.RequestQuotaChangeAsync(r, o), "Demander un changement / ask for a change", created: true);
         api.MapRpc<Q.QuotaService.QuotaServiceClient, Q.DecideQuotaChangeRequest, Q.QuotaChangeRequest>("POST", "/quota-changes/{requestId}/decision", (c, r, o) => c.DecideQuotaChangeAsync(r, o), "Approuver ou rejeter / approve or reject");
 
-        // Provisioning beyond requests and VMs.
+        api = v1.MapGroup("").WithTags(ApiTags.Requests);
         api.MapRpc<P.ProvisioningService.ProvisioningServiceClient, P.ListCatalogueRequest, P.Catalogue>("GET", "/catalogue", (c, r, o) => c.ListCatalogueAsync(r, o), "Catalogue des gabarits / flavour catalogue");
-        api.MapRpc<P.ProvisioningService.ProvisioningServiceClient, P.PreviewPlacementRequest, P.PlacementDecision>("POST", "/requests/preview", (c, r, o) => c.PreviewPlacementAsync(r, o), "Où irait une demande, sans la soumettre / where a request would go, without submitting it");
         api.MapRpc<P.ProvisioningService.ProvisioningServiceClient, P.ResizeVmRequest, P.Vm>("POST", "/vms/{vmId}/resize", (c, r, o) => c.ResizeVmAsync(r, o), "Redimensionner / resize");
         api.MapRpc<P.ProvisioningService.ProvisioningServiceClient, P.ListFacilityVmsRequest, P.ListFacilityVmsResponse>("GET", "/facilities/{facilityId}/vms", (c, r, o) => c.ListFacilityVmsAsync(r, o), "VM hébergées dans un centre / VMs hosted in a facility");
         api.MapRpc<P.ProvisioningService.ProvisioningServiceClient, P.GetAutoApprovalPolicyRequest, P.AutoApprovalPolicy>("GET", "/states/{stateCode}/auto-approval", (c, r, o) => c.GetAutoApprovalPolicyAsync(r, o), "Politique d'approbation automatique / auto-approval policy");
         api.MapRpc<P.ProvisioningService.ProvisioningServiceClient, P.SetAutoApprovalPolicyRequest, P.AutoApprovalPolicy>("PUT", "/auto-approval", (c, r, o) => c.SetAutoApprovalPolicyAsync(r, o), "Fixer la politique / set the policy");
 
-        // Prices, usage, invoices, settlements and the ledger.
+        api = v1.MapGroup("").WithTags(ApiTags.Billing);
         api.MapRpc<B.BillingService.BillingServiceClient, B.ListAccountsRequest, B.ListAccountsResponse>("GET", "/accounts", (c, r, o) => c.ListAccountsAsync(r, o), "Comptes de facturation / billing accounts");
         api.MapRpc<B.BillingService.BillingServiceClient, B.ListPriceCataloguesRequest, B.ListPriceCataloguesResponse>("GET", "/prices", (c, r, o) => c.ListPriceCataloguesAsync(r, o), "Grilles tarifaires / price catalogues");
         api.MapRpc<B.BillingService.BillingServiceClient, B.SetPriceCatalogueRequest, B.PriceCatalogue>("POST", "/prices", (c, r, o) => c.SetPriceCatalogueAsync(r, o), "Publier une grille / publish a catalogue", created: true);
@@ -85,12 +84,12 @@ public static class ServiceRoutes
         api.MapRpc<B.BillingService.BillingServiceClient, B.AuditLedgerRequest, B.LedgerAudit>("GET", "/ledger/audit", (c, r, o) => c.AuditLedgerAsync(r, o), "Contrôle du grand livre / ledger check");
         api.MapRpc<B.BillingService.BillingServiceClient, B.ListLedgerBalancesRequest, B.ListLedgerBalancesResponse>("GET", "/ledger/balances", (c, r, o) => c.ListLedgerBalancesAsync(r, o), "Soldes / balances");
 
-        // Each service's own audit trail.
+        api = v1.MapGroup("").WithTags(ApiTags.Audit);
         foreach (var service in ResourceNames.Services)
         {
             api.MapRpc<A.AuditTrail.AuditTrailClient, A.ListAuditEntriesRequest, A.ListAuditEntriesResponse>("GET", $"/audit/{service}/entries", (c, r, o) => c.ListEntriesAsync(r, o), $"Journal d'audit de {service} / {service}'s audit trail", service: service);
             api.MapRpc<A.AuditTrail.AuditTrailClient, A.VerifyAuditTrailRequest, A.AuditVerification>("GET", $"/audit/{service}/verify", (c, r, o) => c.VerifyAsync(r, o), $"Vérifier le journal de {service} / verify {service}'s trail", service: service);
         }
-        return api;
+        return v1;
     }
 }

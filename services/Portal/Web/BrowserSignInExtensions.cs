@@ -79,12 +79,12 @@ public static class BrowserSignInExtensions
     {
         app.MapGet(SignInPath, (string? retour) => Results.Challenge(
             new AuthenticationProperties { RedirectUri = retour is { Length: > 0 } && retour.StartsWith('/') && !retour.StartsWith("//") ? retour : "/" },
-            [ChallengeScheme])).AllowAnonymous();
+            [ChallengeScheme])).AllowAnonymous().ExcludeFromDescription();
         app.MapPost("/deconnexion", async (HttpContext context) =>
         {
             await context.SignOutAsync(AuthenticationExtensions.BrowserScheme);
             return Results.LocalRedirect("/");
-        }).AllowAnonymous();
+        }).AllowAnonymous().ExcludeFromDescription();
         return app;
     }
 }

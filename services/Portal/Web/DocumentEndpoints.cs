@@ -19,7 +19,7 @@ public static class DocumentEndpoints
             {
                 return Api.ApiProblems.From(exception);
             }
-        });
+        }).ExcludeFromDescription(); // a page of the portal, not of the public API
         return app;
     }
 }

@@ -44,7 +44,7 @@ public sealed partial class Placement(
             if (await TryHoldAsync(request, facility, poolId, agreementId, now, cancellationToken))
             {
                 Record(request, now, "placed", options.Considered, facility.FacilityId, poolId, agreementId,
-                    $"placée dans {facility.Code} (pool {candidate.PoolName}).", $"placed in {facility.Code} (pool {candidate.PoolName}).");
+                    $"placée dans {facility.Code} (réserve {candidate.PoolName}).", $"placed in {facility.Code} (pool {candidate.PoolName}).");
                 return true;
             }
         }
@@ -66,7 +66,7 @@ public sealed partial class Placement(
         }
         var (best, facility, agreementId) = options.Ranked[0];
         return new PlacementPreview("placed", facility.FacilityId, Guid.Parse(best.PoolId), agreementId,
-            $"irait dans {facility.Code} (pool {best.PoolName}).", $"would go to {facility.Code} (pool {best.PoolName}).", options.Considered);
+            $"Irait dans {facility.Code} (réserve {best.PoolName}).", $"Would go to {facility.Code} (pool {best.PoolName}).", options.Considered);
     }
 
     private sealed record PlacementOptions(
@@ -86,8 +86,7 @@ public sealed partial class Placement(
         if (allowed.Count == 0)
         {
             return new PlacementOptions(verdicts.Values.Select(v => Considered(v.Facility, v.Verdict, 0, costs)).ToList(), [],
-                ($"aucun centre autorisé pour des données {Residency.ClassificationFr(request.Classification)} de {request.AgencyStateCode}.",
-                 $"no facility is allowed for {request.Classification.Code()} data of {request.AgencyStateCode}."));
+                Residency.NoFacilityAllowed(request.Classification, request.AgencyStateCode, facilities));
         }
 
         var candidates = await quota.ListCandidatesAsync(new Q.ListCandidatesRequest

@@ -117,13 +117,15 @@ public sealed class ProvisioningGrpcService(
         var requestId = Validate.Id(request.RequestId, "request_id");
         var decision = await db.Decisions.AsNoTracking().Where(d => d.RequestId == requestId).OrderByDescending(d => d.Id).FirstOrDefaultAsync(context.CancellationToken)
             ?? throw new NotFoundException("PlacementDecision", requestId.ToString());
-        return new V1.PlacementDecision
+        var message = new V1.PlacementDecision
         {
             RequestId = requestId.ToString(), Attempt = decision.Attempt, DecidedAt = Timestamp.FromDateTime(decision.DecidedAt), Outcome = decision.Outcome,
             FacilityId = decision.FacilityId?.ToString() ?? "", PoolId = decision.PoolId?.ToString() ?? "", AgreementId = decision.AgreementId?.ToString() ?? "",
             ReasonFr = decision.ReasonFr, ReasonEn = decision.ReasonEn,
             Considered = { Placement.ReadConsidered(decision).Select(ToMessage) },
         };
+        message.FacilityCode = message.Considered.FirstOrDefault(c => c.FacilityId == message.FacilityId)?.FacilityCode ?? "";
+        return message;
     }
 
     public override async Task<V1.PlacementDecision> PreviewPlacement(V1.PreviewPlacementRequest request, ServerCallContext context)
@@ -148,6 +150,7 @@ public sealed class ProvisioningGrpcService(
             FacilityId = preview.FacilityId?.ToString() ?? "", PoolId = preview.PoolId?.ToString() ?? "", AgreementId = preview.AgreementId?.ToString() ?? "",
             ReasonFr = preview.ReasonFr, ReasonEn = preview.ReasonEn,
             Considered = { preview.Considered.Select(ToMessage) },
+            FacilityCode = preview.Considered.FirstOrDefault(c => c.FacilityId == preview.FacilityId)?.FacilityCode ?? "",
         };
     }
 

@@ -48,8 +48,13 @@ public sealed class AccessInterceptor(IEnumerable<AccessPolicy> policies) : Inte
                 {
                     throw Denied("Cette opération n'a pas de règle d'accès.", "This operation has no access rule.");
                 }
+                var grants = Grant.Of(caller);
+                if (!rule.Writes && !rule.Who.HasFlag(Allowed.Everyone))
+                {
+                    CallerScope.FillMissingFilter((IMessage)request!, grants);
+                }
                 var scope = await rule.ScopeOf((IMessage)request!, context.GetHttpContext().RequestServices, context.CancellationToken);
-                if (!AccessDecision.Allows(Grant.Of(caller), rule, scope))
+                if (!AccessDecision.Allows(grants, rule, scope))
                 {
                     throw rule.Writes && caller.IsInRole(AccessDecision.Auditor) && caller.FindAll(AesClaims.Role).Count() == 1
                         ? Denied("Un auditeur consulte, il ne modifie rien.", "An auditor reads; an auditor changes nothing.")
@@ -70,6 +75,49 @@ public static class AccessPolicyExtensions
     {
         services.AddSingleton(new AccessPolicy(service, rules));
         return services;
+    }
+}
+
+/// <summary>
+/// A list asked for without saying whose (no agency_id, state_code or facility_id) is the caller's own: their
+/// agency for requesters and agency administrators, their state for operators and state auditors; the whole
+/// confederation for confederal roles. A caller whose roles span several agencies or states must say which:
+/// InvalidArgument naming the field, rather than a refusal that does not say why.
+/// </summary>
+public static class CallerScope
+{
+    private static readonly string[] ScopeFields = ["agency_id", "state_code", "facility_id"];
+
+    public static void FillMissingFilter(IMessage request, IReadOnlyList<Grant> grants)
+    {
+        var fields = ScopeFields.Select(name => request.Descriptor.FindFieldByName(name))
+            .Where(field => field is { FieldType: Google.Protobuf.Reflection.FieldType.String, IsRepeated: false }).ToList();
+        if (fields.Count == 0 || fields.Any(field => ((string)field!.Accessor.GetValue(request)).Length > 0)
+            || grants.Any(g => g.Role == AccessDecision.ConfederalAdministrator || (g.Role == AccessDecision.Auditor && g.State is null)))
+        {
+            return;
+        }
+        var agency = fields.FirstOrDefault(f => f!.Name == "agency_id");
+        var state = fields.FirstOrDefault(f => f!.Name == "state_code");
+        var agencies = grants.Where(g => g.Role is AccessDecision.Requester or AccessDecision.AgencyAdministrator && g.Agency is not null)
+            .Select(g => g.Agency!.Value).Distinct().ToList();
+        var states = grants.Where(g => g.Role is AccessDecision.StateOperator or AccessDecision.Auditor && g.State is not null)
+            .Select(g => g.State!).Distinct().ToList();
+        if (agency is not null && agencies.Count == 1 && states.Count == 0)
+        {
+            agency.Accessor.SetValue(request, agencies[0].ToString());
+        }
+        else if (state is not null && states.Count == 1 && agencies.Count == 0)
+        {
+            state.Accessor.SetValue(request, states[0]);
+        }
+        else if (agencies.Count + states.Count > 0)
+        {
+            var named = (states.Count > 0 ? state : null) ?? agency ?? state!;
+            throw ErrorMappingInterceptor.ToRpcException(new InvalidFieldException(named.Name, new BilingualMessage(
+                "à préciser : vos rôles ne désignent pas un seul organisme ou État.",
+                "say which: your roles do not point at one agency or one state.")));
+        }
     }
 }
 

@@ -220,9 +220,14 @@ public sealed partial class TenancyOperations(TenancyDbContext db, TimeProvider 
         }
 
         var slice = Quantities(request.Slice, "slice");
-        if (slice == ResourceQuantities.Zero)
+        // A slice hosts VMs: each needs vCPU, memory and a disk; public addresses may be left out.
+        foreach (var (field, amount) in new[] { ("vcpu", slice.Vcpu), ("memory_gib", slice.MemoryGib), ("storage_gib", slice.StorageGib) })
         {
-            throw new InvalidFieldException("slice", new("doit offrir au moins une ressource.", "must offer at least one resource."));
+            if (amount <= 0)
+            {
+                throw new InvalidFieldException($"slice.{field}", new(
+                    "doit être positif : une tranche sans cette ressource n'accueille aucune VM.", "must be positive: a slice without this resource hosts no VM."));
+            }
         }
         foreach (var (field, value, limit) in slice.Exceeding(facility.InstalledCapacity))
         {
@@ -237,6 +242,12 @@ public sealed partial class TenancyOperations(TenancyDbContext db, TimeProvider 
         if (facility.Status == FacilityStatus.Closed)
         {
             throw new RuleViolationException(new($"Le centre {facility.Code} est fermé.", $"Facility {facility.Code} is closed."));
+        }
+        if (facility.Status == FacilityStatus.Planned)
+        {
+            throw new RuleViolationException(new(
+                $"Le centre {facility.Code} est prévu, pas encore ouvert : un accord s'y rédige une fois ouvert.",
+                $"Facility {facility.Code} is planned, not open yet: an agreement on it is drafted once it opens."));
         }
         await EnsureSlicesFitAsync(facility, slice, cancellationToken);
 

@@ -216,7 +216,8 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
 
     private async Task<HttpClient> ApiAsAsync(string? userName)
     {
-        var http = new HttpClient { BaseAddress = new Uri(m.PortalAddress) };
+        // Every answer is held to the OpenAPI document.
+        var http = OpenApiConformance.Client(m.PortalAddress);
         if (userName is not null)
         {
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await m.TokenOfAsync(userName));
@@ -320,7 +321,8 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
             var requests = page.Body.GetProperty("requests").EnumerateArray().ToList();
             Assert.InRange(requests.Count, 1, 2);
             seen.AddRange(requests.Select(r => (r.GetProperty("id").GetString()!, r.GetProperty("submittedAt").GetDateTimeOffset())));
-            token = page.Body.TryGetProperty("nextPageToken", out var next) && next.ValueKind == JsonValueKind.String ? next.GetString() : null;
+            // The last page's nextPageToken is empty.
+            token = page.Body.GetProperty("nextPageToken").GetString() is { Length: > 0 } next ? next : null;
             pages++;
         }
         while (token is not null && pages < 500);
@@ -369,7 +371,7 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
 
         // The contract, and a page to browse it, need no token.
         var document = await anonymous.GetStringAsync("/api/v1/openapi.json");
-        Assert.Contains("/api/v1/requests/{id}/approve", document);
+        Assert.Contains("/api/v1/requests/{requestId}/approve", document);
         var reference = await new HttpClient { BaseAddress = new Uri(m.PortalAddress) }.GetAsync("/api/v1/reference");
         Assert.Equal(HttpStatusCode.OK, reference.StatusCode);
     }
@@ -471,6 +473,50 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
         Assert.Contains("/api/v1/pools/{poolId}/inventories/{resourceClass}", document);
         Assert.Contains("\"memory_gib\"", document);
         Assert.Contains("/api/v1/settlements/{month}/close", document);
+    }
+
+    [Fact]
+    public async Task Every_write_refuses_a_field_given_twice_or_unknown_naming_it_and_a_list_without_filter_is_the_callers_own()
+    {
+        using var anonymous = await ApiAsAsync(null);
+        var contract = JsonDocument.Parse(await anonymous.GetStringAsync("/api/v1/openapi.json")).RootElement;
+        using var admin = await ApiAsAsync("admin.aes");
+        var before = (await SendAsync(admin, HttpMethod.Get, "/api/v1/requests")).Body.GetProperty("requests").GetArrayLength();
+        var writes = HostileRest.Operations(contract).Where(o => o.Writes).ToList();
+        Assert.True(writes.Count > 30, $"only {writes.Count} write operations");
+        foreach (var operation in writes)
+        {
+            var path = System.Text.RegularExpressions.Regex.Replace(operation.Path, "{[^}]+}", Guid.NewGuid().ToString());
+            AssertProblem(HttpStatusCode.BadRequest, await SendRawAsync(admin, operation.Method, path, """{"colour":"red"}"""), "colour");
+            if (operation.Fields.FirstOrDefault() is { } field)
+            {
+                AssertProblem(HttpStatusCode.BadRequest, await SendRawAsync(admin, operation.Method, path, $$"""{"{{field}}":1,"{{field}}":2}"""), field);
+            }
+        }
+        // In depth too, and named by its path.
+        AssertProblem(HttpStatusCode.BadRequest, await SendRawAsync(admin, HttpMethod.Post, "/api/v1/requests/preview",
+            """{"vms":[{"count":1},{"count":1,"count":2}]}"""), "vms[1].count");
+        Assert.Equal(before, (await SendAsync(admin, HttpMethod.Get, "/api/v1/requests")).Body.GetProperty("requests").GetArrayLength());
+
+        // A list with no filter is the caller's own scope: a requester's agency, an operator's state.
+        using var agent = await ApiAsAsync("agent.mef.ml");
+        var own = (await SendAsync(agent, HttpMethod.Get, "/api/v1/requests")).Body.GetProperty("requests").EnumerateArray().ToList();
+        Assert.All(own, r => Assert.Equal(m.Agencies["ML/MEF"], r.GetProperty("agencyId").GetString()));
+        using var op = await ApiAsAsync("op.ml");
+        var state = (await SendAsync(op, HttpMethod.Get, "/api/v1/requests")).Body.GetProperty("requests").EnumerateArray().ToList();
+        Assert.All(state, r => Assert.True(r.GetProperty("agencyStateCode").GetString() == "ML" || r.GetProperty("facilityStateCode").GetString() == "ML"));
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(op, HttpMethod.Get, "/api/v1/quota-changes")).Response.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(agent, HttpMethod.Get, "/api/v1/vms")).Response.StatusCode);
+        // An operator's VMs are per agency: the answer names the filter to give.
+        AssertProblem(HttpStatusCode.BadRequest, await SendAsync(op, HttpMethod.Get, "/api/v1/vms"), "agencyId");
+    }
+
+    private static async Task<(HttpResponseMessage Response, JsonElement Body)> SendRawAsync(HttpClient http, HttpMethod method, string path, string json)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json") };
+        var response = await http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return (response, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
     }
 
     [Fact]

@@ -121,7 +121,7 @@ public sealed class BadInputTests(BadInputMarketplace m) : IClassFixture<BadInpu
         foreach (var user in new[] { "op.ml", "admin.aes", "agent.mef.ml" })
         {
             using var flow = new Aes.Testing.CodeFlowClient(m.HttpAddress(ResourceNames.Tenancy) + "/");
-            var client = new HttpClient { BaseAddress = new Uri(m.HttpAddress(ResourceNames.Portal)) };
+            var client = OpenApiConformance.Client(m.HttpAddress(ResourceNames.Portal)); // every answer held to the document
             client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", await flow.AccessTokenForAsync(user, "aes-demo-2026"));
             users.Add(client);
         }

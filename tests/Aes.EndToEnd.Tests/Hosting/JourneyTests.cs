@@ -261,6 +261,7 @@ public abstract class JourneyTests<TMarketplace>(TMarketplace m) : IClassFixture
         var waiting = await m.WaitForAsync(submitted.Id, "waiting_for_capacity");
         Assert.Contains("strategic", waiting.StatusReasonEn);
         Assert.Contains("stratégiques", waiting.StatusReasonFr);
+        Assert.Contains("NE-NIM-1", waiting.StatusReasonEn); // the planned facility whose opening would unblock it
         Assert.Empty(waiting.FacilityId);
         var decision = await m.Provisioning.GetPlacementDecisionAsync(new P.RequestIdRequest { RequestId = submitted.Id });
         Assert.Equal("waiting", decision.Outcome);
