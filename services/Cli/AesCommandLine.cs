@@ -64,6 +64,7 @@ public static class AesCommandLine
         SignedRun run = (parse, action) => Signed(parse, token => action(EndpointsFor(parse, token)));
         root.Subcommands.Add(CapacityCommands.Capacity(run, console));
         root.Subcommands.Add(CapacityCommands.Quotas(run, console));
+        root.Subcommands.Add(FacilityCommands.Facilities(run, console));
         root.Subcommands.Add(BillingCommands.Prices(run, console));
         root.Subcommands.Add(BillingCommands.Invoices(run, console));
         root.Subcommands.Add(BillingCommands.Settlements(run, console));

@@ -22,3 +22,10 @@ public sealed record VmResized(
 public sealed record VmDecommissioned(
     Guid VmId, Guid RequestId, Guid AgencyId, string AgencyStateCode, Guid FacilityId, string FacilityStateCode,
     ResourceAmounts Size, DateTime ActivatedAt, DateTime DecommissionedAt);
+
+/// <summary>
+/// Reconciliation found a facility out of step with the marketplace: a VM's server gone behind its back ("lost"),
+/// a server carrying our metadata that the marketplace does not run ("orphan"), or one whose state differs ("state_differs").
+/// </summary>
+public sealed record FacilityDifferenceFound(
+    Guid FacilityId, string FacilityCode, string Kind, Guid? VmId, string? ServerId, Guid? AgencyId, string DetailFr, string DetailEn, DateTime FoundAt);

@@ -13,6 +13,7 @@ public static class ApiTags
     public const string Agreements = "agreements";
     public const string Capacity = "capacity";
     public const string Billing = "billing";
+    public const string Facilities = "facilities";
     public const string Audit = "audit";
 
     public static readonly IReadOnlyList<(string Name, string Description)> All =
@@ -21,6 +22,7 @@ public static class ApiTags
         (Organisation, "États, centres, organismes, projets, utilisateurs / states, facilities, agencies, projects, users"),
         (Agreements, "Accords confédéraux entre États / confederal agreements between states"),
         (Capacity, "Réserves, inventaires et quotas / pools, inventories and quotas"),
+        (Facilities, "Nuage de chaque centre, son catalogue, la réconciliation et la disponibilité mesurée / each facility's cloud, its catalogue, reconciliation and measured availability"),
         (Billing, "Tarifs, consommation, factures, règlements entre États, grand livre / prices, usage, invoices, settlements, ledger"),
         (Audit, "Journal d'audit de chaque service / each service's audit trail"),
     ];

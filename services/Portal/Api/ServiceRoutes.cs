@@ -64,6 +64,17 @@ public static class ServiceRoutes
         api.MapRpc<P.ProvisioningService.ProvisioningServiceClient, P.GetAutoApprovalPolicyRequest, P.AutoApprovalPolicy>("GET", "/states/{stateCode}/auto-approval", (c, r, o) => c.GetAutoApprovalPolicyAsync(r, o), "Politique d'approbation automatique / auto-approval policy");
         api.MapRpc<P.ProvisioningService.ProvisioningServiceClient, P.SetAutoApprovalPolicyRequest, P.AutoApprovalPolicy>("PUT", "/auto-approval", (c, r, o) => c.SetAutoApprovalPolicyAsync(r, o), "Fixer la politique / set the policy");
 
+        api = v1.MapGroup("").WithTags(ApiTags.Facilities);
+        api.MapRpc<P.ProvisioningService.ProvisioningServiceClient, P.FacilityIdRequest, P.FacilityConnection>("GET", "/facilities/{facilityId}/connection", (c, r, o) => c.GetFacilityConnectionAsync(r, o), "Nuage du centre / the facility's cloud");
+        api.MapRpc<P.ProvisioningService.ProvisioningServiceClient, P.ConnectFacilityRequest, P.FacilityConnection>("PUT", "/facilities/{facilityId}/connection", (c, r, o) => c.ConnectFacilityAsync(r, o), "Relier le centre à son nuage / connect the facility to its cloud");
+        api.MapRpc<P.ProvisioningService.ProvisioningServiceClient, P.FacilityIdRequest, P.FacilityConnectionTest>("GET", "/facilities/{facilityId}/connection/test", (c, r, o) => c.TestFacilityConnectionAsync(r, o), "Tester la connexion / test the connection");
+        api.MapRpc<P.ProvisioningService.ProvisioningServiceClient, P.FacilityIdRequest, P.FacilityCatalogue>("GET", "/facilities/{facilityId}/catalogue", (c, r, o) => c.GetFacilityCatalogueAsync(r, o), "Catalogue du centre / the facility's catalogue");
+        api.MapRpc<P.ProvisioningService.ProvisioningServiceClient, P.RefreshFacilityCatalogueRequest, P.FacilityCatalogue>("POST", "/facilities/{facilityId}/catalogue/refresh", (c, r, o) => c.RefreshFacilityCatalogueAsync(r, o), "Relire le catalogue / read the catalogue again");
+        api.MapRpc<P.ProvisioningService.ProvisioningServiceClient, P.MapFacilityCatalogueRequest, P.FacilityCatalogue>("PUT", "/facilities/{facilityId}/catalogue/flavours/{nativeId}", (c, r, o) => c.MapFacilityFlavourAsync(r, o), "Offrir un gabarit du centre / offer a facility's flavour");
+        api.MapRpc<P.ProvisioningService.ProvisioningServiceClient, P.MapFacilityCatalogueRequest, P.FacilityCatalogue>("PUT", "/facilities/{facilityId}/catalogue/images/{nativeId}", (c, r, o) => c.MapFacilityImageAsync(r, o), "Offrir une image du centre / offer a facility's image");
+        api.MapRpc<P.ProvisioningService.ProvisioningServiceClient, P.ListReconciliationFindingsRequest, P.ListReconciliationFindingsResponse>("GET", "/findings", (c, r, o) => c.ListReconciliationFindingsAsync(r, o), "Écarts de la réconciliation / reconciliation's findings");
+        api.MapRpc<P.ProvisioningService.ProvisioningServiceClient, P.FacilityIdRequest, P.FacilityAvailability>("GET", "/facilities/{facilityId}/availability", (c, r, o) => c.GetFacilityAvailabilityAsync(r, o), "Disponibilité mesurée et pannes / measured availability and outages");
+
         api = v1.MapGroup("").WithTags(ApiTags.Billing);
         api.MapRpc<B.BillingService.BillingServiceClient, B.ListAccountsRequest, B.ListAccountsResponse>("GET", "/accounts", (c, r, o) => c.ListAccountsAsync(r, o), "Comptes de facturation / billing accounts");
         api.MapRpc<B.BillingService.BillingServiceClient, B.ListPriceCataloguesRequest, B.ListPriceCataloguesResponse>("GET", "/prices", (c, r, o) => c.ListPriceCataloguesAsync(r, o), "Grilles tarifaires / price catalogues");

@@ -17,6 +17,8 @@ public static class Extensions
     {
         // Named, so that it never mixes with the API's clients of the same type, which carry the caller's token.
         builder.Services.AddServiceGrpcClient<TenancyService.TenancyServiceClient>(builder.Configuration, ResourceNames.Tenancy, Home.TenancyClient).WithServiceIdentity();
+        builder.Services.AddServiceGrpcClient<Aes.Contracts.Provisioning.V1.ProvisioningService.ProvisioningServiceClient>(builder.Configuration, ResourceNames.Provisioning,
+            Home.ProvisioningClient).WithServiceIdentity();
         builder.AddServiceDatabase<PortalDbContext, PortalPostgresDbContext, PortalSqliteDbContext>(ResourceNames.PortalDatabase);
         builder.AddPublicApi();
         builder.AddBrowserSignIn();

@@ -30,6 +30,7 @@ public static class Labels
         "decommissioning" => Language.T("en cours d'arrêt", "decommissioning"),
         "decommissioned" => Language.T("décommissionnée", "decommissioned"),
         "removed" => Language.T("supprimée", "removed"),
+        "lost" => Language.T("perdue (disparue du centre)", "lost (gone from the facility)"),
         _ => code,
     };
 

@@ -19,7 +19,8 @@ public sealed record PlacementPreview(string Outcome, Guid? FacilityId, Guid? Po
 /// grants them all. Every attempt is recorded as a decision with every facility considered.
 /// </summary>
 public sealed partial class Placement(
-    ProvisioningDbContext db, Q.QuotaService.QuotaServiceClient quota, ProvisioningSettings settings, TimeProvider clock, ILogger<Placement> logger)
+    ProvisioningDbContext db, Q.QuotaService.QuotaServiceClient quota, FacilityCatalogues catalogues, ProvisioningSettings settings, TimeProvider clock,
+    ILogger<Placement> logger)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private const int PoolsTriedPerAttempt = 3;
@@ -81,12 +82,26 @@ public sealed partial class Placement(
                 a.AllowedClassifications.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Codes.ParseClassification).OfType<Classification>().ToList()))
             .ToList();
         var verdicts = facilities.ToDictionary(f => f.FacilityId, f => (Facility: f, Verdict: Residency.Evaluate(request.Classification, request.AgencyStateCode, f, agreements)));
+        var residencyAllows = verdicts.Values.Any(v => v.Verdict.Allowed);
+        // Where residency allows it, the facility must also offer the request's images and sizes (its own catalogue).
+        var lines = RequestTransitions.Lines(request);
+        foreach (var (id, (facility, verdict)) in verdicts.Where(v => v.Value.Verdict.Allowed).ToList())
+        {
+            var offer = await catalogues.OfferAsync(new Drivers.FacilityTarget(facility.FacilityId, facility.Code), cancellationToken);
+            if (offer.Check(facility.Code, lines) is { Fits: false } missing)
+            {
+                verdicts[id] = (facility, new ResidencyVerdict(false, null, missing.Fr, missing.En));
+            }
+        }
         var costs = await MonthlyCostsAsync(request, verdicts.Values.Select(v => (v.Facility.FacilityId, v.Verdict.AgreementId)), now, cancellationToken);
         var allowed = verdicts.Values.Where(v => v.Verdict.Allowed).ToList();
         if (allowed.Count == 0)
         {
             return new PlacementOptions(verdicts.Values.Select(v => Considered(v.Facility, v.Verdict, 0, costs)).ToList(), [],
-                Residency.NoFacilityAllowed(request.Classification, request.AgencyStateCode, facilities));
+                residencyAllows
+                    ? ("aucun centre autorisé n'offre les images et gabarits demandés (voir les centres examinés).",
+                       "no allowed facility offers the images and flavours asked for (see the facilities considered).")
+                    : Residency.NoFacilityAllowed(request.Classification, request.AgencyStateCode, facilities));
         }
 
         var candidates = await quota.ListCandidatesAsync(new Q.ListCandidatesRequest

@@ -23,6 +23,16 @@ public sealed class ProvisioningSettings
     /// the database, so on PostgreSQL several overlap; SQLite has one writer, so 1 there unless set.
     /// </summary>
     public int? WorkflowConcurrency { get; set; }
+    /// <summary>How soon the workflow looks again at a facility's build, resize or removal under way.</summary>
+    public TimeSpan FacilityPollInterval { get; set; } = TimeSpan.FromSeconds(2);
+    /// <summary>A VM not built by then has failed (the facility is stuck): the request fails and compensates.</summary>
+    public TimeSpan BuildTimeout { get; set; } = TimeSpan.FromMinutes(10);
+    /// <summary>How often each facility's APIs are probed for its measured availability.</summary>
+    public TimeSpan ProbeInterval { get; set; } = TimeSpan.FromMinutes(1);
+    /// <summary>How often each facility's servers are compared with the marketplace's VMs.</summary>
+    public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromMinutes(1);
+    /// <summary>How often each facility's flavours and images are read again.</summary>
+    public TimeSpan CatalogueRefreshInterval { get; set; } = TimeSpan.FromMinutes(10);
 }
 
 /// <summary>Wakes the workflow runner when a request has a step to take now.</summary>

@@ -12,8 +12,8 @@ namespace Aes.Provisioning.Application;
 /// point leaves a state from which the same step is simply taken again.
 /// </summary>
 public sealed partial class Workflow(
-    ProvisioningDbContext db, Placement placement, AutoApproval autoApproval, FacilityDrivers drivers, Q.QuotaService.QuotaServiceClient quota,
-    ProvisioningSettings settings, TimeProvider clock, ILogger<Workflow> logger)
+    ProvisioningDbContext db, Placement placement, AutoApproval autoApproval, FacilityDrivers drivers, FacilityCatalogues catalogues,
+    Q.QuotaService.QuotaServiceClient quota, ProvisioningSettings settings, TimeProvider clock, ILogger<Workflow> logger)
 {
     public async Task StepAsync(Guid requestId, CancellationToken cancellationToken)
     {
@@ -47,13 +47,13 @@ public sealed partial class Workflow(
                 await ProvisionAsync(request, now, cancellationToken);
                 break;
             case RequestStatus.Active:
-                await ResizeAsync(request, cancellationToken);
-                await DecommissionAsync(request, cancellationToken);
+                await ResizeAsync(request, now, cancellationToken);
+                await DecommissionAsync(request, now, cancellationToken);
                 break;
         }
         if (request.CleanupPending)
         {
-            await CleanUpAsync(request, cancellationToken);
+            await CleanUpAsync(request, now, cancellationToken);
         }
         if (request.NextStepAt == due)
         {
@@ -70,7 +70,16 @@ public sealed partial class Workflow(
         return db.SaveChangesAsync(cancellationToken);
     }
 
-    /// <summary>Builds every VM in its facility, then commits its claim; a facility failure fails the request, which compensates.</summary>
+    private static FacilityTarget FacilityOf(HostingRequest request) => new(request.FacilityId!.Value, request.FacilityCode!);
+
+    /// <summary>Comes back to the request when the facility has had time to move (a build, a resize, a removal under way).</summary>
+    private void LookAgainSoon(HostingRequest request, DateTime now) => request.NextStepAt = now + settings.FacilityPollInterval;
+
+    /// <summary>
+    /// Asks the facility for every VM, then comes back until each is built: a built VM's claim is committed and its usage
+    /// starts; one in error, or still building past <see cref="ProvisioningSettings.BuildTimeout"/>, fails the request, which
+    /// compensates. A facility that cannot be reached leaves the step to be taken again.
+    /// </summary>
     private async Task ProvisionAsync(HostingRequest request, DateTime now, CancellationToken cancellationToken)
     {
         if (request.Status == RequestStatus.Approved)
@@ -78,24 +87,47 @@ public sealed partial class Workflow(
             db.MoveTo(request, RequestStatus.Provisioning, "création des VM en cours.", "creating the VMs.", now);
             await SaveProgressAsync(request, cancellationToken);
         }
-        var driver = drivers.For(request.FacilityCode!);
+        var facility = FacilityOf(request);
+        var building = false;
         try
         {
+            var driver = await drivers.ForAsync(facility, cancellationToken);
             foreach (var vm in request.Vms.Where(v => v.Status is VmStatus.Held or VmStatus.Creating))
             {
-                vm.Status = VmStatus.Creating;
-                await driver.EnsureCreatedAsync(new FacilityVmSpec(vm.Id, request.FacilityId!.Value, vm.Name, vm.Vcpu, vm.MemoryGib, vm.DiskGib,
-                    vm.PublicIpv4, vm.Image, vm.AgencyId), cancellationToken);
-                await quota.CommitAsync(new Q.ClaimIdRequest { ClaimId = vm.ClaimId!.Value.ToString() }, cancellationToken: cancellationToken);
-                var activatedAt = clock.GetUtcNow().UtcDateTime;
-                vm.Status = VmStatus.Active;
-                vm.ActivatedAt = activatedAt;
-                db.AddToOutbox(new VmActivated(vm.Id, request.Id, vm.AgencyId, vm.AgencyStateCode, request.FacilityId!.Value, request.FacilityStateCode!,
-                    vm.Size(), activatedAt), activatedAt);
-                await SaveProgressAsync(request, cancellationToken); // each VM's progress is durable on its own
+                if (vm.Status == VmStatus.Held)
+                {
+                    vm.Status = VmStatus.Creating;
+                    vm.BuildDeadline = now + settings.BuildTimeout;
+                    await SaveProgressAsync(request, cancellationToken);
+                }
+                var size = new FacilitySize(vm.Vcpu, vm.MemoryGib, vm.DiskGib);
+                var (flavour, image) = await catalogues.NativeIdsAsync(facility, size, vm.Flavour, vm.Image, cancellationToken);
+                var server = await driver.EnsureCreatedAsync(new FacilityVmSpec(vm.Id, facility, vm.Name, size, flavour, image, vm.PublicIpv4, vm.AgencyId, request.Id),
+                    cancellationToken);
+                (vm.ServerId, vm.Addresses) = (server.ServerId, Addresses(server));
+                switch (server.State)
+                {
+                    case ServerState.Active:
+                        await quota.CommitAsync(new Q.ClaimIdRequest { ClaimId = vm.ClaimId!.Value.ToString() }, cancellationToken: cancellationToken);
+                        var activatedAt = clock.GetUtcNow().UtcDateTime;
+                        vm.Status = VmStatus.Active;
+                        vm.ActivatedAt = activatedAt;
+                        db.AddToOutbox(new VmActivated(vm.Id, request.Id, vm.AgencyId, vm.AgencyStateCode, request.FacilityId!.Value, request.FacilityStateCode!,
+                            vm.Size(), activatedAt), activatedAt);
+                        await SaveProgressAsync(request, cancellationToken); // each VM's progress is durable on its own
+                        break;
+                    case ServerState.Error:
+                        throw new FacilityDriverException($"{request.FacilityCode} could not build {vm.Name}: {server.Fault}");
+                    case var _ when now >= vm.BuildDeadline:
+                        throw new FacilityDriverException(
+                            $"{vm.Name} is still {server.State.ToString().ToLowerInvariant()} in {request.FacilityCode} after {settings.BuildTimeout}: the facility is stuck");
+                    default:
+                        building = true;
+                        break;
+                }
             }
         }
-        catch (Exception exception) when (exception is FacilityDriverException || exception is RpcException { StatusCode: StatusCode.FailedPrecondition })
+        catch (Exception exception) when (exception is FacilityDriverException { Fault: FacilityFault.Refused } || exception is RpcException { StatusCode: StatusCode.FailedPrecondition })
         {
             LogProvisioningFailed(exception, request.Id);
             request.CleanupPending = true;
@@ -103,20 +135,34 @@ public sealed partial class Workflow(
             db.MoveTo(request, RequestStatus.Failed, $"échec de la création des VM : {detail}", $"creating the VMs failed: {detail}", clock.GetUtcNow().UtcDateTime);
             return;
         }
+        if (building)
+        {
+            LookAgainSoon(request, now);
+            return;
+        }
         var active = clock.GetUtcNow().UtcDateTime;
         db.MoveTo(request, RequestStatus.Active, "les VM sont actives.", "the VMs are active.", active);
         ProvisioningTelemetry.RecordActive(request, active);
     }
 
+    private static string Addresses(FacilityServer server)
+    {
+        var joined = string.Join(",", server.Addresses);
+        return joined.Length <= 500 ? joined : joined[..500];
+    }
+
     /// <summary>
     /// Resizes the VMs asked for in three moves, each repeatable after a crash: quota grows the claim to
     /// the larger of the two sizes per class (the only move that can be refused), the facility resizes
-    /// the VM, and quota shrinks the claim to the new size. Undoing after a facility's refusal is then
-    /// a pure shrink, which quota cannot refuse. <see cref="VmRecord.ResizeGrown"/> records the first move.
+    /// the VM (asked, confirmed, or reverted when it cannot be confirmed), and quota shrinks the claim to
+    /// the new size. Undoing after a facility's refusal is then a pure shrink, which quota cannot refuse.
+    /// <see cref="VmRecord.ResizeGrown"/> records the first move, <see cref="VmRecord.ResizeAskedAt"/> the second's start.
     /// </summary>
-    private async Task ResizeAsync(HostingRequest request, CancellationToken cancellationToken)
+    private async Task ResizeAsync(HostingRequest request, DateTime now, CancellationToken cancellationToken)
     {
-        var driver = drivers.For(request.FacilityCode!);
+        var facility = FacilityOf(request);
+        var driver = await drivers.ForAsync(facility, cancellationToken);
+        var underWay = false;
         foreach (var vm in request.Vms.Where(v => v.Status == VmStatus.Resizing))
         {
             var (vcpu, memory, disk) = (vm.TargetVcpu!.Value, vm.TargetMemoryGib!.Value, vm.TargetDiskGib!.Value);
@@ -134,26 +180,43 @@ public sealed partial class Workflow(
                     continue;
                 }
                 vm.ResizeGrown = true;
+                vm.ResizeAskedAt ??= now;
                 await SaveProgressAsync(request, cancellationToken);
             }
+            ResizeProgress progress;
             try
             {
-                await driver.EnsureResizedAsync(request.FacilityId!.Value, vm.Id, vcpu, memory, disk, cancellationToken);
+                var target = new FacilitySize(vcpu, memory, disk);
+                var (flavour, _) = await catalogues.NativeIdsAsync(facility, target, null, vm.Image, cancellationToken);
+                progress = await driver.EnsureResizedAsync(facility, vm.Id, target, flavour, vm.ResizeAskedAt ?? now, cancellationToken);
             }
-            catch (FacilityDriverException exception)
+            catch (FacilityDriverException exception) when (exception.Fault == FacilityFault.Refused)
+            {
+                progress = ResizeProgress.Failed(exception.Message);
+            }
+            if (!progress.Done)
+            {
+                underWay = true;
+                continue;
+            }
+            if (progress.FailedReason is { } reason)
             {
                 await ResizeClaimAsync(vm, vm.Vcpu, vm.MemoryGib, vm.DiskGib, cancellationToken);
-                RefuseResize(vm, exception.Message);
+                RefuseResize(vm, reason);
                 await SaveProgressAsync(request, cancellationToken);
                 continue;
             }
             await ResizeClaimAsync(vm, vcpu, memory, disk, cancellationToken);
             var at = clock.GetUtcNow().UtcDateTime;
             (vm.Vcpu, vm.MemoryGib, vm.DiskGib) = (vcpu, memory, disk);
-            (vm.TargetVcpu, vm.TargetMemoryGib, vm.TargetDiskGib, vm.ResizeGrown) = (null, null, null, false);
+            (vm.TargetVcpu, vm.TargetMemoryGib, vm.TargetDiskGib, vm.ResizeGrown, vm.ResizeAskedAt) = (null, null, null, false, null);
             vm.Status = VmStatus.Active;
             db.AddToOutbox(new VmResized(vm.Id, vm.AgencyId, vm.AgencyStateCode, request.FacilityId!.Value, request.FacilityStateCode!, oldSize, vm.Size(), at), at);
             await SaveProgressAsync(request, cancellationToken);
+        }
+        if (underWay)
+        {
+            LookAgainSoon(request, now);
         }
     }
 
@@ -167,17 +230,26 @@ public sealed partial class Workflow(
     private static void RefuseResize(VmRecord vm, string reason)
     {
         vm.ResizeRefusedReason = reason.Length <= 1000 ? reason : reason[..1000];
-        (vm.TargetVcpu, vm.TargetMemoryGib, vm.TargetDiskGib, vm.ResizeGrown) = (null, null, null, false);
+        (vm.TargetVcpu, vm.TargetMemoryGib, vm.TargetDiskGib, vm.ResizeGrown, vm.ResizeAskedAt) = (null, null, null, false, null);
         vm.Status = VmStatus.Active;
     }
 
-    /// <summary>Removes the VMs marked for decommissioning, frees their claims, and ends the request when none is left.</summary>
-    private async Task DecommissionAsync(HostingRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Removes the VMs marked for decommissioning: once the facility has none left of one, its claim is freed and its
+    /// usage stops; the request ends when none is left.
+    /// </summary>
+    private async Task DecommissionAsync(HostingRequest request, DateTime now, CancellationToken cancellationToken)
     {
-        var driver = drivers.For(request.FacilityCode!);
+        var facility = FacilityOf(request);
+        var driver = await drivers.ForAsync(facility, cancellationToken);
+        var underWay = false;
         foreach (var vm in request.Vms.Where(v => v.Status == VmStatus.Decommissioning))
         {
-            await driver.EnsureDeletedAsync(request.FacilityId!.Value, vm.Id, cancellationToken);
+            if (!await driver.EnsureDeletedAsync(facility, vm.Id, cancellationToken))
+            {
+                underWay = true;
+                continue;
+            }
             await Placement.ReleaseClaimAsync(quota, vm.ClaimId!.Value, vm.DecommissionReason ?? "decommissioned", cancellationToken);
             var at = clock.GetUtcNow().UtcDateTime;
             vm.Status = VmStatus.Decommissioned;
@@ -186,23 +258,27 @@ public sealed partial class Workflow(
                 vm.Size(), vm.ActivatedAt ?? at, at), at);
             await SaveProgressAsync(request, cancellationToken);
         }
-        if (request.Vms.All(v => v.Status is VmStatus.Decommissioned or VmStatus.Removed))
+        if (underWay)
+        {
+            LookAgainSoon(request, now);
+        }
+        else if (request.Vms.All(v => v.Status is VmStatus.Decommissioned or VmStatus.Removed or VmStatus.Lost))
         {
             db.MoveTo(request, RequestStatus.Decommissioned, "toutes les VM sont décommissionnées.", "every VM is decommissioned.", clock.GetUtcNow().UtcDateTime);
         }
     }
 
-    /// <summary>Compensation: removes what a facility built and gives every claim back.</summary>
-    private async Task CleanUpAsync(HostingRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Compensation: gives every claim back, stops the usage of what billing saw start, and removes what a facility
+    /// built; it comes back until the facility has removed every server.
+    /// </summary>
+    private async Task CleanUpAsync(HostingRequest request, DateTime now, CancellationToken cancellationToken)
     {
-        var driver = request.FacilityCode is null ? null : drivers.For(request.FacilityCode);
-        foreach (var vm in request.Vms.Where(v => v.Status is not (VmStatus.Removed or VmStatus.Decommissioned)))
+        var facility = request.FacilityCode is null ? null : FacilityOf(request);
+        var driver = facility is null ? null : await drivers.ForAsync(facility, cancellationToken);
+        var removing = false;
+        foreach (var vm in request.Vms.Where(v => v.Status is not (VmStatus.Removed or VmStatus.Decommissioned or VmStatus.Lost)))
         {
-            // Whatever the record says, the facility may hold the VM (a crash can fall between its creation and our save).
-            if (driver is not null && vm.FacilityId is not null)
-            {
-                await driver.EnsureDeletedAsync(request.FacilityId!.Value, vm.Id, cancellationToken);
-            }
             if (vm.ClaimId is { } claimId)
             {
                 await Placement.ReleaseClaimAsync(quota, claimId, request.Status.Code(), cancellationToken);
@@ -215,9 +291,19 @@ public sealed partial class Workflow(
                     request.FacilityStateCode!, vm.Size(), vm.ActivatedAt ?? at, at), at);
                 vm.DecommissionedAt = at;
             }
+            // Whatever the record says, the facility may hold the VM (a crash can fall between its creation and our save).
+            if (driver is not null && vm.FacilityId is not null && !await driver.EnsureDeletedAsync(facility!, vm.Id, cancellationToken))
+            {
+                removing = true;
+                continue;
+            }
             vm.Status = VmStatus.Removed;
         }
-        request.CleanupPending = false;
+        request.CleanupPending = removing;
+        if (removing)
+        {
+            LookAgainSoon(request, now);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId}: provisioning failed, compensating")]

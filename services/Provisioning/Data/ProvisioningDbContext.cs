@@ -48,6 +48,13 @@ public abstract class ProvisioningDbContext(DbContextOptions options) : ServiceD
     public DbSet<VmRecord> Vms => Set<VmRecord>();
     public DbSet<PlacementDecisionRecord> Decisions => Set<PlacementDecisionRecord>();
     public DbSet<AutoApprovalPolicy> AutoApprovalPolicies => Set<AutoApprovalPolicy>();
+    public DbSet<FacilityConnection> Connections => Set<FacilityConnection>();
+    public DbSet<FacilityFlavour> FacilityFlavours => Set<FacilityFlavour>();
+    public DbSet<FacilityImage> FacilityImages => Set<FacilityImage>();
+    public DbSet<FacilityCatalogueState> CatalogueStates => Set<FacilityCatalogueState>();
+    public DbSet<ReconciliationFinding> Findings => Set<ReconciliationFinding>();
+    public DbSet<FacilityOutage> Outages => Set<FacilityOutage>();
+    public DbSet<FacilityWatch> Watches => Set<FacilityWatch>();
 
     /// <summary>Every save of a request or a VM bumps its version, so that two writers never both win.</summary>
     public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
@@ -146,8 +153,68 @@ public abstract class ProvisioningDbContext(DbContextOptions options) : ServiceD
             vm.Property(v => v.FacilityStateCode).HasMaxLength(2);
             vm.Property(v => v.DecommissionReason).HasMaxLength(500);
             vm.Property(v => v.ResizeRefusedReason).HasMaxLength(1000);
+            vm.Property(v => v.ServerId).HasMaxLength(64);
+            vm.Property(v => v.Addresses).HasMaxLength(500);
             vm.Property(v => v.Version).IsConcurrencyToken();
             vm.HasIndex(v => new { v.AgencyId, v.Status });
+            vm.HasIndex(v => new { v.FacilityId, v.Status });
+        });
+        modelBuilder.Entity<FacilityConnection>(connection =>
+        {
+            connection.ToTable("facility_connections");
+            connection.HasKey(c => c.FacilityId);
+            connection.Property(c => c.FacilityCode).HasMaxLength(32);
+            connection.Property(c => c.Driver).HasMaxLength(16);
+            connection.Property(c => c.AuthUrl).HasMaxLength(500);
+            connection.Property(c => c.Region).HasMaxLength(64);
+            connection.Property(c => c.Project).HasMaxLength(64);
+            connection.Property(c => c.ProjectDomain).HasMaxLength(64);
+            connection.Property(c => c.CredentialReference).HasMaxLength(64);
+            connection.Property(c => c.Network).HasMaxLength(64);
+        });
+        modelBuilder.Entity<FacilityFlavour>(flavour =>
+        {
+            flavour.ToTable("facility_flavours");
+            flavour.HasKey(f => new { f.FacilityId, f.NativeId });
+            flavour.Property(f => f.NativeId).HasMaxLength(64);
+            flavour.Property(f => f.NativeName).HasMaxLength(100);
+            flavour.Property(f => f.Code).HasMaxLength(32);
+        });
+        modelBuilder.Entity<FacilityImage>(image =>
+        {
+            image.ToTable("facility_images");
+            image.HasKey(i => new { i.FacilityId, i.NativeId });
+            image.Property(i => i.NativeId).HasMaxLength(64);
+            image.Property(i => i.NativeName).HasMaxLength(200);
+            image.Property(i => i.Code).HasMaxLength(64);
+        });
+        modelBuilder.Entity<FacilityCatalogueState>(state =>
+        {
+            state.ToTable("facility_catalogue_states");
+            state.HasKey(s => s.FacilityId);
+            state.Property(s => s.RefreshErrorFr).HasMaxLength(1000);
+            state.Property(s => s.RefreshErrorEn).HasMaxLength(1000);
+        });
+        modelBuilder.Entity<ReconciliationFinding>(finding =>
+        {
+            finding.ToTable("reconciliation_findings");
+            finding.Property(f => f.FacilityCode).HasMaxLength(32);
+            finding.Property(f => f.ServerId).HasMaxLength(64);
+            finding.Property(f => f.DetailFr).HasMaxLength(1000);
+            finding.Property(f => f.DetailEn).HasMaxLength(1000);
+            finding.HasIndex(f => new { f.FacilityId, f.ClearedAt });
+        });
+        modelBuilder.Entity<FacilityOutage>(outage =>
+        {
+            outage.ToTable("facility_outages");
+            outage.Property(o => o.CauseFr).HasMaxLength(1000);
+            outage.Property(o => o.CauseEn).HasMaxLength(1000);
+            outage.HasIndex(o => new { o.FacilityId, o.StartedAt });
+        });
+        modelBuilder.Entity<FacilityWatch>(watch =>
+        {
+            watch.ToTable("facility_watches");
+            watch.HasKey(w => w.FacilityId);
         });
         modelBuilder.Entity<PlacementDecisionRecord>(decision =>
         {

@@ -11,7 +11,7 @@ public enum RequestStatus
 
 public enum ApprovalState { NotNeeded = 0, Pending = 1, Approved = 2, Rejected = 3 }
 
-public enum VmStatus { Pending = 1, Held = 2, Creating = 3, Active = 4, Decommissioning = 5, Decommissioned = 6, Removed = 7, Resizing = 8 }
+public enum VmStatus { Pending = 1, Held = 2, Creating = 3, Active = 4, Decommissioning = 5, Decommissioned = 6, Removed = 7, Resizing = 8, Lost = 9 }
 
 public static class Codes
 {
@@ -34,6 +34,14 @@ public static class Codes
     };
 
     public static string Code(this VmStatus status) => status.ToString().ToLowerInvariant();
+
+    public static string Code(this FindingKind kind) => kind switch
+    {
+        FindingKind.Lost => "lost",
+        FindingKind.Orphan => "orphan",
+        FindingKind.StateDiffers => "state_differs",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
 
     public static string Code(this ApprovalState state) => state switch
     {
@@ -166,7 +174,115 @@ public sealed class VmRecord
     /// <summary>Quota already holds the larger of the old and the target size (the resize's first move is done).</summary>
     public bool ResizeGrown { get; set; }
     public string? ResizeRefusedReason { get; set; }
+    /// <summary>When the marketplace first asked the facility for the resize under way.</summary>
+    public DateTime? ResizeAskedAt { get; set; }
+    /// <summary>The facility's own id for the server (Nova's server id), once it has one.</summary>
+    public string? ServerId { get; set; }
+    /// <summary>A build not finished by then has failed: the facility is stuck (Provisioning:BuildTimeout).</summary>
+    public DateTime? BuildDeadline { get; set; }
+    /// <summary>When reconciliation saw the VM's server gone from its facility without the marketplace asking.</summary>
+    public DateTime? LostAt { get; set; }
+    /// <summary>The server's addresses as the facility last reported them, comma-separated.</summary>
+    public string? Addresses { get; set; }
     public int Version { get; set; }
+}
+
+/// <summary>
+/// How the marketplace reaches a facility's cloud: today OpenStack (ADR 015). The credentials are not here:
+/// <see cref="CredentialReference"/> names them in the secret store.
+/// </summary>
+public sealed class FacilityConnection
+{
+    public Guid FacilityId { get; init; }
+    public required string FacilityCode { get; set; }
+    public required string Driver { get; set; }
+    public required string AuthUrl { get; set; }
+    public required string Region { get; set; }
+    public required string Project { get; set; }
+    public required string ProjectDomain { get; set; }
+    public required string CredentialReference { get; set; }
+    public required string Network { get; set; }
+    public Guid? UpdatedBy { get; set; }
+    public DateTime UpdatedAt { get; set; }
+}
+
+/// <summary>A flavour as a facility has it, and the marketplace size an operator mapped it to (none until mapped).</summary>
+public sealed class FacilityFlavour
+{
+    public Guid FacilityId { get; init; }
+    public required string NativeId { get; init; }
+    public required string NativeName { get; set; }
+    public long Vcpu { get; set; }
+    public long MemoryGib { get; set; }
+    public long DiskGib { get; set; }
+    /// <summary>The marketplace flavour it is offered as (s1.large…), or null: not offered.</summary>
+    public string? Code { get; set; }
+    /// <summary>False once the facility no longer lists it: no longer offered, whatever its mapping.</summary>
+    public bool Present { get; set; }
+    public DateTime SeenAt { get; set; }
+}
+
+/// <summary>An image as a facility has it, and the marketplace image it is offered as.</summary>
+public sealed class FacilityImage
+{
+    public Guid FacilityId { get; init; }
+    public required string NativeId { get; init; }
+    public required string NativeName { get; set; }
+    public string? Code { get; set; }
+    public bool Present { get; set; }
+    public DateTime SeenAt { get; set; }
+}
+
+/// <summary>What a facility's catalogue allows beyond its rows: the simulated facility builds any size.</summary>
+public sealed class FacilityCatalogueState
+{
+    public Guid FacilityId { get; init; }
+    public bool AnySize { get; set; }
+    public DateTime RefreshedAt { get; set; }
+    public string? RefreshErrorFr { get; set; }
+    public string? RefreshErrorEn { get; set; }
+}
+
+public enum FindingKind { Lost = 1, Orphan = 2, StateDiffers = 3 }
+
+/// <summary>A difference between what a facility runs and what the marketplace holds, found by reconciliation.</summary>
+public sealed class ReconciliationFinding
+{
+    public long Id { get; init; }
+    public Guid FacilityId { get; init; }
+    public required string FacilityCode { get; init; }
+    public FindingKind Kind { get; init; }
+    public Guid? VmId { get; init; }
+    public string? ServerId { get; init; }
+    public Guid? AgencyId { get; init; }
+    public required string DetailFr { get; set; }
+    public required string DetailEn { get; set; }
+    public DateTime FoundAt { get; init; }
+    /// <summary>When a later pass no longer saw it (an orphan removed by the facility's operators, a state back in step).</summary>
+    public DateTime? ClearedAt { get; set; }
+}
+
+/// <summary>A time a facility's probe failed: from the first failed minute to the first one that passed again.</summary>
+public sealed class FacilityOutage
+{
+    public long Id { get; init; }
+    public Guid FacilityId { get; init; }
+    public DateTime StartedAt { get; init; }
+    public DateTime? EndedAt { get; set; }
+    public required string CauseFr { get; set; }
+    public required string CauseEn { get; set; }
+}
+
+/// <summary>Since when a facility is watched, and how its last probe went: availability counts from here.</summary>
+public sealed class FacilityWatch
+{
+    public Guid FacilityId { get; init; }
+    public DateTime Since { get; init; }
+    public DateTime LastProbeAt { get; set; }
+    public DateTime LastCatalogueAt { get; set; }
+    public DateTime LastReconcileAt { get; set; }
+    public bool LastReachable { get; set; }
+    public double LastLatencyMs { get; set; }
 }
 
 /// <summary>Why a request went where it went, or waits: every facility considered, kept or excluded.</summary>

@@ -1,41 +1,105 @@
 namespace Aes.Provisioning.Drivers;
 
-/// <summary>What a facility is asked to build: the VM's id is the idempotency key across retries and crashes.</summary>
-public sealed record FacilityVmSpec(Guid VmId, Guid FacilityId, string Name, long Vcpu, long MemoryGib, long DiskGib, bool PublicIpv4, string Image, Guid AgencyId);
+/// <summary>Which facility a call is for; the driver finds that facility's connection and credentials itself.</summary>
+public sealed record FacilityTarget(Guid FacilityId, string FacilityCode);
 
-public sealed record FacilityVm(Guid VmId, Guid FacilityId, string Name, long Vcpu, long MemoryGib, long DiskGib, string Image, string PowerState, DateTime CreatedAt);
-
-/// <summary>A facility refused or failed an operation; the workflow compensates.</summary>
-public sealed class FacilityDriverException(string message) : Exception(message);
+/// <summary>A size as the marketplace counts it: vCPU, GiB of memory, GiB of disk.</summary>
+public sealed record FacilitySize(long Vcpu, long MemoryGib, long DiskGib);
 
 /// <summary>
-/// One facility's compute API. Every call is idempotent by VM id: creating a VM that exists returns it,
-/// deleting one that is gone succeeds. That is what lets the workflow retry any step after a crash.
-/// An OpenStack driver maps this onto Nova (server name or metadata carries the VM id) and Keystone v3
-/// (one project per agency); a libvirt driver onto domain UUIDs (ADR 005).
+/// What a facility is asked to build. The VM's id is the idempotency key across retries and crashes: it is
+/// in the server's name and metadata, so a retry finds the server instead of building a second one.
+/// <see cref="NativeFlavour"/> and <see cref="NativeImage"/> are the facility's own ids, from its catalogue.
+/// </summary>
+public sealed record FacilityVmSpec(
+    Guid VmId, FacilityTarget Facility, string Name, FacilitySize Size, string NativeFlavour, string NativeImage, bool PublicIpv4,
+    Guid AgencyId, Guid RequestId);
+
+public enum ServerState
+{
+    Building,
+    Active,
+    Stopped,
+    Rebooting,
+    Resizing,
+    /// <summary>Resized and waiting for a confirmation (or a revert).</summary>
+    ResizeToConfirm,
+    Deleting,
+    Error,
+}
+
+/// <summary>A server as its facility has it; <see cref="Fault"/> says why when it is in <see cref="ServerState.Error"/>.</summary>
+public sealed record FacilityServer(
+    Guid VmId, string ServerId, string Name, ServerState State, string? Fault, FacilitySize Size, string NativeFlavour, string NativeImage,
+    IReadOnlyList<string> Addresses, DateTime? CreatedAt);
+
+/// <summary>Where a resize stands after a call: done, still under way, or refused by the facility (which then keeps the old size).</summary>
+public sealed record ResizeProgress(bool Done, string? FailedReason)
+{
+    public static readonly ResizeProgress Finished = new(true, null);
+    public static readonly ResizeProgress UnderWay = new(false, null);
+    public static ResizeProgress Failed(string reason) => new(true, reason);
+}
+
+public sealed record NativeFlavour(string Id, string Name, FacilitySize Size);
+
+public sealed record NativeImage(string Id, string Name);
+
+/// <summary>What a facility offers: its own flavours and images. A facility that builds any size says so (the simulated one).</summary>
+public sealed record FacilityOffer(IReadOnlyList<NativeFlavour> Flavours, IReadOnlyList<NativeImage> Images, bool AnySize);
+
+/// <summary>A connection test: could we sign in, which APIs the catalogue names, and the project's limits as the facility sees them.</summary>
+public sealed record FacilityHealth(bool Reachable, string DetailFr, string DetailEn, IReadOnlyDictionary<string, string> Endpoints,
+    IReadOnlyDictionary<string, long> Limits, TimeSpan Latency);
+
+public enum FacilityFault
+{
+    /// <summary>The facility cannot be reached or answers 5xx: the same call may work later.</summary>
+    Unavailable,
+    /// <summary>The facility refused (its quota, a bad request, a state that does not allow it): retrying changes nothing.</summary>
+    Refused,
+}
+
+/// <summary>A facility failed or refused an operation, with its own words; the workflow retries the unavailable and compensates the refused.</summary>
+public sealed class FacilityDriverException(string message, FacilityFault fault = FacilityFault.Refused, Exception? inner = null) : Exception(message, inner)
+{
+    public FacilityFault Fault { get; } = fault;
+}
+
+/// <summary>
+/// One facility's compute API, behind which any cloud stack can sit (ADR 015). Every call is idempotent by
+/// VM id: creating a VM that exists returns it, deleting one that is gone succeeds, and nothing waits for
+/// a slow facility: a call asks, and the workflow comes back later to see where it stands. A driver passes
+/// the contract suite (tests/Aes.Provisioning.Tests/Drivers) against its real facility.
 /// </summary>
 public interface IFacilityDriver
 {
-    Task<FacilityVm> EnsureCreatedAsync(FacilityVmSpec spec, CancellationToken cancellationToken);
+    /// <summary>The server of <see cref="FacilityVmSpec.VmId"/>, asked for if the facility has none yet; it may still be building.</summary>
+    Task<FacilityServer> EnsureCreatedAsync(FacilityVmSpec spec, CancellationToken cancellationToken);
 
-    Task EnsureDeletedAsync(Guid facilityId, Guid vmId, CancellationToken cancellationToken);
+    /// <summary>The server of <paramref name="vmId"/>, or null when the facility has none (never built, or gone).</summary>
+    Task<FacilityServer?> FindAsync(FacilityTarget facility, Guid vmId, CancellationToken cancellationToken);
 
-    /// <summary>Gives the VM this size; a VM that already has it is left alone.</summary>
-    Task EnsureResizedAsync(Guid facilityId, Guid vmId, long vcpu, long memoryGib, long diskGib, CancellationToken cancellationToken);
+    /// <summary>Asks for the server's removal if it is there; true once the facility has none.</summary>
+    Task<bool> EnsureDeletedAsync(FacilityTarget facility, Guid vmId, CancellationToken cancellationToken);
 
-    Task<IReadOnlyList<FacilityVm>> ListAsync(Guid facilityId, CancellationToken cancellationToken);
-}
+    /// <summary>
+    /// Moves the server to <paramref name="size"/> (the facility's flavour <paramref name="nativeFlavour"/>): asks, confirms when the facility has
+    /// resized, and reverts what it cannot confirm. <paramref name="askedAt"/> is when the marketplace first asked, so a failure after it is seen.
+    /// </summary>
+    Task<ResizeProgress> EnsureResizedAsync(FacilityTarget facility, Guid vmId, FacilitySize size, string nativeFlavour, DateTime askedAt, CancellationToken cancellationToken);
 
-/// <summary>Chooses each facility's driver: <c>Provisioning:Drivers:&lt;facility code&gt;</c>, "simulated" by default.</summary>
-public sealed class FacilityDrivers(IServiceProvider services, IConfiguration configuration)
-{
-    public IFacilityDriver For(string facilityCode)
-    {
-        var kind = configuration[$"Provisioning:Drivers:{facilityCode}"] ?? "simulated";
-        return kind switch
-        {
-            "simulated" => services.GetRequiredService<SimulatedFacilityDriver>(),
-            _ => throw new FacilityDriverException($"No driver '{kind}' for facility {facilityCode}."),
-        };
-    }
+    Task<FacilityServer> StopAsync(FacilityTarget facility, Guid vmId, CancellationToken cancellationToken);
+
+    Task<FacilityServer> StartAsync(FacilityTarget facility, Guid vmId, CancellationToken cancellationToken);
+
+    Task<FacilityServer> RebootAsync(FacilityTarget facility, Guid vmId, bool hard, CancellationToken cancellationToken);
+
+    /// <summary>Every server of the facility that carries the marketplace's metadata, for reconciliation.</summary>
+    Task<IReadOnlyList<FacilityServer>> ListAsync(FacilityTarget facility, CancellationToken cancellationToken);
+
+    Task<FacilityOffer> ListOfferAsync(FacilityTarget facility, CancellationToken cancellationToken);
+
+    /// <summary>Signs in and reads the facility's APIs; never throws for an unreachable facility: that is its answer.</summary>
+    Task<FacilityHealth> ProbeAsync(FacilityTarget facility, CancellationToken cancellationToken);
 }

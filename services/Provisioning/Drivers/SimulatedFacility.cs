@@ -2,7 +2,7 @@ using Microsoft.Data.Sqlite;
 
 namespace Aes.Provisioning.Drivers;
 
-public sealed class SimulatedVm
+public sealed class SimulatedServer
 {
     public Guid VmId { get; init; }
     public Guid FacilityId { get; init; }
@@ -10,9 +10,14 @@ public sealed class SimulatedVm
     public long Vcpu { get; set; }
     public long MemoryGib { get; set; }
     public long DiskGib { get; set; }
+    public required string Flavour { get; set; }
     public required string Image { get; init; }
     public Guid AgencyId { get; init; }
-    public required string PowerState { get; set; }
+    /// <summary>building, active, stopped, error, deleting.</summary>
+    public required string State { get; set; }
+    public string? Fault { get; set; }
+    /// <summary>When the state under way (building, deleting) ends.</summary>
+    public DateTime? Until { get; set; }
     public DateTime CreatedAt { get; init; }
 }
 
@@ -22,12 +27,12 @@ public sealed class SimulatedVm
 /// </summary>
 public sealed class SimulatedFacilityDbContext(DbContextOptions<SimulatedFacilityDbContext> options) : DbContext(options)
 {
-    public DbSet<SimulatedVm> Vms => Set<SimulatedVm>();
+    public DbSet<SimulatedServer> Servers => Set<SimulatedServer>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
-        modelBuilder.Entity<SimulatedVm>(vm =>
+        modelBuilder.Entity<SimulatedServer>(vm =>
         {
-            vm.ToTable("simulated_vms");
+            vm.ToTable("simulated_servers");
             vm.HasKey(v => v.VmId);
             vm.HasIndex(v => v.FacilityId);
         });
@@ -37,86 +42,205 @@ public sealed class SimulatorSettings
 {
     public const string Section = "Simulator";
 
-    /// <summary>How long building a VM takes, drawn between the two (a real boot takes tens of seconds).</summary>
+    /// <summary>How long building a VM takes, drawn between the two (a real boot takes seconds to minutes).</summary>
     public TimeSpan MinCreateLatency { get; set; } = TimeSpan.FromSeconds(1);
     public TimeSpan MaxCreateLatency { get; set; } = TimeSpan.FromSeconds(3);
     public TimeSpan DeleteLatency { get; set; } = TimeSpan.FromMilliseconds(500);
-    /// <summary>Share of create calls that fail, 0 to 1.</summary>
+    /// <summary>Share of builds that end in error, 0 to 1.</summary>
     public double FailureRate { get; set; }
+    /// <summary>The largest host's memory: a VM larger than that is built into an error and resized to none, as a real scheduler finds no host.</summary>
+    public long LargestHostMemoryGib { get; set; } = 2048;
+
+    public bool Fits(FacilitySize size) => size.MemoryGib <= LargestHostMemoryGib;
 }
 
-/// <summary>A facility that exists only in its own database, with realistic latency and a configurable failure rate.</summary>
+/// <summary>
+/// A facility that exists only in its own database, with a facility's timing (a build and a removal take
+/// a while, and the caller comes back to see), a configurable failure rate, and a catalogue of its own: the
+/// confederal flavours and images, and any other size.
+/// </summary>
 public sealed class SimulatedFacilityDriver(IServiceScopeFactory scopes, SimulatorSettings settings, TimeProvider clock) : IFacilityDriver
 {
-    public async Task<FacilityVm> EnsureCreatedAsync(FacilityVmSpec spec, CancellationToken cancellationToken)
+    private const string Building = "building", Active = "active", Stopped = "stopped", Error = "error", Deleting = "deleting";
+
+    private DateTime Now => clock.GetUtcNow().UtcDateTime;
+
+    public async Task<FacilityServer> EnsureCreatedAsync(FacilityVmSpec spec, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<SimulatedFacilityDbContext>();
-        if (await db.Vms.AsNoTracking().FirstOrDefaultAsync(v => v.VmId == spec.VmId, cancellationToken) is { } existing)
+        if (await CurrentAsync(db, spec.VmId, cancellationToken) is { } existing)
         {
-            return ToFacilityVm(existing);
+            return ToServer(existing);
         }
         var latency = settings.MinCreateLatency + (settings.MaxCreateLatency - settings.MinCreateLatency) * Random.Shared.NextDouble();
-        await Task.Delay(latency, cancellationToken);
-        if (Random.Shared.NextDouble() < settings.FailureRate)
+        var fits = settings.Fits(spec.Size);
+        var server = new SimulatedServer
         {
-            throw new FacilityDriverException($"simulated failure while building {spec.Name}");
-        }
-        var vm = new SimulatedVm
-        {
-            VmId = spec.VmId, FacilityId = spec.FacilityId, Name = spec.Name, Vcpu = spec.Vcpu, MemoryGib = spec.MemoryGib,
-            DiskGib = spec.DiskGib, Image = spec.Image, AgencyId = spec.AgencyId, PowerState = "running", CreatedAt = clock.GetUtcNow().UtcDateTime,
+            VmId = spec.VmId, FacilityId = spec.Facility.FacilityId, Name = spec.Name, Vcpu = spec.Size.Vcpu, MemoryGib = spec.Size.MemoryGib,
+            DiskGib = spec.Size.DiskGib, Flavour = spec.NativeFlavour, Image = spec.NativeImage, AgencyId = spec.AgencyId,
+            State = fits ? Building : Error, Fault = fits ? null : $"No valid host was found: no host has {spec.Size.MemoryGib} GiB of memory.",
+            Until = fits ? Now + latency : null, CreatedAt = Now,
         };
-        db.Vms.Add(vm);
+        db.Servers.Add(server);
         try
         {
             await db.SaveChangesAsync(cancellationToken);
         }
         catch (DbUpdateException)
         {
-            // A concurrent retry built it first: the VM exists once.
+            // A concurrent retry asked first: the VM exists once.
             db.ChangeTracker.Clear();
-            return ToFacilityVm(await db.Vms.AsNoTracking().SingleAsync(v => v.VmId == spec.VmId, cancellationToken));
+            return ToServer((await CurrentAsync(db, spec.VmId, cancellationToken))!);
         }
-        return ToFacilityVm(vm);
+        return ToServer(server);
     }
 
-    public async Task EnsureDeletedAsync(Guid facilityId, Guid vmId, CancellationToken cancellationToken)
+    public async Task<FacilityServer?> FindAsync(FacilityTarget facility, Guid vmId, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        return await CurrentAsync(scope.ServiceProvider.GetRequiredService<SimulatedFacilityDbContext>(), vmId, cancellationToken) is { } server
+            ? ToServer(server)
+            : null;
+    }
+
+    public async Task<bool> EnsureDeletedAsync(FacilityTarget facility, Guid vmId, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<SimulatedFacilityDbContext>();
-        if (await db.Vms.AnyAsync(v => v.VmId == vmId, cancellationToken))
+        if (await CurrentAsync(db, vmId, cancellationToken) is not { } server)
         {
-            await Task.Delay(settings.DeleteLatency, cancellationToken);
-            await db.Vms.Where(v => v.VmId == vmId).ExecuteDeleteAsync(cancellationToken);
+            return true;
         }
+        if (server.State != Deleting)
+        {
+            (server.State, server.Until) = (Deleting, Now + settings.DeleteLatency);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        return false;
     }
 
-    public async Task EnsureResizedAsync(Guid facilityId, Guid vmId, long vcpu, long memoryGib, long diskGib, CancellationToken cancellationToken)
+    public async Task<ResizeProgress> EnsureResizedAsync(FacilityTarget facility, Guid vmId, FacilitySize size, string nativeFlavour, DateTime askedAt,
+        CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<SimulatedFacilityDbContext>();
-        var vm = await db.Vms.FirstOrDefaultAsync(v => v.VmId == vmId, cancellationToken)
-            ?? throw new FacilityDriverException($"VM {vmId} does not exist in this facility");
-        if ((vm.Vcpu, vm.MemoryGib, vm.DiskGib) == (vcpu, memoryGib, diskGib))
+        var server = await CurrentAsync(db, vmId, cancellationToken) ?? throw new FacilityDriverException($"VM {vmId} does not exist in this facility");
+        if (server.State is Error or Deleting)
         {
-            return;
+            return ResizeProgress.Failed($"the server is {server.State}");
         }
-        await Task.Delay(settings.DeleteLatency, cancellationToken);
-        (vm.Vcpu, vm.MemoryGib, vm.DiskGib) = (vcpu, memoryGib, diskGib);
+        if (!settings.Fits(size))
+        {
+            return ResizeProgress.Failed($"No valid host was found: no host has {size.MemoryGib} GiB of memory.");
+        }
+        (server.Vcpu, server.MemoryGib, server.DiskGib, server.Flavour) = (size.Vcpu, size.MemoryGib, size.DiskGib, nativeFlavour);
         await db.SaveChangesAsync(cancellationToken);
+        return ResizeProgress.Finished;
     }
 
-    public async Task<IReadOnlyList<FacilityVm>> ListAsync(Guid facilityId, CancellationToken cancellationToken)
+    public Task<FacilityServer> StopAsync(FacilityTarget facility, Guid vmId, CancellationToken cancellationToken) =>
+        ChangePowerAsync(vmId, from: Active, to: Stopped, cancellationToken);
+
+    public Task<FacilityServer> StartAsync(FacilityTarget facility, Guid vmId, CancellationToken cancellationToken) =>
+        ChangePowerAsync(vmId, from: Stopped, to: Active, cancellationToken);
+
+    public Task<FacilityServer> RebootAsync(FacilityTarget facility, Guid vmId, bool hard, CancellationToken cancellationToken) =>
+        ChangePowerAsync(vmId, from: Active, to: Active, cancellationToken);
+
+    public async Task<IReadOnlyList<FacilityServer>> ListAsync(FacilityTarget facility, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<SimulatedFacilityDbContext>();
-        var vms = await db.Vms.AsNoTracking().Where(v => v.FacilityId == facilityId).OrderBy(v => v.CreatedAt).ToListAsync(cancellationToken);
-        return vms.Select(ToFacilityVm).ToList();
+        var servers = await db.Servers.Where(v => v.FacilityId == facility.FacilityId).OrderBy(v => v.CreatedAt).ToListAsync(cancellationToken);
+        var now = Now;
+        return servers.Select(s => Advance(s, now)).OfType<SimulatedServer>().Select(ToServer).ToList();
     }
 
-    private static FacilityVm ToFacilityVm(SimulatedVm vm) =>
-        new(vm.VmId, vm.FacilityId, vm.Name, vm.Vcpu, vm.MemoryGib, vm.DiskGib, vm.Image, vm.PowerState, DateTime.SpecifyKind(vm.CreatedAt, DateTimeKind.Utc));
+    public Task<FacilityOffer> ListOfferAsync(FacilityTarget facility, CancellationToken cancellationToken) => Task.FromResult(new FacilityOffer(
+        Catalogue.Flavours.Select(f => new NativeFlavour(f.Code, f.Code, new FacilitySize(f.Vcpu, f.MemoryGib, f.DiskGib))).ToList(),
+        Catalogue.Images.Select(i => new NativeImage(i.Code, i.Name)).ToList(),
+        AnySize: true));
+
+    public async Task<FacilityHealth> ProbeAsync(FacilityTarget facility, CancellationToken cancellationToken)
+    {
+        var started = clock.GetTimestamp();
+        await using var scope = scopes.CreateAsyncScope();
+        var reachable = await scope.ServiceProvider.GetRequiredService<SimulatedFacilityDbContext>().Database.CanConnectAsync(cancellationToken);
+        return new FacilityHealth(reachable,
+            reachable ? "le simulateur répond." : "la base du simulateur ne répond pas.",
+            reachable ? "the simulator answers." : "the simulator's database does not answer.",
+            new Dictionary<string, string> { ["simulator"] = "database" }, new Dictionary<string, long>(), clock.GetElapsedTime(started));
+    }
+
+    private async Task<FacilityServer> ChangePowerAsync(Guid vmId, string from, string to, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<SimulatedFacilityDbContext>();
+        var server = await CurrentAsync(db, vmId, cancellationToken) ?? throw new FacilityDriverException($"VM {vmId} does not exist in this facility");
+        if (server.State != from)
+        {
+            // As a real cloud refuses to start a running server (Nova's 409).
+            throw new FacilityDriverException($"the server is {server.State}, not {from}");
+        }
+        server.State = to;
+        await db.SaveChangesAsync(cancellationToken);
+        return ToServer(server);
+    }
+
+    /// <summary>The server as it stands now (a finished build is active, a finished removal gone), saved so, or null.</summary>
+    private async Task<SimulatedServer?> CurrentAsync(SimulatedFacilityDbContext db, Guid vmId, CancellationToken cancellationToken)
+    {
+        var server = await db.Servers.FirstOrDefaultAsync(v => v.VmId == vmId, cancellationToken);
+        if (server is null)
+        {
+            return null;
+        }
+        var state = server.State;
+        var advanced = Advance(server, Now);
+        if (advanced is null)
+        {
+            db.Servers.Remove(server);
+        }
+        if (advanced is null || state != server.State)
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        return advanced;
+    }
+
+    private SimulatedServer? Advance(SimulatedServer server, DateTime now)
+    {
+        if (server.Until is not { } until || now < until)
+        {
+            return server;
+        }
+        switch (server.State)
+        {
+            case Deleting:
+                return null;
+            case Building when Random.Shared.NextDouble() < settings.FailureRate:
+                (server.State, server.Fault, server.Until) = (Error, $"simulated failure while building {server.Name}", null);
+                return server;
+            default:
+                (server.State, server.Until) = (Active, null);
+                return server;
+        }
+    }
+
+    private static FacilityServer ToServer(SimulatedServer server) => new(
+        server.VmId, server.VmId.ToString(), server.Name,
+        server.State switch
+        {
+            Building => ServerState.Building,
+            Stopped => ServerState.Stopped,
+            Error => ServerState.Error,
+            Deleting => ServerState.Deleting,
+            _ => ServerState.Active,
+        },
+        server.Fault, new FacilitySize(server.Vcpu, server.MemoryGib, server.DiskGib), server.Flavour, server.Image,
+        [$"10.{server.VmId.ToByteArray()[0]}.{server.VmId.ToByteArray()[1]}.{server.VmId.ToByteArray()[2] % 254 + 1}"],
+        DateTime.SpecifyKind(server.CreatedAt, DateTimeKind.Utc));
 
     /// <summary>
     /// The simulator's database: <c>ConnectionStrings:facility-simulator</c> (PostgreSQL when
@@ -150,11 +274,40 @@ public sealed class SimulatedFacilityDriver(IServiceScopeFactory scopes, Simulat
         return $"Data Source={Path.Combine(folder, "facility-simulator.db")}";
     }
 
-    /// <summary>Creates the simulator's table if it is missing: it stands for a facility's own system, not for our schema.</summary>
+    /// <summary>
+    /// Creates the simulator's table if it is missing (it stands for a facility's own system, not for our schema), and
+    /// carries over the VMs an earlier version kept in its former table, built and running, so no VM is seen lost.
+    /// </summary>
     public static async Task EnsureStoreAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<SimulatedFacilityDbContext>();
-        await db.Database.EnsureCreatedAsync(cancellationToken);
+        if (db.Database.IsSqlite())
+        {
+            await db.Database.OpenConnectionAsync(cancellationToken);
+        }
+        else
+        {
+            await db.Database.EnsureCreatedAsync(cancellationToken); // makes the database itself when it is missing
+        }
+        var script = db.Database.GenerateCreateScript()
+            .Replace("CREATE TABLE ", "CREATE TABLE IF NOT EXISTS ", StringComparison.Ordinal)
+            .Replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", StringComparison.Ordinal);
+        foreach (var statement in script.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(s => s.Length > 0))
+        {
+            await db.Database.ExecuteSqlRawAsync(statement, cancellationToken);
+        }
+        var former = db.Database.IsSqlite()
+            ? "SELECT count(*) AS \"Value\" FROM sqlite_master WHERE type = 'table' AND name = 'simulated_vms'"
+            : "SELECT count(*)::int AS \"Value\" FROM information_schema.tables WHERE table_name = 'simulated_vms'";
+        if (await db.Database.SqlQueryRaw<int>(former).SingleAsync(cancellationToken) > 0)
+        {
+            await db.Database.ExecuteSqlRawAsync("""
+                INSERT INTO simulated_servers ("VmId", "FacilityId", "Name", "Vcpu", "MemoryGib", "DiskGib", "Flavour", "Image", "AgencyId", "State", "CreatedAt")
+                SELECT "VmId", "FacilityId", "Name", "Vcpu", "MemoryGib", "DiskGib", '', "Image", "AgencyId", 'active', "CreatedAt" FROM simulated_vms
+                WHERE "VmId" NOT IN (SELECT "VmId" FROM simulated_servers)
+                """, cancellationToken);
+            await db.Database.ExecuteSqlRawAsync("DROP TABLE simulated_vms", cancellationToken);
+        }
     }
 }

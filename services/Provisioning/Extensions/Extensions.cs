@@ -5,6 +5,7 @@ using Aes.Messaging.Persistence;
 using Aes.Provisioning.Application;
 using Aes.Provisioning.Consumers;
 using Aes.Provisioning.Drivers;
+using Aes.Provisioning.Drivers.OpenStack;
 using Aes.Provisioning.Grpc;
 
 namespace Aes.Provisioning.Extensions;
@@ -47,8 +48,19 @@ public static class Extensions
         builder.Services.AddScoped<Workflow>();
         builder.Services.AddScoped<VmOperations>();
         builder.Services.AddScoped<FacilityDrivers>();
+        builder.Services.AddSingleton<FacilityAccounts>();
+        builder.Services.AddScoped<FacilityCatalogues>();
+        builder.Services.AddScoped<Facilities>();
+        builder.Services.AddScoped<FacilityWatches>();
+        builder.Services.AddScoped<Reconciliation>();
+        builder.Services.AddScoped<DeclaredConnections>();
         SimulatedFacilityDriver.AddTo(builder);
+        builder.Services.AddSingleton<OpenStackFacilityDriver>();
+        builder.Services.AddHttpClient(OpenStackFacilityDriver.HttpClientName, http => http.Timeout = builder.Configuration.GetValue(
+                "Provisioning:OpenStack:RequestTimeout", TimeSpan.FromSeconds(30)))
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
         builder.Services.AddHostedService<WorkflowRunner>();
+        builder.Services.AddHostedService<FacilityMonitor>();
         builder.Services.AddHostedService<ProvisioningGauges>();
         return builder;
     }

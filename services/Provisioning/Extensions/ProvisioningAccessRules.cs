@@ -30,6 +30,18 @@ public static class ProvisioningAccessRules
         ["DecommissionVm"] = AccessRule.Write(AgencyMembers | StateOperators | HostOperators, Scopes.ById("vm_id", VmAsync)),
         ["ResizeVm"] = AccessRule.Write(AgencyMembers | StateOperators | HostOperators, Scopes.ById("vm_id", VmAsync)),
         ["ListFacilityVms"] = AccessRule.Read(StateOperators | Auditors | ConfederalAdministrators, Scopes.ById("facility_id", FacilityAsync)),
+        // A facility's cloud is its state's operators' to connect and map; auditors and the confederation read.
+        ["ConnectFacility"] = AccessRule.Write(StateOperators, Scopes.ById("facility_id", FacilityAsync)),
+        ["RefreshFacilityCatalogue"] = AccessRule.Write(StateOperators, Scopes.ById("facility_id", FacilityAsync)),
+        ["MapFacilityFlavour"] = AccessRule.Write(StateOperators, Scopes.ById("facility_id", FacilityAsync)),
+        ["MapFacilityImage"] = AccessRule.Write(StateOperators, Scopes.ById("facility_id", FacilityAsync)),
+        ["GetFacilityConnection"] = AccessRule.Read(StateOperators | Auditors | ConfederalAdministrators, Scopes.ById("facility_id", FacilityAsync)),
+        ["TestFacilityConnection"] = AccessRule.Read(StateOperators | Auditors | ConfederalAdministrators, Scopes.ById("facility_id", FacilityAsync)),
+        ["GetFacilityCatalogue"] = AccessRule.Read(StateOperators | Auditors | ConfederalAdministrators, Scopes.ById("facility_id", FacilityAsync)),
+        ["ListReconciliationFindings"] = AccessRule.Read(StateOperators | Auditors | ConfederalAdministrators,
+            Scopes.FirstOf(("facility_id", Scopes.ById("facility_id", FacilityAsync)), ("state_code", Scopes.StateField("state_code")))),
+        // A facility's measured availability against its target is public, as its target is.
+        ["GetFacilityAvailability"] = AccessRule.Reference,
     };
 
     private static ProvisioningDbContext Db(IServiceProvider services) => services.GetRequiredService<ProvisioningDbContext>();

@@ -6,8 +6,9 @@ using V1 = Aes.Contracts.Provisioning.V1;
 
 namespace Aes.Provisioning.Grpc;
 
-public sealed class ProvisioningGrpcService(
-    ProvisioningDbContext db, RequestIntake intake, Placement placement, Approvals approvals, VmOperations vms, Access access, FacilityDrivers drivers, TimeProvider clock)
+public sealed partial class ProvisioningGrpcService(
+    ProvisioningDbContext db, RequestIntake intake, Placement placement, Approvals approvals, VmOperations vms, Access access, FacilityDrivers drivers,
+    Facilities facilities, TimeProvider clock)
     : V1.ProvisioningService.ProvisioningServiceBase
 {
     private static readonly TimeSpan MaxDeadline = TimeSpan.FromDays(366);
@@ -138,7 +139,8 @@ public sealed class ProvisioningGrpcService(
         var sizes = lines.SelectMany(l => Enumerable.Repeat(l, l.Count)).ToList();
         var preview = await placement.PreviewAsync(new HostingRequest
         {
-            AgencyId = agency.AgencyId, AgencyStateCode = agency.StateCode, Classification = classification, Justification = "", VmLinesJson = "",
+            AgencyId = agency.AgencyId, AgencyStateCode = agency.StateCode, Classification = classification, Justification = "",
+            VmLinesJson = RequestTransitions.Serialize(lines),
             PreferredStateCode = Validate.OptionalStateCode(request.PreferredStateCode, "preferred_state_code"),
             PreferredFacilityId = Validate.OptionalId(request.PreferredFacilityId, "preferred_facility_id"),
             TotalVcpu = sizes.Sum(v => v.Vcpu), TotalMemoryGib = sizes.Sum(v => v.MemoryGib), TotalDiskGib = sizes.Sum(v => v.DiskGib),
@@ -230,15 +232,24 @@ public sealed class ProvisioningGrpcService(
         var facilityId = Validate.Id(request.FacilityId, "facility_id");
         var facility = await db.Facilities.AsNoTracking().FirstOrDefaultAsync(f => f.FacilityId == facilityId, context.CancellationToken)
             ?? throw new InvalidFieldException("facility_id", new("centre inconnu.", "unknown facility."));
-        var list = await drivers.For(facility.Code).ListAsync(facilityId, context.CancellationToken);
+        var target = new FacilityTarget(facilityId, facility.Code);
+        IReadOnlyList<FacilityServer> list;
+        try
+        {
+            list = await (await drivers.ForAsync(target, context.CancellationToken)).ListAsync(target, context.CancellationToken);
+        }
+        catch (FacilityDriverException exception)
+        {
+            throw new RuleViolationException(new($"{facility.Code} ne répond pas : {exception.Message}", $"{facility.Code} does not answer: {exception.Message}"));
+        }
         return new V1.ListFacilityVmsResponse
         {
             Vms =
             {
                 list.Select(v => new V1.FacilityVm
                 {
-                    Id = v.VmId.ToString(), Name = v.Name, Vcpu = v.Vcpu, MemoryGib = v.MemoryGib, DiskGib = v.DiskGib, Image = v.Image,
-                    PowerState = v.PowerState, CreatedAt = Timestamp.FromDateTime(v.CreatedAt),
+                    Id = v.VmId.ToString(), Name = v.Name, Vcpu = v.Size.Vcpu, MemoryGib = v.Size.MemoryGib, DiskGib = v.Size.DiskGib, Image = v.NativeImage,
+                    PowerState = v.State.ToString().ToLowerInvariant(), CreatedAt = v.CreatedAt is { } at ? Timestamp.FromDateTime(at) : null,
                 }),
             },
         };
@@ -343,6 +354,9 @@ public sealed class ProvisioningGrpcService(
         ActivatedAt = vm.ActivatedAt is { } activated ? Timestamp.FromDateTime(activated) : null,
         DecommissionedAt = vm.DecommissionedAt is { } ended ? Timestamp.FromDateTime(ended) : null,
         ResizeRefusedReason = vm.ResizeRefusedReason ?? "",
+        ServerId = vm.ServerId ?? "",
+        Addresses = { (vm.Addresses ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries) },
+        LostAt = vm.LostAt is { } lost ? Timestamp.FromDateTime(lost) : null,
     };
 }
 

@@ -328,6 +328,218 @@ namespace Aes.Provisioning.Data.Migrations.Postgres
                     b.ToTable("auto_approval_policies", (string)null);
                 });
 
+            modelBuilder.Entity("Aes.Provisioning.Domain.FacilityCatalogueState", b =>
+                {
+                    b.Property<Guid>("FacilityId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<bool>("AnySize")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("RefreshErrorEn")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("RefreshErrorFr")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<DateTime>("RefreshedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("FacilityId");
+
+                    b.ToTable("facility_catalogue_states", (string)null);
+                });
+
+            modelBuilder.Entity("Aes.Provisioning.Domain.FacilityConnection", b =>
+                {
+                    b.Property<Guid>("FacilityId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("AuthUrl")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<string>("CredentialReference")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Driver")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("FacilityCode")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Network")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Project")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("ProjectDomain")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Region")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("UpdatedBy")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("FacilityId");
+
+                    b.ToTable("facility_connections", (string)null);
+                });
+
+            modelBuilder.Entity("Aes.Provisioning.Domain.FacilityFlavour", b =>
+                {
+                    b.Property<Guid>("FacilityId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("NativeId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Code")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<long>("DiskGib")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("MemoryGib")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("NativeName")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<bool>("Present")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateTime>("SeenAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("Vcpu")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("FacilityId", "NativeId");
+
+                    b.ToTable("facility_flavours", (string)null);
+                });
+
+            modelBuilder.Entity("Aes.Provisioning.Domain.FacilityImage", b =>
+                {
+                    b.Property<Guid>("FacilityId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("NativeId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Code")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("NativeName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<bool>("Present")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateTime>("SeenAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("FacilityId", "NativeId");
+
+                    b.ToTable("facility_images", (string)null);
+                });
+
+            modelBuilder.Entity("Aes.Provisioning.Domain.FacilityOutage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("CauseEn")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("CauseFr")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<DateTime?>("EndedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("FacilityId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("FacilityId", "StartedAt");
+
+                    b.ToTable("facility_outages", (string)null);
+                });
+
+            modelBuilder.Entity("Aes.Provisioning.Domain.FacilityWatch", b =>
+                {
+                    b.Property<Guid>("FacilityId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime>("LastCatalogueAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<double>("LastLatencyMs")
+                        .HasColumnType("double precision");
+
+                    b.Property<DateTime>("LastProbeAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("LastReachable")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateTime>("LastReconcileAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime>("Since")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("FacilityId");
+
+                    b.ToTable("facility_watches", (string)null);
+                });
+
             modelBuilder.Entity("Aes.Provisioning.Domain.HostingRequest", b =>
                 {
                     b.Property<Guid>("Id")
@@ -623,6 +835,58 @@ namespace Aes.Provisioning.Data.Migrations.Postgres
                     b.ToTable("placement_decisions", (string)null);
                 });
 
+            modelBuilder.Entity("Aes.Provisioning.Domain.ReconciliationFinding", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<Guid?>("AgencyId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime?>("ClearedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("DetailEn")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("DetailFr")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("FacilityCode")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<Guid>("FacilityId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime>("FoundAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Kind")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("ServerId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<Guid?>("VmId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("FacilityId", "ClearedAt");
+
+                    b.ToTable("reconciliation_findings", (string)null);
+                });
+
             modelBuilder.Entity("Aes.Provisioning.Domain.VmRecord", b =>
                 {
                     b.Property<Guid>("Id")
@@ -632,6 +896,10 @@ namespace Aes.Provisioning.Data.Migrations.Postgres
                     b.Property<DateTime?>("ActivatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("Addresses")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
                     b.Property<Guid>("AgencyId")
                         .HasColumnType("uuid");
 
@@ -639,6 +907,9 @@ namespace Aes.Provisioning.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(2)
                         .HasColumnType("character varying(2)");
+
+                    b.Property<DateTime?>("BuildDeadline")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<Guid?>("ClaimId")
                         .HasColumnType("uuid");
@@ -673,6 +944,9 @@ namespace Aes.Provisioning.Data.Migrations.Postgres
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
+                    b.Property<DateTime?>("LostAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<long>("MemoryGib")
                         .HasColumnType("bigint");
 
@@ -687,12 +961,19 @@ namespace Aes.Provisioning.Data.Migrations.Postgres
                     b.Property<Guid>("RequestId")
                         .HasColumnType("uuid");
 
+                    b.Property<DateTime?>("ResizeAskedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<bool>("ResizeGrown")
                         .HasColumnType("boolean");
 
                     b.Property<string>("ResizeRefusedReason")
                         .HasMaxLength(1000)
                         .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("ServerId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
 
                     b.Property<int>("Status")
                         .HasColumnType("integer");
@@ -718,6 +999,8 @@ namespace Aes.Provisioning.Data.Migrations.Postgres
                     b.HasIndex("RequestId");
 
                     b.HasIndex("AgencyId", "Status");
+
+                    b.HasIndex("FacilityId", "Status");
 
                     b.ToTable("vms", (string)null);
                 });

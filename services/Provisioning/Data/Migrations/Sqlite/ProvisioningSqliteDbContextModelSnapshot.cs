@@ -321,6 +321,216 @@ namespace Aes.Provisioning.Data.Migrations.Sqlite
                     b.ToTable("auto_approval_policies", (string)null);
                 });
 
+            modelBuilder.Entity("Aes.Provisioning.Domain.FacilityCatalogueState", b =>
+                {
+                    b.Property<Guid>("FacilityId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("AnySize")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RefreshErrorEn")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RefreshErrorFr")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("RefreshedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("FacilityId");
+
+                    b.ToTable("facility_catalogue_states", (string)null);
+                });
+
+            modelBuilder.Entity("Aes.Provisioning.Domain.FacilityConnection", b =>
+                {
+                    b.Property<Guid>("FacilityId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AuthUrl")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CredentialReference")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Driver")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FacilityCode")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Network")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Project")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ProjectDomain")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Region")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("UpdatedBy")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("FacilityId");
+
+                    b.ToTable("facility_connections", (string)null);
+                });
+
+            modelBuilder.Entity("Aes.Provisioning.Domain.FacilityFlavour", b =>
+                {
+                    b.Property<Guid>("FacilityId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("NativeId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Code")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("DiskGib")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("MemoryGib")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("NativeName")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Present")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("SeenAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Vcpu")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("FacilityId", "NativeId");
+
+                    b.ToTable("facility_flavours", (string)null);
+                });
+
+            modelBuilder.Entity("Aes.Provisioning.Domain.FacilityImage", b =>
+                {
+                    b.Property<Guid>("FacilityId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("NativeId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Code")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("NativeName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Present")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("SeenAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("FacilityId", "NativeId");
+
+                    b.ToTable("facility_images", (string)null);
+                });
+
+            modelBuilder.Entity("Aes.Provisioning.Domain.FacilityOutage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CauseEn")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CauseFr")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("EndedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("FacilityId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("FacilityId", "StartedAt");
+
+                    b.ToTable("facility_outages", (string)null);
+                });
+
+            modelBuilder.Entity("Aes.Provisioning.Domain.FacilityWatch", b =>
+                {
+                    b.Property<Guid>("FacilityId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("LastCatalogueAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("LastLatencyMs")
+                        .HasColumnType("REAL");
+
+                    b.Property<DateTime>("LastProbeAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("LastReachable")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("LastReconcileAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("Since")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("FacilityId");
+
+                    b.ToTable("facility_watches", (string)null);
+                });
+
             modelBuilder.Entity("Aes.Provisioning.Domain.HostingRequest", b =>
                 {
                     b.Property<Guid>("Id")
@@ -612,6 +822,56 @@ namespace Aes.Provisioning.Data.Migrations.Sqlite
                     b.ToTable("placement_decisions", (string)null);
                 });
 
+            modelBuilder.Entity("Aes.Provisioning.Domain.ReconciliationFinding", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("AgencyId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("ClearedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DetailEn")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DetailFr")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FacilityCode")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("FacilityId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("FoundAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Kind")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ServerId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("VmId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("FacilityId", "ClearedAt");
+
+                    b.ToTable("reconciliation_findings", (string)null);
+                });
+
             modelBuilder.Entity("Aes.Provisioning.Domain.VmRecord", b =>
                 {
                     b.Property<Guid>("Id")
@@ -621,12 +881,19 @@ namespace Aes.Provisioning.Data.Migrations.Sqlite
                     b.Property<DateTime?>("ActivatedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Addresses")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid>("AgencyId")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("AgencyStateCode")
                         .IsRequired()
                         .HasMaxLength(2)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("BuildDeadline")
                         .HasColumnType("TEXT");
 
                     b.Property<Guid?>("ClaimId")
@@ -662,6 +929,9 @@ namespace Aes.Provisioning.Data.Migrations.Sqlite
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("LostAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("MemoryGib")
                         .HasColumnType("INTEGER");
 
@@ -676,11 +946,18 @@ namespace Aes.Provisioning.Data.Migrations.Sqlite
                     b.Property<Guid>("RequestId")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("ResizeAskedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<bool>("ResizeGrown")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("ResizeRefusedReason")
                         .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ServerId")
+                        .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
                     b.Property<int>("Status")
@@ -707,6 +984,8 @@ namespace Aes.Provisioning.Data.Migrations.Sqlite
                     b.HasIndex("RequestId");
 
                     b.HasIndex("AgencyId", "Status");
+
+                    b.HasIndex("FacilityId", "Status");
 
                     b.ToTable("vms", (string)null);
                 });

@@ -1,0 +1,287 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Text.Json.Nodes;
+
+namespace Aes.Provisioning.Drivers.OpenStack;
+
+/// <summary>
+/// A facility running OpenStack, driven through its public APIs: Keystone v3 for the token and the
+/// catalogue, Nova (compute, microversion <see cref="OpenStackApi.ComputeMicroversion"/>) for servers,
+/// Glance for images, Neutron for the project's network. A server is named <c>aes-&lt;VM id&gt;</c> and
+/// carries the VM id in its metadata (<c>aes_vm_id</c>), so a retry finds it and reconciliation recognises
+/// ours. Nothing here waits for a server: each call asks or reads, and the workflow comes back.
+/// </summary>
+public sealed class OpenStackFacilityDriver(
+    IHttpClientFactory httpClients, IConfiguration configuration, FacilityAccounts accounts, TimeProvider clock) : IFacilityDriver
+{
+    public const string HttpClientName = "openstack";
+    public const string VmIdKey = "aes_vm_id";
+    private readonly ConcurrentDictionary<Guid, (OpenStackAccount Account, OpenStackApi Api)> _apis = new();
+    private readonly ConcurrentDictionary<(Guid, string), string> _networks = new();
+
+    public static string ServerName(Guid vmId) => $"aes-{vmId}";
+
+    public async Task<FacilityServer> EnsureCreatedAsync(FacilityVmSpec spec, CancellationToken cancellationToken)
+    {
+        var api = await ApiAsync(spec.Facility, cancellationToken);
+        if (await FindJsonAsync(api, spec.VmId, cancellationToken) is { } existing)
+        {
+            return ToServer(existing);
+        }
+        var network = await NetworkAsync(api, spec.Facility, cancellationToken);
+        var created = await api.SendAsync("compute", HttpMethod.Post, "/servers", new JsonObject
+        {
+            ["server"] = new JsonObject
+            {
+                ["name"] = ServerName(spec.VmId),
+                ["imageRef"] = spec.NativeImage,
+                ["flavorRef"] = spec.NativeFlavour,
+                ["networks"] = new JsonArray(new JsonObject { ["uuid"] = network }),
+                ["metadata"] = new JsonObject
+                {
+                    [VmIdKey] = spec.VmId.ToString(), ["aes_name"] = spec.Name, ["aes_agency_id"] = spec.AgencyId.ToString(), ["aes_request_id"] = spec.RequestId.ToString(),
+                },
+            },
+        }, cancellationToken);
+        var id = created.Body?["server"]?["id"]?.GetValue<string>() ?? throw new FacilityDriverException("compute accepted the server but gave no id", FacilityFault.Unavailable);
+        var server = await api.SendAsync("compute", HttpMethod.Get, $"/servers/{id}", null, cancellationToken);
+        return server.Status == HttpStatusCode.NotFound
+            ? throw new FacilityDriverException($"server {id} vanished right after its creation", FacilityFault.Unavailable)
+            : ToServer(server.Body!["server"]!);
+    }
+
+    public async Task<FacilityServer?> FindAsync(FacilityTarget facility, Guid vmId, CancellationToken cancellationToken) =>
+        await FindJsonAsync(await ApiAsync(facility, cancellationToken), vmId, cancellationToken) is { } server ? ToServer(server) : null;
+
+    public async Task<bool> EnsureDeletedAsync(FacilityTarget facility, Guid vmId, CancellationToken cancellationToken)
+    {
+        var api = await ApiAsync(facility, cancellationToken);
+        if (await FindJsonAsync(api, vmId, cancellationToken) is not { } server)
+        {
+            return true;
+        }
+        if (server["OS-EXT-STS:task_state"]?.GetValue<string>() != "deleting")
+        {
+            await api.SendAsync("compute", HttpMethod.Delete, $"/servers/{server["id"]!.GetValue<string>()}", null, cancellationToken); // 404: gone meanwhile
+        }
+        return false;
+    }
+
+    public async Task<ResizeProgress> EnsureResizedAsync(FacilityTarget facility, Guid vmId, FacilitySize size, string nativeFlavour, DateTime askedAt,
+        CancellationToken cancellationToken)
+    {
+        var api = await ApiAsync(facility, cancellationToken);
+        if (await FindJsonAsync(api, vmId, cancellationToken) is not { } json)
+        {
+            return ResizeProgress.Failed("the server is gone");
+        }
+        var server = ToServer(json);
+        var action = $"/servers/{server.ServerId}/action";
+        switch (server.State)
+        {
+            case ServerState.ResizeToConfirm:
+                // Nova shows VERIFY_RESIZE a moment before its migration record allows the confirmation: asked again next time.
+                var decision = server.Size == size ? "confirmResize" : "revertResize";
+                try
+                {
+                    await api.SendAsync("compute", HttpMethod.Post, action, new JsonObject { [decision] = null }, cancellationToken);
+                }
+                catch (FacilityDriverException exception) when (exception.Fault == FacilityFault.Refused && exception.Message.Contains("has not been resized", StringComparison.Ordinal))
+                {
+                }
+                return ResizeProgress.UnderWay;
+            case ServerState.Error:
+                return ResizeProgress.Failed(server.Fault ?? "the server is in error");
+            case ServerState.Building or ServerState.Resizing or ServerState.Rebooting or ServerState.Deleting:
+                return ResizeProgress.UnderWay;
+        }
+        if (server.Size == size)
+        {
+            return ResizeProgress.Finished;
+        }
+        // Nova reports a resize it could not carry out only in the server's actions: the server stays as it was.
+        var actions = await api.SendAsync("compute", HttpMethod.Get, $"/servers/{server.ServerId}/os-instance-actions", null, cancellationToken);
+        var resize = actions.Body?["instanceActions"]?.AsArray().Select(a => a!)
+            .Where(a => a["action"]?.GetValue<string>() is "resize" && Utc(a["start_time"]) >= askedAt.AddSeconds(-1))
+            .OrderByDescending(a => Utc(a["start_time"])).FirstOrDefault();
+        if (resize is not null)
+        {
+            return resize["message"]?.GetValue<string>() is { Length: > 0 } failure
+                ? ResizeProgress.Failed($"the facility could not resize the server ({failure})")
+                : ResizeProgress.UnderWay;
+        }
+        await api.SendAsync("compute", HttpMethod.Post, action, new JsonObject { ["resize"] = new JsonObject { ["flavorRef"] = nativeFlavour } }, cancellationToken);
+        return ResizeProgress.UnderWay;
+    }
+
+    public Task<FacilityServer> StopAsync(FacilityTarget facility, Guid vmId, CancellationToken cancellationToken) =>
+        ActAsync(facility, vmId, new JsonObject { ["os-stop"] = null }, cancellationToken);
+
+    public Task<FacilityServer> StartAsync(FacilityTarget facility, Guid vmId, CancellationToken cancellationToken) =>
+        ActAsync(facility, vmId, new JsonObject { ["os-start"] = null }, cancellationToken);
+
+    public Task<FacilityServer> RebootAsync(FacilityTarget facility, Guid vmId, bool hard, CancellationToken cancellationToken) =>
+        ActAsync(facility, vmId, new JsonObject { ["reboot"] = new JsonObject { ["type"] = hard ? "HARD" : "SOFT" } }, cancellationToken);
+
+    public async Task<IReadOnlyList<FacilityServer>> ListAsync(FacilityTarget facility, CancellationToken cancellationToken)
+    {
+        var api = await ApiAsync(facility, cancellationToken);
+        var servers = new List<FacilityServer>();
+        string? marker = null;
+        do
+        {
+            var page = await api.SendAsync("compute", HttpMethod.Get, "/servers/detail?limit=500" + (marker is null ? "" : $"&marker={marker}"), null, cancellationToken);
+            var items = page.Body?["servers"]?.AsArray().Select(s => s!).ToList() ?? [];
+            servers.AddRange(items.Where(Ours).Where(s => !Gone(s)).Select(ToServer));
+            marker = items.Count == 500 ? items[^1]["id"]!.GetValue<string>() : null;
+        }
+        while (marker is not null);
+        return servers;
+    }
+
+    public async Task<FacilityOffer> ListOfferAsync(FacilityTarget facility, CancellationToken cancellationToken)
+    {
+        var api = await ApiAsync(facility, cancellationToken);
+        var flavours = (await api.SendAsync("compute", HttpMethod.Get, "/flavors/detail", null, cancellationToken)).Body?["flavors"]?.AsArray() ?? [];
+        var images = (await api.SendAsync("image", HttpMethod.Get, "/images?limit=1000&status=active", null, cancellationToken)).Body?["images"]?.AsArray() ?? [];
+        return new FacilityOffer(
+            flavours.Select(f => new NativeFlavour(f!["id"]!.GetValue<string>(), f["name"]!.GetValue<string>(), SizeOf(f))).OrderBy(f => f.Name).ToList(),
+            images.Select(i => new NativeImage(i!["id"]!.GetValue<string>(), i["name"]?.GetValue<string>() ?? "")).OrderBy(i => i.Name).ToList(),
+            AnySize: false);
+    }
+
+    public async Task<FacilityHealth> ProbeAsync(FacilityTarget facility, CancellationToken cancellationToken)
+    {
+        var started = clock.GetTimestamp();
+        try
+        {
+            var api = await ApiAsync(facility, cancellationToken);
+            // Keystone itself, not only a token it gave earlier: a facility whose identity service is down cannot be used.
+            using (var keystone = await httpClients.CreateClient(HttpClientName).GetAsync(api.Session.Account.AuthUrl, cancellationToken))
+            {
+                if ((int)keystone.StatusCode >= 500)
+                {
+                    throw new FacilityDriverException($"Keystone answered {(int)keystone.StatusCode}", FacilityFault.Unavailable);
+                }
+            }
+            var token = await api.Session.TokenAsync(cancellationToken);
+            var limits = (await api.SendAsync("compute", HttpMethod.Get, "/limits", null, cancellationToken)).Body?["limits"]?["absolute"]?.AsObject();
+            var figures = limits?.Where(l => l.Value is JsonValue value && value.TryGetValue<long>(out _))
+                .ToDictionary(l => l.Key, l => l.Value!.GetValue<long>()) ?? [];
+            return new FacilityHealth(true, "connexion établie : Keystone et Nova répondent.", "connected: Keystone and Nova answer.",
+                token.Endpoints, figures, clock.GetElapsedTime(started));
+        }
+        catch (Exception exception) when (exception is FacilityDriverException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return new FacilityHealth(false, $"injoignable : {exception.Message}", $"unreachable: {exception.Message}",
+                new Dictionary<string, string>(), new Dictionary<string, long>(), clock.GetElapsedTime(started));
+        }
+    }
+
+    /// <summary>Forgets the facility's session, after its connection changed.</summary>
+    public void Forget(Guid facilityId) => _apis.TryRemove(facilityId, out _);
+
+    private async Task<FacilityServer> ActAsync(FacilityTarget facility, Guid vmId, JsonObject action, CancellationToken cancellationToken)
+    {
+        var api = await ApiAsync(facility, cancellationToken);
+        var server = await FindJsonAsync(api, vmId, cancellationToken) ?? throw new FacilityDriverException($"no server for VM {vmId}");
+        var id = server["id"]!.GetValue<string>();
+        await api.SendAsync("compute", HttpMethod.Post, $"/servers/{id}/action", action, cancellationToken);
+        var now = await api.SendAsync("compute", HttpMethod.Get, $"/servers/{id}", null, cancellationToken);
+        return ToServer(now.Body?["server"] ?? server);
+    }
+
+    private async Task<OpenStackApi> ApiAsync(FacilityTarget facility, CancellationToken cancellationToken)
+    {
+        var account = await accounts.OpenStackAsync(facility.FacilityId, cancellationToken)
+            ?? throw new FacilityDriverException($"{facility.FacilityCode} has no OpenStack connection");
+        if (_apis.TryGetValue(facility.FacilityId, out var known) && known.Account == account)
+        {
+            return known.Api;
+        }
+        var http = httpClients.CreateClient(HttpClientName);
+        var retry = new OpenStackRetry(configuration.GetValue("Provisioning:OpenStack:RetryAttempts", 4),
+            configuration.GetValue("Provisioning:OpenStack:RetryBaseDelay", TimeSpan.FromMilliseconds(500)));
+        var api = new OpenStackApi(http, new KeystoneSession(http, configuration, account, clock), retry);
+        _apis[facility.FacilityId] = (account, api);
+        return api;
+    }
+
+    /// <summary>The id of the account's network (given by name or id), looked up once.</summary>
+    private async Task<string> NetworkAsync(OpenStackApi api, FacilityTarget facility, CancellationToken cancellationToken)
+    {
+        var wanted = api.Session.Account.Network;
+        if (_networks.TryGetValue((facility.FacilityId, wanted), out var id))
+        {
+            return id;
+        }
+        var found = (await api.SendAsync("network", HttpMethod.Get, $"/networks?name={Uri.EscapeDataString(wanted)}", null, cancellationToken)).Body?["networks"]?.AsArray();
+        if (found is not { Count: > 0 })
+        {
+            found = (await api.SendAsync("network", HttpMethod.Get, $"/networks?id={Uri.EscapeDataString(wanted)}", null, cancellationToken)).Body?["networks"]?.AsArray();
+        }
+        id = found?.FirstOrDefault()?["id"]?.GetValue<string>()
+            ?? throw new FacilityDriverException($"the project of {facility.FacilityCode} sees no network named {wanted}");
+        _networks[(facility.FacilityId, wanted)] = id;
+        return id;
+    }
+
+    private static async Task<JsonNode?> FindJsonAsync(OpenStackApi api, Guid vmId, CancellationToken cancellationToken)
+    {
+        var answer = await api.SendAsync("compute", HttpMethod.Get, $"/servers/detail?name={Uri.EscapeDataString($"^{ServerName(vmId)}$")}", null, cancellationToken);
+        var server = answer.Body?["servers"]?.AsArray()
+            .FirstOrDefault(s => s?["metadata"]?[VmIdKey]?.GetValue<string>() == vmId.ToString() && !Gone(s!));
+        if (server?["status"]?.GetValue<string>() == "ERROR")
+        {
+            // Nova gives the fault with the server itself, not in its lists.
+            var full = await api.SendAsync("compute", HttpMethod.Get, $"/servers/{server["id"]!.GetValue<string>()}", null, cancellationToken);
+            return full.Body?["server"] ?? server;
+        }
+        return server;
+    }
+
+    private static bool Ours(JsonNode server) => Guid.TryParse(server["metadata"]?[VmIdKey]?.GetValue<string>(), out _);
+
+    private static bool Gone(JsonNode server) => server["status"]?.GetValue<string>() is "DELETED" or "SOFT_DELETED";
+
+    private static FacilityServer ToServer(JsonNode server)
+    {
+        var status = server["status"]!.GetValue<string>();
+        var task = server["OS-EXT-STS:task_state"]?.GetValue<string>();
+        // An operation under way (task_state) says more than the status it started from.
+        var state = task switch
+        {
+            "deleting" => ServerState.Deleting,
+            { } t when t.StartsWith("reboot", StringComparison.Ordinal) => ServerState.Rebooting,
+            { } t when t.StartsWith("resize", StringComparison.Ordinal) => ServerState.Resizing,
+            _ => StateOf(status),
+        };
+        var addresses = server["addresses"]?.AsObject().SelectMany(network => network.Value!.AsArray().Select(a => a!["addr"]!.GetValue<string>())).ToList() ?? [];
+        return new FacilityServer(
+            Guid.Parse(server["metadata"]![VmIdKey]!.GetValue<string>()), server["id"]!.GetValue<string>(), server["name"]!.GetValue<string>(), state,
+            state == ServerState.Error ? server["fault"]?["message"]?.GetValue<string>()?.Trim() ?? "error, with no fault given" : null,
+            SizeOf(server["flavor"]!), server["flavor"]?["original_name"]?.GetValue<string>() ?? "", server["image"]?["id"]?.GetValue<string>() ?? "",
+            addresses, Utc(server["created"]));
+
+        static ServerState StateOf(string status) => status switch
+        {
+            "BUILD" => ServerState.Building,
+            "ACTIVE" => ServerState.Active,
+            "REBOOT" or "HARD_REBOOT" => ServerState.Rebooting,
+            "RESIZE" or "MIGRATING" or "REVERT_RESIZE" => ServerState.Resizing,
+            "VERIFY_RESIZE" => ServerState.ResizeToConfirm,
+            "ERROR" => ServerState.Error,
+            _ => ServerState.Stopped, // SHUTOFF, PAUSED, SUSPENDED, SHELVED…: not running
+        };
+    }
+
+    /// <summary>A flavour's size: Nova counts memory in MiB, the marketplace in GiB.</summary>
+    private static FacilitySize SizeOf(JsonNode flavour) => new(
+        flavour["vcpus"]!.GetValue<long>(), flavour["ram"]!.GetValue<long>() / 1024, flavour["disk"]!.GetValue<long>());
+
+    private static DateTime? Utc(JsonNode? value) =>
+        value?.GetValue<string>() is { Length: > 0 } text && DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var at)
+            ? at
+            : null;
+}

@@ -1,0 +1,156 @@
+using Aes.Provisioning.Drivers;
+using Aes.Testing;
+
+namespace Aes.Provisioning.Tests.Drivers;
+
+/// <summary>What a facility under test gives the contract suite besides its driver.</summary>
+public interface IDriverUnderTest
+{
+    IFacilityDriver Driver { get; }
+    FacilityTarget Facility { get; }
+    /// <summary>The facility's own flavour ids for a small and a larger size, and one no host can carry.</summary>
+    (string Native, FacilitySize Size) Small { get; }
+    (string Native, FacilitySize Size) Larger { get; }
+    (string Native, FacilitySize Size) TooLarge { get; }
+    string Image { get; }
+    /// <summary>Removes the server behind the driver's back, as a facility's own operator might.</summary>
+    Task DeleteBehindTheBackAsync(FacilityServer server);
+}
+
+/// <summary>
+/// The facility driver contract (ADR 015), one suite for every driver: the simulated facility and a real OpenStack
+/// run it, and a third driver (libvirt, VMware, Proxmox) would have to pass it too. Every call asks or reads; the
+/// suite comes back as the workflow would until the facility has done what was asked.
+/// </summary>
+public abstract class FacilityDriverContract(IDriverUnderTest facility)
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
+    private IFacilityDriver Driver => facility.Driver;
+
+    private FacilityVmSpec Spec(Guid vmId, (string Native, FacilitySize Size) flavour) =>
+        new(vmId, facility.Facility, $"contract-{vmId.ToString()[..8]}", flavour.Size, flavour.Native, facility.Image, false, Guid.NewGuid(), Guid.NewGuid());
+
+    private async Task<FacilityServer> UntilAsync(Guid vmId, Func<FacilityServer, bool> done, string what)
+    {
+        FacilityServer? server = null;
+        await Eventually.HoldsAsync(async () => (server = await Driver.FindAsync(facility.Facility, vmId, CancellationToken.None)) is { } s && done(s), Patience, what);
+        return server!;
+    }
+
+    private async Task<FacilityServer> BuiltAsync(Guid vmId)
+    {
+        var server = await UntilAsync(vmId, s => s.State is ServerState.Active or ServerState.Error, "the server is built");
+        Assert.True(server.State == ServerState.Active, $"built into {server.State}: {server.Fault}");
+        return server;
+    }
+
+    private async Task GoneAsync(Guid vmId) =>
+        await Eventually.HoldsAsync(async () => await Driver.EnsureDeletedAsync(facility.Facility, vmId, CancellationToken.None), Patience, "the server is gone");
+
+    [Fact]
+    public async Task A_create_retried_with_the_same_vm_id_builds_one_server_that_carries_the_id_and_is_listed()
+    {
+        var vmId = Guid.NewGuid();
+        var first = await Driver.EnsureCreatedAsync(Spec(vmId, facility.Small), CancellationToken.None);
+        var again = await Driver.EnsureCreatedAsync(Spec(vmId, facility.Small), CancellationToken.None);
+        Assert.Equal(first.ServerId, again.ServerId);
+
+        var built = await BuiltAsync(vmId);
+        Assert.Equal(vmId, built.VmId);
+        Assert.Equal(facility.Small.Size, built.Size);
+        Assert.Contains(vmId.ToString(), built.Name + built.ServerId);
+        Assert.NotEmpty(built.Addresses);
+        Assert.Single((await Driver.ListAsync(facility.Facility, CancellationToken.None)), s => s.VmId == vmId);
+        await GoneAsync(vmId);
+    }
+
+    [Fact]
+    public async Task A_resize_is_confirmed_and_one_no_host_can_carry_fails_leaving_the_server_as_it_was()
+    {
+        var vmId = Guid.NewGuid();
+        await Driver.EnsureCreatedAsync(Spec(vmId, facility.Small), CancellationToken.None);
+        await BuiltAsync(vmId);
+
+        var asked = DateTime.UtcNow;
+        ResizeProgress progress = ResizeProgress.UnderWay;
+        await Eventually.HoldsAsync(async () => (progress = await Driver.EnsureResizedAsync(facility.Facility, vmId, facility.Larger.Size, facility.Larger.Native, asked,
+            CancellationToken.None)).Done, Patience, "the resize is done");
+        Assert.Null(progress.FailedReason);
+        Assert.Equal(facility.Larger.Size, (await UntilAsync(vmId, s => s.State == ServerState.Active, "active again")).Size);
+
+        asked = DateTime.UtcNow;
+        await Eventually.HoldsAsync(async () => (progress = await Driver.EnsureResizedAsync(facility.Facility, vmId, facility.TooLarge.Size, facility.TooLarge.Native, asked,
+            CancellationToken.None)).Done, Patience, "the impossible resize ends");
+        Assert.NotNull(progress.FailedReason);
+        var after = await UntilAsync(vmId, s => s.State == ServerState.Active, "active, as it was");
+        Assert.Equal(facility.Larger.Size, after.Size);
+        await GoneAsync(vmId);
+    }
+
+    [Fact]
+    public async Task A_server_is_stopped_started_and_rebooted_and_a_start_that_makes_no_sense_is_refused()
+    {
+        var vmId = Guid.NewGuid();
+        await Driver.EnsureCreatedAsync(Spec(vmId, facility.Small), CancellationToken.None);
+        await BuiltAsync(vmId);
+
+        var refused = await Assert.ThrowsAsync<FacilityDriverException>(() => Driver.StartAsync(facility.Facility, vmId, CancellationToken.None));
+        Assert.Equal(FacilityFault.Refused, refused.Fault);
+        await Driver.StopAsync(facility.Facility, vmId, CancellationToken.None);
+        await UntilAsync(vmId, s => s.State == ServerState.Stopped, "stopped");
+        await Driver.StartAsync(facility.Facility, vmId, CancellationToken.None);
+        await UntilAsync(vmId, s => s.State == ServerState.Active, "running again");
+        await Driver.RebootAsync(facility.Facility, vmId, hard: true, CancellationToken.None);
+        await UntilAsync(vmId, s => s.State == ServerState.Active, "rebooted");
+        await GoneAsync(vmId);
+    }
+
+    [Fact]
+    public async Task A_delete_is_done_once_the_server_is_gone_and_deleting_what_is_gone_succeeds()
+    {
+        var vmId = Guid.NewGuid();
+        await Driver.EnsureCreatedAsync(Spec(vmId, facility.Small), CancellationToken.None);
+        await BuiltAsync(vmId);
+
+        Assert.False(await Driver.EnsureDeletedAsync(facility.Facility, vmId, CancellationToken.None)); // asked, not yet gone
+        await GoneAsync(vmId);
+        Assert.Null(await Driver.FindAsync(facility.Facility, vmId, CancellationToken.None));
+        Assert.True(await Driver.EnsureDeletedAsync(facility.Facility, vmId, CancellationToken.None));
+        Assert.True(await Driver.EnsureDeletedAsync(facility.Facility, Guid.NewGuid(), CancellationToken.None)); // never built
+    }
+
+    [Fact]
+    public async Task A_server_no_host_can_carry_ends_in_error_with_the_facilitys_fault()
+    {
+        var vmId = Guid.NewGuid();
+        await Driver.EnsureCreatedAsync(Spec(vmId, facility.TooLarge), CancellationToken.None);
+        var failed = await UntilAsync(vmId, s => s.State is ServerState.Error or ServerState.Active, "the build ends");
+        Assert.Equal(ServerState.Error, failed.State);
+        Assert.Contains("No valid host", failed.Fault);
+        await GoneAsync(vmId);
+    }
+
+    [Fact]
+    public async Task A_server_removed_behind_the_drivers_back_is_no_longer_found_nor_listed()
+    {
+        var vmId = Guid.NewGuid();
+        await Driver.EnsureCreatedAsync(Spec(vmId, facility.Small), CancellationToken.None);
+        var built = await BuiltAsync(vmId);
+
+        await facility.DeleteBehindTheBackAsync(built);
+        await Eventually.HoldsAsync(async () => await Driver.FindAsync(facility.Facility, vmId, CancellationToken.None) is null, Patience, "seen gone");
+        Assert.DoesNotContain(await Driver.ListAsync(facility.Facility, CancellationToken.None), s => s.VmId == vmId);
+    }
+
+    [Fact]
+    public async Task The_facility_lists_its_flavours_and_images_and_answers_a_probe()
+    {
+        var offer = await Driver.ListOfferAsync(facility.Facility, CancellationToken.None);
+        Assert.Contains(offer.Flavours, f => f.Id == facility.Small.Native && f.Size == facility.Small.Size);
+        Assert.Contains(offer.Images, i => i.Id == facility.Image);
+
+        var health = await Driver.ProbeAsync(facility.Facility, CancellationToken.None);
+        Assert.True(health.Reachable, health.DetailEn);
+        Assert.NotEmpty(health.Endpoints);
+    }
+}
