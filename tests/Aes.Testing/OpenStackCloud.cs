@@ -62,16 +62,51 @@ public sealed class OpenStackCloud
         }
     }
 
+    /// <summary>
+    /// Held by tests that need every service of the cloud up (a shared lock on a file of the cloud's, across test
+    /// processes); <see cref="FaultAsync"/> waits for them to end, and they for a fault test to put its service back.
+    /// </summary>
+    public Task<IDisposable> EveryServiceUpAsync() => LockAsync(FileShare.ReadWrite);
+
+    /// <summary>Held by a test that stops a service of the cloud: no other test runs on the cloud meanwhile.</summary>
+    public Task<IDisposable> FaultAsync() => LockAsync(FileShare.None);
+
+    private async Task<IDisposable> LockAsync(FileShare share)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(15);
+        while (true)
+        {
+            try
+            {
+                return new FileStream(Path.Combine(Directory, "tests.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, share);
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(250);
+            }
+        }
+    }
+
     /// <summary>Stops one of the cloud's services (keystone, nova-api, nova-conductor, neutron…), as a fault.</summary>
     public Task StopServiceAsync(string service) => RunScriptAsync(TimeSpan.FromMinutes(2), "stop-service", Directory, service);
 
     public Task StartServiceAsync(string service) => RunScriptAsync(TimeSpan.FromMinutes(4), "start-service", Directory, service);
 
-    /// <summary>A client of the cloud's APIs with the administrator's token (scoped to the admin project).</summary>
-    public async Task<HttpClient> AdminAsync()
+    /// <summary>A client of the cloud's APIs as the facility's tenant (its application credential), in the project the marketplace uses.</summary>
+    public Task<HttpClient> TenantAsync() => ClientAsync(new JsonObject
     {
-        var http = new HttpClient();
-        var body = new JsonObject
+        ["auth"] = new JsonObject
+        {
+            ["identity"] = new JsonObject
+            {
+                ["methods"] = new JsonArray("application_credential"),
+                ["application_credential"] = new JsonObject { ["id"] = this["OS_APPLICATION_CREDENTIAL_ID"], ["secret"] = this["OS_APPLICATION_CREDENTIAL_SECRET"] },
+            },
+        },
+    });
+
+    /// <summary>A client of the cloud's APIs with the administrator's token (scoped to the admin project).</summary>
+    public Task<HttpClient> AdminAsync() => ClientAsync(new JsonObject
         {
             ["auth"] = new JsonObject
             {
@@ -85,7 +120,11 @@ public sealed class OpenStackCloud
                 },
                 ["scope"] = new JsonObject { ["project"] = new JsonObject { ["name"] = this["OS_ADMIN_PROJECT_NAME"], ["domain"] = new JsonObject { ["name"] = this["OS_ADMIN_DOMAIN_NAME"] } } },
             },
-        };
+        });
+
+    private async Task<HttpClient> ClientAsync(JsonObject body)
+    {
+        var http = new HttpClient();
         using var response = await http.PostAsync($"{AuthUrl}/auth/tokens", Json(body));
         response.EnsureSuccessStatusCode();
         http.DefaultRequestHeaders.Add("X-Auth-Token", response.Headers.GetValues("X-Subject-Token").First());

@@ -282,14 +282,16 @@ public static class Availability
 public sealed partial class DeclaredConnections(
     ProvisioningDbContext db, Facilities facilities, FacilityCatalogues catalogues, IConfiguration configuration, ILogger<DeclaredConnections> logger)
 {
-    public async Task ApplyAsync(CancellationToken cancellationToken)
+    /// <summary>Applies what it can; true when every declared connection is in place.</summary>
+    public async Task<bool> ApplyAsync(CancellationToken cancellationToken)
     {
+        var done = true;
         foreach (var declared in configuration.GetSection("Provisioning:Connect").GetChildren())
         {
             var facility = await db.Facilities.AsNoTracking().FirstOrDefaultAsync(f => f.Code == declared.Key, cancellationToken);
             if (facility is null)
             {
-                LogUnknown(declared.Key); // tenancy has not announced it yet: the next start applies it
+                done = false; // tenancy has not announced it yet
                 continue;
             }
             if (!await db.Connections.AnyAsync(c => c.FacilityId == facility.FacilityId, cancellationToken))
@@ -318,11 +320,9 @@ public sealed partial class DeclaredConnections(
                 await db.SaveChangesAsync(cancellationToken);
             }
         }
+        return done;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Declared connection of {Facility} applied")]
     private partial void LogConnected(string facility);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Declared connection of {Facility} waits: the facility is not known yet")]
-    private partial void LogUnknown(string facility);
 }

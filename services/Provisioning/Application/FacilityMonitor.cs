@@ -15,12 +15,10 @@ public sealed partial class FacilityMonitor(IServiceScopeFactory scopes, Provisi
 {
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
 
+    private bool _declaredPending = true;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await using (var scope = scopes.CreateAsyncScope())
-        {
-            await scope.ServiceProvider.GetRequiredService<DeclaredConnections>().ApplyAsync(stoppingToken);
-        }
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -32,8 +30,9 @@ public sealed partial class FacilityMonitor(IServiceScopeFactory scopes, Provisi
             {
                 return;
             }
-            catch (Exception exception) when (exception is DbUpdateException or global::Grpc.Core.RpcException || Aes.ServiceDefaults.Errors.DatabaseOutage.Is(exception))
+            catch (Exception exception) when (exception is not OperationCanceledException)
             {
+                // A facility or a database that fails one pass must not stop the watch of the others.
                 LogPassFailed(exception);
                 try { await Task.Delay(settings.StepRetryDelay, clock, stoppingToken); } catch (OperationCanceledException) { return; }
             }
@@ -42,6 +41,12 @@ public sealed partial class FacilityMonitor(IServiceScopeFactory scopes, Provisi
 
     public async Task RunDueAsync(CancellationToken cancellationToken)
     {
+        if (_declaredPending)
+        {
+            // A declared connection waits until tenancy's events have made its facility known here.
+            await using var scope = scopes.CreateAsyncScope();
+            _declaredPending = !await scope.ServiceProvider.GetRequiredService<DeclaredConnections>().ApplyAsync(cancellationToken);
+        }
         List<KnownFacility> facilities;
         await using (var scope = scopes.CreateAsyncScope())
         {

@@ -60,6 +60,7 @@ public sealed class OpenStackFacilityUnderTest : IDriverUnderTest, IAsyncLifetim
     private readonly string _folder = Infra.NewTempFolder("aes-openstack-driver");
     private ServiceProvider _services = null!;
     private OpenStackCloud _cloud = null!;
+    private IDisposable? _servicesUp;
 
     public IFacilityDriver Driver => _services.GetRequiredService<OpenStackFacilityDriver>();
     public FacilityTarget Facility { get; } = new(Guid.NewGuid(), "ML-BKO-1");
@@ -72,6 +73,7 @@ public sealed class OpenStackFacilityUnderTest : IDriverUnderTest, IAsyncLifetim
     public async ValueTask InitializeAsync()
     {
         _cloud = await OpenStackCloud.SharedAsync();
+        _servicesUp = await _cloud.EveryServiceUpAsync(); // no fault test stops a service of the cloud meanwhile
         _services = Services(_cloud, _folder, retryBaseDelay: TimeSpan.FromMilliseconds(500));
         await Connect(_services, Facility, _cloud);
         var offer = await Driver.ListOfferAsync(Facility, CancellationToken.None);
@@ -111,6 +113,7 @@ public sealed class OpenStackFacilityUnderTest : IDriverUnderTest, IAsyncLifetim
 
     public async ValueTask DisposeAsync()
     {
+        _servicesUp?.Dispose();
         await _services.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Directory.Delete(_folder, recursive: true);

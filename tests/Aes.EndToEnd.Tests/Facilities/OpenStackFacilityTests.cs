@@ -1,0 +1,251 @@
+using System.Text.Json.Nodes;
+using Aes.EndToEnd.Tests.Hosting;
+using Aes.Testing;
+using P = Aes.Contracts.Provisioning.V1;
+using Q = Aes.Contracts.Quota.V1;
+
+namespace Aes.EndToEnd.Tests.Facilities;
+
+/// <summary>
+/// The marketplace with ML-BKO-1 connected to a real OpenStack (deploy/scripts/openstack.sh), as an operator connects
+/// it: a declared connection naming the credentials in the secret store, the facility's flavours and images mapped by
+/// name. Probes, reconciliation and polling run every second or two, and a build that lasts 45 s is stuck.
+/// </summary>
+public sealed class OpenStackProvisioningMarketplace : ProvisioningMarketplace
+{
+    public OpenStackCloud Cloud { get; private set; } = null!;
+
+    protected override bool OnPostgres => false;
+
+    protected override string[] ExtraArguments =>
+    [
+        "--Provisioning:Connect:ML-BKO-1:Driver=openstack", $"--Provisioning:Connect:ML-BKO-1:AuthUrl={Cloud.AuthUrl}",
+        $"--Provisioning:Connect:ML-BKO-1:Region={Cloud["OS_REGION_NAME"]}", $"--Provisioning:Connect:ML-BKO-1:Project={Cloud["OS_PROJECT_NAME"]}",
+        $"--Provisioning:Connect:ML-BKO-1:ProjectDomain={Cloud["OS_PROJECT_DOMAIN_NAME"]}", "--Provisioning:Connect:ML-BKO-1:CredentialReference=openstack-bko",
+        "--Provisioning:Connect:ML-BKO-1:Network=shared", "--Provisioning:Connect:ML-BKO-1:MapCatalogueByName=true",
+        $"--FacilityCredentials:openstack-bko:ApplicationCredentialId={Cloud["OS_APPLICATION_CREDENTIAL_ID"]}",
+        $"--FacilityCredentials:openstack-bko:ApplicationCredentialSecret={Cloud["OS_APPLICATION_CREDENTIAL_SECRET"]}",
+        "--Provisioning:ProbeInterval=00:00:01", "--Provisioning:ReconcileInterval=00:00:02", "--Provisioning:FacilityPollInterval=00:00:01",
+        "--Provisioning:BuildTimeout=00:00:45", "--Provisioning:OpenStack:RetryBaseDelay=00:00:01",
+    ];
+
+    public override async ValueTask InitializeAsync()
+    {
+        Cloud = await OpenStackCloud.SharedAsync();
+        await base.InitializeAsync();
+        // The declared connection is applied once tenancy's events have made ML-BKO-1 known, and its catalogue read.
+        await Eventually.HoldsAsync(async () => (await Provisioning.GetFacilityCatalogueAsync(new P.FacilityIdRequest { FacilityId = Facilities["ML-BKO-1"] }))
+            is { Driver: "openstack" } catalogue && catalogue.Flavours.Any(f => f.Code == "s1.large") && catalogue.Images.Any(i => i.Code == "debian-12"),
+            TimeSpan.FromSeconds(90), "ML-BKO-1 is connected to OpenStack and its catalogue mapped");
+    }
+}
+
+/// <summary>
+/// A request made to ML-BKO-1 becomes servers in the real Nova with the flavour, image and network the facility
+/// mapped; they are resized, and deleted when decommissioned; a server deleted behind the marketplace's back is found
+/// and its billing stops; and each fault of the facility surfaces with its cause, or is retried until it passes.
+/// </summary>
+[Collection(nameof(OpenStackFacilityTests))]
+public sealed class OpenStackFacilityTests(OpenStackProvisioningMarketplace m) : IClassFixture<OpenStackProvisioningMarketplace>
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
+
+    private async Task<P.HostingRequest> SubmitAndApproveAsync(P.SubmitRequestRequest request)
+    {
+        var submitted = await m.SubmitAsync(request);
+        await m.WaitForAsync(submitted.Id, "awaiting_approval", Patience);
+        return await m.Provisioning.ApproveAsync(new P.ApproveRequest { RequestId = submitted.Id, ActorUserId = m.Users["op.ml"] });
+    }
+
+    private async Task<JsonNode?> NovaServerAsync(string vmId) =>
+        (await m.Cloud.ServersAsync()).FirstOrDefault(s => s["name"]?.GetValue<string>() == $"aes-{vmId}");
+
+    private async Task<List<P.Vm>> VmsAsync(string requestId) =>
+        (await m.Provisioning.ListVmsAsync(new P.ListVmsRequest { AgencyId = m.Agencies["ML/MEF"], IncludeEnded = true })).Vms.Where(v => v.RequestId == requestId).ToList();
+
+    [Fact]
+    public async Task Journey_1_in_a_real_openstack_the_servers_carry_the_mapped_flavour_image_and_network_are_resized_and_deleted_on_decommissioning()
+    {
+        var approved = await SubmitAndApproveAsync(m.Request("ML/MEF", "sensitive", count: 3));
+        var active = await m.WaitForAsync(approved.Id, "active", Patience);
+        Assert.Equal("ML-BKO-1", active.FacilityCode);
+
+        var vms = await VmsAsync(active.Id);
+        Assert.Equal(3, vms.Count);
+        foreach (var vm in vms)
+        {
+            var server = await NovaServerAsync(vm.Id) ?? throw new InvalidOperationException($"Nova has no server for VM {vm.Id}");
+            Assert.Equal("ACTIVE", server["status"]!.GetValue<string>());
+            Assert.Equal("s1.large", server["flavor"]!["original_name"]!.GetValue<string>());
+            Assert.Equal(m.Cloud["OS_IMAGE_ID"], server["image"]!["id"]!.GetValue<string>());
+            Assert.Equal(vm.Id, server["metadata"]!["aes_vm_id"]!.GetValue<string>());
+            var address = Assert.Single(server["addresses"]!["shared"]!.AsArray())!["addr"]!.GetValue<string>();
+            Assert.Equal(server["id"]!.GetValue<string>(), vm.ServerId);
+            Assert.Contains(address, vm.Addresses);
+        }
+
+        // A resize goes through Nova's resize and confirmation; the VM's record and Nova agree on the new flavour.
+        var resized = vms[0];
+        await m.Provisioning.ResizeVmAsync(new P.ResizeVmRequest { VmId = resized.Id, ActorUserId = m.Users["agent.mef.ml"], Flavour = "s1.xlarge" });
+        await Eventually.HoldsAsync(async () => (await VmsAsync(active.Id)).Single(v => v.Id == resized.Id) is { Status: "active", Vcpu: 8 },
+            Patience, "the VM is resized");
+        Assert.Equal("s1.xlarge", (await NovaServerAsync(resized.Id))!["flavor"]!["original_name"]!.GetValue<string>());
+
+        // Decommissioning deletes the server in Nova.
+        await m.Provisioning.DecommissionVmAsync(new P.DecommissionVmRequest { VmId = resized.Id, ActorUserId = m.Users["agent.mef.ml"], Reason = "fin" });
+        await Eventually.HoldsAsync(async () => (await VmsAsync(active.Id)).Single(v => v.Id == resized.Id).Status == "decommissioned", Patience, "decommissioned");
+        Assert.Null(await NovaServerAsync(resized.Id));
+    }
+
+    [Fact]
+    public async Task A_server_deleted_behind_the_marketplaces_back_is_found_lost_its_claim_freed_and_its_billing_stopped_and_an_orphan_is_reported()
+    {
+        var approved = await SubmitAndApproveAsync(m.Request("ML/MEF", "internal", count: 1));
+        await m.WaitForAsync(approved.Id, "active", Patience);
+        var vm = Assert.Single(await VmsAsync(approved.Id));
+        var usedBefore = await m.AgencyVcpuAsync("ML/MEF");
+
+        await m.Cloud.DeleteServerAsync(vm.ServerId);
+        await Eventually.HoldsAsync(async () => (await VmsAsync(approved.Id)).Single().Status == "lost", Patience, "reconciliation finds the VM lost");
+        var lost = (await VmsAsync(approved.Id)).Single();
+        Assert.NotNull(lost.LostAt);
+        var findings = (await m.Provisioning.ListReconciliationFindingsAsync(new P.ListReconciliationFindingsRequest { FacilityId = m.Facilities["ML-BKO-1"] })).Findings;
+        Assert.Contains(findings, f => f.Kind == "lost" && f.VmId == vm.Id);
+        await Eventually.HoldsAsync(async () => await m.AgencyVcpuAsync("ML/MEF") == usedBefore - 4, Patience, "its quota is freed");
+        var metered = await m.MeteredAsync("op.ml", "ML/MEF", vm.Id, TimeSpan.Zero, ended: true);
+        Assert.True(Math.Abs((metered[^1].Until.ToDateTime() - lost.LostAt.ToDateTime()).TotalSeconds) < 1, "billing stops when the server was seen gone");
+        Assert.Equal("decommissioned", (await m.WaitForAsync(approved.Id, "decommissioned", Patience)).Status);
+
+        // A server carrying our metadata that the marketplace does not run: reported, never deleted.
+        var orphanVm = Guid.NewGuid().ToString();
+        using (var tenant = await m.Cloud.TenantAsync())
+        {
+            using var created = await tenant.PostAsync($"{m.Cloud.ComputeUrl}/servers", OpenStackCloud.Json(new JsonObject
+            {
+                ["server"] = new JsonObject
+                {
+                    ["name"] = $"aes-{orphanVm}", ["imageRef"] = m.Cloud["OS_IMAGE_ID"], ["flavorRef"] = FlavourId("s1.small"), ["networks"] = "none",
+                    ["metadata"] = new JsonObject { ["aes_vm_id"] = orphanVm },
+                },
+            }));
+            created.EnsureSuccessStatusCode();
+        }
+        await Eventually.HoldsAsync(async () => (await m.Provisioning.ListReconciliationFindingsAsync(new P.ListReconciliationFindingsRequest { FacilityId = m.Facilities["ML-BKO-1"] }))
+            .Findings.Any(f => f.Kind == "orphan" && f.VmId == orphanVm), Patience, "the orphan is reported");
+        Assert.NotNull(await NovaServerAsync(orphanVm));
+    }
+
+    [Fact]
+    public async Task A_refusal_of_novas_own_quota_fails_the_request_with_its_message_and_gives_every_claim_back()
+    {
+        using var fault = await m.Cloud.FaultAsync();
+        var before = await m.AgencyVcpuAsync("ML/MEF");
+        await m.Cloud.SetQuotaAsync("instances", (await m.Cloud.ServersAsync()).Count);
+        try
+        {
+            var approved = await SubmitAndApproveAsync(m.Request("ML/MEF", "internal", count: 1, vcpu: 1, memoryGib: 2, diskGib: 40));
+            var failed = await m.WaitForAsync(approved.Id, "failed", Patience);
+            Assert.Contains("Quota exceeded for instances", failed.StatusReasonEn);
+            await Eventually.HoldsAsync(async () => await m.AgencyVcpuAsync("ML/MEF") == before, Patience, "the claims are given back");
+        }
+        finally
+        {
+            await m.Cloud.SetQuotaAsync("instances", 200);
+        }
+    }
+
+    [Fact]
+    public async Task A_build_that_ends_in_error_fails_the_request_with_novas_fault_and_removes_the_server()
+    {
+        using var fault = await m.Cloud.FaultAsync();
+        using var admin = await m.Cloud.AdminAsync();
+        var flavour = FlavourId("s1.medium");
+        // No host has this trait: Nova's scheduler finds no valid host, as for a facility out of such servers.
+        using (var spec = await admin.PostAsync($"{m.Cloud.ComputeUrl}/flavors/{flavour}/os-extra_specs",
+            OpenStackCloud.Json(new JsonObject { ["extra_specs"] = new JsonObject { ["trait:CUSTOM_AES_NO_SUCH_HOST"] = "required" } })))
+        {
+            spec.EnsureSuccessStatusCode();
+        }
+        try
+        {
+            var approved = await SubmitAndApproveAsync(m.Request("ML/MEF", "internal", count: 1, vcpu: 2, memoryGib: 4, diskGib: 80));
+            var failed = await m.WaitForAsync(approved.Id, "failed", Patience);
+            Assert.Contains("No valid host", failed.StatusReasonEn);
+            var vm = Assert.Single(await VmsAsync(approved.Id));
+            await Eventually.HoldsAsync(async () => await NovaServerAsync(vm.Id) is null, Patience, "the server in error is removed");
+        }
+        finally
+        {
+            (await admin.DeleteAsync($"{m.Cloud.ComputeUrl}/flavors/{flavour}/os-extra_specs/trait:CUSTOM_AES_NO_SUCH_HOST")).Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task A_build_stuck_past_its_deadline_fails_the_request_with_the_cause()
+    {
+        using var fault = await m.Cloud.FaultAsync();
+        await m.Cloud.StopServiceAsync("nova-conductor");
+        try
+        {
+            var approved = await SubmitAndApproveAsync(m.Request("ML/MEF", "internal", count: 1, vcpu: 1, memoryGib: 2, diskGib: 40));
+            var failed = await m.WaitForAsync(approved.Id, "failed", Patience);
+            Assert.Contains("stuck", failed.StatusReasonEn);
+        }
+        finally
+        {
+            await m.Cloud.StartServiceAsync("nova-conductor");
+        }
+    }
+
+    [Fact]
+    public async Task With_keystone_down_the_facility_is_out_the_build_waits_and_it_completes_once_keystone_is_back()
+    {
+        var facility = m.Facilities["ML-BKO-1"];
+        using var fault = await m.Cloud.FaultAsync();
+        await m.Cloud.StopServiceAsync("keystone");
+        P.HostingRequest approved;
+        try
+        {
+            approved = await SubmitAndApproveAsync(m.Request("ML/MEF", "internal", count: 1, vcpu: 1, memoryGib: 2, diskGib: 40));
+            await Eventually.HoldsAsync(async () => (await m.Provisioning.GetFacilityAvailabilityAsync(new P.FacilityIdRequest { FacilityId = facility }))
+                .Outages.Any(o => o.EndedAt is null && o.CauseEn.Contains("unreachable")), Patience, "the probe opens an outage");
+            await Task.Delay(TimeSpan.FromSeconds(5));
+            Assert.Equal("provisioning", (await m.Provisioning.GetRequestAsync(new P.RequestIdRequest { RequestId = approved.Id })).Status);
+        }
+        finally
+        {
+            await m.Cloud.StartServiceAsync("keystone");
+        }
+        await m.WaitForAsync(approved.Id, "active", Patience);
+        await Eventually.HoldsAsync(async () => (await m.Provisioning.GetFacilityAvailabilityAsync(new P.FacilityIdRequest { FacilityId = facility }))
+            .Outages.All(o => o.EndedAt is not null), Patience, "the outage ends with its start and end");
+        var availability = await m.Provisioning.GetFacilityAvailabilityAsync(new P.FacilityIdRequest { FacilityId = facility });
+        Assert.True(availability.Month.AvailabilityPercent < 100, "the outage counts against the month");
+    }
+
+    [Fact]
+    public async Task When_nova_answers_500_the_build_is_retried_and_completes_once_it_recovers()
+    {
+        // Without Neutron, Nova answers 500 to every read of a server (and to a boot with a network).
+        using var fault = await m.Cloud.FaultAsync();
+        await m.Cloud.StopServiceAsync("neutron");
+        P.HostingRequest approved;
+        try
+        {
+            approved = await SubmitAndApproveAsync(m.Request("ML/MEF", "internal", count: 1, vcpu: 1, memoryGib: 2, diskGib: 40));
+            await Task.Delay(TimeSpan.FromSeconds(8));
+            Assert.Equal("provisioning", (await m.Provisioning.GetRequestAsync(new P.RequestIdRequest { RequestId = approved.Id })).Status);
+        }
+        finally
+        {
+            await m.Cloud.StartServiceAsync("neutron");
+        }
+        await m.WaitForAsync(approved.Id, "active", Patience);
+    }
+
+    private string FlavourId(string name) =>
+        m.Provisioning.GetFacilityCatalogue(new P.FacilityIdRequest { FacilityId = m.Facilities["ML-BKO-1"] }).Flavours.Single(f => f.NativeName == name).NativeId;
+}
+
+[CollectionDefinition(nameof(OpenStackFacilityTests), DisableParallelization = true)]
+public sealed class OpenStackFacilityTestsCollection;
