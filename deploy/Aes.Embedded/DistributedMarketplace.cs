@@ -156,6 +156,10 @@ public static class DistributedMarketplace
 
         public async Task<EmbeddedOptions> StartAsync(Task stop)
         {
+            if (options.OpenStack)
+            {
+                options = options with { OpenStackSettings = await StartOpenStackAsync() };
+            }
             if (options.RabbitMq is not null && options.Postgres is not null)
             {
                 return options;
@@ -169,6 +173,35 @@ public static class DistributedMarketplace
             var rabbitMq = options.RabbitMq ?? await StartPartAsync("rabbitmq", 5672, port => $"amqp://guest:guest@127.0.0.1:{port}/");
             var postgres = options.Postgres ?? await StartPartAsync("postgres", 5432, port => $"Host=127.0.0.1;Port={port};Username=postgres");
             return options with { RabbitMq = rabbitMq, Postgres = postgres };
+        }
+
+        /// <summary>A local OpenStack under the infra folder, on the first free hundred ports from 10000; its settings.</summary>
+        private async Task<IReadOnlyDictionary<string, string>> StartOpenStackAsync()
+        {
+            var folder = Path.Combine(options.InfraDirectory, "openstack");
+            Directory.CreateDirectory(folder);
+            var basePort = Enumerable.Range(0, 30).Select(i => 10000 + 100 * i).First(p => Free(p) && Free(p + 1));
+            Console.WriteLine($"OpenStack local en cours de démarrage (environ une minute) / starting a local OpenStack (about a minute) on {basePort}…");
+            await RunScriptAsync(Path.Combine(AppContext.BaseDirectory, "openstack.sh"), "start", folder, basePort.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            _openStack = folder;
+            return File.ReadAllLines(Path.Combine(folder, "openstack.env")).Where(line => line.Contains('='))
+                .ToDictionary(line => line[..line.IndexOf('=')], line => line[(line.IndexOf('=') + 1)..]);
+        }
+
+        private string? _openStack;
+
+        private static bool Free(int port)
+        {
+            try
+            {
+                using var client = new System.Net.Sockets.TcpClient();
+                client.Connect("127.0.0.1", port);
+                return false;
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                return true;
+            }
         }
 
         /// <summary>Starts RabbitMQ or PostgreSQL on its usual port shifted like the services'; returns how to reach it.</summary>
@@ -186,11 +219,18 @@ public static class DistributedMarketplace
             {
                 await RunAsync($"stop-{part}", Path.Combine(options.InfraDirectory, part));
             }
+            if (_openStack is not null)
+            {
+                await RunScriptAsync(Path.Combine(AppContext.BaseDirectory, "openstack.sh"), "stop", _openStack);
+            }
         }
 
-        private async Task RunAsync(params string[] arguments)
+        private Task RunAsync(params string[] arguments) => RunScriptAsync(_script, arguments);
+
+        private static async Task RunScriptAsync(string script, params string[] arguments)
         {
-            var start = new ProcessStartInfo("bash") { ArgumentList = { _script } };
+            // Its output holds the cloud's credentials: read from the file it writes, never printed.
+            var start = new ProcessStartInfo("bash") { ArgumentList = { script }, RedirectStandardOutput = true };
             foreach (var argument in arguments)
             {
                 start.ArgumentList.Add(argument);
@@ -198,10 +238,11 @@ public static class DistributedMarketplace
             // A run that claims to keep data keeps PostgreSQL's durable defaults.
             start.Environment["AES_PG_DURABLE"] = "1";
             using var process = Process.Start(start) ?? throw new InvalidOperationException("bash did not start.");
+            await process.StandardOutput.ReadToEndAsync();
             await process.WaitForExitAsync();
             if (process.ExitCode != 0)
             {
-                throw new InvalidOperationException($"infra.sh {string.Join(' ', arguments)} a échoué ({process.ExitCode}) / failed ({process.ExitCode}).");
+                throw new InvalidOperationException($"{Path.GetFileName(script)} {string.Join(' ', arguments)} a échoué ({process.ExitCode}) / failed ({process.ExitCode}).");
             }
         }
     }

@@ -179,6 +179,18 @@ public static class EmbeddedMarketplace
             // quota gives the demo facilities a pool each and the states their default quotas.
             arguments.Add($"--Seed:Demo={options.Seed}");
         }
+        if (service == ResourceNames.Provisioning && options.OpenStackSettings is { } cloud)
+        {
+            // ML-BKO-1's cloud, as its operator would connect it; the application credential as the secret store would give it.
+            arguments.AddRange([
+                "--Provisioning:Connect:ML-BKO-1:Driver=openstack", $"--Provisioning:Connect:ML-BKO-1:AuthUrl={cloud["OS_AUTH_URL"]}",
+                $"--Provisioning:Connect:ML-BKO-1:Region={cloud["OS_REGION_NAME"]}", $"--Provisioning:Connect:ML-BKO-1:Project={cloud["OS_PROJECT_NAME"]}",
+                $"--Provisioning:Connect:ML-BKO-1:ProjectDomain={cloud["OS_PROJECT_DOMAIN_NAME"]}", "--Provisioning:Connect:ML-BKO-1:CredentialReference=openstack-bko",
+                "--Provisioning:Connect:ML-BKO-1:Network=shared", "--Provisioning:Connect:ML-BKO-1:MapCatalogueByName=true",
+                $"--FacilityCredentials:openstack-bko:ApplicationCredentialId={cloud["OS_APPLICATION_CREDENTIAL_ID"]}",
+                $"--FacilityCredentials:openstack-bko:ApplicationCredentialSecret={cloud["OS_APPLICATION_CREDENTIAL_SECRET"]}",
+            ]);
+        }
         if (service == ResourceNames.Provisioning)
         {
             arguments.Add($"--{ResourceNames.ServiceAddressKey(ResourceNames.Quota)}=http://127.0.0.1:{ResourceNames.LocalPorts[ResourceNames.Quota].Shift(options.PortOffset).Grpc}");

@@ -10,9 +10,12 @@ namespace Aes.Embedded;
 ///   --no-seed            do not load the demo data
 ///   --distributed        each service as its own process, on RabbitMQ and PostgreSQL (started under
 ///                        --infra-dir, default /var/tmp/aes-marketplace-distributed, unless given above)
+///   --openstack          (with --distributed) start a local OpenStack under the infra folder and connect the
+///                        demo's ML-BKO-1 to it
 /// </summary>
 public sealed record EmbeddedOptions(string DataDirectory, int PortOffset, string? RabbitMq, string? Postgres, bool Seed, string[] PassThrough,
-    bool Distributed = false, string InfraDirectory = EmbeddedOptions.DefaultInfraDirectory)
+    bool Distributed = false, string InfraDirectory = EmbeddedOptions.DefaultInfraDirectory, bool OpenStack = false,
+    IReadOnlyDictionary<string, string>? OpenStackSettings = null)
 {
     public static EmbeddedOptions Parse(string[] args)
     {
@@ -22,6 +25,7 @@ public sealed record EmbeddedOptions(string DataDirectory, int PortOffset, strin
         string? rabbitMq = null, postgres = null;
         var seed = true;
         var distributed = false;
+        var openStack = false;
         var infraDirectory = DefaultInfraDirectory;
         var passThrough = new List<string>();
         for (var i = 0; i < args.Length; i++)
@@ -40,11 +44,16 @@ public sealed record EmbeddedOptions(string DataDirectory, int PortOffset, strin
                 case "--no-seed": seed = false; break;
                 case "--distributed": distributed = true; break;
                 case "--infra-dir": infraDirectory = Value(args, ref i); break;
+                case "--openstack": openStack = true; break;
                 default: passThrough.Add(args[i]); break;
             }
         }
+        if (openStack && !distributed)
+        {
+            throw new ArgumentException("--openstack goes with --distributed.");
+        }
         return new EmbeddedOptions(Path.GetFullPath(dataDirectory), portOffset, rabbitMq, postgres, seed, passThrough.ToArray(),
-            distributed, Path.GetFullPath(infraDirectory));
+            distributed, Path.GetFullPath(infraDirectory), openStack);
     }
 
     /// <summary>Where the distributed run keeps its own RabbitMQ and PostgreSQL: a folder PostgreSQL's user can reach, kept across reboots.</summary>

@@ -779,7 +779,8 @@ start() { # DIR BASEPORT
 write_env() {
   local names="" f
   for f in "${FLAVORS[@]}"; do names+="${names:+,}${f%% *}"; done
-  cat >"$DIR/openstack.env" <<ENV
+  # Written whole, then moved in place: a reader waiting for the file never sees half of it.
+  cat >"$DIR/openstack.env.tmp" <<ENV
 OS_AUTH_URL=$KEYSTONE_URL/v3
 OS_IDENTITY_API_VERSION=3
 OS_REGION_NAME=$REGION
@@ -812,6 +813,7 @@ OS_IMAGE_URL=$GLANCE_URL
 OS_NETWORK_URL=$NEUTRON_URL
 OS_PLACEMENT_URL=$PLACEMENT_URL
 ENV
+  mv "$DIR/openstack.env.tmp" "$DIR/openstack.env"
 }
 
 # ---------------------------------------------------------------------------------------------------
