@@ -41,14 +41,16 @@ public sealed class Campaign(HttpClient portal, string agencyToken, string opera
         return (agency, project);
     }
 
-    public static void WriteInventory(string path, int rows)
+    /// <summary>An inventory of <paramref name="rows"/> workloads; <paramref name="uniform"/> gives every one the same size (1 vCPU, 2 GiB, 40 GiB: s1.small).</summary>
+    public static void WriteInventory(string path, int rows, bool uniform = false)
     {
         using var writer = new StreamWriter(path);
         writer.WriteLine("workload,agency,project,classification,vcpu,memory_gib,disk_gib,image,count,public_ipv4,justification");
         for (var i = 0; i < rows; i++)
         {
+            var (vcpu, memory, disk) = uniform ? (1, 2, 40) : (1 + i % 4, 4 * (1 + i % 4), 40 + 20 * (i % 8));
             writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"mef-app-{i:D5},MEF,,{(i % 5 == 0 ? "public" : "internal")},{1 + i % 4},{4 * (1 + i % 4)},{40 + 20 * (i % 8)},debian-12,1,false,rapatriement depuis un nuage étranger"));
+                $"mef-app-{i:D5},MEF,,{(i % 5 == 0 ? "public" : "internal")},{vcpu},{memory},{disk},debian-12,1,false,rapatriement depuis un nuage étranger"));
         }
     }
 
@@ -83,7 +85,7 @@ public sealed class Campaign(HttpClient portal, string agencyToken, string opera
             vms = [.. (await GetAsync(agencyToken, $"/api/v1/vms?agencyId={agencyId}&includeEnded=true")).GetProperty("vms").EnumerateArray()
                 .Where(v => sentAt.ContainsKey(v.GetProperty("requestId").GetString()!))
                 .Select(v => (v.GetProperty("requestId").GetString()!, v.GetProperty("status").GetString()!,
-                    v.GetProperty("activatedAt").ValueKind == JsonValueKind.String ? v.GetProperty("activatedAt").GetDateTimeOffset() : (DateTimeOffset?)null))];
+                    v.TryGetProperty("activatedAt", out var activatedAt) ? activatedAt.GetDateTimeOffset() : (DateTimeOffset?)null))];
             byStatus = vms.GroupBy(v => v.Status).ToDictionary(g => g.Key, g => g.Count());
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{clock.Elapsed.TotalSeconds,6:F1} s  VMs ")
                 + string.Join(' ', byStatus.OrderBy(s => s.Key).Select(s => $"{s.Key}={s.Value}")));

@@ -5,6 +5,27 @@ using Aes.Testing;
 // Campaign benchmark (issue 9), against a running distributed marketplace (bench/campaign.sh starts
 // it): first the broker ceiling on the same RabbitMQ, then the campaign through the portal's REST API.
 // Arguments: PORTAL_URL ISSUER_URL RABBITMQ_URI INVENTORY_CSV [requests] [concurrency] [ceiling-messages]
+// With `openstack` first (bench/openstack.sh): Nova's own pace on the raw API, then the same number of VMs
+// through the marketplace onto that OpenStack, and the ratio of the two times.
+//   openstack PORTAL_URL ISSUER_URL OPENSTACK_ENV INVENTORY_CSV [vms] [concurrency]
+if (args.Length > 0 && args[0] == "openstack")
+{
+    var cloud = File.ReadAllLines(args[3]).Where(line => line.Contains('=')).ToDictionary(line => line[..line.IndexOf('=')], line => line[(line.IndexOf('=') + 1)..]);
+    var vms = args.Length > 5 ? int.Parse(args[5], CultureInfo.InvariantCulture) : 64;
+    var clients = args.Length > 6 ? int.Parse(args[6], CultureInfo.InvariantCulture) : 16;
+    var (novaSeconds, novaRate) = await NovaRace.RunAsync(cloud, "s1.small", vms, clients);
+
+    using var agentSignIn = new CodeFlowClient(args[2]);
+    using var operatorFlow = new CodeFlowClient(args[2]);
+    using var api = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = clients + 2 }) { BaseAddress = new Uri(args[1]), Timeout = TimeSpan.FromMinutes(2) };
+    var run = new Campaign(api, await agentSignIn.AccessTokenForAsync("agent.mef.ml", "aes-demo-2026"), await operatorFlow.AccessTokenForAsync("op.ml", "aes-demo-2026"));
+    var (agencyId, projectId) = await run.PrepareAsync(vms);
+    Campaign.WriteInventory(args[4], vms, uniform: true);
+    var through = await run.RunAsync(args[4], agencyId, projectId, clients, TimeSpan.FromMinutes(15));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"openstack\t{vms}\t{novaSeconds:F1}\t{novaRate:F2}\t{through.Active}\t{through.TotalSeconds:F1}\t{through.RequestsPerSecond:F2}\t{through.TotalSeconds / novaSeconds:F3}"));
+    return through.Active == vms ? 0 : 1;
+}
 if (args.Length < 4)
 {
     Console.Error.WriteLine("usage: Aes.Campaign.Bench PORTAL_URL ISSUER_URL RABBITMQ_URI INVENTORY_CSV [requests] [concurrency] [ceiling-messages]");

@@ -46,7 +46,7 @@ public sealed class OpenStackProvisioningMarketplace : ProvisioningMarketplace
 /// and its billing stops; and each fault of the facility surfaces with its cause, or is retried until it passes.
 /// </summary>
 [Collection(nameof(OpenStackFacilityTests))]
-public sealed class OpenStackFacilityTests(OpenStackProvisioningMarketplace m) : IClassFixture<OpenStackProvisioningMarketplace>
+public sealed class OpenStackFacilityTests(OpenStackProvisioningMarketplace m) : Portal.ChromiumTests, IClassFixture<OpenStackProvisioningMarketplace>
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
 
@@ -241,6 +241,45 @@ public sealed class OpenStackFacilityTests(OpenStackProvisioningMarketplace m) :
             await m.Cloud.StartServiceAsync("neutron");
         }
         await m.WaitForAsync(approved.Id, "active", Patience);
+    }
+
+    [Fact]
+    public async Task An_operator_sees_the_facilitys_cloud_tests_the_connection_maps_its_catalogue_and_reads_its_availability_in_the_portal()
+    {
+        var context = await Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1366, Height = 900 }, Locale = "fr-FR" });
+        var watch = Portal.BrowserWatch.On(context);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(m.PortalAddress + "/operateur/centres");
+        await page.Locator("#username").FillAsync("op.ml");
+        await page.Locator("#password").FillAsync("aes-demo-2026");
+        await page.Locator("button[type=submit]").ClickAsync();
+        await page.WaitForURLAsync(m.PortalAddress + "/operateur/centres");
+        await Microsoft.Playwright.Assertions.Expect(page.Locator("[data-interactive]")).ToHaveAttributeAsync("data-interactive", "true", new() { Timeout = 60_000 });
+
+        var bamako = page.Locator("article[data-facility='ML-BKO-1']");
+        await Microsoft.Playwright.Assertions.Expect(bamako.Locator(".driver")).ToHaveAttributeAsync("data-driver", "openstack");
+        await Microsoft.Playwright.Assertions.Expect(bamako.Locator("[data-reachable]").First).ToHaveAttributeAsync("data-reachable", "true", new() { Timeout = 60_000 });
+        await bamako.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Tester la connexion" }).ClickAsync();
+        await Microsoft.Playwright.Assertions.Expect(bamako.Locator(".test")).ToHaveAttributeAsync("data-reachable", "true", new() { Timeout = 60_000 });
+        await Microsoft.Playwright.Assertions.Expect(bamako.Locator(".test")).ToContainTextAsync("compute");
+
+        // The facility's m1.tiny is not the marketplace's: it cannot be offered as anything, and s1.medium is offered as itself.
+        var medium = bamako.Locator("table.flavours tr[data-native='s1.medium'] select");
+        await Microsoft.Playwright.Assertions.Expect(medium).ToHaveValueAsync("s1.medium");
+        await medium.SelectOptionAsync("");
+        await Eventually.HoldsAsync(async () => (await m.Provisioning.GetFacilityCatalogueAsync(new P.FacilityIdRequest { FacilityId = m.Facilities["ML-BKO-1"] }))
+            .Flavours.Single(f => f.NativeName == "s1.medium").Code == "", TimeSpan.FromSeconds(30), "s1.medium is no longer offered");
+        await medium.SelectOptionAsync("s1.medium");
+        await Eventually.HoldsAsync(async () => (await m.Provisioning.GetFacilityCatalogueAsync(new P.FacilityIdRequest { FacilityId = m.Facilities["ML-BKO-1"] }))
+            .Flavours.Single(f => f.NativeName == "s1.medium").Code == "s1.medium", TimeSpan.FromSeconds(30), "s1.medium is offered again");
+        Assert.Equal(1, await bamako.Locator("table.flavours tr[data-native='m1.tiny'] select option").CountAsync());
+        await Microsoft.Playwright.Assertions.Expect(bamako.Locator(".availability [data-period='month']")).ToContainTextAsync("%");
+
+        var folder = Path.Combine(RepositoryPaths.Root, "artifacts", "screenshots");
+        Directory.CreateDirectory(folder);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(folder, "centres.png"), FullPage = true });
+        var problems = await watch.ProblemsAsync();
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
 
     private string FlavourId(string name) =>

@@ -13,7 +13,7 @@ namespace Aes.EndToEnd.Tests.Portal;
 /// pages only; the services are read directly just to check what the pages did. Screenshots go to
 /// artifacts/screenshots.
 /// </summary>
-public sealed class PortalBrowserTests(EmbeddedProvisioningMarketplace m) : IClassFixture<EmbeddedProvisioningMarketplace>, IAsyncLifetime
+public sealed class PortalBrowserTests(EmbeddedProvisioningMarketplace m) : ChromiumTests, IClassFixture<EmbeddedProvisioningMarketplace>
 {
     /// <summary>
     /// How long a page may take to show what changed: it polls every few seconds, and on a loaded CI machine
@@ -21,21 +21,6 @@ public sealed class PortalBrowserTests(EmbeddedProvisioningMarketplace m) : ICla
     /// </summary>
     private static readonly LocatorAssertionsToHaveAttributeOptions Live = new() { Timeout = 60_000 };
     private static readonly LocatorAssertionsToBeVisibleOptions Shown = new() { Timeout = 60_000 };
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        _playwright = await Playwright.CreateAsync();
-        _browser = await Chromium.LaunchAsync(_playwright);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
-    }
-
     [Fact]
     public async Task Journey_1_a_ministry_requests_three_vms_for_sensitive_data_the_operator_approves_and_they_show_on_the_invoice()
     {
@@ -352,7 +337,7 @@ public sealed class PortalBrowserTests(EmbeddedProvisioningMarketplace m) : ICla
     [Fact]
     public async Task The_home_page_speaks_french_first_and_english_on_request()
     {
-        var page = await (await _browser.NewContextAsync(new() { ViewportSize = new() { Width = 1366, Height = 768 } })).NewPageAsync();
+        var page = await (await Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1366, Height = 768 } })).NewPageAsync();
         var elsewhere = new List<string>();
         page.Request += (_, request) =>
         {
@@ -377,7 +362,7 @@ public sealed class PortalBrowserTests(EmbeddedProvisioningMarketplace m) : ICla
     /// <summary>A fresh browser session signed in as <paramref name="user"/> at the issuer's page, back on <paramref name="path"/>.</summary>
     private async Task<IPage> SignedInAsync(string user, string path, int width = 1366, int height = 768)
     {
-        var context = await _browser.NewContextAsync(new() { ViewportSize = new() { Width = width, Height = height }, Locale = "fr-FR" });
+        var context = await Browser.NewContextAsync(new() { ViewportSize = new() { Width = width, Height = height }, Locale = "fr-FR" });
         var page = await context.NewPageAsync();
         await page.GotoAsync(m.PortalAddress + path);
         await page.Locator("#username").FillAsync(user);

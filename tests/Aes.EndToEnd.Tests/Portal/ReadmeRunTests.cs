@@ -10,24 +10,9 @@ namespace Aes.EndToEnd.Tests.Portal;
 /// is missing or empty, an error in the browser's console, or a page that never becomes interactive fails.
 /// The README's screenshots are taken here (artifacts/screenshots/readme-run).
 /// </summary>
-public sealed partial class ReadmeRunTests : IAsyncLifetime
+public sealed partial class ReadmeRunTests : ChromiumTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        _playwright = await Playwright.CreateAsync();
-        _browser = await Chromium.LaunchAsync(_playwright);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
-    }
-
     [Fact]
     public async Task The_readme_run_gives_a_working_portal_a_request_goes_from_the_form_to_active_and_nothing_complains()
     {
@@ -105,7 +90,7 @@ public sealed partial class ReadmeRunTests : IAsyncLifetime
 
     private async Task<(IBrowserContext Context, BrowserWatch Watch)> ContextAsync()
     {
-        var context = await _browser.NewContextAsync(new() { ViewportSize = new() { Width = 1366, Height = 768 }, Locale = "fr-FR" });
+        var context = await Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1366, Height = 768 }, Locale = "fr-FR" });
         return (context, BrowserWatch.On(context));
     }
 
