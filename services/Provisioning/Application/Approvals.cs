@@ -26,7 +26,13 @@ public sealed class AutoApproval(ProvisioningDbContext db)
 /// <summary>The approval chain: the home state's operator, then, across a border, the host state's.</summary>
 public sealed class Approvals(ProvisioningDbContext db, Access access, WorkflowSignal signal, TimeProvider clock)
 {
-    public async Task<HostingRequest> ApproveAsync(Guid requestId, Guid actor, CancellationToken cancellationToken)
+    public Task<HostingRequest> ApproveAsync(Guid requestId, Guid actor, CancellationToken cancellationToken) =>
+        DecisionRetry.OnFreshRowsAsync(db, "HostingRequest", () => ApproveOnceAsync(requestId, actor, cancellationToken));
+
+    public Task<HostingRequest> RejectAsync(Guid requestId, Guid actor, string reason, CancellationToken cancellationToken) =>
+        DecisionRetry.OnFreshRowsAsync(db, "HostingRequest", () => RejectOnceAsync(requestId, actor, reason, cancellationToken));
+
+    private async Task<HostingRequest> ApproveOnceAsync(Guid requestId, Guid actor, CancellationToken cancellationToken)
     {
         var request = await LoadAsync(requestId, cancellationToken);
         var roles = await access.RolesAsync(actor, cancellationToken);
@@ -66,7 +72,7 @@ public sealed class Approvals(ProvisioningDbContext db, Access access, WorkflowS
         return request;
     }
 
-    public async Task<HostingRequest> RejectAsync(Guid requestId, Guid actor, string reason, CancellationToken cancellationToken)
+    private async Task<HostingRequest> RejectOnceAsync(Guid requestId, Guid actor, string reason, CancellationToken cancellationToken)
     {
         var request = await LoadAsync(requestId, cancellationToken);
         var roles = await access.RolesAsync(actor, cancellationToken);
@@ -135,14 +141,7 @@ public sealed class Approvals(ProvisioningDbContext db, Access access, WorkflowS
 
     private async Task SaveAsync(CancellationToken cancellationToken)
     {
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            throw new ConcurrentChangeException("HostingRequest");
-        }
+        await db.SaveChangesAsync(cancellationToken);
         signal.Notify();
     }
 }

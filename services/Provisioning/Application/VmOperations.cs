@@ -10,7 +10,14 @@ public sealed class VmOperations(ProvisioningDbContext db, Access access, Workfl
         return await query.OrderBy(v => v.Name).ToListAsync(cancellationToken);
     }
 
-    public async Task<VmRecord> DecommissionAsync(Guid vmId, Guid actor, string reason, CancellationToken cancellationToken)
+    public Task<VmRecord> DecommissionAsync(Guid vmId, Guid actor, string reason, CancellationToken cancellationToken) =>
+        DecisionRetry.OnFreshRowsAsync(db, "Vm", () => DecommissionOnceAsync(vmId, actor, reason, cancellationToken));
+
+    /// <summary>Asks for a new size; the workflow takes it from quota, then from the facility.</summary>
+    public Task<VmRecord> ResizeAsync(Guid vmId, Guid actor, long vcpu, long memoryGib, long diskGib, CancellationToken cancellationToken) =>
+        DecisionRetry.OnFreshRowsAsync(db, "Vm", () => ResizeOnceAsync(vmId, actor, vcpu, memoryGib, diskGib, cancellationToken));
+
+    private async Task<VmRecord> DecommissionOnceAsync(Guid vmId, Guid actor, string reason, CancellationToken cancellationToken)
     {
         var vm = await db.Vms.FirstOrDefaultAsync(v => v.Id == vmId, cancellationToken) ?? throw new NotFoundException("Vm", vmId.ToString());
         await RequireConcernedAsync(vm, actor, cancellationToken);
@@ -30,8 +37,7 @@ public sealed class VmOperations(ProvisioningDbContext db, Access access, Workfl
         return vm;
     }
 
-    /// <summary>Asks for a new size; the workflow takes it from quota, then from the facility.</summary>
-    public async Task<VmRecord> ResizeAsync(Guid vmId, Guid actor, long vcpu, long memoryGib, long diskGib, CancellationToken cancellationToken)
+    private async Task<VmRecord> ResizeOnceAsync(Guid vmId, Guid actor, long vcpu, long memoryGib, long diskGib, CancellationToken cancellationToken)
     {
         var vm = await db.Vms.FirstOrDefaultAsync(v => v.Id == vmId, cancellationToken) ?? throw new NotFoundException("Vm", vmId.ToString());
         await RequireConcernedAsync(vm, actor, cancellationToken);
@@ -84,14 +90,7 @@ public sealed class VmOperations(ProvisioningDbContext db, Access access, Workfl
     {
         var request = await db.Requests.FirstAsync(r => r.Id == vm.RequestId, cancellationToken);
         request.NextStepAt = clock.GetUtcNow().UtcDateTime;
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            throw new ConcurrentChangeException("Vm");
-        }
+        await db.SaveChangesAsync(cancellationToken);
         signal.Notify();
     }
 }

@@ -197,8 +197,13 @@ public sealed class OpenStackFacilityTests(OpenStackProvisioningMarketplace m) :
         }
     }
 
+    /// <summary>
+    /// Whether the build itself waits depends on the cloud: Nova accepts, for a while, a token Keystone validated before it
+    /// went down, and the driver keeps its token. The driver's own test (OpenStackDriverFaultTests) shows that one without
+    /// a token waits; here what must hold either way: the facility is out, the request never fails, and it ends active.
+    /// </summary>
     [Fact]
-    public async Task With_keystone_down_the_facility_is_out_the_build_waits_and_it_completes_once_keystone_is_back()
+    public async Task With_keystone_down_the_facility_is_out_the_request_does_not_fail_and_it_is_active_once_keystone_is_back()
     {
         var facility = m.Facilities["ML-BKO-1"];
         using var fault = await m.Cloud.FaultAsync();
@@ -210,7 +215,7 @@ public sealed class OpenStackFacilityTests(OpenStackProvisioningMarketplace m) :
             await Eventually.HoldsAsync(async () => (await m.Provisioning.GetFacilityAvailabilityAsync(new P.FacilityIdRequest { FacilityId = facility }))
                 .Outages.Any(o => o.EndedAt is null && o.CauseEn.Contains("unreachable")), Patience, "the probe opens an outage");
             await Task.Delay(TimeSpan.FromSeconds(5));
-            Assert.Equal("provisioning", (await m.Provisioning.GetRequestAsync(new P.RequestIdRequest { RequestId = approved.Id })).Status);
+            Assert.Contains((await m.Provisioning.GetRequestAsync(new P.RequestIdRequest { RequestId = approved.Id })).Status, new[] { "provisioning", "active" });
         }
         finally
         {

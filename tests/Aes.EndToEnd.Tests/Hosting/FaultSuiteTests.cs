@@ -175,7 +175,7 @@ public sealed class FaultMarketplace : IAsyncLifetime
     {
         await using var connection = new NpgsqlConnection(SimulatorDatabase);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT \"VmId\"::text, \"Name\" FROM simulated_vms", connection);
+        await using var command = new NpgsqlCommand("SELECT \"VmId\"::text, \"Name\" FROM simulated_servers WHERE \"State\" <> 'deleting'", connection);
         var vms = new List<(string, string)>();
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())

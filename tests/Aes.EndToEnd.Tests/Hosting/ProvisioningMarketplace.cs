@@ -254,6 +254,16 @@ public sealed class EmbeddedProvisioningMarketplace : ProvisioningMarketplace
 }
 
 /// <summary>
+/// Embedded, for the portal's journeys in a browser: two operators deciding in turn through pages can take longer than
+/// the API journeys' 30 s holds on a loaded machine, so holds last the hour; no portal journey waits for an expiry.
+/// </summary>
+public sealed class PortalMarketplace : ProvisioningMarketplace
+{
+    protected override bool OnPostgres => false;
+    protected override string[] ExtraArguments => ["--Provisioning:HoldDuration=01:00:00"];
+}
+
+/// <summary>
 /// Embedded, for thousands of requests at once: those waiting for capacity are looked at again every ten
 /// minutes rather than every two seconds, and holds last the hour the campaign's report takes to read.
 /// </summary>

@@ -13,7 +13,7 @@ namespace Aes.EndToEnd.Tests.Portal;
 /// pages only; the services are read directly just to check what the pages did. Screenshots go to
 /// artifacts/screenshots.
 /// </summary>
-public sealed class PortalBrowserTests(EmbeddedProvisioningMarketplace m) : ChromiumTests, IClassFixture<EmbeddedProvisioningMarketplace>
+public sealed class PortalBrowserTests(PortalMarketplace m) : ChromiumTests, IClassFixture<PortalMarketplace>
 {
     /// <summary>
     /// How long a page may take to show what changed: it polls every few seconds, and on a loaded CI machine

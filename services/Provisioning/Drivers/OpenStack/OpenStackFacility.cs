@@ -81,13 +81,14 @@ public sealed class OpenStackFacilityDriver(
         switch (server.State)
         {
             case ServerState.ResizeToConfirm:
-                // Nova shows VERIFY_RESIZE a moment before its migration record allows the confirmation: asked again next time.
+                // Nova shows VERIFY_RESIZE a moment before its migration record allows the confirmation, and an earlier
+                // confirmation may land between our read and this one: either way the next turn reads the outcome.
                 var decision = server.Size == size ? "confirmResize" : "revertResize";
                 try
                 {
                     await api.SendAsync("compute", HttpMethod.Post, action, new JsonObject { [decision] = null }, cancellationToken);
                 }
-                catch (FacilityDriverException exception) when (exception.Fault == FacilityFault.Refused && exception.Message.Contains("has not been resized", StringComparison.Ordinal))
+                catch (FacilityDriverException exception) when (exception.Fault == FacilityFault.Refused && IsResizeDecisionRace(exception.Message))
                 {
                 }
                 return ResizeProgress.UnderWay;
@@ -158,13 +159,7 @@ public sealed class OpenStackFacilityDriver(
         {
             var api = await ApiAsync(facility, cancellationToken);
             // Keystone itself, not only a token it gave earlier: a facility whose identity service is down cannot be used.
-            using (var keystone = await httpClients.CreateClient(HttpClientName).GetAsync(api.Session.Account.AuthUrl, cancellationToken))
-            {
-                if ((int)keystone.StatusCode >= 500)
-                {
-                    throw new FacilityDriverException($"Keystone answered {(int)keystone.StatusCode}", FacilityFault.Unavailable);
-                }
-            }
+            await ProbeKeystoneAsync(api.Session.Account.AuthUrl, cancellationToken);
             var token = await api.Session.TokenAsync(cancellationToken);
             var limits = (await api.SendAsync("compute", HttpMethod.Get, "/limits", null, cancellationToken)).Body?["limits"]?["absolute"]?.AsObject();
             var figures = limits?.Where(l => l.Value is JsonValue value && value.TryGetValue<long>(out _))
@@ -176,6 +171,22 @@ public sealed class OpenStackFacilityDriver(
         {
             return new FacilityHealth(false, $"injoignable : {exception.Message}", $"unreachable: {exception.Message}",
                 new Dictionary<string, string>(), new Dictionary<string, long>(), clock.GetElapsedTime(started));
+        }
+    }
+
+    private async Task ProbeKeystoneAsync(string authUrl, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var keystone = await httpClients.CreateClient(HttpClientName).GetAsync(authUrl, cancellationToken);
+            if ((int)keystone.StatusCode >= 500)
+            {
+                throw new FacilityDriverException($"Keystone at {authUrl} answered {(int)keystone.StatusCode}", FacilityFault.Unavailable);
+            }
+        }
+        catch (HttpRequestException exception)
+        {
+            throw new FacilityDriverException($"Keystone at {authUrl} cannot be reached: {exception.Message}", FacilityFault.Unavailable, exception);
         }
     }
 
@@ -279,6 +290,9 @@ public sealed class OpenStackFacilityDriver(
     /// <summary>A flavour's size: Nova counts memory in MiB, the marketplace in GiB.</summary>
     private static FacilitySize SizeOf(JsonNode flavour) => new(
         flavour["vcpus"]!.GetValue<long>(), flavour["ram"]!.GetValue<long>() / 1024, flavour["disk"]!.GetValue<long>());
+
+    private static bool IsResizeDecisionRace(string message) =>
+        message.Contains("has not been resized", StringComparison.Ordinal) || message.Contains("while it is in vm_state", StringComparison.Ordinal);
 
     private static DateTime? Utc(JsonNode? value) =>
         value?.GetValue<string>() is { Length: > 0 } text && DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var at)
