@@ -65,6 +65,7 @@ public static class AesCommandLine
         root.Subcommands.Add(CapacityCommands.Capacity(run, console));
         root.Subcommands.Add(CapacityCommands.Quotas(run, console));
         root.Subcommands.Add(FacilityCommands.Facilities(run, console));
+        root.Subcommands.Add(VmCommands.Vms(run, console));
         root.Subcommands.Add(BillingCommands.Prices(run, console));
         root.Subcommands.Add(BillingCommands.Invoices(run, console));
         root.Subcommands.Add(BillingCommands.Settlements(run, console));
@@ -110,7 +111,11 @@ public static class AesCommandLine
             var reject = new Command("reject", "Rejeter avec un motif / reject with a reason") { id, reason };
             reject.SetAction((parse, cancellationToken) => Signed(parse, token => RequestCommands.DecideAsync(EndpointsFor(parse, token),
                 parse.GetValue(id)!, parse.GetValue(reason)!, console, cancellationToken)));
-            return new Command("requests", "Demandes d'hébergement / hosting requests") { listRequests, submit, approve, reject };
+            var withdrawReason = new Option<string>("--reason") { Description = "Motif, facultatif / reason, optional" };
+            var withdraw = new Command("withdraw", "Retirer une demande pas encore approuvée / withdraw a request not yet approved") { id, withdrawReason };
+            withdraw.SetAction((parse, cancellationToken) => Signed(parse, token => RequestCommands.WithdrawAsync(EndpointsFor(parse, token),
+                parse.GetValue(id)!, parse.GetValue(withdrawReason), console, cancellationToken)));
+            return new Command("requests", "Demandes d'hébergement / hosting requests") { listRequests, submit, approve, reject, withdraw };
         }
 
         Command ClientsCommand()

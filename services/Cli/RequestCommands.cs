@@ -3,7 +3,7 @@ using Spectre.Console;
 
 namespace Aes.Cli;
 
-/// <summary>`aes requests …`: list, submit, approve and reject hosting requests.</summary>
+/// <summary>`aes requests …`: list, submit, approve, reject and withdraw hosting requests.</summary>
 public static class RequestCommands
 {
     public static async Task<int> ListAsync(Endpoints endpoints, string? agency, string? state, string? status, IAnsiConsole console, CancellationToken cancellationToken)
@@ -55,6 +55,15 @@ public static class RequestCommands
         var request = rejectReason is null
             ? await provisioning.ApproveAsync(new ApproveRequest { RequestId = requestId }, cancellationToken: cancellationToken)
             : await provisioning.RejectAsync(new RejectRequest { RequestId = requestId, Reason = rejectReason }, cancellationToken: cancellationToken);
+        return Outcome(request, console);
+    }
+
+    public static async Task<int> WithdrawAsync(Endpoints endpoints, string requestId, string? reason, IAnsiConsole console, CancellationToken cancellationToken) =>
+        Outcome(await endpoints.Provisioning().WithdrawRequestAsync(new WithdrawRequestRequest { RequestId = requestId, Reason = reason ?? "" },
+            cancellationToken: cancellationToken), console);
+
+    private static int Outcome(HostingRequest request, IAnsiConsole console)
+    {
         console.MarkupLine($"{request.Id}: [bold]{Markup.Escape(request.Status)}[/] — {Markup.Escape(request.StatusReasonFr)} / {Markup.Escape(request.StatusReasonEn)}");
         return ExitCodes.Ok;
     }

@@ -149,6 +149,14 @@ public sealed class OpenStackCloud
         response.EnsureSuccessStatusCode();
     }
 
+    /// <summary>Powers a server off behind the marketplace's back, as a guest's own shutdown or a facility's operator might.</summary>
+    public async Task StopServerAsync(string serverId)
+    {
+        using var admin = await AdminAsync();
+        using var response = await admin.PostAsync($"{ComputeUrl}/servers/{serverId}/action", Json(new JsonObject { ["os-stop"] = null }));
+        response.EnsureSuccessStatusCode();
+    }
+
     /// <summary>Deletes a server behind the marketplace's back, as a facility's own operator might.</summary>
     public async Task DeleteServerAsync(string serverId)
     {

@@ -31,10 +31,18 @@ public static class ApiEndpoints
             "Approuver / approve");
         requests.MapRpc<ProvisioningService.ProvisioningServiceClient, RejectRequest, HostingRequest>("POST", "/requests/{requestId}/reject", (c, r, o) => c.RejectAsync(r, o),
             "Rejeter avec un motif / reject with a reason");
+        requests.MapRpc<ProvisioningService.ProvisioningServiceClient, WithdrawRequestRequest, HostingRequest>("POST", "/requests/{requestId}/withdraw", (c, r, o) => c.WithdrawRequestAsync(r, o),
+            "Retirer une demande pas encore approuvée / withdraw a request not yet approved");
         requests.MapRpc<ProvisioningService.ProvisioningServiceClient, ListVmsRequest, ListVmsResponse>("GET", "/vms", (c, r, o) => c.ListVmsAsync(r, o),
             "Machines virtuelles d'un organisme / an agency's VMs");
         requests.MapRpc<ProvisioningService.ProvisioningServiceClient, DecommissionVmRequest, Vm>("POST", "/vms/{vmId}/decommission", (c, r, o) => c.DecommissionVmAsync(r, o),
             "Arrêter définitivement / decommission");
+        requests.MapRpc<ProvisioningService.ProvisioningServiceClient, VmPowerRequest, Vm>("POST", "/vms/{vmId}/stop", (c, r, o) => c.StopVmAsync(r, o),
+            "Éteindre une VM / stop a VM", filled: ["operation_id"], fill: (http, request) => request.OperationId = RequestIdFor(http).ToString());
+        requests.MapRpc<ProvisioningService.ProvisioningServiceClient, VmPowerRequest, Vm>("POST", "/vms/{vmId}/start", (c, r, o) => c.StartVmAsync(r, o),
+            "Démarrer une VM arrêtée / start a stopped VM", filled: ["operation_id"], fill: (http, request) => request.OperationId = RequestIdFor(http).ToString());
+        requests.MapRpc<ProvisioningService.ProvisioningServiceClient, RebootVmRequest, Vm>("POST", "/vms/{vmId}/reboot", (c, r, o) => c.RebootVmAsync(r, o),
+            "Redémarrer une VM (hard : coupure) / reboot a VM (hard: power cycle)", filled: ["operation_id"], fill: (http, request) => request.OperationId = RequestIdFor(http).ToString());
         return api.MapServiceRoutes();
     }
 
@@ -44,7 +52,7 @@ public static class ApiEndpoints
         http.User.FindFirst("sub")?.Value ?? "", http.User.FindFirst("name")?.Value ?? "",
         http.User.FindAll("aes_grant").Select(c => c.Value).ToList());
 
-    /// <summary>With an Idempotency-Key, the request's id follows from it, so that provisioning also sees a retry as the same request.</summary>
+    /// <summary>With an Idempotency-Key, the request's (or operation's) id follows from it, so that provisioning also sees a retry as the same one.</summary>
     private static Guid RequestIdFor(HttpContext http)
     {
         var key = http.Request.Headers[IdempotencyFilter.Header].ToString();

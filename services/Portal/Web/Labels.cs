@@ -18,6 +18,7 @@ public static class Labels
         "rejected" => Language.T("rejetée", "rejected"),
         "expired" => Language.T("expirée", "expired"),
         "failed" => Language.T("échouée", "failed"),
+        "withdrawn" => Language.T("retirée", "withdrawn"),
         _ => code,
     };
 
@@ -27,6 +28,10 @@ public static class Labels
         "creating" => Language.T("en création", "being created"),
         "active" => Language.T("active", "active"),
         "resizing" => Language.T("redimensionnement", "resizing"),
+        "stopping" => Language.T("en cours d'extinction", "stopping"),
+        "stopped" => Language.T("éteinte", "stopped"),
+        "starting" => Language.T("en cours de démarrage", "starting"),
+        "rebooting" => Language.T("en cours de redémarrage", "rebooting"),
         "decommissioning" => Language.T("en cours d'arrêt", "decommissioning"),
         "decommissioned" => Language.T("décommissionnée", "decommissioned"),
         "removed" => Language.T("supprimée", "removed"),

@@ -6,7 +6,11 @@ namespace Aes.Portal.Web;
 /// <summary>The signed-in person as the pages need them: their name, which agency or state, which roles.</summary>
 public sealed record PortalUser(string Name, IReadOnlyList<Grant> Grants)
 {
-    public static PortalUser Of(ClaimsPrincipal principal) => new(principal.FindFirst(AesClaims.Name)?.Value ?? "", Grant.Of(principal));
+    public static PortalUser Of(ClaimsPrincipal principal) =>
+        new(principal.FindFirst(AesClaims.Name)?.Value ?? "", Grant.Of(principal)) { UserId = principal.FindFirst(AesClaims.Subject)?.Value ?? "" };
+
+    /// <summary>The person's id at tenancy (the token's subject).</summary>
+    public string UserId { get; init; } = "";
 
     /// <summary>The agency the person requests for or administers, when they belong to one.</summary>
     public Guid? Agency => Grants.FirstOrDefault(g => g.Agency is not null)?.Agency;

@@ -32,6 +32,45 @@ public sealed class Approvals(ProvisioningDbContext db, Access access, WorkflowS
     public Task<HostingRequest> RejectAsync(Guid requestId, Guid actor, string reason, CancellationToken cancellationToken) =>
         DecisionRetry.OnFreshRowsAsync(db, "HostingRequest", () => RejectOnceAsync(requestId, actor, reason, cancellationToken));
 
+    /// <summary>
+    /// The requester takes back a request not yet approved (sent by mistake, or to be edited and sent again): its holds are
+    /// given back at once by the workflow and the withdrawal is on its timeline. Its submitter or an administrator of its
+    /// agency may; asked twice, once is enough.
+    /// </summary>
+    public Task<HostingRequest> WithdrawAsync(Guid requestId, Guid actor, string? reason, CancellationToken cancellationToken) =>
+        DecisionRetry.OnFreshRowsAsync(db, "HostingRequest", () => WithdrawOnceAsync(requestId, actor, reason, cancellationToken));
+
+    private async Task<HostingRequest> WithdrawOnceAsync(Guid requestId, Guid actor, string? reason, CancellationToken cancellationToken)
+    {
+        var request = await LoadAsync(requestId, cancellationToken);
+        var roles = await access.RolesAsync(actor, cancellationToken);
+        var administers = roles.Any(r => r.Role == Access.AgencyAdministrator && r.AgencyId == request.AgencyId);
+        if (request.SubmittedBy != actor && !administers)
+        {
+            throw new ForbiddenException(new(
+                "Seuls le demandeur et les administrateurs de l'organisme peuvent retirer cette demande.",
+                "Only the requester and the agency's administrators may withdraw this request."));
+        }
+        if (request.Status == RequestStatus.Withdrawn)
+        {
+            return request;
+        }
+        if (request.Status is not (RequestStatus.Submitted or RequestStatus.WaitingForCapacity or RequestStatus.AwaitingApproval))
+        {
+            throw new RuleViolationException(new(
+                $"La demande est {request.Status.Code()} : seule une demande pas encore approuvée se retire.",
+                $"The request is {request.Status.Code()}: only a request not yet approved can be withdrawn."));
+        }
+        var now = clock.GetUtcNow().UtcDateTime;
+        var by = request.SubmittedBy == actor ? ("par son demandeur", "by its requester") : ("par un administrateur de l'organisme", "by an administrator of the agency");
+        var why = string.IsNullOrWhiteSpace(reason) ? ("", "") : ($" : {reason.Trim()}", $": {reason.Trim()}");
+        request.CleanupPending = true;
+        request.NextStepAt = now;
+        db.MoveTo(request, RequestStatus.Withdrawn, $"retirée {by.Item1}{why.Item1}", $"withdrawn {by.Item2}{why.Item2}", now);
+        await SaveAsync(cancellationToken);
+        return request;
+    }
+
     private async Task<HostingRequest> ApproveOnceAsync(Guid requestId, Guid actor, CancellationToken cancellationToken)
     {
         var request = await LoadAsync(requestId, cancellationToken);

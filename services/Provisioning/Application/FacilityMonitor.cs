@@ -138,7 +138,7 @@ public sealed partial class Reconciliation(
     TimeProvider clock, ILogger<Reconciliation> logger)
 {
     /// <summary>VM states in which the facility must have the server; in the others the workflow is building or removing it.</summary>
-    private static readonly VmStatus[] Running = [VmStatus.Active, VmStatus.Resizing];
+    private static readonly VmStatus[] Running = [VmStatus.Active, VmStatus.Resizing, VmStatus.Stopping, VmStatus.Stopped, VmStatus.Starting, VmStatus.Rebooting];
 
     public async Task RunAsync(FacilityTarget facility, CancellationToken cancellationToken)
     {
@@ -171,7 +171,14 @@ public sealed partial class Reconciliation(
             {
                 ServerState.Error => ($"le serveur {server.ServerId} est en erreur dans {facility.FacilityCode} : {server.Fault}",
                     $"server {server.ServerId} is in error in {facility.FacilityCode}: {server.Fault}"),
-                _ when vm.Status == VmStatus.Active && server.State is ServerState.Active or ServerState.Stopped
+                // Powered off or on behind the marketplace's back (a guest's own shutdown, the facility's operators).
+                ServerState.Stopped when vm.Status == VmStatus.Active =>
+                    ($"le serveur {server.ServerId} est éteint dans {facility.FacilityCode} ; la place de marché le compte actif",
+                     $"server {server.ServerId} is stopped in {facility.FacilityCode}; the marketplace counts it active"),
+                ServerState.Active when vm.Status == VmStatus.Stopped =>
+                    ($"le serveur {server.ServerId} tourne dans {facility.FacilityCode} ; la place de marché le compte éteint",
+                     $"server {server.ServerId} is running in {facility.FacilityCode}; the marketplace counts it stopped"),
+                _ when vm.Status is VmStatus.Active or VmStatus.Stopped && server.State is ServerState.Active or ServerState.Stopped
                     && server.Size != new FacilitySize(vm.Vcpu, vm.MemoryGib, vm.DiskGib) =>
                     ($"le serveur {server.ServerId} a {server.Size.Vcpu} vCPU, {server.Size.MemoryGib} Gio, {server.Size.DiskGib} Gio ; la place de marché compte {vm.Vcpu} vCPU, {vm.MemoryGib} Gio, {vm.DiskGib} Gio",
                      $"server {server.ServerId} has {server.Size.Vcpu} vCPU, {server.Size.MemoryGib} GiB, {server.Size.DiskGib} GiB; the marketplace counts {vm.Vcpu} vCPU, {vm.MemoryGib} GiB, {vm.DiskGib} GiB"),

@@ -1,6 +1,6 @@
 namespace Aes.Provisioning.Application;
 
-/// <summary>An agency's VMs, and their decommissioning (carried out by the workflow).</summary>
+/// <summary>An agency's VMs, their power, size and decommissioning (each carried out by the workflow).</summary>
 public sealed class VmOperations(ProvisioningDbContext db, Access access, WorkflowSignal signal, TimeProvider clock)
 {
     public async Task<IReadOnlyList<VmRecord>> ListAsync(Guid agencyId, bool includeEnded, CancellationToken cancellationToken)
@@ -17,6 +17,56 @@ public sealed class VmOperations(ProvisioningDbContext db, Access access, Workfl
     public Task<VmRecord> ResizeAsync(Guid vmId, Guid actor, long vcpu, long memoryGib, long diskGib, CancellationToken cancellationToken) =>
         DecisionRetry.OnFreshRowsAsync(db, "Vm", () => ResizeOnceAsync(vmId, actor, vcpu, memoryGib, diskGib, cancellationToken));
 
+    /// <summary>
+    /// Stops, starts or reboots a VM, for its request's submitter or an administrator of its agency. The caller's
+    /// <paramref name="operationId"/> makes a retry of the VM's latest operation the same operation; a new one that makes no
+    /// sense in the VM's state (starting a running VM) is refused with the reason.
+    /// </summary>
+    public Task<VmRecord> ChangePowerAsync(Guid vmId, Guid actor, Guid operationId, PowerAction action, CancellationToken cancellationToken) =>
+        DecisionRetry.OnFreshRowsAsync(db, "Vm", () => ChangePowerOnceAsync(vmId, actor, operationId, action, cancellationToken));
+
+    private async Task<VmRecord> ChangePowerOnceAsync(Guid vmId, Guid actor, Guid operationId, PowerAction action, CancellationToken cancellationToken)
+    {
+        var vm = await db.Vms.FirstOrDefaultAsync(v => v.Id == vmId, cancellationToken) ?? throw new NotFoundException("Vm", vmId.ToString());
+        var submitter = await db.Requests.Where(r => r.Id == vm.RequestId).Select(r => r.SubmittedBy).SingleAsync(cancellationToken);
+        var roles = await access.RolesAsync(actor, cancellationToken);
+        if (actor != submitter && !roles.Any(r => r.Role == Access.AgencyAdministrator && r.AgencyId == vm.AgencyId))
+        {
+            throw new ForbiddenException(new(
+                "Seuls le demandeur de la VM et les administrateurs de son organisme peuvent l'arrêter, la démarrer ou la redémarrer.",
+                "Only the VM's requester and its agency's administrators may stop, start or reboot it."));
+        }
+        if (vm.PowerOperationId == operationId)
+        {
+            if (vm.PowerAction != action)
+            {
+                throw new InvalidFieldException("operation_id", new(
+                    "déjà utilisé pour une autre opération sur cette VM.", "already used for another operation on this VM."));
+            }
+            return vm; // the same operation, asked again
+        }
+        await RequireActiveRequestAsync(vm, cancellationToken);
+        var (from, to) = action switch
+        {
+            PowerAction.Stop => (VmStatus.Active, VmStatus.Stopping),
+            PowerAction.Start => (VmStatus.Stopped, VmStatus.Starting),
+            _ => (VmStatus.Active, VmStatus.Rebooting),
+        };
+        if (vm.Status != from)
+        {
+            var (fr, en) = action switch
+            {
+                PowerAction.Stop => ("seule une VM active s'éteint", "only an active VM is stopped"),
+                PowerAction.Start => ("seule une VM arrêtée démarre", "only a stopped VM is started"),
+                _ => ("seule une VM active redémarre", "only an active VM is rebooted"),
+            };
+            throw new RuleViolationException(new($"La VM est {vm.Status.Code()} : {fr}.", $"The VM is {vm.Status.Code()}: {en}."));
+        }
+        (vm.Status, vm.PowerOperationId, vm.PowerAction, vm.PowerAskedAt, vm.PowerRefusedReason) = (to, operationId, action, null, null);
+        await HandToWorkflowAsync(vm, cancellationToken);
+        return vm;
+    }
+
     private async Task<VmRecord> DecommissionOnceAsync(Guid vmId, Guid actor, string reason, CancellationToken cancellationToken)
     {
         var vm = await db.Vms.FirstOrDefaultAsync(v => v.Id == vmId, cancellationToken) ?? throw new NotFoundException("Vm", vmId.ToString());
@@ -26,10 +76,11 @@ public sealed class VmOperations(ProvisioningDbContext db, Access access, Workfl
         {
             return vm; // asked twice: once is enough
         }
-        if (vm.Status != VmStatus.Active)
+        if (vm.Status is not (VmStatus.Active or VmStatus.Stopped))
         {
             throw new RuleViolationException(new(
-                $"La VM est {vm.Status.Code()} : seule une VM active se décommissionne.", $"The VM is {vm.Status.Code()}: only an active VM is decommissioned."));
+                $"La VM est {vm.Status.Code()} : seule une VM active ou éteinte se décommissionne.",
+                $"The VM is {vm.Status.Code()}: only an active or stopped VM is decommissioned."));
         }
         vm.Status = VmStatus.Decommissioning;
         vm.DecommissionReason = reason;

@@ -47,6 +47,7 @@ public sealed partial class Workflow(
                 await ProvisionAsync(request, now, cancellationToken);
                 break;
             case RequestStatus.Active:
+                await ChangePowerAsync(request, now, cancellationToken);
                 await ResizeAsync(request, now, cancellationToken);
                 await DecommissionAsync(request, now, cancellationToken);
                 break;
@@ -218,6 +219,97 @@ public sealed partial class Workflow(
         {
             LookAgainSoon(request, now);
         }
+    }
+
+    /// <summary>
+    /// Stops, starts or reboots the VMs asked for: the facility is asked once (<see cref="VmRecord.PowerAskedAt"/> records it), then
+    /// read until the server is where it was asked to go. A facility's refusal, a server in error, or a change unfinished after
+    /// <see cref="ProvisioningSettings.BuildTimeout"/> leaves the VM as it was, with the reason. Billing is unchanged: a stopped VM keeps
+    /// its allocation, and allocation is what is billed.
+    /// </summary>
+    private async Task ChangePowerAsync(HostingRequest request, DateTime now, CancellationToken cancellationToken)
+    {
+        var facility = FacilityOf(request);
+        var underWay = false;
+        foreach (var vm in request.Vms.Where(v => v.Status is VmStatus.Stopping or VmStatus.Starting or VmStatus.Rebooting))
+        {
+            var driver = await drivers.ForAsync(facility, cancellationToken);
+            var (before, after, wanted) = vm.Status switch
+            {
+                VmStatus.Stopping => (VmStatus.Active, VmStatus.Stopped, ServerState.Stopped),
+                VmStatus.Starting => (VmStatus.Stopped, VmStatus.Active, ServerState.Active),
+                _ => (VmStatus.Active, VmStatus.Active, ServerState.Active),
+            };
+            FacilityServer? server;
+            if (vm.PowerAskedAt is null)
+            {
+                try
+                {
+                    server = vm.PowerAction switch
+                    {
+                        PowerAction.Stop => await driver.StopAsync(facility, vm.Id, cancellationToken),
+                        PowerAction.Start => await driver.StartAsync(facility, vm.Id, cancellationToken),
+                        var action => await driver.RebootAsync(facility, vm.Id, action == PowerAction.HardReboot, cancellationToken),
+                    };
+                }
+                catch (FacilityDriverException exception) when (exception.Fault == FacilityFault.Refused)
+                {
+                    // Asked before a crash (or before a save that lost a race), the facility refuses a second ask while it is
+                    // on its way or already there: then it was asked, not refused, and the reading below says when it is done.
+                    server = await driver.FindAsync(facility, vm.Id, cancellationToken);
+                    var onItsWay = vm.Status switch
+                    {
+                        VmStatus.Stopping => server?.State is ServerState.Stopping or ServerState.Stopped,
+                        VmStatus.Starting => server?.State is ServerState.Starting or ServerState.Active,
+                        _ => server?.State is ServerState.Rebooting or ServerState.Active,
+                    };
+                    if (!onItsWay)
+                    {
+                        EndPowerChange(vm, before, exception.Message);
+                        await SaveProgressAsync(request, cancellationToken);
+                        continue;
+                    }
+                }
+                vm.PowerAskedAt = now;
+                await SaveProgressAsync(request, cancellationToken);
+                server = await driver.FindAsync(facility, vm.Id, cancellationToken);
+            }
+            else
+            {
+                server = await driver.FindAsync(facility, vm.Id, cancellationToken);
+            }
+            switch (server)
+            {
+                case null:
+                    EndPowerChange(vm, before, $"the server of {vm.Name} is no longer in {request.FacilityCode}");
+                    break;
+                case { State: ServerState.Error }:
+                    EndPowerChange(vm, before, $"{request.FacilityCode} put {vm.Name} in error: {server.Fault}");
+                    break;
+                case var _ when server.State == wanted:
+                    vm.Addresses = Addresses(server);
+                    EndPowerChange(vm, after, null);
+                    break;
+                case var _ when now - vm.PowerAskedAt >= settings.BuildTimeout:
+                    EndPowerChange(vm, before, $"{vm.Name} is still {server.State.ToString().ToLowerInvariant()} in {request.FacilityCode} after {settings.BuildTimeout}");
+                    break;
+                default:
+                    underWay = true;
+                    continue;
+            }
+            await SaveProgressAsync(request, cancellationToken);
+        }
+        if (underWay)
+        {
+            LookAgainSoon(request, now);
+        }
+    }
+
+    private static void EndPowerChange(VmRecord vm, VmStatus status, string? refusedReason)
+    {
+        vm.Status = status;
+        vm.PowerAskedAt = null;
+        vm.PowerRefusedReason = refusedReason is null ? null : refusedReason.Length <= 1000 ? refusedReason : refusedReason[..1000];
     }
 
     private async Task ResizeClaimAsync(VmRecord vm, long vcpu, long memoryGib, long diskGib, CancellationToken cancellationToken) =>

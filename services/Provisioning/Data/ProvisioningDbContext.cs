@@ -155,6 +155,7 @@ public abstract class ProvisioningDbContext(DbContextOptions options) : ServiceD
             vm.Property(v => v.ResizeRefusedReason).HasMaxLength(1000);
             vm.Property(v => v.ServerId).HasMaxLength(64);
             vm.Property(v => v.Addresses).HasMaxLength(500);
+            vm.Property(v => v.PowerRefusedReason).HasMaxLength(1000);
             vm.Property(v => v.Version).IsConcurrencyToken();
             vm.HasIndex(v => new { v.AgencyId, v.Status });
             vm.HasIndex(v => new { v.FacilityId, v.Status });

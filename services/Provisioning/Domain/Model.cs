@@ -6,12 +6,19 @@ public enum Classification { Strategic = 1, Sensitive = 2, Internal = 3, Public 
 public enum RequestStatus
 {
     Submitted = 1, WaitingForCapacity = 2, AwaitingApproval = 3, Approved = 4, Provisioning = 5, Active = 6,
-    Rejected = 7, Expired = 8, Failed = 9, Decommissioned = 10,
+    Rejected = 7, Expired = 8, Failed = 9, Decommissioned = 10, Withdrawn = 11,
 }
 
 public enum ApprovalState { NotNeeded = 0, Pending = 1, Approved = 2, Rejected = 3 }
 
-public enum VmStatus { Pending = 1, Held = 2, Creating = 3, Active = 4, Decommissioning = 5, Decommissioned = 6, Removed = 7, Resizing = 8, Lost = 9 }
+public enum VmStatus
+{
+    Pending = 1, Held = 2, Creating = 3, Active = 4, Decommissioning = 5, Decommissioned = 6, Removed = 7, Resizing = 8, Lost = 9,
+    Stopping = 10, Stopped = 11, Starting = 12, Rebooting = 13,
+}
+
+/// <summary>What the owner asks of a running or stopped VM; the workflow carries it out in the facility.</summary>
+public enum PowerAction { Stop = 1, Start = 2, Reboot = 3, HardReboot = 4 }
 
 public static class Codes
 {
@@ -50,7 +57,7 @@ public static class Codes
     };
 
     public static bool IsFinal(this RequestStatus status) =>
-        status is RequestStatus.Rejected or RequestStatus.Expired or RequestStatus.Failed or RequestStatus.Decommissioned;
+        status is RequestStatus.Rejected or RequestStatus.Expired or RequestStatus.Failed or RequestStatus.Decommissioned or RequestStatus.Withdrawn;
 }
 
 public sealed class KnownFacility
@@ -184,6 +191,12 @@ public sealed class VmRecord
     public DateTime? LostAt { get; set; }
     /// <summary>The server's addresses as the facility last reported them, comma-separated.</summary>
     public string? Addresses { get; set; }
+    /// <summary>The caller's id of the last stop, start or reboot: the same id again is the same operation.</summary>
+    public Guid? PowerOperationId { get; set; }
+    public PowerAction? PowerAction { get; set; }
+    /// <summary>When the facility was asked for the power change under way; null until it is.</summary>
+    public DateTime? PowerAskedAt { get; set; }
+    public string? PowerRefusedReason { get; set; }
     public int Version { get; set; }
 }
 

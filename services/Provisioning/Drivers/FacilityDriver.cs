@@ -19,7 +19,11 @@ public enum ServerState
 {
     Building,
     Active,
+    /// <summary>Being powered off (Nova's task_state powering-off): stopped soon.</summary>
+    Stopping,
     Stopped,
+    /// <summary>Being powered on (Nova's task_state powering-on): active soon.</summary>
+    Starting,
     Rebooting,
     Resizing,
     /// <summary>Resized and waiting for a confirmation (or a revert).</summary>

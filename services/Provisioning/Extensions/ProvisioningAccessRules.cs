@@ -24,11 +24,17 @@ public static class ProvisioningAccessRules
         ["ListRequests"] = AccessRule.Read(Readers, Scopes.FirstOf(("agency_id", Scopes.ById("agency_id", AgencyAsync)), ("state_code", HostingStateAsync))),
         ["Approve"] = AccessRule.Write(StateOperators | HostOperators, Scopes.ById("request_id", RequestAsync)),
         ["Reject"] = AccessRule.Write(StateOperators | HostOperators, Scopes.ById("request_id", RequestAsync)),
+        // Its submitter or an agency administrator (the service checks which).
+        ["WithdrawRequest"] = AccessRule.Write(AgencyMembers, Scopes.ById("request_id", RequestAsync)),
         ["SetAutoApprovalPolicy"] = AccessRule.Write(StateOperators, PolicyStateAsync),
         ["GetAutoApprovalPolicy"] = AccessRule.Read(StateOperators | Auditors | ConfederalAdministrators, Scopes.StateField("state_code")),
         ["ListVms"] = AccessRule.Read(AgencyMembers | StateOperators | Auditors | ConfederalAdministrators, Scopes.ById("agency_id", AgencyAsync)),
         ["DecommissionVm"] = AccessRule.Write(AgencyMembers | StateOperators | HostOperators, Scopes.ById("vm_id", VmAsync)),
         ["ResizeVm"] = AccessRule.Write(AgencyMembers | StateOperators | HostOperators, Scopes.ById("vm_id", VmAsync)),
+        // The VM's requester or an agency administrator (the service checks which).
+        ["StopVm"] = AccessRule.Write(AgencyMembers, Scopes.ById("vm_id", VmAsync)),
+        ["StartVm"] = AccessRule.Write(AgencyMembers, Scopes.ById("vm_id", VmAsync)),
+        ["RebootVm"] = AccessRule.Write(AgencyMembers, Scopes.ById("vm_id", VmAsync)),
         ["ListFacilityVms"] = AccessRule.Read(StateOperators | Auditors | ConfederalAdministrators, Scopes.ById("facility_id", FacilityAsync)),
         // A facility's cloud is its state's operators' to connect and map; auditors and the confederation read.
         ["ConnectFacility"] = AccessRule.Write(StateOperators, Scopes.ById("facility_id", FacilityAsync)),

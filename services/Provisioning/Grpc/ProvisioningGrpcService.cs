@@ -173,6 +173,10 @@ public sealed partial class ProvisioningGrpcService(
         ToMessage(await approvals.RejectAsync(Validate.Id(request.RequestId, "request_id"), Validate.Id(request.ActorUserId, "actor_user_id"),
             Validate.Name(request.Reason, "reason", 1000), context.CancellationToken));
 
+    public override async Task<V1.HostingRequest> WithdrawRequest(V1.WithdrawRequestRequest request, ServerCallContext context) =>
+        ToMessage(await approvals.WithdrawAsync(Validate.Id(request.RequestId, "request_id"), Validate.Id(request.ActorUserId, "actor_user_id"),
+            Validate.Optional(request.Reason, "reason", 1000) is { Length: > 0 } reason ? reason : null, context.CancellationToken));
+
     public override async Task<V1.AutoApprovalPolicy> SetAutoApprovalPolicy(V1.SetAutoApprovalPolicyRequest request, ServerCallContext context)
     {
         var actor = Validate.Id(request.ActorUserId, "actor_user_id");
@@ -226,6 +230,19 @@ public sealed partial class ProvisioningGrpcService(
         var (vcpu, memory, disk) = Sizes(request.Flavour, request.Vcpu, request.MemoryGib, request.DiskGib, "");
         return ToMessage(await vms.ResizeAsync(vmId, actor, vcpu, memory, disk, context.CancellationToken));
     }
+
+    public override Task<V1.Vm> StopVm(V1.VmPowerRequest request, ServerCallContext context) =>
+        ChangePowerAsync(request.VmId, request.ActorUserId, request.OperationId, PowerAction.Stop, context);
+
+    public override Task<V1.Vm> StartVm(V1.VmPowerRequest request, ServerCallContext context) =>
+        ChangePowerAsync(request.VmId, request.ActorUserId, request.OperationId, PowerAction.Start, context);
+
+    public override Task<V1.Vm> RebootVm(V1.RebootVmRequest request, ServerCallContext context) =>
+        ChangePowerAsync(request.VmId, request.ActorUserId, request.OperationId, request.Hard ? PowerAction.HardReboot : PowerAction.Reboot, context);
+
+    private async Task<V1.Vm> ChangePowerAsync(string vmId, string actorUserId, string operationId, PowerAction action, ServerCallContext context) =>
+        ToMessage(await vms.ChangePowerAsync(Validate.Id(vmId, "vm_id"), Validate.Id(actorUserId, "actor_user_id"), Validate.Id(operationId, "operation_id"),
+            action, context.CancellationToken));
 
     public override async Task<V1.ListFacilityVmsResponse> ListFacilityVms(V1.ListFacilityVmsRequest request, ServerCallContext context)
     {
@@ -357,6 +374,7 @@ public sealed partial class ProvisioningGrpcService(
         ServerId = vm.ServerId ?? "",
         Addresses = { (vm.Addresses ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries) },
         LostAt = vm.LostAt is { } lost ? Timestamp.FromDateTime(lost) : null,
+        PowerRefusedReason = vm.PowerRefusedReason ?? "",
     };
 }
 

@@ -64,7 +64,7 @@ public sealed class OpenStackFacilityTests(OpenStackProvisioningMarketplace m) :
         (await m.Provisioning.ListVmsAsync(new P.ListVmsRequest { AgencyId = m.Agencies["ML/MEF"], IncludeEnded = true })).Vms.Where(v => v.RequestId == requestId).ToList();
 
     [Fact]
-    public async Task Journey_1_in_a_real_openstack_the_servers_carry_the_mapped_flavour_image_and_network_are_resized_and_deleted_on_decommissioning()
+    public async Task Journey_1_in_a_real_openstack_the_servers_carry_the_mapped_flavour_image_and_network_are_resized_stopped_started_rebooted_and_deleted_on_decommissioning()
     {
         var approved = await SubmitAndApproveAsync(m.Request("ML/MEF", "sensitive", count: 3));
         var active = await m.WaitForAsync(approved.Id, "active", Patience);
@@ -90,6 +90,31 @@ public sealed class OpenStackFacilityTests(OpenStackProvisioningMarketplace m) :
         await Eventually.HoldsAsync(async () => (await VmsAsync(active.Id)).Single(v => v.Id == resized.Id) is { Status: "active", Vcpu: 8 },
             Patience, "the VM is resized");
         Assert.Equal("s1.xlarge", (await NovaServerAsync(resized.Id))!["flavor"]!["original_name"]!.GetValue<string>());
+
+        // Stopped and started by its requester: Nova's server follows (SHUTOFF, then ACTIVE); then rebooted hard.
+        var powered = vms[1];
+        P.VmPowerRequest Power() => new() { VmId = powered.Id, ActorUserId = m.Users["agent.mef.ml"], OperationId = Guid.NewGuid().ToString() };
+        await m.Provisioning.StopVmAsync(Power());
+        await Eventually.HoldsAsync(async () => (await VmsAsync(active.Id)).Single(v => v.Id == powered.Id).Status == "stopped", Patience, "the VM is stopped");
+        Assert.Equal("SHUTOFF", (await NovaServerAsync(powered.Id))!["status"]!.GetValue<string>());
+        await m.Provisioning.StartVmAsync(Power());
+        await Eventually.HoldsAsync(async () => (await VmsAsync(active.Id)).Single(v => v.Id == powered.Id).Status == "active", Patience, "the VM runs again");
+        Assert.Equal("ACTIVE", (await NovaServerAsync(powered.Id))!["status"]!.GetValue<string>());
+        await m.Provisioning.RebootVmAsync(new P.RebootVmRequest { VmId = powered.Id, ActorUserId = m.Users["agent.mef.ml"], OperationId = Guid.NewGuid().ToString(), Hard = true });
+        await Eventually.HoldsAsync(async () => (await VmsAsync(active.Id)).Single(v => v.Id == powered.Id) is { Status: "active", PowerRefusedReason: "" },
+            Patience, "the VM is rebooted");
+        Assert.Equal("ACTIVE", (await NovaServerAsync(powered.Id))!["status"]!.GetValue<string>());
+
+        // Powered off behind the marketplace's back: reconciliation says so; the owner's stop, which Nova refuses (already
+        // off), is then taken as done, and the finding clears.
+        await m.Cloud.StopServerAsync(powered.ServerId);
+        async Task<bool> StoppedFindingAsync() => (await m.Provisioning.ListReconciliationFindingsAsync(new P.ListReconciliationFindingsRequest { FacilityId = m.Facilities["ML-BKO-1"] }))
+            .Findings.Any(f => f.Kind == "state_differs" && f.VmId == powered.Id && f.DetailEn.Contains("is stopped"));
+        await Eventually.HoldsAsync(StoppedFindingAsync, Patience, "reconciliation finds the server stopped");
+        await m.Provisioning.StopVmAsync(Power());
+        await Eventually.HoldsAsync(async () => (await VmsAsync(active.Id)).Single(v => v.Id == powered.Id) is { Status: "stopped", PowerRefusedReason: "" },
+            Patience, "the stop is taken as done");
+        await Eventually.HoldsAsync(async () => !await StoppedFindingAsync(), Patience, "the finding clears");
 
         // Decommissioning deletes the server in Nova.
         await m.Provisioning.DecommissionVmAsync(new P.DecommissionVmRequest { VmId = resized.Id, ActorUserId = m.Users["agent.mef.ml"], Reason = "fin" });

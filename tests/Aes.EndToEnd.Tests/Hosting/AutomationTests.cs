@@ -111,6 +111,27 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
     }
 
     [Fact]
+    public async Task The_cli_lists_an_agencys_vms_with_the_addresses_their_facility_gave_them()
+    {
+        var submitted = await m.SubmitAsync(m.Request("ML/MEF", "internal", vcpu: 1, memoryGib: 2, diskGib: 20));
+        await m.WaitForAsync(submitted.Id, "awaiting_approval");
+        await m.Provisioning.ApproveAsync(new Aes.Contracts.Provisioning.V1.ApproveRequest { RequestId = submitted.Id, ActorUserId = m.Users["op.ml"] });
+        var vmId = (await m.WaitForAsync(submitted.Id, "active")).VmIds.Single();
+        var vm = (await m.Provisioning.ListVmsAsync(new Aes.Contracts.Provisioning.V1.ListVmsRequest { AgencyId = m.Agencies["ML/MEF"] })).Vms.Single(v => v.Id == vmId);
+        Assert.NotEmpty(vm.Addresses);
+
+        var listed = await AesAsync("vms", "list", "--agency", "ML/MEF", "--token", await m.TokenOfAsync("agent.mef.ml"));
+        Assert.True(listed.ExitCode == 0, listed.Output);
+        var line = listed.Output.Split('\n').Single(l => l.Contains(vmId, StringComparison.Ordinal));
+        Assert.Contains(vm.Addresses[0], line);
+        Assert.Contains("active", line);
+        var otherState = await AesAsync("vms", "list", "--agency", "ML/MEF", "--token", await m.TokenOfAsync("op.bf"));
+        Assert.Equal(5, otherState.ExitCode);
+
+        await m.Provisioning.DecommissionVmAsync(new Aes.Contracts.Provisioning.V1.DecommissionVmRequest { VmId = vmId, ActorUserId = m.Users["agent.mef.ml"], Reason = "fin du test" });
+    }
+
+    [Fact]
     public async Task The_cli_manages_capacity_quotas_and_prices_and_reads_invoices_and_settlements()
     {
         var op = await m.TokenOfAsync("op.ml");
@@ -172,7 +193,7 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
     }
 
     [Fact]
-    public async Task An_automation_client_created_with_the_cli_signs_in_without_a_browser_and_submits_for_its_agency()
+    public async Task An_automation_client_created_with_the_cli_signs_in_without_a_browser_submits_for_its_agency_and_withdraws_what_it_sent()
     {
         var created = await AesAsync("clients", "create", "--name", "Pipeline MEF", "--role", "Requester", "--agency", "ML/MEF",
             "--token", await m.TokenOfAsync("admin.mef.ml"));
@@ -197,7 +218,12 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
         var id = System.Text.RegularExpressions.Regex.Match(submitted.Output, "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}").Value;
         var request = await m.Provisioning.GetRequestAsync(new Aes.Contracts.Provisioning.V1.RequestIdRequest { RequestId = id });
         Assert.NotEqual(m.Users["agent.mef.ml"], request.SubmittedByUserId);
-        await m.RejectIfOpenAsync(id, "op.ml");
+
+        // What it sent, it takes back.
+        var withdrawn = await AesAsync("requests", "withdraw", id, "--reason", "Déploiement annulé");
+        Assert.True(withdrawn.ExitCode == 0, withdrawn.Output);
+        Assert.Contains("withdrawn", withdrawn.Output);
+        Assert.Contains("Déploiement annulé", withdrawn.Output);
     }
 
     [Fact]

@@ -169,6 +169,66 @@ public abstract class JourneyTests<TMarketplace>(TMarketplace m) : IClassFixture
     }
 
     [Fact]
+    public async Task A_vm_is_stopped_started_and_rebooted_by_its_requester_each_operation_once_and_stays_billed_while_stopped()
+    {
+        var submitted = await m.SubmitAsync(m.Request("ML/MEF", "internal", vcpu: 1, memoryGib: 2, diskGib: 20));
+        await m.WaitForAsync(submitted.Id, "awaiting_approval");
+        await m.Provisioning.ApproveAsync(new P.ApproveRequest { RequestId = submitted.Id, ActorUserId = m.Users["op.ml"] });
+        var vmId = (await m.WaitForAsync(submitted.Id, "active")).VmIds.Single();
+        var usedBefore = await m.UsedVcpuAsync("ML-BKO-1");
+        async Task<P.Vm> VmWhenAsync(string status)
+        {
+            P.Vm vm = null!;
+            await Aes.Testing.Eventually.HoldsAsync(async () =>
+                (vm = (await m.Provisioning.ListVmsAsync(new P.ListVmsRequest { AgencyId = m.Agencies["ML/MEF"] })).Vms.Single(v => v.Id == vmId)).Status == status,
+                TimeSpan.FromSeconds(30), $"the VM becomes {status}");
+            return vm;
+        }
+        P.VmPowerRequest Power(string who, string operation) => new() { VmId = vmId, ActorUserId = m.Users[who], OperationId = operation };
+
+        // Refused, and nothing changes: starting a running VM, someone else's power button, an operation id that is not one.
+        var running = await Assert.ThrowsAsync<RpcException>(() => m.Provisioning.StartVmAsync(Power("agent.mef.ml", Guid.NewGuid().ToString())).ResponseAsync);
+        Assert.Equal(StatusCode.FailedPrecondition, running.StatusCode);
+        Assert.Contains("only a stopped VM is started", running.Status.Detail);
+        foreach (var who in new[] { "op.ml", "agent.anptic.bf" })
+        {
+            var refused = await Assert.ThrowsAsync<RpcException>(() => m.Provisioning.StopVmAsync(Power(who, Guid.NewGuid().ToString())).ResponseAsync);
+            Assert.Equal(StatusCode.PermissionDenied, refused.StatusCode);
+        }
+        var noOperation = await Assert.ThrowsAsync<RpcException>(() => m.Provisioning.StopVmAsync(Power("agent.mef.ml", "encore")).ResponseAsync);
+        Assert.Equal(("operation_id", StatusCode.InvalidArgument), (noOperation.Trailers.GetValue("aes-field"), noOperation.StatusCode));
+        Assert.Equal("active", (await VmWhenAsync("active")).Status);
+
+        // Stopped, asked twice with the same id: one operation; the facility's server is stopped; allocation and billing go on.
+        var stop = Guid.NewGuid().ToString();
+        await m.Provisioning.StopVmAsync(Power("agent.mef.ml", stop));
+        await m.Provisioning.StopVmAsync(Power("agent.mef.ml", stop));
+        await VmWhenAsync("stopped");
+        Assert.Equal("stopped", (await m.Provisioning.ListFacilityVmsAsync(new P.ListFacilityVmsRequest { FacilityId = m.Facilities["ML-BKO-1"] }))
+            .Vms.Single(v => v.Id == vmId).PowerState);
+        var again = await Assert.ThrowsAsync<RpcException>(() => m.Provisioning.StopVmAsync(Power("agent.mef.ml", Guid.NewGuid().ToString())).ResponseAsync);
+        Assert.Equal(StatusCode.FailedPrecondition, again.StatusCode);
+        var reused = await Assert.ThrowsAsync<RpcException>(() => m.Provisioning.StartVmAsync(Power("agent.mef.ml", stop)).ResponseAsync);
+        Assert.Equal(("operation_id", StatusCode.InvalidArgument), (reused.Trailers.GetValue("aes-field"), reused.StatusCode));
+        Assert.Equal(usedBefore, await m.UsedVcpuAsync("ML-BKO-1"));
+        var metered = await m.MeteredAsync("op.ml", "ML/MEF", vmId, TimeSpan.Zero, ended: false);
+        Assert.Null(metered[^1].Until);
+
+        // Started by an administrator of the agency, then rebooted hard by its requester.
+        await m.Provisioning.StartVmAsync(Power("admin.mef.ml", Guid.NewGuid().ToString()));
+        await VmWhenAsync("active");
+        await m.Provisioning.RebootVmAsync(new P.RebootVmRequest { VmId = vmId, ActorUserId = m.Users["agent.mef.ml"], OperationId = Guid.NewGuid().ToString(), Hard = true });
+        var rebooted = await VmWhenAsync("active");
+        Assert.Equal("", rebooted.PowerRefusedReason);
+
+        // A stopped VM can still be decommissioned; its usage then ends.
+        await m.Provisioning.StopVmAsync(Power("agent.mef.ml", Guid.NewGuid().ToString()));
+        await VmWhenAsync("stopped");
+        await m.Provisioning.DecommissionVmAsync(new P.DecommissionVmRequest { VmId = vmId, ActorUserId = m.Users["agent.mef.ml"], Reason = "fin du test" });
+        await m.MeteredAsync("op.ml", "ML/MEF", vmId, TimeSpan.Zero, ended: true);
+    }
+
+    [Fact]
     public async Task Journey_2_a_niger_agency_is_hosted_in_bamako_under_the_agreement_after_both_operators_approve_in_order()
     {
         var submitted = await m.SubmitAsync(m.Request("NE/ANSI", "internal", count: 2, vcpu: 2, memoryGib: 4, diskGib: 50));
@@ -296,6 +356,60 @@ public abstract class JourneyTests<TMarketplace>(TMarketplace m) : IClassFixture
         await Aes.Testing.Eventually.HoldsAsync(async () => await m.UsedVcpuAsync("ML-BKO-1") == usedBefore, TimeSpan.FromSeconds(20), "the holds are released");
         var again = await Assert.ThrowsAsync<RpcException>(() => m.Provisioning.ApproveAsync(new P.ApproveRequest { RequestId = submitted.Id, ActorUserId = m.Users["op.ml"] }).ResponseAsync);
         Assert.Equal(StatusCode.FailedPrecondition, again.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_request_not_yet_approved_is_withdrawn_by_its_submitter_or_an_administrator_only_and_its_holds_are_given_back_at_once()
+    {
+        var usedBefore = await m.UsedVcpuAsync("ML-BKO-1");
+        var mine = await m.SubmitAsync(m.Request("ML/MEF", "internal", count: 2));
+        var byAdministrator = m.Request("ML/MEF", "internal");
+        byAdministrator.ActorUserId = m.Users["admin.mef.ml"];
+        var theirs = await m.SubmitAsync(byAdministrator);
+        await m.WaitForAsync(mine.Id, "awaiting_approval");
+        await m.WaitForAsync(theirs.Id, "awaiting_approval");
+        Assert.Equal(usedBefore + 12, await m.UsedVcpuAsync("ML-BKO-1"));
+
+        // Another member of the agency, and the operator who decides on it, may not withdraw what they did not send.
+        foreach (var (id, who) in new[] { (theirs.Id, "agent.mef.ml"), (mine.Id, "op.ml"), (mine.Id, "agent.anptic.bf") })
+        {
+            var refused = await Assert.ThrowsAsync<RpcException>(() => m.Provisioning.WithdrawRequestAsync(new P.WithdrawRequestRequest
+            {
+                RequestId = id, ActorUserId = m.Users[who],
+            }).ResponseAsync);
+            Assert.Equal(StatusCode.PermissionDenied, refused.StatusCode);
+        }
+        var tooLong = await Assert.ThrowsAsync<RpcException>(() => m.Provisioning.WithdrawRequestAsync(new P.WithdrawRequestRequest
+        {
+            RequestId = mine.Id, ActorUserId = m.Users["agent.mef.ml"], Reason = new string('x', 1001),
+        }).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, tooLong.StatusCode);
+        Assert.Equal("reason", tooLong.Trailers.GetValue("aes-field"));
+        Assert.Equal("awaiting_approval", (await m.Provisioning.GetRequestAsync(new P.RequestIdRequest { RequestId = mine.Id })).Status);
+
+        var withdrawn = await m.Provisioning.WithdrawRequestAsync(new P.WithdrawRequestRequest
+        {
+            RequestId = mine.Id, ActorUserId = m.Users["agent.mef.ml"], Reason = "Envoyée par erreur",
+        });
+        Assert.Equal("withdrawn", withdrawn.Status);
+        Assert.Equal("withdrawn by its requester: Envoyée par erreur", withdrawn.StatusReasonEn);
+        Assert.StartsWith("retirée par son demandeur", withdrawn.StatusReasonFr);
+        await Aes.Testing.Eventually.HoldsAsync(async () => await m.UsedVcpuAsync("ML-BKO-1") == usedBefore + 4, TimeSpan.FromSeconds(10), "the withdrawn request's holds are given back");
+        // Asked again, here by an administrator of the agency: once is enough.
+        var again = await m.Provisioning.WithdrawRequestAsync(new P.WithdrawRequestRequest { RequestId = mine.Id, ActorUserId = m.Users["admin.mef.ml"] });
+        Assert.Equal((withdrawn.Status, withdrawn.StatusReasonEn), (again.Status, again.StatusReasonEn));
+        var approve = await Assert.ThrowsAsync<RpcException>(() => m.Provisioning.ApproveAsync(new P.ApproveRequest { RequestId = mine.Id, ActorUserId = m.Users["op.ml"] }).ResponseAsync);
+        Assert.Equal(StatusCode.FailedPrecondition, approve.StatusCode);
+
+        // Once decided, a request is no longer the requester's to take back.
+        await m.Provisioning.RejectAsync(new P.RejectRequest { RequestId = theirs.Id, ActorUserId = m.Users["op.ml"], Reason = "Doublon" });
+        var decided = await Assert.ThrowsAsync<RpcException>(() => m.Provisioning.WithdrawRequestAsync(new P.WithdrawRequestRequest
+        {
+            RequestId = theirs.Id, ActorUserId = m.Users["admin.mef.ml"],
+        }).ResponseAsync);
+        Assert.Equal(StatusCode.FailedPrecondition, decided.StatusCode);
+        Assert.Contains("rejected", decided.Status.Detail);
+        await Aes.Testing.Eventually.HoldsAsync(async () => await m.UsedVcpuAsync("ML-BKO-1") == usedBefore, TimeSpan.FromSeconds(10), "every hold is given back");
     }
 
     [Fact]

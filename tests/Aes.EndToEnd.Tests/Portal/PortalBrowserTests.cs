@@ -62,6 +62,15 @@ public sealed class PortalBrowserTests(PortalMarketplace m) : ChromiumTests, ICl
         var rows = agent.Locator("tr[data-vm-id]").Filter(new() { HasText = request.Id[..8] });
         await Assertions.Expect(rows).ToHaveCountAsync(3, new() { Timeout = 60_000 });
         await Assertions.Expect(rows.Locator(".status[data-status='active']")).ToHaveCountAsync(3);
+        // Each shows the address its facility gave it, as provisioning records it.
+        var vms = (await m.Provisioning.ListVmsAsync(new Aes.Contracts.Provisioning.V1.ListVmsRequest { AgencyId = m.Agencies["ML/MEF"] })).Vms
+            .Where(v => v.RequestId == request.Id).ToList();
+        Assert.Equal(3, vms.Count);
+        foreach (var vm in vms)
+        {
+            Assert.NotEmpty(vm.Addresses);
+            await Assertions.Expect(agent.Locator($"tr[data-vm-id='{vm.Id}'] .addresses")).ToContainTextAsync(vm.Addresses[0]);
+        }
         await Screenshot(agent, "mes-vm");
 
         // The state's operator drafts the month's invoices; the agency's administrator reads MEF's, with ML-BKO-1 usage on it.
@@ -74,6 +83,14 @@ public sealed class PortalBrowserTests(PortalMarketplace m) : ChromiumTests, ICl
         await Screenshot(administrator, "factures");
         var printable = await administrator.RunAndWaitForPopupAsync(() => invoice.First.GetByRole(AriaRole.Link, new() { Name = "Version imprimable" }).ClickAsync());
         await Assertions.Expect(printable.Locator("body")).ToContainTextAsync("ML-BKO-1");
+
+        // Day 2 from the page: the requester stops one and starts it again.
+        var second = rows.Nth(1);
+        await second.GetByRole(AriaRole.Button, new() { Name = "Éteindre" }).ClickAsync();
+        await Assertions.Expect(second.Locator(".status")).ToHaveAttributeAsync("data-status", "stopped", Live);
+        await Assertions.Expect(second.GetByRole(AriaRole.Button, new() { Name = "Éteindre" })).ToHaveCountAsync(0);
+        await second.GetByRole(AriaRole.Button, new() { Name = "Démarrer" }).ClickAsync();
+        await Assertions.Expect(second.Locator(".status")).ToHaveAttributeAsync("data-status", "active", Live);
 
         // Journey 8 from the page: decommission one of them; its quota is given back.
         var usedBefore = await m.AgencyVcpuAsync("ML/MEF");
@@ -108,6 +125,56 @@ public sealed class PortalBrowserTests(PortalMarketplace m) : ChromiumTests, ICl
         await Assertions.Expect(agent.Locator(".status")).ToHaveAttributeAsync("data-status", "rejected", Live);
         await Assertions.Expect(agent.Locator(".approval[data-decision='rejected']")).ToContainTextAsync("Capacité réservée au recensement");
         await Screenshot(agent, "demande-rejetee");
+        await m.UsageReturnsToAsync(new Dictionary<string, long> { ["ML-BKO-1"] = usedBefore });
+    }
+
+    [Fact]
+    public async Task A_requester_edits_a_pending_request_by_withdrawing_it_into_a_copy_and_withdraws_the_copy_giving_its_holds_back()
+    {
+        var usedBefore = await m.UsedVcpuAsync("ML-BKO-1");
+        var agent = await SignedInAsync("agent.mef.ml", "/demandes/nouvelle");
+        var justification = $"Messagerie interne {Guid.NewGuid():N}";
+        await agent.Locator("#vcpu-0").FillAsync("2");
+        await agent.Locator("#memory-0").FillAsync("8");
+        await agent.Locator("#count-0").FillAsync("2");
+        await agent.Locator("#justification").FillAsync(justification);
+        await Assertions.Expect(agent.Locator(".preview-outcome")).ToHaveAttributeAsync("data-outcome", "placed", Live);
+        await agent.GetByRole(AriaRole.Button, new() { Name = "Soumettre la demande" }).ClickAsync();
+        await agent.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/demandes/[0-9a-f-]{36}$"));
+        await Assertions.Expect(agent.Locator(".status")).ToHaveAttributeAsync("data-status", "awaiting_approval", Live);
+        var original = Assert.Single(await RequestsWithAsync("ML/MEF", justification));
+
+        // The operator who decides on it reads it, but taking it back is not offered to them.
+        var operatorPage = await SignedInAsync("op.ml", $"/demandes/{original.Id}");
+        await InteractiveAsync(operatorPage);
+        await Assertions.Expect(operatorPage.GetByRole(AriaRole.Button, new() { Name = "Approuver" })).ToBeVisibleAsync(Shown);
+        await Assertions.Expect(operatorPage.GetByRole(AriaRole.Button, new() { Name = "Retirer", Exact = true })).ToHaveCountAsync(0);
+
+        // Edit: withdraw, and the form comes back filled with a copy.
+        await InteractiveAsync(agent);
+        await agent.GetByRole(AriaRole.Button, new() { Name = "Modifier : retirer et copier" }).ClickAsync();
+        await agent.WaitForURLAsync($"**/demandes/nouvelle?copie={original.Id}");
+        await Assertions.Expect(agent.Locator("#justification")).ToHaveValueAsync(justification, new() { Timeout = 60_000 });
+        await Assertions.Expect(agent.Locator("#count-0")).ToHaveValueAsync("2");
+        await Assertions.Expect(agent.Locator("#memory-0")).ToHaveValueAsync("8");
+        Assert.Equal("withdrawn", (await m.Provisioning.GetRequestAsync(new Aes.Contracts.Provisioning.V1.RequestIdRequest { RequestId = original.Id })).Status);
+
+        await agent.Locator("#count-0").FillAsync("1");
+        await Assertions.Expect(agent.Locator(".preview-outcome")).ToHaveAttributeAsync("data-outcome", "placed", Live);
+        await agent.GetByRole(AriaRole.Button, new() { Name = "Soumettre la demande" }).ClickAsync();
+        await agent.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/demandes/[0-9a-f-]{36}$"));
+        await Assertions.Expect(agent.Locator(".status")).ToHaveAttributeAsync("data-status", "awaiting_approval", Live);
+        var copy = Assert.Single(await RequestsWithAsync("ML/MEF", justification), r => r.Id != original.Id);
+        Assert.Equal(1, copy.Vms.Single().Count);
+
+        // Then withdrawn for good, with a reason the timeline keeps.
+        await InteractiveAsync(agent);
+        await agent.GetByLabel("Motif (facultatif)").FillAsync("Projet reporté");
+        await agent.GetByRole(AriaRole.Button, new() { Name = "Retirer", Exact = true }).ClickAsync();
+        await Assertions.Expect(agent.Locator(".status")).ToHaveAttributeAsync("data-status", "withdrawn", Live);
+        await Assertions.Expect(agent.Locator(".reason")).ToContainTextAsync("Projet reporté");
+        await Assertions.Expect(agent.GetByRole(AriaRole.Button, new() { Name = "Retirer", Exact = true })).ToHaveCountAsync(0);
+        await Screenshot(agent, "demande-retiree");
         await m.UsageReturnsToAsync(new Dictionary<string, long> { ["ML-BKO-1"] = usedBefore });
     }
 

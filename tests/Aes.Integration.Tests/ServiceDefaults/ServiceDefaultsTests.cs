@@ -56,7 +56,8 @@ public sealed class ServiceDefaultsTests : IAsyncLifetime
             ["OTEL_METRIC_EXPORT_INTERVAL"] = "500",
             ["OTEL_BLRP_SCHEDULE_DELAY"] = "200",
         });
-        await _service.WaitUntilHealthyAsync($"http://127.0.0.1:{_http}/health/ready", TimeSpan.FromSeconds(60));
+        // Generous: on two cores beside the browser suite and a running OpenStack, a cold start has taken over a minute.
+        await _service.WaitUntilHealthyAsync($"http://127.0.0.1:{_http}/health/ready", TimeSpan.FromSeconds(180));
     }
 
     public async ValueTask DisposeAsync()

@@ -264,6 +264,8 @@ public sealed class OpenStackFacilityDriver(
         var state = task switch
         {
             "deleting" => ServerState.Deleting,
+            "powering-off" => ServerState.Stopping,
+            "powering-on" => ServerState.Starting,
             { } t when t.StartsWith("reboot", StringComparison.Ordinal) => ServerState.Rebooting,
             { } t when t.StartsWith("resize", StringComparison.Ordinal) => ServerState.Resizing,
             _ => StateOf(status),

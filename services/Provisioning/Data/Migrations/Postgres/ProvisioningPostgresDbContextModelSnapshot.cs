@@ -955,6 +955,19 @@ namespace Aes.Provisioning.Data.Migrations.Postgres
                         .HasMaxLength(80)
                         .HasColumnType("character varying(80)");
 
+                    b.Property<int?>("PowerAction")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime?>("PowerAskedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("PowerOperationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("PowerRefusedReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
                     b.Property<bool>("PublicIpv4")
                         .HasColumnType("boolean");
 

@@ -940,6 +940,19 @@ namespace Aes.Provisioning.Data.Migrations.Sqlite
                         .HasMaxLength(80)
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("PowerAction")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("PowerAskedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("PowerOperationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PowerRefusedReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
                     b.Property<bool>("PublicIpv4")
                         .HasColumnType("INTEGER");
 

@@ -1,0 +1,57 @@
+using System.CommandLine;
+using Aes.Contracts.Provisioning.V1;
+using Spectre.Console;
+
+namespace Aes.Cli;
+
+/// <summary>`aes vms …`: an agency's VMs with the addresses their facility gave them; stop, start and reboot.</summary>
+public static class VmCommands
+{
+    public static Command Vms(SignedRun run, IAnsiConsole console)
+    {
+        var agency = new Option<string>("--agency") { Description = "Organisme / agency (ML/MEF)", Required = true };
+        var all = new Option<bool>("--all") { Description = "Aussi les VM décommissionnées / also ended VMs" };
+        var list = new Command("list", "Les VM d'un organisme et leurs adresses / an agency's VMs and their addresses") { agency, all };
+        list.SetAction((parse, cancellationToken) => run(parse, async endpoints =>
+        {
+            var vms = await endpoints.Provisioning().ListVmsAsync(new ListVmsRequest
+            {
+                AgencyId = await AgencyDirectory.RequireAgencyIdAsync(endpoints.Tenancy(), parse.GetValue(agency)!, cancellationToken),
+                IncludeEnded = parse.GetValue(all),
+            }, cancellationToken: cancellationToken);
+            var table = new Table().AddColumns("id", "nom / name", "centre / facility", "taille / size", "adresses / addresses", "statut / status");
+            foreach (var vm in vms.Vms)
+            {
+                table.AddRow(vm.Id, Markup.Escape(vm.Name), Markup.Escape(vm.FacilityCode), $"{vm.Vcpu} vCPU, {vm.MemoryGib} GiB, {vm.DiskGib} GiB",
+                    Markup.Escape(vm.Addresses.Count > 0 ? string.Join(", ", vm.Addresses) : "—"), Markup.Escape(vm.Status));
+            }
+            console.Write(table);
+            return ExitCodes.Ok;
+        }));
+        var id = new Argument<string>("id") { Description = "Identifiant de la VM / VM id" };
+        var hard = new Option<bool>("--hard") { Description = "Coupure d'alimentation plutôt que redémarrage du système / power cycle rather than the guest's restart" };
+        Command Power(string name, string description, Func<Endpoints, string, string, bool, CancellationToken, Task<Vm>> change, params Option[] options)
+        {
+            var command = new Command(name, description) { id };
+            foreach (var option in options)
+            {
+                command.Options.Add(option);
+            }
+            command.SetAction((parse, cancellationToken) => run(parse, async endpoints =>
+            {
+                // One id per command: the call retried after a lost answer is the same operation.
+                var vm = await change(endpoints, parse.GetValue(id)!, Guid.CreateVersion7().ToString(), parse.GetValue(hard), cancellationToken);
+                console.MarkupLine($"{vm.Id}: [bold]{Markup.Escape(vm.Status)}[/] ({Markup.Escape(vm.Name)})");
+                return ExitCodes.Ok;
+            }));
+            return command;
+        }
+        var stop = Power("stop", "Éteindre une VM / stop a VM", async (e, vm, op, _, ct) =>
+            await e.Provisioning().StopVmAsync(new VmPowerRequest { VmId = vm, OperationId = op }, cancellationToken: ct));
+        var start = Power("start", "Démarrer une VM éteinte / start a stopped VM", async (e, vm, op, _, ct) =>
+            await e.Provisioning().StartVmAsync(new VmPowerRequest { VmId = vm, OperationId = op }, cancellationToken: ct));
+        var reboot = Power("reboot", "Redémarrer une VM / reboot a VM", async (e, vm, op, isHard, ct) =>
+            await e.Provisioning().RebootVmAsync(new RebootVmRequest { VmId = vm, OperationId = op, Hard = isHard }, cancellationToken: ct), hard);
+        return new Command("vms", "Machines virtuelles / virtual machines") { list, stop, start, reboot };
+    }
+}
