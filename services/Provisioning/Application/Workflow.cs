@@ -98,7 +98,6 @@ public sealed partial class Workflow(
                 if (vm.Status == VmStatus.Held)
                 {
                     vm.Status = VmStatus.Creating;
-                    vm.BuildDeadline = now + settings.BuildTimeout;
                     await SaveProgressAsync(request, cancellationToken);
                 }
                 var size = new FacilitySize(vm.Vcpu, vm.MemoryGib, vm.DiskGib);
@@ -106,6 +105,8 @@ public sealed partial class Workflow(
                 var server = await driver.EnsureCreatedAsync(new FacilityVmSpec(vm.Id, facility, vm.Name, size, flavour, image, vm.PublicIpv4, vm.AgencyId, request.Id),
                     cancellationToken);
                 (vm.ServerId, vm.Addresses) = (server.ServerId, Addresses(server));
+                // The build's time runs from when the facility took it: an outage before that (Keystone down) only delays it.
+                vm.BuildDeadline ??= now + settings.BuildTimeout;
                 switch (server.State)
                 {
                     case ServerState.Active:

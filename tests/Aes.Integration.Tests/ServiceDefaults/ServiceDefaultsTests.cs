@@ -57,7 +57,15 @@ public sealed class ServiceDefaultsTests : IAsyncLifetime
             ["OTEL_BLRP_SCHEDULE_DELAY"] = "200",
         });
         // Generous: on two cores beside the browser suite and a running OpenStack, a cold start has taken over a minute.
-        await _service.WaitUntilHealthyAsync($"http://127.0.0.1:{_http}/health/ready", TimeSpan.FromSeconds(180));
+        try
+        {
+            await _service.WaitUntilHealthyAsync($"http://127.0.0.1:{_http}/health/ready", TimeSpan.FromSeconds(180));
+        }
+        catch
+        {
+            await _service.DisposeAsync(); // xUnit does not dispose a fixture whose start failed: the process would outlive the run
+            throw;
+        }
     }
 
     public async ValueTask DisposeAsync()

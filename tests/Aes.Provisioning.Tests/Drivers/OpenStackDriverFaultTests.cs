@@ -6,9 +6,10 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Aes.Provisioning.Tests.Drivers;
 
 /// <summary>
-/// The OpenStack driver when Keystone is down, against the real cloud. A driver that still holds a token may go on
-/// working (Nova caches what Keystone validated), so this one starts without any: it is what a provisioning service
-/// restarted during the outage meets.
+/// The OpenStack driver when Keystone is down, against the real cloud, in the two ways it meets it: without a token (a
+/// provisioning service restarted during the outage: Keystone cannot be reached), and with a token that Nova cannot
+/// validate (Nova restarted during the outage, its token cache empty: Nova answers 503). A driver whose token Nova
+/// validated before may go on working for a while, which is why neither relies on that.
 /// </summary>
 public sealed class OpenStackDriverFaultTests : IAsyncLifetime
 {
@@ -26,17 +27,17 @@ public sealed class OpenStackDriverFaultTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task With_keystone_down_a_driver_without_a_token_answers_unavailable_creates_nothing_and_builds_once_keystone_is_back()
+    public async Task With_keystone_down_a_driver_without_a_token_and_one_nova_cannot_check_answer_unavailable_create_nothing_and_build_once_keystone_is_back()
     {
         await using var services = OpenStackFacilityUnderTest.Services(_cloud, _folder, retryBaseDelay: TimeSpan.FromMilliseconds(200));
         await OpenStackFacilityUnderTest.Connect(services, _facility, _cloud);
-        var driver = services.GetRequiredService<OpenStackFacilityDriver>();
+        await using var restarted = OpenStackFacilityUnderTest.Services(_cloud, _folder, retryBaseDelay: TimeSpan.FromMilliseconds(200));
+        var signedIn = services.GetRequiredService<OpenStackFacilityDriver>();
+        var withoutToken = restarted.GetRequiredService<OpenStackFacilityDriver>();
         NativeFlavour small;
         using (await _cloud.EveryServiceUpAsync())
         {
-            // Read through a driver of its own, so the one under test has never signed in.
-            await using var reader = OpenStackFacilityUnderTest.Services(_cloud, _folder, retryBaseDelay: TimeSpan.FromMilliseconds(200));
-            small = (await reader.GetRequiredService<OpenStackFacilityDriver>().ListOfferAsync(_facility, CancellationToken.None)).Flavours.Single(f => f.Name == "s1.small");
+            small = (await signedIn.ListOfferAsync(_facility, CancellationToken.None)).Flavours.Single(f => f.Name == "s1.small");
         }
         var vmId = Guid.NewGuid();
         var spec = new FacilityVmSpec(vmId, _facility, $"fault-{vmId.ToString()[..8]}", small.Size, small.Id, _cloud["OS_IMAGE_ID"], false, Guid.NewGuid(), Guid.NewGuid());
@@ -46,11 +47,18 @@ public sealed class OpenStackDriverFaultTests : IAsyncLifetime
             await _cloud.StopServiceAsync("keystone");
             try
             {
-                var refused = await Assert.ThrowsAsync<FacilityDriverException>(() => driver.EnsureCreatedAsync(spec, CancellationToken.None));
-                Assert.Equal(FacilityFault.Unavailable, refused.Fault); // the workflow retries it: the request does not fail
-                var health = await driver.ProbeAsync(_facility, CancellationToken.None);
+                var noToken = await Assert.ThrowsAsync<FacilityDriverException>(() => withoutToken.EnsureCreatedAsync(spec, CancellationToken.None));
+                Assert.Equal(FacilityFault.Unavailable, noToken.Fault); // the workflow retries it: the request does not fail
+                Assert.Contains("Keystone", noToken.Message, StringComparison.Ordinal);
+                var health = await withoutToken.ProbeAsync(_facility, CancellationToken.None);
                 Assert.False(health.Reachable);
                 Assert.Contains("Keystone", health.DetailEn, StringComparison.Ordinal);
+
+                await _cloud.StopServiceAsync("nova-api");
+                await _cloud.StartServiceAsync("nova-api");
+                var unchecked503 = await Assert.ThrowsAsync<FacilityDriverException>(() => signedIn.EnsureCreatedAsync(spec, CancellationToken.None));
+                Assert.Equal(FacilityFault.Unavailable, unchecked503.Fault);
+                Assert.Contains("answered 503", unchecked503.Message, StringComparison.Ordinal);
             }
             finally
             {
@@ -61,9 +69,9 @@ public sealed class OpenStackDriverFaultTests : IAsyncLifetime
         using (await _cloud.EveryServiceUpAsync())
         {
             Assert.DoesNotContain(await _cloud.ServersAsync(), server => server.ToJsonString().Contains(vmId.ToString(), StringComparison.Ordinal));
-            var created = await driver.EnsureCreatedAsync(spec, CancellationToken.None);
+            var created = await signedIn.EnsureCreatedAsync(spec, CancellationToken.None);
             Assert.Equal(vmId, created.VmId);
-            await Eventually.HoldsAsync(async () => await driver.EnsureDeletedAsync(_facility, vmId, CancellationToken.None), TimeSpan.FromSeconds(120), "the server is gone");
+            await Eventually.HoldsAsync(async () => await signedIn.EnsureDeletedAsync(_facility, vmId, CancellationToken.None), TimeSpan.FromSeconds(120), "the server is gone");
         }
     }
 }

@@ -19,13 +19,19 @@ public sealed class OpenStackFacilityDriver(
     public const string VmIdKey = "aes_vm_id";
     private readonly ConcurrentDictionary<Guid, (OpenStackAccount Account, OpenStackApi Api)> _apis = new();
     private readonly ConcurrentDictionary<(Guid, string), string> _networks = new();
+    /// <summary>
+    /// Each VM's server id once seen, so that reading a server is one GET by id rather than a list filtered by name, which
+    /// costs Nova far more and is what the workflow's polling would otherwise ask every second of every build. Only a hint:
+    /// each use checks the server still carries the VM's id, and falls back to the name.
+    /// </summary>
+    private readonly ConcurrentDictionary<(Guid Facility, Guid Vm), string> _serverIds = new();
 
     public static string ServerName(Guid vmId) => $"aes-{vmId}";
 
     public async Task<FacilityServer> EnsureCreatedAsync(FacilityVmSpec spec, CancellationToken cancellationToken)
     {
         var api = await ApiAsync(spec.Facility, cancellationToken);
-        if (await FindJsonAsync(api, spec.VmId, cancellationToken) is { } existing)
+        if (await FindJsonAsync(api, spec.Facility.FacilityId, spec.VmId, cancellationToken) is { } existing)
         {
             return ToServer(existing);
         }
@@ -45,6 +51,7 @@ public sealed class OpenStackFacilityDriver(
             },
         }, cancellationToken);
         var id = created.Body?["server"]?["id"]?.GetValue<string>() ?? throw new FacilityDriverException("compute accepted the server but gave no id", FacilityFault.Unavailable);
+        _serverIds[(spec.Facility.FacilityId, spec.VmId)] = id;
         var server = await api.SendAsync("compute", HttpMethod.Get, $"/servers/{id}", null, cancellationToken);
         return server.Status == HttpStatusCode.NotFound
             ? throw new FacilityDriverException($"server {id} vanished right after its creation", FacilityFault.Unavailable)
@@ -52,12 +59,12 @@ public sealed class OpenStackFacilityDriver(
     }
 
     public async Task<FacilityServer?> FindAsync(FacilityTarget facility, Guid vmId, CancellationToken cancellationToken) =>
-        await FindJsonAsync(await ApiAsync(facility, cancellationToken), vmId, cancellationToken) is { } server ? ToServer(server) : null;
+        await FindJsonAsync(await ApiAsync(facility, cancellationToken), facility.FacilityId, vmId, cancellationToken) is { } server ? ToServer(server) : null;
 
     public async Task<bool> EnsureDeletedAsync(FacilityTarget facility, Guid vmId, CancellationToken cancellationToken)
     {
         var api = await ApiAsync(facility, cancellationToken);
-        if (await FindJsonAsync(api, vmId, cancellationToken) is not { } server)
+        if (await FindJsonAsync(api, facility.FacilityId, vmId, cancellationToken) is not { } server)
         {
             return true;
         }
@@ -72,7 +79,7 @@ public sealed class OpenStackFacilityDriver(
         CancellationToken cancellationToken)
     {
         var api = await ApiAsync(facility, cancellationToken);
-        if (await FindJsonAsync(api, vmId, cancellationToken) is not { } json)
+        if (await FindJsonAsync(api, facility.FacilityId, vmId, cancellationToken) is not { } json)
         {
             return ResizeProgress.Failed("the server is gone");
         }
@@ -196,7 +203,7 @@ public sealed class OpenStackFacilityDriver(
     private async Task<FacilityServer> ActAsync(FacilityTarget facility, Guid vmId, JsonObject action, CancellationToken cancellationToken)
     {
         var api = await ApiAsync(facility, cancellationToken);
-        var server = await FindJsonAsync(api, vmId, cancellationToken) ?? throw new FacilityDriverException($"no server for VM {vmId}");
+        var server = await FindJsonAsync(api, facility.FacilityId, vmId, cancellationToken) ?? throw new FacilityDriverException($"no server for VM {vmId}");
         var id = server["id"]!.GetValue<string>();
         await api.SendAsync("compute", HttpMethod.Post, $"/servers/{id}/action", action, cancellationToken);
         var now = await api.SendAsync("compute", HttpMethod.Get, $"/servers/{id}", null, cancellationToken);
@@ -238,7 +245,26 @@ public sealed class OpenStackFacilityDriver(
         return id;
     }
 
-    private static async Task<JsonNode?> FindJsonAsync(OpenStackApi api, Guid vmId, CancellationToken cancellationToken)
+    private async Task<JsonNode?> FindJsonAsync(OpenStackApi api, Guid facilityId, Guid vmId, CancellationToken cancellationToken)
+    {
+        if (_serverIds.TryGetValue((facilityId, vmId), out var known))
+        {
+            var byId = (await api.SendAsync("compute", HttpMethod.Get, $"/servers/{known}", null, cancellationToken)).Body?["server"];
+            if (byId?["metadata"]?[VmIdKey]?.GetValue<string>() == vmId.ToString() && !Gone(byId!))
+            {
+                return byId; // with its fault when in ERROR: Nova gives it with the server itself
+            }
+            _serverIds.TryRemove((facilityId, vmId), out _);
+        }
+        var server = await FindByNameAsync(api, vmId, cancellationToken);
+        if (server?["id"]?.GetValue<string>() is { } id)
+        {
+            _serverIds[(facilityId, vmId)] = id;
+        }
+        return server;
+    }
+
+    private static async Task<JsonNode?> FindByNameAsync(OpenStackApi api, Guid vmId, CancellationToken cancellationToken)
     {
         var answer = await api.SendAsync("compute", HttpMethod.Get, $"/servers/detail?name={Uri.EscapeDataString($"^{ServerName(vmId)}$")}", null, cancellationToken);
         var server = answer.Body?["servers"]?.AsArray()
