@@ -14,6 +14,10 @@ public sealed class Access(ProvisioningDbContext db)
     public static bool ActsFor(IEnumerable<KnownRole> roles, Guid agencyId) =>
         roles.Any(r => r.Role is Requester or AgencyAdministrator && r.AgencyId == agencyId);
 
+    /// <summary>Who owns what an agency member asked for: the person who submitted it, or an administrator of the agency.</summary>
+    public static bool OwnsOrAdministers(IEnumerable<KnownRole> roles, Guid actor, Guid submittedBy, Guid agencyId) =>
+        actor == submittedBy || roles.Any(r => r.Role == AgencyAdministrator && r.AgencyId == agencyId);
+
     public async Task RequireAgencyMemberAsync(Guid userId, Guid agencyId, CancellationToken cancellationToken)
     {
         if (!ActsFor(await RolesAsync(userId, cancellationToken), agencyId))

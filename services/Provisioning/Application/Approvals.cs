@@ -44,8 +44,7 @@ public sealed class Approvals(ProvisioningDbContext db, Access access, WorkflowS
     {
         var request = await LoadAsync(requestId, cancellationToken);
         var roles = await access.RolesAsync(actor, cancellationToken);
-        var administers = roles.Any(r => r.Role == Access.AgencyAdministrator && r.AgencyId == request.AgencyId);
-        if (request.SubmittedBy != actor && !administers)
+        if (!Access.OwnsOrAdministers(roles, actor, request.SubmittedBy, request.AgencyId))
         {
             throw new ForbiddenException(new(
                 "Seuls le demandeur et les administrateurs de l'organisme peuvent retirer cette demande.",

@@ -30,7 +30,7 @@ public sealed class VmOperations(ProvisioningDbContext db, Access access, Workfl
         var vm = await db.Vms.FirstOrDefaultAsync(v => v.Id == vmId, cancellationToken) ?? throw new NotFoundException("Vm", vmId.ToString());
         var submitter = await db.Requests.Where(r => r.Id == vm.RequestId).Select(r => r.SubmittedBy).SingleAsync(cancellationToken);
         var roles = await access.RolesAsync(actor, cancellationToken);
-        if (actor != submitter && !roles.Any(r => r.Role == Access.AgencyAdministrator && r.AgencyId == vm.AgencyId))
+        if (!Access.OwnsOrAdministers(roles, actor, submitter, vm.AgencyId))
         {
             throw new ForbiddenException(new(
                 "Seuls le demandeur de la VM et les administrateurs de son organisme peuvent l'arrêter, la démarrer ou la redémarrer.",

@@ -230,11 +230,16 @@ public sealed partial class Workflow(
     /// </summary>
     private async Task ChangePowerAsync(HostingRequest request, DateTime now, CancellationToken cancellationToken)
     {
-        var facility = FacilityOf(request);
-        var underWay = false;
-        foreach (var vm in request.Vms.Where(v => v.Status is VmStatus.Stopping or VmStatus.Starting or VmStatus.Rebooting))
+        var changing = request.Vms.Where(v => v.Status is VmStatus.Stopping or VmStatus.Starting or VmStatus.Rebooting).ToList();
+        if (changing.Count == 0)
         {
-            var driver = await drivers.ForAsync(facility, cancellationToken);
+            return;
+        }
+        var facility = FacilityOf(request);
+        var driver = await drivers.ForAsync(facility, cancellationToken);
+        var underWay = false;
+        foreach (var vm in changing)
+        {
             var (before, after, wanted) = vm.Status switch
             {
                 VmStatus.Stopping => (VmStatus.Active, VmStatus.Stopped, ServerState.Stopped),
