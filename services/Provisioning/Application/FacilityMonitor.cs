@@ -167,6 +167,7 @@ public sealed partial class Reconciliation(
                 continue;
             }
             vm.Addresses = string.Join(",", server.Addresses) is { Length: <= 500 } addresses ? addresses : vm.Addresses;
+            vm.PublicAddress = server.PublicAddress ?? vm.PublicAddress;
             var differs = server.State switch
             {
                 ServerState.Error => ($"le serveur {server.ServerId} est en erreur dans {facility.FacilityCode} : {server.Fault}",

@@ -9,7 +9,8 @@ public sealed record VmLine(string? Flavour, long Vcpu, long MemoryGib, long Dis
 
 public sealed record SubmitCommand(
     Guid RequestId, Guid ActorUserId, Guid AgencyId, Guid ProjectId, IReadOnlyList<VmLine> Lines, Classification Classification,
-    string? PreferredStateCode, Guid? PreferredFacilityId, string Justification, DateTime Deadline);
+    string? PreferredStateCode, Guid? PreferredFacilityId, string Justification, DateTime Deadline,
+    IReadOnlyList<Guid> SshKeyIds, string? UserData);
 
 public static class RequestTransitions
 {
@@ -40,7 +41,7 @@ public static class RequestTransitions
 }
 
 /// <summary>Receives hosting requests: validated, recorded with their VMs, and handed to the workflow.</summary>
-public sealed class RequestIntake(ProvisioningDbContext db, Access access, WorkflowSignal signal, TimeProvider clock)
+public sealed class RequestIntake(ProvisioningDbContext db, Access access, SshKeyRegistry sshKeys, WorkflowSignal signal, TimeProvider clock)
 {
     public async Task<HostingRequest> SubmitAsync(SubmitCommand command, CancellationToken cancellationToken)
     {
@@ -68,6 +69,8 @@ public sealed class RequestIntake(ProvisioningDbContext db, Access access, Workf
             throw new InvalidFieldException("preferred_state_code", new("n'est pas un État membre de l'AES.", "is not an AES member state."));
         }
 
+        var keys = await sshKeys.ForRequestAsync(command.ActorUserId, command.SshKeyIds, cancellationToken);
+
         var now = clock.GetUtcNow().UtcDateTime;
         var vms = new List<VmRecord>();
         foreach (var (line, index) in command.Lines.Select((line, index) => (line, index)))
@@ -92,6 +95,9 @@ public sealed class RequestIntake(ProvisioningDbContext db, Access access, Workf
             TotalVcpu = vms.Sum(v => v.Vcpu), TotalMemoryGib = vms.Sum(v => v.MemoryGib), TotalDiskGib = vms.Sum(v => v.DiskGib),
             TotalPublicIpv4 = vms.Count(v => v.PublicIpv4), SubmittedAt = now, UpdatedAt = now, NextStepAt = now, Vms = vms,
             TraceParent = System.Diagnostics.Activity.Current?.Id,
+            SshPublicKeys = keys.Count > 0 ? string.Join('\n', keys.Select(k => k.PublicKey)) : null,
+            SshKeyFingerprints = keys.Count > 0 ? string.Join(',', keys.Select(k => k.Fingerprint)) : null,
+            UserData = command.UserData,
         };
         db.Requests.Add(request);
         db.AddToOutbox(new HostingRequestSubmitted(request.Id, request.AgencyId, request.AgencyStateCode, request.Classification.Code(), request.Total(), now), now);

@@ -1,8 +1,39 @@
+using Aes.Provisioning.Drivers;
+
 namespace Aes.Provisioning.Application;
 
 /// <summary>An agency's VMs, their power, size and decommissioning (each carried out by the workflow).</summary>
-public sealed class VmOperations(ProvisioningDbContext db, Access access, WorkflowSignal signal, TimeProvider clock)
+public sealed class VmOperations(ProvisioningDbContext db, Access access, FacilityDrivers drivers, WorkflowSignal signal, TimeProvider clock)
 {
+    /// <summary>Opens the VM's console at its facility, for its requester or an administrator of its agency (the audit trail records each opening).</summary>
+    public async Task<(FacilityConsole Console, DateTime OpenedAt)> OpenConsoleAsync(Guid vmId, Guid actor, CancellationToken cancellationToken)
+    {
+        var vm = await db.Vms.AsNoTracking().FirstOrDefaultAsync(v => v.Id == vmId, cancellationToken) ?? throw new NotFoundException("Vm", vmId.ToString());
+        var submitter = await db.Requests.Where(r => r.Id == vm.RequestId).Select(r => r.SubmittedBy).SingleAsync(cancellationToken);
+        if (!Access.OwnsOrAdministers(await access.RolesAsync(actor, cancellationToken), actor, submitter, vm.AgencyId))
+        {
+            throw new ForbiddenException(new(
+                "Seuls le demandeur de la VM et les administrateurs de son organisme ouvrent sa console.",
+                "Only the VM's requester and its agency's administrators open its console."));
+        }
+        if (vm.Status != VmStatus.Active || vm.FacilityId is not { } facilityId)
+        {
+            throw new RuleViolationException(new($"La VM est {vm.Status.Code()} : seule une VM active a une console.",
+                $"The VM is {vm.Status.Code()}: only an active VM has a console."));
+        }
+        var facility = new FacilityTarget(facilityId, vm.FacilityCode!);
+        try
+        {
+            var console = await (await drivers.ForAsync(facility, cancellationToken)).OpenConsoleAsync(facility, vm.Id, cancellationToken);
+            return (console, clock.GetUtcNow().UtcDateTime);
+        }
+        catch (FacilityDriverException exception)
+        {
+            throw new RuleViolationException(new($"{vm.FacilityCode} n'ouvre pas la console : {exception.Message}",
+                $"{vm.FacilityCode} does not open the console: {exception.Message}"));
+        }
+    }
+
     public async Task<IReadOnlyList<VmRecord>> ListAsync(Guid agencyId, bool includeEnded, CancellationToken cancellationToken)
     {
         var query = db.Vms.AsNoTracking().Where(v => v.AgencyId == agencyId && v.FacilityId != null);

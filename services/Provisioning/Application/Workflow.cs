@@ -102,13 +102,18 @@ public sealed partial class Workflow(
                 }
                 var size = new FacilitySize(vm.Vcpu, vm.MemoryGib, vm.DiskGib);
                 var (flavour, image) = await catalogues.NativeIdsAsync(facility, size, vm.Flavour, vm.Image, cancellationToken);
-                var server = await driver.EnsureCreatedAsync(new FacilityVmSpec(vm.Id, facility, vm.Name, size, flavour, image, vm.PublicIpv4, vm.AgencyId, request.Id),
+                var keys = request.SshPublicKeys?.Split('\n') ?? [];
+                var server = await driver.EnsureCreatedAsync(
+                    new FacilityVmSpec(vm.Id, facility, vm.Name, size, flavour, image, vm.PublicIpv4, vm.AgencyId, request.Id, keys, request.UserData),
                     cancellationToken);
-                (vm.ServerId, vm.Addresses) = (server.ServerId, Addresses(server));
+                (vm.ServerId, vm.Addresses, vm.PublicAddress) = (server.ServerId, Addresses(server), server.PublicAddress ?? vm.PublicAddress);
                 // The build's time runs from when the facility took it: an outage before that (Keystone down) only delays it.
                 vm.BuildDeadline ??= now + settings.BuildTimeout;
                 switch (server.State)
                 {
+                    case ServerState.Active when vm.PublicIpv4 && vm.PublicAddress is null:
+                        building = true; // its public address comes once it runs
+                        break;
                     case ServerState.Active:
                         await quota.CommitAsync(new Q.ClaimIdRequest { ClaimId = vm.ClaimId!.Value.ToString() }, cancellationToken: cancellationToken);
                         var activatedAt = clock.GetUtcNow().UtcDateTime;

@@ -46,6 +46,7 @@ public abstract class ProvisioningDbContext(DbContextOptions options) : ServiceD
     public DbSet<KnownRole> Roles => Set<KnownRole>();
     public DbSet<HostingRequest> Requests => Set<HostingRequest>();
     public DbSet<VmRecord> Vms => Set<VmRecord>();
+    public DbSet<SshKeyRecord> SshKeys => Set<SshKeyRecord>();
     public DbSet<PlacementDecisionRecord> Decisions => Set<PlacementDecisionRecord>();
     public DbSet<AutoApprovalPolicy> AutoApprovalPolicies => Set<AutoApprovalPolicy>();
     public DbSet<FacilityConnection> Connections => Set<FacilityConnection>();
@@ -135,6 +136,9 @@ public abstract class ProvisioningDbContext(DbContextOptions options) : ServiceD
             request.Property(r => r.StatusReasonEn).HasMaxLength(1000);
             request.Property(r => r.RejectionReason).HasMaxLength(1000);
             request.Property(r => r.TraceParent).HasMaxLength(64);
+            request.Property(r => r.SshPublicKeys).HasMaxLength(40_000);
+            request.Property(r => r.SshKeyFingerprints).HasMaxLength(1000);
+            request.Property(r => r.UserData).HasMaxLength(16 * 1024);
             request.Property(r => r.Version).IsConcurrencyToken();
             request.HasMany(r => r.Vms).WithOne().HasForeignKey(v => v.RequestId);
             request.HasIndex(r => r.NextStepAt);
@@ -156,9 +160,20 @@ public abstract class ProvisioningDbContext(DbContextOptions options) : ServiceD
             vm.Property(v => v.ServerId).HasMaxLength(64);
             vm.Property(v => v.Addresses).HasMaxLength(500);
             vm.Property(v => v.PowerRefusedReason).HasMaxLength(1000);
+            vm.Property(v => v.PublicAddress).HasMaxLength(45);
             vm.Property(v => v.Version).IsConcurrencyToken();
             vm.HasIndex(v => new { v.AgencyId, v.Status });
             vm.HasIndex(v => new { v.FacilityId, v.Status });
+        });
+        modelBuilder.Entity<SshKeyRecord>(key =>
+        {
+            key.ToTable("ssh_keys");
+            key.HasKey(k => k.Id);
+            key.Property(k => k.Name).HasMaxLength(64);
+            key.Property(k => k.Algorithm).HasMaxLength(16);
+            key.Property(k => k.Fingerprint).HasMaxLength(64);
+            key.Property(k => k.PublicKey).HasMaxLength(16 * 1024);
+            key.HasIndex(k => new { k.UserId, k.Fingerprint }).IsUnique();
         });
         modelBuilder.Entity<FacilityConnection>(connection =>
         {

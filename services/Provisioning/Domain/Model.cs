@@ -146,6 +146,13 @@ public sealed class HostingRequest
     /// <summary>The W3C trace context of the submission: every later workflow step joins that trace.</summary>
     public string? TraceParent { get; init; }
 
+    /// <summary>The public SSH keys to install, one per line, as they were when the request was submitted.</summary>
+    public string? SshPublicKeys { get; init; }
+    /// <summary>Their fingerprints, comma-separated, in the same order.</summary>
+    public string? SshKeyFingerprints { get; init; }
+    /// <summary>Cloud-init user data, given to the facility as is.</summary>
+    public string? UserData { get; init; }
+
     public List<VmRecord> Vms { get; init; } = [];
 
     public bool CrossesBorder => FacilityStateCode is not null && FacilityStateCode != AgencyStateCode;
@@ -197,7 +204,22 @@ public sealed class VmRecord
     /// <summary>When the facility was asked for the power change under way; null until it is.</summary>
     public DateTime? PowerAskedAt { get; set; }
     public string? PowerRefusedReason { get; set; }
+    /// <summary>Its public IPv4 address once the facility gave one (a floating IP on OpenStack).</summary>
+    public string? PublicAddress { get; set; }
     public int Version { get; set; }
+}
+
+/// <summary>A user's public SSH key, validated (<see cref="Application.SshPublicKeys"/>) and named by its fingerprint.</summary>
+public sealed class SshKeyRecord
+{
+    public Guid Id { get; init; }
+    public Guid UserId { get; init; }
+    public required string Name { get; init; }
+    public required string Algorithm { get; init; }
+    public int Bits { get; init; }
+    public required string Fingerprint { get; init; }
+    public required string PublicKey { get; init; }
+    public DateTime CreatedAt { get; init; }
 }
 
 /// <summary>

@@ -10,10 +10,11 @@ public sealed record FacilitySize(long Vcpu, long MemoryGib, long DiskGib);
 /// What a facility is asked to build. The VM's id is the idempotency key across retries and crashes: it is
 /// in the server's name and metadata, so a retry finds the server instead of building a second one.
 /// <see cref="NativeFlavour"/> and <see cref="NativeImage"/> are the facility's own ids, from its catalogue.
+/// <see cref="SshPublicKeys"/> are installed for the image's default user; <see cref="UserData"/> goes to cloud-init as is.
 /// </summary>
 public sealed record FacilityVmSpec(
     Guid VmId, FacilityTarget Facility, string Name, FacilitySize Size, string NativeFlavour, string NativeImage, bool PublicIpv4,
-    Guid AgencyId, Guid RequestId);
+    Guid AgencyId, Guid RequestId, IReadOnlyList<string> SshPublicKeys, string? UserData);
 
 public enum ServerState
 {
@@ -32,10 +33,16 @@ public enum ServerState
     Error,
 }
 
-/// <summary>A server as its facility has it; <see cref="Fault"/> says why when it is in <see cref="ServerState.Error"/>.</summary>
+/// <summary>
+/// A server as its facility has it; <see cref="Fault"/> says why when it is in <see cref="ServerState.Error"/>. <see cref="Addresses"/>
+/// are its private addresses; <see cref="PublicAddress"/> its public IPv4 once it has one.
+/// </summary>
 public sealed record FacilityServer(
     Guid VmId, string ServerId, string Name, ServerState State, string? Fault, FacilitySize Size, string NativeFlavour, string NativeImage,
-    IReadOnlyList<string> Addresses, DateTime? CreatedAt);
+    IReadOnlyList<string> Addresses, DateTime? CreatedAt, string? PublicAddress = null);
+
+/// <summary>A console opened on a server: a URL a browser opens, valid for a short time, and what is behind it.</summary>
+public sealed record FacilityConsole(string Url, string Kind);
 
 /// <summary>Where a resize stands after a call: done, still under way, or refused by the facility (which then keeps the old size).</summary>
 public sealed record ResizeProgress(bool Done, string? FailedReason)
@@ -78,13 +85,16 @@ public sealed class FacilityDriverException(string message, FacilityFault fault 
 /// </summary>
 public interface IFacilityDriver
 {
-    /// <summary>The server of <see cref="FacilityVmSpec.VmId"/>, asked for if the facility has none yet; it may still be building.</summary>
+    /// <summary>
+    /// The server of <see cref="FacilityVmSpec.VmId"/>, asked for if the facility has none yet; it may still be building. Once it is
+    /// active and the spec asks for a public IPv4, the same call gives it one (<see cref="FacilityServer.PublicAddress"/>).
+    /// </summary>
     Task<FacilityServer> EnsureCreatedAsync(FacilityVmSpec spec, CancellationToken cancellationToken);
 
     /// <summary>The server of <paramref name="vmId"/>, or null when the facility has none (never built, or gone).</summary>
     Task<FacilityServer?> FindAsync(FacilityTarget facility, Guid vmId, CancellationToken cancellationToken);
 
-    /// <summary>Asks for the server's removal if it is there; true once the facility has none.</summary>
+    /// <summary>Asks for the server's removal if it is there; true once the facility has none, and its public IPv4 and key pair are released.</summary>
     Task<bool> EnsureDeletedAsync(FacilityTarget facility, Guid vmId, CancellationToken cancellationToken);
 
     /// <summary>
@@ -98,6 +108,9 @@ public interface IFacilityDriver
     Task<FacilityServer> StartAsync(FacilityTarget facility, Guid vmId, CancellationToken cancellationToken);
 
     Task<FacilityServer> RebootAsync(FacilityTarget facility, Guid vmId, bool hard, CancellationToken cancellationToken);
+
+    /// <summary>Opens the server's remote console; refused when the server has none to give (not running).</summary>
+    Task<FacilityConsole> OpenConsoleAsync(FacilityTarget facility, Guid vmId, CancellationToken cancellationToken);
 
     /// <summary>Every server of the facility that carries the marketplace's metadata, for reconciliation.</summary>
     Task<IReadOnlyList<FacilityServer>> ListAsync(FacilityTarget facility, CancellationToken cancellationToken);

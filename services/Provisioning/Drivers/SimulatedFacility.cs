@@ -19,6 +19,16 @@ public sealed class SimulatedServer
     /// <summary>When the state under way (building, deleting) ends.</summary>
     public DateTime? Until { get; set; }
     public DateTime CreatedAt { get; init; }
+    public SimulatedServerAccess? Access { get; set; }
+}
+
+/// <summary>How a simulated server is reached: its keys, its user data and its public IPv4 (kept apart so that older stores gain it as a new table).</summary>
+public sealed class SimulatedServerAccess
+{
+    public Guid VmId { get; init; }
+    public string? SshPublicKeys { get; init; }
+    public string? UserData { get; init; }
+    public string? PublicAddress { get; init; }
 }
 
 /// <summary>
@@ -29,13 +39,22 @@ public sealed class SimulatedFacilityDbContext(DbContextOptions<SimulatedFacilit
 {
     public DbSet<SimulatedServer> Servers => Set<SimulatedServer>();
 
-    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
         modelBuilder.Entity<SimulatedServer>(vm =>
         {
             vm.ToTable("simulated_servers");
             vm.HasKey(v => v.VmId);
             vm.HasIndex(v => v.FacilityId);
+            vm.HasOne(v => v.Access).WithOne().HasForeignKey<SimulatedServerAccess>(a => a.VmId).OnDelete(DeleteBehavior.Cascade);
+            vm.Navigation(v => v.Access).AutoInclude();
         });
+        modelBuilder.Entity<SimulatedServerAccess>(access =>
+        {
+            access.ToTable("simulated_server_access");
+            access.HasKey(a => a.VmId);
+        });
+    }
 }
 
 public sealed class SimulatorSettings
@@ -81,6 +100,11 @@ public sealed class SimulatedFacilityDriver(IServiceScopeFactory scopes, Simulat
             DiskGib = spec.Size.DiskGib, Flavour = spec.NativeFlavour, Image = spec.NativeImage, AgencyId = spec.AgencyId,
             State = fits ? Building : Error, Fault = fits ? null : $"No valid host was found: no host has {spec.Size.MemoryGib} GiB of memory.",
             Until = fits ? Now + latency : null, CreatedAt = Now,
+            Access = new SimulatedServerAccess
+            {
+                VmId = spec.VmId, SshPublicKeys = spec.SshPublicKeys.Count > 0 ? string.Join('\n', spec.SshPublicKeys) : null, UserData = spec.UserData,
+                PublicAddress = spec.PublicIpv4 ? PublicAddressOf(spec.VmId) : null,
+            },
         };
         db.Servers.Add(server);
         try
@@ -147,6 +171,24 @@ public sealed class SimulatedFacilityDriver(IServiceScopeFactory scopes, Simulat
 
     public Task<FacilityServer> RebootAsync(FacilityTarget facility, Guid vmId, bool hard, CancellationToken cancellationToken) =>
         ChangePowerAsync(vmId, from: Active, to: Active, cancellationToken);
+
+    /// <summary>The simulated console: the portal's page for it, which shows the server's boot log.</summary>
+    public async Task<FacilityConsole> OpenConsoleAsync(FacilityTarget facility, Guid vmId, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var server = await CurrentAsync(scope.ServiceProvider.GetRequiredService<SimulatedFacilityDbContext>(), vmId, cancellationToken)
+            ?? throw new FacilityDriverException($"VM {vmId} does not exist in this facility");
+        return server.State == Active
+            ? new FacilityConsole($"/console-simulee/{vmId}", "simulated")
+            : throw new FacilityDriverException($"the server is {server.State}: no console"); // as Nova's 409 for a server not running
+    }
+
+    /// <summary>A simulated public IPv4 from 198.18.0.0/15, the range kept for tests (RFC 2544), fixed by the VM's id.</summary>
+    public static string PublicAddressOf(Guid vmId)
+    {
+        var bytes = vmId.ToByteArray();
+        return $"198.{18 + (bytes[3] & 1)}.{bytes[4]}.{bytes[5] % 254 + 1}";
+    }
 
     public async Task<IReadOnlyList<FacilityServer>> ListAsync(FacilityTarget facility, CancellationToken cancellationToken)
     {
@@ -240,7 +282,8 @@ public sealed class SimulatedFacilityDriver(IServiceScopeFactory scopes, Simulat
         },
         server.Fault, new FacilitySize(server.Vcpu, server.MemoryGib, server.DiskGib), server.Flavour, server.Image,
         [$"10.{server.VmId.ToByteArray()[0]}.{server.VmId.ToByteArray()[1]}.{server.VmId.ToByteArray()[2] % 254 + 1}"],
-        DateTime.SpecifyKind(server.CreatedAt, DateTimeKind.Utc));
+        DateTime.SpecifyKind(server.CreatedAt, DateTimeKind.Utc),
+        server.State is Active or Stopped ? server.Access?.PublicAddress : null);
 
     /// <summary>
     /// The simulator's database: <c>ConnectionStrings:facility-simulator</c> (PostgreSQL when

@@ -42,6 +42,7 @@ public static class Extensions
         builder.Services.AddSingleton<WorkflowSignal>();
         builder.Services.AddScoped<Access>();
         builder.Services.AddScoped<RequestIntake>();
+        builder.Services.AddScoped<SshKeyRegistry>();
         builder.Services.AddScoped<Placement>();
         builder.Services.AddScoped<AutoApproval>();
         builder.Services.AddScoped<Approvals>();

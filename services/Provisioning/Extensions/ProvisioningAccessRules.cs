@@ -35,6 +35,11 @@ public static class ProvisioningAccessRules
         ["StopVm"] = AccessRule.Write(AgencyMembers, Scopes.ById("vm_id", VmAsync)),
         ["StartVm"] = AccessRule.Write(AgencyMembers, Scopes.ById("vm_id", VmAsync)),
         ["RebootVm"] = AccessRule.Write(AgencyMembers, Scopes.ById("vm_id", VmAsync)),
+        ["OpenVmConsole"] = AccessRule.Write(AgencyMembers, Scopes.ById("vm_id", VmAsync)),
+        // Each person's own keys: actor_user_id is the caller (the caller interceptor sees to it).
+        ["RegisterSshKey"] = AccessRule.Write(Everyone, Scopes.Confederation),
+        ["ListSshKeys"] = AccessRule.Read(Everyone, Scopes.Confederation),
+        ["DeleteSshKey"] = AccessRule.Write(Everyone, Scopes.Confederation),
         ["ListFacilityVms"] = AccessRule.Read(StateOperators | Auditors | ConfederalAdministrators, Scopes.ById("facility_id", FacilityAsync)),
         // A facility's cloud is its state's operators' to connect and map; auditors and the confederation read.
         ["ConnectFacility"] = AccessRule.Write(StateOperators, Scopes.ById("facility_id", FacilityAsync)),

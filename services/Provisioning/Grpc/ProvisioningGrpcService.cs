@@ -8,7 +8,7 @@ namespace Aes.Provisioning.Grpc;
 
 public sealed partial class ProvisioningGrpcService(
     ProvisioningDbContext db, RequestIntake intake, Placement placement, Approvals approvals, VmOperations vms, Access access, FacilityDrivers drivers,
-    Facilities facilities, TimeProvider clock)
+    Facilities facilities, SshKeyRegistry sshKeys, TimeProvider clock)
     : V1.ProvisioningService.ProvisioningServiceBase
 {
     private static readonly TimeSpan MaxDeadline = TimeSpan.FromDays(366);
@@ -70,9 +70,34 @@ public sealed partial class ProvisioningGrpcService(
             Validate.OptionalStateCode(request.PreferredStateCode, "preferred_state_code"),
             Validate.OptionalId(request.PreferredFacilityId, "preferred_facility_id"),
             Validate.Name(request.Justification, "justification", 2000),
-            Deadline(request.Deadline));
+            Deadline(request.Deadline),
+            request.SshKeyIds.Select((id, i) => Validate.Id(id, $"ssh_key_ids[{i}]")).ToList(),
+            UserData.Validate(request.UserData, "user_data"));
         return ToMessage(await intake.SubmitAsync(command, context.CancellationToken));
     }
+
+    public override async Task<V1.SshKey> RegisterSshKey(V1.RegisterSshKeyRequest request, ServerCallContext context) =>
+        ToMessage(await sshKeys.RegisterAsync(Validate.Id(request.ActorUserId, "actor_user_id"), Validate.Name(request.Name, "name", 64), request.PublicKey,
+            context.CancellationToken));
+
+    public override async Task<V1.ListSshKeysResponse> ListSshKeys(V1.ListSshKeysRequest request, ServerCallContext context) =>
+        new() { Keys = { (await sshKeys.ListAsync(Validate.Id(request.ActorUserId, "actor_user_id"), context.CancellationToken)).Select(ToMessage) } };
+
+    public override async Task<V1.SshKey> DeleteSshKey(V1.DeleteSshKeyRequest request, ServerCallContext context) =>
+        ToMessage(await sshKeys.DeleteAsync(Validate.Id(request.ActorUserId, "actor_user_id"), Validate.Id(request.KeyId, "key_id"), context.CancellationToken));
+
+    public override async Task<V1.VmConsole> OpenVmConsole(V1.OpenVmConsoleRequest request, ServerCallContext context)
+    {
+        var vmId = Validate.Id(request.VmId, "vm_id");
+        var (console, openedAt) = await vms.OpenConsoleAsync(vmId, Validate.Id(request.ActorUserId, "actor_user_id"), context.CancellationToken);
+        return new V1.VmConsole { VmId = vmId.ToString(), Url = console.Url, Kind = console.Kind, OpenedAt = Timestamp.FromDateTime(openedAt) };
+    }
+
+    private static V1.SshKey ToMessage(SshKeyRecord key) => new()
+    {
+        Id = key.Id.ToString(), UserId = key.UserId.ToString(), Name = key.Name, Algorithm = key.Algorithm, Bits = key.Bits, Fingerprint = key.Fingerprint,
+        PublicKey = key.PublicKey, CreatedAt = Timestamp.FromDateTime(DateTime.SpecifyKind(key.CreatedAt, DateTimeKind.Utc)),
+    };
 
     public override async Task<V1.HostingRequest> GetRequest(V1.RequestIdRequest request, ServerCallContext context) =>
         ToMessage(await FindAsync(Validate.Id(request.RequestId, "request_id"), context.CancellationToken));
@@ -336,6 +361,8 @@ public sealed partial class ProvisioningGrpcService(
             FacilityCode = r.FacilityCode ?? "", FacilityStateCode = r.FacilityStateCode ?? "", PoolId = r.PoolId?.ToString() ?? "",
             AgreementId = r.AgreementId?.ToString() ?? "", SubmittedAt = Timestamp.FromDateTime(r.SubmittedAt), SubmittedByUserId = r.SubmittedBy.ToString(), UpdatedAt = Timestamp.FromDateTime(r.UpdatedAt),
             HoldsExpireAt = r.HoldsExpireAt is { } expiry ? Timestamp.FromDateTime(expiry) : null,
+            SshKeyFingerprints = { (r.SshKeyFingerprints ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries) },
+            UserDataBytes = r.UserData is null ? 0 : System.Text.Encoding.UTF8.GetByteCount(r.UserData),
         };
         message.Vms.AddRange(r.Lines().Select(l => new V1.VmSpec
         {
@@ -375,6 +402,7 @@ public sealed partial class ProvisioningGrpcService(
         Addresses = { (vm.Addresses ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries) },
         LostAt = vm.LostAt is { } lost ? Timestamp.FromDateTime(lost) : null,
         PowerRefusedReason = vm.PowerRefusedReason ?? "",
+        PublicIpv4Address = vm.PublicAddress ?? "",
     };
 }
 

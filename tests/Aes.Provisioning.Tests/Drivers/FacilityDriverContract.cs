@@ -15,7 +15,12 @@ public interface IDriverUnderTest
     string Image { get; }
     /// <summary>Removes the server behind the driver's back, as a facility's own operator might.</summary>
     Task DeleteBehindTheBackAsync(FacilityServer server);
+    /// <summary>What the facility itself holds for the VM, read from its own store or APIs, not through the driver.</summary>
+    Task<InstalledAccess> ReadBackAsync(Guid vmId, string serverId);
 }
+
+/// <summary>A VM's keys (one line each), its user data and the public addresses the facility holds for it.</summary>
+public sealed record InstalledAccess(IReadOnlyList<string> SshPublicKeys, string? UserData, IReadOnlyList<string> PublicAddresses);
 
 /// <summary>
 /// The facility driver contract (ADR 015), one suite for every driver: the simulated facility and a real OpenStack
@@ -28,7 +33,7 @@ public abstract class FacilityDriverContract(IDriverUnderTest facility)
     private IFacilityDriver Driver => facility.Driver;
 
     private FacilityVmSpec Spec(Guid vmId, (string Native, FacilitySize Size) flavour) =>
-        new(vmId, facility.Facility, $"contract-{vmId.ToString()[..8]}", flavour.Size, flavour.Native, facility.Image, false, Guid.NewGuid(), Guid.NewGuid());
+        new(vmId, facility.Facility, $"contract-{vmId.ToString()[..8]}", flavour.Size, flavour.Native, facility.Image, false, Guid.NewGuid(), Guid.NewGuid(), [], null);
 
     private async Task<FacilityServer> UntilAsync(Guid vmId, Func<FacilityServer, bool> done, string what)
     {
@@ -46,6 +51,40 @@ public abstract class FacilityDriverContract(IDriverUnderTest facility)
 
     private async Task GoneAsync(Guid vmId) =>
         await Eventually.HoldsAsync(async () => await Driver.EnsureDeletedAsync(facility.Facility, vmId, CancellationToken.None), Patience, "the server is gone");
+
+    [Fact]
+    public async Task A_server_gets_its_keys_user_data_and_one_public_ipv4_opens_a_console_and_releases_them_with_it()
+    {
+        var vmId = Guid.NewGuid();
+        string[] keys = [SshTestKeys.NewEd25519("amina@anip.ml"), SshTestKeys.OpenSshRsa3072];
+        const string userData = "#cloud-config\nhostname: anip-portail\nwrite_files:\n  - path: /etc/motd\n    content: Hébergé à Bamako\n";
+        var spec = Spec(vmId, facility.Small) with { PublicIpv4 = true, SshPublicKeys = keys, UserData = userData };
+        FacilityServer? server = null;
+        await Eventually.HoldsAsync(async () => (server = await Driver.EnsureCreatedAsync(spec, CancellationToken.None)) is { State: ServerState.Active, PublicAddress: not null },
+            Patience, "the server runs with a public address");
+        Assert.True(System.Net.IPAddress.TryParse(server!.PublicAddress, out var ip) && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork,
+            $"{server.PublicAddress} is not an IPv4 address");
+        Assert.DoesNotContain(server.PublicAddress, server.Addresses);
+        Assert.NotEmpty(server.Addresses);
+        var again = await Driver.EnsureCreatedAsync(spec, CancellationToken.None);
+        Assert.Equal(server.PublicAddress, again.PublicAddress);
+
+        var installed = await facility.ReadBackAsync(vmId, server.ServerId);
+        Assert.Equal(keys, installed.SshPublicKeys);
+        Assert.Equal(userData, installed.UserData);
+        Assert.Equal([server.PublicAddress], installed.PublicAddresses); // one, however often it was asked for
+
+        var console = await Driver.OpenConsoleAsync(facility.Facility, vmId, CancellationToken.None);
+        Assert.False(string.IsNullOrWhiteSpace(console.Url));
+        await Driver.StopAsync(facility.Facility, vmId, CancellationToken.None);
+        await UntilAsync(vmId, s => s.State == ServerState.Stopped, "the server is stopped");
+        await Assert.ThrowsAsync<FacilityDriverException>(() => Driver.OpenConsoleAsync(facility.Facility, vmId, CancellationToken.None));
+
+        await GoneAsync(vmId);
+        var left = await facility.ReadBackAsync(vmId, server.ServerId);
+        Assert.Empty(left.PublicAddresses);
+        Assert.Empty(left.SshPublicKeys);
+    }
 
     [Fact]
     public async Task A_create_retried_with_the_same_vm_id_builds_one_server_that_carries_the_id_and_is_listed()

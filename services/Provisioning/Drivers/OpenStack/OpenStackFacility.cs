@@ -33,29 +33,113 @@ public sealed class OpenStackFacilityDriver(
         var api = await ApiAsync(spec.Facility, cancellationToken);
         if (await FindJsonAsync(api, spec.Facility.FacilityId, spec.VmId, cancellationToken) is { } existing)
         {
-            return ToServer(existing);
+            var server = ToServer(existing);
+            return spec.PublicIpv4 && server.State == ServerState.Active && server.PublicAddress is null
+                ? server with { PublicAddress = await EnsureFloatingIpAsync(api, spec.VmId, server.ServerId, cancellationToken) }
+                : server;
         }
         var network = await NetworkAsync(api, spec.Facility, cancellationToken);
-        var created = await api.SendAsync("compute", HttpMethod.Post, "/servers", new JsonObject
+        var body = new JsonObject
         {
-            ["server"] = new JsonObject
+            ["name"] = ServerName(spec.VmId),
+            ["imageRef"] = spec.NativeImage,
+            ["flavorRef"] = spec.NativeFlavour,
+            ["networks"] = new JsonArray(new JsonObject { ["uuid"] = network }),
+            ["metadata"] = new JsonObject
             {
-                ["name"] = ServerName(spec.VmId),
-                ["imageRef"] = spec.NativeImage,
-                ["flavorRef"] = spec.NativeFlavour,
-                ["networks"] = new JsonArray(new JsonObject { ["uuid"] = network }),
-                ["metadata"] = new JsonObject
-                {
-                    [VmIdKey] = spec.VmId.ToString(), ["aes_name"] = spec.Name, ["aes_agency_id"] = spec.AgencyId.ToString(), ["aes_request_id"] = spec.RequestId.ToString(),
-                },
+                [VmIdKey] = spec.VmId.ToString(), ["aes_name"] = spec.Name, ["aes_agency_id"] = spec.AgencyId.ToString(), ["aes_request_id"] = spec.RequestId.ToString(),
             },
-        }, cancellationToken);
+        };
+        if (spec.SshPublicKeys.Count > 0)
+        {
+            body["key_name"] = await EnsureKeyPairAsync(api, spec.VmId, spec.SshPublicKeys, cancellationToken);
+        }
+        if (spec.UserData is { Length: > 0 } userData)
+        {
+            body["user_data"] = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(userData));
+        }
+        var created = await api.SendAsync("compute", HttpMethod.Post, "/servers", new JsonObject { ["server"] = body }, cancellationToken);
         var id = created.Body?["server"]?["id"]?.GetValue<string>() ?? throw new FacilityDriverException("compute accepted the server but gave no id", FacilityFault.Unavailable);
         _serverIds[(spec.Facility.FacilityId, spec.VmId)] = id;
-        var server = await api.SendAsync("compute", HttpMethod.Get, $"/servers/{id}", null, cancellationToken);
-        return server.Status == HttpStatusCode.NotFound
+        var answer = await api.SendAsync("compute", HttpMethod.Get, $"/servers/{id}", null, cancellationToken);
+        return answer.Status == HttpStatusCode.NotFound
             ? throw new FacilityDriverException($"server {id} vanished right after its creation", FacilityFault.Unavailable)
-            : ToServer(server.Body!["server"]!);
+            : ToServer(answer.Body!["server"]!);
+    }
+
+    public static string KeyPairName(Guid vmId) => $"aes-{vmId}";
+
+    private static string FloatingIpDescription(Guid vmId) => $"aes-vm:{vmId}";
+
+    /// <summary>
+    /// The VM's own key pair, holding every key the request named, one per line: Nova gives a server one key pair, and
+    /// cloud-init installs each line of it (its metadata's public keys). Named by the VM, so a retry finds it.
+    /// </summary>
+    private static async Task<string> EnsureKeyPairAsync(OpenStackApi api, Guid vmId, IReadOnlyList<string> keys, CancellationToken cancellationToken)
+    {
+        var name = KeyPairName(vmId);
+        if ((await api.SendAsync("compute", HttpMethod.Get, $"/os-keypairs/{name}", null, cancellationToken)).Status == HttpStatusCode.NotFound)
+        {
+            try
+            {
+                await api.SendAsync("compute", HttpMethod.Post, "/os-keypairs", new JsonObject
+                {
+                    ["keypair"] = new JsonObject { ["name"] = name, ["type"] = "ssh", ["public_key"] = string.Join('\n', keys) },
+                }, cancellationToken);
+            }
+            catch (FacilityDriverException exception) when (exception.Message.Contains(" 409:", StringComparison.Ordinal))
+            {
+                // made by an earlier try whose answer was lost
+            }
+        }
+        return name;
+    }
+
+    /// <summary>The VM's floating IP on the external network, attached to its port; found again by its description after a retry.</summary>
+    private async Task<string> EnsureFloatingIpAsync(OpenStackApi api, Guid vmId, string serverId, CancellationToken cancellationToken)
+    {
+        if (await FloatingIpsAsync(api, vmId, cancellationToken) is [var known, ..])
+        {
+            return known["floating_ip_address"]!.GetValue<string>();
+        }
+        var port = (await api.SendAsync("network", HttpMethod.Get, $"/ports?device_id={serverId}", null, cancellationToken)).Body?["ports"]?.AsArray()
+            .FirstOrDefault()?["id"]?.GetValue<string>() ?? throw new FacilityDriverException($"server {serverId} has no port for a public address", FacilityFault.Unavailable);
+        var external = await ExternalNetworkAsync(api, cancellationToken);
+        var created = await api.SendAsync("network", HttpMethod.Post, "/floatingips", new JsonObject
+        {
+            ["floatingip"] = new JsonObject { ["floating_network_id"] = external, ["port_id"] = port, ["description"] = FloatingIpDescription(vmId) },
+        }, cancellationToken);
+        return created.Body?["floatingip"]?["floating_ip_address"]?.GetValue<string>()
+            ?? throw new FacilityDriverException("the network API gave no floating address", FacilityFault.Unavailable);
+    }
+
+    private static async Task<List<JsonNode>> FloatingIpsAsync(OpenStackApi api, Guid vmId, CancellationToken cancellationToken) =>
+        (await api.SendAsync("network", HttpMethod.Get, $"/floatingips?description={Uri.EscapeDataString(FloatingIpDescription(vmId))}", null, cancellationToken))
+        .Body?["floatingips"]?.AsArray().Select(f => f!).ToList() ?? [];
+
+    /// <summary>The project's external network, where public addresses come from: the first by name the project sees.</summary>
+    private async Task<string> ExternalNetworkAsync(OpenStackApi api, CancellationToken cancellationToken)
+    {
+        var key = (Guid.Empty, "router:external");
+        if (_networks.TryGetValue(key, out var id))
+        {
+            return id;
+        }
+        id = (await api.SendAsync("network", HttpMethod.Get, "/networks?router:external=true", null, cancellationToken)).Body?["networks"]?.AsArray()
+            .Select(n => n!).OrderBy(n => n["name"]?.GetValue<string>(), StringComparer.Ordinal).FirstOrDefault()?["id"]?.GetValue<string>()
+            ?? throw new FacilityDriverException("the facility has no external network: no public IPv4 can be given");
+        _networks[key] = id;
+        return id;
+    }
+
+    /// <summary>What a VM leaves behind its server: its floating IPs and its key pair, released once the server is gone.</summary>
+    private static async Task ReleaseLeftoversAsync(OpenStackApi api, Guid vmId, CancellationToken cancellationToken)
+    {
+        foreach (var floating in await FloatingIpsAsync(api, vmId, cancellationToken))
+        {
+            await api.SendAsync("network", HttpMethod.Delete, $"/floatingips/{floating["id"]!.GetValue<string>()}", null, cancellationToken);
+        }
+        await api.SendAsync("compute", HttpMethod.Delete, $"/os-keypairs/{KeyPairName(vmId)}", null, cancellationToken); // 404: none, or gone
     }
 
     public async Task<FacilityServer?> FindAsync(FacilityTarget facility, Guid vmId, CancellationToken cancellationToken) =>
@@ -66,6 +150,7 @@ public sealed class OpenStackFacilityDriver(
         var api = await ApiAsync(facility, cancellationToken);
         if (await FindJsonAsync(api, facility.FacilityId, vmId, cancellationToken) is not { } server)
         {
+            await ReleaseLeftoversAsync(api, vmId, cancellationToken);
             return true;
         }
         if (server["OS-EXT-STS:task_state"]?.GetValue<string>() != "deleting")
@@ -131,6 +216,24 @@ public sealed class OpenStackFacilityDriver(
 
     public Task<FacilityServer> RebootAsync(FacilityTarget facility, Guid vmId, bool hard, CancellationToken cancellationToken) =>
         ActAsync(facility, vmId, new JsonObject { ["reboot"] = new JsonObject { ["type"] = hard ? "HARD" : "SOFT" } }, cancellationToken);
+
+    /// <summary>Nova's noVNC console for the server (microversion 2.6's remote consoles), for a running server only.</summary>
+    public async Task<FacilityConsole> OpenConsoleAsync(FacilityTarget facility, Guid vmId, CancellationToken cancellationToken)
+    {
+        var api = await ApiAsync(facility, cancellationToken);
+        var server = await FindJsonAsync(api, facility.FacilityId, vmId, cancellationToken) ?? throw new FacilityDriverException($"no server for VM {vmId}");
+        if (ToServer(server).State is not ServerState.Active and var state)
+        {
+            // Some hypervisor drivers hand out a console for a server that is off: it would show nothing.
+            throw new FacilityDriverException($"the server is {state.ToString().ToLowerInvariant()}: no console");
+        }
+        var answer = await api.SendAsync("compute", HttpMethod.Post, $"/servers/{server["id"]!.GetValue<string>()}/remote-consoles", new JsonObject
+        {
+            ["remote_console"] = new JsonObject { ["protocol"] = "vnc", ["type"] = "novnc" },
+        }, cancellationToken);
+        return new FacilityConsole(answer.Body?["remote_console"]?["url"]?.GetValue<string>()
+            ?? throw new FacilityDriverException("compute gave no console URL", FacilityFault.Unavailable), "novnc");
+    }
 
     public async Task<IReadOnlyList<FacilityServer>> ListAsync(FacilityTarget facility, CancellationToken cancellationToken)
     {
@@ -296,12 +399,14 @@ public sealed class OpenStackFacilityDriver(
             { } t when t.StartsWith("resize", StringComparison.Ordinal) => ServerState.Resizing,
             _ => StateOf(status),
         };
-        var addresses = server["addresses"]?.AsObject().SelectMany(network => network.Value!.AsArray().Select(a => a!["addr"]!.GetValue<string>())).ToList() ?? [];
+        var all = server["addresses"]?.AsObject().SelectMany(network => network.Value!.AsArray().Select(a => a!)).ToList() ?? [];
+        var addresses = all.Where(a => a["OS-EXT-IPS:type"]?.GetValue<string>() != "floating").Select(a => a["addr"]!.GetValue<string>()).ToList();
+        var floating = all.FirstOrDefault(a => a["OS-EXT-IPS:type"]?.GetValue<string>() == "floating")?["addr"]?.GetValue<string>();
         return new FacilityServer(
             Guid.Parse(server["metadata"]![VmIdKey]!.GetValue<string>()), server["id"]!.GetValue<string>(), server["name"]!.GetValue<string>(), state,
             state == ServerState.Error ? server["fault"]?["message"]?.GetValue<string>()?.Trim() ?? "error, with no fault given" : null,
             SizeOf(server["flavor"]!), server["flavor"]?["original_name"]?.GetValue<string>() ?? "", server["image"]?["id"]?.GetValue<string>() ?? "",
-            addresses, Utc(server["created"]));
+            addresses, Utc(server["created"]), floating);
 
         static ServerState StateOf(string status) => status switch
         {
