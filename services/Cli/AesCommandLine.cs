@@ -66,6 +66,7 @@ public static class AesCommandLine
         root.Subcommands.Add(CapacityCommands.Quotas(run, console));
         root.Subcommands.Add(FacilityCommands.Facilities(run, console));
         root.Subcommands.Add(VmCommands.Vms(run, console));
+        root.Subcommands.Add(VmCommands.Keys(run, console));
         root.Subcommands.Add(BillingCommands.Prices(run, console));
         root.Subcommands.Add(BillingCommands.Invoices(run, console));
         root.Subcommands.Add(BillingCommands.Settlements(run, console));
@@ -94,14 +95,17 @@ public static class AesCommandLine
             var ipv4 = new Option<bool>("--public-ipv4");
             var justification = new Option<string>("--justification") { Required = true };
             var deadline = new Option<DateTime>("--deadline") { Description = "AAAA-MM-JJ / YYYY-MM-DD", DefaultValueFactory = _ => DateTime.UtcNow.Date.AddDays(30) };
+            var keys = new Option<string[]>("--ssh-key") { Description = "Clé à installer (id ou empreinte SHA256:…), répétable / key to install (id or SHA256:… fingerprint), repeatable" };
+            var userData = new Option<FileInfo?>("--user-data") { Description = "Fichier cloud-init (UTF-8, 16 Kio au plus) / cloud-init file (UTF-8, 16 KiB at most)" };
             var submit = new Command("submit", "Soumettre une demande / submit a request")
             {
-                submitAgency, project, classification, flavour, vcpu, memory, disk, image, count, ipv4, justification, deadline,
+                submitAgency, project, classification, flavour, vcpu, memory, disk, image, count, ipv4, justification, deadline, keys, userData,
             };
             submit.SetAction((parse, cancellationToken) => Signed(parse, token => RequestCommands.SubmitAsync(EndpointsFor(parse, token), new SubmitOptions(
                 parse.GetValue(submitAgency)!, parse.GetValue(project)!, parse.GetValue(classification)!, parse.GetValue(flavour),
                 parse.GetValue(vcpu), parse.GetValue(memory), parse.GetValue(disk), parse.GetValue(image)!, parse.GetValue(count),
-                parse.GetValue(ipv4), parse.GetValue(justification)!, parse.GetValue(deadline)), console, cancellationToken)));
+                parse.GetValue(ipv4), parse.GetValue(justification)!, parse.GetValue(deadline), parse.GetValue(keys) ?? [], parse.GetValue(userData)),
+                console, cancellationToken)));
 
             var id = new Argument<string>("id") { Description = "Identifiant de la demande / request id" };
             var approve = new Command("approve", "Approuver / approve") { id };

@@ -11,6 +11,9 @@ public sealed class Endpoints(string host, int portOffset, string token)
         ["tenancy"] = 6101, ["quota"] = 6102, ["billing"] = 6103, ["provisioning"] = 6104,
     };
 
+    /// <summary>The portal, for the pages it serves itself (the simulated facility's console).</summary>
+    public string PortalUrl => $"http://{host}:{5100 + portOffset}";
+
     public Aes.Contracts.Tenancy.V1.TenancyService.TenancyServiceClient Tenancy() => new(Channel("tenancy"));
 
     public Aes.Contracts.Provisioning.V1.ProvisioningService.ProvisioningServiceClient Provisioning() => new(Channel("provisioning"));

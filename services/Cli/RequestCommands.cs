@@ -39,6 +39,24 @@ public static class RequestCommands
             RequestId = Guid.CreateVersion7().ToString(), AgencyId = agencyId, ProjectId = projectId, Classification = options.Classification,
             Justification = options.Justification, Deadline = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(options.Deadline.ToUniversalTime()),
         };
+        if (options.SshKeys.Count > 0)
+        {
+            var mine = (await endpoints.Provisioning().ListSshKeysAsync(new ListSshKeysRequest { AgencyId = agencyId }, cancellationToken: cancellationToken)).Keys;
+            request.SshKeyIds.AddRange(options.SshKeys.Select(wanted => mine.FirstOrDefault(k => k.Id == wanted || k.Fingerprint == wanted || k.Name == wanted)?.Id
+                ?? throw new UsageException($"Clé inconnue, voir « aes keys list » / unknown key, see \"aes keys list\": {wanted}")));
+        }
+        if (options.UserData is { } file)
+        {
+            // Read as bytes and decoded strictly, so that a file that is not UTF-8 is named here rather than altered.
+            try
+            {
+                request.UserData = new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true).GetString(await File.ReadAllBytesAsync(file.FullName, cancellationToken));
+            }
+            catch (System.Text.DecoderFallbackException)
+            {
+                throw new UsageException($"--user-data : {file.Name} n'est pas du texte UTF-8 / is not UTF-8 text");
+            }
+        }
         request.Vms.Add(new VmSpec
         {
             Flavour = options.Flavour ?? "", Vcpu = options.Vcpu, MemoryGib = options.MemoryGib, DiskGib = options.DiskGib,
@@ -71,7 +89,7 @@ public static class RequestCommands
 
 public sealed record SubmitOptions(
     string Agency, string Project, string Classification, string? Flavour, long Vcpu, long MemoryGib, long DiskGib,
-    string Image, int Count, bool PublicIpv4, string Justification, DateTime Deadline);
+    string Image, int Count, bool PublicIpv4, string Justification, DateTime Deadline, IReadOnlyList<string> SshKeys, FileInfo? UserData);
 
 /// <summary>Input the command line itself refuses, before any call: exit code 2.</summary>
 public sealed class UsageException(string message) : Exception(message);

@@ -19,11 +19,13 @@ public static class VmCommands
                 AgencyId = await AgencyDirectory.RequireAgencyIdAsync(endpoints.Tenancy(), parse.GetValue(agency)!, cancellationToken),
                 IncludeEnded = parse.GetValue(all),
             }, cancellationToken: cancellationToken);
-            var table = new Table().AddColumns("id", "nom / name", "centre / facility", "taille / size", "adresses / addresses", "statut / status");
+            var table = new Table().AddColumns("id", "nom / name", "centre / facility", "taille / size", "adresses privées / private addresses",
+                "IPv4 publique / public IPv4", "statut / status");
             foreach (var vm in vms.Vms)
             {
                 table.AddRow(vm.Id, Markup.Escape(vm.Name), Markup.Escape(vm.FacilityCode), $"{vm.Vcpu} vCPU, {vm.MemoryGib} GiB, {vm.DiskGib} GiB",
-                    Markup.Escape(vm.Addresses.Count > 0 ? string.Join(", ", vm.Addresses) : "—"), Markup.Escape(vm.Status));
+                    Markup.Escape(vm.Addresses.Count > 0 ? string.Join(", ", vm.Addresses) : "—"),
+                    Markup.Escape(vm.PublicIpv4Address.Length > 0 ? vm.PublicIpv4Address : vm.PublicIpv4 ? "…" : "—"), Markup.Escape(vm.Status));
             }
             console.Write(table);
             return ExitCodes.Ok;
@@ -52,6 +54,58 @@ public static class VmCommands
             await e.Provisioning().StartVmAsync(new VmPowerRequest { VmId = vm, OperationId = op }, cancellationToken: ct));
         var reboot = Power("reboot", "Redémarrer une VM / reboot a VM", async (e, vm, op, isHard, ct) =>
             await e.Provisioning().RebootVmAsync(new RebootVmRequest { VmId = vm, OperationId = op, Hard = isHard }, cancellationToken: ct), hard);
-        return new Command("vms", "Machines virtuelles / virtual machines") { list, stop, start, reboot };
+        var consoleCommand = new Command("console", "Ouvrir la console d'une VM (journalisé) / open a VM's console (audited)") { id };
+        consoleCommand.SetAction((parse, cancellationToken) => run(parse, async endpoints =>
+        {
+            var opened = await endpoints.Provisioning().OpenVmConsoleAsync(new OpenVmConsoleRequest { VmId = parse.GetValue(id)! }, cancellationToken: cancellationToken);
+            console.WriteLine(opened.Url.StartsWith('/') ? endpoints.PortalUrl.TrimEnd('/') + opened.Url : opened.Url);
+            return ExitCodes.Ok;
+        }));
+        return new Command("vms", "Machines virtuelles / virtual machines") { list, stop, start, reboot, consoleCommand };
+    }
+
+    /// <summary>`aes keys …`: the signed-in person's public SSH keys.</summary>
+    public static Command Keys(SignedRun run, IAnsiConsole console)
+    {
+        var agency = new Option<string>("--agency") { Description = "Organisme / agency (ML/MEF)", Required = true };
+        Task<string> AgencyIdAsync(System.CommandLine.ParseResult parse, Endpoints endpoints, CancellationToken cancellationToken) =>
+            AgencyDirectory.RequireAgencyIdAsync(endpoints.Tenancy(), parse.GetValue(agency)!, cancellationToken);
+        var list = new Command("list", "Mes clés SSH publiques / my public SSH keys") { agency };
+        list.SetAction((parse, cancellationToken) => run(parse, async endpoints =>
+        {
+            var keys = await endpoints.Provisioning().ListSshKeysAsync(new ListSshKeysRequest { AgencyId = await AgencyIdAsync(parse, endpoints, cancellationToken) },
+                cancellationToken: cancellationToken);
+            var table = new Table().AddColumns("id", "nom / name", "type", "empreinte / fingerprint");
+            foreach (var key in keys.Keys)
+            {
+                table.AddRow(key.Id, Markup.Escape(key.Name), $"{key.Algorithm} ({key.Bits})", Markup.Escape(key.Fingerprint));
+            }
+            console.Write(table);
+            return ExitCodes.Ok;
+        }));
+        var name = new Argument<string>("name") { Description = "Nom de la clé / the key's name" };
+        var file = new Argument<FileInfo>("file") { Description = "Fichier .pub (id_ed25519.pub) / .pub file" };
+        var add = new Command("add", "Enregistrer une clé publique (ed25519, ou RSA ≥ 3072 bits) / register a public key (ed25519, or RSA ≥ 3072 bits)") { name, file, agency };
+        add.SetAction((parse, cancellationToken) => run(parse, async endpoints =>
+        {
+            var key = await endpoints.Provisioning().RegisterSshKeyAsync(new RegisterSshKeyRequest
+            {
+                AgencyId = await AgencyIdAsync(parse, endpoints, cancellationToken), Name = parse.GetValue(name)!, PublicKey = await File.ReadAllTextAsync(parse.GetValue(file)!.FullName, cancellationToken),
+            }, cancellationToken: cancellationToken);
+            console.MarkupLine($"[green]{Markup.Escape(key.Fingerprint)}[/] {key.Id} ({Markup.Escape(key.Algorithm)}, {key.Bits} bits)");
+            return ExitCodes.Ok;
+        }));
+        var id = new Argument<string>("id") { Description = "Identifiant de la clé / key id" };
+        var remove = new Command("remove", "Retirer une clé / remove a key") { id, agency };
+        remove.SetAction((parse, cancellationToken) => run(parse, async endpoints =>
+        {
+            var key = await endpoints.Provisioning().DeleteSshKeyAsync(new DeleteSshKeyRequest
+            {
+                AgencyId = await AgencyIdAsync(parse, endpoints, cancellationToken), KeyId = parse.GetValue(id)!,
+            }, cancellationToken: cancellationToken);
+            console.MarkupLine($"{Markup.Escape(key.Fingerprint)} : retirée / removed");
+            return ExitCodes.Ok;
+        }));
+        return new Command("keys", "Clés SSH publiques / public SSH keys") { list, add, remove };
     }
 }

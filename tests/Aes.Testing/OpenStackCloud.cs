@@ -165,6 +165,36 @@ public sealed class OpenStackCloud
         response.EnsureSuccessStatusCode();
     }
 
+    /// <summary>
+    /// What the cloud holds for a marketplace VM, read as its administrator: the key pair named by the VM (its keys, one per
+    /// line), the key pair and user data the server booted with, and Neutron's floating IPs kept for the VM, with the device
+    /// of the port each is attached to.
+    /// </summary>
+    public async Task<CloudAccess> AccessOfAsync(Guid vmId, string serverId)
+    {
+        using var admin = await AdminAsync();
+        using var server = await admin.GetAsync($"{ComputeUrl}/servers/{serverId}");
+        var json = server.IsSuccessStatusCode ? (await server.Content.ReadFromJsonAsync<JsonObject>())!["server"] : null;
+        var userData = json?["OS-EXT-SRV-ATTR:user_data"]?.GetValue<string>() is { } encoded ? System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(encoded)) : null;
+        IReadOnlyList<string> keys = [];
+        using var keyPair = await admin.GetAsync($"{ComputeUrl}/os-keypairs/aes-{vmId}?user_id={this["OS_USER_ID"]}");
+        if (keyPair.IsSuccessStatusCode)
+        {
+            keys = (await keyPair.Content.ReadFromJsonAsync<JsonObject>())!["keypair"]!["public_key"]!.GetValue<string>().Split('\n');
+        }
+        var floating = new List<(string Address, string Network, string? Device)>();
+        foreach (var ip in (await admin.GetFromJsonAsync<JsonObject>($"{NetworkUrl}/v2.0/floatingips?description=aes-vm:{vmId}"))!["floatingips"]!.AsArray())
+        {
+            string? device = null;
+            if (ip!["port_id"]?.GetValue<string>() is { } portId)
+            {
+                device = (await admin.GetFromJsonAsync<JsonObject>($"{NetworkUrl}/v2.0/ports/{portId}"))!["port"]!["device_id"]!.GetValue<string>();
+            }
+            floating.Add((ip["floating_ip_address"]!.GetValue<string>(), ip["floating_network_id"]!.GetValue<string>(), device));
+        }
+        return new CloudAccess(keys, json?["key_name"]?.GetValue<string>(), userData, floating);
+    }
+
     /// <summary>A JSON body with its length: uwsgi's router, in front of the cloud's APIs, drops a chunked one.</summary>
     public static StringContent Json(JsonNode body) => new(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json");
 
@@ -238,3 +268,7 @@ public sealed class OpenStackCloud
         return (await output).Trim();
     }
 }
+
+/// <summary>A VM's access as the cloud holds it (<see cref="OpenStackCloud.AccessOfAsync"/>).</summary>
+public sealed record CloudAccess(IReadOnlyList<string> KeyPairKeys, string? ServerKeyName, string? UserData,
+    IReadOnlyList<(string Address, string Network, string? Device)> FloatingIps);

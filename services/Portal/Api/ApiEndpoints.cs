@@ -43,6 +43,14 @@ public static class ApiEndpoints
             "Démarrer une VM arrêtée / start a stopped VM", filled: ["operation_id"], fill: (http, request) => request.OperationId = RequestIdFor(http).ToString());
         requests.MapRpc<ProvisioningService.ProvisioningServiceClient, RebootVmRequest, Vm>("POST", "/vms/{vmId}/reboot", (c, r, o) => c.RebootVmAsync(r, o),
             "Redémarrer une VM (hard : coupure) / reboot a VM (hard: power cycle)", filled: ["operation_id"], fill: (http, request) => request.OperationId = RequestIdFor(http).ToString());
+        requests.MapRpc<ProvisioningService.ProvisioningServiceClient, OpenVmConsoleRequest, VmConsole>("POST", "/vms/{vmId}/console", (c, r, o) => c.OpenVmConsoleAsync(r, o),
+            "Ouvrir la console d'une VM (journalisé) / open a VM's console (audited)");
+        requests.MapRpc<ProvisioningService.ProvisioningServiceClient, ListSshKeysRequest, ListSshKeysResponse>("GET", "/ssh-keys", (c, r, o) => c.ListSshKeysAsync(r, o),
+            "Mes clés SSH publiques / my public SSH keys");
+        requests.MapRpc<ProvisioningService.ProvisioningServiceClient, RegisterSshKeyRequest, SshKey>("POST", "/ssh-keys", (c, r, o) => c.RegisterSshKeyAsync(r, o),
+            "Enregistrer une clé SSH publique (ed25519, ou RSA ≥ 3072 bits) / register a public SSH key (ed25519, or RSA ≥ 3072 bits)", created: true);
+        requests.MapRpc<ProvisioningService.ProvisioningServiceClient, DeleteSshKeyRequest, SshKey>("DELETE", "/ssh-keys/{keyId}", (c, r, o) => c.DeleteSshKeyAsync(r, o),
+            "Retirer une clé SSH / remove an SSH key");
         return api.MapServiceRoutes();
     }
 

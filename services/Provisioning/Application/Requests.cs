@@ -69,7 +69,7 @@ public sealed class RequestIntake(ProvisioningDbContext db, Access access, SshKe
             throw new InvalidFieldException("preferred_state_code", new("n'est pas un État membre de l'AES.", "is not an AES member state."));
         }
 
-        var keys = await sshKeys.ForRequestAsync(command.ActorUserId, command.SshKeyIds, cancellationToken);
+        var keys = await sshKeys.ForRequestAsync(command.ActorUserId, agency.AgencyId, command.SshKeyIds, cancellationToken);
 
         var now = clock.GetUtcNow().UtcDateTime;
         var vms = new List<VmRecord>();

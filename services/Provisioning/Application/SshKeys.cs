@@ -1,26 +1,31 @@
 namespace Aes.Provisioning.Application;
 
-/// <summary>Each user's public SSH keys: registered once (the same key again is the same key), named by requests, removed by their owner.</summary>
-public sealed class SshKeyRegistry(ProvisioningDbContext db, TimeProvider clock)
+/// <summary>
+/// Each agency member's public SSH keys: registered once (the same key again is the same key), named by the member's own
+/// requests in that agency, removed by their owner.
+/// </summary>
+public sealed class SshKeyRegistry(ProvisioningDbContext db, Access access, TimeProvider clock)
 {
     public const int MaxKeysPerUser = 50;
     public const int MaxKeysPerRequest = 10;
 
-    public async Task<SshKeyRecord> RegisterAsync(Guid userId, string name, string publicKey, CancellationToken cancellationToken)
+    public async Task<SshKeyRecord> RegisterAsync(Guid userId, Guid agencyId, string name, string publicKey, CancellationToken cancellationToken)
     {
         var parsed = SshPublicKeys.Parse(publicKey, "public_key");
-        if (await db.SshKeys.AsNoTracking().FirstOrDefaultAsync(k => k.UserId == userId && k.Fingerprint == parsed.Fingerprint, cancellationToken) is { } known)
+        await access.RequireAgencyMemberAsync(userId, agencyId, cancellationToken);
+        if (await db.SshKeys.AsNoTracking().FirstOrDefaultAsync(k => k.UserId == userId && k.AgencyId == agencyId && k.Fingerprint == parsed.Fingerprint, cancellationToken)
+            is { } known)
         {
             return known;
         }
-        if (await db.SshKeys.CountAsync(k => k.UserId == userId, cancellationToken) >= MaxKeysPerUser)
+        if (await db.SshKeys.CountAsync(k => k.UserId == userId && k.AgencyId == agencyId, cancellationToken) >= MaxKeysPerUser)
         {
             throw new RuleViolationException(new($"{MaxKeysPerUser} clés au plus par personne : retirez-en une d'abord.",
                 $"at most {MaxKeysPerUser} keys per person: remove one first."));
         }
         var key = new SshKeyRecord
         {
-            Id = Guid.CreateVersion7(), UserId = userId, Name = name, Algorithm = parsed.Algorithm, Bits = parsed.Bits,
+            Id = Guid.CreateVersion7(), UserId = userId, AgencyId = agencyId, Name = name, Algorithm = parsed.Algorithm, Bits = parsed.Bits,
             Fingerprint = parsed.Fingerprint, PublicKey = parsed.Line, CreatedAt = clock.GetUtcNow().UtcDateTime,
         };
         db.SshKeys.Add(key);
@@ -31,33 +36,33 @@ public sealed class SshKeyRegistry(ProvisioningDbContext db, TimeProvider clock)
         catch (DbUpdateException exception) when (Aes.Messaging.Persistence.DatabaseErrors.IsUniqueViolation(exception, "ssh_keys"))
         {
             db.ChangeTracker.Clear();
-            return await db.SshKeys.AsNoTracking().SingleAsync(k => k.UserId == userId && k.Fingerprint == parsed.Fingerprint, cancellationToken);
+            return await db.SshKeys.AsNoTracking().SingleAsync(k => k.UserId == userId && k.AgencyId == agencyId && k.Fingerprint == parsed.Fingerprint, cancellationToken);
         }
         return key;
     }
 
-    public async Task<IReadOnlyList<SshKeyRecord>> ListAsync(Guid userId, CancellationToken cancellationToken) =>
-        await db.SshKeys.AsNoTracking().Where(k => k.UserId == userId).OrderBy(k => k.CreatedAt).ToListAsync(cancellationToken);
+    public async Task<IReadOnlyList<SshKeyRecord>> ListAsync(Guid userId, Guid agencyId, CancellationToken cancellationToken) =>
+        await db.SshKeys.AsNoTracking().Where(k => k.UserId == userId && k.AgencyId == agencyId).OrderBy(k => k.CreatedAt).ToListAsync(cancellationToken);
 
     /// <summary>Removes the key from its owner's list; VMs built with it keep it (it was installed when they were built).</summary>
-    public async Task<SshKeyRecord> DeleteAsync(Guid userId, Guid keyId, CancellationToken cancellationToken)
+    public async Task<SshKeyRecord> DeleteAsync(Guid userId, Guid agencyId, Guid keyId, CancellationToken cancellationToken)
     {
-        var key = await db.SshKeys.FirstOrDefaultAsync(k => k.Id == keyId && k.UserId == userId, cancellationToken)
+        var key = await db.SshKeys.FirstOrDefaultAsync(k => k.Id == keyId && k.UserId == userId && k.AgencyId == agencyId, cancellationToken)
             ?? throw new NotFoundException("SshKey", keyId.ToString());
         db.SshKeys.Remove(key);
         await db.SaveChangesAsync(cancellationToken);
         return key;
     }
 
-    /// <summary>The submitter's own keys named by a request, in the order named; another person's key is unknown to them.</summary>
-    public async Task<IReadOnlyList<SshKeyRecord>> ForRequestAsync(Guid userId, IReadOnlyList<Guid> keyIds, CancellationToken cancellationToken)
+    /// <summary>The submitter's own keys in the agency named by a request, in the order named; another person's key is unknown to them.</summary>
+    public async Task<IReadOnlyList<SshKeyRecord>> ForRequestAsync(Guid userId, Guid agencyId, IReadOnlyList<Guid> keyIds, CancellationToken cancellationToken)
     {
         if (keyIds.Count > MaxKeysPerRequest)
         {
             throw new InvalidFieldException("ssh_key_ids", new($"{MaxKeysPerRequest} clés au plus par demande.", $"at most {MaxKeysPerRequest} keys per request."));
         }
         var wanted = keyIds.Distinct().ToList();
-        var keys = await db.SshKeys.AsNoTracking().Where(k => k.UserId == userId && wanted.Contains(k.Id)).ToListAsync(cancellationToken);
+        var keys = await db.SshKeys.AsNoTracking().Where(k => k.UserId == userId && k.AgencyId == agencyId && wanted.Contains(k.Id)).ToListAsync(cancellationToken);
         if (wanted.FirstOrDefault(id => keys.All(k => k.Id != id)) is var missing && missing != Guid.Empty)
         {
             throw new InvalidFieldException("ssh_key_ids", new($"clé {missing} inconnue : enregistrez-la d'abord dans vos clés SSH.",

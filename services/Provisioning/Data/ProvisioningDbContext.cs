@@ -173,7 +173,7 @@ public abstract class ProvisioningDbContext(DbContextOptions options) : ServiceD
             key.Property(k => k.Algorithm).HasMaxLength(16);
             key.Property(k => k.Fingerprint).HasMaxLength(64);
             key.Property(k => k.PublicKey).HasMaxLength(16 * 1024);
-            key.HasIndex(k => new { k.UserId, k.Fingerprint }).IsUnique();
+            key.HasIndex(k => new { k.UserId, k.AgencyId, k.Fingerprint }).IsUnique();
         });
         modelBuilder.Entity<FacilityConnection>(connection =>
         {

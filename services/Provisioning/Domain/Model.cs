@@ -214,6 +214,8 @@ public sealed class SshKeyRecord
 {
     public Guid Id { get; init; }
     public Guid UserId { get; init; }
+    /// <summary>The agency the person registered it in: requests of that agency may name it.</summary>
+    public Guid AgencyId { get; init; }
     public required string Name { get; init; }
     public required string Algorithm { get; init; }
     public int Bits { get; init; }

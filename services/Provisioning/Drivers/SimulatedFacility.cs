@@ -53,6 +53,7 @@ public sealed class SimulatedFacilityDbContext(DbContextOptions<SimulatedFacilit
         {
             access.ToTable("simulated_server_access");
             access.HasKey(a => a.VmId);
+            access.HasIndex(a => a.PublicAddress).IsUnique();
         });
     }
 }
@@ -92,6 +93,7 @@ public sealed class SimulatedFacilityDriver(IServiceScopeFactory scopes, Simulat
         {
             return ToServer(existing);
         }
+        var publicAddress = spec.PublicIpv4 ? await FreePublicAddressAsync(db, spec.VmId, cancellationToken) : null;
         var latency = settings.MinCreateLatency + (settings.MaxCreateLatency - settings.MinCreateLatency) * Random.Shared.NextDouble();
         var fits = settings.Fits(spec.Size);
         var server = new SimulatedServer
@@ -103,7 +105,7 @@ public sealed class SimulatedFacilityDriver(IServiceScopeFactory scopes, Simulat
             Access = new SimulatedServerAccess
             {
                 VmId = spec.VmId, SshPublicKeys = spec.SshPublicKeys.Count > 0 ? string.Join('\n', spec.SshPublicKeys) : null, UserData = spec.UserData,
-                PublicAddress = spec.PublicIpv4 ? PublicAddressOf(spec.VmId) : null,
+                PublicAddress = publicAddress,
             },
         };
         db.Servers.Add(server);
@@ -113,9 +115,9 @@ public sealed class SimulatedFacilityDriver(IServiceScopeFactory scopes, Simulat
         }
         catch (DbUpdateException)
         {
-            // A concurrent retry asked first: the VM exists once.
+            // A concurrent retry asked first: the VM exists once. Or another VM took the same public address meanwhile: ask again.
             db.ChangeTracker.Clear();
-            return ToServer((await CurrentAsync(db, spec.VmId, cancellationToken))!);
+            return await CurrentAsync(db, spec.VmId, cancellationToken) is { } first ? ToServer(first) : await EnsureCreatedAsync(spec, cancellationToken);
         }
         return ToServer(server);
     }
@@ -183,12 +185,27 @@ public sealed class SimulatedFacilityDriver(IServiceScopeFactory scopes, Simulat
             : throw new FacilityDriverException($"the server is {server.State}: no console"); // as Nova's 409 for a server not running
     }
 
-    /// <summary>A simulated public IPv4 from 198.18.0.0/15, the range kept for tests (RFC 2544), fixed by the VM's id.</summary>
-    public static string PublicAddressOf(Guid vmId)
+    /// <summary>
+    /// A public IPv4 from 198.18.0.0/15, the range kept for tests (RFC 2544), that no other simulated server holds: the one the
+    /// VM's id points at, or the next free one. (The store's unique index settles two builds that pick the same at once.)
+    /// </summary>
+    private static async Task<string> FreePublicAddressAsync(SimulatedFacilityDbContext db, Guid vmId, CancellationToken cancellationToken)
     {
-        var bytes = vmId.ToByteArray();
-        return $"198.{18 + (bytes[3] & 1)}.{bytes[4]}.{bytes[5] % 254 + 1}";
+        var start = Spread(vmId, 4) % (1 << 17);
+        for (var offset = 0u; ; offset++)
+        {
+            var n = (start + offset) % (1 << 17);
+            var address = $"198.{18 + (n >> 16)}.{(n >> 8) & 0xFF}.{n & 0xFF}";
+            if ((n & 0xFF) is not (0 or 255) && !await db.Set<SimulatedServerAccess>().AnyAsync(a => a.PublicAddress == address, cancellationToken))
+            {
+                return address;
+            }
+        }
     }
+
+    /// <summary>Bits of the VM id's hash: version 7 ids share their first bytes (the time), so the id's own bytes would collide.</summary>
+    private static uint Spread(Guid vmId, int from) =>
+        System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(System.Security.Cryptography.SHA256.HashData(vmId.ToByteArray()).AsSpan(from, 4));
 
     public async Task<IReadOnlyList<FacilityServer>> ListAsync(FacilityTarget facility, CancellationToken cancellationToken)
     {
@@ -281,7 +298,7 @@ public sealed class SimulatedFacilityDriver(IServiceScopeFactory scopes, Simulat
             _ => ServerState.Active,
         },
         server.Fault, new FacilitySize(server.Vcpu, server.MemoryGib, server.DiskGib), server.Flavour, server.Image,
-        [$"10.{server.VmId.ToByteArray()[0]}.{server.VmId.ToByteArray()[1]}.{server.VmId.ToByteArray()[2] % 254 + 1}"],
+        [$"10.{(Spread(server.VmId, 0) >> 16) & 0xFF}.{(Spread(server.VmId, 0) >> 8) & 0xFF}.{Spread(server.VmId, 0) % 254 + 1}"],
         DateTime.SpecifyKind(server.CreatedAt, DateTimeKind.Utc),
         server.State is Active or Stopped ? server.Access?.PublicAddress : null);
 
@@ -335,7 +352,8 @@ public sealed class SimulatedFacilityDriver(IServiceScopeFactory scopes, Simulat
         }
         var script = db.Database.GenerateCreateScript()
             .Replace("CREATE TABLE ", "CREATE TABLE IF NOT EXISTS ", StringComparison.Ordinal)
-            .Replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", StringComparison.Ordinal);
+            .Replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", StringComparison.Ordinal)
+            .Replace("CREATE UNIQUE INDEX ", "CREATE UNIQUE INDEX IF NOT EXISTS ", StringComparison.Ordinal);
         foreach (var statement in script.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(s => s.Length > 0))
         {
             await db.Database.ExecuteSqlRawAsync(statement, cancellationToken);

@@ -36,10 +36,10 @@ public static class ProvisioningAccessRules
         ["StartVm"] = AccessRule.Write(AgencyMembers, Scopes.ById("vm_id", VmAsync)),
         ["RebootVm"] = AccessRule.Write(AgencyMembers, Scopes.ById("vm_id", VmAsync)),
         ["OpenVmConsole"] = AccessRule.Write(AgencyMembers, Scopes.ById("vm_id", VmAsync)),
-        // Each person's own keys: actor_user_id is the caller (the caller interceptor sees to it).
-        ["RegisterSshKey"] = AccessRule.Write(Everyone, Scopes.Confederation),
-        ["ListSshKeys"] = AccessRule.Read(Everyone, Scopes.Confederation),
-        ["DeleteSshKey"] = AccessRule.Write(Everyone, Scopes.Confederation),
+        // A member's own keys in their agency: actor_user_id is the caller (the caller interceptor sees to it).
+        ["RegisterSshKey"] = AccessRule.Write(AgencyMembers, Scopes.ById("agency_id", AgencyAsync)),
+        ["ListSshKeys"] = AccessRule.Read(AgencyMembers, Scopes.ById("agency_id", AgencyAsync)),
+        ["DeleteSshKey"] = AccessRule.Write(AgencyMembers, Scopes.ById("agency_id", AgencyAsync)),
         ["ListFacilityVms"] = AccessRule.Read(StateOperators | Auditors | ConfederalAdministrators, Scopes.ById("facility_id", FacilityAsync)),
         // A facility's cloud is its state's operators' to connect and map; auditors and the confederation read.
         ["ConnectFacility"] = AccessRule.Write(StateOperators, Scopes.ById("facility_id", FacilityAsync)),

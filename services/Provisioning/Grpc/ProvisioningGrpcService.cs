@@ -77,14 +77,18 @@ public sealed partial class ProvisioningGrpcService(
     }
 
     public override async Task<V1.SshKey> RegisterSshKey(V1.RegisterSshKeyRequest request, ServerCallContext context) =>
-        ToMessage(await sshKeys.RegisterAsync(Validate.Id(request.ActorUserId, "actor_user_id"), Validate.Name(request.Name, "name", 64), request.PublicKey,
-            context.CancellationToken));
+        ToMessage(await sshKeys.RegisterAsync(Validate.Id(request.ActorUserId, "actor_user_id"), Validate.Id(request.AgencyId, "agency_id"),
+            Validate.Name(request.Name, "name", 64), request.PublicKey, context.CancellationToken));
 
     public override async Task<V1.ListSshKeysResponse> ListSshKeys(V1.ListSshKeysRequest request, ServerCallContext context) =>
-        new() { Keys = { (await sshKeys.ListAsync(Validate.Id(request.ActorUserId, "actor_user_id"), context.CancellationToken)).Select(ToMessage) } };
+        new()
+        {
+            Keys = { (await sshKeys.ListAsync(Validate.Id(request.ActorUserId, "actor_user_id"), Validate.Id(request.AgencyId, "agency_id"), context.CancellationToken)).Select(ToMessage) },
+        };
 
     public override async Task<V1.SshKey> DeleteSshKey(V1.DeleteSshKeyRequest request, ServerCallContext context) =>
-        ToMessage(await sshKeys.DeleteAsync(Validate.Id(request.ActorUserId, "actor_user_id"), Validate.Id(request.KeyId, "key_id"), context.CancellationToken));
+        ToMessage(await sshKeys.DeleteAsync(Validate.Id(request.ActorUserId, "actor_user_id"), Validate.Id(request.AgencyId, "agency_id"), Validate.Id(request.KeyId, "key_id"),
+            context.CancellationToken));
 
     public override async Task<V1.VmConsole> OpenVmConsole(V1.OpenVmConsoleRequest request, ServerCallContext context)
     {
@@ -95,7 +99,7 @@ public sealed partial class ProvisioningGrpcService(
 
     private static V1.SshKey ToMessage(SshKeyRecord key) => new()
     {
-        Id = key.Id.ToString(), UserId = key.UserId.ToString(), Name = key.Name, Algorithm = key.Algorithm, Bits = key.Bits, Fingerprint = key.Fingerprint,
+        Id = key.Id.ToString(), UserId = key.UserId.ToString(), AgencyId = key.AgencyId.ToString(), Name = key.Name, Algorithm = key.Algorithm, Bits = key.Bits, Fingerprint = key.Fingerprint,
         PublicKey = key.PublicKey, CreatedAt = Timestamp.FromDateTime(DateTime.SpecifyKind(key.CreatedAt, DateTimeKind.Utc)),
     };
 

@@ -1,7 +1,10 @@
+using System.Net;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Aes.EndToEnd.Tests.Hosting;
 using Aes.Testing;
 using P = Aes.Contracts.Provisioning.V1;
+using static Aes.EndToEnd.Tests.Hosting.RestCalls;
 using Q = Aes.Contracts.Quota.V1;
 
 namespace Aes.EndToEnd.Tests.Facilities;
@@ -120,6 +123,110 @@ public sealed class OpenStackFacilityTests(OpenStackProvisioningMarketplace m) :
         await m.Provisioning.DecommissionVmAsync(new P.DecommissionVmRequest { VmId = resized.Id, ActorUserId = m.Users["agent.mef.ml"], Reason = "fin" });
         await Eventually.HoldsAsync(async () => (await VmsAsync(active.Id)).Single(v => v.Id == resized.Id).Status == "decommissioned", Patience, "decommissioned");
         Assert.Null(await NovaServerAsync(resized.Id));
+    }
+
+    [Fact]
+    public async Task Through_rest_a_requester_registers_a_key_and_gets_a_vm_with_it_its_user_data_and_a_floating_ip_opens_its_console_and_decommissioning_releases_them()
+    {
+        using var agent = await ApiAsAsync(m, "agent.mef.ml");
+        using var op = await ApiAsAsync(m, "op.ml");
+        var agency = m.Agencies["ML/MEF"];
+
+        // A key is checked and named by its fingerprint; a weak one is refused by name and registers nothing.
+        var key = SshTestKeys.NewEd25519("agent@mef.ml");
+        var registered = await SendAsync(agent, HttpMethod.Post, "/api/v1/ssh-keys", new { agencyId = agency, name = "poste de l'agent", publicKey = key });
+        Assert.Equal(HttpStatusCode.Created, registered.Response.StatusCode);
+        var keyId = registered.Body.GetProperty("id").GetString()!;
+        Assert.StartsWith("SHA256:", registered.Body.GetProperty("fingerprint").GetString());
+        async Task<int> KeyCountAsync() => (await SendAsync(agent, HttpMethod.Get, $"/api/v1/ssh-keys?agencyId={agency}")).Body.GetProperty("keys").GetArrayLength();
+        var keys = await KeyCountAsync();
+        AssertProblem(HttpStatusCode.BadRequest, await SendAsync(agent, HttpMethod.Post, "/api/v1/ssh-keys",
+            new { agencyId = agency, name = "ancienne", publicKey = SshTestKeys.OpenSshRsa2048 }), "publicKey");
+        Assert.Equal(keys, await KeyCountAsync());
+
+        const string userData = "#cloud-config\nhostname: mef-portail\nruncmd:\n  - echo 'Hébergé au Mali' > /etc/motd\n";
+        object Body(string? data, string[] keyIds) => new
+        {
+            agencyId = agency, projectId = m.Projects["ML/MEF"], classification = "internal", justification = "Portail du ministère",
+            deadline = DateTimeOffset.UtcNow.AddDays(7), sshKeyIds = keyIds, userData = data,
+            vms = new[] { new { flavour = "s1.small", vcpu = 0, memoryGib = 0, diskGib = 0, image = "debian-12", count = 1, publicIpv4 = true } },
+        };
+        // Bad input changes nothing: user data over 16 KiB, a key that is not the requester's.
+        AssertProblem(HttpStatusCode.BadRequest, await SendAsync(agent, HttpMethod.Post, "/api/v1/requests", Body(new string('x', 16 * 1024 + 1), [keyId])), "userData");
+        AssertProblem(HttpStatusCode.BadRequest, await SendAsync(agent, HttpMethod.Post, "/api/v1/requests", Body(userData, [Guid.NewGuid().ToString()])), "sshKeyIds");
+
+        var submitted = await SendAsync(agent, HttpMethod.Post, "/api/v1/requests", Body(userData, [keyId]), Guid.NewGuid().ToString());
+        Assert.Equal(HttpStatusCode.Created, submitted.Response.StatusCode);
+        var requestId = submitted.Body.GetProperty("id").GetString()!;
+        Assert.Equal(registered.Body.GetProperty("fingerprint").GetString(), submitted.Body.GetProperty("sshKeyFingerprints")[0].GetString());
+        await m.WaitForAsync(requestId, "awaiting_approval", Patience);
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(op, HttpMethod.Post, $"/api/v1/requests/{requestId}/approve", idempotencyKey: Guid.NewGuid().ToString())).Response.StatusCode);
+        await m.WaitForAsync(requestId, "active", Patience);
+
+        // Both addresses, as REST gives them and as Nova and Neutron hold them.
+        var vm = (await SendAsync(agent, HttpMethod.Get, $"/api/v1/vms?agencyId={agency}")).Body.GetProperty("vms").EnumerateArray()
+            .Single(v => v.GetProperty("requestId").GetString() == requestId);
+        var vmId = vm.GetProperty("id").GetString()!;
+        var serverId = vm.GetProperty("serverId").GetString()!;
+        var publicAddress = vm.GetProperty("publicIpv4Address").GetString()!;
+        Assert.True(IPAddress.TryParse(publicAddress, out _), $"public IPv4: {publicAddress}");
+        var privateAddress = Assert.Single(vm.GetProperty("addresses").EnumerateArray()).GetString();
+        Assert.NotEqual(publicAddress, privateAddress);
+        var inCloud = await m.Cloud.AccessOfAsync(Guid.Parse(vmId), serverId);
+        Assert.Equal([key], inCloud.KeyPairKeys);
+        Assert.Equal($"aes-{vmId}", inCloud.ServerKeyName);
+        Assert.Equal(userData, inCloud.UserData);
+        var floating = Assert.Single(inCloud.FloatingIps);
+        Assert.Equal((publicAddress, m.Cloud["OS_EXTERNAL_NETWORK_ID"], serverId), floating);
+
+        // The console opens (Nova's noVNC URL) and the opening is in the audit trail; a stopped VM has none.
+        var console = await SendAsync(agent, HttpMethod.Post, $"/api/v1/vms/{vmId}/console");
+        Assert.Equal(HttpStatusCode.OK, console.Response.StatusCode);
+        Assert.Equal("novnc", console.Body.GetProperty("kind").GetString());
+        Assert.Contains("vnc_auto.html?path=", console.Body.GetProperty("url").GetString());
+        Assert.True(await AuditedAsync("OpenVmConsole", vmId), "the console's opening is audited");
+        AssertProblem(HttpStatusCode.Forbidden, await SendAsync(await ApiAsAsync(m, "agent.anptic.bf"), HttpMethod.Post, $"/api/v1/vms/{vmId}/console"));
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(agent, HttpMethod.Post, $"/api/v1/vms/{vmId}/stop", idempotencyKey: Guid.NewGuid().ToString())).Response.StatusCode);
+        await Eventually.HoldsAsync(async () => (await VmsAsync(requestId)).Single().Status == "stopped", Patience, "the VM is stopped");
+        AssertProblem(HttpStatusCode.Conflict, await SendAsync(agent, HttpMethod.Post, $"/api/v1/vms/{vmId}/console"));
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(agent, HttpMethod.Post, $"/api/v1/vms/{vmId}/start", idempotencyKey: Guid.NewGuid().ToString())).Response.StatusCode);
+        await Eventually.HoldsAsync(async () => (await VmsAsync(requestId)).Single().Status == "active", Patience, "the VM runs again");
+        Assert.Equal(publicAddress, (await VmsAsync(requestId)).Single().PublicIpv4Address);
+
+        // A second request, still pending, is withdrawn.
+        var second = await SendAsync(agent, HttpMethod.Post, "/api/v1/requests", Body(null, []), Guid.NewGuid().ToString());
+        await m.WaitForAsync(second.Body.GetProperty("id").GetString()!, "awaiting_approval", Patience);
+        var withdrawn = await SendAsync(agent, HttpMethod.Post, $"/api/v1/requests/{second.Body.GetProperty("id").GetString()}/withdraw", new { reason = "en double" });
+        Assert.Equal("withdrawn", withdrawn.Body.GetProperty("status").GetString());
+
+        // Decommissioning deletes the server and releases its floating IP and key pair.
+        await SendAsync(agent, HttpMethod.Post, $"/api/v1/vms/{vmId}/decommission", new { reason = "fin du test" });
+        await Eventually.HoldsAsync(async () => (await VmsAsync(requestId)).Single().Status == "decommissioned", Patience, "decommissioned");
+        var left = await m.Cloud.AccessOfAsync(Guid.Parse(vmId), serverId);
+        Assert.Empty(left.FloatingIps);
+        Assert.Empty(left.KeyPairKeys);
+        Assert.Null(await NovaServerAsync(vmId));
+    }
+
+    /// <summary>Whether provisioning's audit trail records <paramref name="method"/> on <paramref name="id"/> (read by Mali's auditor).</summary>
+    private async Task<bool> AuditedAsync(string method, string id)
+    {
+        using var auditor = await ApiAsAsync(m, "audit.ml");
+        long after = 0;
+        while (true)
+        {
+            var page = (await SendAsync(auditor, HttpMethod.Get, $"/api/v1/audit/provisioning/entries?afterPosition={after}&limit=1000")).Body.GetProperty("entries");
+            if (page.GetArrayLength() == 0)
+            {
+                return false;
+            }
+            if (page.EnumerateArray().Any(e => e.GetProperty("action").GetString()!.EndsWith("/" + method, StringComparison.Ordinal)
+                && e.GetProperty("details").GetString()!.Contains(id, StringComparison.Ordinal)))
+            {
+                return true;
+            }
+            after = page.EnumerateArray().Max(e => long.Parse(e.GetProperty("position").ToString(), System.Globalization.CultureInfo.InvariantCulture));
+        }
     }
 
     [Fact]

@@ -7,6 +7,8 @@ using System.Text.Json;
 using Aes.Testing;
 using Q = Aes.Contracts.Quota.V1;
 
+using static Aes.EndToEnd.Tests.Hosting.RestCalls;
+
 namespace Aes.EndToEnd.Tests.Hosting;
 
 /// <summary>
@@ -240,41 +242,7 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
         await Assert.ThrowsAnyAsync<DbException>(() => ExecuteAsync(database, "DELETE FROM audit_entries"));
     }
 
-    private async Task<HttpClient> ApiAsAsync(string? userName)
-    {
-        // Every answer is held to the OpenAPI document.
-        var http = OpenApiConformance.Client(m.PortalAddress);
-        if (userName is not null)
-        {
-            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await m.TokenOfAsync(userName));
-        }
-        return http;
-    }
-
-    private static async Task<(HttpResponseMessage Response, JsonElement Body)> SendAsync(HttpClient http, HttpMethod method, string path, object? body = null, string? idempotencyKey = null)
-    {
-        using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
-        if (idempotencyKey is not null)
-        {
-            request.Headers.Add("Idempotency-Key", idempotencyKey);
-        }
-        var response = await http.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        return (response, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
-    }
-
-    private static void AssertProblem(HttpStatusCode status, (HttpResponseMessage Response, JsonElement Body) answer, string? field = null)
-    {
-        Assert.Equal(status, answer.Response.StatusCode);
-        Assert.Equal("application/problem+json", answer.Response.Content.Headers.ContentType?.MediaType);
-        Assert.False(string.IsNullOrEmpty(answer.Body.GetProperty("detailFr").GetString()));
-        Assert.False(string.IsNullOrEmpty(answer.Body.GetProperty("detailEn").GetString()));
-        Assert.NotEqual(answer.Body.GetProperty("detailFr").GetString(), answer.Body.GetProperty("detailEn").GetString());
-        if (field is not null)
-        {
-            Assert.Equal(field, answer.Body.GetProperty("field").GetString());
-        }
-    }
+    private Task<HttpClient> ApiAsAsync(string? userName) => RestCalls.ApiAsAsync(m, userName);
 
     private object RequestBody(string justification) => new
     {

@@ -281,6 +281,11 @@ public abstract class LiveAccessMatrixTests<TMarketplace>(TMarketplace m) : ICla
             ["ProvisioningService/StopVm"] = Agency(id => new P.VmPowerRequest { VmId = id }, f.OwnVm, f.OtherVm),
             ["ProvisioningService/StartVm"] = Agency(id => new P.VmPowerRequest { VmId = id }, f.OwnVm, f.OtherVm),
             ["ProvisioningService/RebootVm"] = Agency(id => new P.RebootVmRequest { VmId = id }, f.OwnVm, f.OtherVm),
+            ["ProvisioningService/OpenVmConsole"] = Agency(id => new P.OpenVmConsoleRequest { VmId = id }, f.OwnVm, f.OtherVm),
+            // No name and no key id: invalid once past the access check, so the matrix registers and removes nothing.
+            ["ProvisioningService/RegisterSshKey"] = Agency(id => new P.RegisterSshKeyRequest { AgencyId = id }, f.OwnAgency, f.OtherAgency),
+            ["ProvisioningService/ListSshKeys"] = Agency(id => new P.ListSshKeysRequest { AgencyId = id }, f.OwnAgency, f.OtherAgency),
+            ["ProvisioningService/DeleteSshKey"] = Agency(id => new P.DeleteSshKeyRequest { AgencyId = id }, f.OwnAgency, f.OtherAgency),
             ["ProvisioningService/ListFacilityVms"] = State(id => new P.ListFacilityVmsRequest { FacilityId = id }, f.OwnFacility, f.OtherFacility),
             ["ProvisioningService/ConnectFacility"] = State(id => new P.ConnectFacilityRequest { FacilityId = id }, f.OwnFacility, f.OtherFacility),
             ["ProvisioningService/GetFacilityConnection"] = State(id => new P.FacilityIdRequest { FacilityId = id }, f.OwnFacility, f.OtherFacility),

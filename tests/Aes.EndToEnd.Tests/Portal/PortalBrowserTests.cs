@@ -1,3 +1,4 @@
+using System.Text;
 using Aes.EndToEnd.Tests.Hosting;
 using Aes.Testing;
 using Microsoft.Playwright;
@@ -24,8 +25,27 @@ public sealed class PortalBrowserTests(PortalMarketplace m) : ChromiumTests, ICl
     [Fact]
     public async Task Journey_1_a_ministry_requests_three_vms_for_sensitive_data_the_operator_approves_and_they_show_on_the_invoice()
     {
-        var agent = await SignedInAsync("agent.mef.ml", "/demandes/nouvelle");
+        // The requester registers a public SSH key; a weak one is refused with the reason, in French first.
+        var agent = await SignedInAsync("agent.mef.ml", "/cles-ssh");
+        await InteractiveAsync(agent);
+        var keyName = $"poste-{Guid.NewGuid().ToString()[..6]}";
+        await agent.Locator("#key-name").FillAsync(keyName);
+        await agent.Locator("#key-text").FillAsync(SshTestKeys.OpenSshRsa2048);
+        await agent.GetByRole(AriaRole.Button, new() { Name = "Enregistrer la clé" }).ClickAsync();
+        await Assertions.Expect(agent.GetByRole(AriaRole.Alert)).ToContainTextAsync("3072 bits au moins", new() { Timeout = 30_000 });
+        await agent.Locator("#key-text").FillAsync(SshTestKeys.OpenSshEd25519);
+        await agent.GetByRole(AriaRole.Button, new() { Name = "Enregistrer la clé" }).ClickAsync();
+        await Assertions.Expect(agent.Locator("tr[data-key-id]", new() { HasText = keyName }).Locator(".fingerprint"))
+            .ToHaveTextAsync(SshTestKeys.OpenSshEd25519Fingerprint, new() { Timeout = 30_000 });
+        await Screenshot(agent, "cles-ssh");
+
+        await agent.GotoAsync(m.PortalAddress + "/demandes/nouvelle");
+        await InteractiveAsync(agent);
         var justification = $"Plateforme e-finances {Guid.NewGuid():N}";
+        await agent.GetByLabel(keyName).CheckAsync();
+        await agent.Locator("#ipv4-0").CheckAsync();
+        await agent.GetByText("Données utilisateur cloud-init (facultatif)").ClickAsync();
+        await agent.Locator("#user-data").FillAsync("#cloud-config\nhostname: e-finances\n");
         await agent.Locator("#vcpu-0").FillAsync("4");
         await agent.Locator("#memory-0").FillAsync("16");
         await agent.Locator("#disk-0").FillAsync("200");
@@ -42,6 +62,8 @@ public sealed class PortalBrowserTests(PortalMarketplace m) : ChromiumTests, ICl
         await agent.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/demandes/[0-9a-f-]{36}$"));
         var mine = await RequestsWithAsync("ML/MEF", justification);
         var request = Assert.Single(mine);
+        Assert.Equal([SshTestKeys.OpenSshEd25519Fingerprint], request.SshKeyFingerprints);
+        Assert.Equal(Encoding.UTF8.GetByteCount("#cloud-config\nhostname: e-finances\n"), request.UserDataBytes);
         await Assertions.Expect(agent.Locator(".status")).ToHaveAttributeAsync("data-status", "awaiting_approval", Live);
         await Assertions.Expect(agent.Locator(".timeline .decision")).ToHaveAttributeAsync("data-outcome", "placed", Live);
 
@@ -66,12 +88,22 @@ public sealed class PortalBrowserTests(PortalMarketplace m) : ChromiumTests, ICl
         var vms = (await m.Provisioning.ListVmsAsync(new Aes.Contracts.Provisioning.V1.ListVmsRequest { AgencyId = m.Agencies["ML/MEF"] })).Vms
             .Where(v => v.RequestId == request.Id).ToList();
         Assert.Equal(3, vms.Count);
+        Assert.Equal(3, vms.Select(v => v.PublicIpv4Address).Distinct().Count()); // each its own public address
         foreach (var vm in vms)
         {
             Assert.NotEmpty(vm.Addresses);
+            Assert.NotEmpty(vm.PublicIpv4Address);
             await Assertions.Expect(agent.Locator($"tr[data-vm-id='{vm.Id}'] .addresses")).ToContainTextAsync(vm.Addresses[0]);
+            await Assertions.Expect(agent.Locator($"tr[data-vm-id='{vm.Id}'] .public-ipv4")).ToHaveTextAsync(vm.PublicIpv4Address);
         }
         await Screenshot(agent, "mes-vm");
+
+        // The console opens from the page (the simulated facility's own console page), and the opening is audited.
+        await rows.First.GetByRole(AriaRole.Button, new() { Name = "Console" }).ClickAsync();
+        var console = await agent.RunAndWaitForPopupAsync(() => agent.Locator(".console-link").ClickAsync());
+        await Assertions.Expect(console.Locator("pre.console")).ToContainTextAsync("login:", new() { Timeout = 30_000 });
+        await Screenshot(console, "console");
+        await console.CloseAsync();
 
         // The state's operator drafts the month's invoices; the agency's administrator reads MEF's, with ML-BKO-1 usage on it.
         await operatorPage.GotoAsync(m.PortalAddress + "/factures");

@@ -2,8 +2,6 @@ using Aes.Provisioning.Data;
 using Aes.Provisioning.Domain;
 using Aes.Provisioning.Drivers;
 using Aes.Provisioning.Drivers.OpenStack;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
 using Aes.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -36,6 +34,7 @@ public sealed class SimulatedFacilityUnderTest : IDriverUnderTest, IAsyncLifetim
             .AddDbContext<SimulatedFacilityDbContext>(options => options.UseSqlite($"Data Source={Path.Combine(_folder, "facility.db")}"))
             .BuildServiceProvider();
         await SimulatedFacilityDriver.EnsureStoreAsync(_services, CancellationToken.None);
+        await SimulatedFacilityDriver.EnsureStoreAsync(_services, CancellationToken.None); // as every later start does, on the store it finds
     }
 
     public async Task DeleteBehindTheBackAsync(FacilityServer server)
@@ -122,32 +121,16 @@ public sealed class OpenStackFacilityUnderTest : IDriverUnderTest, IAsyncLifetim
     public Task DeleteBehindTheBackAsync(FacilityServer server) => _cloud.DeleteServerAsync(server.ServerId);
 
     /// <summary>Read as the cloud's administrator: Nova's key pair and user data, and Neutron's floating IPs (with the port each is on).</summary>
-    public Task<InstalledAccess> ReadBackAsync(Guid vmId, string serverId) => ReadBackAsync(_cloud, vmId, serverId);
-
-    public static async Task<InstalledAccess> ReadBackAsync(OpenStackCloud cloud, Guid vmId, string serverId)
+    public async Task<InstalledAccess> ReadBackAsync(Guid vmId, string serverId)
     {
-        using var admin = await cloud.AdminAsync();
-        using var server = await admin.GetAsync($"{cloud.ComputeUrl}/servers/{serverId}");
-        var json = server.IsSuccessStatusCode ? (await server.Content.ReadFromJsonAsync<JsonObject>())!["server"] : null;
-        var userData = json?["OS-EXT-SRV-ATTR:user_data"]?.GetValue<string>() is { } encoded ? System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(encoded)) : null;
-        IReadOnlyList<string> keys = [];
-        using var keyPair = await admin.GetAsync($"{cloud.ComputeUrl}/os-keypairs/{OpenStackFacilityDriver.KeyPairName(vmId)}?user_id={cloud["OS_USER_ID"]}");
-        if (keyPair.IsSuccessStatusCode)
+        var access = await _cloud.AccessOfAsync(vmId, serverId);
+        Assert.All(access.FloatingIps, ip => Assert.Equal(_cloud["OS_EXTERNAL_NETWORK_ID"], ip.Network));
+        Assert.All(access.FloatingIps, ip => Assert.True(ip.Device is null || ip.Device == serverId, "on the server's own port"));
+        if (access.KeyPairKeys.Count > 0 && access.UserData is not null)
         {
-            keys = (await keyPair.Content.ReadFromJsonAsync<JsonObject>())!["keypair"]!["public_key"]!.GetValue<string>().Split('\n');
-            Assert.True(json is null || json["key_name"]?.GetValue<string>() == OpenStackFacilityDriver.KeyPairName(vmId), "the server boots with the VM's key pair");
+            Assert.Equal(OpenStackFacilityDriver.KeyPairName(vmId), access.ServerKeyName); // the server boots with the VM's key pair
         }
-        var floating = (await admin.GetFromJsonAsync<JsonObject>($"{cloud.NetworkUrl}/v2.0/floatingips?description=aes-vm:{vmId}"))!["floatingips"]!.AsArray();
-        foreach (var ip in floating)
-        {
-            Assert.Equal(cloud["OS_EXTERNAL_NETWORK_ID"], ip!["floating_network_id"]!.GetValue<string>());
-            if (ip["port_id"]?.GetValue<string>() is { } portId)
-            {
-                var port = await admin.GetFromJsonAsync<JsonObject>($"{cloud.NetworkUrl}/v2.0/ports/{portId}");
-                Assert.Equal(serverId, port!["port"]!["device_id"]!.GetValue<string>()); // attached to the server's own port
-            }
-        }
-        return new InstalledAccess(keys, userData, floating.Select(f => f!["floating_ip_address"]!.GetValue<string>()).ToList());
+        return new InstalledAccess(access.KeyPairKeys, access.UserData, access.FloatingIps.Select(ip => ip.Address).ToList());
     }
 
     public async ValueTask DisposeAsync()

@@ -905,6 +905,9 @@ namespace Aes.Provisioning.Data.Migrations.Postgres
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<Guid>("AgencyId")
+                        .HasColumnType("uuid");
+
                     b.Property<string>("Algorithm")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -936,7 +939,7 @@ namespace Aes.Provisioning.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("UserId", "Fingerprint")
+                    b.HasIndex("UserId", "AgencyId", "Fingerprint")
                         .IsUnique();
 
                     b.ToTable("ssh_keys", (string)null);

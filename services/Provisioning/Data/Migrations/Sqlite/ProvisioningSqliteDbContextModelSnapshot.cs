@@ -890,6 +890,9 @@ namespace Aes.Provisioning.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid>("AgencyId")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Algorithm")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -921,7 +924,7 @@ namespace Aes.Provisioning.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("UserId", "Fingerprint")
+                    b.HasIndex("UserId", "AgencyId", "Fingerprint")
                         .IsUnique();
 
                     b.ToTable("ssh_keys", (string)null);

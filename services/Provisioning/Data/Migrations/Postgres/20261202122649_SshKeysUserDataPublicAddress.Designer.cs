@@ -13,7 +13,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Aes.Provisioning.Data.Migrations.Postgres
 {
     [DbContext(typeof(ProvisioningPostgresDbContext))]
-    [Migration("20261202121738_SshKeysUserDataPublicAddress")]
+    [Migration("20261202122649_SshKeysUserDataPublicAddress")]
     partial class SshKeysUserDataPublicAddress
     {
         /// <inheritdoc />
@@ -908,6 +908,9 @@ namespace Aes.Provisioning.Data.Migrations.Postgres
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<Guid>("AgencyId")
+                        .HasColumnType("uuid");
+
                     b.Property<string>("Algorithm")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -939,7 +942,7 @@ namespace Aes.Provisioning.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("UserId", "Fingerprint")
+                    b.HasIndex("UserId", "AgencyId", "Fingerprint")
                         .IsUnique();
 
                     b.ToTable("ssh_keys", (string)null);

@@ -12,7 +12,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Aes.Provisioning.Data.Migrations.Sqlite
 {
     [DbContext(typeof(ProvisioningSqliteDbContext))]
-    [Migration("20261202121742_SshKeysUserDataPublicAddress")]
+    [Migration("20261202122654_SshKeysUserDataPublicAddress")]
     partial class SshKeysUserDataPublicAddress
     {
         /// <inheritdoc />
@@ -893,6 +893,9 @@ namespace Aes.Provisioning.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid>("AgencyId")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Algorithm")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -924,7 +927,7 @@ namespace Aes.Provisioning.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("UserId", "Fingerprint")
+                    b.HasIndex("UserId", "AgencyId", "Fingerprint")
                         .IsUnique();
 
                     b.ToTable("ssh_keys", (string)null);

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace Aes.Provisioning.Data.Migrations.Postgres
+namespace Aes.Provisioning.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
     public partial class SshKeysUserDataPublicAddress : Migration
@@ -14,28 +14,28 @@ namespace Aes.Provisioning.Data.Migrations.Postgres
             migrationBuilder.AddColumn<string>(
                 name: "PublicAddress",
                 table: "vms",
-                type: "character varying(45)",
+                type: "TEXT",
                 maxLength: 45,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "SshKeyFingerprints",
                 table: "hosting_requests",
-                type: "character varying(1000)",
+                type: "TEXT",
                 maxLength: 1000,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "SshPublicKeys",
                 table: "hosting_requests",
-                type: "character varying(40000)",
+                type: "TEXT",
                 maxLength: 40000,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "UserData",
                 table: "hosting_requests",
-                type: "character varying(16384)",
+                type: "TEXT",
                 maxLength: 16384,
                 nullable: true);
 
@@ -43,14 +43,15 @@ namespace Aes.Provisioning.Data.Migrations.Postgres
                 name: "ssh_keys",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    UserId = table.Column<Guid>(type: "uuid", nullable: false),
-                    Name = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    Algorithm = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
-                    Bits = table.Column<int>(type: "integer", nullable: false),
-                    Fingerprint = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    PublicKey = table.Column<string>(type: "character varying(16384)", maxLength: 16384, nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    UserId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    AgencyId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Algorithm = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Bits = table.Column<int>(type: "INTEGER", nullable: false),
+                    Fingerprint = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    PublicKey = table.Column<string>(type: "TEXT", maxLength: 16384, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -58,9 +59,9 @@ namespace Aes.Provisioning.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateIndex(
-                name: "IX_ssh_keys_UserId_Fingerprint",
+                name: "IX_ssh_keys_UserId_AgencyId_Fingerprint",
                 table: "ssh_keys",
-                columns: new[] { "UserId", "Fingerprint" },
+                columns: new[] { "UserId", "AgencyId", "Fingerprint" },
                 unique: true);
         }
 
