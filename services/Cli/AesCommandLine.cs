@@ -67,6 +67,7 @@ public static class AesCommandLine
         root.Subcommands.Add(FacilityCommands.Facilities(run, console));
         root.Subcommands.Add(VmCommands.Vms(run, console));
         root.Subcommands.Add(VmCommands.Keys(run, console));
+        root.Subcommands.Add(FirewallCommands.Firewall(run, console));
         root.Subcommands.Add(BillingCommands.Prices(run, console));
         root.Subcommands.Add(BillingCommands.Invoices(run, console));
         root.Subcommands.Add(BillingCommands.Settlements(run, console));

@@ -195,6 +195,37 @@ public sealed class OpenStackCloud
         return new CloudAccess(keys, json?["key_name"]?.GetValue<string>(), userData, floating);
     }
 
+    /// <summary>
+    /// A project's network as the cloud holds it, read as its administrator: whether the network, its subnet and its router (with
+    /// a gateway on the external network) exist, its security group's inbound rules as "protocol min-max source", and the
+    /// servers with a port on the network.
+    /// </summary>
+    public async Task<CloudProjectNetwork> ProjectNetworkOfAsync(Guid projectId)
+    {
+        using var admin = await AdminAsync();
+        var name = $"aes-project-{projectId}";
+        async Task<JsonArray> ListAsync(string collection) =>
+            (await admin.GetFromJsonAsync<JsonObject>($"{NetworkUrl}/v2.0/{collection}?name={name}"))![collection.Replace('-', '_')]!.AsArray();
+        var networks = await ListAsync("networks");
+        var routers = await ListAsync("routers");
+        var groups = await ListAsync("security-groups");
+        var servers = new List<string>();
+        foreach (var network in networks)
+        {
+            servers.AddRange((await admin.GetFromJsonAsync<JsonObject>($"{NetworkUrl}/v2.0/ports?network_id={network!["id"]}"))!["ports"]!.AsArray()
+                .Where(p => p!["device_owner"]!.GetValue<string>().StartsWith("compute:", StringComparison.Ordinal)).Select(p => p!["device_id"]!.GetValue<string>()));
+        }
+        var rules = new List<string>();
+        foreach (var group in groups)
+        {
+            rules.AddRange((await admin.GetFromJsonAsync<JsonObject>($"{NetworkUrl}/v2.0/security-group-rules?security_group_id={group!["id"]}&direction=ingress"))!
+                ["security_group_rules"]!.AsArray().Select(r => $"{r!["protocol"]} {r["port_range_min"] ?? 0}-{r["port_range_max"] ?? 0} {r["remote_ip_prefix"]}"));
+        }
+        var gateway = routers.Select(r => r!["external_gateway_info"]?["network_id"]?.GetValue<string>()).FirstOrDefault();
+        return new CloudProjectNetwork(networks.Count, (await ListAsync("subnets")).Count, routers.Count, gateway, groups.Count,
+            rules.Order(StringComparer.Ordinal).ToList(), servers);
+    }
+
     /// <summary>A JSON body with its length: uwsgi's router, in front of the cloud's APIs, drops a chunked one.</summary>
     public static StringContent Json(JsonNode body) => new(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json");
 
@@ -272,3 +303,8 @@ public sealed class OpenStackCloud
 /// <summary>A VM's access as the cloud holds it (<see cref="OpenStackCloud.AccessOfAsync"/>).</summary>
 public sealed record CloudAccess(IReadOnlyList<string> KeyPairKeys, string? ServerKeyName, string? UserData,
     IReadOnlyList<(string Address, string Network, string? Device)> FloatingIps);
+
+/// <summary>A project's network as the cloud holds it (<see cref="OpenStackCloud.ProjectNetworkOfAsync"/>).</summary>
+public sealed record CloudProjectNetwork(int Networks, int Subnets, int Routers, string? RouterGateway, int SecurityGroups,
+    IReadOnlyList<string> InboundRules, IReadOnlyList<string> Servers);
+

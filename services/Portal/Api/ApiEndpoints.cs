@@ -51,6 +51,12 @@ public static class ApiEndpoints
             "Enregistrer une clé SSH publique (ed25519, ou RSA ≥ 3072 bits) / register a public SSH key (ed25519, or RSA ≥ 3072 bits)", created: true);
         requests.MapRpc<ProvisioningService.ProvisioningServiceClient, DeleteSshKeyRequest, SshKey>("DELETE", "/ssh-keys/{keyId}", (c, r, o) => c.DeleteSshKeyAsync(r, o),
             "Retirer une clé SSH / remove an SSH key");
+        requests.MapRpc<ProvisioningService.ProvisioningServiceClient, GetProjectFirewallRequest, ProjectFirewall>("GET", "/projects/{projectId}/firewall", (c, r, o) => c.GetProjectFirewallAsync(r, o),
+            "Pare-feu d'un projet et où il s'applique / a project's firewall and where it applies");
+        requests.MapRpc<ProvisioningService.ProvisioningServiceClient, SetProjectFirewallRequest, ProjectFirewall>("PUT", "/projects/{projectId}/firewall", (c, r, o) => c.SetProjectFirewallAsync(r, o),
+            "Règles entrantes du projet (administrateur de l'organisme) / the project's inbound rules (agency administrator)");
+        requests.MapRpc<ProvisioningService.ProvisioningServiceClient, SetAgencySshAccessRequest, AgencySshAccess>("PUT", "/agencies/{agencyId}/ssh-access", (c, r, o) => c.SetAgencySshAccessAsync(r, o),
+            "Plages d'où SSH entre (administrateur de l'organisme) / the ranges SSH comes from (agency administrator)");
         return api.MapServiceRoutes();
     }
 

@@ -70,6 +70,7 @@ public sealed partial class FacilityMonitor(IServiceScopeFactory scopes, Provisi
             if (await watches.TakeTurnAsync(facility.FacilityId, FacilityWatches.Turn.Reconcile, settings.ReconcileInterval, cancellationToken))
             {
                 await services.GetRequiredService<Reconciliation>().RunAsync(target, cancellationToken);
+                await services.GetRequiredService<Firewalls>().RetryFailedAsync(target.FacilityId, cancellationToken);
             }
         }
     }

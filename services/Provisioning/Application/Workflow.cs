@@ -12,7 +12,7 @@ namespace Aes.Provisioning.Application;
 /// point leaves a state from which the same step is simply taken again.
 /// </summary>
 public sealed partial class Workflow(
-    ProvisioningDbContext db, Placement placement, AutoApproval autoApproval, FacilityDrivers drivers, FacilityCatalogues catalogues,
+    ProvisioningDbContext db, Placement placement, AutoApproval autoApproval, FacilityDrivers drivers, FacilityCatalogues catalogues, Firewalls firewalls,
     Q.QuotaService.QuotaServiceClient quota, ProvisioningSettings settings, TimeProvider clock, ILogger<Workflow> logger)
 {
     public async Task StepAsync(Guid requestId, CancellationToken cancellationToken)
@@ -93,6 +93,7 @@ public sealed partial class Workflow(
         try
         {
             var driver = await drivers.ForAsync(facility, cancellationToken);
+            var firewall = await firewalls.EffectiveRulesAsync(request.ProjectId, cancellationToken);
             foreach (var vm in request.Vms.Where(v => v.Status is VmStatus.Held or VmStatus.Creating))
             {
                 if (vm.Status == VmStatus.Held)
@@ -104,7 +105,8 @@ public sealed partial class Workflow(
                 var (flavour, image) = await catalogues.NativeIdsAsync(facility, size, vm.Flavour, vm.Image, cancellationToken);
                 var keys = request.SshPublicKeys?.Split('\n') ?? [];
                 var server = await driver.EnsureCreatedAsync(
-                    new FacilityVmSpec(vm.Id, facility, vm.Name, size, flavour, image, vm.PublicIpv4, vm.AgencyId, request.Id, keys, request.UserData),
+                    new FacilityVmSpec(vm.Id, facility, vm.Name, size, flavour, image, vm.PublicIpv4, vm.AgencyId, request.Id, keys, request.UserData,
+                        request.ProjectId, firewall),
                     cancellationToken);
                 (vm.ServerId, vm.Addresses, vm.PublicAddress) = (server.ServerId, Addresses(server), server.PublicAddress ?? vm.PublicAddress);
                 // The build's time runs from when the facility took it: an outage before that (Keystone down) only delays it.
@@ -147,6 +149,8 @@ public sealed partial class Workflow(
             LookAgainSoon(request, now);
             return;
         }
+        await firewalls.RecordAsync(request.ProjectId, facility, FirewallRules.Digest(await firewalls.EffectiveRulesAsync(request.ProjectId, cancellationToken)),
+            null, cancellationToken);
         var active = clock.GetUtcNow().UtcDateTime;
         db.MoveTo(request, RequestStatus.Active, "les VM sont actives.", "the VMs are active.", active);
         ProvisioningTelemetry.RecordActive(request, active);
@@ -364,8 +368,10 @@ public sealed partial class Workflow(
         if (underWay)
         {
             LookAgainSoon(request, now);
+            return;
         }
-        else if (request.Vms.All(v => v.Status is VmStatus.Decommissioned or VmStatus.Removed or VmStatus.Lost))
+        await ReleaseProjectNetworkIfUnusedAsync(request, facility, driver, cancellationToken);
+        if (request.Vms.All(v => v.Status is VmStatus.Decommissioned or VmStatus.Removed or VmStatus.Lost))
         {
             db.MoveTo(request, RequestStatus.Decommissioned, "toutes les VM sont décommissionnées.", "every VM is decommissioned.", clock.GetUtcNow().UtcDateTime);
         }
@@ -407,6 +413,26 @@ public sealed partial class Workflow(
         {
             LookAgainSoon(request, now);
         }
+        else if (driver is not null)
+        {
+            await ReleaseProjectNetworkIfUnusedAsync(request, facility!, driver, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Once the project has no VM left in the facility (none held, building, running or leaving), its network and security group
+    /// there go too. A facility that still sees a server on them keeps them; the next VM of the project uses them again.
+    /// </summary>
+    private async Task ReleaseProjectNetworkIfUnusedAsync(HostingRequest request, FacilityTarget facility, IFacilityDriver driver, CancellationToken cancellationToken)
+    {
+        var others = await db.Vms.AnyAsync(v => v.FacilityId == facility.FacilityId
+            && v.Status != VmStatus.Decommissioned && v.Status != VmStatus.Removed && v.Status != VmStatus.Lost && v.Status != VmStatus.Pending
+            && db.Requests.Any(r => r.Id == v.RequestId && r.ProjectId == request.ProjectId), cancellationToken);
+        if (others || !await driver.RemoveProjectNetworkAsync(facility, request.ProjectId, cancellationToken))
+        {
+            return;
+        }
+        await db.FirewallApplications.Where(a => a.ProjectId == request.ProjectId && a.FacilityId == facility.FacilityId).ExecuteDeleteAsync(cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId}: provisioning failed, compensating")]

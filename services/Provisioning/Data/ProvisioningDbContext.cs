@@ -47,6 +47,9 @@ public abstract class ProvisioningDbContext(DbContextOptions options) : ServiceD
     public DbSet<HostingRequest> Requests => Set<HostingRequest>();
     public DbSet<VmRecord> Vms => Set<VmRecord>();
     public DbSet<SshKeyRecord> SshKeys => Set<SshKeyRecord>();
+    public DbSet<ProjectFirewall> ProjectFirewalls => Set<ProjectFirewall>();
+    public DbSet<AgencySshAccess> AgencySshAccess => Set<AgencySshAccess>();
+    public DbSet<FirewallApplication> FirewallApplications => Set<FirewallApplication>();
     public DbSet<PlacementDecisionRecord> Decisions => Set<PlacementDecisionRecord>();
     public DbSet<AutoApprovalPolicy> AutoApprovalPolicies => Set<AutoApprovalPolicy>();
     public DbSet<FacilityConnection> Connections => Set<FacilityConnection>();
@@ -174,6 +177,26 @@ public abstract class ProvisioningDbContext(DbContextOptions options) : ServiceD
             key.Property(k => k.Fingerprint).HasMaxLength(64);
             key.Property(k => k.PublicKey).HasMaxLength(16 * 1024);
             key.HasIndex(k => new { k.UserId, k.AgencyId, k.Fingerprint }).IsUnique();
+        });
+        modelBuilder.Entity<ProjectFirewall>(firewall =>
+        {
+            firewall.ToTable("project_firewalls");
+            firewall.HasKey(f => f.ProjectId);
+            firewall.Property(f => f.RulesJson).HasMaxLength(20_000);
+        });
+        modelBuilder.Entity<AgencySshAccess>(ssh =>
+        {
+            ssh.ToTable("agency_ssh_access");
+            ssh.HasKey(a => a.AgencyId);
+            ssh.Property(a => a.SourceCidrs).HasMaxLength(5_000);
+        });
+        modelBuilder.Entity<FirewallApplication>(application =>
+        {
+            application.ToTable("firewall_applications");
+            application.HasKey(a => new { a.ProjectId, a.FacilityId });
+            application.Property(a => a.FacilityCode).HasMaxLength(32);
+            application.Property(a => a.Digest).HasMaxLength(64);
+            application.Property(a => a.Error).HasMaxLength(1000);
         });
         modelBuilder.Entity<FacilityConnection>(connection =>
         {

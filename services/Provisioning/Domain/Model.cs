@@ -362,3 +362,35 @@ public readonly record struct UnitPrices(long VcpuHourXof, long MemoryGibHourXof
     public long MonthlyXof(long vcpu, long memoryGib, long storageGib, long publicIpv4) =>
         (vcpu * VcpuHourXof + memoryGib * MemoryGibHourXof) * HoursPerMonth + storageGib * StorageGibMonthXof + publicIpv4 * PublicIpv4MonthXof;
 }
+
+/// <summary>A project's inbound rules beyond SSH (set by the agency administrator); applied as the project's security group.</summary>
+public sealed class ProjectFirewall
+{
+    public Guid ProjectId { get; init; }
+    public Guid AgencyId { get; init; }
+    public required string RulesJson { get; set; }
+    public Guid UpdatedBy { get; set; }
+    public DateTime UpdatedAt { get; set; }
+}
+
+/// <summary>The address ranges an agency lets SSH come from, into every VM of its projects.</summary>
+public sealed class AgencySshAccess
+{
+    public Guid AgencyId { get; init; }
+    /// <summary>Comma-separated CIDRs.</summary>
+    public required string SourceCidrs { get; set; }
+    public Guid UpdatedBy { get; set; }
+    public DateTime UpdatedAt { get; set; }
+}
+
+/// <summary>Whether a facility holds a project's current rules: <see cref="Digest"/> names the rules it was given, <see cref="Error"/> why not.</summary>
+public sealed class FirewallApplication
+{
+    public Guid ProjectId { get; init; }
+    public Guid FacilityId { get; init; }
+    public required string FacilityCode { get; init; }
+    public required string Digest { get; set; }
+    public DateTime? AppliedAt { get; set; }
+    public string? Error { get; set; }
+}
+

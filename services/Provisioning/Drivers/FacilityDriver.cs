@@ -14,7 +14,10 @@ public sealed record FacilitySize(long Vcpu, long MemoryGib, long DiskGib);
 /// </summary>
 public sealed record FacilityVmSpec(
     Guid VmId, FacilityTarget Facility, string Name, FacilitySize Size, string NativeFlavour, string NativeImage, bool PublicIpv4,
-    Guid AgencyId, Guid RequestId, IReadOnlyList<string> SshPublicKeys, string? UserData);
+    Guid AgencyId, Guid RequestId, IReadOnlyList<string> SshPublicKeys, string? UserData, Guid ProjectId, IReadOnlyList<FirewallRule> Firewall);
+
+/// <summary>One inbound rule of a project's security group: a protocol (tcp, udp, icmp), a port range (0–0 for icmp) and a source.</summary>
+public sealed record FirewallRule(string Protocol, int PortMin, int PortMax, string SourceCidr);
 
 public enum ServerState
 {
@@ -86,8 +89,9 @@ public sealed class FacilityDriverException(string message, FacilityFault fault 
 public interface IFacilityDriver
 {
     /// <summary>
-    /// The server of <see cref="FacilityVmSpec.VmId"/>, asked for if the facility has none yet; it may still be building. Once it is
-    /// active and the spec asks for a public IPv4, the same call gives it one (<see cref="FacilityServer.PublicAddress"/>).
+    /// The server of <see cref="FacilityVmSpec.VmId"/>, asked for if the facility has none yet, on its project's private network and
+    /// behind its project's security group (both made on first use); it may still be building. Once it is active and the spec asks
+    /// for a public IPv4, the same call gives it one (<see cref="FacilityServer.PublicAddress"/>).
     /// </summary>
     Task<FacilityServer> EnsureCreatedAsync(FacilityVmSpec spec, CancellationToken cancellationToken);
 
@@ -111,6 +115,15 @@ public interface IFacilityDriver
 
     /// <summary>Opens the server's remote console; refused when the server has none to give (not running).</summary>
     Task<FacilityConsole> OpenConsoleAsync(FacilityTarget facility, Guid vmId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Makes the project's security group in the facility hold exactly <paramref name="rules"/> inbound (nothing else comes in;
+    /// everything goes out), creating it if the project has none there yet.
+    /// </summary>
+    Task EnsureFirewallAsync(FacilityTarget facility, Guid projectId, IReadOnlyList<FirewallRule> rules, CancellationToken cancellationToken);
+
+    /// <summary>Removes the project's network and security group from the facility once no server uses them; true once they are gone.</summary>
+    Task<bool> RemoveProjectNetworkAsync(FacilityTarget facility, Guid projectId, CancellationToken cancellationToken);
 
     /// <summary>Every server of the facility that carries the marketplace's metadata, for reconciliation.</summary>
     Task<IReadOnlyList<FacilityServer>> ListAsync(FacilityTarget facility, CancellationToken cancellationToken);

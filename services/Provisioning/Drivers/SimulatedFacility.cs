@@ -26,9 +26,19 @@ public sealed class SimulatedServer
 public sealed class SimulatedServerAccess
 {
     public Guid VmId { get; init; }
+    public Guid ProjectId { get; init; }
     public string? SshPublicKeys { get; init; }
     public string? UserData { get; init; }
     public string? PublicAddress { get; init; }
+}
+
+/// <summary>A project's private network and security group in a simulated facility: its inbound rules, as JSON.</summary>
+public sealed class SimulatedProjectNetwork
+{
+    public Guid FacilityId { get; init; }
+    public Guid ProjectId { get; init; }
+    public required string Cidr { get; init; }
+    public required string InboundRulesJson { get; set; }
 }
 
 /// <summary>
@@ -48,6 +58,11 @@ public sealed class SimulatedFacilityDbContext(DbContextOptions<SimulatedFacilit
             vm.HasIndex(v => v.FacilityId);
             vm.HasOne(v => v.Access).WithOne().HasForeignKey<SimulatedServerAccess>(a => a.VmId).OnDelete(DeleteBehavior.Cascade);
             vm.Navigation(v => v.Access).AutoInclude();
+        });
+        modelBuilder.Entity<SimulatedProjectNetwork>(network =>
+        {
+            network.ToTable("simulated_project_networks");
+            network.HasKey(n => new { n.FacilityId, n.ProjectId });
         });
         modelBuilder.Entity<SimulatedServerAccess>(access =>
         {
@@ -93,6 +108,7 @@ public sealed class SimulatedFacilityDriver(IServiceScopeFactory scopes, Simulat
         {
             return ToServer(existing);
         }
+        await EnsureProjectNetworkAsync(db, spec.Facility.FacilityId, spec.ProjectId, spec.Firewall, cancellationToken);
         var publicAddress = spec.PublicIpv4 ? await FreePublicAddressAsync(db, spec.VmId, cancellationToken) : null;
         var latency = settings.MinCreateLatency + (settings.MaxCreateLatency - settings.MinCreateLatency) * Random.Shared.NextDouble();
         var fits = settings.Fits(spec.Size);
@@ -104,7 +120,7 @@ public sealed class SimulatedFacilityDriver(IServiceScopeFactory scopes, Simulat
             Until = fits ? Now + latency : null, CreatedAt = Now,
             Access = new SimulatedServerAccess
             {
-                VmId = spec.VmId, SshPublicKeys = spec.SshPublicKeys.Count > 0 ? string.Join('\n', spec.SshPublicKeys) : null, UserData = spec.UserData,
+                VmId = spec.VmId, ProjectId = spec.ProjectId, SshPublicKeys = spec.SshPublicKeys.Count > 0 ? string.Join('\n', spec.SshPublicKeys) : null, UserData = spec.UserData,
                 PublicAddress = publicAddress,
             },
         };
@@ -173,6 +189,49 @@ public sealed class SimulatedFacilityDriver(IServiceScopeFactory scopes, Simulat
 
     public Task<FacilityServer> RebootAsync(FacilityTarget facility, Guid vmId, bool hard, CancellationToken cancellationToken) =>
         ChangePowerAsync(vmId, from: Active, to: Active, cancellationToken);
+
+    public async Task EnsureFirewallAsync(FacilityTarget facility, Guid projectId, IReadOnlyList<FirewallRule> rules, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        await EnsureProjectNetworkAsync(scope.ServiceProvider.GetRequiredService<SimulatedFacilityDbContext>(), facility.FacilityId, projectId, rules, cancellationToken);
+    }
+
+    public async Task<bool> RemoveProjectNetworkAsync(FacilityTarget facility, Guid projectId, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<SimulatedFacilityDbContext>();
+        if (await db.Servers.AnyAsync(s => s.FacilityId == facility.FacilityId && s.Access != null && s.Access.ProjectId == projectId, cancellationToken))
+        {
+            return false;
+        }
+        await db.Set<SimulatedProjectNetwork>().Where(n => n.FacilityId == facility.FacilityId && n.ProjectId == projectId).ExecuteDeleteAsync(cancellationToken);
+        return true;
+    }
+
+    /// <summary>The project's network (made on first use) with exactly these inbound rules; a concurrent first use makes it once.</summary>
+    private static async Task EnsureProjectNetworkAsync(SimulatedFacilityDbContext db, Guid facilityId, Guid projectId, IReadOnlyList<FirewallRule> rules,
+        CancellationToken cancellationToken)
+    {
+        var json = System.Text.Json.JsonSerializer.Serialize(rules.Distinct().OrderBy(r => r.ToString(), StringComparer.Ordinal));
+        var network = await db.Set<SimulatedProjectNetwork>().FirstOrDefaultAsync(n => n.FacilityId == facilityId && n.ProjectId == projectId, cancellationToken);
+        if (network is null)
+        {
+            db.Add(new SimulatedProjectNetwork { FacilityId = facilityId, ProjectId = projectId, Cidr = "10.0.0.0/24", InboundRulesJson = json });
+        }
+        else
+        {
+            network.InboundRulesJson = json;
+        }
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            db.ChangeTracker.Clear(); // made at the same moment by another build of the project: one network
+            await EnsureProjectNetworkAsync(db, facilityId, projectId, rules, cancellationToken);
+        }
+    }
 
     /// <summary>The simulated console: the portal's page for it, which shows the server's boot log.</summary>
     public async Task<FacilityConsole> OpenConsoleAsync(FacilityTarget facility, Guid vmId, CancellationToken cancellationToken)

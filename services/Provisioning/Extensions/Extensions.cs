@@ -43,6 +43,7 @@ public static class Extensions
         builder.Services.AddScoped<Access>();
         builder.Services.AddScoped<RequestIntake>();
         builder.Services.AddScoped<SshKeyRegistry>();
+        builder.Services.AddScoped<Firewalls>();
         builder.Services.AddScoped<Placement>();
         builder.Services.AddScoped<AutoApproval>();
         builder.Services.AddScoped<Approvals>();

@@ -40,6 +40,9 @@ public static class ProvisioningAccessRules
         ["RegisterSshKey"] = AccessRule.Write(AgencyMembers, Scopes.ById("agency_id", AgencyAsync)),
         ["ListSshKeys"] = AccessRule.Read(AgencyMembers, Scopes.ById("agency_id", AgencyAsync)),
         ["DeleteSshKey"] = AccessRule.Write(AgencyMembers, Scopes.ById("agency_id", AgencyAsync)),
+        ["GetProjectFirewall"] = AccessRule.Read(AgencyMembers | StateOperators | HostOperators | Auditors | ConfederalAdministrators, Scopes.ById("project_id", ProjectAsync)),
+        ["SetProjectFirewall"] = AccessRule.Write(AgencyAdministrators, Scopes.ById("project_id", ProjectAsync)),
+        ["SetAgencySshAccess"] = AccessRule.Write(AgencyAdministrators, Scopes.ById("agency_id", AgencyAsync)),
         ["ListFacilityVms"] = AccessRule.Read(StateOperators | Auditors | ConfederalAdministrators, Scopes.ById("facility_id", FacilityAsync)),
         // A facility's cloud is its state's operators' to connect and map; auditors and the confederation read.
         ["ConnectFacility"] = AccessRule.Write(StateOperators, Scopes.ById("facility_id", FacilityAsync)),
@@ -60,6 +63,11 @@ public static class ProvisioningAccessRules
     private static async Task<ResourceScope?> AgencyAsync(Guid id, IServiceProvider services, CancellationToken cancellationToken) =>
         await Db(services).Agencies.AsNoTracking().Where(a => a.AgencyId == id)
             .Select(a => new ResourceScope(a.StateCode, a.AgencyId, null)).SingleOrDefaultAsync(cancellationToken);
+
+    private static async Task<ResourceScope?> ProjectAsync(Guid id, IServiceProvider services, CancellationToken cancellationToken) =>
+        await Db(services).Projects.AsNoTracking().Where(p => p.ProjectId == id)
+            .Join(Db(services).Agencies, p => p.AgencyId, a => a.AgencyId, (p, a) => new ResourceScope(a.StateCode, a.AgencyId, null))
+            .SingleOrDefaultAsync(cancellationToken);
 
     private static async Task<ResourceScope?> FacilityAsync(Guid id, IServiceProvider services, CancellationToken cancellationToken) =>
         await Db(services).Facilities.AsNoTracking().Where(f => f.FacilityId == id)

@@ -8,7 +8,7 @@ namespace Aes.Provisioning.Grpc;
 
 public sealed partial class ProvisioningGrpcService(
     ProvisioningDbContext db, RequestIntake intake, Placement placement, Approvals approvals, VmOperations vms, Access access, FacilityDrivers drivers,
-    Facilities facilities, SshKeyRegistry sshKeys, TimeProvider clock)
+    Facilities facilities, SshKeyRegistry sshKeys, Firewalls firewalls, TimeProvider clock)
     : V1.ProvisioningService.ProvisioningServiceBase
 {
     private static readonly TimeSpan MaxDeadline = TimeSpan.FromDays(366);
@@ -96,6 +96,53 @@ public sealed partial class ProvisioningGrpcService(
         var (console, openedAt) = await vms.OpenConsoleAsync(vmId, Validate.Id(request.ActorUserId, "actor_user_id"), context.CancellationToken);
         return new V1.VmConsole { VmId = vmId.ToString(), Url = console.Url, Kind = console.Kind, OpenedAt = Timestamp.FromDateTime(openedAt) };
     }
+
+    public override async Task<V1.ProjectFirewall> GetProjectFirewall(V1.GetProjectFirewallRequest request, ServerCallContext context) =>
+        await FirewallMessageAsync(Validate.Id(request.ProjectId, "project_id"), context.CancellationToken);
+
+    public override async Task<V1.ProjectFirewall> SetProjectFirewall(V1.SetProjectFirewallRequest request, ServerCallContext context)
+    {
+        var actor = Validate.Id(request.ActorUserId, "actor_user_id");
+        var projectId = Validate.Id(request.ProjectId, "project_id");
+        var rules = FirewallRules.Validate(request.Rules.Select(r => (r.Protocol, r.PortMin, r.PortMax, r.SourceCidr)).ToList(), request.ConfirmOpenToInternet);
+        await firewalls.SetProjectRulesAsync(actor, projectId, rules, context.CancellationToken);
+        return await FirewallMessageAsync(projectId, context.CancellationToken);
+    }
+
+    public override async Task<V1.AgencySshAccess> SetAgencySshAccess(V1.SetAgencySshAccessRequest request, ServerCallContext context)
+    {
+        var actor = Validate.Id(request.ActorUserId, "actor_user_id");
+        var agencyId = Validate.Id(request.AgencyId, "agency_id");
+        var cidrs = FirewallRules.ValidateSshRanges(request.SourceCidrs, request.ConfirmOpenToInternet);
+        await firewalls.SetSshRangesAsync(actor, agencyId, cidrs, context.CancellationToken);
+        return new V1.AgencySshAccess { AgencyId = agencyId.ToString(), SourceCidrs = { cidrs } };
+    }
+
+    private async Task<V1.ProjectFirewall> FirewallMessageAsync(Guid projectId, CancellationToken cancellationToken)
+    {
+        var (own, ssh, applied) = await firewalls.GetAsync(projectId, cancellationToken);
+        var effective = await firewalls.EffectiveRulesAsync(projectId, cancellationToken);
+        var digest = FirewallRules.Digest(effective);
+        var agencyId = await db.Projects.Where(p => p.ProjectId == projectId).Select(p => p.AgencyId).SingleAsync(cancellationToken);
+        return new V1.ProjectFirewall
+        {
+            ProjectId = projectId.ToString(), AgencyId = agencyId.ToString(), SshSourceCidrs = { Firewalls.SshRangesOf(ssh) },
+            Rules = { (own is null ? [] : Firewalls.RulesOf(own)).Select(ToMessage) }, EffectiveRules = { effective.Select(ToMessage) },
+            Facilities =
+            {
+                applied.Select(a => new V1.FirewallFacility
+                {
+                    FacilityId = a.FacilityId.ToString(), FacilityCode = a.FacilityCode, Applied = a.Error is null && a.Digest == digest, Error = a.Error ?? "",
+                    AppliedAt = a.AppliedAt is { } at ? Timestamp.FromDateTime(DateTime.SpecifyKind(at, DateTimeKind.Utc)) : null,
+                }),
+            },
+        };
+    }
+
+    private static V1.FirewallRule ToMessage(FirewallRule rule) => new()
+    {
+        Protocol = rule.Protocol, PortMin = rule.PortMin, PortMax = rule.PortMax, SourceCidr = rule.SourceCidr,
+    };
 
     private static V1.SshKey ToMessage(SshKeyRecord key) => new()
     {

@@ -144,6 +144,20 @@ public sealed class OpenStackFacilityTests(OpenStackProvisioningMarketplace m) :
             new { agencyId = agency, name = "ancienne", publicKey = SshTestKeys.OpenSshRsa2048 }), "publicKey");
         Assert.Equal(keys, await KeyCountAsync());
 
+        // The agency's administrator lets SSH in from the ministry's range and opens HTTPS; a requester may not, and SSH from
+        // the whole internet needs an explicit confirmation.
+        using var administrator = await ApiAsAsync(m, "admin.mef.ml");
+        var project = m.Projects["ML/MEF"];
+        AssertProblem(HttpStatusCode.BadRequest, await SendAsync(administrator, HttpMethod.Put, $"/api/v1/agencies/{agency}/ssh-access",
+            new { sourceCidrs = new[] { "0.0.0.0/0" } }), "sourceCidrs");
+        AssertProblem(HttpStatusCode.BadRequest, await SendAsync(administrator, HttpMethod.Put, $"/api/v1/projects/{project}/firewall",
+            new { rules = new[] { new { protocol = "tcp", portMin = 22, portMax = 22, sourceCidr = "196.200.16.7/24" } } }), "rules[0].sourceCidr");
+        AssertProblem(HttpStatusCode.Forbidden, await SendAsync(agent, HttpMethod.Put, $"/api/v1/projects/{project}/firewall", new { rules = Array.Empty<object>() }));
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(administrator, HttpMethod.Put, $"/api/v1/agencies/{agency}/ssh-access",
+            new { sourceCidrs = new[] { "196.200.16.0/24" } })).Response.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(administrator, HttpMethod.Put, $"/api/v1/projects/{project}/firewall",
+            new { rules = new[] { new { protocol = "tcp", portMin = 443, portMax = 443, sourceCidr = "0.0.0.0/0" } } })).Response.StatusCode);
+
         const string userData = "#cloud-config\nhostname: mef-portail\nruncmd:\n  - echo 'Hébergé au Mali' > /etc/motd\n";
         object Body(string? data, string[] keyIds) => new
         {
@@ -178,6 +192,19 @@ public sealed class OpenStackFacilityTests(OpenStackProvisioningMarketplace m) :
         Assert.Equal(userData, inCloud.UserData);
         var floating = Assert.Single(inCloud.FloatingIps);
         Assert.Equal((publicAddress, m.Cloud["OS_EXTERNAL_NETWORK_ID"], serverId), floating);
+
+        // The server is on its project's own network, behind its project's security group, which holds exactly SSH from the
+        // agency's range and HTTPS; a change by the administrator reaches Neutron, and the page of the firewall says so.
+        var network = await m.Cloud.ProjectNetworkOfAsync(Guid.Parse(project));
+        Assert.Contains(serverId, network.Servers);
+        Assert.Equal((1, 1, m.Cloud["OS_EXTERNAL_NETWORK_ID"], 1), (network.Networks, network.Routers, network.RouterGateway, network.SecurityGroups));
+        Assert.Equal(["tcp 22-22 196.200.16.0/24", "tcp 443-443 0.0.0.0/0"], network.InboundRules);
+        var changed = await SendAsync(administrator, HttpMethod.Put, $"/api/v1/projects/{project}/firewall",
+            new { rules = new[] { new { protocol = "tcp", portMin = 8443, portMax = 8443, sourceCidr = "41.73.0.0/16" } } });
+        Assert.Equal("ML-BKO-1", changed.Body.GetProperty("facilities")[0].GetProperty("facilityCode").GetString());
+        Assert.True(changed.Body.GetProperty("facilities")[0].GetProperty("applied").GetBoolean(), changed.Body.ToString());
+        Assert.Equal(["tcp 22-22 196.200.16.0/24", "tcp 8443-8443 41.73.0.0/16"], (await m.Cloud.ProjectNetworkOfAsync(Guid.Parse(project))).InboundRules);
+        Assert.True(await AuditedAsync("SetProjectFirewall", project), "the change is audited");
 
         // The console opens (Nova's noVNC URL) and the opening is in the audit trail; a stopped VM has none.
         var console = await SendAsync(agent, HttpMethod.Post, $"/api/v1/vms/{vmId}/console");

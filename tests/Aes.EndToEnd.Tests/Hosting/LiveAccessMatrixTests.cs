@@ -286,6 +286,11 @@ public abstract class LiveAccessMatrixTests<TMarketplace>(TMarketplace m) : ICla
             ["ProvisioningService/RegisterSshKey"] = Agency(id => new P.RegisterSshKeyRequest { AgencyId = id }, f.OwnAgency, f.OtherAgency),
             ["ProvisioningService/ListSshKeys"] = Agency(id => new P.ListSshKeysRequest { AgencyId = id }, f.OwnAgency, f.OtherAgency),
             ["ProvisioningService/DeleteSshKey"] = Agency(id => new P.DeleteSshKeyRequest { AgencyId = id }, f.OwnAgency, f.OtherAgency),
+            ["ProvisioningService/GetProjectFirewall"] = Agency(id => new P.GetProjectFirewallRequest { ProjectId = id }, f.OwnProject, f.OtherProject),
+            // A protocol and a range that do not exist: invalid once past the access check, so nothing changes.
+            ["ProvisioningService/SetProjectFirewall"] = Agency(id => new P.SetProjectFirewallRequest { ProjectId = id, Rules = { new P.FirewallRule { Protocol = "matrice" } } },
+                f.OwnProject, f.OtherProject),
+            ["ProvisioningService/SetAgencySshAccess"] = Agency(id => new P.SetAgencySshAccessRequest { AgencyId = id, SourceCidrs = { "matrice" } }, f.OwnAgency, f.OtherAgency),
             ["ProvisioningService/ListFacilityVms"] = State(id => new P.ListFacilityVmsRequest { FacilityId = id }, f.OwnFacility, f.OtherFacility),
             ["ProvisioningService/ConnectFacility"] = State(id => new P.ConnectFacilityRequest { FacilityId = id }, f.OwnFacility, f.OtherFacility),
             ["ProvisioningService/GetFacilityConnection"] = State(id => new P.FacilityIdRequest { FacilityId = id }, f.OwnFacility, f.OtherFacility),

@@ -105,6 +105,28 @@ public sealed class PortalBrowserTests(PortalMarketplace m) : ChromiumTests, ICl
         await Screenshot(console, "console");
         await console.CloseAsync();
 
+        // The agency's administrator lets SSH in from the ministry's range and opens HTTPS on the project; the page says the
+        // facility where the project has these VMs holds the rules. A requester only reads them.
+        var firewallAdmin = await SignedInAsync("admin.mef.ml", "/pare-feu");
+        await firewallAdmin.Locator("#ssh-ranges").FillAsync("0.0.0.0/0");
+        await firewallAdmin.GetByRole(AriaRole.Button, new() { Name = "Enregistrer les plages SSH" }).ClickAsync();
+        await Assertions.Expect(firewallAdmin.GetByRole(AriaRole.Alert)).ToContainTextAsync("confirmez-le explicitement", new() { Timeout = 30_000 });
+        await firewallAdmin.Locator("#ssh-ranges").FillAsync("196.200.16.0/24");
+        await firewallAdmin.GetByRole(AriaRole.Button, new() { Name = "Enregistrer les plages SSH" }).ClickAsync();
+        await Assertions.Expect(firewallAdmin.GetByRole(AriaRole.Status).First).ToContainTextAsync("196.200.16.0/24", new() { Timeout = 30_000 });
+        await firewallAdmin.GetByRole(AriaRole.Button, new() { Name = "Ajouter une règle" }).ClickAsync();
+        await firewallAdmin.GetByRole(AriaRole.Button, new() { Name = "Enregistrer les règles" }).ClickAsync();
+        await Assertions.Expect(firewallAdmin.GetByRole(AriaRole.Status).First).ToContainTextAsync("Règles enregistrées", new() { Timeout = 30_000 });
+        await Assertions.Expect(firewallAdmin.Locator(".applied li[data-facility='ML-BKO-1']")).ToHaveAttributeAsync("data-applied", "true", Live);
+        var firewall = await m.Provisioning.GetProjectFirewallAsync(new P.GetProjectFirewallRequest { ProjectId = request.ProjectId });
+        Assert.Equal(["tcp 22-22 196.200.16.0/24", "tcp 443-443 0.0.0.0/0"], firewall.EffectiveRules.Select(r => $"{r.Protocol} {r.PortMin}-{r.PortMax} {r.SourceCidr}"));
+        await Screenshot(firewallAdmin, "pare-feu");
+        await agent.GotoAsync(m.PortalAddress + "/pare-feu");
+        await InteractiveAsync(agent);
+        await Assertions.Expect(agent.GetByRole(AriaRole.Button, new() { Name = "Enregistrer les règles" })).ToHaveCountAsync(0);
+        await agent.GotoAsync(m.PortalAddress + "/vms");
+        await InteractiveAsync(agent);
+
         // The state's operator drafts the month's invoices; the agency's administrator reads MEF's, with ML-BKO-1 usage on it.
         await operatorPage.GotoAsync(m.PortalAddress + "/factures");
         await InteractiveAsync(operatorPage);

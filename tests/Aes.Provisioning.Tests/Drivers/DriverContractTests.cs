@@ -51,6 +51,17 @@ public sealed class SimulatedFacilityUnderTest : IDriverUnderTest, IAsyncLifetim
         return new InstalledAccess(access?.SshPublicKeys?.Split('\n') ?? [], access?.UserData, access?.PublicAddress is { } address ? [address] : []);
     }
 
+    public async Task<IReadOnlyList<string>?> ProjectFirewallAsync(Guid projectId)
+    {
+        await using var scope = _services.CreateAsyncScope();
+        var network = await scope.ServiceProvider.GetRequiredService<SimulatedFacilityDbContext>().Set<SimulatedProjectNetwork>().AsNoTracking()
+            .FirstOrDefaultAsync(n => n.FacilityId == Facility.FacilityId && n.ProjectId == projectId);
+        return network is null
+            ? null
+            : System.Text.Json.JsonSerializer.Deserialize<List<FirewallRule>>(network.InboundRulesJson)!
+                .Select(r => $"{r.Protocol} {r.PortMin}-{r.PortMax} {r.SourceCidr}").Order(StringComparer.Ordinal).ToList();
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _services.DisposeAsync();
@@ -121,6 +132,18 @@ public sealed class OpenStackFacilityUnderTest : IDriverUnderTest, IAsyncLifetim
     public Task DeleteBehindTheBackAsync(FacilityServer server) => _cloud.DeleteServerAsync(server.ServerId);
 
     /// <summary>Read as the cloud's administrator: Nova's key pair and user data, and Neutron's floating IPs (with the port each is on).</summary>
+    /// <summary>Read as the cloud's administrator; a network exists with its subnet and its own router to the external network.</summary>
+    public async Task<IReadOnlyList<string>?> ProjectFirewallAsync(Guid projectId)
+    {
+        var network = await _cloud.ProjectNetworkOfAsync(projectId);
+        if (network is { Networks: 0, SecurityGroups: 0, Routers: 0 })
+        {
+            return null;
+        }
+        Assert.Equal((1, 1, 1, _cloud["OS_EXTERNAL_NETWORK_ID"], 1), (network.Networks, network.Subnets, network.Routers, network.RouterGateway, network.SecurityGroups));
+        return network.InboundRules;
+    }
+
     public async Task<InstalledAccess> ReadBackAsync(Guid vmId, string serverId)
     {
         var access = await _cloud.AccessOfAsync(vmId, serverId);

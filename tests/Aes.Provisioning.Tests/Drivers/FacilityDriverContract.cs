@@ -17,6 +17,8 @@ public interface IDriverUnderTest
     Task DeleteBehindTheBackAsync(FacilityServer server);
     /// <summary>What the facility itself holds for the VM, read from its own store or APIs, not through the driver.</summary>
     Task<InstalledAccess> ReadBackAsync(Guid vmId, string serverId);
+    /// <summary>The project's network and security group as the facility holds them; null when it has none. Rules read "tcp 22-22 10.0.0.0/8".</summary>
+    Task<IReadOnlyList<string>?> ProjectFirewallAsync(Guid projectId);
 }
 
 /// <summary>A VM's keys (one line each), its user data and the public addresses the facility holds for it.</summary>
@@ -32,8 +34,12 @@ public abstract class FacilityDriverContract(IDriverUnderTest facility)
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
     private IFacilityDriver Driver => facility.Driver;
 
+    /// <summary>One project for the suite's servers, so that the facility holds one network for them.</summary>
+    private static readonly Guid SuiteProject = Guid.NewGuid();
+
     private FacilityVmSpec Spec(Guid vmId, (string Native, FacilitySize Size) flavour) =>
-        new(vmId, facility.Facility, $"contract-{vmId.ToString()[..8]}", flavour.Size, flavour.Native, facility.Image, false, Guid.NewGuid(), Guid.NewGuid(), [], null);
+        new(vmId, facility.Facility, $"contract-{vmId.ToString()[..8]}", flavour.Size, flavour.Native, facility.Image, false, Guid.NewGuid(), Guid.NewGuid(), [], null,
+            SuiteProject, [new FirewallRule("tcp", 22, 22, "196.200.16.0/24")]);
 
     private async Task<FacilityServer> UntilAsync(Guid vmId, Func<FacilityServer, bool> done, string what)
     {
@@ -84,6 +90,36 @@ public abstract class FacilityDriverContract(IDriverUnderTest facility)
         var left = await facility.ReadBackAsync(vmId, server.ServerId);
         Assert.Empty(left.PublicAddresses);
         Assert.Empty(left.SshPublicKeys);
+    }
+
+    [Fact]
+    public async Task A_project_gets_one_network_and_security_group_holding_exactly_its_rules_removed_only_once_its_last_server_is_gone()
+    {
+        var project = Guid.NewGuid();
+        FirewallRule[] rules = [new("tcp", 22, 22, "196.200.16.0/24"), new("tcp", 443, 443, "0.0.0.0/0")];
+        var first = Guid.NewGuid();
+        var second = Guid.NewGuid();
+        await Task.WhenAll(
+            Driver.EnsureCreatedAsync(Spec(first, facility.Small) with { ProjectId = project, Firewall = rules }, CancellationToken.None),
+            Driver.EnsureCreatedAsync(Spec(second, facility.Small) with { ProjectId = project, Firewall = rules }, CancellationToken.None));
+        await BuiltAsync(first);
+        await BuiltAsync(second);
+        Assert.Equal(["tcp 22-22 196.200.16.0/24", "tcp 443-443 0.0.0.0/0"], await facility.ProjectFirewallAsync(project));
+
+        // A change replaces the rules: what is no longer asked for goes, what is new comes, the same asked twice is one rule.
+        FirewallRule[] changed = [new("tcp", 22, 22, "41.73.0.0/16"), new("udp", 5000, 5010, "10.20.0.0/16"), new("icmp", 0, 0, "10.20.0.0/16")];
+        await Driver.EnsureFirewallAsync(facility.Facility, project, changed, CancellationToken.None);
+        await Driver.EnsureFirewallAsync(facility.Facility, project, changed, CancellationToken.None);
+        Assert.Equal(["icmp 0-0 10.20.0.0/16", "tcp 22-22 41.73.0.0/16", "udp 5000-5010 10.20.0.0/16"], await facility.ProjectFirewallAsync(project));
+
+        Assert.False(await Driver.RemoveProjectNetworkAsync(facility.Facility, project, CancellationToken.None));
+        await GoneAsync(first);
+        Assert.False(await Driver.RemoveProjectNetworkAsync(facility.Facility, project, CancellationToken.None));
+        Assert.NotNull(await facility.ProjectFirewallAsync(project));
+        await GoneAsync(second);
+        Assert.True(await Driver.RemoveProjectNetworkAsync(facility.Facility, project, CancellationToken.None));
+        Assert.Null(await facility.ProjectFirewallAsync(project));
+        Assert.True(await Driver.RemoveProjectNetworkAsync(facility.Facility, project, CancellationToken.None)); // gone is gone
     }
 
     [Fact]

@@ -103,6 +103,12 @@ public sealed class OpenStackApi(HttpClient http, KeystoneSession session, OpenS
             ?? throw new FacilityDriverException($"the Keystone catalogue of {session.Account.AuthUrl} names no {service} endpoint in {session.Account.Region}");
         using var request = new HttpRequestMessage(method, baseUrl + VersionPrefix(service, baseUrl) + path);
         request.Headers.Add("X-Auth-Token", token.Value);
+        if (method == HttpMethod.Delete)
+        {
+            // Neutron behind uwsgi answers a DELETE's 204 with a chunked terminator ("0") the 204 may not carry: a connection
+            // reused after it reads that as the next answer's status line. A DELETE closes its connection instead.
+            request.Headers.ConnectionClose = true;
+        }
         if (service == "compute")
         {
             request.Headers.Add("OpenStack-API-Version", $"compute {ComputeMicroversion}");

@@ -8,7 +8,7 @@ namespace Aes.Provisioning.Drivers.OpenStack;
 /// <summary>
 /// A facility running OpenStack, driven through its public APIs: Keystone v3 for the token and the
 /// catalogue, Nova (compute, microversion <see cref="OpenStackApi.ComputeMicroversion"/>) for servers,
-/// Glance for images, Neutron for the project's network. A server is named <c>aes-&lt;VM id&gt;</c> and
+/// Glance for images, Neutron for each project's network, router, security group and floating IPs. A server is named <c>aes-&lt;VM id&gt;</c> and
 /// carries the VM id in its metadata (<c>aes_vm_id</c>), so a retry finds it and reconciliation recognises
 /// ours. Nothing here waits for a server: each call asks or reads, and the workflow comes back.
 /// </summary>
@@ -19,6 +19,9 @@ public sealed class OpenStackFacilityDriver(
     public const string VmIdKey = "aes_vm_id";
     private readonly ConcurrentDictionary<Guid, (OpenStackAccount Account, OpenStackApi Api)> _apis = new();
     private readonly ConcurrentDictionary<(Guid, string), string> _networks = new();
+    private readonly ConcurrentDictionary<(Guid Facility, Guid Project), string> _projectNetworks = new();
+    private readonly ConcurrentDictionary<(Guid Facility, Guid Project), string> _securityGroups = new();
+    private readonly ConcurrentDictionary<(Guid Facility, Guid Project), SemaphoreSlim> _projectLocks = new();
     /// <summary>
     /// Each VM's server id once seen, so that reading a server is one GET by id rather than a list filtered by name, which
     /// costs Nova far more and is what the workflow's polling would otherwise ask every second of every build. Only a hint:
@@ -35,19 +38,23 @@ public sealed class OpenStackFacilityDriver(
         {
             var server = ToServer(existing);
             return spec.PublicIpv4 && server.State == ServerState.Active && server.PublicAddress is null
-                ? server with { PublicAddress = await EnsureFloatingIpAsync(api, spec.VmId, server.ServerId, cancellationToken) }
+                ? server with { PublicAddress = await EnsureFloatingIpAsync(api, spec.Facility.FacilityId, spec.VmId, server.ServerId, cancellationToken) }
                 : server;
         }
-        var network = await NetworkAsync(api, spec.Facility, cancellationToken);
+        var network = await ProjectNetworkAsync(api, spec.Facility, spec.ProjectId, cancellationToken);
+        var securityGroup = await SecurityGroupAsync(api, spec.Facility, spec.ProjectId, cancellationToken);
+        await SyncRulesAsync(api, securityGroup, spec.Firewall, cancellationToken);
         var body = new JsonObject
         {
             ["name"] = ServerName(spec.VmId),
             ["imageRef"] = spec.NativeImage,
             ["flavorRef"] = spec.NativeFlavour,
             ["networks"] = new JsonArray(new JsonObject { ["uuid"] = network }),
+            ["security_groups"] = new JsonArray(new JsonObject { ["name"] = securityGroup }),
             ["metadata"] = new JsonObject
             {
                 [VmIdKey] = spec.VmId.ToString(), ["aes_name"] = spec.Name, ["aes_agency_id"] = spec.AgencyId.ToString(), ["aes_request_id"] = spec.RequestId.ToString(),
+                ["aes_project_id"] = spec.ProjectId.ToString(),
             },
         };
         if (spec.SshPublicKeys.Count > 0)
@@ -96,7 +103,7 @@ public sealed class OpenStackFacilityDriver(
     }
 
     /// <summary>The VM's floating IP on the external network, attached to its port; found again by its description after a retry.</summary>
-    private async Task<string> EnsureFloatingIpAsync(OpenStackApi api, Guid vmId, string serverId, CancellationToken cancellationToken)
+    private async Task<string> EnsureFloatingIpAsync(OpenStackApi api, Guid facilityId, Guid vmId, string serverId, CancellationToken cancellationToken)
     {
         if (await FloatingIpsAsync(api, vmId, cancellationToken) is [var known, ..])
         {
@@ -104,7 +111,7 @@ public sealed class OpenStackFacilityDriver(
         }
         var port = (await api.SendAsync("network", HttpMethod.Get, $"/ports?device_id={serverId}", null, cancellationToken)).Body?["ports"]?.AsArray()
             .FirstOrDefault()?["id"]?.GetValue<string>() ?? throw new FacilityDriverException($"server {serverId} has no port for a public address", FacilityFault.Unavailable);
-        var external = await ExternalNetworkAsync(api, cancellationToken);
+        var external = await ExternalNetworkAsync(api, facilityId, cancellationToken);
         var created = await api.SendAsync("network", HttpMethod.Post, "/floatingips", new JsonObject
         {
             ["floatingip"] = new JsonObject { ["floating_network_id"] = external, ["port_id"] = port, ["description"] = FloatingIpDescription(vmId) },
@@ -117,17 +124,22 @@ public sealed class OpenStackFacilityDriver(
         (await api.SendAsync("network", HttpMethod.Get, $"/floatingips?description={Uri.EscapeDataString(FloatingIpDescription(vmId))}", null, cancellationToken))
         .Body?["floatingips"]?.AsArray().Select(f => f!).ToList() ?? [];
 
-    /// <summary>The project's external network, where public addresses come from: the first by name the project sees.</summary>
-    private async Task<string> ExternalNetworkAsync(OpenStackApi api, CancellationToken cancellationToken)
+    /// <summary>
+    /// The external network routers and public addresses use: the connection's network when it is an external one (by name or id),
+    /// else the first external network the project sees, by name.
+    /// </summary>
+    private async Task<string> ExternalNetworkAsync(OpenStackApi api, Guid facilityId, CancellationToken cancellationToken)
     {
-        var key = (Guid.Empty, "router:external");
+        var key = (facilityId, "router:external");
         if (_networks.TryGetValue(key, out var id))
         {
             return id;
         }
-        id = (await api.SendAsync("network", HttpMethod.Get, "/networks?router:external=true", null, cancellationToken)).Body?["networks"]?.AsArray()
-            .Select(n => n!).OrderBy(n => n["name"]?.GetValue<string>(), StringComparer.Ordinal).FirstOrDefault()?["id"]?.GetValue<string>()
-            ?? throw new FacilityDriverException("the facility has no external network: no public IPv4 can be given");
+        var external = (await api.SendAsync("network", HttpMethod.Get, "/networks?router:external=true", null, cancellationToken)).Body?["networks"]?.AsArray()
+            .Select(n => n!).OrderBy(n => n["name"]?.GetValue<string>(), StringComparer.Ordinal).ToList() ?? [];
+        var named = api.Session.Account.Network;
+        id = (external.FirstOrDefault(n => n["name"]?.GetValue<string>() == named || n["id"]?.GetValue<string>() == named) ?? external.FirstOrDefault())?["id"]?.GetValue<string>()
+            ?? throw new FacilityDriverException("the facility has no external network: no router and no public IPv4 can be made");
         _networks[key] = id;
         return id;
     }
@@ -329,23 +341,179 @@ public sealed class OpenStackFacilityDriver(
         return api;
     }
 
-    /// <summary>The id of the account's network (given by name or id), looked up once.</summary>
-    private async Task<string> NetworkAsync(OpenStackApi api, FacilityTarget facility, CancellationToken cancellationToken)
+    public static string ProjectResourceName(Guid projectId) => $"aes-project-{projectId}";
+
+    /// <summary>The address range of every project network: each has its own router, so the ranges never meet.</summary>
+    public const string ProjectCidr = "10.0.0.0/24";
+
+    public async Task EnsureFirewallAsync(FacilityTarget facility, Guid projectId, IReadOnlyList<FirewallRule> rules, CancellationToken cancellationToken)
     {
-        var wanted = api.Session.Account.Network;
-        if (_networks.TryGetValue((facility.FacilityId, wanted), out var id))
+        var api = await ApiAsync(facility, cancellationToken);
+        await SyncRulesAsync(api, await SecurityGroupAsync(api, facility, projectId, cancellationToken), rules, cancellationToken);
+    }
+
+    public async Task<bool> RemoveProjectNetworkAsync(FacilityTarget facility, Guid projectId, CancellationToken cancellationToken)
+    {
+        var api = await ApiAsync(facility, cancellationToken);
+        var name = ProjectResourceName(projectId);
+        using var held = await ProjectLockAsync(facility.FacilityId, projectId, cancellationToken);
+        var networks = await NamedAsync(api, "networks", name, cancellationToken);
+        foreach (var network in networks)
         {
-            return id;
+            var ports = (await api.SendAsync("network", HttpMethod.Get, $"/ports?network_id={network["id"]!.GetValue<string>()}", null, cancellationToken)).Body?["ports"]?.AsArray() ?? [];
+            if (ports.Any(p => p?["device_owner"]?.GetValue<string>()?.StartsWith("compute:", StringComparison.Ordinal) == true))
+            {
+                return false; // a server still uses it
+            }
         }
-        var found = (await api.SendAsync("network", HttpMethod.Get, $"/networks?name={Uri.EscapeDataString(wanted)}", null, cancellationToken)).Body?["networks"]?.AsArray();
-        if (found is not { Count: > 0 })
+        foreach (var router in await NamedAsync(api, "routers", name, cancellationToken))
         {
-            found = (await api.SendAsync("network", HttpMethod.Get, $"/networks?id={Uri.EscapeDataString(wanted)}", null, cancellationToken)).Body?["networks"]?.AsArray();
+            var routerId = router["id"]!.GetValue<string>();
+            foreach (var subnet in await NamedAsync(api, "subnets", name, cancellationToken))
+            {
+                try
+                {
+                    await api.SendAsync("network", HttpMethod.Put, $"/routers/{routerId}/remove_router_interface",
+                        new JsonObject { ["subnet_id"] = subnet["id"]!.GetValue<string>() }, cancellationToken);
+                }
+                catch (FacilityDriverException exception) when (exception.Fault == FacilityFault.Refused)
+                {
+                    // not (or no longer) on this router
+                }
+            }
+            await api.SendAsync("network", HttpMethod.Delete, $"/routers/{routerId}", null, cancellationToken);
         }
-        id = found?.FirstOrDefault()?["id"]?.GetValue<string>()
-            ?? throw new FacilityDriverException($"the project of {facility.FacilityCode} sees no network named {wanted}");
-        _networks[(facility.FacilityId, wanted)] = id;
+        foreach (var network in networks)
+        {
+            await api.SendAsync("network", HttpMethod.Delete, $"/networks/{network["id"]!.GetValue<string>()}", null, cancellationToken);
+        }
+        foreach (var group in await NamedAsync(api, "security-groups", name, cancellationToken))
+        {
+            await api.SendAsync("network", HttpMethod.Delete, $"/security-groups/{group["id"]!.GetValue<string>()}", null, cancellationToken);
+        }
+        _projectNetworks.TryRemove((facility.FacilityId, projectId), out _);
+        _securityGroups.TryRemove((facility.FacilityId, projectId), out _);
+        return true;
+    }
+
+    /// <summary>
+    /// The project's private network in this facility, made on first use with its subnet and its own router to the external
+    /// network (so its servers can take floating IPs). Made under a per-project lock and found again by name, oldest first.
+    /// </summary>
+    private async Task<string> ProjectNetworkAsync(OpenStackApi api, FacilityTarget facility, Guid projectId, CancellationToken cancellationToken)
+    {
+        if (_projectNetworks.TryGetValue((facility.FacilityId, projectId), out var known))
+        {
+            return known;
+        }
+        var name = ProjectResourceName(projectId);
+        using var held = await ProjectLockAsync(facility.FacilityId, projectId, cancellationToken);
+        var network = (await NamedAsync(api, "networks", name, cancellationToken)).FirstOrDefault()?["id"]?.GetValue<string>();
+        if (network is null)
+        {
+            network = (await api.SendAsync("network", HttpMethod.Post, "/networks", new JsonObject { ["network"] = new JsonObject { ["name"] = name } }, cancellationToken))
+                .Body?["network"]?["id"]?.GetValue<string>() ?? throw new FacilityDriverException("the network API gave no network id", FacilityFault.Unavailable);
+        }
+        var subnet = (await NamedAsync(api, "subnets", name, cancellationToken)).FirstOrDefault()?["id"]?.GetValue<string>();
+        if (subnet is null)
+        {
+            subnet = (await api.SendAsync("network", HttpMethod.Post, "/subnets", new JsonObject
+            {
+                ["subnet"] = new JsonObject { ["name"] = name, ["network_id"] = network, ["ip_version"] = 4, ["cidr"] = ProjectCidr },
+            }, cancellationToken)).Body?["subnet"]?["id"]?.GetValue<string>() ?? throw new FacilityDriverException("the network API gave no subnet id", FacilityFault.Unavailable);
+        }
+        if ((await NamedAsync(api, "routers", name, cancellationToken)).FirstOrDefault()?["id"]?.GetValue<string>() is null)
+        {
+            var router = (await api.SendAsync("network", HttpMethod.Post, "/routers", new JsonObject
+            {
+                ["router"] = new JsonObject
+                {
+                    ["name"] = name, ["external_gateway_info"] = new JsonObject { ["network_id"] = await ExternalNetworkAsync(api, facility.FacilityId, cancellationToken) },
+                },
+            }, cancellationToken)).Body?["router"]?["id"]?.GetValue<string>() ?? throw new FacilityDriverException("the network API gave no router id", FacilityFault.Unavailable);
+            await api.SendAsync("network", HttpMethod.Put, $"/routers/{router}/add_router_interface", new JsonObject { ["subnet_id"] = subnet }, cancellationToken);
+        }
+        _projectNetworks[(facility.FacilityId, projectId)] = network;
+        return network;
+    }
+
+    /// <summary>The project's security group in this facility, made on first use (Neutron gives it its egress rules).</summary>
+    private async Task<string> SecurityGroupAsync(OpenStackApi api, FacilityTarget facility, Guid projectId, CancellationToken cancellationToken)
+    {
+        if (_securityGroups.TryGetValue((facility.FacilityId, projectId), out var known))
+        {
+            return known;
+        }
+        var name = ProjectResourceName(projectId);
+        using var held = await ProjectLockAsync(facility.FacilityId, projectId, cancellationToken);
+        var id = (await NamedAsync(api, "security-groups", name, cancellationToken)).FirstOrDefault()?["id"]?.GetValue<string>()
+            ?? (await api.SendAsync("network", HttpMethod.Post, "/security-groups", new JsonObject
+            {
+                ["security_group"] = new JsonObject { ["name"] = name, ["description"] = "AES: le pare-feu du projet / the project's firewall" },
+            }, cancellationToken)).Body?["security_group"]?["id"]?.GetValue<string>()
+            ?? throw new FacilityDriverException("the network API gave no security group id", FacilityFault.Unavailable);
+        _securityGroups[(facility.FacilityId, projectId)] = id;
         return id;
+    }
+
+    /// <summary>Makes the group's inbound rules exactly <paramref name="rules"/>: adds the missing, removes the others; egress is left as it is.</summary>
+    private static async Task SyncRulesAsync(OpenStackApi api, string securityGroup, IReadOnlyList<FirewallRule> rules, CancellationToken cancellationToken)
+    {
+        var existing = (await api.SendAsync("network", HttpMethod.Get, $"/security-group-rules?security_group_id={securityGroup}&direction=ingress", null, cancellationToken))
+            .Body?["security_group_rules"]?.AsArray().Select(r => r!).ToList() ?? [];
+        var wanted = rules.Select(Normalised).ToHashSet();
+        var kept = new HashSet<FirewallRule>();
+        foreach (var rule in existing)
+        {
+            var seen = Normalised(new FirewallRule(rule["protocol"]?.GetValue<string>() ?? "", (int?)rule["port_range_min"]?.GetValue<long>() ?? 0,
+                (int?)rule["port_range_max"]?.GetValue<long>() ?? 0, rule["remote_ip_prefix"]?.GetValue<string>() ?? ""));
+            if (!wanted.Contains(seen) || !kept.Add(seen))
+            {
+                await api.SendAsync("network", HttpMethod.Delete, $"/security-group-rules/{rule["id"]!.GetValue<string>()}", null, cancellationToken);
+            }
+        }
+        foreach (var rule in wanted.Where(r => !kept.Contains(r)))
+        {
+            var body = new JsonObject
+            {
+                ["security_group_id"] = securityGroup, ["direction"] = "ingress", ["protocol"] = rule.Protocol,
+                ["ethertype"] = rule.SourceCidr.Contains(':', StringComparison.Ordinal) ? "IPv6" : "IPv4", ["remote_ip_prefix"] = rule.SourceCidr,
+            };
+            if (rule.Protocol != "icmp")
+            {
+                (body["port_range_min"], body["port_range_max"]) = (rule.PortMin, rule.PortMax);
+            }
+            try
+            {
+                await api.SendAsync("network", HttpMethod.Post, "/security-group-rules", new JsonObject { ["security_group_rule"] = body }, cancellationToken);
+            }
+            catch (FacilityDriverException exception) when (exception.Message.Contains(" 409:", StringComparison.Ordinal))
+            {
+                // made by an earlier try whose answer was lost
+            }
+        }
+
+        static FirewallRule Normalised(FirewallRule rule) => rule.Protocol == "icmp" ? rule with { PortMin = 0, PortMax = 0 } : rule;
+    }
+
+    private static async Task<List<JsonNode>> NamedAsync(OpenStackApi api, string collection, string name, CancellationToken cancellationToken)
+    {
+        var answer = await api.SendAsync("network", HttpMethod.Get, $"/{collection}?name={Uri.EscapeDataString(name)}", null, cancellationToken);
+        var key = collection.Replace('-', '_');
+        return answer.Body?[key]?.AsArray().Select(n => n!).Where(n => n["name"]?.GetValue<string>() == name)
+            .OrderBy(n => n["created_at"]?.GetValue<string>(), StringComparer.Ordinal).ToList() ?? [];
+    }
+
+    private async Task<IDisposable> ProjectLockAsync(Guid facilityId, Guid projectId, CancellationToken cancellationToken)
+    {
+        var gate = _projectLocks.GetOrAdd((facilityId, projectId), _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken);
+        return new Release(gate);
+    }
+
+    private sealed class Release(SemaphoreSlim gate) : IDisposable
+    {
+        public void Dispose() => gate.Release();
     }
 
     private async Task<JsonNode?> FindJsonAsync(OpenStackApi api, Guid facilityId, Guid vmId, CancellationToken cancellationToken)

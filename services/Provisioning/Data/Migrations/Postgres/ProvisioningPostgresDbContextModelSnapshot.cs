@@ -300,6 +300,28 @@ namespace Aes.Provisioning.Data.Migrations.Postgres
                     b.ToTable("known_prices", (string)null);
                 });
 
+            modelBuilder.Entity("Aes.Provisioning.Domain.AgencySshAccess", b =>
+                {
+                    b.Property<Guid>("AgencyId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("SourceCidrs")
+                        .IsRequired()
+                        .HasMaxLength(5000)
+                        .HasColumnType("character varying(5000)");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("UpdatedBy")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("AgencyId");
+
+                    b.ToTable("agency_ssh_access", (string)null);
+                });
+
             modelBuilder.Entity("Aes.Provisioning.Domain.AutoApprovalPolicy", b =>
                 {
                     b.Property<string>("StateCode")
@@ -538,6 +560,36 @@ namespace Aes.Provisioning.Data.Migrations.Postgres
                     b.HasKey("FacilityId");
 
                     b.ToTable("facility_watches", (string)null);
+                });
+
+            modelBuilder.Entity("Aes.Provisioning.Domain.FirewallApplication", b =>
+                {
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("FacilityId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime?>("AppliedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Digest")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("FacilityCode")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.HasKey("ProjectId", "FacilityId");
+
+                    b.ToTable("firewall_applications", (string)null);
                 });
 
             modelBuilder.Entity("Aes.Provisioning.Domain.HostingRequest", b =>
@@ -845,6 +897,31 @@ namespace Aes.Provisioning.Data.Migrations.Postgres
                     b.HasIndex("RequestId", "Attempt");
 
                     b.ToTable("placement_decisions", (string)null);
+                });
+
+            modelBuilder.Entity("Aes.Provisioning.Domain.ProjectFirewall", b =>
+                {
+                    b.Property<Guid>("ProjectId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("AgencyId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("RulesJson")
+                        .IsRequired()
+                        .HasMaxLength(20000)
+                        .HasColumnType("character varying(20000)");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("UpdatedBy")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("ProjectId");
+
+                    b.ToTable("project_firewalls", (string)null);
                 });
 
             modelBuilder.Entity("Aes.Provisioning.Domain.ReconciliationFinding", b =>

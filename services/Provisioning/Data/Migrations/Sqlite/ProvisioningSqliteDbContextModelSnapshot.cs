@@ -293,6 +293,28 @@ namespace Aes.Provisioning.Data.Migrations.Sqlite
                     b.ToTable("known_prices", (string)null);
                 });
 
+            modelBuilder.Entity("Aes.Provisioning.Domain.AgencySshAccess", b =>
+                {
+                    b.Property<Guid>("AgencyId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SourceCidrs")
+                        .IsRequired()
+                        .HasMaxLength(5000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("UpdatedBy")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("AgencyId");
+
+                    b.ToTable("agency_ssh_access", (string)null);
+                });
+
             modelBuilder.Entity("Aes.Provisioning.Domain.AutoApprovalPolicy", b =>
                 {
                     b.Property<string>("StateCode")
@@ -529,6 +551,36 @@ namespace Aes.Provisioning.Data.Migrations.Sqlite
                     b.HasKey("FacilityId");
 
                     b.ToTable("facility_watches", (string)null);
+                });
+
+            modelBuilder.Entity("Aes.Provisioning.Domain.FirewallApplication", b =>
+                {
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("FacilityId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("AppliedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Digest")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FacilityCode")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ProjectId", "FacilityId");
+
+                    b.ToTable("firewall_applications", (string)null);
                 });
 
             modelBuilder.Entity("Aes.Provisioning.Domain.HostingRequest", b =>
@@ -832,6 +884,31 @@ namespace Aes.Provisioning.Data.Migrations.Sqlite
                     b.HasIndex("RequestId", "Attempt");
 
                     b.ToTable("placement_decisions", (string)null);
+                });
+
+            modelBuilder.Entity("Aes.Provisioning.Domain.ProjectFirewall", b =>
+                {
+                    b.Property<Guid>("ProjectId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("AgencyId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RulesJson")
+                        .IsRequired()
+                        .HasMaxLength(20000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("UpdatedBy")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ProjectId");
+
+                    b.ToTable("project_firewalls", (string)null);
                 });
 
             modelBuilder.Entity("Aes.Provisioning.Domain.ReconciliationFinding", b =>
