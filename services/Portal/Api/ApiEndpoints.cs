@@ -49,7 +49,7 @@ public static class ApiEndpoints
             "Mes clés SSH publiques / my public SSH keys");
         requests.MapRpc<ProvisioningService.ProvisioningServiceClient, RegisterSshKeyRequest, SshKey>("POST", "/ssh-keys", (c, r, o) => c.RegisterSshKeyAsync(r, o),
             "Enregistrer une clé SSH publique (ed25519, ou RSA ≥ 3072 bits) / register a public SSH key (ed25519, or RSA ≥ 3072 bits)", created: true);
-        requests.MapRpc<ProvisioningService.ProvisioningServiceClient, DeleteSshKeyRequest, SshKey>("DELETE", "/ssh-keys/{keyId}", (c, r, o) => c.DeleteSshKeyAsync(r, o),
+        requests.MapRpc<ProvisioningService.ProvisioningServiceClient, DeleteSshKeyRequest, SshKey>("POST", "/ssh-keys/{keyId}/remove", (c, r, o) => c.DeleteSshKeyAsync(r, o),
             "Retirer une clé SSH / remove an SSH key");
         requests.MapRpc<ProvisioningService.ProvisioningServiceClient, GetProjectFirewallRequest, ProjectFirewall>("GET", "/projects/{projectId}/firewall", (c, r, o) => c.GetProjectFirewallAsync(r, o),
             "Pare-feu d'un projet et où il s'applique / a project's firewall and where it applies");
