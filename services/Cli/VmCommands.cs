@@ -61,7 +61,32 @@ public static class VmCommands
             console.WriteLine(opened.Url.StartsWith('/') ? endpoints.PortalUrl.TrimEnd('/') + opened.Url : opened.Url);
             return ExitCodes.Ok;
         }));
-        return new Command("vms", "Machines virtuelles / virtual machines") { list, stop, start, reboot, consoleCommand };
+        var snapshotName = new Option<string>("--name") { Description = "Nom de l'instantané / the snapshot's name", Required = true };
+        var snapshot = new Command("snapshot", "Prendre un instantané (facturé au Gio-mois) / take a snapshot (billed per GiB-month)") { id, snapshotName };
+        snapshot.SetAction((parse, cancellationToken) => run(parse, async endpoints =>
+        {
+            // One id per command: the call retried after a lost answer is the same snapshot.
+            var taken = await endpoints.Provisioning().TakeVmSnapshotAsync(new TakeVmSnapshotRequest
+            {
+                VmId = parse.GetValue(id)!, SnapshotId = Guid.CreateVersion7().ToString(), Name = parse.GetValue(snapshotName)!,
+            }, cancellationToken: cancellationToken);
+            console.MarkupLine($"{taken.Id}: [bold]{Markup.Escape(taken.Status)}[/] ({Markup.Escape(taken.Name)}, {taken.SizeGib} GiB)");
+            return ExitCodes.Ok;
+        }));
+        var snapshots = new Command("snapshots", "Les instantanés d'une VM / a VM's snapshots") { id };
+        snapshots.SetAction((parse, cancellationToken) => run(parse, async endpoints =>
+        {
+            var listed = await endpoints.Provisioning().ListVmSnapshotsAsync(new ListVmSnapshotsRequest { VmId = parse.GetValue(id)! }, cancellationToken: cancellationToken);
+            var table = new Table().AddColumns("id", "nom / name", "statut / status", "Gio / GiB", "pris le / taken at");
+            foreach (var taken in listed.Snapshots)
+            {
+                table.AddRow(taken.Id, Markup.Escape(taken.Name), Markup.Escape(taken.Status), taken.SizeGib.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    taken.TakenAt.ToDateTime().ToString("u", System.Globalization.CultureInfo.InvariantCulture));
+            }
+            console.Write(table);
+            return ExitCodes.Ok;
+        }));
+        return new Command("vms", "Machines virtuelles / virtual machines") { list, stop, start, reboot, consoleCommand, snapshot, snapshots };
     }
 
     /// <summary>`aes keys …`: the signed-in person's public SSH keys.</summary>

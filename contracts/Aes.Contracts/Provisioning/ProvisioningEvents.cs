@@ -24,6 +24,18 @@ public sealed record VmDecommissioned(
     ResourceAmounts Size, DateTime ActivatedAt, DateTime DecommissionedAt);
 
 /// <summary>
+/// A snapshot of a VM was taken: its storage (the VM's disk, in GiB) is metered from <paramref name="TakenAt"/>, per GiB-month,
+/// under its own id as if it were a VM holding storage only.
+/// </summary>
+public sealed record VmSnapshotTaken(
+    Guid SnapshotId, Guid VmId, Guid AgencyId, string AgencyStateCode, Guid FacilityId, string FacilityStateCode, long SizeGib, DateTime TakenAt);
+
+/// <summary>A snapshot is gone (with its VM): its metering stops at <paramref name="RemovedAt"/>.</summary>
+public sealed record VmSnapshotRemoved(
+    Guid SnapshotId, Guid VmId, Guid AgencyId, string AgencyStateCode, Guid FacilityId, string FacilityStateCode, long SizeGib, DateTime TakenAt,
+    DateTime RemovedAt);
+
+/// <summary>
 /// Reconciliation found a facility out of step with the marketplace: a VM's server gone behind its back ("lost"),
 /// a server carrying our metadata that the marketplace does not run ("orphan"), or one whose state differs ("state_differs").
 /// </summary>

@@ -19,6 +19,14 @@ public sealed record UsageFacts(
         e.VmId, e.AgencyId, e.AgencyStateCode, e.FacilityId, e.FacilityStateCode, UsageEventKind.Decommissioned, e.DecommissionedAt,
         ToSize(e.Size), default, e.ActivatedAt);
 
+    /// <summary>A snapshot is metered as storage only, under its own id, from when it was taken to when it is gone.</summary>
+    public static UsageFacts From(VmSnapshotTaken e) => new(
+        e.SnapshotId, e.AgencyId, e.AgencyStateCode, e.FacilityId, e.FacilityStateCode, UsageEventKind.Activated, e.TakenAt, new Size(0, 0, e.SizeGib, 0), default, null);
+
+    public static UsageFacts From(VmSnapshotRemoved e) => new(
+        e.SnapshotId, e.AgencyId, e.AgencyStateCode, e.FacilityId, e.FacilityStateCode, UsageEventKind.Decommissioned, e.RemovedAt,
+        new Size(0, 0, e.SizeGib, 0), default, e.TakenAt);
+
     private static Size ToSize(ResourceAmounts amounts) => new(amounts.Vcpu, amounts.MemoryGib, amounts.StorageGib, amounts.PublicIpv4);
 }
 

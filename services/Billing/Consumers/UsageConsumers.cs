@@ -23,3 +23,17 @@ public sealed class VmDecommissionedConsumer(BillingDbContext db, Metering meter
     protected override Task HandleAsync(VmDecommissioned message, ConsumeContext<VmDecommissioned> context) =>
         metering.RecordAsync(UsageFacts.From(message), context.CancellationToken);
 }
+
+public sealed class VmSnapshotTakenConsumer(BillingDbContext db, Metering metering, ILogger<VmSnapshotTakenConsumer> logger)
+    : InboxConsumer<VmSnapshotTaken, BillingDbContext>(db, logger)
+{
+    protected override Task HandleAsync(VmSnapshotTaken message, ConsumeContext<VmSnapshotTaken> context) =>
+        metering.RecordAsync(UsageFacts.From(message), context.CancellationToken);
+}
+
+public sealed class VmSnapshotRemovedConsumer(BillingDbContext db, Metering metering, ILogger<VmSnapshotRemovedConsumer> logger)
+    : InboxConsumer<VmSnapshotRemoved, BillingDbContext>(db, logger)
+{
+    protected override Task HandleAsync(VmSnapshotRemoved message, ConsumeContext<VmSnapshotRemoved> context) =>
+        metering.RecordAsync(UsageFacts.From(message), context.CancellationToken);
+}

@@ -24,6 +24,8 @@ public static class Extensions
             bus.AddConsumer<VmActivatedConsumer>();
             bus.AddConsumer<VmResizedConsumer>();
             bus.AddConsumer<VmDecommissionedConsumer>();
+            bus.AddConsumer<VmSnapshotTakenConsumer>();
+            bus.AddConsumer<VmSnapshotRemovedConsumer>();
         });
         builder.Services.AddSingleton<DemoPrices>();
         builder.Services.AddScoped<BillingAccess>();

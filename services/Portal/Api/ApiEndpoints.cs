@@ -43,6 +43,11 @@ public static class ApiEndpoints
             "Démarrer une VM arrêtée / start a stopped VM", filled: ["operation_id"], fill: (http, request) => request.OperationId = RequestIdFor(http).ToString());
         requests.MapRpc<ProvisioningService.ProvisioningServiceClient, RebootVmRequest, Vm>("POST", "/vms/{vmId}/reboot", (c, r, o) => c.RebootVmAsync(r, o),
             "Redémarrer une VM (hard : coupure) / reboot a VM (hard: power cycle)", filled: ["operation_id"], fill: (http, request) => request.OperationId = RequestIdFor(http).ToString());
+        requests.MapRpc<ProvisioningService.ProvisioningServiceClient, TakeVmSnapshotRequest, VmSnapshot>("POST", "/vms/{vmId}/snapshots", (c, r, o) => c.TakeVmSnapshotAsync(r, o),
+            "Prendre un instantané (facturé au Gio-mois) / take a snapshot (billed per GiB-month)", created: true, filled: ["snapshot_id"],
+            fill: (http, request) => request.SnapshotId = RequestIdFor(http).ToString());
+        requests.MapRpc<ProvisioningService.ProvisioningServiceClient, ListVmSnapshotsRequest, ListVmSnapshotsResponse>("GET", "/vms/{vmId}/snapshots", (c, r, o) => c.ListVmSnapshotsAsync(r, o),
+            "Les instantanés d'une VM / a VM's snapshots");
         requests.MapRpc<ProvisioningService.ProvisioningServiceClient, OpenVmConsoleRequest, VmConsole>("POST", "/vms/{vmId}/console", (c, r, o) => c.OpenVmConsoleAsync(r, o),
             "Ouvrir la console d'une VM (journalisé) / open a VM's console (audited)");
         requests.MapRpc<ProvisioningService.ProvisioningServiceClient, ListSshKeysRequest, ListSshKeysResponse>("GET", "/ssh-keys", (c, r, o) => c.ListSshKeysAsync(r, o),

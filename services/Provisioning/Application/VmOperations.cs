@@ -5,6 +5,103 @@ namespace Aes.Provisioning.Application;
 /// <summary>An agency's VMs, their power, size and decommissioning (each carried out by the workflow).</summary>
 public sealed class VmOperations(ProvisioningDbContext db, Access access, FacilityDrivers drivers, WorkflowSignal signal, TimeProvider clock)
 {
+    public const int MaxSnapshotsPerVm = 10;
+
+    /// <summary>
+    /// Takes a snapshot of an active or stopped VM, for its requester or an administrator of its agency. The caller's
+    /// <paramref name="snapshotId"/> makes a retry the same snapshot. Billing meters it per GiB-month from now (its VM's disk).
+    /// </summary>
+    public async Task<SnapshotRecord> TakeSnapshotAsync(Guid vmId, Guid actor, Guid snapshotId, string name, CancellationToken cancellationToken)
+    {
+        var vm = await db.Vms.AsNoTracking().FirstOrDefaultAsync(v => v.Id == vmId, cancellationToken) ?? throw new NotFoundException("Vm", vmId.ToString());
+        var submitter = await db.Requests.Where(r => r.Id == vm.RequestId).Select(r => r.SubmittedBy).SingleAsync(cancellationToken);
+        if (!Access.OwnsOrAdministers(await access.RolesAsync(actor, cancellationToken), actor, submitter, vm.AgencyId))
+        {
+            throw new ForbiddenException(new(
+                "Seuls le demandeur de la VM et les administrateurs de son organisme en prennent un instantané.",
+                "Only the VM's requester and its agency's administrators take a snapshot of it."));
+        }
+        if (await db.Snapshots.AsNoTracking().FirstOrDefaultAsync(x => x.Id == snapshotId, cancellationToken) is { } known)
+        {
+            return known.VmId == vmId
+                ? known
+                : throw new InvalidFieldException("snapshot_id", new("déjà utilisé pour une autre VM.", "already used for another VM."));
+        }
+        await RequireActiveRequestAsync(vm, cancellationToken);
+        if (vm.Status is not (VmStatus.Active or VmStatus.Stopped) || vm.FacilityId is not { } facilityId)
+        {
+            throw new RuleViolationException(new($"La VM est {vm.Status.Code()} : seule une VM active ou éteinte se photographie.",
+                $"The VM is {vm.Status.Code()}: only an active or stopped VM is snapshotted."));
+        }
+        if (await db.Snapshots.CountAsync(x => x.VmId == vmId && x.Status != SnapshotStatus.Removed, cancellationToken) >= MaxSnapshotsPerVm)
+        {
+            throw new RuleViolationException(new($"{MaxSnapshotsPerVm} instantanés au plus par VM.", $"at most {MaxSnapshotsPerVm} snapshots per VM."));
+        }
+        var facility = new FacilityTarget(facilityId, vm.FacilityCode!);
+        FacilitySnapshot taken;
+        try
+        {
+            taken = await (await drivers.ForAsync(facility, cancellationToken)).TakeSnapshotAsync(facility, vmId, snapshotId, name, cancellationToken);
+        }
+        catch (FacilityDriverException exception)
+        {
+            throw new RuleViolationException(new($"{vm.FacilityCode} ne prend pas l'instantané : {exception.Message}",
+                $"{vm.FacilityCode} does not take the snapshot: {exception.Message}"));
+        }
+        var exact = clock.GetUtcNow().UtcDateTime;
+        var now = exact.AddTicks(-(exact.Ticks % 10)); // PostgreSQL keeps microseconds: a repeat answers the very same instant
+        var snapshot = new SnapshotRecord
+        {
+            Id = snapshotId, VmId = vmId, AgencyId = vm.AgencyId, AgencyStateCode = vm.AgencyStateCode, FacilityId = facilityId, FacilityCode = vm.FacilityCode!,
+            FacilityStateCode = vm.FacilityStateCode!, Name = name, SizeGib = vm.DiskGib, Status = StatusOf(taken), ImageId = taken.ImageId, TakenBy = actor, TakenAt = now,
+        };
+        db.Snapshots.Add(snapshot);
+        db.AddToOutbox(new Aes.Contracts.Provisioning.VmSnapshotTaken(snapshotId, vmId, vm.AgencyId, vm.AgencyStateCode, facilityId, vm.FacilityStateCode!,
+            vm.DiskGib, now), now);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException exception) when (Aes.Messaging.Persistence.DatabaseErrors.IsUniqueViolation(exception, "vm_snapshots"))
+        {
+            db.ChangeTracker.Clear(); // the same snapshot asked twice at once: the first answer
+            return await db.Snapshots.AsNoTracking().SingleAsync(x => x.Id == snapshotId, cancellationToken);
+        }
+        return snapshot;
+    }
+
+    /// <summary>The VM's snapshots, newest first, with the state the facility gives those still being made.</summary>
+    public async Task<IReadOnlyList<SnapshotRecord>> ListSnapshotsAsync(Guid vmId, CancellationToken cancellationToken)
+    {
+        var snapshots = await db.Snapshots.Where(x => x.VmId == vmId).OrderByDescending(x => x.TakenAt).ToListAsync(cancellationToken);
+        if (snapshots.FirstOrDefault(x => x.Status == SnapshotStatus.Creating) is { } creating)
+        {
+            var facility = new FacilityTarget(creating.FacilityId, creating.FacilityCode);
+            try
+            {
+                var held = (await (await drivers.ForAsync(facility, cancellationToken)).ListSnapshotsAsync(facility, vmId, cancellationToken))
+                    .ToDictionary(x => x.SnapshotId);
+                foreach (var snapshot in snapshots.Where(x => x.Status == SnapshotStatus.Creating && held.ContainsKey(x.Id)))
+                {
+                    snapshot.Status = StatusOf(held[snapshot.Id]);
+                }
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch (FacilityDriverException)
+            {
+                // the facility cannot say now: the list shows what was last known
+            }
+        }
+        return snapshots;
+    }
+
+    private static SnapshotStatus StatusOf(FacilitySnapshot snapshot) => snapshot.Status switch
+    {
+        "available" => SnapshotStatus.Available,
+        "error" => SnapshotStatus.Error,
+        _ => SnapshotStatus.Creating,
+    };
+
     /// <summary>Opens the VM's console at its facility, for its requester or an administrator of its agency (the audit trail records each opening).</summary>
     public async Task<(FacilityConsole Console, DateTime OpenedAt)> OpenConsoleAsync(Guid vmId, Guid actor, CancellationToken cancellationToken)
     {

@@ -363,6 +363,13 @@ public sealed partial class Workflow(
             vm.DecommissionedAt = at;
             db.AddToOutbox(new VmDecommissioned(vm.Id, request.Id, vm.AgencyId, vm.AgencyStateCode, request.FacilityId!.Value, request.FacilityStateCode!,
                 vm.Size(), vm.ActivatedAt ?? at, at), at);
+            // Its snapshots went with its server: their storage is no longer billed.
+            foreach (var snapshot in await db.Snapshots.Where(x => x.VmId == vm.Id && x.Status != SnapshotStatus.Removed).ToListAsync(cancellationToken))
+            {
+                (snapshot.Status, snapshot.RemovedAt) = (SnapshotStatus.Removed, at);
+                db.AddToOutbox(new VmSnapshotRemoved(snapshot.Id, vm.Id, snapshot.AgencyId, snapshot.AgencyStateCode, snapshot.FacilityId, snapshot.FacilityStateCode,
+                    snapshot.SizeGib, snapshot.TakenAt, at), at);
+            }
             await SaveProgressAsync(request, cancellationToken);
         }
         if (underWay)

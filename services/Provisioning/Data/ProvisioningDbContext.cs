@@ -48,6 +48,7 @@ public abstract class ProvisioningDbContext(DbContextOptions options) : ServiceD
     public DbSet<VmRecord> Vms => Set<VmRecord>();
     public DbSet<SshKeyRecord> SshKeys => Set<SshKeyRecord>();
     public DbSet<ProjectFirewall> ProjectFirewalls => Set<ProjectFirewall>();
+    public DbSet<SnapshotRecord> Snapshots => Set<SnapshotRecord>();
     public DbSet<AgencySshAccess> AgencySshAccess => Set<AgencySshAccess>();
     public DbSet<FirewallApplication> FirewallApplications => Set<FirewallApplication>();
     public DbSet<PlacementDecisionRecord> Decisions => Set<PlacementDecisionRecord>();
@@ -177,6 +178,17 @@ public abstract class ProvisioningDbContext(DbContextOptions options) : ServiceD
             key.Property(k => k.Fingerprint).HasMaxLength(64);
             key.Property(k => k.PublicKey).HasMaxLength(16 * 1024);
             key.HasIndex(k => new { k.UserId, k.AgencyId, k.Fingerprint }).IsUnique();
+        });
+        modelBuilder.Entity<SnapshotRecord>(snapshot =>
+        {
+            snapshot.ToTable("vm_snapshots");
+            snapshot.HasKey(x => x.Id);
+            snapshot.Property(x => x.AgencyStateCode).HasMaxLength(2);
+            snapshot.Property(x => x.FacilityCode).HasMaxLength(32);
+            snapshot.Property(x => x.FacilityStateCode).HasMaxLength(2);
+            snapshot.Property(x => x.Name).HasMaxLength(100);
+            snapshot.Property(x => x.ImageId).HasMaxLength(64);
+            snapshot.HasIndex(x => x.VmId);
         });
         modelBuilder.Entity<ProjectFirewall>(firewall =>
         {

@@ -394,3 +394,27 @@ public sealed class FirewallApplication
     public string? Error { get; set; }
 }
 
+public enum SnapshotStatus { Creating = 1, Available = 2, Error = 3, Removed = 4 }
+
+/// <summary>
+/// A snapshot of a VM's disk, taken in its facility. Its id is the caller's, so the same call again is the same snapshot; it is
+/// billed per GiB-month at the VM's disk size from when it was taken until it is removed with its VM.
+/// </summary>
+public sealed class SnapshotRecord
+{
+    public Guid Id { get; init; }
+    public Guid VmId { get; init; }
+    public Guid AgencyId { get; init; }
+    public required string AgencyStateCode { get; init; }
+    public Guid FacilityId { get; init; }
+    public required string FacilityCode { get; init; }
+    public required string FacilityStateCode { get; init; }
+    public required string Name { get; init; }
+    public long SizeGib { get; init; }
+    public SnapshotStatus Status { get; set; }
+    public string? ImageId { get; set; }
+    public Guid TakenBy { get; init; }
+    public DateTime TakenAt { get; init; }
+    public DateTime? RemovedAt { get; set; }
+}
+

@@ -44,6 +44,9 @@ public sealed record FacilityServer(
     Guid VmId, string ServerId, string Name, ServerState State, string? Fault, FacilitySize Size, string NativeFlavour, string NativeImage,
     IReadOnlyList<string> Addresses, DateTime? CreatedAt, string? PublicAddress = null);
 
+/// <summary>A snapshot as its facility has it: <see cref="Status"/> is creating, available or error.</summary>
+public sealed record FacilitySnapshot(Guid SnapshotId, string ImageId, string Status);
+
 /// <summary>A console opened on a server: a URL a browser opens, valid for a short time, and what is behind it.</summary>
 public sealed record FacilityConsole(string Url, string Kind);
 
@@ -98,7 +101,7 @@ public interface IFacilityDriver
     /// <summary>The server of <paramref name="vmId"/>, or null when the facility has none (never built, or gone).</summary>
     Task<FacilityServer?> FindAsync(FacilityTarget facility, Guid vmId, CancellationToken cancellationToken);
 
-    /// <summary>Asks for the server's removal if it is there; true once the facility has none, and its public IPv4 and key pair are released.</summary>
+    /// <summary>Asks for the server's removal if it is there; true once the facility has none, and its public IPv4, key pair and snapshots are released.</summary>
     Task<bool> EnsureDeletedAsync(FacilityTarget facility, Guid vmId, CancellationToken cancellationToken);
 
     /// <summary>
@@ -112,6 +115,12 @@ public interface IFacilityDriver
     Task<FacilityServer> StartAsync(FacilityTarget facility, Guid vmId, CancellationToken cancellationToken);
 
     Task<FacilityServer> RebootAsync(FacilityTarget facility, Guid vmId, bool hard, CancellationToken cancellationToken);
+
+    /// <summary>Takes a snapshot of the server's disk as <paramref name="snapshotId"/>; the same id again is the same snapshot.</summary>
+    Task<FacilitySnapshot> TakeSnapshotAsync(FacilityTarget facility, Guid vmId, Guid snapshotId, string name, CancellationToken cancellationToken);
+
+    /// <summary>The VM's snapshots as the facility has them now (they go with the VM: <see cref="EnsureDeletedAsync"/> removes them).</summary>
+    Task<IReadOnlyList<FacilitySnapshot>> ListSnapshotsAsync(FacilityTarget facility, Guid vmId, CancellationToken cancellationToken);
 
     /// <summary>Opens the server's remote console; refused when the server has none to give (not running).</summary>
     Task<FacilityConsole> OpenConsoleAsync(FacilityTarget facility, Guid vmId, CancellationToken cancellationToken);

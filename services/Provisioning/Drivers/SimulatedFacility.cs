@@ -32,6 +32,15 @@ public sealed class SimulatedServerAccess
     public string? PublicAddress { get; init; }
 }
 
+/// <summary>A snapshot in a simulated facility: creating until <see cref="ReadyAt"/>, then available.</summary>
+public sealed class SimulatedSnapshot
+{
+    public Guid SnapshotId { get; init; }
+    public Guid VmId { get; init; }
+    public required string Name { get; init; }
+    public DateTime ReadyAt { get; init; }
+}
+
 /// <summary>A project's private network and security group in a simulated facility: its inbound rules, as JSON.</summary>
 public sealed class SimulatedProjectNetwork
 {
@@ -58,6 +67,12 @@ public sealed class SimulatedFacilityDbContext(DbContextOptions<SimulatedFacilit
             vm.HasIndex(v => v.FacilityId);
             vm.HasOne(v => v.Access).WithOne().HasForeignKey<SimulatedServerAccess>(a => a.VmId).OnDelete(DeleteBehavior.Cascade);
             vm.Navigation(v => v.Access).AutoInclude();
+        });
+        modelBuilder.Entity<SimulatedSnapshot>(snapshot =>
+        {
+            snapshot.ToTable("simulated_snapshots");
+            snapshot.HasKey(x => x.SnapshotId);
+            snapshot.HasIndex(x => x.VmId);
         });
         modelBuilder.Entity<SimulatedProjectNetwork>(network =>
         {
@@ -190,6 +205,42 @@ public sealed class SimulatedFacilityDriver(IServiceScopeFactory scopes, Simulat
     public Task<FacilityServer> RebootAsync(FacilityTarget facility, Guid vmId, bool hard, CancellationToken cancellationToken) =>
         ChangePowerAsync(vmId, from: Active, to: Active, cancellationToken);
 
+    public async Task<FacilitySnapshot> TakeSnapshotAsync(FacilityTarget facility, Guid vmId, Guid snapshotId, string name, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<SimulatedFacilityDbContext>();
+        if (await db.Set<SimulatedSnapshot>().FirstOrDefaultAsync(x => x.SnapshotId == snapshotId, cancellationToken) is not { } snapshot)
+        {
+            if (await CurrentAsync(db, vmId, cancellationToken) is not { State: Active or Stopped })
+            {
+                throw new FacilityDriverException($"VM {vmId} has no server to snapshot in this facility");
+            }
+            snapshot = new SimulatedSnapshot { SnapshotId = snapshotId, VmId = vmId, Name = name, ReadyAt = Now + settings.MinCreateLatency };
+            db.Add(snapshot);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch (DbUpdateException)
+            {
+                db.ChangeTracker.Clear(); // the same snapshot asked at the same moment: one
+                snapshot = await db.Set<SimulatedSnapshot>().SingleAsync(x => x.SnapshotId == snapshotId, cancellationToken);
+            }
+        }
+        return ToSnapshot(snapshot);
+    }
+
+    public async Task<IReadOnlyList<FacilitySnapshot>> ListSnapshotsAsync(FacilityTarget facility, Guid vmId, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var snapshots = await scope.ServiceProvider.GetRequiredService<SimulatedFacilityDbContext>().Set<SimulatedSnapshot>().AsNoTracking()
+            .Where(x => x.VmId == vmId).ToListAsync(cancellationToken);
+        return snapshots.Select(ToSnapshot).ToList();
+    }
+
+    private FacilitySnapshot ToSnapshot(SimulatedSnapshot snapshot) =>
+        new(snapshot.SnapshotId, snapshot.SnapshotId.ToString(), Now >= snapshot.ReadyAt ? "available" : "creating");
+
     public async Task EnsureFirewallAsync(FacilityTarget facility, Guid projectId, IReadOnlyList<FirewallRule> rules, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
@@ -319,6 +370,7 @@ public sealed class SimulatedFacilityDriver(IServiceScopeFactory scopes, Simulat
         if (advanced is null)
         {
             db.Servers.Remove(server);
+            db.RemoveRange(await db.Set<SimulatedSnapshot>().Where(x => x.VmId == vmId).ToListAsync(cancellationToken)); // they go with it
         }
         if (advanced is null || state != server.State)
         {

@@ -36,6 +36,8 @@ public static class ProvisioningAccessRules
         ["StartVm"] = AccessRule.Write(AgencyMembers, Scopes.ById("vm_id", VmAsync)),
         ["RebootVm"] = AccessRule.Write(AgencyMembers, Scopes.ById("vm_id", VmAsync)),
         ["OpenVmConsole"] = AccessRule.Write(AgencyMembers, Scopes.ById("vm_id", VmAsync)),
+        ["TakeVmSnapshot"] = AccessRule.Write(AgencyMembers, Scopes.ById("vm_id", VmAsync)),
+        ["ListVmSnapshots"] = AccessRule.Read(AgencyMembers | StateOperators | HostOperators | Auditors | ConfederalAdministrators, Scopes.ById("vm_id", VmAsync)),
         // A member's own keys in their agency: actor_user_id is the caller (the caller interceptor sees to it).
         ["RegisterSshKey"] = AccessRule.Write(AgencyMembers, Scopes.ById("agency_id", AgencyAsync)),
         ["ListSshKeys"] = AccessRule.Read(AgencyMembers, Scopes.ById("agency_id", AgencyAsync)),

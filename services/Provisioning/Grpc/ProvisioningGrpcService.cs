@@ -90,6 +90,21 @@ public sealed partial class ProvisioningGrpcService(
         ToMessage(await sshKeys.DeleteAsync(Validate.Id(request.ActorUserId, "actor_user_id"), Validate.Id(request.AgencyId, "agency_id"), Validate.Id(request.KeyId, "key_id"),
             context.CancellationToken));
 
+    public override async Task<V1.VmSnapshot> TakeVmSnapshot(V1.TakeVmSnapshotRequest request, ServerCallContext context) =>
+        ToMessage(await vms.TakeSnapshotAsync(Validate.Id(request.VmId, "vm_id"), Validate.Id(request.ActorUserId, "actor_user_id"),
+            Validate.Id(request.SnapshotId, "snapshot_id"), Validate.Name(request.Name, "name", 100), context.CancellationToken));
+
+    public override async Task<V1.ListVmSnapshotsResponse> ListVmSnapshots(V1.ListVmSnapshotsRequest request, ServerCallContext context) =>
+        new() { Snapshots = { (await vms.ListSnapshotsAsync(Validate.Id(request.VmId, "vm_id"), context.CancellationToken)).Select(ToMessage) } };
+
+    private static V1.VmSnapshot ToMessage(SnapshotRecord snapshot) => new()
+    {
+        Id = snapshot.Id.ToString(), VmId = snapshot.VmId.ToString(), Name = snapshot.Name, Status = snapshot.Status.ToString().ToLowerInvariant(),
+        SizeGib = snapshot.SizeGib, TakenAt = Timestamp.FromDateTime(DateTime.SpecifyKind(snapshot.TakenAt, DateTimeKind.Utc)),
+        RemovedAt = snapshot.RemovedAt is { } removed ? Timestamp.FromDateTime(DateTime.SpecifyKind(removed, DateTimeKind.Utc)) : null,
+        TakenByUserId = snapshot.TakenBy.ToString(),
+    };
+
     public override async Task<V1.VmConsole> OpenVmConsole(V1.OpenVmConsoleRequest request, ServerCallContext context)
     {
         var vmId = Validate.Id(request.VmId, "vm_id");
@@ -291,8 +306,11 @@ public sealed partial class ProvisioningGrpcService(
 
     public override async Task<V1.ListVmsResponse> ListVms(V1.ListVmsRequest request, ServerCallContext context)
     {
-        var list = await vms.ListAsync(Validate.Id(request.AgencyId, "agency_id"), request.IncludeEnded, context.CancellationToken);
-        return new V1.ListVmsResponse { Vms = { list.Select(ToMessage) } };
+        var agencyId = Validate.Id(request.AgencyId, "agency_id");
+        var list = await vms.ListAsync(agencyId, request.IncludeEnded, context.CancellationToken);
+        var snapshots = await db.Snapshots.Where(x => x.AgencyId == agencyId && x.Status != SnapshotStatus.Removed).GroupBy(x => x.VmId)
+            .Select(g => new { VmId = g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.VmId, x => x.Count, context.CancellationToken);
+        return new V1.ListVmsResponse { Vms = { list.Select(vm => { var message = ToMessage(vm); message.Snapshots = snapshots.GetValueOrDefault(vm.Id); return message; }) } };
     }
 
     public override async Task<V1.Vm> DecommissionVm(V1.DecommissionVmRequest request, ServerCallContext context) =>

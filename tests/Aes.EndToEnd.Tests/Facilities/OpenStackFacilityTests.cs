@@ -82,7 +82,10 @@ public sealed class OpenStackFacilityTests(OpenStackProvisioningMarketplace m) :
             Assert.Equal("s1.large", server["flavor"]!["original_name"]!.GetValue<string>());
             Assert.Equal(m.Cloud["OS_IMAGE_ID"], server["image"]!["id"]!.GetValue<string>());
             Assert.Equal(vm.Id, server["metadata"]!["aes_vm_id"]!.GetValue<string>());
-            var address = Assert.Single(server["addresses"]!["shared"]!.AsArray())!["addr"]!.GetValue<string>();
+            // On its project's own network, not the facility's shared one.
+            var network = Assert.Single(server["addresses"]!.AsObject());
+            Assert.Equal($"aes-project-{active.ProjectId}", network.Key);
+            var address = Assert.Single(network.Value!.AsArray())!["addr"]!.GetValue<string>();
             Assert.Equal(server["id"]!.GetValue<string>(), vm.ServerId);
             Assert.Contains(address, vm.Addresses);
         }

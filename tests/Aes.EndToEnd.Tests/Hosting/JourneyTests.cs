@@ -229,6 +229,54 @@ public abstract class JourneyTests<TMarketplace>(TMarketplace m) : IClassFixture
     }
 
     [Fact]
+    public async Task A_snapshot_is_taken_once_per_id_by_the_vms_owner_billed_per_gib_month_of_its_disk_and_goes_with_its_vm()
+    {
+        var submitted = await m.SubmitAsync(m.Request("ML/MEF", "internal", vcpu: 1, memoryGib: 2, diskGib: 30));
+        await m.WaitForAsync(submitted.Id, "awaiting_approval");
+        await m.Provisioning.ApproveAsync(new P.ApproveRequest { RequestId = submitted.Id, ActorUserId = m.Users["op.ml"] });
+        var vmId = (await m.WaitForAsync(submitted.Id, "active")).VmIds.Single();
+        P.TakeVmSnapshotRequest Snapshot(string who, string id) => new() { VmId = vmId, ActorUserId = m.Users[who], SnapshotId = id, Name = "avant la mise à jour" };
+
+        // Refused, and nothing is taken: another agency's requester, the state's operator, an id that is not one.
+        foreach (var who in new[] { "agent.anptic.bf", "op.ml" })
+        {
+            Assert.Equal(StatusCode.PermissionDenied, (await Assert.ThrowsAsync<RpcException>(() =>
+                m.Provisioning.TakeVmSnapshotAsync(Snapshot(who, Guid.NewGuid().ToString())).ResponseAsync)).StatusCode);
+        }
+        var noId = await Assert.ThrowsAsync<RpcException>(() => m.Provisioning.TakeVmSnapshotAsync(Snapshot("agent.mef.ml", "encore")).ResponseAsync);
+        Assert.Equal(("snapshot_id", StatusCode.InvalidArgument), (noId.Trailers.GetValue("aes-field"), noId.StatusCode));
+        Assert.Empty((await m.Provisioning.ListVmSnapshotsAsync(new P.ListVmSnapshotsRequest { VmId = vmId })).Snapshots);
+
+        // Asked twice with one id: one snapshot, of the VM's 30 GiB disk, available once the facility has made it.
+        var id = Guid.NewGuid().ToString();
+        var first = await m.Provisioning.TakeVmSnapshotAsync(Snapshot("agent.mef.ml", id));
+        var again = await m.Provisioning.TakeVmSnapshotAsync(Snapshot("agent.mef.ml", id));
+        Assert.Equal((id, 30L), (again.Id, again.SizeGib));
+        Assert.Equal(first.TakenAt, again.TakenAt);
+        await Aes.Testing.Eventually.HoldsAsync(async () =>
+            (await m.Provisioning.ListVmSnapshotsAsync(new P.ListVmSnapshotsRequest { VmId = vmId })).Snapshots is [{ Status: "available" }],
+            TimeSpan.FromSeconds(30), "the snapshot is available");
+        Assert.Equal(1, (await m.Provisioning.ListVmsAsync(new P.ListVmsRequest { AgencyId = m.Agencies["ML/MEF"] })).Vms.Single(v => v.Id == vmId).Snapshots);
+
+        // Billed as storage only, per GiB-month, from when it was taken; an agency administrator takes another of the stopped VM.
+        var metered = await m.MeteredAsync("op.ml", "ML/MEF", id, TimeSpan.Zero, ended: false);
+        Assert.Equal((0L, 0L, 30L, 0L), (metered[^1].Size.Vcpu, metered[^1].Size.MemoryGib, metered[^1].Size.StorageGib, metered[^1].Size.PublicIpv4));
+        await m.Provisioning.StopVmAsync(new P.VmPowerRequest { VmId = vmId, ActorUserId = m.Users["agent.mef.ml"], OperationId = Guid.NewGuid().ToString() });
+        await Aes.Testing.Eventually.HoldsAsync(async () =>
+            (await m.Provisioning.ListVmsAsync(new P.ListVmsRequest { AgencyId = m.Agencies["ML/MEF"] })).Vms.Single(v => v.Id == vmId).Status == "stopped",
+            TimeSpan.FromSeconds(30), "the VM is stopped");
+        var second = await m.Provisioning.TakeVmSnapshotAsync(Snapshot("admin.mef.ml", Guid.NewGuid().ToString()));
+
+        // Decommissioned: its snapshots go with it and their billing ends; a VM that is gone takes none.
+        await m.Provisioning.DecommissionVmAsync(new P.DecommissionVmRequest { VmId = vmId, ActorUserId = m.Users["agent.mef.ml"], Reason = "fin du test" });
+        await m.MeteredAsync("op.ml", "ML/MEF", id, TimeSpan.Zero, ended: true);
+        await m.MeteredAsync("op.ml", "ML/MEF", second.Id, TimeSpan.Zero, ended: true);
+        Assert.All((await m.Provisioning.ListVmSnapshotsAsync(new P.ListVmSnapshotsRequest { VmId = vmId })).Snapshots, s => Assert.Equal("removed", s.Status));
+        var gone = await Assert.ThrowsAsync<RpcException>(() => m.Provisioning.TakeVmSnapshotAsync(Snapshot("agent.mef.ml", Guid.NewGuid().ToString())).ResponseAsync);
+        Assert.Equal(StatusCode.FailedPrecondition, gone.StatusCode);
+    }
+
+    [Fact]
     public async Task Journey_2_a_niger_agency_is_hosted_in_bamako_under_the_agreement_after_both_operators_approve_in_order()
     {
         var submitted = await m.SubmitAsync(m.Request("NE/ANSI", "internal", count: 2, vcpu: 2, memoryGib: 4, diskGib: 50));

@@ -282,6 +282,9 @@ public abstract class LiveAccessMatrixTests<TMarketplace>(TMarketplace m) : ICla
             ["ProvisioningService/StartVm"] = Agency(id => new P.VmPowerRequest { VmId = id }, f.OwnVm, f.OtherVm),
             ["ProvisioningService/RebootVm"] = Agency(id => new P.RebootVmRequest { VmId = id }, f.OwnVm, f.OtherVm),
             ["ProvisioningService/OpenVmConsole"] = Agency(id => new P.OpenVmConsoleRequest { VmId = id }, f.OwnVm, f.OtherVm),
+            // No snapshot id: invalid once past the access check, so the matrix takes no snapshot.
+            ["ProvisioningService/TakeVmSnapshot"] = Agency(id => new P.TakeVmSnapshotRequest { VmId = id }, f.OwnVm, f.OtherVm),
+            ["ProvisioningService/ListVmSnapshots"] = Agency(id => new P.ListVmSnapshotsRequest { VmId = id }, f.OwnVm, f.OtherVm),
             // No name and no key id: invalid once past the access check, so the matrix registers and removes nothing.
             ["ProvisioningService/RegisterSshKey"] = Agency(id => new P.RegisterSshKeyRequest { AgencyId = id }, f.OwnAgency, f.OtherAgency),
             ["ProvisioningService/ListSshKeys"] = Agency(id => new P.ListSshKeysRequest { AgencyId = id }, f.OwnAgency, f.OtherAgency),

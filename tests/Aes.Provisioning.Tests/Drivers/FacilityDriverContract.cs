@@ -123,6 +123,25 @@ public abstract class FacilityDriverContract(IDriverUnderTest facility)
     }
 
     [Fact]
+    public async Task A_snapshot_asked_twice_with_one_id_is_one_listed_with_its_vm_and_removed_with_it()
+    {
+        var vmId = Guid.NewGuid();
+        await Driver.EnsureCreatedAsync(Spec(vmId, facility.Small), CancellationToken.None);
+        await BuiltAsync(vmId);
+        var snapshotId = Guid.NewGuid();
+        var first = await Driver.TakeSnapshotAsync(facility.Facility, vmId, snapshotId, "avant la mise à jour", CancellationToken.None);
+        var again = await Driver.TakeSnapshotAsync(facility.Facility, vmId, snapshotId, "avant la mise à jour", CancellationToken.None);
+        Assert.Equal((snapshotId, first.ImageId), (again.SnapshotId, again.ImageId));
+        Assert.Contains(first.Status, new[] { "creating", "available" });
+        var listed = Assert.Single(await Driver.ListSnapshotsAsync(facility.Facility, vmId, CancellationToken.None));
+        Assert.Equal((snapshotId, first.ImageId), (listed.SnapshotId, listed.ImageId));
+        await Assert.ThrowsAsync<FacilityDriverException>(() => Driver.TakeSnapshotAsync(facility.Facility, Guid.NewGuid(), Guid.NewGuid(), "rien", CancellationToken.None));
+
+        await GoneAsync(vmId);
+        Assert.Empty(await Driver.ListSnapshotsAsync(facility.Facility, vmId, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task A_create_retried_with_the_same_vm_id_builds_one_server_that_carries_the_id_and_is_listed()
     {
         var vmId = Guid.NewGuid();

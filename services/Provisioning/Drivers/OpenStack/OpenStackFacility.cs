@@ -144,9 +144,57 @@ public sealed class OpenStackFacilityDriver(
         return id;
     }
 
-    /// <summary>What a VM leaves behind its server: its floating IPs and its key pair, released once the server is gone.</summary>
+    public const string SnapshotIdKey = "aes_snapshot_id";
+
+    /// <summary>
+    /// Nova's createImage of the server, the image carrying the snapshot's and the VM's ids as properties, so that a retry finds
+    /// it in Glance rather than taking a second one.
+    /// </summary>
+    public async Task<FacilitySnapshot> TakeSnapshotAsync(FacilityTarget facility, Guid vmId, Guid snapshotId, string name, CancellationToken cancellationToken)
+    {
+        var api = await ApiAsync(facility, cancellationToken);
+        if ((await ImagesAsync(api, SnapshotIdKey, snapshotId, cancellationToken)).FirstOrDefault() is { } known)
+        {
+            return ToSnapshot(known);
+        }
+        var server = await FindJsonAsync(api, facility.FacilityId, vmId, cancellationToken) ?? throw new FacilityDriverException($"no server for VM {vmId}");
+        var answer = await api.SendAsync("compute", HttpMethod.Post, $"/servers/{server["id"]!.GetValue<string>()}/action", new JsonObject
+        {
+            ["createImage"] = new JsonObject
+            {
+                ["name"] = $"aes-snapshot-{snapshotId}",
+                ["metadata"] = new JsonObject { [SnapshotIdKey] = snapshotId.ToString(), [VmIdKey] = vmId.ToString(), ["aes_name"] = name },
+            },
+        }, cancellationToken);
+        var imageId = answer.Body?["image_id"]?.GetValue<string>() ?? throw new FacilityDriverException("compute took the snapshot but gave no image id", FacilityFault.Unavailable);
+        return new FacilitySnapshot(snapshotId, imageId, "creating");
+    }
+
+    public async Task<IReadOnlyList<FacilitySnapshot>> ListSnapshotsAsync(FacilityTarget facility, Guid vmId, CancellationToken cancellationToken) =>
+        (await ImagesAsync(await ApiAsync(facility, cancellationToken), VmIdKey, vmId, cancellationToken))
+        .Where(i => i[SnapshotIdKey] is not null).Select(ToSnapshot).ToList();
+
+    /// <summary>Glance's images carrying <paramref name="key"/> = <paramref name="value"/> as a property.</summary>
+    private static async Task<List<JsonNode>> ImagesAsync(OpenStackApi api, string key, Guid value, CancellationToken cancellationToken) =>
+        (await api.SendAsync("image", HttpMethod.Get, $"/images?{key}={value}&limit=1000", null, cancellationToken)).Body?["images"]?.AsArray()
+        .Select(i => i!).Where(i => i[key]?.GetValue<string>() == value.ToString()).ToList() ?? [];
+
+    private static FacilitySnapshot ToSnapshot(JsonNode image) => new(
+        Guid.Parse(image[SnapshotIdKey]!.GetValue<string>()), image["id"]!.GetValue<string>(),
+        image["status"]?.GetValue<string>() switch
+        {
+            "active" => "available",
+            "killed" or "deleted" or "pending_delete" or "deactivated" => "error",
+            _ => "creating", // queued, saving, uploading, importing
+        });
+
+    /// <summary>What a VM leaves behind its server: its floating IPs, its key pair and its snapshots, released once the server is gone.</summary>
     private static async Task ReleaseLeftoversAsync(OpenStackApi api, Guid vmId, CancellationToken cancellationToken)
     {
+        foreach (var image in await ImagesAsync(api, VmIdKey, vmId, cancellationToken))
+        {
+            await api.SendAsync("image", HttpMethod.Delete, $"/images/{image["id"]!.GetValue<string>()}", null, cancellationToken);
+        }
         foreach (var floating in await FloatingIpsAsync(api, vmId, cancellationToken))
         {
             await api.SendAsync("network", HttpMethod.Delete, $"/floatingips/{floating["id"]!.GetValue<string>()}", null, cancellationToken);
