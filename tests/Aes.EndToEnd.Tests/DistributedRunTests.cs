@@ -21,7 +21,7 @@ public sealed class DistributedRunTests : IDisposable
     [Fact]
     public async Task The_distributed_run_starts_its_broker_and_database_then_each_service_as_its_own_process_and_stops_them_all()
     {
-        var offset = EmbeddedMarketplace.FreePortOffset();
+        var offset = EmbeddedMarketplace.FreePortOffset(8000, 3900, [5672, 5672 + 3000, 5672 + 6000, 5432]);
         var infra = Path.Combine(_data, "infra");
         await using var marketplace = await EmbeddedMarketplace.StartAsync(_data, offset, "--distributed", "--infra-dir", infra);
         using var http = new HttpClient();

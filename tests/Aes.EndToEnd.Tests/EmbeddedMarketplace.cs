@@ -53,15 +53,30 @@ public sealed class EmbeddedMarketplace : IAsyncDisposable
         return channel;
     }
 
+    private static readonly HashSet<int> PortsTaken = [];
+
     /// <summary>An offset below RabbitMQ's test ports (20000+) whose every shifted port is free.</summary>
-    public static int FreePortOffset()
+    public static int FreePortOffset() => FreePortOffset(8000, 3900, []);
+
+    /// <summary>
+    /// An offset from <paramref name="from"/> whose shifted service ports, and <paramref name="extraPorts"/> shifted (a distributed
+    /// run's RabbitMQ and PostgreSQL), are free and handed to no other marketplace of this process: fixtures start in parallel,
+    /// and a port found free is not bound yet by the one that found it.
+    /// </summary>
+    public static int FreePortOffset(int from, int span, int[] extraPorts)
     {
-        for (var attempt = 0; attempt < 100; attempt++)
+        for (var attempt = 0; attempt < 200; attempt++)
         {
-            var offset = 8000 + Random.Shared.Next(0, 3900);
-            var ports = ResourceNames.LocalPorts.Values.SelectMany(p => new[] { p.Http, p.Grpc }).Where(p => p != 0).Select(p => p + offset);
-            if (ports.All(IsFree))
+            var offset = from + Random.Shared.Next(0, span);
+            var ports = ResourceNames.LocalPorts.Values.SelectMany(p => new[] { p.Http, p.Grpc }).Where(p => p != 0).Concat(extraPorts)
+                .Select(p => p + offset).ToList();
+            lock (PortsTaken)
             {
+                if (ports.Any(PortsTaken.Contains) || !ports.All(IsFree))
+                {
+                    continue;
+                }
+                PortsTaken.UnionWith(ports);
                 return offset;
             }
         }

@@ -40,6 +40,8 @@ public sealed class SshPublicKeyTests
         { SshTestKeys.Line("ssh-ed25519", [SshTestKeys.Field("ssh-ed25519"), SshTestKeys.Field(new byte[32]), [1, 2, 3]]), "des octets suivent" },
         { SshTestKeys.Line("ssh-ed25519", [SshTestKeys.Field("ssh-ed25519"), SshTestKeys.Field(new byte[31])]), "32 octets" },
         { SshTestKeys.Line("ssh-rsa", [SshTestKeys.Field("ssh-rsa"), SshTestKeys.Field([2]), SshTestKeys.Field(new byte[384])]), "pas valide" },
+        { SshTestKeys.NewEd25519(new string('c', 101)), "commentaire" },
+        { SshTestKeys.Line("ssh-rsa", [SshTestKeys.Field("ssh-rsa"), SshTestKeys.Field([1, 0, 1]), SshTestKeys.Field([0x80, .. new byte[2048], 1])]), "16384 bits au plus" },
     };
 
     [Theory]

@@ -16,6 +16,8 @@ public sealed record ParsedSshKey(string Algorithm, int Bits, string Fingerprint
 public static class SshPublicKeys
 {
     public const int MinRsaBits = 3072;
+    public const int MaxRsaBits = 16_384;
+    public const int MaxCommentLength = 100;
     private const int MaxLineLength = 16 * 1024;
 
     public static ParsedSshKey Parse(string? text, string field)
@@ -85,6 +87,10 @@ public static class SshPublicKeys
                     throw Invalid(field, $"clé RSA de {bits} bits : {MinRsaBits} bits au moins (ou une clé ed25519).",
                         $"RSA key of {bits} bits: at least {MinRsaBits} bits (or an ed25519 key).");
                 }
+                if (bits > MaxRsaBits)
+                {
+                    throw Invalid(field, $"clé RSA de {bits} bits : {MaxRsaBits} bits au plus.", $"RSA key of {bits} bits: at most {MaxRsaBits} bits.");
+                }
             }
             if (!reader.AtEnd)
             {
@@ -97,6 +103,11 @@ public static class SshPublicKeys
         }
         var fingerprint = "SHA256:" + Convert.ToBase64String(SHA256.HashData(blob)).TrimEnd('=');
         var comment = parts.Length == 3 ? " " + parts[2].Trim() : "";
+        if (comment.Length > MaxCommentLength + 1)
+        {
+            // A request keeps every key it installs: bounded keys keep it bounded.
+            throw Invalid(field, $"le commentaire de la clé dépasse {MaxCommentLength} caractères.", $"the key's comment is longer than {MaxCommentLength} characters.");
+        }
         return new ParsedSshKey(declared, bits, fingerprint, $"{declared} {parts[1]}{comment}");
     }
 

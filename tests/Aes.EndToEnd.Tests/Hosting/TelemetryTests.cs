@@ -46,8 +46,10 @@ public sealed partial class PostgresJourneyTests
         await Eventually.HoldsAsync(() => Task.FromResult(
                 services.All(service => Marketplace.Telemetry.Spans.Any(s => s.TraceId == traceId && s.Service == service))
                 && Marketplace.Telemetry.Spans.Any(s => s.TraceId == traceId && s.Service == "Aes.Billing" && s.Kind == ConsumerKind)
-                // Each process exports in its own batches: the step that made the VMs active may arrive after billing's consumer.
-                && Marketplace.Telemetry.Spans.Any(s => s.TraceId == traceId && s.Name == "provisioning step approved")),
+                // Each process exports in its own batches: the step that made the VMs active may arrive after billing's consumer,
+                // so wait until the spans that quota's and billing's hang from have come too (or the assertion below says which not).
+                && Marketplace.Telemetry.Spans.Any(s => s.TraceId == traceId && s.Name == "provisioning step approved")
+                && ParentsArrived(Marketplace.Telemetry.Spans.Where(s => s.TraceId == traceId).ToList())),
             TimeSpan.FromSeconds(30), "the trace reaches portal, provisioning, quota and billing");
 
         var trace = Marketplace.Telemetry.Spans.Where(s => s.TraceId == traceId).ToList();
@@ -60,6 +62,9 @@ public sealed partial class PostgresJourneyTests
         // Every span hangs from another of the same trace, except the caller's, which the test made up.
         var spanIds = trace.Select(s => s.SpanId).ToHashSet();
         Assert.All(trace.Where(s => s.Service == "Aes.Billing" || s.Service == "Aes.Quota"), s => Assert.Contains(s.ParentSpanId, spanIds));
+
+        static bool ParentsArrived(List<ReceivedSpan> spans) =>
+            spans.Where(s => s.Service is "Aes.Billing" or "Aes.Quota").All(s => spans.Any(parent => parent.SpanId == s.ParentSpanId));
     }
 
     [Fact]

@@ -84,18 +84,5 @@ public sealed partial class ReadmeRun : IAsyncDisposable
     /// An offset whose service ports and whose own RabbitMQ and PostgreSQL ports (5672, 5432, and RabbitMQ's
     /// management +3000 and distribution +6000) are free, all below the tests' RabbitMQ nodes (20000+).
     /// </summary>
-    private static int FreeDistributedOffset()
-    {
-        for (var attempt = 0; attempt < 100; attempt++)
-        {
-            var offset = 8000 + Random.Shared.Next(0, 300);
-            var ports = ResourceNames.LocalPorts.Values.SelectMany(p => new[] { p.Http, p.Grpc }).Where(p => p != 0)
-                .Concat([5672, 5672 + 3000, 5672 + 6000, 5432]).Select(p => p + offset);
-            if (ports.All(EmbeddedMarketplace.IsFree))
-            {
-                return offset;
-            }
-        }
-        throw new InvalidOperationException("No free port offset found for a distributed run.");
-    }
+    private static int FreeDistributedOffset() => EmbeddedMarketplace.FreePortOffset(8000, 300, [5672, 5672 + 3000, 5672 + 6000, 5432]);
 }
