@@ -14,13 +14,9 @@ public sealed class VmOperations(ProvisioningDbContext db, Access access, Facili
     public async Task<SnapshotRecord> TakeSnapshotAsync(Guid vmId, Guid actor, Guid snapshotId, string name, CancellationToken cancellationToken)
     {
         var vm = await db.Vms.AsNoTracking().FirstOrDefaultAsync(v => v.Id == vmId, cancellationToken) ?? throw new NotFoundException("Vm", vmId.ToString());
-        var submitter = await db.Requests.Where(r => r.Id == vm.RequestId).Select(r => r.SubmittedBy).SingleAsync(cancellationToken);
-        if (!Access.OwnsOrAdministers(await access.RolesAsync(actor, cancellationToken), actor, submitter, vm.AgencyId))
-        {
-            throw new ForbiddenException(new(
-                "Seuls le demandeur de la VM et les administrateurs de son organisme en prennent un instantané.",
-                "Only the VM's requester and its agency's administrators take a snapshot of it."));
-        }
+        await RequireOwnerAsync(vm, actor, new(
+            "Seuls le demandeur de la VM et les administrateurs de son organisme en prennent un instantané.",
+            "Only the VM's requester and its agency's administrators take a snapshot of it."), cancellationToken);
         if (await db.Snapshots.AsNoTracking().FirstOrDefaultAsync(x => x.Id == snapshotId, cancellationToken) is { } known)
         {
             return known.VmId == vmId
@@ -106,13 +102,9 @@ public sealed class VmOperations(ProvisioningDbContext db, Access access, Facili
     public async Task<(FacilityConsole Console, DateTime OpenedAt)> OpenConsoleAsync(Guid vmId, Guid actor, CancellationToken cancellationToken)
     {
         var vm = await db.Vms.AsNoTracking().FirstOrDefaultAsync(v => v.Id == vmId, cancellationToken) ?? throw new NotFoundException("Vm", vmId.ToString());
-        var submitter = await db.Requests.Where(r => r.Id == vm.RequestId).Select(r => r.SubmittedBy).SingleAsync(cancellationToken);
-        if (!Access.OwnsOrAdministers(await access.RolesAsync(actor, cancellationToken), actor, submitter, vm.AgencyId))
-        {
-            throw new ForbiddenException(new(
-                "Seuls le demandeur de la VM et les administrateurs de son organisme ouvrent sa console.",
-                "Only the VM's requester and its agency's administrators open its console."));
-        }
+        await RequireOwnerAsync(vm, actor, new(
+            "Seuls le demandeur de la VM et les administrateurs de son organisme ouvrent sa console.",
+            "Only the VM's requester and its agency's administrators open its console."), cancellationToken);
         if (vm.Status != VmStatus.Active || vm.FacilityId is not { } facilityId)
         {
             throw new RuleViolationException(new($"La VM est {vm.Status.Code()} : seule une VM active a une console.",
@@ -156,14 +148,9 @@ public sealed class VmOperations(ProvisioningDbContext db, Access access, Facili
     private async Task<VmRecord> ChangePowerOnceAsync(Guid vmId, Guid actor, Guid operationId, PowerAction action, CancellationToken cancellationToken)
     {
         var vm = await db.Vms.FirstOrDefaultAsync(v => v.Id == vmId, cancellationToken) ?? throw new NotFoundException("Vm", vmId.ToString());
-        var submitter = await db.Requests.Where(r => r.Id == vm.RequestId).Select(r => r.SubmittedBy).SingleAsync(cancellationToken);
-        var roles = await access.RolesAsync(actor, cancellationToken);
-        if (!Access.OwnsOrAdministers(roles, actor, submitter, vm.AgencyId))
-        {
-            throw new ForbiddenException(new(
-                "Seuls le demandeur de la VM et les administrateurs de son organisme peuvent l'arrêter, la démarrer ou la redémarrer.",
-                "Only the VM's requester and its agency's administrators may stop, start or reboot it."));
-        }
+        await RequireOwnerAsync(vm, actor, new(
+            "Seuls le demandeur de la VM et les administrateurs de son organisme peuvent l'arrêter, la démarrer ou la redémarrer.",
+            "Only the VM's requester and its agency's administrators may stop, start or reboot it."), cancellationToken);
         if (vm.PowerOperationId == operationId)
         {
             if (vm.PowerAction != action)
@@ -239,6 +226,16 @@ public sealed class VmOperations(ProvisioningDbContext db, Access access, Facili
         vm.Status = VmStatus.Resizing;
         await HandToWorkflowAsync(vm, cancellationToken);
         return vm;
+    }
+
+    /// <summary>Lets through the VM's requester (who submitted its request) and an administrator of its agency; anyone else gets <paramref name="refusal"/>.</summary>
+    private async Task RequireOwnerAsync(VmRecord vm, Guid actor, BilingualMessage refusal, CancellationToken cancellationToken)
+    {
+        var submitter = await db.Requests.Where(r => r.Id == vm.RequestId).Select(r => r.SubmittedBy).SingleAsync(cancellationToken);
+        if (!Access.OwnsOrAdministers(await access.RolesAsync(actor, cancellationToken), actor, submitter, vm.AgencyId))
+        {
+            throw new ForbiddenException(refusal);
+        }
     }
 
     /// <summary>A VM changes only once its whole request is active: until then the workflow is still building it.</summary>
