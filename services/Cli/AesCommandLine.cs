@@ -68,6 +68,7 @@ public static class AesCommandLine
         root.Subcommands.Add(VmCommands.Vms(run, console));
         root.Subcommands.Add(VmCommands.Keys(run, console));
         root.Subcommands.Add(FirewallCommands.Firewall(run, console));
+        root.Subcommands.Add(ProjectCommands.Projects(run, console));
         root.Subcommands.Add(BillingCommands.Prices(run, console));
         root.Subcommands.Add(BillingCommands.Invoices(run, console));
         root.Subcommands.Add(BillingCommands.Settlements(run, console));
@@ -130,12 +131,13 @@ public static class AesCommandLine
             role.AcceptOnlyFromAmong("Requester", "AgencyAdministrator", "StateOperator", "Auditor");
             var agency = new Option<string?>("--agency") { Description = "ML/MEF (rôles d'organisme / agency roles)" };
             var state = new Option<string?>("--state") { Description = "ML, BF, NE (opérateur, auditeur / operator, auditor)" };
+            var projects = new Option<string[]>("--project") { Description = "Projet où le client demandeur travaille (répétable) / project a requester client works on (repeatable)" };
             var create = new Command("create", "Créer un client d'automatisation (le secret n'est montré qu'une fois) / create an automation client (the secret is shown once)")
             {
-                name, role, agency, state,
+                name, role, agency, state, projects,
             };
             create.SetAction((parse, cancellationToken) => Signed(parse, token => ClientCommands.CreateAsync(EndpointsFor(parse, token),
-                parse.GetValue(name)!, parse.GetValue(role)!, parse.GetValue(agency), parse.GetValue(state), console, cancellationToken)));
+                parse.GetValue(name)!, parse.GetValue(role)!, parse.GetValue(agency), parse.GetValue(state), parse.GetValue(projects) ?? [], console, cancellationToken)));
             return new Command("clients", "Clients d'automatisation / automation clients") { create };
         }
 

@@ -31,6 +31,11 @@ public sealed class AgencyDirectory
             .FirstOrDefault(f => string.Equals(f.Code, code.Trim(), StringComparison.OrdinalIgnoreCase))?.Id
         ?? throw new UsageException($"Centre inconnu / unknown facility: {code}");
 
+    /// <summary>The project's id from the agency's code and its name; one the caller cannot see is the user's mistake (exit code 2).</summary>
+    public static async Task<string> RequireProjectIdAsync(TenancyService.TenancyServiceClient tenancy, string agencyCode, string project, CancellationToken cancellationToken) =>
+        await (await LoadAsync(tenancy, cancellationToken)).ProjectIdAsync(tenancy, agencyCode, project, cancellationToken)
+        ?? throw new UsageException($"Projet inconnu, ou dont vous n'êtes pas membre / unknown project, or not one of yours: {project}");
+
     /// <summary>The project's id, reading the agency's projects the first time (only its members may).</summary>
     public async Task<string?> ProjectIdAsync(TenancyService.TenancyServiceClient tenancy, string agencyCode, string project, CancellationToken cancellationToken)
     {

@@ -17,7 +17,7 @@ public static class FirewallCommands
         var show = new Command("show", "Les règles du projet et où elles s'appliquent / the project's rules and where they apply") { agency, project };
         show.SetAction((parse, cancellationToken) => run(parse, async endpoints =>
         {
-            var projectId = await ProjectIdAsync(endpoints, parse.GetValue(agency)!, parse.GetValue(project)!, cancellationToken);
+            var projectId = await AgencyDirectory.RequireProjectIdAsync(endpoints.Tenancy(), parse.GetValue(agency)!, parse.GetValue(project)!, cancellationToken);
             Print(await endpoints.Provisioning().GetProjectFirewallAsync(new GetProjectFirewallRequest { ProjectId = projectId }, cancellationToken: cancellationToken), console);
             return ExitCodes.Ok;
         }));
@@ -28,7 +28,7 @@ public static class FirewallCommands
         {
             var request = new SetProjectFirewallRequest
             {
-                ProjectId = await ProjectIdAsync(endpoints, parse.GetValue(agency)!, parse.GetValue(project)!, cancellationToken),
+                ProjectId = await AgencyDirectory.RequireProjectIdAsync(endpoints.Tenancy(), parse.GetValue(agency)!, parse.GetValue(project)!, cancellationToken),
                 ConfirmOpenToInternet = parse.GetValue(confirm),
             };
             request.Rules.AddRange((parse.GetValue(rules) ?? []).Select(Rule));
@@ -74,12 +74,6 @@ public static class FirewallCommands
         return new FirewallRule { Protocol = protocol, PortMin = min, PortMax = max, SourceCidr = source };
     }
 
-    private static async Task<string> ProjectIdAsync(Endpoints endpoints, string agency, string project, CancellationToken cancellationToken)
-    {
-        var tenancy = endpoints.Tenancy();
-        var directory = await AgencyDirectory.LoadAsync(tenancy, cancellationToken);
-        return await directory.ProjectIdAsync(tenancy, agency, project, cancellationToken) ?? throw new UsageException($"Projet inconnu / unknown project: {project}");
-    }
 
     private static void Print(ProjectFirewall firewall, IAnsiConsole console)
     {

@@ -33,7 +33,7 @@ public static class RequestCommands
         var directory = await AgencyDirectory.LoadAsync(tenancy, cancellationToken);
         var agencyId = directory.RequireAgencyId(options.Agency);
         var projectId = await directory.ProjectIdAsync(tenancy, options.Agency, options.Project, cancellationToken)
-            ?? throw new UsageException($"Projet inconnu / unknown project: {options.Project}");
+            ?? throw new UsageException($"Projet inconnu, ou dont vous n'êtes pas membre / unknown project, or not one of yours: {options.Project}");
         var request = new SubmitRequestRequest
         {
             RequestId = Guid.CreateVersion7().ToString(), AgencyId = agencyId, ProjectId = projectId, Classification = options.Classification,

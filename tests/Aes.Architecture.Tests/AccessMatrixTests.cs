@@ -16,6 +16,8 @@ public sealed class AccessMatrixTests
     private static readonly Guid OwnAgency = Guid.Parse("00000000-0000-0000-0000-00000000000a");
     private static readonly Guid SisterAgency = Guid.Parse("00000000-0000-0000-0000-00000000000b");
     private static readonly Guid ForeignAgency = Guid.Parse("00000000-0000-0000-0000-00000000000c");
+    private static readonly Guid MembersProject = Guid.Parse("00000000-0000-0000-0000-0000000000a1");
+    private static readonly Guid OtherProject = Guid.Parse("00000000-0000-0000-0000-0000000000a2");
 
     public static TheoryData<string> Services => new(Policies.Select(p => p.Service.Name));
 
@@ -40,10 +42,11 @@ public sealed class AccessMatrixTests
         ("confederal admin", new Grant(AccessDecision.ConfederalAdministrator, null, null)),
     ];
 
-    /// <summary>What a request may touch, seen from the callers above.</summary>
+    /// <summary>What a request may touch, seen from the callers above; the requester works on <see cref="MembersProject"/> only.</summary>
     private static readonly (string Code, ResourceScope Scope)[] Targets =
     [
-        ("A", new ResourceScope("ML", OwnAgency)),            // the caller's own agency
+        ("P", new ResourceScope("ML", OwnAgency, Project: MembersProject)),   // a project of the caller's agency they work on
+        ("A", new ResourceScope("ML", OwnAgency, Project: OtherProject)),     // the caller's own agency (a project they do not work on)
         ("a", new ResourceScope("ML", SisterAgency)),         // another agency of the caller's state
         ("S", new ResourceScope("ML")),                       // the caller's state itself
         ("H", new ResourceScope("NE", ForeignAgency, "ML")),  // a guest's resource hosted in the caller's state
@@ -96,6 +99,31 @@ public sealed class AccessMatrixTests
         }
     }
 
+    [Fact]
+    public void A_requester_reaches_what_belongs_to_a_project_only_as_its_member_and_an_administrator_always()
+    {
+        var stop = Aes.Provisioning.Extensions.ProvisioningAccessRules.Rules["StopVm"];
+        var listVms = Aes.Provisioning.Extensions.ProvisioningAccessRules.Rules["ListVms"];
+        var vm = new ResourceScope("ML", OwnAgency, Project: OtherProject);
+        Grant[] requester = [new Grant(AccessDecision.Requester, "ML", OwnAgency)];
+        Grant[] administrator = [new Grant(AccessDecision.AgencyAdministrator, "ML", OwnAgency)];
+
+        Assert.True(stop.WithinProject);
+        Assert.False(AccessDecision.Allows(requester, stop, vm, memberOfProject: false));
+        Assert.True(AccessDecision.Allows(requester, stop, vm, memberOfProject: true));
+        Assert.True(AccessDecision.Allows(administrator, stop, vm, memberOfProject: false));
+        // Membership never widens a requester's reach beyond their agency.
+        Assert.False(AccessDecision.Allows(requester, stop, new ResourceScope("ML", SisterAgency, Project: OtherProject), memberOfProject: true));
+        // Agency-wide lists let the requester in; the method then keeps only their projects' requests and VMs.
+        Assert.False(listVms.WithinProject);
+        Assert.True(AccessDecision.Allows(requester, listVms, new ResourceScope("ML", OwnAgency), memberOfProject: false));
+        Assert.False(ProjectVisibility.SeesWholeAgency(requester, "ML", OwnAgency));
+        Assert.True(ProjectVisibility.SeesWholeAgency(administrator, "ML", OwnAgency));
+        Assert.False(ProjectVisibility.SeesWholeAgency([new Grant(AccessDecision.AgencyAdministrator, "ML", SisterAgency)], "ML", OwnAgency));
+        Assert.True(ProjectVisibility.SeesWholeAgency([new Grant(AccessDecision.Auditor, "ML", null)], "ML", OwnAgency));
+        Assert.False(ProjectVisibility.SeesWholeAgency([new Grant(AccessDecision.StateOperator, "BF", null)], "ML", OwnAgency));
+    }
+
     private static string Generate()
     {
         var text = new StringBuilder();
@@ -109,7 +137,8 @@ public sealed class AccessMatrixTests
             credentials) pass, and the method checks the user they name.
 
             Each cell lists what a caller with that single role, in Mali (ML), may reach:
-            `A` its own agency, `a` another agency of its state, `S` its state, `H` a guest's request, VM or
+            `P` a project of its own agency it works on (a request, a VM, a project's firewall), `A` its own agency
+            (for what belongs to a project: one it does not work on), `a` another agency of its state, `S` its state, `H` a guest's request, VM or
             agreement hosted in its state, `o` another state's agency, `O` another state, `C` the
             confederation as a whole; `*` anything (reference data); `–` nothing. *(w)* marks a method that changes something.
 
@@ -122,7 +151,8 @@ public sealed class AccessMatrixTests
                 var rule = rules[method.Name];
                 var cells = Callers.Select(caller => rule.Who.HasFlag(Allowed.Everyone)
                     ? "*"
-                    : string.Concat(Targets.Where(t => AccessDecision.Allows([caller.Grant], rule, t.Scope)).Select(t => t.Code)) is { Length: > 0 } codes ? codes : "–");
+                    : string.Concat(Targets.Where(t => AccessDecision.Allows([caller.Grant], rule, t.Scope, t.Scope.Project == MembersProject))
+                        .Select(t => t.Code)) is { Length: > 0 } codes ? codes : "–");
                 text.Append($"| {method.Name}{(rule.Writes ? " *(w)*" : "")} | {string.Join(" | ", cells)} |\n");
             }
         }

@@ -17,6 +17,12 @@ public sealed record AgencyRegistered(Guid AgencyId, string StateCode, string Co
 
 public sealed record ProjectCreated(Guid ProjectId, Guid AgencyId, string Name);
 
+/// <summary>
+/// A user joined (<paramref name="IsMember"/>) or left a project. <paramref name="Revision"/> grows with each change of
+/// one (project, user) pair, so a consumer keeps the latest even when a join and a leave arrive out of order.
+/// </summary>
+public sealed record ProjectMembershipChanged(Guid ProjectId, Guid AgencyId, Guid UserId, bool IsMember, long Revision, DateTime ChangedAt);
+
 public sealed record UserCreated(Guid UserId, string UserName, string DisplayName);
 
 public sealed record RoleAssigned(Guid UserId, string Role, string? StateCode, Guid? AgencyId);

@@ -28,6 +28,9 @@ public static class ServiceRoutes
         api.MapRpc<T.TenancyService.TenancyServiceClient, T.GetAgencyRequest, T.Agency>("GET", "/agencies/{id}", (c, r, o) => c.GetAgencyAsync(r, o), "Un organisme / one agency");
         api.MapRpc<T.TenancyService.TenancyServiceClient, T.ListProjectsRequest, T.ListProjectsResponse>("GET", "/agencies/{agencyId}/projects", (c, r, o) => c.ListProjectsAsync(r, o), "Projets / projects");
         api.MapRpc<T.TenancyService.TenancyServiceClient, T.CreateProjectRequest, T.Project>("POST", "/agencies/{agencyId}/projects", (c, r, o) => c.CreateProjectAsync(r, o), "Créer un projet / create a project", created: true);
+        api.MapRpc<T.TenancyService.TenancyServiceClient, T.ListProjectMembersRequest, T.ProjectMembers>("GET", "/projects/{projectId}/members", (c, r, o) => c.ListProjectMembersAsync(r, o), "Membres d'un projet / a project's members");
+        api.MapRpc<T.TenancyService.TenancyServiceClient, T.AddProjectMemberRequest, T.ProjectMembers>("POST", "/projects/{projectId}/members", (c, r, o) => c.AddProjectMemberAsync(r, o), "Ajouter un membre au projet / add a project member");
+        api.MapRpc<T.TenancyService.TenancyServiceClient, T.RemoveProjectMemberRequest, T.ProjectMembers>("POST", "/projects/{projectId}/members/{userId}/remove", (c, r, o) => c.RemoveProjectMemberAsync(r, o), "Retirer un membre du projet / remove a project member");
         api.MapRpc<T.TenancyService.TenancyServiceClient, T.ListUsersRequest, T.ListUsersResponse>("GET", "/users", (c, r, o) => c.ListUsersAsync(r, o), "Utilisateurs / users");
         api.MapRpc<T.TenancyService.TenancyServiceClient, T.CreateUserRequest, T.User>("POST", "/users", (c, r, o) => c.CreateUserAsync(r, o), "Créer un utilisateur / create a user", created: true);
         api.MapRpc<T.TenancyService.TenancyServiceClient, T.GetUserRequest, T.User>("GET", "/users/{id}", (c, r, o) => c.GetUserAsync(r, o), "Un utilisateur / one user");

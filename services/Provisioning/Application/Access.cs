@@ -37,3 +37,21 @@ public sealed class Access(ProvisioningDbContext db)
         }
     }
 }
+
+/// <summary>Tenancy's project memberships as provisioning last heard them (<see cref="Consumers.ProjectMembershipChangedConsumer"/>).</summary>
+public sealed class ProjectMemberships(ProvisioningDbContext db) : Aes.ServiceDefaults.Identity.IProjectMembership
+{
+    public async ValueTask<bool> IsMemberAsync(Guid projectId, Guid userId, CancellationToken cancellationToken) =>
+        await db.ProjectMembers.AnyAsync(m => m.ProjectId == projectId && m.UserId == userId && m.IsMember, cancellationToken);
+
+    /// <summary>Keeps tenancy's latest word on the pair: an older revision, arriving late, changes nothing.</summary>
+    public async Task RecordAsync(Aes.Contracts.Tenancy.ProjectMembershipChanged change, CancellationToken cancellationToken)
+    {
+        var known = new KnownProjectMember { ProjectId = change.ProjectId, UserId = change.UserId, IsMember = change.IsMember, Revision = change.Revision };
+        if (!await db.InsertIfAbsentAsync(known, cancellationToken))
+        {
+            await db.ProjectMembers.Where(m => m.ProjectId == change.ProjectId && m.UserId == change.UserId && m.Revision < change.Revision)
+                .ExecuteUpdateAsync(set => set.SetProperty(m => m.IsMember, change.IsMember).SetProperty(m => m.Revision, change.Revision), cancellationToken);
+        }
+    }
+}

@@ -49,6 +49,14 @@ public sealed class ProjectCreatedConsumer(ProvisioningDbContext db, ILogger<Pro
     }
 }
 
+/// <summary>Keeps the latest revision of each (project, user): a join and a leave may arrive in either order.</summary>
+public sealed class ProjectMembershipChangedConsumer(ProvisioningDbContext db, ILogger<ProjectMembershipChangedConsumer> logger)
+    : InboxConsumer<ProjectMembershipChanged, ProvisioningDbContext>(db, logger)
+{
+    protected override Task HandleAsync(ProjectMembershipChanged message, ConsumeContext<ProjectMembershipChanged> context) =>
+        new Application.ProjectMemberships(Db).RecordAsync(message, context.CancellationToken);
+}
+
 public sealed class RoleAssignedConsumer(ProvisioningDbContext db, ILogger<RoleAssignedConsumer> logger)
     : InboxConsumer<RoleAssigned, ProvisioningDbContext>(db, logger)
 {

@@ -44,6 +44,7 @@ public abstract class ProvisioningDbContext(DbContextOptions options) : ServiceD
     public DbSet<KnownAgency> Agencies => Set<KnownAgency>();
     public DbSet<KnownProject> Projects => Set<KnownProject>();
     public DbSet<KnownRole> Roles => Set<KnownRole>();
+    public DbSet<KnownProjectMember> ProjectMembers => Set<KnownProjectMember>();
     public DbSet<HostingRequest> Requests => Set<HostingRequest>();
     public DbSet<VmRecord> Vms => Set<VmRecord>();
     public DbSet<SshKeyRecord> SshKeys => Set<SshKeyRecord>();
@@ -119,6 +120,12 @@ public abstract class ProvisioningDbContext(DbContextOptions options) : ServiceD
         {
             project.ToTable("known_projects");
             project.HasKey(p => p.ProjectId);
+        });
+        modelBuilder.Entity<KnownProjectMember>(member =>
+        {
+            member.ToTable("known_project_members");
+            member.HasKey(m => new { m.ProjectId, m.UserId });
+            member.HasIndex(m => m.UserId);
         });
         modelBuilder.Entity<KnownRole>(role =>
         {

@@ -81,6 +81,15 @@ public sealed class KnownProject
     public Guid AgencyId { get; init; }
 }
 
+/// <summary>Tenancy's word on whether a user works on a project, at its latest revision (a leave is kept, as false).</summary>
+public sealed class KnownProjectMember
+{
+    public Guid ProjectId { get; init; }
+    public Guid UserId { get; init; }
+    public bool IsMember { get; set; }
+    public long Revision { get; set; }
+}
+
 public sealed class KnownRole
 {
     public long Id { get; init; }

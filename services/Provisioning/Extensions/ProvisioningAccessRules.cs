@@ -16,33 +16,35 @@ public static class ProvisioningAccessRules
     {
         ["ListAgreementsInForce"] = AccessRule.Reference,
         ["ListCatalogue"] = AccessRule.Reference,
-        ["SubmitRequest"] = AccessRule.Write(AgencyMembers, Scopes.ById("agency_id", AgencyAsync)),
-        ["GetRequest"] = AccessRule.Read(Readers, Scopes.ById("request_id", RequestAsync)),
-        ["GetPlacementDecision"] = AccessRule.Read(Readers, Scopes.ById("request_id", RequestAsync)),
+        // A requester asks only for a project they work on (the method checks the project is the agency's).
+        ["SubmitRequest"] = AccessRule.ProjectWrite(AgencyMembers, SubmissionAsync),
+        ["GetRequest"] = AccessRule.ProjectRead(Readers, Scopes.ById("request_id", RequestAsync)),
+        ["GetPlacementDecision"] = AccessRule.ProjectRead(Readers, Scopes.ById("request_id", RequestAsync)),
         ["PreviewPlacement"] = AccessRule.Read(AgencyMembers | StateOperators, Scopes.ById("agency_id", AgencyAsync)),
-        // By state: that state's agencies' requests and those placed in its facilities.
+        // By state: that state's agencies' requests and those placed in its facilities. A requester gets only those of their projects.
         ["ListRequests"] = AccessRule.Read(Readers, Scopes.FirstOf(("agency_id", Scopes.ById("agency_id", AgencyAsync)), ("state_code", HostingStateAsync))),
         ["Approve"] = AccessRule.Write(StateOperators | HostOperators, Scopes.ById("request_id", RequestAsync)),
         ["Reject"] = AccessRule.Write(StateOperators | HostOperators, Scopes.ById("request_id", RequestAsync)),
         // Its submitter or an agency administrator (the service checks which).
-        ["WithdrawRequest"] = AccessRule.Write(AgencyMembers, Scopes.ById("request_id", RequestAsync)),
+        ["WithdrawRequest"] = AccessRule.ProjectWrite(AgencyMembers, Scopes.ById("request_id", RequestAsync)),
         ["SetAutoApprovalPolicy"] = AccessRule.Write(StateOperators, PolicyStateAsync),
         ["GetAutoApprovalPolicy"] = AccessRule.Read(StateOperators | Auditors | ConfederalAdministrators, Scopes.StateField("state_code")),
+        // A requester gets only the VMs of their projects.
         ["ListVms"] = AccessRule.Read(AgencyMembers | StateOperators | Auditors | ConfederalAdministrators, Scopes.ById("agency_id", AgencyAsync)),
-        ["DecommissionVm"] = AccessRule.Write(AgencyMembers | StateOperators | HostOperators, Scopes.ById("vm_id", VmAsync)),
-        ["ResizeVm"] = AccessRule.Write(AgencyMembers | StateOperators | HostOperators, Scopes.ById("vm_id", VmAsync)),
+        ["DecommissionVm"] = AccessRule.ProjectWrite(AgencyMembers | StateOperators | HostOperators, Scopes.ById("vm_id", VmAsync)),
+        ["ResizeVm"] = AccessRule.ProjectWrite(AgencyMembers | StateOperators | HostOperators, Scopes.ById("vm_id", VmAsync)),
         // The VM's requester or an agency administrator (the service checks which).
-        ["StopVm"] = AccessRule.Write(AgencyMembers, Scopes.ById("vm_id", VmAsync)),
-        ["StartVm"] = AccessRule.Write(AgencyMembers, Scopes.ById("vm_id", VmAsync)),
-        ["RebootVm"] = AccessRule.Write(AgencyMembers, Scopes.ById("vm_id", VmAsync)),
-        ["OpenVmConsole"] = AccessRule.Write(AgencyMembers, Scopes.ById("vm_id", VmAsync)),
-        ["TakeVmSnapshot"] = AccessRule.Write(AgencyMembers, Scopes.ById("vm_id", VmAsync)),
-        ["ListVmSnapshots"] = AccessRule.Read(AgencyMembers | StateOperators | HostOperators | Auditors | ConfederalAdministrators, Scopes.ById("vm_id", VmAsync)),
+        ["StopVm"] = AccessRule.ProjectWrite(AgencyMembers, Scopes.ById("vm_id", VmAsync)),
+        ["StartVm"] = AccessRule.ProjectWrite(AgencyMembers, Scopes.ById("vm_id", VmAsync)),
+        ["RebootVm"] = AccessRule.ProjectWrite(AgencyMembers, Scopes.ById("vm_id", VmAsync)),
+        ["OpenVmConsole"] = AccessRule.ProjectWrite(AgencyMembers, Scopes.ById("vm_id", VmAsync)),
+        ["TakeVmSnapshot"] = AccessRule.ProjectWrite(AgencyMembers, Scopes.ById("vm_id", VmAsync)),
+        ["ListVmSnapshots"] = AccessRule.ProjectRead(AgencyMembers | StateOperators | HostOperators | Auditors | ConfederalAdministrators, Scopes.ById("vm_id", VmAsync)),
         // A member's own keys in their agency: actor_user_id is the caller (the caller interceptor sees to it).
         ["RegisterSshKey"] = AccessRule.Write(AgencyMembers, Scopes.ById("agency_id", AgencyAsync)),
         ["ListSshKeys"] = AccessRule.Read(AgencyMembers, Scopes.ById("agency_id", AgencyAsync)),
         ["DeleteSshKey"] = AccessRule.Write(AgencyMembers, Scopes.ById("agency_id", AgencyAsync)),
-        ["GetProjectFirewall"] = AccessRule.Read(AgencyMembers | StateOperators | HostOperators | Auditors | ConfederalAdministrators, Scopes.ById("project_id", ProjectAsync)),
+        ["GetProjectFirewall"] = AccessRule.ProjectRead(AgencyMembers | StateOperators | HostOperators | Auditors | ConfederalAdministrators, Scopes.ById("project_id", ProjectAsync)),
         ["SetProjectFirewall"] = AccessRule.Write(AgencyAdministrators, Scopes.ById("project_id", ProjectAsync)),
         ["SetAgencySshAccess"] = AccessRule.Write(AgencyAdministrators, Scopes.ById("agency_id", AgencyAsync)),
         ["ListFacilityVms"] = AccessRule.Read(StateOperators | Auditors | ConfederalAdministrators, Scopes.ById("facility_id", FacilityAsync)),
@@ -68,8 +70,15 @@ public static class ProvisioningAccessRules
 
     private static async Task<ResourceScope?> ProjectAsync(Guid id, IServiceProvider services, CancellationToken cancellationToken) =>
         await Db(services).Projects.AsNoTracking().Where(p => p.ProjectId == id)
-            .Join(Db(services).Agencies, p => p.AgencyId, a => a.AgencyId, (p, a) => new ResourceScope(a.StateCode, a.AgencyId, null))
+            .Join(Db(services).Agencies, p => p.AgencyId, a => a.AgencyId, (p, a) => new ResourceScope(a.StateCode, a.AgencyId, null, p.ProjectId))
             .SingleOrDefaultAsync(cancellationToken);
+
+    /// <summary>The agency asked for, and the project named (a malformed one is left for the method to refuse).</summary>
+    private static async ValueTask<ResourceScope> SubmissionAsync(IMessage request, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var agency = await Scopes.ById("agency_id", AgencyAsync)(request, services, cancellationToken);
+        return agency.Agency is not null && Scopes.Id(request, "project_id") is { } project ? agency with { Project = project } : agency;
+    }
 
     private static async Task<ResourceScope?> FacilityAsync(Guid id, IServiceProvider services, CancellationToken cancellationToken) =>
         await Db(services).Facilities.AsNoTracking().Where(f => f.FacilityId == id)
@@ -77,11 +86,12 @@ public static class ProvisioningAccessRules
 
     private static async Task<ResourceScope?> RequestAsync(Guid id, IServiceProvider services, CancellationToken cancellationToken) =>
         await Db(services).Requests.AsNoTracking().Where(r => r.Id == id)
-            .Select(r => new ResourceScope(r.AgencyStateCode, r.AgencyId, r.FacilityStateCode)).SingleOrDefaultAsync(cancellationToken);
+            .Select(r => new ResourceScope(r.AgencyStateCode, r.AgencyId, r.FacilityStateCode, r.ProjectId)).SingleOrDefaultAsync(cancellationToken);
 
     private static async Task<ResourceScope?> VmAsync(Guid id, IServiceProvider services, CancellationToken cancellationToken) =>
         await Db(services).Vms.AsNoTracking().Where(v => v.Id == id)
-            .Select(v => new ResourceScope(v.AgencyStateCode, v.AgencyId, v.FacilityStateCode)).SingleOrDefaultAsync(cancellationToken);
+            .Join(Db(services).Requests, v => v.RequestId, r => r.Id, (v, r) => new ResourceScope(v.AgencyStateCode, v.AgencyId, v.FacilityStateCode, r.ProjectId))
+            .SingleOrDefaultAsync(cancellationToken);
 
     private static ValueTask<ResourceScope> HostingStateAsync(IMessage request, IServiceProvider services, CancellationToken cancellationToken)
     {

@@ -1,3 +1,4 @@
+using Aes.ServiceDefaults.Identity;
 using Aes.Provisioning.Application;
 using Aes.Provisioning.Drivers;
 using Google.Protobuf.WellKnownTypes;
@@ -174,6 +175,10 @@ public sealed partial class ProvisioningGrpcService(
         if (Validate.OptionalId(request.AgencyId, "agency_id") is { } agencyId)
         {
             query = query.Where(r => r.AgencyId == agencyId);
+            if (await ProjectsVisibleToCallerAsync(agencyId, context) is { } projects)
+            {
+                query = query.Where(r => projects.Contains(r.ProjectId));
+            }
         }
         if (Validate.OptionalStateCode(request.StateCode, "state_code") is { } state)
         {
@@ -304,10 +309,29 @@ public sealed partial class ProvisioningGrpcService(
         return ToMessage(policy ?? new AutoApprovalPolicy { StateCode = state });
     }
 
+    /// <summary>Null when the caller sees the whole agency; otherwise (a requester) the projects they work on.</summary>
+    private async Task<List<Guid>?> ProjectsVisibleToCallerAsync(Guid agencyId, ServerCallContext context)
+    {
+        var caller = context.GetHttpContext().User;
+        var state = await db.Agencies.Where(a => a.AgencyId == agencyId).Select(a => a.StateCode).FirstOrDefaultAsync(context.CancellationToken);
+        if (state is not null && ProjectVisibility.SeesWholeAgency(caller, state, agencyId))
+        {
+            return null;
+        }
+        var user = ProjectVisibility.UserOf(caller);
+        return await db.ProjectMembers.Where(m => m.UserId == user && m.IsMember).Select(m => m.ProjectId).ToListAsync(context.CancellationToken);
+    }
+
     public override async Task<V1.ListVmsResponse> ListVms(V1.ListVmsRequest request, ServerCallContext context)
     {
         var agencyId = Validate.Id(request.AgencyId, "agency_id");
         var list = await vms.ListAsync(agencyId, request.IncludeEnded, context.CancellationToken);
+        if (await ProjectsVisibleToCallerAsync(agencyId, context) is { } projects)
+        {
+            var visible = (await db.Requests.Where(r => r.AgencyId == agencyId && projects.Contains(r.ProjectId)).Select(r => r.Id)
+                .ToListAsync(context.CancellationToken)).ToHashSet();
+            list = list.Where(vm => visible.Contains(vm.RequestId)).ToList();
+        }
         var snapshots = await db.Snapshots.Where(x => x.AgencyId == agencyId && x.Status != SnapshotStatus.Removed).GroupBy(x => x.VmId)
             .Select(g => new { VmId = g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.VmId, x => x.Count, context.CancellationToken);
         return new V1.ListVmsResponse { Vms = { list.Select(vm => { var message = ToMessage(vm); message.Snapshots = snapshots.GetValueOrDefault(vm.Id); return message; }) } };

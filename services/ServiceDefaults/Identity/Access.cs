@@ -23,10 +23,11 @@ public enum Allowed
 }
 
 /// <summary>
-/// What a request touches: its state, its agency, and for guest resources the host state of the facility.
+/// What a request touches: its state, its agency, for guest resources the host state of the facility, and for
+/// what belongs to a project (a request, a VM, a project's firewall) that project.
 /// <see cref="Confederation"/> touches no one state: only confederal roles may act on it.
 /// </summary>
-public sealed record ResourceScope(string? State, Guid? Agency = null, string? HostState = null)
+public sealed record ResourceScope(string? State, Guid? Agency = null, string? HostState = null, Guid? Project = null)
 {
     public static readonly ResourceScope Confederation = new((string?)null);
     /// <summary>Concerns every state alike (a settlement, the ledger): each state's operators and auditors may read it.</summary>
@@ -35,13 +36,24 @@ public sealed record ResourceScope(string? State, Guid? Agency = null, string? H
     public static readonly ResourceScope Missing = new("-missing-");
 }
 
+/// <summary>Answers whether a user works on a project, from the service's own copy of tenancy's memberships.</summary>
+public interface IProjectMembership
+{
+    ValueTask<bool> IsMemberAsync(Guid projectId, Guid userId, CancellationToken cancellationToken);
+}
+
 public delegate ValueTask<ResourceScope> ScopeResolver(IMessage request, IServiceProvider services, CancellationToken cancellationToken);
 
-/// <summary>One method's rule: who, over what scope, and whether it changes anything (auditors only read).</summary>
-public sealed record AccessRule(Allowed Who, bool Writes, ScopeResolver ScopeOf)
+/// <summary>
+/// One method's rule: who, over what scope, and whether it changes anything (auditors only read).
+/// <see cref="WithinProject"/>: what it touches belongs to a project, and a requester must work on that project.
+/// </summary>
+public sealed record AccessRule(Allowed Who, bool Writes, ScopeResolver ScopeOf, bool WithinProject = false)
 {
     public static AccessRule Read(Allowed who, ScopeResolver scope) => new(who, false, scope);
     public static AccessRule Write(Allowed who, ScopeResolver scope) => new(who, true, scope);
+    public static AccessRule ProjectRead(Allowed who, ScopeResolver scope) => new(who, false, scope, WithinProject: true);
+    public static AccessRule ProjectWrite(Allowed who, ScopeResolver scope) => new(who, true, scope, WithinProject: true);
     public static readonly AccessRule Reference = new(Allowed.Everyone, false, (_, _, _) => ValueTask.FromResult(ResourceScope.Confederation));
     /// <summary>Only the marketplace's own services call it (quota's claims, for provisioning).</summary>
     public static readonly AccessRule ServicesOnly = new(0, true, (_, _, _) => ValueTask.FromResult(ResourceScope.Confederation));
@@ -77,9 +89,10 @@ public static class AccessDecision
 
     /// <summary>
     /// True when one of the caller's grants lets it do what the rule guards on that scope; an auditor never
-    /// on a rule that writes. (Services are let through before this, by the interceptor.)
+    /// on a rule that writes; a requester, on a rule within a project, only when <paramref name="memberOfProject"/>.
+    /// (Services are let through before this, by the interceptor.)
     /// </summary>
-    public static bool Allows(IReadOnlyList<Grant> grants, AccessRule rule, ResourceScope scope)
+    public static bool Allows(IReadOnlyList<Grant> grants, AccessRule rule, ResourceScope scope, bool memberOfProject = false)
     {
         if (rule.Who.HasFlag(Allowed.Everyone) || scope == ResourceScope.Missing)
         {
@@ -95,10 +108,34 @@ public static class AccessDecision
                     || (rule.Who.HasFlag(Allowed.HostOperators) && scope.HostState == grant.State)),
             AgencyAdministrator => grant.Agency is not null && scope.Agency == grant.Agency
                 && (rule.Who.HasFlag(Allowed.AgencyAdministrators) || rule.Who.HasFlag(Allowed.AgencyMembers)),
-            Requester => grant.Agency is not null && scope.Agency == grant.Agency && rule.Who.HasFlag(Allowed.AgencyMembers),
+            Requester => grant.Agency is not null && scope.Agency == grant.Agency && rule.Who.HasFlag(Allowed.AgencyMembers)
+                && (!rule.WithinProject || scope.Project is null || memberOfProject),
             _ => false,
         });
     }
 
     private static bool Concerns(string? scopeState, string state) => scopeState == state || scopeState == ResourceScope.EveryState.State;
+}
+
+/// <summary>
+/// What of an agency's project-bound data (requests, VMs, project firewalls) a caller sees: its administrators, the
+/// operators and auditors of its state, confederal roles and the marketplace's services see every project; a
+/// requester sees only the projects they belong to.
+/// </summary>
+public static class ProjectVisibility
+{
+    public static bool SeesWholeAgency(ClaimsPrincipal caller, string agencyState, Guid agency) =>
+        caller.IsInRole(AesClaims.ServiceRole) || SeesWholeAgency(Grant.Of(caller), agencyState, agency);
+
+    public static bool SeesWholeAgency(IReadOnlyList<Grant> grants, string agencyState, Guid agency) => grants.Any(grant => grant.Role switch
+    {
+        AccessDecision.ConfederalAdministrator => true,
+        AccessDecision.Auditor => grant.State is null || grant.State == agencyState,
+        AccessDecision.StateOperator => grant.State == agencyState,
+        AccessDecision.AgencyAdministrator => grant.Agency == agency,
+        _ => false,
+    });
+
+    /// <summary>The token's subject as a user id, when it is one.</summary>
+    public static Guid? UserOf(ClaimsPrincipal caller) => Guid.TryParse(caller.FindFirst(AesClaims.Subject)?.Value, out var user) ? user : null;
 }

@@ -53,17 +53,29 @@ public sealed class AccessInterceptor(IEnumerable<AccessPolicy> policies) : Inte
                 {
                     CallerScope.FillMissingFilter((IMessage)request!, grants);
                 }
-                var scope = await rule.ScopeOf((IMessage)request!, context.GetHttpContext().RequestServices, context.CancellationToken);
-                if (!AccessDecision.Allows(grants, rule, scope))
+                var services = context.GetHttpContext().RequestServices;
+                var scope = await rule.ScopeOf((IMessage)request!, services, context.CancellationToken);
+                var member = rule.WithinProject && await IsProjectMemberAsync(caller, grants, scope, services, context.CancellationToken);
+                if (!AccessDecision.Allows(grants, rule, scope, member))
                 {
                     throw rule.Writes && caller.IsInRole(AccessDecision.Auditor) && caller.FindAll(AesClaims.Role).Count() == 1
                         ? Denied("Un auditeur consulte, il ne modifie rien.", "An auditor reads; an auditor changes nothing.")
-                        : Denied("Votre rôle ne vous donne pas accès à cette ressource.", "Your role does not give access to this resource.");
+                        : rule.WithinProject && AccessDecision.Allows(grants, rule, scope, memberOfProject: true)
+                            ? Denied("Vous n'êtes pas membre du projet de cette ressource.", "You are not a member of this resource's project.")
+                            : Denied("Votre rôle ne vous donne pas accès à cette ressource.", "Your role does not give access to this resource.");
                 }
             }
         }
         return await continuation(request, context);
     }
+
+    /// <summary>Asked only of a requester of the scope's agency; a service without memberships answers no.</summary>
+    private static async ValueTask<bool> IsProjectMemberAsync(System.Security.Claims.ClaimsPrincipal caller, IReadOnlyList<Grant> grants, ResourceScope scope,
+        IServiceProvider services, CancellationToken cancellationToken) =>
+        scope.Project is { } project && scope.Agency is { } agency && ProjectVisibility.UserOf(caller) is { } user
+            && grants.Any(g => g.Role == AccessDecision.Requester && g.Agency == agency)
+            && services.GetService<IProjectMembership>() is { } memberships
+            && await memberships.IsMemberAsync(project, user, cancellationToken);
 
     private static RpcException Denied(string french, string english) =>
         ErrorMappingInterceptor.ToRpcException(new ForbiddenException(new BilingualMessage(french, english)));

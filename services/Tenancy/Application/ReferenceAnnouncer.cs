@@ -14,10 +14,13 @@ public sealed class ReferenceAnnouncement
 /// so what a service already knew stays as it was. A fresh database announces nothing here: its
 /// creation publishes every event as it goes.
 /// </summary>
-public sealed partial class ReferenceAnnouncer(TenancyDbContext db, TimeProvider clock, ILogger<ReferenceAnnouncer> logger)
+public sealed partial class ReferenceAnnouncer(TenancyDbContext db, ProjectMemberships memberships, TimeProvider clock, ILogger<ReferenceAnnouncer> logger)
 {
     /// <summary>Raise it in the version whose services start keeping tenancy's events they did not keep before.</summary>
-    public const int Generation = 2;
+    public const int Generation = 3;
+
+    /// <summary>The generation from which projects have members; before it every requester saw all their agency's projects.</summary>
+    private const int ProjectMembersGeneration = 3;
 
     public async Task AnnounceIfBehindAsync(CancellationToken cancellationToken)
     {
@@ -25,6 +28,10 @@ public sealed partial class ReferenceAnnouncer(TenancyDbContext db, TimeProvider
         if (announced >= Generation)
         {
             return;
+        }
+        if (announced < ProjectMembersGeneration)
+        {
+            await KeepRequestersOnTheirProjectsAsync(cancellationToken);
         }
         var now = clock.GetUtcNow().UtcDateTime;
         var events = await ReferenceEventsAsync(cancellationToken);
@@ -52,9 +59,33 @@ public sealed partial class ReferenceAnnouncer(TenancyDbContext db, TimeProvider
             events.Add(TenancyEventFactory.Created(user));
             events.AddRange(user.Roles.Select(role => TenancyEventFactory.Assigned(user, role)));
         }
+        events.AddRange((await db.ProjectMemberships.AsNoTracking()
+                .Join(db.Projects, m => m.ProjectId, p => p.Id, (m, p) => new { Membership = m, p.AgencyId }).ToListAsync(cancellationToken))
+            .Select(m => new Aes.Contracts.Tenancy.ProjectMembershipChanged(
+                m.Membership.ProjectId, m.AgencyId, m.Membership.UserId, m.Membership.IsMember, m.Membership.Revision, m.Membership.ChangedAt)));
         events.AddRange((await db.Agreements.AsNoTracking().Where(a => a.Status == AgreementStatus.Active).ToListAsync(cancellationToken))
             .Select(TenancyEventFactory.Activated));
         return events;
+    }
+
+    /// <summary>
+    /// An installation from before project members: each requester joins every project of their agency, so nobody
+    /// loses what they saw; the agency's administrator narrows it from there.
+    /// </summary>
+    private async Task KeepRequestersOnTheirProjectsAsync(CancellationToken cancellationToken)
+    {
+        var requesters = await db.Users.Include(u => u.Roles).Where(u => u.Roles.Any(r => r.Role == Role.Requester)).ToListAsync(cancellationToken);
+        foreach (var user in requesters)
+        {
+            foreach (var agencyId in user.Roles.Where(r => r.Role == Role.Requester && r.AgencyId is not null).Select(r => r.AgencyId!.Value).Distinct())
+            {
+                foreach (var project in await db.Projects.Where(p => p.AgencyId == agencyId).ToListAsync(cancellationToken))
+                {
+                    await memberships.ChangeAsync(project, user.Id, isMember: true, changedBy: null, cancellationToken);
+                }
+            }
+        }
+        await db.SaveChangesAsync(cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Announced tenancy's reference data again (generation {Generation}): {Count} events")]

@@ -198,6 +198,10 @@ public sealed partial class TenancyOperations(TenancyDbContext db, TimeProvider 
         user.Roles.Remove(existing);
         user.Version++;
         db.AddToOutbox(new RoleRevoked(user.Id, assignment.Role.Code(), assignment.StateCode, assignment.AgencyId), Now);
+        if (assignment.AgencyId is { } agencyId)
+        {
+            await new ProjectMemberships(db, clock).LeaveAgencyProjectsIfNoRoleAsync(user, agencyId, changedBy: null, cancellationToken);
+        }
         await db.SaveOrExplainAsync("User", cancellationToken);
         return user;
     }

@@ -9,6 +9,7 @@ public abstract class TenancyDbContext(DbContextOptions options) : ServiceDbCont
     public DbSet<Facility> Facilities => Set<Facility>();
     public DbSet<Agency> Agencies => Set<Agency>();
     public DbSet<Project> Projects => Set<Project>();
+    public DbSet<ProjectMembership> ProjectMemberships => Set<ProjectMembership>();
     public DbSet<User> Users => Set<User>();
     public DbSet<Agreement> Agreements => Set<Agreement>();
     public DbSet<Aes.Tenancy.Identity.IdentityKey> IdentityKeys => Set<Aes.Tenancy.Identity.IdentityKey>();
@@ -71,6 +72,16 @@ public abstract class TenancyDbContext(DbContextOptions options) : ServiceDbCont
             project.Property(p => p.Name).HasMaxLength(200);
             project.Property(p => p.Description).HasMaxLength(2000);
             project.HasOne<Agency>().WithMany().HasForeignKey(p => p.AgencyId);
+        });
+
+        modelBuilder.Entity<ProjectMembership>(membership =>
+        {
+            membership.ToTable("project_memberships");
+            membership.HasKey(m => new { m.ProjectId, m.UserId });
+            membership.HasIndex(m => m.UserId);
+            membership.Property(m => m.Revision).IsConcurrencyToken();
+            membership.HasOne<Project>().WithMany().HasForeignKey(m => m.ProjectId);
+            membership.HasOne<User>().WithMany().HasForeignKey(m => m.UserId);
         });
 
         modelBuilder.Entity<User>(user =>

@@ -17,3 +17,17 @@ public sealed class Project
     public required string Name { get; set; }
     public string Description { get; set; } = "";
 }
+
+/// <summary>
+/// Whether a user works on a project. A row stays when its user leaves (<see cref="IsMember"/> false) so that its
+/// <see cref="Revision"/> keeps growing: the services that copy memberships apply only a newer revision.
+/// </summary>
+public sealed class ProjectMembership
+{
+    public Guid ProjectId { get; init; }
+    public Guid UserId { get; init; }
+    public bool IsMember { get; set; }
+    public long Revision { get; set; }
+    public DateTime ChangedAt { get; set; }
+    public Guid? ChangedByUserId { get; set; }
+}

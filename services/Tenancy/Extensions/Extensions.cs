@@ -18,6 +18,7 @@ public static class Extensions
         // Tenancy publishes; it consumes nothing yet.
         builder.AddServiceMessaging<TenancyDbContext>(ResourceNames.Tenancy, _ => { });
         builder.Services.AddScoped<TenancyOperations>();
+        builder.Services.AddScoped<ProjectMemberships>();
         builder.Services.AddScoped<DemoSeeder>();
         builder.Services.AddScoped<ReferenceAnnouncer>();
         builder.Services.AddHostedService<AgreementClock>();

@@ -1,3 +1,4 @@
+using Aes.ServiceDefaults.Identity;
 using Aes.Tenancy.Application;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
@@ -5,7 +6,7 @@ using V1 = Aes.Contracts.Tenancy.V1;
 
 namespace Aes.Tenancy.Grpc;
 
-public sealed class TenancyGrpcService(TenancyDbContext db, TenancyOperations operations, Identity.AutomationClients automationClients) : V1.TenancyService.TenancyServiceBase
+public sealed class TenancyGrpcService(TenancyDbContext db, TenancyOperations operations, ProjectMemberships memberships, Identity.AutomationClients automationClients) : V1.TenancyService.TenancyServiceBase
 {
     public override async Task<V1.ListMemberStatesResponse> ListMemberStates(V1.ListMemberStatesRequest request, ServerCallContext context)
     {
@@ -86,13 +87,26 @@ public sealed class TenancyGrpcService(TenancyDbContext db, TenancyOperations op
     public override async Task<V1.ListProjectsResponse> ListProjects(V1.ListProjectsRequest request, ServerCallContext context)
     {
         var agencyId = Validate.Id(request.AgencyId, "agency_id");
-        if (!await db.Agencies.AnyAsync(a => a.Id == agencyId, context.CancellationToken))
+        var agency = await db.Agencies.AsNoTracking().FirstOrDefaultAsync(a => a.Id == agencyId, context.CancellationToken)
+            ?? throw new NotFoundException("Agency", request.AgencyId);
+        var projects = db.Projects.AsNoTracking().Where(p => p.AgencyId == agencyId);
+        var caller = context.GetHttpContext().User;
+        if (!ProjectVisibility.SeesWholeAgency(caller, agency.StateCode, agency.Id))
         {
-            throw new NotFoundException("Agency", request.AgencyId);
+            var userId = ProjectVisibility.UserOf(caller);
+            projects = projects.Where(p => db.ProjectMemberships.Any(m => m.ProjectId == p.Id && m.UserId == userId && m.IsMember));
         }
-        var projects = await db.Projects.AsNoTracking().Where(p => p.AgencyId == agencyId).OrderBy(p => p.Name).ToListAsync(context.CancellationToken);
-        return new V1.ListProjectsResponse { Projects = { projects.Select(ToMessage) } };
+        return new V1.ListProjectsResponse { Projects = { (await projects.OrderBy(p => p.Name).ToListAsync(context.CancellationToken)).Select(ToMessage) } };
     }
+
+    public override Task<V1.ProjectMembers> AddProjectMember(V1.AddProjectMemberRequest request, ServerCallContext context) =>
+        memberships.AddAsync(request, context.CancellationToken);
+
+    public override Task<V1.ProjectMembers> RemoveProjectMember(V1.RemoveProjectMemberRequest request, ServerCallContext context) =>
+        memberships.RemoveAsync(request, context.CancellationToken);
+
+    public override Task<V1.ProjectMembers> ListProjectMembers(V1.ListProjectMembersRequest request, ServerCallContext context) =>
+        memberships.ListAsync(request, context.CancellationToken);
 
     public override async Task<V1.User> CreateUser(V1.CreateUserRequest request, ServerCallContext context) =>
         ToMessage(await operations.CreateUserAsync(request, context.CancellationToken));

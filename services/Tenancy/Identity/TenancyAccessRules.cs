@@ -26,6 +26,9 @@ public static class TenancyAccessRules
         ["RegisterAgency"] = AccessRule.Write(Operators, Scopes.StateField("state_code")),
         ["CreateProject"] = AccessRule.Write(AgencyAdministrators | Operators, Scopes.ById("agency_id", AgencyAsync)),
         ["ListProjects"] = AccessRule.Read(AgencyMembers | Operators | Auditors, Scopes.ById("agency_id", AgencyAsync)),
+        ["AddProjectMember"] = AccessRule.Write(AgencyAdministrators | Operators, Scopes.ById("project_id", ProjectAsync)),
+        ["RemoveProjectMember"] = AccessRule.Write(AgencyAdministrators | Operators, Scopes.ById("project_id", ProjectAsync)),
+        ["ListProjectMembers"] = AccessRule.Read(AgencyAdministrators | Operators | Auditors, Scopes.ById("project_id", ProjectAsync)),
         ["CreateUser"] = AccessRule.Write(AgencyAdministrators | Operators, NewUserAsync),
         ["GetUser"] = AccessRule.Read(AgencyAdministrators | Operators | Auditors, Scopes.ById("id", UserAsync)),
         ["ListUsers"] = AccessRule.Read(AgencyAdministrators | Operators | Auditors,
@@ -49,6 +52,11 @@ public static class TenancyAccessRules
 
     private static async Task<ResourceScope?> AgencyAsync(Guid id, IServiceProvider services, CancellationToken cancellationToken) =>
         await Db(services).Agencies.AsNoTracking().Where(a => a.Id == id).Select(a => new ResourceScope(a.StateCode, a.Id, null)).SingleOrDefaultAsync(cancellationToken);
+
+    private static async Task<ResourceScope?> ProjectAsync(Guid id, IServiceProvider services, CancellationToken cancellationToken) =>
+        await Db(services).Projects.AsNoTracking().Where(p => p.Id == id)
+            .Join(Db(services).Agencies, p => p.AgencyId, a => a.Id, (p, a) => new ResourceScope(a.StateCode, a.Id, null))
+            .SingleOrDefaultAsync(cancellationToken);
 
     private static async Task<ResourceScope?> AgreementAsync(Guid id, IServiceProvider services, CancellationToken cancellationToken) =>
         await Db(services).Agreements.AsNoTracking().Where(a => a.Id == id)

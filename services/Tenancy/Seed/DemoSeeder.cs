@@ -9,7 +9,8 @@ namespace Aes.Tenancy.Seed;
 /// Loads the demo data of DOMAIN.md (Seed/demo-data.json) through the same operations as the API,
 /// so every seeded fact also publishes its integration event. Runs once, on an empty database.
 /// </summary>
-public sealed partial class DemoSeeder(TenancyDbContext db, TenancyOperations operations, IConfiguration configuration, ILogger<DemoSeeder> logger)
+public sealed partial class DemoSeeder(
+    TenancyDbContext db, TenancyOperations operations, ProjectMemberships memberships, IConfiguration configuration, ILogger<DemoSeeder> logger)
 {
     /// <summary>Every demo user's password unless Seed:DemoPassword says otherwise; the README lists the users.</summary>
     public const string DefaultDemoPassword = "aes-demo-2026";
@@ -60,6 +61,7 @@ public sealed partial class DemoSeeder(TenancyDbContext db, TenancyOperations op
         }
 
         var agencies = new Dictionary<string, Agency>();
+        var projects = new Dictionary<(Guid Agency, string Name), Project>();
         foreach (var seed in data.Agencies)
         {
             var agency = await operations.RegisterAgencyAsync(
@@ -67,7 +69,8 @@ public sealed partial class DemoSeeder(TenancyDbContext db, TenancyOperations op
             agencies[$"{seed.StateCode}/{seed.Code}"] = agency;
             foreach (var project in seed.Projects)
             {
-                await operations.CreateProjectAsync(new V1.CreateProjectRequest { AgencyId = agency.Id.ToString(), Name = project }, cancellationToken);
+                var created = await operations.CreateProjectAsync(new V1.CreateProjectRequest { AgencyId = agency.Id.ToString(), Name = project }, cancellationToken);
+                projects[(agency.Id, project)] = created;
             }
         }
 
@@ -81,7 +84,15 @@ public sealed partial class DemoSeeder(TenancyDbContext db, TenancyOperations op
                 StateCode = role.State ?? "",
                 AgencyId = role.Agency is null ? "" : agencies[role.Agency].Id.ToString(),
             }));
-            users[seed.UserName] = await operations.CreateUserAsync(request, cancellationToken);
+            var user = users[seed.UserName] = await operations.CreateUserAsync(request, cancellationToken);
+            foreach (var project in seed.Projects ?? [])
+            {
+                var agency = agencies[seed.Roles.Single(r => r.Agency is not null).Agency!];
+                await memberships.AddAsync(new V1.AddProjectMemberRequest
+                {
+                    ProjectId = projects[(agency.Id, project)].Id.ToString(), UserId = user.Id.ToString(),
+                }, cancellationToken);
+            }
         }
 
         foreach (var seed in data.Agreements)
@@ -136,7 +147,8 @@ public sealed partial class DemoSeeder(TenancyDbContext db, TenancyOperations op
     private sealed record SeedFacility(string Code, string StateCode, string Name, string City, int Tier, string TargetAvailabilityPercent, bool Open, SeedAmounts InstalledCapacity);
     private sealed record SeedAgency(string StateCode, string Code, string Name, List<string> Projects);
     private sealed record SeedRole(string Role, string? State, string? Agency);
-    private sealed record SeedUser(string UserName, string DisplayName, List<SeedRole> Roles);
+    /// <summary>A demo user; <paramref name="Projects"/> names the projects of their agency they work on.</summary>
+    private sealed record SeedUser(string UserName, string DisplayName, List<SeedRole> Roles, List<string>? Projects);
     private sealed record SeedAgreement(string Facility, string GuestStateCode, string DraftedBy, List<string> SignedBy, SeedAmounts Slice,
         List<string> AllowedClassifications, DateOnly StartsOn, DateOnly EndsOn);
 }

@@ -198,7 +198,7 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
     public async Task An_automation_client_created_with_the_cli_signs_in_without_a_browser_submits_for_its_agency_and_withdraws_what_it_sent()
     {
         var created = await AesAsync("clients", "create", "--name", "Pipeline MEF", "--role", "Requester", "--agency", "ML/MEF",
-            "--token", await m.TokenOfAsync("admin.mef.ml"));
+            "--project", "Budget de l'État", "--token", await m.TokenOfAsync("admin.mef.ml"));
         Assert.True(created.ExitCode == 0, created.Output);
         var clientId = System.Text.RegularExpressions.Regex.Match(created.Output, @"client_id\s+(\S+)").Groups[1].Value;
         var secret = System.Text.RegularExpressions.Regex.Match(created.Output, @"client_secret\s+(\S+)").Groups[1].Value;
@@ -220,12 +220,39 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
         var id = System.Text.RegularExpressions.Regex.Match(submitted.Output, "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}").Value;
         var request = await m.Provisioning.GetRequestAsync(new Aes.Contracts.Provisioning.V1.RequestIdRequest { RequestId = id });
         Assert.NotEqual(m.Users["agent.mef.ml"], request.SubmittedByUserId);
+        // It works on the budget only: the agency's other project is not even listed to it.
+        var elsewhere = await AesAsync("requests", "submit", "--agency", "ML/MEF", "--project", "Trésor public", "--classification", "internal",
+            "--vcpu", "1", "--memory-gib", "2", "--disk-gib", "20", "--justification", "Pas mon projet");
+        Assert.True(elsewhere.ExitCode == 2 && elsewhere.Output.Contains("pas membre"), elsewhere.Output);
 
         // What it sent, it takes back.
         var withdrawn = await AesAsync("requests", "withdraw", id, "--reason", "Déploiement annulé");
         Assert.True(withdrawn.ExitCode == 0, withdrawn.Output);
         Assert.Contains("withdrawn", withdrawn.Output);
         Assert.Contains("Déploiement annulé", withdrawn.Output);
+    }
+
+    [Fact]
+    public async Task An_agency_administrator_adds_and_removes_a_project_member_with_the_cli_and_a_requester_cannot()
+    {
+        var admin = await m.TokenOfAsync("admin.mef.ml");
+        var awa = await m.TokenOfAsync("agent.mef.ml");
+        string[] Treasury(string command, string user, string token) =>
+            ["projects", command, "--agency", "ML/MEF", "--project", "Trésor public", "--user", user, "--token", token];
+
+        var refused = await AesAsync(["projects", "add-member", "--agency", "ML/MEF", "--project", "Budget de l'État", "--user", "agent.tresor.mef.ml", "--token", awa]);
+        Assert.True(refused.ExitCode == 5, refused.Output);
+        var added = await AesAsync(Treasury("add-member", "agent.mef.ml", admin));
+        Assert.True(added.ExitCode == 0 && added.Output.Contains("agent.mef.ml") && added.Output.Contains("agent.tresor.mef.ml"), added.Output);
+        var seen = await AesAsync("projects", "list", "--agency", "ML/MEF", "--token", awa);
+        Assert.True(seen.ExitCode == 0 && seen.Output.Contains("Trésor public"), seen.Output);
+
+        var removed = await AesAsync(Treasury("remove-member", "agent.mef.ml", admin));
+        Assert.True(removed.ExitCode == 0 && !removed.Output.Contains("agent.mef.ml") && removed.Output.Contains("agent.tresor.mef.ml"), removed.Output);
+        seen = await AesAsync("projects", "list", "--agency", "ML/MEF", "--token", awa);
+        Assert.True(seen.ExitCode == 0 && !seen.Output.Contains("Trésor public") && seen.Output.Contains("Budget"), seen.Output);
+        var members = await AesAsync("projects", "members", "--agency", "ML/MEF", "--project", "Budget de l'État", "--token", admin);
+        Assert.True(members.ExitCode == 0 && members.Output.Contains("agent.mef.ml") && !members.Output.Contains("agent.tresor"), members.Output);
     }
 
     [Fact]

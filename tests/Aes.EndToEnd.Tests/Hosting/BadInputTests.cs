@@ -85,9 +85,9 @@ public sealed class BadInputTests(BadInputMarketplace m) : IClassFixture<BadInpu
                         {
                             faults.Add($"{service} {method.Name} → {exception.StatusCode} {exception.Status.Detail}: {Describe(request)}");
                         }
-                        else if (before is not null && before != await FingerprintAsync(service))
+                        else if (before is not null && await FingerprintAsync(service) is var after && before != after)
                         {
-                            changed.Add($"{service} {method.Name} refused ({exception.StatusCode}) but changed its database: {Describe(request)}");
+                            changed.Add($"{service} {method.Name} refused ({exception.StatusCode}) but changed its database ({ChangedTables(before, after)}): {Describe(request)}");
                         }
                     }
                 }, iter: InputsPerMethod, threads: 1);
@@ -298,9 +298,10 @@ public sealed class BadInputTests(BadInputMarketplace m) : IClassFixture<BadInpu
                 tables.Add(reader.GetString(0));
             }
         }
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var fingerprint = new List<string>();
         foreach (var table in tables)
         {
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             await using var command = connection.CreateCommand();
             command.CommandText = table is "outbox_messages" or "inbox_messages"
                 ? $"SELECT count(*) FROM \"{table}\""
@@ -314,7 +315,12 @@ public sealed class BadInputTests(BadInputMarketplace m) : IClassFixture<BadInpu
                     hash.AppendData(System.Text.Encoding.UTF8.GetBytes(Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture) + "\u001f"));
                 }
             }
+            fingerprint.Add($"{table}={Convert.ToHexString(hash.GetHashAndReset())}");
         }
-        return Convert.ToHexString(hash.GetHashAndReset());
+        return string.Join(';', fingerprint);
     }
+
+    /// <summary>The tables whose rows differ between two fingerprints.</summary>
+    private static string ChangedTables(string before, string after) =>
+        string.Join(", ", after.Split(';').Except(before.Split(';')).Select(entry => entry.Split('=')[0]));
 }

@@ -28,7 +28,10 @@ public abstract class LiveAccessMatrixTests<TMarketplace>(TMarketplace m) : ICla
     /// <summary>The matrix's callers, in its column order: one demo user each, all of Mali.</summary>
     private static readonly string[] Callers = ["agent.mef.ml", "admin.mef.ml", "op.ml", "audit.ml", "audit.aes", "admin.aes"];
 
-    /// <summary>A request on a resource whose place in the matrix is <paramref name="Code"/> (A own agency, S own state, o/O another state's, C the confederation).</summary>
+    /// <summary>
+    /// A request on a resource whose place in the matrix is <paramref name="Code"/> (P a project of the own agency agent.mef.ml works
+    /// on, A own agency (for project resources: a project agent.mef.ml does not work on), S own state, o/O another state's, C the confederation).
+    /// </summary>
     private sealed record Target(char Code, Func<IMessage> Request);
 
     private static readonly ServiceDescriptor[] Services =
@@ -125,7 +128,7 @@ public abstract class LiveAccessMatrixTests<TMarketplace>(TMarketplace m) : ICla
         string OwnAgency, string OtherAgency, string OwnProject, string OtherProject, string OwnFacility, string OtherFacility,
         string OwnPool, string OtherPool, string OwnUser, string OtherUser, string OwnRequest, string OtherRequest, string OwnVm, string OtherVm,
         string OwnQuotaChange, string OtherQuotaChange, string OwnInvoice, string OtherInvoice, string OwnAgreement, string OtherAgreement,
-        string OwnSpareFacility, string OtherSpareFacility);
+        string OwnSpareFacility, string OtherSpareFacility, string TreasuryProject, string TreasuryRequest, string TreasuryVm);
 
     /// <summary>One resource of each kind in Mali's agency MEF (own) and in Burkina's ANPTIC (other).</summary>
     private async Task<Fixtures> FixturesAsync()
@@ -134,7 +137,17 @@ public abstract class LiveAccessMatrixTests<TMarketplace>(TMarketplace m) : ICla
         var otherRequest = await m.SubmitAsync(m.Request("BF/ANPTIC", "internal"));
         var ownVmRequest = await m.SubmitAsync(m.Request("ML/MEF", "internal"));
         var otherVmRequest = await m.SubmitAsync(m.Request("BF/ANPTIC", "internal"));
-        foreach (var (request, op) in new[] { (ownVmRequest, "op.ml"), (otherVmRequest, "op.bf") })
+        // The same agency's other project, which agent.mef.ml does not work on.
+        var treasuryProject = m.AgencyProjects["Trésor public"];
+        P.SubmitRequestRequest Treasury(P.SubmitRequestRequest request)
+        {
+            request.ProjectId = treasuryProject;
+            request.ActorUserId = m.Users["agent.tresor.mef.ml"];
+            return request;
+        }
+        var treasuryRequest = await m.SubmitAsync(Treasury(m.Request("ML/MEF", "internal")));
+        var treasuryVmRequest = await m.SubmitAsync(Treasury(m.Request("ML/MEF", "internal")));
+        foreach (var (request, op) in new[] { (ownVmRequest, "op.ml"), (otherVmRequest, "op.bf"), (treasuryVmRequest, "op.ml") })
         {
             await m.WaitForAsync(request.Id, "awaiting_approval");
             await m.Provisioning.ApproveAsync(new P.ApproveRequest { RequestId = request.Id, ActorUserId = m.Users[op] });
@@ -143,6 +156,8 @@ public abstract class LiveAccessMatrixTests<TMarketplace>(TMarketplace m) : ICla
         await m.WaitForAsync(otherRequest.Id, "awaiting_approval");
         var ownVm = (await m.WaitForAsync(ownVmRequest.Id, "active")).VmIds[0];
         var otherVm = (await m.WaitForAsync(otherVmRequest.Id, "active")).VmIds[0];
+        await m.WaitForAsync(treasuryRequest.Id, "awaiting_approval");
+        var treasuryVm = (await m.WaitForAsync(treasuryVmRequest.Id, "active")).VmIds[0];
 
         var lastMonth = DateTime.UtcNow.AddMonths(-1).ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
         string ChangeFor(string agency, string admin) => m.Quota.RequestQuotaChange(new Q.RequestQuotaChangeRequest
@@ -163,7 +178,8 @@ public abstract class LiveAccessMatrixTests<TMarketplace>(TMarketplace m) : ICla
             m.Pools["ML-BKO-1"], m.Pools["BF-OUA-1"], await NewUserAsync("ML/MEF"), await NewUserAsync("BF/ANPTIC"),
             ownRequest.Id, otherRequest.Id, ownVm, otherVm,
             ChangeFor("ML/MEF", "admin.mef.ml"), ChangeFor("BF/ANPTIC", "admin.anptic.bf"), InvoiceFor("ML/MEF", "op.ml"), InvoiceFor("BF/ANPTIC", "op.bf"),
-            agreements.Single(a => a.HostStateCode == "ML").Id, otherAgreement.Id, await SpareFacilityAsync("ML", "Kayes"), await SpareFacilityAsync("BF", "Koudougou"));
+            agreements.Single(a => a.HostStateCode == "ML").Id, otherAgreement.Id, await SpareFacilityAsync("ML", "Kayes"), await SpareFacilityAsync("BF", "Koudougou"),
+            treasuryProject, treasuryRequest.Id, treasuryVm);
     }
 
     private async Task<string> SpareFacilityAsync(string state, string city) => (await m.Tenancy.RegisterFacilityAsync(new T.RegisterFacilityRequest
@@ -189,6 +205,11 @@ public abstract class LiveAccessMatrixTests<TMarketplace>(TMarketplace m) : ICla
             [new(ownCode, () => own(ownValue)), new(otherCode, () => other(otherValue))];
         Target[] Agency(Func<string, IMessage> build, string own, string other) => Each(build, build, 'A', 'o', own, other);
         Target[] State(Func<string, IMessage> build, string own, string other) => Each(build, build, 'S', 'O', own, other);
+        // What belongs to a project: in the project agent.mef.ml works on (P), in another project of MEF (A), in another state's agency (o).
+        Target[] Project(Func<string, IMessage> build, string member, string notMember, string other) =>
+            [new('P', () => build(member)), new('A', () => build(notMember)), new('o', () => build(other))];
+        Target[] Request(Func<string, IMessage> build) => Project(build, f.OwnRequest, f.TreasuryRequest, f.OtherRequest);
+        Target[] Vm(Func<string, IMessage> build) => Project(build, f.OwnVm, f.TreasuryVm, f.OtherVm);
         Target[] Once(IMessage request, char code = 'C') => [new(code, () => request)];
         var lastMonth = DateTime.UtcNow.AddMonths(-1).ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
 
@@ -207,6 +228,10 @@ public abstract class LiveAccessMatrixTests<TMarketplace>(TMarketplace m) : ICla
             ["TenancyService/ListAgencies"] = Once(new T.ListAgenciesRequest()),
             ["TenancyService/CreateProject"] = Agency(id => new T.CreateProjectRequest { AgencyId = id }, f.OwnAgency, f.OtherAgency),
             ["TenancyService/ListProjects"] = Agency(id => new T.ListProjectsRequest { AgencyId = id }, f.OwnAgency, f.OtherAgency),
+            // No user: invalid once past the access check, so nobody joins or leaves.
+            ["TenancyService/AddProjectMember"] = Agency(id => new T.AddProjectMemberRequest { ProjectId = id }, f.OwnProject, f.OtherProject),
+            ["TenancyService/RemoveProjectMember"] = Agency(id => new T.RemoveProjectMemberRequest { ProjectId = id }, f.OwnProject, f.OtherProject),
+            ["TenancyService/ListProjectMembers"] = Agency(id => new T.ListProjectMembersRequest { ProjectId = id }, f.OwnProject, f.OtherProject),
             ["TenancyService/CreateUser"] = Each(_ => new T.CreateUserRequest { Roles = { Assignment("ML/MEF") } }, _ => new T.CreateUserRequest { Roles = { Assignment("BF/ANPTIC") } }, 'A', 'o', "", ""),
             ["TenancyService/GetUser"] = Agency(id => new T.GetUserRequest { Id = id }, f.OwnUser, f.OtherUser),
             ["TenancyService/ListUsers"] = Agency(id => new T.ListUsersRequest { AgencyId = id }, f.OwnAgency, f.OtherAgency),
@@ -264,32 +289,34 @@ public abstract class LiveAccessMatrixTests<TMarketplace>(TMarketplace m) : ICla
 
             ["ProvisioningService/ListAgreementsInForce"] = Once(new P.ListAgreementsInForceRequest { GuestStateCode = "NE" }),
             ["ProvisioningService/ListCatalogue"] = Once(new P.ListCatalogueRequest()),
-            ["ProvisioningService/SubmitRequest"] = Agency(id => new P.SubmitRequestRequest { AgencyId = id }, f.OwnAgency, f.OtherAgency),
-            ["ProvisioningService/GetRequest"] = Agency(id => new P.RequestIdRequest { RequestId = id }, f.OwnRequest, f.OtherRequest),
+            // A project and nothing else: invalid once past the access check, so nothing is asked for.
+            ["ProvisioningService/SubmitRequest"] = Project(project => new P.SubmitRequestRequest
+                { AgencyId = project == f.OtherProject ? f.OtherAgency : f.OwnAgency, ProjectId = project }, f.OwnProject, f.TreasuryProject, f.OtherProject),
+            ["ProvisioningService/GetRequest"] = Request(id => new P.RequestIdRequest { RequestId = id }),
             ["ProvisioningService/ListRequests"] = Agency(id => new P.ListRequestsRequest { AgencyId = id }, f.OwnAgency, f.OtherAgency),
-            ["ProvisioningService/GetPlacementDecision"] = Agency(id => new P.RequestIdRequest { RequestId = id }, f.OwnRequest, f.OtherRequest),
+            ["ProvisioningService/GetPlacementDecision"] = Request(id => new P.RequestIdRequest { RequestId = id }),
             ["ProvisioningService/PreviewPlacement"] = Agency(id => new P.PreviewPlacementRequest { AgencyId = id }, f.OwnAgency, f.OtherAgency),
             ["ProvisioningService/Approve"] = Agency(id => new P.ApproveRequest { RequestId = id }, f.OwnRequest, f.OtherRequest),
             ["ProvisioningService/Reject"] = Agency(id => new P.RejectRequest { RequestId = id, Reason = "matrice" }, f.OwnRequest, f.OtherRequest),
             // Invalid once past the access check (as DecommissionVm's and ResizeVm's), so the matrix changes nothing.
-            ["ProvisioningService/WithdrawRequest"] = Agency(id => new P.WithdrawRequestRequest { RequestId = id, Reason = new string('x', 1001) }, f.OwnRequest, f.OtherRequest),
+            ["ProvisioningService/WithdrawRequest"] = Request(id => new P.WithdrawRequestRequest { RequestId = id, Reason = new string('x', 1001) }),
             ["ProvisioningService/SetAutoApprovalPolicy"] = State(s => new P.SetAutoApprovalPolicyRequest { Policy = new P.AutoApprovalPolicy { StateCode = s } }, "ML", "BF"),
             ["ProvisioningService/GetAutoApprovalPolicy"] = State(s => new P.GetAutoApprovalPolicyRequest { StateCode = s }, "ML", "BF"),
             ["ProvisioningService/ListVms"] = Agency(id => new P.ListVmsRequest { AgencyId = id }, f.OwnAgency, f.OtherAgency),
-            ["ProvisioningService/DecommissionVm"] = Agency(id => new P.DecommissionVmRequest { VmId = id }, f.OwnVm, f.OtherVm),
-            ["ProvisioningService/ResizeVm"] = Agency(id => new P.ResizeVmRequest { VmId = id }, f.OwnVm, f.OtherVm),
-            ["ProvisioningService/StopVm"] = Agency(id => new P.VmPowerRequest { VmId = id }, f.OwnVm, f.OtherVm),
-            ["ProvisioningService/StartVm"] = Agency(id => new P.VmPowerRequest { VmId = id }, f.OwnVm, f.OtherVm),
-            ["ProvisioningService/RebootVm"] = Agency(id => new P.RebootVmRequest { VmId = id }, f.OwnVm, f.OtherVm),
-            ["ProvisioningService/OpenVmConsole"] = Agency(id => new P.OpenVmConsoleRequest { VmId = id }, f.OwnVm, f.OtherVm),
+            ["ProvisioningService/DecommissionVm"] = Vm(id => new P.DecommissionVmRequest { VmId = id }),
+            ["ProvisioningService/ResizeVm"] = Vm(id => new P.ResizeVmRequest { VmId = id }),
+            ["ProvisioningService/StopVm"] = Vm(id => new P.VmPowerRequest { VmId = id }),
+            ["ProvisioningService/StartVm"] = Vm(id => new P.VmPowerRequest { VmId = id }),
+            ["ProvisioningService/RebootVm"] = Vm(id => new P.RebootVmRequest { VmId = id }),
+            ["ProvisioningService/OpenVmConsole"] = Vm(id => new P.OpenVmConsoleRequest { VmId = id }),
             // No snapshot id: invalid once past the access check, so the matrix takes no snapshot.
-            ["ProvisioningService/TakeVmSnapshot"] = Agency(id => new P.TakeVmSnapshotRequest { VmId = id }, f.OwnVm, f.OtherVm),
-            ["ProvisioningService/ListVmSnapshots"] = Agency(id => new P.ListVmSnapshotsRequest { VmId = id }, f.OwnVm, f.OtherVm),
+            ["ProvisioningService/TakeVmSnapshot"] = Vm(id => new P.TakeVmSnapshotRequest { VmId = id }),
+            ["ProvisioningService/ListVmSnapshots"] = Vm(id => new P.ListVmSnapshotsRequest { VmId = id }),
             // No name and no key id: invalid once past the access check, so the matrix registers and removes nothing.
             ["ProvisioningService/RegisterSshKey"] = Agency(id => new P.RegisterSshKeyRequest { AgencyId = id }, f.OwnAgency, f.OtherAgency),
             ["ProvisioningService/ListSshKeys"] = Agency(id => new P.ListSshKeysRequest { AgencyId = id }, f.OwnAgency, f.OtherAgency),
             ["ProvisioningService/DeleteSshKey"] = Agency(id => new P.DeleteSshKeyRequest { AgencyId = id }, f.OwnAgency, f.OtherAgency),
-            ["ProvisioningService/GetProjectFirewall"] = Agency(id => new P.GetProjectFirewallRequest { ProjectId = id }, f.OwnProject, f.OtherProject),
+            ["ProvisioningService/GetProjectFirewall"] = Project(id => new P.GetProjectFirewallRequest { ProjectId = id }, f.OwnProject, f.TreasuryProject, f.OtherProject),
             // A protocol and a range that do not exist: invalid once past the access check, so nothing changes.
             ["ProvisioningService/SetProjectFirewall"] = Agency(id => new P.SetProjectFirewallRequest { ProjectId = id, Rules = { new P.FirewallRule { Protocol = "matrice" } } },
                 f.OwnProject, f.OtherProject),

@@ -22,7 +22,10 @@ public abstract class ProvisioningMarketplace() : LaunchedMarketplace("provision
     public T.TenancyService.TenancyServiceClient Tenancy { get; private set; } = null!;
     public Dictionary<string, string> Users { get; } = [];
     public Dictionary<string, string> Agencies { get; } = [];
+    /// <summary>Each agency's first project by name (MEF's "Budget de l'État", the one agent.mef.ml works on).</summary>
     public Dictionary<string, string> Projects { get; } = [];
+    /// <summary>Every demo project by its name.</summary>
+    public Dictionary<string, string> AgencyProjects { get; } = [];
     public Dictionary<string, string> Facilities { get; } = [];
     public Dictionary<string, string> Pools { get; } = [];
 
@@ -99,7 +102,9 @@ public abstract class ProvisioningMarketplace() : LaunchedMarketplace("provision
         foreach (var agency in (await Tenancy.ListAgenciesAsync(new T.ListAgenciesRequest())).Agencies)
         {
             Agencies[$"{agency.StateCode}/{agency.Code}"] = agency.Id;
-            Projects[$"{agency.StateCode}/{agency.Code}"] = (await Tenancy.ListProjectsAsync(new T.ListProjectsRequest { AgencyId = agency.Id })).Projects[0].Id;
+            var projects = (await Tenancy.ListProjectsAsync(new T.ListProjectsRequest { AgencyId = agency.Id })).Projects;
+            Projects[$"{agency.StateCode}/{agency.Code}"] = projects[0].Id;
+            foreach (var project in projects) AgencyProjects[project.Name] = project.Id;
         }
         foreach (var facility in (await Tenancy.ListFacilitiesAsync(new T.ListFacilitiesRequest())).Facilities) Facilities[facility.Code] = facility.Id;
 

@@ -359,6 +359,40 @@ public sealed class PortalBrowserTests(PortalMarketplace m) : ChromiumTests, ICl
     }
 
     [Fact]
+    public async Task An_agency_administrator_adds_a_requester_to_a_project_on_the_members_page_and_removes_them_and_the_requester_sees_its_requests_only_meanwhile()
+    {
+        var request = m.Request("ML/MEF", "internal");
+        request.ProjectId = m.AgencyProjects["Trésor public"];
+        request.ActorUserId = m.Users["agent.tresor.mef.ml"];
+        var treasury = await m.SubmitAsync(request);
+        var row = $"tr[data-request-id='{treasury.Id}']";
+        var awa = await SignedInAsync("agent.mef.ml", "/demandes");
+        await Assertions.Expect(awa.GetByRole(AriaRole.Heading, new() { Name = "Mes demandes d'hébergement" })).ToBeVisibleAsync();
+        await Assertions.Expect(awa.Locator(row)).ToHaveCountAsync(0);
+        await Assertions.Expect(awa.GetByRole(AriaRole.Link, new() { Name = "Membres" })).ToHaveCountAsync(0);
+
+        var admin = await SignedInAsync("admin.mef.ml", "/membres");
+        await Assertions.Expect(admin.GetByRole(AriaRole.Link, new() { Name = "Membres" })).ToBeVisibleAsync();
+        var project = admin.Locator("article[data-project='Trésor public']");
+        await Assertions.Expect(project.Locator("li[data-member='agent.tresor.mef.ml']")).ToBeVisibleAsync();
+        await project.GetByLabel("Ajouter", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = "Awa Traoré (agent.mef.ml)" });
+        await project.GetByRole(AriaRole.Button, new() { Name = "Ajouter au projet" }).ClickAsync();
+        await Assertions.Expect(project.Locator("li[data-member='agent.mef.ml']")).ToBeVisibleAsync();
+        await Assertions.Expect(admin.Locator("tr[data-user='agent.mef.ml']")).ToContainTextAsync("Trésor public");
+        await Screenshot(admin, "members-project-added");
+
+        // Her list is live: the treasury's request appears without her doing anything, and goes when she is removed.
+        await Assertions.Expect(awa.Locator(row)).ToHaveCountAsync(1, new() { Timeout = 30_000 });
+        await project.Locator("li[data-member='agent.mef.ml']").GetByRole(AriaRole.Button, new() { Name = "Retirer" }).ClickAsync();
+        await Assertions.Expect(project.Locator("li[data-member='agent.mef.ml']")).ToHaveCountAsync(0);
+        await Assertions.Expect(awa.Locator(row)).ToHaveCountAsync(0, new() { Timeout = 30_000 });
+        await Assertions.Expect(admin.GetByRole(AriaRole.Alert)).ToHaveCountAsync(0);
+
+        await m.WaitForAsync(treasury.Id, "awaiting_approval");
+        await m.RejectIfOpenAsync(treasury.Id, "op.ml");
+    }
+
+    [Fact]
     public async Task The_request_form_validates_as_the_user_types_in_their_language_and_fits_a_phone()
     {
         var page = await SignedInAsync("agent.mef.ml", "/demandes/nouvelle", width: 390, height: 844);

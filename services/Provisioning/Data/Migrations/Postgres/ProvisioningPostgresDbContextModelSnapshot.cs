@@ -817,6 +817,27 @@ namespace Aes.Provisioning.Data.Migrations.Postgres
                     b.ToTable("known_projects", (string)null);
                 });
 
+            modelBuilder.Entity("Aes.Provisioning.Domain.KnownProjectMember", b =>
+                {
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid");
+
+                    b.Property<bool>("IsMember")
+                        .HasColumnType("boolean");
+
+                    b.Property<long>("Revision")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("ProjectId", "UserId");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("known_project_members", (string)null);
+                });
+
             modelBuilder.Entity("Aes.Provisioning.Domain.KnownRole", b =>
                 {
                     b.Property<long>("Id")

@@ -808,6 +808,27 @@ namespace Aes.Provisioning.Data.Migrations.Sqlite
                     b.ToTable("known_projects", (string)null);
                 });
 
+            modelBuilder.Entity("Aes.Provisioning.Domain.KnownProjectMember", b =>
+                {
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("IsMember")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Revision")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ProjectId", "UserId");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("known_project_members", (string)null);
+                });
+
             modelBuilder.Entity("Aes.Provisioning.Domain.KnownRole", b =>
                 {
                     b.Property<long>("Id")
