@@ -101,6 +101,13 @@ public static class StartupConfiguration
                 problems.Add($"{key} doit être une adresse http(s) absolue / must be an absolute http(s) address.");
             }
         }
+        // Declared Production (ASPNETCORE_ENVIRONMENT): the demo's accounts, whose password everyone knows, are not made there.
+        if (string.Equals(configuration[Microsoft.Extensions.Hosting.HostDefaults.EnvironmentKey], Microsoft.Extensions.Hosting.Environments.Production, StringComparison.OrdinalIgnoreCase)
+            && bool.TryParse(configuration["Seed:Demo"], out var demo) && demo)
+        {
+            problems.Add("Seed:Demo est refusé en Production : les comptes de démonstration ont un mot de passe connu de tous / "
+                + "is refused in Production: the demo accounts have a password everyone knows.");
+        }
         return problems;
     }
 

@@ -36,6 +36,14 @@ public sealed class StartupConfigurationTests
     }
 
     [Fact]
+    public void The_demo_seed_is_refused_in_production_and_allowed_elsewhere()
+    {
+        Assert.Contains(Problems(ResourceNames.Tenancy, ("environment", "Production"), ("Seed:Demo", "true")), p => p.StartsWith("Seed:Demo", StringComparison.Ordinal));
+        Assert.Empty(Problems(ResourceNames.Tenancy, ("environment", "Production"), ("Seed:Demo", "false")));
+        Assert.Empty(Problems(ResourceNames.Tenancy, ("environment", "Development"), ("Seed:Demo", "true")));
+    }
+
+    [Fact]
     public void Postgres_needs_a_readable_connection_string_for_the_services_own_database()
     {
         Assert.Contains(Problems(ResourceNames.Billing, ("Database:Provider", "Postgres")), p => p.StartsWith("ConnectionStrings:billing-db est requis", StringComparison.Ordinal));

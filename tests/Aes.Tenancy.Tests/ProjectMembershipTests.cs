@@ -5,6 +5,7 @@ using Aes.Tenancy.Data;
 using Aes.Tenancy.Domain;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using V1 = Aes.Contracts.Tenancy.V1;
@@ -121,6 +122,34 @@ public sealed class ProjectMembershipTests : IAsyncLifetime
         }, default);
         Assert.Empty(await _memberships.ProjectsOfAsync(awa.Id, _mef.Id, default));
         Assert.Equal(2, (await AnnouncedAsync()).Count(e => !e.IsMember && e.UserId == awa.Id));
+    }
+
+    [Fact]
+    public async Task The_demo_password_goes_to_the_users_the_seed_creates_in_that_run_and_never_to_a_later_namesake()
+    {
+        IConfiguration configuration = new ConfigurationBuilder().Build();
+        // An installation that was not seeded, whose operator happens to be called as a demo user, then started with the seed on.
+        var namesake = await _operations.CreateUserAsync(new V1.CreateUserRequest { UserName = "op.ml", DisplayName = "Opérateur réel" }, default);
+        var seeder = new Aes.Tenancy.Seed.DemoSeeder(_db, _operations, _memberships, configuration, NullLogger<Aes.Tenancy.Seed.DemoSeeder>.Instance);
+
+        Assert.False(await seeder.SeedAsync(default));
+        Assert.Equal("", (await _db.Users.AsNoTracking().SingleAsync(u => u.Id == namesake.Id)).PasswordHash);
+
+        // A fresh installation: every user the seed makes gets it.
+        await using var connection = new SqliteConnection("Data Source=:memory:");
+        await connection.OpenAsync();
+        await using var fresh = new TenancySqliteDbContext(new DbContextOptionsBuilder<TenancySqliteDbContext>().UseSqlite(connection).Options);
+        await fresh.Database.MigrateAsync();
+        var freshOperations = new TenancyOperations(fresh, _clock);
+        Assert.True(await new Aes.Tenancy.Seed.DemoSeeder(fresh, freshOperations, new ProjectMemberships(fresh, _clock), configuration,
+            NullLogger<Aes.Tenancy.Seed.DemoSeeder>.Instance).SeedAsync(default));
+        var seeded = await fresh.Users.AsNoTracking().ToListAsync();
+        Assert.All(seeded, user => Assert.True(Aes.Tenancy.Identity.Passwords.Verify(user, Aes.Tenancy.Seed.DemoSeeder.DefaultDemoPassword), user.UserName));
+        var awa = seeded.Single(u => u.UserName == "agent.mef.ml");
+        var mef = await fresh.Agencies.SingleAsync(a => a.Code == "MEF");
+        Assert.Equal(["Budget de l'État"], await fresh.Projects.Where(p => fresh.ProjectMemberships.Any(m => m.ProjectId == p.Id && m.UserId == awa.Id && m.IsMember))
+            .Select(p => p.Name).ToListAsync());
+        Assert.Equal(2, await fresh.Projects.CountAsync(p => p.AgencyId == mef.Id));
     }
 
     [Fact]

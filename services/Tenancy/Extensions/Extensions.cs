@@ -50,9 +50,7 @@ public static class Extensions
         await scope.ServiceProvider.GetRequiredService<ClientRegistry>().RegisterAsync(app.Lifetime.ApplicationStopping);
         if (app.Configuration.GetValue("Seed:Demo", false))
         {
-            var seeder = scope.ServiceProvider.GetRequiredService<DemoSeeder>();
-            await seeder.SeedAsync(app.Lifetime.ApplicationStopping);
-            await seeder.SetDemoPasswordsAsync(app.Lifetime.ApplicationStopping);
+            await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync(app.Lifetime.ApplicationStopping);
         }
     }
 }

@@ -73,10 +73,26 @@ public static class TenancyAccessRules
         return user.Roles.FirstOrDefault() is { } role ? await OfAsync(role.StateCode, role.AgencyId, services, cancellationToken) : ResourceScope.Confederation;
     }
 
+    /// <summary>
+    /// Every role the new user is given must lie within the caller's reach: the one scope that holds them all
+    /// (one agency; else one state, for its operators; else the confederation).
+    /// </summary>
     private static async ValueTask<ResourceScope> NewUserAsync(IMessage request, IServiceProvider services, CancellationToken cancellationToken)
     {
         var roles = ((V1.CreateUserRequest)request).Roles;
-        return roles.Count == 0 ? ResourceScope.Confederation : await OfAsync(roles[0], services, cancellationToken);
+        if (roles.Count == 0)
+        {
+            return ResourceScope.Confederation;
+        }
+        var scopes = new List<ResourceScope>();
+        foreach (var role in roles)
+        {
+            scopes.Add(await OfAsync(role, services, cancellationToken));
+        }
+        return scopes.Contains(ResourceScope.Missing) ? ResourceScope.Missing
+            : scopes.Distinct().Count() == 1 ? scopes[0]
+            : scopes.Select(s => s.State).Distinct().ToList() is [{ } state] ? new ResourceScope(state)
+            : ResourceScope.Confederation;
     }
 
     private static async ValueTask<ResourceScope> AssignmentAsync(IMessage request, IServiceProvider services, CancellationToken cancellationToken)

@@ -7,26 +7,14 @@ namespace Aes.Tenancy.Seed;
 
 /// <summary>
 /// Loads the demo data of DOMAIN.md (Seed/demo-data.json) through the same operations as the API,
-/// so every seeded fact also publishes its integration event. Runs once, on an empty database.
+/// so every seeded fact also publishes its integration event. Runs once, on an empty database, and gives the demo
+/// password to the users it creates then, and to no one else. Refused in Production (<see cref="StartupConfiguration"/>).
 /// </summary>
 public sealed partial class DemoSeeder(
     TenancyDbContext db, TenancyOperations operations, ProjectMemberships memberships, IConfiguration configuration, ILogger<DemoSeeder> logger)
 {
     /// <summary>Every demo user's password unless Seed:DemoPassword says otherwise; the README lists the users.</summary>
     public const string DefaultDemoPassword = "aes-demo-2026";
-
-    /// <summary>Gives each demo user without a password the demo one (also for data folders seeded before sign-in existed).</summary>
-    public async Task SetDemoPasswordsAsync(CancellationToken cancellationToken)
-    {
-        var password = configuration["Seed:DemoPassword"] is { Length: > 0 } configured ? configured : DefaultDemoPassword;
-        var names = (await LoadAsync(cancellationToken)).Users.Select(u => u.UserName).ToList();
-        var users = await db.Users.Where(u => names.Contains(u.UserName) && u.PasswordHash == "").ToListAsync(cancellationToken);
-        foreach (var user in users)
-        {
-            user.PasswordHash = Identity.Passwords.Hash(user, password);
-        }
-        await db.SaveChangesAsync(cancellationToken);
-    }
 
     public async Task<bool> SeedAsync(CancellationToken cancellationToken)
     {
@@ -118,6 +106,13 @@ public sealed partial class DemoSeeder(
             }
         }
 
+        // Only the accounts made in this very run get the well-known password: never someone who came later under a demo name.
+        var password = configuration["Seed:DemoPassword"] is { Length: > 0 } configured ? configured : DefaultDemoPassword;
+        foreach (var user in users.Values)
+        {
+            user.PasswordHash = Identity.Passwords.Hash(user, password);
+        }
+        await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         LogSeeded(data.States.Count, data.Facilities.Count, data.Agencies.Count, data.Users.Count, data.Agreements.Count);
         return true;

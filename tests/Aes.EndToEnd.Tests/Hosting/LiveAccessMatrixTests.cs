@@ -69,7 +69,9 @@ public abstract class LiveAccessMatrixTests<TMarketplace>(TMarketplace m) : ICla
                         var allowed = row[column] == "*" || row[column].Contains(target.Code);
                         var status = await CallAsync(host, method, target.Request(), tokens[Callers[column]]);
                         calls++;
-                        if (status.StatusCode == StatusCode.Unauthenticated || (status.StatusCode == StatusCode.PermissionDenied) == allowed)
+                        // A server fault is never a pass: an allowed call must reach the method and be answered.
+                        if (status.StatusCode is StatusCode.Unauthenticated or StatusCode.Internal or StatusCode.Unknown or StatusCode.DataLoss or StatusCode.Unimplemented
+                            || (status.StatusCode == StatusCode.PermissionDenied) == allowed)
                         {
                             wrong.Add($"{host}: {method.Name} by {Callers[column]} on {target.Code}: matrix says {(allowed ? "allowed" : "refused")}, got {status.StatusCode} ({status.Detail})");
                         }

@@ -206,6 +206,40 @@ public sealed class ConfederalIssuerTests(TenancyServiceFixture tenancy) : IClas
     }
 
     [Fact]
+    public async Task An_agency_administrator_cannot_slip_a_wider_role_beside_one_of_their_agency_and_nothing_is_written()
+    {
+        var admin = ClientWith(await new CodeFlowClient(tenancy.HttpAddress).AccessTokenForAsync("admin.mef.ml", DemoPassword));
+        var agencies = (await tenancy.Client.ListAgenciesAsync(new ListAgenciesRequest())).Agencies;
+        var mef = agencies.Single(a => a.Code == "MEF").Id;
+        var anptic = agencies.Single(a => a.Code == "ANPTIC").Id;
+        RoleAssignment Agent(string agency) => new() { Role = Role.Requester, AgencyId = agency };
+        var attempts = new (string Name, RoleAssignment[] Roles)[]
+        {
+            ("escalade.confederale", [Agent(mef), new RoleAssignment { Role = Role.ConfederalAdministrator }]),
+            ("escalade.operateur", [Agent(mef), new RoleAssignment { Role = Role.StateOperator, StateCode = "ML" }]),
+            ("escalade.auditeur", [Agent(mef), new RoleAssignment { Role = Role.Auditor }]),
+            ("escalade.etranger", [Agent(mef), Agent(anptic)]),
+        };
+        foreach (var (name, roles) in attempts)
+        {
+            var refused = await Assert.ThrowsAsync<RpcException>(() => admin.CreateUserAsync(new CreateUserRequest
+            {
+                UserName = name, DisplayName = name, Roles = { roles },
+            }).ResponseAsync);
+            Assert.Equal(StatusCode.PermissionDenied, refused.StatusCode);
+        }
+        var users = (await tenancy.Client.ListUsersAsync(new ListUsersRequest())).Users;
+        Assert.DoesNotContain(users, u => u.UserName.StartsWith("escalade.", StringComparison.Ordinal));
+
+        // Two roles of their own agency are theirs to give.
+        var colleague = await admin.CreateUserAsync(new CreateUserRequest
+        {
+            UserName = "adjoint.mef.ml", DisplayName = "Adjoint", Roles = { Agent(mef), new RoleAssignment { Role = Role.AgencyAdministrator, AgencyId = mef } },
+        });
+        Assert.Equal(2, colleague.Roles.Count);
+    }
+
+    [Fact]
     public async Task Passwords_are_stored_as_salted_hashes()
     {
         await using var connection = new NpgsqlConnection(tenancy.Database);
