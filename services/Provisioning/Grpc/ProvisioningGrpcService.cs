@@ -334,7 +334,26 @@ public sealed partial class ProvisioningGrpcService(
         }
         var snapshots = await db.Snapshots.Where(x => x.AgencyId == agencyId && x.Status != SnapshotStatus.Removed).GroupBy(x => x.VmId)
             .Select(g => new { VmId = g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.VmId, x => x.Count, context.CancellationToken);
-        return new V1.ListVmsResponse { Vms = { list.Select(vm => { var message = ToMessage(vm); message.Snapshots = snapshots.GetValueOrDefault(vm.Id); return message; }) } };
+        var requestIds = list.Select(vm => vm.RequestId).Distinct().ToList();
+        var requests = await db.Requests.Where(r => requestIds.Contains(r.Id)).Select(r => new { r.Id, r.SubmittedBy, r.ProjectId })
+            .ToDictionaryAsync(r => r.Id, context.CancellationToken);
+        return new V1.ListVmsResponse
+        {
+            Vms =
+            {
+                list.Select(vm =>
+                {
+                    var message = ToMessage(vm);
+                    message.Snapshots = snapshots.GetValueOrDefault(vm.Id);
+                    if (requests.TryGetValue(vm.RequestId, out var request))
+                    {
+                        message.OwnerUserId = request.SubmittedBy.ToString();
+                        message.ProjectId = request.ProjectId.ToString();
+                    }
+                    return message;
+                }),
+            },
+        };
     }
 
     public override async Task<V1.Vm> DecommissionVm(V1.DecommissionVmRequest request, ServerCallContext context) =>

@@ -103,7 +103,10 @@ public abstract class ProjectBoundaryTests<TMarketplace>(TMarketplace m) : IClas
         Assert.Contains(awa, added.Body.GetProperty("members").EnumerateArray().Select(e => e.GetProperty("userId").GetString()));
         await Eventually.HoldsAsync(async () => (await SendAsync("agent.mef.ml", HttpMethod.Get, $"api/v1/requests/{vmRequest.Id}")).Response.StatusCode == HttpStatusCode.OK,
             TimeSpan.FromSeconds(30), "provisioning learns that Awa joined the treasury");
-        Assert.Contains(vmId, Ids((await SendAsync("agent.mef.ml", HttpMethod.Get, $"api/v1/vms?agencyId={Agency}")).Body, "vms"));
+        var seen = (await SendAsync("agent.mef.ml", HttpMethod.Get, $"api/v1/vms?agencyId={Agency}")).Body.GetProperty("vms").EnumerateArray()
+            .Single(vm => vm.GetProperty("id").GetString() == vmId);
+        // Its owner and project come with it, so a page can tell a member's own VMs from the project's others.
+        Assert.Equal((m.Users["agent.tresor.mef.ml"], Treasury), (seen.GetProperty("ownerUserId").GetString(), seen.GetProperty("projectId").GetString()));
         Assert.Contains(Treasury, Ids((await SendAsync("agent.mef.ml", HttpMethod.Get, $"api/v1/agencies/{Agency}/projects")).Body, "projects"));
 
         // And removes her: the project closes again.
