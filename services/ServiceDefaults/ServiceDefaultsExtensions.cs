@@ -1,5 +1,6 @@
 using Aes.ServiceDefaults.Errors;
 using Aes.ServiceDefaults.Identity;
+using Aes.ServiceDefaults.Web;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -86,6 +87,7 @@ public static class ServiceDefaultsExtensions
 
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
+        app.UseWebFrontWhenAdded();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();

@@ -1,4 +1,5 @@
 using Aes.ServiceDefaults.Identity;
+using Aes.ServiceDefaults.Web;
 using Aes.Contracts.Tenancy.V1;
 using Aes.Messaging;
 using Aes.Messaging.Dapr;
@@ -20,6 +21,7 @@ public static class Extensions
         builder.Services.AddServiceGrpcClient<Aes.Contracts.Provisioning.V1.ProvisioningService.ProvisioningServiceClient>(builder.Configuration, ResourceNames.Provisioning,
             Home.ProvisioningClient).WithServiceIdentity();
         builder.AddServiceDatabase<PortalDbContext, PortalPostgresDbContext, PortalSqliteDbContext>(ResourceNames.PortalDatabase);
+        builder.AddWebFront();
         builder.AddPublicApi();
         builder.AddBrowserSignIn();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
@@ -55,7 +57,7 @@ public static class Extensions
         app.MapDocuments();
         app.MapStaticAssets().AllowAnonymous();
         // Pages say who may see them ([Authorize], [AllowAnonymous]); the rest falls to the fallback policy (signed in).
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode(options => options.ContentSecurityFrameAncestorsPolicy = "'none'");
         return app;
     }
 }

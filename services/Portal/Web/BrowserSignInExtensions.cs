@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Aes.ServiceDefaults.Identity;
+using Aes.ServiceDefaults.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
@@ -17,6 +18,8 @@ public static class BrowserSignInExtensions
     public const string ChallengeScheme = "aes-browser-oidc";
     public const string AccessTokenClaim = "aes_access_token";
     public const string SignInPath = "/connexion";
+    /// <summary>Where the issuer sends the browser back after ending its session; registered with the portal's client.</summary>
+    public const string SignedOutCallbackPath = "/signout-callback-oidc";
 
     public static IHostApplicationBuilder AddBrowserSignIn(this IHostApplicationBuilder builder)
     {
@@ -31,6 +34,8 @@ public static class BrowserSignInExtensions
                 cookie.Cookie.Name = "aes.portal";
                 cookie.Cookie.HttpOnly = true;
                 cookie.Cookie.SameSite = SameSiteMode.Lax;
+                // Secure whenever the browser came over https, which behind the ingress the named proxies tell.
+                cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
                 cookie.AccessDeniedPath = "/acces-refuse";
                 cookie.ForwardChallenge = ChallengeScheme;
             })
@@ -41,6 +46,8 @@ public static class BrowserSignInExtensions
                 oidc.ClientId = "aes-portal-web";
                 oidc.ClientSecret = secret;
                 oidc.ResponseType = "code";
+                // The code comes back in the address, not in a self-posting form: that form needs an inline script, which the CSP refuses.
+                oidc.ResponseMode = "query";
                 oidc.UsePkce = true;
                 oidc.SignInScheme = AuthenticationExtensions.BrowserScheme;
                 oidc.MapInboundClaims = false;
@@ -52,6 +59,7 @@ public static class BrowserSignInExtensions
                 oidc.TokenValidationParameters.NameClaimType = AesClaims.Name;
                 oidc.TokenValidationParameters.RoleClaimType = AesClaims.Role;
                 oidc.Events.OnTokenValidated = KeepTheAccessToken;
+                oidc.SignedOutCallbackPath = SignedOutCallbackPath;
             });
         return builder;
     }
@@ -78,12 +86,13 @@ public static class BrowserSignInExtensions
     public static WebApplication MapBrowserSignIn(this WebApplication app)
     {
         app.MapGet(SignInPath, (string? retour) => Results.Challenge(
-            new AuthenticationProperties { RedirectUri = retour is { Length: > 0 } && retour.StartsWith('/') && !retour.StartsWith("//") ? retour : "/" },
+            new AuthenticationProperties { RedirectUri = LocalUrls.LocalOrHome(retour) },
             [ChallengeScheme])).AllowAnonymous().ExcludeFromDescription();
+        // Ends the issuer's session too: otherwise the next "Se connecter" on a shared computer signs the last person in again.
         app.MapPost("/deconnexion", async (HttpContext context) =>
         {
             await context.SignOutAsync(AuthenticationExtensions.BrowserScheme);
-            return Results.LocalRedirect("/");
+            return Results.SignOut(new AuthenticationProperties { RedirectUri = "/" }, [ChallengeScheme]);
         }).AllowAnonymous().ExcludeFromDescription();
         return app;
     }

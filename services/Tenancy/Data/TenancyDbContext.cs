@@ -13,6 +13,7 @@ public abstract class TenancyDbContext(DbContextOptions options) : ServiceDbCont
     public DbSet<User> Users => Set<User>();
     public DbSet<Agreement> Agreements => Set<Agreement>();
     public DbSet<Aes.Tenancy.Identity.IdentityKey> IdentityKeys => Set<Aes.Tenancy.Identity.IdentityKey>();
+    public DbSet<Aes.Tenancy.Identity.SignInFailure> SignInFailures => Set<Aes.Tenancy.Identity.SignInFailure>();
     public DbSet<Aes.Tenancy.Application.ReferenceAnnouncement> ReferenceAnnouncements => Set<Aes.Tenancy.Application.ReferenceAnnouncement>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
@@ -72,6 +73,14 @@ public abstract class TenancyDbContext(DbContextOptions options) : ServiceDbCont
             project.Property(p => p.Name).HasMaxLength(200);
             project.Property(p => p.Description).HasMaxLength(2000);
             project.HasOne<Agency>().WithMany().HasForeignKey(p => p.AgencyId);
+        });
+
+        modelBuilder.Entity<Aes.Tenancy.Identity.SignInFailure>(failure =>
+        {
+            failure.ToTable("sign_in_failures");
+            failure.Property(f => f.Key).HasMaxLength(200);
+            failure.HasIndex(f => new { f.Key, f.At });
+            failure.HasIndex(f => f.At);
         });
 
         modelBuilder.Entity<ProjectMembership>(membership =>

@@ -1,5 +1,6 @@
 using Aes.ServiceDefaults;
 using Aes.ServiceDefaults.Identity;
+using Aes.ServiceDefaults.Web;
 using Aes.Messaging.Persistence;
 using Aes.Tenancy.Application;
 using Aes.Tenancy.Grpc;
@@ -22,6 +23,7 @@ public static class Extensions
         builder.Services.AddScoped<DemoSeeder>();
         builder.Services.AddScoped<ReferenceAnnouncer>();
         builder.Services.AddHostedService<AgreementClock>();
+        builder.AddWebFront();
         builder.AddIdentityServer();
         builder.Services.AddAccessPolicy(TenancyAccessRules.Service, TenancyAccessRules.Rules);
         return builder;

@@ -49,9 +49,11 @@ public sealed class ClientRegistry(IOpenIddictApplicationManager applications, I
                 ClientType = ClientTypes.Confidential,
                 DisplayName = "Portail / portal",
                 RedirectUris = { new Uri(redirect) },
+                // The portal's sign-out ends the session here, then comes back to its own callback.
+                PostLogoutRedirectUris = { new Uri(new Uri(redirect), "/signout-callback-oidc") },
                 Permissions =
                 {
-                    Permissions.Endpoints.Authorization, Permissions.Endpoints.Token,
+                    Permissions.Endpoints.Authorization, Permissions.Endpoints.Token, Permissions.Endpoints.EndSession,
                     Permissions.GrantTypes.AuthorizationCode, Permissions.ResponseTypes.Code,
                     Permissions.Scopes.Profile, Permissions.Prefixes.Scope + ApiScope,
                 },

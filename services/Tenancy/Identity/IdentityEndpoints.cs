@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Claims;
 using Aes.ServiceDefaults.Identity;
+using Aes.ServiceDefaults.Web;
 using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
@@ -15,6 +16,7 @@ public static partial class IdentityEndpoints
 {
     public const string LoginScheme = "aes-login";
     public const string LoginPath = "/account/login";
+    public const string EndSessionPath = "/connect/endsession";
 
     public static WebApplication MapIdentityEndpoints(this WebApplication app)
     {
@@ -22,7 +24,15 @@ public static partial class IdentityEndpoints
         app.MapPost("/connect/token", TokenAsync).AllowAnonymous().DisableAntiforgery();
         app.MapGet(LoginPath, LoginPage).AllowAnonymous();
         app.MapPost(LoginPath, LoginAsync).AllowAnonymous().DisableAntiforgery();
+        app.MapMethods(EndSessionPath, ["GET", "POST"], (Delegate)EndSessionAsync).AllowAnonymous().DisableAntiforgery();
         return app;
+    }
+
+    /// <summary>Ends the session kept by the sign-in cookie, then sends the browser back where the client asked, if registered.</summary>
+    private static async Task<IResult> EndSessionAsync(HttpContext context)
+    {
+        await context.SignOutAsync(LoginScheme);
+        return Results.SignOut(new AuthenticationProperties { RedirectUri = LoginPath }, [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
     }
 
     private static async Task<IResult> AuthorizeAsync(HttpContext context, TokenPrincipals principals)
@@ -92,9 +102,9 @@ public static partial class IdentityEndpoints
     }), [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
 
     private static IResult LoginPage(HttpContext context, IAntiforgery antiforgery, string? returnUrl) =>
-        RenderLogin(context, antiforgery, returnUrl, userName: "", failed: false);
+        RenderLogin(context, antiforgery, returnUrl, userName: "", refusal: null);
 
-    private static async Task<IResult> LoginAsync(HttpContext context, IAntiforgery antiforgery, TenancyDbContext db, ILoggerFactory loggers)
+    private static async Task<IResult> LoginAsync(HttpContext context, IAntiforgery antiforgery, TenancyDbContext db, SignInThrottle throttle, ILoggerFactory loggers)
     {
         if (!context.Request.HasFormContentType)
         {
@@ -107,29 +117,51 @@ public static partial class IdentityEndpoints
         }
         var userName = form["username"].ToString().Trim();
         var returnUrl = form["returnUrl"].ToString();
+        var address = context.Connection.RemoteIpAddress?.ToString() ?? "";
+        // A locked account or address is refused before its password is even looked at: guessing on gains nothing.
+        if (await throttle.LockOfAsync(userName, address, context.RequestAborted) is { } locked)
+        {
+            LogLocked(loggers.CreateLogger(typeof(IdentityEndpoints)), userName, address, locked.UntilUtc);
+            return RenderLogin(context, antiforgery, returnUrl, userName, Refusal.LockedOut(locked));
+        }
         var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.UserName == userName, context.RequestAborted);
         if (user is null || !Passwords.Verify(user, form["password"].ToString()))
         {
-            LogRefused(loggers.CreateLogger(typeof(IdentityEndpoints)), userName, context.Connection.RemoteIpAddress?.ToString() ?? "");
-            return RenderLogin(context, antiforgery, returnUrl, userName, failed: true);
+            LogRefused(loggers.CreateLogger(typeof(IdentityEndpoints)), userName, address);
+            await throttle.RecordFailureAsync(userName, address, context.RequestAborted);
+            return RenderLogin(context, antiforgery, returnUrl, userName, Refusal.WrongPassword);
         }
+        await throttle.ForgetAccountAsync(userName, context.RequestAborted);
         var identity = new ClaimsIdentity(LoginScheme, AesClaims.Name, AesClaims.Role);
         identity.AddClaim(new Claim(Claims.Subject, user.Id.ToString()));
         identity.AddClaim(new Claim(AesClaims.Name, user.UserName));
         await context.SignInAsync(LoginScheme, new ClaimsPrincipal(identity));
-        return Results.LocalRedirect(IsLocal(returnUrl) ? returnUrl : "/");
+        return Results.LocalRedirect(LocalUrls.LocalOrHome(returnUrl));
     }
 
-    private static bool IsLocal(string url) =>
-        url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal);
+    /// <summary>Why the sign-in page is shown again, in both languages, and with which status.</summary>
+    private sealed record Refusal(string French, string English, int Status)
+    {
+        public static readonly Refusal WrongPassword = new("Identifiant ou mot de passe incorrect.", "Wrong user name or password.", StatusCodes.Status401Unauthorized);
 
-    private static IResult RenderLogin(HttpContext context, IAntiforgery antiforgery, string? returnUrl, string userName, bool failed)
+        public static Refusal LockedOut(SignInThrottle.Lock locked)
+        {
+            var until = locked.UntilUtc.ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+            return locked.OnAccount
+                ? new($"Trop de tentatives de connexion pour ce compte : il est verrouillé jusqu'à {until} UTC. Réessayez ensuite.",
+                    $"Too many sign-in attempts for this account: it is locked until {until} UTC. Try again then.", StatusCodes.Status429TooManyRequests)
+                : new($"Trop de tentatives de connexion depuis votre adresse : elles sont bloquées jusqu'à {until} UTC. Réessayez ensuite.",
+                    $"Too many sign-in attempts from your address: they are blocked until {until} UTC. Try again then.", StatusCodes.Status429TooManyRequests);
+        }
+    }
+
+    private static IResult RenderLogin(HttpContext context, IAntiforgery antiforgery, string? returnUrl, string userName, Refusal? refusal)
     {
         var tokens = antiforgery.GetAndStoreTokens(context);
         string Encode(string? text) => WebUtility.HtmlEncode(text ?? "");
-        var error = failed
-            ? """<p class="error" role="alert" lang="fr">Identifiant ou mot de passe incorrect.</p><p class="error" lang="en">Wrong user name or password.</p>"""
-            : "";
+        var error = refusal is null
+            ? ""
+            : $"""<p class="error" role="alert" lang="fr">{Encode(refusal.French)}</p><p class="error" lang="en">{Encode(refusal.English)}</p>""";
         var html = $$"""
             <!DOCTYPE html>
             <html lang="fr">
@@ -154,9 +186,12 @@ public static partial class IdentityEndpoints
             </form>
             </body></html>
             """;
-        return Results.Content(html, "text/html; charset=utf-8", statusCode: failed ? StatusCodes.Status401Unauthorized : StatusCodes.Status200OK);
+        return Results.Content(html, "text/html; charset=utf-8", statusCode: refusal?.Status ?? StatusCodes.Status200OK);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sign-in refused for {UserName} from {Address}")]
     private static partial void LogRefused(ILogger logger, string userName, string address);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sign-in for {UserName} from {Address} refused unchecked: locked until {UntilUtc:u}")]
+    private static partial void LogLocked(ILogger logger, string userName, string address, DateTime untilUtc);
 }

@@ -21,7 +21,8 @@ public static class IdentityServerExtensions
             .AddServer(server =>
             {
                 server.SetIssuer(new Uri(issuer.TrimEnd('/') + "/"));
-                server.SetAuthorizationEndpointUris("connect/authorize").SetTokenEndpointUris("connect/token");
+                server.SetAuthorizationEndpointUris("connect/authorize").SetTokenEndpointUris("connect/token")
+                    .SetEndSessionEndpointUris(IdentityEndpoints.EndSessionPath.TrimStart('/'));
                 server.AllowAuthorizationCodeFlow().RequireProofKeyForCodeExchange().AllowClientCredentialsFlow().AllowRefreshTokenFlow();
                 server.RegisterScopes(Scopes.OpenId, Scopes.Profile, Scopes.OfflineAccess, ClientRegistry.ApiScope);
                 server.SetAccessTokenLifetime(accessTokenLifetime);
@@ -29,6 +30,7 @@ public static class IdentityServerExtensions
                 server.UseAspNetCore()
                     .EnableAuthorizationEndpointPassthrough()
                     .EnableTokenEndpointPassthrough()
+                    .EnableEndSessionEndpointPassthrough()
                     // Inside a cluster or on one machine the operators choose cleartext; TLS ends at their ingress.
                     .DisableTransportSecurityRequirement();
             });
@@ -39,10 +41,12 @@ public static class IdentityServerExtensions
             cookie.Cookie.Name = "aes.login";
             cookie.Cookie.HttpOnly = true;
             cookie.Cookie.SameSite = SameSiteMode.Lax;
+            cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
             cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
         });
         builder.Services.AddAntiforgery();
         builder.Services.AddScoped<TokenPrincipals>();
+        builder.Services.AddScoped<SignInThrottle>();
         builder.Services.AddScoped<ClientRegistry>();
         builder.Services.AddScoped<AutomationClients>();
         return builder;
