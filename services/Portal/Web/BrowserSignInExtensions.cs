@@ -18,8 +18,6 @@ public static class BrowserSignInExtensions
     public const string ChallengeScheme = "aes-browser-oidc";
     public const string AccessTokenClaim = "aes_access_token";
     public const string SignInPath = "/connexion";
-    /// <summary>Where the issuer sends the browser back after ending its session; registered with the portal's client.</summary>
-    public const string SignedOutCallbackPath = "/signout-callback-oidc";
 
     public static IHostApplicationBuilder AddBrowserSignIn(this IHostApplicationBuilder builder)
     {
@@ -59,7 +57,6 @@ public static class BrowserSignInExtensions
                 oidc.TokenValidationParameters.NameClaimType = AesClaims.Name;
                 oidc.TokenValidationParameters.RoleClaimType = AesClaims.Role;
                 oidc.Events.OnTokenValidated = KeepTheAccessToken;
-                oidc.SignedOutCallbackPath = SignedOutCallbackPath;
             });
         return builder;
     }

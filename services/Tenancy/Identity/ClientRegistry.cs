@@ -49,7 +49,7 @@ public sealed class ClientRegistry(IOpenIddictApplicationManager applications, I
                 ClientType = ClientTypes.Confidential,
                 DisplayName = "Portail / portal",
                 RedirectUris = { new Uri(redirect) },
-                // The portal's sign-out ends the session here, then comes back to its own callback.
+                // The portal's sign-out ends the session here, then comes back to ASP.NET's default signed-out callback.
                 PostLogoutRedirectUris = { new Uri(new Uri(redirect), "/signout-callback-oidc") },
                 Permissions =
                 {

@@ -234,10 +234,8 @@ public sealed partial class WebFrontTests(WebFrontMarketplace m) : ChromiumTests
         return page;
     }
 
-    private static Regex LockedUntil() => LockedUntilPattern();
-
     [GeneratedRegex(@"verrouillé jusqu'à \d\d:\d\d UTC")]
-    private static partial Regex LockedUntilPattern();
+    private static partial Regex LockedUntil();
 
     /// <summary>An HTTP client whose connections leave from one loopback address, as if from another machine.</summary>
     private static HttpClient From(string source) => new(new SocketsHttpHandler
