@@ -29,24 +29,35 @@ public static class Infra
 
     public static async Task<int> FreeRabbitMqPortAsync() => int.Parse(await RunAsync("free-port"));
 
+    private static readonly HashSet<int> RestartablePortsHandedOut = [];
+
     /// <summary>
     /// A free port below the kernel's ephemeral range, for a server a test stops and starts again on the
     /// same port: in that range an outgoing connection could take the port while the server is down.
+    /// A port is handed out once per process: a port found free is not bound yet by the one that asked.
     /// </summary>
     public static int FreeRestartablePort()
     {
         for (var attempt = 0; attempt < 200; attempt++)
         {
             var port = Random.Shared.Next(29000, 32768);
-            try
+            lock (RestartablePortsHandedOut)
             {
-                using var listener = new TcpListener(IPAddress.Loopback, port);
-                listener.Start();
+                if (RestartablePortsHandedOut.Contains(port))
+                {
+                    continue;
+                }
+                try
+                {
+                    using var listener = new TcpListener(IPAddress.Loopback, port);
+                    listener.Start();
+                }
+                catch (SocketException)
+                {
+                    continue; // taken; draw again
+                }
+                RestartablePortsHandedOut.Add(port);
                 return port;
-            }
-            catch (SocketException)
-            {
-                // Taken; draw again.
             }
         }
         throw new InvalidOperationException("No free port in 29000-32767.");

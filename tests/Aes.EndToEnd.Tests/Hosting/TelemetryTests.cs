@@ -43,16 +43,15 @@ public sealed partial class PostgresJourneyTests
         await Marketplace.WaitForAsync(id, "active");
 
         string[] services = ["Aes.Portal", "Aes.Provisioning", "Aes.Quota", "Aes.Billing"];
-        await Eventually.HoldsAsync(() => Task.FromResult(
-                services.All(service => Marketplace.Telemetry.Spans.Any(s => s.TraceId == traceId && s.Service == service))
-                && Marketplace.Telemetry.Spans.Any(s => s.TraceId == traceId && s.Service == "Aes.Billing" && s.Kind == ConsumerKind)
-                // Each process exports in its own batches: the step that made the VMs active may arrive after billing's consumer,
-                // so wait until the spans that quota's and billing's hang from have come too (or the assertion below says which not).
-                && Marketplace.Telemetry.Spans.Any(s => s.TraceId == traceId && s.Name == "provisioning step approved")
-                && ParentsArrived(Marketplace.Telemetry.Spans.Where(s => s.TraceId == traceId).ToList())),
-            TimeSpan.FromSeconds(30), "the trace reaches portal, provisioning, quota and billing");
+        IReadOnlyList<ReceivedSpan> trace = [];
+        await Eventually.HoldsAsync(() =>
+            {
+                trace = Marketplace.Telemetry.SpansOf(traceId);
+                return Task.FromResult(MissingFrom(trace).Count == 0);
+            },
+            TimeSpan.FromSeconds(60),
+            () => "the trace reaches portal, provisioning, quota and billing; still missing: " + string.Join("; ", MissingFrom(Marketplace.Telemetry.SpansOf(traceId))));
 
-        var trace = Marketplace.Telemetry.Spans.Where(s => s.TraceId == traceId).ToList();
         Assert.True(trace.Select(s => s.Service).Distinct().Count() >= 4, string.Join(", ", trace.Select(s => s.Service).Distinct()));
         // The portal's gRPC call, the workflow's steps run later in the background, its calls to quota, and the bus.
         Assert.Contains(trace, s => s.Service == "Aes.Provisioning" && s.Name == "provisioning step submitted");
@@ -63,8 +62,16 @@ public sealed partial class PostgresJourneyTests
         var spanIds = trace.Select(s => s.SpanId).ToHashSet();
         Assert.All(trace.Where(s => s.Service == "Aes.Billing" || s.Service == "Aes.Quota"), s => Assert.Contains(s.ParentSpanId, spanIds));
 
-        static bool ParentsArrived(List<ReceivedSpan> spans) =>
-            spans.Where(s => s.Service is "Aes.Billing" or "Aes.Quota").All(s => spans.Any(parent => parent.SpanId == s.ParentSpanId));
+        // Each process exports in its own batches: the step that made the VMs active may arrive after billing's consumer,
+        // so wait until the spans that quota's and billing's hang from have come too (or the assertions above say which not).
+        List<string> MissingFrom(IReadOnlyList<ReceivedSpan> spans) =>
+        [
+            .. services.Where(service => !spans.Any(s => s.Service == service)).Select(service => $"a span of {service}"),
+            .. spans.Any(s => s.Service == "Aes.Billing" && s.Kind == ConsumerKind) ? Array.Empty<string>() : ["billing's consumer span"],
+            .. spans.Any(s => s.Name == "provisioning step approved") ? Array.Empty<string>() : ["the approved step's span"],
+            .. spans.Where(s => s.Service is "Aes.Billing" or "Aes.Quota" && !spans.Any(parent => parent.SpanId == s.ParentSpanId))
+                .Select(s => $"the parent of {s.Service}'s '{s.Name}'"),
+        ];
     }
 
     [Fact]
@@ -92,5 +99,5 @@ public sealed partial class PostgresJourneyTests
 
     /// <summary>The last value the collector received for a metric point whose attributes include these; -1 if none.</summary>
     private double Latest(string metric, params (string Key, string Value)[] attributes) =>
-        Marketplace.Telemetry.Points.LastOrDefault(p => p.Metric == metric && attributes.All(a => p.Attributes.GetValueOrDefault(a.Key) == a.Value))?.Value ?? -1;
+        Marketplace.Telemetry.Latest(metric, attributes) ?? -1;
 }

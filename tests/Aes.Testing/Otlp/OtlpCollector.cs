@@ -7,8 +7,8 @@ namespace Aes.Testing.Otlp;
 /// <summary>A span as a collector received it, with the service that exported it; <see cref="Kind"/> is OTLP's (5: consumer).</summary>
 public sealed record ReceivedSpan(string Service, string TraceId, string SpanId, string ParentSpanId, string Name, int Kind, string Scope, IReadOnlyDictionary<string, string> Attributes);
 
-/// <summary>One metric point (a gauge's or sum's value, or a histogram's count) with its attributes.</summary>
-public sealed record ReceivedPoint(string Service, string Metric, double Value, IReadOnlyDictionary<string, string> Attributes);
+/// <summary>One metric point (a gauge's or sum's value, or a histogram's count) with its attributes; <see cref="Sequence"/> orders arrivals.</summary>
+public sealed record ReceivedPoint(string Service, string Metric, double Value, IReadOnlyDictionary<string, string> Attributes, long Sequence);
 
 /// <summary>
 /// An OTLP/HTTP collector on 127.0.0.1 for the tests: services pointed at it with
@@ -18,8 +18,11 @@ public sealed record ReceivedPoint(string Service, string Metric, double Value, 
 public sealed class OtlpCollector : IDisposable
 {
     private readonly HttpListener _listener = new();
-    private readonly ConcurrentQueue<ReceivedSpan> _spans = new();
-    private readonly ConcurrentQueue<ReceivedPoint> _points = new();
+    // A distributed run exports for tens of minutes: spans are kept by trace and only each series' latest point,
+    // so reading them back stays cheap on a loaded machine.
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<ReceivedSpan>> _spansByTrace = new();
+    private readonly ConcurrentDictionary<string, ReceivedPoint> _latestPoints = new();
+    private long _sequence;
 
     public OtlpCollector()
     {
@@ -43,9 +46,14 @@ public sealed class OtlpCollector : IDisposable
         ["OTEL_BLRP_SCHEDULE_DELAY"] = "1000",
     };
 
-    public IReadOnlyList<ReceivedSpan> Spans => [.. _spans];
+    public IReadOnlyList<ReceivedSpan> SpansOf(string traceId) =>
+        _spansByTrace.TryGetValue(traceId, out var spans) ? [.. spans] : [];
 
-    public IReadOnlyList<ReceivedPoint> Points => [.. _points];
+    /// <summary>The latest value received for a series whose attributes include these, or null.</summary>
+    public double? Latest(string metric, params (string Key, string Value)[] attributes) =>
+        _latestPoints.Values
+            .Where(p => p.Metric == metric && attributes.All(a => p.Attributes.GetValueOrDefault(a.Key) == a.Value))
+            .MaxBy(p => p.Sequence)?.Value;
 
     private async Task ListenAsync()
     {
@@ -60,28 +68,39 @@ public sealed class OtlpCollector : IDisposable
             {
                 return;
             }
-            try
-            {
-                using var body = new MemoryStream();
-                await context.Request.InputStream.CopyToAsync(body);
-                body.Position = 0;
-                switch (context.Request.Url!.AbsolutePath)
-                {
-                    case "/v1/traces":
-                        Receive(ExportTraceServiceRequest.Parser.ParseFrom(body));
-                        break;
-                    case "/v1/metrics":
-                        Receive(ExportMetricsServiceRequest.Parser.ParseFrom(body));
-                        break;
-                }
-                context.Response.StatusCode = 200;
-            }
-            catch (InvalidProtocolBufferException)
-            {
-                context.Response.StatusCode = 400;
-            }
-            context.Response.Close();
+            // Each export is answered on its own: five processes exporting spans, metrics and logs every second
+            // must not queue behind one another until their exporters time out and drop a batch.
+            _ = Task.Run(() => AnswerAsync(context));
         }
+    }
+
+    private async Task AnswerAsync(HttpListenerContext context)
+    {
+        try
+        {
+            using var body = new MemoryStream();
+            await context.Request.InputStream.CopyToAsync(body);
+            body.Position = 0;
+            switch (context.Request.Url!.AbsolutePath)
+            {
+                case "/v1/traces":
+                    Receive(ExportTraceServiceRequest.Parser.ParseFrom(body));
+                    break;
+                case "/v1/metrics":
+                    Receive(ExportMetricsServiceRequest.Parser.ParseFrom(body));
+                    break;
+            }
+            context.Response.StatusCode = 200;
+        }
+        catch (InvalidProtocolBufferException)
+        {
+            context.Response.StatusCode = 400;
+        }
+        catch (Exception exception) when (exception is HttpListenerException or ObjectDisposedException)
+        {
+            return; // the collector is closing
+        }
+        context.Response.Close();
     }
 
     private void Receive(ExportTraceServiceRequest request)
@@ -93,7 +112,8 @@ public sealed class OtlpCollector : IDisposable
             {
                 foreach (var span in scope.Spans)
                 {
-                    _spans.Enqueue(new ReceivedSpan(service, Hex(span.TraceId), Hex(span.SpanId), Hex(span.ParentSpanId), span.Name, span.Kind,
+                    var traceId = Hex(span.TraceId);
+                    _spansByTrace.GetOrAdd(traceId, _ => new ConcurrentQueue<ReceivedSpan>()).Enqueue(new ReceivedSpan(service, traceId, Hex(span.SpanId), Hex(span.ParentSpanId), span.Name, span.Kind,
                         scope.Scope?.Name ?? "", Attributes(span.Attributes)));
                 }
             }
@@ -116,7 +136,9 @@ public sealed class OtlpCollector : IDisposable
                 };
                 foreach (var (value, attributes) in points)
                 {
-                    _points.Enqueue(new ReceivedPoint(service, metric.Name, value, Attributes(attributes)));
+                    var labels = Attributes(attributes);
+                    var series = $"{service}|{metric.Name}|{string.Join('|', labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}={l.Value}"))}";
+                    _latestPoints[series] = new ReceivedPoint(service, metric.Name, value, labels, Interlocked.Increment(ref _sequence));
                 }
             }
         }
