@@ -28,7 +28,7 @@ public static class ServiceApplication
             // reads these: placeholders under every real source, so a Job needs only its connection string.
             builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource
             {
-                InitialData = [new("Identity:Authority", "http://migrate.invalid/"), new("Identity:PortalClient:Secret", "unused")],
+                InitialData = [new("Identity:Authority", "https://migrate.invalid/"), new("Identity:PortalClient:Secret", "unused")],
             });
         }
         builder.Configuration.AddDaprSecretStore();

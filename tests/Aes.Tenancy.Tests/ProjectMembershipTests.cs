@@ -162,7 +162,7 @@ public sealed class ProjectMembershipTests : IAsyncLifetime
 
         await new ReferenceAnnouncer(_db, _memberships, _clock, NullLogger<ReferenceAnnouncer>.Instance).AnnounceIfBehindAsync(default);
 
-        Assert.Equal([_budget.Id, _treasury.Id], (await _memberships.ProjectsOfAsync(awa.Id, _mef.Id, default)).Order());
+        Assert.Equal(new[] { _budget.Id, _treasury.Id }.Order(), (await _memberships.ProjectsOfAsync(awa.Id, _mef.Id, default)).Order());
         Assert.Empty(await _db.ProjectMemberships.Where(m => m.UserId == other.Id || m.UserId == _admin.Id).ToListAsync());
         Assert.Equal(2, (await AnnouncedAsync()).Where(e => e.IsMember && e.UserId == awa.Id).Select(e => e.ProjectId).Distinct().Count());
     }

@@ -22,8 +22,8 @@ public sealed partial class CodeFlowClient(string issuer) : IDisposable
 
     public string Verifier { get; } = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
 
-    public string AuthorizeUrl(string? challenge = null, string clientId = ClientId) =>
-        $"connect/authorize?client_id={clientId}&response_type=code&scope=aes%20offline_access&state=xyz"
+    public string AuthorizeUrl(string? challenge = null, string clientId = ClientId, string scope = "aes offline_access") =>
+        $"connect/authorize?client_id={clientId}&response_type=code&scope={Uri.EscapeDataString(scope)}&state=xyz"
         + $"&redirect_uri={Uri.EscapeDataString(RedirectUri)}"
         + (challenge is null ? "" : $"&code_challenge={challenge}&code_challenge_method=S256");
 
@@ -46,9 +46,9 @@ public sealed partial class CodeFlowClient(string issuer) : IDisposable
         (await TokensForAsync(userName, password)).GetProperty("access_token").GetString()!;
 
     /// <summary>The whole flow for one user; returns the token response.</summary>
-    public async Task<JsonElement> TokensForAsync(string userName, string password)
+    public async Task<JsonElement> TokensForAsync(string userName, string password, string scope = "aes offline_access")
     {
-        var toLogin = await _http.GetAsync(AuthorizeUrl(Challenge));
+        var toLogin = await _http.GetAsync(AuthorizeUrl(Challenge, scope: scope));
         var signedIn = await SignInAsync(toLogin.Headers.Location!.ToString(), userName, password);
         var backToAuthorize = await _http.GetAsync(signedIn.Headers.Location!.ToString());
         var code = CodeOf(backToAuthorize.Headers.Location!);

@@ -88,9 +88,16 @@ public sealed class TestIssuer : IAsyncDisposable
         }
     }
 
+    /// <summary>The key id the issuer publishes its signing key under.</summary>
+    public string KeyId => _key.KeyId;
+
+    /// <summary>The issuer's public key in PEM, as anyone can read it from its key set: the secret of the HS256 confusion attack.</summary>
+    public string PublicKeyPem => _key.Rsa.ExportSubjectPublicKeyInfoPem();
+
     /// <summary>A signed access token; the defaults make a valid one, each parameter spoils it in its own way.</summary>
     public string Mint(string subject, IEnumerable<KeyValuePair<string, object>>? claims = null, TimeSpan? lifetime = null,
-        DateTime? issuedAt = null, SecurityKey? signWith = null, string? issuer = null)
+        DateTime? issuedAt = null, SecurityKey? signWith = null, string? issuer = null, string audience = "aes",
+        string tokenType = "at+jwt", string algorithm = SecurityAlgorithms.RsaSha256, string? keyId = null, DateTime? notBefore = null)
     {
         var now = issuedAt ?? DateTime.UtcNow;
         var all = new Dictionary<string, object> { ["sub"] = subject, ["name"] = subject, ["scope"] = "aes" };
@@ -98,15 +105,17 @@ public sealed class TestIssuer : IAsyncDisposable
         {
             all[claim.Key] = claim.Value;
         }
+        var key = signWith ?? (keyId is null ? _key : new RsaSecurityKey(_key.Rsa) { KeyId = keyId });
         return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
             Issuer = issuer ?? Url,
+            Audience = audience,
             IssuedAt = now,
-            NotBefore = now,
+            NotBefore = notBefore ?? now,
             Expires = now + (lifetime ?? TimeSpan.FromHours(1)),
             Claims = all,
-            TokenType = "at+jwt",
-            SigningCredentials = new SigningCredentials(signWith ?? _key, SecurityAlgorithms.RsaSha256),
+            TokenType = tokenType,
+            SigningCredentials = new SigningCredentials(key, algorithm),
         });
     }
 

@@ -25,6 +25,8 @@ public static class BrowserSignInExtensions
             ?? throw new InvalidOperationException("Identity:Authority (the confederal issuer's address) is not set.");
         var secret = builder.Configuration["Identity:PortalClient:Secret"]
             ?? throw new InvalidOperationException("Identity:PortalClient:Secret (the portal's sign-in client secret at the issuer) is not set.");
+        // Identity:Authority comes first among the trusted issuers, with the same rule on http metadata.
+        var confederal = TrustedIssuer.From(builder.Configuration)[0];
         builder.Services.AddSingleton<BrowserSignIn>();
         builder.Services.AddAuthentication()
             .AddCookie(AuthenticationExtensions.BrowserScheme, cookie =>
@@ -40,7 +42,7 @@ public static class BrowserSignInExtensions
             .AddOpenIdConnect(ChallengeScheme, oidc =>
             {
                 oidc.Authority = authority;
-                oidc.RequireHttpsMetadata = false;
+                oidc.RequireHttpsMetadata = !confederal.MayUseHttp;
                 oidc.ClientId = "aes-portal-web";
                 oidc.ClientSecret = secret;
                 oidc.ResponseType = "code";

@@ -19,6 +19,18 @@ public static class AuthenticationExtensions
     /// <summary>The scheme that authenticates a request without a bearer token: a browser's sign-in cookie, where the host has one (the portal).</summary>
     public const string BrowserScheme = "aes-browser";
 
+    /// <summary>The audience every AES access token is issued for; a token meant for anything else is not ours to accept.</summary>
+    public const string Audience = "aes";
+
+    /// <summary>The JOSE type of an access token (RFC 9068): an id_token, typed <c>JWT</c>, is not a key to the API.</summary>
+    public const string AccessTokenType = "at+jwt";
+
+    /// <summary>Asymmetric signatures only: <c>none</c> and the HMAC family (whose "secret" could be a published key) are refused.</summary>
+    public static readonly IReadOnlyList<string> AllowedAlgorithms = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"];
+
+    /// <summary>How far two clocks may disagree on a token's lifetime.</summary>
+    public static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(30);
+
     public static TBuilder AddAesAuthentication<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         var issuers = TrustedIssuer.From(builder.Configuration);
@@ -30,15 +42,24 @@ public static class AuthenticationExtensions
             authentication.AddJwtBearer(SchemeOf(i), options =>
             {
                 options.MetadataAddress = issuer.MetadataAddress;
-                // The addresses are the operators' choice (cleartext inside a cluster or on one machine).
-                options.RequireHttpsMetadata = false;
+                // Cleartext only where configuration names the host (loopback, the in-cluster address): TrustedIssuer checked it.
+                options.RequireHttpsMetadata = !issuer.MayUseHttp;
                 options.MapInboundClaims = false;
                 options.RefreshOnIssuerKeyNotFound = true;
-                options.TokenValidationParameters.ValidIssuers = [issuer.Issuer, issuer.Issuer.TrimEnd('/')];
-                options.TokenValidationParameters.ValidateAudience = false;
-                options.TokenValidationParameters.NameClaimType = AesClaims.Name;
-                options.TokenValidationParameters.RoleClaimType = AesClaims.Role;
-                options.TokenValidationParameters.ClockSkew = TimeSpan.FromSeconds(30);
+                var validation = options.TokenValidationParameters;
+                validation.ValidIssuers = [issuer.Issuer, issuer.Issuer.TrimEnd('/')];
+                validation.ValidateAudience = true;
+                validation.ValidAudiences = [Audience];
+                validation.ValidTypes = [AccessTokenType];
+                validation.ValidAlgorithms = AllowedAlgorithms;
+                validation.RequireSignedTokens = true;
+                validation.RequireExpirationTime = true;
+                validation.ValidateLifetime = true;
+                validation.ClockSkew = ClockSkew;
+                // A token names its key: one the issuer does not publish (retired, or never its own) is refused, not tried against the others.
+                validation.TryAllIssuerSigningKeys = false;
+                validation.NameClaimType = AesClaims.Name;
+                validation.RoleClaimType = AesClaims.Role;
                 options.Events = new JwtBearerEvents { OnTokenValidated = context => KeepToItsState(context, issuer), OnChallenge = ExplainAsync };
             });
         }

@@ -67,6 +67,8 @@ public sealed class TokenPrincipals(TenancyDbContext db)
 
     private static ClaimsPrincipal Finish(ClaimsIdentity identity)
     {
+        // The access token's audience: the services accept tokens issued for the AES API and nothing else.
+        identity.SetResources(AuthenticationExtensions.Audience);
         identity.SetDestinations(claim => claim.Type is AesClaims.Name or "display_name"
             ? [Destinations.AccessToken, Destinations.IdentityToken]
             : [Destinations.AccessToken]);

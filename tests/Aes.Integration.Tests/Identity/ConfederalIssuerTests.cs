@@ -23,11 +23,14 @@ public sealed class ConfederalIssuerTests(TenancyServiceFixture tenancy) : IClas
     public async Task A_user_signs_in_by_the_code_flow_with_pkce_and_the_token_carries_role_and_scope()
     {
         using var flow = new CodeFlowClient(tenancy.HttpAddress);
-        var tokens = await flow.TokensForAsync("op.bf", DemoPassword);
+        var tokens = await flow.TokensForAsync("op.bf", DemoPassword, scope: "openid aes offline_access");
 
         var accessToken = tokens.GetProperty("access_token").GetString()!;
         Assert.Equal("Bearer", tokens.GetProperty("token_type").GetString());
         Assert.True(tokens.TryGetProperty("refresh_token", out _));
+        var jwt = new Microsoft.IdentityModel.JsonWebTokens.JsonWebToken(accessToken);
+        Assert.Equal("at+jwt", jwt.Typ);
+        Assert.Equal(["aes"], jwt.Audiences);
         var claims = TestIssuer.Read(accessToken);
         Assert.Equal(tenancy.HttpAddress, claims.FindFirst("iss")!.Value);
         Assert.Equal(tenancy.UserIds["op.bf"], claims.FindFirst("sub")!.Value);
@@ -42,6 +45,9 @@ public sealed class ConfederalIssuerTests(TenancyServiceFixture tenancy) : IClas
         // The token opens the API, and acts for its own user only.
         var states = await ClientWith(accessToken).ListMemberStatesAsync(new ListMemberStatesRequest());
         Assert.Equal(3, states.States.Count);
+        // The id_token the same issuer signed for the same user is for the client that asked, not a key to the API.
+        var idToken = await Assert.ThrowsAsync<RpcException>(() => ClientWith(tokens.GetProperty("id_token").GetString()!).ListMemberStatesAsync(new ListMemberStatesRequest()).ResponseAsync);
+        Assert.Equal(StatusCode.Unauthenticated, idToken.StatusCode);
         var other = await Assert.ThrowsAsync<RpcException>(() => ClientWith(accessToken).SignAgreementAsync(new SignAgreementRequest
         {
             AgreementId = Guid.NewGuid().ToString(), ActorUserId = tenancy.UserIds["op.ml"],

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
 using Aes.ServiceDefaults.Identity;
 using Aes.Testing;
 using Microsoft.AspNetCore.Builder;
@@ -7,6 +9,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.IdentityModel.Tokens;
 
 namespace Aes.Integration.Tests.Identity;
 
@@ -79,6 +82,69 @@ public sealed class TrustedIssuersTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, (await CallAsync(_burkina.Mint("x", issuer: _confederal.Url))).Status);
         Assert.Equal(HttpStatusCode.Unauthorized, (await CallAsync(stranger.Mint("x"))).Status);
         Assert.Equal(HttpStatusCode.Unauthorized, (await CallAsync("not-a-jwt")).Status);
+    }
+
+    [Fact]
+    public async Task Only_an_access_token_for_aes_signed_by_a_published_key_with_an_allowed_algorithm_and_alive_now_is_accepted()
+    {
+        var op = Operator("ML");
+        Assert.Equal(HttpStatusCode.OK, (await CallAsync(_confederal.Mint("conf-op", op))).Status);
+        var refused = new Dictionary<string, string>
+        {
+            ["a token for another audience"] = _confederal.Mint("conf-op", op, audience: "https://payroll.example"),
+            // An id_token says who signed in to a client; it is typed JWT, not at+jwt, even with the right audience.
+            ["an id_token"] = _confederal.Mint("conf-op", op, tokenType: "JWT"),
+            ["alg none"] = Unsigned(_confederal.Mint("conf-op", op)),
+            // The key-confusion attack: the issuer's public key, which anyone can fetch, used as an HMAC secret under its kid.
+            ["HS256 keyed with the public key"] = _confederal.Mint("conf-op", op, algorithm: SecurityAlgorithms.HmacSha256,
+                signWith: new SymmetricSecurityKey(Encoding.UTF8.GetBytes(_confederal.PublicKeyPem)) { KeyId = _confederal.KeyId }),
+            ["expired"] = _confederal.Mint("conf-op", op, issuedAt: DateTime.UtcNow.AddMinutes(-62), lifetime: TimeSpan.FromHours(1)),
+            ["not yet valid"] = _confederal.Mint("conf-op", op, notBefore: DateTime.UtcNow.AddMinutes(5)),
+            // Signed with the issuer's real key, but naming a key it does not publish (a retired one, say).
+            ["an unknown kid"] = _confederal.Mint("conf-op", op, keyId: "retired-2025"),
+        };
+        foreach (var (kind, token) in refused)
+        {
+            var (status, body) = await CallAsync(token);
+            Assert.True(status == HttpStatusCode.Unauthorized, $"{kind} was let in: {(int)status} {body}");
+        }
+        // The skew is small, not zero: a token a few seconds from its start, on a clock slightly behind, still works.
+        Assert.Equal(HttpStatusCode.OK, (await CallAsync(_confederal.Mint("conf-op", op, notBefore: DateTime.UtcNow.AddSeconds(5)))).Status);
+    }
+
+    /// <summary>The same header and claims with <c>alg: none</c> and no signature.</summary>
+    private static string Unsigned(string token)
+    {
+        var parts = token.Split('.');
+        var header = JsonNode.Parse(Base64UrlEncoder.Decode(parts[0]))!.AsObject();
+        header["alg"] = "none";
+        header.Remove("kid");
+        return $"{Base64UrlEncoder.Encode(header.ToJsonString())}.{parts[1]}.";
+    }
+
+    [Fact]
+    public void A_service_refuses_to_start_trusting_an_issuer_whose_keys_would_come_over_http_from_a_host_not_named()
+    {
+        var stateOverHttp = WebApplication.CreateSlimBuilder([
+            $"--Identity:Authority={_confederal.Url}", "--Identity:TrustedIssuers:bf:Issuer=http://idp.gov.bf/", "--Identity:TrustedIssuers:bf:State=BF",
+        ]);
+        var error = Assert.Throws<InvalidOperationException>(() => stateOverHttp.AddAesAuthentication());
+        Assert.Contains("http://idp.gov.bf/", error.Message);
+        Assert.Contains("Identity:HttpMetadataHosts", error.Message);
+
+        // Metadata named apart from the issuer is held to the same rule.
+        var metadataOverHttp = WebApplication.CreateSlimBuilder([
+            "--Identity:TrustedIssuers:bf:Issuer=https://idp.gov.bf/", "--Identity:TrustedIssuers:bf:MetadataAddress=http://idp.gov.bf/.well-known/openid-configuration",
+        ]);
+        Assert.Contains("Identity:HttpMetadataHosts", Assert.Throws<InvalidOperationException>(() => metadataOverHttp.AddAesAuthentication()).Message);
+
+        // Naming the hosts replaces the loopback default: a cluster names tenancy's in-cluster address, and loopback is then refused.
+        var inCluster = WebApplication.CreateSlimBuilder(["--Identity:Authority=http://tenancy:5101/", "--Identity:HttpMetadataHosts:0=tenancy"]);
+        inCluster.AddAesAuthentication();
+        var loopbackNotNamed = WebApplication.CreateSlimBuilder([$"--Identity:Authority={_confederal.Url}", "--Identity:HttpMetadataHosts:0=tenancy"]);
+        Assert.Throws<InvalidOperationException>(() => loopbackNotNamed.AddAesAuthentication());
+        var https = WebApplication.CreateSlimBuilder(["--Identity:Authority=https://idp.aes.int/", "--Identity:HttpMetadataHosts:0=tenancy"]);
+        https.AddAesAuthentication();
     }
 
     [Fact]
