@@ -10,9 +10,26 @@ namespace Aes.Messaging;
 /// </summary>
 public static class StartupConfiguration
 {
+    /// <summary>The development secrets tye.yaml and the examples carry: known to everyone who read the repository.</summary>
+    public static readonly IReadOnlyList<string> DevelopmentSecrets = ["dev-provisioning-secret", "dev-portal-secret", "dev-portal-web-secret", "amqp://guest:guest@"];
+
+    public const string PlaceholderMarker = "CHANGE-ME";
+
     public static IReadOnlyList<string> Problems(IConfiguration configuration, string service)
     {
         var problems = new List<string>();
+        var production = string.Equals(configuration[Microsoft.Extensions.Hosting.HostDefaults.EnvironmentKey],
+            Microsoft.Extensions.Hosting.Environments.Production, StringComparison.OrdinalIgnoreCase);
+        if (production)
+        {
+            // The key is named, never the value: the refusal goes to logs that more people read than the secret store.
+            foreach (var (key, value) in configuration.AsEnumerable().Where(entry => HoldsSecrets(entry.Key) && IsPlaceholder(entry.Value))
+                .OrderBy(entry => entry.Key, StringComparer.Ordinal))
+            {
+                problems.Add($"{key} garde une valeur d'exemple ({PlaceholderMarker}… ou un secret de développement) : refusée en Production / "
+                    + $"still holds an example value ({PlaceholderMarker}… or a development secret): refused in Production.");
+            }
+        }
 
         var provider = Enum<DatabaseProvider>(configuration, "Database:Provider", DatabaseProvider.Sqlite, problems);
         var database = ResourceNames.DatabaseOf(service);
@@ -86,6 +103,15 @@ public static class StartupConfiguration
         {
             problems.Add(keyRing);
         }
+        // Outside Development (and an undeclared environment is Production) a session key ring in the clear is refused:
+        // a copy of the database would forge sessions and anti-forgery tokens.
+        else if (service is ResourceNames.Tenancy or ResourceNames.Portal && !Persistence.KeyRing.HasCertificate(configuration)
+            && !string.Equals(configuration[Microsoft.Extensions.Hosting.HostDefaults.EnvironmentKey] ?? Microsoft.Extensions.Hosting.Environments.Production,
+                Microsoft.Extensions.Hosting.Environments.Development, StringComparison.OrdinalIgnoreCase))
+        {
+            problems.Add($"{Persistence.KeyRing.Section}:Certificate (ou/or CertificatePath) est requis hors Development : sans lui les clés de session sont "
+                + "stockées en clair / is required outside Development: without it the session keys are stored in the clear.");
+        }
 
         var throughDapr = Boolean(configuration, DaprSettings.EnabledKey, problems);
         foreach (var called in ResourceNames.CallsOf(service))
@@ -102,14 +128,25 @@ public static class StartupConfiguration
             }
         }
         // Declared Production (ASPNETCORE_ENVIRONMENT): the demo's accounts, whose password everyone knows, are not made there.
-        if (string.Equals(configuration[Microsoft.Extensions.Hosting.HostDefaults.EnvironmentKey], Microsoft.Extensions.Hosting.Environments.Production, StringComparison.OrdinalIgnoreCase)
-            && bool.TryParse(configuration["Seed:Demo"], out var demo) && demo)
+        if (production && bool.TryParse(configuration["Seed:Demo"], out var demo) && demo)
         {
             problems.Add("Seed:Demo est refusé en Production : les comptes de démonstration ont un mot de passe connu de tous / "
                 + "is refused in Production: the demo accounts have a password everyone knows.");
         }
         return problems;
     }
+
+    private static readonly string[] SecretSections = ["ConnectionStrings", "Identity", "DataProtection"];
+
+    /// <summary>Where secrets live: connection strings, identity and key-ring settings, or any setting named like a secret.</summary>
+    private static bool HoldsSecrets(string key) =>
+        SecretSections.Any(section => key.StartsWith(section + ":", StringComparison.OrdinalIgnoreCase))
+        || key.Split(':')[^1] is var name && (name.Contains("secret", StringComparison.OrdinalIgnoreCase) || name.Contains("password", StringComparison.OrdinalIgnoreCase));
+
+    private static bool IsPlaceholder(string? value) =>
+        value is { Length: > 0 }
+        && (value.Contains(PlaceholderMarker, StringComparison.OrdinalIgnoreCase)
+            || DevelopmentSecrets.Any(secret => value.Contains(secret, StringComparison.OrdinalIgnoreCase)));
 
     /// <summary>Throws <see cref="InvalidConfigurationException"/> listing every problem, if there is any.</summary>
     public static void EnsureValid(IConfiguration configuration, string service)

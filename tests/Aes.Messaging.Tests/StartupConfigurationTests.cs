@@ -39,9 +39,49 @@ public sealed class StartupConfigurationTests
     public void The_demo_seed_is_refused_in_production_and_allowed_elsewhere()
     {
         Assert.Contains(Problems(ResourceNames.Tenancy, ("environment", "Production"), ("Seed:Demo", "true")), p => p.StartsWith("Seed:Demo", StringComparison.Ordinal));
-        Assert.Empty(Problems(ResourceNames.Tenancy, ("environment", "Production"), ("Seed:Demo", "false")));
+        Assert.DoesNotContain(Problems(ResourceNames.Tenancy, ("environment", "Production"), ("Seed:Demo", "false")), p => p.StartsWith("Seed:Demo", StringComparison.Ordinal));
         Assert.Empty(Problems(ResourceNames.Tenancy, ("environment", "Development"), ("Seed:Demo", "true")));
     }
+
+    [Fact]
+    public void Placeholder_and_development_secrets_are_refused_in_production_naming_the_key_and_never_the_value()
+    {
+        var problems = Problems(ResourceNames.Provisioning, ("environment", "Production"), ("Services:quota", "http://quota:6102"),
+            ("Identity:ClientSecret", "CHANGE-ME-provisioning-client"),
+            ("ConnectionStrings:provisioning-db", "Host=db;Password=change-me;Database=aes_provisioning"),
+            ("Identity:PortalClient:Secret", "dev-portal-web-secret"),
+            ("Messaging:Transport", "RabbitMq"), ("ConnectionStrings:rabbitmq", "amqp://guest:guest@rabbitmq:5672/"),
+            ("Identity:ServiceClients:aes-portal", "b7c1e0…a real one"), ("Facilities:ML-BKO-1:Password", "change-me"),
+            // Settings that hold no secret are not read for one (a test runner's own variables, a path).
+            ("AES_TEST_RABBITMQ", "amqp://guest:guest@127.0.0.1:21500/"), ("Portal:Banner", "CHANGE-ME later"));
+        Assert.Equal(["ConnectionStrings:provisioning-db", "ConnectionStrings:rabbitmq", "Facilities:ML-BKO-1:Password", "Identity:ClientSecret", "Identity:PortalClient:Secret"],
+            problems.Select(p => p.Split(' ')[0]));
+        Assert.All(problems, p => Assert.Contains("refused in Production", p));
+        Assert.DoesNotContain(problems, p => p.Contains("provisioning-client", StringComparison.Ordinal) || p.Contains("dev-portal-web-secret", StringComparison.Ordinal));
+
+        // Elsewhere (the embedded run, tye, the tests) the development values are what makes one command work.
+        Assert.Empty(Problems(ResourceNames.Provisioning, ("Services:quota", "http://quota:6102"), ("Identity:ClientSecret", "dev-provisioning-secret")));
+    }
+
+    private static readonly (string, string) Development = ("environment", "Development");
+
+    [Fact]
+    public void Tenancy_and_the_portal_refuse_a_key_ring_in_the_clear_outside_development()
+    {
+        foreach (var service in new[] { ResourceNames.Tenancy, ResourceNames.Portal })
+        {
+            var dapr = (DaprSettings.EnabledKey, "true");
+            Assert.Equal(["DataProtection:Certificate"], Problems(service, dapr, ("environment", "Production")).Select(p => p.Split(' ')[0]));
+            // An undeclared environment is ASP.NET's Production.
+            Assert.Equal(["DataProtection:Certificate"], Problems(service, dapr).Select(p => p.Split(' ')[0]));
+            Assert.Empty(Problems(service, dapr, Development));
+            Assert.Empty(Problems(service, dapr, ("DataProtection:CertificatePath", TestKeyRingPath)));
+        }
+        // Services without a session key ring have nothing to encrypt.
+        Assert.Empty(Problems(ResourceNames.Quota, ("environment", "Production")));
+    }
+
+    private static string TestKeyRingPath => Aes.Testing.TestKeyRing.Arguments().Single().Split('=', 2)[1];
 
     [Fact]
     public void Postgres_needs_a_readable_connection_string_for_the_services_own_database()
@@ -55,10 +95,10 @@ public sealed class StartupConfigurationTests
     [Fact]
     public void The_portal_needs_every_services_address_unless_dapr_finds_them()
     {
-        var problems = Problems(ResourceNames.Portal);
+        var problems = Problems(ResourceNames.Portal, Development);
         Assert.Equal(["Services:tenancy", "Services:quota", "Services:billing", "Services:provisioning"], problems.Select(p => p.Split(' ')[0]));
-        Assert.Empty(Problems(ResourceNames.Portal, (DaprSettings.EnabledKey, "true")));
-        Assert.Contains(Problems(ResourceNames.Portal, (DaprSettings.EnabledKey, "oui")), p => p.StartsWith(DaprSettings.EnabledKey, StringComparison.Ordinal));
+        Assert.Empty(Problems(ResourceNames.Portal, Development, (DaprSettings.EnabledKey, "true")));
+        Assert.Contains(Problems(ResourceNames.Portal, Development, (DaprSettings.EnabledKey, "oui")), p => p.StartsWith(DaprSettings.EnabledKey, StringComparison.Ordinal));
     }
 
     [Fact]

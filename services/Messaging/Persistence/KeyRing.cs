@@ -34,6 +34,9 @@ public static class KeyRing
         return builder;
     }
 
+    public static bool HasCertificate(IConfiguration configuration) =>
+        !string.IsNullOrWhiteSpace(configuration[$"{Section}:Certificate"]) || !string.IsNullOrWhiteSpace(configuration[$"{Section}:CertificatePath"]);
+
     /// <summary>What is wrong with the configured certificate, for the start-up check; null when it loads or none is set.</summary>
     public static string? Problem(IConfiguration configuration)
     {

@@ -258,12 +258,27 @@ public static class ApiDocument
                 Type = JsonSchemaType.Object, Properties = new Dictionary<string, IOpenApiSchema>(), Required = new HashSet<string>(),
                 AdditionalPropertiesAllowed = false,
             };
+            var withholdsSecrets = false;
             foreach (var field in fields)
             {
                 schema.Properties[field.JsonName] = Value(field);
-                if (requireAll && (field.IsRepeated || field.FieldType != FieldType.Message))
+                // A secret is given once: the replay of the same POST leaves it out and says so (IdempotencyFilter).
+                var secret = requireAll && IdempotencyFilter.IsSecretName(field.JsonName);
+                withholdsSecrets |= secret;
+                if (requireAll && !secret && (field.IsRepeated || field.FieldType != FieldType.Message))
                 {
                     schema.Required.Add(field.JsonName);
+                }
+            }
+            if (withholdsSecrets)
+            {
+                foreach (var notice in new[] { "notice", "noticeFr", "noticeEn" })
+                {
+                    schema.Properties[notice] = new OpenApiSchema
+                    {
+                        Type = JsonSchemaType.String,
+                        Description = "Seulement sur un rejeu (Idempotent-Replayed) : le secret a été montré une fois / only on a replay: the secret was shown once",
+                    };
                 }
             }
             return schema;

@@ -47,6 +47,8 @@ public static class ApiHosting
             };
         });
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        builder.Services.AddSingleton(IdempotencySettings.From(builder.Configuration));
+        builder.Services.AddHostedService<IdempotencyRecordSweeper>();
         builder.Services.AddOpenApi("v1", options => options.DescribeApi());
         // Answers that carry no problem of their own (401 from the token check, 404 for an unknown address…) say why in both languages.
         builder.Services.Configure<ProblemDetailsOptions>(options => options.CustomizeProblemDetails = context =>

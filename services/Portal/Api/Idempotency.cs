@@ -1,4 +1,6 @@
 using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Aes.Portal.Data;
 using Microsoft.EntityFrameworkCore;
 
@@ -19,15 +21,30 @@ public sealed class IdempotencyRecord
     public DateTime CreatedAt { get; init; }
 }
 
+/// <summary>How long a first answer is kept for replays (Api:IdempotencyRetention); after that the key may serve again.</summary>
+public sealed record IdempotencySettings(TimeSpan Retention)
+{
+    public static IdempotencySettings From(IConfiguration configuration)
+    {
+        var retention = configuration.GetValue("Api:IdempotencyRetention", TimeSpan.FromHours(24));
+        return retention > TimeSpan.Zero
+            ? new IdempotencySettings(retention)
+            : throw new InvalidOperationException($"Api:IdempotencyRetention must be a positive duration such as 24:00:00, not {retention}.");
+    }
+}
+
 /// <summary>
 /// Idempotency-Key on POSTs: the first request runs and its answer is stored; a replay with the same
 /// body gets that answer again (header Idempotent-Replayed: true); the same key with another body gets
 /// 422; a replay while the first still runs gets 409. A 5xx answer is not kept, so a retry runs again.
+/// Answers are kept for the retention only, and never with a secret in them.
 /// </summary>
 public sealed class IdempotencyFilter : IEndpointFilter
 {
     public const string Header = "Idempotency-Key";
     private const int MaxKeyLength = 200;
+    public const string SecretNoticeFr = "Le secret n'est montré qu'une fois, à la création : ce rejeu ne le contient pas. S'il est perdu, créez un nouveau client.";
+    public const string SecretNoticeEn = "The secret is shown once, at creation: this replay does not contain it. If it is lost, create a new client.";
 
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -45,15 +62,14 @@ public sealed class IdempotencyFilter : IEndpointFilter
         var user = http.User.FindFirst("sub")?.Value ?? "";
         var fingerprint = await FingerprintAsync(http.Request);
 
-        var existing = await db.IdempotencyRecords.AsNoTracking().SingleOrDefaultAsync(r => r.UserId == user && r.Key == key, http.RequestAborted);
+        var now = http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime;
+        var retention = http.RequestServices.GetRequiredService<IdempotencySettings>().Retention;
+        var existing = await FindLiveAsync(db, user, key, now - retention, http.RequestAborted);
         if (existing is not null)
         {
             return Replay(existing, fingerprint);
         }
-        var record = new IdempotencyRecord
-        {
-            UserId = user, Key = key, Fingerprint = fingerprint, CreatedAt = http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime,
-        };
+        var record = new IdempotencyRecord { UserId = user, Key = key, Fingerprint = fingerprint, CreatedAt = now };
         db.IdempotencyRecords.Add(record);
         try
         {
@@ -93,7 +109,7 @@ public sealed class IdempotencyFilter : IEndpointFilter
             record.Completed = true;
             record.StatusCode = http.Response.StatusCode;
             record.ContentType = http.Response.ContentType ?? "";
-            record.Body = body;
+            record.Body = WithoutSecrets(body, record.ContentType);
             record.Location = http.Response.Headers.Location.ToString() is { Length: > 0 } location ? location : null;
         }
         await db.SaveChangesAsync(CancellationToken.None);
@@ -101,6 +117,77 @@ public sealed class IdempotencyFilter : IEndpointFilter
         await buffer.CopyToAsync(original);
         return Results.Empty;
     }
+
+    /// <summary>The record of this user's key if it is younger than <paramref name="keptSince"/>; an older one is forgotten here and now.</summary>
+    public static async Task<IdempotencyRecord?> FindLiveAsync(PortalDbContext db, string user, string key, DateTime keptSince, CancellationToken cancellationToken)
+    {
+        await db.IdempotencyRecords.Where(r => r.UserId == user && r.Key == key && r.CreatedAt < keptSince).ExecuteDeleteAsync(cancellationToken);
+        return await db.IdempotencyRecords.AsNoTracking().SingleOrDefaultAsync(r => r.UserId == user && r.Key == key, cancellationToken);
+    }
+
+    /// <summary>Forgets every answer older than <paramref name="keptSince"/>; returns how many.</summary>
+    public static Task<int> ForgetExpiredAsync(PortalDbContext db, DateTime keptSince, CancellationToken cancellationToken) =>
+        db.IdempotencyRecords.Where(r => r.CreatedAt < keptSince).ExecuteDeleteAsync(cancellationToken);
+
+    /// <summary>
+    /// The answer as it may be kept: a JSON property named like a secret or a password is left out at any depth,
+    /// and the answer then says, in French and English, that the secret was shown once. Other answers are kept byte for byte.
+    /// </summary>
+    public static string WithoutSecrets(string body, string contentType)
+    {
+        if (!contentType.Contains("json", StringComparison.OrdinalIgnoreCase) || body.Length == 0)
+        {
+            return body;
+        }
+        JsonNode? root;
+        try
+        {
+            root = JsonNode.Parse(body);
+        }
+        catch (JsonException)
+        {
+            return body;
+        }
+        if (!RemoveSecrets(root))
+        {
+            return body;
+        }
+        if (root is JsonObject answer)
+        {
+            answer["notice"] = $"{SecretNoticeFr} / {SecretNoticeEn}";
+            answer["noticeFr"] = SecretNoticeFr;
+            answer["noticeEn"] = SecretNoticeEn;
+        }
+        return root!.ToJsonString();
+    }
+
+    private static bool RemoveSecrets(JsonNode? node)
+    {
+        var removed = false;
+        switch (node)
+        {
+            case JsonObject json:
+                foreach (var name in json.Select(p => p.Key).Where(IsSecretName).ToList())
+                {
+                    removed |= json.Remove(name);
+                }
+                foreach (var (_, value) in json.ToList())
+                {
+                    removed |= RemoveSecrets(value);
+                }
+                break;
+            case JsonArray array:
+                foreach (var item in array)
+                {
+                    removed |= RemoveSecrets(item);
+                }
+                break;
+        }
+        return removed;
+    }
+
+    public static bool IsSecretName(string name) =>
+        name.EndsWith("secret", StringComparison.OrdinalIgnoreCase) || name.EndsWith("password", StringComparison.OrdinalIgnoreCase);
 
     private static IResult Replay(IdempotencyRecord first, string fingerprint)
     {
@@ -149,4 +236,39 @@ public sealed class IdempotencyFilter : IEndpointFilter
             await http.Response.WriteAsync(first.Body);
         }
     }
+}
+
+/// <summary>Forgets the kept answers past their retention, so the table holds a day of keys, not every key ever sent.</summary>
+public sealed partial class IdempotencyRecordSweeper(IServiceScopeFactory scopes, IdempotencySettings settings, TimeProvider clock, ILogger<IdempotencyRecordSweeper> logger)
+    : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var interval = TimeSpan.FromTicks(Math.Clamp(settings.Retention.Ticks / 4, TimeSpan.FromSeconds(1).Ticks, TimeSpan.FromHours(1).Ticks));
+        using var timer = new PeriodicTimer(interval, clock);
+        do
+        {
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                var forgotten = await IdempotencyFilter.ForgetExpiredAsync(scope.ServiceProvider.GetRequiredService<PortalDbContext>(),
+                    clock.GetUtcNow().UtcDateTime - settings.Retention, stoppingToken);
+                if (forgotten > 0)
+                {
+                    LogForgotten(forgotten, settings.Retention);
+                }
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                LogSweepFailed(exception);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Forgot {Count} idempotency answers older than {Retention}")]
+    private partial void LogForgotten(int count, TimeSpan retention);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not forget expired idempotency answers; will retry")]
+    private partial void LogSweepFailed(Exception exception);
 }

@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Aes.Messaging;
 using Aes.Testing;
 using Q = Aes.Contracts.Quota.V1;
 
@@ -277,6 +278,49 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
         deadline = DateTimeOffset.UtcNow.AddDays(7),
         vms = new[] { new { flavour = "", vcpu = 1, memoryGib = 2, diskGib = 20, image = "debian-12", count = 1, publicIpv4 = false } },
     };
+
+    [Fact]
+    public async Task A_replayed_client_creation_returns_no_secret_says_it_was_shown_once_and_the_portal_never_stored_it()
+    {
+        using var administrator = await ApiAsAsync("admin.mef.ml");
+        var key = Guid.NewGuid().ToString();
+        var body = new
+        {
+            displayName = "Pipeline rejoué", projectIds = new[] { m.Projects["ML/MEF"] },
+            assignment = new { role = "ROLE_REQUESTER", agencyId = m.Agencies["ML/MEF"] },
+        };
+        var first = await SendAsync(administrator, HttpMethod.Post, "/api/v1/automation-clients", body, key);
+        Assert.True(first.Response.IsSuccessStatusCode, first.Body.ToString());
+        var secret = first.Body.GetProperty("clientSecret").GetString()!;
+        Assert.True(secret.Length >= 32, secret);
+
+        // A network retry (the first answer was lost on the way) gets the same client, without its secret, and is told why.
+        var replay = await SendAsync(administrator, HttpMethod.Post, "/api/v1/automation-clients", body, key);
+        Assert.Equal(first.Response.StatusCode, replay.Response.StatusCode);
+        Assert.Equal("true", replay.Response.Headers.GetValues("Idempotent-Replayed").Single());
+        Assert.Equal(first.Body.GetProperty("clientId").GetString(), replay.Body.GetProperty("clientId").GetString());
+        Assert.False(replay.Body.TryGetProperty("clientSecret", out _), replay.Body.ToString());
+        Assert.DoesNotContain(secret, replay.Body.GetRawText());
+        Assert.Contains("montré qu'une fois", replay.Body.GetProperty("noticeFr").GetString());
+        Assert.Contains("shown once", replay.Body.GetProperty("noticeEn").GetString());
+
+        // Whoever reads the portal's database (a backup, a replica) finds the answer, not the secret.
+        await using var portal = m.ServiceDatabase(ResourceNames.Portal);
+        await portal.OpenAsync();
+        await using var read = portal.CreateCommand();
+        read.CommandText = $"SELECT \"Body\" FROM idempotency_records WHERE \"Key\" = '{key}'";
+        var kept = (string)(await read.ExecuteScalarAsync())!;
+        Assert.Contains(first.Body.GetProperty("clientId").GetString()!, kept);
+        Assert.DoesNotContain(secret, kept);
+
+        // The secret given once still works.
+        using var flow = new HttpClient { BaseAddress = new Uri(m.TenancyHttpAddress) };
+        using var granted = await flow.PostAsync("connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials", ["client_id"] = first.Body.GetProperty("clientId").GetString()!, ["client_secret"] = secret,
+        }));
+        Assert.Equal(HttpStatusCode.OK, granted.StatusCode);
+    }
 
     [Fact]
     public async Task The_rest_api_runs_a_request_through_with_real_tokens_and_an_idempotency_key_replays_the_first_answer()

@@ -56,7 +56,7 @@ public sealed class FaultMarketplace : IAsyncLifetime
             var (http, grpc) = (service == "tenancy" ? tenancyHttp : Infra.FreeRestartablePort(), Infra.FreeRestartablePort());
             List<string> arguments =
             [
-                $"--Identity:Authority=http://127.0.0.1:{tenancyHttp}/", .. issuer.TrustArguments(),
+                $"--Identity:Authority=http://127.0.0.1:{tenancyHttp}/", .. issuer.TrustArguments(), .. TestKeyRing.Arguments(),
                 $"--Kestrel:Endpoints:http:Url=http://127.0.0.1:{http}", "--Kestrel:Endpoints:http:Protocols=Http1",
                 $"--Kestrel:Endpoints:grpc:Url=http://127.0.0.1:{grpc}", "--Kestrel:Endpoints:grpc:Protocols=Http2",
                 "--Database:Provider=Postgres", $"--ConnectionStrings:{service}-db={await _postgres.NewDatabaseAsync(service)}",

@@ -30,7 +30,7 @@ public sealed class PublishedPortalTests : IDisposable
             var ports = ResourceNames.LocalPorts[ResourceNames.Portal].Shift(EmbeddedMarketplace.FreePortOffset());
             var address = $"http://127.0.0.1:{ports.Http}";
             List<string> arguments = [Path.Combine(publish, "Aes.Portal.dll"), .. ports.KestrelArguments(),
-                "--Identity:Authority=http://127.0.0.1:9/", "--Identity:PortalClient:Secret=unused",
+                "--Identity:Authority=http://127.0.0.1:9/", "--Identity:PortalClient:Secret=unused", .. TestKeyRing.Arguments(),
                 $"--ConnectionStrings:{ResourceNames.PortalDatabase}=Data Source={Path.Combine(_folder, environment + ".db")}"];
             arguments.AddRange(ResourceNames.CallsOf(ResourceNames.Portal).Select(service => $"--{ResourceNames.ServiceAddressKey(service)}=http://127.0.0.1:9"));
             await using var portal = ServiceProcess.StartCommand("dotnet", arguments, _folder, new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = environment });

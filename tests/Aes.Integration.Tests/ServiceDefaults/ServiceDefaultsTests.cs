@@ -44,7 +44,7 @@ public sealed class ServiceDefaultsTests : IAsyncLifetime
         _issuer = await TestIssuer.SharedAsync();
         _service = ServiceProcess.Start("services/Tenancy", "Aes.Tenancy",
         [
-            $"--Identity:Authority=http://127.0.0.1:{_http}/", .. _issuer.TrustArguments(),
+            $"--Identity:Authority=http://127.0.0.1:{_http}/", .. _issuer.TrustArguments(), .. TestKeyRing.Arguments(),
             $"--Kestrel:Endpoints:http:Url=http://127.0.0.1:{_http}", "--Kestrel:Endpoints:http:Protocols=Http1",
             $"--Kestrel:Endpoints:grpc:Url=http://127.0.0.1:{_grpc}", "--Kestrel:Endpoints:grpc:Protocols=Http2",
             $"--ConnectionStrings:tenancy-db=Data Source={Path.Combine(_data, "tenancy.db")}", "--Seed:Demo=true",

@@ -30,7 +30,7 @@ public sealed class TenancyServiceFixture : IAsyncLifetime
         HttpAddress = $"http://127.0.0.1:{http}/";
         _process = ServiceProcess.Start("services/Tenancy", "Aes.Tenancy",
         [
-            $"--Identity:Authority={HttpAddress}", .. Issuer.TrustArguments(), $"--Identity:ServiceClients:aes-test-service={ServiceClientSecret}",
+            $"--Identity:Authority={HttpAddress}", .. Issuer.TrustArguments(), .. TestKeyRing.Arguments(), $"--Identity:ServiceClients:aes-test-service={ServiceClientSecret}",
             $"--Kestrel:Endpoints:http:Url=http://127.0.0.1:{http}", "--Kestrel:Endpoints:http:Protocols=Http1",
             $"--Kestrel:Endpoints:grpc:Url=http://127.0.0.1:{grpc}", "--Kestrel:Endpoints:grpc:Protocols=Http2",
             "--Database:Provider=Postgres", $"--ConnectionStrings:tenancy-db={Database}",
