@@ -13,6 +13,7 @@ public abstract class TenancyDbContext(DbContextOptions options) : ServiceDbCont
     public DbSet<User> Users => Set<User>();
     public DbSet<Agreement> Agreements => Set<Agreement>();
     public DbSet<Aes.Tenancy.Identity.IdentityKey> IdentityKeys => Set<Aes.Tenancy.Identity.IdentityKey>();
+    public DbSet<Aes.Tenancy.Identity.IssuerKey> IssuerKeys => Set<Aes.Tenancy.Identity.IssuerKey>();
     public DbSet<Aes.Tenancy.Identity.SignInFailure> SignInFailures => Set<Aes.Tenancy.Identity.SignInFailure>();
     public DbSet<Aes.Tenancy.Application.ReferenceAnnouncement> ReferenceAnnouncements => Set<Aes.Tenancy.Application.ReferenceAnnouncement>();
 
@@ -25,6 +26,14 @@ public abstract class TenancyDbContext(DbContextOptions options) : ServiceDbCont
             key.ToTable("identity_keys");
             key.HasKey(k => k.Purpose);
             key.Property(k => k.Purpose).HasMaxLength(32);
+        });
+        modelBuilder.Entity<Aes.Tenancy.Identity.IssuerKey>(key =>
+        {
+            key.ToTable("issuer_keys");
+            key.HasKey(k => k.Id);
+            key.Property(k => k.Id).HasMaxLength(64);
+            key.Property(k => k.Purpose).HasMaxLength(32);
+            key.HasIndex(k => new { k.Purpose, k.Generation }).IsUnique();
         });
 
         modelBuilder.Entity<Aes.Tenancy.Application.ReferenceAnnouncement>(announcement =>

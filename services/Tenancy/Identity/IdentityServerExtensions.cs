@@ -34,7 +34,12 @@ public static class IdentityServerExtensions
                     // Inside a cluster or on one machine the operators choose cleartext; TLS ends at their ingress.
                     .DisableTransportSecurityRequirement();
             });
-        builder.Services.AddSingleton<IConfigureOptions<OpenIddictServerOptions>, IdentityKeysFromDatabase>();
+        builder.Services.AddSingleton(SigningKeySettings.From(builder.Configuration));
+        builder.Services.AddScoped<IssuerKeyStore>();
+        builder.Services.AddSingleton<IssuerKeys>();
+        builder.Services.AddSingleton<IConfigureOptions<OpenIddictServerOptions>>(services => services.GetRequiredService<IssuerKeys>());
+        builder.Services.AddSingleton<IOptionsChangeTokenSource<OpenIddictServerOptions>>(services => services.GetRequiredService<IssuerKeys>());
+        builder.Services.AddHostedService<IssuerKeyRotation>();
         builder.Services.AddAuthentication().AddCookie(IdentityEndpoints.LoginScheme, cookie =>
         {
             cookie.LoginPath = IdentityEndpoints.LoginPath;

@@ -573,6 +573,38 @@ namespace Aes.Tenancy.Data.Migrations.Postgres
                     b.ToTable("identity_keys", (string)null);
                 });
 
+            modelBuilder.Entity("Aes.Tenancy.Identity.IssuerKey", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTime>("ActivatesAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Generation")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Material")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Purpose")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Purpose", "Generation")
+                        .IsUnique();
+
+                    b.ToTable("issuer_keys", (string)null);
+                });
+
             modelBuilder.Entity("Aes.Tenancy.Identity.SignInFailure", b =>
                 {
                     b.Property<long>("Id")

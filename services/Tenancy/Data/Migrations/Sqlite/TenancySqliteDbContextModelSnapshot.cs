@@ -566,6 +566,38 @@ namespace Aes.Tenancy.Data.Migrations.Sqlite
                     b.ToTable("identity_keys", (string)null);
                 });
 
+            modelBuilder.Entity("Aes.Tenancy.Identity.IssuerKey", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ActivatesAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Generation")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Material")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Purpose")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Purpose", "Generation")
+                        .IsUnique();
+
+                    b.ToTable("issuer_keys", (string)null);
+                });
+
             modelBuilder.Entity("Aes.Tenancy.Identity.SignInFailure", b =>
                 {
                     b.Property<long>("Id")
