@@ -68,14 +68,37 @@ public sealed record Grant(string Role, string? State, Guid? Agency)
     /// <summary>The claim's value: <c>role:STATE:agency</c>, state and agency empty when the role has no such scope.</summary>
     public override string ToString() => $"{Role}:{State}:{(Agency is { } agency ? agency.ToString() : "")}";
 
+    /// <summary>
+    /// A well-formed grant, or null: a known role with the scope it needs and no other (an agency role names its agency
+    /// and that agency's state, a state operator its state, a confederal administrator neither; an auditor is of one
+    /// state or of the confederation).
+    /// </summary>
     public static Grant? Parse(string value)
     {
         var parts = value.Split(':');
-        if (parts.Length != 3 || parts[0].Length == 0)
+        if (parts.Length != 3)
         {
             return null;
         }
-        return new Grant(parts[0], parts[1].Length == 0 ? null : parts[1], Guid.TryParse(parts[2], out var agency) ? agency : null);
+        var (role, state) = (parts[0], parts[1].Length == 0 ? null : parts[1]);
+        Guid? agency = null;
+        if (parts[2].Length > 0)
+        {
+            if (!Guid.TryParse(parts[2], out var id))
+            {
+                return null;
+            }
+            agency = id;
+        }
+        var wellFormed = role switch
+        {
+            AccessDecision.ConfederalAdministrator => state is null && agency is null,
+            AccessDecision.Auditor => agency is null,
+            AccessDecision.StateOperator => state is not null && agency is null,
+            AccessDecision.Requester or AccessDecision.AgencyAdministrator => state is not null && agency is not null,
+            _ => false,
+        };
+        return wellFormed ? new Grant(role, state, agency) : null;
     }
 }
 
@@ -106,15 +129,22 @@ public static class AccessDecision
             StateOperator => grant.State is not null
                 && ((rule.Who.HasFlag(Allowed.StateOperators) && Concerns(scope.State, grant.State))
                     || (rule.Who.HasFlag(Allowed.HostOperators) && scope.HostState == grant.State)),
-            AgencyAdministrator => grant.Agency is not null && scope.Agency == grant.Agency
+            AgencyAdministrator => InAgency(grant, scope)
                 && (rule.Who.HasFlag(Allowed.AgencyAdministrators) || rule.Who.HasFlag(Allowed.AgencyMembers)),
-            Requester => grant.Agency is not null && scope.Agency == grant.Agency && rule.Who.HasFlag(Allowed.AgencyMembers)
+            Requester => InAgency(grant, scope) && rule.Who.HasFlag(Allowed.AgencyMembers)
                 && (!rule.WithinProject || scope.Project is null || memberOfProject),
             _ => false,
         });
     }
 
     private static bool Concerns(string? scopeState, string state) => scopeState == state || scopeState == ResourceScope.EveryState.State;
+
+    /// <summary>
+    /// The agency is the grant's, and lies in the grant's state by the service's own data (the scope's state): a state's
+    /// issuer, trusted for its state only, cannot reach another state's agency by naming its id.
+    /// </summary>
+    private static bool InAgency(Grant grant, ResourceScope scope) =>
+        grant.Agency is not null && scope.Agency == grant.Agency && scope.State == grant.State;
 }
 
 /// <summary>
@@ -132,7 +162,7 @@ public static class ProjectVisibility
         AccessDecision.ConfederalAdministrator => true,
         AccessDecision.Auditor => grant.State is null || grant.State == agencyState,
         AccessDecision.StateOperator => grant.State == agencyState,
-        AccessDecision.AgencyAdministrator => grant.Agency == agency,
+        AccessDecision.AgencyAdministrator => grant.Agency == agency && grant.State == agencyState,
         _ => false,
     });
 

@@ -129,7 +129,15 @@ public static class AuthenticationExtensions
         return SchemeOf(0);
     }
 
-    /// <summary>A state's own provider speaks for its state's people only; only the confederal one names services.</summary>
+    /// <summary>The roles a state's own provider may give: its state's people, never the confederation's or a service's.</summary>
+    public static readonly IReadOnlyList<string> StateRoles =
+        [AccessDecision.Requester, AccessDecision.AgencyAdministrator, AccessDecision.StateOperator, AccessDecision.Auditor];
+
+    /// <summary>
+    /// A state's own provider speaks for its state's people only: every role is a state role, every grant is well formed
+    /// and lies in its state (an agency grant's agency is checked against the service's data when used), and only the
+    /// confederal issuer names services. Anything else refuses the whole token.
+    /// </summary>
     private static Task KeepToItsState(TokenValidatedContext context, TrustedIssuer issuer)
     {
         if (issuer.State is not { } state || context.Principal?.Identity is not ClaimsIdentity identity)
@@ -137,14 +145,19 @@ public static class AuthenticationExtensions
             return Task.CompletedTask;
         }
         var strayState = identity.FindAll(AesClaims.State).FirstOrDefault(claim => claim.Value != state);
+        var strayRole = identity.FindAll(AesClaims.Role).FirstOrDefault(claim => !StateRoles.Contains(claim.Value));
+        var strayGrant = identity.FindAll(AesClaims.Grant).FirstOrDefault(claim => Grant.Parse(claim.Value) is not { } grant || grant.State != state);
         if (strayState is not null)
         {
             context.Fail($"The issuer {issuer.Issuer} is trusted for {state} only, not for {strayState.Value}.");
         }
-        else if (identity.HasClaim(AesClaims.Role, AesClaims.ServiceRole) || identity.HasClaim(AesClaims.Role, AccessDecision.ConfederalAdministrator)
-            || (identity.HasClaim(AesClaims.Role, AccessDecision.Auditor) && !identity.HasClaim(AesClaims.State, state)))
+        else if (strayRole is not null)
         {
-            context.Fail($"The issuer {issuer.Issuer} is trusted for {state} only and cannot grant a confederal role.");
+            context.Fail($"The issuer {issuer.Issuer} is trusted for {state} only and cannot grant the role {strayRole.Value}.");
+        }
+        else if (strayGrant is not null)
+        {
+            context.Fail($"The issuer {issuer.Issuer} is trusted for {state} only: the grant {strayGrant.Value} is not a grant in {state}.");
         }
         else
         {

@@ -15,6 +15,8 @@ public sealed class TenancyServiceFixture : IAsyncLifetime
     public TenancyService.TenancyServiceClient Client { get; private set; } = null!;
     public Dictionary<string, string> UserIds { get; } = [];
     public TestIssuer Issuer { get; private set; } = null!;
+    /// <summary>Burkina Faso's own identity provider, which this tenancy trusts for BF only, as a deployment would by configuration.</summary>
+    public TestIssuer Burkina { get; private set; } = null!;
     /// <summary>Tenancy's HTTP address, which is also the confederal issuer's.</summary>
     public string HttpAddress { get; private set; } = "";
     public string GrpcAddress { get; private set; } = "";
@@ -27,10 +29,12 @@ public sealed class TenancyServiceFixture : IAsyncLifetime
         var http = Infra.FreePort();
         var grpc = Infra.FreePort();
         Issuer = await TestIssuer.SharedAsync();
+        Burkina = await TestIssuer.StartAsync();
         HttpAddress = $"http://127.0.0.1:{http}/";
         _process = ServiceProcess.Start("services/Tenancy", "Aes.Tenancy",
         [
-            $"--Identity:Authority={HttpAddress}", .. Issuer.TrustArguments(), .. TestKeyRing.Arguments(), $"--Identity:ServiceClients:aes-test-service={ServiceClientSecret}",
+            $"--Identity:Authority={HttpAddress}", .. Issuer.TrustArguments(), .. TestKeyRing.Arguments(),
+            $"--Identity:TrustedIssuers:bf:Issuer={Burkina.Url}", "--Identity:TrustedIssuers:bf:State=BF", $"--Identity:ServiceClients:aes-test-service={ServiceClientSecret}",
             $"--Kestrel:Endpoints:http:Url=http://127.0.0.1:{http}", "--Kestrel:Endpoints:http:Protocols=Http1",
             $"--Kestrel:Endpoints:grpc:Url=http://127.0.0.1:{grpc}", "--Kestrel:Endpoints:grpc:Protocols=Http2",
             "--Database:Provider=Postgres", $"--ConnectionStrings:tenancy-db={Database}",

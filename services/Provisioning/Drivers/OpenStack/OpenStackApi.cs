@@ -43,8 +43,9 @@ public sealed record OpenStackAnswer(HttpStatusCode Status, JsonNode? Body);
 
 /// <summary>
 /// Calls one account's OpenStack APIs, found in its Keystone catalogue, with its token: a refused token is
-/// renewed once; what is safe to repeat (GET, PUT, DELETE) is retried with backoff when the service is
-/// unreachable or answers 5xx; every other failure surfaces with the service's own message.
+/// renewed once; what is safe to repeat (GET, PUT, DELETE, and a create the service refuses twice with 409) is
+/// retried with backoff when the service is unreachable, its answer is lost, or it answers 5xx; every other failure
+/// surfaces with the service's own message.
 /// </summary>
 public sealed class OpenStackApi(HttpClient http, KeystoneSession session, OpenStackRetry retry)
 {
@@ -53,10 +54,15 @@ public sealed class OpenStackApi(HttpClient http, KeystoneSession session, OpenS
 
     public KeystoneSession Session => session;
 
-    /// <summary>Sends the call; 404 is an answer (the caller knows what it means), any other failure a <see cref="FacilityDriverException"/>.</summary>
-    public async Task<OpenStackAnswer> SendAsync(string service, HttpMethod method, string path, JsonNode? body, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends the call; 404 is an answer (the caller knows what it means), any other failure a <see cref="FacilityDriverException"/>.
+    /// <paramref name="duplicateRefused"/>: a POST the service refuses with 409 when what it creates exists (a security group
+    /// rule), which the caller takes as done: repeated like a GET when its answer is lost.
+    /// </summary>
+    public async Task<OpenStackAnswer> SendAsync(string service, HttpMethod method, string path, JsonNode? body, CancellationToken cancellationToken,
+        bool duplicateRefused = false)
     {
-        var repeatable = method == HttpMethod.Get || method == HttpMethod.Put || method == HttpMethod.Delete;
+        var repeatable = method == HttpMethod.Get || method == HttpMethod.Put || method == HttpMethod.Delete || (method == HttpMethod.Post && duplicateRefused);
         for (var attempt = 1; ; attempt++)
         {
             OpenStackAnswer answer;

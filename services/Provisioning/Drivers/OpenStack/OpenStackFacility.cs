@@ -533,7 +533,8 @@ public sealed class OpenStackFacilityDriver(
             }
             try
             {
-                await api.SendAsync("network", HttpMethod.Post, "/security-group-rules", new JsonObject { ["security_group_rule"] = body }, cancellationToken);
+                await api.SendAsync("network", HttpMethod.Post, "/security-group-rules", new JsonObject { ["security_group_rule"] = body }, cancellationToken,
+                    duplicateRefused: true);
             }
             catch (FacilityDriverException exception) when (exception.Message.Contains(" 409:", StringComparison.Ordinal))
             {
