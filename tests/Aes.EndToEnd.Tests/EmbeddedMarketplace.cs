@@ -31,8 +31,9 @@ public sealed class EmbeddedMarketplace : IAsyncDisposable
     public static async Task<EmbeddedMarketplace> StartAsync(string dataDirectory, int portOffset, IReadOnlyDictionary<string, string> environment, params string[] extraArguments)
     {
         var issuer = await TestIssuer.SharedAsync();
+        var malian = await TestIssuer.SharedMalianAsync();
         var process = ServiceProcess.Start("deploy/Aes.Embedded", "Aes.Embedded",
-            ["--data-dir", dataDirectory, "--port-offset", portOffset.ToString(), .. issuer.TrustArguments(), .. extraArguments],
+            ["--data-dir", dataDirectory, "--port-offset", portOffset.ToString(), .. issuer.TrustArguments(), .. malian.MalianTrustArguments(), .. extraArguments],
             environment.ToDictionary());
         var marketplace = new EmbeddedMarketplace(process, portOffset, issuer);
         // The distributed run starts five processes one after the other, each migrating its database.

@@ -160,7 +160,7 @@ public sealed class ProjectMembershipTests : IAsyncLifetime
         _db.ReferenceAnnouncements.Add(new ReferenceAnnouncement { Generation = 2, AnnouncedAt = _clock.GetUtcNow().UtcDateTime });
         await _db.SaveChangesAsync();
 
-        await new ReferenceAnnouncer(_db, _memberships, _clock, NullLogger<ReferenceAnnouncer>.Instance).AnnounceIfBehindAsync(default);
+        await new ReferenceAnnouncer(_db, _memberships, new ExternalIdentities(_db, new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build(), _clock), _clock, NullLogger<ReferenceAnnouncer>.Instance).AnnounceIfBehindAsync(default);
 
         Assert.Equal(new[] { _budget.Id, _treasury.Id }.Order(), (await _memberships.ProjectsOfAsync(awa.Id, _mef.Id, default)).Order());
         Assert.Empty(await _db.ProjectMemberships.Where(m => m.UserId == other.Id || m.UserId == _admin.Id).ToListAsync());

@@ -278,7 +278,7 @@ public sealed class TenancyOperationsTests : IAsyncLifetime
         var facility = await RegisterAsync();
         await UserAsync("op.bf", V1.Role.StateOperator, "BF");
         var before = await _db.OutboxMessages.CountAsync();
-        var announcer = new ReferenceAnnouncer(_db, new ProjectMemberships(_db, _clock), _clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<ReferenceAnnouncer>.Instance);
+        var announcer = new ReferenceAnnouncer(_db, new ProjectMemberships(_db, _clock), new ExternalIdentities(_db, new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build(), _clock), _clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<ReferenceAnnouncer>.Instance);
 
         await announcer.AnnounceIfBehindAsync(default);
 
@@ -297,7 +297,7 @@ public sealed class TenancyOperationsTests : IAsyncLifetime
         await fresh.OpenAsync();
         await using var empty = new TenancySqliteDbContext(new DbContextOptionsBuilder<TenancySqliteDbContext>().UseSqlite(fresh).Options);
         await empty.Database.MigrateAsync();
-        await new ReferenceAnnouncer(empty, new ProjectMemberships(empty, _clock), _clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<ReferenceAnnouncer>.Instance).AnnounceIfBehindAsync(default);
+        await new ReferenceAnnouncer(empty, new ProjectMemberships(empty, _clock), new ExternalIdentities(empty, new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build(), _clock), _clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<ReferenceAnnouncer>.Instance).AnnounceIfBehindAsync(default);
         Assert.Equal(0, await empty.OutboxMessages.CountAsync());
         Assert.Equal(ReferenceAnnouncer.Generation, await empty.ReferenceAnnouncements.MaxAsync(a => a.Generation));
     }

@@ -22,6 +22,7 @@ public sealed class TestIssuer : IAsyncDisposable
     public const string HarnessSubject = "aes-test-harness";
     private static readonly SemaphoreSlim SharedGate = new(1, 1);
     private static TestIssuer? _shared;
+    private static TestIssuer? _sharedMalian;
 
     private readonly WebApplication _app;
     private readonly RsaSecurityKey _key;
@@ -51,6 +52,26 @@ public sealed class TestIssuer : IAsyncDisposable
             SharedGate.Release();
         }
     }
+
+    /// <summary>
+    /// Mali's own identity provider for the whole test process, which every marketplace the tests launch trusts for ML only
+    /// (<see cref="MalianTrustArguments"/>): its subjects are AES users only through the links Mali's operators make.
+    /// </summary>
+    public static async Task<TestIssuer> SharedMalianAsync()
+    {
+        await SharedGate.WaitAsync();
+        try
+        {
+            return _sharedMalian ??= await StartAsync();
+        }
+        finally
+        {
+            SharedGate.Release();
+        }
+    }
+
+    /// <summary>Command-line settings that make a service trust this issuer as Mali's own provider.</summary>
+    public IEnumerable<string> MalianTrustArguments() => [$"--Identity:TrustedIssuers:ml:Issuer={Url}", "--Identity:TrustedIssuers:ml:State=ML"];
 
     public static async Task<TestIssuer> StartAsync()
     {

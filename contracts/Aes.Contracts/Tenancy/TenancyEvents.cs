@@ -45,3 +45,10 @@ public sealed record AgreementActivated(
 
 /// <summary>An agreement stopped being in force; <paramref name="Reason"/> is "expired" or "terminated".</summary>
 public sealed record AgreementEnded(Guid AgreementId, string HostStateCode, Guid FacilityId, string GuestStateCode, string Reason, DateTime EndedAt);
+
+/// <summary>
+/// A subject of a state's own identity provider (<paramref name="Issuer"/>, <paramref name="Subject"/>) linked to an AES user of
+/// that state (<paramref name="UserId"/>, <paramref name="StateCode"/>), or unlinked (both null). <paramref name="Revision"/>
+/// grows with each change of one (issuer, subject), so a consumer keeps the latest even out of order.
+/// </summary>
+public sealed record ExternalIdentityLinkChanged(string Issuer, string Subject, Guid? UserId, string? StateCode, long Revision, DateTime ChangedAt);

@@ -109,3 +109,12 @@ public sealed class RoleRevokedConsumer(BillingDbContext db, ILogger<RoleRevoked
         Db.Roles.Where(r => r.UserId == message.UserId && r.Role == message.Role && r.StateCode == message.StateCode && r.AgencyId == message.AgencyId)
             .ExecuteDeleteAsync(context.CancellationToken);
 }
+
+/// <summary>Keeps the links from state providers' subjects to AES users, by which a state provider's tokens are read.</summary>
+public sealed class ExternalIdentityLinkChangedConsumer(BillingDbContext db, ILogger<ExternalIdentityLinkChangedConsumer> logger)
+    : InboxConsumer<ExternalIdentityLinkChanged, BillingDbContext>(db, logger)
+{
+    protected override Task HandleAsync(ExternalIdentityLinkChanged message, ConsumeContext<ExternalIdentityLinkChanged> context) =>
+        Aes.Messaging.Identity.KnownExternalIdentities.RecordAsync(Db, message.Issuer, message.Subject, message.UserId, message.StateCode, message.Revision,
+            context.CancellationToken);
+}

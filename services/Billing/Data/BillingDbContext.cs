@@ -1,3 +1,4 @@
+using Aes.Messaging.Identity;
 using Aes.Billing.Domain;
 using Aes.Messaging.Persistence;
 
@@ -39,6 +40,7 @@ public abstract class BillingDbContext(DbContextOptions options) : ServiceDbCont
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
+        modelBuilder.KeepsExternalIdentityLinks();
         modelBuilder.Entity<BillingAccount>(account =>
         {
             account.ToTable("billing_accounts");

@@ -21,6 +21,7 @@ public static class Extensions
             bus.AddConsumer<AgreementEndedConsumer>();
             bus.AddConsumer<RoleAssignedConsumer>();
             bus.AddConsumer<RoleRevokedConsumer>();
+            bus.AddConsumer<ExternalIdentityLinkChangedConsumer>();
             bus.AddConsumer<VmActivatedConsumer>();
             bus.AddConsumer<VmResizedConsumer>();
             bus.AddConsumer<VmDecommissionedConsumer>();
@@ -29,6 +30,7 @@ public static class Extensions
         });
         builder.Services.AddSingleton<DemoPrices>();
         builder.Services.AddScoped<BillingAccess>();
+        builder.Services.AddScoped<Aes.ServiceDefaults.Identity.IExternalIdentityLinks, Aes.Messaging.Identity.ReplicatedExternalIdentityLinks<BillingDbContext>>();
         builder.Services.AddScoped<Metering>();
         builder.Services.AddScoped<Catalogues>();
         builder.Services.AddScoped<Invoicing>();

@@ -37,6 +37,9 @@ public static class ServiceRoutes
         api.MapRpc<T.TenancyService.TenancyServiceClient, T.AssignRoleRequest, T.User>("POST", "/users/{userId}/roles", (c, r, o) => c.AssignRoleAsync(r, o), "Attribuer un rôle / assign a role");
         api.MapRpc<T.TenancyService.TenancyServiceClient, T.RevokeRoleRequest, T.User>("POST", "/users/{userId}/roles/revoke", (c, r, o) => c.RevokeRoleAsync(r, o), "Retirer un rôle / revoke a role");
         api.MapRpc<T.TenancyService.TenancyServiceClient, T.CreateAutomationClientRequest, T.AutomationClient>("POST", "/automation-clients", (c, r, o) => c.CreateAutomationClientAsync(r, o), "Client d'automatisation / automation client");
+        api.MapRpc<T.TenancyService.TenancyServiceClient, T.ListExternalIdentityLinksRequest, T.ListExternalIdentityLinksResponse>("GET", "/external-identities", (c, r, o) => c.ListExternalIdentityLinksAsync(r, o), "Comptes liés d'un fournisseur d'État / a state provider's linked accounts");
+        api.MapRpc<T.TenancyService.TenancyServiceClient, T.LinkExternalIdentityRequest, T.ExternalIdentityLink>("POST", "/external-identities", (c, r, o) => c.LinkExternalIdentityAsync(r, o), "Lier un compte du fournisseur de l'État / link a state provider's account");
+        api.MapRpc<T.TenancyService.TenancyServiceClient, T.UnlinkExternalIdentityRequest, T.ExternalIdentityLink>("POST", "/external-identities/unlink", (c, r, o) => c.UnlinkExternalIdentityAsync(r, o), "Délier un compte / unlink an account");
 
         api = v1.MapGroup("").WithTags(ApiTags.Agreements);
         api.MapRpc<T.TenancyService.TenancyServiceClient, T.ListAgreementsRequest, T.ListAgreementsResponse>("GET", "/agreements", (c, r, o) => c.ListAgreementsAsync(r, o), "Accords confédéraux / confederal agreements");

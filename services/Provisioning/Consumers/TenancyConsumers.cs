@@ -98,3 +98,12 @@ internal static class ProjectionUpdates
             .ExecuteUpdateAsync(set => set.SetProperty(r => r.NextStepAt, now).SetProperty(r => r.Version, r => r.Version + 1), cancellationToken);
     }
 }
+
+/// <summary>Keeps the links from state providers' subjects to AES users, by which a state provider's tokens are read.</summary>
+public sealed class ExternalIdentityLinkChangedConsumer(ProvisioningDbContext db, ILogger<ExternalIdentityLinkChangedConsumer> logger)
+    : InboxConsumer<ExternalIdentityLinkChanged, ProvisioningDbContext>(db, logger)
+{
+    protected override Task HandleAsync(ExternalIdentityLinkChanged message, ConsumeContext<ExternalIdentityLinkChanged> context) =>
+        Aes.Messaging.Identity.KnownExternalIdentities.RecordAsync(Db, message.Issuer, message.Subject, message.UserId, message.StateCode, message.Revision,
+            context.CancellationToken);
+}

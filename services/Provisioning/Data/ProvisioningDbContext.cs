@@ -1,3 +1,4 @@
+using Aes.Messaging.Identity;
 using Aes.Provisioning.Domain;
 using Aes.Messaging.Persistence;
 
@@ -79,6 +80,7 @@ public abstract class ProvisioningDbContext(DbContextOptions options) : ServiceD
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
+        modelBuilder.KeepsExternalIdentityLinks();
         modelBuilder.Entity<AgreementInForce>(agreement =>
         {
             agreement.ToTable("agreements_in_force");

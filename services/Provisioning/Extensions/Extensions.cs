@@ -27,6 +27,7 @@ public static class Extensions
             bus.AddConsumer<ProjectCreatedConsumer>();
             bus.AddConsumer<RoleAssignedConsumer>();
             bus.AddConsumer<RoleRevokedConsumer>();
+            bus.AddConsumer<ExternalIdentityLinkChangedConsumer>();
             bus.AddConsumer<ProjectMembershipChangedConsumer>();
             bus.AddConsumer<HoldReleasedConsumer>();
             bus.AddConsumer<HoldExpiredConsumer>();
@@ -42,6 +43,7 @@ public static class Extensions
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton<WorkflowSignal>();
         builder.Services.AddScoped<Access>();
+        builder.Services.AddScoped<Aes.ServiceDefaults.Identity.IExternalIdentityLinks, Aes.Messaging.Identity.ReplicatedExternalIdentityLinks<ProvisioningDbContext>>();
         builder.Services.AddScoped<Aes.ServiceDefaults.Identity.IProjectMembership, ProjectMemberships>();
         builder.Services.AddScoped<RequestIntake>();
         builder.Services.AddScoped<SshKeyRegistry>();

@@ -76,3 +76,12 @@ public sealed class AgreementEndedConsumer(QuotaDbContext db, ILogger<AgreementE
         }
     }
 }
+
+/// <summary>Keeps the links from state providers' subjects to AES users, by which a state provider's tokens are read.</summary>
+public sealed class ExternalIdentityLinkChangedConsumer(QuotaDbContext db, ILogger<ExternalIdentityLinkChangedConsumer> logger)
+    : InboxConsumer<ExternalIdentityLinkChanged, QuotaDbContext>(db, logger)
+{
+    protected override Task HandleAsync(ExternalIdentityLinkChanged message, ConsumeContext<ExternalIdentityLinkChanged> context) =>
+        Aes.Messaging.Identity.KnownExternalIdentities.RecordAsync(Db, message.Issuer, message.Subject, message.UserId, message.StateCode, message.Revision,
+            context.CancellationToken);
+}

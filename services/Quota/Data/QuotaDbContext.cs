@@ -1,3 +1,4 @@
+using Aes.Messaging.Identity;
 using Aes.Messaging.Persistence;
 
 namespace Aes.Quota.Data;
@@ -20,6 +21,7 @@ public abstract class QuotaDbContext(DbContextOptions options) : ServiceDbContex
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
+        modelBuilder.KeepsExternalIdentityLinks();
         modelBuilder.Entity<KnownFacility>(facility =>
         {
             facility.ToTable("known_facilities");

@@ -20,10 +20,12 @@ public static class Extensions
             bus.AddConsumer<AgencyRegisteredConsumer>();
             bus.AddConsumer<RoleAssignedConsumer>();
             bus.AddConsumer<RoleRevokedConsumer>();
+            bus.AddConsumer<ExternalIdentityLinkChangedConsumer>();
             bus.AddConsumer<AgreementActivatedConsumer>();
             bus.AddConsumer<AgreementEndedConsumer>();
         });
         builder.Services.AddScoped<Access>();
+        builder.Services.AddScoped<Aes.ServiceDefaults.Identity.IExternalIdentityLinks, Aes.Messaging.Identity.ReplicatedExternalIdentityLinks<QuotaDbContext>>();
         builder.Services.AddScoped<CapacityOperations>();
         builder.Services.AddSingleton<DemoCapacity>();
         builder.Services.AddSingleton<ClaimFacts>();

@@ -16,6 +16,9 @@ public static class AesClaims
     /// <summary>Set on the principal by validation: the state the token's issuer is trusted for, if only one.</summary>
     public const string IssuerState = "aes_issuer_state";
 
+    /// <summary>Set on the principal by validation: a state provider's own subject, when <c>sub</c> became the AES user it is linked to.</summary>
+    public const string ExternalSubject = "aes_external_sub";
+
     /// <summary>A service acting on its own account (client credentials of one of the four services).</summary>
     public const string ServiceRole = "service";
 }

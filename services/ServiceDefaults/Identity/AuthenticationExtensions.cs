@@ -135,14 +135,15 @@ public static class AuthenticationExtensions
 
     /// <summary>
     /// A state's own provider speaks for its state's people only: every role is a state role, every grant is well formed
-    /// and lies in its state (an agency grant's agency is checked against the service's data when used), and only the
-    /// confederal issuer names services. Anything else refuses the whole token.
+    /// and lies in its state (an agency grant's agency is checked against the service's data when used), only the
+    /// confederal issuer names services, and its subject is an AES user only through a link its state's operators made
+    /// (<see cref="IExternalIdentityLinks"/>): <c>sub</c> becomes that user. Anything else refuses the whole token.
     /// </summary>
-    private static Task KeepToItsState(TokenValidatedContext context, TrustedIssuer issuer)
+    private static async Task KeepToItsState(TokenValidatedContext context, TrustedIssuer issuer)
     {
         if (issuer.State is not { } state || context.Principal?.Identity is not ClaimsIdentity identity)
         {
-            return Task.CompletedTask;
+            return;
         }
         var strayState = identity.FindAll(AesClaims.State).FirstOrDefault(claim => claim.Value != state);
         var strayRole = identity.FindAll(AesClaims.Role).FirstOrDefault(claim => !StateRoles.Contains(claim.Value));
@@ -150,20 +151,35 @@ public static class AuthenticationExtensions
         if (strayState is not null)
         {
             context.Fail($"The issuer {issuer.Issuer} is trusted for {state} only, not for {strayState.Value}.");
+            return;
         }
-        else if (strayRole is not null)
+        if (strayRole is not null)
         {
             context.Fail($"The issuer {issuer.Issuer} is trusted for {state} only and cannot grant the role {strayRole.Value}.");
+            return;
         }
-        else if (strayGrant is not null)
+        if (strayGrant is not null)
         {
             context.Fail($"The issuer {issuer.Issuer} is trusted for {state} only: the grant {strayGrant.Value} is not a grant in {state}.");
+            return;
         }
-        else
+        var subject = identity.FindFirst(AesClaims.Subject);
+        var links = context.HttpContext.RequestServices.GetService<IExternalIdentityLinks>();
+        var linked = subject is null || links is null ? null : await links.FindAsync(issuer.Issuer, subject.Value, context.HttpContext.RequestAborted);
+        if (linked is null)
         {
-            identity.AddClaim(new Claim(AesClaims.IssuerState, state));
+            context.Fail($"The subject {subject?.Value} of {issuer.Issuer} is linked to no AES user.");
+            return;
         }
-        return Task.CompletedTask;
+        if (linked.StateCode != state)
+        {
+            context.Fail($"The subject {subject!.Value} of {issuer.Issuer} is linked to a user of {linked.StateCode}, not of {state}.");
+            return;
+        }
+        identity.RemoveClaim(subject);
+        identity.AddClaim(new Claim(AesClaims.Subject, linked.UserId.ToString()));
+        identity.AddClaim(new Claim(AesClaims.ExternalSubject, subject!.Value));
+        identity.AddClaim(new Claim(AesClaims.IssuerState, state));
     }
 }
 

@@ -14,10 +14,10 @@ public sealed class ReferenceAnnouncement
 /// so what a service already knew stays as it was. A fresh database announces nothing here: its
 /// creation publishes every event as it goes.
 /// </summary>
-public sealed partial class ReferenceAnnouncer(TenancyDbContext db, ProjectMemberships memberships, TimeProvider clock, ILogger<ReferenceAnnouncer> logger)
+public sealed partial class ReferenceAnnouncer(TenancyDbContext db, ProjectMemberships memberships, ExternalIdentities externalIdentities, TimeProvider clock, ILogger<ReferenceAnnouncer> logger)
 {
     /// <summary>Raise it in the version whose services start keeping tenancy's events they did not keep before.</summary>
-    public const int Generation = 3;
+    public const int Generation = 4;
 
     /// <summary>The generation from which projects have members; before it every requester saw all their agency's projects.</summary>
     private const int ProjectMembersGeneration = 3;
@@ -63,6 +63,7 @@ public sealed partial class ReferenceAnnouncer(TenancyDbContext db, ProjectMembe
                 .Join(db.Projects, m => m.ProjectId, p => p.Id, (m, p) => new { Membership = m, p.AgencyId }).ToListAsync(cancellationToken))
             .Select(m => new Aes.Contracts.Tenancy.ProjectMembershipChanged(
                 m.Membership.ProjectId, m.AgencyId, m.Membership.UserId, m.Membership.IsMember, m.Membership.Revision, m.Membership.ChangedAt)));
+        events.AddRange(await externalIdentities.AnnouncementsAsync(cancellationToken));
         events.AddRange((await db.Agreements.AsNoTracking().Where(a => a.Status == AgreementStatus.Active).ToListAsync(cancellationToken))
             .Select(TenancyEventFactory.Activated));
         return events;

@@ -11,6 +11,7 @@ public abstract class TenancyDbContext(DbContextOptions options) : ServiceDbCont
     public DbSet<Project> Projects => Set<Project>();
     public DbSet<ProjectMembership> ProjectMemberships => Set<ProjectMembership>();
     public DbSet<User> Users => Set<User>();
+    public DbSet<Aes.Tenancy.Application.ExternalIdentityLink> ExternalIdentityLinks => Set<Aes.Tenancy.Application.ExternalIdentityLink>();
     public DbSet<Agreement> Agreements => Set<Agreement>();
     public DbSet<Aes.Tenancy.Identity.IdentityKey> IdentityKeys => Set<Aes.Tenancy.Identity.IdentityKey>();
     public DbSet<Aes.Tenancy.Identity.IssuerKey> IssuerKeys => Set<Aes.Tenancy.Identity.IssuerKey>();
@@ -119,6 +120,17 @@ public abstract class TenancyDbContext(DbContextOptions options) : ServiceDbCont
                 role.Property(r => r.Role).HasConversion<string>().HasMaxLength(32);
                 role.Property(r => r.StateCode).HasMaxLength(2);
             });
+        });
+
+        modelBuilder.Entity<Aes.Tenancy.Application.ExternalIdentityLink>(link =>
+        {
+            link.ToTable("external_identity_links");
+            link.HasKey(l => new { l.Issuer, l.Subject });
+            link.Property(l => l.Issuer).HasMaxLength(300);
+            link.Property(l => l.Subject).HasMaxLength(255);
+            link.Property(l => l.StateCode).HasMaxLength(2);
+            link.Property(l => l.Revision).IsConcurrencyToken();
+            link.HasIndex(l => l.UserId);
         });
 
         modelBuilder.Entity<Agreement>(agreement =>

@@ -20,6 +20,8 @@ public static class Extensions
         builder.AddServiceMessaging<TenancyDbContext>(ResourceNames.Tenancy, _ => { });
         builder.Services.AddScoped<TenancyOperations>();
         builder.Services.AddScoped<ProjectMemberships>();
+        builder.Services.AddScoped<ExternalIdentities>();
+        builder.Services.AddScoped<IExternalIdentityLinks>(services => services.GetRequiredService<ExternalIdentities>());
         builder.Services.AddScoped<DemoSeeder>();
         builder.Services.AddScoped<ReferenceAnnouncer>();
         builder.Services.AddHostedService<AgreementClock>();

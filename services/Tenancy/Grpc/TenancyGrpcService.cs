@@ -6,7 +6,8 @@ using V1 = Aes.Contracts.Tenancy.V1;
 
 namespace Aes.Tenancy.Grpc;
 
-public sealed class TenancyGrpcService(TenancyDbContext db, TenancyOperations operations, ProjectMemberships memberships, Identity.AutomationClients automationClients) : V1.TenancyService.TenancyServiceBase
+public sealed class TenancyGrpcService(TenancyDbContext db, TenancyOperations operations, ProjectMemberships memberships, Identity.AutomationClients automationClients,
+    ExternalIdentities externalIdentities) : V1.TenancyService.TenancyServiceBase
 {
     public override async Task<V1.ListMemberStatesResponse> ListMemberStates(V1.ListMemberStatesRequest request, ServerCallContext context)
     {
@@ -110,6 +111,15 @@ public sealed class TenancyGrpcService(TenancyDbContext db, TenancyOperations op
 
     public override async Task<V1.User> CreateUser(V1.CreateUserRequest request, ServerCallContext context) =>
         ToMessage(await operations.CreateUserAsync(request, context.CancellationToken));
+
+    public override Task<V1.ExternalIdentityLink> LinkExternalIdentity(V1.LinkExternalIdentityRequest request, ServerCallContext context) =>
+        externalIdentities.LinkAsync(request, context.CancellationToken);
+
+    public override Task<V1.ExternalIdentityLink> UnlinkExternalIdentity(V1.UnlinkExternalIdentityRequest request, ServerCallContext context) =>
+        externalIdentities.UnlinkAsync(request, context.CancellationToken);
+
+    public override Task<V1.ListExternalIdentityLinksResponse> ListExternalIdentityLinks(V1.ListExternalIdentityLinksRequest request, ServerCallContext context) =>
+        externalIdentities.ListAsync(request, context.CancellationToken);
 
     public override Task<V1.AutomationClient> CreateAutomationClient(V1.CreateAutomationClientRequest request, ServerCallContext context) =>
         automationClients.CreateAsync(request, context.CancellationToken);

@@ -36,6 +36,11 @@ public static class TenancyAccessRules
         ["AssignRole"] = AccessRule.Write(AgencyAdministrators | Operators, AssignmentAsync),
         ["RevokeRole"] = AccessRule.Write(AgencyAdministrators | Operators, AssignmentAsync),
         ["CreateAutomationClient"] = AccessRule.Write(AgencyAdministrators | Operators, AssignmentAsync),
+        // A state's operators link their provider's subjects to their state's users; the scope is the user's.
+        ["LinkExternalIdentity"] = AccessRule.Write(StateOperators, Scopes.ById("user_id", UserAsync)),
+        ["UnlinkExternalIdentity"] = AccessRule.Write(StateOperators, Scopes.ById("user_id", UserAsync)),
+        ["ListExternalIdentityLinks"] = AccessRule.Read(StateOperators | Auditors,
+            Scopes.FirstOf(("user_id", Scopes.ById("user_id", UserAsync)), ("state_code", Scopes.StateField("state_code")))),
         // An agreement concerns two states: the host (scope) and the guest (the "other" state, as a host is for a guest request).
         ["DraftAgreement"] = AccessRule.Write(Operators, Scopes.ById("facility_id", FacilityAsync)),
         ["GetAgreement"] = AccessRule.Read(Operators | HostOperators | Auditors, Scopes.ById("id", AgreementAsync)),

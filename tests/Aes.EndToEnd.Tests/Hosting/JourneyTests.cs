@@ -119,6 +119,55 @@ public abstract class JourneyTests<TMarketplace>(TMarketplace m) : IClassFixture
         await m.UsageReturnsToAsync(usedBefore);
     }
 
+    [Fact]
+    public async Task A_host_states_own_provider_naming_the_guests_operator_as_subject_cannot_approve_for_the_guest_and_its_linked_operator_can_for_the_host()
+    {
+        // Niger's request placed in Mali under their agreement: Niger approves first, then Mali as host.
+        var request = m.Request("NE/ANSI", "internal", vcpu: 1, memoryGib: 2, diskGib: 20);
+        request.ActorUserId = "";
+        var guest = await (await m.AsAsync("agent.ansi.ne")).Provisioning.SubmitRequestAsync(request);
+        Assert.Equal("ML-BKO-1", (await m.WaitForAsync(guest.Id, "awaiting_approval")).FacilityCode);
+        var mali = await Aes.Testing.TestIssuer.SharedMalianAsync();
+        P.ProvisioningService.ProvisioningServiceClient AsMalianProvider(string subject) => new(m.Issuer.Channel(
+            $"http://127.0.0.1:{Aes.Messaging.ResourceNames.LocalPorts[Aes.Messaging.ResourceNames.Provisioning].Shift(m.PortOffset).Grpc}",
+            () => mali.Mint(subject, [KeyValuePair.Create<string, object>("role", "StateOperator"), KeyValuePair.Create<string, object>("aes_state", "ML"),
+                KeyValuePair.Create<string, object>("aes_grant", "StateOperator:ML:")])));
+
+        // Mali's provider, trusted as host, names Niger's operator: provisioning would read Niger's roles for that id and approve as Niger.
+        var impostor = await Assert.ThrowsAsync<RpcException>(() => AsMalianProvider(m.Users["op.ne"]).ApproveAsync(new P.ApproveRequest { RequestId = guest.Id }).ResponseAsync);
+        Assert.Equal(StatusCode.Unauthenticated, impostor.StatusCode);
+        var untouched = await m.Provisioning.GetRequestAsync(new P.RequestIdRequest { RequestId = guest.Id });
+        Assert.All(untouched.Approvals, approval => Assert.Equal("pending", approval.Decision));
+
+        // Mali's operator links their own account at Mali's provider; provisioning learns it from tenancy's event.
+        var subject = $"ml-idp/op.ml/{Guid.NewGuid():N}";
+        await (await m.AsAsync("op.ml")).Tenancy.LinkExternalIdentityAsync(new Aes.Contracts.Tenancy.V1.LinkExternalIdentityRequest
+        {
+            UserId = m.Users["op.ml"], Issuer = mali.Url, Subject = subject,
+        });
+        await (await m.AsAsync("op.ne")).Provisioning.ApproveAsync(new P.ApproveRequest { RequestId = guest.Id });
+        P.HostingRequest? approved = null;
+        await Aes.Testing.Eventually.HoldsAsync(async () =>
+        {
+            try
+            {
+                approved = await AsMalianProvider(subject).ApproveAsync(new P.ApproveRequest { RequestId = guest.Id });
+                return true;
+            }
+            catch (RpcException refused) when (refused.StatusCode == StatusCode.Unauthenticated)
+            {
+                return false; // provisioning has not received the link yet
+            }
+        }, TimeSpan.FromSeconds(30), "provisioning reads Mali's provider's subject as op.ml");
+        Assert.Contains(approved!.Approvals, a => a.DecidedByUserId == m.Users["op.ml"] && a.Decision == "approved");
+        Assert.Contains(approved.Approvals, a => a.DecidedByUserId == m.Users["op.ne"] && a.Decision == "approved");
+        await m.WaitForAsync(guest.Id, "active");
+        var requester = await m.AsAsync("agent.ansi.ne");
+        var vm = (await requester.Provisioning.ListVmsAsync(new P.ListVmsRequest { AgencyId = m.Agencies["NE/ANSI"] })).Vms.Single(v => v.RequestId == guest.Id);
+        await requester.Provisioning.DecommissionVmAsync(new P.DecommissionVmRequest { VmId = vm.Id, Reason = "fin du test" });
+        await m.WaitForAsync(guest.Id, "decommissioned");
+    }
+
     private static async Task<RpcException> DeniedAsync(Func<Task> call)
     {
         var refused = await Assert.ThrowsAsync<RpcException>(call);

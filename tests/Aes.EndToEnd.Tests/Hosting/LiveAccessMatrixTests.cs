@@ -243,6 +243,10 @@ public abstract class LiveAccessMatrixTests<TMarketplace>(TMarketplace m) : ICla
                 id => new T.RevokeRoleRequest { UserId = id, Assignment = Assignment("BF/ANPTIC") }, 'A', 'o', f.OwnUser, f.OtherUser),
             ["TenancyService/CreateAutomationClient"] = Each(_ => new T.CreateAutomationClientRequest { Assignment = Assignment("ML/MEF") },
                 _ => new T.CreateAutomationClientRequest { Assignment = Assignment("BF/ANPTIC") }, 'A', 'o', "", ""),
+            // Demo users who keep their role throughout (the matrix's own users lose theirs to RevokeRole above).
+            ["TenancyService/LinkExternalIdentity"] = Agency(id => new T.LinkExternalIdentityRequest { UserId = id }, m.Users["agent.mef.ml"], m.Users["agent.anptic.bf"]),
+            ["TenancyService/UnlinkExternalIdentity"] = Agency(id => new T.UnlinkExternalIdentityRequest { UserId = id }, m.Users["agent.mef.ml"], m.Users["agent.anptic.bf"]),
+            ["TenancyService/ListExternalIdentityLinks"] = State(s => new T.ListExternalIdentityLinksRequest { StateCode = s }, "ML", "BF"),
             ["TenancyService/DraftAgreement"] = State(id => new T.DraftAgreementRequest { FacilityId = id }, f.OwnFacility, f.OtherFacility),
             ["TenancyService/GetAgreement"] = State(id => new T.GetAgreementRequest { Id = id }, f.OwnAgreement, f.OtherAgreement),
             ["TenancyService/ListAgreements"] = State(s => new T.ListAgreementsRequest { StateCode = s }, "ML", "BF"),

@@ -2,6 +2,7 @@ using System.Text;
 using Aes.EndToEnd.Tests.Hosting;
 using Aes.Testing;
 using Microsoft.Playwright;
+using Grpc.Core;
 using P = Aes.Contracts.Provisioning.V1;
 using Q = Aes.Contracts.Quota.V1;
 using T = Aes.Contracts.Tenancy.V1;
@@ -390,6 +391,52 @@ public sealed class PortalBrowserTests(PortalMarketplace m) : ChromiumTests, ICl
 
         await m.WaitForAsync(treasury.Id, "awaiting_approval");
         await m.RejectIfOpenAsync(treasury.Id, "op.ml");
+    }
+
+    [Fact]
+    public async Task Malis_operator_links_an_account_of_malis_provider_to_a_ministry_agent_in_the_portal_and_the_link_alone_makes_it_that_agent()
+    {
+        var mali = await TestIssuer.SharedMalianAsync();
+        var subject = $"awa.traore.{Guid.NewGuid():N}";
+        var agency = m.Agencies["ML/MEF"];
+        string MaliToken() => mali.Mint(subject, [KeyValuePair.Create<string, object>("role", "Requester"), KeyValuePair.Create<string, object>("aes_state", "ML"),
+            KeyValuePair.Create<string, object>("aes_grant", $"Requester:ML:{agency}")]);
+        var tenancy = new T.TenancyService.TenancyServiceClient(m.Issuer.Channel(
+            $"http://127.0.0.1:{Aes.Messaging.ResourceNames.LocalPorts[Aes.Messaging.ResourceNames.Tenancy].Shift(m.PortOffset).Grpc}", MaliToken));
+        async Task<StatusCode> ProjectsAsync()
+        {
+            try
+            {
+                return (await tenancy.ListProjectsAsync(new T.ListProjectsRequest())).Projects.Select(p => p.Name).SequenceEqual(["Budget de l'État"])
+                    ? StatusCode.OK : StatusCode.FailedPrecondition;
+            }
+            catch (RpcException refused)
+            {
+                return refused.StatusCode;
+            }
+        }
+        Assert.Equal(StatusCode.Unauthenticated, await ProjectsAsync());
+
+        var page = await SignedInAsync("op.ml", "/operateur/comptes-lies");
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Comptes liés" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByLabel("Fournisseur", new() { Exact = true })).ToHaveValueAsync(mali.Url);
+        await page.GetByLabel("Identifiant chez le fournisseur (sub)").FillAsync(subject);
+        await page.GetByLabel("Utilisateur AES").SelectOptionAsync(new SelectOptionValue { Label = "Awa Traoré (agent.mef.ml)" });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Lier", Exact = true }).ClickAsync();
+        var row = page.Locator($"tr[data-subject='{subject}']");
+        await Assertions.Expect(row).ToContainTextAsync("agent.mef.ml");
+        await Screenshot(page, "linked-accounts");
+        // Linked, Mali's provider's account is Awa: her agency, and of it only the project she works on.
+        Assert.Equal(StatusCode.OK, await ProjectsAsync());
+
+        await row.GetByRole(AriaRole.Button, new() { Name = "Délier" }).ClickAsync();
+        await Assertions.Expect(row).ToHaveCountAsync(0);
+        Assert.Equal(StatusCode.Unauthenticated, await ProjectsAsync());
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToHaveCountAsync(0);
+
+        // Another state's operator has no such page for Mali, and Burkina's own list holds none of Mali's links.
+        var burkina = await SignedInAsync("op.bf", "/operateur/comptes-lies");
+        await Assertions.Expect(burkina.GetByText("Aucun fournisseur d'identité n'est reconnu pour BF")).ToBeVisibleAsync();
     }
 
     [Fact]

@@ -19,7 +19,16 @@ namespace Aes.Integration.Tests.Identity;
 /// </summary>
 public sealed class TrustedIssuersTests : IAsyncLifetime
 {
+    private static readonly Guid BurkinabeOperator = Guid.NewGuid();
+    private static readonly Guid MalianOperator = Guid.NewGuid();
     private TestIssuer _confederal = null!;
+
+    /// <summary>The links tenancy's operators made, as a service's copy holds them.</summary>
+    private sealed class Links(Dictionary<string, LinkedUser> links) : IExternalIdentityLinks
+    {
+        public ValueTask<LinkedUser?> FindAsync(string issuer, string subject, CancellationToken cancellationToken) =>
+            ValueTask.FromResult(links.GetValueOrDefault($"{issuer} {subject}"));
+    }
     private TestIssuer _burkina = null!;
     private WebApplication _service = null!;
     private HttpClient _http = null!;
@@ -36,6 +45,11 @@ public sealed class TrustedIssuersTests : IAsyncLifetime
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         builder.Logging.ClearProviders();
         builder.AddAesAuthentication();
+        builder.Services.AddSingleton<IExternalIdentityLinks>(new Links(new Dictionary<string, LinkedUser>
+        {
+            [$"{_burkina.Url} bf-op"] = new(BurkinabeOperator, "BF"),
+            [$"{_burkina.Url} bf-linked-to-ml"] = new(MalianOperator, "ML"),
+        }));
         _service = builder.Build();
         _service.UseAuthentication();
         _service.UseAuthorization();
@@ -63,7 +77,12 @@ public sealed class TrustedIssuersTests : IAsyncLifetime
     public async Task Each_trusted_issuer_is_accepted_and_a_states_own_one_only_for_its_state()
     {
         Assert.Equal((HttpStatusCode.OK, "conf-op,-"), await CallAsync(_confederal.Mint("conf-op", Operator("ML"))));
-        Assert.Equal((HttpStatusCode.OK, "bf-op,BF"), await CallAsync(_burkina.Mint("bf-op", Operator("BF"))));
+        // Burkina's subject is read as the AES user Burkina's operator linked it to.
+        Assert.Equal((HttpStatusCode.OK, $"{BurkinabeOperator},BF"), await CallAsync(_burkina.Mint("bf-op", Operator("BF"))));
+        // Not linked, or linked to a user of another state: nobody.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await CallAsync(_burkina.Mint("bf-stranger", Operator("BF")))).Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await CallAsync(_burkina.Mint("bf-linked-to-ml", Operator("BF")))).Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await CallAsync(_burkina.Mint(MalianOperator.ToString(), Operator("BF")))).Status);
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await CallAsync(_burkina.Mint("bf-op", Operator("ML")))).Status);
         Assert.Equal(HttpStatusCode.Unauthorized, (await CallAsync(_burkina.Mint("bf-svc", [KeyValuePair.Create<string, object>("role", "service")]))).Status);

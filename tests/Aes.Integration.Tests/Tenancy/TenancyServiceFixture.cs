@@ -41,7 +41,8 @@ public sealed class TenancyServiceFixture : IAsyncLifetime
             "--Messaging:Transport=RabbitMq", $"--ConnectionStrings:rabbitmq={await TestInfrastructure.RabbitMqAsync()}",
             "--Seed:Demo=true", "--Tenancy:AgreementClockInterval=00:00:00.500", "--Logging:LogLevel:Default=Warning",
         ]);
-        await _process.WaitUntilHealthyAsync($"http://127.0.0.1:{http}/health/ready", TimeSpan.FromSeconds(60));
+        // Generous: the whole suite starts dozens of processes on two cores at once.
+        await _process.WaitUntilHealthyAsync($"http://127.0.0.1:{http}/health/ready", TimeSpan.FromSeconds(180));
         GrpcAddress = $"http://127.0.0.1:{grpc}";
         _channel = Issuer.Channel(GrpcAddress);
         Client = new TenancyService.TenancyServiceClient(_channel);

@@ -854,6 +854,31 @@ namespace Aes.Billing.Data.Migrations.Sqlite
                         });
                 });
 
+            modelBuilder.Entity("Aes.Messaging.Identity.KnownExternalIdentity", b =>
+                {
+                    b.Property<string>("Issuer")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Subject")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Revision")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("StateCode")
+                        .HasMaxLength(2)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Issuer", "Subject");
+
+                    b.ToTable("known_external_identities", (string)null);
+                });
+
             modelBuilder.Entity("Aes.Messaging.InboxMessage", b =>
                 {
                     b.Property<Guid>("MessageId")

@@ -113,6 +113,31 @@ namespace Aes.Quota.Data.Migrations.Postgres
                         });
                 });
 
+            modelBuilder.Entity("Aes.Messaging.Identity.KnownExternalIdentity", b =>
+                {
+                    b.Property<string>("Issuer")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.Property<string>("Subject")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
+                    b.Property<long>("Revision")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("StateCode")
+                        .HasMaxLength(2)
+                        .HasColumnType("character varying(2)");
+
+                    b.Property<Guid?>("UserId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Issuer", "Subject");
+
+                    b.ToTable("known_external_identities", (string)null);
+                });
+
             modelBuilder.Entity("Aes.Messaging.InboxMessage", b =>
                 {
                     b.Property<Guid>("MessageId")

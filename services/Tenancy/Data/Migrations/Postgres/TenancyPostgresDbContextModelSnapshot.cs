@@ -190,6 +190,40 @@ namespace Aes.Tenancy.Data.Migrations.Postgres
                     b.ToTable("outbox_messages", (string)null);
                 });
 
+            modelBuilder.Entity("Aes.Tenancy.Application.ExternalIdentityLink", b =>
+                {
+                    b.Property<string>("Issuer")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.Property<string>("Subject")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
+                    b.Property<DateTime>("ChangedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("ChangedByUserId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("StateCode")
+                        .HasMaxLength(2)
+                        .HasColumnType("character varying(2)");
+
+                    b.Property<Guid?>("UserId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Issuer", "Subject");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("external_identity_links", (string)null);
+                });
+
             modelBuilder.Entity("Aes.Tenancy.Application.ReferenceAnnouncement", b =>
                 {
                     b.Property<int>("Generation")

@@ -183,6 +183,40 @@ namespace Aes.Tenancy.Data.Migrations.Sqlite
                     b.ToTable("outbox_messages", (string)null);
                 });
 
+            modelBuilder.Entity("Aes.Tenancy.Application.ExternalIdentityLink", b =>
+                {
+                    b.Property<string>("Issuer")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Subject")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ChangedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("ChangedByUserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("StateCode")
+                        .HasMaxLength(2)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Issuer", "Subject");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("external_identity_links", (string)null);
+                });
+
             modelBuilder.Entity("Aes.Tenancy.Application.ReferenceAnnouncement", b =>
                 {
                     b.Property<int>("Generation")
