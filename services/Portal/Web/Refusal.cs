@@ -20,6 +20,10 @@ public sealed record Refusal(StatusCode Status, string French, string English, s
         return new Refusal(exception.StatusCode, french, english, exception.Trailers.GetValue(ErrorMappingInterceptor.FieldTrailer));
     }
 
-    /// <summary>In the reader's language, the field first when there is one.</summary>
-    public override string ToString() => (Field is null ? "" : Field + " : ") + Language.T(French, English);
+    /// <summary>In the reader's language, the field first when there is one (the services' own wording often names it already).</summary>
+    public override string ToString()
+    {
+        var message = Language.T(French, English);
+        return Field is null || message.StartsWith(Field, StringComparison.Ordinal) ? message : $"{Field} : {message}";
+    }
 }
