@@ -29,6 +29,12 @@ public sealed class TestIssuer : IAsyncDisposable
     private string? _harnessToken;
     private DateTime _harnessTokenRenewAt;
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, IReadOnlyList<KeyValuePair<string, object>>> _accounts = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string Secret, string RedirectUri)> _clients = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, PendingCode> _codes = new();
+
+    private sealed record PendingCode(string ClientId, string RedirectUri, string Challenge, string? Nonce, string Subject);
+
     private TestIssuer(WebApplication app, RsaSecurityKey key, string url)
     {
         _app = app;
@@ -85,6 +91,9 @@ public sealed class TestIssuer : IAsyncDisposable
         app.MapGet("/.well-known/openid-configuration", () => Results.Json(new Dictionary<string, object>
         {
             ["issuer"] = url, ["jwks_uri"] = url + "jwks", ["id_token_signing_alg_values_supported"] = new[] { "RS256" },
+            ["authorization_endpoint"] = url + "authorize", ["token_endpoint"] = url + "token", ["end_session_endpoint"] = url + "endsession",
+            ["response_types_supported"] = new[] { "code" }, ["subject_types_supported"] = new[] { "public" },
+            ["code_challenge_methods_supported"] = new[] { "S256" }, ["grant_types_supported"] = new[] { "authorization_code" },
         }));
         app.MapGet("/jwks", () =>
         {
@@ -95,8 +104,102 @@ public sealed class TestIssuer : IAsyncDisposable
                 ["n"] = Base64UrlEncoder.Encode(parameters.Modulus), ["e"] = Base64UrlEncoder.Encode(parameters.Exponent),
             } } });
         });
+        var issuer = new TestIssuer(app, key, url);
+        issuer.MapSignIn();
         await app.StartAsync();
-        return new TestIssuer(app, key, url);
+        return issuer;
+    }
+
+    /// <summary>
+    /// An account people sign in with at this issuer, as a state's provider holds them: its subject, and the claims its access
+    /// tokens carry (role, aes_state, aes_grant).
+    /// </summary>
+    public void AddAccount(string subject, IEnumerable<KeyValuePair<string, object>> claims) => _accounts[subject] = [.. claims];
+
+    private int _sessionsEnded;
+
+    /// <summary>How many times someone was sent here to end their session (a client's sign-out).</summary>
+    public int SessionsEnded => Volatile.Read(ref _sessionsEnded);
+
+    /// <summary>A confidential client (code + PKCE), such as the portal's at a state's provider.</summary>
+    public void RegisterClient(string clientId, string secret, string redirectUri) => _clients[clientId] = (secret, redirectUri);
+
+    /// <summary>
+    /// The sign-in of a state's provider, by the protocol (OpenID Connect code flow with PKCE S256, the code in the query):
+    /// a page asking for the account, a code bound to the client, its return address and the challenge, and a token
+    /// endpoint that checks all three and the client's secret. Any mistake is refused as a real provider would.
+    /// </summary>
+    private void MapSignIn()
+    {
+        _app.MapGet("/authorize", (HttpRequest request) =>
+        {
+            var query = request.Query;
+            if (!_clients.TryGetValue(query["client_id"].ToString(), out var client) || client.RedirectUri != query["redirect_uri"].ToString()
+                || query["response_type"] != "code" || query["code_challenge_method"] != "S256" || string.IsNullOrEmpty(query["code_challenge"]))
+            {
+                return Results.BadRequest("invalid_request");
+            }
+            var hidden = string.Concat(new[] { "client_id", "redirect_uri", "code_challenge", "nonce", "state" }.Select(name =>
+                $"<input type=\"hidden\" name=\"{name}\" value=\"{System.Net.WebUtility.HtmlEncode(query[name].ToString())}\">"));
+            return Results.Content($"""
+                <!doctype html><html lang="fr"><head><title>Fournisseur d'identité de l'État</title></head><body>
+                <form method="post" action="/authorize">{hidden}
+                <label for="state-username">Identifiant</label><input id="state-username" name="username">
+                <button type="submit">Se connecter chez le fournisseur de l'État</button></form></body></html>
+                """, "text/html; charset=utf-8");
+        });
+        _app.MapPost("/authorize", async (HttpRequest request) =>
+        {
+            var form = await request.ReadFormAsync();
+            var username = form["username"].ToString();
+            if (!_clients.TryGetValue(form["client_id"].ToString(), out var client) || client.RedirectUri != form["redirect_uri"].ToString() || !_accounts.ContainsKey(username))
+            {
+                return Results.Content("<!doctype html><p role=\"alert\">Identifiant inconnu.</p>", "text/html; charset=utf-8", statusCode: 400);
+            }
+            var code = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
+            _codes[code] = new PendingCode(form["client_id"].ToString(), client.RedirectUri, form["code_challenge"].ToString(),
+                form["nonce"].ToString() is { Length: > 0 } nonce ? nonce : null, username);
+            return Results.Redirect($"{client.RedirectUri}?code={code}&state={Uri.EscapeDataString(form["state"].ToString())}&iss={Uri.EscapeDataString(Url)}");
+        });
+        _app.MapPost("/token", async (HttpRequest request) =>
+        {
+            var form = await request.ReadFormAsync();
+            var clientId = form["client_id"].ToString();
+            var secret = form["client_secret"].ToString();
+            if (request.Headers.Authorization.ToString() is { Length: > 6 } basic && basic.StartsWith("Basic ", StringComparison.Ordinal))
+            {
+                var pair = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(basic[6..])).Split(':', 2);
+                (clientId, secret) = (Uri.UnescapeDataString(pair[0]), Uri.UnescapeDataString(pair[1]));
+            }
+            var verifier = form["code_verifier"].ToString();
+            if (form["grant_type"] != "authorization_code" || !_codes.TryRemove(form["code"].ToString(), out var pending)
+                || !_clients.TryGetValue(clientId, out var client) || client.Secret != secret || pending.ClientId != clientId
+                || pending.RedirectUri != form["redirect_uri"].ToString()
+                || Base64UrlEncoder.Encode(SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(verifier))) != pending.Challenge)
+            {
+                return Results.Json(new { error = "invalid_grant" }, statusCode: 400);
+            }
+            var account = _accounts[pending.Subject];
+            var identity = new List<KeyValuePair<string, object>>([.. account.Where(c => c.Key == "name")]);
+            if (pending.Nonce is { } nonce)
+            {
+                identity.Add(KeyValuePair.Create<string, object>("nonce", nonce));
+            }
+            return Results.Json(new Dictionary<string, object>
+            {
+                ["access_token"] = Mint(pending.Subject, account), ["token_type"] = "Bearer", ["expires_in"] = 3600,
+                ["id_token"] = Mint(pending.Subject, identity, audience: clientId, tokenType: "JWT"),
+            });
+        });
+        // A browser on the sign-in page asks for it; a 404 would be an error in its console.
+        _app.MapGet("/favicon.ico", () => Results.NoContent());
+        _app.MapGet("/endsession", (HttpRequest request) =>
+        {
+            Interlocked.Increment(ref _sessionsEnded);
+            return request.Query["post_logout_redirect_uri"].ToString() is { Length: > 0 } back
+                ? Results.Redirect($"{back}?state={Uri.EscapeDataString(request.Query["state"].ToString())}")
+                : Results.Content("<!doctype html><p>Déconnecté.</p>", "text/html; charset=utf-8");
+        });
     }
 
     /// <summary>Command-line settings that make a service trust this issuer, for one state or (none) the confederation.</summary>

@@ -33,6 +33,7 @@ public static class ServiceRoutes
         api.MapRpc<T.TenancyService.TenancyServiceClient, T.RemoveProjectMemberRequest, T.ProjectMembers>("POST", "/projects/{projectId}/members/{userId}/remove", (c, r, o) => c.RemoveProjectMemberAsync(r, o), "Retirer un membre du projet / remove a project member");
         api.MapRpc<T.TenancyService.TenancyServiceClient, T.ListUsersRequest, T.ListUsersResponse>("GET", "/users", (c, r, o) => c.ListUsersAsync(r, o), "Utilisateurs / users");
         api.MapRpc<T.TenancyService.TenancyServiceClient, T.CreateUserRequest, T.User>("POST", "/users", (c, r, o) => c.CreateUserAsync(r, o), "Créer un utilisateur / create a user", created: true);
+        api.MapRpc<T.TenancyService.TenancyServiceClient, T.GetSignedInUserRequest, T.User>("GET", "/users/me", (c, r, o) => c.GetSignedInUserAsync(r, o), "L'utilisateur connecté / the signed-in user");
         api.MapRpc<T.TenancyService.TenancyServiceClient, T.GetUserRequest, T.User>("GET", "/users/{id}", (c, r, o) => c.GetUserAsync(r, o), "Un utilisateur / one user");
         api.MapRpc<T.TenancyService.TenancyServiceClient, T.AssignRoleRequest, T.User>("POST", "/users/{userId}/roles", (c, r, o) => c.AssignRoleAsync(r, o), "Attribuer un rôle / assign a role");
         api.MapRpc<T.TenancyService.TenancyServiceClient, T.RevokeRoleRequest, T.User>("POST", "/users/{userId}/roles/revoke", (c, r, o) => c.RevokeRoleAsync(r, o), "Retirer un rôle / revoke a role");

@@ -9,7 +9,8 @@ using Microsoft.IdentityModel.JsonWebTokens;
 namespace Aes.Portal.Web;
 
 /// <summary>
-/// People sign in to the portal at the confederal issuer (code + PKCE, client aes-portal-web) and keep a
+/// People sign in to the portal at the confederal issuer (code + PKCE, client aes-portal-web), or at their
+/// state's own provider where the portal has a client there (<see cref="StateSignIns"/>), and keep a
 /// cookie. The cookie carries the access token the issuer gave, so the portal calls the services with
 /// the person's own rights, as the REST API and the command line do.
 /// </summary>
@@ -18,6 +19,8 @@ public static class BrowserSignInExtensions
     public const string ChallengeScheme = "aes-browser-oidc";
     public const string AccessTokenClaim = "aes_access_token";
     public const string SignInPath = "/connexion";
+    /// <summary>Which provider the person signed in at: sign-out ends that provider's session.</summary>
+    public const string SignInSchemeClaim = "aes_signin_scheme";
 
     public static IHostApplicationBuilder AddBrowserSignIn(this IHostApplicationBuilder builder)
     {
@@ -27,8 +30,10 @@ public static class BrowserSignInExtensions
             ?? throw new InvalidOperationException("Identity:PortalClient:Secret (the portal's sign-in client secret at the issuer) is not set.");
         // Identity:Authority comes first among the trusted issuers, with the same rule on http metadata.
         var confederal = TrustedIssuer.From(builder.Configuration)[0];
+        var states = StateSignIns.From(builder.Configuration);
         builder.Services.AddSingleton<BrowserSignIn>();
-        builder.Services.AddAuthentication()
+        builder.Services.AddSingleton(states);
+        var authentication = builder.Services.AddAuthentication()
             .AddCookie(AuthenticationExtensions.BrowserScheme, cookie =>
             {
                 cookie.Cookie.Name = "aes.portal";
@@ -37,40 +42,69 @@ public static class BrowserSignInExtensions
                 // Secure whenever the browser came over https, which behind the ingress the named proxies tell.
                 cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
                 cookie.AccessDeniedPath = "/acces-refuse";
-                cookie.ForwardChallenge = ChallengeScheme;
+                if (states.Count == 0)
+                {
+                    cookie.ForwardChallenge = ChallengeScheme;
+                }
+                else
+                {
+                    // With a state's own provider to choose, the person first says where their account is.
+                    cookie.LoginPath = SignInPath;
+                    cookie.ReturnUrlParameter = "retour";
+                }
             })
             .AddOpenIdConnect(ChallengeScheme, oidc =>
             {
-                oidc.Authority = authority;
-                oidc.RequireHttpsMetadata = !confederal.MayUseHttp;
-                oidc.ClientId = "aes-portal-web";
-                oidc.ClientSecret = secret;
-                oidc.ResponseType = "code";
-                // The code comes back in the address, not in a self-posting form: that form needs an inline script, which the CSP refuses.
-                oidc.ResponseMode = "query";
-                oidc.UsePkce = true;
-                oidc.SignInScheme = AuthenticationExtensions.BrowserScheme;
-                oidc.MapInboundClaims = false;
-                oidc.GetClaimsFromUserInfoEndpoint = false;
-                oidc.Scope.Clear();
-                oidc.Scope.Add("openid");
-                oidc.Scope.Add("profile");
-                oidc.Scope.Add("aes");
-                oidc.TokenValidationParameters.NameClaimType = AesClaims.Name;
-                oidc.TokenValidationParameters.RoleClaimType = AesClaims.Role;
+                Configure(oidc, authority, confederal.MayUseHttp, "aes-portal-web", secret, ["aes"]);
                 oidc.Events.OnTokenValidated = KeepTheAccessToken;
             });
+        foreach (var state in states)
+        {
+            authentication.AddOpenIdConnect(state.Scheme, oidc =>
+            {
+                Configure(oidc, state.Issuer.Issuer, state.Issuer.MayUseHttp, state.ClientId, state.ClientSecret, state.Scopes);
+                oidc.MetadataAddress = state.Issuer.MetadataAddress;
+                oidc.CallbackPath = $"/signin-oidc-{state.Key}";
+                oidc.SignedOutCallbackPath = $"/signout-callback-oidc-{state.Key}";
+                oidc.Events.OnTokenValidated = context => StateSignIns.BecomeTheLinkedUserAsync(context, state);
+            });
+        }
         return builder;
     }
 
+    private static void Configure(OpenIdConnectOptions oidc, string authority, bool mayUseHttp, string clientId, string secret, IEnumerable<string> scopes)
+    {
+        oidc.Authority = authority;
+        oidc.RequireHttpsMetadata = !mayUseHttp;
+        oidc.ClientId = clientId;
+        oidc.ClientSecret = secret;
+        oidc.ResponseType = "code";
+        // The code comes back in the address, not in a self-posting form: that form needs an inline script, which the CSP refuses.
+        oidc.ResponseMode = "query";
+        oidc.UsePkce = true;
+        oidc.SignInScheme = AuthenticationExtensions.BrowserScheme;
+        oidc.MapInboundClaims = false;
+        oidc.GetClaimsFromUserInfoEndpoint = false;
+        oidc.Scope.Clear();
+        oidc.Scope.Add("openid");
+        oidc.Scope.Add("profile");
+        foreach (var scope in scopes)
+        {
+            oidc.Scope.Add(scope);
+        }
+        oidc.TokenValidationParameters.NameClaimType = AesClaims.Name;
+        oidc.TokenValidationParameters.RoleClaimType = AesClaims.Role;
+    }
+
     /// <summary>The grants come with the access token; the cookie lives as long as it does.</summary>
-    private static Task KeepTheAccessToken(TokenValidatedContext context)
+    internal static Task KeepTheAccessToken(TokenValidatedContext context)
     {
         if (context.TokenEndpointResponse?.AccessToken is not { } accessToken || context.Principal?.Identity is not ClaimsIdentity identity)
         {
             context.Fail("The issuer gave no access token.");
             return Task.CompletedTask;
         }
+        identity.AddClaim(new Claim(SignInSchemeClaim, context.Scheme.Name));
         var token = new JsonWebTokenHandler().ReadJsonWebToken(accessToken);
         foreach (var claim in token.Claims.Where(c => c.Type is AesClaims.Role or AesClaims.Grant or AesClaims.State or AesClaims.Agency))
         {
@@ -84,14 +118,27 @@ public static class BrowserSignInExtensions
 
     public static WebApplication MapBrowserSignIn(this WebApplication app)
     {
-        app.MapGet(SignInPath, (string? retour) => Results.Challenge(
-            new AuthenticationProperties { RedirectUri = LocalUrls.LocalOrHome(retour) },
-            [ChallengeScheme])).AllowAnonymous().ExcludeFromDescription();
-        // Ends the issuer's session too: otherwise the next "Se connecter" on a shared computer signs the last person in again.
-        app.MapPost("/deconnexion", async (HttpContext context) =>
+        // etat=AES (or none, when no state's provider is offered) signs in at the confederal issuer; etat=BF at Burkina's own.
+        app.MapGet(SignInPath, (string? retour, string? etat, StateSignIns states) =>
         {
+            var back = LocalUrls.LocalOrHome(retour);
+            var scheme = etat is null
+                ? states.Count == 0 ? ChallengeScheme : null
+                : string.Equals(etat, StateSignIns.Confederation, StringComparison.OrdinalIgnoreCase) ? ChallengeScheme : states.For(etat)?.Scheme;
+            return scheme is null
+                ? Results.Redirect($"{StateSignIns.ChoicePath}?retour={Uri.EscapeDataString(back)}")
+                : Results.Challenge(new AuthenticationProperties { RedirectUri = back }, [scheme]);
+        }).AllowAnonymous().ExcludeFromDescription();
+        // Ends the issuer's session too: otherwise the next "Se connecter" on a shared computer signs the last person in again.
+        app.MapPost("/deconnexion", async (HttpContext context, StateSignIns states) =>
+        {
+            var scheme = context.User.FindFirst(SignInSchemeClaim)?.Value is { } used && states.Any(s => s.Scheme == used) ? used : ChallengeScheme;
             await context.SignOutAsync(AuthenticationExtensions.BrowserScheme);
-            return Results.SignOut(new AuthenticationProperties { RedirectUri = "/" }, [ChallengeScheme]);
+            if (scheme != ChallengeScheme && !await StateSignIns.EndsSessionsAsync(context, scheme))
+            {
+                return Results.Redirect("/");
+            }
+            return Results.SignOut(new AuthenticationProperties { RedirectUri = "/" }, [scheme]);
         }).AllowAnonymous().ExcludeFromDescription();
         return app;
     }

@@ -131,6 +131,15 @@ public sealed class TenancyGrpcService(TenancyDbContext db, TenancyOperations op
             ?? throw new NotFoundException("User", request.Id));
     }
 
+    /// <summary>The token's subject, which validation already turned into the linked user for a state provider's account.</summary>
+    public override async Task<V1.User> GetSignedInUser(V1.GetSignedInUserRequest request, ServerCallContext context)
+    {
+        var id = ProjectVisibility.UserOf(context.GetHttpContext().User)
+            ?? throw new NotFoundException("User", context.GetHttpContext().User.FindFirst(AesClaims.Subject)?.Value ?? "");
+        return ToMessage(await db.Users.AsNoTracking().Include(u => u.Roles).FirstOrDefaultAsync(u => u.Id == id, context.CancellationToken)
+            ?? throw new NotFoundException("User", id.ToString()));
+    }
+
     public override async Task<V1.ListUsersResponse> ListUsers(V1.ListUsersRequest request, ServerCallContext context)
     {
         var users = db.Users.AsNoTracking().Include(u => u.Roles).AsQueryable();

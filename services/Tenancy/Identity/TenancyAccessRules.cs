@@ -31,6 +31,8 @@ public static class TenancyAccessRules
         ["ListProjectMembers"] = AccessRule.Read(AgencyAdministrators | Operators | Auditors, Scopes.ById("project_id", ProjectAsync)),
         ["CreateUser"] = AccessRule.Write(AgencyAdministrators | Operators, NewUserAsync),
         ["GetUser"] = AccessRule.Read(AgencyAdministrators | Operators | Auditors, Scopes.ById("id", UserAsync)),
+        // Anyone signed in reads themselves, and only themselves: the method takes no id.
+        ["GetSignedInUser"] = AccessRule.Reference,
         ["ListUsers"] = AccessRule.Read(AgencyAdministrators | Operators | Auditors,
             Scopes.FirstOf(("agency_id", Scopes.ById("agency_id", AgencyAsync)), ("state_code", Scopes.StateField("state_code")))),
         ["AssignRole"] = AccessRule.Write(AgencyAdministrators | Operators, AssignmentAsync),

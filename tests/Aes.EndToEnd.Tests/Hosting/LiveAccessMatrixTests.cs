@@ -236,6 +236,7 @@ public abstract class LiveAccessMatrixTests<TMarketplace>(TMarketplace m) : ICla
             ["TenancyService/ListProjectMembers"] = Agency(id => new T.ListProjectMembersRequest { ProjectId = id }, f.OwnProject, f.OtherProject),
             ["TenancyService/CreateUser"] = Each(_ => new T.CreateUserRequest { Roles = { Assignment("ML/MEF") } }, _ => new T.CreateUserRequest { Roles = { Assignment("BF/ANPTIC") } }, 'A', 'o', "", ""),
             ["TenancyService/GetUser"] = Agency(id => new T.GetUserRequest { Id = id }, f.OwnUser, f.OtherUser),
+            ["TenancyService/GetSignedInUser"] = Once(new T.GetSignedInUserRequest()),
             ["TenancyService/ListUsers"] = Agency(id => new T.ListUsersRequest { AgencyId = id }, f.OwnAgency, f.OtherAgency),
             ["TenancyService/AssignRole"] = Each(id => new T.AssignRoleRequest { UserId = id, Assignment = Assignment("ML/MEF") },
                 id => new T.AssignRoleRequest { UserId = id, Assignment = Assignment("BF/ANPTIC") }, 'A', 'o', f.OwnUser, f.OtherUser),

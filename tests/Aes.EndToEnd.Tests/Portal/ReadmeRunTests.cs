@@ -46,9 +46,14 @@ public sealed partial class ReadmeRunTests : ChromiumTests
         await operatorPage.WaitForURLAsync($"**/demandes/{requestId}");
         await InteractiveAsync(operatorPage);
         await operatorPage.GetByRole(AriaRole.Button, new() { Name = "Approuver" }).ClickAsync();
+        // The operator's own page shows the decision first: when it does not, what it says instead (a refusal) and what the run
+        // logged tell why, rather than a requester's page that merely never changed.
+        await ExplainedAsync(() => Assertions.Expect(operatorPage.Locator(".status")).Not.ToHaveAttributeAsync("data-status", "awaiting_approval", new() { Timeout = (float)Patience.TotalMilliseconds }),
+            operatorPage, run);
 
         // The requester's page follows without a reload.
-        await Assertions.Expect(agent.Locator(".status")).ToHaveAttributeAsync("data-status", "active", new() { Timeout = 60_000 });
+        await ExplainedAsync(() => Assertions.Expect(agent.Locator(".status")).ToHaveAttributeAsync("data-status", "active", new() { Timeout = (float)Patience.TotalMilliseconds }),
+            agent, run);
         await ScreenshotAsync(agent, "demande-active");
 
         // The rest of the README's pictures, from this same run.
@@ -104,6 +109,20 @@ public sealed partial class ReadmeRunTests : ChromiumTests
         await page.WaitForURLAsync(run.PortalAddress + path, new() { Timeout = (float)Patience.TotalMilliseconds });
         await InteractiveAsync(page);
         return page;
+    }
+
+    private static async Task ExplainedAsync(Func<Task> expectation, IPage page, ReadmeRun run)
+    {
+        try
+        {
+            await expectation();
+        }
+        catch (PlaywrightException failure)
+        {
+            var shown = await page.Locator("main").InnerTextAsync();
+            var logged = string.Join('\n', run.Process.Output.Split('\n').TakeLast(40));
+            throw new Xunit.Sdk.XunitException($"{failure.Message}\n--- the page shows:\n{shown}\n--- the run's last lines:\n{logged}");
+        }
     }
 
     private static async Task VisitAsync(IPage page, ReadmeRun run, string path, string? screenshot)
