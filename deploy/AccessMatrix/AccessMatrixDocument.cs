@@ -61,18 +61,25 @@ public static class AccessMatrixDocument
             `tests/Aes.Architecture.Tests/AccessMatrixTests.cs`: a method without a rule, or a rule that
             differs from this page, fails the build (`dotnet run --project deploy/AccessMatrix` rewrites it). Every method checks it before it runs; a refusal is
             `PermissionDenied` with a French and English message. The marketplace's own services (client
-            credentials) pass, and the method checks the user they name.
+            credentials) pass on the methods listed for them, and the method checks the user they name.
 
             Each cell lists what a caller with that single role, in Mali (ML), may reach:
             `P` a project of its own agency it works on (a request, a VM, a project's firewall), `A` its own agency
             (for what belongs to a project: one it does not work on), `a` another agency of its state, `S` its state, `H` a guest's request, VM or
             agreement hosted in its state, `o` another state's agency, `O` another state, `C` the
-            confederation as a whole; `*` anything (reference data); `–` nothing. *(w)* marks a method that changes something.
+            confederation as a whole; `*` anything (reference data); `–` nothing. *(w)* marks a method that changes something,
+            *(public)* one that answers without a token too (what the portal's home page shows to anyone).
+
+            A service identity (`role=service`, client credentials) passes these rules and may name the user it acts for, so
+            each has its own column: `yes` on the methods its work needs, and it is refused every other (`PermissionDenied`).
+            The portal has none: it calls with the signed-in person's token, and its public pages with none.
 
             """);
         foreach (var (service, rules) in Policies)
         {
-            text.Append($"\n## {service.FullName}\n\n| method | {string.Join(" | ", Callers.Select(c => c.Name))} |\n|---|{string.Concat(Callers.Select(_ => "---|"))}\n");
+            var clients = ServiceClientAllowances.Marketplace.Keys.Order().ToList();
+            text.Append($"\n## {service.FullName}\n\n| method | {string.Join(" | ", Callers.Select(c => c.Name).Concat(clients.Select(c => $"service {c}")))} |\n"
+                + $"|---|{string.Concat(Callers.Select(_ => "---|"))}{string.Concat(clients.Select(_ => "---|"))}\n");
             foreach (var method in service.Methods)
             {
                 var rule = rules[method.Name];
@@ -80,7 +87,8 @@ public static class AccessMatrixDocument
                     ? "*"
                     : string.Concat(Targets.Where(t => AccessDecision.Allows([caller.Grant], rule, t.Scope, t.Scope.Project == MembersProject))
                         .Select(t => t.Code)) is { Length: > 0 } codes ? codes : "–");
-                text.Append($"| {method.Name}{(rule.Writes ? " *(w)*" : "")} | {string.Join(" | ", cells)} |\n");
+                var forClients = clients.Select(client => ServiceClientAllowances.Marketplace[client].Contains($"/{service.FullName}/{method.Name}") ? "yes" : "–");
+                text.Append($"| {method.Name}{(rule.Writes ? " *(w)*" : "")}{(rule.Who.HasFlag(Allowed.Anonymous) ? " *(public)*" : "")} | {string.Join(" | ", cells.Concat(forClients))} |\n");
             }
         }
         return text.ToString().Replace("\r\n", "\n");

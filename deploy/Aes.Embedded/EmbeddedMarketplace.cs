@@ -99,8 +99,11 @@ public static class EmbeddedMarketplace
         }
     }
 
-    /// <summary>The services that call others, each with a client of its own at the issuer.</summary>
-    private static readonly string[] ServiceClients = [ResourceNames.Provisioning, ResourceNames.Portal];
+    /// <summary>
+    /// The services that call others as themselves, each with a client of its own at the issuer. Not the portal: it calls with
+    /// the signed-in person's token, and its public pages with none.
+    /// </summary>
+    private static readonly string[] ServiceClients = [ResourceNames.Provisioning];
 
     private static string ServiceClientId(string service) => $"aes-{service}";
 
@@ -115,7 +118,7 @@ public static class EmbeddedMarketplace
             "--Logging:LogLevel:Default=Warning",
             "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning",
         };
-        // Tenancy is the confederal issuer; every service trusts it, and the two that call others sign in as themselves.
+        // Tenancy is the confederal issuer; every service trusts it, and the one that calls others as itself signs in.
         var tenancyHttp = ResourceNames.LocalPorts[ResourceNames.Tenancy].Shift(options.PortOffset).Http;
         arguments.Add($"--Identity:Authority=http://127.0.0.1:{tenancyHttp}/");
         if (service == ResourceNames.Tenancy)

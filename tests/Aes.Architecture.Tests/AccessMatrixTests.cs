@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Aes.ServiceDefaults.Identity;
 using Aes.Testing;
 using static Aes.AccessMatrix.AccessMatrixDocument;
@@ -31,6 +32,64 @@ public sealed class AccessMatrixTests
             .Select(pair => $"rules:    {pair.First}\nreviewed: {pair.Second}").Take(5).ToList();
         Assert.True(differences.Count == 0 && generated.Length == reviewed.Length,
             "docs/access-matrix.md and the rules disagree (after a deliberate change: dotnet run --project deploy/AccessMatrix):\n" + string.Join("\n", differences));
+    }
+
+    /// <summary>
+    /// A method answers without a token only when both its endpoint ([AllowAnonymous]) and its rule (<see cref="AccessRule.Public"/>) say
+    /// so: one without the other is a method opened by mistake (the interceptor would refuse it, but nobody meant it) or a rule never served.
+    /// </summary>
+    [Fact]
+    public void Only_the_public_reference_methods_answer_without_a_token_and_their_endpoints_and_rules_agree()
+    {
+        var implementations = new[] { typeof(Aes.Tenancy.Grpc.TenancyGrpcService), typeof(Aes.Provisioning.Grpc.ProvisioningGrpcService),
+            typeof(Aes.Quota.Grpc.QuotaGrpcService), typeof(Aes.Billing.Grpc.BillingGrpcService) };
+        var anonymousEndpoints = implementations.SelectMany(type => type.GetMethods()
+                .Where(m => m.DeclaringType == type && m.GetCustomAttributes(typeof(Microsoft.AspNetCore.Authorization.AllowAnonymousAttribute), true).Length > 0)
+                .Select(m => $"{type.BaseType!.DeclaringType!.Name}/{m.Name}"))
+            .Order().ToList();
+        var publicRules = Policies.SelectMany(p => p.Rules.Where(r => r.Value.Who.HasFlag(Allowed.Anonymous)).Select(r => $"{p.Service.Name}/{r.Key}")).Order().ToList();
+
+        Assert.Equal(publicRules, anonymousEndpoints);
+        Assert.Equal(["ProvisioningService/GetFacilityAvailability", "TenancyService/GetFacility", "TenancyService/GetMemberState",
+            "TenancyService/ListFacilities", "TenancyService/ListMemberStates"], publicRules);
+    }
+
+    [Fact]
+    public void A_service_client_reaches_the_existing_methods_listed_for_it_and_nothing_else_provisioning_quotas_claims_only()
+    {
+        var methods = Policies.SelectMany(p => p.Service.Methods.Select(m => $"/{p.Service.FullName}/{m.Name}")).ToHashSet();
+        foreach (var (client, allowed) in ServiceClientAllowances.Marketplace)
+        {
+            Assert.All(allowed, method => Assert.Contains(method, methods));
+        }
+        var marketplace = new ServiceClientAllowances(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());
+        Assert.True(marketplace.Allows("aes-provisioning", "/aes.quota.v1.QuotaService/Hold"));
+        Assert.False(marketplace.Allows("aes-provisioning", "/aes.billing.v1.BillingService/CloseSettlement"));
+        Assert.False(marketplace.Allows("aes-provisioning", "/aes.tenancy.v1.TenancyService/CreateUser"));
+        Assert.False(marketplace.Allows("aes-portal", "/aes.tenancy.v1.TenancyService/ListAgencies"));
+        Assert.False(marketplace.Allows("aes-test-harness", "/aes.quota.v1.QuotaService/Hold"));
+        Assert.False(marketplace.Allows(null, "/aes.quota.v1.QuotaService/Hold"));
+
+        var configured = new ServiceClientAllowances(new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Identity:ServiceClientMethods:aes-test-harness:0"] = "*",
+            ["Identity:ServiceClientMethods:aes-provisioning:0"] = "/aes.quota.v1.QuotaService/GetClaim",
+        }).Build());
+        Assert.True(configured.Allows("aes-test-harness", "/aes.billing.v1.BillingService/CloseSettlement"));
+        Assert.True(configured.Allows("aes-provisioning", "/aes.quota.v1.QuotaService/GetClaim"));
+        Assert.True(configured.Allows("aes-provisioning", "/aes.quota.v1.QuotaService/Hold"));
+        Assert.Throws<InvalidOperationException>(() => new ServiceClientAllowances(new Microsoft.Extensions.Configuration.ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Identity:ServiceClientMethods:x:0"] = "QuotaService/Hold" }).Build()));
+    }
+
+    [Fact]
+    public void No_deployment_widens_a_service_clients_methods_by_configuration()
+    {
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(RepositoryPaths.Root, "k8s"), "*.yaml", SearchOption.AllDirectories)
+            .Append(Path.Combine(RepositoryPaths.Root, "tye.yaml")))
+        {
+            Assert.DoesNotContain("ServiceClientMethods", File.ReadAllText(file));
+        }
     }
 
     [Fact]

@@ -70,17 +70,19 @@ public sealed class DeploymentAgreementTests
         Assert.Contains($"ConnectionStrings__{ResourceNames.DatabaseOf(service)}", env.Keys);
         Assert.Equal("Postgres", env["Database__Provider"]);
         Assert.Equal($"http://127.0.0.1:{ResourceNames.LocalPorts[ResourceNames.Tenancy].Http}/", env["Identity__Authority"]);
-        if (service is ResourceNames.Portal or ResourceNames.Provisioning)
+        var tenancy = Sequence(tye, "services").Cast<YamlMappingNode>().Single(s => Scalar(s, "name") == ResourceNames.Tenancy);
+        var issuerSide = Sequence(tenancy, "env").Cast<YamlMappingNode>().ToDictionary(e => Scalar(e, "name"), e => Scalar(e, "value"));
+        if (service == ResourceNames.Provisioning)
         {
             Assert.Equal($"aes-{service}", env["Identity__ClientId"]);
-            var tenancy = Sequence(tye, "services").Cast<YamlMappingNode>().Single(s => Scalar(s, "name") == ResourceNames.Tenancy);
-            var issuerSide = Sequence(tenancy, "env").Cast<YamlMappingNode>().ToDictionary(e => Scalar(e, "name"), e => Scalar(e, "value"));
             Assert.Equal(env["Identity__ClientSecret"], issuerSide[$"Identity__ServiceClients__aes-{service}"]);
         }
         if (service == ResourceNames.Portal)
         {
-            var tenancy = Sequence(tye, "services").Cast<YamlMappingNode>().Single(s => Scalar(s, "name") == ResourceNames.Tenancy);
-            var issuerSide = Sequence(tenancy, "env").Cast<YamlMappingNode>().ToDictionary(e => Scalar(e, "name"), e => Scalar(e, "value"));
+            // The portal holds no service identity: nothing to steal from its configuration, nothing for the issuer to grant it.
+            Assert.DoesNotContain("Identity__ClientId", env.Keys);
+            Assert.DoesNotContain("Identity__ClientSecret", env.Keys);
+            Assert.DoesNotContain($"Identity__ServiceClients__aes-{service}", issuerSide.Keys);
             Assert.Equal(env["Identity__PortalClient__Secret"], issuerSide["Identity__PortalClient__Secret"]);
             Assert.Equal($"http://127.0.0.1:{expected.Http}/signin-oidc", issuerSide["Identity__PortalClient__RedirectUri"]);
             Assert.Equal($"http://127.0.0.1:{ResourceNames.LocalPorts[ResourceNames.Tenancy].Grpc}",
@@ -131,10 +133,16 @@ public sealed class DeploymentAgreementTests
         {
             Assert.Contains($"ConnectionStrings__{ResourceNames.FacilitySimulatorDatabase}", secret.Keys);
         }
-        if (service is ResourceNames.Portal or ResourceNames.Provisioning)
+        if (service == ResourceNames.Provisioning)
         {
             Assert.Equal($"aes-{service}", Scalar(env["Identity__ClientId"], "value"));
             Assert.Equal(secret["Identity__ClientSecret"], secrets[$"aes-{ResourceNames.Tenancy}"][$"Identity__ServiceClients__aes-{service}"]);
+        }
+        if (service == ResourceNames.Portal)
+        {
+            Assert.DoesNotContain("Identity__ClientId", env.Keys);
+            Assert.DoesNotContain("Identity__ClientSecret", secret.Keys);
+            Assert.DoesNotContain($"Identity__ServiceClients__aes-{service}", secrets[$"aes-{ResourceNames.Tenancy}"].Keys);
         }
         if (service == ResourceNames.Portal)
         {

@@ -210,6 +210,11 @@ public sealed class TestIssuer : IAsyncDisposable
         {
             yield return $"--Identity:TrustedIssuers:test:State={state}";
         }
+        else
+        {
+            // The harness sets up what a test needs on every service; the marketplace's own clients keep their lists.
+            yield return $"--Identity:ServiceClientMethods:{HarnessSubject}:0=*";
+        }
     }
 
     /// <summary>The key id the issuer publishes its signing key under.</summary>

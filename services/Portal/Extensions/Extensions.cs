@@ -16,10 +16,11 @@ public static class Extensions
 {
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        // Named, so that it never mixes with the API's clients of the same type, which carry the caller's token.
-        builder.Services.AddServiceGrpcClient<TenancyService.TenancyServiceClient>(builder.Configuration, ResourceNames.Tenancy, Home.TenancyClient).WithServiceIdentity();
+        // The public pages' clients carry no token at all: the portal holds no identity of its own, and the services serve the
+        // reference data these pages show to anyone. Named, so that they never mix with the clients that carry a person's token.
+        builder.Services.AddServiceGrpcClient<TenancyService.TenancyServiceClient>(builder.Configuration, ResourceNames.Tenancy, Home.TenancyClient);
         builder.Services.AddServiceGrpcClient<Aes.Contracts.Provisioning.V1.ProvisioningService.ProvisioningServiceClient>(builder.Configuration, ResourceNames.Provisioning,
-            Home.ProvisioningClient).WithServiceIdentity();
+            Home.ProvisioningClient);
         builder.AddServiceDatabase<PortalDbContext, PortalPostgresDbContext, PortalSqliteDbContext>(ResourceNames.PortalDatabase);
         builder.AddWebFront();
         builder.AddPublicApi();

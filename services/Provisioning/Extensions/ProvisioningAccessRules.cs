@@ -59,7 +59,8 @@ public static class ProvisioningAccessRules
         ["ListReconciliationFindings"] = AccessRule.Read(StateOperators | Auditors | ConfederalAdministrators,
             Scopes.FirstOf(("facility_id", Scopes.ById("facility_id", FacilityAsync)), ("state_code", Scopes.StateField("state_code")))),
         // A facility's measured availability against its target is public, as its target is.
-        ["GetFacilityAvailability"] = AccessRule.Reference,
+        // Each facility's measured availability is on the portal's public home page.
+        ["GetFacilityAvailability"] = AccessRule.Public,
     };
 
     private static ProvisioningDbContext Db(IServiceProvider services) => services.GetRequiredService<ProvisioningDbContext>();

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authorization;
 using Aes.Provisioning.Application;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
@@ -73,6 +74,7 @@ public sealed partial class ProvisioningGrpcService
         };
     }
 
+    [AllowAnonymous]
     public override async Task<V1.FacilityAvailability> GetFacilityAvailability(V1.FacilityIdRequest request, ServerCallContext context)
     {
         var (facility, watch, month, year, outages) = await facilities.AvailabilityAsync(Validate.Id(request.FacilityId, "facility_id"), context.CancellationToken);

@@ -20,6 +20,8 @@ public enum Allowed
     /// <summary>Auditors of that state, or of the confederation; never on a method that writes.</summary>
     Auditors = 32,
     ConfederalAdministrators = 64,
+    /// <summary>Anyone, signed in or not: the public reference data the portal's home page shows (with <see cref="Everyone"/>).</summary>
+    Anonymous = 128,
 }
 
 /// <summary>
@@ -55,6 +57,8 @@ public sealed record AccessRule(Allowed Who, bool Writes, ScopeResolver ScopeOf,
     public static AccessRule ProjectRead(Allowed who, ScopeResolver scope) => new(who, false, scope, WithinProject: true);
     public static AccessRule ProjectWrite(Allowed who, ScopeResolver scope) => new(who, true, scope, WithinProject: true);
     public static readonly AccessRule Reference = new(Allowed.Everyone, false, (_, _, _) => ValueTask.FromResult(ResourceScope.Confederation));
+    /// <summary>Public reference data, served without a token: the method carries [AllowAnonymous] too, and only such methods do.</summary>
+    public static readonly AccessRule Public = new(Allowed.Everyone | Allowed.Anonymous, false, (_, _, _) => ValueTask.FromResult(ResourceScope.Confederation));
     /// <summary>Only the marketplace's own services call it (quota's claims, for provisioning).</summary>
     public static readonly AccessRule ServicesOnly = new(0, true, (_, _, _) => ValueTask.FromResult(ResourceScope.Confederation));
 }

@@ -4,6 +4,7 @@ using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Aes.ServiceDefaults.Identity;
 
@@ -33,7 +34,7 @@ public sealed class AccessPolicy
 }
 
 /// <summary>Checks every call of a covered service against its method's rule before the method runs.</summary>
-public sealed class AccessInterceptor(IEnumerable<AccessPolicy> policies) : Interceptor
+public sealed class AccessInterceptor(IEnumerable<AccessPolicy> policies, ServiceClientAllowances serviceClients) : Interceptor
 {
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
@@ -42,11 +43,24 @@ public sealed class AccessInterceptor(IEnumerable<AccessPolicy> policies) : Inte
         {
             var caller = context.GetHttpContext().User;
             var isService = caller.IsInRole(AesClaims.ServiceRole);
-            if (!isService)
+            if (isService)
+            {
+                // A service identity passes the per-user rules, so it reaches only the methods its work needs.
+                if (!serviceClients.Allows(caller.FindFirst(AesClaims.Subject)?.Value, context.Method))
+                {
+                    throw Denied("Ce service n'a pas accès à cette opération.", "This service may not call this operation.");
+                }
+            }
+            else
             {
                 if (!policy.Rules.TryGetValue(context.Method, out var rule))
                 {
                     throw Denied("Cette opération n'a pas de règle d'accès.", "This operation has no access rule.");
+                }
+                // Only public reference data answers a caller without a token, whatever the endpoint's own metadata says.
+                if (caller.Identity?.IsAuthenticated != true && !rule.Who.HasFlag(Allowed.Anonymous))
+                {
+                    throw new RpcException(new Status(StatusCode.Unauthenticated, "Jeton d'accès absent / access token missing."));
                 }
                 var grants = Grant.Of(caller);
                 if (!rule.Writes && !rule.Who.HasFlag(Allowed.Everyone))
@@ -86,6 +100,7 @@ public static class AccessPolicyExtensions
     public static IServiceCollection AddAccessPolicy(this IServiceCollection services, ServiceDescriptor service, IReadOnlyDictionary<string, AccessRule> rules)
     {
         services.AddSingleton(new AccessPolicy(service, rules));
+        services.TryAddSingleton<ServiceClientAllowances>();
         return services;
     }
 }

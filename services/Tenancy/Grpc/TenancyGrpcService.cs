@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authorization;
 using Aes.ServiceDefaults.Identity;
 using Aes.Tenancy.Application;
 using Google.Protobuf.WellKnownTypes;
@@ -9,12 +10,14 @@ namespace Aes.Tenancy.Grpc;
 public sealed class TenancyGrpcService(TenancyDbContext db, TenancyOperations operations, ProjectMemberships memberships, Identity.AutomationClients automationClients,
     ExternalIdentities externalIdentities) : V1.TenancyService.TenancyServiceBase
 {
+    [AllowAnonymous]
     public override async Task<V1.ListMemberStatesResponse> ListMemberStates(V1.ListMemberStatesRequest request, ServerCallContext context)
     {
         var states = await db.MemberStates.AsNoTracking().OrderBy(s => s.Code).ToListAsync(context.CancellationToken);
         return new V1.ListMemberStatesResponse { States = { states.Select(ToMessage) } };
     }
 
+    [AllowAnonymous]
     public override async Task<V1.MemberState> GetMemberState(V1.GetMemberStateRequest request, ServerCallContext context)
     {
         var code = Validate.StateCode(request.Code, "code");
@@ -26,6 +29,7 @@ public sealed class TenancyGrpcService(TenancyDbContext db, TenancyOperations op
     public override async Task<V1.Facility> RegisterFacility(V1.RegisterFacilityRequest request, ServerCallContext context) =>
         ToMessage(await operations.RegisterFacilityAsync(request, context.CancellationToken));
 
+    [AllowAnonymous]
     public override async Task<V1.Facility> GetFacility(V1.GetFacilityRequest request, ServerCallContext context)
     {
         var id = Validate.Id(request.Id, "id");
@@ -33,6 +37,7 @@ public sealed class TenancyGrpcService(TenancyDbContext db, TenancyOperations op
             ?? throw new NotFoundException("Facility", request.Id));
     }
 
+    [AllowAnonymous]
     public override async Task<V1.ListFacilitiesResponse> ListFacilities(V1.ListFacilitiesRequest request, ServerCallContext context)
     {
         var query = db.Facilities.AsNoTracking();

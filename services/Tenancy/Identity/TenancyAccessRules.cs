@@ -14,10 +14,11 @@ public static class TenancyAccessRules
 
     public static IReadOnlyDictionary<string, AccessRule> Rules { get; } = new Dictionary<string, AccessRule>
     {
-        ["ListMemberStates"] = AccessRule.Reference,
-        ["GetMemberState"] = AccessRule.Reference,
-        ["GetFacility"] = AccessRule.Reference,
-        ["ListFacilities"] = AccessRule.Reference,
+        // What the portal's home page shows to anyone: the member states and their facilities.
+        ["ListMemberStates"] = AccessRule.Public,
+        ["GetMemberState"] = AccessRule.Public,
+        ["GetFacility"] = AccessRule.Public,
+        ["ListFacilities"] = AccessRule.Public,
         ["GetAgency"] = AccessRule.Reference,
         ["ListAgencies"] = AccessRule.Reference,
         ["RegisterFacility"] = AccessRule.Write(Operators, Scopes.StateField("state_code")),

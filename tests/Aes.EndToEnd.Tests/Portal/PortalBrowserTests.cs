@@ -440,6 +440,68 @@ public sealed class PortalBrowserTests(PortalMarketplace m) : ChromiumTests, ICl
     }
 
     [Fact]
+    public async Task The_home_page_shows_public_reference_data_read_without_any_token_and_the_portal_has_no_service_identity_to_steal()
+    {
+        // Without a token, the services answer what the home page shows to anyone, and nothing else.
+        using var tenancyChannel = Grpc.Net.Client.GrpcChannel.ForAddress(
+            $"http://127.0.0.1:{Aes.Messaging.ResourceNames.LocalPorts[Aes.Messaging.ResourceNames.Tenancy].Shift(m.PortOffset).Grpc}");
+        using var provisioningChannel = Grpc.Net.Client.GrpcChannel.ForAddress(
+            $"http://127.0.0.1:{Aes.Messaging.ResourceNames.LocalPorts[Aes.Messaging.ResourceNames.Provisioning].Shift(m.PortOffset).Grpc}");
+        var tenancy = new T.TenancyService.TenancyServiceClient(tenancyChannel);
+        var provisioning = new P.ProvisioningService.ProvisioningServiceClient(provisioningChannel);
+        Assert.Equal(["BF", "ML", "NE"], (await tenancy.ListMemberStatesAsync(new T.ListMemberStatesRequest())).States.Select(s => s.Code).Order());
+        Assert.Equal("Burkina Faso", (await tenancy.GetMemberStateAsync(new T.GetMemberStateRequest { Code = "BF" })).NameFr);
+        Assert.Contains((await tenancy.ListFacilitiesAsync(new T.ListFacilitiesRequest())).Facilities, f => f.Code == "ML-BKO-1");
+        Assert.Equal("ML-BKO-1", (await tenancy.GetFacilityAsync(new T.GetFacilityRequest { Id = m.Facilities["ML-BKO-1"] })).Code);
+        Assert.Equal("ML-BKO-1", (await provisioning.GetFacilityAvailabilityAsync(new P.FacilityIdRequest { FacilityId = m.Facilities["ML-BKO-1"] })).FacilityCode);
+        async Task<StatusCode> WithoutTokenAsync(Func<Task> call)
+        {
+            try
+            {
+                await call();
+                return StatusCode.OK;
+            }
+            catch (RpcException refused)
+            {
+                return refused.StatusCode;
+            }
+        }
+        Assert.Equal(StatusCode.Unauthenticated, await WithoutTokenAsync(() => tenancy.ListAgenciesAsync(new T.ListAgenciesRequest()).ResponseAsync));
+        Assert.Equal(StatusCode.Unauthenticated, await WithoutTokenAsync(() => tenancy.GetAgencyAsync(new T.GetAgencyRequest { Id = m.Agencies["ML/MEF"] }).ResponseAsync));
+        Assert.Equal(StatusCode.Unauthenticated, await WithoutTokenAsync(() => tenancy.ListUsersAsync(new T.ListUsersRequest()).ResponseAsync));
+        Assert.Equal(StatusCode.Unauthenticated, await WithoutTokenAsync(() => provisioning.ListRequestsAsync(new P.ListRequestsRequest { AgencyId = m.Agencies["ML/MEF"] }).ResponseAsync));
+        Assert.Equal(StatusCode.Unauthenticated, await WithoutTokenAsync(() => provisioning.GetFacilityConnectionAsync(new P.FacilityIdRequest { FacilityId = m.Facilities["ML-BKO-1"] }).ResponseAsync));
+
+        // The issuer knows no service client of the portal's any more: whatever secret a stolen portal held, nothing to ask a token with.
+        using var issuer = new HttpClient { BaseAddress = new Uri(m.TenancyHttpAddress) };
+        async Task<string> RefusalAsync(string clientId)
+        {
+            using var answer = await issuer.PostAsync("connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["grant_type"] = "client_credentials", ["client_id"] = clientId, ["client_secret"] = "dev-portal-secret",
+            }));
+            Assert.False(answer.IsSuccessStatusCode);
+            using var body = System.Text.Json.JsonDocument.Parse(await answer.Content.ReadAsStringAsync());
+            Assert.Equal("invalid_client", body.RootElement.GetProperty("error").GetString());
+            return body.RootElement.GetProperty("error_description").GetString()!;
+        }
+        var unknown = await RefusalAsync("aes-portal");
+        Assert.NotEqual(await RefusalAsync("aes-provisioning"), unknown); // a known client with a wrong secret reads otherwise
+        Assert.Contains("client_id", unknown);
+
+        // And the home page, signed out, shows them.
+        var context = await Browser.NewContextAsync(new() { Locale = "fr-FR" });
+        var watch = BrowserWatch.On(context);
+        var home = await context.NewPageAsync();
+        await home.GotoAsync(m.PortalAddress + "/");
+        await Assertions.Expect(home.GetByText("Burkina Faso").First).ToBeVisibleAsync(Shown);
+        await Assertions.Expect(home.Locator("tr", new() { HasText = "ML-BKO-1" })).ToBeVisibleAsync(Shown);
+        await Assertions.Expect(home.GetByRole(AriaRole.Alert)).ToHaveCountAsync(0);
+        var seen = await watch.ProblemsAsync();
+        Assert.True(seen.Count == 0, string.Join("\n", seen));
+    }
+
+    [Fact]
     public async Task The_request_form_validates_as_the_user_types_in_their_language_and_fits_a_phone()
     {
         var page = await SignedInAsync("agent.mef.ml", "/demandes/nouvelle", width: 390, height: 844);

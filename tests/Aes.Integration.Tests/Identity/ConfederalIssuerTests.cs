@@ -43,10 +43,10 @@ public sealed class ConfederalIssuerTests(TenancyServiceFixture tenancy) : IClas
         Assert.Equal(("Requester", "BF", agency.Id), (agent.FindFirst("role")!.Value, agent.FindFirst("aes_state")!.Value, agent.FindFirst("aes_agency")!.Value));
 
         // The token opens the API, and acts for its own user only.
-        var states = await ClientWith(accessToken).ListMemberStatesAsync(new ListMemberStatesRequest());
-        Assert.Equal(3, states.States.Count);
+        var agencies = await ClientWith(accessToken).ListAgenciesAsync(new ListAgenciesRequest());
+        Assert.Contains(agencies.Agencies, a => a.Code == "ANPTIC");
         // The id_token the same issuer signed for the same user is for the client that asked, not a key to the API.
-        var idToken = await Assert.ThrowsAsync<RpcException>(() => ClientWith(tokens.GetProperty("id_token").GetString()!).ListMemberStatesAsync(new ListMemberStatesRequest()).ResponseAsync);
+        var idToken = await Assert.ThrowsAsync<RpcException>(() => ClientWith(tokens.GetProperty("id_token").GetString()!).ListAgenciesAsync(new ListAgenciesRequest()).ResponseAsync);
         Assert.Equal(StatusCode.Unauthenticated, idToken.StatusCode);
         var other = await Assert.ThrowsAsync<RpcException>(() => ClientWith(accessToken).SignAgreementAsync(new SignAgreementRequest
         {
@@ -117,6 +117,46 @@ public sealed class ConfederalIssuerTests(TenancyServiceFixture tenancy) : IClas
         });
         Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
         Assert.Contains("invalid_client", await wrong.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>
+    /// A service identity passes the per-user rules and may name the user it acts for, so it reaches only what its work needs:
+    /// the real issuer's tokens of the tests' client (allowed ListAgencies alone) and of provisioning (quota's claims alone)
+    /// are refused everything else here, naming an operator or not, and nothing is written.
+    /// </summary>
+    [Fact]
+    public async Task A_service_identity_calls_only_the_methods_listed_for_it_and_names_a_user_nowhere_else()
+    {
+        using var flow = new CodeFlowClient(tenancy.HttpAddress);
+        async Task<string> TokenOfAsync(string client)
+        {
+            var granted = await flow.PostTokenAsync(new Dictionary<string, string>
+            {
+                ["grant_type"] = "client_credentials", ["client_id"] = client, ["client_secret"] = TenancyServiceFixture.ServiceClientSecret,
+            });
+            Assert.Equal(HttpStatusCode.OK, granted.StatusCode);
+            return JsonDocument.Parse(await granted.Content.ReadAsStringAsync()).RootElement.GetProperty("access_token").GetString()!;
+        }
+        var usersBefore = (await tenancy.Client.ListUsersAsync(new ListUsersRequest())).Users.Count;
+        foreach (var client in new[] { "aes-test-service", "aes-provisioning" })
+        {
+            var service = ClientWith(await TokenOfAsync(client));
+            var read = await Assert.ThrowsAsync<RpcException>(() => service.ListUsersAsync(new ListUsersRequest()).ResponseAsync);
+            Assert.Equal(StatusCode.PermissionDenied, read.StatusCode);
+            var write = await Assert.ThrowsAsync<RpcException>(() => service.CreateUserAsync(new CreateUserRequest
+            {
+                UserName = $"intrus.{Guid.NewGuid():N}"[..20], DisplayName = "Intrus",
+                Roles = { new RoleAssignment { Role = Role.StateOperator, StateCode = "ML" } },
+            }).ResponseAsync);
+            Assert.Equal(StatusCode.PermissionDenied, write.StatusCode);
+            var sign = await Assert.ThrowsAsync<RpcException>(() => service.SignAgreementAsync(new SignAgreementRequest
+            {
+                AgreementId = Guid.NewGuid().ToString(), ActorUserId = tenancy.UserIds["op.ml"],
+            }).ResponseAsync);
+            Assert.Equal(StatusCode.PermissionDenied, sign.StatusCode);
+        }
+        Assert.NotEmpty((await ClientWith(await TokenOfAsync("aes-test-service")).ListAgenciesAsync(new ListAgenciesRequest())).Agencies);
+        Assert.Equal(usersBefore, (await tenancy.Client.ListUsersAsync(new ListUsersRequest())).Users.Count);
     }
 
     [Fact]

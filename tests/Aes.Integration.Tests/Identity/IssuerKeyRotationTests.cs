@@ -77,7 +77,8 @@ public sealed class IssuerKeyRotationTests : IAsyncLifetime
         using var channel = (await TestIssuer.SharedAsync()).Channel($"http://127.0.0.1:{_grpc}", () => token);
         try
         {
-            await new TenancyService.TenancyServiceClient(channel).ListMemberStatesAsync(new ListMemberStatesRequest());
+            // Not the public reference data, which answers without a token: a method that needs one.
+            await new TenancyService.TenancyServiceClient(channel).ListAgenciesAsync(new ListAgenciesRequest());
             return StatusCode.OK;
         }
         catch (RpcException refused)

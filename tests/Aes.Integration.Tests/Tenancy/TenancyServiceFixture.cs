@@ -35,6 +35,9 @@ public sealed class TenancyServiceFixture : IAsyncLifetime
         [
             $"--Identity:Authority={HttpAddress}", .. Issuer.TrustArguments(), .. TestKeyRing.Arguments(),
             $"--Identity:TrustedIssuers:bf:Issuer={Burkina.Url}", "--Identity:TrustedIssuers:bf:State=BF", $"--Identity:ServiceClients:aes-test-service={ServiceClientSecret}",
+            // A service client of the tests' own, allowed one method; and provisioning's, as the marketplace registers it.
+            "--Identity:ServiceClientMethods:aes-test-service:0=/aes.tenancy.v1.TenancyService/ListAgencies",
+            $"--Identity:ServiceClients:aes-provisioning={ServiceClientSecret}",
             $"--Kestrel:Endpoints:http:Url=http://127.0.0.1:{http}", "--Kestrel:Endpoints:http:Protocols=Http1",
             $"--Kestrel:Endpoints:grpc:Url=http://127.0.0.1:{grpc}", "--Kestrel:Endpoints:grpc:Protocols=Http2",
             "--Database:Provider=Postgres", $"--ConnectionStrings:tenancy-db={Database}",
