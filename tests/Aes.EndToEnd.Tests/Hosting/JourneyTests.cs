@@ -31,7 +31,7 @@ public abstract class JourneyTests<TMarketplace>(TMarketplace m) : IClassFixture
         Assert.Contains(decision.Considered, c => c.FacilityCode == "ML-BKO-1" && c.Kept);
         Assert.Contains(decision.Considered, c => c.FacilityCode == "BF-OUA-1" && !c.Kept && c.ReasonEn.Contains("no active agreement"));
 
-        await m.Provisioning.ApproveAsync(new P.ApproveRequest { RequestId = submitted.Id, ActorUserId = m.Users["op.ml"] });
+        await (await m.AsAsync("op.ml")).Provisioning.ApproveAsync(new P.ApproveRequest { RequestId = submitted.Id, });
         var active = await m.WaitForAsync(submitted.Id, "active");
 
         var vms = (await m.Provisioning.ListVmsAsync(new P.ListVmsRequest { AgencyId = m.Agencies["ML/MEF"] })).Vms.Where(v => v.RequestId == submitted.Id).ToList();
@@ -180,18 +180,18 @@ public abstract class JourneyTests<TMarketplace>(TMarketplace m) : IClassFixture
     {
         var submitted = await m.SubmitAsync(m.Request("ML/MEF", "internal", vcpu: 2, memoryGib: 4, diskGib: 40));
         await m.WaitForAsync(submitted.Id, "awaiting_approval");
-        await m.Provisioning.ApproveAsync(new P.ApproveRequest { RequestId = submitted.Id, ActorUserId = m.Users["op.ml"] });
+        await (await m.AsAsync("op.ml")).Provisioning.ApproveAsync(new P.ApproveRequest { RequestId = submitted.Id, });
         await m.WaitForAsync(submitted.Id, "active");
         var vmId = (await m.Provisioning.GetRequestAsync(new P.RequestIdRequest { RequestId = submitted.Id })).VmIds.Single();
         var usedBefore = await m.UsedVcpuAsync("ML-BKO-1");
 
-        var shrinkDisk = await Assert.ThrowsAsync<RpcException>(() => m.Provisioning.ResizeVmAsync(new P.ResizeVmRequest
+        var shrinkDisk = await Assert.ThrowsAsync<RpcException>(async () => await (await m.AsAsync("agent.mef.ml")).Provisioning.ResizeVmAsync(new P.ResizeVmRequest
         {
-            VmId = vmId, ActorUserId = m.Users["agent.mef.ml"], Vcpu = 2, MemoryGib = 4, DiskGib = 20,
+            VmId = vmId, Vcpu = 2, MemoryGib = 4, DiskGib = 20,
         }).ResponseAsync);
         Assert.Equal(("disk_gib", StatusCode.InvalidArgument), (shrinkDisk.Trailers.GetValue("aes-field"), shrinkDisk.StatusCode));
 
-        await m.Provisioning.ResizeVmAsync(new P.ResizeVmRequest { VmId = vmId, ActorUserId = m.Users["agent.mef.ml"], Flavour = "s1.large" });
+        await (await m.AsAsync("agent.mef.ml")).Provisioning.ResizeVmAsync(new P.ResizeVmRequest { VmId = vmId, Flavour = "s1.large" });
         P.Vm vm = null!;
         await Aes.Testing.Eventually.HoldsAsync(async () =>
         {
@@ -206,7 +206,7 @@ public abstract class JourneyTests<TMarketplace>(TMarketplace m) : IClassFixture
         Assert.Equal((2, 4), (resized.GetProperty("oldSize").GetProperty("vcpu").GetInt64(), resized.GetProperty("newSize").GetProperty("vcpu").GetInt64()));
 
         // More than the facility has left: refused by quota, the VM keeps its size and says why.
-        await m.Provisioning.ResizeVmAsync(new P.ResizeVmRequest { VmId = vmId, ActorUserId = m.Users["op.ml"], Vcpu = 128, MemoryGib = 16, DiskGib = 200 });
+        await (await m.AsAsync("op.ml")).Provisioning.ResizeVmAsync(new P.ResizeVmRequest { VmId = vmId, Vcpu = 128, MemoryGib = 16, DiskGib = 200 });
         await Aes.Testing.Eventually.HoldsAsync(async () =>
         {
             vm = (await m.Provisioning.ListVmsAsync(new P.ListVmsRequest { AgencyId = m.Agencies["ML/MEF"] })).Vms.Single(v => v.Id == vmId);
@@ -222,7 +222,7 @@ public abstract class JourneyTests<TMarketplace>(TMarketplace m) : IClassFixture
     {
         var submitted = await m.SubmitAsync(m.Request("ML/MEF", "internal", vcpu: 1, memoryGib: 2, diskGib: 20));
         await m.WaitForAsync(submitted.Id, "awaiting_approval");
-        await m.Provisioning.ApproveAsync(new P.ApproveRequest { RequestId = submitted.Id, ActorUserId = m.Users["op.ml"] });
+        await (await m.AsAsync("op.ml")).Provisioning.ApproveAsync(new P.ApproveRequest { RequestId = submitted.Id, });
         var vmId = (await m.WaitForAsync(submitted.Id, "active")).VmIds.Single();
         var usedBefore = await m.UsedVcpuAsync("ML-BKO-1");
         async Task<P.Vm> VmWhenAsync(string status)
@@ -236,44 +236,44 @@ public abstract class JourneyTests<TMarketplace>(TMarketplace m) : IClassFixture
         P.VmPowerRequest Power(string who, string operation) => new() { VmId = vmId, ActorUserId = m.Users[who], OperationId = operation };
 
         // Refused, and nothing changes: starting a running VM, someone else's power button, an operation id that is not one.
-        var running = await Assert.ThrowsAsync<RpcException>(() => m.Provisioning.StartVmAsync(Power("agent.mef.ml", Guid.NewGuid().ToString())).ResponseAsync);
+        var running = await Assert.ThrowsAsync<RpcException>(async () => await (await m.AsAsync("agent.mef.ml")).Provisioning.StartVmAsync(Power("agent.mef.ml", Guid.NewGuid().ToString())).ResponseAsync);
         Assert.Equal(StatusCode.FailedPrecondition, running.StatusCode);
         Assert.Contains("only a stopped VM is started", running.Status.Detail);
         foreach (var who in new[] { "op.ml", "agent.anptic.bf" })
         {
-            var refused = await Assert.ThrowsAsync<RpcException>(() => m.Provisioning.StopVmAsync(Power(who, Guid.NewGuid().ToString())).ResponseAsync);
+            var refused = await Assert.ThrowsAsync<RpcException>(async () => await (await m.AsAsync(who)).Provisioning.StopVmAsync(Power(who, Guid.NewGuid().ToString())).ResponseAsync);
             Assert.Equal(StatusCode.PermissionDenied, refused.StatusCode);
         }
-        var noOperation = await Assert.ThrowsAsync<RpcException>(() => m.Provisioning.StopVmAsync(Power("agent.mef.ml", "encore")).ResponseAsync);
+        var noOperation = await Assert.ThrowsAsync<RpcException>(async () => await (await m.AsAsync("agent.mef.ml")).Provisioning.StopVmAsync(Power("agent.mef.ml", "encore")).ResponseAsync);
         Assert.Equal(("operation_id", StatusCode.InvalidArgument), (noOperation.Trailers.GetValue("aes-field"), noOperation.StatusCode));
         Assert.Equal("active", (await VmWhenAsync("active")).Status);
 
         // Stopped, asked twice with the same id: one operation; the facility's server is stopped; allocation and billing go on.
         var stop = Guid.NewGuid().ToString();
-        await m.Provisioning.StopVmAsync(Power("agent.mef.ml", stop));
-        await m.Provisioning.StopVmAsync(Power("agent.mef.ml", stop));
+        await (await m.AsAsync("agent.mef.ml")).Provisioning.StopVmAsync(Power("agent.mef.ml", stop));
+        await (await m.AsAsync("agent.mef.ml")).Provisioning.StopVmAsync(Power("agent.mef.ml", stop));
         await VmWhenAsync("stopped");
         Assert.Equal("stopped", (await m.Provisioning.ListFacilityVmsAsync(new P.ListFacilityVmsRequest { FacilityId = m.Facilities["ML-BKO-1"] }))
             .Vms.Single(v => v.Id == vmId).PowerState);
-        var again = await Assert.ThrowsAsync<RpcException>(() => m.Provisioning.StopVmAsync(Power("agent.mef.ml", Guid.NewGuid().ToString())).ResponseAsync);
+        var again = await Assert.ThrowsAsync<RpcException>(async () => await (await m.AsAsync("agent.mef.ml")).Provisioning.StopVmAsync(Power("agent.mef.ml", Guid.NewGuid().ToString())).ResponseAsync);
         Assert.Equal(StatusCode.FailedPrecondition, again.StatusCode);
-        var reused = await Assert.ThrowsAsync<RpcException>(() => m.Provisioning.StartVmAsync(Power("agent.mef.ml", stop)).ResponseAsync);
+        var reused = await Assert.ThrowsAsync<RpcException>(async () => await (await m.AsAsync("agent.mef.ml")).Provisioning.StartVmAsync(Power("agent.mef.ml", stop)).ResponseAsync);
         Assert.Equal(("operation_id", StatusCode.InvalidArgument), (reused.Trailers.GetValue("aes-field"), reused.StatusCode));
         Assert.Equal(usedBefore, await m.UsedVcpuAsync("ML-BKO-1"));
         var metered = await m.MeteredAsync("op.ml", "ML/MEF", vmId, TimeSpan.Zero, ended: false);
         Assert.Null(metered[^1].Until);
 
         // Started by an administrator of the agency, then rebooted hard by its requester.
-        await m.Provisioning.StartVmAsync(Power("admin.mef.ml", Guid.NewGuid().ToString()));
+        await (await m.AsAsync("admin.mef.ml")).Provisioning.StartVmAsync(Power("admin.mef.ml", Guid.NewGuid().ToString()));
         await VmWhenAsync("active");
-        await m.Provisioning.RebootVmAsync(new P.RebootVmRequest { VmId = vmId, ActorUserId = m.Users["agent.mef.ml"], OperationId = Guid.NewGuid().ToString(), Hard = true });
+        await (await m.AsAsync("agent.mef.ml")).Provisioning.RebootVmAsync(new P.RebootVmRequest { VmId = vmId, OperationId = Guid.NewGuid().ToString(), Hard = true });
         var rebooted = await VmWhenAsync("active");
         Assert.Equal("", rebooted.PowerRefusedReason);
 
         // A stopped VM can still be decommissioned; its usage then ends.
-        await m.Provisioning.StopVmAsync(Power("agent.mef.ml", Guid.NewGuid().ToString()));
+        await (await m.AsAsync("agent.mef.ml")).Provisioning.StopVmAsync(Power("agent.mef.ml", Guid.NewGuid().ToString()));
         await VmWhenAsync("stopped");
-        await m.Provisioning.DecommissionVmAsync(new P.DecommissionVmRequest { VmId = vmId, ActorUserId = m.Users["agent.mef.ml"], Reason = "fin du test" });
+        await (await m.AsAsync("agent.mef.ml")).Provisioning.DecommissionVmAsync(new P.DecommissionVmRequest { VmId = vmId, Reason = "fin du test" });
         await m.MeteredAsync("op.ml", "ML/MEF", vmId, TimeSpan.Zero, ended: true);
     }
 
@@ -282,24 +282,24 @@ public abstract class JourneyTests<TMarketplace>(TMarketplace m) : IClassFixture
     {
         var submitted = await m.SubmitAsync(m.Request("ML/MEF", "internal", vcpu: 1, memoryGib: 2, diskGib: 30));
         await m.WaitForAsync(submitted.Id, "awaiting_approval");
-        await m.Provisioning.ApproveAsync(new P.ApproveRequest { RequestId = submitted.Id, ActorUserId = m.Users["op.ml"] });
+        await (await m.AsAsync("op.ml")).Provisioning.ApproveAsync(new P.ApproveRequest { RequestId = submitted.Id, });
         var vmId = (await m.WaitForAsync(submitted.Id, "active")).VmIds.Single();
         P.TakeVmSnapshotRequest Snapshot(string who, string id) => new() { VmId = vmId, ActorUserId = m.Users[who], SnapshotId = id, Name = "avant la mise à jour" };
 
         // Refused, and nothing is taken: another agency's requester, the state's operator, an id that is not one.
         foreach (var who in new[] { "agent.anptic.bf", "op.ml" })
         {
-            Assert.Equal(StatusCode.PermissionDenied, (await Assert.ThrowsAsync<RpcException>(() =>
-                m.Provisioning.TakeVmSnapshotAsync(Snapshot(who, Guid.NewGuid().ToString())).ResponseAsync)).StatusCode);
+            Assert.Equal(StatusCode.PermissionDenied, (await Assert.ThrowsAsync<RpcException>(async () =>
+                await (await m.AsAsync(who)).Provisioning.TakeVmSnapshotAsync(Snapshot(who, Guid.NewGuid().ToString())).ResponseAsync)).StatusCode);
         }
-        var noId = await Assert.ThrowsAsync<RpcException>(() => m.Provisioning.TakeVmSnapshotAsync(Snapshot("agent.mef.ml", "encore")).ResponseAsync);
+        var noId = await Assert.ThrowsAsync<RpcException>(async () => await (await m.AsAsync("agent.mef.ml")).Provisioning.TakeVmSnapshotAsync(Snapshot("agent.mef.ml", "encore")).ResponseAsync);
         Assert.Equal(("snapshot_id", StatusCode.InvalidArgument), (noId.Trailers.GetValue("aes-field"), noId.StatusCode));
         Assert.Empty((await m.Provisioning.ListVmSnapshotsAsync(new P.ListVmSnapshotsRequest { VmId = vmId })).Snapshots);
 
         // Asked twice with one id: one snapshot, of the VM's 30 GiB disk, available once the facility has made it.
         var id = Guid.NewGuid().ToString();
-        var first = await m.Provisioning.TakeVmSnapshotAsync(Snapshot("agent.mef.ml", id));
-        var again = await m.Provisioning.TakeVmSnapshotAsync(Snapshot("agent.mef.ml", id));
+        var first = await (await m.AsAsync("agent.mef.ml")).Provisioning.TakeVmSnapshotAsync(Snapshot("agent.mef.ml", id));
+        var again = await (await m.AsAsync("agent.mef.ml")).Provisioning.TakeVmSnapshotAsync(Snapshot("agent.mef.ml", id));
         Assert.Equal((id, 30L), (again.Id, again.SizeGib));
         Assert.Equal(first.TakenAt, again.TakenAt);
         await Aes.Testing.Eventually.HoldsAsync(async () =>
@@ -310,18 +310,18 @@ public abstract class JourneyTests<TMarketplace>(TMarketplace m) : IClassFixture
         // Billed as storage only, per GiB-month, from when it was taken; an agency administrator takes another of the stopped VM.
         var metered = await m.MeteredAsync("op.ml", "ML/MEF", id, TimeSpan.Zero, ended: false);
         Assert.Equal((0L, 0L, 30L, 0L), (metered[^1].Size.Vcpu, metered[^1].Size.MemoryGib, metered[^1].Size.StorageGib, metered[^1].Size.PublicIpv4));
-        await m.Provisioning.StopVmAsync(new P.VmPowerRequest { VmId = vmId, ActorUserId = m.Users["agent.mef.ml"], OperationId = Guid.NewGuid().ToString() });
+        await (await m.AsAsync("agent.mef.ml")).Provisioning.StopVmAsync(new P.VmPowerRequest { VmId = vmId, OperationId = Guid.NewGuid().ToString() });
         await Aes.Testing.Eventually.HoldsAsync(async () =>
             (await m.Provisioning.ListVmsAsync(new P.ListVmsRequest { AgencyId = m.Agencies["ML/MEF"] })).Vms.Single(v => v.Id == vmId).Status == "stopped",
             TimeSpan.FromSeconds(30), "the VM is stopped");
-        var second = await m.Provisioning.TakeVmSnapshotAsync(Snapshot("admin.mef.ml", Guid.NewGuid().ToString()));
+        var second = await (await m.AsAsync("admin.mef.ml")).Provisioning.TakeVmSnapshotAsync(Snapshot("admin.mef.ml", Guid.NewGuid().ToString()));
 
         // Decommissioned: its snapshots go with it and their billing ends; a VM that is gone takes none.
-        await m.Provisioning.DecommissionVmAsync(new P.DecommissionVmRequest { VmId = vmId, ActorUserId = m.Users["agent.mef.ml"], Reason = "fin du test" });
+        await (await m.AsAsync("agent.mef.ml")).Provisioning.DecommissionVmAsync(new P.DecommissionVmRequest { VmId = vmId, Reason = "fin du test" });
         await m.MeteredAsync("op.ml", "ML/MEF", id, TimeSpan.Zero, ended: true);
         await m.MeteredAsync("op.ml", "ML/MEF", second.Id, TimeSpan.Zero, ended: true);
         Assert.All((await m.Provisioning.ListVmSnapshotsAsync(new P.ListVmSnapshotsRequest { VmId = vmId })).Snapshots, s => Assert.Equal("removed", s.Status));
-        var gone = await Assert.ThrowsAsync<RpcException>(() => m.Provisioning.TakeVmSnapshotAsync(Snapshot("agent.mef.ml", Guid.NewGuid().ToString())).ResponseAsync);
+        var gone = await Assert.ThrowsAsync<RpcException>(async () => await (await m.AsAsync("agent.mef.ml")).Provisioning.TakeVmSnapshotAsync(Snapshot("agent.mef.ml", Guid.NewGuid().ToString())).ResponseAsync);
         Assert.Equal(StatusCode.FailedPrecondition, gone.StatusCode);
     }
 
@@ -342,17 +342,17 @@ public abstract class JourneyTests<TMarketplace>(TMarketplace m) : IClassFixture
         Assert.True(slice.Used >= 4);
 
         // The host operator cannot approve before the home operator; the home operator cannot approve twice.
-        var early = await Assert.ThrowsAsync<RpcException>(() => m.Provisioning.ApproveAsync(new P.ApproveRequest { RequestId = submitted.Id, ActorUserId = m.Users["op.ml"] }).ResponseAsync);
+        var early = await Assert.ThrowsAsync<RpcException>(async () => await (await m.AsAsync("op.ml")).Provisioning.ApproveAsync(new P.ApproveRequest { RequestId = submitted.Id, }).ResponseAsync);
         Assert.Equal(StatusCode.FailedPrecondition, early.StatusCode);
-        var home = await m.Provisioning.ApproveAsync(new P.ApproveRequest { RequestId = submitted.Id, ActorUserId = m.Users["op.ne"] });
+        var home = await (await m.AsAsync("op.ne")).Provisioning.ApproveAsync(new P.ApproveRequest { RequestId = submitted.Id, });
         Assert.Equal("awaiting_approval", home.Status);
         Assert.Contains("ML", home.StatusReasonEn);
-        var twice = await Assert.ThrowsAsync<RpcException>(() => m.Provisioning.ApproveAsync(new P.ApproveRequest { RequestId = submitted.Id, ActorUserId = m.Users["op.ne"] }).ResponseAsync);
+        var twice = await Assert.ThrowsAsync<RpcException>(async () => await (await m.AsAsync("op.ne")).Provisioning.ApproveAsync(new P.ApproveRequest { RequestId = submitted.Id, }).ResponseAsync);
         Assert.Equal(StatusCode.FailedPrecondition, twice.StatusCode);
-        var outsider = await Assert.ThrowsAsync<RpcException>(() => m.Provisioning.ApproveAsync(new P.ApproveRequest { RequestId = submitted.Id, ActorUserId = m.Users["op.bf"] }).ResponseAsync);
+        var outsider = await Assert.ThrowsAsync<RpcException>(async () => await (await m.AsAsync("op.bf")).Provisioning.ApproveAsync(new P.ApproveRequest { RequestId = submitted.Id, }).ResponseAsync);
         Assert.Equal(StatusCode.PermissionDenied, outsider.StatusCode);
 
-        await m.Provisioning.ApproveAsync(new P.ApproveRequest { RequestId = submitted.Id, ActorUserId = m.Users["op.ml"] });
+        await (await m.AsAsync("op.ml")).Provisioning.ApproveAsync(new P.ApproveRequest { RequestId = submitted.Id, });
         var active = await m.WaitForAsync(submitted.Id, "active");
         Assert.All(active.Approvals, a => Assert.Equal("approved", a.Decision));
         var vms = (await m.Provisioning.ListVmsAsync(new P.ListVmsRequest { AgencyId = m.Agencies["NE/ANSI"] })).Vms.Where(v => v.RequestId == submitted.Id).ToList();
@@ -367,7 +367,7 @@ public abstract class JourneyTests<TMarketplace>(TMarketplace m) : IClassFixture
             Assert.Equal(vm.ActivatedAt.ToDateTime(), period.From.ToDateTime(), TimeSpan.FromSeconds(1));
         }
         var month = (DateTime.UtcNow + TimeSpan.FromHours(1)).ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
-        var invoice = await m.Billing.DraftInvoiceAsync(new B.DraftInvoiceRequest { ActorUserId = m.Users["op.ne"], AgencyId = m.Agencies["NE/ANSI"], Month = month });
+        var invoice = await (await m.AsAsync("op.ne")).Billing.DraftInvoiceAsync(new B.DraftInvoiceRequest { AgencyId = m.Agencies["NE/ANSI"], Month = month });
         // The demo agreement bills Niger at Mali's list price (25 XOF per vCPU-hour).
         Assert.Contains(invoice.Lines, l => l is { FacilityCode: "ML-BKO-1", FacilityStateCode: "ML", Resource: "vcpu", UnitPriceXof: 25, PriceSource: "catalogue" });
         Assert.Equal(invoice.Lines.Sum(l => l.AmountXof), invoice.TotalXof);
@@ -389,9 +389,9 @@ public abstract class JourneyTests<TMarketplace>(TMarketplace m) : IClassFixture
         Assert.True(await m.FreeVcpuAsync("BF-OUA-1") > await m.FreeVcpuAsync("BF-BOB-1"));
 
         // Burkina's operator raises Bobo-Dioulasso's prices from now on: the next request goes to Ouagadougou.
-        await m.Billing.SetPriceCatalogueAsync(new B.SetPriceCatalogueRequest
+        await (await m.AsAsync("op.bf")).Billing.SetPriceCatalogueAsync(new B.SetPriceCatalogueRequest
         {
-            ActorUserId = m.Users["op.bf"], FacilityId = m.Facilities["BF-BOB-1"], EffectiveFrom = Timestamp.FromDateTime(DateTime.UtcNow),
+            FacilityId = m.Facilities["BF-BOB-1"], EffectiveFrom = Timestamp.FromDateTime(DateTime.UtcNow),
             Prices = new B.Prices { VcpuHourXof = 40, MemoryGibHourXof = 6, StorageGibMonthXof = 70, PublicIpv4MonthXof = 3000 },
         });
         await WaitForListPriceAsync("BF-BOB-1", 40);
@@ -437,21 +437,21 @@ public abstract class JourneyTests<TMarketplace>(TMarketplace m) : IClassFixture
         await m.WaitForAsync(submitted.Id, "awaiting_approval");
         Assert.Equal(usedBefore + 8, await m.UsedVcpuAsync("ML-BKO-1"));
 
-        var noReason = await Assert.ThrowsAsync<RpcException>(() => m.Provisioning.RejectAsync(new P.RejectRequest { RequestId = submitted.Id, ActorUserId = m.Users["op.ml"] }).ResponseAsync);
+        var noReason = await Assert.ThrowsAsync<RpcException>(async () => await (await m.AsAsync("op.ml")).Provisioning.RejectAsync(new P.RejectRequest { RequestId = submitted.Id, }).ResponseAsync);
         Assert.Equal(StatusCode.InvalidArgument, noReason.StatusCode);
         Assert.Equal("reason", noReason.Trailers.GetValue("aes-field"));
-        var otherState = await Assert.ThrowsAsync<RpcException>(() => m.Provisioning.RejectAsync(new P.RejectRequest
+        var otherState = await Assert.ThrowsAsync<RpcException>(async () => await (await m.AsAsync("op.bf")).Provisioning.RejectAsync(new P.RejectRequest
         {
-            RequestId = submitted.Id, ActorUserId = m.Users["op.bf"], Reason = "non",
+            RequestId = submitted.Id, Reason = "non",
         }).ResponseAsync);
         Assert.Equal(StatusCode.PermissionDenied, otherState.StatusCode);
 
-        var rejected = await m.Provisioning.RejectAsync(new P.RejectRequest { RequestId = submitted.Id, ActorUserId = m.Users["op.ml"], Reason = "Justification insuffisante" });
+        var rejected = await (await m.AsAsync("op.ml")).Provisioning.RejectAsync(new P.RejectRequest { RequestId = submitted.Id, Reason = "Justification insuffisante" });
         Assert.Equal("rejected", rejected.Status);
         Assert.Contains("Justification insuffisante", rejected.StatusReasonFr);
         Assert.Equal("Justification insuffisante", rejected.Approvals.Single().Reason);
         await Aes.Testing.Eventually.HoldsAsync(async () => await m.UsedVcpuAsync("ML-BKO-1") == usedBefore, TimeSpan.FromSeconds(20), "the holds are released");
-        var again = await Assert.ThrowsAsync<RpcException>(() => m.Provisioning.ApproveAsync(new P.ApproveRequest { RequestId = submitted.Id, ActorUserId = m.Users["op.ml"] }).ResponseAsync);
+        var again = await Assert.ThrowsAsync<RpcException>(async () => await (await m.AsAsync("op.ml")).Provisioning.ApproveAsync(new P.ApproveRequest { RequestId = submitted.Id, }).ResponseAsync);
         Assert.Equal(StatusCode.FailedPrecondition, again.StatusCode);
     }
 
@@ -470,39 +470,39 @@ public abstract class JourneyTests<TMarketplace>(TMarketplace m) : IClassFixture
         // Another member of the agency, and the operator who decides on it, may not withdraw what they did not send.
         foreach (var (id, who) in new[] { (theirs.Id, "agent.mef.ml"), (mine.Id, "op.ml"), (mine.Id, "agent.anptic.bf") })
         {
-            var refused = await Assert.ThrowsAsync<RpcException>(() => m.Provisioning.WithdrawRequestAsync(new P.WithdrawRequestRequest
+            var refused = await Assert.ThrowsAsync<RpcException>(async () => await (await m.AsAsync(who)).Provisioning.WithdrawRequestAsync(new P.WithdrawRequestRequest
             {
-                RequestId = id, ActorUserId = m.Users[who],
+                RequestId = id,
             }).ResponseAsync);
             Assert.Equal(StatusCode.PermissionDenied, refused.StatusCode);
         }
-        var tooLong = await Assert.ThrowsAsync<RpcException>(() => m.Provisioning.WithdrawRequestAsync(new P.WithdrawRequestRequest
+        var tooLong = await Assert.ThrowsAsync<RpcException>(async () => await (await m.AsAsync("agent.mef.ml")).Provisioning.WithdrawRequestAsync(new P.WithdrawRequestRequest
         {
-            RequestId = mine.Id, ActorUserId = m.Users["agent.mef.ml"], Reason = new string('x', 1001),
+            RequestId = mine.Id, Reason = new string('x', 1001),
         }).ResponseAsync);
         Assert.Equal(StatusCode.InvalidArgument, tooLong.StatusCode);
         Assert.Equal("reason", tooLong.Trailers.GetValue("aes-field"));
         Assert.Equal("awaiting_approval", (await m.Provisioning.GetRequestAsync(new P.RequestIdRequest { RequestId = mine.Id })).Status);
 
-        var withdrawn = await m.Provisioning.WithdrawRequestAsync(new P.WithdrawRequestRequest
+        var withdrawn = await (await m.AsAsync("agent.mef.ml")).Provisioning.WithdrawRequestAsync(new P.WithdrawRequestRequest
         {
-            RequestId = mine.Id, ActorUserId = m.Users["agent.mef.ml"], Reason = "Envoyée par erreur",
+            RequestId = mine.Id, Reason = "Envoyée par erreur",
         });
         Assert.Equal("withdrawn", withdrawn.Status);
         Assert.Equal("withdrawn by its requester: Envoyée par erreur", withdrawn.StatusReasonEn);
         Assert.StartsWith("retirée par son demandeur", withdrawn.StatusReasonFr);
         await Aes.Testing.Eventually.HoldsAsync(async () => await m.UsedVcpuAsync("ML-BKO-1") == usedBefore + 4, TimeSpan.FromSeconds(10), "the withdrawn request's holds are given back");
         // Asked again, here by an administrator of the agency: once is enough.
-        var again = await m.Provisioning.WithdrawRequestAsync(new P.WithdrawRequestRequest { RequestId = mine.Id, ActorUserId = m.Users["admin.mef.ml"] });
+        var again = await (await m.AsAsync("admin.mef.ml")).Provisioning.WithdrawRequestAsync(new P.WithdrawRequestRequest { RequestId = mine.Id, });
         Assert.Equal((withdrawn.Status, withdrawn.StatusReasonEn), (again.Status, again.StatusReasonEn));
-        var approve = await Assert.ThrowsAsync<RpcException>(() => m.Provisioning.ApproveAsync(new P.ApproveRequest { RequestId = mine.Id, ActorUserId = m.Users["op.ml"] }).ResponseAsync);
+        var approve = await Assert.ThrowsAsync<RpcException>(async () => await (await m.AsAsync("op.ml")).Provisioning.ApproveAsync(new P.ApproveRequest { RequestId = mine.Id, }).ResponseAsync);
         Assert.Equal(StatusCode.FailedPrecondition, approve.StatusCode);
 
         // Once decided, a request is no longer the requester's to take back.
-        await m.Provisioning.RejectAsync(new P.RejectRequest { RequestId = theirs.Id, ActorUserId = m.Users["op.ml"], Reason = "Doublon" });
-        var decided = await Assert.ThrowsAsync<RpcException>(() => m.Provisioning.WithdrawRequestAsync(new P.WithdrawRequestRequest
+        await (await m.AsAsync("op.ml")).Provisioning.RejectAsync(new P.RejectRequest { RequestId = theirs.Id, Reason = "Doublon" });
+        var decided = await Assert.ThrowsAsync<RpcException>(async () => await (await m.AsAsync("admin.mef.ml")).Provisioning.WithdrawRequestAsync(new P.WithdrawRequestRequest
         {
-            RequestId = theirs.Id, ActorUserId = m.Users["admin.mef.ml"],
+            RequestId = theirs.Id, 
         }).ResponseAsync);
         Assert.Equal(StatusCode.FailedPrecondition, decided.StatusCode);
         Assert.Contains("rejected", decided.Status.Detail);
@@ -540,7 +540,7 @@ public abstract class JourneyTests<TMarketplace>(TMarketplace m) : IClassFixture
         Assert.Contains("room", loser.StatusReasonEn);
 
         // Journey 8: the winner runs, then its VM is decommissioned; the waiting request is placed in the room freed.
-        await m.Provisioning.ApproveAsync(new P.ApproveRequest { RequestId = winner.Id, ActorUserId = m.Users["op.bf"] });
+        await (await m.AsAsync("op.bf")).Provisioning.ApproveAsync(new P.ApproveRequest { RequestId = winner.Id, });
         await m.WaitForAsync(winner.Id, "active");
         var vm = (await m.Provisioning.ListVmsAsync(new P.ListVmsRequest { AgencyId = m.Agencies["BF/ANPTIC"] })).Vms.Single(v => v.RequestId == winner.Id);
         var usedWhileActive = await m.UsedVcpuAsync("BF-BOB-1");
@@ -551,7 +551,7 @@ public abstract class JourneyTests<TMarketplace>(TMarketplace m) : IClassFixture
         {
             await Task.Delay(livedTwoSeconds);
         }
-        var decommissioning = await m.Provisioning.DecommissionVmAsync(new P.DecommissionVmRequest { VmId = vm.Id, ActorUserId = m.Users["agent.anptic.bf"], Reason = "fin du projet" });
+        var decommissioning = await (await m.AsAsync("agent.anptic.bf")).Provisioning.DecommissionVmAsync(new P.DecommissionVmRequest { VmId = vm.Id, Reason = "fin du projet" });
         Assert.Equal("decommissioning", decommissioning.Status);
 
         var ended = await m.WaitForAsync(winner.Id, "decommissioned");
@@ -588,7 +588,7 @@ public abstract class JourneyTests<TMarketplace>(TMarketplace m) : IClassFixture
         var expired = await m.WaitForAsync(submitted.Id, "expired", ProvisioningMarketplace.HoldDuration * 2);
         Assert.Contains("approval", expired.StatusReasonEn);
         await Aes.Testing.Eventually.HoldsAsync(async () => await m.AgencyVcpuAsync("NE/ANSI") == usedBefore, TimeSpan.FromSeconds(20), "the holds are released");
-        var late = await Assert.ThrowsAsync<RpcException>(() => m.Provisioning.ApproveAsync(new P.ApproveRequest { RequestId = submitted.Id, ActorUserId = m.Users["op.ne"] }).ResponseAsync);
+        var late = await Assert.ThrowsAsync<RpcException>(async () => await (await m.AsAsync("op.ne")).Provisioning.ApproveAsync(new P.ApproveRequest { RequestId = submitted.Id, }).ResponseAsync);
         Assert.Equal(StatusCode.FailedPrecondition, late.StatusCode);
     }
 
@@ -644,20 +644,20 @@ public abstract class JourneyTests<TMarketplace>(TMarketplace m) : IClassFixture
     [Fact]
     public async Task An_auto_approval_policy_approves_small_internal_requests_but_never_strategic_ones()
     {
-        var strategic = await Assert.ThrowsAsync<RpcException>(() => m.Provisioning.SetAutoApprovalPolicyAsync(new P.SetAutoApprovalPolicyRequest
+        var strategic = await Assert.ThrowsAsync<RpcException>(async () => await (await m.AsAsync("op.ml")).Provisioning.SetAutoApprovalPolicyAsync(new P.SetAutoApprovalPolicyRequest
         {
-            ActorUserId = m.Users["op.ml"], Policy = new P.AutoApprovalPolicy { StateCode = "ML", Enabled = true, MaxVcpu = 8, Classifications = { "strategic" } },
+            Policy = new P.AutoApprovalPolicy { StateCode = "ML", Enabled = true, MaxVcpu = 8, Classifications = { "strategic" } },
         }).ResponseAsync);
         Assert.Equal(StatusCode.InvalidArgument, strategic.StatusCode);
-        var foreign = await Assert.ThrowsAsync<RpcException>(() => m.Provisioning.SetAutoApprovalPolicyAsync(new P.SetAutoApprovalPolicyRequest
+        var foreign = await Assert.ThrowsAsync<RpcException>(async () => await (await m.AsAsync("op.bf")).Provisioning.SetAutoApprovalPolicyAsync(new P.SetAutoApprovalPolicyRequest
         {
-            ActorUserId = m.Users["op.bf"], Policy = new P.AutoApprovalPolicy { StateCode = "ML", Enabled = true, MaxVcpu = 8, Classifications = { "internal" } },
+            Policy = new P.AutoApprovalPolicy { StateCode = "ML", Enabled = true, MaxVcpu = 8, Classifications = { "internal" } },
         }).ResponseAsync);
         Assert.Equal(StatusCode.PermissionDenied, foreign.StatusCode);
 
-        await m.Provisioning.SetAutoApprovalPolicyAsync(new P.SetAutoApprovalPolicyRequest
+        await (await m.AsAsync("op.ml")).Provisioning.SetAutoApprovalPolicyAsync(new P.SetAutoApprovalPolicyRequest
         {
-            ActorUserId = m.Users["op.ml"], Policy = new P.AutoApprovalPolicy { StateCode = "ML", Enabled = true, MaxVcpu = 8, Classifications = { "internal", "public" } },
+            Policy = new P.AutoApprovalPolicy { StateCode = "ML", Enabled = true, MaxVcpu = 8, Classifications = { "internal", "public" } },
         });
         var usedBefore = await m.UsedVcpuAsync("ML-BKO-1");
         try
@@ -679,9 +679,9 @@ public abstract class JourneyTests<TMarketplace>(TMarketplace m) : IClassFixture
         }
         finally
         {
-            await m.Provisioning.SetAutoApprovalPolicyAsync(new P.SetAutoApprovalPolicyRequest
+            await (await m.AsAsync("op.ml")).Provisioning.SetAutoApprovalPolicyAsync(new P.SetAutoApprovalPolicyRequest
             {
-                ActorUserId = m.Users["op.ml"], Policy = new P.AutoApprovalPolicy { StateCode = "ML", Enabled = false },
+                Policy = new P.AutoApprovalPolicy { StateCode = "ML", Enabled = false },
             });
         }
     }
