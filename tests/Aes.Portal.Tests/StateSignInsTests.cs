@@ -62,6 +62,18 @@ public sealed class StateSignInsTests
     }
 
     [Fact]
+    public void A_provider_trusted_under_two_entries_is_offered_for_the_state_of_the_entry_that_carries_the_portal_client()
+    {
+        var states = StateSignIns.From(Settings(
+            ("Identity:TrustedIssuers:ml:Issuer", "http://127.0.0.1:9001"), ("Identity:TrustedIssuers:ml:State", "ML"),
+            ("Identity:TrustedIssuers:bf:Issuer", "http://127.0.0.1:9001/"), ("Identity:TrustedIssuers:bf:State", "BF"),
+            ("Identity:TrustedIssuers:bf:PortalClientId", "aes-portal"), ("Identity:TrustedIssuers:bf:PortalClientSecret", "s3cret")));
+
+        var offered = Assert.Single(states);
+        Assert.Equal(("BF", "BF"), (offered.StateCode, offered.Issuer.State));
+    }
+
+    [Fact]
     public void A_key_that_cannot_be_part_of_a_return_address_stops_the_start()
     {
         var failure = Assert.Throws<InvalidOperationException>(() => StateSignIns.From(Settings(

@@ -118,6 +118,9 @@ public sealed class TestIssuer : IAsyncDisposable
 
     private int _sessionsEnded;
 
+    /// <summary>The prefix of an account's claim that its id_token carries and its access token does not.</summary>
+    public const string IdTokenOnly = "id_token:";
+
     /// <summary>How many times someone was sent here to end their session (a client's sign-out).</summary>
     public int SessionsEnded => Volatile.Read(ref _sessionsEnded);
 
@@ -180,7 +183,10 @@ public sealed class TestIssuer : IAsyncDisposable
                 return Results.Json(new { error = "invalid_grant" }, statusCode: 400);
             }
             var account = _accounts[pending.Subject];
-            var identity = new List<KeyValuePair<string, object>>([.. account.Where(c => c.Key == "name")]);
+            // An account's "id_token:" claims go into its id_token only: what a careless or hostile provider says there.
+            var identity = new List<KeyValuePair<string, object>>([.. account.Where(c => c.Key == "name"),
+                .. account.Where(c => c.Key.StartsWith(IdTokenOnly, StringComparison.Ordinal)).Select(c => KeyValuePair.Create(c.Key[IdTokenOnly.Length..], c.Value))]);
+            account = [.. account.Where(c => !c.Key.StartsWith(IdTokenOnly, StringComparison.Ordinal))];
             if (pending.Nonce is { } nonce)
             {
                 identity.Add(KeyValuePair.Create<string, object>("nonce", nonce));
@@ -193,11 +199,25 @@ public sealed class TestIssuer : IAsyncDisposable
         });
         // A browser on the sign-in page asks for it; a 404 would be an error in its console.
         _app.MapGet("/favicon.ico", () => Results.NoContent());
+        // As Keycloak: the client named, the person named by the id_token this issuer gave that client, and a return to the client's own site.
         _app.MapGet("/endsession", (HttpRequest request) =>
         {
+            var query = request.Query;
+            var handler = new JsonWebTokenHandler();
+            if (!_clients.TryGetValue(query["client_id"].ToString(), out var client) || !handler.CanReadToken(query["id_token_hint"].ToString()))
+            {
+                return Results.BadRequest("Missing parameters: client_id, id_token_hint");
+            }
+            var hint = handler.ReadJsonWebToken(query["id_token_hint"].ToString());
+            var back = query["post_logout_redirect_uri"].ToString();
+            if (hint.Issuer != Url || !hint.Audiences.Contains(query["client_id"].ToString()) || !_accounts.ContainsKey(hint.Subject)
+                || (back.Length > 0 && new Uri(back).GetLeftPart(UriPartial.Authority) != new Uri(client.RedirectUri).GetLeftPart(UriPartial.Authority)))
+            {
+                return Results.BadRequest("invalid_request");
+            }
             Interlocked.Increment(ref _sessionsEnded);
-            return request.Query["post_logout_redirect_uri"].ToString() is { Length: > 0 } back
-                ? Results.Redirect($"{back}?state={Uri.EscapeDataString(request.Query["state"].ToString())}")
+            return back.Length > 0
+                ? Results.Redirect($"{back}?state={Uri.EscapeDataString(query["state"].ToString())}")
                 : Results.Content("<!doctype html><p>Déconnecté.</p>", "text/html; charset=utf-8");
         });
     }

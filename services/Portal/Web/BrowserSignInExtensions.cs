@@ -21,6 +21,7 @@ public static class BrowserSignInExtensions
     public const string SignInPath = "/connexion";
     /// <summary>Which provider the person signed in at: sign-out ends that provider's session.</summary>
     public const string SignInSchemeClaim = "aes_signin_scheme";
+    public const string IdTokenClaim = "aes_id_token";
 
     public static IHostApplicationBuilder AddBrowserSignIn(this IHostApplicationBuilder builder)
     {
@@ -57,6 +58,7 @@ public static class BrowserSignInExtensions
             {
                 Configure(oidc, authority, confederal.MayUseHttp, "aes-portal-web", secret, ["aes"]);
                 oidc.Events.OnTokenValidated = KeepTheAccessToken;
+                oidc.Events.OnRedirectToIdentityProviderForSignOut = NameWhoSignsOut;
             });
         foreach (var state in states)
         {
@@ -67,6 +69,7 @@ public static class BrowserSignInExtensions
                 oidc.CallbackPath = $"/signin-oidc-{state.Key}";
                 oidc.SignedOutCallbackPath = $"/signout-callback-oidc-{state.Key}";
                 oidc.Events.OnTokenValidated = context => StateSignIns.BecomeTheLinkedUserAsync(context, state);
+                oidc.Events.OnRedirectToIdentityProviderForSignOut = NameWhoSignsOut;
             });
         }
         return builder;
@@ -96,6 +99,20 @@ public static class BrowserSignInExtensions
         oidc.TokenValidationParameters.RoleClaimType = AesClaims.Role;
     }
 
+    /// <summary>
+    /// A provider (Keycloak among them) ends a session only for a client it can tell, and the person by their id_token: the
+    /// sign-out names both, the id_token kept from the sign-in.
+    /// </summary>
+    private static Task NameWhoSignsOut(RedirectContext context)
+    {
+        context.ProtocolMessage.ClientId = context.Options.ClientId;
+        if (context.HttpContext.User.FindFirst(IdTokenClaim)?.Value is { } idToken)
+        {
+            context.ProtocolMessage.IdTokenHint = idToken;
+        }
+        return Task.CompletedTask;
+    }
+
     /// <summary>The grants come with the access token; the cookie lives as long as it does.</summary>
     internal static Task KeepTheAccessToken(TokenValidatedContext context)
     {
@@ -105,12 +122,22 @@ public static class BrowserSignInExtensions
             return Task.CompletedTask;
         }
         identity.AddClaim(new Claim(SignInSchemeClaim, context.Scheme.Name));
+        // The pages decide on what the services decide on, the access token: whatever roles the id_token claims are dropped.
+        foreach (var claimed in identity.FindAll(c => c.Type is AesClaims.Role or AesClaims.Grant or AesClaims.State or AesClaims.Agency).ToList())
+        {
+            identity.RemoveClaim(claimed);
+        }
         var token = new JsonWebTokenHandler().ReadJsonWebToken(accessToken);
         foreach (var claim in token.Claims.Where(c => c.Type is AesClaims.Role or AesClaims.Grant or AesClaims.State or AesClaims.Agency))
         {
             identity.AddClaim(new Claim(claim.Type, claim.Value));
         }
         identity.AddClaim(new Claim(AccessTokenClaim, accessToken));
+        // The provider ends the session of the person it signed in: a sign-out names them with their id_token.
+        if (context.TokenEndpointResponse.IdToken is { Length: > 0 } idToken)
+        {
+            identity.AddClaim(new Claim(IdTokenClaim, idToken));
+        }
         context.Properties!.ExpiresUtc = token.ValidTo;
         context.Properties.IsPersistent = false;
         return Task.CompletedTask;

@@ -45,7 +45,8 @@ public sealed partial class StateSignIns(IReadOnlyList<StateSignIn> providers) :
             {
                 throw new InvalidOperationException($"Identity:TrustedIssuers:{entry.Key}: the key names the sign-in's return address, so only letters, digits and '-'.");
             }
-            var issuer = trusted.First(t => t.Matches(entry["Issuer"]!.TrimEnd('/') + "/"));
+            var entryState = string.IsNullOrEmpty(entry["State"]) ? null : entry["State"];
+            var issuer = trusted.First(t => t.Matches(entry["Issuer"]!) && t.State == entryState);
             if (issuer.State is not { } state)
             {
                 throw new InvalidOperationException(
@@ -97,6 +98,14 @@ public sealed partial class StateSignIns(IReadOnlyList<StateSignIn> providers) :
             context.Response.Redirect($"{NotLinkedPath}?etat={provider.StateCode}&compte={Uri.EscapeDataString(subject)}");
             return;
         }
+        catch (RpcException unanswered)
+        {
+            // Tenancy out of reach: the person is told to try again, not shown an error page.
+            LogNotChecked(services.GetRequiredService<ILogger<StateSignIns>>(), unanswered, subject, provider.StateCode);
+            context.HandleResponse();
+            context.Response.Redirect($"{NotLinkedPath}?etat={provider.StateCode}&indisponible=1");
+            return;
+        }
         foreach (var claim in identity.FindAll(c => c.Type is AesClaims.Subject or AesClaims.Name).ToList())
         {
             identity.RemoveClaim(claim);
@@ -121,6 +130,9 @@ public sealed partial class StateSignIns(IReadOnlyList<StateSignIn> providers) :
             return false;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The account {Subject} signed in at {State}'s provider could not be checked with tenancy: sign-in not completed")]
+    private static partial void LogNotChecked(ILogger logger, Exception exception, string subject, string state);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The account {Subject} of {Issuer} signed in for {State} but is not an AES user there ({Status}): sign-in refused")]
     private static partial void LogNotLinked(ILogger logger, string subject, string issuer, string state, StatusCode status);

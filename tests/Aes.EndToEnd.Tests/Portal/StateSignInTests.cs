@@ -37,7 +37,10 @@ public sealed class StateSignInTests : ChromiumTests
         var subject = $"aminata.ouedraogo.{Guid.NewGuid():N}";
         burkina.AddAccount(subject, [KeyValuePair.Create<string, object>("name", "A. Ouédraogo (fournisseur BF)"),
             KeyValuePair.Create<string, object>("role", "Requester"), KeyValuePair.Create<string, object>("aes_state", "BF"),
-            KeyValuePair.Create<string, object>("aes_grant", $"Requester:BF:{anptic}")]);
+            KeyValuePair.Create<string, object>("aes_grant", $"Requester:BF:{anptic}"),
+            // What the provider's id_token claims besides: nobody checks it, so the portal must not believe it.
+            KeyValuePair.Create<string, object>(TestIssuer.IdTokenOnly + "role", "ConfederalAdministrator"),
+            KeyValuePair.Create<string, object>(TestIssuer.IdTokenOnly + "aes_grant", "ConfederalAdministrator::")]);
         // An account of Burkina's provider that claims a Malian ministry: Burkina's provider cannot speak for Mali.
         var intruder = $"intrus.{Guid.NewGuid():N}";
         burkina.AddAccount(intruder, [KeyValuePair.Create<string, object>("role", "Requester"), KeyValuePair.Create<string, object>("aes_state", "ML"),
@@ -73,6 +76,10 @@ public sealed class StateSignInTests : ChromiumTests
         await aminata.WaitForURLAsync(portal + "/demandes/nouvelle", new() { Timeout = (float)Patience.TotalMilliseconds });
         await InteractiveAsync(aminata);
         await Assertions.Expect(aminata.Locator(".who")).ToHaveTextAsync("Aminata Ouédraogo");
+        // A requester, as her access token says: the confederal administrator her id_token claims to be opens no page.
+        await Assertions.Expect(aminata.GetByRole(AriaRole.Link, new() { Name = "Mes demandes" })).ToBeVisibleAsync();
+        await Assertions.Expect(aminata.GetByRole(AriaRole.Link, new() { Name = "Capacité confédérale" })).ToHaveCountAsync(0);
+        await Assertions.Expect(aminata.GetByRole(AriaRole.Link, new() { Name = "Journal d'audit" })).ToHaveCountAsync(0);
         await aminata.Locator("#vcpu-0").FillAsync("2");
         var justification = $"Portail des services publics {Guid.NewGuid():N}";
         await aminata.Locator("#justification").FillAsync(justification);
@@ -105,7 +112,11 @@ public sealed class StateSignInTests : ChromiumTests
         await Assertions.Expect(aminata.GetByRole(AriaRole.Link, new() { Name = "Se connecter" })).ToBeVisibleAsync();
         Assert.Equal(1, burkina.SessionsEnded);
 
-        // Burkina's provider vouching for a Malian ministry's agent gets no one in.
+        // Burkina's provider vouching for a Malian ministry's agent gets no one in, even for an account Burkina's operator linked.
+        await operatorPage.GetByLabel("Identifiant chez le fournisseur (sub)").FillAsync(intruder);
+        await operatorPage.GetByLabel("Utilisateur AES").SelectOptionAsync(new SelectOptionValue { Label = "Issouf Sawadogo (admin.anptic.bf)" });
+        await operatorPage.GetByRole(AriaRole.Button, new() { Name = "Lier", Exact = true }).ClickAsync();
+        await Assertions.Expect(operatorPage.Locator($"tr[data-subject='{intruder}']")).ToContainTextAsync("admin.anptic.bf", new() { Timeout = 60_000 });
         var (intruderContext, intruderWatch) = await ContextAsync();
         var intruderPage = await intruderContext.NewPageAsync();
         await SignInAtBurkinaAsync(intruderPage, portal, "/demandes", intruder);
