@@ -1,4 +1,4 @@
-using System.Collections;
+using System.Collections.ObjectModel;
 using System.Security.Claims;
 using Aes.ServiceDefaults.Identity;
 using Grpc.Core;
@@ -24,7 +24,7 @@ public sealed record StateSignIn(string Key, string StateCode, TrustedIssuer Iss
 /// signed the person in, tenancy says which user that is (it checks the token and the link, as every service
 /// does), and the portal's cookie names that user; an account linked to nobody is told so, with what to ask for.
 /// </summary>
-public sealed partial class StateSignIns(IReadOnlyList<StateSignIn> providers) : IReadOnlyList<StateSignIn>
+public sealed partial class StateSignIns(IList<StateSignIn> providers) : ReadOnlyCollection<StateSignIn>(providers)
 {
     public const string Confederation = "AES";
     public const string ChoicePath = "/connexion/choix";
@@ -64,12 +64,7 @@ public sealed partial class StateSignIns(IReadOnlyList<StateSignIn> providers) :
         return new StateSignIns(providers);
     }
 
-    public StateSignIn? For(string stateCode) => providers.FirstOrDefault(p => string.Equals(p.StateCode, stateCode, StringComparison.OrdinalIgnoreCase));
-
-    public int Count => providers.Count;
-    public StateSignIn this[int index] => providers[index];
-    public IEnumerator<StateSignIn> GetEnumerator() => providers.GetEnumerator();
-    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+    public StateSignIn? For(string stateCode) => this.FirstOrDefault(p => string.Equals(p.StateCode, stateCode, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>
     /// After the state's provider signed the person in: the cookie names the AES user tenancy says the account is linked

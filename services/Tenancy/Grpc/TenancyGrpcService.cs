@@ -131,9 +131,7 @@ public sealed class TenancyGrpcService(TenancyDbContext db, TenancyOperations op
 
     public override async Task<V1.User> GetUser(V1.GetUserRequest request, ServerCallContext context)
     {
-        var id = Validate.Id(request.Id, "id");
-        return ToMessage(await db.Users.AsNoTracking().Include(u => u.Roles).FirstOrDefaultAsync(u => u.Id == id, context.CancellationToken)
-            ?? throw new NotFoundException("User", request.Id));
+        return await UserAsync(Validate.Id(request.Id, "id"), context.CancellationToken);
     }
 
     /// <summary>The token's subject, which validation already turned into the linked user for a state provider's account.</summary>
@@ -141,9 +139,12 @@ public sealed class TenancyGrpcService(TenancyDbContext db, TenancyOperations op
     {
         var id = ProjectVisibility.UserOf(context.GetHttpContext().User)
             ?? throw new NotFoundException("User", context.GetHttpContext().User.FindFirst(AesClaims.Subject)?.Value ?? "");
-        return ToMessage(await db.Users.AsNoTracking().Include(u => u.Roles).FirstOrDefaultAsync(u => u.Id == id, context.CancellationToken)
-            ?? throw new NotFoundException("User", id.ToString()));
+        return await UserAsync(id, context.CancellationToken);
     }
+
+    private async Task<V1.User> UserAsync(Guid id, CancellationToken cancellationToken) =>
+        ToMessage(await db.Users.AsNoTracking().Include(u => u.Roles).FirstOrDefaultAsync(u => u.Id == id, cancellationToken)
+            ?? throw new NotFoundException("User", id.ToString()));
 
     public override async Task<V1.ListUsersResponse> ListUsers(V1.ListUsersRequest request, ServerCallContext context)
     {
