@@ -11,6 +11,7 @@ public abstract class LaunchedMarketplace(string name) : IAsyncLifetime
 {
     private readonly string _data = Infra.NewTempFolder($"aes-{name}");
     private string? _postgres;
+    private readonly Dictionary<string, (string Token, DateTime At)> _tokens = [];
 
     protected EmbeddedMarketplace Marketplace { get; private set; } = null!;
 
@@ -33,6 +34,26 @@ public abstract class LaunchedMarketplace(string name) : IAsyncLifetime
             : [];
         // The fixtures set the capacity their tests count on; the demo's own pools and quotas would add to it.
         Marketplace = await EmbeddedMarketplace.StartAsync(_data, EmbeddedMarketplace.FreePortOffset(), Environment, [.. storage, "--Seed:DemoCapacity=false", .. arguments]);
+    }
+
+    /// <summary>A real access token of a demo user, from tenancy by the code flow with PKCE, as the portal and the command line get one.</summary>
+    public async Task<string> TokenOfAsync(string userName)
+    {
+        // Tenancy's tokens live 30 minutes; a fixture's tests may take longer on a loaded machine.
+        lock (_tokens)
+        {
+            if (_tokens.TryGetValue(userName, out var cached) && DateTime.UtcNow - cached.At < TimeSpan.FromMinutes(20))
+            {
+                return cached.Token;
+            }
+        }
+        using var flow = new CodeFlowClient(Marketplace.HttpAddress(Aes.Messaging.ResourceNames.Tenancy) + "/");
+        var token = await flow.AccessTokenForAsync(userName, "aes-demo-2026");
+        lock (_tokens)
+        {
+            _tokens[userName] = (token, DateTime.UtcNow);
+        }
+        return token;
     }
 
     /// <summary>A connection to one service's own database, to read what it wrote (its outbox).</summary>

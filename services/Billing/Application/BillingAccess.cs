@@ -1,21 +1,26 @@
-using Aes.Billing.Domain;
+using Aes.ServiceDefaults.Identity;
 
 namespace Aes.Billing.Application;
 
-/// <summary>Who may do what with money, from the roles tenancy announced (until the identity issue brings tokens).</summary>
-public sealed class BillingAccess(BillingDbContext db)
+/// <summary>
+/// Who may do what with money, once the method knows whose it is (an account's state, an invoice's agency), from the
+/// roles the call acts with (<see cref="ActingRoles"/>): the token's grants, the same the per-method rule read.
+/// </summary>
+public sealed class BillingAccess(BillingDbContext db, ActingRoles acting)
 {
-    public const string Requester = "requester", AgencyAdministrator = "agency-administrator", StateOperator = "state-operator",
-        ConfederalAdministrator = "confederal-administrator", Auditor = "auditor";
+    private const string Requester = AccessDecision.Requester, AgencyAdministrator = AccessDecision.AgencyAdministrator,
+        StateOperator = AccessDecision.StateOperator, ConfederalAdministrator = AccessDecision.ConfederalAdministrator, Auditor = AccessDecision.Auditor;
 
-    private async Task<List<KnownRole>> RolesAsync(Guid userId, CancellationToken cancellationToken) =>
-        await db.Roles.AsNoTracking().Where(r => r.UserId == userId).ToListAsync(cancellationToken);
+    private async Task<IReadOnlyList<Grant>> RolesAsync(Guid userId, CancellationToken cancellationToken) =>
+        acting.FromToken(userId)
+        ?? (await db.Roles.AsNoTracking().Where(r => r.UserId == userId).ToListAsync(cancellationToken))
+            .Select(r => ActingRoles.Replicated(r.Role, r.StateCode, r.AgencyId)).OfType<Grant>().ToList();
 
     /// <summary>Operators keep their state's prices and invoices.</summary>
     public async Task RequireOperatorAsync(Guid userId, string stateCode, CancellationToken cancellationToken)
     {
         var roles = await RolesAsync(userId, cancellationToken);
-        if (!roles.Any(r => r.Role == StateOperator && r.StateCode == stateCode))
+        if (!roles.Any(r => r.Role == StateOperator && r.State == stateCode))
         {
             throw new ForbiddenException(new(
                 $"Seul un opérateur national de {stateCode} peut faire cela.", $"Only a state operator of {stateCode} may do this."));
@@ -34,16 +39,16 @@ public sealed class BillingAccess(BillingDbContext db)
     }
 
     /// <summary>The confederal administration and the confederation's auditors read every state's billing.</summary>
-    private static bool IsConfederalReader(KnownRole role) =>
-        role.Role == ConfederalAdministrator || (role.Role == Auditor && role.StateCode is null);
+    private static bool IsConfederalReader(Grant role) =>
+        role.Role == ConfederalAdministrator || (role.Role == Auditor && role.State is null);
 
     /// <summary>An agency's invoices and usage: its own members, its state's operators and auditors, the confederation.</summary>
     public async Task RequireReaderAsync(Guid userId, Guid agencyId, string stateCode, CancellationToken cancellationToken)
     {
         var roles = await RolesAsync(userId, cancellationToken);
         if (!roles.Any(r => IsConfederalReader(r)
-                || (r.Role is StateOperator or Auditor && r.StateCode == stateCode)
-                || (r.Role is Requester or AgencyAdministrator && r.AgencyId == agencyId)))
+                || (r.Role is StateOperator or Auditor && r.State == stateCode)
+                || (r.Role is Requester or AgencyAdministrator && r.Agency == agencyId)))
         {
             throw new ForbiddenException(new(
                 "Vous ne pouvez voir que la facturation de votre organisme ou de votre État.",
@@ -56,8 +61,8 @@ public sealed class BillingAccess(BillingDbContext db)
     {
         var roles = await RolesAsync(userId, cancellationToken);
         return (roles.Any(IsConfederalReader),
-            roles.Where(r => r.Role is StateOperator or Auditor && r.StateCode is not null).Select(r => r.StateCode!).ToHashSet(),
-            roles.Where(r => r.Role is Requester or AgencyAdministrator && r.AgencyId is not null).Select(r => r.AgencyId!.Value).ToHashSet());
+            roles.Where(r => r.Role is StateOperator or Auditor && r.State is not null).Select(r => r.State!).ToHashSet(),
+            roles.Where(r => r.Role is Requester or AgencyAdministrator && r.Agency is not null).Select(r => r.Agency!.Value).ToHashSet());
     }
 
     /// <summary>Settlements and the ledger concern states: the confederation, and any state's operators and auditors.</summary>

@@ -1,22 +1,30 @@
+using Aes.ServiceDefaults.Identity;
+
 namespace Aes.Provisioning.Application;
 
-/// <summary>Who may do what, from the roles tenancy announced (until the identity issue brings tokens).</summary>
-public sealed class Access(ProvisioningDbContext db)
+/// <summary>
+/// What a method checks once it has loaded what it acts on (home or host operator, submitter or agency administrator),
+/// from the roles the call acts with (<see cref="ActingRoles"/>): the token's grants, the same the per-method rule read.
+/// </summary>
+public sealed class Access(ProvisioningDbContext db, ActingRoles acting)
 {
-    public const string Requester = "requester", AgencyAdministrator = "agency-administrator", StateOperator = "state-operator";
+    public async Task<IReadOnlyList<Grant>> RolesAsync(Guid userId, CancellationToken cancellationToken) =>
+        acting.FromToken(userId)
+        ?? (await db.Roles.AsNoTracking().Where(r => r.UserId == userId).ToListAsync(cancellationToken))
+            .Select(r => ActingRoles.Replicated(r.Role, r.StateCode, r.AgencyId)).OfType<Grant>().ToList();
 
-    public async Task<IReadOnlyList<KnownRole>> RolesAsync(Guid userId, CancellationToken cancellationToken) =>
-        await db.Roles.AsNoTracking().Where(r => r.UserId == userId).ToListAsync(cancellationToken);
+    public static bool OperatesIn(IEnumerable<Grant> roles, string? stateCode) =>
+        stateCode is not null && roles.Any(r => r.Role == AccessDecision.StateOperator && r.State == stateCode);
 
-    public static bool OperatesIn(IEnumerable<KnownRole> roles, string? stateCode) =>
-        stateCode is not null && roles.Any(r => r.Role == StateOperator && r.StateCode == stateCode);
+    public static bool ActsFor(IEnumerable<Grant> roles, Guid agencyId) =>
+        roles.Any(r => r.Role is AccessDecision.Requester or AccessDecision.AgencyAdministrator && r.Agency == agencyId);
 
-    public static bool ActsFor(IEnumerable<KnownRole> roles, Guid agencyId) =>
-        roles.Any(r => r.Role is Requester or AgencyAdministrator && r.AgencyId == agencyId);
+    public static bool Administers(IEnumerable<Grant> roles, Guid agencyId) =>
+        roles.Any(r => r.Role == AccessDecision.AgencyAdministrator && r.Agency == agencyId);
 
     /// <summary>Who owns what an agency member asked for: the person who submitted it, or an administrator of the agency.</summary>
-    public static bool OwnsOrAdministers(IEnumerable<KnownRole> roles, Guid actor, Guid submittedBy, Guid agencyId) =>
-        actor == submittedBy || roles.Any(r => r.Role == AgencyAdministrator && r.AgencyId == agencyId);
+    public static bool OwnsOrAdministers(IEnumerable<Grant> roles, Guid actor, Guid submittedBy, Guid agencyId) =>
+        actor == submittedBy || Administers(roles, agencyId);
 
     public async Task RequireAgencyMemberAsync(Guid userId, Guid agencyId, CancellationToken cancellationToken)
     {

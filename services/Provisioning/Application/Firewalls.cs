@@ -217,7 +217,7 @@ public sealed partial class Firewalls(ProvisioningDbContext db, Access access, F
 
     private async Task RequireAdministratorAsync(Guid actor, Guid agencyId, CancellationToken cancellationToken)
     {
-        if (!(await access.RolesAsync(actor, cancellationToken)).Any(r => r.Role == Access.AgencyAdministrator && r.AgencyId == agencyId))
+        if (!Access.Administers(await access.RolesAsync(actor, cancellationToken), agencyId))
         {
             throw new ForbiddenException(new("Seul un administrateur de l'organisme règle son pare-feu.", "Only an administrator of the agency sets its firewall."));
         }

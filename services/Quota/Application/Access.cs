@@ -1,14 +1,16 @@
+using Aes.ServiceDefaults.Identity;
+
 namespace Aes.Quota.Application;
 
 /// <summary>
-/// Who may change what, from the roles tenancy announced. Until tokens carry identity (the
-/// identity issue), mutating calls name their actor and quota checks that actor's roles.
+/// What a method checks once it has loaded what it acts on (the state of a facility, a pool, a change request),
+/// from the roles the call acts with (<see cref="ActingRoles"/>): the token's grants, the same the per-method rule read.
 /// </summary>
-public sealed class Access(QuotaDbContext db)
+public sealed class Access(QuotaDbContext db, ActingRoles acting)
 {
     public async Task RequireOperatorAsync(Guid actor, string stateCode, CancellationToken cancellationToken)
     {
-        if (!await db.Roles.AnyAsync(r => r.UserId == actor && r.Role == "state-operator" && r.StateCode == stateCode, cancellationToken))
+        if (!(await RolesAsync(actor, cancellationToken)).Any(r => r.Role == AccessDecision.StateOperator && r.State == stateCode))
         {
             throw new ForbiddenException(new(
                 $"Seul un opérateur national de {stateCode} peut faire cela.", $"Only a state operator of {stateCode} can do this."));
@@ -17,11 +19,16 @@ public sealed class Access(QuotaDbContext db)
 
     public async Task RequireAgencyAdministratorAsync(Guid actor, Guid agencyId, CancellationToken cancellationToken)
     {
-        if (!await db.Roles.AnyAsync(r => r.UserId == actor && r.Role == "agency-administrator" && r.AgencyId == agencyId, cancellationToken))
+        if (!(await RolesAsync(actor, cancellationToken)).Any(r => r.Role == AccessDecision.AgencyAdministrator && r.Agency == agencyId))
         {
             throw new ForbiddenException(new(
                 "Seul un administrateur de cet organisme peut demander un changement de quota.",
                 "Only an administrator of this agency can ask for a quota change."));
         }
     }
+
+    private async Task<IReadOnlyList<Grant>> RolesAsync(Guid userId, CancellationToken cancellationToken) =>
+        acting.FromToken(userId)
+        ?? (await db.Roles.AsNoTracking().Where(r => r.UserId == userId).ToListAsync(cancellationToken))
+            .Select(r => ActingRoles.Replicated(r.Role, r.StateCode, r.AgencyId)).OfType<Grant>().ToList();
 }

@@ -8,7 +8,10 @@ namespace Aes.EndToEnd.Tests.Capacity;
 
 /// <summary>
 /// A whole marketplace started by the launcher, with the demo data, ready for quota tests: user,
-/// agency and facility ids by name, and generous state default quotas for ML and NE.
+/// agency and facility ids by name, and generous state default quotas for ML and NE. A call that
+/// names its actor is made as that person (<see cref="ActAsNamedUser"/>): a demo user with their own
+/// token from tenancy, a user a test created (who has no password) with a token of the trusted test
+/// issuer carrying the roles tenancy gave them.
 /// </summary>
 public abstract class QuotaMarketplace() : LaunchedMarketplace("quota")
 {
@@ -18,8 +21,7 @@ public abstract class QuotaMarketplace() : LaunchedMarketplace("quota")
     public Dictionary<string, string> Agencies { get; } = [];
     public Dictionary<string, string> Facilities { get; } = [];
     public string MaliToNigerAgreement { get; private set; } = "";
-
-
+    private readonly HashSet<string> _demoUsers = [];
 
     /// <summary>How many events of each type quota has written to its outbox.</summary>
     public async Task<Dictionary<string, int>> OutboxEventCountsAsync()
@@ -41,9 +43,10 @@ public abstract class QuotaMarketplace() : LaunchedMarketplace("quota")
     {
         await LaunchAsync(
             "--Quota:SweepInterval=00:00:00.500", "--Tenancy:AgreementClockInterval=00:00:01");
-        Quota = new Q.QuotaService.QuotaServiceClient(Marketplace.Channel(ResourceNames.Quota));
-        Tenancy = new T.TenancyService.TenancyServiceClient(Marketplace.Channel(ResourceNames.Tenancy));
+        Quota = new Q.QuotaService.QuotaServiceClient(ActingAsNamedUsers(ResourceNames.Quota));
+        Tenancy = new T.TenancyService.TenancyServiceClient(ActingAsNamedUsers(ResourceNames.Tenancy));
         foreach (var user in (await Tenancy.ListUsersAsync(new T.ListUsersRequest())).Users) Users[user.UserName] = user.Id;
+        _demoUsers.UnionWith(Users.Keys);
         foreach (var agency in (await Tenancy.ListAgenciesAsync(new T.ListAgenciesRequest())).Agencies) Agencies[$"{agency.StateCode}/{agency.Code}"] = agency.Id;
         foreach (var facility in (await Tenancy.ListFacilitiesAsync(new T.ListFacilitiesRequest())).Facilities) Facilities[facility.Code] = facility.Id;
         MaliToNigerAgreement = (await Tenancy.ListAgreementsAsync(new T.ListAgreementsRequest { StateCode = "NE", Status = T.AgreementStatus.Active }))
@@ -65,6 +68,37 @@ public abstract class QuotaMarketplace() : LaunchedMarketplace("quota")
                 return false;
             }
         }, TimeSpan.FromSeconds(60), "quota learnt the demo data from tenancy's events");
+    }
+
+    private CallInvoker ActingAsNamedUsers(string service) => ActAsNamedUser.Invoker(
+        Grpc.Net.Client.GrpcChannel.ForAddress($"http://127.0.0.1:{ResourceNames.LocalPorts[service].Shift(Marketplace.PortOffset).Grpc}"),
+        Marketplace.Issuer, TokenForAsync);
+
+    private async Task<string> TokenForAsync(Guid user)
+    {
+        var name = Users.FirstOrDefault(u => u.Value == user.ToString()).Key;
+        if (name is not null && _demoUsers.Contains(name))
+        {
+            return await TokenOfAsync(name);
+        }
+        T.User record;
+        try
+        {
+            record = await Tenancy.GetUserAsync(new T.GetUserRequest { Id = user.ToString() });
+        }
+        catch (RpcException unknown) when (unknown.StatusCode == StatusCode.NotFound)
+        {
+            return ActAsNamedUser.Mint(Marketplace.Issuer, user, []);
+        }
+        var grants = new List<string>();
+        foreach (var role in record.Roles)
+        {
+            var state = role.AgencyId.Length > 0
+                ? (await Tenancy.GetAgencyAsync(new T.GetAgencyRequest { Id = role.AgencyId })).StateCode
+                : role.StateCode;
+            grants.Add($"{role.Role}:{state}:{role.AgencyId}");
+        }
+        return ActAsNamedUser.Mint(Marketplace.Issuer, user, grants);
     }
 
     public static Q.Resources Plenty => new() { Vcpu = 100_000, MemoryGib = 1_000_000, StorageGib = 10_000_000, PublicIpv4 = 1_000 };

@@ -123,10 +123,7 @@ public abstract class JourneyTests<TMarketplace>(TMarketplace m) : IClassFixture
     public async Task A_host_states_own_provider_naming_the_guests_operator_as_subject_cannot_approve_for_the_guest_and_its_linked_operator_can_for_the_host()
     {
         // Niger's request placed in Mali under their agreement: Niger approves first, then Mali as host.
-        var request = m.Request("NE/ANSI", "internal", vcpu: 1, memoryGib: 2, diskGib: 20);
-        request.ActorUserId = "";
-        var guest = await (await m.AsAsync("agent.ansi.ne")).Provisioning.SubmitRequestAsync(request);
-        Assert.Equal("ML-BKO-1", (await m.WaitForAsync(guest.Id, "awaiting_approval")).FacilityCode);
+        var guest = await SubmitNigerRequestHostedInMaliAsync();
         var mali = await Aes.Testing.TestIssuer.SharedMalianAsync();
         P.ProvisioningService.ProvisioningServiceClient AsMalianProvider(string subject) => new(m.Issuer.Channel(
             $"http://127.0.0.1:{Aes.Messaging.ResourceNames.LocalPorts[Aes.Messaging.ResourceNames.Provisioning].Shift(m.PortOffset).Grpc}",
@@ -166,6 +163,38 @@ public abstract class JourneyTests<TMarketplace>(TMarketplace m) : IClassFixture
         var vm = (await requester.Provisioning.ListVmsAsync(new P.ListVmsRequest { AgencyId = m.Agencies["NE/ANSI"] })).Vms.Single(v => v.RequestId == guest.Id);
         await requester.Provisioning.DecommissionVmAsync(new P.DecommissionVmRequest { VmId = vm.Id, Reason = "fin du test" });
         await m.WaitForAsync(guest.Id, "decommissioned");
+    }
+
+    [Fact]
+    public async Task An_operator_approves_for_the_states_their_token_names_not_for_those_provisioning_copied_for_them()
+    {
+        var guest = await SubmitNigerRequestHostedInMaliAsync();
+
+        // A token for Niger's operator that speaks for Mali only: the rule lets it in as the host's operator, and the
+        // method must then decide with that same grant, not with provisioning's copy of op.ne's roles (Niger), which
+        // would record Niger's approval on a token that never spoke for Niger.
+        var token = m.Issuer.Mint(m.Users["op.ne"], [KeyValuePair.Create<string, object>("role", "StateOperator"),
+            KeyValuePair.Create<string, object>("aes_grant", "StateOperator:ML:")]);
+        var asMaliOnly = new P.ProvisioningService.ProvisioningServiceClient(m.Issuer.Channel(
+            $"http://127.0.0.1:{Aes.Messaging.ResourceNames.LocalPorts[Aes.Messaging.ResourceNames.Provisioning].Shift(m.PortOffset).Grpc}", () => token));
+        var refused = await Assert.ThrowsAsync<RpcException>(() => asMaliOnly.ApproveAsync(new P.ApproveRequest { RequestId = guest.Id }).ResponseAsync);
+        Assert.Equal(StatusCode.FailedPrecondition, refused.StatusCode); // as Mali: Niger approves first
+        Assert.All((await m.Provisioning.GetRequestAsync(new P.RequestIdRequest { RequestId = guest.Id })).Approvals, a => Assert.Equal("pending", a.Decision));
+
+        // The same person's token from tenancy names Niger: that one approves for Niger.
+        var home = await (await m.AsAsync("op.ne")).Provisioning.ApproveAsync(new P.ApproveRequest { RequestId = guest.Id });
+        Assert.Contains(home.Approvals, a => a.Role == "home" && a.Decision == "approved" && a.DecidedByUserId == m.Users["op.ne"]);
+        await m.RejectIfOpenAsync(guest.Id, "op.ml");
+    }
+
+    /// <summary>A request of Niger's ANSI, by its agent, placed in Bamako under the agreement and awaiting both approvals.</summary>
+    private async Task<P.HostingRequest> SubmitNigerRequestHostedInMaliAsync()
+    {
+        var request = m.Request("NE/ANSI", "internal", vcpu: 1, memoryGib: 2, diskGib: 20);
+        request.ActorUserId = "";
+        var guest = await (await m.AsAsync("agent.ansi.ne")).Provisioning.SubmitRequestAsync(request);
+        Assert.Equal("ML-BKO-1", (await m.WaitForAsync(guest.Id, "awaiting_approval")).FacilityCode);
+        return guest;
     }
 
     private static async Task<RpcException> DeniedAsync(Func<Task> call)

@@ -37,7 +37,6 @@ public abstract class ProvisioningMarketplace() : LaunchedMarketplace("provision
 
 
 
-    private readonly Dictionary<string, (string Token, DateTime At)> _tokens = [];
     /// <summary>The seeded users, whose password the demo gives: they act with their own tokens.</summary>
     private readonly HashSet<string> _demoUsers = [];
 
@@ -46,17 +45,6 @@ public abstract class ProvisioningMarketplace() : LaunchedMarketplace("provision
     public string PortalAddress => Marketplace.HttpAddress(ResourceNames.Portal);
     public TestIssuer Issuer => Marketplace.Issuer;
 
-    /// <summary>A real access token of a demo user, from tenancy by the code flow with PKCE, as the portal and the command line get one.</summary>
-    public async Task<string> TokenOfAsync(string userName)
-    {
-        // Tenancy's tokens live 30 minutes; a fixture's tests may take longer on a loaded machine.
-        if (!_tokens.TryGetValue(userName, out var known) || DateTime.UtcNow - known.At > TimeSpan.FromMinutes(20))
-        {
-            using var flow = new CodeFlowClient(TenancyHttpAddress);
-            _tokens[userName] = known = (await flow.AccessTokenForAsync(userName, "aes-demo-2026"), DateTime.UtcNow);
-        }
-        return known.Token;
-    }
 
     /// <summary>The four APIs as one demo user sees them, through that user's own token.</summary>
     public async Task<UserClients> AsAsync(string userName)

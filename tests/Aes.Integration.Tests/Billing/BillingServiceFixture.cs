@@ -11,7 +11,8 @@ namespace Aes.Integration.Tests.Billing;
 
 /// <summary>
 /// The billing service as its own process, on PostgreSQL or on SQLite, with a RabbitMQ virtual host
-/// of its own. The test plays tenancy and provisioning: it publishes their events on the broker.
+/// of its own. The test plays tenancy and provisioning: it publishes their events on the broker. Each call
+/// is made as the user it names, with that user's own token (<see cref="ActAsNamedUser"/>).
 /// </summary>
 public abstract class BillingServiceFixture : IAsyncLifetime
 {
@@ -33,6 +34,10 @@ public abstract class BillingServiceFixture : IAsyncLifetime
     public Guid NigerOperator { get; } = Guid.NewGuid();
     public Guid Confederation { get; } = Guid.NewGuid();
     public Guid Stranger { get; } = Guid.NewGuid();
+    /// <summary>An operator of Mali whose role tenancy has not announced to billing: only their token says who they are.</summary>
+    public Guid MaliNewcomer { get; } = Guid.NewGuid();
+    /// <summary>Mali's operator as billing's copy of tenancy's roles knows them, whose role was since taken away: their token has no grant.</summary>
+    public Guid FormerMaliOperator { get; } = Guid.NewGuid();
 
     protected abstract bool OnPostgres { get; }
 
@@ -53,8 +58,14 @@ public abstract class BillingServiceFixture : IAsyncLifetime
             .. database, "--Messaging:Transport=RabbitMq", $"--ConnectionStrings:rabbitmq={rabbit}", "--Logging:LogLevel:Default=Warning",
         ]);
         await _process.WaitUntilHealthyAsync($"http://127.0.0.1:{http}/health/ready", TimeSpan.FromSeconds(60));
-        _channel = issuer.Channel($"http://127.0.0.1:{grpc}");
-        Client = new BillingService.BillingServiceClient(_channel);
+        _channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpc}");
+        var grants = new Dictionary<Guid, string[]>
+        {
+            [MaliOperator] = ["StateOperator:ML:"], [BurkinaOperator] = ["StateOperator:BF:"], [NigerOperator] = ["StateOperator:NE:"],
+            [Confederation] = ["ConfederalAdministrator::"], [MaliNewcomer] = ["StateOperator:ML:"],
+        };
+        Client = new BillingService.BillingServiceClient(ActAsNamedUser.Invoker(_channel, issuer,
+            user => Task.FromResult(ActAsNamedUser.Mint(issuer, user, grants.GetValueOrDefault(user, [])))));
         _bus = Bus.Factory.CreateUsingRabbitMq(bus =>
         {
             bus.Host(new Uri(rabbit));
@@ -77,6 +88,7 @@ public abstract class BillingServiceFixture : IAsyncLifetime
         await PublishAsync(new RoleAssigned(BurkinaOperator, "state-operator", "BF", null));
         await PublishAsync(new RoleAssigned(NigerOperator, "state-operator", "NE", null));
         await PublishAsync(new RoleAssigned(Confederation, "confederal-administrator", null, null));
+        await PublishAsync(new RoleAssigned(FormerMaliOperator, "state-operator", "ML", null));
         await PublishAsync(new AgreementActivated(NigerAgreement, "AES-ML-NE-001", "ML", MaliFacility, "NE", new ResourceAmounts(256, 1024, 51200, 16),
             ["internal", "public"], NigerInMali, AgreementStart, new DateTime(2028, 1, 31, 0, 0, 0, DateTimeKind.Utc)));
 

@@ -274,6 +274,30 @@ public abstract class BillingTests<TFixture>(TFixture billing) : IClassFixture<T
     }
 
     [Fact]
+    public async Task A_user_acts_with_the_roles_their_token_carries_and_not_with_billings_copy_of_them()
+    {
+        var agency = await billing.NewAgencyAsync("ML", "Direction nationale des domaines");
+        var vm = NewVm(agency, "ML");
+        var size = new ResourceAmounts(1, 2, 0, 0);
+        await billing.ReplayAsync([vm.Activated(size, Utc(3, 2, 8)), vm.Decommissioned(size, Utc(3, 2, 8), Utc(3, 2, 20))], seed: 6);
+        await WaitForUsageAsync(billing.MaliOperator, agency, "2026-03", 1, 1);
+
+        // Mali's new operator, of whom billing has heard nothing yet, drafts and reads the invoice: their token says operator of Mali.
+        var newcomer = billing.MaliNewcomer.ToString();
+        var draft = await billing.Client.DraftInvoiceAsync(new DraftInvoiceRequest { ActorUserId = newcomer, AgencyId = agency.ToString(), Month = "2026-03" });
+        Assert.Equal(12 * 25 + 2 * 12 * 5, draft.TotalXof);
+        Assert.Contains((await billing.Client.ListInvoicesAsync(new ListInvoicesRequest { ActorUserId = newcomer, StateCode = "ML", Month = "2026-03" })).Invoices,
+            invoice => invoice.Id == draft.Id);
+
+        // A former operator whom billing's copy still lists as Mali's, but whose token no longer grants it, gets nothing.
+        var former = billing.FormerMaliOperator.ToString();
+        var issue = await Assert.ThrowsAsync<RpcException>(() =>
+            billing.Client.IssueInvoiceAsync(new InvoiceActionRequest { ActorUserId = former, InvoiceId = draft.Id }).ResponseAsync);
+        Assert.Equal(StatusCode.PermissionDenied, issue.StatusCode);
+        Assert.Equal("draft", (await billing.Client.GetInvoiceAsync(new GetInvoiceRequest { ActorUserId = newcomer, InvoiceId = draft.Id })).Status);
+    }
+
+    [Fact]
     public async Task Cancelling_an_issued_invoice_credits_it_whole_and_a_cancelled_invoice_cannot_be_paid()
     {
         var agency = await billing.NewAgencyAsync("ML", "Agence des technologies de l'information");
@@ -386,7 +410,7 @@ internal static class BadInput
         }).ResponseAsync, StatusCode.InvalidArgument, "effective_until"),
         ["prices of another state's facility"] = (b => b.SetPricesAsync(b.BurkinaOperator, b.MaliFacility, new DateTime(2030, 1, 1, 0, 0, 0, DateTimeKind.Utc), null,
             BillingServiceFixture.MaliList), StatusCode.PermissionDenied, null),
-        ["month that does not exist"] = (b => b.Client.DraftInvoicesAsync(new DraftInvoicesRequest { ActorUserId = b.Confederation.ToString(), Month = "2026-13" }).ResponseAsync,
+        ["month that does not exist"] = (b => b.Client.DraftInvoicesAsync(new DraftInvoicesRequest { ActorUserId = b.MaliOperator.ToString(), StateCode = "ML", Month = "2026-13" }).ResponseAsync,
             StatusCode.InvalidArgument, "month"),
         ["malformed agency id"] = (b => b.Client.DraftInvoiceAsync(new DraftInvoiceRequest { ActorUserId = b.MaliOperator.ToString(), AgencyId = "ministère", Month = "2026-07" }).ResponseAsync,
             StatusCode.InvalidArgument, "agency_id"),
