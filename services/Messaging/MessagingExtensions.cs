@@ -8,7 +8,8 @@ public static class MessagingExtensions
     /// <summary>
     /// The service's bus: MassTransit with durable RabbitMQ queues and publisher confirms, or the
     /// in-memory transport for the embedded mode; queues are named after the service; failing
-    /// consumers are retried and then moved to their <c>_error</c> queue; the outbox relay runs in the background.
+    /// consumers are retried and then moved to their <c>_error</c> queue, except while their database is out of
+    /// reach, which is waited for; the outbox relay runs in the background.
     /// </summary>
     public static IHostApplicationBuilder AddServiceMessaging<TContext>(
         this IHostApplicationBuilder builder, string serviceName, Action<IBusRegistrationConfigurator> configureConsumers)
@@ -18,14 +19,28 @@ public static class MessagingExtensions
         settings.ServiceName = serviceName;
         builder.Services.AddSingleton(settings);
         builder.Services.TryAddSingleton(TimeProvider.System);
+        var endpointNames = new ReceiveEndpointNames();
+        builder.Services.AddSingleton(endpointNames);
 
         builder.Services.AddMassTransit(bus =>
         {
             bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(serviceName, includeNamespace: false));
             configureConsumers(bus);
-            bus.AddConfigureEndpointsCallback((_, _, endpoint) =>
+            bus.AddConfigureEndpointsCallback((_, name, endpoint) =>
             {
-                endpoint.UseMessageRetry(retry => retry.Intervals(settings.EffectiveRetryIntervals));
+                endpointNames.Add(name);
+                // A database out of reach is waited for (a failover takes minutes): those failures skip the short
+                // retries below and are tried again for Messaging:OutageRetryFor before anything reaches an error queue.
+                endpoint.UseMessageRetry(retry =>
+                {
+                    retry.Handle<Exception>(TransientDatabaseFailure.Is);
+                    retry.Intervals(settings.OutageRetryIntervals);
+                });
+                endpoint.UseMessageRetry(retry =>
+                {
+                    retry.Ignore<Exception>(TransientDatabaseFailure.Is);
+                    retry.Intervals(settings.EffectiveRetryIntervals);
+                });
                 if (settings.QuorumQueues && endpoint is IRabbitMqReceiveEndpointConfigurator rabbitEndpoint)
                 {
                     rabbitEndpoint.SetQuorumQueue();
@@ -71,6 +86,10 @@ public static class MessagingExtensions
         else
         {
             builder.Services.AddSingleton<IOutboxTransport, BusOutboxTransport>();
+            builder.Services.AddSingleton<DeadLetterWatch>();
+            builder.Services.AddHostedService(provider => provider.GetRequiredService<DeadLetterWatch>());
+            builder.Services.AddHealthChecks().Add(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckRegistration(
+                "dead-letters", provider => provider.GetRequiredService<DeadLetterWatch>(), null, null));
         }
 
         builder.Services.AddSingleton<OutboxRelay<TContext>>();

@@ -23,6 +23,12 @@ public sealed class MessagingSettings
     public TimeSpan OutboxPollInterval { get; set; } = TimeSpan.FromSeconds(1);
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How many times the reachable broker may refuse one outbox message before the relay parks it and goes on with
+    /// the rest; with the publish timeout and the relay's pauses, about a minute held behind it at 5. An outage counts none.
+    /// </summary>
+    public int OutboxMaxRefusals { get; set; } = 5;
+
     /// <summary>Replicated quorum queues (a RabbitMQ cluster, as in Kubernetes) instead of classic durable ones.</summary>
     public bool QuorumQueues { get; set; }
 
@@ -32,7 +38,7 @@ public sealed class MessagingSettings
     /// </summary>
     public TimeSpan OutboxGatherDelay { get; set; } = TimeSpan.FromMilliseconds(10);
 
-    /// <summary>About 50 s in all: long enough to ride out a database or broker restart (the fault suite stops PostgreSQL for 10 s), short enough that a poison message reaches its error queue within the minute.</summary>
+    /// <summary>About 50 s in all, for failures other than the database out of reach (those wait <see cref="OutageRetryFor"/>): short enough that a poison message reaches its error queue within the minute.</summary>
     public static readonly TimeSpan[] DefaultRetryIntervals =
         [TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(30)];
 
@@ -44,4 +50,19 @@ public sealed class MessagingSettings
     public TimeSpan[] RetryIntervals { get; set; } = [];
 
     public TimeSpan[] EffectiveRetryIntervals => RetryIntervals.Length > 0 ? RetryIntervals : DefaultRetryIntervals;
+
+    /// <summary>
+    /// How long a consumer whose database is out of reach keeps its message and tries again (every 30 s after a
+    /// first second, 5 and 15) before the message goes to the error queue: a failover of several minutes loses
+    /// nothing. Well under RabbitMQ's own limit on an unacknowledged delivery (<c>consumer_timeout</c>, 30 minutes),
+    /// as each try may itself wait out a connection timeout.
+    /// </summary>
+    public TimeSpan OutageRetryFor { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>1 s, 5 s, 15 s, then every 30 s until <see cref="OutageRetryFor"/> is reached.</summary>
+    public TimeSpan[] OutageRetryIntervals =>
+    [
+        TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15),
+        .. Enumerable.Repeat(TimeSpan.FromSeconds(30), (int)Math.Max(0, Math.Ceiling((OutageRetryFor - TimeSpan.FromSeconds(21)) / TimeSpan.FromSeconds(30)))),
+    ];
 }

@@ -20,7 +20,11 @@ public sealed class OutboxMessage
     public DateTime OccurredAt { get; private set; }
     public DateTime? DispatchedAt { get; private set; }
     public int Attempts { get; private set; }
+    /// <summary>How many of the attempts the broker, reachable, refused: those bound the relay's patience, an outage does not.</summary>
+    public int Refusals { get; private set; }
     public string? LastError { get; private set; }
+    /// <summary>Set when the relay gave up on the message (unreadable, or refused every time): never sent, kept for replay.</summary>
+    public DateTime? ParkedAt { get; private set; }
 
     /// <summary>The W3C trace context of the change that raised the event, so its consumers join the same trace.</summary>
     public string? TraceParent { get; private set; }
@@ -54,16 +58,40 @@ public sealed class OutboxMessage
     /// <summary>Parks a message that cannot be read: out of the relay's way, kept with the reason.</summary>
     internal void MarkUndeliverable(DateTime at, string error)
     {
-        DispatchedAt = at;
         Attempts++;
-        LastError = "undeliverable: " + (error.Length > 1900 ? error[..1900] : error);
+        Park(at, "undeliverable: " + error);
     }
 
+    /// <summary>The broker could not be reached, or did not answer in time: the message waits, in its place.</summary>
     internal void MarkFailed(string error)
     {
         Attempts++;
-        LastError = error.Length > 2000 ? error[..2000] : error;
+        LastError = Cut(error);
     }
+
+    /// <summary>The broker, reachable, refused the message.</summary>
+    internal void MarkRefused(string error)
+    {
+        Attempts++;
+        Refusals++;
+        LastError = Cut("refused: " + error);
+    }
+
+    /// <summary>Takes the message out of the relay's way, not sent, with why.</summary>
+    internal void Park(DateTime at, string reason)
+    {
+        ParkedAt = at;
+        LastError = Cut(reason);
+    }
+
+    /// <summary>Puts a parked message back in line (after the cause was fixed): relayed next, in its place by sequence.</summary>
+    public void Unpark()
+    {
+        ParkedAt = null;
+        Refusals = 0;
+    }
+
+    private static string Cut(string error) => error.Length > 2000 ? error[..2000] : error;
 }
 
 /// <summary>A message a consumer has handled: the inbox key is the message id with the consumer's name.</summary>

@@ -6,13 +6,43 @@ namespace Aes.Messaging;
 public interface IOutboxTransport
 {
     Task PublishAsync(object message, Type messageType, Guid messageId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Asked after a publish failed: true when the broker can be reached now, so that it was the broker that did not
+    /// take the message (the message is the problem), not the way to it (the broker is).
+    /// </summary>
+    Task<bool> ReachableAsync(CancellationToken cancellationToken);
 }
 
-/// <summary>Publishes on this service's MassTransit bus (RabbitMQ with publisher confirms, or in-memory).</summary>
-internal sealed class BusOutboxTransport(IBus bus) : IOutboxTransport
+/// <summary>Publishes on this service's MassTransit bus (RabbitMQ with publisher confirms).</summary>
+internal sealed class BusOutboxTransport(IBus bus, IConfiguration configuration) : IOutboxTransport
 {
     public Task PublishAsync(object message, Type messageType, Guid messageId, CancellationToken cancellationToken) =>
         bus.Publish(message, messageType, Pipe.Execute<PublishContext>(context => context.MessageId = messageId), cancellationToken);
+
+    /// <summary>
+    /// Opens a connection of its own: the bus's health follows its receive endpoints only (a service with no consumer
+    /// says healthy with the broker gone), and a dropped connection is noticed late.
+    /// </summary>
+    public async Task<bool> ReachableAsync(CancellationToken cancellationToken)
+    {
+        var broker = new RabbitMQ.Client.ConnectionFactory
+        {
+            Uri = new Uri(configuration.GetConnectionString(ResourceNames.RabbitMqConnection)!),
+            RequestedConnectionTimeout = TimeSpan.FromSeconds(5),
+            AutomaticRecoveryEnabled = false,
+        };
+        try
+        {
+            await using var connection = await broker.CreateConnectionAsync(cancellationToken);
+            return connection.IsOpen;
+        }
+        catch (Exception exception) when (exception is RabbitMQ.Client.Exceptions.BrokerUnreachableException or System.Net.Sockets.SocketException
+            or IOException or TimeoutException or OperationCanceledException)
+        {
+            return false;
+        }
+    }
 }
 
 /// <summary>
@@ -48,6 +78,8 @@ public sealed class InProcessBusHub : IOutboxTransport
     public void Close() => _closing = true;
 
     public IReadOnlyCollection<string> AttachedServices => _buses.Keys.ToList();
+
+    public Task<bool> ReachableAsync(CancellationToken cancellationToken) => Task.FromResult(!_closing && _allAttached.Task.IsCompleted);
 
     public async Task PublishAsync(object message, Type messageType, Guid messageId, CancellationToken cancellationToken)
     {

@@ -75,7 +75,10 @@ public static class StartupConfiguration
             }
             try
             {
-                configuration.GetSection(MessagingSettings.Section).Get<MessagingSettings>();
+                if (configuration.GetSection(MessagingSettings.Section).Get<MessagingSettings>() is { OutboxMaxRefusals: < 1 })
+                {
+                    problems.Add("Messaging:OutboxMaxRefusals doit valoir au moins 1 / must be at least 1.");
+                }
             }
             catch (InvalidOperationException exception)
             {

@@ -42,8 +42,7 @@ public static class ServiceDefaultsExtensions
             options.Interceptors.Add<AccessInterceptor>();
         });
         builder.AddAesAuthentication();
-        builder.Services.AddHttpContextAccessor();
-        builder.Services.AddSingleton<ActingRoles>();
+        builder.Services.AddActingRoles();
         // Every endpoint needs a valid token unless it says otherwise: a new endpoint cannot be open by omission.
         builder.Services.AddAuthorizationBuilder().SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
         builder.Services.AddGrpcHealthChecks();

@@ -15,11 +15,14 @@ public abstract class RelayDb(DbContextOptions options) : ServiceDbContext(optio
 public sealed class RelayPostgresDb(DbContextOptions<RelayPostgresDb> options) : RelayDb(options);
 public sealed class RelaySqliteDb(DbContextOptions<RelaySqliteDb> options) : RelayDb(options);
 
-/// <summary>Records what the relay sends; can be told to fail from a given message on.</summary>
+/// <summary>Records what the relay sends; can be told to fail from a given message on, with the broker reachable or not.</summary>
 public sealed class RecordingTransport : IOutboxTransport
 {
     public List<(object Message, Guid MessageId)> Sent { get; } = [];
     public int? FailAtNumber { get; set; }
+    public bool Connected { get; set; } = true;
+
+    public Task<bool> ReachableAsync(CancellationToken cancellationToken) => Task.FromResult(Connected);
 
     public Task PublishAsync(object message, Type messageType, Guid messageId, CancellationToken cancellationToken)
     {
@@ -43,7 +46,7 @@ public sealed class OutboxRelayTests : IAsyncLifetime
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:relay-db"] = $"Data Source={_file}" });
         builder.AddServiceDatabase<RelayDb, RelayPostgresDb, RelaySqliteDb>("relay-db");
-        builder.Services.AddSingleton(new MessagingSettings { ServiceName = "relay-test" });
+        builder.Services.AddSingleton(new MessagingSettings { ServiceName = "relay-test", OutboxMaxRefusals = 3 });
         builder.Services.AddSingleton<IOutboxTransport>(_transport);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<OutboxRelay<RelayDb>>();
@@ -179,8 +182,70 @@ public sealed class OutboxRelayTests : IAsyncLifetime
 
         var outbox = await OutboxAsync();
         Assert.StartsWith("undeliverable", outbox[0].LastError);
-        Assert.NotNull(outbox[0].DispatchedAt);
+        Assert.NotNull(outbox[0].ParkedAt);
+        Assert.Null(outbox[0].DispatchedAt);
         Assert.Equal([2], _transport.Sent.Select(s => ((ThingHappened)s.Message).Number));
+    }
+
+    [Fact]
+    public async Task A_message_the_reachable_broker_refuses_is_retried_in_its_place_then_parked_and_audited_and_the_rest_goes_on()
+    {
+        await SaveAsync(1, 2, 3);
+        _transport.FailAtNumber = 2;
+
+        // Refused twice: the relay keeps order and stops at it, nothing behind it goes.
+        for (var attempt = 1; attempt <= 2; attempt++)
+        {
+            await Assert.ThrowsAsync<OutboxRelayException>(() => Relay.RelayBatchAsync(CancellationToken.None));
+        }
+        Assert.Equal([1], _transport.Sent.Select(s => ((ThingHappened)s.Message).Number));
+
+        // The third refusal parks it, and 3 goes.
+        Assert.Equal(1, await Relay.RelayBatchAsync(CancellationToken.None));
+        Assert.Equal([1, 3], _transport.Sent.Select(s => ((ThingHappened)s.Message).Number));
+        var refused = (await OutboxAsync())[1];
+        Assert.Equal((3, 3), (refused.Refusals, refused.Attempts));
+        Assert.NotNull(refused.ParkedAt);
+        Assert.Null(refused.DispatchedAt);
+        Assert.Contains("broker unreachable", refused.LastError);
+        await using (var scope = _host.Services.CreateAsyncScope())
+        {
+            var audit = await scope.ServiceProvider.GetRequiredService<RelayDb>().AuditEntries.AsNoTracking().SingleAsync();
+            Assert.Equal(("outbox-relay", "outbox.parked"), (audit.Actor, audit.Action));
+            Assert.Contains(refused.MessageId.ToString(), audit.Details);
+        }
+
+        // Parked, it is never sent again, until an operator puts it back in line.
+        Assert.Equal(0, await Relay.RelayBatchAsync(CancellationToken.None));
+        _transport.FailAtNumber = null;
+        await using (var scope = _host.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<RelayDb>();
+            (await db.OutboxMessages.SingleAsync(m => m.Sequence == refused.Sequence)).Unpark();
+            await db.SaveChangesAsync();
+        }
+        Assert.Equal(1, await Relay.RelayBatchAsync(CancellationToken.None));
+        Assert.Equal([1, 3, 2], _transport.Sent.Select(s => ((ThingHappened)s.Message).Number));
+    }
+
+    [Fact]
+    public async Task A_broker_out_of_reach_however_long_never_parks_a_message()
+    {
+        await SaveAsync(1, 2);
+        (_transport.FailAtNumber, _transport.Connected) = (1, false);
+
+        for (var attempt = 0; attempt < 10; attempt++)
+        {
+            await Assert.ThrowsAsync<OutboxRelayException>(() => Relay.RelayBatchAsync(CancellationToken.None));
+        }
+
+        var waiting = (await OutboxAsync())[0];
+        Assert.Equal((10, 0), (waiting.Attempts, waiting.Refusals));
+        Assert.Null(waiting.ParkedAt);
+        Assert.Empty(_transport.Sent);
+        (_transport.FailAtNumber, _transport.Connected) = (null, true);
+        Assert.Equal(2, await Relay.RelayBatchAsync(CancellationToken.None));
+        Assert.Equal([1, 2], _transport.Sent.Select(s => ((ThingHappened)s.Message).Number));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Aes.ServiceDefaults.Identity;
 using Aes.Contracts.Quota;
 using Aes.Messaging;
 using Aes.Quota.Application;
@@ -157,7 +158,7 @@ public sealed class HoldBatcherTests
             var connectionString = await TestInfrastructure.NewPostgresDatabaseAsync("quota_batch");
             var services = new ServiceCollection()
                 .AddDbContext<QuotaDbContext, QuotaPostgresDbContext>(options => options.UseNpgsql(connectionString))
-                .AddScoped<Access>().AddScoped<CapacityOperations>().AddSingleton(TimeProvider.System)
+                .AddScoped<Access>().AddActingRoles().AddScoped<CapacityOperations>().AddSingleton(TimeProvider.System)
                 .BuildServiceProvider();
             var quota = new QuotaDatabase(services);
             await using var scope = services.CreateAsyncScope();
@@ -211,6 +212,12 @@ public sealed class HoldBatcherTests
         public async Task SetStateDefaultAsync(long vcpuLimit)
         {
             await using var scope = _services.CreateAsyncScope();
+            // Mali's operator's call, as the gRPC layer hands it over: their token says who they are and what they may do.
+            scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Http.IHttpContextAccessor>().HttpContext = new Microsoft.AspNetCore.Http.DefaultHttpContext
+            {
+                User = new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity(
+                    [new(AesClaims.Subject, _operator.ToString()), new(AesClaims.Grant, "StateOperator:ML:")], "jwt")),
+            };
             await scope.ServiceProvider.GetRequiredService<CapacityOperations>()
                 .SetStateDefaultAsync(_operator, "ML", new Amounts(vcpuLimit, 1_000_000, 1_000_000, 1_000_000), CancellationToken.None);
         }

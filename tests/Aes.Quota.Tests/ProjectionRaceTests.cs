@@ -1,3 +1,4 @@
+using Aes.ServiceDefaults.Identity;
 using Aes.Contracts;
 using Aes.Contracts.Tenancy;
 using Aes.Quota.Application;
@@ -28,7 +29,7 @@ public sealed class ProjectionRaceTests
         await using var services = new ServiceCollection()
             .AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Seed:Demo"] = "true" }).Build())
             .AddDbContext<QuotaDbContext, QuotaPostgresDbContext>(options => options.UseNpgsql(connectionString))
-            .AddScoped<Access>().AddScoped<CapacityOperations>().AddSingleton<DemoCapacity>().AddSingleton(TimeProvider.System)
+            .AddScoped<Access>().AddActingRoles().AddScoped<CapacityOperations>().AddSingleton<DemoCapacity>().AddSingleton(TimeProvider.System)
             .AddMassTransitTestHarness(bus =>
             {
                 bus.AddConsumer<AgencyRegisteredConsumer>();

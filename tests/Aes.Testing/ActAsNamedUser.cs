@@ -37,11 +37,24 @@ public sealed class ActAsNamedUser(TestIssuer issuer, Func<Guid, Task<string>> t
         ClientInterceptorContext<TRequest, TResponse> context, AsyncUnaryCallContinuation<TRequest, TResponse> continuation)
         where TRequest : class where TResponse : class
     {
-        var token = request is IMessage message && message.Descriptor.FindFieldByName("actor_user_id") is { } field
-            && Guid.TryParse((string)field.Accessor.GetValue(message), out var actor)
-            ? await tokenOf(actor)
-            : issuer.HarnessToken();
-        var headers = context.Options.Headers ?? [];
+        string token;
+        try
+        {
+            token = request is IMessage message && message.Descriptor.FindFieldByName("actor_user_id") is { } field
+                && Guid.TryParse((string)field.Accessor.GetValue(message), out var actor)
+                ? await tokenOf(actor)
+                : issuer.HarnessToken();
+        }
+        catch (Exception exception) when (exception is not RpcException)
+        {
+            throw new RpcException(new Status(StatusCode.Unauthenticated, $"no token for the named user: {exception.Message}", exception));
+        }
+        // A copy: the caller's own headers, reused for another call, must not gather a second token.
+        var headers = new Metadata();
+        foreach (var entry in context.Options.Headers ?? [])
+        {
+            headers.Add(entry);
+        }
         headers.Add("Authorization", $"Bearer {token}");
         return continuation(request, new ClientInterceptorContext<TRequest, TResponse>(context.Method, context.Host, context.Options.WithHeaders(headers)));
     }

@@ -61,31 +61,33 @@ public sealed class AgreementActivatedConsumer(BillingDbContext db, ILogger<Agre
     protected override async Task HandleAsync(AgreementActivated message, ConsumeContext<AgreementActivated> context)
     {
         var terms = message.PriceTerms;
+        await Db.LockKeyAsync($"agreement:{message.AgreementId}", context.CancellationToken);
+        // Its end may have arrived first: then it ends there.
+        var ended = await Db.EndedAgreements.AsNoTracking().FirstOrDefaultAsync(e => e.AgreementId == message.AgreementId, context.CancellationToken);
         await Db.InsertIfAbsentAsync(new KnownAgreement
         {
             Id = message.AgreementId, HostStateCode = message.HostStateCode, FacilityId = message.FacilityId, GuestStateCode = message.GuestStateCode,
             FacilityListPrice = terms.FacilityListPrice,
             Prices = new Prices(terms.VcpuHourXof, terms.MemoryGibHourXof, terms.StorageGibMonthXof, terms.PublicIpv4MonthXof),
-            StartsAt = message.StartsAt, EndsAt = message.EndsAt,
+            StartsAt = message.StartsAt,
+            EndsAt = ended is not null && ended.EndedAt < message.EndsAt ? ended.EndedAt : message.EndsAt,
         }, context.CancellationToken);
     }
 }
 
-/// <summary>An agreement ended early: its price terms stop applying at that instant. Unknown yet: the retry waits for its activation.</summary>
+/// <summary>
+/// An agreement ended early: its price terms stop applying at that instant. The end is kept whether or not its
+/// activation has arrived, so that an activation consumed after it cannot price guest usage beyond the end.
+/// </summary>
 public sealed class AgreementEndedConsumer(BillingDbContext db, ILogger<AgreementEndedConsumer> logger)
     : InboxConsumer<AgreementEnded, BillingDbContext>(db, logger)
 {
     protected override async Task HandleAsync(AgreementEnded message, ConsumeContext<AgreementEnded> context)
     {
-        var agreement = await Db.Agreements.FindAsync([message.AgreementId], context.CancellationToken);
-        if (agreement is null)
-        {
-            return; // ended before it was ever active: it priced nothing
-        }
-        if (message.EndedAt < agreement.EndsAt)
-        {
-            agreement.EndsAt = message.EndedAt;
-        }
+        await Db.LockKeyAsync($"agreement:{message.AgreementId}", context.CancellationToken);
+        await Db.InsertIfAbsentAsync(new EndedAgreement { AgreementId = message.AgreementId, EndedAt = message.EndedAt }, context.CancellationToken);
+        await Db.Agreements.Where(a => a.Id == message.AgreementId && a.EndsAt > message.EndedAt)
+            .ExecuteUpdateAsync(set => set.SetProperty(a => a.EndsAt, message.EndedAt), context.CancellationToken);
     }
 }
 

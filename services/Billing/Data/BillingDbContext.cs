@@ -20,6 +20,7 @@ public abstract class BillingDbContext(DbContextOptions options) : ServiceDbCont
     public DbSet<KnownState> States => Set<KnownState>();
     public DbSet<KnownFacility> Facilities => Set<KnownFacility>();
     public DbSet<KnownAgreement> Agreements => Set<KnownAgreement>();
+    public DbSet<EndedAgreement> EndedAgreements => Set<EndedAgreement>();
     public DbSet<KnownRole> Roles => Set<KnownRole>();
     public DbSet<PriceCatalogue> Catalogues => Set<PriceCatalogue>();
     public DbSet<VmMeter> Meters => Set<VmMeter>();
@@ -72,6 +73,11 @@ public abstract class BillingDbContext(DbContextOptions options) : ServiceDbCont
             agreement.Property(a => a.GuestStateCode).HasMaxLength(2);
             agreement.ComplexProperty(a => a.Prices);
             agreement.HasIndex(a => new { a.FacilityId, a.GuestStateCode });
+        });
+        modelBuilder.Entity<EndedAgreement>(ended =>
+        {
+            ended.ToTable("ended_agreements");
+            ended.HasKey(e => e.AgreementId);
         });
         modelBuilder.Entity<KnownRole>(role =>
         {

@@ -94,6 +94,16 @@ public sealed class KnownAgreement
     public DateTime EndsAt { get; set; }
 }
 
+/// <summary>
+/// An agreement's end as tenancy announced it, kept even when its activation has not arrived yet (events are not
+/// ordered across queues): the activation, when it comes, ends there and not at its planned end.
+/// </summary>
+public sealed class EndedAgreement
+{
+    public Guid AgreementId { get; init; }
+    public DateTime EndedAt { get; init; }
+}
+
 public sealed class KnownRole
 {
     public long Id { get; init; }

@@ -30,6 +30,7 @@ public static class Extensions
         });
         builder.Services.AddSingleton<DemoPrices>();
         builder.Services.AddScoped<BillingAccess>();
+        builder.Services.AddActingRoles();
         builder.Services.AddScoped<Aes.ServiceDefaults.Identity.IExternalIdentityLinks, Aes.Messaging.Identity.ReplicatedExternalIdentityLinks<BillingDbContext>>();
         builder.Services.AddScoped<Metering>();
         builder.Services.AddScoped<Catalogues>();

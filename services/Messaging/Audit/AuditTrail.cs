@@ -9,9 +9,14 @@ public sealed record AuditReport(bool Intact, long EntriesChecked, string HeadHa
 /// <summary>Appends to the service's audit chain and checks it.</summary>
 public sealed class AuditTrail<TContext>(TContext db, TimeProvider clock) where TContext : ServiceDbContext
 {
+    /// <summary>
+    /// Appends the record, in the caller's transaction when one is open (the entry then stands or falls with the change
+    /// it records), else in a transaction of its own.
+    /// </summary>
     public async Task<AuditEntry> AppendAsync(AuditRecord record, CancellationToken cancellationToken)
     {
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var owned = db.Database.CurrentTransaction is null;
+        await using var transaction = owned ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
         // Taking the head row's write lock first makes concurrent appends (other requests, other replicas) wait their turn.
         await db.AuditHeads.Where(h => h.Id == AuditHead.SingleId).ExecuteUpdateAsync(h => h.SetProperty(x => x.Position, x => x.Position), cancellationToken);
         var head = await db.AuditHeads.SingleAsync(h => h.Id == AuditHead.SingleId, cancellationToken);
@@ -29,8 +34,11 @@ public sealed class AuditTrail<TContext>(TContext db, TimeProvider clock) where 
         head.Position = position;
         head.Hash = entry.Hash;
         await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        db.ChangeTracker.Clear();
+        if (transaction is not null)
+        {
+            await transaction.CommitAsync(cancellationToken);
+            db.ChangeTracker.Clear();
+        }
         return entry;
     }
 

@@ -53,3 +53,19 @@ public static class InsertIfAbsent
         }
     }
 }
+
+public static class KeyLocks
+{
+    /// <summary>
+    /// Makes the transactions about one key (events about one entity consumed from queues of their own) take turns
+    /// until they commit: a transaction-scoped advisory lock on PostgreSQL; SQLite's transactions already hold its one
+    /// write lock from their start. What the second then reads includes what the first committed.
+    /// </summary>
+    public static async Task LockKeyAsync(this DbContext db, string key, CancellationToken cancellationToken)
+    {
+        if (db.Database.IsNpgsql())
+        {
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtext({key}))", cancellationToken);
+        }
+    }
+}

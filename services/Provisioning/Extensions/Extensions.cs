@@ -43,6 +43,7 @@ public static class Extensions
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton<WorkflowSignal>();
         builder.Services.AddScoped<Access>();
+        builder.Services.AddActingRoles();
         builder.Services.AddScoped<Aes.ServiceDefaults.Identity.IExternalIdentityLinks, Aes.Messaging.Identity.ReplicatedExternalIdentityLinks<ProvisioningDbContext>>();
         builder.Services.AddScoped<Aes.ServiceDefaults.Identity.IProjectMembership, ProjectMemberships>();
         builder.Services.AddScoped<RequestIntake>();

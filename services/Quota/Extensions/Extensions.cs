@@ -25,6 +25,7 @@ public static class Extensions
             bus.AddConsumer<AgreementEndedConsumer>();
         });
         builder.Services.AddScoped<Access>();
+        builder.Services.AddActingRoles();
         builder.Services.AddScoped<Aes.ServiceDefaults.Identity.IExternalIdentityLinks, Aes.Messaging.Identity.ReplicatedExternalIdentityLinks<QuotaDbContext>>();
         builder.Services.AddScoped<CapacityOperations>();
         builder.Services.AddSingleton<DemoCapacity>();

@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Aes.ServiceDefaults.Identity;
 
@@ -18,11 +20,12 @@ public sealed class ActingRoles(IHttpContextAccessor http)
     public IReadOnlyList<Grant>? FromToken(Guid actor)
     {
         var caller = http.HttpContext?.User;
-        if (caller?.Identity?.IsAuthenticated != true || caller.IsInRole(AesClaims.ServiceRole))
+        if (caller?.Identity?.IsAuthenticated == true && caller.IsInRole(AesClaims.ServiceRole))
         {
             return null;
         }
-        return ProjectVisibility.UserOf(caller) == actor ? Grant.Of(caller) : [];
+        // Anyone else, and anything outside a call, acts with what its token says: no token, no role.
+        return caller is not null && ProjectVisibility.UserOf(caller) == actor ? Grant.Of(caller) : [];
     }
 
     /// <summary>A role assignment as tenancy announces it (<c>state-operator</c>, …), as a grant; null for a role unknown here.</summary>
@@ -35,4 +38,15 @@ public sealed class ActingRoles(IHttpContextAccessor http)
         "auditor" => new Grant(AccessDecision.Auditor, stateCode, null),
         _ => null,
     };
+}
+
+public static class ActingRolesExtensions
+{
+    /// <summary>What a service's own access checks need (<see cref="ActingRoles"/>); safe to call more than once.</summary>
+    public static IServiceCollection AddActingRoles(this IServiceCollection services)
+    {
+        services.AddHttpContextAccessor();
+        services.TryAddSingleton<ActingRoles>();
+        return services;
+    }
 }

@@ -4,6 +4,7 @@ using Aes.Testing;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Grpc.Net.Client;
+using MassTransit;
 using Npgsql;
 using B = Aes.Contracts.Billing.V1;
 using P = Aes.Contracts.Provisioning.V1;
@@ -168,6 +169,34 @@ public sealed class FaultMarketplace : IAsyncLifetime
         await _running[part].DisposeAsync();
     }
 
+    /// <summary>Publishes an event on the suite's broker as tenancy would (a bus of the test's own, stopped after).</summary>
+    public async Task PublishAsTenancyAsync(object message)
+    {
+        var bus = Bus.Factory.CreateUsingRabbitMq(rabbit => rabbit.Host(new Uri(_broker!.ConnectionString)));
+        await bus.StartAsync();
+        try
+        {
+            await bus.Publish(message, message.GetType());
+        }
+        finally
+        {
+            await bus.StopAsync();
+        }
+    }
+
+    /// <summary>Every <c>_error</c> queue on the suite's broker that holds a message, with how many.</summary>
+    public async Task<List<string>> DeadLettersAsync()
+    {
+        var management = await Infra.RunAsync("management-port", _broker!.Port.ToString(CultureInfo.InvariantCulture));
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{management}/") };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String("guest:guest"u8.ToArray()));
+        using var queues = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync("api/queues?columns=name,messages"));
+        return [.. queues.RootElement.EnumerateArray()
+            .Where(queue => queue.GetProperty("name").GetString()!.EndsWith("_error", StringComparison.Ordinal)
+                && queue.TryGetProperty("messages", out var count) && count.GetInt64() > 0)
+            .Select(queue => $"{queue.GetProperty("name").GetString()}: {queue.GetProperty("messages").GetInt64()}")];
+    }
+
     /// <summary>The latest run's log of a service, for a failure's post-mortem.</summary>
     public string Output(string service) => _running.TryGetValue(service, out var process) ? process.Output[^Math.Min(process.Output.Length, 6_000)..] : "";
 
@@ -208,8 +237,9 @@ public sealed class FaultMarketplace : IAsyncLifetime
 
 /// <summary>
 /// Issue 9's fault suite: a campaign of requests submitted steadily while each service is killed with
-/// SIGKILL at a random moment and started again, RabbitMQ is restarted and PostgreSQL stopped for 10 s.
-/// Afterwards every request is final or legitimately waiting, no VM exists twice, quota's usage is what
+/// SIGKILL at a random moment and started again, RabbitMQ is restarted and PostgreSQL stopped for three
+/// minutes (a failover, longer than the consumers' ordinary retries). Afterwards no message is in any error
+/// queue, every request is final or legitimately waiting, no VM exists twice, quota's usage is what
 /// the active VMs use, the ledger balances and no usage is invoiced twice. The checks and their figures
 /// go to the test's output and to artifacts/fault-suite.txt. Short in CI; AES_FAULT_SUITE=long runs
 /// 1,000 requests through three rounds of faults.
@@ -220,6 +250,7 @@ public sealed class FaultSuiteTests(FaultMarketplace m) : IClassFixture<FaultMar
     private static readonly bool Long = Environment.GetEnvironmentVariable("AES_FAULT_SUITE") == "long";
     private static readonly string[] Final = ["active", "failed"];
     private static readonly string[] LegitimatelyWaiting = ["waiting_for_capacity", "awaiting_approval"];
+    private static readonly TimeSpan DatabaseOutage = TimeSpan.FromMinutes(3);
 
     [Fact]
     public async Task A_campaign_keeps_its_invariants_through_killed_services_a_restarted_broker_and_a_stopped_database()
@@ -245,6 +276,7 @@ public sealed class FaultSuiteTests(FaultMarketplace m) : IClassFixture<FaultMar
         });
 
         var faults = new List<string>();
+        var agenciesDuringOutage = new List<Guid>();
         for (var round = 0; round < rounds; round++)
         {
             foreach (var service in FaultMarketplace.Services.OrderBy(_ => Random.Shared.Next()))
@@ -262,9 +294,13 @@ public sealed class FaultSuiteTests(FaultMarketplace m) : IClassFixture<FaultMar
             faults.Add("RabbitMQ restarted");
             await Task.Delay(Random.Shared.Next(500, 2_000));
             await m.StopAsync(FaultMarketplace.Database);
-            await Task.Delay(TimeSpan.FromSeconds(10));
+            // Events already on their way when the database goes: each consumer must hold them through the outage.
+            var agency = Guid.NewGuid();
+            agenciesDuringOutage.Add(agency);
+            await m.PublishAsTenancyAsync(new Aes.Contracts.Tenancy.AgencyRegistered(agency, "ML", $"P{round}", $"Agence enregistrée pendant la panne {round}", DateTime.UtcNow));
+            await Task.Delay(DatabaseOutage);
             await m.StartAsync(FaultMarketplace.Database);
-            faults.Add("PostgreSQL stopped 10 s");
+            faults.Add($"PostgreSQL stopped {DatabaseOutage.TotalSeconds:0} s");
         }
         await campaign.WaitAsync(TimeSpan.FromMinutes(10));
         report.AppendLine(CultureInfo.InvariantCulture, $"  faults: {string.Join(", ", faults)}; {retries} submissions retried");
@@ -292,6 +328,29 @@ public sealed class FaultSuiteTests(FaultMarketplace m) : IClassFixture<FaultMar
         var byStatus = requests.GroupBy(r => r.Status).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()}");
         report.AppendLine(CultureInfo.InvariantCulture, $"  [ok] every request final or legitimately waiting: {string.Join(", ", byStatus)}");
         Assert.All(requests.Where(r => r.Status == "failed"), r => Assert.Contains("creating the VMs failed", r.StatusReasonEn));
+
+        // 1b. Nothing given up on: every consumer waited out the database, no message reached an error queue.
+        var deadLetters = await m.DeadLettersAsync();
+        Assert.True(deadLetters.Count == 0, "messages in error queues: " + string.Join(", ", deadLetters));
+        // And what arrived during the outage reached each service's projection, once the database was back.
+        await Eventually.HoldsAsync(async () =>
+        {
+            var accounts = (await m.Billing.ListAccountsAsync(new B.ListAccountsRequest { StateCode = "ML" })).Accounts.Select(a => a.AgencyId).ToHashSet();
+            foreach (var agency in agenciesDuringOutage)
+            {
+                try
+                {
+                    await m.Quota.GetAgencyQuotaAsync(new Q.GetAgencyQuotaRequest { AgencyId = agency.ToString() });
+                }
+                catch (RpcException unknown) when (unknown.StatusCode == StatusCode.NotFound)
+                {
+                    return false;
+                }
+            }
+            return agenciesDuringOutage.All(agency => accounts.Contains(agency.ToString()));
+        }, TimeSpan.FromSeconds(60), "quota and billing registered the agencies announced during the outage");
+        report.AppendLine(CultureInfo.InvariantCulture,
+            $"  [ok] no message in any error queue after the {DatabaseOutage.TotalMinutes:0}-minute database outage; the {agenciesDuringOutage.Count} agency announced during it is known to quota and billing");
 
         // 2. No VM twice: each active VM exactly once in the facility, and nothing else there.
         var vms = (await m.Provisioning.ListVmsAsync(new P.ListVmsRequest { AgencyId = m.Agency, IncludeEnded = true })).Vms;

@@ -22,6 +22,7 @@ public abstract class BillingServiceFixture : IAsyncLifetime
 
     private readonly string _folder = Infra.NewTempFolder("aes-billing");
     private ServiceProcess? _process;
+    private string _database = "";
     private GrpcChannel? _channel;
     private IBusControl? _bus;
 
@@ -44,9 +45,10 @@ public abstract class BillingServiceFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         var rabbit = await TestInfrastructure.NewRabbitMqVirtualHostAsync("billing");
+        _database = OnPostgres ? await TestInfrastructure.NewPostgresDatabaseAsync("billing") : $"Data Source={Path.Combine(_folder, "billing.db")}";
         string[] database = OnPostgres
-            ? ["--Database:Provider=Postgres", $"--ConnectionStrings:billing-db={await TestInfrastructure.NewPostgresDatabaseAsync("billing")}"]
-            : ["--Database:Provider=Sqlite", $"--ConnectionStrings:billing-db=Data Source={Path.Combine(_folder, "billing.db")}"];
+            ? ["--Database:Provider=Postgres", $"--ConnectionStrings:billing-db={_database}"]
+            : ["--Database:Provider=Sqlite", $"--ConnectionStrings:billing-db={_database}"];
         var http = Infra.FreePort();
         var grpc = Infra.FreePort();
         var issuer = await TestIssuer.SharedAsync();
@@ -133,6 +135,20 @@ public abstract class BillingServiceFixture : IAsyncLifetime
         }).ToArray();
         random.Shuffle(copies);
         await Task.WhenAll(copies.Select(c => PublishAsync(c.Event, c.Id)));
+    }
+
+    /// <summary>True once billing's inbox holds the message: a consumer handled it and committed.</summary>
+    public async Task<bool> ConsumedAsync(Guid messageId)
+    {
+        await using System.Data.Common.DbConnection connection = OnPostgres
+            ? new Npgsql.NpgsqlConnection(_database) : new Microsoft.Data.Sqlite.SqliteConnection(_database);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        // EF keeps a Guid as uuid on PostgreSQL and as upper-case text on SQLite.
+        command.CommandText = OnPostgres
+            ? $"SELECT count(*) FROM inbox_messages WHERE message_id = '{messageId}'"
+            : $"SELECT count(*) FROM inbox_messages WHERE message_id = '{messageId.ToString().ToUpperInvariant()}'";
+        return Convert.ToInt64(await command.ExecuteScalarAsync()) > 0;
     }
 
     public async Task<Guid> NewAgencyAsync(string state, string name)

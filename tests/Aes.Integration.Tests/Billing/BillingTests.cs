@@ -1,8 +1,10 @@
 using Aes.Contracts;
 using Aes.Contracts.Billing.V1;
 using Aes.Contracts.Provisioning;
+using Aes.Contracts.Tenancy;
 using Aes.Testing;
 using Grpc.Core;
+using MassTransit;
 
 namespace Aes.Integration.Tests.Billing;
 
@@ -289,12 +291,41 @@ public abstract class BillingTests<TFixture>(TFixture billing) : IClassFixture<T
         Assert.Contains((await billing.Client.ListInvoicesAsync(new ListInvoicesRequest { ActorUserId = newcomer, StateCode = "ML", Month = "2026-03" })).Invoices,
             invoice => invoice.Id == draft.Id);
 
-        // A former operator whom billing's copy still lists as Mali's, but whose token no longer grants it, gets nothing.
+        // A former operator whom billing's copy still lists as Mali's, but whose token no longer grants it, gets nothing
+        // (refused by the method's rule already: the copy gives back no role the token does not carry).
         var former = billing.FormerMaliOperator.ToString();
         var issue = await Assert.ThrowsAsync<RpcException>(() =>
             billing.Client.IssueInvoiceAsync(new InvoiceActionRequest { ActorUserId = former, InvoiceId = draft.Id }).ResponseAsync);
         Assert.Equal(StatusCode.PermissionDenied, issue.StatusCode);
         Assert.Equal("draft", (await billing.Client.GetInvoiceAsync(new GetInvoiceRequest { ActorUserId = newcomer, InvoiceId = draft.Id })).Status);
+    }
+
+    [Fact]
+    public async Task An_agreement_whose_end_is_consumed_before_its_activation_still_ends_there()
+    {
+        var facility = await billing.NewFacilityAsync("ML", "ML-SGU-1", billing.MaliOperator);
+        var agreement = Guid.NewGuid();
+        var endedAt = Utc(10, 10);
+        // The end overtakes the activation (queues of their own): billing has consumed it before the activation arrives.
+        var end = NewId.NextGuid();
+        await billing.PublishAsync(new AgreementEnded(agreement, "ML", facility, "NE", "dénoncé", endedAt), end);
+        await Eventually.HoldsAsync(() => billing.ConsumedAsync(end), TimeSpan.FromSeconds(30), "billing consumed the end");
+        var activation = NewId.NextGuid();
+        await billing.PublishAsync(new AgreementActivated(agreement, "AES-ML-NE-077", "ML", facility, "NE", new ResourceAmounts(64, 256, 1000, 4),
+            ["internal"], BillingServiceFixture.NigerInMali, BillingServiceFixture.AgreementStart, new DateTime(2028, 1, 31, 0, 0, 0, DateTimeKind.Utc)), activation);
+        await Eventually.HoldsAsync(() => billing.ConsumedAsync(activation), TimeSpan.FromSeconds(30), "billing consumed the activation");
+
+        var agency = await billing.NewAgencyAsync("NE", "Office de radiodiffusion et télévision");
+        var vm = new Vm(Guid.NewGuid(), agency, "NE", facility, "ML");
+        var size = new ResourceAmounts(1, 0, 0, 0);
+        await billing.ReplayAsync([vm.Activated(size, Utc(10, 9, 12)), vm.Decommissioned(size, Utc(10, 9, 12), Utc(10, 10, 12))], seed: 8);
+        await WaitForUsageAsync(billing.NigerOperator, agency, "2026-10", 1, 1);
+
+        var draft = await billing.Client.DraftInvoiceAsync(new DraftInvoiceRequest { ActorUserId = billing.NigerOperator.ToString(), AgencyId = agency.ToString(), Month = "2026-10" });
+        // 12 h at the agreement's 20 XOF/vCPU-h until its end, then 12 h at the facility's list price of 25.
+        var vcpu = draft.Lines.Where(l => l.Resource == "vcpu").ToList();
+        Assert.Equal(12 * 20, vcpu.Where(l => l.PriceSource == "agreement").Sum(l => l.AmountXof));
+        Assert.Equal(12 * 25, vcpu.Where(l => l.PriceSource != "agreement").Sum(l => l.AmountXof));
     }
 
     [Fact]

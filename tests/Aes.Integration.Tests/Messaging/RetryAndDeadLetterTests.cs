@@ -38,7 +38,8 @@ public sealed class RetryAndDeadLetterTests
     {
         var rabbitMq = await TestInfrastructure.RabbitMqAsync();
         using var host = await ProbeService.StartAsync(rabbitMq, await TestInfrastructure.NewPostgresDatabaseAsync("deadletter"),
-            bus => bus.AddConsumer<FlakySettlementConsumer>());
+            bus => bus.AddConsumer<FlakySettlementConsumer>(), new Dictionary<string, string?> { ["Messaging:DeadLetterCheckInterval"] = "00:00:00.500" });
+        var health = host.Services.GetRequiredService<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckService>();
         var queue = host.Services.GetRequiredService<IEndpointNameFormatter>().Consumer<FlakySettlementConsumer>();
         var settlement = Guid.NewGuid();
 
@@ -50,6 +51,10 @@ public sealed class RetryAndDeadLetterTests
         await using var channel = await connection.CreateChannelAsync();
         await Eventually.HoldsAsync(() => HasMessagesAsync(connection, queue + "_error"), TimeSpan.FromSeconds(30),
             "the message reached the error queue");
+        // It is seen: readiness says Degraded (the service still works) and names the queue.
+        await Eventually.HoldsAsync(async () => (await health.CheckHealthAsync()).Entries["dead-letters"].Status
+            == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Degraded, TimeSpan.FromSeconds(30), "readiness reports the error queue");
+        Assert.Contains(queue + "_error (1)", (await health.CheckHealthAsync()).Entries["dead-letters"].Description);
         var deadLetter = await channel.BasicGetAsync(queue + "_error", autoAck: false);
         Assert.Equal(4, FlakySettlementConsumer.Tries[settlement]);
         Assert.Equal(1, await host.EffectsAsync(settlement)); // only the original state change: failed tries left no trace
@@ -60,12 +65,15 @@ public sealed class RetryAndDeadLetterTests
         var reason = deadLetter.BasicProperties.Headers!["MT-Fault-Message"];
         Assert.Contains("cannot be computed yet", Encoding.UTF8.GetString((byte[])reason!));
 
+
         // ...and once the cause is fixed, moving it back to its queue completes the work exactly once.
         FlakySettlementConsumer.Healed[settlement] = true;
         await channel.BasicPublishAsync("", queue, mandatory: true, new BasicProperties(deadLetter.BasicProperties), deadLetter.Body);
         await channel.BasicAckAsync(deadLetter.DeliveryTag, multiple: false);
         await Eventually.HoldsAsync(async () => await host.EffectsAsync(settlement) == 2, TimeSpan.FromSeconds(30), "the redelivered message was handled");
         Assert.Null(await channel.BasicGetAsync(queue + "_error", autoAck: false));
+        await Eventually.HoldsAsync(async () => (await health.CheckHealthAsync()).Entries["dead-letters"].Status
+            == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy, TimeSpan.FromSeconds(30), "readiness healthy again once the queue is empty");
         await host.StopAsync();
     }
 

@@ -113,6 +113,20 @@ namespace Aes.Billing.Data.Migrations.Postgres
                     b.ToTable("credit_notes", (string)null);
                 });
 
+            modelBuilder.Entity("Aes.Billing.Domain.EndedAgreement", b =>
+                {
+                    b.Property<Guid>("AgreementId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime>("EndedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("AgreementId");
+
+                    b.ToTable("ended_agreements", (string)null);
+                });
+
             modelBuilder.Entity("Aes.Billing.Domain.Invoice", b =>
                 {
                     b.Property<Guid>("Id")
@@ -954,6 +968,14 @@ namespace Aes.Billing.Data.Migrations.Postgres
                     b.Property<DateTime>("OccurredAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("occurred_at");
+
+                    b.Property<DateTime?>("ParkedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("parked_at");
+
+                    b.Property<int>("Refusals")
+                        .HasColumnType("integer")
+                        .HasColumnName("refusals");
 
                     b.Property<string>("TraceParent")
                         .HasMaxLength(64)

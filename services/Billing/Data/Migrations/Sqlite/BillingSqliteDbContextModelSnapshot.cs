@@ -106,6 +106,20 @@ namespace Aes.Billing.Data.Migrations.Sqlite
                     b.ToTable("credit_notes", (string)null);
                 });
 
+            modelBuilder.Entity("Aes.Billing.Domain.EndedAgreement", b =>
+                {
+                    b.Property<Guid>("AgreementId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("EndedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("AgreementId");
+
+                    b.ToTable("ended_agreements", (string)null);
+                });
+
             modelBuilder.Entity("Aes.Billing.Domain.Invoice", b =>
                 {
                     b.Property<Guid>("Id")
@@ -937,6 +951,14 @@ namespace Aes.Billing.Data.Migrations.Sqlite
                     b.Property<DateTime>("OccurredAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("occurred_at");
+
+                    b.Property<DateTime?>("ParkedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("parked_at");
+
+                    b.Property<int>("Refusals")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("refusals");
 
                     b.Property<string>("TraceParent")
                         .HasMaxLength(64)

@@ -199,6 +199,14 @@ namespace Aes.Quota.Data.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("occurred_at");
 
+                    b.Property<DateTime?>("ParkedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("parked_at");
+
+                    b.Property<int>("Refusals")
+                        .HasColumnType("integer")
+                        .HasColumnName("refusals");
+
                     b.Property<string>("TraceParent")
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)")

@@ -168,6 +168,14 @@ namespace Aes.Tenancy.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("occurred_at");
 
+                    b.Property<DateTime?>("ParkedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("parked_at");
+
+                    b.Property<int>("Refusals")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("refusals");
+
                     b.Property<string>("TraceParent")
                         .HasMaxLength(64)
                         .HasColumnType("TEXT")
