@@ -168,6 +168,7 @@ public abstract class JourneyTests<TMarketplace>(TMarketplace m) : IClassFixture
     [Fact]
     public async Task An_operator_approves_for_the_states_their_token_names_not_for_those_provisioning_copied_for_them()
     {
+        var usedBefore = await m.AgencyVcpuAsync("NE/ANSI");
         var guest = await SubmitNigerRequestHostedInMaliAsync();
 
         // A token for Niger's operator that speaks for Mali only: the rule lets it in as the host's operator, and the
@@ -185,6 +186,9 @@ public abstract class JourneyTests<TMarketplace>(TMarketplace m) : IClassFixture
         var home = await (await m.AsAsync("op.ne")).Provisioning.ApproveAsync(new P.ApproveRequest { RequestId = guest.Id });
         Assert.Contains(home.Approvals, a => a.Role == "home" && a.Decision == "approved" && a.DecidedByUserId == m.Users["op.ne"]);
         await m.RejectIfOpenAsync(guest.Id, "op.ml");
+        // The next test counts Niger's usage: the holds go back before this one ends.
+        await Aes.Testing.Eventually.HoldsAsync(async () => await m.AgencyVcpuAsync("NE/ANSI") == usedBefore, TimeSpan.FromSeconds(30),
+            "the rejected request's holds were given back");
     }
 
     /// <summary>A request of Niger's ANSI, by its agent, placed in Bamako under the agreement and awaiting both approvals.</summary>
