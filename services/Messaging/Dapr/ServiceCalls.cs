@@ -1,3 +1,5 @@
+using Grpc.Core;
+using Grpc.Core.Interceptors;
 using Grpc.Net.ClientFactory;
 
 namespace Aes.Messaging.Dapr;
@@ -12,6 +14,12 @@ public sealed record ServiceTarget(Uri Address, string? DaprAppId);
 /// </summary>
 public static class ServiceCalls
 {
+    /// <summary>The configuration key of how long a call to another service may take when its caller set no deadline.</summary>
+    public const string CallTimeoutKey = "Services:CallTimeout";
+    public static readonly TimeSpan DefaultCallTimeout = TimeSpan.FromSeconds(60);
+
+    public static TimeSpan CallTimeoutOf(IConfiguration configuration) => configuration.GetValue(CallTimeoutKey, DefaultCallTimeout);
+
     public static ServiceTarget TargetOf(IConfiguration configuration, string service)
     {
         var dapr = DaprSettings.From(configuration);
@@ -35,7 +43,8 @@ public static class ServiceCalls
         var target = new Lazy<ServiceTarget>(() => TargetOf(configuration, service));
         void Configure(GrpcClientFactoryOptions options) => options.Address = target.Value.Address;
         var client = name is null ? services.AddGrpcClient<TClient>(Configure) : services.AddGrpcClient<TClient>(name, Configure);
-        return client.AddHttpMessageHandler(() => new DaprAppIdHandler(target.Value.DaprAppId));
+        var timeout = CallTimeoutOf(configuration);
+        return client.AddInterceptor(() => new DefaultDeadline(timeout)).AddHttpMessageHandler(() => new DaprAppIdHandler(target.Value.DaprAppId));
     }
 
     /// <summary>The handler a channel built by hand (the portal's per-person channels) sends through.</summary>
@@ -55,4 +64,27 @@ public sealed class DaprAppIdHandler(string? appId) : DelegatingHandler
         }
         return base.SendAsync(request, cancellationToken);
     }
+}
+
+/// <summary>
+/// Gives every call that set no deadline one <paramref name="timeout"/> away (<see cref="ServiceCalls.CallTimeoutKey"/>): a service
+/// that stops answering fails its callers with <c>DeadlineExceeded</c> instead of holding them, and the leases they hold, forever.
+/// </summary>
+public sealed class DefaultDeadline(TimeSpan timeout) : Interceptor
+{
+    public override AsyncUnaryCall<TResponse> AsyncUnaryCall<TRequest, TResponse>(TRequest request, ClientInterceptorContext<TRequest, TResponse> context,
+        AsyncUnaryCallContinuation<TRequest, TResponse> continuation) => continuation(request, WithDeadline(context));
+
+    public override TResponse BlockingUnaryCall<TRequest, TResponse>(TRequest request, ClientInterceptorContext<TRequest, TResponse> context,
+        BlockingUnaryCallContinuation<TRequest, TResponse> continuation) => continuation(request, WithDeadline(context));
+
+    public override AsyncServerStreamingCall<TResponse> AsyncServerStreamingCall<TRequest, TResponse>(TRequest request,
+        ClientInterceptorContext<TRequest, TResponse> context, AsyncServerStreamingCallContinuation<TRequest, TResponse> continuation) =>
+        continuation(request, WithDeadline(context));
+
+    private ClientInterceptorContext<TRequest, TResponse> WithDeadline<TRequest, TResponse>(ClientInterceptorContext<TRequest, TResponse> context)
+        where TRequest : class where TResponse : class =>
+        context.Options.Deadline is null
+            ? new ClientInterceptorContext<TRequest, TResponse>(context.Method, context.Host, context.Options.WithDeadline(DateTime.UtcNow + timeout))
+            : context;
 }

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Aes.Messaging;
 using Aes.Messaging.Dapr;
 using Grpc.Core;
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Components.Authorization;
 using A = Aes.Contracts.Audit.V1;
@@ -27,11 +28,15 @@ public sealed class UserClients(Func<Task<ClaimsPrincipal>> user, IConfiguration
     {
     }
 
-    public async Task<P.ProvisioningService.ProvisioningServiceClient> ProvisioningAsync() => new(await ChannelAsync(ResourceNames.Provisioning));
-    public async Task<Q.QuotaService.QuotaServiceClient> QuotaAsync() => new(await ChannelAsync(ResourceNames.Quota));
-    public async Task<B.BillingService.BillingServiceClient> BillingAsync() => new(await ChannelAsync(ResourceNames.Billing));
-    public async Task<T.TenancyService.TenancyServiceClient> TenancyAsync() => new(await ChannelAsync(ResourceNames.Tenancy));
-    public async Task<A.AuditTrail.AuditTrailClient> AuditTrailAsync(string service) => new(await ChannelAsync(service));
+    private readonly DefaultDeadline _deadline = new(ServiceCalls.CallTimeoutOf(configuration));
+
+    public async Task<P.ProvisioningService.ProvisioningServiceClient> ProvisioningAsync() => new(await CallsAsync(ResourceNames.Provisioning));
+    public async Task<Q.QuotaService.QuotaServiceClient> QuotaAsync() => new(await CallsAsync(ResourceNames.Quota));
+    public async Task<B.BillingService.BillingServiceClient> BillingAsync() => new(await CallsAsync(ResourceNames.Billing));
+    public async Task<T.TenancyService.TenancyServiceClient> TenancyAsync() => new(await CallsAsync(ResourceNames.Tenancy));
+    public async Task<A.AuditTrail.AuditTrailClient> AuditTrailAsync(string service) => new(await CallsAsync(service));
+
+    private async Task<CallInvoker> CallsAsync(string service) => (await ChannelAsync(service)).Intercept(_deadline);
 
     private async Task<GrpcChannel> ChannelAsync(string service)
     {

@@ -19,8 +19,8 @@ public sealed record PlacementPreview(string Outcome, Guid? FacilityId, Guid? Po
 /// grants them all. Every attempt is recorded as a decision with every facility considered.
 /// </summary>
 public sealed partial class Placement(
-    ProvisioningDbContext db, Q.QuotaService.QuotaServiceClient quota, FacilityCatalogues catalogues, ProvisioningSettings settings, TimeProvider clock,
-    ILogger<Placement> logger)
+    ProvisioningDbContext db, Q.QuotaService.QuotaServiceClient quota, FacilityCatalogues catalogues, StepLease lease, ProvisioningSettings settings,
+    TimeProvider clock, ILogger<Placement> logger)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private const int PoolsTriedPerAttempt = 3;
@@ -148,6 +148,7 @@ public sealed partial class Placement(
     {
         foreach (var vm in request.Vms.Where(v => v.ClaimId is not null && v.Status is VmStatus.Pending or VmStatus.Held))
         {
+            await lease.HoldAsync(cancellationToken);
             await ReleaseClaimAsync(quota, vm.ClaimId!.Value, "placement interrupted", cancellationToken);
             vm.ClaimId = null;
             vm.Status = VmStatus.Pending;
@@ -174,6 +175,7 @@ public sealed partial class Placement(
         {
             foreach (var vm in request.Vms)
             {
+                await lease.HoldAsync(cancellationToken);
                 await quota.HoldAsync(new Q.HoldRequest
                 {
                     ClaimId = vm.ClaimId!.Value.ToString(), AgencyId = request.AgencyId.ToString(), PoolId = poolId.ToString(),

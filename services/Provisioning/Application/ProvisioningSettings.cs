@@ -19,6 +19,11 @@ public sealed class ProvisioningSettings
     /// </summary>
     public TimeSpan StepLease { get; set; } = TimeSpan.FromMinutes(1);
     /// <summary>
+    /// How long one call to a facility may take (an OpenStack call with its own retries included); past it the call fails as
+    /// unavailable and the step is tried again. The step's lease is renewed meanwhile, so this may exceed <see cref="StepLease"/>.
+    /// </summary>
+    public TimeSpan FacilityCallTimeout { get; set; } = TimeSpan.FromMinutes(2);
+    /// <summary>
     /// How many requests' steps one runner takes at once. A step mostly waits on quota, the facility and
     /// the database, so on PostgreSQL several overlap; SQLite has one writer, so 1 there unless set.
     /// </summary>

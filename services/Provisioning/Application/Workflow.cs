@@ -13,11 +13,15 @@ namespace Aes.Provisioning.Application;
 /// </summary>
 public sealed partial class Workflow(
     ProvisioningDbContext db, Placement placement, AutoApproval autoApproval, FacilityDrivers drivers, FacilityCatalogues catalogues, Firewalls firewalls,
-    Q.QuotaService.QuotaServiceClient quota, ProvisioningSettings settings, TimeProvider clock, ILogger<Workflow> logger)
+    Q.QuotaService.QuotaServiceClient quota, StepLease lease, ProvisioningSettings settings, TimeProvider clock, ILogger<Workflow> logger)
 {
     public async Task StepAsync(Guid requestId, CancellationToken cancellationToken)
     {
         var request = await db.Requests.Include(r => r.Vms).FirstAsync(r => r.Id == requestId, cancellationToken);
+        if (lease.Token is { } token && request.LeaseToken != token)
+        {
+            throw new LeaseLostException(requestId); // taken from this runner between its lease and its read
+        }
         using var step = ProvisioningTelemetry.StartStep(request);
         var now = clock.GetUtcNow().UtcDateTime;
         // The step stays due until it is done: a crash between two of its saves leaves it to be taken again.
@@ -60,7 +64,7 @@ public sealed partial class Workflow(
         {
             request.NextStepAt = null; // done, and nothing else scheduled
         }
-        request.LeasedUntil = null;
+        (request.LeasedUntil, request.LeaseToken) = (null, null);
         await db.SaveChangesAsync(cancellationToken);
     }
 
@@ -104,6 +108,7 @@ public sealed partial class Workflow(
                 var size = new FacilitySize(vm.Vcpu, vm.MemoryGib, vm.DiskGib);
                 var (flavour, image) = await catalogues.NativeIdsAsync(facility, size, vm.Flavour, vm.Image, cancellationToken);
                 var keys = request.SshPublicKeys?.Split('\n') ?? [];
+                await lease.HoldAsync(cancellationToken);
                 var server = await driver.EnsureCreatedAsync(
                     new FacilityVmSpec(vm.Id, facility, vm.Name, size, flavour, image, vm.PublicIpv4, vm.AgencyId, request.Id, keys, request.UserData,
                         request.ProjectId, firewall),
@@ -117,6 +122,7 @@ public sealed partial class Workflow(
                         building = true; // its public address comes once it runs
                         break;
                     case ServerState.Active:
+                        await lease.HoldAsync(cancellationToken);
                         await quota.CommitAsync(new Q.ClaimIdRequest { ClaimId = vm.ClaimId!.Value.ToString() }, cancellationToken: cancellationToken);
                         var activatedAt = clock.GetUtcNow().UtcDateTime;
                         vm.Status = VmStatus.Active;
@@ -199,6 +205,7 @@ public sealed partial class Workflow(
             {
                 var target = new FacilitySize(vcpu, memory, disk);
                 var (flavour, _) = await catalogues.NativeIdsAsync(facility, target, null, vm.Image, cancellationToken);
+                await lease.HoldAsync(cancellationToken);
                 progress = await driver.EnsureResizedAsync(facility, vm.Id, target, flavour, vm.ResizeAskedAt ?? now, cancellationToken);
             }
             catch (FacilityDriverException exception) when (exception.Fault == FacilityFault.Refused)
@@ -258,6 +265,7 @@ public sealed partial class Workflow(
             FacilityServer? server;
             if (vm.PowerAskedAt is null)
             {
+                await lease.HoldAsync(cancellationToken);
                 try
                 {
                     server = vm.PowerAction switch
@@ -327,12 +335,15 @@ public sealed partial class Workflow(
         vm.PowerRefusedReason = refusedReason is null ? null : refusedReason.Length <= 1000 ? refusedReason : refusedReason[..1000];
     }
 
-    private async Task ResizeClaimAsync(VmRecord vm, long vcpu, long memoryGib, long diskGib, CancellationToken cancellationToken) =>
+    private async Task ResizeClaimAsync(VmRecord vm, long vcpu, long memoryGib, long diskGib, CancellationToken cancellationToken)
+    {
+        await lease.HoldAsync(cancellationToken);
         await quota.ResizeAsync(new Q.ResizeRequest
         {
             ClaimId = vm.ClaimId!.Value.ToString(),
             Amounts = new Q.Resources { Vcpu = vcpu, MemoryGib = memoryGib, StorageGib = diskGib, PublicIpv4 = vm.PublicIpv4 ? 1 : 0 },
         }, cancellationToken: cancellationToken);
+    }
 
     private static void RefuseResize(VmRecord vm, string reason)
     {
@@ -352,11 +363,13 @@ public sealed partial class Workflow(
         var underWay = false;
         foreach (var vm in request.Vms.Where(v => v.Status == VmStatus.Decommissioning))
         {
+            await lease.HoldAsync(cancellationToken);
             if (!await driver.EnsureDeletedAsync(facility, vm.Id, cancellationToken))
             {
                 underWay = true;
                 continue;
             }
+            await lease.HoldAsync(cancellationToken);
             await Placement.ReleaseClaimAsync(quota, vm.ClaimId!.Value, vm.DecommissionReason ?? "decommissioned", cancellationToken);
             var at = clock.GetUtcNow().UtcDateTime;
             vm.Status = VmStatus.Decommissioned;
@@ -395,6 +408,7 @@ public sealed partial class Workflow(
         var removing = false;
         foreach (var vm in request.Vms.Where(v => v.Status is not (VmStatus.Removed or VmStatus.Decommissioned or VmStatus.Lost)))
         {
+            await lease.HoldAsync(cancellationToken);
             if (vm.ClaimId is { } claimId)
             {
                 await Placement.ReleaseClaimAsync(quota, claimId, request.Status.Code(), cancellationToken);
@@ -408,6 +422,7 @@ public sealed partial class Workflow(
                 vm.DecommissionedAt = at;
             }
             // Whatever the record says, the facility may hold the VM (a crash can fall between its creation and our save).
+            await lease.HoldAsync(cancellationToken);
             if (driver is not null && vm.FacilityId is not null && !await driver.EnsureDeletedAsync(facility!, vm.Id, cancellationToken))
             {
                 removing = true;
@@ -435,7 +450,12 @@ public sealed partial class Workflow(
         var others = await db.Vms.AnyAsync(v => v.FacilityId == facility.FacilityId
             && v.Status != VmStatus.Decommissioned && v.Status != VmStatus.Removed && v.Status != VmStatus.Lost && v.Status != VmStatus.Pending
             && db.Requests.Any(r => r.Id == v.RequestId && r.ProjectId == request.ProjectId), cancellationToken);
-        if (others || !await driver.RemoveProjectNetworkAsync(facility, request.ProjectId, cancellationToken))
+        if (others)
+        {
+            return;
+        }
+        await lease.HoldAsync(cancellationToken);
+        if (!await driver.RemoveProjectNetworkAsync(facility, request.ProjectId, cancellationToken))
         {
             return;
         }
@@ -493,50 +513,32 @@ public sealed partial class WorkflowRunner(
     private async Task StepOneAsync(Guid requestId, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
-        if (!await LeaseAsync(scope.ServiceProvider.GetRequiredService<ProvisioningDbContext>(), requestId, cancellationToken))
+        var lease = scope.ServiceProvider.GetRequiredService<StepLease>();
+        if (!await lease.TakeAsync(requestId, cancellationToken))
         {
             return; // another runner (another replica) has it
         }
         try
         {
-            await scope.ServiceProvider.GetRequiredService<Workflow>().StepAsync(requestId, cancellationToken);
+            await using var kept = lease.KeepAlive(cancellationToken);
+            await scope.ServiceProvider.GetRequiredService<Workflow>().StepAsync(requestId, kept.Token);
+        }
+        catch (Exception exception) when (lease.Lost || exception is LeaseLostException)
+        {
+            // Another runner holds the step now: whatever this one was doing, it leaves it all to that one.
+            LogStepAbandoned(requestId);
         }
         catch (DbUpdateConcurrencyException)
         {
             // Another writer (an approval, a wake-up) moved it first: give the lease back, read it afresh next time.
-            await ReleaseLeaseAsync(requestId, cancellationToken);
+            await lease.ReleaseAsync(cancellationToken);
         }
         catch (Exception exception) when (exception is RpcException or DbUpdateException or FacilityDriverException or HttpRequestException
             || Aes.ServiceDefaults.Errors.DatabaseOutage.Is(exception))
         {
             LogStepFailed(exception, requestId);
-            await PostponeAsync(requestId, cancellationToken);
+            await lease.PostponeAsync(cancellationToken);
         }
-    }
-
-    /// <summary>Takes the request's step for this runner alone, for one lease; false if another runner holds it.</summary>
-    private async Task<bool> LeaseAsync(ProvisioningDbContext db, Guid requestId, CancellationToken cancellationToken)
-    {
-        var now = clock.GetUtcNow().UtcDateTime;
-        var until = now + settings.StepLease;
-        return await db.Requests.Where(r => r.Id == requestId && (r.LeasedUntil == null || r.LeasedUntil < now))
-            .ExecuteUpdateAsync(set => set.SetProperty(r => r.LeasedUntil, until).SetProperty(r => r.Version, r => r.Version + 1), cancellationToken) == 1;
-    }
-
-    private async Task ReleaseLeaseAsync(Guid requestId, CancellationToken cancellationToken)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<ProvisioningDbContext>().Requests.Where(r => r.Id == requestId)
-            .ExecuteUpdateAsync(set => set.SetProperty(r => r.LeasedUntil, (DateTime?)null), cancellationToken);
-    }
-
-    private async Task PostponeAsync(Guid requestId, CancellationToken cancellationToken)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        var next = clock.GetUtcNow().UtcDateTime + settings.StepRetryDelay;
-        await scope.ServiceProvider.GetRequiredService<ProvisioningDbContext>().Requests.Where(r => r.Id == requestId)
-            .ExecuteUpdateAsync(set => set.SetProperty(r => r.NextStepAt, next).SetProperty(r => r.LeasedUntil, (DateTime?)null)
-                .SetProperty(r => r.Version, r => r.Version + 1), cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The workflow runner failed; it starts again shortly")]
@@ -544,4 +546,7 @@ public sealed partial class WorkflowRunner(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId}: step failed, tried again shortly")]
     private partial void LogStepFailed(Exception exception, Guid requestId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId}: this runner lost the step's lease and left the step to the runner that holds it")]
+    private partial void LogStepAbandoned(Guid requestId);
 }

@@ -153,6 +153,7 @@ public abstract class ProvisioningDbContext(DbContextOptions options) : ServiceD
             request.Property(r => r.SshKeyFingerprints).HasMaxLength(1000);
             request.Property(r => r.UserData).HasMaxLength(16 * 1024);
             request.Property(r => r.Version).IsConcurrencyToken();
+            request.Property(r => r.LeaseToken).IsConcurrencyToken();
             request.HasMany(r => r.Vms).WithOne().HasForeignKey(v => v.RequestId);
             request.HasIndex(r => r.NextStepAt);
             request.HasIndex(r => new { r.AgencyId, r.Status });

@@ -148,6 +148,8 @@ public sealed class HostingRequest
     public DateTime? NextStepAt { get; set; }
     /// <summary>While set and in the future, one runner is taking this request's step; no other may.</summary>
     public DateTime? LeasedUntil { get; set; }
+    /// <summary>Whose lease it is: written afresh by each runner that takes it; renewals, releases and saves are conditional on it.</summary>
+    public Guid? LeaseToken { get; set; }
     public DateTime SubmittedAt { get; init; }
     public DateTime UpdatedAt { get; set; }
     public int Version { get; set; }

@@ -37,8 +37,9 @@ public sealed class FacilityAccounts(IServiceScopeFactory scopes, TimeProvider c
 /// <summary>
 /// Chooses each facility's driver: its registered connection (OpenStack), else <c>Provisioning:Drivers:&lt;facility
 /// code&gt;</c>, else the simulated facility, which the embedded run and every facility without a cloud of its own use.
+/// Every call through it ends within <see cref="Application.ProvisioningSettings.FacilityCallTimeout"/>.
 /// </summary>
-public sealed class FacilityDrivers(IServiceProvider services, FacilityAccounts accounts, IConfiguration configuration)
+public sealed class FacilityDrivers(IServiceProvider services, FacilityAccounts accounts, Application.ProvisioningSettings settings, IConfiguration configuration)
 {
     public const string Simulated = "simulated";
     public const string OpenStack = "openstack";
@@ -49,10 +50,10 @@ public sealed class FacilityDrivers(IServiceProvider services, FacilityAccounts 
         ?? configuration[$"Provisioning:Drivers:{facility.FacilityCode}"] ?? Simulated;
 
     public async Task<IFacilityDriver> ForAsync(FacilityTarget facility, CancellationToken cancellationToken) =>
-        await KindOfAsync(facility, cancellationToken) switch
+        new DeadlinedFacilityDriver(await KindOfAsync(facility, cancellationToken) switch
         {
             Simulated => services.GetRequiredService<SimulatedFacilityDriver>(),
             OpenStack => services.GetRequiredService<OpenStackFacilityDriver>(),
             var kind => throw new FacilityDriverException($"No driver '{kind}' for facility {facility.FacilityCode}."),
-        };
+        }, settings.FacilityCallTimeout);
 }

@@ -96,6 +96,8 @@ public sealed class SimulatorSettings
     public TimeSpan MinCreateLatency { get; set; } = TimeSpan.FromSeconds(1);
     public TimeSpan MaxCreateLatency { get; set; } = TimeSpan.FromSeconds(3);
     public TimeSpan DeleteLatency { get; set; } = TimeSpan.FromMilliseconds(500);
+    /// <summary>How long each call to the simulated API takes to answer (none by default): a slow or distant facility.</summary>
+    public TimeSpan CallLatency { get; set; }
     /// <summary>Share of builds that end in error, 0 to 1.</summary>
     public double FailureRate { get; set; }
     /// <summary>The largest host's memory: a VM larger than that is built into an error and resized to none, as a real scheduler finds no host.</summary>
@@ -115,8 +117,12 @@ public sealed class SimulatedFacilityDriver(IServiceScopeFactory scopes, Simulat
 
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 
+    private Task AnswerLatencyAsync(CancellationToken cancellationToken) =>
+        settings.CallLatency > TimeSpan.Zero ? Task.Delay(settings.CallLatency, clock, cancellationToken) : Task.CompletedTask;
+
     public async Task<FacilityServer> EnsureCreatedAsync(FacilityVmSpec spec, CancellationToken cancellationToken)
     {
+        await AnswerLatencyAsync(cancellationToken);
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<SimulatedFacilityDbContext>();
         if (await CurrentAsync(db, spec.VmId, cancellationToken) is { } existing)
@@ -155,6 +161,7 @@ public sealed class SimulatedFacilityDriver(IServiceScopeFactory scopes, Simulat
 
     public async Task<FacilityServer?> FindAsync(FacilityTarget facility, Guid vmId, CancellationToken cancellationToken)
     {
+        await AnswerLatencyAsync(cancellationToken);
         await using var scope = scopes.CreateAsyncScope();
         return await CurrentAsync(scope.ServiceProvider.GetRequiredService<SimulatedFacilityDbContext>(), vmId, cancellationToken) is { } server
             ? ToServer(server)
@@ -163,6 +170,7 @@ public sealed class SimulatedFacilityDriver(IServiceScopeFactory scopes, Simulat
 
     public async Task<bool> EnsureDeletedAsync(FacilityTarget facility, Guid vmId, CancellationToken cancellationToken)
     {
+        await AnswerLatencyAsync(cancellationToken);
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<SimulatedFacilityDbContext>();
         if (await CurrentAsync(db, vmId, cancellationToken) is not { } server)
@@ -180,6 +188,7 @@ public sealed class SimulatedFacilityDriver(IServiceScopeFactory scopes, Simulat
     public async Task<ResizeProgress> EnsureResizedAsync(FacilityTarget facility, Guid vmId, FacilitySize size, string nativeFlavour, DateTime askedAt,
         CancellationToken cancellationToken)
     {
+        await AnswerLatencyAsync(cancellationToken);
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<SimulatedFacilityDbContext>();
         var server = await CurrentAsync(db, vmId, cancellationToken) ?? throw new FacilityDriverException($"VM {vmId} does not exist in this facility");
@@ -207,6 +216,7 @@ public sealed class SimulatedFacilityDriver(IServiceScopeFactory scopes, Simulat
 
     public async Task<FacilitySnapshot> TakeSnapshotAsync(FacilityTarget facility, Guid vmId, Guid snapshotId, string name, CancellationToken cancellationToken)
     {
+        await AnswerLatencyAsync(cancellationToken);
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<SimulatedFacilityDbContext>();
         if (await db.Set<SimulatedSnapshot>().FirstOrDefaultAsync(x => x.SnapshotId == snapshotId, cancellationToken) is not { } snapshot)
@@ -232,6 +242,7 @@ public sealed class SimulatedFacilityDriver(IServiceScopeFactory scopes, Simulat
 
     public async Task<IReadOnlyList<FacilitySnapshot>> ListSnapshotsAsync(FacilityTarget facility, Guid vmId, CancellationToken cancellationToken)
     {
+        await AnswerLatencyAsync(cancellationToken);
         await using var scope = scopes.CreateAsyncScope();
         var snapshots = await scope.ServiceProvider.GetRequiredService<SimulatedFacilityDbContext>().Set<SimulatedSnapshot>().AsNoTracking()
             .Where(x => x.VmId == vmId).ToListAsync(cancellationToken);
@@ -243,12 +254,14 @@ public sealed class SimulatedFacilityDriver(IServiceScopeFactory scopes, Simulat
 
     public async Task EnsureFirewallAsync(FacilityTarget facility, Guid projectId, IReadOnlyList<FirewallRule> rules, CancellationToken cancellationToken)
     {
+        await AnswerLatencyAsync(cancellationToken);
         await using var scope = scopes.CreateAsyncScope();
         await EnsureProjectNetworkAsync(scope.ServiceProvider.GetRequiredService<SimulatedFacilityDbContext>(), facility.FacilityId, projectId, rules, cancellationToken);
     }
 
     public async Task<bool> RemoveProjectNetworkAsync(FacilityTarget facility, Guid projectId, CancellationToken cancellationToken)
     {
+        await AnswerLatencyAsync(cancellationToken);
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<SimulatedFacilityDbContext>();
         if (await db.Servers.AnyAsync(s => s.FacilityId == facility.FacilityId && s.Access != null && s.Access.ProjectId == projectId, cancellationToken))
@@ -287,6 +300,7 @@ public sealed class SimulatedFacilityDriver(IServiceScopeFactory scopes, Simulat
     /// <summary>The simulated console: the portal's page for it, which shows the server's boot log.</summary>
     public async Task<FacilityConsole> OpenConsoleAsync(FacilityTarget facility, Guid vmId, CancellationToken cancellationToken)
     {
+        await AnswerLatencyAsync(cancellationToken);
         await using var scope = scopes.CreateAsyncScope();
         var server = await CurrentAsync(scope.ServiceProvider.GetRequiredService<SimulatedFacilityDbContext>(), vmId, cancellationToken)
             ?? throw new FacilityDriverException($"VM {vmId} does not exist in this facility");
@@ -319,6 +333,7 @@ public sealed class SimulatedFacilityDriver(IServiceScopeFactory scopes, Simulat
 
     public async Task<IReadOnlyList<FacilityServer>> ListAsync(FacilityTarget facility, CancellationToken cancellationToken)
     {
+        await AnswerLatencyAsync(cancellationToken);
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<SimulatedFacilityDbContext>();
         var servers = await db.Servers.Where(v => v.FacilityId == facility.FacilityId).OrderBy(v => v.CreatedAt).ToListAsync(cancellationToken);
@@ -333,6 +348,7 @@ public sealed class SimulatedFacilityDriver(IServiceScopeFactory scopes, Simulat
 
     public async Task<FacilityHealth> ProbeAsync(FacilityTarget facility, CancellationToken cancellationToken)
     {
+        await AnswerLatencyAsync(cancellationToken);
         var started = clock.GetTimestamp();
         await using var scope = scopes.CreateAsyncScope();
         var reachable = await scope.ServiceProvider.GetRequiredService<SimulatedFacilityDbContext>().Database.CanConnectAsync(cancellationToken);
@@ -344,6 +360,7 @@ public sealed class SimulatedFacilityDriver(IServiceScopeFactory scopes, Simulat
 
     private async Task<FacilityServer> ChangePowerAsync(Guid vmId, string from, string to, CancellationToken cancellationToken)
     {
+        await AnswerLatencyAsync(cancellationToken);
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<SimulatedFacilityDbContext>();
         var server = await CurrentAsync(db, vmId, cancellationToken) ?? throw new FacilityDriverException($"VM {vmId} does not exist in this facility");

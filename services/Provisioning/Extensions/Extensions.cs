@@ -53,6 +53,7 @@ public static class Extensions
         builder.Services.AddScoped<AutoApproval>();
         builder.Services.AddScoped<Approvals>();
         builder.Services.AddScoped<Workflow>();
+        builder.Services.AddScoped<StepLease>();
         builder.Services.AddScoped<VmOperations>();
         builder.Services.AddScoped<FacilityDrivers>();
         builder.Services.AddSingleton<FacilityAccounts>();

@@ -153,6 +153,29 @@ public sealed class FaultMarketplace : IAsyncLifetime
         await process.WaitUntilHealthyAsync($"http://127.0.0.1:{http}/health/ready", TimeSpan.FromSeconds(90));
     }
 
+    /// <summary>Starts <paramref name="service"/> again with <paramref name="settings"/> added (each wins over the same key set before).</summary>
+    public async Task RestartWithAsync(string service, params string[] settings)
+    {
+        await StopAsync(service);
+        var (project, assembly, arguments, http) = _services[service];
+        _services[service] = (project, assembly, [.. arguments, .. settings], http);
+        await StartAsync(service);
+    }
+
+    /// <summary>Another process of <paramref name="service"/>, as a second replica: the same settings, databases and broker, ports of its own.</summary>
+    public async Task StartReplicaAsync(string service, string replica)
+    {
+        var (project, assembly, arguments, _) = _services[service];
+        var (http, grpc) = (Infra.FreeRestartablePort(), Infra.FreeRestartablePort());
+        _services[replica] = (project, assembly,
+            [.. arguments, $"--Kestrel:Endpoints:http:Url=http://127.0.0.1:{http}", $"--Kestrel:Endpoints:grpc:Url=http://127.0.0.1:{grpc}"], http);
+        await StartAsync(replica);
+    }
+
+    /// <summary>The connection string of a service's own database.</summary>
+    public string DatabaseOf(string service) =>
+        _services[service].Arguments.Last(a => a.StartsWith($"--ConnectionStrings:{service}-db=", StringComparison.Ordinal)).Split('=', 2)[1];
+
     /// <summary>Kills a service with SIGKILL, or stops the broker or the database.</summary>
     public async Task StopAsync(string part)
     {

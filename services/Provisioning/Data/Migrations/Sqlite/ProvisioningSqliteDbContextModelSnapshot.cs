@@ -685,6 +685,10 @@ namespace Aes.Provisioning.Data.Migrations.Sqlite
                         .HasMaxLength(2000)
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("LeaseToken")
+                        .IsConcurrencyToken()
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("LeasedUntil")
                         .HasColumnType("TEXT");
 
