@@ -94,6 +94,8 @@ public static class MessagingExtensions
 
         builder.Services.AddSingleton<OutboxRelay<TContext>>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<OutboxRelay<TContext>>());
+        builder.Services.AddSingleton<MessageStorePurge<TContext>>();
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<MessageStorePurge<TContext>>());
         return builder;
     }
 }

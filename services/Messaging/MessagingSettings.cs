@@ -59,6 +59,15 @@ public sealed class MessagingSettings
     /// </summary>
     public TimeSpan OutageRetryFor { get; set; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>How often the outbox's sent events and the inbox's records past their retention are deleted.</summary>
+    public TimeSpan PurgeInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How long a sent event stays in the outbox (to be read or replayed by hand); unsent and parked ones stay.</summary>
+    public TimeSpan OutboxRetention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How long the inbox remembers a consumed message id: far beyond any redelivery, so a late copy still finds it.</summary>
+    public TimeSpan InboxRetention { get; set; } = TimeSpan.FromDays(30);
+
     /// <summary>1 s, 5 s, 15 s, then every 30 s until <see cref="OutageRetryFor"/> is reached.</summary>
     public TimeSpan[] OutageRetryIntervals =>
     [

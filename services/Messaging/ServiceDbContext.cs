@@ -74,6 +74,7 @@ public abstract class ServiceDbContext(DbContextOptions options) : DbContext(opt
             inbox.Property(m => m.MessageId).HasColumnName("message_id");
             inbox.Property(m => m.Consumer).HasColumnName("consumer").HasMaxLength(200);
             inbox.Property(m => m.ProcessedAt).HasColumnName("processed_at");
+            inbox.HasIndex(m => m.ProcessedAt); // the purge's way in (MessageStorePurge)
         });
     }
 

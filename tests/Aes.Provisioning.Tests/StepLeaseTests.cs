@@ -109,15 +109,15 @@ public sealed class StepLeaseTests : IAsyncLifetime
     [Fact]
     public async Task A_kept_lease_outlives_its_length_and_no_second_runner_takes_it()
     {
-        await using var services = await ServicesAsync(TimeProvider.System, TimeSpan.FromMilliseconds(1500));
+        await using var services = await ServicesAsync(TimeProvider.System, TimeSpan.FromSeconds(4));
         await using var first = services.CreateAsyncScope();
         var lease = first.ServiceProvider.GetRequiredService<StepLease>();
         Assert.True(await lease.TakeAsync(_requestId, default));
         await using (var kept = lease.KeepAlive(default))
         {
             var takenAt = DateTime.UtcNow;
-            // Three lease lengths of a slow call: the row's lease keeps moving ahead of the clock, so a second runner never gets it.
-            while (DateTime.UtcNow - takenAt < TimeSpan.FromMilliseconds(4500))
+            // Two and a half lease lengths of a slow call: the row's lease keeps moving ahead of the clock, so a second runner never gets it.
+            while (DateTime.UtcNow - takenAt < TimeSpan.FromSeconds(10))
             {
                 await using var second = services.CreateAsyncScope();
                 Assert.False(await second.ServiceProvider.GetRequiredService<StepLease>().TakeAsync(_requestId, default));
@@ -129,9 +129,49 @@ public sealed class StepLeaseTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_token_alone_refuses_a_stale_save()
+    {
+        await using var stale = _services.CreateAsyncScope();
+        Assert.True(await stale.ServiceProvider.GetRequiredService<StepLease>().TakeAsync(_requestId, default));
+        var staleDb = stale.ServiceProvider.GetRequiredService<ProvisioningDbContext>();
+        var staleRow = await staleDb.Requests.SingleAsync(r => r.Id == _requestId);
+
+        // Another token with the version left as it was: only the token tells the two leases apart.
+        await using (var other = _services.CreateAsyncScope())
+        {
+            await other.ServiceProvider.GetRequiredService<ProvisioningDbContext>().Requests.Where(r => r.Id == _requestId)
+                .ExecuteUpdateAsync(set => set.SetProperty(r => r.LeaseToken, Guid.CreateVersion7()), TestContext.Current.CancellationToken);
+        }
+        staleRow.Status = RequestStatus.Failed;
+        await Assert.ThrowsAsync<DbUpdateConcurrencyException>(() => staleDb.SaveChangesAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(RequestStatus.Approved, (await RowAsync(_services)).Status);
+    }
+
+    [Fact]
+    public async Task A_lease_its_step_gave_back_is_released_not_lost()
+    {
+        await using var services = await ServicesAsync(TimeProvider.System, TimeSpan.FromMilliseconds(600));
+        await using var scope = services.CreateAsyncScope();
+        var lease = scope.ServiceProvider.GetRequiredService<StepLease>();
+        Assert.True(await lease.TakeAsync(_requestId, default));
+        await using (var kept = lease.KeepAlive(default))
+        {
+            // The step's final save, as the workflow makes it: the lease and its token cleared with the step's changes.
+            var db = scope.ServiceProvider.GetRequiredService<ProvisioningDbContext>();
+            var row = await db.Requests.SingleAsync(r => r.Id == _requestId, TestContext.Current.CancellationToken);
+            (row.LeasedUntil, row.LeaseToken, row.NextStepAt) = (null, null, null);
+            await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+            // Heartbeats come every 200 ms; the released lease is seen at the next one and the heartbeat ends there, cancelling nothing.
+            await Eventually.HoldsAsync(() => Task.FromResult(lease.HeartbeatEnded), TimeSpan.FromSeconds(10), "the heartbeat sees the lease given back");
+            Assert.False(kept.Token.IsCancellationRequested);
+        }
+        Assert.False(lease.Lost);
+    }
+
+    [Fact]
     public async Task A_heartbeat_that_finds_its_lease_taken_cancels_the_step()
     {
-        await using var services = await ServicesAsync(TimeProvider.System, TimeSpan.FromMilliseconds(1500));
+        await using var services = await ServicesAsync(TimeProvider.System, TimeSpan.FromSeconds(4));
         await using var first = services.CreateAsyncScope();
         var lease = first.ServiceProvider.GetRequiredService<StepLease>();
         Assert.True(await lease.TakeAsync(_requestId, default));

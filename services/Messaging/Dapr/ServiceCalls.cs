@@ -14,9 +14,13 @@ public sealed record ServiceTarget(Uri Address, string? DaprAppId);
 /// </summary>
 public static class ServiceCalls
 {
-    /// <summary>The configuration key of how long a call to another service may take when its caller set no deadline.</summary>
+    /// <summary>
+    /// The configuration key of how long a call to another service may take when its caller set no deadline: longer than any
+    /// facility call a service makes for its caller (provisioning's <c>Provisioning:FacilityCallTimeout</c>, 2 min), so that a
+    /// snapshot or a firewall change is not cut off between the facility's work and its record.
+    /// </summary>
     public const string CallTimeoutKey = "Services:CallTimeout";
-    public static readonly TimeSpan DefaultCallTimeout = TimeSpan.FromSeconds(60);
+    public static readonly TimeSpan DefaultCallTimeout = TimeSpan.FromMinutes(3);
 
     public static TimeSpan CallTimeoutOf(IConfiguration configuration) => configuration.GetValue(CallTimeoutKey, DefaultCallTimeout);
 

@@ -26,6 +26,9 @@ public sealed partial class StepLease(ProvisioningDbContext db, IServiceScopeFac
     /// <summary>True once a renewal found the lease in another runner's hands.</summary>
     public bool Lost { get; private set; }
 
+    /// <summary>True once the heartbeat of <see cref="KeepAlive"/> has stopped by itself: the lease given back, or lost.</summary>
+    public bool HeartbeatEnded { get; private set; }
+
     /// <summary>Takes the request's step for this scope alone; false if another runner holds an unexpired lease on it.</summary>
     public async Task<bool> TakeAsync(Guid requestId, CancellationToken cancellationToken)
     {
@@ -51,7 +54,7 @@ public sealed partial class StepLease(ProvisioningDbContext db, IServiceScopeFac
         {
             return;
         }
-        if (!await RenewAsync(db, cancellationToken))
+        if (await RenewAsync(db, cancellationToken) != Renewal.Held)
         {
             Lost = true;
             throw new LeaseLostException(_requestId);
@@ -67,7 +70,11 @@ public sealed partial class StepLease(ProvisioningDbContext db, IServiceScopeFac
     {
         var step = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var stop = new CancellationTokenSource();
-        var heartbeat = Task.Run(() => BeatAsync(step, stop.Token), CancellationToken.None);
+        var heartbeat = Task.Run(async () =>
+        {
+            await BeatAsync(step, stop.Token);
+            HeartbeatEnded = !stop.IsCancellationRequested;
+        }, CancellationToken.None);
         return new KeptLease(step, stop, heartbeat);
     }
 
@@ -79,47 +86,71 @@ public sealed partial class StepLease(ProvisioningDbContext db, IServiceScopeFac
             while (true)
             {
                 await Task.Delay(interval, clock, stopped);
-                bool held;
+                Renewal renewal;
                 try
                 {
+                    // A renewal that hangs is no renewal: it may wait only as long as the lease has left to run.
+                    using var bounded = CancellationTokenSource.CreateLinkedTokenSource(stopped);
+                    bounded.CancelAfter(Max(_heldUntil - clock.GetUtcNow().UtcDateTime, TimeSpan.FromMilliseconds(1)));
                     await using var scope = scopes.CreateAsyncScope();
-                    held = await RenewAsync(scope.ServiceProvider.GetRequiredService<ProvisioningDbContext>(), stopped);
+                    renewal = await RenewAsync(scope.ServiceProvider.GetRequiredService<ProvisioningDbContext>(), bounded.Token);
                 }
-                catch (Exception exception) when (exception is not OperationCanceledException)
+                catch (Exception exception) when (!stopped.IsCancellationRequested)
                 {
                     LogRenewalFailed(exception, _requestId);
-                    held = clock.GetUtcNow().UtcDateTime < _heldUntil - interval;
-                    if (held)
+                    if (clock.GetUtcNow().UtcDateTime < _heldUntil)
                     {
                         continue;
                     }
+                    renewal = Renewal.Lost; // run out without a renewal: this runner cannot show it still holds it
                 }
-                if (!held)
+                switch (renewal)
                 {
-                    Lost = true;
-                    LogLeaseLost(_requestId);
-                    await step.CancelAsync();
-                    return;
+                    case Renewal.Released:
+                        return; // the step saved its end meanwhile
+                    case Renewal.Lost:
+                        Lost = true;
+                        LogLeaseLost(_requestId);
+                        await step.CancelAsync();
+                        return;
                 }
             }
         }
         catch (OperationCanceledException) when (stopped.IsCancellationRequested)
         {
         }
+        catch (Exception exception)
+        {
+            // Whatever broke the heartbeat, the lease is no longer kept: the step must not go on as if it were.
+            LogRenewalFailed(exception, _requestId);
+            Lost = true;
+            await step.CancelAsync();
+        }
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    private enum Renewal
+    {
+        Held,
+        /// <summary>The row holds no token: this runner's step gave the lease back (its final save).</summary>
+        Released,
+        /// <summary>The row holds another runner's token.</summary>
+        Lost,
     }
 
     /// <summary>Extends the lease if its token is still this scope's: a lease run out that no runner took is still this one's to keep.</summary>
-    private async Task<bool> RenewAsync(ProvisioningDbContext context, CancellationToken cancellationToken)
+    private async Task<Renewal> RenewAsync(ProvisioningDbContext context, CancellationToken cancellationToken)
     {
         var until = clock.GetUtcNow().UtcDateTime + settings.StepLease;
         var (requestId, token) = (_requestId, _token);
-        var renewed = await context.Requests.Where(r => r.Id == requestId && r.LeaseToken == token)
-            .ExecuteUpdateAsync(set => set.SetProperty(r => r.LeasedUntil, until), cancellationToken) == 1;
-        if (renewed)
+        if (await context.Requests.Where(r => r.Id == requestId && r.LeaseToken == token)
+                .ExecuteUpdateAsync(set => set.SetProperty(r => r.LeasedUntil, until), cancellationToken) == 1)
         {
             _heldUntil = until;
+            return Renewal.Held;
         }
-        return renewed;
+        return await context.Requests.AnyAsync(r => r.Id == requestId && r.LeaseToken == null, cancellationToken) ? Renewal.Released : Renewal.Lost;
     }
 
     /// <summary>Gives the lease back, if this scope still holds it, for the step to be read afresh by any runner.</summary>

@@ -81,9 +81,10 @@ public sealed partial class Workflow(
     private void LookAgainSoon(HostingRequest request, DateTime now) => request.NextStepAt = now + settings.FacilityPollInterval;
 
     /// <summary>
-    /// Asks the facility for every VM, then comes back until each is built: a built VM's claim is committed and its usage
-    /// starts; one in error, or still building past <see cref="ProvisioningSettings.BuildTimeout"/>, fails the request, which
-    /// compensates. A facility that cannot be reached leaves the step to be taken again.
+    /// Asks the facility for every VM, then comes back until all are built; only then are their claims committed and their
+    /// usage started, so a request is delivered whole or undone whole: one VM in error, or still building past
+    /// <see cref="ProvisioningSettings.BuildTimeout"/>, fails the request, which compensates, and nothing of it was billed.
+    /// A facility that cannot be reached leaves the step to be taken again.
     /// </summary>
     private async Task ProvisionAsync(HostingRequest request, DateTime now, CancellationToken cancellationToken)
     {
@@ -94,6 +95,7 @@ public sealed partial class Workflow(
         }
         var facility = FacilityOf(request);
         var building = false;
+        var built = new List<VmRecord>();
         try
         {
             var driver = await drivers.ForAsync(facility, cancellationToken);
@@ -122,14 +124,7 @@ public sealed partial class Workflow(
                         building = true; // its public address comes once it runs
                         break;
                     case ServerState.Active:
-                        await lease.HoldAsync(cancellationToken);
-                        await quota.CommitAsync(new Q.ClaimIdRequest { ClaimId = vm.ClaimId!.Value.ToString() }, cancellationToken: cancellationToken);
-                        var activatedAt = clock.GetUtcNow().UtcDateTime;
-                        vm.Status = VmStatus.Active;
-                        vm.ActivatedAt = activatedAt;
-                        db.AddToOutbox(new VmActivated(vm.Id, request.Id, vm.AgencyId, vm.AgencyStateCode, request.FacilityId!.Value, request.FacilityStateCode!,
-                            vm.Size(), activatedAt), activatedAt);
-                        await SaveProgressAsync(request, cancellationToken); // each VM's progress is durable on its own
+                        built.Add(vm);
                         break;
                     case ServerState.Error:
                         throw new FacilityDriverException($"{request.FacilityCode} could not build {vm.Name}: {server.Fault}");
@@ -139,6 +134,21 @@ public sealed partial class Workflow(
                     default:
                         building = true;
                         break;
+                }
+            }
+            // None is activated before all are built: a request is delivered whole, or undone whole and never billed.
+            if (!building)
+            {
+                foreach (var vm in built)
+                {
+                    await lease.HoldAsync(cancellationToken);
+                    await quota.CommitAsync(new Q.ClaimIdRequest { ClaimId = vm.ClaimId!.Value.ToString() }, cancellationToken: cancellationToken);
+                    var activatedAt = clock.GetUtcNow().UtcDateTime;
+                    vm.Status = VmStatus.Active;
+                    vm.ActivatedAt = activatedAt;
+                    db.AddToOutbox(new VmActivated(vm.Id, request.Id, vm.AgencyId, vm.AgencyStateCode, request.FacilityId!.Value, request.FacilityStateCode!,
+                        vm.Size(), activatedAt), activatedAt);
+                    await SaveProgressAsync(request, cancellationToken); // each VM's activation is durable on its own
                 }
             }
         }
@@ -526,7 +536,7 @@ public sealed partial class WorkflowRunner(
         catch (Exception exception) when (lease.Lost || exception is LeaseLostException)
         {
             // Another runner holds the step now: whatever this one was doing, it leaves it all to that one.
-            LogStepAbandoned(requestId);
+            LogStepAbandoned(exception, requestId);
         }
         catch (DbUpdateConcurrencyException)
         {
@@ -548,5 +558,5 @@ public sealed partial class WorkflowRunner(
     private partial void LogStepFailed(Exception exception, Guid requestId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId}: this runner lost the step's lease and left the step to the runner that holds it")]
-    private partial void LogStepAbandoned(Guid requestId);
+    private partial void LogStepAbandoned(Exception exception, Guid requestId);
 }

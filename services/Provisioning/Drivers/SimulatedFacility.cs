@@ -100,6 +100,8 @@ public sealed class SimulatorSettings
     public TimeSpan CallLatency { get; set; }
     /// <summary>Share of builds that end in error, 0 to 1.</summary>
     public double FailureRate { get; set; }
+    /// <summary>A regular expression: the builds of VMs whose name it matches end in error (a rehearsal of a given failure).</summary>
+    public string? FailBuildsNamed { get; set; }
     /// <summary>The largest host's memory: a VM larger than that is built into an error and resized to none, as a real scheduler finds no host.</summary>
     public long LargestHostMemoryGib { get; set; } = 2048;
 
@@ -113,6 +115,9 @@ public sealed class SimulatorSettings
 /// </summary>
 public sealed class SimulatedFacilityDriver(IServiceScopeFactory scopes, SimulatorSettings settings, TimeProvider clock) : IFacilityDriver
 {
+    private const System.Text.RegularExpressions.RegexOptions RegexOptions = System.Text.RegularExpressions.RegexOptions.CultureInvariant;
+    private static readonly TimeSpan RegexTimeout = TimeSpan.FromMilliseconds(100);
+
     private const string Building = "building", Active = "active", Stopped = "stopped", Error = "error", Deleting = "deleting";
 
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
@@ -406,7 +411,8 @@ public sealed class SimulatedFacilityDriver(IServiceScopeFactory scopes, Simulat
         {
             case Deleting:
                 return null;
-            case Building when Random.Shared.NextDouble() < settings.FailureRate:
+            case Building when Random.Shared.NextDouble() < settings.FailureRate
+                || (settings.FailBuildsNamed is { } failing && System.Text.RegularExpressions.Regex.IsMatch(server.Name, failing, RegexOptions, RegexTimeout)):
                 (server.State, server.Fault, server.Until) = (Error, $"simulated failure while building {server.Name}", null);
                 return server;
             default:

@@ -124,8 +124,11 @@ public abstract class BillingServiceFixture : IAsyncLifetime
     public Task PublishAsync(object message, Guid? messageId = null) =>
         _bus!.Publish(message, message.GetType(), Pipe.Execute<PublishContext>(context => context.MessageId = messageId ?? NewId.NextGuid()));
 
-    /// <summary>Publishes each event 1 to 3 times, all at once in a shuffled order, some copies under the same message id and some under a new one.</summary>
-    public async Task ReplayAsync(IEnumerable<object> events, int seed)
+    /// <summary>
+    /// Publishes each event 1 to 3 times, all at once in a shuffled order, some copies under the same message id and some under
+    /// a new one; returns the message ids used.
+    /// </summary>
+    public async Task<IReadOnlyList<Guid>> ReplayAsync(IEnumerable<object> events, int seed)
     {
         var random = new Random(seed);
         var copies = events.SelectMany(e =>
@@ -135,7 +138,24 @@ public abstract class BillingServiceFixture : IAsyncLifetime
         }).ToArray();
         random.Shuffle(copies);
         await Task.WhenAll(copies.Select(c => PublishAsync(c.Event, c.Id)));
+        return [.. copies.Select(c => c.Id).Distinct()];
     }
+
+    /// <summary>
+    /// Waits until billing's inbox holds every one of <paramref name="messageIds"/>: each was handled and committed, and a copy
+    /// still on its way under one of them can only be found in the inbox and skipped. Nothing of them can change anything after.
+    /// </summary>
+    public Task AllConsumedAsync(IReadOnlyList<Guid> messageIds) => Eventually.HoldsAsync(async () =>
+    {
+        foreach (var messageId in messageIds)
+        {
+            if (!await ConsumedAsync(messageId))
+            {
+                return false;
+            }
+        }
+        return true;
+    }, TimeSpan.FromSeconds(60), $"billing consumed all {messageIds.Count} messages");
 
     /// <summary>True once billing's inbox holds the message: a consumer handled it and committed.</summary>
     public async Task<bool> ConsumedAsync(Guid messageId)

@@ -168,8 +168,7 @@ public abstract class BillingTests<TFixture>(TFixture billing) : IClassFixture<T
         Assert.Equal(draft.TotalXof, issued.TotalXof);
 
         // Everything again, once more: nothing is metered, billed or posted twice.
-        await billing.ReplayAsync(events, seed: 8);
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        await billing.AllConsumedAsync(await billing.ReplayAsync(events, seed: 8));
         await WaitForUsageAsync(billing.MaliOperator, agency, "2026-09", periods.Count, ended + 4);
         var after = await billing.Client.GetInvoiceAsync(new GetInvoiceRequest { ActorUserId = operatorId, InvoiceId = draft.Id });
         Assert.Equal(issued.ToString(), after.ToString());

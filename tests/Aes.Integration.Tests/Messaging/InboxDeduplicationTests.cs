@@ -40,7 +40,8 @@ public sealed class InboxDeduplicationTests
         await PublishCopyAsync(host, line, messageId);
         await Eventually.HoldsAsync(async () => await host.EffectsAsync(line) == 1, TimeSpan.FromSeconds(30), "first copy handled");
         await PublishCopyAsync(host, line, messageId);
-        await Task.Delay(1500);
+        // The second copy consumed (and found in the inbox): nothing of it is still on its way.
+        await Eventually.HoldsAsync(() => Task.FromResult(host.Messages().Consumed(messageId) == 2), TimeSpan.FromSeconds(30), "second copy consumed");
 
         Assert.Equal(1, await host.EffectsAsync(line));
         await host.StopAsync();
@@ -54,8 +55,8 @@ public sealed class InboxDeduplicationTests
         var messageId = NewId.NextGuid();
 
         await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => PublishCopyAsync(host, line, messageId)));
-        await Eventually.HoldsAsync(async () => await host.EffectsAsync(line) >= 1, TimeSpan.FromSeconds(30), "a copy handled");
-        await Task.Delay(2000);
+        // Every one of the eight copies consumed: none is still on its way to add an effect.
+        await Eventually.HoldsAsync(() => Task.FromResult(host.Messages().Consumed(messageId) == 8), TimeSpan.FromSeconds(30), "every copy consumed");
 
         Assert.Equal(1, await host.EffectsAsync(line));
         await host.StopAsync();

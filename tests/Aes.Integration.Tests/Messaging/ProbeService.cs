@@ -25,6 +25,40 @@ public sealed class ProbePostgresDb(DbContextOptions<ProbePostgresDb> options) :
 public sealed class ProbeSqliteDb(DbContextOptions<ProbeSqliteDb> options) : ProbeDb(options);
 
 /// <summary>
+/// What the probe's own bus published and consumed, by message id: the tests' proof that nothing more is on its way (every
+/// copy the broker took has been consumed, and the relay sends no more) instead of a sleep.
+/// </summary>
+public sealed class MessageCounter : IConsumeObserver, IPublishObserver
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, int> _consumed = new(), _published = new();
+
+    public int Consumed(Guid messageId) => _consumed.GetValueOrDefault(messageId);
+
+    public int Published(Guid messageId) => _published.GetValueOrDefault(messageId);
+
+    public Task PreConsume<T>(ConsumeContext<T> context) where T : class => Task.CompletedTask;
+
+    public Task PostConsume<T>(ConsumeContext<T> context) where T : class => Count(_consumed, context.MessageId);
+
+    public Task ConsumeFault<T>(ConsumeContext<T> context, Exception exception) where T : class => Task.CompletedTask;
+
+    public Task PrePublish<T>(PublishContext<T> context) where T : class => Task.CompletedTask;
+
+    public Task PostPublish<T>(PublishContext<T> context) where T : class => Count(_published, context.MessageId);
+
+    public Task PublishFault<T>(PublishContext<T> context, Exception exception) where T : class => Task.CompletedTask;
+
+    private static Task Count(System.Collections.Concurrent.ConcurrentDictionary<Guid, int> counts, Guid? messageId)
+    {
+        if (messageId is { } id)
+        {
+            counts.AddOrUpdate(id, 1, (_, n) => n + 1);
+        }
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>
 /// A small service built from the same building block as the real ones: PostgreSQL, the outbox,
 /// the inbox and MassTransit on RabbitMQ, with its own queue names.
 /// </summary>
@@ -51,15 +85,22 @@ public static class ProbeService
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.None);
         builder.AddServiceDatabase<ProbeDb, ProbePostgresDb, ProbeSqliteDb>("probe-db");
         builder.AddServiceMessaging<ProbeDb>($"probe-{Guid.NewGuid():N}"[..14], consumers);
+        builder.Services.AddSingleton<MessageCounter>();
         var host = builder.Build();
         await using (var scope = host.Services.CreateAsyncScope())
         {
             await scope.ServiceProvider.GetRequiredService<ProbeDb>().Database.EnsureCreatedAsync();
         }
+        var bus = host.Services.GetRequiredService<IBus>();
+        var counter = host.Services.GetRequiredService<MessageCounter>();
+        bus.ConnectConsumeObserver(counter);
+        bus.ConnectPublishObserver(counter);
         await host.StartAsync();
         await WaitForBusAsync(host);
         return host;
     }
+
+    public static MessageCounter Messages(this IHost host) => host.Services.GetRequiredService<MessageCounter>();
 
     public static async Task<int> EffectsAsync(this IHost host, Guid subject)
     {
