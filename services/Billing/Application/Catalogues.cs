@@ -38,7 +38,7 @@ public sealed class Catalogues(BillingDbContext db, BillingAccess access, TimePr
             ?? throw new NotFoundException("Site", change.FacilityId.ToString());
         await access.RequireOperatorAsync(change.ActorUserId, facility.StateCode, cancellationToken);
 
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginOrJoinTransactionAsync(cancellationToken);
         // Serialises catalogue changes of one facility, so two overlapping publications cannot both pass the checks.
         await db.Facilities.Where(f => f.Id == facility.Id).ExecuteUpdateAsync(set => set.SetProperty(f => f.Code, f => f.Code), cancellationToken);
 

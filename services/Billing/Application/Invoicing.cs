@@ -19,7 +19,7 @@ public sealed partial class Invoicing(BillingDbContext db, BillingAccess access,
         var account = await AccountAsync(agencyId, cancellationToken);
         await access.RequireOperatorAsync(actor, account.StateCode, cancellationToken);
         var period = await PeriodAsync(account.StateCode, month, cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginOrJoinTransactionAsync(cancellationToken);
         var invoice = await DraftCoreAsync(account, period, cancellationToken);
         await db.SaveOrExplainAsync(InvoiceEntity, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
@@ -52,7 +52,7 @@ public sealed partial class Invoicing(BillingDbContext db, BillingAccess access,
                 .ToDictionaryAsync(i => i.AgencyId, cancellationToken);
             var pricing = await PricingAsync(segments.Select(s => s.FacilityId), cancellationToken);
 
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await using var transaction = await db.Database.BeginOrJoinTransactionAsync(cancellationToken);
             var redrafted = existing.Values.Where(i => i.Status == InvoiceStatus.Draft).Select(i => i.Id).ToList();
             await db.InvoiceLines.Where(l => redrafted.Contains(l.InvoiceId)).ExecuteDeleteAsync(cancellationToken);
             await db.RatedPieces.Where(p => redrafted.Contains(p.InvoiceId)).ExecuteDeleteAsync(cancellationToken);
@@ -98,7 +98,7 @@ public sealed partial class Invoicing(BillingDbContext db, BillingAccess access,
         var account = await AccountAsync(invoice.AgencyId, cancellationToken);
         var period = await PeriodAsync(invoice.StateCode, invoice.Month, cancellationToken);
 
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginOrJoinTransactionAsync(cancellationToken);
         var number = await NextNumberAsync("F", invoice.StateCode, invoice.Month, cancellationToken);
         // Rated once more on issue, so usage that arrived after the last draft is not left out.
         invoice = await DraftCoreAsync(account, period, cancellationToken, invoice);
@@ -146,7 +146,7 @@ public sealed partial class Invoicing(BillingDbContext db, BillingAccess access,
             RequireStatus(invoice, InvoiceStatus.Issued, "annulée", "cancelled");
         }
         var now = Now;
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginOrJoinTransactionAsync(cancellationToken);
         var credited = 0L;
         if (invoice.Status == InvoiceStatus.Issued && invoice.TotalXof > invoice.CreditedXof)
         {
@@ -183,7 +183,7 @@ public sealed partial class Invoicing(BillingDbContext db, BillingAccess access,
                 $"doit être compris entre 1 et {left} francs, le montant non encore crédité.",
                 $"must be between 1 and {left} francs, the amount not yet credited."));
         }
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginOrJoinTransactionAsync(cancellationToken);
         await CreditCoreAsync(invoice, amount, reason, Now, cancellationToken);
         invoice.Version++;
         await db.SaveOrExplainAsync(InvoiceEntity, cancellationToken);

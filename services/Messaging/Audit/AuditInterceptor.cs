@@ -6,8 +6,11 @@ using Grpc.Core.Interceptors;
 namespace Aes.Messaging.Audit;
 
 /// <summary>
-/// Records every change made through the API once it has succeeded: the methods whose rule writes, except
-/// quota's claims, which only follow from the hosting requests already recorded by provisioning.
+/// Records every change made through the API in the same transaction as the change (ADR 033): the methods whose rule
+/// writes, except quota's claims, which only follow from the hosting requests already recorded by provisioning. The call
+/// runs in a transaction of the service's database that the method's own saves and transactions join; its audit record
+/// is appended at the end, and both commit together. A record that cannot be written undoes the change, so a caller told
+/// to try again finds nothing done.
 /// </summary>
 public sealed class AuditInterceptor<TContext>(IEnumerable<AccessPolicy> policies) : Interceptor where TContext : ServiceDbContext
 {
@@ -16,24 +19,28 @@ public sealed class AuditInterceptor<TContext>(IEnumerable<AccessPolicy> policie
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
-        var response = await continuation(request, context);
         var rule = policies.FirstOrDefault(p => p.Covers(context.Method))?.Rules.GetValueOrDefault(context.Method);
-        if (rule is { Writes: true } && rule != AccessRule.ServicesOnly && request is IMessage message)
+        if (rule is not { Writes: true } || rule == AccessRule.ServicesOnly || request is not IMessage message)
         {
-            var http = context.GetHttpContext();
-            var caller = http.User;
-            var actor = caller.FindFirst(AesClaims.Subject)?.Value ?? "";
-            var named = Scopes.Text(message, CallerInterceptor.ActorField);
-            var details = JsonFormatter.Default.Format(message);
-            var origin = $"{http.Connection.RemoteIpAddress}"
-                + (http.Request.Headers["X-Forwarded-For"].ToString() is { Length: > 0 } forwarded ? $" via {forwarded}" : "")
-                + $" · {http.Request.Headers.UserAgent}";
-            await http.RequestServices.GetRequiredService<AuditTrail<TContext>>().AppendAsync(new AuditRecord(
-                actor, caller.FindFirst(AesClaims.Name)?.Value ?? actor,
-                named.Length > 0 && !string.Equals(named, actor, StringComparison.OrdinalIgnoreCase) ? named : "",
-                context.Method, details.Length > MaxDetails ? details[..MaxDetails] + "…" : details, origin[..Math.Min(origin.Length, 1000)]),
-                CancellationToken.None);
+            return await continuation(request, context);
         }
+        var http = context.GetHttpContext();
+        var database = http.RequestServices.GetRequiredService<TContext>().Database;
+        await using var transaction = await database.BeginOrJoinTransactionAsync(context.CancellationToken);
+        var response = await continuation(request, context);
+        var caller = http.User;
+        var actor = caller.FindFirst(AesClaims.Subject)?.Value ?? "";
+        var named = Scopes.Text(message, CallerInterceptor.ActorField);
+        var details = JsonFormatter.Default.Format(message);
+        var origin = $"{http.Connection.RemoteIpAddress}"
+            + (http.Request.Headers["X-Forwarded-For"].ToString() is { Length: > 0 } forwarded ? $" via {forwarded}" : "")
+            + $" · {http.Request.Headers.UserAgent}";
+        await http.RequestServices.GetRequiredService<AuditTrail<TContext>>().AppendAsync(new AuditRecord(
+            actor, caller.FindFirst(AesClaims.Name)?.Value ?? actor,
+            named.Length > 0 && !string.Equals(named, actor, StringComparison.OrdinalIgnoreCase) ? named : "",
+            context.Method, details.Length > MaxDetails ? details[..MaxDetails] + "…" : details, origin[..Math.Min(origin.Length, 1000)]),
+            CancellationToken.None);
+        await transaction.CommitAsync(CancellationToken.None);
         return response;
     }
 }

@@ -63,7 +63,7 @@ public sealed partial class CapacityOperations(QuotaDbContext db, Access access,
         }
 
         var now = Now;
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginOrJoinTransactionAsync(cancellationToken);
         // Conditional, like a claim: a concurrent hold cannot slip between the check and the change.
         var changed = await db.Inventories
             .Where(i => i.PoolId == poolId && i.Class == resourceClass && i.Used <= capacity)
@@ -90,7 +90,7 @@ public sealed partial class CapacityOperations(QuotaDbContext db, Access access,
     {
         await access.RequireOperatorAsync(actor, stateCode, cancellationToken);
         var now = Now;
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginOrJoinTransactionAsync(cancellationToken);
         if (db is QuotaPostgresDbContext)
         {
             // The state's allocation rows in the order every hold batch locks them (ADR 014): the updates

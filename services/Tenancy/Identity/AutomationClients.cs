@@ -30,7 +30,7 @@ public sealed class AutomationClients(TenancyDbContext db, TenancyOperations ope
         var projectIds = await ProjectsOfTheAgencyAsync(request, cancellationToken);
         var clientId = $"auto-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}";
         // The service account and its client exist together or not at all.
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginOrJoinTransactionAsync(cancellationToken);
         var user = await operations.CreateUserAsync(new V1.CreateUserRequest
         {
             UserName = clientId, DisplayName = displayName, Roles = { request.Assignment },

@@ -157,6 +157,19 @@ public abstract class BillingServiceFixture : IAsyncLifetime
         return true;
     }, TimeSpan.FromSeconds(60), $"billing consumed all {messageIds.Count} messages");
 
+    /// <summary>Runs SQL on billing's own PostgreSQL database, as its administrator would (a fault to inject, a count to read).</summary>
+    public async Task<object?> PostgresAsync(string sql)
+    {
+        if (!OnPostgres)
+        {
+            throw new InvalidOperationException("billing runs on SQLite here");
+        }
+        await using var connection = new Npgsql.NpgsqlConnection(_database);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        return await command.ExecuteScalarAsync();
+    }
+
     /// <summary>True once billing's inbox holds the message: a consumer handled it and committed.</summary>
     public async Task<bool> ConsumedAsync(Guid messageId)
     {
