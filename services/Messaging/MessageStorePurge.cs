@@ -40,28 +40,33 @@ public sealed partial class MessageStorePurge<TContext>(IServiceScopeFactory sco
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var (sentBefore, processedBefore) = (now - settings.OutboxRetention, now - settings.InboxRetention);
-        long outbox = 0, inbox = 0;
+        var outbox = await InBatchesAsync(db =>
+        {
+            var batch = db.OutboxMessages.Where(m => m.DispatchedAt != null && m.DispatchedAt < sentBefore).OrderBy(m => m.Sequence).Take(BatchSize)
+                .Select(m => m.Sequence);
+            return db.OutboxMessages.Where(m => batch.Contains(m.Sequence)).ExecuteDeleteAsync(cancellationToken);
+        });
+        var inbox = await InBatchesAsync(db =>
+        {
+            var batch = db.InboxMessages.Where(m => m.ProcessedAt < processedBefore).OrderBy(m => m.ProcessedAt).Take(BatchSize).Select(m => m.MessageId);
+            return db.InboxMessages.Where(m => m.ProcessedAt < processedBefore && batch.Contains(m.MessageId)).ExecuteDeleteAsync(cancellationToken);
+        });
+        return (outbox, inbox);
+    }
+
+    /// <summary>Runs one batch's delete after another, each in a context of its own, until a batch comes back short.</summary>
+    private async Task<long> InBatchesAsync(Func<TContext, Task<int>> deleteBatch)
+    {
+        long total = 0;
         int deleted;
         do
         {
             await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<TContext>();
-            var batch = db.OutboxMessages.Where(m => m.DispatchedAt != null && m.DispatchedAt < sentBefore).OrderBy(m => m.Sequence).Take(BatchSize)
-                .Select(m => m.Sequence);
-            deleted = await db.OutboxMessages.Where(m => batch.Contains(m.Sequence)).ExecuteDeleteAsync(cancellationToken);
-            outbox += deleted;
+            deleted = await deleteBatch(scope.ServiceProvider.GetRequiredService<TContext>());
+            total += deleted;
         }
         while (deleted >= BatchSize);
-        do
-        {
-            await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<TContext>();
-            var batch = db.InboxMessages.Where(m => m.ProcessedAt < processedBefore).OrderBy(m => m.ProcessedAt).Take(BatchSize).Select(m => m.MessageId);
-            deleted = await db.InboxMessages.Where(m => m.ProcessedAt < processedBefore && batch.Contains(m.MessageId)).ExecuteDeleteAsync(cancellationToken);
-            inbox += deleted;
-        }
-        while (deleted >= BatchSize);
-        return (outbox, inbox);
+        return total;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Service}: purged {Outbox} sent outbox events and {Inbox} inbox records past their retention")]

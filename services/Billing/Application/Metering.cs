@@ -39,36 +39,23 @@ public sealed partial class Metering(BillingDbContext db, ILogger<Metering> logg
 {
     public async Task<bool> RecordAsync(UsageFacts facts, CancellationToken cancellationToken)
     {
-        var ownTransaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
-        try
+        await using var transaction = await db.Database.BeginOrJoinTransactionAsync(cancellationToken);
+        await LockMeterAsync(facts, cancellationToken);
+        if (await db.UsageEvents.AnyAsync(e => e.VmId == facts.VmId && e.Kind == facts.Kind && e.OccurredAt == facts.OccurredAt, cancellationToken))
         {
-            await LockMeterAsync(facts, cancellationToken);
-            if (await db.UsageEvents.AnyAsync(e => e.VmId == facts.VmId && e.Kind == facts.Kind && e.OccurredAt == facts.OccurredAt, cancellationToken))
-            {
-                LogDuplicateEvent(logger, facts.Kind, facts.VmId);
-                return false;
-            }
-            db.UsageEvents.Add(new UsageEvent
-            {
-                VmId = facts.VmId, Kind = facts.Kind, OccurredAt = facts.OccurredAt, Size = facts.Size, OldSize = facts.OldSize,
-                ActivatedAt = facts.ActivatedAt, ReceivedAt = DateTime.UtcNow,
-            });
-            await db.SaveChangesAsync(cancellationToken);
-            await RebuildSegmentsAsync(facts, cancellationToken);
-            await db.SaveChangesAsync(cancellationToken);
-            if (ownTransaction is not null)
-            {
-                await ownTransaction.CommitAsync(cancellationToken);
-            }
-            return true;
+            LogDuplicateEvent(logger, facts.Kind, facts.VmId);
+            return false;
         }
-        finally
+        db.UsageEvents.Add(new UsageEvent
         {
-            if (ownTransaction is not null)
-            {
-                await ownTransaction.DisposeAsync();
-            }
-        }
+            VmId = facts.VmId, Kind = facts.Kind, OccurredAt = facts.OccurredAt, Size = facts.Size, OldSize = facts.OldSize,
+            ActivatedAt = facts.ActivatedAt, ReceivedAt = DateTime.UtcNow,
+        });
+        await db.SaveChangesAsync(cancellationToken);
+        await RebuildSegmentsAsync(facts, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
     }
 
     private async Task LockMeterAsync(UsageFacts facts, CancellationToken cancellationToken)

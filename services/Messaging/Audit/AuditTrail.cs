@@ -16,7 +16,7 @@ public sealed class AuditTrail<TContext>(TContext db, TimeProvider clock) where 
     public async Task<AuditEntry> AppendAsync(AuditRecord record, CancellationToken cancellationToken)
     {
         var owned = db.Database.CurrentTransaction is null;
-        await using var transaction = owned ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
+        await using var transaction = await db.Database.BeginOrJoinTransactionAsync(cancellationToken);
         // Taking the head row's write lock first makes concurrent appends (other requests, other replicas) wait their turn.
         await db.AuditHeads.Where(h => h.Id == AuditHead.SingleId).ExecuteUpdateAsync(h => h.SetProperty(x => x.Position, x => x.Position), cancellationToken);
         var head = await db.AuditHeads.SingleAsync(h => h.Id == AuditHead.SingleId, cancellationToken);
@@ -34,9 +34,9 @@ public sealed class AuditTrail<TContext>(TContext db, TimeProvider clock) where 
         head.Position = position;
         head.Hash = entry.Hash;
         await db.SaveChangesAsync(cancellationToken);
-        if (transaction is not null)
+        await transaction.CommitAsync(cancellationToken);
+        if (owned)
         {
-            await transaction.CommitAsync(cancellationToken);
             db.ChangeTracker.Clear();
         }
         return entry;
