@@ -4,7 +4,8 @@ namespace Aes.Messaging;
 /// Keeps the outbox and the inbox bounded: every <c>Messaging:PurgeInterval</c> (1 h) it deletes the outbox's sent events older
 /// than <c>Messaging:OutboxRetention</c> (7 days; unsent and parked ones stay, whatever their age) and the inbox's records older
 /// than <c>Messaging:InboxRetention</c> (30 days: far beyond any redelivery, the relay's and the consumers' retries, so a copy
-/// can no longer arrive to find its record gone), <see cref="BatchSize"/> rows per statement so no purge holds locks long.
+/// can no longer arrive to find its record gone) and the first answers kept for repeated writes older than
+/// <c>Messaging:ReplayRetention</c> (24 h); <see cref="BatchSize"/> rows per statement so no purge holds locks long.
 /// </summary>
 public sealed partial class MessageStorePurge<TContext>(IServiceScopeFactory scopes, MessagingSettings settings, TimeProvider clock,
     ILogger<MessageStorePurge<TContext>> logger) : BackgroundService where TContext : ServiceDbContext
@@ -18,10 +19,10 @@ public sealed partial class MessageStorePurge<TContext>(IServiceScopeFactory sco
             try
             {
                 await Task.Delay(settings.PurgeInterval, clock, stoppingToken);
-                var (outbox, inbox) = await PurgeAsync(stoppingToken);
-                if (outbox + inbox > 0)
+                var (outbox, inbox, replays) = await PurgeAsync(stoppingToken);
+                if (outbox + inbox + replays > 0)
                 {
-                    LogPurged(settings.ServiceName, outbox, inbox);
+                    LogPurged(settings.ServiceName, outbox, inbox, replays);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -35,11 +36,11 @@ public sealed partial class MessageStorePurge<TContext>(IServiceScopeFactory sco
         }
     }
 
-    /// <summary>Deletes what is past its retention now; returns how many outbox and inbox rows went.</summary>
-    public async Task<(long Outbox, long Inbox)> PurgeAsync(CancellationToken cancellationToken)
+    /// <summary>Deletes what is past its retention now; returns how many outbox, inbox and replay rows went.</summary>
+    public async Task<(long Outbox, long Inbox, long Replays)> PurgeAsync(CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        var (sentBefore, processedBefore) = (now - settings.OutboxRetention, now - settings.InboxRetention);
+        var (sentBefore, processedBefore, answeredBefore) = (now - settings.OutboxRetention, now - settings.InboxRetention, now - settings.ReplayRetention);
         var outbox = await InBatchesAsync(db =>
         {
             var batch = db.OutboxMessages.Where(m => m.DispatchedAt != null && m.DispatchedAt < sentBefore).OrderBy(m => m.Sequence).Take(BatchSize)
@@ -51,7 +52,11 @@ public sealed partial class MessageStorePurge<TContext>(IServiceScopeFactory sco
             var batch = db.InboxMessages.Where(m => m.ProcessedAt < processedBefore).OrderBy(m => m.ProcessedAt).Take(BatchSize).Select(m => m.MessageId);
             return db.InboxMessages.Where(m => m.ProcessedAt < processedBefore && batch.Contains(m.MessageId)).ExecuteDeleteAsync(cancellationToken);
         });
-        return (outbox, inbox);
+        // A handful of writes a day carry a key: one statement is short.
+        await using var scope = scopes.CreateAsyncScope();
+        var replays = await scope.ServiceProvider.GetRequiredService<TContext>().CallReplays.Where(r => r.CreatedAt < answeredBefore)
+            .ExecuteDeleteAsync(cancellationToken);
+        return (outbox, inbox, replays);
     }
 
     /// <summary>Runs one batch's delete after another, each in a context of its own, until a batch comes back short.</summary>
@@ -69,8 +74,8 @@ public sealed partial class MessageStorePurge<TContext>(IServiceScopeFactory sco
         return total;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Service}: purged {Outbox} sent outbox events and {Inbox} inbox records past their retention")]
-    private partial void LogPurged(string service, long outbox, long inbox);
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Service}: purged {Outbox} sent outbox events, {Inbox} inbox records and {Replays} kept answers past their retention")]
+    private partial void LogPurged(string service, long outbox, long inbox, long replays);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Service}: purging the outbox and inbox failed; tried again at the next interval")]
     private partial void LogPurgeFailed(Exception exception, string service);

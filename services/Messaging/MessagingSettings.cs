@@ -68,6 +68,9 @@ public sealed class MessagingSettings
     /// <summary>How long the inbox remembers a consumed message id: far beyond any redelivery, so a late copy still finds it.</summary>
     public TimeSpan InboxRetention { get; set; } = TimeSpan.FromDays(30);
 
+    /// <summary>How long the first answer to a write sent with an idempotency key is kept for the caller's retries.</summary>
+    public TimeSpan ReplayRetention { get; set; } = TimeSpan.FromHours(24);
+
     /// <summary>1 s, 5 s, 15 s, then every 30 s until <see cref="OutageRetryFor"/> is reached.</summary>
     public TimeSpan[] OutageRetryIntervals =>
     [

@@ -12,6 +12,7 @@ public abstract class ServiceDbContext(DbContextOptions options) : DbContext(opt
     public DbSet<InboxMessage> InboxMessages => Set<InboxMessage>();
     public DbSet<Audit.AuditEntry> AuditEntries => Set<Audit.AuditEntry>();
     public DbSet<Audit.AuditHead> AuditHeads => Set<Audit.AuditHead>();
+    public DbSet<Audit.CallReplay> CallReplays => Set<Audit.CallReplay>();
 
     /// <summary>True from <see cref="AddToOutbox"/> until the relay has been told of the commit (or the rollback).</summary>
     internal bool OutboxPending { get; set; }
@@ -66,6 +67,18 @@ public abstract class ServiceDbContext(DbContextOptions options) : DbContext(opt
             head.Property(h => h.Position).HasColumnName("position");
             head.Property(h => h.Hash).HasColumnName("hash").HasMaxLength(64);
             head.HasData(new Audit.AuditHead { Id = Audit.AuditHead.SingleId, Position = 0, Hash = Audit.AuditHead.Genesis });
+        });
+        modelBuilder.Entity<Audit.CallReplay>(replay =>
+        {
+            replay.ToTable("call_replays");
+            replay.HasKey(r => new { r.Method, r.Caller, r.IdempotencyKey });
+            replay.Property(r => r.Method).HasColumnName("method").HasMaxLength(300);
+            replay.Property(r => r.Caller).HasColumnName("caller").HasMaxLength(200);
+            replay.Property(r => r.IdempotencyKey).HasColumnName("idempotency_key").HasMaxLength(200);
+            replay.Property(r => r.Fingerprint).HasColumnName("fingerprint").HasMaxLength(64);
+            replay.Property(r => r.Response).HasColumnName("response");
+            replay.Property(r => r.CreatedAt).HasColumnName("created_at");
+            replay.HasIndex(r => r.CreatedAt); // the purge's way in (MessageStorePurge)
         });
         modelBuilder.Entity<InboxMessage>(inbox =>
         {

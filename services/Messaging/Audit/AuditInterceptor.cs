@@ -10,7 +10,8 @@ namespace Aes.Messaging.Audit;
 /// writes, except quota's claims, which only follow from the hosting requests already recorded by provisioning. The call
 /// runs in a transaction of the service's database that the method's own saves and transactions join; its audit record
 /// is appended at the end, and both commit together. A record that cannot be written undoes the change, so a caller told
-/// to try again finds nothing done.
+/// to try again finds nothing done. A write sent with an idempotency key runs once per caller and key, and a repeat gets the
+/// first answer (<see cref="RepeatedCalls"/>, ADR 034).
 /// </summary>
 public sealed class AuditInterceptor<TContext>(IEnumerable<AccessPolicy> policies) : Interceptor where TContext : ServiceDbContext
 {
@@ -25,11 +26,26 @@ public sealed class AuditInterceptor<TContext>(IEnumerable<AccessPolicy> policie
             return await continuation(request, context);
         }
         var http = context.GetHttpContext();
-        var database = http.RequestServices.GetRequiredService<TContext>().Database;
-        await using var transaction = await database.BeginOrJoinTransactionAsync(context.CancellationToken);
-        var response = await continuation(request, context);
+        var db = http.RequestServices.GetRequiredService<TContext>();
         var caller = http.User;
         var actor = caller.FindFirst(AesClaims.Subject)?.Value ?? "";
+        await using var transaction = await db.Database.BeginOrJoinTransactionAsync(context.CancellationToken);
+        var repeatable = RepeatedCalls.KeyOf(message).Length > 0;
+        if (repeatable)
+        {
+            var now = http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime;
+            var retention = http.RequestServices.GetRequiredService<MessagingSettings>().ReplayRetention;
+            var responses = ((IMessage)Activator.CreateInstance<TResponse>()).Descriptor.Parser;
+            if (await RepeatedCalls.ClaimOrReplayAsync(db, context.Method, actor, message, responses, now, retention, context.CancellationToken) is { } first)
+            {
+                return (TResponse)first; // done once already, and recorded then
+            }
+        }
+        var response = await continuation(request, context);
+        if (repeatable)
+        {
+            await RepeatedCalls.KeepAsync(db, context.Method, actor, message, (IMessage)response);
+        }
         var named = Scopes.Text(message, CallerInterceptor.ActorField);
         var details = JsonFormatter.Default.Format(message);
         var origin = $"{http.Connection.RemoteIpAddress}"

@@ -66,6 +66,7 @@ public static class RpcEndpoints
                 return ApiProblems.Of(400, invalid.French, invalid.Message, invalid.Field);
             }
             fill?.Invoke(http, request);
+            CarryIdempotencyKey(http, request);
             var client = http.RequestServices.GetRequiredService<GrpcClientFactory>().CreateClient<TClient>(ClientName<TClient>(service));
             try
             {
@@ -90,6 +91,20 @@ public static class RpcEndpoints
     }
 
     private static readonly IReadOnlySet<string> NoFields = new HashSet<string>();
+
+    /// <summary>
+    /// A write whose service keeps its own first answers (an <c>idempotency_key</c> field) gets the caller's Idempotency-Key
+    /// unless the body gave one: the API's record of the answer is lost with a 5xx, the service's commits with the write.
+    /// </summary>
+    private static void CarryIdempotencyKey(HttpContext http, IMessage request)
+    {
+        if (request.Descriptor.FindFieldByName("idempotency_key") is { FieldType: FieldType.String } field
+            && ((string)field.Accessor.GetValue(request)).Length == 0
+            && http.Request.Headers[IdempotencyFilter.Header].ToString() is { Length: > 0 } key)
+        {
+            field.Accessor.SetValue(request, key);
+        }
+    }
 
     private static FieldDescriptor FieldOf(MessageDescriptor descriptor, string name, IReadOnlySet<string> filled) =>
         ProtoJson.FieldNamed(descriptor, name) is { } field && !filled.Contains(field.Name)

@@ -176,10 +176,16 @@ public abstract class QuotaTests<TMarketplace>(TMarketplace m) : IClassFixture<T
     {
         var mef = m.Agencies["ML/MEF"];
         var limit = (await m.Quota.GetAgencyQuotaAsync(new Q.GetAgencyQuotaRequest { AgencyId = mef })).Lines.Single(l => l.ResourceClass == Q.ResourceClass.PublicIpv4).Limit;
-        var request = await m.Quota.RequestQuotaChangeAsync(new Q.RequestQuotaChangeRequest
+        var ask = new Q.RequestQuotaChangeRequest
         {
             ActorUserId = m.Users["admin.mef.ml"], AgencyId = mef, ResourceClass = Q.ResourceClass.PublicIpv4, RequestedLimit = limit + 100, Justification = "Portail public",
-        });
+            IdempotencyKey = "ipv4-portail-public",
+        };
+        var request = await m.Quota.RequestQuotaChangeAsync(ask);
+        // Sent again with its key (its answer lost, say): the same request, not a second one for the operators.
+        Assert.Equal(request, await m.Quota.RequestQuotaChangeAsync(ask));
+        Assert.Single((await m.Quota.ListQuotaChangeRequestsAsync(new Q.ListQuotaChangeRequestsRequest { AgencyId = mef })).Requests,
+            r => r.Justification == ask.Justification);
 
         var noReason = await Assert.ThrowsAsync<RpcException>(() => m.Quota.DecideQuotaChangeAsync(new Q.DecideQuotaChangeRequest
         {

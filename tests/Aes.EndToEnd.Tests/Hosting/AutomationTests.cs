@@ -313,6 +313,25 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
         Assert.Contains(first.Body.GetProperty("clientId").GetString()!, kept);
         Assert.DoesNotContain(secret, kept);
 
+        // The portal's record lost (as a 5xx after tenancy committed would lose it), the retry reaches tenancy with the same key:
+        // tenancy answers from its own record of the first call, so there is still one client.
+        await using (var forget = portal.CreateCommand())
+        {
+            forget.CommandText = $"DELETE FROM idempotency_records WHERE \"Key\" = '{key}'";
+            Assert.Equal(1, await forget.ExecuteNonQueryAsync());
+        }
+        var retried = await SendAsync(administrator, HttpMethod.Post, "/api/v1/automation-clients", body, key);
+        Assert.True(retried.Response.IsSuccessStatusCode, retried.Body.ToString());
+        Assert.Equal(first.Body.GetProperty("clientId").GetString(), retried.Body.GetProperty("clientId").GetString());
+        Assert.DoesNotContain(secret, retried.Body.GetRawText());
+        await using (var tenancy = m.ServiceDatabase(ResourceNames.Tenancy))
+        {
+            await tenancy.OpenAsync();
+            await using var count = tenancy.CreateCommand();
+            count.CommandText = "SELECT count(*) FROM \"Users\" WHERE \"DisplayName\" = 'Pipeline rejoué'";
+            Assert.Equal(1L, Convert.ToInt64(await count.ExecuteScalarAsync()));
+        }
+
         // The secret given once still works.
         using var flow = new HttpClient { BaseAddress = new Uri(m.TenancyHttpAddress) };
         using var granted = await flow.PostAsync("connect/token", new FormUrlEncodedContent(new Dictionary<string, string>

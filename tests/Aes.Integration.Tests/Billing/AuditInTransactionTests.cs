@@ -1,6 +1,4 @@
-using Aes.Contracts;
 using Aes.Contracts.Billing.V1;
-using Aes.Contracts.Provisioning;
 using Aes.Testing;
 using Grpc.Core;
 
@@ -19,19 +17,9 @@ public sealed class AuditInTransactionTests(PostgresBillingService billing) : IC
     [Fact]
     public async Task A_credit_note_whose_audit_record_fails_is_undone_and_its_retry_makes_one_note_and_one_record()
     {
-        var agency = await billing.NewAgencyAsync("ML", "Agence de la reprise");
         var actor = billing.MaliOperator.ToString();
-        var vmId = Guid.NewGuid();
-        var size = new ResourceAmounts(1, 2, 10, 0);
-        var (from, until) = (new DateTime(2026, 5, 1, 0, 0, 0, DateTimeKind.Utc), new DateTime(2026, 5, 11, 0, 0, 0, DateTimeKind.Utc));
-        await billing.AllConsumedAsync(await billing.ReplayAsync([
-            new VmActivated(vmId, Guid.Empty, agency, "ML", billing.MaliFacility, "ML", size, from),
-            new VmDecommissioned(vmId, Guid.Empty, agency, "ML", billing.MaliFacility, "ML", size, from, until)], seed: 11));
-        await Eventually.HoldsAsync(async () => (await billing.Client.ListUsageAsync(new ListUsageRequest { ActorUserId = actor, AgencyId = agency.ToString(), Month = "2026-05" }))
-            .Periods.Any(p => p.Until is not null), TimeSpan.FromSeconds(60), "billing metered May");
-        var draft = await billing.Client.DraftInvoiceAsync(new DraftInvoiceRequest { ActorUserId = actor, AgencyId = agency.ToString(), Month = "2026-05" });
-        var issued = await billing.Client.IssueInvoiceAsync(new InvoiceActionRequest { ActorUserId = actor, InvoiceId = draft.Id });
-        var receivable = $"ML:agency:{agency:N}:receivable";
+        var issued = await billing.IssuedInvoiceAsync("Agence de la reprise", month: 5, seed: 11);
+        var receivable = BillingServiceFixture.ReceivableOf(issued);
         Assert.Equal(issued.TotalXof, await billing.BalanceAsync(receivable));
 
         // The first credit note's record fails: a sequence, which no rollback undoes, lets exactly one through to the failure.

@@ -27,6 +27,8 @@ public abstract class BillingServiceFixture : IAsyncLifetime
     private IBusControl? _bus;
 
     public BillingService.BillingServiceClient Client { get; private set; } = null!;
+    /// <summary>What <see cref="Client"/> calls through: each call with the token of the user its <c>actor_user_id</c> names.</summary>
+    public CallInvoker Invoker { get; private set; } = null!;
     public Guid MaliFacility { get; } = Guid.NewGuid();
     public Guid BurkinaFacility { get; } = Guid.NewGuid();
     public Guid NigerAgreement { get; } = Guid.NewGuid();
@@ -66,8 +68,8 @@ public abstract class BillingServiceFixture : IAsyncLifetime
             [MaliOperator] = ["StateOperator:ML:"], [BurkinaOperator] = ["StateOperator:BF:"], [NigerOperator] = ["StateOperator:NE:"],
             [Confederation] = ["ConfederalAdministrator::"], [MaliNewcomer] = ["StateOperator:ML:"],
         };
-        Client = new BillingService.BillingServiceClient(ActAsNamedUser.Invoker(_channel, issuer,
-            user => Task.FromResult(ActAsNamedUser.Mint(issuer, user, grants.GetValueOrDefault(user, [])))));
+        Invoker = ActAsNamedUser.Invoker(_channel, issuer, user => Task.FromResult(ActAsNamedUser.Mint(issuer, user, grants.GetValueOrDefault(user, []))));
+        Client = new BillingService.BillingServiceClient(Invoker);
         _bus = Bus.Factory.CreateUsingRabbitMq(bus =>
         {
             bus.Host(new Uri(rabbit));
@@ -208,6 +210,29 @@ public abstract class BillingServiceFixture : IAsyncLifetime
             ActorUserId = actor.ToString(), FacilityId = facility.ToString(), EffectiveFrom = Timestamp.FromDateTime(from),
             EffectiveUntil = until is { } end ? Timestamp.FromDateTime(end) : null, Prices = prices, Currency = currency,
         }).ResponseAsync;
+
+    /// <summary>
+    /// The issued invoice of a new Mali agency for a small VM that ran ten days of <paramref name="month"/> (2026), drafted and
+    /// issued by Mali's operator.
+    /// </summary>
+    public async Task<Invoice> IssuedInvoiceAsync(string agencyName, int month, int seed)
+    {
+        var agency = await NewAgencyAsync("ML", agencyName);
+        var actor = MaliOperator.ToString();
+        var vmId = Guid.NewGuid();
+        var size = new ResourceAmounts(1, 2, 10, 0);
+        var (from, until) = (new DateTime(2026, month, 1, 0, 0, 0, DateTimeKind.Utc), new DateTime(2026, month, 11, 0, 0, 0, DateTimeKind.Utc));
+        var monthText = $"2026-{month:00}";
+        await AllConsumedAsync(await ReplayAsync([
+            new Aes.Contracts.Provisioning.VmActivated(vmId, Guid.Empty, agency, "ML", MaliFacility, "ML", size, from),
+            new Aes.Contracts.Provisioning.VmDecommissioned(vmId, Guid.Empty, agency, "ML", MaliFacility, "ML", size, from, until)], seed));
+        await Eventually.HoldsAsync(async () => (await Client.ListUsageAsync(new ListUsageRequest { ActorUserId = actor, AgencyId = agency.ToString(), Month = monthText }))
+            .Periods.Any(p => p.Until is not null), TimeSpan.FromSeconds(60), $"billing metered {monthText}");
+        var draft = await Client.DraftInvoiceAsync(new DraftInvoiceRequest { ActorUserId = actor, AgencyId = agency.ToString(), Month = monthText });
+        return await Client.IssueInvoiceAsync(new InvoiceActionRequest { ActorUserId = actor, InvoiceId = draft.Id });
+    }
+
+    public static string ReceivableOf(Invoice invoice) => $"ML:agency:{Guid.Parse(invoice.AgencyId):N}:receivable";
 
     public async Task<LedgerAudit> AuditAsync() => await Client.AuditLedgerAsync(new AuditLedgerRequest { ActorUserId = Confederation.ToString() });
 

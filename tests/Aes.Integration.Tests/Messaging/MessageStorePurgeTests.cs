@@ -8,7 +8,8 @@ namespace Aes.Integration.Tests.Messaging;
 
 /// <summary>
 /// Issue 20 point 6: the outbox and the inbox are purged after their retention, on PostgreSQL: sent events past the outbox's
-/// retention go, in batches; unsent and parked ones stay whatever their age, as do recent ones; inbox records past theirs go.
+/// retention go, in batches; unsent and parked ones stay whatever their age, as do recent ones; inbox records and kept answers
+/// past theirs go.
 /// </summary>
 public sealed class MessageStorePurgeTests
 {
@@ -33,20 +34,26 @@ public sealed class MessageStorePurgeTests
                 INSERT INTO inbox_messages (message_id, consumer, processed_at)
                 SELECT gen_random_uuid(), 'probe', {3} FROM generate_series(1, 3);
                 INSERT INTO inbox_messages (message_id, consumer, processed_at) VALUES (gen_random_uuid(), 'probe', {4});
+                INSERT INTO call_replays (method, caller, idempotency_key, fingerprint, response, created_at)
+                VALUES ('/probe/Write', 'someone', 'yesterday-1', '', '', {5}), ('/probe/Write', 'someone', 'yesterday-2', '', '', {5}),
+                       ('/probe/Write', 'someone', 'this-morning', '', '', {6});
                 """;
-            await db.Database.ExecuteSqlRawAsync(sql, [old, oldSent, now.AddDays(-1), now.AddDays(-31), now.AddDays(-29)], TestContext.Current.CancellationToken);
+            await db.Database.ExecuteSqlRawAsync(sql, [old, oldSent, now.AddDays(-1), now.AddDays(-31), now.AddDays(-29), now.AddHours(-25), now.AddHours(-2)],
+                TestContext.Current.CancellationToken);
         }
 
-        var (outbox, inbox) = await host.Services.GetRequiredService<MessageStorePurge<ProbeDb>>().PurgeAsync(TestContext.Current.CancellationToken);
+        var (outbox, inbox, replays) = await host.Services.GetRequiredService<MessageStorePurge<ProbeDb>>().PurgeAsync(TestContext.Current.CancellationToken);
 
         Assert.Equal(oldSent, outbox);
         Assert.Equal(3, inbox);
+        Assert.Equal(2, replays);
         await using (var scope = host.Services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<ProbeDb>();
             Assert.Equal(["Probe.NeverSent, Probe", "Probe.Parked, Probe", "Probe.RecentlySent, Probe"],
                 (await db.OutboxMessages.Select(m => m.MessageType).ToListAsync(TestContext.Current.CancellationToken)).Order());
             Assert.Equal(1, await db.InboxMessages.CountAsync(TestContext.Current.CancellationToken));
+            Assert.Equal("this-morning", (await db.CallReplays.SingleAsync(TestContext.Current.CancellationToken)).IdempotencyKey);
         }
         await host.StopAsync(TestContext.Current.CancellationToken);
     }

@@ -87,6 +87,13 @@ public static class BadInputs
             t => t.Client.DraftAgreementAsync(Agreement(t, r => r.FacilityId = Guid.NewGuid().ToString())).ResponseAsync),
         ["agreement without a start"] = new(StatusCode.InvalidArgument, "starts_at",
             t => t.Client.DraftAgreementAsync(Agreement(t, r => r.StartsAt = null)).ResponseAsync),
+        ["agreement with an idempotency key of 201 characters"] = new(StatusCode.InvalidArgument, "idempotency_key",
+            t => t.Client.DraftAgreementAsync(Agreement(t, r => r.IdempotencyKey = new string('k', 201))).ResponseAsync),
+        ["an idempotency key used again for another agreement"] = new(StatusCode.InvalidArgument, "idempotency_key", async t =>
+        {
+            await t.Client.DraftAgreementAsync(Agreement(t, r => { r.Slice.Vcpu = 1; r.IdempotencyKey = "accord-unique"; }));
+            return () => t.Client.DraftAgreementAsync(Agreement(t, r => { r.Slice.Vcpu = 2; r.IdempotencyKey = "accord-unique"; })).ResponseAsync;
+        }),
         ["unknown facility id"] = new(StatusCode.NotFound, null,
             t => t.Client.GetFacilityAsync(new GetFacilityRequest { Id = Guid.NewGuid().ToString() }).ResponseAsync),
         ["malformed agency id"] = new(StatusCode.InvalidArgument, "id",

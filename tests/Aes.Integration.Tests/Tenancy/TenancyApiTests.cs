@@ -162,6 +162,36 @@ public sealed class TenancyApiTests(TenancyServiceFixture tenancy) : IClassFixtu
         Assert.Equal(1, assigned);
     }
 
+    [Fact]
+    public async Task A_keyed_agreement_draft_or_automation_client_asked_for_twice_is_made_once_and_answered_alike()
+    {
+        var draft = BurkinaToNiger(vcpu: 2, startsAt: DateTime.UtcNow.AddYears(2));
+        draft.IdempotencyKey = "accord-bf-ne-2028";
+        var agreementsBefore = (await Client.ListAgreementsAsync(new ListAgreementsRequest())).Agreements.Count;
+
+        var first = await Client.DraftAgreementAsync(draft);
+        var again = await Client.DraftAgreementAsync(draft);
+
+        Assert.Equal(first, again);
+        Assert.Equal(agreementsBefore + 1, (await Client.ListAgreementsAsync(new ListAgreementsRequest())).Agreements.Count);
+        Assert.Equal(1L, await tenancy.ScalarAsync($"SELECT count(*) FROM audit_entries WHERE action LIKE '%/DraftAgreement' AND details LIKE '%{draft.IdempotencyKey}%'"));
+
+        var mef = (await Client.ListAgenciesAsync(new ListAgenciesRequest())).Agencies.Single(a => a.Code == "MEF").Id;
+        var automation = new CreateAutomationClientRequest
+        {
+            ActorUserId = tenancy.UserIds["admin.aes"], DisplayName = "Chaîne demandée deux fois",
+            Assignment = new RoleAssignment { Role = Role.Requester, AgencyId = mef }, IdempotencyKey = "chaine-budget-1",
+        };
+        var created = await Client.CreateAutomationClientAsync(automation);
+        var repeated = await Client.CreateAutomationClientAsync(automation);
+
+        Assert.Equal((created.ClientId, created.UserId, created.DisplayName), (repeated.ClientId, repeated.UserId, repeated.DisplayName));
+        Assert.Equal(64, created.ClientSecret.Length);
+        Assert.Empty(repeated.ClientSecret); // shown once: never kept in clear, not even for a replay
+        Assert.Single((await Client.ListUsersAsync(new ListUsersRequest())).Users, u => u.DisplayName == automation.DisplayName);
+        Assert.Equal(0L, await tenancy.ScalarAsync($"SELECT count(*) FROM call_replays WHERE position('{created.ClientSecret}' in encode(response, 'escape')) > 0"));
+    }
+
     public static TheoryData<string> BadRequests => new(BadInputs.Cases.Keys);
 
     [Theory]

@@ -69,6 +69,14 @@ public sealed class TenancyServiceFixture : IAsyncLifetime
         }
     }
 
+    public async Task<object?> ScalarAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(Database);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return await command.ExecuteScalarAsync();
+    }
+
     /// <summary>Every table's row count and version sum, and the outbox size: equal snapshots mean nothing changed.</summary>
     public async Task<string> SnapshotAsync()
     {

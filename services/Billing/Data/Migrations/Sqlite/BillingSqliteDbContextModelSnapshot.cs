@@ -868,6 +868,45 @@ namespace Aes.Billing.Data.Migrations.Sqlite
                         });
                 });
 
+            modelBuilder.Entity("Aes.Messaging.Audit.CallReplay", b =>
+                {
+                    b.Property<string>("Method")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("method");
+
+                    b.Property<string>("Caller")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("caller");
+
+                    b.Property<string>("IdempotencyKey")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("idempotency_key");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Fingerprint")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("fingerprint");
+
+                    b.Property<byte[]>("Response")
+                        .IsRequired()
+                        .HasColumnType("BLOB")
+                        .HasColumnName("response");
+
+                    b.HasKey("Method", "Caller", "IdempotencyKey");
+
+                    b.HasIndex("CreatedAt");
+
+                    b.ToTable("call_replays", (string)null);
+                });
+
             modelBuilder.Entity("Aes.Messaging.Identity.KnownExternalIdentity", b =>
                 {
                     b.Property<string>("Issuer")

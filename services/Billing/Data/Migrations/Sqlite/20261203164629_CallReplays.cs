@@ -1,0 +1,43 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Aes.Billing.Data.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class CallReplays : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "call_replays",
+                columns: table => new
+                {
+                    method = table.Column<string>(type: "TEXT", maxLength: 300, nullable: false),
+                    caller = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    idempotency_key = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    fingerprint = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    response = table.Column<byte[]>(type: "BLOB", nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_call_replays", x => new { x.method, x.caller, x.idempotency_key });
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_call_replays_created_at",
+                table: "call_replays",
+                column: "created_at");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "call_replays");
+        }
+    }
+}
