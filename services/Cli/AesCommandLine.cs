@@ -47,9 +47,14 @@ public static class AesCommandLine
 
         var serviceOption = new Option<string>("--service") { Description = "tenancy, quota, billing, provisioning ou all", DefaultValueFactory = _ => "all" };
         serviceOption.AcceptOnlyFromAmong(["all", .. Endpoints.GrpcPorts.Keys]);
-        var verify = new Command("verify", "Vérifier la chaîne de hachage de chaque service / verify each service's hash chain") { serviceOption };
+        var fullOption = new Option<bool>("--full") { Description = "Depuis la première entrée, pas depuis la dernière vérifiée / from the first record, not the last verified" };
+        var verify = new Command("verify", "Vérifier la chaîne de hachage de chaque service depuis la dernière entrée vérifiée / verify each service's hash chain since the last verified record")
+        {
+            serviceOption, fullOption,
+        };
         verify.SetAction((parse, cancellationToken) => Signed(parse, token => AuditCommands.VerifyAsync(EndpointsFor(parse, token),
-            parse.GetValue(serviceOption) is "all" or null ? [.. Endpoints.GrpcPorts.Keys] : [parse.GetValue(serviceOption)!], console, cancellationToken)));
+            parse.GetValue(serviceOption) is "all" or null ? [.. Endpoints.GrpcPorts.Keys] : [parse.GetValue(serviceOption)!], parse.GetValue(fullOption),
+            console, cancellationToken)));
         var afterOption = new Option<long>("--after") { Description = "Après cette position / after this position" };
         var limitOption = new Option<int>("--limit") { Description = "Au plus / at most (1–1000)", DefaultValueFactory = _ => 100 };
         var serviceRequired = new Option<string>("--service") { Description = "tenancy, quota, billing ou provisioning", Required = true };

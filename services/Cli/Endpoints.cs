@@ -14,6 +14,9 @@ public sealed class Endpoints(string host, int portOffset, string token)
     /// <summary>The portal, for the pages it serves itself (the simulated facility's console).</summary>
     public string PortalUrl => $"http://{host}:{5100 + portOffset}";
 
+    /// <summary>Where a service answers, which names its trail in the audit checkpoints.</summary>
+    public string AddressOf(string service) => $"http://{host}:{GrpcPorts[service] + portOffset}";
+
     public Aes.Contracts.Tenancy.V1.TenancyService.TenancyServiceClient Tenancy() => new(Channel("tenancy"));
 
     public Aes.Contracts.Provisioning.V1.ProvisioningService.ProvisioningServiceClient Provisioning() => new(Channel("provisioning"));
@@ -22,7 +25,7 @@ public sealed class Endpoints(string host, int portOffset, string token)
 
     public Aes.Contracts.Billing.V1.BillingService.BillingServiceClient Billing() => new(Channel("billing"));
 
-    public GrpcChannel Channel(string service) => GrpcChannel.ForAddress($"http://{host}:{GrpcPorts[service] + portOffset}", new GrpcChannelOptions
+    public GrpcChannel Channel(string service) => GrpcChannel.ForAddress(AddressOf(service), new GrpcChannelOptions
     {
         Credentials = ChannelCredentials.Create(ChannelCredentials.Insecure, CallCredentials.FromInterceptor((_, metadata) =>
         {

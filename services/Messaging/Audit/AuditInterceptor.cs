@@ -38,6 +38,7 @@ public sealed class AuditInterceptor<TContext>(IEnumerable<AccessPolicy> policie
             var responses = ((IMessage)Activator.CreateInstance<TResponse>()).Descriptor.Parser;
             if (await RepeatedCalls.ClaimOrReplayAsync(db, context.Method, actor, message, responses, now, retention, context.CancellationToken) is { } first)
             {
+                await context.WriteResponseHeadersAsync(new Metadata { { RepeatedCalls.ReplayedHeader, "true" } });
                 return (TResponse)first; // done once already, and recorded then
             }
         }

@@ -4,7 +4,8 @@ namespace Aes.Messaging.Audit;
 
 public sealed record AuditRecord(string Actor, string ActorName, string OnBehalfOf, string Action, string Details, string Origin);
 
-public sealed record AuditReport(bool Intact, long EntriesChecked, string HeadHash, IReadOnlyList<string> Problems);
+public sealed record AuditReport(bool Intact, long EntriesChecked, string HeadHash, IReadOnlyList<string> Problems, long VerifiedThrough, string VerifiedHash,
+    bool Complete);
 
 /// <summary>Appends to the service's audit chain and checks it.</summary>
 public sealed class AuditTrail<TContext>(TContext db, TimeProvider clock) where TContext : ServiceDbContext
@@ -45,12 +46,28 @@ public sealed class AuditTrail<TContext>(TContext db, TimeProvider clock) where 
     public async Task<IReadOnlyList<AuditEntry>> ListAsync(long afterPosition, int limit, CancellationToken cancellationToken) =>
         await db.AuditEntries.AsNoTracking().Where(e => e.Position > afterPosition).OrderBy(e => e.Position).Take(limit).ToListAsync(cancellationToken);
 
-    public async Task<AuditReport> VerifyAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Follows the chain from the record after <paramref name="afterPosition"/>, whose hash the verifier saw as
+    /// <paramref name="afterHash"/>, for at most <paramref name="limit"/> records; the head is checked once the chain's end is
+    /// reached. The checkpoint's own record must still be the one verified: earlier records were verified then.
+    /// </summary>
+    public async Task<AuditReport> VerifyAsync(long afterPosition, string afterHash, int limit, CancellationToken cancellationToken)
     {
         var problems = new List<string>();
         var previousHash = AuditHead.Genesis;
-        long expected = 1, checkedCount = 0;
-        await foreach (var entry in db.AuditEntries.AsNoTracking().OrderBy(e => e.Position).AsAsyncEnumerable().WithCancellation(cancellationToken))
+        if (afterPosition > 0)
+        {
+            var anchor = await db.AuditEntries.AsNoTracking().SingleOrDefaultAsync(e => e.Position == afterPosition, cancellationToken);
+            if (anchor is null || anchor.Hash != afterHash || anchor.Hash != anchor.ExpectedHash())
+            {
+                problems.Add($"position {afterPosition}: no longer the record verified before (changed or removed since) / "
+                    + "n'est plus l'entrée vérifiée auparavant (modifiée ou supprimée depuis)");
+            }
+            previousHash = afterHash;
+        }
+        long expected = afterPosition + 1, checkedCount = 0;
+        var records = db.AuditEntries.AsNoTracking().Where(e => e.Position > afterPosition).OrderBy(e => e.Position).Take(limit);
+        await foreach (var entry in records.AsAsyncEnumerable().WithCancellation(cancellationToken))
         {
             if (entry.Position != expected)
             {
@@ -71,11 +88,12 @@ public sealed class AuditTrail<TContext>(TContext db, TimeProvider clock) where 
             checkedCount++;
         }
         var head = await db.AuditHeads.AsNoTracking().SingleAsync(h => h.Id == AuditHead.SingleId, cancellationToken);
-        if (head.Position != expected - 1 || head.Hash != previousHash)
+        var complete = checkedCount < limit;
+        if (complete && (head.Position != expected - 1 || head.Hash != previousHash))
         {
             problems.Add($"head: says {head.Position} entries, the chain ends at {expected - 1} (the last entries were removed or the head edited) / "
                 + $"la tête annonce {head.Position} entrées, la chaîne s'arrête à {expected - 1}");
         }
-        return new AuditReport(problems.Count == 0, checkedCount, head.Hash, problems);
+        return new AuditReport(problems.Count == 0, checkedCount, head.Hash, problems, expected - 1, previousHash, complete);
     }
 }

@@ -36,11 +36,26 @@ public sealed class AuditTrailGrpcService<TContext>(AuditTrail<TContext> trail, 
 
     public override async Task<V1.AuditVerification> Verify(V1.VerifyAuditTrailRequest request, ServerCallContext context)
     {
-        var report = await trail.VerifyAsync(context.CancellationToken);
+        var limit = request.Limit == 0 ? 10_000 : request.Limit;
+        if (limit is < 1 or > 100_000)
+        {
+            throw new InvalidFieldException("limit", new BilingualMessage("entre 1 et 100000.", "between 1 and 100000."));
+        }
+        if (request.AfterPosition < 0)
+        {
+            throw new InvalidFieldException("after_position", new BilingualMessage("positif ou nul.", "zero or more."));
+        }
+        if (request.AfterPosition > 0 && !(request.AfterHash.Length == 64 && request.AfterHash.All(char.IsAsciiHexDigitLower)))
+        {
+            throw new InvalidFieldException("after_hash", new BilingualMessage(
+                "le hachage de l'entrée à after_position, 64 chiffres hexadécimaux.", "the hash of the record at after_position, 64 hexadecimal digits."));
+        }
+        var report = await trail.VerifyAsync(request.AfterPosition, request.AfterPosition > 0 ? request.AfterHash : AuditHead.Genesis, limit, context.CancellationToken);
         return new V1.AuditVerification
         {
             Service = environment.ApplicationName, Intact = report.Intact, EntriesChecked = report.EntriesChecked,
-            HeadHash = report.HeadHash, Problems = { report.Problems },
+            HeadHash = report.HeadHash, Problems = { report.Problems }, VerifiedThrough = report.VerifiedThrough, VerifiedHash = report.VerifiedHash,
+            Complete = report.Complete,
         };
     }
 }

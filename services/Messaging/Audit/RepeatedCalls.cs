@@ -33,6 +33,8 @@ public sealed class CallReplay
 public static class RepeatedCalls
 {
     public const string KeyField = "idempotency_key";
+    /// <summary>The response header of an answer given again: the caller learns it is a replay (and why a secret is missing).</summary>
+    public const string ReplayedHeader = "aes-replayed";
     public const int MaxKeyLength = 200;
     private static readonly ConcurrentDictionary<MessageDescriptor, FieldDescriptor?> KeyFields = new();
 
@@ -72,7 +74,8 @@ public static class RepeatedCalls
             db.ChangeTracker.Clear();
         }
         var first = await db.CallReplays.AsNoTracking()
-            .SingleAsync(r => r.Method == method && r.Caller == caller && r.IdempotencyKey == key, cancellationToken);
+            .SingleOrDefaultAsync(r => r.Method == method && r.Caller == caller && r.IdempotencyKey == key, cancellationToken)
+            ?? throw new ConcurrentChangeException("idempotency_key"); // purged in between, at the retention's edge: try again
         if (first.Fingerprint != fingerprint)
         {
             throw new InvalidFieldException(KeyField, new(

@@ -70,8 +70,10 @@ public static class RpcEndpoints
             var client = http.RequestServices.GetRequiredService<GrpcClientFactory>().CreateClient<TClient>(ClientName<TClient>(service));
             try
             {
-                var response = await invoke(client, request, new CallOptions(cancellationToken: http.RequestAborted));
-                return Answer(http, response, created);
+                using var call = invoke(client, request, new CallOptions(cancellationToken: http.RequestAborted));
+                var response = await call.ResponseAsync;
+                var replayed = (await call.ResponseHeadersAsync).GetValue(ReplayedHeader) == "true";
+                return Answer(http, response, created, replayed);
             }
             catch (RpcException exception)
             {
@@ -207,13 +209,22 @@ public static class RpcEndpoints
         }
     }
 
-    private static IResult Answer(HttpContext http, IMessage response, bool created)
+    /// <summary>Set by a service that answered a keyed write from its record of the first call (ADR 034).</summary>
+    private const string ReplayedHeader = "aes-replayed";
+
+    private static IResult Answer(HttpContext http, IMessage response, bool created, bool replayed)
     {
         if (response is Aes.Contracts.Billing.V1.Document document)
         {
             return Results.File(System.Text.Encoding.UTF8.GetBytes(document.Content), document.ContentType, document.FileName);
         }
         var json = ProtoJson.ToJson(response);
+        if (replayed)
+        {
+            // Said as the API's own replays say it, with the notice for a secret shown once.
+            http.Response.Headers["Idempotent-Replayed"] = "true";
+            json = IdempotencyFilter.WithoutSecrets(json, "application/json");
+        }
         if (created && response.Descriptor.FindFieldByName("id")?.Accessor.GetValue(response) is string { Length: > 0 } id)
         {
             http.Response.Headers.Location = $"{http.Request.PathBase}{http.Request.Path.Value?.TrimEnd('/')}/{id}";

@@ -61,9 +61,18 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
         Assert.Equal(0, list.ExitCode);
         Assert.True(list.Output.Contains("op.ml") && list.Output.Contains("SetStateDefaultQuota") && list.Output.Contains("127.0.0.1"), list.Output);
 
-        var intact = await AesAsync("audit", "verify");
+        var intact = await AesAsync("audit", "verify", "--full");
         Assert.True(intact.ExitCode == 0, intact.Output);
         Assert.Equal(4, CountOf(intact.Output, "intacte / intact"));
+
+        // The next verification starts from the last record verified: one change since, one record checked.
+        await op.Quota.SetStateDefaultQuotaAsync(new Q.SetStateDefaultQuotaRequest
+        {
+            StateCode = "ML", Limits = new Q.Resources { Vcpu = 10_001, MemoryGib = 100_000, StorageGib = 10_000_000, PublicIpv4 = 100 },
+        });
+        var since = await AesAsync("audit", "verify", "--service", "quota");
+        Assert.True(since.ExitCode == 0, since.Output);
+        Assert.Contains("1 new entries verified since position", since.Output);
 
         // Someone with the database's keys edits one record, then removes another: the chain shows both.
         await using (var database = m.ServiceDatabase("quota"))
@@ -73,12 +82,18 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
                 ? "ALTER TABLE audit_entries DISABLE TRIGGER audit_entries_append_only"
                 : "DROP TRIGGER audit_entries_no_update; DROP TRIGGER audit_entries_no_delete;");
             await ExecuteAsync(database, "UPDATE audit_entries SET details = '{}' WHERE position = 2");
-            var edited = await AesAsync("audit", "verify", "--service", "quota");
+            var edited = await AesAsync("audit", "verify", "--service", "quota", "--full");
             Assert.Equal(3, edited.ExitCode);
             Assert.Contains("position 2: content changed", edited.Output);
 
+            // The record the checkpoint names, edited since it was verified, is found without going through the whole chain.
+            await ExecuteAsync(database, "UPDATE audit_entries SET details = '{}' WHERE position = (SELECT max(position) FROM audit_entries)");
+            var anchor = await AesAsync("audit", "verify", "--service", "quota");
+            Assert.Equal(3, anchor.ExitCode);
+            Assert.Contains("no longer the record verified before", anchor.Output);
+
             await ExecuteAsync(database, "DELETE FROM audit_entries WHERE position = 3");
-            var removed = await AesAsync("audit", "verify", "--service", "quota");
+            var removed = await AesAsync("audit", "verify", "--service", "quota", "--full");
             Assert.Equal(3, removed.ExitCode);
             Assert.Contains("positions 3–3: missing", removed.Output);
         }
@@ -324,6 +339,9 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
         Assert.True(retried.Response.IsSuccessStatusCode, retried.Body.ToString());
         Assert.Equal(first.Body.GetProperty("clientId").GetString(), retried.Body.GetProperty("clientId").GetString());
         Assert.DoesNotContain(secret, retried.Body.GetRawText());
+        Assert.Equal("true", retried.Response.Headers.GetValues("Idempotent-Replayed").Single());
+        Assert.False(retried.Body.TryGetProperty("clientSecret", out _), retried.Body.ToString());
+        Assert.Contains("shown once", retried.Body.GetProperty("noticeEn").GetString());
         await using (var tenancy = m.ServiceDatabase(ResourceNames.Tenancy))
         {
             await tenancy.OpenAsync();

@@ -91,8 +91,11 @@ public static class BadInputs
             t => t.Client.DraftAgreementAsync(Agreement(t, r => r.IdempotencyKey = new string('k', 201))).ResponseAsync),
         ["an idempotency key used again for another agreement"] = new(StatusCode.InvalidArgument, "idempotency_key", async t =>
         {
-            await t.Client.DraftAgreementAsync(Agreement(t, r => { r.Slice.Vcpu = 1; r.IdempotencyKey = "accord-unique"; }));
-            return () => t.Client.DraftAgreementAsync(Agreement(t, r => { r.Slice.Vcpu = 2; r.IdempotencyKey = "accord-unique"; })).ResponseAsync;
+            var first = Agreement(t, r => { r.Slice.Vcpu = 1; r.IdempotencyKey = "accord-unique"; });
+            await t.Client.DraftAgreementAsync(first);
+            var other = first.Clone();
+            other.Slice.Vcpu = 2; // the same in every other field, to the microsecond
+            return () => t.Client.DraftAgreementAsync(other).ResponseAsync;
         }),
         ["unknown facility id"] = new(StatusCode.NotFound, null,
             t => t.Client.GetFacilityAsync(new GetFacilityRequest { Id = Guid.NewGuid().ToString() }).ResponseAsync),
