@@ -3,6 +3,7 @@ using System.Globalization;
 using Aes.Contracts.Billing.V1;
 using Google.Protobuf.WellKnownTypes;
 using Spectre.Console;
+using Aes.ServiceDefaults.Paging;
 
 namespace Aes.Cli;
 
@@ -69,7 +70,13 @@ public static class BillingCommands
                 request.AgencyId = await AgencyDirectory.RequireAgencyIdAsync(endpoints.Tenancy(), code, cancellationToken);
             }
             var table = new Table().AddColumns("id", "numéro / number", "organisme / agency", "mois / month", "statut / status", "total");
-            foreach (var invoice in (await endpoints.Billing().ListInvoicesAsync(request, cancellationToken: cancellationToken)).Invoices)
+            var invoices = await PagedLists.AllAsync(async token =>
+            {
+                request.PageToken = token;
+                var page = await endpoints.Billing().ListInvoicesAsync(request, cancellationToken: cancellationToken);
+                return (page.Invoices.AsEnumerable(), page.NextPageToken);
+            });
+            foreach (var invoice in invoices)
             {
                 table.AddRow(invoice.Id, Markup.Escape(invoice.Number), Markup.Escape(invoice.AgencyName), invoice.Month, invoice.Status, Xof(invoice.TotalXof));
             }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Aes.Contracts.Tenancy.V1;
 using Spectre.Console;
+using Aes.ServiceDefaults.Paging;
 
 namespace Aes.Cli;
 
@@ -60,8 +61,12 @@ public static class ProjectCommands
         var tenancy = endpoints.Tenancy();
         var directory = await AgencyDirectory.LoadAsync(tenancy, cancellationToken);
         var projectId = await directory.ProjectIdAsync(tenancy, agency, project, cancellationToken) ?? throw new UsageException($"Projet inconnu / unknown project: {project}");
-        var people = await tenancy.ListUsersAsync(new ListUsersRequest { AgencyId = directory.RequireAgencyId(agency) }, cancellationToken: cancellationToken);
-        var user = people.Users.FirstOrDefault(u => string.Equals(u.UserName, userName.Trim(), StringComparison.OrdinalIgnoreCase))
+        var people = await PagedLists.AllAsync(async token =>
+        {
+            var page = await tenancy.ListUsersAsync(new ListUsersRequest { AgencyId = directory.RequireAgencyId(agency), PageToken = token }, cancellationToken: cancellationToken);
+            return (page.Users.AsEnumerable(), page.NextPageToken);
+        });
+        var user = people.FirstOrDefault(u => string.Equals(u.UserName, userName.Trim(), StringComparison.OrdinalIgnoreCase))
             ?? throw new UsageException($"Personne de {agency} ne s'appelle {userName} / nobody of {agency} is called {userName}");
         return (projectId, user.Id);
     }

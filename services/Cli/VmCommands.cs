@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Aes.Contracts.Provisioning.V1;
 using Spectre.Console;
+using Aes.ServiceDefaults.Paging;
 
 namespace Aes.Cli;
 
@@ -14,14 +15,20 @@ public static class VmCommands
         var list = new Command("list", "Les VM d'un organisme et leurs adresses / an agency's VMs and their addresses") { agency, all };
         list.SetAction((parse, cancellationToken) => run(parse, async endpoints =>
         {
-            var vms = await endpoints.Provisioning().ListVmsAsync(new ListVmsRequest
+            var request = new ListVmsRequest
             {
                 AgencyId = await AgencyDirectory.RequireAgencyIdAsync(endpoints.Tenancy(), parse.GetValue(agency)!, cancellationToken),
                 IncludeEnded = parse.GetValue(all),
-            }, cancellationToken: cancellationToken);
+            };
+            var vms = await PagedLists.AllAsync(async token =>
+            {
+                request.PageToken = token;
+                var page = await endpoints.Provisioning().ListVmsAsync(request, cancellationToken: cancellationToken);
+                return (page.Vms.AsEnumerable(), page.NextPageToken);
+            });
             var table = new Table().AddColumns("id", "nom / name", "centre / facility", "taille / size", "adresses privées / private addresses",
                 "IPv4 publique / public IPv4", "statut / status");
-            foreach (var vm in vms.Vms)
+            foreach (var vm in vms)
             {
                 table.AddRow(vm.Id, Markup.Escape(vm.Name), Markup.Escape(vm.FacilityCode), $"{vm.Vcpu} vCPU, {vm.MemoryGib} GiB, {vm.DiskGib} GiB",
                     Markup.Escape(vm.Addresses.Count > 0 ? string.Join(", ", vm.Addresses) : "—"),

@@ -3,6 +3,7 @@ using Aes.Billing.Domain;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using V1 = Aes.Contracts.Billing.V1;
+using Aes.ServiceDefaults.Paging;
 
 namespace Aes.Billing.Grpc;
 
@@ -97,8 +98,16 @@ public sealed class BillingGrpcService(
 
     public override async Task<V1.ListInvoicesResponse> ListInvoices(V1.ListInvoicesRequest request, ServerCallContext context)
     {
-        var invoices = await ReadableInvoicesAsync(request.ActorUserId, request.AgencyId, request.StateCode, request.Month, context.CancellationToken);
-        return new V1.ListInvoicesResponse { Invoices = { invoices.Select(i => ToMessage(i, withLines: false)) } };
+        var page = KeysetPage.Of(request.PageSize, request.PageToken, keyParts: 2);
+        var query = await ReadableInvoicesAsync(request.ActorUserId, request.AgencyId, request.StateCode, request.Month, context.CancellationToken);
+        if (!page.IsFirst)
+        {
+            var (month, id) = (page.Text(0), page.Guid(1));
+            query = query.Where(i => string.Compare(i.Month, month) > 0 || (i.Month == month && i.Id.CompareTo(id) > 0));
+        }
+        var fetched = await query.OrderBy(i => i.Month).ThenBy(i => i.Id).Take(page.Size + 1).ToListAsync(context.CancellationToken);
+        var (invoices, next) = page.Cut(fetched, i => [i.Month, i.Id]);
+        return new V1.ListInvoicesResponse { Invoices = { invoices.Select(i => ToMessage(i, withLines: false)) }, NextPageToken = next };
     }
 
     public override async Task<V1.Invoice> IssueInvoice(V1.InvoiceActionRequest request, ServerCallContext context) =>
@@ -122,7 +131,8 @@ public sealed class BillingGrpcService(
     public override async Task<V1.Document> ExportInvoices(V1.ExportInvoicesRequest request, ServerCallContext context)
     {
         BillingMonth.Require(request.Month);
-        var invoices = await ReadableInvoicesAsync(request.ActorUserId, "", request.StateCode, request.Month, context.CancellationToken);
+        var invoices = await (await ReadableInvoicesAsync(request.ActorUserId, "", request.StateCode, request.Month, context.CancellationToken))
+            .OrderBy(i => i.Month).ThenBy(i => i.StateCode).ThenBy(i => i.AgencyName).ToListAsync(context.CancellationToken);
         var ids = invoices.Select(i => i.Id).ToList();
         var lines = (await db.InvoiceLines.AsNoTracking().Where(l => ids.Contains(l.InvoiceId)).ToListAsync(context.CancellationToken))
             .ToLookup(l => l.InvoiceId);
@@ -187,7 +197,7 @@ public sealed class BillingGrpcService(
         return invoice;
     }
 
-    private async Task<List<Invoice>> ReadableInvoicesAsync(string actorUserId, string agencyId, string stateCode, string month, CancellationToken cancellationToken)
+    private async Task<IQueryable<Invoice>> ReadableInvoicesAsync(string actorUserId, string agencyId, string stateCode, string month, CancellationToken cancellationToken)
     {
         var actor = Validate.Id(actorUserId, "actor_user_id");
         var agency = Validate.OptionalId(agencyId, "agency_id");
@@ -214,7 +224,7 @@ public sealed class BillingGrpcService(
         {
             query = query.Where(i => i.Month == month);
         }
-        return await query.OrderBy(i => i.Month).ThenBy(i => i.StateCode).ThenBy(i => i.AgencyName).ToListAsync(cancellationToken);
+        return query;
     }
 
 

@@ -123,11 +123,11 @@ public sealed class VmOperations(ProvisioningDbContext db, Access access, Facili
         }
     }
 
-    public async Task<IReadOnlyList<VmRecord>> ListAsync(Guid agencyId, bool includeEnded, CancellationToken cancellationToken)
+    /// <summary>An agency's placed VMs, the ended ones too if asked: the list's query, for the caller to filter and page.</summary>
+    public IQueryable<VmRecord> Listed(Guid agencyId, bool includeEnded)
     {
         var query = db.Vms.AsNoTracking().Where(v => v.AgencyId == agencyId && v.FacilityId != null);
-        query = includeEnded ? query : query.Where(v => v.Status != VmStatus.Decommissioned && v.Status != VmStatus.Removed);
-        return await query.OrderBy(v => v.Name).ToListAsync(cancellationToken);
+        return includeEnded ? query : query.Where(v => v.Status != VmStatus.Decommissioned && v.Status != VmStatus.Removed);
     }
 
     public Task<VmRecord> DecommissionAsync(Guid vmId, Guid actor, string reason, CancellationToken cancellationToken) =>

@@ -4,6 +4,7 @@ using Aes.Provisioning.Drivers;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using V1 = Aes.Contracts.Provisioning.V1;
+using Aes.ServiceDefaults.Paging;
 
 namespace Aes.Provisioning.Grpc;
 
@@ -193,20 +194,16 @@ public sealed partial class ProvisioningGrpcService(
             }
             query = query.Where(r => r.Status == status);
         }
-        var pageSize = request.PageSize switch
+        var page = KeysetPage.Of(request.PageSize, request.PageToken, keyParts: 2);
+        if (!page.IsFirst)
         {
-            0 => 500,
-            >= 1 and <= 1_000 => request.PageSize,
-            _ => throw new InvalidFieldException("page_size", new("entre 1 et 1000 (0 : 500).", "between 1 and 1000 (0: 500).")),
-        };
-        var skip = RequestPageToken.Parse(request.PageToken);
-        // One more than the page, to know whether another follows. Ties on the submission time are ordered by id.
-        var requests = await query.OrderByDescending(r => r.SubmittedAt).ThenBy(r => r.Id).Skip(skip).Take(pageSize + 1).ToListAsync(context.CancellationToken);
-        return new V1.ListRequestsResponse
-        {
-            Requests = { requests.Take(pageSize).Select(ToMessage) },
-            NextPageToken = requests.Count > pageSize ? RequestPageToken.For(skip + pageSize) : "",
-        };
+            var (submittedAt, id) = (page.Time(0), page.Guid(1));
+            query = query.Where(r => r.SubmittedAt < submittedAt || (r.SubmittedAt == submittedAt && r.Id.CompareTo(id) > 0));
+        }
+        // Newest first; ties on the submission time are ordered by id.
+        var (requests, next) = page.Cut(await query.OrderByDescending(r => r.SubmittedAt).ThenBy(r => r.Id).Take(page.Size + 1).ToListAsync(context.CancellationToken),
+            r => [r.SubmittedAt, r.Id]);
+        return new V1.ListRequestsResponse { Requests = { requests.Select(ToMessage) }, NextPageToken = next };
     }
 
     public override async Task<V1.PlacementDecision> GetPlacementDecision(V1.RequestIdRequest request, ServerCallContext context)
@@ -325,20 +322,28 @@ public sealed partial class ProvisioningGrpcService(
     public override async Task<V1.ListVmsResponse> ListVms(V1.ListVmsRequest request, ServerCallContext context)
     {
         var agencyId = Validate.Id(request.AgencyId, "agency_id");
-        var list = await vms.ListAsync(agencyId, request.IncludeEnded, context.CancellationToken);
+        var page = KeysetPage.Of(request.PageSize, request.PageToken, keyParts: 2);
+        var query = vms.Listed(agencyId, request.IncludeEnded);
         if (await ProjectsVisibleToCallerAsync(agencyId, context) is { } projects)
         {
-            var visible = (await db.Requests.Where(r => r.AgencyId == agencyId && projects.Contains(r.ProjectId)).Select(r => r.Id)
-                .ToListAsync(context.CancellationToken)).ToHashSet();
-            list = list.Where(vm => visible.Contains(vm.RequestId)).ToList();
+            query = query.Where(vm => db.Requests.Any(r => r.Id == vm.RequestId && projects.Contains(r.ProjectId)));
         }
-        var snapshots = await db.Snapshots.Where(x => x.AgencyId == agencyId && x.Status != SnapshotStatus.Removed).GroupBy(x => x.VmId)
+        if (!page.IsFirst)
+        {
+            var (name, id) = (page.Text(0), page.Guid(1));
+            query = query.Where(vm => string.Compare(vm.Name, name) > 0 || (vm.Name == name && vm.Id.CompareTo(id) > 0));
+        }
+        var (list, next) = page.Cut(await query.OrderBy(vm => vm.Name).ThenBy(vm => vm.Id).Take(page.Size + 1).ToListAsync(context.CancellationToken),
+            vm => [vm.Name, vm.Id]);
+        var listedIds = list.Select(vm => vm.Id).ToList();
+        var snapshots = await db.Snapshots.Where(x => x.AgencyId == agencyId && listedIds.Contains(x.VmId) && x.Status != SnapshotStatus.Removed).GroupBy(x => x.VmId)
             .Select(g => new { VmId = g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.VmId, x => x.Count, context.CancellationToken);
         var requestIds = list.Select(vm => vm.RequestId).Distinct().ToList();
         var requests = await db.Requests.Where(r => requestIds.Contains(r.Id)).Select(r => new { r.Id, r.SubmittedBy, r.ProjectId })
             .ToDictionaryAsync(r => r.Id, context.CancellationToken);
         return new V1.ListVmsResponse
         {
+            NextPageToken = next,
             Vms =
             {
                 list.Select(vm =>
@@ -518,21 +523,3 @@ public sealed partial class ProvisioningGrpcService(
     };
 }
 
-/// <summary>
-/// The position of a page in a request list, opaque to callers. A position, not a key: a request
-/// submitted between two pages shifts the next page by one, so a client may see a request twice but never misses one.
-/// </summary>
-internal static class RequestPageToken
-{
-    private const string Prefix = "p1.";
-
-    public static string For(int skip) => Prefix + skip.ToString(System.Globalization.CultureInfo.InvariantCulture);
-
-    public static int Parse(string token) =>
-        string.IsNullOrEmpty(token) ? 0
-        : token.StartsWith(Prefix, StringComparison.Ordinal)
-          && int.TryParse(token.AsSpan(Prefix.Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var skip)
-          && skip <= 10_000_000
-            ? skip
-            : throw new InvalidFieldException("page_token", new("jeton de page inconnu : reprenez celui de la page précédente.", "unknown page token: use the previous page's next_page_token."));
-}

@@ -2,6 +2,7 @@ using Aes.Quota.Application;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using V1 = Aes.Contracts.Quota.V1;
+using Aes.ServiceDefaults.Paging;
 
 namespace Aes.Quota.Grpc;
 
@@ -122,9 +123,17 @@ public sealed class QuotaGrpcService(QuotaDbContext db, CapacityOperations capac
     public override async Task<V1.ListQuotaHistoryResponse> ListQuotaHistory(V1.ListQuotaHistoryRequest request, ServerCallContext context)
     {
         var agencyId = Validate.Id(request.AgencyId, "agency_id");
-        var entries = await db.QuotaHistory.AsNoTracking().Where(e => e.AgencyId == agencyId).OrderBy(e => e.Id).ToListAsync(context.CancellationToken);
+        var page = KeysetPage.Of(request.PageSize, request.PageToken, keyParts: 1);
+        var query = db.QuotaHistory.AsNoTracking().Where(e => e.AgencyId == agencyId);
+        if (!page.IsFirst)
+        {
+            var after = page.Long(0);
+            query = query.Where(e => e.Id > after);
+        }
+        var (entries, next) = page.Cut(await query.OrderBy(e => e.Id).Take(page.Size + 1).ToListAsync(context.CancellationToken), e => [e.Id]);
         return new V1.ListQuotaHistoryResponse
         {
+            NextPageToken = next,
             Entries =
             {
                 entries.Select(e => new V1.QuotaHistoryEntry

@@ -4,6 +4,7 @@ using Aes.Tenancy.Application;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using V1 = Aes.Contracts.Tenancy.V1;
+using Aes.ServiceDefaults.Paging;
 
 namespace Aes.Tenancy.Grpc;
 
@@ -157,8 +158,14 @@ public sealed class TenancyGrpcService(TenancyDbContext db, TenancyOperations op
         {
             users = users.Where(u => u.Roles.Any(r => r.AgencyId == agencyId));
         }
-        var list = await users.OrderBy(u => u.UserName).ToListAsync(context.CancellationToken);
-        return new V1.ListUsersResponse { Users = { list.Select(ToMessage) } };
+        var page = KeysetPage.Of(request.PageSize, request.PageToken, keyParts: 1);
+        if (!page.IsFirst)
+        {
+            var after = page.Text(0);
+            users = users.Where(u => string.Compare(u.UserName, after) > 0);
+        }
+        var (list, next) = page.Cut(await users.OrderBy(u => u.UserName).Take(page.Size + 1).ToListAsync(context.CancellationToken), u => [u.UserName]);
+        return new V1.ListUsersResponse { Users = { list.Select(ToMessage) }, NextPageToken = next };
     }
 
     public override async Task<V1.User> AssignRole(V1.AssignRoleRequest request, ServerCallContext context) =>

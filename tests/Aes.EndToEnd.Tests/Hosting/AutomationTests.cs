@@ -415,8 +415,15 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
         var seen = new List<(string Id, DateTimeOffset SubmittedAt)>();
         string? token = null;
         var pages = 0;
+        string? submittedWhilePaging = null;
         do
         {
+            if (pages == 1)
+            {
+                // A request submitted between two pages: read by key, the next page neither repeats nor skips one because of it.
+                var late = await SendAsync(agent, HttpMethod.Post, "/api/v1/requests", RequestBody("pagination tardive"), Guid.NewGuid().ToString());
+                submittedWhilePaging = late.Body.GetProperty("id").GetString();
+            }
             var page = await SendAsync(agent, HttpMethod.Get,
                 $"/api/v1/requests?agencyId={m.Agencies["ML/MEF"]}&pageSize=2" + (token is null ? "" : $"&pageToken={Uri.EscapeDataString(token)}"));
             Assert.Equal(HttpStatusCode.OK, page.Response.StatusCode);
@@ -433,11 +440,65 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
         Assert.Equal(seen.Count, seen.Select(r => r.Id).Distinct().Count());
         Assert.All(submitted, id => Assert.Single(seen, r => r.Id == id));
         Assert.Equal(seen.Select(r => r.SubmittedAt).OrderByDescending(t => t), seen.Select(r => r.SubmittedAt));
+        Assert.DoesNotContain(seen, r => r.Id == submittedWhilePaging); // newer than the first page: for the next reading
         var unpaged = await SendAsync(agent, HttpMethod.Get, $"/api/v1/requests?agencyId={m.Agencies["ML/MEF"]}");
-        Assert.Equal(seen.Count, unpaged.Body.GetProperty("requests").GetArrayLength());
+        Assert.Equal(seen.Count + 1, unpaged.Body.GetProperty("requests").GetArrayLength());
 
         AssertProblem(HttpStatusCode.BadRequest, await SendAsync(agent, HttpMethod.Get, $"/api/v1/requests?agencyId={m.Agencies["ML/MEF"]}&pageSize=5000"));
         AssertProblem(HttpStatusCode.BadRequest, await SendAsync(agent, HttpMethod.Get, $"/api/v1/requests?agencyId={m.Agencies["ML/MEF"]}&pageToken=ailleurs"));
+    }
+
+    [Fact]
+    public async Task Users_vms_invoices_and_quota_history_are_read_in_pages_by_key_and_a_bad_page_is_refused_by_field()
+    {
+        var mef = m.Agencies["ML/MEF"];
+        var operatorMl = await m.AsAsync("op.ml");
+        var administrator = await m.AsAsync("admin.mef.ml");
+        for (var i = 1; i <= 3; i++)
+        {
+            var limit = (await m.Quota.GetAgencyQuotaAsync(new Q.GetAgencyQuotaRequest { AgencyId = mef })).Lines.Single(l => l.ResourceClass == Q.ResourceClass.StorageGib).Limit;
+            var asked = await administrator.Quota.RequestQuotaChangeAsync(new Q.RequestQuotaChangeRequest
+            {
+                AgencyId = mef, ResourceClass = Q.ResourceClass.StorageGib, RequestedLimit = limit + 1, Justification = $"Pagination {i}",
+            });
+            await operatorMl.Quota.DecideQuotaChangeAsync(new Q.DecideQuotaChangeRequest { RequestId = asked.Id, Approve = true });
+        }
+        using var op = await ApiAsAsync("op.ml");
+        using var admin = await ApiAsAsync("admin.mef.ml");
+        // Entries of the history have no id: the whole entry is its key.
+        var lists = new (HttpClient Caller, string Path, string Items, string? Key, int AtLeast)[]
+        {
+            (op, "/api/v1/users?stateCode=ML", "users", "id", 3),
+            (admin, $"/api/v1/agencies/{mef}/quota/history", "entries", null, 3),
+            (admin, $"/api/v1/vms?agencyId={mef}&includeEnded=true", "vms", "id", 0),
+            (op, "/api/v1/invoices?stateCode=ML", "invoices", "id", 0),
+        };
+        foreach (var (caller, path, items, key, atLeast) in lists)
+        {
+            string? KeyOf(JsonElement item) => key is null ? item.GetRawText() : item.GetProperty(key).GetString();
+            var whole = (await SendAsync(caller, HttpMethod.Get, path)).Body.GetProperty(items).EnumerateArray().Select(KeyOf).ToList();
+            Assert.True(whole.Count >= atLeast, $"{path}: {whole.Count} items");
+            var paged = new List<string?>();
+            string? token = null;
+            var pages = 0;
+            do
+            {
+                var page = await SendAsync(caller, HttpMethod.Get, $"{path}{(path.Contains('?') ? '&' : '?')}pageSize=2" + (token is null ? "" : $"&pageToken={Uri.EscapeDataString(token)}"));
+                Assert.True(page.Response.StatusCode == HttpStatusCode.OK, $"{path}: {page.Body}");
+                paged.AddRange(page.Body.GetProperty(items).EnumerateArray().Select(KeyOf));
+                token = page.Body.GetProperty("nextPageToken").GetString() is { Length: > 0 } next ? next : null;
+                pages++;
+            }
+            while (token is not null && pages < 1000);
+            Assert.Equal(whole, paged); // the same items in the same order, none twice
+            Assert.Equal(Math.Max(1, (whole.Count + 1) / 2), pages);
+
+            var separator = path.Contains('?') ? '&' : '?';
+            AssertProblem(HttpStatusCode.BadRequest, await SendAsync(caller, HttpMethod.Get, $"{path}{separator}pageSize=1001"), "pageSize");
+            AssertProblem(HttpStatusCode.BadRequest, await SendAsync(caller, HttpMethod.Get, $"{path}{separator}pageSize=-1"), "pageSize");
+            AssertProblem(HttpStatusCode.BadRequest, await SendAsync(caller, HttpMethod.Get, $"{path}{separator}pageToken=p1.20"), "pageToken");
+            AssertProblem(HttpStatusCode.BadRequest, await SendAsync(caller, HttpMethod.Get, $"{path}{separator}pageToken=k1.%21%21"), "pageToken");
+        }
     }
 
     [Fact]
