@@ -22,7 +22,13 @@ public static class BillingCommands
                 request.FacilityId = await AgencyDirectory.RequireFacilityIdAsync(endpoints.Tenancy(), code, cancellationToken);
             }
             var table = new Table().AddColumns("centre / facility", "du / from", "au / until", "vCPU·h", "Gio·h / GiB·h", "Gio·mois / GiB·month", "IPv4·mois / month");
-            foreach (var catalogue in (await endpoints.Billing().ListPriceCataloguesAsync(request, cancellationToken: cancellationToken)).Catalogues)
+            var catalogues = await PagedLists.AllAsync(async token =>
+            {
+                request.PageToken = token;
+                var page = await endpoints.Billing().ListPriceCataloguesAsync(request, cancellationToken: cancellationToken);
+                return (page.Catalogues.AsEnumerable(), page.NextPageToken);
+            });
+            foreach (var catalogue in catalogues)
             {
                 table.AddRow(Markup.Escape(catalogue.FacilityCode), Day(catalogue.EffectiveFrom), catalogue.EffectiveUntil is null ? "—" : Day(catalogue.EffectiveUntil),
                     Xof(catalogue.Prices.VcpuHourXof), Xof(catalogue.Prices.MemoryGibHourXof), Xof(catalogue.Prices.StorageGibMonthXof), Xof(catalogue.Prices.PublicIpv4MonthXof));

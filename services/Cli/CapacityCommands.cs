@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Aes.Contracts.Quota.V1;
 using Spectre.Console;
+using Aes.ServiceDefaults.Paging;
 
 namespace Aes.Cli;
 
@@ -109,12 +110,16 @@ public static class CapacityCommands
         var pending = new Command("pending", "Demandes en attente / pending requests") { state };
         pending.SetAction((parse, cancellationToken) => run(parse, async endpoints =>
         {
-            var list = await endpoints.Quota().ListQuotaChangeRequestsAsync(new ListQuotaChangeRequestsRequest
+            var list = await PagedLists.AllAsync(async token =>
             {
-                StateCode = parse.GetValue(state)?.ToUpperInvariant() ?? "", Status = QuotaChangeStatus.Pending,
-            }, cancellationToken: cancellationToken);
+                var page = await endpoints.Quota().ListQuotaChangeRequestsAsync(new ListQuotaChangeRequestsRequest
+                {
+                    StateCode = parse.GetValue(state)?.ToUpperInvariant() ?? "", Status = QuotaChangeStatus.Pending, PageToken = token,
+                }, cancellationToken: cancellationToken);
+                return (page.Requests.AsEnumerable(), page.NextPageToken);
+            });
             var table = new Table().AddColumns("id", "organisme / agency", "classe / class", "actuelle / current", "demandée / requested", "justification");
-            foreach (var asked in list.Requests)
+            foreach (var asked in list)
             {
                 table.AddRow(asked.Id, asked.AgencyId, ClassName(asked.ResourceClass), Number(asked.CurrentLimit), Number(asked.RequestedLimit), Markup.Escape(asked.Justification));
             }

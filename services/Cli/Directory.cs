@@ -1,4 +1,5 @@
 using Aes.Contracts.Tenancy.V1;
+using Aes.ServiceDefaults.Paging;
 
 namespace Aes.Cli;
 
@@ -10,7 +11,12 @@ public sealed class AgencyDirectory
     public static async Task<AgencyDirectory> LoadAsync(TenancyService.TenancyServiceClient tenancy, CancellationToken cancellationToken)
     {
         var directory = new AgencyDirectory();
-        foreach (var agency in (await tenancy.ListAgenciesAsync(new ListAgenciesRequest(), cancellationToken: cancellationToken)).Agencies)
+        var agencies = await PagedLists.AllAsync(async token =>
+        {
+            var page = await tenancy.ListAgenciesAsync(new ListAgenciesRequest { PageToken = token }, cancellationToken: cancellationToken);
+            return (page.Agencies.AsEnumerable(), page.NextPageToken);
+        });
+        foreach (var agency in agencies)
         {
             directory._agencies[$"{agency.StateCode}/{agency.Code}"] = (agency.Id, new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase));
         }

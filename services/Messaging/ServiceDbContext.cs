@@ -13,6 +13,7 @@ public abstract class ServiceDbContext(DbContextOptions options) : DbContext(opt
     public DbSet<Audit.AuditEntry> AuditEntries => Set<Audit.AuditEntry>();
     public DbSet<Audit.AuditHead> AuditHeads => Set<Audit.AuditHead>();
     public DbSet<Audit.CallReplay> CallReplays => Set<Audit.CallReplay>();
+    public DbSet<Persistence.ProjectionRevision> ProjectionRevisions => Set<Persistence.ProjectionRevision>();
 
     /// <summary>True from <see cref="AddToOutbox"/> until the relay has been told of the commit (or the rollback).</summary>
     internal bool OutboxPending { get; set; }
@@ -79,6 +80,13 @@ public abstract class ServiceDbContext(DbContextOptions options) : DbContext(opt
             replay.Property(r => r.Response).HasColumnName("response");
             replay.Property(r => r.CreatedAt).HasColumnName("created_at");
             replay.HasIndex(r => r.CreatedAt); // the purge's way in (MessageStorePurge)
+        });
+        modelBuilder.Entity<Persistence.ProjectionRevision>(revision =>
+        {
+            revision.ToTable("projection_revisions");
+            revision.HasKey(r => r.Key);
+            revision.Property(r => r.Key).HasColumnName("key").HasMaxLength(200);
+            revision.Property(r => r.Revision).HasColumnName("revision");
         });
         modelBuilder.Entity<InboxMessage>(inbox =>
         {

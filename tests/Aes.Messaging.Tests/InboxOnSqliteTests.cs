@@ -98,6 +98,21 @@ public sealed class InboxOnSqliteTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_projection_applies_a_revision_only_if_newer_and_remembers_it()
+    {
+        await using var scope = _host.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<InboxDb>();
+        var key = ProjectionRevisions.RoleKey(Guid.NewGuid(), "state_operator", "ML", null);
+
+        Assert.True(await db.IsNewerAsync(key, 3, CancellationToken.None));  // first news
+        Assert.False(await db.IsNewerAsync(key, 2, CancellationToken.None)); // older: ignored
+        Assert.False(await db.IsNewerAsync(key, 3, CancellationToken.None)); // the same again: ignored
+        Assert.True(await db.IsNewerAsync(key, 4, CancellationToken.None));
+        Assert.True(await db.IsNewerAsync(key, 0, CancellationToken.None));  // not numbered: applied as it comes
+        Assert.Equal(4, (await db.ProjectionRevisions.SingleAsync(r => r.Key == key)).Revision);
+    }
+
+    [Fact]
     public async Task A_redelivered_message_changes_nothing_the_second_time()
     {
         var harness = _host.Services.GetRequiredService<ITestHarness>();

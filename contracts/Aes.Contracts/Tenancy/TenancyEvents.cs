@@ -9,9 +9,10 @@ public sealed record FacilityRegistered(
     Guid FacilityId, string Code, string StateCode, string Name, string City, int Tier,
     decimal TargetAvailabilityPercent, string Status, string TimeZone, ResourceAmounts InstalledCapacity);
 
-public sealed record FacilityOpened(Guid FacilityId, string Code, string StateCode, DateTime OpenedAt);
+/// <summary><paramref name="Version"/>: the facility's version after the change; a copy applies a status only if it is newer.</summary>
+public sealed record FacilityOpened(Guid FacilityId, string Code, string StateCode, DateTime OpenedAt, long Version = 0);
 
-public sealed record FacilityClosed(Guid FacilityId, string Code, string StateCode, DateTime ClosedAt);
+public sealed record FacilityClosed(Guid FacilityId, string Code, string StateCode, DateTime ClosedAt, long Version = 0);
 
 public sealed record AgencyRegistered(Guid AgencyId, string StateCode, string Code, string Name, DateTime RegisteredAt);
 
@@ -25,9 +26,13 @@ public sealed record ProjectMembershipChanged(Guid ProjectId, Guid AgencyId, Gui
 
 public sealed record UserCreated(Guid UserId, string UserName, string DisplayName);
 
-public sealed record RoleAssigned(Guid UserId, string Role, string? StateCode, Guid? AgencyId);
+/// <summary>
+/// <paramref name="Revision"/>: the user's version after the change (it grows with each of the user's role changes); a copy
+/// applies an assignment or a revocation of one role only if it is newer than the last it applied for that role.
+/// </summary>
+public sealed record RoleAssigned(Guid UserId, string Role, string? StateCode, Guid? AgencyId, long Revision = 0);
 
-public sealed record RoleRevoked(Guid UserId, string Role, string? StateCode, Guid? AgencyId);
+public sealed record RoleRevoked(Guid UserId, string Role, string? StateCode, Guid? AgencyId, long Revision = 0);
 
 public sealed record AgreementPriceTerms(
     bool FacilityListPrice, long VcpuHourXof, long MemoryGibHourXof, long StorageGibMonthXof, long PublicIpv4MonthXof);

@@ -1,3 +1,4 @@
+using Aes.Messaging.Persistence;
 using Aes.Billing.Application;
 using Aes.Billing.Domain;
 using Aes.Contracts.Tenancy;
@@ -96,6 +97,11 @@ public sealed class RoleAssignedConsumer(BillingDbContext db, ILogger<RoleAssign
 {
     protected override async Task HandleAsync(RoleAssigned message, ConsumeContext<RoleAssigned> context)
     {
+        if (!await Db.IsNewerAsync(ProjectionRevisions.RoleKey(message.UserId, message.Role, message.StateCode, message.AgencyId), message.Revision,
+                context.CancellationToken))
+        {
+            return; // a later change of this role came first
+        }
         if (!await Db.Roles.AnyAsync(r => r.UserId == message.UserId && r.Role == message.Role && r.StateCode == message.StateCode
                 && r.AgencyId == message.AgencyId, context.CancellationToken))
         {
@@ -107,9 +113,16 @@ public sealed class RoleAssignedConsumer(BillingDbContext db, ILogger<RoleAssign
 public sealed class RoleRevokedConsumer(BillingDbContext db, ILogger<RoleRevokedConsumer> logger)
     : InboxConsumer<RoleRevoked, BillingDbContext>(db, logger)
 {
-    protected override Task HandleAsync(RoleRevoked message, ConsumeContext<RoleRevoked> context) =>
-        Db.Roles.Where(r => r.UserId == message.UserId && r.Role == message.Role && r.StateCode == message.StateCode && r.AgencyId == message.AgencyId)
+    protected override async Task HandleAsync(RoleRevoked message, ConsumeContext<RoleRevoked> context)
+    {
+        if (!await Db.IsNewerAsync(ProjectionRevisions.RoleKey(message.UserId, message.Role, message.StateCode, message.AgencyId), message.Revision,
+                context.CancellationToken))
+        {
+            return; // a later change of this role came first
+        }
+        await Db.Roles.Where(r => r.UserId == message.UserId && r.Role == message.Role && r.StateCode == message.StateCode && r.AgencyId == message.AgencyId)
             .ExecuteDeleteAsync(context.CancellationToken);
+    }
 }
 
 /// <summary>Keeps the links from state providers' subjects to AES users, by which a state provider's tokens are read.</summary>

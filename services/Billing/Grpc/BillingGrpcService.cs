@@ -18,9 +18,19 @@ public sealed class BillingGrpcService(
         {
             query = query.Where(a => a.StateCode == state);
         }
-        var accounts = await query.OrderBy(a => a.StateCode).ThenBy(a => a.AgencyName).ToListAsync(context.CancellationToken);
+        var page = KeysetPage.Of(request.PageSize, request.PageToken, keyParts: 3);
+        if (!page.IsFirst)
+        {
+            var (afterState, afterName, afterId) = (page.Text(0), page.Text(1), page.Guid(2));
+            query = query.Where(a => string.Compare(a.StateCode, afterState) > 0
+                || (a.StateCode == afterState && (string.Compare(a.AgencyName, afterName) > 0 || (a.AgencyName == afterName && a.AgencyId.CompareTo(afterId) > 0))));
+        }
+        var (accounts, next) = page.Cut(
+            await query.OrderBy(a => a.StateCode).ThenBy(a => a.AgencyName).ThenBy(a => a.AgencyId).Take(page.Size + 1).ToListAsync(context.CancellationToken),
+            a => [a.StateCode, a.AgencyName, a.AgencyId]);
         return new V1.ListAccountsResponse
         {
+            NextPageToken = next,
             Accounts =
             {
                 accounts.Select(a => new V1.BillingAccount
@@ -51,8 +61,16 @@ public sealed class BillingGrpcService(
         var facilityId = Validate.Id(request.FacilityId, "facility_id");
         var facility = await db.Facilities.AsNoTracking().FirstOrDefaultAsync(f => f.Id == facilityId, context.CancellationToken)
             ?? throw new NotFoundException("Site / facility", request.FacilityId);
-        var list = await db.Catalogues.AsNoTracking().Where(c => c.FacilityId == facilityId).OrderBy(c => c.EffectiveFrom).ToListAsync(context.CancellationToken);
-        return new V1.ListPriceCataloguesResponse { Catalogues = { list.Select(c => ToMessage(c, facility.Code)) } };
+        var page = KeysetPage.Of(request.PageSize, request.PageToken, keyParts: 2);
+        var query = db.Catalogues.AsNoTracking().Where(c => c.FacilityId == facilityId);
+        if (!page.IsFirst)
+        {
+            var (from, id) = (page.Time(0), page.Guid(1));
+            query = query.Where(c => c.EffectiveFrom > from || (c.EffectiveFrom == from && c.Id.CompareTo(id) > 0));
+        }
+        var (list, next) = page.Cut(await query.OrderBy(c => c.EffectiveFrom).ThenBy(c => c.Id).Take(page.Size + 1).ToListAsync(context.CancellationToken),
+            c => [c.EffectiveFrom, c.Id]);
+        return new V1.ListPriceCataloguesResponse { Catalogues = { list.Select(c => ToMessage(c, facility.Code)) }, NextPageToken = next };
     }
 
     public override async Task<V1.ListUsageResponse> ListUsage(V1.ListUsageRequest request, ServerCallContext context)
@@ -63,11 +81,18 @@ public sealed class BillingGrpcService(
             ?? throw new NotFoundException("Organisme / agency", request.AgencyId);
         await access.RequireReaderAsync(actor, agencyId, account.StateCode, context.CancellationToken);
         var period = await invoicing.PeriodAsync(account.StateCode, request.Month, context.CancellationToken);
-        var segments = await db.Segments.AsNoTracking()
-            .Where(s => s.AgencyId == agencyId && s.From < period.Until && (s.Until == null || s.Until > period.From))
-            .OrderBy(s => s.From).ThenBy(s => s.VmId).ToListAsync(context.CancellationToken);
+        var page = KeysetPage.Of(request.PageSize, request.PageToken, keyParts: 2);
+        var query = db.Segments.AsNoTracking().Where(s => s.AgencyId == agencyId && s.From < period.Until && (s.Until == null || s.Until > period.From));
+        if (!page.IsFirst)
+        {
+            var (from, id) = (page.Time(0), page.Guid(1));
+            query = query.Where(s => s.From > from || (s.From == from && s.Id.CompareTo(id) > 0));
+        }
+        var (segments, next) = page.Cut(await query.OrderBy(s => s.From).ThenBy(s => s.Id).Take(page.Size + 1).ToListAsync(context.CancellationToken),
+            s => [s.From, s.Id]);
         return new V1.ListUsageResponse
         {
+            NextPageToken = next,
             Periods =
             {
                 segments.Select(s => new V1.UsagePeriod
@@ -180,12 +205,19 @@ public sealed class BillingGrpcService(
     {
         await access.RequireStateLevelAsync(Validate.Id(request.ActorUserId, "actor_user_id"), context.CancellationToken);
         var prefix = request.Prefix ?? "";
-        var balances = await db.JournalLines.AsNoTracking().Where(l => l.Account.StartsWith(prefix))
-            .GroupBy(l => l.Account).Select(g => new { Account = g.Key, Balance = g.Sum(l => l.DebitXof) - g.Sum(l => l.CreditXof) })
-            .OrderBy(b => b.Account).ToListAsync(context.CancellationToken);
+        var page = KeysetPage.Of(request.PageSize, request.PageToken, keyParts: 1);
+        var lines = db.JournalLines.AsNoTracking().Where(l => l.Account.StartsWith(prefix));
+        if (!page.IsFirst)
+        {
+            var after = page.Text(0);
+            lines = lines.Where(l => string.Compare(l.Account, after) > 0);
+        }
+        var (balances, next) = page.Cut(await lines.GroupBy(l => l.Account).Select(g => new { Account = g.Key, Balance = g.Sum(l => l.DebitXof) - g.Sum(l => l.CreditXof) })
+            .OrderBy(b => b.Account).Take(page.Size + 1).ToListAsync(context.CancellationToken), b => [b.Account]);
         return new V1.ListLedgerBalancesResponse
         {
             Balances = { balances.Select(b => new V1.LedgerBalance { Account = b.Account, BalanceXof = b.Balance }) },
+            NextPageToken = next,
         };
     }
 

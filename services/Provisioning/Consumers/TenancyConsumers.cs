@@ -1,3 +1,4 @@
+using Aes.Messaging.Persistence;
 using Aes.Contracts.Tenancy;
 
 namespace Aes.Provisioning.Consumers;
@@ -19,7 +20,7 @@ public sealed class FacilityOpenedConsumer(ProvisioningDbContext db, ILogger<Fac
 {
     protected override async Task HandleAsync(FacilityOpened message, ConsumeContext<FacilityOpened> context)
     {
-        await Db.SetFacilityStatusAsync(message.FacilityId, message.Code, message.StateCode, "open", context.CancellationToken);
+        await Db.SetFacilityStatusAsync(message.FacilityId, message.Code, message.StateCode, "open", message.Version, context.CancellationToken);
         await Db.WakeWaitingRequestsAsync(context.CancellationToken);
     }
 }
@@ -28,7 +29,7 @@ public sealed class FacilityClosedConsumer(ProvisioningDbContext db, ILogger<Fac
     : InboxConsumer<FacilityClosed, ProvisioningDbContext>(db, logger)
 {
     protected override Task HandleAsync(FacilityClosed message, ConsumeContext<FacilityClosed> context) =>
-        Db.SetFacilityStatusAsync(message.FacilityId, message.Code, message.StateCode, "closed", context.CancellationToken);
+        Db.SetFacilityStatusAsync(message.FacilityId, message.Code, message.StateCode, "closed", message.Version, context.CancellationToken);
 }
 
 public sealed class AgencyRegisteredConsumer(ProvisioningDbContext db, ILogger<AgencyRegisteredConsumer> logger)
@@ -62,6 +63,11 @@ public sealed class RoleAssignedConsumer(ProvisioningDbContext db, ILogger<RoleA
 {
     protected override async Task HandleAsync(RoleAssigned message, ConsumeContext<RoleAssigned> context)
     {
+        if (!await Db.IsNewerAsync(ProjectionRevisions.RoleKey(message.UserId, message.Role, message.StateCode, message.AgencyId), message.Revision,
+                context.CancellationToken))
+        {
+            return; // a later change of this role came first
+        }
         if (!await Db.Roles.AnyAsync(r => r.UserId == message.UserId && r.Role == message.Role && r.StateCode == message.StateCode
                 && r.AgencyId == message.AgencyId, context.CancellationToken))
         {
@@ -73,17 +79,28 @@ public sealed class RoleAssignedConsumer(ProvisioningDbContext db, ILogger<RoleA
 public sealed class RoleRevokedConsumer(ProvisioningDbContext db, ILogger<RoleRevokedConsumer> logger)
     : InboxConsumer<RoleRevoked, ProvisioningDbContext>(db, logger)
 {
-    protected override Task HandleAsync(RoleRevoked message, ConsumeContext<RoleRevoked> context) =>
-        Db.Roles.Where(r => r.UserId == message.UserId && r.Role == message.Role && r.StateCode == message.StateCode && r.AgencyId == message.AgencyId)
+    protected override async Task HandleAsync(RoleRevoked message, ConsumeContext<RoleRevoked> context)
+    {
+        if (!await Db.IsNewerAsync(ProjectionRevisions.RoleKey(message.UserId, message.Role, message.StateCode, message.AgencyId), message.Revision,
+                context.CancellationToken))
+        {
+            return; // a later change of this role came first
+        }
+        await Db.Roles.Where(r => r.UserId == message.UserId && r.Role == message.Role && r.StateCode == message.StateCode && r.AgencyId == message.AgencyId)
             .ExecuteDeleteAsync(context.CancellationToken);
+    }
 }
 
 internal static class ProjectionUpdates
 {
     /// <summary>Each event type has its queue, so a status change may overtake the registration: it then records the facility itself.</summary>
-    public static async Task SetFacilityStatusAsync(this ProvisioningDbContext db, Guid facilityId, string code, string stateCode, string status,
+    public static async Task SetFacilityStatusAsync(this ProvisioningDbContext db, Guid facilityId, string code, string stateCode, string status, long version,
         CancellationToken cancellationToken)
     {
+        if (!await db.IsNewerAsync(ProjectionRevisions.FacilityStatusKey(facilityId), version, cancellationToken))
+        {
+            return; // a later opening or closing came first
+        }
         if (!await db.InsertIfAbsentAsync(new KnownFacility { FacilityId = facilityId, Code = code, StateCode = stateCode, Status = status }, cancellationToken))
         {
             await db.Facilities.Where(f => f.FacilityId == facilityId).ExecuteUpdateAsync(set => set.SetProperty(f => f.Status, status), cancellationToken);

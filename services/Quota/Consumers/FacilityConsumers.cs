@@ -1,3 +1,4 @@
+using Aes.Messaging.Persistence;
 using Aes.Contracts.Tenancy;
 using Aes.Quota.Application;
 
@@ -18,7 +19,7 @@ public sealed class FacilityOpenedConsumer(QuotaDbContext db, DemoCapacity demo,
 {
     protected override Task HandleAsync(FacilityOpened message, ConsumeContext<FacilityOpened> context) =>
         Db.SetFacilityStatusAsync(demo, new KnownFacility { FacilityId = message.FacilityId, Code = message.Code, StateCode = message.StateCode, Status = "open" },
-            clock.GetUtcNow().UtcDateTime, context.CancellationToken);
+            message.Version, clock.GetUtcNow().UtcDateTime, context.CancellationToken);
 }
 
 public sealed class FacilityClosedConsumer(QuotaDbContext db, DemoCapacity demo, TimeProvider clock, ILogger<FacilityClosedConsumer> logger)
@@ -26,7 +27,7 @@ public sealed class FacilityClosedConsumer(QuotaDbContext db, DemoCapacity demo,
 {
     protected override Task HandleAsync(FacilityClosed message, ConsumeContext<FacilityClosed> context) =>
         Db.SetFacilityStatusAsync(demo, new KnownFacility { FacilityId = message.FacilityId, Code = message.Code, StateCode = message.StateCode, Status = "closed" },
-            clock.GetUtcNow().UtcDateTime, context.CancellationToken);
+            message.Version, clock.GetUtcNow().UtcDateTime, context.CancellationToken);
 }
 
 internal static class FacilityRecords
@@ -42,8 +43,13 @@ internal static class FacilityRecords
         return true;
     }
 
-    public static async Task SetFacilityStatusAsync(this QuotaDbContext db, DemoCapacity demo, KnownFacility facility, DateTime now, CancellationToken cancellationToken)
+    public static async Task SetFacilityStatusAsync(this QuotaDbContext db, DemoCapacity demo, KnownFacility facility, long version, DateTime now,
+        CancellationToken cancellationToken)
     {
+        if (!await db.IsNewerAsync(ProjectionRevisions.FacilityStatusKey(facility.FacilityId), version, cancellationToken))
+        {
+            return; // a later opening or closing came first
+        }
         if (!await db.RecordFacilityAsync(demo, facility, now, cancellationToken))
         {
             await db.Facilities.Where(f => f.FacilityId == facility.FacilityId)

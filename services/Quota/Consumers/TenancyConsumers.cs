@@ -1,3 +1,4 @@
+using Aes.Messaging.Persistence;
 using Aes.Contracts.Tenancy;
 using Aes.Quota.Application;
 
@@ -19,6 +20,11 @@ public sealed class RoleAssignedConsumer(QuotaDbContext db, ILogger<RoleAssigned
 {
     protected override async Task HandleAsync(RoleAssigned message, ConsumeContext<RoleAssigned> context)
     {
+        if (!await Db.IsNewerAsync(ProjectionRevisions.RoleKey(message.UserId, message.Role, message.StateCode, message.AgencyId), message.Revision,
+                context.CancellationToken))
+        {
+            return; // a later change of this role came first
+        }
         var known = await Db.Roles.AnyAsync(r => r.UserId == message.UserId && r.Role == message.Role
             && r.StateCode == message.StateCode && r.AgencyId == message.AgencyId, context.CancellationToken);
         if (!known)
@@ -31,9 +37,16 @@ public sealed class RoleAssignedConsumer(QuotaDbContext db, ILogger<RoleAssigned
 public sealed class RoleRevokedConsumer(QuotaDbContext db, ILogger<RoleRevokedConsumer> logger)
     : InboxConsumer<RoleRevoked, QuotaDbContext>(db, logger)
 {
-    protected override Task HandleAsync(RoleRevoked message, ConsumeContext<RoleRevoked> context) =>
-        Db.Roles.Where(r => r.UserId == message.UserId && r.Role == message.Role && r.StateCode == message.StateCode && r.AgencyId == message.AgencyId)
+    protected override async Task HandleAsync(RoleRevoked message, ConsumeContext<RoleRevoked> context)
+    {
+        if (!await Db.IsNewerAsync(ProjectionRevisions.RoleKey(message.UserId, message.Role, message.StateCode, message.AgencyId), message.Revision,
+                context.CancellationToken))
+        {
+            return; // a later change of this role came first
+        }
+        await Db.Roles.Where(r => r.UserId == message.UserId && r.Role == message.Role && r.StateCode == message.StateCode && r.AgencyId == message.AgencyId)
             .ExecuteDeleteAsync(context.CancellationToken);
+    }
 }
 
 /// <summary>An activated agreement opens its slice; the end arriving first leaves a closed one that activation cannot reopen.</summary>

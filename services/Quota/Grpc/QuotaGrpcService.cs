@@ -116,8 +116,15 @@ public sealed class QuotaGrpcService(QuotaDbContext db, CapacityOperations capac
             var status = (QuotaChangeStatus)(int)request.Status;
             requests = requests.Where(r => r.Status == status);
         }
-        var list = await requests.OrderBy(r => r.RequestedAt).ToListAsync(context.CancellationToken);
-        return new V1.ListQuotaChangeRequestsResponse { Requests = { list.Select(ToMessage) } };
+        var page = KeysetPage.Of(request.PageSize, request.PageToken, keyParts: 2);
+        if (!page.IsFirst)
+        {
+            var (requestedAt, id) = (page.Time(0), page.Guid(1));
+            requests = requests.Where(r => r.RequestedAt > requestedAt || (r.RequestedAt == requestedAt && r.Id.CompareTo(id) > 0));
+        }
+        var (list, next) = page.Cut(await requests.OrderBy(r => r.RequestedAt).ThenBy(r => r.Id).Take(page.Size + 1).ToListAsync(context.CancellationToken),
+            r => [r.RequestedAt, r.Id]);
+        return new V1.ListQuotaChangeRequestsResponse { Requests = { list.Select(ToMessage) }, NextPageToken = next };
     }
 
     public override async Task<V1.ListQuotaHistoryResponse> ListQuotaHistory(V1.ListQuotaHistoryRequest request, ServerCallContext context)

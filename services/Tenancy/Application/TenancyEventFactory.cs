@@ -18,7 +18,7 @@ public static class TenancyEventFactory
 
     public static UserCreated Created(User user) => new(user.Id, user.UserName, user.DisplayName);
 
-    public static RoleAssigned Assigned(User user, RoleAssignment role) => new(user.Id, role.Role.Code(), role.StateCode, role.AgencyId);
+    public static RoleAssigned Assigned(User user, RoleAssignment role) => new(user.Id, role.Role.Code(), role.StateCode, role.AgencyId, user.Version);
 
     public static AgreementActivated Activated(Agreement agreement) =>
         new(agreement.Id, agreement.Reference, agreement.HostStateCode, agreement.FacilityId, agreement.GuestStateCode, agreement.Slice.ToContract(),

@@ -86,7 +86,7 @@ public sealed partial class TenancyOperations(TenancyDbContext db, TimeProvider 
     {
         var facility = await FacilityAsync(id, "id", cancellationToken);
         facility.Open(Now);
-        db.AddToOutbox(new FacilityOpened(facility.Id, facility.Code, facility.StateCode, facility.OpenedAt!.Value), Now);
+        db.AddToOutbox(new FacilityOpened(facility.Id, facility.Code, facility.StateCode, facility.OpenedAt!.Value, facility.Version), Now);
         await SaveAsync("Facility", cancellationToken);
         return facility;
     }
@@ -95,7 +95,7 @@ public sealed partial class TenancyOperations(TenancyDbContext db, TimeProvider 
     {
         var facility = await FacilityAsync(id, "id", cancellationToken);
         facility.Close(Now);
-        db.AddToOutbox(new FacilityClosed(facility.Id, facility.Code, facility.StateCode, facility.ClosedAt!.Value), Now);
+        db.AddToOutbox(new FacilityClosed(facility.Id, facility.Code, facility.StateCode, facility.ClosedAt!.Value, facility.Version), Now);
         await SaveAsync("Facility", cancellationToken);
         return facility;
     }
@@ -197,7 +197,7 @@ public sealed partial class TenancyOperations(TenancyDbContext db, TimeProvider 
             ?? throw new RuleViolationException(new("Cet utilisateur n'a pas ce rôle.", "This user does not hold that role."));
         user.Roles.Remove(existing);
         user.Version++;
-        db.AddToOutbox(new RoleRevoked(user.Id, assignment.Role.Code(), assignment.StateCode, assignment.AgencyId), Now);
+        db.AddToOutbox(new RoleRevoked(user.Id, assignment.Role.Code(), assignment.StateCode, assignment.AgencyId, user.Version), Now);
         if (assignment.AgencyId is { } agencyId)
         {
             await new ProjectMemberships(db, clock).LeaveAgencyProjectsIfNoRoleAsync(user, agencyId, changedBy: null, cancellationToken);

@@ -9,8 +9,11 @@ public sealed class User
     /// <summary>ASP.NET Core Identity's PBKDF2 hash; empty for a user who signs in elsewhere (a state's provider) or not yet.</summary>
     public string PasswordHash { get; set; } = "";
     public List<RoleAssignment> Roles { get; init; } = [];
-    /// <summary>Bumped by every role change, so two concurrent changes of one user cannot both apply.</summary>
-    public int Version { get; set; }
+    /// <summary>
+    /// Bumped by every role change, so two concurrent changes of one user cannot both apply; announced with each role change,
+    /// so copies apply them in order. From 1: a revision of 0 means "not numbered".
+    /// </summary>
+    public int Version { get; set; } = 1;
 
     public bool IsOperatorOf(string stateCode) =>
         Roles.Any(r => r.Role == Role.StateOperator && r.StateCode == stateCode);

@@ -84,8 +84,15 @@ public sealed class TenancyGrpcService(TenancyDbContext db, TenancyOperations op
         {
             query = query.Where(a => a.StateCode == state);
         }
-        var agencies = await query.OrderBy(a => a.StateCode).ThenBy(a => a.Code).ToListAsync(context.CancellationToken);
-        return new V1.ListAgenciesResponse { Agencies = { agencies.Select(ToMessage) } };
+        var page = KeysetPage.Of(request.PageSize, request.PageToken, keyParts: 2);
+        if (!page.IsFirst)
+        {
+            var (afterState, afterCode) = (page.Text(0), page.Text(1));
+            query = query.Where(a => string.Compare(a.StateCode, afterState) > 0 || (a.StateCode == afterState && string.Compare(a.Code, afterCode) > 0));
+        }
+        var (agencies, next) = page.Cut(await query.OrderBy(a => a.StateCode).ThenBy(a => a.Code).Take(page.Size + 1).ToListAsync(context.CancellationToken),
+            a => [a.StateCode, a.Code]);
+        return new V1.ListAgenciesResponse { Agencies = { agencies.Select(ToMessage) }, NextPageToken = next };
     }
 
     public override async Task<V1.Project> CreateProject(V1.CreateProjectRequest request, ServerCallContext context) =>
@@ -200,8 +207,15 @@ public sealed class TenancyGrpcService(TenancyDbContext db, TenancyOperations op
             var status = (AgreementStatus)(int)request.Status;
             query = query.Where(a => a.Status == status);
         }
-        var agreements = await query.OrderBy(a => a.StartsAt).ThenBy(a => a.Reference).ToListAsync(context.CancellationToken);
-        return new V1.ListAgreementsResponse { Agreements = { agreements.Select(ToMessage) } };
+        var page = KeysetPage.Of(request.PageSize, request.PageToken, keyParts: 2);
+        if (!page.IsFirst)
+        {
+            var (startsAt, reference) = (page.Time(0), page.Text(1));
+            query = query.Where(a => a.StartsAt > startsAt || (a.StartsAt == startsAt && string.Compare(a.Reference, reference) > 0));
+        }
+        var (agreements, next) = page.Cut(await query.OrderBy(a => a.StartsAt).ThenBy(a => a.Reference).Take(page.Size + 1).ToListAsync(context.CancellationToken),
+            a => [a.StartsAt, a.Reference]);
+        return new V1.ListAgreementsResponse { Agreements = { agreements.Select(ToMessage) }, NextPageToken = next };
     }
 
     public override async Task<V1.Agreement> SignAgreement(V1.SignAgreementRequest request, ServerCallContext context) =>

@@ -449,7 +449,7 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
     }
 
     [Fact]
-    public async Task Users_vms_invoices_and_quota_history_are_read_in_pages_by_key_and_a_bad_page_is_refused_by_field()
+    public async Task Growing_lists_are_read_in_pages_by_key_and_a_bad_page_is_refused_by_field()
     {
         var mef = m.Agencies["ML/MEF"];
         var operatorMl = await m.AsAsync("op.ml");
@@ -472,6 +472,13 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
             (admin, $"/api/v1/agencies/{mef}/quota/history", "entries", null, 3),
             (admin, $"/api/v1/vms?agencyId={mef}&includeEnded=true", "vms", "id", 0),
             (op, "/api/v1/invoices?stateCode=ML", "invoices", "id", 0),
+            (op, "/api/v1/agencies?stateCode=ML", "agencies", "id", 2),
+            (op, "/api/v1/agreements?stateCode=ML", "agreements", "id", 0),
+            (admin, $"/api/v1/quota-changes?agencyId={mef}", "requests", "id", 3),
+            (op, "/api/v1/accounts?stateCode=ML", "accounts", "agencyId", 2),
+            (admin, $"/api/v1/metered-usage?agencyId={mef}&month={DateTime.UtcNow:yyyy-MM}", "periods", "id", 0),
+            (op, "/api/v1/ledger/balances?prefix=ML", "balances", "account", 0),
+            (op, $"/api/v1/prices?facilityId={m.Facilities["ML-BKO-1"]}", "catalogues", "id", 1),
         };
         foreach (var (caller, path, items, key, atLeast) in lists)
         {

@@ -264,6 +264,22 @@ namespace Aes.Provisioning.Data.Migrations.Postgres
                     b.ToTable("outbox_messages", (string)null);
                 });
 
+            modelBuilder.Entity("Aes.Messaging.Persistence.ProjectionRevision", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("key");
+
+                    b.Property<long>("Revision")
+                        .HasColumnType("bigint")
+                        .HasColumnName("revision");
+
+                    b.HasKey("Key");
+
+                    b.ToTable("projection_revisions", (string)null);
+                });
+
             modelBuilder.Entity("Aes.Provisioning.Data.AgreementInForce", b =>
                 {
                     b.Property<Guid>("AgreementId")

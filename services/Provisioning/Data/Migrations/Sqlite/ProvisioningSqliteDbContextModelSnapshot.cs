@@ -257,6 +257,22 @@ namespace Aes.Provisioning.Data.Migrations.Sqlite
                     b.ToTable("outbox_messages", (string)null);
                 });
 
+            modelBuilder.Entity("Aes.Messaging.Persistence.ProjectionRevision", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key");
+
+                    b.Property<long>("Revision")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("revision");
+
+                    b.HasKey("Key");
+
+                    b.ToTable("projection_revisions", (string)null);
+                });
+
             modelBuilder.Entity("Aes.Provisioning.Data.AgreementInForce", b =>
                 {
                     b.Property<Guid>("AgreementId")

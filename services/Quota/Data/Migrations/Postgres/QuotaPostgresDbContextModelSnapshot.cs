@@ -263,6 +263,22 @@ namespace Aes.Quota.Data.Migrations.Postgres
                     b.ToTable("outbox_messages", (string)null);
                 });
 
+            modelBuilder.Entity("Aes.Messaging.Persistence.ProjectionRevision", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("key");
+
+                    b.Property<long>("Revision")
+                        .HasColumnType("bigint")
+                        .HasColumnName("revision");
+
+                    b.HasKey("Key");
+
+                    b.ToTable("projection_revisions", (string)null);
+                });
+
             modelBuilder.Entity("Aes.Quota.Domain.AgencyAllocation", b =>
                 {
                     b.Property<Guid>("AgencyId")

@@ -256,6 +256,22 @@ namespace Aes.Quota.Data.Migrations.Sqlite
                     b.ToTable("outbox_messages", (string)null);
                 });
 
+            modelBuilder.Entity("Aes.Messaging.Persistence.ProjectionRevision", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key");
+
+                    b.Property<long>("Revision")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("revision");
+
+                    b.HasKey("Key");
+
+                    b.ToTable("projection_revisions", (string)null);
+                });
+
             modelBuilder.Entity("Aes.Quota.Domain.AgencyAllocation", b =>
                 {
                     b.Property<Guid>("AgencyId")

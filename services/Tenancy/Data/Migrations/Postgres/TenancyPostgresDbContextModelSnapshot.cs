@@ -239,6 +239,22 @@ namespace Aes.Tenancy.Data.Migrations.Postgres
                     b.ToTable("outbox_messages", (string)null);
                 });
 
+            modelBuilder.Entity("Aes.Messaging.Persistence.ProjectionRevision", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("key");
+
+                    b.Property<long>("Revision")
+                        .HasColumnType("bigint")
+                        .HasColumnName("revision");
+
+                    b.HasKey("Key");
+
+                    b.ToTable("projection_revisions", (string)null);
+                });
+
             modelBuilder.Entity("Aes.Tenancy.Application.ExternalIdentityLink", b =>
                 {
                     b.Property<string>("Issuer")
