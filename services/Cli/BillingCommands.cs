@@ -82,7 +82,8 @@ public static class BillingCommands
                 var page = await endpoints.Billing().ListInvoicesAsync(request, cancellationToken: cancellationToken);
                 return (page.Invoices.AsEnumerable(), page.NextPageToken);
             });
-            foreach (var invoice in invoices)
+            foreach (var invoice in invoices.OrderBy(i => i.Month, StringComparer.Ordinal).ThenBy(i => i.StateCode, StringComparer.Ordinal)
+                .ThenBy(i => i.AgencyName, StringComparer.CurrentCulture))
             {
                 table.AddRow(invoice.Id, Markup.Escape(invoice.Number), Markup.Escape(invoice.AgencyName), invoice.Month, invoice.Status, Xof(invoice.TotalXof));
             }

@@ -90,6 +90,20 @@ public sealed class AuditVerificationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_record_inserted_past_the_head_is_found()
+    {
+        await AppendAsync(3);
+        await InScopeAsync((_, db) => db.Database.ExecuteSqlRawAsync(
+            "INSERT INTO audit_entries (position, occurred_at, actor, actor_name, on_behalf_of, action, details, origin, previous_hash, hash) "
+            + "SELECT 4, occurred_at, actor, actor_name, on_behalf_of, action, details, origin, hash, hash FROM audit_entries WHERE position = 3"));
+
+        var verified = await VerifyAsync(0, AuditHead.Genesis, limit: 10);
+
+        Assert.False(verified.Intact);
+        Assert.Contains(verified.Problems, p => p.StartsWith("positions after 3: records past the head", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_checkpoint_past_the_head_shows_the_last_records_removed()
     {
         await AppendAsync(4);

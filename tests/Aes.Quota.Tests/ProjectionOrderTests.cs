@@ -1,5 +1,6 @@
 using Aes.Contracts;
 using Aes.Contracts.Tenancy;
+using Aes.Messaging.Persistence;
 using Aes.Quota.Application;
 using Aes.Quota.Consumers;
 using Aes.Quota.Data;
@@ -90,6 +91,33 @@ public sealed class ProjectionOrderTests : IAsyncLifetime
         Assert.Equal(["auditor", "state_operator"], await ReadAsync(db => db.Roles.Where(r => r.UserId == user).OrderBy(r => r.Role).Select(r => r.Role).ToListAsync()));
         await DeliverInOrderAsync(new RoleRevoked(user, "auditor", "ML", null, Revision: 5));
         Assert.Equal(["state_operator"], await ReadAsync(db => db.Roles.Where(r => r.UserId == user).Select(r => r.Role).ToListAsync()));
+    }
+
+    [Fact]
+    public async Task A_newer_first_revision_waiting_on_an_older_ones_insert_still_applies()
+    {
+        var key = ProjectionRevisions.RoleKey(Guid.NewGuid(), "auditor", "ML", null);
+        await using var olderScope = _services.CreateAsyncScope();
+        var olderDb = olderScope.ServiceProvider.GetRequiredService<QuotaDbContext>();
+        await using var older = await olderDb.Database.BeginTransactionAsync();
+        Assert.True(await olderDb.IsNewerAsync(key, 2, CancellationToken.None)); // inserted, not yet committed
+
+        var newer = Task.Run(async () =>
+        {
+            await using var scope = _services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<QuotaDbContext>();
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            var applied = await db.IsNewerAsync(key, 3, CancellationToken.None);
+            await transaction.CommitAsync();
+            return applied;
+        });
+        // The newer one is waiting on the older one's row: both were the key's first news.
+        await Eventually.HoldsAsync(() => ReadAsync(async db => await db.Database.SqlQueryRaw<int>(
+            "SELECT count(*)::int AS \"Value\" FROM pg_locks WHERE NOT granted").SingleAsync() > 0), TimeSpan.FromSeconds(30), "the newer revision waiting");
+        await older.CommitAsync();
+
+        Assert.True(await newer); // before, its insert found the older row and it was dropped
+        Assert.Equal(3, await ReadAsync(db => db.ProjectionRevisions.Where(r => r.Key == key).Select(r => r.Revision).SingleAsync()));
     }
 
     [Fact]

@@ -65,8 +65,10 @@ public sealed class AuditTrail<TContext>(TContext db, TimeProvider clock) where 
             }
             previousHash = afterHash;
         }
+        // The head first, and the chain up to it: a record appended while this runs is for the next verification.
+        var head = await db.AuditHeads.AsNoTracking().SingleAsync(h => h.Id == AuditHead.SingleId, cancellationToken);
         long expected = afterPosition + 1, checkedCount = 0;
-        var records = db.AuditEntries.AsNoTracking().Where(e => e.Position > afterPosition).OrderBy(e => e.Position).Take(limit);
+        var records = db.AuditEntries.AsNoTracking().Where(e => e.Position > afterPosition && e.Position <= head.Position).OrderBy(e => e.Position).Take(limit);
         await foreach (var entry in records.AsAsyncEnumerable().WithCancellation(cancellationToken))
         {
             if (entry.Position != expected)
@@ -87,12 +89,21 @@ public sealed class AuditTrail<TContext>(TContext db, TimeProvider clock) where 
             expected = entry.Position + 1;
             checkedCount++;
         }
-        var head = await db.AuditHeads.AsNoTracking().SingleAsync(h => h.Id == AuditHead.SingleId, cancellationToken);
         var complete = checkedCount < limit;
         if (complete && (head.Position != expected - 1 || head.Hash != previousHash))
         {
             problems.Add($"head: says {head.Position} entries, the chain ends at {expected - 1} (the last entries were removed or the head edited) / "
                 + $"la tête annonce {head.Position} entrées, la chaîne s'arrête à {expected - 1}");
+        }
+        if (complete)
+        {
+            // Records past the head read first are appends since, each committed with its head: one past the head as it is
+            // now was inserted behind the chain's back.
+            var lastBeyond = await db.AuditEntries.AsNoTracking().Where(e => e.Position > head.Position).MaxAsync(e => (long?)e.Position, cancellationToken);
+            if (lastBeyond is { } last && last > (await db.AuditHeads.AsNoTracking().SingleAsync(h => h.Id == AuditHead.SingleId, cancellationToken)).Position)
+            {
+                problems.Add($"positions after {head.Position}: records past the head (inserted) / entrées au-delà de la tête (insérées)");
+            }
         }
         return new AuditReport(problems.Count == 0, checkedCount, head.Hash, problems, expected - 1, previousHash, complete);
     }

@@ -25,13 +25,12 @@ public static class ProjectionRevisions
         {
             return true;
         }
-        // A row lock on update: a concurrent newer revision waits, then finds this one's and changes nothing.
-        if (await db.ProjectionRevisions.Where(r => r.Key == key && r.Revision < revision)
-                .ExecuteUpdateAsync(set => set.SetProperty(r => r.Revision, revision), cancellationToken) == 1)
-        {
-            return true;
-        }
-        return await db.InsertIfAbsentAsync(new ProjectionRevision { Key = key, Revision = revision }, cancellationToken);
+        // One statement, so two revisions of a key seen for the first time at once cannot both miss the row: the second waits on
+        // the first's insert, then updates only if it is newer (PostgreSQL and SQLite both speak this upsert).
+        return await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO projection_revisions (key, revision) VALUES ({key}, {revision})
+            ON CONFLICT (key) DO UPDATE SET revision = excluded.revision WHERE projection_revisions.revision < excluded.revision
+            """, cancellationToken) == 1;
     }
 
     public static string RoleKey(Guid userId, string role, string? stateCode, Guid? agencyId) => $"role:{userId:N}:{role}:{stateCode}:{agencyId:N}";

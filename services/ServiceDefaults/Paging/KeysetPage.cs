@@ -64,7 +64,9 @@ public sealed class KeysetPage
     public long Long(int index) => long.TryParse(_after![index], System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var value)
         ? value : throw BadToken();
 
-    public DateTime Time(int index) => new(Long(index), DateTimeKind.Utc);
+    public DateTime Time(int index) => Long(index) is var ticks && ticks >= DateTime.MinValue.Ticks && ticks <= DateTime.MaxValue.Ticks
+        ? new DateTime(ticks, DateTimeKind.Utc)
+        : throw BadToken();
 
     /// <summary>
     /// The page from <paramref name="fetched"/> (read with <c>Take(Size + 1)</c>, so one more than the page tells whether another

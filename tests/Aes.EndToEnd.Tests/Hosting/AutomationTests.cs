@@ -490,7 +490,7 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
             var pages = 0;
             do
             {
-                var page = await SendAsync(caller, HttpMethod.Get, $"{path}{(path.Contains('?') ? '&' : '?')}pageSize=2" + (token is null ? "" : $"&pageToken={Uri.EscapeDataString(token)}"));
+                var page = await SendAsync(caller, HttpMethod.Get, $"{path}{(path.Contains('?') ? '&' : '?')}pageSize=1" + (token is null ? "" : $"&pageToken={Uri.EscapeDataString(token)}"));
                 Assert.True(page.Response.StatusCode == HttpStatusCode.OK, $"{path}: {page.Body}");
                 paged.AddRange(page.Body.GetProperty(items).EnumerateArray().Select(KeyOf));
                 token = page.Body.GetProperty("nextPageToken").GetString() is { Length: > 0 } next ? next : null;
@@ -498,7 +498,7 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
             }
             while (token is not null && pages < 1000);
             Assert.Equal(whole, paged); // the same items in the same order, none twice
-            Assert.Equal(Math.Max(1, (whole.Count + 1) / 2), pages);
+            Assert.Equal(Math.Max(1, whole.Count), pages);
 
             var separator = path.Contains('?') ? '&' : '?';
             AssertProblem(HttpStatusCode.BadRequest, await SendAsync(caller, HttpMethod.Get, $"{path}{separator}pageSize=1001"), "pageSize");

@@ -145,6 +145,36 @@ public sealed class TenancyApiTests(TenancyServiceFixture tenancy) : IClassFixtu
     }
 
     [Fact]
+    public async Task Each_role_change_and_each_facility_status_is_announced_with_a_growing_revision()
+    {
+        var user = await Client.CreateUserAsync(new CreateUserRequest
+        {
+            UserName = $"op.{Guid.NewGuid():N}"[..20], DisplayName = "Opératrice", Roles = { new RoleAssignment { Role = Role.StateOperator, StateCode = "BF" } },
+        });
+        var auditor = new RoleAssignment { Role = Role.Auditor, StateCode = "BF" };
+        await Client.AssignRoleAsync(new AssignRoleRequest { UserId = user.Id, Assignment = auditor });
+        await Client.RevokeRoleAsync(new RevokeRoleRequest { UserId = user.Id, Assignment = auditor });
+
+        var changes = (await tenancy.OutboxAsync("RoleAssigned")).Concat(await tenancy.OutboxAsync("RoleRevoked"))
+            .Where(m => m.Body.Contains(user.Id)).Select(m => System.Text.Json.JsonDocument.Parse(m.Body).RootElement)
+            .Select(e => (Role: e.GetProperty("role").GetString(), Revision: e.GetProperty("revision").GetInt64())).OrderBy(c => c.Revision).ToList();
+        Assert.Equal([("state-operator", 1L), ("auditor", 2L), ("auditor", 3L)], changes); // created, assigned, revoked
+
+        var facility = await Client.RegisterFacilityAsync(new RegisterFacilityRequest
+        {
+            Code = $"BF-V{Guid.NewGuid().ToString("N")[..6].ToUpperInvariant()}-1", StateCode = "BF", Name = "Centre versionné", City = "Koudougou", Tier = 3,
+            TargetAvailabilityPercent = "99.982", InstalledCapacity = new ResourceAmounts { Vcpu = 64, MemoryGib = 256, StorageGib = 1000, PublicIpv4 = 2 },
+        });
+        await Client.OpenFacilityAsync(new ChangeFacilityStatusRequest { Id = facility.Id });
+        await Client.CloseFacilityAsync(new ChangeFacilityStatusRequest { Id = facility.Id });
+        long VersionIn(List<(string Type, string Body, bool Dispatched)> rows) =>
+            System.Text.Json.JsonDocument.Parse(rows.Single(m => m.Body.Contains(facility.Id)).Body).RootElement.GetProperty("version").GetInt64();
+        var opened = VersionIn(await tenancy.OutboxAsync("FacilityOpened"));
+        var closed = VersionIn(await tenancy.OutboxAsync("FacilityClosed"));
+        Assert.True(opened > 0 && closed > opened, $"opened at version {opened}, closed at {closed}");
+    }
+
+    [Fact]
     public async Task Concurrent_assignments_of_one_role_leave_it_once()
     {
         var user = await Client.CreateUserAsync(new CreateUserRequest { UserName = $"audit.{Guid.NewGuid():N}"[..20], DisplayName = "Auditeur" });
