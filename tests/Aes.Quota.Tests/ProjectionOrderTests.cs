@@ -27,23 +27,14 @@ public sealed class ProjectionOrderTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         var connectionString = await TestInfrastructure.NewPostgresDatabaseAsync("quota_order");
-        _services = new ServiceCollection()
-            .AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Seed:Demo"] = "false" }).Build())
-            .AddDbContext<QuotaDbContext, QuotaPostgresDbContext>(options => options.UseNpgsql(connectionString))
-            .AddScoped<Access>().AddActingRoles().AddScoped<CapacityOperations>().AddSingleton<DemoCapacity>().AddSingleton(TimeProvider.System)
-            .AddMassTransitTestHarness(bus =>
+        _services = await QuotaProjectionHost.StartAsync(connectionString, demo: false, bus =>
             {
                 bus.AddConsumer<RoleAssignedConsumer>();
                 bus.AddConsumer<RoleRevokedConsumer>();
                 bus.AddConsumer<FacilityRegisteredConsumer>();
                 bus.AddConsumer<FacilityOpenedConsumer>();
                 bus.AddConsumer<FacilityClosedConsumer>();
-            })
-            .BuildServiceProvider(true);
-        await using (var scope = _services.CreateAsyncScope())
-        {
-            await scope.ServiceProvider.GetRequiredService<QuotaDbContext>().Database.MigrateAsync();
-        }
+            });
         _harness = _services.GetRequiredService<ITestHarness>();
         await _harness.Start();
     }

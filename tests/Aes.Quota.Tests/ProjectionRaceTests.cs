@@ -26,11 +26,7 @@ public sealed class ProjectionRaceTests
     public async Task Consumers_racing_on_the_same_projection_rows_never_collide_and_leave_each_row_once()
     {
         var connectionString = await TestInfrastructure.NewPostgresDatabaseAsync("quota_race");
-        await using var services = new ServiceCollection()
-            .AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Seed:Demo"] = "true" }).Build())
-            .AddDbContext<QuotaDbContext, QuotaPostgresDbContext>(options => options.UseNpgsql(connectionString))
-            .AddScoped<Access>().AddActingRoles().AddScoped<CapacityOperations>().AddSingleton<DemoCapacity>().AddSingleton(TimeProvider.System)
-            .AddMassTransitTestHarness(bus =>
+        await using var services = await QuotaProjectionHost.StartAsync(connectionString, demo: true, bus =>
             {
                 bus.AddConsumer<AgencyRegisteredConsumer>();
                 bus.AddConsumer<FacilityRegisteredConsumer>();
@@ -38,12 +34,7 @@ public sealed class ProjectionRaceTests
                 bus.AddConsumer<AgreementActivatedConsumer>();
                 bus.AddConsumer<AgreementEndedConsumer>();
                 bus.AddConfigureEndpointsCallback((_, endpoint) => endpoint.ConcurrentMessageLimit = 16);
-            })
-            .BuildServiceProvider(true);
-        await using (var scope = services.CreateAsyncScope())
-        {
-            await scope.ServiceProvider.GetRequiredService<QuotaDbContext>().Database.MigrateAsync();
-        }
+            });
         var harness = services.GetRequiredService<ITestHarness>();
         await harness.Start();
 

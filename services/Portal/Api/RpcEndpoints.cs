@@ -72,7 +72,7 @@ public static class RpcEndpoints
             {
                 using var call = invoke(client, request, new CallOptions(cancellationToken: http.RequestAborted));
                 var response = await call.ResponseAsync;
-                var replayed = (await call.ResponseHeadersAsync).GetValue(ReplayedHeader) == "true";
+                var replayed = (await call.ResponseHeadersAsync).GetValue(Aes.Messaging.Audit.RepeatedCalls.ReplayedHeader) == "true";
                 return Answer(http, response, created, replayed);
             }
             catch (RpcException exception)
@@ -100,7 +100,7 @@ public static class RpcEndpoints
     /// </summary>
     private static void CarryIdempotencyKey(HttpContext http, IMessage request)
     {
-        if (request.Descriptor.FindFieldByName("idempotency_key") is { FieldType: FieldType.String } field
+        if (request.Descriptor.FindFieldByName(Aes.Messaging.Audit.RepeatedCalls.KeyField) is { FieldType: FieldType.String } field
             && ((string)field.Accessor.GetValue(request)).Length == 0
             && http.Request.Headers[IdempotencyFilter.Header].ToString() is { Length: > 0 } key)
         {
@@ -208,9 +208,6 @@ public static class RpcEndpoints
             }
         }
     }
-
-    /// <summary>Set by a service that answered a keyed write from its record of the first call (ADR 034).</summary>
-    private const string ReplayedHeader = "aes-replayed";
 
     private static IResult Answer(HttpContext http, IMessage response, bool created, bool replayed)
     {
