@@ -17,7 +17,8 @@ public sealed class TenancyApiTests(TenancyServiceFixture tenancy) : IClassFixtu
             ActorUserId = tenancy.UserIds["admin.aes"],
             FacilityId = tenancy.Facilities[facility].Id,
             GuestStateCode = "NE",
-            Slice = new ResourceAmounts { Vcpu = vcpu, MemoryGib = 2048, StorageGib = 100_000, PublicIpv4 = 8 },
+            // Sized from the vCPU so the tests sharing this tenancy never add up past a facility's capacity by accident.
+            Slice = new ResourceAmounts { Vcpu = vcpu, MemoryGib = vcpu * 4, StorageGib = vcpu * 100, PublicIpv4 = 8 },
             AllowedClassifications = { DataClassification.Internal, DataClassification.Public },
             PriceTerms = new PriceTerms { FacilityListPrice = true },
             StartsAt = Timestamp.FromDateTime(start),
