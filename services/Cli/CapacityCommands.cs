@@ -30,7 +30,12 @@ public static class CapacityCommands
                 request.FacilityId = await AgencyDirectory.RequireFacilityIdAsync(endpoints.Tenancy(), code, cancellationToken);
             }
             var table = new Table().AddColumns("id", "centre / facility", "réserve / pool", "classe / class", "total", "réservé / reserved", "ratio", "capacité / capacity", "utilisé / used", "marge / headroom");
-            foreach (var pool in (await endpoints.Quota().ListPoolsAsync(request, cancellationToken: cancellationToken)).Pools)
+            foreach (var pool in await PagedLists.AllAsync(async token =>
+            {
+                request.PageToken = token;
+                var page = await endpoints.Quota().ListPoolsAsync(request, cancellationToken: cancellationToken);
+                return (page.Pools.AsEnumerable(), page.NextPageToken);
+            }))
             {
                 foreach (var line in pool.Inventories)
                 {

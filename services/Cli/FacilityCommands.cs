@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Aes.Contracts.Provisioning.V1;
+using Aes.ServiceDefaults.Paging;
 using Spectre.Console;
 
 namespace Aes.Cli;
@@ -94,10 +95,15 @@ public static class FacilityCommands
         findings.SetAction((parse, cancellationToken) => run(parse, async endpoints =>
         {
             var table = new Table().AddColumns("trouvé / found", "type / kind", "VM", "serveur / server", "détail / detail");
-            foreach (var finding in (await endpoints.Provisioning().ListReconciliationFindingsAsync(new ListReconciliationFindingsRequest
+            var facilityId = await AgencyDirectory.RequireFacilityIdAsync(endpoints.Tenancy(), parse.GetValue(facility)!, cancellationToken);
+            foreach (var finding in await PagedLists.AllAsync(async token =>
             {
-                FacilityId = await AgencyDirectory.RequireFacilityIdAsync(endpoints.Tenancy(), parse.GetValue(facility)!, cancellationToken), IncludeCleared = parse.GetValue(all),
-            }, cancellationToken: cancellationToken)).Findings)
+                var page = await endpoints.Provisioning().ListReconciliationFindingsAsync(new ListReconciliationFindingsRequest
+                {
+                    FacilityId = facilityId, IncludeCleared = parse.GetValue(all), PageToken = token,
+                }, cancellationToken: cancellationToken);
+                return (page.Findings.AsEnumerable(), page.NextPageToken);
+            }))
             {
                 table.AddRow(finding.FoundAt.ToDateTime().ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture), finding.Kind, finding.VmId, Markup.Escape(finding.ServerId),
                     Markup.Escape(finding.DetailFr));

@@ -19,7 +19,7 @@ public static class ProjectCommands
         {
             var agencyId = await AgencyDirectory.RequireAgencyIdAsync(endpoints.Tenancy(), parse.GetValue(agency)!, cancellationToken);
             var table = new Table().AddColumns("projet / project", "id");
-            foreach (var known in (await endpoints.Tenancy().ListProjectsAsync(new ListProjectsRequest { AgencyId = agencyId }, cancellationToken: cancellationToken)).Projects)
+            foreach (var known in await AgencyDirectory.ProjectsAsync(endpoints.Tenancy(), agencyId, cancellationToken))
             {
                 table.AddRow(Markup.Escape(known.Name), known.Id);
             }
@@ -31,7 +31,19 @@ public static class ProjectCommands
         members.SetAction((parse, cancellationToken) => run(parse, async endpoints =>
         {
             var projectId = await AgencyDirectory.RequireProjectIdAsync(endpoints.Tenancy(), parse.GetValue(agency)!, parse.GetValue(project)!, cancellationToken);
-            Print(await endpoints.Tenancy().ListProjectMembersAsync(new ListProjectMembersRequest { ProjectId = projectId }, cancellationToken: cancellationToken), console);
+            var tenancy = endpoints.Tenancy();
+            var first = await tenancy.ListProjectMembersAsync(new ListProjectMembersRequest { ProjectId = projectId }, cancellationToken: cancellationToken);
+            first.Members.AddRange((await PagedLists.AllAsync(async token =>
+            {
+                if (token.Length == 0)
+                {
+                    return (Enumerable.Empty<ProjectMember>(), first.NextPageToken);
+                }
+                var page = await tenancy.ListProjectMembersAsync(new ListProjectMembersRequest { ProjectId = projectId, PageToken = token }, cancellationToken: cancellationToken);
+                return (page.Members.AsEnumerable(), page.NextPageToken);
+            })));
+            first.NextPageToken = "";
+            Print(first, console);
             return ExitCodes.Ok;
         }));
 

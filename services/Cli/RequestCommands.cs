@@ -41,7 +41,7 @@ public static class RequestCommands
         };
         if (options.SshKeys.Count > 0)
         {
-            var mine = (await endpoints.Provisioning().ListSshKeysAsync(new ListSshKeysRequest { AgencyId = agencyId }, cancellationToken: cancellationToken)).Keys;
+            var mine = await AgencyDirectory.SshKeysAsync(endpoints.Provisioning(), agencyId, cancellationToken);
             request.SshKeyIds.AddRange(options.SshKeys.Select(wanted => mine.FirstOrDefault(k => k.Id == wanted || k.Fingerprint == wanted || k.Name == wanted)?.Id
                 ?? throw new UsageException($"Clé inconnue, voir « aes keys list » / unknown key, see \"aes keys list\": {wanted}")));
         }

@@ -83,9 +83,14 @@ public static class VmCommands
         var snapshots = new Command("snapshots", "Les instantanés d'une VM / a VM's snapshots") { id };
         snapshots.SetAction((parse, cancellationToken) => run(parse, async endpoints =>
         {
-            var listed = await endpoints.Provisioning().ListVmSnapshotsAsync(new ListVmSnapshotsRequest { VmId = parse.GetValue(id)! }, cancellationToken: cancellationToken);
+            var listed = await PagedLists.AllAsync(async token =>
+            {
+                var page = await endpoints.Provisioning().ListVmSnapshotsAsync(new ListVmSnapshotsRequest { VmId = parse.GetValue(id)!, PageToken = token },
+                    cancellationToken: cancellationToken);
+                return (page.Snapshots.AsEnumerable(), page.NextPageToken);
+            });
             var table = new Table().AddColumns("id", "nom / name", "statut / status", "Gio / GiB", "pris le / taken at");
-            foreach (var taken in listed.Snapshots)
+            foreach (var taken in listed)
             {
                 table.AddRow(taken.Id, Markup.Escape(taken.Name), Markup.Escape(taken.Status), taken.SizeGib.ToString(System.Globalization.CultureInfo.InvariantCulture),
                     taken.TakenAt.ToDateTime().ToString("u", System.Globalization.CultureInfo.InvariantCulture));
@@ -105,10 +110,9 @@ public static class VmCommands
         var list = new Command("list", "Mes clés SSH publiques / my public SSH keys") { agency };
         list.SetAction((parse, cancellationToken) => run(parse, async endpoints =>
         {
-            var keys = await endpoints.Provisioning().ListSshKeysAsync(new ListSshKeysRequest { AgencyId = await AgencyIdAsync(parse, endpoints, cancellationToken) },
-                cancellationToken: cancellationToken);
+            var keys = await AgencyDirectory.SshKeysAsync(endpoints.Provisioning(), await AgencyIdAsync(parse, endpoints, cancellationToken), cancellationToken);
             var table = new Table().AddColumns("id", "nom / name", "type", "empreinte / fingerprint");
-            foreach (var key in keys.Keys)
+            foreach (var key in keys)
             {
                 table.AddRow(key.Id, Markup.Escape(key.Name), $"{key.Algorithm} ({key.Bits})", Markup.Escape(key.Fingerprint));
             }

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Aes.Messaging;
 using Aes.Messaging.Dapr;
+using Aes.ServiceDefaults.Paging;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
@@ -35,6 +36,28 @@ public sealed class UserClients(Func<Task<ClaimsPrincipal>> user, IConfiguration
     public async Task<B.BillingService.BillingServiceClient> BillingAsync() => new(await CallsAsync(ResourceNames.Billing));
     public async Task<T.TenancyService.TenancyServiceClient> TenancyAsync() => new(await CallsAsync(ResourceNames.Tenancy));
     public async Task<A.AuditTrail.AuditTrailClient> AuditTrailAsync(string service) => new(await CallsAsync(service));
+
+    /// <summary>All the agency's projects the person may see, page after page.</summary>
+    public async Task<List<T.Project>> ProjectsAsync(string agencyId)
+    {
+        var tenancy = await TenancyAsync();
+        return await PagedLists.AllAsync(async token =>
+        {
+            var page = await tenancy.ListProjectsAsync(new T.ListProjectsRequest { AgencyId = agencyId, PageToken = token });
+            return (page.Projects.AsEnumerable(), page.NextPageToken);
+        });
+    }
+
+    /// <summary>All the person's SSH keys in the agency, page after page.</summary>
+    public async Task<List<P.SshKey>> SshKeysAsync(string agencyId)
+    {
+        var provisioning = await ProvisioningAsync();
+        return await PagedLists.AllAsync(async token =>
+        {
+            var page = await provisioning.ListSshKeysAsync(new P.ListSshKeysRequest { AgencyId = agencyId, PageToken = token });
+            return (page.Keys.AsEnumerable(), page.NextPageToken);
+        });
+    }
 
     private async Task<CallInvoker> CallsAsync(string service) => (await ChannelAsync(service)).Intercept(_deadline);
 

@@ -1,3 +1,4 @@
+using Aes.ServiceDefaults.Paging;
 using System.Text.RegularExpressions;
 using Aes.Provisioning.Drivers;
 using Aes.Provisioning.Drivers.OpenStack;
@@ -211,7 +212,9 @@ public sealed partial class Facilities(
         }
     }
 
-    public async Task<List<ReconciliationFinding>> FindingsAsync(Guid? facilityId, string? stateCode, bool includeCleared, CancellationToken cancellationToken)
+    /// <summary>One page of the findings, newest first.</summary>
+    public async Task<(IReadOnlyList<ReconciliationFinding> Findings, string NextPageToken)> FindingsAsync(Guid? facilityId, string? stateCode, bool includeCleared,
+        KeysetPage page, CancellationToken cancellationToken)
     {
         var query = db.Findings.AsNoTracking();
         if (facilityId is { } facility)
@@ -227,7 +230,13 @@ public sealed partial class Facilities(
         {
             query = query.Where(f => f.ClearedAt == null);
         }
-        return await query.OrderByDescending(f => f.FoundAt).Take(1000).ToListAsync(cancellationToken);
+        if (!page.IsFirst)
+        {
+            var (foundAt, id) = (page.Time(0), page.Long(1));
+            query = query.Where(f => f.FoundAt < foundAt || (f.FoundAt == foundAt && f.Id < id));
+        }
+        return page.Cut(await query.OrderByDescending(f => f.FoundAt).ThenByDescending(f => f.Id).Take(page.Size + 1).ToListAsync(cancellationToken),
+            f => [f.FoundAt, f.Id]);
     }
 
     public async Task<(KnownFacility Facility, FacilityWatch? Watch, AvailabilityFigure Month, AvailabilityFigure Year, List<FacilityOutage> Outages)> AvailabilityAsync(

@@ -1,3 +1,5 @@
+using Aes.ServiceDefaults.Paging;
+
 namespace Aes.Provisioning.Application;
 
 /// <summary>
@@ -41,8 +43,17 @@ public sealed class SshKeyRegistry(ProvisioningDbContext db, Access access, Time
         return key;
     }
 
-    public async Task<IReadOnlyList<SshKeyRecord>> ListAsync(Guid userId, Guid agencyId, CancellationToken cancellationToken) =>
-        await db.SshKeys.AsNoTracking().Where(k => k.UserId == userId && k.AgencyId == agencyId).OrderBy(k => k.CreatedAt).ToListAsync(cancellationToken);
+    /// <summary>One page of the person's keys, oldest first.</summary>
+    public async Task<(IReadOnlyList<SshKeyRecord> Keys, string NextPageToken)> ListAsync(Guid userId, Guid agencyId, KeysetPage page, CancellationToken cancellationToken)
+    {
+        var query = db.SshKeys.AsNoTracking().Where(k => k.UserId == userId && k.AgencyId == agencyId);
+        if (!page.IsFirst)
+        {
+            var (createdAt, id) = (page.Time(0), page.Guid(1));
+            query = query.Where(k => k.CreatedAt > createdAt || (k.CreatedAt == createdAt && k.Id.CompareTo(id) > 0));
+        }
+        return page.Cut(await query.OrderBy(k => k.CreatedAt).ThenBy(k => k.Id).Take(page.Size + 1).ToListAsync(cancellationToken), k => [k.CreatedAt, k.Id]);
+    }
 
     /// <summary>Removes the key from its owner's list; VMs built with it keep it (it was installed when they were built).</summary>
     public async Task<SshKeyRecord> DeleteAsync(Guid userId, Guid agencyId, Guid keyId, CancellationToken cancellationToken)

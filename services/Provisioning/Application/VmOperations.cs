@@ -1,3 +1,4 @@
+using Aes.ServiceDefaults.Paging;
 using Aes.Provisioning.Drivers;
 
 namespace Aes.Provisioning.Application;
@@ -66,10 +67,17 @@ public sealed class VmOperations(ProvisioningDbContext db, Access access, Facili
         return snapshot;
     }
 
-    /// <summary>The VM's snapshots, newest first, with the state the facility gives those still being made.</summary>
-    public async Task<IReadOnlyList<SnapshotRecord>> ListSnapshotsAsync(Guid vmId, CancellationToken cancellationToken)
+    /// <summary>One page of the VM's snapshots, newest first, with the state the facility gives those still being made.</summary>
+    public async Task<(IReadOnlyList<SnapshotRecord> Snapshots, string NextPageToken)> ListSnapshotsAsync(Guid vmId, KeysetPage page, CancellationToken cancellationToken)
     {
-        var snapshots = await db.Snapshots.Where(x => x.VmId == vmId).OrderByDescending(x => x.TakenAt).ToListAsync(cancellationToken);
+        var query = db.Snapshots.Where(x => x.VmId == vmId);
+        if (!page.IsFirst)
+        {
+            var (takenAt, id) = (page.Time(0), page.Guid(1));
+            query = query.Where(x => x.TakenAt < takenAt || (x.TakenAt == takenAt && x.Id.CompareTo(id) < 0));
+        }
+        var (snapshots, next) = page.Cut(await query.OrderByDescending(x => x.TakenAt).ThenByDescending(x => x.Id).Take(page.Size + 1).ToListAsync(cancellationToken),
+            x => [x.TakenAt, x.Id]);
         if (snapshots.FirstOrDefault(x => x.Status == SnapshotStatus.Creating) is { } creating)
         {
             var facility = new FacilityTarget(creating.FacilityId, creating.FacilityCode);
@@ -88,7 +96,7 @@ public sealed class VmOperations(ProvisioningDbContext db, Access access, Facili
                 // the facility cannot say now: the list shows what was last known
             }
         }
-        return snapshots;
+        return (snapshots, next);
     }
 
     private static SnapshotStatus StatusOf(FacilitySnapshot snapshot) => snapshot.Status switch

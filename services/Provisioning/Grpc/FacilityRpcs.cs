@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authorization;
 using Aes.Provisioning.Application;
+using Aes.ServiceDefaults.Paging;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using V1 = Aes.Contracts.Provisioning.V1;
@@ -58,10 +59,11 @@ public sealed partial class ProvisioningGrpcService
 
     public override async Task<V1.ListReconciliationFindingsResponse> ListReconciliationFindings(V1.ListReconciliationFindingsRequest request, ServerCallContext context)
     {
-        var found = await facilities.FindingsAsync(Validate.OptionalId(request.FacilityId, "facility_id"), Validate.OptionalStateCode(request.StateCode, "state_code"),
-            request.IncludeCleared, context.CancellationToken);
+        var (found, next) = await facilities.FindingsAsync(Validate.OptionalId(request.FacilityId, "facility_id"), Validate.OptionalStateCode(request.StateCode, "state_code"),
+            request.IncludeCleared, KeysetPage.Of(request.PageSize, request.PageToken, keyParts: 2), context.CancellationToken);
         return new V1.ListReconciliationFindingsResponse
         {
+            NextPageToken = next,
             Findings =
             {
                 found.Select(f => new V1.ReconciliationFinding

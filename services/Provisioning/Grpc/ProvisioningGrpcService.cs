@@ -22,9 +22,17 @@ public sealed partial class ProvisioningGrpcService(
         {
             query = query.Where(a => a.GuestStateCode == guest);
         }
-        var agreements = await query.OrderBy(a => a.StartsAt).ToListAsync(context.CancellationToken);
+        var page = KeysetPage.Of(request.PageSize, request.PageToken, keyParts: 2);
+        if (!page.IsFirst)
+        {
+            var (startsAt, id) = (page.Time(0), page.Guid(1));
+            query = query.Where(a => a.StartsAt > startsAt || (a.StartsAt == startsAt && a.AgreementId.CompareTo(id) > 0));
+        }
+        var (agreements, next) = page.Cut(await query.OrderBy(a => a.StartsAt).ThenBy(a => a.AgreementId).Take(page.Size + 1).ToListAsync(context.CancellationToken),
+            a => [a.StartsAt, a.AgreementId]);
         return new V1.ListAgreementsInForceResponse
         {
+            NextPageToken = next,
             Agreements =
             {
                 agreements.Select(a => new V1.AgreementInForce
@@ -82,11 +90,12 @@ public sealed partial class ProvisioningGrpcService(
         ToMessage(await sshKeys.RegisterAsync(Validate.Id(request.ActorUserId, "actor_user_id"), Validate.Id(request.AgencyId, "agency_id"),
             Validate.Name(request.Name, "name", 64), request.PublicKey, context.CancellationToken));
 
-    public override async Task<V1.ListSshKeysResponse> ListSshKeys(V1.ListSshKeysRequest request, ServerCallContext context) =>
-        new()
-        {
-            Keys = { (await sshKeys.ListAsync(Validate.Id(request.ActorUserId, "actor_user_id"), Validate.Id(request.AgencyId, "agency_id"), context.CancellationToken)).Select(ToMessage) },
-        };
+    public override async Task<V1.ListSshKeysResponse> ListSshKeys(V1.ListSshKeysRequest request, ServerCallContext context)
+    {
+        var (keys, next) = await sshKeys.ListAsync(Validate.Id(request.ActorUserId, "actor_user_id"), Validate.Id(request.AgencyId, "agency_id"),
+            KeysetPage.Of(request.PageSize, request.PageToken, keyParts: 2), context.CancellationToken);
+        return new() { Keys = { keys.Select(ToMessage) }, NextPageToken = next };
+    }
 
     public override async Task<V1.SshKey> DeleteSshKey(V1.DeleteSshKeyRequest request, ServerCallContext context) =>
         ToMessage(await sshKeys.DeleteAsync(Validate.Id(request.ActorUserId, "actor_user_id"), Validate.Id(request.AgencyId, "agency_id"), Validate.Id(request.KeyId, "key_id"),
@@ -96,8 +105,12 @@ public sealed partial class ProvisioningGrpcService(
         ToMessage(await vms.TakeSnapshotAsync(Validate.Id(request.VmId, "vm_id"), Validate.Id(request.ActorUserId, "actor_user_id"),
             Validate.Id(request.SnapshotId, "snapshot_id"), Validate.Name(request.Name, "name", 100), context.CancellationToken));
 
-    public override async Task<V1.ListVmSnapshotsResponse> ListVmSnapshots(V1.ListVmSnapshotsRequest request, ServerCallContext context) =>
-        new() { Snapshots = { (await vms.ListSnapshotsAsync(Validate.Id(request.VmId, "vm_id"), context.CancellationToken)).Select(ToMessage) } };
+    public override async Task<V1.ListVmSnapshotsResponse> ListVmSnapshots(V1.ListVmSnapshotsRequest request, ServerCallContext context)
+    {
+        var (snapshots, next) = await vms.ListSnapshotsAsync(Validate.Id(request.VmId, "vm_id"), KeysetPage.Of(request.PageSize, request.PageToken, keyParts: 2),
+            context.CancellationToken);
+        return new() { Snapshots = { snapshots.Select(ToMessage) }, NextPageToken = next };
+    }
 
     private static V1.VmSnapshot ToMessage(SnapshotRecord snapshot) => new()
     {
@@ -389,6 +402,7 @@ public sealed partial class ProvisioningGrpcService(
     public override async Task<V1.ListFacilityVmsResponse> ListFacilityVms(V1.ListFacilityVmsRequest request, ServerCallContext context)
     {
         var facilityId = Validate.Id(request.FacilityId, "facility_id");
+        var page = KeysetPage.Of(request.PageSize, request.PageToken, keyParts: 2);
         var facility = await db.Facilities.AsNoTracking().FirstOrDefaultAsync(f => f.FacilityId == facilityId, context.CancellationToken)
             ?? throw new InvalidFieldException("facility_id", new("centre inconnu.", "unknown facility."));
         var target = new FacilityTarget(facilityId, facility.Code);
@@ -401,11 +415,20 @@ public sealed partial class ProvisioningGrpcService(
         {
             throw new RuleViolationException(new($"{facility.Code} ne répond pas : {exception.Message}", $"{facility.Code} does not answer: {exception.Message}"));
         }
+        // The driver reads the facility's own list in bounded calls (Nova's marker and limit); the answer is paged here by name and VM id.
+        IEnumerable<FacilityServer> ordered = list.OrderBy(v => v.Name, StringComparer.Ordinal).ThenBy(v => v.VmId);
+        if (!page.IsFirst)
+        {
+            var (name, id) = (page.Text(0), page.Guid(1));
+            ordered = ordered.Where(v => string.CompareOrdinal(v.Name, name) > 0 || (v.Name == name && v.VmId.CompareTo(id) > 0));
+        }
+        var (listed, next) = page.Cut(ordered.Take(page.Size + 1).ToList(), v => [v.Name, v.VmId]);
         return new V1.ListFacilityVmsResponse
         {
+            NextPageToken = next,
             Vms =
             {
-                list.Select(v => new V1.FacilityVm
+                listed.Select(v => new V1.FacilityVm
                 {
                     Id = v.VmId.ToString(), Name = v.Name, Vcpu = v.Size.Vcpu, MemoryGib = v.Size.MemoryGib, DiskGib = v.Size.DiskGib, Image = v.NativeImage,
                     PowerState = v.State.ToString().ToLowerInvariant(), CreatedAt = v.CreatedAt is { } at ? Timestamp.FromDateTime(at) : null,

@@ -19,9 +19,16 @@ public sealed class QuotaGrpcService(QuotaDbContext db, CapacityOperations capac
         {
             query = query.Where(f => f.StateCode == state);
         }
-        var facilities = await query.OrderBy(f => f.Code).ToListAsync(context.CancellationToken);
+        var page = KeysetPage.Of(request.PageSize, request.PageToken, keyParts: 1);
+        if (!page.IsFirst)
+        {
+            var after = page.Text(0);
+            query = query.Where(f => string.Compare(f.Code, after) > 0);
+        }
+        var (facilities, next) = page.Cut(await query.OrderBy(f => f.Code).Take(page.Size + 1).ToListAsync(context.CancellationToken), f => [f.Code]);
         return new V1.ListKnownFacilitiesResponse
         {
+            NextPageToken = next,
             Facilities = { facilities.Select(f => new V1.KnownFacility { FacilityId = f.FacilityId.ToString(), Code = f.Code, StateCode = f.StateCode, Status = f.Status }) },
         };
     }
@@ -52,8 +59,17 @@ public sealed class QuotaGrpcService(QuotaDbContext db, CapacityOperations capac
         {
             pools = pools.Where(p => p.StateCode == state);
         }
-        var list = await pools.OrderBy(p => p.FacilityCode).ThenBy(p => p.Name).ToListAsync(context.CancellationToken);
-        return new V1.ListPoolsResponse { Pools = { list.Select(ToMessage) } };
+        var page = KeysetPage.Of(request.PageSize, request.PageToken, keyParts: 3);
+        if (!page.IsFirst)
+        {
+            var (afterFacility, afterName, afterId) = (page.Text(0), page.Text(1), page.Guid(2));
+            pools = pools.Where(p => string.Compare(p.FacilityCode, afterFacility) > 0
+                || (p.FacilityCode == afterFacility && (string.Compare(p.Name, afterName) > 0 || (p.Name == afterName && p.Id.CompareTo(afterId) > 0))));
+        }
+        var (list, next) = page.Cut(
+            await pools.OrderBy(p => p.FacilityCode).ThenBy(p => p.Name).ThenBy(p => p.Id).Take(page.Size + 1).ToListAsync(context.CancellationToken),
+            p => [p.FacilityCode, p.Name, p.Id]);
+        return new V1.ListPoolsResponse { Pools = { list.Select(ToMessage) }, NextPageToken = next };
     }
 
     public override async Task<V1.StateDefaultQuota> SetStateDefaultQuota(V1.SetStateDefaultQuotaRequest request, ServerCallContext context)

@@ -1,6 +1,7 @@
 using Aes.Contracts.Tenancy;
 using Aes.Messaging.Persistence;
 using Aes.ServiceDefaults.Identity;
+using Aes.ServiceDefaults.Paging;
 using Google.Protobuf.WellKnownTypes;
 using V1 = Aes.Contracts.Tenancy.V1;
 
@@ -97,8 +98,16 @@ public sealed class ExternalIdentities(TenancyDbContext db, IConfiguration confi
             state = request.StateCode.Trim().ToUpperInvariant();
             links = links.Where(l => l.StateCode == state);
         }
-        var response = new V1.ListExternalIdentityLinksResponse();
-        foreach (var link in await links.OrderBy(l => l.Issuer).ThenBy(l => l.Subject).ToListAsync(cancellationToken))
+        var page = KeysetPage.Of(request.PageSize, request.PageToken, keyParts: 2);
+        if (!page.IsFirst)
+        {
+            var (afterIssuer, afterSubject) = (page.Text(0), page.Text(1));
+            links = links.Where(l => string.Compare(l.Issuer, afterIssuer) > 0 || (l.Issuer == afterIssuer && string.Compare(l.Subject, afterSubject) > 0));
+        }
+        var (listed, next) = page.Cut(await links.OrderBy(l => l.Issuer).ThenBy(l => l.Subject).Take(page.Size + 1).ToListAsync(cancellationToken),
+            l => [l.Issuer, l.Subject]);
+        var response = new V1.ListExternalIdentityLinksResponse { NextPageToken = next };
+        foreach (var link in listed)
         {
             response.Links.Add(await ToMessageAsync(link, cancellationToken));
         }

@@ -1,5 +1,6 @@
 using Aes.Contracts.Tenancy;
 using Aes.Messaging.Persistence;
+using Aes.ServiceDefaults.Paging;
 using Google.Protobuf.WellKnownTypes;
 using V1 = Aes.Contracts.Tenancy.V1;
 
@@ -19,7 +20,7 @@ public sealed class ProjectMemberships(TenancyDbContext db, TimeProvider clock)
         var user = await MemberOfAgencyAsync(request.UserId, project.AgencyId, cancellationToken);
         await ChangeAsync(project, user.Id, isMember: true, Validate.OptionalId(request.ActorUserId, "actor_user_id"), cancellationToken);
         await db.SaveOrExplainAsync("ProjectMembership", cancellationToken);
-        return await ListAsync(project, cancellationToken);
+        return await ListAsync(project, KeysetPage.Of(0, "", keyParts: 2), cancellationToken);
     }
 
     public async Task<V1.ProjectMembers> RemoveAsync(V1.RemoveProjectMemberRequest request, CancellationToken cancellationToken)
@@ -32,11 +33,11 @@ public sealed class ProjectMemberships(TenancyDbContext db, TimeProvider clock)
         }
         await ChangeAsync(project, userId, isMember: false, Validate.OptionalId(request.ActorUserId, "actor_user_id"), cancellationToken);
         await db.SaveOrExplainAsync("ProjectMembership", cancellationToken);
-        return await ListAsync(project, cancellationToken);
+        return await ListAsync(project, KeysetPage.Of(0, "", keyParts: 2), cancellationToken);
     }
 
     public async Task<V1.ProjectMembers> ListAsync(V1.ListProjectMembersRequest request, CancellationToken cancellationToken) =>
-        await ListAsync(await ProjectAsync(request.ProjectId, cancellationToken), cancellationToken);
+        await ListAsync(await ProjectAsync(request.ProjectId, cancellationToken), KeysetPage.Of(request.PageSize, request.PageToken, keyParts: 2), cancellationToken);
 
     /// <summary>The projects of an agency a user works on.</summary>
     public Task<List<Guid>> ProjectsOfAsync(Guid userId, Guid agencyId, CancellationToken cancellationToken) =>
@@ -79,14 +80,20 @@ public sealed class ProjectMemberships(TenancyDbContext db, TimeProvider clock)
         }
     }
 
-    private async Task<V1.ProjectMembers> ListAsync(Project project, CancellationToken cancellationToken)
+    private async Task<V1.ProjectMembers> ListAsync(Project project, KeysetPage page, CancellationToken cancellationToken)
     {
-        var members = await db.ProjectMemberships.AsNoTracking().Where(m => m.ProjectId == project.Id && m.IsMember)
-            .Join(db.Users, m => m.UserId, u => u.Id, (m, u) => new { m.UserId, u.UserName, u.DisplayName, m.ChangedAt, m.ChangedByUserId })
-            .OrderBy(m => m.DisplayName).ToListAsync(cancellationToken);
+        var query = db.ProjectMemberships.AsNoTracking().Where(m => m.ProjectId == project.Id && m.IsMember)
+            .Join(db.Users, m => m.UserId, u => u.Id, (m, u) => new { m.UserId, u.UserName, u.DisplayName, m.ChangedAt, m.ChangedByUserId });
+        if (!page.IsFirst)
+        {
+            var (afterName, afterUser) = (page.Text(0), page.Guid(1));
+            query = query.Where(m => string.Compare(m.DisplayName, afterName) > 0 || (m.DisplayName == afterName && m.UserId.CompareTo(afterUser) > 0));
+        }
+        var (members, next) = page.Cut(await query.OrderBy(m => m.DisplayName).ThenBy(m => m.UserId).Take(page.Size + 1).ToListAsync(cancellationToken),
+            m => [m.DisplayName, m.UserId]);
         return new V1.ProjectMembers
         {
-            ProjectId = project.Id.ToString(), AgencyId = project.AgencyId.ToString(),
+            ProjectId = project.Id.ToString(), AgencyId = project.AgencyId.ToString(), NextPageToken = next,
             Members =
             {
                 members.Select(m => new V1.ProjectMember

@@ -14,8 +14,15 @@ public sealed class TenancyGrpcService(TenancyDbContext db, TenancyOperations op
     [AllowAnonymous]
     public override async Task<V1.ListMemberStatesResponse> ListMemberStates(V1.ListMemberStatesRequest request, ServerCallContext context)
     {
-        var states = await db.MemberStates.AsNoTracking().OrderBy(s => s.Code).ToListAsync(context.CancellationToken);
-        return new V1.ListMemberStatesResponse { States = { states.Select(ToMessage) } };
+        var query = db.MemberStates.AsNoTracking();
+        var page = KeysetPage.Of(request.PageSize, request.PageToken, keyParts: 1);
+        if (!page.IsFirst)
+        {
+            var after = page.Text(0);
+            query = query.Where(s => string.Compare(s.Code, after) > 0);
+        }
+        var (states, next) = page.Cut(await query.OrderBy(s => s.Code).Take(page.Size + 1).ToListAsync(context.CancellationToken), s => [s.Code]);
+        return new V1.ListMemberStatesResponse { States = { states.Select(ToMessage) }, NextPageToken = next };
     }
 
     [AllowAnonymous]
@@ -57,8 +64,14 @@ public sealed class TenancyGrpcService(TenancyDbContext db, TenancyOperations op
             };
             query = query.Where(f => f.Status == status);
         }
-        var facilities = await query.OrderBy(f => f.Code).ToListAsync(context.CancellationToken);
-        return new V1.ListFacilitiesResponse { Facilities = { facilities.Select(ToMessage) } };
+        var page = KeysetPage.Of(request.PageSize, request.PageToken, keyParts: 1);
+        if (!page.IsFirst)
+        {
+            var after = page.Text(0);
+            query = query.Where(f => string.Compare(f.Code, after) > 0);
+        }
+        var (facilities, next) = page.Cut(await query.OrderBy(f => f.Code).Take(page.Size + 1).ToListAsync(context.CancellationToken), f => [f.Code]);
+        return new V1.ListFacilitiesResponse { Facilities = { facilities.Select(ToMessage) }, NextPageToken = next };
     }
 
     public override async Task<V1.Facility> OpenFacility(V1.ChangeFacilityStatusRequest request, ServerCallContext context) =>
@@ -110,7 +123,14 @@ public sealed class TenancyGrpcService(TenancyDbContext db, TenancyOperations op
             var userId = ProjectVisibility.UserOf(caller);
             projects = projects.Where(p => db.ProjectMemberships.Any(m => m.ProjectId == p.Id && m.UserId == userId && m.IsMember));
         }
-        return new V1.ListProjectsResponse { Projects = { (await projects.OrderBy(p => p.Name).ToListAsync(context.CancellationToken)).Select(ToMessage) } };
+        var page = KeysetPage.Of(request.PageSize, request.PageToken, keyParts: 1);
+        if (!page.IsFirst)
+        {
+            var after = page.Text(0); // a project's name is unique in its agency
+            projects = projects.Where(p => string.Compare(p.Name, after) > 0);
+        }
+        var (list, next) = page.Cut(await projects.OrderBy(p => p.Name).Take(page.Size + 1).ToListAsync(context.CancellationToken), p => [p.Name]);
+        return new V1.ListProjectsResponse { Projects = { list.Select(ToMessage) }, NextPageToken = next };
     }
 
     public override Task<V1.ProjectMembers> AddProjectMember(V1.AddProjectMemberRequest request, ServerCallContext context) =>

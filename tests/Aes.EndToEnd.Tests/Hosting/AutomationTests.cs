@@ -6,6 +6,9 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Aes.Messaging;
 using Aes.Testing;
+using Aes.ServiceDefaults.Paging;
+using Grpc.Core;
+using P = Aes.Contracts.Provisioning.V1;
 using Q = Aes.Contracts.Quota.V1;
 
 using static Aes.EndToEnd.Tests.Hosting.RestCalls;
@@ -465,7 +468,14 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
         }
         using var op = await ApiAsAsync("op.ml");
         using var admin = await ApiAsAsync("admin.mef.ml");
-        // Entries of the history have no id: the whole entry is its key.
+        using var agent = await ApiAsAsync("agent.mef.ml");
+        for (var i = 1; i <= 2; i++)
+        {
+            var key = await SendAsync(agent, HttpMethod.Post, "/api/v1/ssh-keys",
+                new { agencyId = mef, name = $"pagination-{i}-{Guid.NewGuid():N}", publicKey = Aes.Testing.SshTestKeys.NewEd25519() });
+            Assert.True(key.Response.IsSuccessStatusCode, key.Body.ToString());
+        }
+        // Entries of the history, findings and linked accounts have no id of their own: the whole entry is its key.
         var lists = new (HttpClient Caller, string Path, string Items, string? Key, int AtLeast)[]
         {
             (op, "/api/v1/users?stateCode=ML", "users", "id", 3),
@@ -479,6 +489,15 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
             (admin, $"/api/v1/metered-usage?agencyId={mef}&month={DateTime.UtcNow:yyyy-MM}", "periods", "id", 0),
             (op, "/api/v1/ledger/balances?prefix=ML", "balances", "account", 0),
             (op, $"/api/v1/prices?facilityId={m.Facilities["ML-BKO-1"]}", "catalogues", "id", 1),
+            (op, "/api/v1/states", "states", "code", 3),
+            (op, "/api/v1/facilities", "facilities", "id", 4),
+            (admin, $"/api/v1/agencies/{mef}/projects", "projects", "id", 2),
+            (admin, $"/api/v1/projects/{m.Projects["ML/MEF"]}/members", "members", "userId", 1),
+            (op, "/api/v1/external-identities?stateCode=ML", "links", null, 0),
+            (op, "/api/v1/pools?stateCode=ML", "pools", "id", 1),
+            (agent, $"/api/v1/ssh-keys?agencyId={mef}", "keys", "id", 2),
+            (op, $"/api/v1/facilities/{m.Facilities["ML-BKO-1"]}/vms", "vms", "id", 0),
+            (op, "/api/v1/findings?stateCode=ML&includeCleared=true", "findings", null, 0),
         };
         foreach (var (caller, path, items, key, atLeast) in lists)
         {
@@ -506,6 +525,25 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
             AssertProblem(HttpStatusCode.BadRequest, await SendAsync(caller, HttpMethod.Get, $"{path}{separator}pageToken=p1.20"), "pageToken");
             AssertProblem(HttpStatusCode.BadRequest, await SendAsync(caller, HttpMethod.Get, $"{path}{separator}pageToken=k1.%21%21"), "pageToken");
         }
+
+        // Reference lists the services read from each other, over gRPC only.
+        var known = await PagedLists.AllAsync(async token =>
+        {
+            var page = await m.Quota.ListKnownFacilitiesAsync(new Q.ListKnownFacilitiesRequest { PageSize = 1, PageToken = token });
+            Assert.InRange(page.Facilities.Count, 0, 1);
+            return (page.Facilities.AsEnumerable(), page.NextPageToken);
+        });
+        Assert.Equal((await m.Quota.ListKnownFacilitiesAsync(new Q.ListKnownFacilitiesRequest())).Facilities, known);
+        Assert.Equal(4, known.Count);
+        var inForce = await PagedLists.AllAsync(async token =>
+        {
+            var page = await m.Provisioning.ListAgreementsInForceAsync(new P.ListAgreementsInForceRequest { PageSize = 1, PageToken = token });
+            Assert.InRange(page.Agreements.Count, 0, 1);
+            return (page.Agreements.AsEnumerable(), page.NextPageToken);
+        });
+        Assert.Equal((await m.Provisioning.ListAgreementsInForceAsync(new P.ListAgreementsInForceRequest())).Agreements, inForce);
+        var tooBig = await Assert.ThrowsAsync<RpcException>(async () => await m.Quota.ListKnownFacilitiesAsync(new Q.ListKnownFacilitiesRequest { PageSize = 1001 }));
+        Assert.Equal((StatusCode.InvalidArgument, "page_size"), (tooBig.StatusCode, tooBig.Trailers.GetValue("aes-field")));
     }
 
     [Fact]

@@ -348,6 +348,10 @@ public abstract class JourneyTests<TMarketplace>(TMarketplace m) : IClassFixture
             (await m.Provisioning.ListVmsAsync(new P.ListVmsRequest { AgencyId = m.Agencies["ML/MEF"] })).Vms.Single(v => v.Id == vmId).Status == "stopped",
             TimeSpan.FromSeconds(30), "the VM is stopped");
         var second = await (await m.AsAsync("admin.mef.ml")).Provisioning.TakeVmSnapshotAsync(Snapshot("admin.mef.ml", Guid.NewGuid().ToString()));
+        // Read one a page: the newest first, then the first one, then no further page.
+        var newest = await m.Provisioning.ListVmSnapshotsAsync(new P.ListVmSnapshotsRequest { VmId = vmId, PageSize = 1 });
+        var older = await m.Provisioning.ListVmSnapshotsAsync(new P.ListVmSnapshotsRequest { VmId = vmId, PageSize = 1, PageToken = newest.NextPageToken });
+        Assert.Equal((second.Id, id, ""), (newest.Snapshots.Single().Id, older.Snapshots.Single().Id, older.NextPageToken));
 
         // Decommissioned: its snapshots go with it and their billing ends; a VM that is gone takes none.
         await (await m.AsAsync("agent.mef.ml")).Provisioning.DecommissionVmAsync(new P.DecommissionVmRequest { VmId = vmId, Reason = "fin du test" });
