@@ -32,18 +32,8 @@ public static class ProjectCommands
         {
             var projectId = await AgencyDirectory.RequireProjectIdAsync(endpoints.Tenancy(), parse.GetValue(agency)!, parse.GetValue(project)!, cancellationToken);
             var tenancy = endpoints.Tenancy();
-            var first = await tenancy.ListProjectMembersAsync(new ListProjectMembersRequest { ProjectId = projectId }, cancellationToken: cancellationToken);
-            first.Members.AddRange((await PagedLists.AllAsync(async token =>
-            {
-                if (token.Length == 0)
-                {
-                    return (Enumerable.Empty<ProjectMember>(), first.NextPageToken);
-                }
-                var page = await tenancy.ListProjectMembersAsync(new ListProjectMembersRequest { ProjectId = projectId, PageToken = token }, cancellationToken: cancellationToken);
-                return (page.Members.AsEnumerable(), page.NextPageToken);
-            })));
-            first.NextPageToken = "";
-            Print(first, console);
+            await PrintAsync(tenancy, await tenancy.ListProjectMembersAsync(new ListProjectMembersRequest { ProjectId = projectId }, cancellationToken: cancellationToken),
+                console, cancellationToken);
             return ExitCodes.Ok;
         }));
 
@@ -51,7 +41,9 @@ public static class ProjectCommands
         add.SetAction((parse, cancellationToken) => run(parse, async endpoints =>
         {
             var (projectId, userId) = await ProjectAndUserAsync(endpoints, parse.GetValue(agency)!, parse.GetValue(project)!, parse.GetValue(user)!, cancellationToken);
-            Print(await endpoints.Tenancy().AddProjectMemberAsync(new AddProjectMemberRequest { ProjectId = projectId, UserId = userId }, cancellationToken: cancellationToken), console);
+            var tenancy = endpoints.Tenancy();
+            await PrintAsync(tenancy, await tenancy.AddProjectMemberAsync(new AddProjectMemberRequest { ProjectId = projectId, UserId = userId }, cancellationToken: cancellationToken),
+                console, cancellationToken);
             return ExitCodes.Ok;
         }));
 
@@ -59,7 +51,9 @@ public static class ProjectCommands
         remove.SetAction((parse, cancellationToken) => run(parse, async endpoints =>
         {
             var (projectId, userId) = await ProjectAndUserAsync(endpoints, parse.GetValue(agency)!, parse.GetValue(project)!, parse.GetValue(user)!, cancellationToken);
-            Print(await endpoints.Tenancy().RemoveProjectMemberAsync(new RemoveProjectMemberRequest { ProjectId = projectId, UserId = userId }, cancellationToken: cancellationToken), console);
+            var tenancy = endpoints.Tenancy();
+            await PrintAsync(tenancy, await tenancy.RemoveProjectMemberAsync(new RemoveProjectMemberRequest { ProjectId = projectId, UserId = userId }, cancellationToken: cancellationToken),
+                console, cancellationToken);
             return ExitCodes.Ok;
         }));
         return new Command("projects", "Projets et leurs membres / projects and their members") { list, members, add, remove };
@@ -83,10 +77,18 @@ public static class ProjectCommands
         return (projectId, user.Id);
     }
 
-    private static void Print(ProjectMembers members, IAnsiConsole console)
+    /// <summary>Prints the members from their first page (the answer of a list, an addition or a removal), reading the pages after it.</summary>
+    private static async Task PrintAsync(TenancyService.TenancyServiceClient tenancy, ProjectMembers first, IAnsiConsole console, CancellationToken cancellationToken)
     {
+        var members = first.Members.ToList();
+        for (var token = first.NextPageToken; token.Length > 0;)
+        {
+            var page = await tenancy.ListProjectMembersAsync(new ListProjectMembersRequest { ProjectId = first.ProjectId, PageToken = token }, cancellationToken: cancellationToken);
+            members.AddRange(page.Members);
+            token = page.NextPageToken;
+        }
         var table = new Table().AddColumns("membre / member", "nom / name", "depuis / since");
-        foreach (var member in members.Members)
+        foreach (var member in members)
         {
             table.AddRow(Markup.Escape(member.UserName), Markup.Escape(member.DisplayName), member.AddedAt.ToDateTime().ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture));
         }

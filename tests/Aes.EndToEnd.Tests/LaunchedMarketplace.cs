@@ -77,6 +77,11 @@ public abstract class LaunchedMarketplace(string name) : IAsyncLifetime
             await Marketplace.Process.InterruptAsync(TimeSpan.FromSeconds(30));
             await Marketplace.DisposeAsync();
         }
+        if (System.Environment.GetEnvironmentVariable("AES_TEST_KEEP_DATA") is { Length: > 0 } keep)
+        {
+            await File.WriteAllTextAsync(Path.Combine(keep, GetType().Name + ".txt"), $"{_data}\n{_postgres}\n");
+            return;
+        }
         Directory.Delete(_data, recursive: true);
     }
 }

@@ -218,8 +218,10 @@ public abstract class BillingDbContext(DbContextOptions options) : ServiceDbCont
     }
 }
 
+[Aes.Messaging.Persistence.FoldedMigrations("20261203172741_ProjectionRevisions")]
 public sealed class BillingPostgresDbContext(DbContextOptions<BillingPostgresDbContext> options) : BillingDbContext(options);
 
+[Aes.Messaging.Persistence.FoldedMigrations("20261203172746_ProjectionRevisions")]
 public sealed class BillingSqliteDbContext(DbContextOptions<BillingSqliteDbContext> options) : BillingDbContext(options);
 
 internal sealed class BillingPostgresDesignFactory : PostgresDesignTimeFactory<BillingPostgresDbContext>;

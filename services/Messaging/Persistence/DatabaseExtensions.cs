@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Aes.ServiceDefaults;
+using Microsoft.Extensions.Logging;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -92,6 +93,8 @@ public static class DatabaseExtensions
             var history = db.GetService<Microsoft.EntityFrameworkCore.Migrations.IHistoryRepository>();
             await db.Database.ExecuteSqlRawAsync(history.GetCreateIfNotExistsScript(), cancellationToken);
         }
+        await MigrationBaselines.CarryOntoBaselineAsync(db, scope.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(MigrationBaselines)),
+            cancellationToken);
         await db.Database.MigrateAsync(cancellationToken);
     }
 

@@ -31,8 +31,10 @@ public abstract class PortalDbContext(DbContextOptions options) : ServiceDbConte
     }
 }
 
+[Aes.Messaging.Persistence.FoldedMigrations("20261203172758_ProjectionRevisions")]
 public sealed class PortalPostgresDbContext(DbContextOptions<PortalPostgresDbContext> options) : PortalDbContext(options);
 
+[Aes.Messaging.Persistence.FoldedMigrations("20261203172801_ProjectionRevisions")]
 public sealed class PortalSqliteDbContext(DbContextOptions<PortalSqliteDbContext> options) : PortalDbContext(options);
 
 internal sealed class PortalPostgresDesignFactory : PostgresDesignTimeFactory<PortalPostgresDbContext>;

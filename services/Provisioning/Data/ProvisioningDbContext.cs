@@ -295,8 +295,10 @@ public abstract class ProvisioningDbContext(DbContextOptions options) : ServiceD
     }
 }
 
+[Aes.Messaging.Persistence.FoldedMigrations("20261203172750_ProjectionRevisions")]
 public sealed class ProvisioningPostgresDbContext(DbContextOptions<ProvisioningPostgresDbContext> options) : ProvisioningDbContext(options);
 
+[Aes.Messaging.Persistence.FoldedMigrations("20261203172755_ProjectionRevisions")]
 public sealed class ProvisioningSqliteDbContext(DbContextOptions<ProvisioningSqliteDbContext> options) : ProvisioningDbContext(options);
 
 internal sealed class ProvisioningPostgresDesignFactory : PostgresDesignTimeFactory<ProvisioningPostgresDbContext>;

@@ -113,8 +113,10 @@ public abstract class QuotaDbContext(DbContextOptions options) : ServiceDbContex
     }
 }
 
+[Aes.Messaging.Persistence.FoldedMigrations("20261203172731_ProjectionRevisions")]
 public sealed class QuotaPostgresDbContext(DbContextOptions<QuotaPostgresDbContext> options) : QuotaDbContext(options);
 
+[Aes.Messaging.Persistence.FoldedMigrations("20261203172736_ProjectionRevisions")]
 public sealed class QuotaSqliteDbContext(DbContextOptions<QuotaSqliteDbContext> options) : QuotaDbContext(options);
 
 internal sealed class QuotaPostgresDesignFactory : PostgresDesignTimeFactory<QuotaPostgresDbContext>;

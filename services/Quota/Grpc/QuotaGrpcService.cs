@@ -19,13 +19,14 @@ public sealed class QuotaGrpcService(QuotaDbContext db, CapacityOperations capac
         {
             query = query.Where(f => f.StateCode == state);
         }
-        var page = KeysetPage.Of(request.PageSize, request.PageToken, keyParts: 1);
+        var page = KeysetPage.Of(request.PageSize, request.PageToken, keyParts: 2);
         if (!page.IsFirst)
         {
-            var after = page.Text(0);
-            query = query.Where(f => string.Compare(f.Code, after) > 0);
+            var (code, id) = (page.Text(0), page.Guid(1)); // codes are unique in tenancy; quota's copy is keyed by id
+            query = query.Where(f => string.Compare(f.Code, code) > 0 || (f.Code == code && f.FacilityId.CompareTo(id) > 0));
         }
-        var (facilities, next) = page.Cut(await query.OrderBy(f => f.Code).Take(page.Size + 1).ToListAsync(context.CancellationToken), f => [f.Code]);
+        var (facilities, next) = page.Cut(await query.OrderBy(f => f.Code).ThenBy(f => f.FacilityId).Take(page.Size + 1).ToListAsync(context.CancellationToken),
+            f => [f.Code, f.FacilityId]);
         return new V1.ListKnownFacilitiesResponse
         {
             NextPageToken = next,

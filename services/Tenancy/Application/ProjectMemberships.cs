@@ -36,8 +36,11 @@ public sealed class ProjectMemberships(TenancyDbContext db, TimeProvider clock)
         return await ListAsync(project, KeysetPage.Of(0, "", keyParts: 2), cancellationToken);
     }
 
-    public async Task<V1.ProjectMembers> ListAsync(V1.ListProjectMembersRequest request, CancellationToken cancellationToken) =>
-        await ListAsync(await ProjectAsync(request.ProjectId, cancellationToken), KeysetPage.Of(request.PageSize, request.PageToken, keyParts: 2), cancellationToken);
+    public async Task<V1.ProjectMembers> ListAsync(V1.ListProjectMembersRequest request, CancellationToken cancellationToken)
+    {
+        var page = KeysetPage.Of(request.PageSize, request.PageToken, keyParts: 2);
+        return await ListAsync(await ProjectAsync(request.ProjectId, cancellationToken), page, cancellationToken);
+    }
 
     /// <summary>The projects of an agency a user works on.</summary>
     public Task<List<Guid>> ProjectsOfAsync(Guid userId, Guid agencyId, CancellationToken cancellationToken) =>

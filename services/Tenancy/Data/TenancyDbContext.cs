@@ -159,8 +159,10 @@ public abstract class TenancyDbContext(DbContextOptions options) : ServiceDbCont
     }
 }
 
+[Aes.Messaging.Persistence.FoldedMigrations("20261203172721_ProjectionRevisions")]
 public sealed class TenancyPostgresDbContext(DbContextOptions<TenancyPostgresDbContext> options) : TenancyDbContext(options);
 
+[Aes.Messaging.Persistence.FoldedMigrations("20261203172726_ProjectionRevisions")]
 public sealed class TenancySqliteDbContext(DbContextOptions<TenancySqliteDbContext> options) : TenancyDbContext(options);
 
 internal sealed class TenancyPostgresDesignFactory : Aes.Messaging.Persistence.PostgresDesignTimeFactory<TenancyPostgresDbContext>;

@@ -114,6 +114,7 @@ public sealed class TenancyGrpcService(TenancyDbContext db, TenancyOperations op
     public override async Task<V1.ListProjectsResponse> ListProjects(V1.ListProjectsRequest request, ServerCallContext context)
     {
         var agencyId = Validate.Id(request.AgencyId, "agency_id");
+        var page = KeysetPage.Of(request.PageSize, request.PageToken, keyParts: 1);
         var agency = await db.Agencies.AsNoTracking().FirstOrDefaultAsync(a => a.Id == agencyId, context.CancellationToken)
             ?? throw new NotFoundException("Agency", request.AgencyId);
         var projects = db.Projects.AsNoTracking().Where(p => p.AgencyId == agencyId);
@@ -123,7 +124,6 @@ public sealed class TenancyGrpcService(TenancyDbContext db, TenancyOperations op
             var userId = ProjectVisibility.UserOf(caller);
             projects = projects.Where(p => db.ProjectMemberships.Any(m => m.ProjectId == p.Id && m.UserId == userId && m.IsMember));
         }
-        var page = KeysetPage.Of(request.PageSize, request.PageToken, keyParts: 1);
         if (!page.IsFirst)
         {
             var after = page.Text(0); // a project's name is unique in its agency
