@@ -38,7 +38,8 @@ public abstract class ServiceDbContext(DbContextOptions options) : DbContext(opt
             outbox.Property(m => m.OccurredAt).HasColumnName("occurred_at");
             outbox.Property(m => m.DispatchedAt).HasColumnName("dispatched_at");
             outbox.Property(m => m.Attempts).HasColumnName("attempts");
-            outbox.Property(m => m.Refusals).HasColumnName("refusals");
+            // Quota's hold function writes outbox rows in SQL and leaves the count of refusals to the database.
+            outbox.Property(m => m.Refusals).HasColumnName("refusals").HasDefaultValue(0);
             outbox.Property(m => m.ParkedAt).HasColumnName("parked_at");
             outbox.Property(m => m.LastError).HasColumnName("last_error").HasMaxLength(2000);
             outbox.Property(m => m.TraceParent).HasColumnName("trace_parent").HasMaxLength(64);

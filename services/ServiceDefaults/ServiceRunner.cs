@@ -26,6 +26,9 @@ public static class ServiceRunner
 
     public const int InvalidConfigurationExitCode = 2;
 
+    /// <summary>The database was written by a version this one does not carry forward (ADR 038): nothing in it was changed.</summary>
+    public const int UnfitDatabaseExitCode = 3;
+
     public static async Task<int> RunAsync(string[] args, Func<string[], Task<WebApplication>> build)
     {
         var migrateOnly = args is [MigrateCommand, ..];
@@ -45,8 +48,16 @@ public static class ServiceRunner
             await Console.Error.WriteLineAsync(exception.Message);
             return InvalidConfigurationExitCode;
         }
+        catch (UnfitDatabaseException exception)
+        {
+            await Console.Error.WriteLineAsync(exception.Message);
+            return UnfitDatabaseExitCode;
+        }
     }
 }
+
+/// <summary>The service's database is not one this version can carry forward; the message says which version to start on it first.</summary>
+public sealed class UnfitDatabaseException(string message) : Exception(message);
 
 /// <summary>Every setting that stops a service from starting, named with what it should be.</summary>
 public sealed class InvalidConfigurationException(string service, IReadOnlyList<string> errors)

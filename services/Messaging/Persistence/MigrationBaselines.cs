@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Reflection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Logging;
@@ -18,15 +19,12 @@ public sealed class FoldedMigrationsAttribute(string lastFolded) : Attribute
     public string LastFolded { get; } = lastFolded;
 }
 
-/// <summary>The schema of a database does not hold what the baseline expects, or its history is not one the baseline folds.</summary>
-public sealed class BaselineMismatchException(string message) : Exception(message);
-
 /// <summary>
 /// Carries a database written before its service's migrations were folded into one baseline onto that baseline
 /// (ADR 038): its history must end with the last folded migration and its schema hold every table and column the
-/// model maps; then, in one transaction, the folded rows of its history are replaced by the baseline's and the
-/// audit trail's guard, which no model describes, is put back where a folded migration lost it; the migrations
-/// after the baseline apply as usual. Anything else is refused before a byte changes.
+/// baseline's model maps; then, in one transaction, the baseline is added to its history (the folded rows stay, for a
+/// rollback) and the audit trail's guard, which no model describes, is put back where a folded migration lost it;
+/// the migrations after the baseline apply as usual. Anything else is refused before a byte changes.
 /// </summary>
 public static partial class MigrationBaselines
 {
@@ -59,22 +57,19 @@ public static partial class MigrationBaselines
             }
             if (!applied.Contains(folded.LastFolded) || applied.Any(id => string.CompareOrdinal(id, folded.LastFolded) > 0))
             {
-                throw new BaselineMismatchException(
+                throw new Aes.ServiceDefaults.UnfitDatabaseException(
                     $"{db.GetType().Name}: la base a été écrite par une version antérieure ou inconnue (dernière migration {applied.Max(StringComparer.Ordinal)}) ; " +
                     $"démarrez d'abord la version qui s'arrête à {folded.LastFolded}. / the database was written by an older or unknown version " +
                     $"(last migration {applied.Max(StringComparer.Ordinal)}); start the version that ends with {folded.LastFolded} on it first.");
             }
-            var missing = await MissingColumnsAsync(db, cancellationToken);
+            var missing = await MissingColumnsAsync(db, BaselineModel(db, baseline), cancellationToken);
             if (missing.Count > 0)
             {
-                throw new BaselineMismatchException(
+                throw new Aes.ServiceDefaults.UnfitDatabaseException(
                     $"{db.GetType().Name}: le schéma ne correspond pas à la base de référence, il manque / the schema does not match the baseline, missing: " +
                     string.Join(", ", missing.Take(20)));
             }
-            foreach (var id in applied)
-            {
-                await db.Database.ExecuteSqlRawAsync(history.GetDeleteScript(id), cancellationToken);
-            }
+            // The folded rows stay: the version before, which knows only them, still finds its schema current (a rollback).
             await db.Database.ExecuteSqlRawAsync(history.GetInsertScript(new HistoryRow(baseline, ProductInfo.GetVersion())), cancellationToken);
             foreach (var statement in Audit.AuditTrailGuards.Statements(db.Database.IsNpgsql()))
             {
@@ -89,8 +84,16 @@ public static partial class MigrationBaselines
         }
     }
 
+    /// <summary>The model the baseline migration makes, which a carried database must hold (later migrations add to it).</summary>
+    private static IRelationalModel BaselineModel(DbContext db, string baseline)
+    {
+        var migrations = db.GetService<IMigrationsAssembly>();
+        var migration = migrations.CreateMigration(migrations.Migrations[baseline], db.Database.ProviderName!);
+        return db.GetService<IModelRuntimeInitializer>().Initialize(migration.TargetModel!, designTime: true, validationLogger: null).GetRelationalModel();
+    }
+
     /// <summary>The model's tables and columns the database lacks, as table.column (a missing table is table.*).</summary>
-    public static async Task<List<string>> MissingColumnsAsync(DbContext db, CancellationToken cancellationToken)
+    private static async Task<List<string>> MissingColumnsAsync(DbContext db, IRelationalModel model, CancellationToken cancellationToken)
     {
         var present = new HashSet<(string Table, string Column)>();
         var sql = db.Database.IsNpgsql()
@@ -109,7 +112,7 @@ public static partial class MigrationBaselines
         }
         var tables = present.Select(p => p.Table).ToHashSet();
         var missing = new List<string>();
-        foreach (var table in db.Model.GetRelationalModel().Tables.OrderBy(t => t.Name, StringComparer.Ordinal))
+        foreach (var table in model.Tables.OrderBy(t => t.Name, StringComparer.Ordinal))
         {
             if (!tables.Contains(table.Name))
             {

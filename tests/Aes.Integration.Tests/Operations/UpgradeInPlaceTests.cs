@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Formats.Tar;
 using System.Globalization;
 using System.IO.Compression;
+using Aes.ServiceDefaults;
 using Aes.Testing;
 using Microsoft.Data.Sqlite;
 using Npgsql;
@@ -25,6 +26,13 @@ public sealed class UpgradeInPlaceTests
     [
         ("quota", "agency_allocations"), ("quota", "claims"), ("quota", "agreement_slices"), ("billing", "usage_segments"),
         ("billing", "price_catalogues"), ("billing", "invoices"), ("tenancy", "Agreements"),
+    ];
+
+    // Defaults a folded migration gave a column it added to a table with rows; the model has none (EF writes these columns).
+    private static readonly string[] CarriedOnlyDefaults =
+    [
+        "Users.PasswordHash", "agreements_in_force.FacilityListPrice", "agreements_in_force.Prices_MemoryGibHourXof",
+        "agreements_in_force.Prices_PublicIpv4MonthXof", "agreements_in_force.Prices_StorageGibMonthXof", "agreements_in_force.Prices_VcpuHourXof",
     ];
 
     private static string Fixture(string file) => Path.Combine(RepositoryPaths.Root, "tests", "Aes.Integration.Tests", "Upgrade", "before-baseline", file);
@@ -63,31 +71,33 @@ public sealed class UpgradeInPlaceTests
 
         // Written by an older version: its history stops one migration before the folded one.
         await ExecuteAsync(quota, "DELETE FROM \"__EFMigrationsHistory\" WHERE \"MigrationId\" = (SELECT max(\"MigrationId\") FROM \"__EFMigrationsHistory\")");
-        var older = await ContentsAsync(quota);
+        var older = await StateAsync(quota);
         var (olderExit, olderOutput) = await MigrateAsync("quota", quota);
-        Assert.NotEqual(0, olderExit);
+        Assert.Equal(ServiceRunner.UnfitDatabaseExitCode, olderExit);
         Assert.Contains("start the version that ends with 20261203172736_ProjectionRevisions", olderOutput);
-        Assert.Equal(older, await ContentsAsync(quota));
+        Assert.Equal(older, await StateAsync(quota));
 
         // The right history, but a table missing: the baseline would not describe this database.
         var another = Infra.NewTempFolder("aes-upgrade-damaged");
         await ExtractAsync(Fixture("data-folder.tar.gz"), another);
         quota = new Database("Sqlite", $"Data Source={Path.Combine(another, "quota.db")};Pooling=false");
         await ExecuteAsync(quota, "DROP TABLE quota_history");
-        var damaged = await ContentsAsync(quota);
+        var damaged = await StateAsync(quota);
         var (damagedExit, damagedOutput) = await MigrateAsync("quota", quota);
-        Assert.NotEqual(0, damagedExit);
+        Assert.Equal(ServiceRunner.UnfitDatabaseExitCode, damagedExit);
         Assert.Contains("missing: quota_history.*", damagedOutput);
-        Assert.Equal(damaged, await ContentsAsync(quota));
+        Assert.Equal(damaged, await StateAsync(quota));
     }
 
     private static async Task CarriedWithNothingLostAsync(Dictionary<string, Database> databases, Func<string, Task<Database>> newDatabase)
     {
         var before = new Dictionary<string, Dictionary<string, List<string>>>();
+        var folded = new Dictionary<string, List<string>>();
         foreach (var (service, database) in databases)
         {
             before[service] = await ContentsAsync(database);
-            Assert.True((await HistoryAsync(database)).Count > 1, $"{service}: the fixture holds the folded history");
+            folded[service] = await HistoryAsync(database);
+            Assert.True(folded[service].Count > 1, $"{service}: the fixture holds the folded history");
         }
         Assert.All(Kept, kept => Assert.True(before[kept.Service][kept.Table].Count > 0, $"the fixture holds {kept.Service}.{kept.Table}"));
 
@@ -98,14 +108,23 @@ public sealed class UpgradeInPlaceTests
             Assert.Contains("folded migrations carried onto the baseline", output);
 
             Assert.Equal(before[service], await ContentsAsync(database)); // every row of every table, as it was
-            var history = Assert.Single(await HistoryAsync(database));
-            Assert.EndsWith("_Baseline", history);
+            // The baseline is added, and the folded rows stay for the version before (a rollback finds its schema current).
+            var history = await HistoryAsync(database);
+            Assert.Equal(folded[service], history[..^1]);
+            Assert.EndsWith("_Baseline", history[^1]);
 
             // The carried schema is the one the baseline makes on a new database: tables, columns, types, indexes, triggers, functions.
             var fresh = await newDatabase(service);
             var (freshExit, freshOutput) = await MigrateAsync(service, fresh);
             Assert.True(freshExit == 0, freshOutput);
             var (expected, carried) = (await SchemaAsync(fresh), await SchemaAsync(database));
+            carried = carried.Select(line => CarriedOnlyDefaults.Any(column => line.StartsWith(column + " ", StringComparison.Ordinal)) && line.Contains(" default ", StringComparison.Ordinal)
+                ? line[..line.IndexOf(" default ", StringComparison.Ordinal)] : line).Order(StringComparer.Ordinal).ToList();
+            if (service == "quota" && database.Provider == "Postgres")
+            {
+                // The hold's 13-argument form, kept for replicas older than the folded version (ADR 014), stays on carried databases only.
+                carried.Remove(Assert.Single(carried, line => line.StartsWith("function quota_hold(uuid,uuid,uuid,uuid,uuid,text,bigint[],timestamp with time zone,text,timestamp with time zone,uuid,text,text) ", StringComparison.Ordinal)));
+            }
             Assert.True(expected.SequenceEqual(carried), $"{service}: only in a new database: {string.Join("; ", expected.Except(carried))} — only in the carried one: {string.Join("; ", carried.Except(expected))}");
 
             // Started again, there is nothing left to carry.
@@ -130,7 +149,11 @@ public sealed class UpgradeInPlaceTests
     }
 
     private static async Task<List<string>> HistoryAsync(Database database) =>
-        (await QueryAsync(database, "SELECT \"MigrationId\" FROM \"__EFMigrationsHistory\"")).Select(row => row[0]).ToList();
+        (await QueryAsync(database, "SELECT \"MigrationId\" FROM \"__EFMigrationsHistory\"")).Select(row => row[0]).Order(StringComparer.Ordinal).ToList();
+
+    /// <summary>The rows and the migration history: all that a refused start must leave as it was.</summary>
+    private static async Task<string> StateAsync(Database database) =>
+        string.Join("\n", (await ContentsAsync(database)).SelectMany(table => table.Value.Select(row => $"{table.Key}: {row}")).Concat(await HistoryAsync(database)));
 
     /// <summary>Every row of every table but the migration history, as text, sorted.</summary>
     private static async Task<Dictionary<string, List<string>>> ContentsAsync(Database database)
@@ -147,28 +170,27 @@ public sealed class UpgradeInPlaceTests
         return contents;
     }
 
-    /// <summary>
-    /// Columns with their types and nullability, keys, indexes, foreign keys, triggers and functions. Column defaults
-    /// are left out: a folded migration that added a column to a table with rows gave it one for those rows, and the
-    /// services write every column.
-    /// </summary>
+    /// <summary>Columns with their types, nullability and defaults, keys, indexes, foreign keys, triggers and functions.</summary>
     private static async Task<List<string>> SchemaAsync(Database database)
     {
         var queries = database.Provider == "Postgres"
             ? new[]
             {
-                "SELECT table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable FROM information_schema.columns WHERE table_schema = 'public'",
+                "SELECT c.relname || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod) || ' ' || a.attnotnull || coalesce(' default ' || pg_get_expr(d.adbin, d.adrelid), '') " +
+                    "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum " +
+                    "WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped",
                 "SELECT 'index ' || indexdef FROM pg_indexes WHERE schemaname = 'public'",
-                "SELECT 'constraint ' || conrelid::regclass || ' ' || pg_get_constraintdef(oid) FROM pg_constraint WHERE connamespace = 'public'::regnamespace",
-                "SELECT 'trigger ' || tgname FROM pg_trigger WHERE NOT tgisinternal",
-                "SELECT DISTINCT 'function ' || proname FROM pg_proc WHERE pronamespace = 'public'::regnamespace",
+                "SELECT 'constraint ' || conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint WHERE connamespace = 'public'::regnamespace",
+                "SELECT 'trigger ' || pg_get_triggerdef(oid) FROM pg_trigger WHERE NOT tgisinternal",
+                "SELECT 'function ' || oid::regprocedure || ' ' || md5(prosrc) FROM pg_proc WHERE pronamespace = 'public'::regnamespace",
             }
             : new[]
             {
-                "SELECT m.name || '.' || p.name || ' ' || p.type || ' ' || p.\"notnull\" || ' ' || p.pk FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'",
-                "SELECT m.name || ' index ' || i.name || ' ' || i.\"unique\" || ' ' || (SELECT group_concat(c.name) FROM pragma_index_info(i.name) c) FROM sqlite_master m JOIN pragma_index_list(m.name) i WHERE m.type = 'table'",
+                "SELECT m.name || '.' || p.name || ' ' || p.type || ' ' || p.\"notnull\" || ' ' || p.pk || coalesce(' default ' || p.dflt_value, '') FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'",
+                "SELECT m.name || ' index ' || i.name || ' ' || i.\"unique\" || ' ' || i.partial || ' ' || (SELECT group_concat(c.name) FROM pragma_index_info(i.name) c) FROM sqlite_master m JOIN pragma_index_list(m.name) i WHERE m.type = 'table'",
+                "SELECT 'partial index ' || name || ' ' || substr(sql, instr(sql, ' WHERE ')) FROM sqlite_master WHERE type = 'index' AND sql LIKE '% WHERE %'",
                 "SELECT m.name || ' references ' || f.\"table\" || '.' || f.\"to\" || ' ' || f.on_delete FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f WHERE m.type = 'table'",
-                "SELECT 'trigger ' || name FROM sqlite_master WHERE type = 'trigger'",
+                "SELECT 'trigger ' || replace(sql, 'IF NOT EXISTS ', '') FROM sqlite_master WHERE type = 'trigger'",
             };
         var schema = new List<string>();
         foreach (var query in queries)
@@ -225,9 +247,14 @@ public sealed class UpgradeInPlaceTests
     private static async Task RestoreAsync(string connectionString, string dump)
     {
         var target = new NpgsqlConnectionStringBuilder(connectionString);
+        // The newest installed PostgreSQL's psql, as deploy/scripts/infra.sh picks its server.
         var psql = (Directory.Exists("/usr/lib/postgresql") ? Directory.GetFiles("/usr/lib/postgresql", "psql", SearchOption.AllDirectories) : [])
-            .Order(StringComparer.Ordinal).LastOrDefault() ?? "psql";
+            .OrderBy(path => int.TryParse(Path.GetFileName(Path.GetDirectoryName(Path.GetDirectoryName(path))), out var major) ? major : 0).LastOrDefault() ?? "psql";
         var start = new ProcessStartInfo(psql) { RedirectStandardOutput = true, RedirectStandardError = true };
+        if (target.Password is { Length: > 0 } password)
+        {
+            start.Environment["PGPASSWORD"] = password;
+        }
         foreach (var argument in new[] { "-q", "-v", "ON_ERROR_STOP=1", "-h", target.Host!, "-p", target.Port.ToString(CultureInfo.InvariantCulture), "-U", target.Username!, "-d", target.Database!, "-f", dump })
         {
             start.ArgumentList.Add(argument);

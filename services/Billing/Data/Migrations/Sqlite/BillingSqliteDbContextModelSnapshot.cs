@@ -998,7 +998,9 @@ namespace Aes.Billing.Data.Migrations.Sqlite
                         .HasColumnName("parked_at");
 
                     b.Property<int>("Refusals")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER")
+                        .HasDefaultValue(0)
                         .HasColumnName("refusals");
 
                     b.Property<string>("TraceParent")

@@ -213,7 +213,9 @@ namespace Aes.Portal.Data.Migrations.Sqlite
                         .HasColumnName("parked_at");
 
                     b.Property<int>("Refusals")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER")
+                        .HasDefaultValue(0)
                         .HasColumnName("refusals");
 
                     b.Property<string>("TraceParent")

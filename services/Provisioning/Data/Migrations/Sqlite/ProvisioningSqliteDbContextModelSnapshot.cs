@@ -239,7 +239,9 @@ namespace Aes.Provisioning.Data.Migrations.Sqlite
                         .HasColumnName("parked_at");
 
                     b.Property<int>("Refusals")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER")
+                        .HasDefaultValue(0)
                         .HasColumnName("refusals");
 
                     b.Property<string>("TraceParent")

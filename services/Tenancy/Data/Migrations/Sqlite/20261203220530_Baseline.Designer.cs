@@ -12,7 +12,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Aes.Tenancy.Data.Migrations.Sqlite
 {
     [DbContext(typeof(TenancySqliteDbContext))]
-    [Migration("20261203213440_Baseline")]
+    [Migration("20261203220530_Baseline")]
     partial class Baseline
     {
         /// <inheritdoc />
@@ -217,7 +217,9 @@ namespace Aes.Tenancy.Data.Migrations.Sqlite
                         .HasColumnName("parked_at");
 
                     b.Property<int>("Refusals")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER")
+                        .HasDefaultValue(0)
                         .HasColumnName("refusals");
 
                     b.Property<string>("TraceParent")

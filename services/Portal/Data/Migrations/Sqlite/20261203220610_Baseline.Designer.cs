@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Aes.Portal.Data.Migrations.Sqlite
 {
     [DbContext(typeof(PortalSqliteDbContext))]
-    [Migration("20261203213510_Baseline")]
+    [Migration("20261203220610_Baseline")]
     partial class Baseline
     {
         /// <inheritdoc />
@@ -216,7 +216,9 @@ namespace Aes.Portal.Data.Migrations.Sqlite
                         .HasColumnName("parked_at");
 
                     b.Property<int>("Refusals")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER")
+                        .HasDefaultValue(0)
                         .HasColumnName("refusals");
 
                     b.Property<string>("TraceParent")

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Aes.Portal.Data.Migrations.Postgres
 {
     [DbContext(typeof(PortalPostgresDbContext))]
-    [Migration("20261203213507_Baseline")]
+    [Migration("20261203220605_Baseline")]
     partial class Baseline
     {
         /// <inheritdoc />
@@ -223,7 +223,9 @@ namespace Aes.Portal.Data.Migrations.Postgres
                         .HasColumnName("parked_at");
 
                     b.Property<int>("Refusals")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("integer")
+                        .HasDefaultValue(0)
                         .HasColumnName("refusals");
 
                     b.Property<string>("TraceParent")

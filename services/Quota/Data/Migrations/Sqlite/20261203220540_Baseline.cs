@@ -215,7 +215,7 @@ namespace Aes.Quota.Data.Migrations.Sqlite
                     occurred_at = table.Column<DateTime>(type: "TEXT", nullable: false),
                     dispatched_at = table.Column<DateTime>(type: "TEXT", nullable: true),
                     attempts = table.Column<int>(type: "INTEGER", nullable: false),
-                    refusals = table.Column<int>(type: "INTEGER", nullable: false),
+                    refusals = table.Column<int>(type: "INTEGER", nullable: false, defaultValue: 0),
                     last_error = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
                     parked_at = table.Column<DateTime>(type: "TEXT", nullable: true),
                     trace_parent = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true)

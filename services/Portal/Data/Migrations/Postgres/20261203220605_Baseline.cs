@@ -120,7 +120,7 @@ namespace Aes.Portal.Data.Migrations.Postgres
                     occurred_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
                     dispatched_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
                     attempts = table.Column<int>(type: "integer", nullable: false),
-                    refusals = table.Column<int>(type: "integer", nullable: false),
+                    refusals = table.Column<int>(type: "integer", nullable: false, defaultValue: 0),
                     last_error = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
                     parked_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
                     trace_parent = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true)

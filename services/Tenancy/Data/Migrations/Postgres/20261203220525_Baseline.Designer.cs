@@ -13,7 +13,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Aes.Tenancy.Data.Migrations.Postgres
 {
     [DbContext(typeof(TenancyPostgresDbContext))]
-    [Migration("20261203213435_Baseline")]
+    [Migration("20261203220525_Baseline")]
     partial class Baseline
     {
         /// <inheritdoc />
@@ -224,7 +224,9 @@ namespace Aes.Tenancy.Data.Migrations.Postgres
                         .HasColumnName("parked_at");
 
                     b.Property<int>("Refusals")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("integer")
+                        .HasDefaultValue(0)
                         .HasColumnName("refusals");
 
                     b.Property<string>("TraceParent")
