@@ -63,6 +63,28 @@ public sealed class UpgradeInPlaceTests
     }
 
     [Fact]
+    public async Task Two_replicas_starting_at_once_on_a_postgres_database_written_before_the_baseline_carry_it_once_and_both_start()
+    {
+        var dumps = Infra.NewTempFolder("aes-upgrade-race");
+        await ExtractAsync(Fixture("postgres.tar.gz"), dumps);
+        foreach (var service in new[] { "quota", "billing" })
+        {
+            var database = new Database("Postgres", await TestInfrastructure.NewPostgresDatabaseAsync("race"));
+            await RestoreAsync(database.Connection, Path.Combine(dumps, service + ".sql"));
+            var (before, folded) = (await ContentsAsync(database), await HistoryAsync(database));
+
+            var starts = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => MigrateAsync(service, database)));
+
+            Assert.All(starts, start => Assert.True(start.Exit == 0, start.Output));
+            Assert.Single(starts, start => start.Output.Contains("folded migrations carried onto the baseline", StringComparison.Ordinal));
+            var history = await HistoryAsync(database);
+            Assert.Equal(folded, history[..^1]);
+            Assert.EndsWith("_Baseline", history[^1]);
+            Assert.Equal(before, await ContentsAsync(database));
+        }
+    }
+
+    [Fact]
     public async Task A_database_from_another_version_or_with_a_schema_the_baseline_does_not_expect_is_refused_and_left_as_it_was()
     {
         var folder = Infra.NewTempFolder("aes-upgrade-refused");
