@@ -15,7 +15,7 @@ namespace Aes.EndToEnd.Tests.Portal;
 public sealed class WebFrontMarketplace : ProvisioningMarketplace
 {
     public const string Proxy = "127.0.0.9";
-    public const int AnonymousPermitsPerMinute = 150;
+    public const int AnonymousPermitsPerMinute = 400;
     protected override bool OnPostgres => false;
     protected override string[] ExtraArguments =>
         [$"--WebFront:KnownProxies:0={Proxy}", $"--WebFront:AnonymousPermitsPerMinute={AnonymousPermitsPerMinute}"];
