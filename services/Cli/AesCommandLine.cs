@@ -67,6 +67,7 @@ public static class AesCommandLine
         root.Subcommands.Add(ClientsCommand());
         root.Subcommands.Add(ImportCommand());
         SignedRun run = (parse, action) => Signed(parse, token => action(EndpointsFor(parse, token)));
+        root.Subcommands.Add(ClassCommands.Classes(run, console));
         root.Subcommands.Add(CapacityCommands.Capacity(run, console));
         root.Subcommands.Add(CapacityCommands.Quotas(run, console));
         root.Subcommands.Add(FacilityCommands.Facilities(run, console));

@@ -5,6 +5,7 @@ using Aes.Quota.Application;
 using Aes.Quota.Consumers;
 using Aes.Quota.Data;
 using Aes.Quota.Domain;
+using ResourceClasses = Aes.Quota.Domain.ResourceClasses;
 using Aes.Testing;
 using MassTransit;
 using MassTransit.Testing;

@@ -13,23 +13,15 @@ using V1 = Aes.Contracts.Tenancy.V1;
 namespace Aes.Tenancy.Tests;
 
 /// <summary>Who works on a project: only people of its agency join, each change is announced with a growing revision.</summary>
-public sealed class ProjectMembershipTests : IAsyncLifetime
+public sealed class ProjectMembershipTests() : TenancyDatabaseTests(new DateTimeOffset(2026, 12, 1, 8, 0, 0, TimeSpan.Zero))
 {
-    private readonly SqliteConnection _connection = new("Data Source=:memory:");
-    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 12, 1, 8, 0, 0, TimeSpan.Zero));
-    private TenancySqliteDbContext _db = null!;
-    private TenancyOperations _operations = null!;
     private ProjectMemberships _memberships = null!;
     private Agency _mef = null!, _dnec = null!;
     private Project _budget = null!, _treasury = null!;
     private User _admin = null!;
 
-    public async ValueTask InitializeAsync()
+    protected override async Task SeedAsync()
     {
-        await _connection.OpenAsync();
-        _db = new TenancySqliteDbContext(new DbContextOptionsBuilder<TenancySqliteDbContext>().UseSqlite(_connection).Options);
-        await _db.Database.MigrateAsync();
-        _operations = new TenancyOperations(_db, _clock);
         _memberships = new ProjectMemberships(_db, _clock);
         await _operations.RegisterMemberStateAsync(new MemberState { Code = "ML", NameFr = "Mali", NameEn = "Mali", TimeZone = "Africa/Bamako" }, default);
         _mef = await _operations.RegisterAgencyAsync(new V1.RegisterAgencyRequest { StateCode = "ML", Code = "MEF", Name = "MEF" }, default);
@@ -39,12 +31,6 @@ public sealed class ProjectMembershipTests : IAsyncLifetime
         _admin = await MemberAsync("admin.mef", V1.Role.AgencyAdministrator, _mef);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _db.DisposeAsync();
-        await _connection.DisposeAsync();
-    }
-
     private Task<User> MemberAsync(string name, V1.Role role, Agency agency) => _operations.CreateUserAsync(new V1.CreateUserRequest
     {
         UserName = name, DisplayName = name, Roles = { new V1.RoleAssignment { Role = role, AgencyId = agency.Id.ToString() } },
@@ -52,12 +38,6 @@ public sealed class ProjectMembershipTests : IAsyncLifetime
 
     private V1.AddProjectMemberRequest Add(Project project, User user) =>
         new() { ActorUserId = _admin.Id.ToString(), ProjectId = project.Id.ToString(), UserId = user.Id.ToString() };
-
-    private async Task<List<ProjectMembershipChanged>> AnnouncedAsync() =>
-        (await _db.OutboxMessages.AsNoTracking().OrderBy(m => m.Sequence).ToListAsync())
-        .Where(m => m.MessageType.StartsWith(typeof(ProjectMembershipChanged).FullName!, StringComparison.Ordinal))
-        .Select(m => System.Text.Json.JsonSerializer.Deserialize<ProjectMembershipChanged>(m.Body, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web))!)
-        .ToList();
 
     [Fact]
     public async Task A_requester_joins_once_and_leaves_each_change_announced_with_a_higher_revision()
@@ -76,8 +56,8 @@ public sealed class ProjectMembershipTests : IAsyncLifetime
 
         Assert.Empty(left.Members);
         Assert.Empty(await _memberships.ProjectsOfAsync(awa.Id, _mef.Id, default));
-        Assert.Equal([(true, 1L), (false, 2L)], (await AnnouncedAsync()).Select(e => (e.IsMember, e.Revision)));
-        Assert.All(await AnnouncedAsync(), e => Assert.Equal((_budget.Id, _mef.Id, awa.Id), (e.ProjectId, e.AgencyId, e.UserId)));
+        Assert.Equal([(true, 1L), (false, 2L)], (await AnnouncedAsync<ProjectMembershipChanged>()).Select(e => (e.IsMember, e.Revision)));
+        Assert.All(await AnnouncedAsync<ProjectMembershipChanged>(), e => Assert.Equal((_budget.Id, _mef.Id, awa.Id), (e.ProjectId, e.AgencyId, e.UserId)));
     }
 
     [Fact]
@@ -96,7 +76,7 @@ public sealed class ProjectMembershipTests : IAsyncLifetime
             new V1.RemoveProjectMemberRequest { ProjectId = _budget.Id.ToString(), UserId = otherAgency.Id.ToString() }, default))).Field);
 
         Assert.Empty(await _db.ProjectMemberships.ToListAsync());
-        Assert.Empty(await AnnouncedAsync());
+        Assert.Empty(await AnnouncedAsync<ProjectMembershipChanged>());
     }
 
     [Fact]
@@ -121,7 +101,7 @@ public sealed class ProjectMembershipTests : IAsyncLifetime
             UserId = awa.Id.ToString(), Assignment = new V1.RoleAssignment { Role = V1.Role.AgencyAdministrator, AgencyId = _mef.Id.ToString() },
         }, default);
         Assert.Empty(await _memberships.ProjectsOfAsync(awa.Id, _mef.Id, default));
-        Assert.Equal(2, (await AnnouncedAsync()).Count(e => !e.IsMember && e.UserId == awa.Id));
+        Assert.Equal(2, (await AnnouncedAsync<ProjectMembershipChanged>()).Count(e => !e.IsMember && e.UserId == awa.Id));
     }
 
     [Fact]
@@ -164,6 +144,6 @@ public sealed class ProjectMembershipTests : IAsyncLifetime
 
         Assert.Equal(new[] { _budget.Id, _treasury.Id }.Order(), (await _memberships.ProjectsOfAsync(awa.Id, _mef.Id, default)).Order());
         Assert.Empty(await _db.ProjectMemberships.Where(m => m.UserId == other.Id || m.UserId == _admin.Id).ToListAsync());
-        Assert.Equal(2, (await AnnouncedAsync()).Where(e => e.IsMember && e.UserId == awa.Id).Select(e => e.ProjectId).Distinct().Count());
+        Assert.Equal(2, (await AnnouncedAsync<ProjectMembershipChanged>()).Where(e => e.IsMember && e.UserId == awa.Id).Select(e => e.ProjectId).Distinct().Count());
     }
 }

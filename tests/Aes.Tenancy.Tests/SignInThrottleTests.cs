@@ -8,30 +8,19 @@ using Microsoft.Extensions.Time.Testing;
 namespace Aes.Tenancy.Tests;
 
 /// <summary>The issuer's lock on password guessing: per account and per address, over a sliding window.</summary>
-public sealed class SignInThrottleTests : IAsyncLifetime
+public sealed class SignInThrottleTests() : TenancyDatabaseTests(new DateTimeOffset(2026, 12, 2, 9, 0, 0, TimeSpan.Zero))
 {
-    private readonly SqliteConnection _connection = new("Data Source=:memory:");
-    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 12, 2, 9, 0, 0, TimeSpan.Zero));
-    private TenancySqliteDbContext _db = null!;
     private SignInThrottle _throttle = null!;
 
-    public async ValueTask InitializeAsync()
+    protected override Task SeedAsync()
     {
-        await _connection.OpenAsync();
-        _db = new TenancySqliteDbContext(new DbContextOptionsBuilder<TenancySqliteDbContext>().UseSqlite(_connection).Options);
-        await _db.Database.MigrateAsync();
         _throttle = new SignInThrottle(_db, _clock, new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Identity:SignInThrottle:AccountFailures"] = "3",
             ["Identity:SignInThrottle:AddressFailures"] = "5",
             ["Identity:SignInThrottle:Window"] = "00:10:00",
         }).Build());
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _db.DisposeAsync();
-        await _connection.DisposeAsync();
+        return Task.CompletedTask;
     }
 
     private async Task FailAsync(string user, string address, int times, TimeSpan apart)

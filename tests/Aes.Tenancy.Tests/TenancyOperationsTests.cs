@@ -11,29 +11,15 @@ using V1 = Aes.Contracts.Tenancy.V1;
 namespace Aes.Tenancy.Tests;
 
 /// <summary>Tenancy's rules on an in-memory SQLite database built from the SQLite migrations, with a fake clock.</summary>
-public sealed class TenancyOperationsTests : IAsyncLifetime
+public sealed class TenancyOperationsTests() : TenancyDatabaseTests(new DateTimeOffset(2026, 2, 1, 8, 0, 0, TimeSpan.Zero))
 {
-    private readonly SqliteConnection _connection = new("Data Source=:memory:");
-    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 2, 1, 8, 0, 0, TimeSpan.Zero));
-    private TenancySqliteDbContext _db = null!;
-    private TenancyOperations _operations = null!;
 
-    public async ValueTask InitializeAsync()
+    protected override async Task SeedAsync()
     {
-        await _connection.OpenAsync();
-        _db = new TenancySqliteDbContext(new DbContextOptionsBuilder<TenancySqliteDbContext>().UseSqlite(_connection).Options);
-        await _db.Database.MigrateAsync();
-        _operations = new TenancyOperations(_db, _clock);
         foreach (var (code, zone) in new[] { ("ML", "Africa/Bamako"), ("BF", "Africa/Ouagadougou"), ("NE", "Africa/Niamey") })
         {
             await _operations.RegisterMemberStateAsync(new MemberState { Code = code, NameFr = code, NameEn = code, TimeZone = zone }, default);
         }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _db.DisposeAsync();
-        await _connection.DisposeAsync();
     }
 
     private Task<Facility> RegisterAsync(string code = "BF-OUA-1", long vcpu = 1536) => _operations.RegisterFacilityAsync(new V1.RegisterFacilityRequest

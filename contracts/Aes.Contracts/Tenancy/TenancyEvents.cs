@@ -57,3 +57,12 @@ public sealed record AgreementEnded(Guid AgreementId, string HostStateCode, Guid
 /// grows with each change of one (issuer, subject), so a consumer keeps the latest even out of order.
 /// </summary>
 public sealed record ExternalIdentityLinkChanged(string Issuer, string Subject, Guid? UserId, string? StateCode, long Revision, DateTime ChangedAt);
+
+/// <summary>
+/// An operator of <paramref name="DefinedByStateCode"/> added a class to the catalogue (the standard four are
+/// <see cref="ResourceClasses.Standard"/>, known to every service without an event). A class never changes once
+/// defined, so a copy keeps the first it sees.
+/// </summary>
+public sealed record ResourceClassDefined(
+    string Code, string Unit, string NameFr, string NameEn, ResourceMetering Metering, ResourceConsumption Consumption,
+    string? DefinedByStateCode, DateTime DefinedAt);

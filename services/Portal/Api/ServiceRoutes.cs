@@ -19,6 +19,8 @@ public static class ServiceRoutes
         api.MapRpc<T.TenancyService.TenancyServiceClient, T.ListMemberStatesRequest, T.ListMemberStatesResponse>("GET", "/states", (c, r, o) => c.ListMemberStatesAsync(r, o), "États membres / member states");
         api.MapRpc<T.TenancyService.TenancyServiceClient, T.GetMemberStateRequest, T.MemberState>("GET", "/states/{code}", (c, r, o) => c.GetMemberStateAsync(r, o), "Un État / one state");
         api.MapRpc<T.TenancyService.TenancyServiceClient, T.ListFacilitiesRequest, T.ListFacilitiesResponse>("GET", "/facilities", (c, r, o) => c.ListFacilitiesAsync(r, o), "Centres de données / facilities");
+        api.MapRpc<T.TenancyService.TenancyServiceClient, T.ListResourceClassesRequest, T.ListResourceClassesResponse>("GET", "/resource-classes", (c, r, o) => c.ListResourceClassesAsync(r, o), "Classes de ressources / resource classes");
+        api.MapRpc<T.TenancyService.TenancyServiceClient, T.DefineResourceClassRequest, T.ResourceClass>("POST", "/resource-classes", (c, r, o) => c.DefineResourceClassAsync(r, o), "Définir une classe de ressources / define a resource class", created: true);
         api.MapRpc<T.TenancyService.TenancyServiceClient, T.RegisterFacilityRequest, T.Facility>("POST", "/facilities", (c, r, o) => c.RegisterFacilityAsync(r, o), "Enregistrer un centre / register a facility", created: true);
         api.MapRpc<T.TenancyService.TenancyServiceClient, T.GetFacilityRequest, T.Facility>("GET", "/facilities/{id}", (c, r, o) => c.GetFacilityAsync(r, o), "Un centre / one facility");
         api.MapRpc<T.TenancyService.TenancyServiceClient, T.ChangeFacilityStatusRequest, T.Facility>("POST", "/facilities/{id}/open", (c, r, o) => c.OpenFacilityAsync(r, o), "Ouvrir un centre / open a facility");

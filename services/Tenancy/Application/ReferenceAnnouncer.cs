@@ -51,6 +51,8 @@ public sealed partial class ReferenceAnnouncer(TenancyDbContext db, ProjectMembe
     {
         var events = new List<object>();
         events.AddRange((await db.MemberStates.AsNoTracking().OrderBy(s => s.Code).ToListAsync(cancellationToken)).Select(TenancyEventFactory.Registered));
+        events.AddRange((await db.ResourceClasses.AsNoTracking().Where(c => c.Rank >= ResourceClass.AddedRank).OrderBy(c => c.Code).ToListAsync(cancellationToken))
+            .Select(TenancyEventFactory.Defined));
         events.AddRange((await db.Facilities.AsNoTracking().OrderBy(f => f.Code).ToListAsync(cancellationToken)).Select(TenancyEventFactory.Registered));
         events.AddRange((await db.Agencies.AsNoTracking().ToListAsync(cancellationToken)).Select(TenancyEventFactory.Registered));
         events.AddRange((await db.Projects.AsNoTracking().ToListAsync(cancellationToken)).Select(TenancyEventFactory.Created));

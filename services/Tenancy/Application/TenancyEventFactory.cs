@@ -8,6 +8,10 @@ public static class TenancyEventFactory
     public static MemberStateRegistered Registered(MemberState state) =>
         new(state.Code, state.NameFr, state.NameEn, state.TimeZone, state.Currency);
 
+    public static ResourceClassDefined Defined(ResourceClass resourceClass) =>
+        new(resourceClass.Code, resourceClass.Unit, resourceClass.NameFr, resourceClass.NameEn, resourceClass.Metering, resourceClass.Consumption,
+            resourceClass.DefinedByStateCode, resourceClass.DefinedAt);
+
     public static FacilityRegistered Registered(Facility facility) =>
         new(facility.Id, facility.Code, facility.StateCode, facility.Name, facility.City, facility.Tier, facility.TargetAvailabilityPercent,
             facility.Status.Code(), facility.TimeZone, facility.InstalledCapacity.ToContract());

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Aes.Contracts;
 using Aes.Contracts.Tenancy;
 using Aes.Messaging.Persistence;
 using V1 = Aes.Contracts.Tenancy.V1;
@@ -43,6 +44,66 @@ public sealed partial class TenancyOperations(TenancyDbContext db, TimeProvider 
         db.AddToOutbox(TenancyEventFactory.Registered(registered), Now);
         await db.SaveOrExplainAsync("MemberState", cancellationToken);
         return registered;
+    }
+
+    /// <summary>
+    /// Adds a class to the confederation's catalogue. The same terms again answer the class as it is (a retry, or two
+    /// operators adding the same accelerator at once); other terms for a code already taken are refused.
+    /// </summary>
+    public async Task<ResourceClass> DefineResourceClassAsync(V1.DefineResourceClassRequest request, CancellationToken cancellationToken)
+    {
+        var state = await KnownStateAsync(request.StateCode, "state_code", cancellationToken);
+        var terms = new ResourceClassDefinition(
+            Validate.Code(request.Code, "code", ResourceClasses.CodePattern(), "gpu_a100_80g", upperCase: false),
+            Validate.Code(request.Unit, "unit", ResourceClasses.UnitPattern(), "gpu", upperCase: false),
+            Validate.Name(request.NameFr, "name_fr", 100),
+            Validate.Name(request.NameEn, "name_en", 100),
+            request.Metering switch
+            {
+                V1.ResourceMetering.Hourly => ResourceMetering.Hourly,
+                V1.ResourceMetering.Monthly => ResourceMetering.Monthly,
+                _ => throw new InvalidFieldException("metering", new("doit être hourly (à l'heure) ou monthly (au mois).", "must be hourly or monthly.")),
+            },
+            request.Consumption switch
+            {
+                V1.ResourceConsumption.Count => ResourceConsumption.Count,
+                V1.ResourceConsumption.Amount => ResourceConsumption.Amount,
+                _ => throw new InvalidFieldException("consumption", new("doit être count (à l'unité) ou amount (en quantité).", "must be count or amount.")),
+            });
+        if (await ExistingClassAsync(terms, cancellationToken) is { } existing)
+        {
+            return existing;
+        }
+        var defined = new ResourceClass
+        {
+            Code = terms.Code, Unit = terms.Unit, NameFr = terms.NameFr, NameEn = terms.NameEn, Metering = terms.Metering,
+            Consumption = terms.Consumption, Rank = ResourceClass.AddedRank, DefinedByStateCode = state.Code, DefinedAt = Now,
+        };
+        db.ResourceClasses.Add(defined);
+        db.AddToOutbox(TenancyEventFactory.Defined(defined), Now);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException exception) when (DatabaseErrors.IsUniqueViolation(exception))
+        {
+            db.ChangeTracker.Clear();
+            return await ExistingClassAsync(terms, cancellationToken) ?? throw new ConcurrentChangeException("ResourceClass");
+        }
+        return defined;
+    }
+
+    private async Task<ResourceClass?> ExistingClassAsync(ResourceClassDefinition terms, CancellationToken cancellationToken)
+    {
+        var existing = await db.ResourceClasses.AsNoTracking().FirstOrDefaultAsync(c => c.Code == terms.Code, cancellationToken);
+        if (existing is null || existing.HasTerms(terms))
+        {
+            return existing;
+        }
+        var held = existing.Terms;
+        throw new RuleViolationException(new(
+            $"La classe {terms.Code} existe déjà ({held.NameFr}, {held.Unit}, {held.Metering.Code()}, {held.Consumption.Code()}) : une classe ne change pas une fois définie ; choisissez un autre code.",
+            $"Class {terms.Code} already exists ({held.NameEn}, {held.Unit}, {held.Metering.Code()}, {held.Consumption.Code()}): a class never changes once defined; choose another code."));
     }
 
     public async Task<Facility> RegisterFacilityAsync(V1.RegisterFacilityRequest request, CancellationToken cancellationToken)

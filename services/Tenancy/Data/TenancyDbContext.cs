@@ -6,6 +6,7 @@ public abstract class TenancyDbContext(DbContextOptions options) : ServiceDbCont
 {
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<MemberState> MemberStates => Set<MemberState>();
+    public DbSet<ResourceClass> ResourceClasses => Set<ResourceClass>();
     public DbSet<Facility> Facilities => Set<Facility>();
     public DbSet<Agency> Agencies => Set<Agency>();
     public DbSet<Project> Projects => Set<Project>();
@@ -51,6 +52,23 @@ public abstract class TenancyDbContext(DbContextOptions options) : ServiceDbCont
             state.Property(s => s.NameEn).HasMaxLength(100);
             state.Property(s => s.TimeZone).HasMaxLength(64);
             state.Property(s => s.Currency).HasMaxLength(3);
+        });
+
+        modelBuilder.Entity<ResourceClass>(resourceClass =>
+        {
+            resourceClass.ToTable("resource_classes");
+            resourceClass.HasKey(c => c.Code);
+            resourceClass.Property(c => c.Code).HasMaxLength(40);
+            resourceClass.Property(c => c.Unit).HasMaxLength(16);
+            resourceClass.Property(c => c.NameFr).HasMaxLength(100);
+            resourceClass.Property(c => c.NameEn).HasMaxLength(100);
+            resourceClass.Property(c => c.Metering).HasConversion<string>().HasMaxLength(16);
+            resourceClass.Property(c => c.Consumption).HasConversion<string>().HasMaxLength(16);
+            resourceClass.Property(c => c.DefinedByStateCode).HasMaxLength(2);
+            resourceClass.HasIndex(c => new { c.Rank, c.Code });
+            resourceClass.HasOne<MemberState>().WithMany().HasForeignKey(c => c.DefinedByStateCode);
+            // The standard classes come with the schema, so every database, new or carried, has them before anything refers to them.
+            resourceClass.HasData(ResourceClass.Standard(new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc)));
         });
 
         modelBuilder.Entity<Facility>(facility =>

@@ -34,6 +34,23 @@ public sealed class TenancyGrpcService(TenancyDbContext db, TenancyOperations op
         return ToMessage(state);
     }
 
+    public override async Task<V1.ListResourceClassesResponse> ListResourceClasses(V1.ListResourceClassesRequest request, ServerCallContext context)
+    {
+        var query = db.ResourceClasses.AsNoTracking();
+        var page = KeysetPage.Of(request.PageSize, request.PageToken, keyParts: 2);
+        if (!page.IsFirst)
+        {
+            var (rank, code) = ((int)page.Long(0), page.Text(1));
+            query = query.Where(c => c.Rank > rank || (c.Rank == rank && string.Compare(c.Code, code) > 0));
+        }
+        var (classes, next) = page.Cut(
+            await query.OrderBy(c => c.Rank).ThenBy(c => c.Code).Take(page.Size + 1).ToListAsync(context.CancellationToken), c => [c.Rank, c.Code]);
+        return new V1.ListResourceClassesResponse { Classes = { classes.Select(ToMessage) }, NextPageToken = next };
+    }
+
+    public override async Task<V1.ResourceClass> DefineResourceClass(V1.DefineResourceClassRequest request, ServerCallContext context) =>
+        ToMessage(await operations.DefineResourceClassAsync(request, context.CancellationToken));
+
     public override async Task<V1.Facility> RegisterFacility(V1.RegisterFacilityRequest request, ServerCallContext context) =>
         ToMessage(await operations.RegisterFacilityAsync(request, context.CancellationToken));
 
@@ -249,6 +266,30 @@ public sealed class TenancyGrpcService(TenancyDbContext db, TenancyOperations op
     private static V1.MemberState ToMessage(MemberState state) => new()
     {
         Code = state.Code, NameFr = state.NameFr, NameEn = state.NameEn, TimeZone = state.TimeZone, Currency = state.Currency,
+    };
+
+    private static V1.ResourceClass ToMessage(ResourceClass resourceClass) => new()
+    {
+        Code = resourceClass.Code,
+        Unit = resourceClass.Unit,
+        NameFr = resourceClass.NameFr,
+        NameEn = resourceClass.NameEn,
+        Metering = resourceClass.Metering switch
+        {
+            Aes.Contracts.ResourceMetering.Hourly => V1.ResourceMetering.Hourly,
+            Aes.Contracts.ResourceMetering.Monthly => V1.ResourceMetering.Monthly,
+            _ => throw new InvalidOperationException($"unknown metering {resourceClass.Metering}"),
+        },
+        Consumption = resourceClass.Consumption switch
+        {
+            Aes.Contracts.ResourceConsumption.Count => V1.ResourceConsumption.Count,
+            Aes.Contracts.ResourceConsumption.Amount => V1.ResourceConsumption.Amount,
+            _ => throw new InvalidOperationException($"unknown consumption {resourceClass.Consumption}"),
+        },
+        Standard = resourceClass.IsStandard,
+        DefinedByStateCode = resourceClass.DefinedByStateCode ?? "",
+        DefinedAt = Timestamp.FromDateTime(resourceClass.DefinedAt),
+        BillingUnit = Aes.Contracts.ResourceClasses.BillingUnit(resourceClass.Unit, resourceClass.Metering),
     };
 
     private static V1.Facility ToMessage(Facility facility) => new()

@@ -17,6 +17,9 @@ public static class TenancyAccessRules
         // What the portal's home page shows to anyone: the member states and their facilities.
         ["ListMemberStates"] = AccessRule.Public,
         ["GetMemberState"] = AccessRule.Public,
+        ["ListResourceClasses"] = AccessRule.Reference,
+        // A class is the confederation's, for every state's pools and prices; a state's operators add one in its name.
+        ["DefineResourceClass"] = AccessRule.Write(Operators, Scopes.StateField("state_code")),
         ["GetFacility"] = AccessRule.Public,
         ["ListFacilities"] = AccessRule.Public,
         ["GetAgency"] = AccessRule.Reference,

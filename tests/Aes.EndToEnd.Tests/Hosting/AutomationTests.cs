@@ -153,6 +153,47 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
     }
 
     [Fact]
+    public async Task An_operator_adds_a_resource_class_from_the_cli_everyone_reads_it_over_rest_and_an_agency_or_a_neighbour_cannot_add_one()
+    {
+        string[] L40s(string code) => ["classes", "define", "--state", "ML", "--code", code, "--unit", "gpu", "--name-fr", "GPU L40S", "--name-en", "L40S GPU",
+            "--metering", "hourly", "--consumption", "count"];
+        var added = await AesAsync([.. L40s("gpu_l40s"), "--token", await m.TokenOfAsync("op.ml")]);
+        Assert.True(added.ExitCode == 0 && added.Output.Contains("gpu-hour", StringComparison.Ordinal), added.Output);
+        var listed = await AesAsync("classes", "list", "--token", await m.TokenOfAsync("agent.mef.ml"));
+        Assert.True(listed.ExitCode == 0, listed.Output);
+        Assert.Contains("gpu_l40s", listed.Output);
+        Assert.Contains("vcpu-hour", listed.Output);
+
+        // An agency's administrator, and another state's operator naming Mali, are refused; nothing is added.
+        foreach (var intruder in new[] { "admin.mef.ml", "op.bf" })
+        {
+            var refused = await AesAsync([.. L40s("gpu_h100"), "--token", await m.TokenOfAsync(intruder)]);
+            Assert.Equal(5, refused.ExitCode);
+            Assert.Contains("PermissionDenied", refused.Output);
+        }
+        using var agent = await ApiAsAsync("agent.mef.ml");
+        var classes = (await SendAsync(agent, HttpMethod.Get, "/api/v1/resource-classes")).Body.GetProperty("classes").EnumerateArray()
+            .Select(c => c.GetProperty("code").GetString()).ToList();
+        Assert.Equal(["vcpu", "memory_gib", "storage_gib", "public_ipv4"], classes.Take(4));
+        Assert.Contains("gpu_l40s", classes);
+        Assert.DoesNotContain("gpu_h100", classes);
+
+        // Over REST, other terms for a code already taken: a 409-class refusal in both languages, and the class as it was.
+        using var op = await ApiAsAsync("op.ml");
+        var changed = await SendAsync(op, HttpMethod.Post, "/api/v1/resource-classes", new
+        {
+            stateCode = "ML", code = "gpu_l40s", unit = "carte", nameFr = "GPU L40S", nameEn = "L40S GPU", metering = "RESOURCE_METERING_HOURLY",
+            consumption = "RESOURCE_CONSUMPTION_COUNT",
+        });
+        Assert.False(changed.Response.IsSuccessStatusCode, changed.Body.ToString());
+        Assert.Contains("existe déjà", changed.Body.ToString());
+        Assert.Contains("already exists", changed.Body.ToString());
+        var kept = (await SendAsync(agent, HttpMethod.Get, "/api/v1/resource-classes")).Body.GetProperty("classes").EnumerateArray()
+            .Single(c => c.GetProperty("code").GetString() == "gpu_l40s");
+        Assert.Equal("gpu", kept.GetProperty("unit").GetString());
+    }
+
+    [Fact]
     public async Task The_cli_manages_capacity_quotas_and_prices_and_reads_invoices_and_settlements()
     {
         var op = await m.TokenOfAsync("op.ml");
@@ -490,6 +531,7 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
             (op, "/api/v1/ledger/balances?prefix=ML", "balances", "account", 0),
             (op, $"/api/v1/prices?facilityId={m.Facilities["ML-BKO-1"]}", "catalogues", "id", 1),
             (op, "/api/v1/states", "states", "code", 3),
+            (agent, "/api/v1/resource-classes", "classes", "code", 4),
             (op, "/api/v1/facilities", "facilities", "id", 4),
             (admin, $"/api/v1/agencies/{mef}/projects", "projects", "id", 2),
             (admin, $"/api/v1/projects/{m.Projects["ML/MEF"]}/members", "members", "userId", 1),

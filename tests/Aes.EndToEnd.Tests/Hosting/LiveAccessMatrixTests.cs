@@ -320,6 +320,9 @@ public abstract class LiveAccessMatrixTests<TMarketplace>(TMarketplace m) : ICla
         {
             ["TenancyService/ListMemberStates"] = Once(new T.ListMemberStatesRequest()),
             ["TenancyService/GetMemberState"] = Once(new T.GetMemberStateRequest { Code = "ML" }),
+            ["TenancyService/ListResourceClasses"] = Once(new T.ListResourceClassesRequest()),
+            // No code: invalid once past the access check, so no class is added.
+            ["TenancyService/DefineResourceClass"] = State(s => new T.DefineResourceClassRequest { StateCode = s }, "ML", "BF"),
             ["TenancyService/RegisterFacility"] = State(s => new T.RegisterFacilityRequest { StateCode = s }, "ML", "BF"),
             ["TenancyService/GetFacility"] = Once(new T.GetFacilityRequest { Id = f.OwnFacility }),
             ["TenancyService/ListFacilities"] = Once(new T.ListFacilitiesRequest()),

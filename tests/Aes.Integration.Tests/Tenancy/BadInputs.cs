@@ -121,5 +121,24 @@ public static class BadInputs
             t.Client.CreateUserAsync(new CreateUserRequest { UserName = "jean dupont", DisplayName = "Jean" }).ResponseAsync),
         ["list agreements with an unknown status"] = new(StatusCode.InvalidArgument, "status",
             t => t.Client.ListAgreementsAsync(new ListAgreementsRequest { Status = (AgreementStatus)42 }).ResponseAsync),
+        ["resource class with a spaced code"] = new(StatusCode.InvalidArgument, "code",
+            t => t.Client.DefineResourceClassAsync(ResourceClass(r => r.Code = "gpu a100")).ResponseAsync),
+        ["resource class with no metering"] = new(StatusCode.InvalidArgument, "metering",
+            t => t.Client.DefineResourceClassAsync(ResourceClass(r => r.Metering = ResourceMetering.Unspecified)).ResponseAsync),
+        ["resource class in an unknown state"] = new(StatusCode.InvalidArgument, "state_code",
+            t => t.Client.DefineResourceClassAsync(ResourceClass(r => r.StateCode = "ZZ")).ResponseAsync),
+        ["a standard class defined again with other terms"] = new(StatusCode.FailedPrecondition, null,
+            t => t.Client.DefineResourceClassAsync(ResourceClass(r => (r.Code, r.Unit) = ("vcpu", "coeur"))).ResponseAsync),
     };
+
+    private static DefineResourceClassRequest ResourceClass(Action<DefineResourceClassRequest> change)
+    {
+        var request = new DefineResourceClassRequest
+        {
+            StateCode = "ML", Code = "gpu_l40s", Unit = "gpu", NameFr = "GPU L40S", NameEn = "L40S GPU",
+            Metering = ResourceMetering.Hourly, Consumption = ResourceConsumption.Count,
+        };
+        change(request);
+        return request;
+    }
 }

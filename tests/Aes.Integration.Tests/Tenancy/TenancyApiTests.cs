@@ -223,6 +223,35 @@ public sealed class TenancyApiTests(TenancyServiceFixture tenancy) : IClassFixtu
         Assert.Equal(0L, await tenancy.ScalarAsync($"SELECT count(*) FROM call_replays WHERE position('{created.ClientSecret}' in encode(response, 'escape')) > 0"));
     }
 
+    [Fact]
+    public async Task Operators_adding_one_accelerator_at_once_add_it_once_and_it_pages_after_the_standard_classes()
+    {
+        var a100 = new DefineResourceClassRequest
+        {
+            StateCode = "ML", Code = "gpu_a100_80g", Unit = "gpu", NameFr = "GPU A100 80 Go", NameEn = "A100 80 GB GPU",
+            Metering = ResourceMetering.Hourly, Consumption = ResourceConsumption.Count,
+        };
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Client.DefineResourceClassAsync(a100).ResponseAsync));
+
+        Assert.Single(answers.Distinct());
+        Assert.Equal(("gpu-hour", "ML", false), (answers[0].BillingUnit, answers[0].DefinedByStateCode, answers[0].Standard));
+        Assert.Single(await tenancy.OutboxAsync("ResourceClassDefined"), message => message.Body.Contains("gpu_a100_80g", StringComparison.Ordinal));
+        var pages = new List<string[]>();
+        var token = "";
+        do
+        {
+            var page = await Client.ListResourceClassesAsync(new ListResourceClassesRequest { PageSize = 2, PageToken = token });
+            pages.Add(page.Classes.Select(c => c.Code).ToArray());
+            token = page.NextPageToken;
+        }
+        while (token.Length > 0);
+        Assert.Equal(["vcpu", "memory_gib"], pages[0]);
+        Assert.Equal(["storage_gib", "public_ipv4"], pages[1]);
+        Assert.Contains("gpu_a100_80g", pages.Skip(2).SelectMany(p => p));
+        Assert.Equal(1, pages.SelectMany(p => p).Count(code => code == "gpu_a100_80g"));
+    }
+
     public static TheoryData<string> BadRequests => new(BadInputs.Cases.Keys);
 
     [Theory]

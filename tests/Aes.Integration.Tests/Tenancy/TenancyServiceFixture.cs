@@ -89,7 +89,7 @@ public sealed class TenancyServiceFixture : IAsyncLifetime
               (SELECT count(*) FROM "Agencies"), (SELECT count(*) FROM "Projects"),
               (SELECT count(*) FROM "Users"), (SELECT count(*) FROM role_assignments),
               (SELECT count(*) || ':' || coalesce(sum("Version"), 0) FROM "Agreements"),
-              (SELECT count(*) FROM outbox_messages))
+              (SELECT count(*) FROM resource_classes), (SELECT count(*) FROM outbox_messages))
             """, connection);
         return (string)(await command.ExecuteScalarAsync())!;
     }

@@ -618,6 +618,102 @@ namespace Aes.Tenancy.Data.Migrations.Postgres
                     b.ToTable("project_memberships", (string)null);
                 });
 
+            modelBuilder.Entity("Aes.Tenancy.Domain.ResourceClass", b =>
+                {
+                    b.Property<string>("Code")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<string>("Consumption")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<DateTime>("DefinedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("DefinedByStateCode")
+                        .HasMaxLength(2)
+                        .HasColumnType("character varying(2)");
+
+                    b.Property<string>("Metering")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("NameEn")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("NameFr")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<int>("Rank")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Unit")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.HasKey("Code");
+
+                    b.HasIndex("DefinedByStateCode");
+
+                    b.HasIndex("Rank", "Code");
+
+                    b.ToTable("resource_classes", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Code = "vcpu",
+                            Consumption = "Count",
+                            DefinedAt = new DateTime(2026, 1, 1, 0, 0, 0, 0, DateTimeKind.Utc),
+                            Metering = "Hourly",
+                            NameEn = "vCPU",
+                            NameFr = "vCPU",
+                            Rank = 1,
+                            Unit = "vcpu"
+                        },
+                        new
+                        {
+                            Code = "memory_gib",
+                            Consumption = "Amount",
+                            DefinedAt = new DateTime(2026, 1, 1, 0, 0, 0, 0, DateTimeKind.Utc),
+                            Metering = "Hourly",
+                            NameEn = "Memory",
+                            NameFr = "Mémoire",
+                            Rank = 2,
+                            Unit = "gib"
+                        },
+                        new
+                        {
+                            Code = "storage_gib",
+                            Consumption = "Amount",
+                            DefinedAt = new DateTime(2026, 1, 1, 0, 0, 0, 0, DateTimeKind.Utc),
+                            Metering = "Monthly",
+                            NameEn = "Storage",
+                            NameFr = "Stockage",
+                            Rank = 3,
+                            Unit = "gib"
+                        },
+                        new
+                        {
+                            Code = "public_ipv4",
+                            Consumption = "Count",
+                            DefinedAt = new DateTime(2026, 1, 1, 0, 0, 0, 0, DateTimeKind.Utc),
+                            Metering = "Monthly",
+                            NameEn = "Public IPv4 address",
+                            NameFr = "Adresse IPv4 publique",
+                            Rank = 4,
+                            Unit = "ipv4"
+                        });
+                });
+
             modelBuilder.Entity("Aes.Tenancy.Domain.User", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1007,6 +1103,13 @@ namespace Aes.Tenancy.Data.Migrations.Postgres
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Aes.Tenancy.Domain.ResourceClass", b =>
+                {
+                    b.HasOne("Aes.Tenancy.Domain.MemberState", null)
+                        .WithMany()
+                        .HasForeignKey("DefinedByStateCode");
                 });
 
             modelBuilder.Entity("Aes.Tenancy.Domain.User", b =>
