@@ -48,6 +48,17 @@ public sealed class UserClients(Func<Task<ClaimsPrincipal>> user, IConfiguration
         });
     }
 
+    /// <summary>The confederation's resource classes, standard first, page after page.</summary>
+    public async Task<List<T.ResourceClass>> ResourceClassesAsync()
+    {
+        var tenancy = await TenancyAsync();
+        return await PagedLists.AllAsync(async token =>
+        {
+            var page = await tenancy.ListResourceClassesAsync(new T.ListResourceClassesRequest { PageToken = token });
+            return (page.Classes.AsEnumerable(), page.NextPageToken);
+        });
+    }
+
     /// <summary>All the person's SSH keys in the agency, page after page.</summary>
     public async Task<List<P.SshKey>> SshKeysAsync(string agencyId)
     {

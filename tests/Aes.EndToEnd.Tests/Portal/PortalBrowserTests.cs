@@ -599,6 +599,45 @@ public sealed class PortalBrowserTests(PortalMarketplace m) : ChromiumTests, ICl
     }
 
     [Fact]
+    public async Task An_operator_adds_an_accelerator_class_in_the_portal_in_french_and_reads_it_in_english_and_other_terms_for_it_are_refused()
+    {
+        var page = await SignedInAsync("op.ml", "/operateur/classes");
+        foreach (var standard in new[] { "vcpu", "memory_gib", "storage_gib", "public_ipv4" })
+        {
+            await Assertions.Expect(page.Locator($"tr[data-class='{standard}']")).ToContainTextAsync("standard");
+        }
+        var code = $"gpu_mi300x_{Guid.NewGuid().ToString("N")[..6]}";
+        await page.GetByLabel("Code").FillAsync(code);
+        await page.GetByLabel("Unité").FillAsync("gpu");
+        await page.GetByLabel("Nom en français").FillAsync("GPU MI300X 192 Go");
+        await page.GetByLabel("Nom en anglais").FillAsync("MI300X 192 GB GPU");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Ajouter la classe" }).ClickAsync();
+        await Assertions.Expect(page.Locator("p[role=status]")).ToContainTextAsync($"Classe {code} ajoutée : tarifée par gpu-hour");
+        var row = page.Locator($"tr[data-class='{code}']");
+        await Assertions.Expect(row).ToContainTextAsync("GPU MI300X 192 Go");
+        await Assertions.Expect(row).ToContainTextAsync("ajoutée par ML");
+        await Screenshot(page, "classes-de-ressources");
+
+        // The same code with another unit: refused in French, and the class stays as it was.
+        await page.GetByLabel("Code").FillAsync(code);
+        await page.GetByLabel("Unité").FillAsync("carte");
+        await page.GetByLabel("Nom en français").FillAsync("GPU MI300X 192 Go");
+        await page.GetByLabel("Nom en anglais").FillAsync("MI300X 192 GB GPU");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Ajouter la classe" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("existe déjà");
+        await Assertions.Expect(row.Locator("td").Nth(2)).ToHaveTextAsync("gpu");
+
+        await page.GotoAsync(m.PortalAddress + "/operateur/classes?lang=en");
+        await Assertions.Expect(page.Locator($"tr[data-class='{code}']")).ToContainTextAsync("MI300X 192 GB GPU");
+        await Assertions.Expect(page.Locator($"tr[data-class='{code}']")).ToContainTextAsync("added by ML");
+
+        // An agency's requester reads the catalogue but is offered no form to change it.
+        var agent = await SignedInAsync("agent.mef.ml", "/operateur/classes");
+        await Assertions.Expect(agent.Locator($"tr[data-class='{code}']")).ToBeVisibleAsync();
+        await Assertions.Expect(agent.GetByRole(AriaRole.Button, new() { Name = "Ajouter la classe" })).ToHaveCountAsync(0);
+    }
+
+    [Fact]
     public async Task The_home_page_speaks_french_first_and_english_on_request()
     {
         var page = await (await Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1366, Height = 768 } })).NewPageAsync();
