@@ -90,7 +90,8 @@ public sealed class Catalogues(BillingDbContext db, BillingAccess access, TimePr
         Resource.Vcpu => "vcpu_hour_xof",
         Resource.Memory => "memory_gib_hour_xof",
         Resource.Storage => "storage_gib_month_xof",
-        _ => "public_ipv4_month_xof",
+        Resource.PublicIpv4 => "public_ipv4_month_xof",
+        _ => throw new ArgumentOutOfRangeException(nameof(resource), resource, "not a metered resource"),
     };
 
     private static InvalidFieldException Overlap(PriceCatalogue other) => new("effective_from", new(

@@ -1,3 +1,5 @@
+using Aes.Contracts;
+
 namespace Aes.Billing.Domain;
 
 public enum Resource { Vcpu = 1, Memory = 2, Storage = 3, PublicIpv4 = 4 }
@@ -34,35 +36,46 @@ public readonly record struct Prices(long VcpuHourXof, long MemoryGibHourXof, lo
     };
 }
 
+/// <summary>What billing knows of each resource it meters comes from the resource-class catalogue (ADR 039).</summary>
 public static class Resources
 {
     public static readonly Resource[] All = [Resource.Vcpu, Resource.Memory, Resource.Storage, Resource.PublicIpv4];
 
-    public static bool IsHourly(Resource resource) => resource is Resource.Vcpu or Resource.Memory;
-
-    public static string Code(Resource resource) => resource switch
+    /// <summary>The catalogue's class a metered resource is.</summary>
+    public static ResourceClassDefinition Class(Resource resource)
     {
-        Resource.Vcpu => "vcpu",
-        Resource.Memory => "memory",
-        Resource.Storage => "storage",
-        _ => "public_ipv4",
-    };
+        var code = resource switch
+        {
+            Resource.Vcpu => ResourceClasses.Vcpu,
+            Resource.Memory => ResourceClasses.MemoryGib,
+            Resource.Storage => ResourceClasses.StorageGib,
+            Resource.PublicIpv4 => ResourceClasses.PublicIpv4,
+            _ => throw new ArgumentOutOfRangeException(nameof(resource), resource, "not a metered resource"),
+        };
+        return ResourceClasses.Standard.Single(c => c.Code == code);
+    }
 
-    public static string Unit(Resource resource) => resource switch
-    {
-        Resource.Vcpu => "vcpu-hour",
-        Resource.Memory => "gib-hour",
-        Resource.Storage => "gib-month",
-        _ => "ipv4-month",
-    };
+    public static bool IsHourly(Resource resource) => Class(resource).Metering == ResourceMetering.Hourly;
 
-    public static (string French, string English) Label(Resource resource) => resource switch
+    /// <summary>The class's code, as invoices, their CSV and the API name it.</summary>
+    public static string Code(Resource resource) => Class(resource).Code;
+
+    public static string Unit(Resource resource)
     {
-        Resource.Vcpu => ("vCPU (heure)", "vCPU (hour)"),
-        Resource.Memory => ("Mémoire (Gio·heure)", "Memory (GiB-hour)"),
-        Resource.Storage => ("Stockage (Gio·mois)", "Storage (GiB-month)"),
-        _ => ("Adresse IPv4 publique (mois)", "Public IPv4 address (month)"),
-    };
+        var resourceClass = Class(resource);
+        return ResourceClasses.BillingUnit(resourceClass.Unit, resourceClass.Metering);
+    }
+
+    /// <summary>An invoice's words for it: "Mémoire (Gio·heure)", "Public IPv4 address (month)".</summary>
+    public static (string French, string English) Label(Resource resource)
+    {
+        var resourceClass = Class(resource);
+        var (periodFr, periodEn) = resourceClass.Metering == ResourceMetering.Hourly ? ("heure", "hour") : ("mois", "month");
+        return resourceClass.Consumption == ResourceConsumption.Count
+            ? ($"{resourceClass.NameFr} ({periodFr})", $"{resourceClass.NameEn} ({periodEn})")
+            : ($"{resourceClass.NameFr} ({(resourceClass.Unit == "gib" ? "Gio" : resourceClass.Unit)}·{periodFr})",
+                $"{resourceClass.NameEn} ({(resourceClass.Unit == "gib" ? "GiB" : resourceClass.Unit)}-{periodEn})");
+    }
 }
 
 // Projections of tenancy's events, kept so billing decides alone.

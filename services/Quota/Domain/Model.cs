@@ -29,7 +29,8 @@ public readonly record struct Amounts(long Vcpu, long MemoryGib, long StorageGib
         ResourceClass.Vcpu => Vcpu,
         ResourceClass.MemoryGib => MemoryGib,
         ResourceClass.StorageGib => StorageGib,
-        _ => PublicIpv4,
+        ResourceClass.PublicIpv4 => PublicIpv4,
+        _ => throw new ArgumentOutOfRangeException(nameof(resourceClass), resourceClass, "not a resource class"),
     };
 
     public IEnumerable<(ResourceClass Class, long Amount)> NonZero()

@@ -135,6 +135,9 @@ public sealed class PortalBrowserTests(PortalMarketplace m) : ChromiumTests, ICl
         var administrator = await SignedInAsync("admin.mef.ml", "/factures");
         var invoice = administrator.Locator("article.invoice");
         await Assertions.Expect(invoice.Locator("td", new() { HasText = "ML-BKO-1" }).First).ToBeVisibleAsync(Shown);
+        // Each line names its class as the catalogue does, in the reader's language.
+        await Assertions.Expect(invoice.Locator("td[data-resource='memory_gib']").First).ToHaveTextAsync("Mémoire (gib-hour)");
+        await Assertions.Expect(invoice.Locator("td[data-resource='vcpu']").First).ToHaveTextAsync("vCPU (vcpu-hour)");
         await Screenshot(administrator, "factures");
         var printable = await administrator.RunAndWaitForPopupAsync(() => invoice.First.GetByRole(AriaRole.Link, new() { Name = "Version imprimable" }).ClickAsync());
         await Assertions.Expect(printable.Locator("body")).ToContainTextAsync("ML-BKO-1");

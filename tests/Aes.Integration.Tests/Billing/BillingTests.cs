@@ -66,7 +66,7 @@ public abstract class BillingTests<TFixture>(TFixture billing) : IClassFixture<T
         //   vCPU:    4 × 480 h × 20 = 38,400, plus the late VM's 2 × 1 h × 20 = 40   → 38,440
         //   memory: 16 × 480 h × 4                                                   → 30,720
         //   storage: 200 GiB × 20/31 month × 50 = 6,451.61                           →  6,452
-        Assert.Equal(new long[] { 38_440, 30_720, 6_452 }, draft.Lines.OrderBy(l => l.Resource == "vcpu" ? 0 : l.Resource == "memory" ? 1 : 2).Select(l => l.AmountXof));
+        Assert.Equal(new long[] { 38_440, 30_720, 6_452 }, draft.Lines.OrderBy(l => l.Resource == "vcpu" ? 0 : l.Resource == "memory_gib" ? 1 : 2).Select(l => l.AmountXof));
         Assert.All(draft.Lines, l => Assert.Equal(("agreement", "ML"), (l.PriceSource, l.FacilityStateCode)));
         Assert.Equal(75_612, draft.TotalXof);
         Assert.Equal(Utc(7, 31, 23), draft.PeriodFrom.ToDateTime());
@@ -185,8 +185,8 @@ public abstract class BillingTests<TFixture>(TFixture billing) : IClassFixture<T
         (string Name, Func<ResourceAmounts, long> Quantity, Func<Prices, long> Price, decimal Divisor)[] resources =
         [
             ("vcpu", s => s.Vcpu, p => p.VcpuHourXof, 3600m),
-            ("memory", s => s.MemoryGib, p => p.MemoryGibHourXof, 3600m),
-            ("storage", s => s.StorageGib, p => p.StorageGibMonthXof, monthSeconds),
+            ("memory_gib", s => s.MemoryGib, p => p.MemoryGibHourXof, 3600m),
+            ("storage_gib", s => s.StorageGib, p => p.StorageGibMonthXof, monthSeconds),
             ("public_ipv4", s => s.PublicIpv4, p => p.PublicIpv4MonthXof, monthSeconds),
         ];
         var lines = new List<(string, DateTime, long)>();
