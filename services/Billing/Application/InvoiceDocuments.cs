@@ -23,7 +23,7 @@ public static class InvoiceDocuments
             {
                 csv.AppendJoin(',', [
                     invoice.Id.ToString(), invoice.Number ?? "", invoice.AgencyId.ToString(), Field(invoice.AgencyName), invoice.StateCode, invoice.Month,
-                    Status(invoice.Status), line.FacilityCode, line.FacilityStateCode, Resources.Code(line.Resource), Resources.Unit(line.Resource),
+                    Status(invoice.Status), line.FacilityCode, line.FacilityStateCode, Resources.LineName(line.Resource), Resources.Unit(line.Resource),
                     line.PeriodFrom.ToString("yyyy-MM-ddTHH:mm:ssZ", Invariant), line.PeriodUntil.ToString("yyyy-MM-ddTHH:mm:ssZ", Invariant),
                     Quantity(line), line.UnitPriceXof.ToString(Invariant), line.AmountXof.ToString(Invariant), line.PriceSource.ToString().ToLowerInvariant(),
                 ]);

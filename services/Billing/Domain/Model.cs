@@ -57,8 +57,21 @@ public static class Resources
 
     public static bool IsHourly(Resource resource) => Class(resource).Metering == ResourceMetering.Hourly;
 
-    /// <summary>The class's code, as invoices, their CSV and the API name it.</summary>
+    /// <summary>The class's code in the catalogue (an invoice line's <c>resource_class</c>).</summary>
     public static string Code(Resource resource) => Class(resource).Code;
+
+    /// <summary>
+    /// What invoice lines called it before the catalogue (<c>resource</c>, kept as it was in the v1 API and the CSV, so an issued
+    /// invoice reads the same as when it was issued and a reader keyed on it loses no line).
+    /// </summary>
+    public static string LineName(Resource resource) => resource switch
+    {
+        Resource.Vcpu => "vcpu",
+        Resource.Memory => "memory",
+        Resource.Storage => "storage",
+        Resource.PublicIpv4 => "public_ipv4",
+        _ => throw new ArgumentOutOfRangeException(nameof(resource), resource, "not a metered resource"),
+    };
 
     public static string Unit(Resource resource)
     {

@@ -299,7 +299,7 @@ public sealed class BillingGrpcService(
             message.Lines.AddRange(invoice.Lines.Select(l => new V1.InvoiceLine
             {
                 Id = l.Id.ToString(), FacilityId = l.FacilityId.ToString(), FacilityCode = l.FacilityCode, FacilityStateCode = l.FacilityStateCode,
-                Resource = Resources.Code(l.Resource), Unit = Resources.Unit(l.Resource),
+                Resource = Resources.LineName(l.Resource), ResourceClass = Resources.Code(l.Resource), Unit = Resources.Unit(l.Resource),
                 PeriodFrom = Timestamp.FromDateTime(l.PeriodFrom), PeriodUntil = Timestamp.FromDateTime(l.PeriodUntil),
                 Quantity = InvoiceDocuments.Quantity(l), UnitPriceXof = l.UnitPriceXof, AmountXof = l.AmountXof,
                 PriceSource = l.PriceSource.ToString().ToLowerInvariant(), PriceSourceId = l.PriceSourceId.ToString(),

@@ -74,10 +74,12 @@ public sealed partial class TenancyOperations(TenancyDbContext db, TimeProvider 
         {
             return existing;
         }
+        // To the microsecond, as PostgreSQL keeps it: the answer to a call that added it equals the answer to one that found it.
+        var now = Now;
         var defined = new ResourceClass
         {
             Code = terms.Code, Unit = terms.Unit, NameFr = terms.NameFr, NameEn = terms.NameEn, Metering = terms.Metering,
-            Consumption = terms.Consumption, Rank = ResourceClass.AddedRank, DefinedByStateCode = state.Code, DefinedAt = Now,
+            Consumption = terms.Consumption, Rank = ResourceClass.AddedRank, DefinedByStateCode = state.Code, DefinedAt = now.AddTicks(-(now.Ticks % 10)),
         };
         db.ResourceClasses.Add(defined);
         db.AddToOutbox(TenancyEventFactory.Defined(defined), Now);
@@ -85,7 +87,7 @@ public sealed partial class TenancyOperations(TenancyDbContext db, TimeProvider 
         {
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateException exception) when (DatabaseErrors.IsUniqueViolation(exception))
+        catch (DbUpdateException exception) when (DatabaseErrors.IsUniqueViolation(exception, "resource_classes"))
         {
             db.ChangeTracker.Clear();
             return await ExistingClassAsync(terms, cancellationToken) ?? throw new ConcurrentChangeException("ResourceClass");

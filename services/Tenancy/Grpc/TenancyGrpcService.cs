@@ -40,7 +40,7 @@ public sealed class TenancyGrpcService(TenancyDbContext db, TenancyOperations op
         var page = KeysetPage.Of(request.PageSize, request.PageToken, keyParts: 2);
         if (!page.IsFirst)
         {
-            var (rank, code) = ((int)page.Long(0), page.Text(1));
+            var (rank, code) = (page.Long(0), page.Text(1));
             query = query.Where(c => c.Rank > rank || (c.Rank == rank && string.Compare(c.Code, code) > 0));
         }
         var (classes, next) = page.Cut(

@@ -66,7 +66,9 @@ public abstract class BillingTests<TFixture>(TFixture billing) : IClassFixture<T
         //   vCPU:    4 × 480 h × 20 = 38,400, plus the late VM's 2 × 1 h × 20 = 40   → 38,440
         //   memory: 16 × 480 h × 4                                                   → 30,720
         //   storage: 200 GiB × 20/31 month × 50 = 6,451.61                           →  6,452
-        Assert.Equal(new long[] { 38_440, 30_720, 6_452 }, draft.Lines.OrderBy(l => l.Resource == "vcpu" ? 0 : l.Resource == "memory_gib" ? 1 : 2).Select(l => l.AmountXof));
+        Assert.Equal(new long[] { 38_440, 30_720, 6_452 }, draft.Lines.OrderBy(l => l.Resource == "vcpu" ? 0 : l.Resource == "memory" ? 1 : 2).Select(l => l.AmountXof));
+        // A line keeps the name lines always had (v1 readers), and names its catalogue class beside it.
+        Assert.All(draft.Lines, l => Assert.Equal(l.Resource switch { "memory" => "memory_gib", "storage" => "storage_gib", var same => same }, l.ResourceClass));
         Assert.All(draft.Lines, l => Assert.Equal(("agreement", "ML"), (l.PriceSource, l.FacilityStateCode)));
         Assert.Equal(75_612, draft.TotalXof);
         Assert.Equal(Utc(7, 31, 23), draft.PeriodFrom.ToDateTime());
@@ -161,7 +163,7 @@ public abstract class BillingTests<TFixture>(TFixture billing) : IClassFixture<T
         var draft = await billing.Client.DraftInvoiceAsync(new DraftInvoiceRequest { ActorUserId = operatorId, AgencyId = agency.ToString(), Month = "2026-09" });
         var expected = ExpectedLines(periods, change, monthEnd, BillingServiceFixture.MaliList, raised);
         Assert.Equal(expected.Select(e => (e.Resource, e.From, e.Amount)).Order(),
-            draft.Lines.Select(l => (l.Resource, l.PeriodFrom.ToDateTime(), l.AmountXof)).Order());
+            draft.Lines.Select(l => (l.ResourceClass, l.PeriodFrom.ToDateTime(), l.AmountXof)).Order());
         Assert.Equal(expected.Sum(e => e.Amount), draft.TotalXof);
 
         var issued = await billing.Client.IssueInvoiceAsync(new InvoiceActionRequest { ActorUserId = operatorId, InvoiceId = draft.Id });
