@@ -109,9 +109,10 @@ await using (var connection = new NpgsqlConnection(database))
     var overQuota = await Scalar(connection, "SELECT count(*) FROM agency_allocations WHERE \"Used\" > \"Limit\"");
     var drift = await Scalar(connection, """
         SELECT count(*) FROM pool_inventories i LEFT JOIN (
-          SELECT "PoolId", sum("Vcpu") v, sum("MemoryGib") m, sum("StorageGib") s, sum("PublicIpv4") p
-          FROM claims WHERE "Status" IN (1, 2) GROUP BY "PoolId") c ON c."PoolId" = i."PoolId"
-        WHERE i."Used" <> coalesce(CASE i."Class" WHEN 1 THEN c.v WHEN 2 THEN c.m WHEN 3 THEN c.s ELSE c.p END, 0)
+          SELECT "PoolId", a.key AS "Class", sum(a.value::bigint) AS amount
+          FROM claims, json_each_text("Amounts"::json) a WHERE "Status" IN (1, 2) GROUP BY "PoolId", a.key) c
+          ON c."PoolId" = i."PoolId" AND c."Class" = i."Class"
+        WHERE i."Used" <> coalesce(c.amount, 0)
         """);
     var claims = await Scalar(connection, "SELECT count(*) FROM claims");
     if (Environment.GetEnvironmentVariable("AES_BENCH_PG_STATS") == "1")

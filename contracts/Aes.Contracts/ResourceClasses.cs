@@ -39,6 +39,28 @@ public static partial class ResourceClasses
         new(PublicIpv4, "ipv4", "Adresse IPv4 publique", "Public IPv4 address", ResourceMetering.Monthly, ResourceConsumption.Count),
     ];
 
+    public static bool IsStandard(string code) => code is Vcpu or MemoryGib or StorageGib or PublicIpv4;
+
+    /// <summary>
+    /// Where a class is shown: the standard four in their order (0 to 3), then the others (4, and by code). Amounts are stored and
+    /// locked in ordinal code order; this is only for people reading them.
+    /// </summary>
+    public static int DisplayRank(string code)
+    {
+        for (var rank = 0; rank < Standard.Count; rank++)
+        {
+            if (Standard[rank].Code == code)
+            {
+                return rank;
+            }
+        }
+        return Standard.Count;
+    }
+
+    /// <summary><paramref name="items"/> in display order of their class: the standard four first, then by code.</summary>
+    public static IOrderedEnumerable<T> InDisplayOrder<T>(this IEnumerable<T> items, Func<T, string> classOf) =>
+        items.OrderBy(item => DisplayRank(classOf(item))).ThenBy(classOf, StringComparer.Ordinal);
+
     /// <summary>A class code: lower-case letters, digits and underscores, starting with a letter (<c>gpu_a100_80g</c>).</summary>
     [GeneratedRegex("^[a-z][a-z0-9_]{1,39}$")]
     public static partial Regex CodePattern();

@@ -5,3 +5,4 @@ global using Aes.Quota.Domain;
 global using MassTransit;
 global using Microsoft.EntityFrameworkCore;
 global using Aes.Messaging.Persistence;
+global using Aes.Contracts;

@@ -1,4 +1,5 @@
 using Aes.ServiceDefaults.Identity;
+using Aes.Contracts;
 using Aes.Contracts.Quota;
 using Aes.Messaging;
 using Aes.Quota.Application;
@@ -31,10 +32,10 @@ public sealed class HoldBatcherTests
         var results = await Task.WhenAll(answers);
 
         Assert.All(results[..12], a => Assert.Equal(HoldOutcome.Held, a.Outcome));
-        Assert.All(results[12..20], a => Assert.Equal(new HoldAnswer(HoldOutcome.PoolShort, (int)ResourceClass.Vcpu, 12, 12), a));
+        Assert.All(results[12..20], a => Assert.Equal(new HoldAnswer(HoldOutcome.PoolShort, ResourceClasses.Vcpu, 12, 12), a));
         Assert.Equal(HoldOutcome.AlreadyAnswered, results[20].Outcome);
-        Assert.Equal(12, await quota.PoolUsedAsync(pool, ResourceClass.Vcpu));
-        Assert.Equal(12, await quota.AgencyUsedAsync(agency, ResourceClass.Vcpu));
+        Assert.Equal(12, await quota.PoolUsedAsync(pool, ResourceClasses.Vcpu));
+        Assert.Equal(12, await quota.AgencyUsedAsync(agency, ResourceClasses.Vcpu));
         Assert.Equal((12, 8), await quota.ClaimCountsAsync());
         Assert.Equal(12, await quota.OutboxCountAsync(request.Id));
         Assert.Equal(0, batcher.BatchesTriedHoldByHold);
@@ -57,7 +58,7 @@ public sealed class HoldBatcherTests
         Assert.All(await Task.WhenAll(goodAnswers), a => Assert.Equal(HoldOutcome.Held, a.Outcome));
         await Assert.ThrowsAnyAsync<Exception>(() => badAnswer);
         Assert.Equal(1, batcher.BatchesTriedHoldByHold);
-        Assert.Equal(5, await quota.PoolUsedAsync(pool, ResourceClass.Vcpu));
+        Assert.Equal(5, await quota.PoolUsedAsync(pool, ResourceClasses.Vcpu));
         Assert.Equal((5, 0), await quota.ClaimCountsAsync());
     }
 
@@ -90,13 +91,13 @@ public sealed class HoldBatcherTests
         Assert.Equal(0, first.BatchesTriedHoldByHold + second.BatchesTriedHoldByHold);
         foreach (var pool in quota.Pools)
         {
-            var used = await quota.PoolUsedAsync(pool, ResourceClass.Vcpu);
+            var used = await quota.PoolUsedAsync(pool, ResourceClasses.Vcpu);
             Assert.InRange(used, 1, 150);
             Assert.Equal(await quota.HeldVcpuAsync(claim => claim.PoolId == pool), used);
         }
         foreach (var agency in quota.Agencies)
         {
-            Assert.Equal(await quota.HeldVcpuAsync(claim => claim.AgencyId == agency), await quota.AgencyUsedAsync(agency, ResourceClass.Vcpu));
+            Assert.Equal(await quota.HeldVcpuAsync(claim => claim.AgencyId == agency), await quota.AgencyUsedAsync(agency, ResourceClasses.Vcpu));
         }
     }
 
@@ -131,12 +132,12 @@ public sealed class HoldBatcherTests
         var used = 0L;
         foreach (var pool in quota.Pools)
         {
-            used += await quota.PoolUsedAsync(pool, ResourceClass.Vcpu);
+            used += await quota.PoolUsedAsync(pool, ResourceClasses.Vcpu);
         }
         Assert.Equal(1200, used);
         foreach (var agency in quota.Agencies)
         {
-            Assert.Equal(1_000_099, await quota.AgencyLimitAsync(agency, ResourceClass.Vcpu));
+            Assert.Equal(1_000_099, await quota.AgencyLimitAsync(agency, ResourceClasses.Vcpu));
         }
     }
 
@@ -171,17 +172,17 @@ public sealed class HoldBatcherTests
                 var agency = Guid.NewGuid();
                 quota.Agencies.Add(agency);
                 db.Agencies.Add(new KnownAgency { AgencyId = agency, StateCode = "ML" });
-                db.AgencyAllocations.AddRange(ResourceClasses.All.Select(c => new AgencyAllocation { AgencyId = agency, Class = c, StateCode = "ML", Limit = 1_000_000, Overridden = !followStateDefault }));
+                db.AgencyAllocations.AddRange(ResourceClasses.Standard.Select(d => d.Code).Select(c => new AgencyAllocation { AgencyId = agency, Class = c, StateCode = "ML", Limit = 1_000_000, Overridden = !followStateDefault }));
             }
             for (var i = 0; i < pools; i++)
             {
                 var pool = Guid.NewGuid();
                 quota.Pools.Add(pool);
                 db.Pools.Add(new CapacityPool { Id = pool, FacilityId = quota._facility, FacilityCode = "ML-BKO-1", StateCode = "ML", Name = $"pool-{i}", CreatedAt = DateTime.UtcNow });
-                db.Inventories.AddRange(ResourceClasses.All.Select(c => new PoolInventory
+                db.Inventories.AddRange(ResourceClasses.Standard.Select(d => d.Code).Select(c => new PoolInventory
                 {
-                    PoolId = pool, Class = c, Total = c == ResourceClass.Vcpu ? poolVcpu : 1_000_000, AllocationRatio = 1,
-                    Capacity = c == ResourceClass.Vcpu ? poolVcpu : 1_000_000,
+                    PoolId = pool, Class = c, Total = c == ResourceClasses.Vcpu ? poolVcpu : 1_000_000, AllocationRatio = 1,
+                    Capacity = c == ResourceClasses.Vcpu ? poolVcpu : 1_000_000,
                 }));
             }
             await db.SaveChangesAsync();
@@ -198,7 +199,7 @@ public sealed class HoldBatcherTests
             var now = DateTime.UtcNow;
             var claim = new Claim
             {
-                ClaimId = Guid.NewGuid(), AgencyId = agency, PoolId = pool, FacilityId = _facility, Vcpu = vcpu, MemoryGib = 1, StorageGib = 1,
+                ClaimId = Guid.NewGuid(), AgencyId = agency, PoolId = pool, FacilityId = _facility, Amounts = ResourceVector.Standard(vcpu, 1, 1, 0),
                 Status = ClaimStatus.Held, ExpiresAt = now.AddHours(1), Reference = reference, CreatedAt = now, UpdatedAt = now,
             };
             var placed = OutboxMessage.Create(new HoldPlaced(claim.ClaimId, agency, pool, _facility, null, claim.Amounts.ToContract(),
@@ -206,7 +207,7 @@ public sealed class HoldBatcherTests
             return new PendingHold(claim, "ML", placed);
         }
 
-        public Task<long> PoolUsedAsync(Guid pool, ResourceClass resourceClass) =>
+        public Task<long> PoolUsedAsync(Guid pool, string resourceClass) =>
             QueryAsync(db => db.Inventories.Where(i => i.PoolId == pool && i.Class == resourceClass).Select(i => i.Used).SingleAsync());
 
         public async Task SetStateDefaultAsync(long vcpuLimit)
@@ -219,17 +220,17 @@ public sealed class HoldBatcherTests
                     [new(AesClaims.Subject, _operator.ToString()), new(AesClaims.Grant, "StateOperator:ML:")], "jwt")),
             };
             await scope.ServiceProvider.GetRequiredService<CapacityOperations>()
-                .SetStateDefaultAsync(_operator, "ML", new Amounts(vcpuLimit, 1_000_000, 1_000_000, 1_000_000), CancellationToken.None);
+                .SetStateDefaultAsync(_operator, "ML", new Dictionary<string, long> { [ResourceClasses.Vcpu] = vcpuLimit, [ResourceClasses.MemoryGib] = 1_000_000, [ResourceClasses.StorageGib] = 1_000_000, [ResourceClasses.PublicIpv4] = 1_000_000 }, CancellationToken.None);
         }
 
-        public Task<long> AgencyLimitAsync(Guid agency, ResourceClass resourceClass) =>
+        public Task<long> AgencyLimitAsync(Guid agency, string resourceClass) =>
             QueryAsync(db => db.AgencyAllocations.Where(a => a.AgencyId == agency && a.Class == resourceClass).Select(a => a.Limit).SingleAsync());
 
-        public Task<long> AgencyUsedAsync(Guid agency, ResourceClass resourceClass) =>
+        public Task<long> AgencyUsedAsync(Guid agency, string resourceClass) =>
             QueryAsync(db => db.AgencyAllocations.Where(a => a.AgencyId == agency && a.Class == resourceClass).Select(a => a.Used).SingleAsync());
 
         public Task<long> HeldVcpuAsync(System.Linq.Expressions.Expression<Func<Claim, bool>> which) =>
-            QueryAsync(db => db.Claims.Where(c => c.Status == ClaimStatus.Held).Where(which).SumAsync(c => c.Vcpu));
+            QueryAsync(async db => (await db.Claims.Where(c => c.Status == ClaimStatus.Held).Where(which).ToListAsync()).Sum(c => c.Amounts[ResourceClasses.Vcpu]));
 
         public Task<(int Held, int Refused)> ClaimCountsAsync() => QueryAsync(async db =>
             (await db.Claims.CountAsync(c => c.Status == ClaimStatus.Held), await db.Claims.CountAsync(c => c.Status == ClaimStatus.Refused)));

@@ -5,7 +5,6 @@ using Aes.Quota.Application;
 using Aes.Quota.Consumers;
 using Aes.Quota.Data;
 using Aes.Quota.Domain;
-using ResourceClasses = Aes.Quota.Domain.ResourceClasses;
 using Aes.Testing;
 using MassTransit;
 using MassTransit.Testing;
@@ -65,10 +64,10 @@ public sealed class ProjectionRaceTests
 
         await using var check = services.CreateAsyncScope();
         var db = check.ServiceProvider.GetRequiredService<QuotaDbContext>();
-        Assert.Equal(ResourceClasses.All.Length, await db.StateDefaults.CountAsync(d => d.StateCode == "BF"));
+        Assert.Equal(ResourceClasses.Standard.Count, await db.StateDefaults.CountAsync(d => d.StateCode == "BF"));
         Assert.Equal(16, await db.Agencies.CountAsync());
-        Assert.Equal(16 * ResourceClasses.All.Length, await db.AgencyAllocations.CountAsync());
-        Assert.All(await db.AgencyAllocations.Where(a => a.Class == ResourceClass.Vcpu).ToListAsync(), a => Assert.Equal(256, a.Limit));
+        Assert.Equal(16 * ResourceClasses.Standard.Count, await db.AgencyAllocations.CountAsync());
+        Assert.All(await db.AgencyAllocations.Where(a => a.Class == ResourceClasses.Vcpu).ToListAsync(), a => Assert.Equal(256, a.Limit));
         Assert.All(await db.Facilities.ToListAsync(), f => Assert.Equal("open", f.Status));
         Assert.Equal(3, await db.Facilities.CountAsync());
         Assert.Equal(3, await db.Pools.CountAsync()); // one demo pool each, whichever event recorded the facility

@@ -34,15 +34,19 @@ public sealed partial class CapacityOperations(QuotaDbContext db, Access access,
         {
             Id = Guid.CreateVersion7(), FacilityId = facility.FacilityId, FacilityCode = facility.Code, StateCode = facility.StateCode,
             Name = poolName, CreatedAt = Now,
-            Inventories = [.. ResourceClasses.All.Select(c => new PoolInventory { Class = c })],
+            Inventories = [.. Aes.Contracts.ResourceClasses.Standard.Select(c => new PoolInventory { Class = c.Code })],
         };
         db.Pools.Add(pool);
         await db.SaveOrExplainAsync("Pool", cancellationToken);
         return pool;
     }
 
-    /// <summary>Sets one class of a pool's inventory; refused, with the figures, if it would fall below what is allocated.</summary>
-    public async Task<CapacityPool> SetInventoryAsync(Guid actor, Guid poolId, ResourceClass resourceClass, long total, long reserved, string? ratioText,
+    /// <summary>
+    /// Sets one class of a pool's inventory; refused, with the figures, if it would fall below what is allocated.
+    /// A pool has a row for each standard class from its creation, and one for another class of the catalogue
+    /// (an accelerator) from the first time its inventory is set.
+    /// </summary>
+    public async Task<CapacityPool> SetInventoryAsync(Guid actor, Guid poolId, string resourceClass, long total, long reserved, string? ratioText,
         CancellationToken cancellationToken)
     {
         Validate.Amount(total, "total", MaxAmount);
@@ -63,7 +67,9 @@ public sealed partial class CapacityOperations(QuotaDbContext db, Access access,
         }
 
         var now = Now;
+        await RequireKnownClassAsync(resourceClass, "resource_class", cancellationToken);
         await using var transaction = await db.Database.BeginOrJoinTransactionAsync(cancellationToken);
+        await db.InsertIfAbsentAsync(new PoolInventory { PoolId = poolId, Class = resourceClass }, cancellationToken);
         // Conditional, like a claim: a concurrent hold cannot slip between the check and the change.
         var changed = await db.Inventories
             .Where(i => i.PoolId == poolId && i.Class == resourceClass && i.Used <= capacity)
@@ -75,19 +81,27 @@ public sealed partial class CapacityOperations(QuotaDbContext db, Access access,
         {
             await transaction.RollbackAsync(CancellationToken.None);
             throw new RuleViolationException(new(
-                $"{resourceClass.Code()} : la capacité deviendrait {capacity}, mais {inventory.Used} sont déjà alloués dans {pool.Name}.",
-                $"{resourceClass.Code()}: capacity would become {capacity}, but {inventory.Used} are already allocated in {pool.Name}."));
+                $"{resourceClass} : la capacité deviendrait {capacity}, mais {inventory.Used} sont déjà alloués dans {pool.Name}.",
+                $"{resourceClass}: capacity would become {capacity}, but {inventory.Used} are already allocated in {pool.Name}."));
         }
-        db.AddToOutbox(new CapacityChanged(pool.Id, pool.FacilityId, pool.StateCode, resourceClass.Code(), total, reserved, ratio,
+        db.AddToOutbox(new CapacityChanged(pool.Id, pool.FacilityId, pool.StateCode, resourceClass, total, reserved, ratio,
             capacity, inventory.Used, now), now);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return await db.Pools.AsNoTracking().Include(p => p.Inventories).SingleAsync(p => p.Id == poolId, cancellationToken);
     }
 
-    /// <summary>Sets a state's default limits; agencies without their own limit follow at once.</summary>
-    public async Task<IReadOnlyList<StateQuotaDefault>> SetStateDefaultAsync(Guid actor, string stateCode, Amounts limits, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sets a state's default limits of the classes given; the others stay as they were (a class never given
+    /// is 0: a GPU quota is nothing until a state grants one). Agencies without their own limit follow at once.
+    /// </summary>
+    public async Task<IReadOnlyList<StateQuotaDefault>> SetStateDefaultAsync(Guid actor, string stateCode, IReadOnlyDictionary<string, long> limits,
+        CancellationToken cancellationToken)
     {
+        foreach (var resourceClass in limits.Keys)
+        {
+            await RequireKnownClassAsync(resourceClass, "limits_by_class", cancellationToken);
+        }
         await access.RequireOperatorAsync(actor, stateCode, cancellationToken);
         var now = Now;
         await using var transaction = await db.Database.BeginOrJoinTransactionAsync(cancellationToken);
@@ -96,11 +110,18 @@ public sealed partial class CapacityOperations(QuotaDbContext db, Access access,
             // The state's allocation rows in the order every hold batch locks them (ADR 014): the updates
             // below would otherwise lock them class by class in physical order and could deadlock a batch.
             await db.Database.ExecuteSqlAsync(
-                $"SELECT 1 FROM agency_allocations WHERE \"StateCode\" = {stateCode} ORDER BY \"AgencyId\", \"Class\" FOR UPDATE", cancellationToken);
+                $"SELECT 1 FROM agency_allocations WHERE \"StateCode\" = {stateCode} ORDER BY \"AgencyId\", \"Class\" COLLATE \"C\" FOR UPDATE", cancellationToken);
         }
-        foreach (var resourceClass in ResourceClasses.All)
+        var changing = limits.Keys.Order(StringComparer.Ordinal).ToList();
+        var agencies = await db.Agencies.AsNoTracking().Where(a => a.StateCode == stateCode).Select(a => a.AgencyId).ToListAsync(cancellationToken);
+        foreach (var resourceClass in changing)
         {
             var limit = limits[resourceClass];
+            foreach (var agencyId in Aes.Contracts.ResourceClasses.IsStandard(resourceClass) ? [] : agencies)
+            {
+                // An agency opened before the class was added has no row of it yet.
+                await db.InsertIfAbsentAsync(new AgencyAllocation { AgencyId = agencyId, Class = resourceClass, StateCode = stateCode }, cancellationToken);
+            }
             var row = await db.StateDefaults.FirstOrDefaultAsync(d => d.StateCode == stateCode && d.Class == resourceClass, cancellationToken);
             if (row is null)
             {
@@ -123,10 +144,10 @@ public sealed partial class CapacityOperations(QuotaDbContext db, Access access,
         }
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return await db.StateDefaults.AsNoTracking().Where(d => d.StateCode == stateCode).OrderBy(d => d.Class).ToListAsync(cancellationToken);
+        return (await db.StateDefaults.AsNoTracking().Where(d => d.StateCode == stateCode).ToListAsync(cancellationToken)).InDisplayOrder(d => d.Class).ToList();
     }
 
-    public async Task<QuotaChangeRequest> RequestQuotaChangeAsync(Guid actor, Guid agencyId, ResourceClass resourceClass, long requestedLimit,
+    public async Task<QuotaChangeRequest> RequestQuotaChangeAsync(Guid actor, Guid agencyId, string resourceClass, long requestedLimit,
         string? justification, CancellationToken cancellationToken)
     {
         Validate.Amount(requestedLimit, "requested_limit", MaxAmount);
@@ -134,7 +155,9 @@ public sealed partial class CapacityOperations(QuotaDbContext db, Access access,
         var agency = await db.Agencies.AsNoTracking().FirstOrDefaultAsync(a => a.AgencyId == agencyId, cancellationToken)
             ?? throw new NotFoundException("Agency", agencyId.ToString());
         await access.RequireAgencyAdministratorAsync(actor, agencyId, cancellationToken);
-        var allocation = await db.AgencyAllocations.AsNoTracking().SingleAsync(a => a.AgencyId == agencyId && a.Class == resourceClass, cancellationToken);
+        await RequireKnownClassAsync(resourceClass, "resource_class", cancellationToken);
+        var allocation = await db.AgencyAllocations.AsNoTracking().FirstOrDefaultAsync(a => a.AgencyId == agencyId && a.Class == resourceClass, cancellationToken)
+            ?? new AgencyAllocation { AgencyId = agencyId, Class = resourceClass, StateCode = agency.StateCode };
         if (allocation.Limit == requestedLimit)
         {
             throw new InvalidFieldException("requested_limit", new(
@@ -146,7 +169,7 @@ public sealed partial class CapacityOperations(QuotaDbContext db, Access access,
             CurrentLimit = allocation.Limit, RequestedLimit = requestedLimit, Justification = reason, RequestedBy = actor, RequestedAt = Now,
         };
         db.QuotaChangeRequests.Add(request);
-        db.AddToOutbox(new QuotaChangeRequested(request.Id, agencyId, agency.StateCode, resourceClass.Code(), allocation.Limit, requestedLimit, request.RequestedAt), request.RequestedAt);
+        db.AddToOutbox(new QuotaChangeRequested(request.Id, agencyId, agency.StateCode, resourceClass, allocation.Limit, requestedLimit, request.RequestedAt), request.RequestedAt);
         await db.SaveChangesAsync(cancellationToken);
         return request;
     }
@@ -171,6 +194,7 @@ public sealed partial class CapacityOperations(QuotaDbContext db, Access access,
         request.Version++;
         if (approve)
         {
+            await db.InsertIfAbsentAsync(new AgencyAllocation { AgencyId = request.AgencyId, Class = request.Class, StateCode = request.StateCode }, cancellationToken);
             var allocation = await db.AgencyAllocations.SingleAsync(a => a.AgencyId == request.AgencyId && a.Class == request.Class, cancellationToken);
             RecordQuotaChange(allocation, request.RequestedLimit, actor, request.Id, now);
             allocation.Limit = request.RequestedLimit;
@@ -189,7 +213,7 @@ public sealed partial class CapacityOperations(QuotaDbContext db, Access access,
             return;
         }
         var defaults = await db.StateDefaults.AsNoTracking().Where(d => d.StateCode == stateCode).ToDictionaryAsync(d => d.Class, d => d.Limit, cancellationToken);
-        foreach (var resourceClass in ResourceClasses.All)
+        foreach (var resourceClass in Aes.Contracts.ResourceClasses.Standard.Select(c => c.Code).Union(defaults.Keys))
         {
             db.AgencyAllocations.Add(new AgencyAllocation
             {
@@ -205,8 +229,18 @@ public sealed partial class CapacityOperations(QuotaDbContext db, Access access,
             AgencyId = allocation.AgencyId, Class = allocation.Class, OldLimit = allocation.Limit, NewLimit = newLimit,
             ChangedBy = actor, ChangeRequestId = requestId, ChangedAt = now,
         });
-        db.AddToOutbox(new QuotaChanged(allocation.AgencyId, allocation.StateCode, allocation.Class.Code(), allocation.Limit, newLimit,
+        db.AddToOutbox(new QuotaChanged(allocation.AgencyId, allocation.StateCode, allocation.Class, allocation.Limit, newLimit,
             actor, requestId, now), now);
+    }
+
+    /// <summary>A class must be in the catalogue, as tenancy announced it, before quota counts it.</summary>
+    private async Task RequireKnownClassAsync(string resourceClass, string field, CancellationToken cancellationToken)
+    {
+        if (!await db.ResourceClasses.AnyAsync(c => c.Code == resourceClass, cancellationToken))
+        {
+            throw new InvalidFieldException(field, new(
+                $"classe de ressource inconnue : {resourceClass}.", $"unknown resource class: {resourceClass}."));
+        }
     }
 
     internal static decimal Ratio(string? text)

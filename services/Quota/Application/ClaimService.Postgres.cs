@@ -24,7 +24,7 @@ public sealed partial class ClaimService
         var now = Now;
         var claim = NewClaim(command, pool.FacilityId, now);
         var placed = OutboxMessage.Create(new HoldPlaced(claim.ClaimId, claim.AgencyId, claim.PoolId, claim.FacilityId, claim.AgreementId,
-            claim.Amounts.ToContract(), claim.ExpiresAt, claim.Reference, now, command.ActingUserId), now);
+            claim.Amounts.StandardPart(), claim.ExpiresAt, claim.Reference, now, command.ActingUserId, claim.Amounts.ToList()), now);
 
         var (outcome, failedClass, limit, used) = await batcher.HoldAsync(new PendingHold(claim, agencyState, placed), cancellationToken);
         switch (outcome)
@@ -40,7 +40,7 @@ public sealed partial class ClaimService
                 throw NoActiveAgreement(agencyState, pool.FacilityCode);
         }
 
-        var resourceClass = (ResourceClass)failedClass;
+        var resourceClass = failedClass ?? throw new InvalidOperationException($"quota_hold answered {outcome} without a class.");
         var (whereFr, whereEn) = outcome switch
         {
             HoldOutcome.AgencyShort => ("le quota de l'organisme", "the agency's quota"),
@@ -63,12 +63,17 @@ public static class PostgresHold
 
     public static string BatchFunctionSql { get; } = Read("quota_hold_batch.sql");
 
+    /// <summary>The functions as the baseline installed them (four fixed classes), so that it always builds one database.</summary>
+    public static string BaselineFunctionSql { get; } = Read("baseline/quota_hold.sql");
+
+    public static string BaselineBatchFunctionSql { get; } = Read("baseline/quota_hold_batch.sql");
+
     /// <summary>Several holds in one transaction; the answers come in the order of <paramref name="holds"/>.</summary>
     public static async Task<HoldAnswer[]> CallBatchAsync(NpgsqlConnection connection, IReadOnlyList<PendingHold> holds, CancellationToken cancellationToken)
     {
         T[] Each<T>(Func<PendingHold, T> field) => holds.Select(field).ToArray();
         await using var call = new NpgsqlCommand(
-            "SELECT ordinal, outcome, failed_class, row_limit, row_used FROM quota_hold_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)", connection)
+            "SELECT ordinal, outcome, failed_class, row_limit, row_used FROM quota_hold_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)", connection)
         {
             Parameters =
             {
@@ -78,7 +83,10 @@ public static class PostgresHold
                 new() { Value = Each(h => h.Claim.FacilityId), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid },
                 new() { Value = Each(h => h.Claim.AgreementId), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid },
                 new() { Value = Each(h => h.GuestState), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text },
-                new() { Value = holds.SelectMany(h => new[] { h.Claim.Vcpu, h.Claim.MemoryGib, h.Claim.StorageGib, h.Claim.PublicIpv4 }).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint },
+                new() { Value = holds.SelectMany(h => h.Claim.Amounts.Classes).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text },
+                new() { Value = holds.SelectMany(h => h.Claim.Amounts.NonZero().Select(a => a.Amount)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint },
+                new() { Value = Each(h => h.Claim.Amounts.Classes.Count()), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer },
+                new() { Value = Each(h => h.Claim.Amounts.ToJson()), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text },
                 new() { Value = Each(h => h.Claim.ExpiresAt), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz },
                 new() { Value = Each(h => h.Claim.Reference), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text },
                 new() { Value = Each(h => h.Claim.CreatedAt), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz },
@@ -92,7 +100,7 @@ public static class PostgresHold
         await using var reader = await call.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            answers[reader.GetInt32(0) - 1] = new((HoldOutcome)reader.GetInt32(1), reader.GetInt32(2), reader.GetInt64(3), reader.GetInt64(4));
+            answers[reader.GetInt32(0) - 1] = new((HoldOutcome)reader.GetInt32(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetInt64(3), reader.GetInt64(4));
         }
         return answers;
     }

@@ -2,13 +2,13 @@ using Aes.Contracts.Quota;
 
 namespace Aes.Quota.Application;
 
-public sealed record HoldCommand(Guid ClaimId, Guid AgencyId, Guid PoolId, Guid? AgreementId, Amounts Amounts, DateTime ExpiresAt, string Reference, Guid? ActingUserId = null);
+public sealed record HoldCommand(Guid ClaimId, Guid AgencyId, Guid PoolId, Guid? AgreementId, ResourceVector Amounts, DateTime ExpiresAt, string Reference, Guid? ActingUserId = null);
 
 /// <summary>
 /// Decides every claim on capacity. A hold takes the agency's quota, the pool's capacity and, across a
 /// border, the agreement's slice, each with one conditional UPDATE per class (used + n ≤ limit) inside
 /// one transaction: all or nothing. Rows are always taken in the same order (agency, pool, slice; each
-/// by class), so concurrent claims queue on hot rows but never deadlock; the database, not the
+/// by class, in ordinal code order), so concurrent claims queue on hot rows but never deadlock; the database, not the
 /// application, decides who got the last unit.
 /// </summary>
 public sealed partial class ClaimService(QuotaDbContext db, ClaimFacts facts, HoldBatcher batcher, OutboxSignal signal, TimeProvider clock, ILogger<ClaimService> logger)
@@ -59,7 +59,7 @@ public sealed partial class ClaimService(QuotaDbContext db, ClaimFacts facts, Ho
             {
                 db.Claims.Add(claim);
                 db.AddToOutbox(new HoldPlaced(claim.ClaimId, claim.AgencyId, claim.PoolId, claim.FacilityId, claim.AgreementId,
-                    claim.Amounts.ToContract(), claim.ExpiresAt, claim.Reference, now, command.ActingUserId), now);
+                    claim.Amounts.StandardPart(), claim.ExpiresAt, claim.Reference, now, command.ActingUserId, claim.Amounts.ToList()), now);
                 try
                 {
                     await db.SaveChangesAsync(cancellationToken);
@@ -137,7 +137,7 @@ public sealed partial class ClaimService(QuotaDbContext db, ClaimFacts facts, Ho
     /// the same conditional UPDATEs as a hold (agency, pool, slice; by class), each that shrinks is given
     /// back, all in one transaction. The claim row is locked first, so two resizes of one claim queue.
     /// </summary>
-    public async Task<Claim> ResizeAsync(Guid claimId, Amounts target, CancellationToken cancellationToken)
+    public async Task<Claim> ResizeAsync(Guid claimId, ResourceVector target, CancellationToken cancellationToken)
     {
         var now = Now;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -159,19 +159,16 @@ public sealed partial class ClaimService(QuotaDbContext db, ClaimFacts facts, Ho
         var growth = new Claim
         {
             ClaimId = claimId, AgencyId = claim.AgencyId, PoolId = claim.PoolId, FacilityId = claim.FacilityId, AgreementId = claim.AgreementId,
-            Vcpu = Math.Max(0, target.Vcpu - claim.Vcpu), MemoryGib = Math.Max(0, target.MemoryGib - claim.MemoryGib),
-            StorageGib = Math.Max(0, target.StorageGib - claim.StorageGib), PublicIpv4 = Math.Max(0, target.PublicIpv4 - claim.PublicIpv4),
+            Amounts = target.Combine(claim.Amounts, (wanted, held) => Math.Max(0, wanted - held)),
         };
         if (await ApplyDeltasAsync(claim, target, growth, pool, cancellationToken) is { } refusal)
         {
             await transaction.RollbackAsync(CancellationToken.None);
             throw refusal;
         }
-        await db.Claims.Where(c => c.ClaimId == claimId).ExecuteUpdateAsync(set => set
-            .SetProperty(c => c.Vcpu, target.Vcpu).SetProperty(c => c.MemoryGib, target.MemoryGib)
-            .SetProperty(c => c.StorageGib, target.StorageGib).SetProperty(c => c.PublicIpv4, target.PublicIpv4), cancellationToken);
-        db.AddToOutbox(new ClaimResized(claimId, claim.AgencyId, claim.PoolId, claim.FacilityId, claim.AgreementId, claim.Amounts.ToContract(),
-            target.ToContract(), now), now);
+        await db.Claims.Where(c => c.ClaimId == claimId).ExecuteUpdateAsync(set => set.SetProperty(c => c.Amounts, target), cancellationToken);
+        db.AddToOutbox(new ClaimResized(claimId, claim.AgencyId, claim.PoolId, claim.FacilityId, claim.AgreementId, claim.Amounts.StandardPart(),
+            target.StandardPart(), now, claim.Amounts.ToList(), target.ToList()), now);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return await FindAsync(claimId, cancellationToken);
@@ -219,8 +216,9 @@ public sealed partial class ClaimService(QuotaDbContext db, ClaimFacts facts, Ho
         await GiveBackAsync(claim, claim.Amounts, cancellationToken);
 
         object ended = end == ClaimStatus.Expired
-            ? new HoldExpired(claim.ClaimId, claim.AgencyId, claim.PoolId, claim.FacilityId, claim.AgreementId, claim.Amounts.ToContract(), now)
-            : new HoldReleased(claim.ClaimId, claim.AgencyId, claim.PoolId, claim.FacilityId, claim.AgreementId, claim.Amounts.ToContract(), reason, now);
+            ? new HoldExpired(claim.ClaimId, claim.AgencyId, claim.PoolId, claim.FacilityId, claim.AgreementId, claim.Amounts.StandardPart(), now, claim.Amounts.ToList())
+            : new HoldReleased(claim.ClaimId, claim.AgencyId, claim.PoolId, claim.FacilityId, claim.AgreementId, claim.Amounts.StandardPart(), reason, now,
+                claim.Amounts.ToList());
         db.AddToOutbox(ended, now);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
@@ -233,9 +231,9 @@ public sealed partial class ClaimService(QuotaDbContext db, ClaimFacts facts, Ho
     /// pool, slice; by class), growth conditional, shrinkage plain: the same row order as a hold, so a
     /// resize and a hold never lock rows in opposite orders.
     /// </summary>
-    private async Task<CapacityExhaustedException?> ApplyDeltasAsync(Claim claim, Amounts target, Claim growth, CapacityPool pool, CancellationToken cancellationToken)
+    private async Task<CapacityExhaustedException?> ApplyDeltasAsync(Claim claim, ResourceVector target, Claim growth, CapacityPool pool, CancellationToken cancellationToken)
     {
-        var deltas = ResourceClasses.All.Select(c => (Class: c, Delta: target[c] - claim.Amounts[c])).Where(d => d.Delta != 0).ToList();
+        var deltas = target.Combine(claim.Amounts, (wanted, held) => wanted - held).NonZero().ToList();
         foreach (var (resourceClass, delta) in deltas)
         {
             var rows = db.AgencyAllocations.Where(a => a.AgencyId == claim.AgencyId && a.Class == resourceClass);
@@ -270,7 +268,7 @@ public sealed partial class ClaimService(QuotaDbContext db, ClaimFacts facts, Ho
     }
 
     /// <summary>Gives <paramref name="amounts"/> of <paramref name="claim"/> back to the agency, the pool and the slice.</summary>
-    private async Task GiveBackAsync(Claim claim, Amounts amounts, CancellationToken cancellationToken)
+    private async Task GiveBackAsync(Claim claim, ResourceVector amounts, CancellationToken cancellationToken)
     {
         foreach (var (resourceClass, amount) in amounts.NonZero())
         {
@@ -335,10 +333,10 @@ public sealed partial class ClaimService(QuotaDbContext db, ClaimFacts facts, Ho
         return null;
     }
 
-    /// <summary>The first class (in class order) that does not fit, read after the failed update.</summary>
-    private static CapacityExhaustedException FirstShortfall(Claim claim, IEnumerable<(ResourceClass Class, long Limit, long Used)> rows, string whereFr, string whereEn)
+    /// <summary>The first class (in code order, as they were taken) that does not fit, read after the failed update.</summary>
+    private static CapacityExhaustedException FirstShortfall(Claim claim, IEnumerable<(string Class, long Limit, long Used)> rows, string whereFr, string whereEn)
     {
-        var byClass = rows.ToDictionary(r => r.Class);
+        var byClass = rows.ToDictionary(r => r.Class, StringComparer.Ordinal);
         foreach (var (resourceClass, amount) in claim.Amounts.NonZero())
         {
             var (_, limit, used) = byClass.GetValueOrDefault(resourceClass);
@@ -352,11 +350,10 @@ public sealed partial class ClaimService(QuotaDbContext db, ClaimFacts facts, Ho
         return Exhausted(first.Class, first.Amount, 0, 0, whereFr, whereEn);
     }
 
-    private static CapacityExhaustedException Exhausted(ResourceClass resourceClass, long requested, long limit, long used, string whereFr, string whereEn)
+    private static CapacityExhaustedException Exhausted(string code, long requested, long limit, long used, string whereFr, string whereEn)
     {
         var available = Math.Max(0, limit - used);
         var shortfall = requested - available;
-        var code = resourceClass.Code();
         return new CapacityExhaustedException(code, shortfall, new(
             $"{code} : {requested} demandés, {available} disponibles dans {whereFr} (manque {shortfall}).",
             $"{code}: {requested} requested, {available} available in {whereEn} (short by {shortfall})."));
@@ -427,8 +424,7 @@ public sealed partial class ClaimService(QuotaDbContext db, ClaimFacts facts, Ho
     private static Claim NewClaim(HoldCommand command, Guid facilityId, DateTime now) => new()
     {
         ClaimId = command.ClaimId, AgencyId = command.AgencyId, PoolId = command.PoolId, FacilityId = facilityId,
-        AgreementId = command.AgreementId, Vcpu = command.Amounts.Vcpu, MemoryGib = command.Amounts.MemoryGib,
-        StorageGib = command.Amounts.StorageGib, PublicIpv4 = command.Amounts.PublicIpv4, Status = ClaimStatus.Held,
+        AgreementId = command.AgreementId, Amounts = command.Amounts, Status = ClaimStatus.Held,
         ExpiresAt = command.ExpiresAt, Reference = command.Reference, CreatedAt = now, UpdatedAt = now,
     };
 

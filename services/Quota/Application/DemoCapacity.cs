@@ -37,13 +37,13 @@ public sealed class DemoCapacity
             Id = Guid.CreateVersion7(), FacilityId = facility.FacilityId, FacilityCode = facility.Code, StateCode = facility.StateCode,
             Name = demo.Name, CreatedAt = now, Inventories = [],
         };
-        foreach (var resourceClass in ResourceClasses.All)
+        foreach (var resourceClass in Aes.Contracts.ResourceClasses.Standard.Select(c => c.Code))
         {
-            var given = demo.Inventories.GetValueOrDefault(resourceClass.Code()) ?? new DemoInventory(0, 0, "1.0");
+            var given = demo.Inventories.GetValueOrDefault(resourceClass) ?? new DemoInventory(0, 0, "1.0");
             var ratio = CapacityOperations.Ratio(given.AllocationRatio);
             var capacity = PoolInventory.CapacityOf(given.Total, given.Reserved, ratio);
             pool.Inventories.Add(new PoolInventory { Class = resourceClass, Total = given.Total, Reserved = given.Reserved, AllocationRatio = ratio, Capacity = capacity });
-            db.AddToOutbox(new CapacityChanged(pool.Id, pool.FacilityId, pool.StateCode, resourceClass.Code(), given.Total, given.Reserved, ratio, capacity, 0, now), now);
+            db.AddToOutbox(new CapacityChanged(pool.Id, pool.FacilityId, pool.StateCode, resourceClass, given.Total, given.Reserved, ratio, capacity, 0, now), now);
         }
         db.Pools.Add(pool);
     }
@@ -57,9 +57,9 @@ public sealed class DemoCapacity
             return;
         }
         // The first agencies of a state arrive together: each offers the defaults, the first one's stand.
-        foreach (var resourceClass in ResourceClasses.All)
+        foreach (var resourceClass in Aes.Contracts.ResourceClasses.Standard.Select(c => c.Code))
         {
-            await db.InsertIfAbsentAsync(new StateQuotaDefault { StateCode = stateCode, Class = resourceClass, Limit = limits.GetValueOrDefault(resourceClass.Code()) },
+            await db.InsertIfAbsentAsync(new StateQuotaDefault { StateCode = stateCode, Class = resourceClass, Limit = limits.GetValueOrDefault(resourceClass) },
                 cancellationToken);
         }
     }

@@ -9,7 +9,7 @@ namespace Aes.Quota.Application;
 public sealed record PendingHold(Claim Claim, string GuestState, OutboxMessage Placed);
 
 /// <summary>What the database decided for one hold (see quota_hold.sql for the outcomes).</summary>
-public readonly record struct HoldAnswer(HoldOutcome Outcome, int FailedClass, long Limit, long Used);
+public readonly record struct HoldAnswer(HoldOutcome Outcome, string? FailedClass, long Limit, long Used);
 
 public enum HoldOutcome { Held = 0, AlreadyAnswered = 1, FacilityNotOpen = 2, AgreementNotValid = 3, AgencyShort = 10, PoolShort = 11, SliceShort = 12 }
 

@@ -23,7 +23,7 @@ public sealed class QuotaGauges(IServiceScopeFactory scopes, IConfiguration conf
 
         var pools = await db.Pools.AsNoTracking().Include(p => p.Inventories).ToListAsync(cancellationToken);
         (string, object?)[] Tags(CapacityPool pool, PoolInventory inventory) =>
-            [("aes.pool", pool.Name), ("aes.facility", pool.FacilityCode), ("aes.state", pool.StateCode), ("aes.resource_class", inventory.Class.ToString().ToLowerInvariant())];
+            [("aes.pool", pool.Name), ("aes.facility", pool.FacilityCode), ("aes.state", pool.StateCode), ("aes.resource_class", inventory.Class)];
         PoolUsed.Set(pools.SelectMany(pool => pool.Inventories.Select(inventory => SnapshotGauge.Value(inventory.Used, Tags(pool, inventory)))));
         PoolCapacity.Set(pools.SelectMany(pool => pool.Inventories.Select(inventory => SnapshotGauge.Value(inventory.Capacity, Tags(pool, inventory)))));
     }

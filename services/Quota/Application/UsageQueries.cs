@@ -1,21 +1,23 @@
+using System.Linq.Expressions;
+
 namespace Aes.Quota.Application;
 
-public sealed record UsageLine(ResourceClass Class, long Limit, long Used)
+public sealed record UsageLine(string Class, long Limit, long Used)
 {
     public long Headroom => Math.Max(0, Limit - Used);
 }
 
-public sealed record CandidatePool(PoolFacts Pool, Guid? AgreementId, Amounts Headroom, int VmsThatFit);
+public sealed record CandidatePool(PoolFacts Pool, Guid? AgreementId, ResourceVector Headroom, int VmsThatFit);
 
-public sealed record CandidateList(IReadOnlyList<CandidatePool> Candidates, Amounts QuotaHeadroom, bool QuotaFits);
+public sealed record CandidateList(IReadOnlyList<CandidatePool> Candidates, ResourceVector QuotaHeadroom, bool QuotaFits);
 
 /// <summary>Usage and headroom per agency, pool, facility, state and agreement, and placement candidates.</summary>
 public sealed class UsageQueries(QuotaDbContext db, ClaimFacts facts)
 {
     public async Task<IReadOnlyList<UsageLine>> AgencyAsync(Guid agencyId, CancellationToken cancellationToken)
     {
-        var rows = await db.AgencyAllocations.AsNoTracking().Where(a => a.AgencyId == agencyId).OrderBy(a => a.Class).ToListAsync(cancellationToken);
-        return rows.Count == 0 ? throw new NotFoundException("Agency", agencyId.ToString()) : rows.Select(a => new UsageLine(a.Class, a.Limit, a.Used)).ToList();
+        var rows = await db.AgencyAllocations.AsNoTracking().Where(a => a.AgencyId == agencyId).ToListAsync(cancellationToken);
+        return rows.Count == 0 ? throw new NotFoundException("Agency", agencyId.ToString()) : rows.InDisplayOrder(a => a.Class).Select(a => new UsageLine(a.Class, a.Limit, a.Used)).ToList();
     }
 
     public async Task<IReadOnlyList<UsageLine>> PoolsAsync(IQueryable<CapacityPool> pools, string entity, string id, CancellationToken cancellationToken)
@@ -29,7 +31,9 @@ public sealed class UsageQueries(QuotaDbContext db, ClaimFacts facts)
         {
             throw new NotFoundException(entity, id);
         }
-        return ResourceClasses.All.Select(c => sums.FirstOrDefault(s => s.Class == c) is { } s ? new UsageLine(c, s.Capacity, s.Used) : new UsageLine(c, 0, 0)).ToList();
+        // The standard classes always, at 0 when no pool has them; another class where a pool has some.
+        return Aes.Contracts.ResourceClasses.Standard.Select(c => c.Code).Union(sums.Select(s => s.Class)).InDisplayOrder(c => c)
+            .Select(c => sums.FirstOrDefault(s => s.Class == c) is { } s ? new UsageLine(c, s.Capacity, s.Used) : new UsageLine(c, 0, 0)).ToList();
     }
 
     /// <summary>
@@ -38,27 +42,27 @@ public sealed class UsageQueries(QuotaDbContext db, ClaimFacts facts)
     /// change), or to the end while it is held or committed. Refused claims never counted. The caller has
     /// found the pool.
     /// </summary>
-    public async Task<IReadOnlyList<(DateTime At, Amounts Allocated)>> AllocationHistoryAsync(
+    public async Task<IReadOnlyList<(DateTime At, ResourceVector Allocated)>> AllocationHistoryAsync(
         Guid poolId, DateTime from, DateTime until, int points, CancellationToken cancellationToken)
     {
         var claims = await db.Claims.AsNoTracking()
             .Where(c => c.PoolId == poolId && c.Status != ClaimStatus.Refused && c.CreatedAt <= until
                 && (c.Status == ClaimStatus.Held || c.Status == ClaimStatus.Committed || c.UpdatedAt > from))
-            .Select(c => new { c.CreatedAt, Ended = c.Status == ClaimStatus.Released || c.Status == ClaimStatus.Expired ? c.UpdatedAt : (DateTime?)null, c.Vcpu, c.MemoryGib, c.StorageGib, c.PublicIpv4 })
+            .Select(c => new { c.CreatedAt, Ended = c.Status == ClaimStatus.Released || c.Status == ClaimStatus.Expired ? c.UpdatedAt : (DateTime?)null, c.Amounts })
             .ToListAsync(cancellationToken);
         var step = (until - from) / (points - 1);
         return Enumerable.Range(0, points).Select(i =>
         {
             var at = i == points - 1 ? until : from + step * i;
             var live = claims.Where(c => c.CreatedAt <= at && (c.Ended is null || c.Ended > at)).ToList();
-            return (at, new Amounts(live.Sum(c => c.Vcpu), live.Sum(c => c.MemoryGib), live.Sum(c => c.StorageGib), live.Sum(c => c.PublicIpv4)));
+            return (at, live.Aggregate(ResourceVector.Zero, (sum, c) => sum.Combine(c.Amounts, (a, b) => a + b)));
         }).ToList();
     }
 
     public async Task<IReadOnlyList<UsageLine>> AgreementAsync(Guid agreementId, CancellationToken cancellationToken)
     {
-        var rows = await db.Slices.AsNoTracking().Where(s => s.AgreementId == agreementId).OrderBy(s => s.Class).ToListAsync(cancellationToken);
-        return rows.Count == 0 ? throw new NotFoundException("Agreement", agreementId.ToString()) : rows.Select(s => new UsageLine(s.Class, s.Limit, s.Used)).ToList();
+        var rows = await db.Slices.AsNoTracking().Where(s => s.AgreementId == agreementId).ToListAsync(cancellationToken);
+        return rows.Count == 0 ? throw new NotFoundException("Agreement", agreementId.ToString()) : rows.InDisplayOrder(s => s.Class).Select(s => new UsageLine(s.Class, s.Limit, s.Used)).ToList();
     }
 
     /// <summary>
@@ -68,7 +72,7 @@ public sealed class UsageQueries(QuotaDbContext db, ClaimFacts facts)
     /// each pool's inventory rows into its headroom, keeps the pools that fit and returns only the best,
     /// so the answer stays small and quick however many pools there are.
     /// </summary>
-    public async Task<CandidateList> CandidatesAsync(Guid agencyId, Amounts vm, int count, IReadOnlyCollection<Guid> facilityFilter, int limit,
+    public async Task<CandidateList> CandidatesAsync(Guid agencyId, ResourceVector vm, int count, IReadOnlyCollection<Guid> facilityFilter, int limit,
         CancellationToken cancellationToken)
     {
         var agencyState = await facts.AgencyStateAsync(db, agencyId, cancellationToken)
@@ -101,7 +105,7 @@ public sealed class UsageQueries(QuotaDbContext db, ClaimFacts facts)
                 // Several agreements may cover one facility: take the one with the most room.
                 var best = agreements.Where(a => a.FacilityId == row.Pool.FacilityId)
                     .Select(a => (a.AgreementId, Room: Min(row.Headroom,
-                        Headroom(slices.Where(s => s.AgreementId == a.AgreementId).ToDictionary(s => s.Class, s => s.Limit - s.Used)))))
+                        Headroom(slices.Where(s => s.AgreementId == a.AgreementId).Select(s => (s.Class, s.Limit - s.Used))))))
                     .OrderByDescending(a => Fit(a.Room, vm))
                     .First();
                 var fit = Fit(best.Room, vm);
@@ -112,64 +116,79 @@ public sealed class UsageQueries(QuotaDbContext db, ClaimFacts facts)
             }
         }
 
-        var quota = Headroom(await db.AgencyAllocations.AsNoTracking().Where(a => a.AgencyId == agencyId)
-            .ToDictionaryAsync(a => a.Class, a => a.Limit - a.Used, cancellationToken));
+        var quota = Headroom((await db.AgencyAllocations.AsNoTracking().Where(a => a.AgencyId == agencyId)
+            .Select(a => new { a.Class, Room = a.Limit - a.Used }).ToListAsync(cancellationToken)).Select(a => (a.Class, a.Room)));
         var ordered = candidates.OrderByDescending(c => c.Pool.StateCode == agencyState).ThenByDescending(c => c.VmsThatFit)
             .ThenBy(c => c.Pool.FacilityCode).ThenBy(c => c.Pool.Name).Take(limit).ToList();
         return new CandidateList(ordered, quota, Fit(quota, vm) >= count);
     }
 
-    private sealed record FittingPool(PoolFacts Pool, Amounts Headroom, int Fit);
+    private sealed record FittingPool(PoolFacts Pool, ResourceVector Headroom, int Fit);
 
-    /// <summary>The pools among <paramref name="among"/> that fit <paramref name="count"/> VMs, the most room first, at most <paramref name="take"/>.</summary>
-    private async Task<List<FittingPool>> FittingPoolsAsync(IQueryable<CapacityPool> among, Amounts vm, int count, int take, CancellationToken cancellationToken)
+    /// <summary>
+    /// The pools among <paramref name="among"/> that fit <paramref name="count"/> VMs, the most room first, at most
+    /// <paramref name="take"/>. The database divides each row of a class the VM needs by what one VM needs of it, and
+    /// keeps the pools that have a row of every such class (a class a pool lacks has no room) with the smallest
+    /// quotient as the VMs that fit; the chosen pools' headroom is read after.
+    /// </summary>
+    private async Task<List<FittingPool>> FittingPoolsAsync(IQueryable<CapacityPool> among, ResourceVector vm, int count, int take, CancellationToken cancellationToken)
     {
-        // A class the VM does not need divides by nothing: it counts as room for any number of VMs.
-        // Max, not Sum, picks each class's one row: PostgreSQL sums bigints as numeric, which is slower.
-        const long Unbounded = long.MaxValue;
-        var (v, m, st, ip) = (vm.Vcpu, vm.MemoryGib, vm.StorageGib, vm.PublicIpv4);
+        var needed = vm.Classes.ToList();
         var rows = await (
-                from inventory in db.Inventories
-                join pool in among on inventory.PoolId equals pool.Id
-                group inventory by new { pool.Id, pool.FacilityId, pool.FacilityCode, pool.StateCode, pool.Name } into g
-                select new
-                {
-                    g.Key,
-                    Vcpu = g.Max(i => i.Class == ResourceClass.Vcpu ? i.Capacity - i.Used : long.MinValue),
-                    MemoryGib = g.Max(i => i.Class == ResourceClass.MemoryGib ? i.Capacity - i.Used : long.MinValue),
-                    StorageGib = g.Max(i => i.Class == ResourceClass.StorageGib ? i.Capacity - i.Used : long.MinValue),
-                    PublicIpv4 = g.Max(i => i.Class == ResourceClass.PublicIpv4 ? i.Capacity - i.Used : long.MinValue),
-                })
-            .Select(r => new
-            {
-                r.Key, r.Vcpu, r.MemoryGib, r.StorageGib, r.PublicIpv4,
-                Fit = Math.Min(
-                    Math.Min(v == 0 ? Unbounded : r.Vcpu / v, m == 0 ? Unbounded : r.MemoryGib / m),
-                    Math.Min(st == 0 ? Unbounded : r.StorageGib / st, ip == 0 ? Unbounded : r.PublicIpv4 / ip)),
-            })
+                from room in db.Inventories.Where(i => needed.Contains(i.Class)).Select(VmsThatFitPerRow(vm))
+                join pool in among on room.PoolId equals pool.Id
+                group room by new { pool.Id, pool.FacilityId, pool.FacilityCode, pool.StateCode, pool.Name } into g
+                where g.Count() == needed.Count
+                select new { g.Key, Fit = g.Min(r => r.Fit) })
             .Where(r => r.Fit >= count)
             .OrderByDescending(r => r.Fit).ThenBy(r => r.Key.FacilityCode).ThenBy(r => r.Key.Name)
             .Take(take)
             .ToListAsync(cancellationToken);
-        return rows.Select(r =>
-        {
-            var headroom = new Amounts(Math.Max(0, r.Vcpu), Math.Max(0, r.MemoryGib), Math.Max(0, r.StorageGib), Math.Max(0, r.PublicIpv4));
-            return new FittingPool(new PoolFacts(r.Key.Id, r.Key.FacilityId, r.Key.FacilityCode, r.Key.StateCode, r.Key.Name), headroom,
-                (int)Math.Min(r.Fit, int.MaxValue));
-        }).ToList();
+        var chosen = rows.Select(r => r.Key.Id).ToList();
+        var headroom = (await db.Inventories.AsNoTracking().Where(i => chosen.Contains(i.PoolId)).ToListAsync(cancellationToken))
+            .GroupBy(i => i.PoolId)
+            .ToDictionary(g => g.Key, g => ResourceVector.Of(g.Select(i => (i.Class, Math.Max(0, i.Capacity - i.Used)))));
+        return rows.Select(r => new FittingPool(new PoolFacts(r.Key.Id, r.Key.FacilityId, r.Key.FacilityCode, r.Key.StateCode, r.Key.Name),
+            headroom.GetValueOrDefault(r.Key.Id, ResourceVector.Zero), (int)Math.Min(r.Fit, int.MaxValue))).ToList();
     }
 
-    private static Amounts Headroom(Dictionary<ResourceClass, long> room) => new(
-        Math.Max(0, room.GetValueOrDefault(ResourceClass.Vcpu)), Math.Max(0, room.GetValueOrDefault(ResourceClass.MemoryGib)),
-        Math.Max(0, room.GetValueOrDefault(ResourceClass.StorageGib)), Math.Max(0, room.GetValueOrDefault(ResourceClass.PublicIpv4)));
+    /// <summary>Settable, not positional: EF Core sees through an object initializer, not through a constructor.</summary>
+    private sealed class RowRoom
+    {
+        public Guid PoolId { get; init; }
+        public long Fit { get; init; }
+    }
 
-    private static Amounts Min(Amounts a, Amounts b) => new(
-        Math.Min(a.Vcpu, b.Vcpu), Math.Min(a.MemoryGib, b.MemoryGib), Math.Min(a.StorageGib, b.StorageGib), Math.Min(a.PublicIpv4, b.PublicIpv4));
+    /// <summary>
+    /// <c>i =&gt; new RowRoom { PoolId = i.PoolId, Fit = (i.Capacity - i.Used) / (i.Class == c1 ? n1 : i.Class == c2 ? n2 : …) }</c> for the
+    /// classes of <paramref name="vm"/>: what one VM needs of each class is a constant of the query.
+    /// </summary>
+    private static Expression<Func<PoolInventory, RowRoom>> VmsThatFitPerRow(ResourceVector vm)
+    {
+        var inventory = Expression.Parameter(typeof(PoolInventory), "i");
+        Expression divisor = Expression.Constant(1L);
+        foreach (var (resourceClass, amount) in vm.NonZero())
+        {
+            divisor = Expression.Condition(
+                Expression.Equal(Expression.Property(inventory, nameof(PoolInventory.Class)), Expression.Constant(resourceClass)),
+                Expression.Constant(amount), divisor);
+        }
+        var room = Expression.Subtract(Expression.Property(inventory, nameof(PoolInventory.Capacity)), Expression.Property(inventory, nameof(PoolInventory.Used)));
+        var body = Expression.MemberInit(Expression.New(typeof(RowRoom)),
+            Expression.Bind(typeof(RowRoom).GetProperty(nameof(RowRoom.PoolId))!, Expression.Property(inventory, nameof(PoolInventory.PoolId))),
+            Expression.Bind(typeof(RowRoom).GetProperty(nameof(RowRoom.Fit))!, Expression.Divide(room, divisor)));
+        return Expression.Lambda<Func<PoolInventory, RowRoom>>(body, inventory);
+    }
+
+    private static ResourceVector Headroom(IEnumerable<(string Class, long Room)> room) => ResourceVector.Of(room.Select(r => (r.Class, Math.Max(0, r.Room))));
+
+    /// <summary>The room in both: a class one of them lacks has none.</summary>
+    private static ResourceVector Min(ResourceVector a, ResourceVector b) => ResourceVector.Of(a.Classes.Intersect(b.Classes, StringComparer.Ordinal).Select(c => (c, Math.Min(a[c], b[c]))));
 
     /// <summary>How many VMs of <paramref name="vm"/> fit in <paramref name="room"/> (capped at int.MaxValue).</summary>
-    internal static int Fit(Amounts room, Amounts vm)
+    internal static int Fit(ResourceVector room, ResourceVector vm)
     {
-        var fit = ResourceClasses.All.Where(c => vm[c] > 0).Select(c => room[c] / vm[c]).DefaultIfEmpty(0).Min();
+        var fit = vm.NonZero().Select(c => room[c.Class] / c.Amount).DefaultIfEmpty(0).Min();
         return (int)Math.Min(fit, int.MaxValue);
     }
 }

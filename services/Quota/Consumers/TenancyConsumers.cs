@@ -64,8 +64,8 @@ public sealed class AgreementActivatedConsumer(QuotaDbContext db, ILogger<Agreem
         {
             return;
         }
-        var slice = new Amounts(message.Slice.Vcpu, message.Slice.MemoryGib, message.Slice.StorageGib, message.Slice.PublicIpv4);
-        foreach (var resourceClass in ResourceClasses.All)
+        var slice = ResourceVector.From(message.Slice);
+        foreach (var resourceClass in Aes.Contracts.ResourceClasses.Standard.Select(c => c.Code))
         {
             Db.Slices.Add(new AgreementSlice { AgreementId = message.AgreementId, Class = resourceClass, Limit = slice[resourceClass] });
         }

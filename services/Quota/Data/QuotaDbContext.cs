@@ -17,6 +17,10 @@ public abstract class QuotaDbContext(DbContextOptions options) : ServiceDbContex
     public DbSet<QuotaChangeRequest> QuotaChangeRequests => Set<QuotaChangeRequest>();
     public DbSet<QuotaHistoryEntry> QuotaHistory => Set<QuotaHistoryEntry>();
     public DbSet<Claim> Claims => Set<Claim>();
+    public DbSet<KnownResourceClass> ResourceClasses => Set<KnownResourceClass>();
+
+    /// <summary>A class code, as the catalogue writes it (ResourceClasses.CodePattern).</summary>
+    private const int ClassLength = 40;
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -58,18 +62,21 @@ public abstract class QuotaDbContext(DbContextOptions options) : ServiceDbContex
             inventory.ToTable("pool_inventories");
             inventory.HasKey(i => new { i.PoolId, i.Class });
             inventory.Property(i => i.AllocationRatio).HasPrecision(8, 3);
+            inventory.Property(i => i.Class).HasMaxLength(ClassLength);
         });
         modelBuilder.Entity<StateQuotaDefault>(quota =>
         {
             quota.ToTable("state_quota_defaults");
             quota.HasKey(q => new { q.StateCode, q.Class });
             quota.Property(q => q.StateCode).HasMaxLength(2);
+            quota.Property(q => q.Class).HasMaxLength(ClassLength);
         });
         modelBuilder.Entity<AgencyAllocation>(allocation =>
         {
             allocation.ToTable("agency_allocations");
             allocation.HasKey(a => new { a.AgencyId, a.Class });
             allocation.Property(a => a.StateCode).HasMaxLength(2);
+            allocation.Property(a => a.Class).HasMaxLength(ClassLength);
             allocation.HasIndex(a => new { a.StateCode, a.Class });
         });
         modelBuilder.Entity<AgreementSliceInfo>(agreement =>
@@ -84,11 +91,13 @@ public abstract class QuotaDbContext(DbContextOptions options) : ServiceDbContex
         {
             slice.ToTable("agreement_slices");
             slice.HasKey(s => new { s.AgreementId, s.Class });
+            slice.Property(s => s.Class).HasMaxLength(ClassLength);
         });
         modelBuilder.Entity<QuotaChangeRequest>(request =>
         {
             request.ToTable("quota_change_requests");
             request.Property(r => r.StateCode).HasMaxLength(2);
+            request.Property(r => r.Class).HasMaxLength(ClassLength);
             request.Property(r => r.Justification).HasMaxLength(2000);
             request.Property(r => r.DecisionReason).HasMaxLength(1000);
             request.Property(r => r.Version).IsConcurrencyToken();
@@ -98,6 +107,7 @@ public abstract class QuotaDbContext(DbContextOptions options) : ServiceDbContex
         {
             entry.ToTable("quota_history");
             entry.HasIndex(e => e.AgencyId);
+            entry.Property(e => e.Class).HasMaxLength(ClassLength);
         });
         modelBuilder.Entity<Claim>(claim =>
         {
@@ -105,10 +115,25 @@ public abstract class QuotaDbContext(DbContextOptions options) : ServiceDbContex
             claim.HasKey(c => c.ClaimId);
             claim.Property(c => c.Reference).HasMaxLength(200);
             claim.Property(c => c.Reason).HasMaxLength(1000);
-            claim.Property(c => c.RefusedClass).HasMaxLength(16);
+            claim.Property(c => c.RefusedClass).HasMaxLength(ClassLength);
+            // One value, written and read whole: a claim's amounts never change class by class.
+            claim.Property(c => c.Amounts).HasMaxLength(4000)
+                .HasConversion(amounts => amounts.ToJson(), json => ResourceVector.FromJson(json),
+                    new Microsoft.EntityFrameworkCore.ChangeTracking.ValueComparer<ResourceVector>((a, b) => a == b, v => v.GetHashCode()));
             claim.HasIndex(c => new { c.Status, c.ExpiresAt });
             claim.HasIndex(c => c.AgencyId);
             claim.HasIndex(c => c.PoolId);
+        });
+        modelBuilder.Entity<KnownResourceClass>(resourceClass =>
+        {
+            resourceClass.ToTable("known_resource_classes");
+            resourceClass.HasKey(c => c.Code);
+            resourceClass.Property(c => c.Code).HasMaxLength(ClassLength);
+            resourceClass.Property(c => c.Unit).HasMaxLength(16);
+            resourceClass.HasData(Aes.Contracts.ResourceClasses.Standard.Select(c => new KnownResourceClass
+            {
+                Code = c.Code, Unit = c.Unit, DefinedAt = DateTime.UnixEpoch,
+            }));
         });
     }
 }

@@ -1,45 +1,15 @@
 namespace Aes.Quota.Domain;
 
-public enum ResourceClass { Vcpu = 1, MemoryGib = 2, StorageGib = 3, PublicIpv4 = 4 }
-
 public enum ClaimStatus { Held = 1, Committed = 2, Released = 3, Expired = 4, Refused = 5 }
 
 public enum QuotaChangeStatus { Pending = 1, Approved = 2, Rejected = 3 }
 
-public static class ResourceClasses
+/// <summary>A class of the confederation's catalogue as quota knows it from tenancy's events: holds and inventories may use it.</summary>
+public sealed class KnownResourceClass
 {
-    /// <summary>Every class, in the fixed order in which claims lock their rows (no deadlock between claims).</summary>
-    public static readonly ResourceClass[] All = [ResourceClass.Vcpu, ResourceClass.MemoryGib, ResourceClass.StorageGib, ResourceClass.PublicIpv4];
-
-    public static string Code(this ResourceClass resourceClass) => resourceClass switch
-    {
-        ResourceClass.Vcpu => "vcpu",
-        ResourceClass.MemoryGib => "memory_gib",
-        ResourceClass.StorageGib => "storage_gib",
-        ResourceClass.PublicIpv4 => "public_ipv4",
-        _ => throw new ArgumentOutOfRangeException(nameof(resourceClass)),
-    };
-}
-
-/// <summary>Amounts per resource class.</summary>
-public readonly record struct Amounts(long Vcpu, long MemoryGib, long StorageGib, long PublicIpv4)
-{
-    public long this[ResourceClass resourceClass] => resourceClass switch
-    {
-        ResourceClass.Vcpu => Vcpu,
-        ResourceClass.MemoryGib => MemoryGib,
-        ResourceClass.StorageGib => StorageGib,
-        ResourceClass.PublicIpv4 => PublicIpv4,
-        _ => throw new ArgumentOutOfRangeException(nameof(resourceClass), resourceClass, "not a resource class"),
-    };
-
-    public IEnumerable<(ResourceClass Class, long Amount)> NonZero()
-    {
-        var amounts = this;
-        return ResourceClasses.All.Select(c => (c, amounts[c])).Where(pair => pair.Item2 > 0);
-    }
-
-    public Aes.Contracts.ResourceAmounts ToContract() => new(Vcpu, MemoryGib, StorageGib, PublicIpv4);
+    public required string Code { get; init; }
+    public required string Unit { get; init; }
+    public DateTime DefinedAt { get; init; }
 }
 
 /// <summary>A facility as quota knows it from tenancy's events.</summary>
@@ -86,7 +56,7 @@ public sealed class CapacityPool
 public sealed class PoolInventory
 {
     public Guid PoolId { get; init; }
-    public ResourceClass Class { get; init; }
+    public required string Class { get; init; }
     public long Total { get; set; }
     public long Reserved { get; set; }
     public decimal AllocationRatio { get; set; } = 1m;
@@ -99,7 +69,7 @@ public sealed class PoolInventory
 public sealed class StateQuotaDefault
 {
     public required string StateCode { get; init; }
-    public ResourceClass Class { get; init; }
+    public required string Class { get; init; }
     public long Limit { get; set; }
 }
 
@@ -110,7 +80,7 @@ public sealed class StateQuotaDefault
 public sealed class AgencyAllocation
 {
     public Guid AgencyId { get; init; }
-    public ResourceClass Class { get; init; }
+    public required string Class { get; init; }
     public required string StateCode { get; init; }
     public long Limit { get; set; }
     public bool Overridden { get; set; }
@@ -130,7 +100,7 @@ public sealed class AgreementSliceInfo
 public sealed class AgreementSlice
 {
     public Guid AgreementId { get; init; }
-    public ResourceClass Class { get; init; }
+    public required string Class { get; init; }
     public long Limit { get; init; }
     public long Used { get; set; }
 }
@@ -140,7 +110,7 @@ public sealed class QuotaChangeRequest
     public Guid Id { get; init; }
     public Guid AgencyId { get; init; }
     public required string StateCode { get; init; }
-    public ResourceClass Class { get; init; }
+    public required string Class { get; init; }
     public long CurrentLimit { get; init; }
     public long RequestedLimit { get; init; }
     public required string Justification { get; init; }
@@ -157,7 +127,7 @@ public sealed class QuotaHistoryEntry
 {
     public long Id { get; init; }
     public Guid AgencyId { get; init; }
-    public ResourceClass Class { get; init; }
+    public required string Class { get; init; }
     public long OldLimit { get; init; }
     public long NewLimit { get; init; }
     public Guid? ChangedBy { get; init; }
@@ -176,10 +146,8 @@ public sealed class Claim
     public Guid PoolId { get; init; }
     public Guid FacilityId { get; init; }
     public Guid? AgreementId { get; init; }
-    public long Vcpu { get; init; }
-    public long MemoryGib { get; init; }
-    public long StorageGib { get; init; }
-    public long PublicIpv4 { get; init; }
+    /// <summary>What the claim holds of each class; kept whole on the claim, as one value.</summary>
+    public ResourceVector Amounts { get; set; } = ResourceVector.Zero;
     public ClaimStatus Status { get; set; }
     public DateTime ExpiresAt { get; init; }
     public string Reference { get; init; } = "";
@@ -188,6 +156,4 @@ public sealed class Claim
     public long RefusedShortfall { get; set; }
     public DateTime CreatedAt { get; init; }
     public DateTime UpdatedAt { get; set; }
-
-    public Amounts Amounts => new(Vcpu, MemoryGib, StorageGib, PublicIpv4);
 }

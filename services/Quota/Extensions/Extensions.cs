@@ -23,6 +23,7 @@ public static class Extensions
             bus.AddConsumer<ExternalIdentityLinkChangedConsumer>();
             bus.AddConsumer<AgreementActivatedConsumer>();
             bus.AddConsumer<AgreementEndedConsumer>();
+            bus.AddConsumer<ResourceClassDefinedConsumer>();
         });
         builder.Services.AddScoped<Access>();
         builder.Services.AddActingRoles();

@@ -40,7 +40,7 @@ public sealed class QuotaGrpcService(QuotaDbContext db, CapacityOperations capac
 
     public override async Task<V1.Pool> SetInventory(V1.SetInventoryRequest request, ServerCallContext context) =>
         ToMessage(await capacity.SetInventoryAsync(Validate.Id(request.ActorUserId, "actor_user_id"), Validate.Id(request.PoolId, "pool_id"),
-            Class(request.ResourceClass, "resource_class"), request.Total, request.Reserved, request.AllocationRatio, context.CancellationToken));
+            ClassWire.ClassOf(request.ResourceClass, request.ClassCode, "resource_class"), request.Total, request.Reserved, request.AllocationRatio, context.CancellationToken));
 
     public override async Task<V1.Pool> GetPool(V1.GetPoolRequest request, ServerCallContext context)
     {
@@ -76,17 +76,17 @@ public sealed class QuotaGrpcService(QuotaDbContext db, CapacityOperations capac
     public override async Task<V1.StateDefaultQuota> SetStateDefaultQuota(V1.SetStateDefaultQuotaRequest request, ServerCallContext context)
     {
         var state = Validate.StateCode(request.StateCode, "state_code");
-        var limits = Amounts(request.Limits, "limits", allowZero: true);
+        var limits = ClassWire.LimitsOf(request.Limits, request.LimitsByClass, "limits");
         var rows = await capacity.SetStateDefaultAsync(Validate.Id(request.ActorUserId, "actor_user_id"), state, limits, context.CancellationToken);
-        return new V1.StateDefaultQuota { StateCode = state, Limits = ToMessage(new Amounts(Limit(rows, ResourceClass.Vcpu), Limit(rows, ResourceClass.MemoryGib), Limit(rows, ResourceClass.StorageGib), Limit(rows, ResourceClass.PublicIpv4))) };
-
-        static long Limit(IReadOnlyList<StateQuotaDefault> rows, ResourceClass c) => rows.FirstOrDefault(r => r.Class == c)?.Limit ?? 0;
+        var set = ResourceVector.Of(rows.Select(r => (r.Class, r.Limit)));
+        return new V1.StateDefaultQuota { StateCode = state, Limits = ClassWire.Fixed(set), LimitsByClass = { ClassWire.ByClass(set) } };
     }
 
     public override async Task<V1.AgencyQuota> GetAgencyQuota(V1.GetAgencyQuotaRequest request, ServerCallContext context)
     {
         var agencyId = Validate.Id(request.AgencyId, "agency_id");
-        var rows = await db.AgencyAllocations.AsNoTracking().Where(a => a.AgencyId == agencyId).OrderBy(a => a.Class).ToListAsync(context.CancellationToken);
+        var rows = (await db.AgencyAllocations.AsNoTracking().Where(a => a.AgencyId == agencyId).ToListAsync(context.CancellationToken))
+            .InDisplayOrder(a => a.Class).ToList();
         if (rows.Count == 0)
         {
             throw new NotFoundException("Agency", request.AgencyId);
@@ -99,7 +99,7 @@ public sealed class QuotaGrpcService(QuotaDbContext db, CapacityOperations capac
             {
                 rows.Select(a => new V1.QuotaLine
                 {
-                    ResourceClass = (V1.ResourceClass)(int)a.Class, Limit = a.Limit, Used = a.Used, Headroom = Math.Max(0, a.Limit - a.Used), Overridden = a.Overridden,
+                    ResourceClass = ClassWire.EnumOf(a.Class), ClassCode = a.Class, Limit = a.Limit, Used = a.Used, Headroom = Math.Max(0, a.Limit - a.Used), Overridden = a.Overridden,
                 }),
             },
         };
@@ -107,7 +107,7 @@ public sealed class QuotaGrpcService(QuotaDbContext db, CapacityOperations capac
 
     public override async Task<V1.QuotaChangeRequest> RequestQuotaChange(V1.RequestQuotaChangeRequest request, ServerCallContext context) =>
         ToMessage(await capacity.RequestQuotaChangeAsync(Validate.Id(request.ActorUserId, "actor_user_id"), Validate.Id(request.AgencyId, "agency_id"),
-            Class(request.ResourceClass, "resource_class"), request.RequestedLimit, request.Justification, context.CancellationToken));
+            ClassWire.ClassOf(request.ResourceClass, request.ClassCode, "resource_class"), request.RequestedLimit, request.Justification, context.CancellationToken));
 
     public override async Task<V1.QuotaChangeRequest> DecideQuotaChange(V1.DecideQuotaChangeRequest request, ServerCallContext context) =>
         ToMessage(await capacity.DecideQuotaChangeAsync(Validate.Id(request.ActorUserId, "actor_user_id"), Validate.Id(request.RequestId, "request_id"),
@@ -162,7 +162,7 @@ public sealed class QuotaGrpcService(QuotaDbContext db, CapacityOperations capac
             {
                 entries.Select(e => new V1.QuotaHistoryEntry
                 {
-                    AgencyId = e.AgencyId.ToString(), ResourceClass = (V1.ResourceClass)(int)e.Class, OldLimit = e.OldLimit, NewLimit = e.NewLimit,
+                    AgencyId = e.AgencyId.ToString(), ResourceClass = ClassWire.EnumOf(e.Class), ClassCode = e.Class, OldLimit = e.OldLimit, NewLimit = e.NewLimit,
                     ChangedByUserId = e.ChangedBy?.ToString() ?? "", ChangeRequestId = e.ChangeRequestId?.ToString() ?? "",
                     ChangedAt = Timestamp.FromDateTime(e.ChangedAt),
                 }),
@@ -176,7 +176,8 @@ public sealed class QuotaGrpcService(QuotaDbContext db, CapacityOperations capac
         var agencyId = Validate.Id(request.AgencyId, "agency_id");
         var poolId = Validate.Id(request.PoolId, "pool_id");
         var agreementId = Validate.OptionalId(request.AgreementId, "agreement_id");
-        var amounts = Amounts(request.Amounts, "amounts", allowZero: false);
+        var amounts = await KnownAmountsAsync(ClassWire.AmountsOf(request.Amounts, request.AmountsByClass, "amounts", allowZero: false), "amounts_by_class",
+            context.CancellationToken);
         var expiresAt = Expiry(request.ExpiresAt);
         var reference = Validate.Optional(request.Reference, "reference", 200);
         var actingUser = Validate.OptionalId(request.ActorUserId, "actor_user_id");
@@ -189,8 +190,13 @@ public sealed class QuotaGrpcService(QuotaDbContext db, CapacityOperations capac
     public override async Task<V1.Claim> Release(V1.ReleaseRequest request, ServerCallContext context) =>
         ToMessage(await claims.ReleaseAsync(Validate.Id(request.ClaimId, "claim_id"), Validate.Name(request.Reason, "reason", 500), context.CancellationToken));
 
-    public override async Task<V1.Claim> Resize(V1.ResizeRequest request, ServerCallContext context) =>
-        ToMessage(await claims.ResizeAsync(Validate.Id(request.ClaimId, "claim_id"), Amounts(request.Amounts, "amounts", allowZero: false), context.CancellationToken));
+    public override async Task<V1.Claim> Resize(V1.ResizeRequest request, ServerCallContext context)
+    {
+        var claimId = Validate.Id(request.ClaimId, "claim_id");
+        var amounts = await KnownAmountsAsync(ClassWire.AmountsOf(request.Amounts, request.AmountsByClass, "amounts", allowZero: false), "amounts_by_class",
+            context.CancellationToken);
+        return ToMessage(await claims.ResizeAsync(claimId, amounts, context.CancellationToken));
+    }
 
     public override async Task<V1.Claim> GetClaim(V1.ClaimIdRequest request, ServerCallContext context) =>
         ToMessage(await claims.FindAsync(Validate.Id(request.ClaimId, "claim_id"), context.CancellationToken));
@@ -210,7 +216,7 @@ public sealed class QuotaGrpcService(QuotaDbContext db, CapacityOperations capac
         {
             Scope = request.Scope,
             Id = request.Id.Trim(),
-            Lines = { lines.Select(l => new V1.UsageLine { ResourceClass = (V1.ResourceClass)(int)l.Class, Limit = l.Limit, Used = l.Used, Headroom = l.Headroom }) },
+            Lines = { lines.Select(l => new V1.UsageLine { ResourceClass = ClassWire.EnumOf(l.Class), ClassCode = l.Class, Limit = l.Limit, Used = l.Used, Headroom = l.Headroom }) },
         };
 
         Task<IReadOnlyList<UsageLine>> PoolScopeAsync(Guid id) => usage.PoolsAsync(db.Pools.Where(p => p.Id == id), "Pool", request.Id, context.CancellationToken);
@@ -221,14 +227,14 @@ public sealed class QuotaGrpcService(QuotaDbContext db, CapacityOperations capac
     public override async Task<V1.ListCandidatesResponse> ListCandidates(V1.ListCandidatesRequest request, ServerCallContext context)
     {
         var agencyId = Validate.Id(request.AgencyId, "agency_id");
-        var vm = Amounts(request.Vm, "vm", allowZero: false);
+        var vm = await KnownAmountsAsync(ClassWire.AmountsOf(request.Vm, request.VmByClass, "vm", allowZero: false), "vm_by_class", context.CancellationToken);
         var count = Validate.Range(request.Count, "count", 1, MaxVmsPerRequest);
-        foreach (var resourceClass in ResourceClasses.All)
+        foreach (var (resourceClass, amount) in vm.NonZero())
         {
-            if (vm[resourceClass] * count > CapacityOperations.MaxAmount)
+            if (amount * count > CapacityOperations.MaxAmount)
             {
-                throw new InvalidFieldException($"vm.{resourceClass.Code()}", new(
-                    $"{count} × {vm[resourceClass]} dépasse {CapacityOperations.MaxAmount}.", $"{count} × {vm[resourceClass]} exceeds {CapacityOperations.MaxAmount}."));
+                throw new InvalidFieldException($"vm.{resourceClass}", new(
+                    $"{count} × {amount} dépasse {CapacityOperations.MaxAmount}.", $"{count} × {amount} exceeds {CapacityOperations.MaxAmount}."));
             }
         }
         var facilities = request.FacilityIds.Select((id, index) => Validate.Id(id, $"facility_ids[{index}]")).ToList();
@@ -236,14 +242,15 @@ public sealed class QuotaGrpcService(QuotaDbContext db, CapacityOperations capac
         var result = await usage.CandidatesAsync(agencyId, vm, count, facilities, limit, context.CancellationToken);
         return new V1.ListCandidatesResponse
         {
-            QuotaHeadroom = ToMessage(result.QuotaHeadroom),
+            QuotaHeadroom = ClassWire.Fixed(result.QuotaHeadroom),
+            QuotaHeadroomByClass = { ClassWire.ByClass(result.QuotaHeadroom) },
             QuotaFits = result.QuotaFits,
             Candidates =
             {
                 result.Candidates.Select(c => new V1.Candidate
                 {
                     PoolId = c.Pool.Id.ToString(), PoolName = c.Pool.Name, FacilityId = c.Pool.FacilityId.ToString(), FacilityCode = c.Pool.FacilityCode,
-                    StateCode = c.Pool.StateCode, AgreementId = c.AgreementId?.ToString() ?? "", Headroom = ToMessage(c.Headroom), VmsThatFit = c.VmsThatFit,
+                    StateCode = c.Pool.StateCode, AgreementId = c.AgreementId?.ToString() ?? "", Headroom = ClassWire.Fixed(c.Headroom), HeadroomByClass = { ClassWire.ByClass(c.Headroom) }, VmsThatFit = c.VmsThatFit,
                 }),
             },
         };
@@ -261,47 +268,42 @@ public sealed class QuotaGrpcService(QuotaDbContext db, CapacityOperations capac
         var points = request.Points == 0 ? 24 : Validate.Range(request.Points, "points", 2, 500);
         var capacity = await usage.PoolsAsync(db.Pools.Where(p => p.Id == poolId), "Pool", request.PoolId, context.CancellationToken); // NotFound for no such pool
         var history = await usage.AllocationHistoryAsync(poolId, from, until, points, context.CancellationToken);
-        long Capacity(ResourceClass c) => capacity.FirstOrDefault(l => l.Class == c)?.Limit ?? 0;
+        var capacityByClass = ResourceVector.Of(capacity.Select(l => (l.Class, l.Limit)));
         return new V1.AllocationHistory
         {
             PoolId = poolId.ToString(),
-            Capacity = ToMessage(new Amounts(Capacity(ResourceClass.Vcpu), Capacity(ResourceClass.MemoryGib), Capacity(ResourceClass.StorageGib), Capacity(ResourceClass.PublicIpv4))),
-            Points = { history.Select(p => new V1.AllocationPoint { At = Timestamp.FromDateTime(p.At), Allocated = ToMessage(p.Allocated) }) },
+            Capacity = ClassWire.Fixed(capacityByClass),
+            CapacityByClass = { ClassWire.ByClass(capacityByClass) },
+            Points =
+            {
+                history.Select(p => new V1.AllocationPoint
+                {
+                    At = Timestamp.FromDateTime(p.At), Allocated = ClassWire.Fixed(p.Allocated), AllocatedByClass = { ClassWire.ByClass(p.Allocated) },
+                }),
+            },
         };
     }
 
-    private static ResourceClass Class(V1.ResourceClass value, string field) =>
-        value is >= V1.ResourceClass.Vcpu and <= V1.ResourceClass.PublicIpv4
-            ? (ResourceClass)(int)value
-            : throw new InvalidFieldException(field, new(
-                "classe de ressource inconnue (vcpu, memory_gib, storage_gib, public_ipv4).",
-                "unknown resource class (vcpu, memory_gib, storage_gib, public_ipv4)."));
-
-    private static Amounts Amounts(V1.Resources? resources, string field, bool allowZero)
+    /// <summary>
+    /// Amounts whose classes quota knows: the standard four always, another class once tenancy's catalogue announced it.
+    /// Only a vector holding another class costs a read.
+    /// </summary>
+    private async Task<ResourceVector> KnownAmountsAsync(ResourceVector amounts, string field, CancellationToken cancellationToken)
     {
-        if (resources is null)
+        var others = amounts.Classes.Where(c => !ResourceClasses.IsStandard(c)).ToList();
+        if (others.Count > 0)
         {
-            throw new InvalidFieldException(field, new("est obligatoire.", "is required."));
-        }
-        var amounts = new Amounts(
-            Validate.Amount(resources.Vcpu, $"{field}.vcpu", CapacityOperations.MaxAmount),
-            Validate.Amount(resources.MemoryGib, $"{field}.memory_gib", CapacityOperations.MaxAmount),
-            Validate.Amount(resources.StorageGib, $"{field}.storage_gib", CapacityOperations.MaxAmount),
-            Validate.Amount(resources.PublicIpv4, $"{field}.public_ipv4", CapacityOperations.MaxAmount));
-        if (!allowZero && !amounts.NonZero().Any())
-        {
-            throw new InvalidFieldException(field, new("au moins une quantité doit être positive.", "at least one amount must be positive."));
+            var known = await db.ResourceClasses.AsNoTracking().Where(c => others.Contains(c.Code)).Select(c => c.Code).ToListAsync(cancellationToken);
+            if (others.Except(known).FirstOrDefault() is { } unknown)
+            {
+                throw new InvalidFieldException(field, new($"classe de ressource inconnue : {unknown}.", $"unknown resource class: {unknown}."));
+            }
         }
         return amounts;
     }
 
     private DateTime Expiry(Timestamp? expiresAt) => Validate.FutureInstant(expiresAt, "expires_at", clock.GetUtcNow().UtcDateTime, MaxHoldDuration,
         "une réservation dure au plus 30 jours.", "a hold lasts at most 30 days.");
-
-    private static V1.Resources ToMessage(Amounts amounts) => new()
-    {
-        Vcpu = amounts.Vcpu, MemoryGib = amounts.MemoryGib, StorageGib = amounts.StorageGib, PublicIpv4 = amounts.PublicIpv4,
-    };
 
     private static V1.Pool ToMessage(CapacityPool pool) => new()
     {
@@ -312,9 +314,9 @@ public sealed class QuotaGrpcService(QuotaDbContext db, CapacityOperations capac
         Name = pool.Name,
         Inventories =
         {
-            pool.Inventories.OrderBy(i => i.Class).Select(i => new V1.Inventory
+            pool.Inventories.InDisplayOrder(i => i.Class).Select(i => new V1.Inventory
             {
-                ResourceClass = (V1.ResourceClass)(int)i.Class, Total = i.Total, Reserved = i.Reserved,
+                ResourceClass = ClassWire.EnumOf(i.Class), ClassCode = i.Class, Total = i.Total, Reserved = i.Reserved,
                 AllocationRatio = i.AllocationRatio.ToString("0.0##", System.Globalization.CultureInfo.InvariantCulture),
                 Capacity = i.Capacity, Used = i.Used, Headroom = Math.Max(0, i.Capacity - i.Used),
             }),
@@ -323,7 +325,7 @@ public sealed class QuotaGrpcService(QuotaDbContext db, CapacityOperations capac
 
     private static V1.QuotaChangeRequest ToMessage(QuotaChangeRequest request) => new()
     {
-        Id = request.Id.ToString(), AgencyId = request.AgencyId.ToString(), ResourceClass = (V1.ResourceClass)(int)request.Class,
+        Id = request.Id.ToString(), AgencyId = request.AgencyId.ToString(), ResourceClass = ClassWire.EnumOf(request.Class), ClassCode = request.Class,
         CurrentLimit = request.CurrentLimit, RequestedLimit = request.RequestedLimit, Justification = request.Justification,
         RequestedByUserId = request.RequestedBy.ToString(), RequestedAt = Timestamp.FromDateTime(request.RequestedAt),
         Status = (V1.QuotaChangeStatus)(int)request.Status, DecidedByUserId = request.DecidedBy?.ToString() ?? "",
@@ -333,7 +335,7 @@ public sealed class QuotaGrpcService(QuotaDbContext db, CapacityOperations capac
     private static V1.Claim ToMessage(Claim claim) => new()
     {
         ClaimId = claim.ClaimId.ToString(), AgencyId = claim.AgencyId.ToString(), PoolId = claim.PoolId.ToString(),
-        FacilityId = claim.FacilityId.ToString(), AgreementId = claim.AgreementId?.ToString() ?? "", Amounts = ToMessage(claim.Amounts),
+        FacilityId = claim.FacilityId.ToString(), AgreementId = claim.AgreementId?.ToString() ?? "", Amounts = ClassWire.Fixed(claim.Amounts), AmountsByClass = { ClassWire.ByClass(claim.Amounts) },
         Status = (V1.ClaimStatus)(int)claim.Status, ExpiresAt = Timestamp.FromDateTime(claim.ExpiresAt), Reference = claim.Reference,
         Reason = claim.Reason ?? "", CreatedAt = Timestamp.FromDateTime(claim.CreatedAt), UpdatedAt = Timestamp.FromDateTime(claim.UpdatedAt),
     };

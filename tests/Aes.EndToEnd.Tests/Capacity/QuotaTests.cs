@@ -45,7 +45,17 @@ public abstract class QuotaTests<TMarketplace>(TMarketplace m) : IClassFixture<T
     }
 
     private async Task<Dictionary<Q.ResourceClass, Q.UsageLine>> UsageAsync(Q.UsageScope scope, string id) =>
-        (await m.Quota.GetUsageAsync(new Q.GetUsageRequest { Scope = scope, Id = id })).Lines.ToDictionary(l => l.ResourceClass);
+        (await m.Quota.GetUsageAsync(new Q.GetUsageRequest { Scope = scope, Id = id })).Lines.Where(l => l.ResourceClass != Q.ResourceClass.Unspecified).ToDictionary(l => l.ResourceClass);
+
+    private async Task<Dictionary<string, Q.UsageLine>> UsageByClassAsync(Q.UsageScope scope, string id) =>
+        (await m.Quota.GetUsageAsync(new Q.GetUsageRequest { Scope = scope, Id = id })).Lines.ToDictionary(l => l.ClassCode);
+
+    private static Q.HoldRequest HoldByClass(string agency, string pool, params (string Class, long Amount)[] amounts) => new()
+    {
+        ClaimId = Guid.NewGuid().ToString(), AgencyId = agency, PoolId = pool,
+        AmountsByClass = { amounts.Select(a => new Q.ResourceAmount { ResourceClass = a.Class, Amount = a.Amount }) },
+        ExpiresAt = Timestamp.FromDateTime(DateTime.UtcNow.AddMinutes(10)), Reference = "test",
+    };
 
     /// <summary>The sums recomputed from the claims themselves.</summary>
     private async Task<long> HeldVcpuAsync(IEnumerable<Outcome> outcomes)
@@ -105,6 +115,130 @@ public abstract class QuotaTests<TMarketplace>(TMarketplace m) : IClassFixture<T
             m.Quota.ReleaseAsync(new Q.ReleaseRequest { ClaimId = o.Granted!.ClaimId, Reason = "test over" }).ResponseAsync));
         Assert.Equal(sliceBefore.Used, (await UsageAsync(Q.UsageScope.Agreement, m.MaliToNigerAgreement))[Q.ResourceClass.Vcpu].Used);
         Assert.Equal(0, (await UsageAsync(Q.UsageScope.Pool, pool.Id))[Q.ResourceClass.Vcpu].Used);
+    }
+
+    [Fact]
+    public async Task A_class_added_to_the_catalogue_is_counted_held_resized_refused_and_released_like_the_standard_ones()
+    {
+        // Mali's operator adds an accelerator to the catalogue: quota learns it from tenancy's event, nothing is compiled.
+        var gpu = $"gpu_t{Guid.NewGuid():N}"[..16];
+        await m.Tenancy.DefineResourceClassAsync(new T.DefineResourceClassRequest
+        {
+            StateCode = "ML", Code = gpu, Unit = "gpu", NameFr = "GPU de test", NameEn = "Test GPU",
+            Metering = T.ResourceMetering.Hourly, Consumption = T.ResourceConsumption.Count,
+        });
+        var pool = await m.PoolAsync("ML-BKO-1", vcpuTotal: 10_000);
+        var plain = await m.PoolAsync("ML-BKO-1", vcpuTotal: 10_000);
+        await Eventually.HoldsAsync(async () =>
+        {
+            try
+            {
+                await m.Quota.SetInventoryAsync(new Q.SetInventoryRequest
+                {
+                    ActorUserId = m.Users["op.ml"], PoolId = pool.Id, ClassCode = gpu, Total = 8, AllocationRatio = "1.0",
+                });
+                return true;
+            }
+            catch (RpcException exception) when (exception.StatusCode == StatusCode.InvalidArgument && exception.Status.Detail.Contains("unknown")) { return false; }
+        }, TimeSpan.FromSeconds(30), "quota learnt the added class");
+        var inventory = (await m.Quota.GetPoolAsync(new Q.GetPoolRequest { Id = pool.Id })).Inventories.Single(i => i.ClassCode == gpu);
+        Assert.Equal((Q.ResourceClass.Unspecified, 8L, 0L), (inventory.ResourceClass, inventory.Capacity, inventory.Used));
+
+        // A state's default for the class reaches the agencies it had (MEF) and those it opens after; the standard limits stay.
+        var mef = m.Agencies["ML/MEF"];
+        var vcpuBefore = (await m.Quota.GetAgencyQuotaAsync(new Q.GetAgencyQuotaRequest { AgencyId = mef })).Lines.Single(l => l.ClassCode == "vcpu").Limit;
+        var defaults = await m.Quota.SetStateDefaultQuotaAsync(new Q.SetStateDefaultQuotaRequest
+        {
+            ActorUserId = m.Users["op.ml"], StateCode = "ML", LimitsByClass = { new Q.ResourceAmount { ResourceClass = gpu, Amount = 4 } },
+        });
+        Assert.Contains(defaults.LimitsByClass, l => l.ResourceClass == gpu && l.Amount == 4);
+        Assert.Equal(QuotaMarketplace.Plenty.Vcpu, defaults.Limits.Vcpu);
+        var mefLines = (await m.Quota.GetAgencyQuotaAsync(new Q.GetAgencyQuotaRequest { AgencyId = mef })).Lines;
+        Assert.Equal(4, mefLines.Single(l => l.ClassCode == gpu).Limit);
+        Assert.Equal(vcpuBefore, mefLines.Single(l => l.ClassCode == "vcpu").Limit);
+        Assert.Equal(["vcpu", "memory_gib", "storage_gib", "public_ipv4", gpu], mefLines.Select(l => l.ClassCode));
+        var (agency, _) = await NewAgencyWithAdministratorAsync();
+        Assert.Equal(4, (await m.Quota.GetAgencyQuotaAsync(new Q.GetAgencyQuotaRequest { AgencyId = agency })).Lines.Single(l => l.ClassCode == gpu).Limit);
+
+        // Placement sees the class: only the pool that has it fits a VM that needs it.
+        var vm = new Q.ListCandidatesRequest
+        {
+            AgencyId = agency, Count = 2, FacilityIds = { m.Facilities["ML-BKO-1"] },
+            VmByClass = { new Q.ResourceAmount { ResourceClass = "vcpu", Amount = 8 }, new Q.ResourceAmount { ResourceClass = gpu, Amount = 2 } },
+        };
+        var candidates = await m.Quota.ListCandidatesAsync(vm);
+        var candidate = Assert.Single(candidates.Candidates, c => c.PoolId == pool.Id || c.PoolId == plain.Id);
+        Assert.Equal(pool.Id, candidate.PoolId);
+        Assert.Equal(4, candidate.VmsThatFit); // 8 GPUs by 2: the class the pool has least of decides
+        Assert.Contains(candidate.HeadroomByClass, h => h.ResourceClass == gpu && h.Amount == 8);
+        Assert.Contains(candidates.QuotaHeadroomByClass, h => h.ResourceClass == gpu && h.Amount == 4);
+
+        // Held in the new shape, read in both.
+        var hold = HoldByClass(agency, pool.Id, ("vcpu", 8), ("memory_gib", 32), (gpu, 2));
+        var held = await m.Quota.HoldAsync(hold);
+        Assert.Equal(Q.ClaimStatus.Held, held.Status);
+        Assert.Equal(8, held.Amounts.Vcpu);
+        Assert.Equal([("vcpu", 8L), ("memory_gib", 32L), (gpu, 2L)], held.AmountsByClass.Select(a => (a.ResourceClass, a.Amount)));
+        Assert.Equal(held.ClaimId, (await m.Quota.HoldAsync(hold)).ClaimId);
+        Assert.Equal(2, (await UsageByClassAsync(Q.UsageScope.Pool, pool.Id))[gpu].Used);
+        Assert.Equal(2, (await UsageByClassAsync(Q.UsageScope.Agency, agency))[gpu].Used);
+
+        // More than the agency's quota of the class is refused, naming it, and takes nothing.
+        var refused = await Assert.ThrowsAsync<RpcException>(() => m.Quota.HoldAsync(HoldByClass(agency, pool.Id, ("vcpu", 1), (gpu, 3))).ResponseAsync);
+        Assert.Equal(StatusCode.ResourceExhausted, refused.StatusCode);
+        Assert.Equal(gpu, refused.Trailers.GetValue("aes-resource-class"));
+        Assert.Equal("1", refused.Trailers.GetValue("aes-shortfall"));
+        Assert.Equal(2, (await UsageByClassAsync(Q.UsageScope.Agency, agency))[gpu].Used);
+        Assert.Equal(8, (await UsageByClassAsync(Q.UsageScope.Agency, agency))["vcpu"].Used);
+
+        // Resized to the whole quota of the class, then released: everything is given back.
+        var resized = await m.Quota.ResizeAsync(new Q.ResizeRequest
+        {
+            ClaimId = held.ClaimId,
+            AmountsByClass = { new Q.ResourceAmount { ResourceClass = "vcpu", Amount = 8 }, new Q.ResourceAmount { ResourceClass = "memory_gib", Amount = 32 }, new Q.ResourceAmount { ResourceClass = gpu, Amount = 4 } },
+        });
+        Assert.Contains(resized.AmountsByClass, a => a.ResourceClass == gpu && a.Amount == 4);
+        Assert.Equal(4, (await UsageByClassAsync(Q.UsageScope.Pool, pool.Id))[gpu].Used);
+        await m.Quota.ReleaseAsync(new Q.ReleaseRequest { ClaimId = held.ClaimId, Reason = "test over" });
+        var poolUsage = await UsageByClassAsync(Q.UsageScope.Pool, pool.Id);
+        Assert.Equal((0L, 0L), (poolUsage[gpu].Used, poolUsage["vcpu"].Used));
+        Assert.Equal(0, (await UsageByClassAsync(Q.UsageScope.Agency, agency))[gpu].Used);
+
+        // A pool without the class refuses it as short, not as unknown.
+        var noRoom = await Assert.ThrowsAsync<RpcException>(() => m.Quota.HoldAsync(HoldByClass(agency, plain.Id, ("vcpu", 1), (gpu, 1))).ResponseAsync);
+        Assert.Equal((StatusCode.ResourceExhausted, gpu), (noRoom.StatusCode, noRoom.Trailers.GetValue("aes-resource-class")));
+    }
+
+    [Fact]
+    public async Task Amounts_by_class_are_refused_by_field_when_unknown_repeated_or_at_odds_with_the_fixed_fields()
+    {
+        var pool = await m.PoolAsync("ML-BKO-1", vcpuTotal: 100);
+        var mef = m.Agencies["ML/MEF"];
+        async Task<RpcException> RefusedAsync(Q.HoldRequest request) => await Assert.ThrowsAsync<RpcException>(() => m.Quota.HoldAsync(request).ResponseAsync);
+
+        var unknown = await RefusedAsync(HoldByClass(mef, pool.Id, ("vcpu", 1), ("gpu_nowhere", 1)));
+        Assert.Equal(StatusCode.InvalidArgument, unknown.StatusCode);
+        Assert.StartsWith("amounts_by_class", unknown.Trailers.GetValue("aes-field"));
+        var twice = await RefusedAsync(HoldByClass(mef, pool.Id, ("vcpu", 1), ("vcpu", 2)));
+        Assert.Equal("amounts_by_class[1].resource_class", twice.Trailers.GetValue("aes-field"));
+        var badCode = await RefusedAsync(HoldByClass(mef, pool.Id, ("GPU A100", 1)));
+        Assert.Equal("amounts_by_class[0].resource_class", badCode.Trailers.GetValue("aes-field"));
+        var negative = await RefusedAsync(HoldByClass(mef, pool.Id, ("vcpu", -1)));
+        Assert.Equal("amounts_by_class[0].amount", negative.Trailers.GetValue("aes-field"));
+        var atOdds = HoldByClass(mef, pool.Id, ("vcpu", 2));
+        atOdds.Amounts = new Q.Resources { Vcpu = 3 };
+        Assert.Equal("amounts", (await RefusedAsync(atOdds)).Trailers.GetValue("aes-field"));
+        var mismatch = await Assert.ThrowsAsync<RpcException>(() => m.Quota.SetInventoryAsync(new Q.SetInventoryRequest
+        {
+            ActorUserId = m.Users["op.ml"], PoolId = pool.Id, ResourceClass = Q.ResourceClass.Vcpu, ClassCode = "memory_gib", Total = 1, AllocationRatio = "1.0",
+        }).ResponseAsync);
+        Assert.Equal("class_code", mismatch.Trailers.GetValue("aes-field"));
+
+        // Both shapes agreeing are one request; nothing was taken by the refusals.
+        var agreeing = HoldByClass(mef, pool.Id, ("vcpu", 2), ("memory_gib", 4));
+        agreeing.Amounts = new Q.Resources { Vcpu = 2, MemoryGib = 4 };
+        Assert.Equal(Q.ClaimStatus.Held, (await m.Quota.HoldAsync(agreeing)).Status);
+        Assert.Equal(2, (await UsageByClassAsync(Q.UsageScope.Pool, pool.Id))["vcpu"].Used);
     }
 
     [Fact]

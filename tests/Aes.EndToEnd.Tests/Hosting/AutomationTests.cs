@@ -732,7 +732,7 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
 
         // The contract describes them from the same messages.
         var document = await agent.GetStringAsync("/api/v1/openapi.json");
-        Assert.Contains("/api/v1/pools/{poolId}/inventories/{resourceClass}", document);
+        Assert.Contains("/api/v1/pools/{poolId}/inventories/{classCode}", document);
         Assert.Contains("\"memory_gib\"", document);
         Assert.Contains("/api/v1/settlements/{month}/close", document);
     }

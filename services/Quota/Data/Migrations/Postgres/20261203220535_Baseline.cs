@@ -413,8 +413,8 @@ namespace Aes.Quota.Data.Migrations.Postgres
 
             migrationBuilder.AddAppendOnlyGuard();
             // Holds are taken by one statement each, and in batches (Data/Sql).
-            migrationBuilder.Sql(PostgresHold.FunctionSql);
-            migrationBuilder.Sql(PostgresHold.BatchFunctionSql);
+            migrationBuilder.Sql(PostgresHold.BaselineFunctionSql);
+            migrationBuilder.Sql(PostgresHold.BaselineBatchFunctionSql);
         }
 
         /// <inheritdoc />

@@ -286,8 +286,9 @@ namespace Aes.Quota.Data.Migrations.Postgres
                     b.Property<Guid>("AgencyId")
                         .HasColumnType("uuid");
 
-                    b.Property<int>("Class")
-                        .HasColumnType("integer");
+                    b.Property<string>("Class")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
 
                     b.Property<long>("Limit")
                         .HasColumnType("bigint");
@@ -315,8 +316,9 @@ namespace Aes.Quota.Data.Migrations.Postgres
                     b.Property<Guid>("AgreementId")
                         .HasColumnType("uuid");
 
-                    b.Property<int>("Class")
-                        .HasColumnType("integer");
+                    b.Property<string>("Class")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
 
                     b.Property<long>("Limit")
                         .HasColumnType("bigint");
@@ -407,6 +409,11 @@ namespace Aes.Quota.Data.Migrations.Postgres
                     b.Property<Guid?>("AgreementId")
                         .HasColumnType("uuid");
 
+                    b.Property<string>("Amounts")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -416,14 +423,8 @@ namespace Aes.Quota.Data.Migrations.Postgres
                     b.Property<Guid>("FacilityId")
                         .HasColumnType("uuid");
 
-                    b.Property<long>("MemoryGib")
-                        .HasColumnType("bigint");
-
                     b.Property<Guid>("PoolId")
                         .HasColumnType("uuid");
-
-                    b.Property<long>("PublicIpv4")
-                        .HasColumnType("bigint");
 
                     b.Property<string>("Reason")
                         .HasMaxLength(1000)
@@ -435,8 +436,8 @@ namespace Aes.Quota.Data.Migrations.Postgres
                         .HasColumnType("character varying(200)");
 
                     b.Property<string>("RefusedClass")
-                        .HasMaxLength(16)
-                        .HasColumnType("character varying(16)");
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
 
                     b.Property<long>("RefusedShortfall")
                         .HasColumnType("bigint");
@@ -444,14 +445,8 @@ namespace Aes.Quota.Data.Migrations.Postgres
                     b.Property<int>("Status")
                         .HasColumnType("integer");
 
-                    b.Property<long>("StorageGib")
-                        .HasColumnType("bigint");
-
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("timestamp with time zone");
-
-                    b.Property<long>("Vcpu")
-                        .HasColumnType("bigint");
 
                     b.HasKey("ClaimId");
 
@@ -506,6 +501,51 @@ namespace Aes.Quota.Data.Migrations.Postgres
                     b.ToTable("known_facilities", (string)null);
                 });
 
+            modelBuilder.Entity("Aes.Quota.Domain.KnownResourceClass", b =>
+                {
+                    b.Property<string>("Code")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<DateTime>("DefinedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Unit")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.HasKey("Code");
+
+                    b.ToTable("known_resource_classes", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Code = "vcpu",
+                            DefinedAt = new DateTime(1970, 1, 1, 0, 0, 0, 0, DateTimeKind.Utc),
+                            Unit = "vcpu"
+                        },
+                        new
+                        {
+                            Code = "memory_gib",
+                            DefinedAt = new DateTime(1970, 1, 1, 0, 0, 0, 0, DateTimeKind.Utc),
+                            Unit = "gib"
+                        },
+                        new
+                        {
+                            Code = "storage_gib",
+                            DefinedAt = new DateTime(1970, 1, 1, 0, 0, 0, 0, DateTimeKind.Utc),
+                            Unit = "gib"
+                        },
+                        new
+                        {
+                            Code = "public_ipv4",
+                            DefinedAt = new DateTime(1970, 1, 1, 0, 0, 0, 0, DateTimeKind.Utc),
+                            Unit = "ipv4"
+                        });
+                });
+
             modelBuilder.Entity("Aes.Quota.Domain.KnownRole", b =>
                 {
                     b.Property<long>("Id")
@@ -541,8 +581,9 @@ namespace Aes.Quota.Data.Migrations.Postgres
                     b.Property<Guid>("PoolId")
                         .HasColumnType("uuid");
 
-                    b.Property<int>("Class")
-                        .HasColumnType("integer");
+                    b.Property<string>("Class")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
 
                     b.Property<decimal>("AllocationRatio")
                         .HasPrecision(8, 3)
@@ -574,8 +615,10 @@ namespace Aes.Quota.Data.Migrations.Postgres
                     b.Property<Guid>("AgencyId")
                         .HasColumnType("uuid");
 
-                    b.Property<int>("Class")
-                        .HasColumnType("integer");
+                    b.Property<string>("Class")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
 
                     b.Property<long>("CurrentLimit")
                         .HasColumnType("bigint");
@@ -643,8 +686,10 @@ namespace Aes.Quota.Data.Migrations.Postgres
                     b.Property<Guid?>("ChangedBy")
                         .HasColumnType("uuid");
 
-                    b.Property<int>("Class")
-                        .HasColumnType("integer");
+                    b.Property<string>("Class")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
 
                     b.Property<long>("NewLimit")
                         .HasColumnType("bigint");
@@ -665,8 +710,9 @@ namespace Aes.Quota.Data.Migrations.Postgres
                         .HasMaxLength(2)
                         .HasColumnType("character varying(2)");
 
-                    b.Property<int>("Class")
-                        .HasColumnType("integer");
+                    b.Property<string>("Class")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
 
                     b.Property<long>("Limit")
                         .HasColumnType("bigint");

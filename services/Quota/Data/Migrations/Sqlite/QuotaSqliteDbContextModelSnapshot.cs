@@ -279,8 +279,9 @@ namespace Aes.Quota.Data.Migrations.Sqlite
                     b.Property<Guid>("AgencyId")
                         .HasColumnType("TEXT");
 
-                    b.Property<int>("Class")
-                        .HasColumnType("INTEGER");
+                    b.Property<string>("Class")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
 
                     b.Property<long>("Limit")
                         .HasColumnType("INTEGER");
@@ -308,8 +309,9 @@ namespace Aes.Quota.Data.Migrations.Sqlite
                     b.Property<Guid>("AgreementId")
                         .HasColumnType("TEXT");
 
-                    b.Property<int>("Class")
-                        .HasColumnType("INTEGER");
+                    b.Property<string>("Class")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
 
                     b.Property<long>("Limit")
                         .HasColumnType("INTEGER");
@@ -400,6 +402,11 @@ namespace Aes.Quota.Data.Migrations.Sqlite
                     b.Property<Guid?>("AgreementId")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Amounts")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
@@ -409,14 +416,8 @@ namespace Aes.Quota.Data.Migrations.Sqlite
                     b.Property<Guid>("FacilityId")
                         .HasColumnType("TEXT");
 
-                    b.Property<long>("MemoryGib")
-                        .HasColumnType("INTEGER");
-
                     b.Property<Guid>("PoolId")
                         .HasColumnType("TEXT");
-
-                    b.Property<long>("PublicIpv4")
-                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Reason")
                         .HasMaxLength(1000)
@@ -428,7 +429,7 @@ namespace Aes.Quota.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<string>("RefusedClass")
-                        .HasMaxLength(16)
+                        .HasMaxLength(40)
                         .HasColumnType("TEXT");
 
                     b.Property<long>("RefusedShortfall")
@@ -437,14 +438,8 @@ namespace Aes.Quota.Data.Migrations.Sqlite
                     b.Property<int>("Status")
                         .HasColumnType("INTEGER");
 
-                    b.Property<long>("StorageGib")
-                        .HasColumnType("INTEGER");
-
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("TEXT");
-
-                    b.Property<long>("Vcpu")
-                        .HasColumnType("INTEGER");
 
                     b.HasKey("ClaimId");
 
@@ -499,6 +494,51 @@ namespace Aes.Quota.Data.Migrations.Sqlite
                     b.ToTable("known_facilities", (string)null);
                 });
 
+            modelBuilder.Entity("Aes.Quota.Domain.KnownResourceClass", b =>
+                {
+                    b.Property<string>("Code")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("DefinedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Unit")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Code");
+
+                    b.ToTable("known_resource_classes", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Code = "vcpu",
+                            DefinedAt = new DateTime(1970, 1, 1, 0, 0, 0, 0, DateTimeKind.Utc),
+                            Unit = "vcpu"
+                        },
+                        new
+                        {
+                            Code = "memory_gib",
+                            DefinedAt = new DateTime(1970, 1, 1, 0, 0, 0, 0, DateTimeKind.Utc),
+                            Unit = "gib"
+                        },
+                        new
+                        {
+                            Code = "storage_gib",
+                            DefinedAt = new DateTime(1970, 1, 1, 0, 0, 0, 0, DateTimeKind.Utc),
+                            Unit = "gib"
+                        },
+                        new
+                        {
+                            Code = "public_ipv4",
+                            DefinedAt = new DateTime(1970, 1, 1, 0, 0, 0, 0, DateTimeKind.Utc),
+                            Unit = "ipv4"
+                        });
+                });
+
             modelBuilder.Entity("Aes.Quota.Domain.KnownRole", b =>
                 {
                     b.Property<long>("Id")
@@ -532,8 +572,9 @@ namespace Aes.Quota.Data.Migrations.Sqlite
                     b.Property<Guid>("PoolId")
                         .HasColumnType("TEXT");
 
-                    b.Property<int>("Class")
-                        .HasColumnType("INTEGER");
+                    b.Property<string>("Class")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
 
                     b.Property<decimal>("AllocationRatio")
                         .HasPrecision(8, 3)
@@ -565,8 +606,10 @@ namespace Aes.Quota.Data.Migrations.Sqlite
                     b.Property<Guid>("AgencyId")
                         .HasColumnType("TEXT");
 
-                    b.Property<int>("Class")
-                        .HasColumnType("INTEGER");
+                    b.Property<string>("Class")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
 
                     b.Property<long>("CurrentLimit")
                         .HasColumnType("INTEGER");
@@ -632,8 +675,10 @@ namespace Aes.Quota.Data.Migrations.Sqlite
                     b.Property<Guid?>("ChangedBy")
                         .HasColumnType("TEXT");
 
-                    b.Property<int>("Class")
-                        .HasColumnType("INTEGER");
+                    b.Property<string>("Class")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
 
                     b.Property<long>("NewLimit")
                         .HasColumnType("INTEGER");
@@ -654,8 +699,9 @@ namespace Aes.Quota.Data.Migrations.Sqlite
                         .HasMaxLength(2)
                         .HasColumnType("TEXT");
 
-                    b.Property<int>("Class")
-                        .HasColumnType("INTEGER");
+                    b.Property<string>("Class")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
 
                     b.Property<long>("Limit")
                         .HasColumnType("INTEGER");
