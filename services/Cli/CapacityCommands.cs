@@ -12,11 +12,6 @@ public delegate Task<int> SignedRun(ParseResult parse, Func<Endpoints, Task<int>
 /// <summary>`aes capacity …` and `aes quotas …`: pools and their inventories, agency quotas and their changes.</summary>
 public static class CapacityCommands
 {
-    private static readonly Dictionary<string, ResourceClass> Classes = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["vcpu"] = ResourceClass.Vcpu, ["memory_gib"] = ResourceClass.MemoryGib, ["storage_gib"] = ResourceClass.StorageGib, ["public_ipv4"] = ResourceClass.PublicIpv4,
-    };
-
     public static Command Capacity(SignedRun run, IAnsiConsole console)
     {
         var facility = new Option<string?>("--facility") { Description = "Code du centre / facility code (ML-BKO-1)" };
@@ -39,7 +34,7 @@ public static class CapacityCommands
             {
                 foreach (var line in pool.Inventories)
                 {
-                    table.AddRow(pool.Id, Markup.Escape(pool.FacilityCode), Markup.Escape(pool.Name), ClassName(line.ResourceClass), Number(line.Total), Number(line.Reserved),
+                    table.AddRow(pool.Id, Markup.Escape(pool.FacilityCode), Markup.Escape(pool.Name), Markup.Escape(line.ClassCode), Number(line.Total), Number(line.Reserved),
                         Markup.Escape(line.AllocationRatio), Number(line.Capacity), Number(line.Used), Number(line.Headroom));
                 }
             }
@@ -70,11 +65,11 @@ public static class CapacityCommands
         {
             var updated = await endpoints.Quota().SetInventoryAsync(new SetInventoryRequest
             {
-                PoolId = parse.GetValue(pool)!, ResourceClass = Classes[parse.GetValue(resourceClass)!], Total = parse.GetValue(total),
+                PoolId = parse.GetValue(pool)!, ClassCode = ClassCode(parse, resourceClass), Total = parse.GetValue(total),
                 Reserved = parse.GetValue(reserved), AllocationRatio = parse.GetValue(ratio)!,
             }, cancellationToken: cancellationToken);
-            var line = updated.Inventories.Single(i => i.ResourceClass == Classes[parse.GetValue(resourceClass)!]);
-            console.MarkupLine($"{Markup.Escape(updated.FacilityCode)}/{Markup.Escape(updated.Name)} {ClassName(line.ResourceClass)}: capacité / capacity {Number(line.Capacity)}, utilisé / used {Number(line.Used)}, marge / headroom {Number(line.Headroom)}");
+            var line = updated.Inventories.Single(i => i.ClassCode == ClassCode(parse, resourceClass));
+            console.MarkupLine($"{Markup.Escape(updated.FacilityCode)}/{Markup.Escape(updated.Name)} {Markup.Escape(line.ClassCode)}: capacité / capacity {Number(line.Capacity)}, utilisé / used {Number(line.Used)}, marge / headroom {Number(line.Headroom)}");
             return ExitCodes.Ok;
         }));
         return new Command("capacity", "Capacité des centres / facilities' capacity") { pools, create, set };
@@ -90,7 +85,7 @@ public static class CapacityCommands
             var table = new Table().AddColumns("classe / class", "limite / limit", "utilisé / used", "marge / headroom", "dérogation / override");
             foreach (var line in quota.Lines)
             {
-                table.AddRow(ClassName(line.ResourceClass), Number(line.Limit), Number(line.Used), Number(line.Headroom), line.Overridden ? "oui / yes" : "");
+                table.AddRow(Markup.Escape(line.ClassCode), Number(line.Limit), Number(line.Used), Number(line.Headroom), line.Overridden ? "oui / yes" : "");
             }
             console.Write(table);
             return ExitCodes.Ok;
@@ -104,10 +99,10 @@ public static class CapacityCommands
         {
             var asked = await endpoints.Quota().RequestQuotaChangeAsync(new RequestQuotaChangeRequest
             {
-                AgencyId = await AgencyDirectory.RequireAgencyIdAsync(endpoints.Tenancy(), parse.GetValue(agency)!, cancellationToken), ResourceClass = Classes[parse.GetValue(resourceClass)!],
+                AgencyId = await AgencyDirectory.RequireAgencyIdAsync(endpoints.Tenancy(), parse.GetValue(agency)!, cancellationToken), ClassCode = ClassCode(parse, resourceClass),
                 RequestedLimit = parse.GetValue(limit), Justification = parse.GetValue(justification)!,
             }, cancellationToken: cancellationToken);
-            console.MarkupLine($"[green]Demande / request:[/] {asked.Id} ({ClassName(asked.ResourceClass)} {Number(asked.CurrentLimit)} → {Number(asked.RequestedLimit)})");
+            console.MarkupLine($"[green]Demande / request:[/] {asked.Id} ({Markup.Escape(asked.ClassCode)} {Number(asked.CurrentLimit)} → {Number(asked.RequestedLimit)})");
             return ExitCodes.Ok;
         }));
 
@@ -126,7 +121,7 @@ public static class CapacityCommands
             var table = new Table().AddColumns("id", "organisme / agency", "classe / class", "actuelle / current", "demandée / requested", "justification");
             foreach (var asked in list)
             {
-                table.AddRow(asked.Id, asked.AgencyId, ClassName(asked.ResourceClass), Number(asked.CurrentLimit), Number(asked.RequestedLimit), Markup.Escape(asked.Justification));
+                table.AddRow(asked.Id, asked.AgencyId, Markup.Escape(asked.ClassCode), Number(asked.CurrentLimit), Number(asked.RequestedLimit), Markup.Escape(asked.Justification));
             }
             console.Write(table);
             return ExitCodes.Ok;
@@ -151,14 +146,11 @@ public static class CapacityCommands
         return new Command("quotas", "Quotas des organismes / agency quotas") { show, request, pending, Decide("approve", true), Decide("reject", false) };
     }
 
-    private static Option<string> ClassOption()
-    {
-        var option = new Option<string>("--class") { Description = "vcpu, memory_gib, storage_gib, public_ipv4", Required = true };
-        option.AcceptOnlyFromAmong([.. Classes.Keys]);
-        return option;
-    }
+    /// <summary>Any class of the catalogue (aes classes list); quota refuses one it does not know, naming it.</summary>
+    private static Option<string> ClassOption() =>
+        new("--class") { Description = "vcpu, memory_gib, storage_gib, public_ipv4, ou une classe ajoutée / or an added class (gpu_a100_80g)", Required = true };
 
-    private static string ClassName(ResourceClass resourceClass) => Classes.First(c => c.Value == resourceClass).Key;
+    private static string ClassCode(ParseResult parse, Option<string> option) => parse.GetValue(option)!.Trim().ToLowerInvariant();
 
     public static string Number(long value) => value.ToString("N0", CultureInfo.GetCultureInfo("fr-FR"));
 }

@@ -37,16 +37,21 @@ public sealed class EmbeddedRunTests : IDisposable
         Assert.Equal("planned", facilities.Single(f => f.StateCode == "NE").Status);
 
         // The demo comes with capacity, so that a request made in the portal is placed: a pool per open
-        // facility, and each state's default quotas.
-        await Eventually.HoldsAsync(async () => (await quota.ListPoolsAsync(new Quota.ListPoolsRequest())).Pools.Count == 3,
+        // facility, Bamako's GPU pool of 8 A100 beside its general one, and each state's default quotas (no GPU).
+        await Eventually.HoldsAsync(async () => (await quota.ListPoolsAsync(new Quota.ListPoolsRequest())).Pools.Count == 4,
             TimeSpan.FromSeconds(30), "quota created the demo pools");
-        var bamako = (await quota.ListPoolsAsync(new Quota.ListPoolsRequest { StateCode = "ML" })).Pools.Single();
-        Assert.Equal(1024 * 4 - 64, bamako.Inventories.Single(i => i.ResourceClass == Quota.ResourceClass.Vcpu).Capacity);
+        var bamako = (await quota.ListPoolsAsync(new Quota.ListPoolsRequest { StateCode = "ML" })).Pools.ToDictionary(p => p.Name);
+        Assert.Equal(1024 * 4 - 64, bamako["general"].Inventories.Single(i => i.ResourceClass == Quota.ResourceClass.Vcpu).Capacity);
+        Assert.Equal(8, bamako["gpu"].Inventories.Single(i => i.ClassCode == "gpu_a100_80g").Capacity);
+        Assert.DoesNotContain(bamako["general"].Inventories, i => i.ClassCode == "gpu_a100_80g");
         var tenancy = new Tenancy.TenancyService.TenancyServiceClient(marketplace.Channel(ResourceNames.Tenancy));
         var mef = (await tenancy.ListAgenciesAsync(new Tenancy.ListAgenciesRequest { StateCode = "ML" })).Agencies.Single(a => a.Code == "MEF");
         await Eventually.HoldsAsync(async () => (await quota.GetAgencyQuotaAsync(new Quota.GetAgencyQuotaRequest { AgencyId = mef.Id })).Lines
                 .Single(l => l.ResourceClass == Quota.ResourceClass.Vcpu).Limit == 256,
             TimeSpan.FromSeconds(30), "MEF has Mali's demo default quota");
+        await Eventually.HoldsAsync(async () => (await quota.GetAgencyQuotaAsync(new Quota.GetAgencyQuotaRequest { AgencyId = mef.Id })).Lines
+                .SingleOrDefault(l => l.ClassCode == "gpu_a100_80g")?.Limit == 0,
+            TimeSpan.FromSeconds(30), "MEF's quota names the demo's GPU class, at 0 until Mali grants some");
 
         var billing = new Billing.BillingService.BillingServiceClient(marketplace.Channel(ResourceNames.Billing));
         await Eventually.HoldsAsync(async () => (await billing.ListAccountsAsync(new Billing.ListAccountsRequest())).Accounts.Count == 5,

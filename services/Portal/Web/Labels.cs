@@ -40,8 +40,6 @@ public static class Labels
     };
 
     /// <summary>The resource classes, in the order the pages show them.</summary>
-    public static readonly ResourceClass[] ResourceClasses = [ResourceClass.Vcpu, ResourceClass.MemoryGib, ResourceClass.StorageGib, ResourceClass.PublicIpv4];
-
     public static readonly string[] Classifications = ["strategic", "sensitive", "internal", "public"];
 
     public static string Classification(string code) => code switch
@@ -86,13 +84,17 @@ public static class Labels
         _ => code,
     };
 
-    public static string Resource(ResourceClass resourceClass) => resourceClass switch
+    /// <summary>The standard classes, in the order pages show them (tenancy lists the catalogue in that order, the others after).</summary>
+    public static readonly string[] StandardClasses = ["vcpu", "memory_gib", "storage_gib", "public_ipv4"];
+
+    /// <summary>A class by its code: the standard four as the pages always named them, another in the catalogue's words.</summary>
+    public static string Resource(string code, IReadOnlyDictionary<string, Aes.Contracts.Tenancy.V1.ResourceClass>? catalogue = null) => code switch
     {
-        ResourceClass.Vcpu => "vCPU",
-        ResourceClass.MemoryGib => Language.T("Mémoire (Gio)", "Memory (GiB)"),
-        ResourceClass.StorageGib => Language.T("Stockage (Gio)", "Storage (GiB)"),
-        ResourceClass.PublicIpv4 => Language.T("IPv4 publiques", "Public IPv4"),
-        _ => resourceClass.ToString(),
+        "vcpu" => "vCPU",
+        "memory_gib" => Language.T("Mémoire (Gio)", "Memory (GiB)"),
+        "storage_gib" => Language.T("Stockage (Gio)", "Storage (GiB)"),
+        "public_ipv4" => Language.T("IPv4 publiques", "Public IPv4"),
+        _ => catalogue?.GetValueOrDefault(code) is { } added ? Language.T(added.NameFr, added.NameEn) : code,
     };
 
     public static string InvoiceStatus(string code) => code switch

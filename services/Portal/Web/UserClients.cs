@@ -59,6 +59,22 @@ public sealed class UserClients(Func<Task<ClaimsPrincipal>> user, IConfiguration
         });
     }
 
+    /// <summary>
+    /// The catalogue by code, in tenancy's order (the standard four first), for naming classes beyond the standard four. Without it a page still shows, naming such
+    /// a class by its code: the names are a help to read, not what the page is about.
+    /// </summary>
+    public async Task<OrderedDictionary<string, T.ResourceClass>> ClassNamesAsync()
+    {
+        try
+        {
+            return new((await ResourceClassesAsync()).Select(c => KeyValuePair.Create(c.Code, c)));
+        }
+        catch (RpcException)
+        {
+            return [];
+        }
+    }
+
     /// <summary>All the person's SSH keys in the agency, page after page.</summary>
     public async Task<List<P.SshKey>> SshKeysAsync(string agencyId)
     {

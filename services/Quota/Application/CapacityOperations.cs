@@ -47,7 +47,7 @@ public sealed partial class CapacityOperations(QuotaDbContext db, Access access,
     /// (an accelerator) from the first time its inventory is set.
     /// </summary>
     public async Task<CapacityPool> SetInventoryAsync(Guid actor, Guid poolId, string resourceClass, long total, long reserved, string? ratioText,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, string classField = "resource_class")
     {
         Validate.Amount(total, "total", MaxAmount);
         Validate.Amount(reserved, "reserved", MaxAmount);
@@ -67,8 +67,11 @@ public sealed partial class CapacityOperations(QuotaDbContext db, Access access,
         }
 
         var now = Now;
-        await RequireKnownClassAsync(resourceClass, "resource_class", cancellationToken);
+        await RequireKnownClassAsync(resourceClass, classField, cancellationToken);
         await using var transaction = await db.Database.BeginOrJoinTransactionAsync(cancellationToken);
+        // A class the pool did not have gets its row at 0 first. (A hold batch already waiting on this pool's rows
+        // does not see the new one in its first locking pass and may lock it late: at worst PostgreSQL breaks the
+        // deadlock and the batch is tried hold by hold, ADR 040; nothing is overcommitted.)
         await db.InsertIfAbsentAsync(new PoolInventory { PoolId = poolId, Class = resourceClass }, cancellationToken);
         // Conditional, like a claim: a concurrent hold cannot slip between the check and the change.
         var changed = await db.Inventories
@@ -104,7 +107,20 @@ public sealed partial class CapacityOperations(QuotaDbContext db, Access access,
         }
         await access.RequireOperatorAsync(actor, stateCode, cancellationToken);
         var now = Now;
+        var changing = limits.Keys.Order(StringComparer.Ordinal).ToList();
         await using var transaction = await db.Database.BeginOrJoinTransactionAsync(cancellationToken);
+        // Under the state's key, which an agency being opened takes too: either it is among the agencies read here,
+        // or it reads these defaults once they are committed. None is left without the class.
+        await db.LockKeyAsync(StateDefaultsKey(stateCode), cancellationToken);
+        var agencies = await db.Agencies.AsNoTracking().Where(a => a.StateCode == stateCode).Select(a => a.AgencyId).ToListAsync(cancellationToken);
+        foreach (var resourceClass in changing.Where(c => !Aes.Contracts.ResourceClasses.IsStandard(c)))
+        {
+            foreach (var agencyId in agencies)
+            {
+                // An agency opened before the class was added has no row of it yet (at 0 first, as SetInventoryAsync says).
+                await db.InsertIfAbsentAsync(new AgencyAllocation { AgencyId = agencyId, Class = resourceClass, StateCode = stateCode }, cancellationToken);
+            }
+        }
         if (db is QuotaPostgresDbContext)
         {
             // The state's allocation rows in the order every hold batch locks them (ADR 014): the updates
@@ -112,16 +128,9 @@ public sealed partial class CapacityOperations(QuotaDbContext db, Access access,
             await db.Database.ExecuteSqlAsync(
                 $"SELECT 1 FROM agency_allocations WHERE \"StateCode\" = {stateCode} ORDER BY \"AgencyId\", \"Class\" COLLATE \"C\" FOR UPDATE", cancellationToken);
         }
-        var changing = limits.Keys.Order(StringComparer.Ordinal).ToList();
-        var agencies = await db.Agencies.AsNoTracking().Where(a => a.StateCode == stateCode).Select(a => a.AgencyId).ToListAsync(cancellationToken);
         foreach (var resourceClass in changing)
         {
             var limit = limits[resourceClass];
-            foreach (var agencyId in Aes.Contracts.ResourceClasses.IsStandard(resourceClass) ? [] : agencies)
-            {
-                // An agency opened before the class was added has no row of it yet.
-                await db.InsertIfAbsentAsync(new AgencyAllocation { AgencyId = agencyId, Class = resourceClass, StateCode = stateCode }, cancellationToken);
-            }
             var row = await db.StateDefaults.FirstOrDefaultAsync(d => d.StateCode == stateCode && d.Class == resourceClass, cancellationToken);
             if (row is null)
             {
@@ -148,14 +157,14 @@ public sealed partial class CapacityOperations(QuotaDbContext db, Access access,
     }
 
     public async Task<QuotaChangeRequest> RequestQuotaChangeAsync(Guid actor, Guid agencyId, string resourceClass, long requestedLimit,
-        string? justification, CancellationToken cancellationToken)
+        string? justification, CancellationToken cancellationToken, string classField = "resource_class")
     {
         Validate.Amount(requestedLimit, "requested_limit", MaxAmount);
         var reason = Validate.Name(justification, "justification", 2000);
         var agency = await db.Agencies.AsNoTracking().FirstOrDefaultAsync(a => a.AgencyId == agencyId, cancellationToken)
             ?? throw new NotFoundException("Agency", agencyId.ToString());
         await access.RequireAgencyAdministratorAsync(actor, agencyId, cancellationToken);
-        await RequireKnownClassAsync(resourceClass, "resource_class", cancellationToken);
+        await RequireKnownClassAsync(resourceClass, classField, cancellationToken);
         var allocation = await db.AgencyAllocations.AsNoTracking().FirstOrDefaultAsync(a => a.AgencyId == agencyId && a.Class == resourceClass, cancellationToken)
             ?? new AgencyAllocation { AgencyId = agencyId, Class = resourceClass, StateCode = agency.StateCode };
         if (allocation.Limit == requestedLimit)
@@ -212,6 +221,8 @@ public sealed partial class CapacityOperations(QuotaDbContext db, Access access,
         {
             return;
         }
+        // After the agency is recorded, under the state's key: a change of the defaults either saw it or is seen here.
+        await db.LockKeyAsync(StateDefaultsKey(stateCode), cancellationToken);
         var defaults = await db.StateDefaults.AsNoTracking().Where(d => d.StateCode == stateCode).ToDictionaryAsync(d => d.Class, d => d.Limit, cancellationToken);
         foreach (var resourceClass in Aes.Contracts.ResourceClasses.Standard.Select(c => c.Code).Union(defaults.Keys))
         {
@@ -232,6 +243,8 @@ public sealed partial class CapacityOperations(QuotaDbContext db, Access access,
         db.AddToOutbox(new QuotaChanged(allocation.AgencyId, allocation.StateCode, allocation.Class, allocation.Limit, newLimit,
             actor, requestId, now), now);
     }
+
+    private static string StateDefaultsKey(string stateCode) => "quota-state-defaults:" + stateCode;
 
     /// <summary>A class must be in the catalogue, as tenancy announced it, before quota counts it.</summary>
     private async Task RequireKnownClassAsync(string resourceClass, string field, CancellationToken cancellationToken)

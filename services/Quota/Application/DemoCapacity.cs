@@ -5,7 +5,7 @@ namespace Aes.Quota.Application;
 
 /// <summary>
 /// The demo's capacity (Seed/demo-capacity.json), so that a request made in a demo run is placed: a
-/// general pool in each open demo facility as quota learns of it, and each state's default quotas as
+/// general pool in each open demo facility as quota learns of it (and a pool of 8 A100 GPUs in Bamako), and each state's default quotas as
 /// its first agency arrives. Only when Seed:Demo is true and Seed:DemoCapacity is not false; an
 /// operator changes any of it afterwards like their own.
 /// </summary>
@@ -25,27 +25,34 @@ public sealed class DemoCapacity
             ?? throw new InvalidOperationException("The demo capacity is empty.");
     }
 
-    /// <summary>Adds the demo pool of <paramref name="facility"/>, if the demo has one and the facility has no pool yet.</summary>
+    /// <summary>
+    /// Adds the demo pools of <paramref name="facility"/> (Bamako has a GPU pool beside its general one), if the demo
+    /// has some and the facility has no pool yet. A pool has a row for each standard class and for each other class
+    /// its inventory names.
+    /// </summary>
     public async Task AddPoolAsync(QuotaDbContext db, KnownFacility facility, DateTime now, CancellationToken cancellationToken)
     {
-        if (_file?.Pools.GetValueOrDefault(facility.Code) is not { } demo || await db.Pools.AnyAsync(p => p.FacilityId == facility.FacilityId, cancellationToken))
+        if (_file?.Pools.GetValueOrDefault(facility.Code) is not { } demos || await db.Pools.AnyAsync(p => p.FacilityId == facility.FacilityId, cancellationToken))
         {
             return;
         }
-        var pool = new CapacityPool
+        foreach (var demo in demos)
         {
-            Id = Guid.CreateVersion7(), FacilityId = facility.FacilityId, FacilityCode = facility.Code, StateCode = facility.StateCode,
-            Name = demo.Name, CreatedAt = now, Inventories = [],
-        };
-        foreach (var resourceClass in Aes.Contracts.ResourceClasses.Standard.Select(c => c.Code))
-        {
-            var given = demo.Inventories.GetValueOrDefault(resourceClass) ?? new DemoInventory(0, 0, "1.0");
-            var ratio = CapacityOperations.Ratio(given.AllocationRatio);
-            var capacity = PoolInventory.CapacityOf(given.Total, given.Reserved, ratio);
-            pool.Inventories.Add(new PoolInventory { Class = resourceClass, Total = given.Total, Reserved = given.Reserved, AllocationRatio = ratio, Capacity = capacity });
-            db.AddToOutbox(new CapacityChanged(pool.Id, pool.FacilityId, pool.StateCode, resourceClass, given.Total, given.Reserved, ratio, capacity, 0, now), now);
+            var pool = new CapacityPool
+            {
+                Id = Guid.CreateVersion7(), FacilityId = facility.FacilityId, FacilityCode = facility.Code, StateCode = facility.StateCode,
+                Name = demo.Name, CreatedAt = now, Inventories = [],
+            };
+            foreach (var resourceClass in Aes.Contracts.ResourceClasses.Standard.Select(c => c.Code).Union(demo.Inventories.Keys))
+            {
+                var given = demo.Inventories.GetValueOrDefault(resourceClass) ?? new DemoInventory(0, 0, "1.0");
+                var ratio = CapacityOperations.Ratio(given.AllocationRatio);
+                var capacity = PoolInventory.CapacityOf(given.Total, given.Reserved, ratio);
+                pool.Inventories.Add(new PoolInventory { Class = resourceClass, Total = given.Total, Reserved = given.Reserved, AllocationRatio = ratio, Capacity = capacity });
+                db.AddToOutbox(new CapacityChanged(pool.Id, pool.FacilityId, pool.StateCode, resourceClass, given.Total, given.Reserved, ratio, capacity, 0, now), now);
+            }
+            db.Pools.Add(pool);
         }
-        db.Pools.Add(pool);
     }
 
     /// <summary>Sets the demo's default quotas of <paramref name="stateCode"/>, unless the state already has defaults.</summary>
@@ -66,5 +73,5 @@ public sealed class DemoCapacity
 
     private sealed record DemoInventory(long Total, long Reserved, string AllocationRatio);
     private sealed record DemoPool(string Name, Dictionary<string, DemoInventory> Inventories);
-    private sealed record DemoCapacityFile(Dictionary<string, DemoPool> Pools, Dictionary<string, Dictionary<string, long>> StateDefaultQuotas);
+    private sealed record DemoCapacityFile(Dictionary<string, List<DemoPool>> Pools, Dictionary<string, Dictionary<string, long>> StateDefaultQuotas);
 }

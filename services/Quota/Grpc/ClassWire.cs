@@ -26,6 +26,9 @@ internal static class ClassWire
         return resourceClass;
     }
 
+    /// <summary>The field that named the class: the code when one was given, else the enum.</summary>
+    public static string FieldOf(string code) => string.IsNullOrWhiteSpace(code) ? "resource_class" : "class_code";
+
     public static V1.ResourceClass EnumOf(string resourceClass) => resourceClass switch
     {
         ResourceClasses.Vcpu => V1.ResourceClass.Vcpu,

@@ -40,7 +40,8 @@ public sealed class QuotaGrpcService(QuotaDbContext db, CapacityOperations capac
 
     public override async Task<V1.Pool> SetInventory(V1.SetInventoryRequest request, ServerCallContext context) =>
         ToMessage(await capacity.SetInventoryAsync(Validate.Id(request.ActorUserId, "actor_user_id"), Validate.Id(request.PoolId, "pool_id"),
-            ClassWire.ClassOf(request.ResourceClass, request.ClassCode, "resource_class"), request.Total, request.Reserved, request.AllocationRatio, context.CancellationToken));
+            ClassWire.ClassOf(request.ResourceClass, request.ClassCode, "resource_class"), request.Total, request.Reserved, request.AllocationRatio, context.CancellationToken,
+            ClassWire.FieldOf(request.ClassCode)));
 
     public override async Task<V1.Pool> GetPool(V1.GetPoolRequest request, ServerCallContext context)
     {
@@ -85,19 +86,22 @@ public sealed class QuotaGrpcService(QuotaDbContext db, CapacityOperations capac
     public override async Task<V1.AgencyQuota> GetAgencyQuota(V1.GetAgencyQuotaRequest request, ServerCallContext context)
     {
         var agencyId = Validate.Id(request.AgencyId, "agency_id");
-        var rows = (await db.AgencyAllocations.AsNoTracking().Where(a => a.AgencyId == agencyId).ToListAsync(context.CancellationToken))
-            .InDisplayOrder(a => a.Class).ToList();
+        var rows = await db.AgencyAllocations.AsNoTracking().Where(a => a.AgencyId == agencyId).ToListAsync(context.CancellationToken);
         if (rows.Count == 0)
         {
             throw new NotFoundException("Agency", request.AgencyId);
         }
+        // Every class of the catalogue has a line: one the agency was never granted is a quota of 0, which its
+        // administrator can ask to raise.
+        var known = await db.ResourceClasses.AsNoTracking().Select(c => c.Code).ToListAsync(context.CancellationToken);
+        rows.AddRange(known.Except(rows.Select(r => r.Class)).Select(c => new AgencyAllocation { AgencyId = agencyId, Class = c, StateCode = rows[0].StateCode }));
         return new V1.AgencyQuota
         {
             AgencyId = request.AgencyId,
             StateCode = rows[0].StateCode,
             Lines =
             {
-                rows.Select(a => new V1.QuotaLine
+                rows.InDisplayOrder(a => a.Class).Select(a => new V1.QuotaLine
                 {
                     ResourceClass = ClassWire.EnumOf(a.Class), ClassCode = a.Class, Limit = a.Limit, Used = a.Used, Headroom = Math.Max(0, a.Limit - a.Used), Overridden = a.Overridden,
                 }),
@@ -107,7 +111,8 @@ public sealed class QuotaGrpcService(QuotaDbContext db, CapacityOperations capac
 
     public override async Task<V1.QuotaChangeRequest> RequestQuotaChange(V1.RequestQuotaChangeRequest request, ServerCallContext context) =>
         ToMessage(await capacity.RequestQuotaChangeAsync(Validate.Id(request.ActorUserId, "actor_user_id"), Validate.Id(request.AgencyId, "agency_id"),
-            ClassWire.ClassOf(request.ResourceClass, request.ClassCode, "resource_class"), request.RequestedLimit, request.Justification, context.CancellationToken));
+            ClassWire.ClassOf(request.ResourceClass, request.ClassCode, "resource_class"), request.RequestedLimit, request.Justification, context.CancellationToken,
+            ClassWire.FieldOf(request.ClassCode)));
 
     public override async Task<V1.QuotaChangeRequest> DecideQuotaChange(V1.DecideQuotaChangeRequest request, ServerCallContext context) =>
         ToMessage(await capacity.DecideQuotaChangeAsync(Validate.Id(request.ActorUserId, "actor_user_id"), Validate.Id(request.RequestId, "request_id"),
@@ -233,7 +238,9 @@ public sealed class QuotaGrpcService(QuotaDbContext db, CapacityOperations capac
         {
             if (amount * count > CapacityOperations.MaxAmount)
             {
-                throw new InvalidFieldException($"vm.{resourceClass}", new(
+                var field = request.VmByClass.Count == 0 ? $"vm.{resourceClass}"
+                    : $"vm_by_class[{request.VmByClass.ToList().FindIndex(a => a.ResourceClass.Trim() == resourceClass)}].amount";
+                throw new InvalidFieldException(field, new(
                     $"{count} × {amount} dépasse {CapacityOperations.MaxAmount}.", $"{count} × {amount} exceeds {CapacityOperations.MaxAmount}."));
             }
         }

@@ -33,6 +33,17 @@ public sealed partial class DemoSeeder(
             }, cancellationToken);
         }
 
+        // Accelerators the demo's states added to the catalogue (Bamako's GPU pool is counted in one).
+        foreach (var seed in data.ResourceClasses ?? [])
+        {
+            await operations.DefineResourceClassAsync(new V1.DefineResourceClassRequest
+            {
+                StateCode = seed.StateCode, Code = seed.Code, Unit = seed.Unit, NameFr = seed.NameFr, NameEn = seed.NameEn,
+                Metering = seed.Metering == "hourly" ? V1.ResourceMetering.Hourly : V1.ResourceMetering.Monthly,
+                Consumption = seed.Consumption == "count" ? V1.ResourceConsumption.Count : V1.ResourceConsumption.Amount,
+            }, cancellationToken);
+        }
+
         var facilities = new Dictionary<string, Facility>();
         foreach (var seed in data.Facilities)
         {
@@ -133,7 +144,9 @@ public sealed partial class DemoSeeder(
     [LoggerMessage(Level = LogLevel.Information, Message = "Demo data seeded: {States} states, {Facilities} facilities, {Agencies} agencies, {Users} users, {Agreements} agreements")]
     private partial void LogSeeded(int states, int facilities, int agencies, int users, int agreements);
 
-    private sealed record DemoData(List<SeedState> States, List<SeedFacility> Facilities, List<SeedAgency> Agencies, List<SeedUser> Users, List<SeedAgreement> Agreements);
+    private sealed record DemoData(List<SeedState> States, List<SeedFacility> Facilities, List<SeedAgency> Agencies, List<SeedUser> Users, List<SeedAgreement> Agreements,
+        List<SeedResourceClass>? ResourceClasses = null);
+    private sealed record SeedResourceClass(string StateCode, string Code, string Unit, string NameFr, string NameEn, string Metering, string Consumption);
     private sealed record SeedState(string Code, string NameFr, string NameEn, string TimeZone);
     private sealed record SeedAmounts(long Vcpu, long MemoryGib, long StorageGib, long PublicIpv4)
     {

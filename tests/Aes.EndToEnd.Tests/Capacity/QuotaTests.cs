@@ -144,8 +144,11 @@ public abstract class QuotaTests<TMarketplace>(TMarketplace m) : IClassFixture<T
         var inventory = (await m.Quota.GetPoolAsync(new Q.GetPoolRequest { Id = pool.Id })).Inventories.Single(i => i.ClassCode == gpu);
         Assert.Equal((Q.ResourceClass.Unspecified, 8L, 0L), (inventory.ResourceClass, inventory.Capacity, inventory.Used));
 
-        // A state's default for the class reaches the agencies it had (MEF) and those it opens after; the standard limits stay.
+        // Until a state grants some, an agency's quota of the class is 0, and shown so.
         var mef = m.Agencies["ML/MEF"];
+        Assert.Equal(0, (await m.Quota.GetAgencyQuotaAsync(new Q.GetAgencyQuotaRequest { AgencyId = mef })).Lines.Single(l => l.ClassCode == gpu).Limit);
+
+        // A state's default for the class reaches the agencies it had (MEF) and those it opens after; the standard limits stay.
         var vcpuBefore = (await m.Quota.GetAgencyQuotaAsync(new Q.GetAgencyQuotaRequest { AgencyId = mef })).Lines.Single(l => l.ClassCode == "vcpu").Limit;
         var defaults = await m.Quota.SetStateDefaultQuotaAsync(new Q.SetStateDefaultQuotaRequest
         {
@@ -156,7 +159,7 @@ public abstract class QuotaTests<TMarketplace>(TMarketplace m) : IClassFixture<T
         var mefLines = (await m.Quota.GetAgencyQuotaAsync(new Q.GetAgencyQuotaRequest { AgencyId = mef })).Lines;
         Assert.Equal(4, mefLines.Single(l => l.ClassCode == gpu).Limit);
         Assert.Equal(vcpuBefore, mefLines.Single(l => l.ClassCode == "vcpu").Limit);
-        Assert.Equal(["vcpu", "memory_gib", "storage_gib", "public_ipv4", gpu], mefLines.Select(l => l.ClassCode));
+        Assert.Equal(["vcpu", "memory_gib", "storage_gib", "public_ipv4"], mefLines.Take(4).Select(l => l.ClassCode));
         var (agency, _) = await NewAgencyWithAdministratorAsync();
         Assert.Equal(4, (await m.Quota.GetAgencyQuotaAsync(new Q.GetAgencyQuotaRequest { AgencyId = agency })).Lines.Single(l => l.ClassCode == gpu).Limit);
 
@@ -207,6 +210,47 @@ public abstract class QuotaTests<TMarketplace>(TMarketplace m) : IClassFixture<T
         // A pool without the class refuses it as short, not as unknown.
         var noRoom = await Assert.ThrowsAsync<RpcException>(() => m.Quota.HoldAsync(HoldByClass(agency, plain.Id, ("vcpu", 1), (gpu, 1))).ResponseAsync);
         Assert.Equal((StatusCode.ResourceExhausted, gpu), (noRoom.StatusCode, noRoom.Trailers.GetValue("aes-resource-class")));
+    }
+
+    [Fact]
+    public async Task Sixty_four_clients_racing_for_the_last_gpus_of_a_pool_never_overcommit_them()
+    {
+        var gpu = await DefinedClassAsync("gpu_r");
+        var pool = await m.PoolAsync("ML-BKO-1", vcpuTotal: 10_000);
+        await m.Quota.SetInventoryAsync(new Q.SetInventoryRequest { ActorUserId = m.Users["op.ml"], PoolId = pool.Id, ClassCode = gpu, Total = 8, AllocationRatio = "1.0" });
+        await m.Quota.SetStateDefaultQuotaAsync(new Q.SetStateDefaultQuotaRequest
+        {
+            ActorUserId = m.Users["op.ml"], StateCode = "ML", LimitsByClass = { new Q.ResourceAmount { ResourceClass = gpu, Amount = 1_000 } },
+        });
+        var (mef, dnec) = (m.Agencies["ML/MEF"], m.Agencies["ML/DNEC"]);
+
+        var outcomes = await RaceAsync(i => HoldByClass(i % 2 == 0 ? mef : dnec, pool.Id, ("vcpu", 4), ("memory_gib", 16), (gpu, 1)));
+
+        Assert.Equal(8, outcomes.Count(o => o.Granted is not null));
+        EveryClaimIsGrantedOrRefusedWithItsReason(outcomes, gpu);
+        var usage = await UsageByClassAsync(Q.UsageScope.Pool, pool.Id);
+        Assert.Equal((8L, 8L), (usage[gpu].Used, usage[gpu].Limit));
+        Assert.Equal(32, usage["vcpu"].Used);  // the refused took nothing of the other classes either
+        long held = 0;
+        foreach (var granted in outcomes.Where(o => o.Granted is not null))
+        {
+            held += (await m.Quota.GetClaimAsync(new Q.ClaimIdRequest { ClaimId = granted.Granted!.ClaimId })).AmountsByClass.Single(a => a.ResourceClass == gpu).Amount;
+        }
+        Assert.Equal(8, held);
+    }
+
+    /// <summary>A class added to the catalogue by Mali's operator, once quota has learnt it.</summary>
+    private async Task<string> DefinedClassAsync(string prefix)
+    {
+        var code = $"{prefix}{Guid.NewGuid():N}"[..16];
+        await m.Tenancy.DefineResourceClassAsync(new T.DefineResourceClassRequest
+        {
+            StateCode = "ML", Code = code, Unit = "gpu", NameFr = "GPU de test", NameEn = "Test GPU",
+            Metering = T.ResourceMetering.Hourly, Consumption = T.ResourceConsumption.Count,
+        });
+        await Eventually.HoldsAsync(async () => (await m.Quota.GetAgencyQuotaAsync(new Q.GetAgencyQuotaRequest { AgencyId = m.Agencies["ML/MEF"] }))
+            .Lines.Any(l => l.ClassCode == code), TimeSpan.FromSeconds(30), "quota learnt the added class");
+        return code;
     }
 
     [Fact]

@@ -210,6 +210,13 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
         Assert.Equal(5, foreign.ExitCode);
         Assert.Contains("PermissionDenied", foreign.Output);
 
+        // The demo's A100 class is given to the pool like any other; a class nobody defined is refused, naming it.
+        var gpus = await AesAsync("capacity", "set", "--pool", poolId, "--class", "gpu_a100_80g", "--total", "4", "--token", op);
+        Assert.True(gpus.ExitCode == 0 && gpus.Output.Contains("gpu_a100_80g: capacité / capacity 4", StringComparison.Ordinal), gpus.Output);
+        Assert.Contains("gpu_a100_80g", (await AesAsync("capacity", "pools", "--facility", "ML-BKO-1", "--token", op)).Output);
+        var unknown = await AesAsync("capacity", "set", "--pool", poolId, "--class", "gpu_nowhere", "--total", "4", "--token", op);
+        Assert.True(unknown.ExitCode != 0 && unknown.Output.Contains("gpu_nowhere", StringComparison.Ordinal), unknown.Output);
+
         var asked = await AesAsync("quotas", "request", "--agency", "ML/MEF", "--class", "public_ipv4", "--limit", "250", "--justification", "Portail citoyen",
             "--token", await m.TokenOfAsync("admin.mef.ml"));
         Assert.True(asked.ExitCode == 0, asked.Output);
@@ -220,6 +227,7 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
         var quota = await AesAsync("quotas", "show", "--agency", "ML/MEF", "--token", await m.TokenOfAsync("agent.mef.ml"));
         Assert.Contains("public_ipv4", quota.Output);
         Assert.Contains("oui / yes", quota.Output);
+        Assert.Contains("gpu_a100_80g", quota.Output); // a class the agency was never granted: 0
         Assert.Equal(250, (await m.Quota.GetAgencyQuotaAsync(new Q.GetAgencyQuotaRequest { AgencyId = m.Agencies["ML/MEF"] })).Lines.Single(l => l.ResourceClass == Q.ResourceClass.PublicIpv4).Limit);
 
         var prices = await AesAsync("prices", "list", "--facility", "ML-BKO-1", "--token", await m.TokenOfAsync("agent.mef.ml"));
@@ -657,7 +665,13 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
         Assert.Equal(8192 * 3 / 2 - 512, memory.GetProperty("capacity").GetInt64());
         var pools = await SendAsync(op, HttpMethod.Get, $"/api/v1/pools?facilityId={m.Facilities["ML-BKO-1"]}");
         Assert.Contains(pools.Body.GetProperty("pools").EnumerateArray(), p => p.GetProperty("id").GetString() == poolId);
-        AssertProblem(HttpStatusCode.BadRequest, await SendAsync(op, HttpMethod.Put, $"/api/v1/pools/{poolId}/inventories/gpu", new { total = 1 }), "resourceClass");
+        // Any class of the catalogue is a path: one nobody defined, or no code at all, is refused by name.
+        AssertProblem(HttpStatusCode.BadRequest, await SendAsync(op, HttpMethod.Put, $"/api/v1/pools/{poolId}/inventories/gpu", new { total = 1, allocationRatio = "1.0" }), "classCode");
+        AssertProblem(HttpStatusCode.BadRequest, await SendAsync(op, HttpMethod.Put, $"/api/v1/pools/{poolId}/inventories/GPU-A100", new { total = 1, allocationRatio = "1.0" }), "classCode");
+        var gpus = await SendAsync(op, HttpMethod.Put, $"/api/v1/pools/{poolId}/inventories/gpu_a100_80g", new { total = 2, allocationRatio = "1.0" });
+        Assert.True(gpus.Response.IsSuccessStatusCode, gpus.Body.ToString());
+        var gpuLine = gpus.Body.GetProperty("inventories").EnumerateArray().Single(i => i.GetProperty("classCode").GetString() == "gpu_a100_80g");
+        Assert.Equal(2, gpuLine.GetProperty("capacity").GetInt64());
         AssertProblem(HttpStatusCode.BadRequest, await SendAsync(op, HttpMethod.Put, $"/api/v1/pools/{poolId}/inventories/vcpu", new { total = "beaucoup" }), "total");
         AssertProblem(HttpStatusCode.BadRequest, await SendAsync(op, HttpMethod.Put, $"/api/v1/pools/{poolId}/inventories/vcpu", new { total = -4 }), "total");
         AssertProblem(HttpStatusCode.BadRequest, await SendAsync(op, HttpMethod.Get, "/api/v1/pools?colour=blue"), "colour");

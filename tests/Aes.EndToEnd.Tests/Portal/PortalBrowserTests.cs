@@ -288,6 +288,49 @@ public sealed class PortalBrowserTests(PortalMarketplace m) : ChromiumTests, ICl
     }
 
     [Fact]
+    public async Task An_agency_administrator_asks_for_gpus_it_has_none_of_the_operator_grants_them_and_gives_a_pool_eight_a100()
+    {
+        // The demo's A100 class: MEF was never granted any, and its quota page says 0 in the catalogue's words.
+        var administrator = await SignedInAsync("admin.mef.ml", "/quotas");
+        var gpuLine = administrator.Locator("[data-resource='gpu_a100_80g']");
+        await Assertions.Expect(gpuLine).ToHaveAttributeAsync("data-limit", "0", Live);
+        await Assertions.Expect(gpuLine).ToContainTextAsync("GPU A100 80 Go");
+        await administrator.GetByLabel("Ressource").SelectOptionAsync(new SelectOptionValue { Label = "GPU A100 80 Go" });
+        await administrator.GetByLabel("Nouvelle limite demandée").FillAsync("2");
+        await administrator.GetByLabel("Justification").FillAsync("Entraînement d'un modèle de traduction bambara");
+        await administrator.GetByRole(AriaRole.Button, new() { Name = "Envoyer la demande" }).ClickAsync();
+        await Assertions.Expect(administrator.Locator("p[role=status]")).ToContainTextAsync("Demande envoyée");
+
+        var operatorPage = await SignedInAsync("op.ml", "/operateur/quotas");
+        var card = operatorPage.Locator("article.card").Filter(new() { HasText = "modèle de traduction bambara" }).First;
+        await Assertions.Expect(card).ToContainTextAsync("GPU A100 80 Go");
+        await card.GetByRole(AriaRole.Button, new() { Name = "Approuver" }).ClickAsync();
+        await Assertions.Expect(operatorPage.Locator("p[role=status]")).ToContainTextAsync("s'applique dès maintenant");
+        await Assertions.Expect(gpuLine).ToHaveAttributeAsync("data-limit", "2", Live);
+
+        // The operator gives a pool of Bamako its eight A100 on the page where pools are set, and reads them on the capacity page.
+        await operatorPage.GotoAsync(m.PortalAddress + "/operateur/reserves");
+        await InteractiveAsync(operatorPage);
+        var name = $"gpu-{Guid.NewGuid().ToString("N")[..6]}";
+        await operatorPage.GetByLabel("Nom de la réserve").FillAsync(name);
+        await operatorPage.GetByRole(AriaRole.Button, new() { Name = "Créer" }).ClickAsync();
+        var gpuRow = operatorPage.Locator($"article[data-pool='ML-BKO-1/{name}'] tr[data-resource='gpu_a100_80g']");
+        await Assertions.Expect(gpuRow.Locator("th")).ToHaveTextAsync("GPU A100 80 Go");
+        await gpuRow.GetByLabel("Total GPU A100 80 Go").FillAsync("8");
+        await gpuRow.GetByRole(AriaRole.Button, new() { Name = "Enregistrer" }).ClickAsync();
+        await Assertions.Expect(gpuRow.Locator(".capacity")).ToHaveTextAsync("8");
+        await operatorPage.GotoAsync(m.PortalAddress + "/operateur/capacite");
+        await InteractiveAsync(operatorPage);
+        var gpuPool = operatorPage.Locator($"article[data-pool='ML-BKO-1/{name}']");
+        await Assertions.Expect(gpuPool.GetByRole(AriaRole.Meter, new() { Name = "GPU A100 80 Go" })).ToHaveAttributeAsync("aria-valuemax", "8");
+        await Screenshot(operatorPage, "capacite-gpu");
+
+        // In English, the catalogue's English name.
+        await administrator.GotoAsync(m.PortalAddress + "/quotas?lang=en");
+        await Assertions.Expect(administrator.Locator("[data-resource='gpu_a100_80g']")).ToContainTextAsync("A100 80 GB GPU");
+    }
+
+    [Fact]
     public async Task Journey_4_an_agency_administrator_asks_for_more_vcpu_and_the_new_limit_applies_once_the_operator_approves()
     {
         var before = (await m.Quota.GetAgencyQuotaAsync(new Q.GetAgencyQuotaRequest { AgencyId = m.Agencies["ML/MEF"] })).Lines.Single(l => l.ResourceClass == Q.ResourceClass.Vcpu).Limit;
@@ -306,7 +349,7 @@ public sealed class PortalBrowserTests(PortalMarketplace m) : ChromiumTests, ICl
         await card.GetByRole(AriaRole.Button, new() { Name = "Approuver" }).ClickAsync();
         await Assertions.Expect(operatorPage.Locator("p[role=status]")).ToContainTextAsync("s'applique dès maintenant");
 
-        await Assertions.Expect(administrator.Locator("[data-resource='Vcpu']")).ToHaveAttributeAsync("data-limit", wanted.ToString(System.Globalization.CultureInfo.InvariantCulture), Live);
+        await Assertions.Expect(administrator.Locator("[data-resource='vcpu']")).ToHaveAttributeAsync("data-limit", wanted.ToString(System.Globalization.CultureInfo.InvariantCulture), Live);
         Assert.Equal(wanted, (await m.Quota.GetAgencyQuotaAsync(new Q.GetAgencyQuotaRequest { AgencyId = m.Agencies["ML/MEF"] })).Lines.Single(l => l.ResourceClass == Q.ResourceClass.Vcpu).Limit);
     }
 
@@ -583,7 +626,7 @@ public sealed class PortalBrowserTests(PortalMarketplace m) : ChromiumTests, ICl
         await page.GetByLabel("Nom de la réserve").FillAsync(name);
         await page.GetByRole(AriaRole.Button, new() { Name = "Créer" }).ClickAsync();
         var pool = page.Locator($"article[data-pool='ML-BKO-1/{name}']");
-        var vcpu = pool.Locator("tr[data-resource='Vcpu']");
+        var vcpu = pool.Locator("tr[data-resource='vcpu']");
         await vcpu.GetByLabel("Total vCPU").FillAsync("32");
         await vcpu.GetByLabel("Ratio vCPU").FillAsync("4,0");
         await vcpu.GetByRole(AriaRole.Button, new() { Name = "Enregistrer" }).ClickAsync();

@@ -228,7 +228,7 @@ public sealed class TenancyApiTests(TenancyServiceFixture tenancy) : IClassFixtu
     {
         var a100 = new DefineResourceClassRequest
         {
-            StateCode = "ML", Code = "gpu_a100_80g", Unit = "gpu", NameFr = "GPU A100 80 Go", NameEn = "A100 80 GB GPU",
+            StateCode = "ML", Code = "gpu_h200_141g", Unit = "gpu", NameFr = "GPU H200 141 Go", NameEn = "H200 141 GB GPU",
             Metering = ResourceMetering.Hourly, Consumption = ResourceConsumption.Count,
         };
 
@@ -236,7 +236,7 @@ public sealed class TenancyApiTests(TenancyServiceFixture tenancy) : IClassFixtu
 
         Assert.Single(answers.Distinct());
         Assert.Equal(("gpu-hour", "ML", false), (answers[0].BillingUnit, answers[0].DefinedByStateCode, answers[0].Standard));
-        Assert.Single(await tenancy.OutboxAsync("ResourceClassDefined"), message => message.Body.Contains("gpu_a100_80g", StringComparison.Ordinal));
+        Assert.Single(await tenancy.OutboxAsync("ResourceClassDefined"), message => message.Body.Contains("gpu_h200_141g", StringComparison.Ordinal));
         var pages = new List<string[]>();
         var token = "";
         do
@@ -248,8 +248,9 @@ public sealed class TenancyApiTests(TenancyServiceFixture tenancy) : IClassFixtu
         while (token.Length > 0);
         Assert.Equal(["vcpu", "memory_gib"], pages[0]);
         Assert.Equal(["storage_gib", "public_ipv4"], pages[1]);
-        Assert.Contains("gpu_a100_80g", pages.Skip(2).SelectMany(p => p));
-        Assert.Equal(1, pages.SelectMany(p => p).Count(code => code == "gpu_a100_80g"));
+        Assert.Contains("gpu_h200_141g", pages.Skip(2).SelectMany(p => p));
+        Assert.Equal(1, pages.SelectMany(p => p).Count(code => code == "gpu_h200_141g"));
+        Assert.Contains("gpu_a100_80g", pages.Skip(2).SelectMany(p => p)); // the demo's
     }
 
     public static TheoryData<string> BadRequests => new(BadInputs.Cases.Keys);
