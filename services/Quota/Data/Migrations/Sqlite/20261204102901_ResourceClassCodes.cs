@@ -13,62 +13,37 @@ namespace Aes.Quota.Data.Migrations.Sqlite
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
-            // Classes by code: 1 to 4 were the standard four, in this order. Written as text before the tables are rebuilt
-            // with a text column, and read as text, so the order of the two does not matter.
-            migrationBuilder.Sql("UPDATE agency_allocations SET \"Class\" = CASE CAST(\"Class\" AS TEXT) WHEN '1' THEN 'vcpu' WHEN '2' THEN 'memory_gib' WHEN '3' THEN 'storage_gib' WHEN '4' THEN 'public_ipv4' ELSE \"Class\" END;");
-            migrationBuilder.Sql("UPDATE agreement_slices SET \"Class\" = CASE CAST(\"Class\" AS TEXT) WHEN '1' THEN 'vcpu' WHEN '2' THEN 'memory_gib' WHEN '3' THEN 'storage_gib' WHEN '4' THEN 'public_ipv4' ELSE \"Class\" END;");
-            migrationBuilder.Sql("UPDATE pool_inventories SET \"Class\" = CASE CAST(\"Class\" AS TEXT) WHEN '1' THEN 'vcpu' WHEN '2' THEN 'memory_gib' WHEN '3' THEN 'storage_gib' WHEN '4' THEN 'public_ipv4' ELSE \"Class\" END;");
-            migrationBuilder.Sql("UPDATE quota_change_requests SET \"Class\" = CASE CAST(\"Class\" AS TEXT) WHEN '1' THEN 'vcpu' WHEN '2' THEN 'memory_gib' WHEN '3' THEN 'storage_gib' WHEN '4' THEN 'public_ipv4' ELSE \"Class\" END;");
-            migrationBuilder.Sql("UPDATE quota_history SET \"Class\" = CASE CAST(\"Class\" AS TEXT) WHEN '1' THEN 'vcpu' WHEN '2' THEN 'memory_gib' WHEN '3' THEN 'storage_gib' WHEN '4' THEN 'public_ipv4' ELSE \"Class\" END;");
-            migrationBuilder.Sql("UPDATE state_quota_defaults SET \"Class\" = CASE CAST(\"Class\" AS TEXT) WHEN '1' THEN 'vcpu' WHEN '2' THEN 'memory_gib' WHEN '3' THEN 'storage_gib' WHEN '4' THEN 'public_ipv4' ELSE \"Class\" END;");
-            migrationBuilder.AlterColumn<string>(
-                name: "Class",
-                table: "agency_allocations",
-                type: "TEXT",
-                maxLength: 40,
-                nullable: false,
-                oldClrType: typeof(int),
-                oldType: "INTEGER");
-            migrationBuilder.AlterColumn<string>(
-                name: "Class",
-                table: "agreement_slices",
-                type: "TEXT",
-                maxLength: 40,
-                nullable: false,
-                oldClrType: typeof(int),
-                oldType: "INTEGER");
-            migrationBuilder.AlterColumn<string>(
-                name: "Class",
-                table: "pool_inventories",
-                type: "TEXT",
-                maxLength: 40,
-                nullable: false,
-                oldClrType: typeof(int),
-                oldType: "INTEGER");
-            migrationBuilder.AlterColumn<string>(
-                name: "Class",
-                table: "quota_change_requests",
-                type: "TEXT",
-                maxLength: 40,
-                nullable: false,
-                oldClrType: typeof(int),
-                oldType: "INTEGER");
-            migrationBuilder.AlterColumn<string>(
-                name: "Class",
-                table: "quota_history",
-                type: "TEXT",
-                maxLength: 40,
-                nullable: false,
-                oldClrType: typeof(int),
-                oldType: "INTEGER");
-            migrationBuilder.AlterColumn<string>(
-                name: "Class",
-                table: "state_quota_defaults",
-                type: "TEXT",
-                maxLength: 40,
-                nullable: false,
-                oldClrType: typeof(int),
-                oldType: "INTEGER");
+            // Classes by code: 1 to 4 were the standard four, in this order. Each table is rebuilt by hand with a text
+            // column, converting as it copies: EF's own rebuild for AlterColumn turns foreign keys off first, which
+            // cannot happen inside the migration's transaction, so a crash there would leave it half done. No table
+            // refers to these six, so they can be dropped and renamed with foreign keys on, all in the one transaction.
+            migrationBuilder.Sql("CREATE TABLE \"ef_temp_agency_allocations\" (\"AgencyId\" TEXT NOT NULL, \"Class\" TEXT NOT NULL, \"Limit\" INTEGER NOT NULL, \"Overridden\" INTEGER NOT NULL, \"StateCode\" TEXT NOT NULL, \"Used\" INTEGER NOT NULL, CONSTRAINT \"PK_agency_allocations\" PRIMARY KEY (\"AgencyId\", \"Class\"));");
+            migrationBuilder.Sql("INSERT INTO \"ef_temp_agency_allocations\" (\"AgencyId\", \"Class\", \"Limit\", \"Overridden\", \"StateCode\", \"Used\") SELECT \"AgencyId\", CASE CAST(\"Class\" AS TEXT) WHEN '1' THEN 'vcpu' WHEN '2' THEN 'memory_gib' WHEN '3' THEN 'storage_gib' WHEN '4' THEN 'public_ipv4' ELSE CAST(\"Class\" AS TEXT) END, \"Limit\", \"Overridden\", \"StateCode\", \"Used\" FROM \"agency_allocations\";");
+            migrationBuilder.Sql("DROP TABLE \"agency_allocations\";");
+            migrationBuilder.Sql("ALTER TABLE \"ef_temp_agency_allocations\" RENAME TO \"agency_allocations\";");
+            migrationBuilder.Sql("CREATE INDEX \"IX_agency_allocations_StateCode_Class\" ON \"agency_allocations\" (\"StateCode\", \"Class\");");
+            migrationBuilder.Sql("CREATE TABLE \"ef_temp_agreement_slices\" (\"AgreementId\" TEXT NOT NULL, \"Class\" TEXT NOT NULL, \"Limit\" INTEGER NOT NULL, \"Used\" INTEGER NOT NULL, CONSTRAINT \"PK_agreement_slices\" PRIMARY KEY (\"AgreementId\", \"Class\"));");
+            migrationBuilder.Sql("INSERT INTO \"ef_temp_agreement_slices\" (\"AgreementId\", \"Class\", \"Limit\", \"Used\") SELECT \"AgreementId\", CASE CAST(\"Class\" AS TEXT) WHEN '1' THEN 'vcpu' WHEN '2' THEN 'memory_gib' WHEN '3' THEN 'storage_gib' WHEN '4' THEN 'public_ipv4' ELSE CAST(\"Class\" AS TEXT) END, \"Limit\", \"Used\" FROM \"agreement_slices\";");
+            migrationBuilder.Sql("DROP TABLE \"agreement_slices\";");
+            migrationBuilder.Sql("ALTER TABLE \"ef_temp_agreement_slices\" RENAME TO \"agreement_slices\";");
+            migrationBuilder.Sql("CREATE TABLE \"ef_temp_pool_inventories\" (\"PoolId\" TEXT NOT NULL, \"Class\" TEXT NOT NULL, \"AllocationRatio\" TEXT NOT NULL, \"Capacity\" INTEGER NOT NULL, \"Reserved\" INTEGER NOT NULL, \"Total\" INTEGER NOT NULL, \"Used\" INTEGER NOT NULL, CONSTRAINT \"PK_pool_inventories\" PRIMARY KEY (\"PoolId\", \"Class\"), CONSTRAINT \"FK_pool_inventories_pools_PoolId\" FOREIGN KEY (\"PoolId\") REFERENCES \"pools\" (\"Id\") ON DELETE CASCADE);");
+            migrationBuilder.Sql("INSERT INTO \"ef_temp_pool_inventories\" (\"PoolId\", \"Class\", \"AllocationRatio\", \"Capacity\", \"Reserved\", \"Total\", \"Used\") SELECT \"PoolId\", CASE CAST(\"Class\" AS TEXT) WHEN '1' THEN 'vcpu' WHEN '2' THEN 'memory_gib' WHEN '3' THEN 'storage_gib' WHEN '4' THEN 'public_ipv4' ELSE CAST(\"Class\" AS TEXT) END, \"AllocationRatio\", \"Capacity\", \"Reserved\", \"Total\", \"Used\" FROM \"pool_inventories\";");
+            migrationBuilder.Sql("DROP TABLE \"pool_inventories\";");
+            migrationBuilder.Sql("ALTER TABLE \"ef_temp_pool_inventories\" RENAME TO \"pool_inventories\";");
+            migrationBuilder.Sql("CREATE TABLE \"ef_temp_quota_change_requests\" (\"Id\" TEXT NOT NULL CONSTRAINT \"PK_quota_change_requests\" PRIMARY KEY, \"AgencyId\" TEXT NOT NULL, \"Class\" TEXT NOT NULL, \"CurrentLimit\" INTEGER NOT NULL, \"DecidedAt\" TEXT NULL, \"DecidedBy\" TEXT NULL, \"DecisionReason\" TEXT NULL, \"Justification\" TEXT NOT NULL, \"RequestedAt\" TEXT NOT NULL, \"RequestedBy\" TEXT NOT NULL, \"RequestedLimit\" INTEGER NOT NULL, \"StateCode\" TEXT NOT NULL, \"Status\" INTEGER NOT NULL, \"Version\" INTEGER NOT NULL);");
+            migrationBuilder.Sql("INSERT INTO \"ef_temp_quota_change_requests\" (\"Id\", \"AgencyId\", \"Class\", \"CurrentLimit\", \"DecidedAt\", \"DecidedBy\", \"DecisionReason\", \"Justification\", \"RequestedAt\", \"RequestedBy\", \"RequestedLimit\", \"StateCode\", \"Status\", \"Version\") SELECT \"Id\", \"AgencyId\", CASE CAST(\"Class\" AS TEXT) WHEN '1' THEN 'vcpu' WHEN '2' THEN 'memory_gib' WHEN '3' THEN 'storage_gib' WHEN '4' THEN 'public_ipv4' ELSE CAST(\"Class\" AS TEXT) END, \"CurrentLimit\", \"DecidedAt\", \"DecidedBy\", \"DecisionReason\", \"Justification\", \"RequestedAt\", \"RequestedBy\", \"RequestedLimit\", \"StateCode\", \"Status\", \"Version\" FROM \"quota_change_requests\";");
+            migrationBuilder.Sql("DROP TABLE \"quota_change_requests\";");
+            migrationBuilder.Sql("ALTER TABLE \"ef_temp_quota_change_requests\" RENAME TO \"quota_change_requests\";");
+            migrationBuilder.Sql("CREATE INDEX \"IX_quota_change_requests_AgencyId_Status\" ON \"quota_change_requests\" (\"AgencyId\", \"Status\");");
+            migrationBuilder.Sql("CREATE TABLE \"ef_temp_quota_history\" (\"Id\" INTEGER NOT NULL CONSTRAINT \"PK_quota_history\" PRIMARY KEY AUTOINCREMENT, \"AgencyId\" TEXT NOT NULL, \"ChangeRequestId\" TEXT NULL, \"ChangedAt\" TEXT NOT NULL, \"ChangedBy\" TEXT NULL, \"Class\" TEXT NOT NULL, \"NewLimit\" INTEGER NOT NULL, \"OldLimit\" INTEGER NOT NULL);");
+            migrationBuilder.Sql("INSERT INTO \"ef_temp_quota_history\" (\"Id\", \"AgencyId\", \"ChangeRequestId\", \"ChangedAt\", \"ChangedBy\", \"Class\", \"NewLimit\", \"OldLimit\") SELECT \"Id\", \"AgencyId\", \"ChangeRequestId\", \"ChangedAt\", \"ChangedBy\", CASE CAST(\"Class\" AS TEXT) WHEN '1' THEN 'vcpu' WHEN '2' THEN 'memory_gib' WHEN '3' THEN 'storage_gib' WHEN '4' THEN 'public_ipv4' ELSE CAST(\"Class\" AS TEXT) END, \"NewLimit\", \"OldLimit\" FROM \"quota_history\";");
+            migrationBuilder.Sql("DROP TABLE \"quota_history\";");
+            migrationBuilder.Sql("ALTER TABLE \"ef_temp_quota_history\" RENAME TO \"quota_history\";");
+            migrationBuilder.Sql("CREATE INDEX \"IX_quota_history_AgencyId\" ON \"quota_history\" (\"AgencyId\");");
+            migrationBuilder.Sql("CREATE TABLE \"ef_temp_state_quota_defaults\" (\"StateCode\" TEXT NOT NULL, \"Class\" TEXT NOT NULL, \"Limit\" INTEGER NOT NULL, CONSTRAINT \"PK_state_quota_defaults\" PRIMARY KEY (\"StateCode\", \"Class\"));");
+            migrationBuilder.Sql("INSERT INTO \"ef_temp_state_quota_defaults\" (\"StateCode\", \"Class\", \"Limit\") SELECT \"StateCode\", CASE CAST(\"Class\" AS TEXT) WHEN '1' THEN 'vcpu' WHEN '2' THEN 'memory_gib' WHEN '3' THEN 'storage_gib' WHEN '4' THEN 'public_ipv4' ELSE CAST(\"Class\" AS TEXT) END, \"Limit\" FROM \"state_quota_defaults\";");
+            migrationBuilder.Sql("DROP TABLE \"state_quota_defaults\";");
+            migrationBuilder.Sql("ALTER TABLE \"ef_temp_state_quota_defaults\" RENAME TO \"state_quota_defaults\";");
 
             // A claim keeps its amounts as one value, the non-zero classes in code order.
             migrationBuilder.Sql("ALTER TABLE claims ADD COLUMN \"Amounts\" TEXT NOT NULL DEFAULT '';");
