@@ -36,8 +36,9 @@ public sealed class EmbeddedMarketplace : IAsyncDisposable
             ["--data-dir", dataDirectory, "--port-offset", portOffset.ToString(), .. issuer.TrustArguments(), .. malian.MalianTrustArguments(), .. extraArguments],
             environment.ToDictionary());
         var marketplace = new EmbeddedMarketplace(process, portOffset, issuer);
-        // The distributed run starts five processes one after the other, each migrating its database.
-        await process.WaitForOutputAsync("Ctrl-C", TimeSpan.FromSeconds(240));
+        // The distributed run starts its broker, its database, then five processes one after the other, each migrating its
+        // database: on two loaded cores that took over 240 s once (CI, 2026-12-04).
+        await process.WaitForOutputAsync("Ctrl-C", TimeSpan.FromSeconds(360));
         if (process.HasExited)
         {
             throw new InvalidOperationException($"The launcher exited with {process.ExitCode}:\n{process.Output}");

@@ -143,7 +143,7 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public async Task WaitForOutputAsync(string text, TimeSpan timeout) =>
         await Eventually.HoldsAsync(() => Task.FromResult(Output.Contains(text, StringComparison.Ordinal) || _process.HasExited),
-            timeout, $"output contains \"{text}\"");
+            timeout, () => $"output contains \"{text}\"; what it printed last:\n{string.Join('\n', Output.Split('\n').TakeLast(80))}");
 
     /// <summary>Sends SIGINT (Ctrl-C; to its whole group when it leads one) and waits for the process to exit; returns its exit code.</summary>
     public async Task<int> InterruptAsync(TimeSpan timeout)
