@@ -7,6 +7,9 @@ namespace Aes.Contracts;
 /// <summary>An amount of one class of the catalogue.</summary>
 public sealed record ResourceAmount(string Class, long Amount);
 
+/// <summary>A price in whole XOF per unit of one class, per hour or per month as the class is metered.</summary>
+public sealed record ResourcePrice(string Class, long UnitPriceXof);
+
 /// <summary>
 /// Amounts keyed by class code, whatever classes the catalogue holds: zeros are dropped and the classes are kept
 /// in ordinal code order, so two vectors with the same amounts are equal, print alike and are taken in one order
@@ -45,6 +48,15 @@ public sealed class ResourceVector : IEquatable<ResourceVector>
     public static ResourceVector From(ResourceAmounts amounts) =>
         Standard(amounts.Vcpu, amounts.MemoryGib, amounts.StorageGib, amounts.PublicIpv4);
 
+    public static ResourceVector FromList(IEnumerable<ResourceAmount> amounts) => Of(amounts.Select(a => (a.Class, a.Amount)));
+
+    /// <summary>
+    /// What an event carries: its list by class when it has one, else its four fixed fields (a message written before
+    /// classes, or by a publisher that has not moved yet).
+    /// </summary>
+    public static ResourceVector From(ResourceAmounts fixedFields, IReadOnlyList<ResourceAmount>? byClass) =>
+        byClass is null ? From(fixedFields) : FromList(byClass);
+
     /// <summary>The amount of <paramref name="resourceClass"/>; a class the vector does not hold has none.</summary>
     public long this[string resourceClass] => amounts.GetValueOrDefault(resourceClass);
 
@@ -80,6 +92,12 @@ public sealed class ResourceVector : IEquatable<ResourceVector>
     /// <summary>For each class of either vector, <paramref name="combine"/> of the two amounts (a missing one is 0).</summary>
     public ResourceVector Combine(ResourceVector other, Func<long, long, long> combine) =>
         Of(amounts.Keys.Union(other.amounts.Keys, StringComparer.Ordinal).Select(c => (c, combine(this[c], other[c]))));
+
+    public ResourceVector Add(ResourceVector other) => Combine(other, (a, b) => a + b);
+
+    /// <summary>The classes in which this holds more than <paramref name="limit"/> (a class the limit lacks has none), in display order.</summary>
+    public IEnumerable<(string Class, long Amount, long Limit)> Exceeding(ResourceVector limit) =>
+        NonZero().Where(a => a.Amount > limit[a.Class]).Select(a => (a.Class, a.Amount, limit[a.Class])).InDisplayOrder(a => a.Class);
 
     public ResourceVector Map(Func<long, long> map) => Of(amounts.Select(pair => (pair.Key, map(pair.Value))));
 

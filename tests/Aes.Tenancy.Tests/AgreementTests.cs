@@ -18,7 +18,7 @@ public sealed class AgreementTests
     private static Agreement Draft() => new()
     {
         Id = Guid.NewGuid(), Reference = "AES-BF-NE-2026-TEST", HostStateCode = "BF", FacilityId = Guid.NewGuid(), GuestStateCode = "NE",
-        Slice = new ResourceQuantities(512, 2048, 0, 0), AllowedClassifications = [DataClassification.Internal, DataClassification.Public],
+        Slice = Aes.Contracts.ResourceVector.Standard(512, 2048, 0, 0), AllowedClassifications = [DataClassification.Internal, DataClassification.Public],
         PriceTerms = PriceTerms.ListPrice, StartsAt = Start, EndsAt = Start.AddYears(1),
     };
 

@@ -5,9 +5,11 @@ namespace Aes.Contracts.Tenancy;
 
 public sealed record MemberStateRegistered(string StateCode, string NameFr, string NameEn, string TimeZone, string Currency);
 
+/// <summary><paramref name="InstalledResources"/>: every class installed (GPUs included); absent in messages written before classes.</summary>
 public sealed record FacilityRegistered(
     Guid FacilityId, string Code, string StateCode, string Name, string City, int Tier,
-    decimal TargetAvailabilityPercent, string Status, string TimeZone, ResourceAmounts InstalledCapacity);
+    decimal TargetAvailabilityPercent, string Status, string TimeZone, ResourceAmounts InstalledCapacity,
+    IReadOnlyList<ResourceAmount>? InstalledResources = null);
 
 /// <summary><paramref name="Version"/>: the facility's version after the change; a copy applies a status only if it is newer.</summary>
 public sealed record FacilityOpened(Guid FacilityId, string Code, string StateCode, DateTime OpenedAt, long Version = 0);
@@ -34,8 +36,10 @@ public sealed record RoleAssigned(Guid UserId, string Role, string? StateCode, G
 
 public sealed record RoleRevoked(Guid UserId, string Role, string? StateCode, Guid? AgencyId, long Revision = 0);
 
+/// <summary><paramref name="UnitPrices"/>: the fixed prices by class; absent in messages written before classes.</summary>
 public sealed record AgreementPriceTerms(
-    bool FacilityListPrice, long VcpuHourXof, long MemoryGibHourXof, long StorageGibMonthXof, long PublicIpv4MonthXof);
+    bool FacilityListPrice, long VcpuHourXof, long MemoryGibHourXof, long StorageGibMonthXof, long PublicIpv4MonthXof,
+    IReadOnlyList<ResourcePrice>? UnitPrices = null);
 
 public sealed record AgreementDrafted(
     Guid AgreementId, string Reference, string HostStateCode, Guid FacilityId, string GuestStateCode,
@@ -43,10 +47,14 @@ public sealed record AgreementDrafted(
 
 public sealed record AgreementSigned(Guid AgreementId, string SignatoryStateCode, Guid SignedByUserId, DateTime SignedAt);
 
+/// <summary>
+/// <paramref name="SliceResources"/>: every class of the slice, GPUs included; <paramref name="Slice"/> carries the standard
+/// four. Messages written before classes have no list, and a reader takes the four fields.
+/// </summary>
 public sealed record AgreementActivated(
     Guid AgreementId, string Reference, string HostStateCode, Guid FacilityId, string GuestStateCode,
     ResourceAmounts Slice, IReadOnlyList<string> AllowedClassifications, AgreementPriceTerms PriceTerms,
-    DateTime StartsAt, DateTime EndsAt);
+    DateTime StartsAt, DateTime EndsAt, IReadOnlyList<ResourceAmount>? SliceResources = null);
 
 /// <summary>An agreement stopped being in force; <paramref name="Reason"/> is "expired" or "terminated".</summary>
 public sealed record AgreementEnded(Guid AgreementId, string HostStateCode, Guid FacilityId, string GuestStateCode, string Reason, DateTime EndedAt);

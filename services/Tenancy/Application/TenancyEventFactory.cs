@@ -14,7 +14,7 @@ public static class TenancyEventFactory
 
     public static FacilityRegistered Registered(Facility facility) =>
         new(facility.Id, facility.Code, facility.StateCode, facility.Name, facility.City, facility.Tier, facility.TargetAvailabilityPercent,
-            facility.Status.Code(), facility.TimeZone, facility.InstalledCapacity.ToContract());
+            facility.Status.Code(), facility.TimeZone, facility.InstalledCapacity.StandardPart(), facility.InstalledCapacity.ToList());
 
     public static AgencyRegistered Registered(Agency agency) => new(agency.Id, agency.StateCode, agency.Code, agency.Name, agency.RegisteredAt);
 
@@ -25,9 +25,14 @@ public static class TenancyEventFactory
     public static RoleAssigned Assigned(User user, RoleAssignment role) => new(user.Id, role.Role.Code(), role.StateCode, role.AgencyId, user.Version);
 
     public static AgreementActivated Activated(Agreement agreement) =>
-        new(agreement.Id, agreement.Reference, agreement.HostStateCode, agreement.FacilityId, agreement.GuestStateCode, agreement.Slice.ToContract(),
+        new(agreement.Id, agreement.Reference, agreement.HostStateCode, agreement.FacilityId, agreement.GuestStateCode, agreement.Slice.StandardPart(),
             agreement.AllowedClassifications.Select(c => c.Code()).ToList(),
-            new AgreementPriceTerms(agreement.PriceTerms.FacilityListPrice, agreement.PriceTerms.VcpuHourXof,
-                agreement.PriceTerms.MemoryGibHourXof, agreement.PriceTerms.StorageGibMonthXof, agreement.PriceTerms.PublicIpv4MonthXof),
-            agreement.StartsAt, agreement.EndsAt);
+            Terms(agreement.PriceTerms), agreement.StartsAt, agreement.EndsAt, agreement.Slice.ToList());
+
+    private static AgreementPriceTerms Terms(PriceTerms terms)
+    {
+        var prices = terms.UnitPricesXof;
+        return new(terms.FacilityListPrice, prices[ResourceClasses.Vcpu], prices[ResourceClasses.MemoryGib], prices[ResourceClasses.StorageGib],
+            prices[ResourceClasses.PublicIpv4], [.. prices.NonZero().Select(p => new ResourcePrice(p.Class, p.Amount))]);
+    }
 }

@@ -117,8 +117,8 @@ public sealed partial class TenancyOperations(TenancyDbContext db, TimeProvider 
             throw new InvalidFieldException("code", new(
                 $"doit commencer par le code de l'État ({state.Code}-).", $"must start with the state code ({state.Code}-)."));
         }
-        var capacity = Quantities(request.InstalledCapacity, "installed_capacity");
-        if (capacity.Vcpu == 0 || capacity.MemoryGib == 0)
+        var capacity = await ClassAmounts.AmountsOfAsync(db, request.InstalledCapacity, request.InstalledCapacityByClass, "installed_capacity", cancellationToken);
+        if (capacity[ResourceClasses.Vcpu] == 0 || capacity[ResourceClasses.MemoryGib] == 0)
         {
             throw new InvalidFieldException("installed_capacity", new(
                 "un centre doit déclarer des vCPU et de la mémoire.", "a facility must declare vCPU and memory."));
@@ -286,24 +286,35 @@ public sealed partial class TenancyOperations(TenancyDbContext db, TimeProvider 
                 $"Only the confederal administrator or an operator of {facility.StateCode} can draft this agreement."));
         }
 
-        var slice = Quantities(request.Slice, "slice");
-        // A slice hosts VMs: each needs vCPU, memory and a disk; public addresses may be left out.
-        foreach (var (field, amount) in new[] { ("vcpu", slice.Vcpu), ("memory_gib", slice.MemoryGib), ("storage_gib", slice.StorageGib) })
+        var slice = await ClassAmounts.AmountsOfAsync(db, request.Slice, request.SliceByClass, "slice", cancellationToken);
+        // The field a refusal names: the fixed field when the slice came so, else the class's place in the list.
+        string SliceField(string resourceClass) => request.SliceByClass.Count == 0 ? $"slice.{resourceClass}"
+            : request.SliceByClass.ToList().FindIndex(a => a.ResourceClass.Trim().ToLowerInvariant() == resourceClass) is var index and >= 0
+                ? $"slice_by_class[{index}].amount" : "slice_by_class";
+        // A slice hosts VMs: each needs vCPU, memory and a disk; public addresses and accelerators may be left out.
+        foreach (var resourceClass in new[] { ResourceClasses.Vcpu, ResourceClasses.MemoryGib, ResourceClasses.StorageGib })
         {
-            if (amount <= 0)
+            if (slice[resourceClass] <= 0)
             {
-                throw new InvalidFieldException($"slice.{field}", new(
-                    "doit être positif : une tranche sans cette ressource n'accueille aucune VM.", "must be positive: a slice without this resource hosts no VM."));
+                throw new InvalidFieldException(SliceField(resourceClass), new(
+                    $"{resourceClass} doit être positif : une tranche sans cette ressource n'accueille aucune VM.",
+                    $"{resourceClass} must be positive: a slice without this resource hosts no VM."));
             }
         }
         foreach (var (field, value, limit) in slice.Exceeding(facility.InstalledCapacity))
         {
-            throw new InvalidFieldException($"slice.{field}", new(
+            throw new InvalidFieldException(SliceField(field), new(
                 $"{value} dépasse la capacité installée de {facility.Code} ({limit}).",
                 $"{value} exceeds the installed capacity of {facility.Code} ({limit})."));
         }
         var classifications = Classifications(request.AllowedClassifications);
-        var prices = Prices(request.PriceTerms);
+        var prices = await PricesAsync(request.PriceTerms, cancellationToken);
+        if (!prices.FacilityListPrice && slice.Classes.FirstOrDefault(c => !ResourceClasses.IsStandard(c)) is { } unpriced)
+        {
+            throw new InvalidFieldException("price_terms", new(
+                $"une tranche avec {unpriced} se facture au prix catalogue du centre tant que la facturation n'applique pas de prix fixe pour cette classe.",
+                $"a slice with {unpriced} is billed at the facility's list price while billing applies no fixed price for that class."));
+        }
         var (startsAt, endsAt) = Period(request.StartsAt, request.EndsAt);
 
         if (facility.Status == FacilityStatus.Closed)
@@ -413,13 +424,13 @@ public sealed partial class TenancyOperations(TenancyDbContext db, TimeProvider 
         new(agreement.Id, agreement.HostStateCode, agreement.FacilityId, agreement.GuestStateCode, reason, agreement.EndedAt!.Value);
 
     /// <summary>The slices that are or will be in force on a facility may not add up past its installed capacity.</summary>
-    private async Task EnsureSlicesFitAsync(Facility facility, ResourceQuantities slice, CancellationToken cancellationToken)
+    private async Task EnsureSlicesFitAsync(Facility facility, ResourceVector slice, CancellationToken cancellationToken)
     {
         var committed = (await db.Agreements
                 .Where(a => a.FacilityId == facility.Id && a.Status != AgreementStatus.Expired && a.Status != AgreementStatus.Terminated)
                 .Select(a => a.Slice)
                 .ToListAsync(cancellationToken))
-            .Aggregate(ResourceQuantities.Zero, (sum, next) => sum.Add(next));
+            .Aggregate(ResourceVector.Zero, (sum, next) => sum.Add(next));
         foreach (var (field, value, limit) in committed.Add(slice).Exceeding(facility.InstalledCapacity))
         {
             throw new RuleViolationException(new(
@@ -507,19 +518,6 @@ public sealed partial class TenancyOperations(TenancyDbContext db, TimeProvider 
         }
     }
 
-    internal static ResourceQuantities Quantities(V1.ResourceAmounts? amounts, string field)
-    {
-        if (amounts is null)
-        {
-            throw new InvalidFieldException(field, new("est obligatoire.", "is required."));
-        }
-        return new ResourceQuantities(
-            Validate.Amount(amounts.Vcpu, $"{field}.vcpu"),
-            Validate.Amount(amounts.MemoryGib, $"{field}.memory_gib"),
-            Validate.Amount(amounts.StorageGib, $"{field}.storage_gib"),
-            Validate.Amount(amounts.PublicIpv4, $"{field}.public_ipv4"));
-    }
-
     internal static List<DataClassification> Classifications(IReadOnlyCollection<V1.DataClassification> requested)
     {
         if (requested.Count == 0)
@@ -549,11 +547,11 @@ public sealed partial class TenancyOperations(TenancyDbContext db, TimeProvider 
         return result;
     }
 
-    internal static PriceTerms Prices(V1.PriceTerms? terms)
+    private async Task<PriceTerms> PricesAsync(V1.PriceTerms? terms, CancellationToken cancellationToken)
     {
         if (terms is null || terms.FacilityListPrice)
         {
-            if (terms is not null && (terms.VcpuHourXof | terms.MemoryGibHourXof | terms.StorageGibMonthXof | terms.PublicIpv4MonthXof) != 0)
+            if (terms is not null && ((terms.VcpuHourXof | terms.MemoryGibHourXof | terms.StorageGibMonthXof | terms.PublicIpv4MonthXof) != 0 || terms.UnitPrices.Count > 0))
             {
                 throw new InvalidFieldException("price_terms", new(
                     "indiquez soit le prix catalogue, soit des prix fixes, pas les deux.",
@@ -561,17 +559,23 @@ public sealed partial class TenancyOperations(TenancyDbContext db, TimeProvider 
             }
             return PriceTerms.ListPrice;
         }
-        if ((terms.VcpuHourXof | terms.MemoryGibHourXof | terms.StorageGibMonthXof | terms.PublicIpv4MonthXof) == 0)
+        var prices = await ClassAmounts.PricesOfAsync(db, terms, cancellationToken);
+        if (prices.IsZero)
         {
             throw new InvalidFieldException("price_terms", new(
                 "des prix fixes tous nuls factureraient zéro : indiquez au moins un prix, ou le prix catalogue.",
                 "fixed prices all at zero would bill nothing: give at least one price, or the list price."));
         }
-        return new PriceTerms(false,
-            Validate.Amount(terms.VcpuHourXof, "price_terms.vcpu_hour_xof", 10_000_000),
-            Validate.Amount(terms.MemoryGibHourXof, "price_terms.memory_gib_hour_xof", 10_000_000),
-            Validate.Amount(terms.StorageGibMonthXof, "price_terms.storage_gib_month_xof", 10_000_000),
-            Validate.Amount(terms.PublicIpv4MonthXof, "price_terms.public_ipv4_month_xof", 10_000_000));
+        // Billing and provisioning price the standard four only until they keep prices by class (issue 21, step S4):
+        // a fixed price they could not apply is refused here rather than dropped there.
+        if (prices.Classes.FirstOrDefault(c => !ResourceClasses.IsStandard(c)) is { } unpriceable)
+        {
+            throw new InvalidFieldException(
+                $"price_terms.unit_prices[{terms.UnitPrices.ToList().FindIndex(p => p.ResourceClass.Trim().ToLowerInvariant() == unpriceable)}].resource_class", new(
+                    $"un prix fixe pour {unpriceable} n'est pas encore appliqué par la facturation : choisissez le prix catalogue du centre.",
+                    $"a fixed price for {unpriceable} is not applied by billing yet: choose the facility's list price."));
+        }
+        return new PriceTerms(false, prices);
     }
 
     internal static (DateTime StartsAt, DateTime EndsAt) Period(Google.Protobuf.WellKnownTypes.Timestamp? starts, Google.Protobuf.WellKnownTypes.Timestamp? ends)

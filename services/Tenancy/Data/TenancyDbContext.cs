@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Aes.Tenancy.Data;
 
@@ -81,7 +83,7 @@ public abstract class TenancyDbContext(DbContextOptions options) : ServiceDbCont
             facility.Property(f => f.TimeZone).HasMaxLength(64);
             facility.Property(f => f.TargetAvailabilityPercent).HasPrecision(6, 3);
             facility.Property(f => f.Status).HasConversion<string>().HasMaxLength(16);
-            facility.ComplexProperty(f => f.InstalledCapacity);
+            facility.Property(f => f.InstalledCapacity).ByClass();
             facility.Property(f => f.Version).IsConcurrencyToken();
             facility.HasOne<MemberState>().WithMany().HasForeignKey(f => f.StateCode);
         });
@@ -160,8 +162,8 @@ public abstract class TenancyDbContext(DbContextOptions options) : ServiceDbCont
             agreement.Property(a => a.GuestStateCode).HasMaxLength(2);
             agreement.Property(a => a.Status).HasConversion<string>().HasMaxLength(16);
             agreement.Property(a => a.TerminationReason).HasMaxLength(1000);
-            agreement.ComplexProperty(a => a.Slice);
-            agreement.ComplexProperty(a => a.PriceTerms);
+            agreement.Property(a => a.Slice).ByClass();
+            agreement.ComplexProperty(a => a.PriceTerms, terms => terms.Property(t => t.UnitPricesXof).ByClass());
             agreement.Property(a => a.AllowedClassifications)
                 .HasConversion(
                     list => string.Join(',', list.Select(c => c.ToString())),
@@ -186,3 +188,16 @@ public sealed class TenancySqliteDbContext(DbContextOptions<TenancySqliteDbConte
 internal sealed class TenancyPostgresDesignFactory : Aes.Messaging.Persistence.PostgresDesignTimeFactory<TenancyPostgresDbContext>;
 
 internal sealed class TenancySqliteDesignFactory : Aes.Messaging.Persistence.SqliteDesignTimeFactory<TenancySqliteDbContext>;
+
+internal static class ResourceVectorColumns
+{
+    // One value, written and read whole (compact JSON, classes in ordinal order): amounts of a facility or an agreement never
+    // change class by class.
+    public static PropertyBuilder<ResourceVector> ByClass(this PropertyBuilder<ResourceVector> property) =>
+        property.HasMaxLength(4000).HasConversion(amounts => amounts.ToJson(), json => ResourceVector.FromJson(json), Comparer);
+
+    public static ComplexTypePropertyBuilder<ResourceVector> ByClass(this ComplexTypePropertyBuilder<ResourceVector> property) =>
+        property.HasMaxLength(4000).HasConversion(amounts => amounts.ToJson(), json => ResourceVector.FromJson(json), Comparer);
+
+    private static readonly ValueComparer<ResourceVector> Comparer = new((a, b) => a == b, v => v.GetHashCode());
+}

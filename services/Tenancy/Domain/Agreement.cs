@@ -1,9 +1,12 @@
 namespace Aes.Tenancy.Domain;
 
-/// <summary>What guests pay: the facility's list price, or fixed prices in whole XOF.</summary>
-public sealed record PriceTerms(bool FacilityListPrice, long VcpuHourXof, long MemoryGibHourXof, long StorageGibMonthXof, long PublicIpv4MonthXof)
+/// <summary>
+/// What guests pay: the facility's list price, or fixed prices in whole XOF per unit of each class (per hour or per month,
+/// as the class is metered); a class without a fixed price costs nothing.
+/// </summary>
+public sealed record PriceTerms(bool FacilityListPrice, ResourceVector UnitPricesXof)
 {
-    public static readonly PriceTerms ListPrice = new(true, 0, 0, 0, 0);
+    public static readonly PriceTerms ListPrice = new(true, ResourceVector.Zero);
 }
 
 /// <summary>
@@ -17,7 +20,7 @@ public sealed class Agreement
     public required string HostStateCode { get; init; }
     public Guid FacilityId { get; init; }
     public required string GuestStateCode { get; init; }
-    public required ResourceQuantities Slice { get; init; }
+    public required ResourceVector Slice { get; init; }
     public required List<DataClassification> AllowedClassifications { get; init; }
     public required PriceTerms PriceTerms { get; init; }
     public DateTime StartsAt { get; init; }

@@ -11,7 +11,8 @@ public sealed class Facility
     public int Tier { get; set; }
     public decimal TargetAvailabilityPercent { get; set; }
     public required string TimeZone { get; set; }
-    public required ResourceQuantities InstalledCapacity { get; set; }
+    /// <summary>Every class installed, GPUs included; agreements' slices on the facility add up to at most this.</summary>
+    public required ResourceVector InstalledCapacity { get; set; }
     public FacilityStatus Status { get; private set; } = FacilityStatus.Planned;
     public DateTime? OpenedAt { get; private set; }
     public DateTime? ClosedAt { get; private set; }

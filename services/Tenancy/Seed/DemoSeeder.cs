@@ -50,7 +50,7 @@ public sealed partial class DemoSeeder(
             var facility = await operations.RegisterFacilityAsync(new V1.RegisterFacilityRequest
             {
                 Code = seed.Code, StateCode = seed.StateCode, Name = seed.Name, City = seed.City, Tier = seed.Tier,
-                TargetAvailabilityPercent = seed.TargetAvailabilityPercent, InstalledCapacity = seed.InstalledCapacity.ToMessage(),
+                TargetAvailabilityPercent = seed.TargetAvailabilityPercent, InstalledCapacityByClass = { ByClass(seed.InstalledCapacity) },
             }, cancellationToken);
             if (seed.Open)
             {
@@ -101,7 +101,7 @@ public sealed partial class DemoSeeder(
                 ActorUserId = users[seed.DraftedBy].Id.ToString(),
                 FacilityId = facilities[seed.Facility].Id.ToString(),
                 GuestStateCode = seed.GuestStateCode,
-                Slice = seed.Slice.ToMessage(),
+                SliceByClass = { ByClass(seed.Slice) },
                 PriceTerms = new V1.PriceTerms { FacilityListPrice = true },
                 StartsAt = Timestamp.FromDateTime(seed.StartsOn.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc)),
                 EndsAt = Timestamp.FromDateTime(seed.EndsOn.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc)),
@@ -148,15 +148,15 @@ public sealed partial class DemoSeeder(
         List<SeedResourceClass>? ResourceClasses = null);
     private sealed record SeedResourceClass(string StateCode, string Code, string Unit, string NameFr, string NameEn, string Metering, string Consumption);
     private sealed record SeedState(string Code, string NameFr, string NameEn, string TimeZone);
-    private sealed record SeedAmounts(long Vcpu, long MemoryGib, long StorageGib, long PublicIpv4)
-    {
-        public V1.ResourceAmounts ToMessage() => new() { Vcpu = Vcpu, MemoryGib = MemoryGib, StorageGib = StorageGib, PublicIpv4 = PublicIpv4 };
-    }
-    private sealed record SeedFacility(string Code, string StateCode, string Name, string City, int Tier, string TargetAvailabilityPercent, bool Open, SeedAmounts InstalledCapacity);
+    /// <summary>Amounts by class code, as the demo's file gives them (<c>"gpu_a100_80g": 8</c>).</summary>
+    private static IEnumerable<V1.ResourceAmount> ByClass(Dictionary<string, long> amounts) =>
+        amounts.Select(a => new V1.ResourceAmount { ResourceClass = a.Key, Amount = a.Value });
+
+    private sealed record SeedFacility(string Code, string StateCode, string Name, string City, int Tier, string TargetAvailabilityPercent, bool Open, Dictionary<string, long> InstalledCapacity);
     private sealed record SeedAgency(string StateCode, string Code, string Name, List<string> Projects);
     private sealed record SeedRole(string Role, string? State, string? Agency);
     /// <summary>A demo user; <paramref name="Projects"/> names the projects of their agency they work on.</summary>
     private sealed record SeedUser(string UserName, string DisplayName, List<SeedRole> Roles, List<string>? Projects);
-    private sealed record SeedAgreement(string Facility, string GuestStateCode, string DraftedBy, List<string> SignedBy, SeedAmounts Slice,
+    private sealed record SeedAgreement(string Facility, string GuestStateCode, string DraftedBy, List<string> SignedBy, Dictionary<string, long> Slice,
         List<string> AllowedClassifications, DateOnly StartsOn, DateOnly EndsOn);
 }

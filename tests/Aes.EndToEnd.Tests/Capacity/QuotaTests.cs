@@ -635,6 +635,70 @@ public abstract class QuotaTests<TMarketplace>(TMarketplace m) : IClassFixture<T
     }
 
     [Fact]
+    public async Task An_agreements_slice_of_GPUs_reaches_quota_which_holds_a_guests_GPUs_within_it_and_no_further()
+    {
+        // The demo's class and Bamako's 8 installed A100 (tenancy); a pool of 8 for them (quota); Niger's agencies may take some.
+        const string gpu = "gpu_a100_80g";
+        await Eventually.HoldsAsync(async () => (await m.Quota.GetAgencyQuotaAsync(new Q.GetAgencyQuotaRequest { AgencyId = m.Agencies["NE/ANSI"] }))
+            .Lines.Any(l => l.ClassCode == gpu), TimeSpan.FromSeconds(30), "quota learnt the demo's GPU class");
+        var pool = await m.PoolAsync("ML-BKO-1", vcpuTotal: 1_000);
+        await m.Quota.SetInventoryAsync(new Q.SetInventoryRequest { ActorUserId = m.Users["op.ml"], PoolId = pool.Id, ClassCode = gpu, Total = 8, AllocationRatio = "1.0" });
+        await m.Quota.SetStateDefaultQuotaAsync(new Q.SetStateDefaultQuotaRequest
+        {
+            ActorUserId = m.Users["op.ne"], StateCode = "NE", LimitsByClass = { new Q.ResourceAmount { ResourceClass = gpu, Amount = 100 } },
+        });
+
+        var draft = await m.Tenancy.DraftAgreementAsync(new T.DraftAgreementRequest
+        {
+            ActorUserId = m.Users["op.ml"], FacilityId = m.Facilities["ML-BKO-1"], GuestStateCode = "NE",
+            SliceByClass =
+            {
+                new[] { ("vcpu", 64L), ("memory_gib", 256L), ("storage_gib", 1_000L), (gpu, 2L) }
+                    .Select(a => new T.ResourceAmount { ResourceClass = a.Item1, Amount = a.Item2 }),
+            },
+            AllowedClassifications = { T.DataClassification.Internal }, PriceTerms = new T.PriceTerms { FacilityListPrice = true },
+            StartsAt = Timestamp.FromDateTime(DateTime.UtcNow.AddSeconds(1)), EndsAt = Timestamp.FromDateTime(DateTime.UtcNow.AddYears(1)),
+        });
+        // Read back in both shapes: the fixed fields keep the standard four, the list every class.
+        Assert.Equal((64L, 0L), (draft.Slice.Vcpu, draft.Slice.PublicIpv4));
+        Assert.Contains(draft.SliceByClass, a => a.ResourceClass == gpu && a.Amount == 2);
+        foreach (var signer in new[] { "op.ml", "op.ne" })
+        {
+            await m.Tenancy.SignAgreementAsync(new T.SignAgreementRequest { AgreementId = draft.Id, ActorUserId = m.Users[signer] });
+        }
+
+        // Quota learns the slice, GPUs included, from tenancy's event; a guest's GPUs are held within it.
+        var ansi = m.Agencies["NE/ANSI"];
+        Q.Claim? held = null;
+        await Eventually.HoldsAsync(async () =>
+        {
+            try
+            {
+                var hold = HoldByClass(ansi, pool.Id, ("vcpu", 8), ("memory_gib", 32), (gpu, 2));
+                hold.AgreementId = draft.Id;
+                held = await m.Quota.HoldAsync(hold);
+                return true;
+            }
+            catch (RpcException refused) when (refused.StatusCode == StatusCode.FailedPrecondition)
+            {
+                return false;
+            }
+        }, TimeSpan.FromSeconds(60), "quota granted a GPU hold under the activated agreement");
+        var usage = await UsageByClassAsync(Q.UsageScope.Agreement, draft.Id);
+        Assert.Equal((2L, 2L), (usage[gpu].Used, usage[gpu].Limit));
+
+        // The pool has 6 GPUs left, the agency 98 of its quota: the slice is what refuses a third, naming the class.
+        var past = HoldByClass(ansi, pool.Id, ("vcpu", 1), (gpu, 1));
+        past.AgreementId = draft.Id;
+        var refused = await Assert.ThrowsAsync<RpcException>(() => m.Quota.HoldAsync(past).ResponseAsync);
+        Assert.Equal((StatusCode.ResourceExhausted, gpu), (refused.StatusCode, refused.Trailers.GetValue("aes-resource-class")));
+        Assert.Equal(2, (await UsageByClassAsync(Q.UsageScope.Pool, pool.Id))[gpu].Used);
+
+        await m.Quota.ReleaseAsync(new Q.ReleaseRequest { ClaimId = held!.ClaimId, Reason = "test over" });
+        await m.Tenancy.TerminateAgreementAsync(new T.TerminateAgreementRequest { AgreementId = draft.Id, ActorUserId = m.Users["op.ml"], Reason = "fin du test" });
+    }
+
+    [Fact]
     public async Task A_hold_crosses_a_border_only_under_an_active_agreement_for_that_facility_and_a_refusal_records_nothing()
     {
         var bamako = await m.PoolAsync("ML-BKO-1", vcpuTotal: 1_000);

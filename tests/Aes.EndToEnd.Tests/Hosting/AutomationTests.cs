@@ -737,6 +737,27 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
         // Agreements, and each service's trail for auditors.
         var agreements = await SendAsync(confederal, HttpMethod.Get, "/api/v1/agreements");
         Assert.Contains(agreements.Body.GetProperty("agreements").EnumerateArray(), a => a.GetProperty("guestStateCode").GetString() == "NE");
+        // A slice by class, GPUs included (the README's example); a class not in the catalogue is refused by field.
+        object[] Slice(string accelerator) =>
+        [
+            new { resourceClass = "vcpu", amount = 64 }, new { resourceClass = "memory_gib", amount = 256 },
+            new { resourceClass = "storage_gib", amount = 1000 }, new { resourceClass = accelerator, amount = 1 },
+        ];
+        object Agreement(string accelerator) => new
+        {
+            facilityId = m.Facilities["ML-BKO-1"], guestStateCode = "NE", allowedClassifications = new[] { "internal" },
+            sliceByClass = Slice(accelerator), priceTerms = new { facilityListPrice = true },
+            startsAt = DateTime.UtcNow.AddYears(1), endsAt = DateTime.UtcNow.AddYears(2),
+        };
+        AssertProblem(HttpStatusCode.BadRequest, await SendAsync(op, HttpMethod.Post, "/api/v1/agreements", Agreement("gpu_h100_94g"), Guid.NewGuid().ToString()),
+            "sliceByClass[3].resourceClass");
+        var gpuAgreement = await SendAsync(op, HttpMethod.Post, "/api/v1/agreements", Agreement("gpu_a100_80g"), Guid.NewGuid().ToString());
+        Assert.True(gpuAgreement.Response.IsSuccessStatusCode, gpuAgreement.Body.ToString());
+        Assert.Contains(gpuAgreement.Body.GetProperty("sliceByClass").EnumerateArray(),
+            a => a.GetProperty("resourceClass").GetString() == "gpu_a100_80g" && a.GetProperty("amount").GetInt64() == 1);
+        Assert.Equal(64, gpuAgreement.Body.GetProperty("slice").GetProperty("vcpu").GetInt64());
+        var ended = await SendAsync(op, HttpMethod.Post, $"/api/v1/agreements/{gpuAgreement.Body.GetProperty("id").GetString()}/terminate", new { reason = "exemple" });
+        Assert.True(ended.Response.IsSuccessStatusCode, ended.Body.ToString());
         using var auditor = await ApiAsAsync("audit.aes");
         var trail = await SendAsync(auditor, HttpMethod.Get, "/api/v1/audit/quota/entries?limit=1000");
         Assert.Contains(trail.Body.GetProperty("entries").EnumerateArray(), e => e.GetProperty("action").GetString()!.EndsWith("/DecideQuotaChange", StringComparison.Ordinal));

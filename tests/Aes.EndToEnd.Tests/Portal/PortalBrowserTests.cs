@@ -390,6 +390,36 @@ public sealed class PortalBrowserTests(PortalMarketplace m) : ChromiumTests, ICl
     }
 
     [Fact]
+    public async Task An_agreement_offers_GPUs_in_its_slice_and_the_active_card_counts_them()
+    {
+        var known = (await m.Tenancy.ListAgreementsAsync(new T.ListAgreementsRequest())).Agreements.Select(a => a.Id).ToHashSet();
+        var host = await SignedInAsync("op.ml", "/accords");
+        await host.Locator("#guest").SelectOptionAsync("BF");
+        await host.Locator("#slice-vcpu").FillAsync("64");
+        // Bamako's 8 A100 are installed (the demo): the form offers the class the catalogue added, in its own words.
+        await Assertions.Expect(host.Locator("label[for='slice-gpu_a100_80g']")).ToHaveTextAsync("Tranche GPU A100 80 Go");
+        await host.Locator("#slice-gpu_a100_80g").FillAsync("2");
+        await host.GetByRole(AriaRole.Button, new() { Name = "Rédiger" }).ClickAsync();
+        await Assertions.Expect(host.Locator("p[role=status]")).ToContainTextAsync("Accord rédigé");
+        var drafted = Assert.Single((await m.Tenancy.ListAgreementsAsync(new T.ListAgreementsRequest())).Agreements, a => !known.Contains(a.Id));
+        Assert.Equal(("ML", 2L), (drafted.HostStateCode, drafted.SliceByClass.Single(a => a.ResourceClass == "gpu_a100_80g").Amount));
+        await Assertions.Expect(host.Locator($"article[data-agreement-id='{drafted.Id}'] p.slice")).ToContainTextAsync("GPU A100 80 Go 2");
+
+        foreach (var signatory in new[] { "op.ml", "op.bf" })
+        {
+            var page = await SignedInAsync(signatory, "/accords");
+            await page.Locator($"article[data-agreement-id='{drafted.Id}']").GetByRole(AriaRole.Button, new() { NameRegex = new System.Text.RegularExpressions.Regex("^Signer") }).ClickAsync();
+            await Assertions.Expect(page.Locator("p[role=status]")).ToContainTextAsync("Signé");
+        }
+        // Active, the card shows quota's count of the slice, GPUs included (in English too).
+        var guest = await SignedInAsync("op.bf", "/accords?lang=en");
+        var card = guest.Locator($"article[data-agreement-id='{drafted.Id}']");
+        await Assertions.Expect(card).ToHaveAttributeAsync("data-status", "Active", Live);
+        await Assertions.Expect(card.GetByRole(AriaRole.Meter, new() { Name = "A100 80 GB GPU" })).ToHaveAttributeAsync("aria-valuemax", "2", Live);
+        await m.Tenancy.TerminateAgreementAsync(new T.TerminateAgreementRequest { AgreementId = drafted.Id, ActorUserId = m.Users["op.ml"], Reason = "fin du test" });
+    }
+
+    [Fact]
     public async Task A_user_cannot_reach_another_agencys_request_nor_pages_of_another_role()
     {
         var submitted = await m.SubmitAsync(m.Request("ML/MEF", "internal"));

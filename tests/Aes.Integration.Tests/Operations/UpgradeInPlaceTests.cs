@@ -254,34 +254,49 @@ public sealed class UpgradeInPlaceTests
 
     /// <summary>
     /// Rows read before the migrations since the baseline, as those migrations convert them: quota's classes became
-    /// their codes (1 to 4 were the standard four in this order), and a claim's four amount columns one value of its
-    /// non-zero classes in code order (ResourceClassCodes).
+    /// their codes (1 to 4 were the standard four in this order), and four amount columns (a quota claim's amounts, a
+    /// tenancy facility's installed capacity, an agreement's slice and fixed prices) one value of their non-zero classes
+    /// in code order (ResourceClassCodes, AmountsByClass).
     /// </summary>
     private static List<string> AsConverted(string service, string table, List<string> rows)
     {
-        if (service != "quota")
+        if (service is not ("quota" or "tenancy"))
         {
             return rows;
         }
         return [.. rows.Select(row =>
         {
             var columns = row.Split(" | ").Select(cell => cell.Split('=', 2)).ToDictionary(cell => cell[0], cell => cell[1]);
-            if (columns.TryGetValue("Class", out var number))
+            switch (service, table)
             {
-                columns["Class"] = StandardClassesByNumber[int.Parse(number, CultureInfo.InvariantCulture) - 1];
-            }
-            if (table == "claims")
-            {
-                var amounts = new[] { ("memory_gib", "MemoryGib"), ("public_ipv4", "PublicIpv4"), ("storage_gib", "StorageGib"), ("vcpu", "Vcpu") }
-                    .Where(c => columns[c.Item2] != "0").Select(c => $"\"{c.Item1}\":{columns[c.Item2]}");
-                columns["Amounts"] = "{" + string.Join(",", amounts) + "}";
-                foreach (var column in new[] { "MemoryGib", "PublicIpv4", "StorageGib", "Vcpu" })
-                {
-                    columns.Remove(column);
-                }
+                case ("quota", "claims"):
+                    FoldByClass(columns, "Amounts", "MemoryGib", "PublicIpv4", "StorageGib", "Vcpu");
+                    break;
+                case ("quota", _) when columns.TryGetValue("Class", out var number):
+                    columns["Class"] = StandardClassesByNumber[int.Parse(number, CultureInfo.InvariantCulture) - 1];
+                    break;
+                case ("tenancy", "Facilities"):
+                    FoldByClass(columns, "InstalledCapacity", "InstalledCapacity_MemoryGib", "InstalledCapacity_PublicIpv4", "InstalledCapacity_StorageGib", "InstalledCapacity_Vcpu");
+                    break;
+                case ("tenancy", "Agreements"):
+                    FoldByClass(columns, "Slice", "Slice_MemoryGib", "Slice_PublicIpv4", "Slice_StorageGib", "Slice_Vcpu");
+                    FoldByClass(columns, "PriceTerms_UnitPricesXof", "PriceTerms_MemoryGibHourXof", "PriceTerms_PublicIpv4MonthXof", "PriceTerms_StorageGibMonthXof", "PriceTerms_VcpuHourXof");
+                    break;
             }
             return string.Join(" | ", columns.Select(c => c.Key + "=" + c.Value).Order(StringComparer.Ordinal));
         }).Order(StringComparer.Ordinal)];
+    }
+
+    /// <summary>Four columns (memory, public IPv4, storage, vCPU: the classes' code order) become <paramref name="target"/>, their non-zero amounts as compact JSON.</summary>
+    private static void FoldByClass(Dictionary<string, string> columns, string target, params string[] memoryIpv4StorageVcpu)
+    {
+        var amounts = StandardClassesByNumber.Order(StringComparer.Ordinal).Zip(memoryIpv4StorageVcpu)
+            .Where(c => columns[c.Second] != "0").Select(c => $"\"{c.First}\":{columns[c.Second]}");
+        columns[target] = "{" + string.Join(",", amounts) + "}";
+        foreach (var column in memoryIpv4StorageVcpu)
+        {
+            columns.Remove(column);
+        }
     }
 
     private static string Text(object value) => value switch

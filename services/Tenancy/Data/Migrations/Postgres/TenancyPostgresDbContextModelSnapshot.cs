@@ -389,6 +389,11 @@ namespace Aes.Tenancy.Data.Migrations.Postgres
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
+                    b.Property<string>("Slice")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
                     b.Property<DateTime>("StartsAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -412,34 +417,10 @@ namespace Aes.Tenancy.Data.Migrations.Postgres
                             b1.Property<bool>("FacilityListPrice")
                                 .HasColumnType("boolean");
 
-                            b1.Property<long>("MemoryGibHourXof")
-                                .HasColumnType("bigint");
-
-                            b1.Property<long>("PublicIpv4MonthXof")
-                                .HasColumnType("bigint");
-
-                            b1.Property<long>("StorageGibMonthXof")
-                                .HasColumnType("bigint");
-
-                            b1.Property<long>("VcpuHourXof")
-                                .HasColumnType("bigint");
-                        });
-
-                    b.ComplexProperty(typeof(Dictionary<string, object>), "Slice", "Aes.Tenancy.Domain.Agreement.Slice#ResourceQuantities", b1 =>
-                        {
-                            b1.IsRequired();
-
-                            b1.Property<long>("MemoryGib")
-                                .HasColumnType("bigint");
-
-                            b1.Property<long>("PublicIpv4")
-                                .HasColumnType("bigint");
-
-                            b1.Property<long>("StorageGib")
-                                .HasColumnType("bigint");
-
-                            b1.Property<long>("Vcpu")
-                                .HasColumnType("bigint");
+                            b1.Property<string>("UnitPricesXof")
+                                .IsRequired()
+                                .HasMaxLength(4000)
+                                .HasColumnType("character varying(4000)");
                         });
 
                     b.HasKey("Id");
@@ -470,6 +451,11 @@ namespace Aes.Tenancy.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
+
+                    b.Property<string>("InstalledCapacity")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -504,23 +490,6 @@ namespace Aes.Tenancy.Data.Migrations.Postgres
                     b.Property<int>("Version")
                         .IsConcurrencyToken()
                         .HasColumnType("integer");
-
-                    b.ComplexProperty(typeof(Dictionary<string, object>), "InstalledCapacity", "Aes.Tenancy.Domain.Facility.InstalledCapacity#ResourceQuantities", b1 =>
-                        {
-                            b1.IsRequired();
-
-                            b1.Property<long>("MemoryGib")
-                                .HasColumnType("bigint");
-
-                            b1.Property<long>("PublicIpv4")
-                                .HasColumnType("bigint");
-
-                            b1.Property<long>("StorageGib")
-                                .HasColumnType("bigint");
-
-                            b1.Property<long>("Vcpu")
-                                .HasColumnType("bigint");
-                        });
 
                     b.HasKey("Id");
 

@@ -382,6 +382,11 @@ namespace Aes.Tenancy.Data.Migrations.Sqlite
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Slice")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime>("StartsAt")
                         .HasColumnType("TEXT");
 
@@ -405,34 +410,10 @@ namespace Aes.Tenancy.Data.Migrations.Sqlite
                             b1.Property<bool>("FacilityListPrice")
                                 .HasColumnType("INTEGER");
 
-                            b1.Property<long>("MemoryGibHourXof")
-                                .HasColumnType("INTEGER");
-
-                            b1.Property<long>("PublicIpv4MonthXof")
-                                .HasColumnType("INTEGER");
-
-                            b1.Property<long>("StorageGibMonthXof")
-                                .HasColumnType("INTEGER");
-
-                            b1.Property<long>("VcpuHourXof")
-                                .HasColumnType("INTEGER");
-                        });
-
-                    b.ComplexProperty(typeof(Dictionary<string, object>), "Slice", "Aes.Tenancy.Domain.Agreement.Slice#ResourceQuantities", b1 =>
-                        {
-                            b1.IsRequired();
-
-                            b1.Property<long>("MemoryGib")
-                                .HasColumnType("INTEGER");
-
-                            b1.Property<long>("PublicIpv4")
-                                .HasColumnType("INTEGER");
-
-                            b1.Property<long>("StorageGib")
-                                .HasColumnType("INTEGER");
-
-                            b1.Property<long>("Vcpu")
-                                .HasColumnType("INTEGER");
+                            b1.Property<string>("UnitPricesXof")
+                                .IsRequired()
+                                .HasMaxLength(4000)
+                                .HasColumnType("TEXT");
                         });
 
                     b.HasKey("Id");
@@ -462,6 +443,11 @@ namespace Aes.Tenancy.Data.Migrations.Sqlite
                     b.Property<string>("Code")
                         .IsRequired()
                         .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("InstalledCapacity")
+                        .IsRequired()
+                        .HasMaxLength(4000)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Name")
@@ -497,23 +483,6 @@ namespace Aes.Tenancy.Data.Migrations.Sqlite
                     b.Property<int>("Version")
                         .IsConcurrencyToken()
                         .HasColumnType("INTEGER");
-
-                    b.ComplexProperty(typeof(Dictionary<string, object>), "InstalledCapacity", "Aes.Tenancy.Domain.Facility.InstalledCapacity#ResourceQuantities", b1 =>
-                        {
-                            b1.IsRequired();
-
-                            b1.Property<long>("MemoryGib")
-                                .HasColumnType("INTEGER");
-
-                            b1.Property<long>("PublicIpv4")
-                                .HasColumnType("INTEGER");
-
-                            b1.Property<long>("StorageGib")
-                                .HasColumnType("INTEGER");
-
-                            b1.Property<long>("Vcpu")
-                                .HasColumnType("INTEGER");
-                        });
 
                     b.HasKey("Id");
 

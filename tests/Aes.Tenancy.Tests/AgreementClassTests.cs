@@ -1,0 +1,150 @@
+using Aes.Contracts;
+using Aes.ServiceDefaults.Errors;
+using Aes.Tenancy.Application;
+using Aes.Tenancy.Domain;
+using Google.Protobuf.WellKnownTypes;
+using Microsoft.EntityFrameworkCore;
+using V1 = Aes.Contracts.Tenancy.V1;
+
+namespace Aes.Tenancy.Tests;
+
+/// <summary>
+/// Installed capacity, agreements' slices and fixed prices by class (issue 21, step S3): any class of the catalogue, GPUs
+/// included, given by list or by the four fixed fields, on an in-memory SQLite database built from the migrations.
+/// </summary>
+public sealed class AgreementClassTests() : TenancyDatabaseTests(new DateTimeOffset(2026, 12, 4, 8, 0, 0, TimeSpan.Zero))
+{
+    private const string Gpu = "gpu_a100_80g";
+
+    protected override async Task SeedAsync()
+    {
+        foreach (var (code, zone) in new[] { ("ML", "Africa/Bamako"), ("NE", "Africa/Niamey") })
+        {
+            await _operations.RegisterMemberStateAsync(new MemberState { Code = code, NameFr = code, NameEn = code, TimeZone = zone }, default);
+        }
+        await _operations.DefineResourceClassAsync(new V1.DefineResourceClassRequest
+        {
+            StateCode = "ML", Code = Gpu, Unit = "gpu", NameFr = "GPU A100 80 Go", NameEn = "A100 80 GB GPU",
+            Metering = V1.ResourceMetering.Hourly, Consumption = V1.ResourceConsumption.Count,
+        }, default);
+    }
+
+    private static IEnumerable<V1.ResourceAmount> Amounts(params (string Class, long Amount)[] amounts) =>
+        amounts.Select(a => new V1.ResourceAmount { ResourceClass = a.Class, Amount = a.Amount });
+
+    private async Task<Facility> OpenedAsync(long gpus)
+    {
+        var request = new V1.RegisterFacilityRequest
+        {
+            Code = "ML-BKO-1", StateCode = "ML", Name = "Datacenter national de Bamako", City = "Bamako", Tier = 3, TargetAvailabilityPercent = "99.982",
+            InstalledCapacityByClass = { Amounts(("vcpu", 2048), ("memory_gib", 8192), ("storage_gib", 512_000), ("public_ipv4", 256), (Gpu, gpus)) },
+        };
+        var facility = await _operations.RegisterFacilityAsync(request, default);
+        return await _operations.OpenFacilityAsync(facility.Id.ToString(), default);
+    }
+
+    private async Task<User> AdminAsync() => await _operations.CreateUserAsync(new V1.CreateUserRequest
+    {
+        UserName = "admin.aes", DisplayName = "admin", Roles = { new V1.RoleAssignment { Role = V1.Role.ConfederalAdministrator } },
+    }, default);
+
+    private static V1.DraftAgreementRequest Draft(Facility facility, User actor, long gpus) => new()
+    {
+        ActorUserId = actor.Id.ToString(), FacilityId = facility.Id.ToString(), GuestStateCode = "NE",
+        SliceByClass = { Amounts(("vcpu", 256), ("memory_gib", 1024), ("storage_gib", 10_000), (Gpu, gpus)) },
+        AllowedClassifications = { V1.DataClassification.Internal },
+        PriceTerms = new V1.PriceTerms { FacilityListPrice = true },
+        StartsAt = Timestamp.FromDateTime(new DateTime(2027, 1, 1, 0, 0, 0, DateTimeKind.Utc)),
+        EndsAt = Timestamp.FromDateTime(new DateTime(2028, 1, 1, 0, 0, 0, DateTimeKind.Utc)),
+    };
+
+    private async Task<string> RefusedFieldAsync(V1.DraftAgreementRequest request)
+    {
+        var before = await _db.Agreements.CountAsync();
+        var refused = await Assert.ThrowsAsync<InvalidFieldException>(() => _operations.DraftAgreementAsync(request, default));
+        Assert.Equal(before, await _db.Agreements.CountAsync());
+        return refused.Field;
+    }
+
+    [Fact]
+    public async Task A_slice_of_GPUs_is_kept_by_class_read_back_and_announced_in_both_shapes()
+    {
+        var facility = await OpenedAsync(gpus: 8);
+        Assert.Equal(8, facility.InstalledCapacity[Gpu]);
+
+        var drafted = await _operations.DraftAgreementAsync(Draft(facility, await AdminAsync(), gpus: 4), default);
+        _db.ChangeTracker.Clear();
+        var stored = await _db.Agreements.AsNoTracking().SingleAsync(a => a.Id == drafted.Id);
+
+        Assert.Equal(ResourceVector.Of(("vcpu", 256), ("memory_gib", 1024), ("storage_gib", 10_000), (Gpu, 4)), stored.Slice);
+        var activated = TenancyEventFactory.Activated(stored);
+        Assert.Equal(new ResourceAmounts(256, 1024, 10_000, 0), activated.Slice);
+        Assert.Equal(stored.Slice, ResourceVector.From(activated.Slice, activated.SliceResources));
+        Assert.Equal(stored.Slice.StandardPart(), ResourceVector.From(activated.Slice, null).StandardPart());
+        var registered = TenancyEventFactory.Registered(facility);
+        Assert.Equal(8, ResourceVector.From(registered.InstalledCapacity, registered.InstalledResources)[Gpu]);
+    }
+
+    [Fact]
+    public async Task GPU_slices_add_up_to_the_installed_GPUs_at_most_and_a_facility_without_them_has_none_to_give()
+    {
+        var facility = await OpenedAsync(gpus: 8);
+        var admin = await AdminAsync();
+        await _operations.DraftAgreementAsync(Draft(facility, admin, gpus: 6), default);
+
+        var refused = await Assert.ThrowsAsync<RuleViolationException>(() => _operations.DraftAgreementAsync(Draft(facility, admin, gpus: 3), default));
+        Assert.Contains(Gpu, refused.Message);
+        Assert.Equal("slice_by_class[3].amount", await RefusedFieldAsync(Draft(facility, admin, gpus: 9)));
+        Assert.Single(await _db.Agreements.ToListAsync());
+    }
+
+    [Fact]
+    public async Task An_unknown_class_a_repeated_class_and_two_shapes_that_disagree_are_refused_by_field()
+    {
+        var facility = await OpenedAsync(gpus: 8);
+        var admin = await AdminAsync();
+
+        var unknown = Draft(facility, admin, gpus: 1);
+        unknown.SliceByClass[3].ResourceClass = "gpu_h100";
+        Assert.Equal("slice_by_class[3].resource_class", await RefusedFieldAsync(unknown));
+
+        var twice = Draft(facility, admin, gpus: 1);
+        twice.SliceByClass[3].ResourceClass = "vcpu";
+        Assert.Equal("slice_by_class[3].resource_class", await RefusedFieldAsync(twice));
+
+        var disagreeing = Draft(facility, admin, gpus: 1);
+        disagreeing.Slice = new V1.ResourceAmounts { Vcpu = 128, MemoryGib = 1024, StorageGib = 10_000 };
+        Assert.Equal("slice", await RefusedFieldAsync(disagreeing));
+
+        var agreeing = Draft(facility, admin, gpus: 1);
+        agreeing.Slice = new V1.ResourceAmounts { Vcpu = 256, MemoryGib = 1024, StorageGib = 10_000 };
+        Assert.Equal(1, (await _operations.DraftAgreementAsync(agreeing, default)).Slice[Gpu]);
+    }
+
+    [Fact]
+    public async Task Fixed_prices_by_class_match_the_four_fields_and_a_price_billing_cannot_apply_yet_is_refused()
+    {
+        var facility = await OpenedAsync(gpus: 8);
+        var admin = await AdminAsync();
+
+        var byList = Draft(facility, admin, gpus: 0);
+        byList.SliceByClass.RemoveAt(3);
+        byList.PriceTerms = new V1.PriceTerms { UnitPrices = { new V1.ResourcePrice { ResourceClass = "vcpu", UnitPriceXof = 20 }, new V1.ResourcePrice { ResourceClass = "storage_gib", UnitPriceXof = 50 } } };
+        var priced = await _operations.DraftAgreementAsync(byList, default);
+        Assert.Equal(ResourceVector.Of(("vcpu", 20), ("storage_gib", 50)), priced.PriceTerms.UnitPricesXof);
+        var terms = TenancyEventFactory.Activated(priced).PriceTerms;
+        Assert.Equal((false, 20L, 0L, 50L, 0L), (terms.FacilityListPrice, terms.VcpuHourXof, terms.MemoryGibHourXof, terms.StorageGibMonthXof, terms.PublicIpv4MonthXof));
+
+        var gpuPrice = byList.Clone();
+        gpuPrice.PriceTerms.UnitPrices.Add(new V1.ResourcePrice { ResourceClass = Gpu, UnitPriceXof = 1500 });
+        Assert.Equal("price_terms.unit_prices[2].resource_class", await RefusedFieldAsync(gpuPrice));
+
+        var gpuSliceAtFixedPrices = Draft(facility, admin, gpus: 2);
+        gpuSliceAtFixedPrices.PriceTerms = byList.PriceTerms;
+        Assert.Equal("price_terms", await RefusedFieldAsync(gpuSliceAtFixedPrices));
+
+        var both = byList.Clone();
+        both.PriceTerms.VcpuHourXof = 21;
+        Assert.Equal("price_terms", await RefusedFieldAsync(both));
+    }
+}
