@@ -47,6 +47,10 @@ internal static class ClassAmounts
         return listed;
     }
 
+    /// <summary>Where a list given on the wire named <paramref name="resourceClass"/> (codes are read trimmed and in lower case), or -1.</summary>
+    public static int IndexOf(IEnumerable<string> given, string resourceClass) =>
+        given.Select(code => code.Trim().ToLowerInvariant()).ToList().IndexOf(resourceClass);
+
     private static async Task<ResourceVector> ListedAsync(
         TenancyDbContext db, IReadOnlyList<(string Class, long Amount)> items, string listField, string amountName, long max, CancellationToken cancellationToken)
     {

@@ -289,7 +289,7 @@ public sealed partial class TenancyOperations(TenancyDbContext db, TimeProvider 
         var slice = await ClassAmounts.AmountsOfAsync(db, request.Slice, request.SliceByClass, "slice", cancellationToken);
         // The field a refusal names: the fixed field when the slice came so, else the class's place in the list.
         string SliceField(string resourceClass) => request.SliceByClass.Count == 0 ? $"slice.{resourceClass}"
-            : request.SliceByClass.ToList().FindIndex(a => a.ResourceClass.Trim().ToLowerInvariant() == resourceClass) is var index and >= 0
+            : ClassAmounts.IndexOf(request.SliceByClass.Select(a => a.ResourceClass), resourceClass) is var index and >= 0
                 ? $"slice_by_class[{index}].amount" : "slice_by_class";
         // A slice hosts VMs: each needs vCPU, memory and a disk; public addresses and accelerators may be left out.
         foreach (var resourceClass in new[] { ResourceClasses.Vcpu, ResourceClasses.MemoryGib, ResourceClasses.StorageGib })
@@ -571,7 +571,7 @@ public sealed partial class TenancyOperations(TenancyDbContext db, TimeProvider 
         if (prices.Classes.FirstOrDefault(c => !ResourceClasses.IsStandard(c)) is { } unpriceable)
         {
             throw new InvalidFieldException(
-                $"price_terms.unit_prices[{terms.UnitPrices.ToList().FindIndex(p => p.ResourceClass.Trim().ToLowerInvariant() == unpriceable)}].resource_class", new(
+                $"price_terms.unit_prices[{ClassAmounts.IndexOf(terms.UnitPrices.Select(p => p.ResourceClass), unpriceable)}].resource_class", new(
                     $"un prix fixe pour {unpriceable} n'est pas encore appliqué par la facturation : choisissez le prix catalogue du centre.",
                     $"a fixed price for {unpriceable} is not applied by billing yet: choose the facility's list price."));
         }
