@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Aes.ServiceDefaults;
@@ -7,9 +8,10 @@ namespace Aes.ServiceDefaults;
 /// Says when a service becomes ready and when it stops being ready, with the check that failed and why,
 /// once per change. It stands in for the health-check service's own log, which reports every probe of a
 /// check not yet healthy as an error: during start-up (the bus connecting, the database migrating) that
-/// printed errors for what is only a wait. Not ready before the first ready is information; after, a warning.
+/// printed errors for what is only a wait. Not ready before the first ready is information; after, a warning,
+/// unless the service is stopping: its bus and database close before the last probe, as they should.
 /// </summary>
-internal sealed partial class ReadinessLog(ILogger<ReadinessLog> logger) : IHealthCheckPublisher
+public sealed partial class ReadinessLog(ILogger<ReadinessLog> logger, IHostApplicationLifetime lifetime) : IHealthCheckPublisher
 {
     private readonly Dictionary<string, HealthStatus> _last = [];
     private bool _wasReady;
@@ -30,7 +32,11 @@ internal sealed partial class ReadinessLog(ILogger<ReadinessLog> logger) : IHeal
                 {
                     continue;
                 }
-                if (_wasReady)
+                if (lifetime.ApplicationStopping.IsCancellationRequested)
+                {
+                    ClosedWhileStopping(logger, name, entry.Status);
+                }
+                else if (_wasReady)
                 {
                     NoLongerReady(logger, entry.Exception, name, entry.Status, entry.Description ?? "");
                 }
@@ -55,6 +61,9 @@ internal sealed partial class ReadinessLog(ILogger<ReadinessLog> logger) : IHeal
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Not ready yet: {Check} is {Status} ({Description})")]
     private static partial void NotReadyYet(ILogger logger, string check, HealthStatus status, string description);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stopping: {Check} is {Status}")]
+    private static partial void ClosedWhileStopping(ILogger logger, string check, HealthStatus status);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "No longer ready: {Check} is {Status} ({Description})")]
     private static partial void NoLongerReady(ILogger logger, Exception? exception, string check, HealthStatus status, string description);

@@ -68,6 +68,20 @@ public abstract class LaunchedMarketplace(string name) : IAsyncLifetime
         return new Npgsql.NpgsqlConnection(builder.ConnectionString);
     }
 
+    /// <summary>
+    /// The run's last warnings and failures, each with the line after its header (the message), for a test that times out
+    /// waiting: CI keeps no log file, only what a failing test prints.
+    /// </summary>
+    public string LastComplaints(int count = 12)
+    {
+        var lines = Marketplace.Process.Output.Split('\n');
+        var complaints = Enumerable.Range(0, lines.Length)
+            .Where(i => System.Text.RegularExpressions.Regex.IsMatch(lines[i], @"^(\[\w+\] )?(warn|fail|crit):"))
+            .TakeLast(count)
+            .Select(i => lines[i].TrimEnd() + (i + 1 < lines.Length ? " " + lines[i + 1].Trim() : ""));
+        return string.Join('\n', complaints);
+    }
+
     public virtual async ValueTask DisposeAsync()
     {
         if (Marketplace is not null)

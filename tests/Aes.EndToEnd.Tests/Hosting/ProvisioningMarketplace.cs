@@ -176,7 +176,8 @@ public abstract class ProvisioningMarketplace() : LaunchedMarketplace("provision
         {
             current = await Provisioning.GetRequestAsync(new P.RequestIdRequest { RequestId = requestId });
             return current.Status == status;
-        }, timeout ?? TimeSpan.FromSeconds(30), $"request {requestId} becomes {status}");
+        }, timeout ?? TimeSpan.FromSeconds(30),
+            () => $"request {requestId} becomes {status}; it is {current}\n--- the run's last warnings:\n{LastComplaints()}");
         return current;
     }
 

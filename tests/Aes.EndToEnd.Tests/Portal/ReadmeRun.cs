@@ -54,11 +54,20 @@ public sealed partial class ReadmeRun : IAsyncDisposable
     /// Every line of the run's output that a new user should never see on a default start: a log line at
     /// warning level or above, an exception or a stack frame.
     /// </summary>
-    public IReadOnlyList<string> Complaints() =>
-        Process.Output.Split('\n').Select(line => line.TrimEnd('\r')).Where(line => ComplaintLine().IsMatch(line)).ToList();
+    public IReadOnlyList<string> Complaints()
+    {
+        var lines = Process.Output.Split('\n').Select(line => line.TrimEnd('\r')).ToList();
+        // A log entry's header names only its level and category; its message is the line after.
+        return Enumerable.Range(0, lines.Count).Where(i => ComplaintLine().IsMatch(lines[i]))
+            .Select(i => LogHeader().IsMatch(lines[i]) && i + 1 < lines.Count ? $"{lines[i]} {lines[i + 1].Trim()}" : lines[i])
+            .ToList();
+    }
 
     [GeneratedRegex(@"^(\[\w+\] )?\s*(warn|fail|crit|error)\b|Exception\b|^\s*(\[\w+\] )?\s+at \S+\(|Unhandled", RegexOptions.IgnoreCase)]
     private static partial Regex ComplaintLine();
+
+    [GeneratedRegex(@"^(\[\w+\] )?\s*(warn|fail|crit):", RegexOptions.IgnoreCase)]
+    private static partial Regex LogHeader();
 
     /// <summary>Ctrl-C, as the README says; the run must stop cleanly.</summary>
     public Task<int> StopAsync() => Process.InterruptAsync(TimeSpan.FromSeconds(90));
