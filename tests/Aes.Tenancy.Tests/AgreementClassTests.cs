@@ -1,4 +1,5 @@
 using Aes.Contracts;
+using Aes.Contracts.Tenancy;
 using Aes.ServiceDefaults.Errors;
 using Aes.Tenancy.Application;
 using Aes.Tenancy.Domain;
@@ -146,5 +147,65 @@ public sealed class AgreementClassTests() : TenancyDatabaseTests(new DateTimeOff
         var both = byList.Clone();
         both.PriceTerms.VcpuHourXof = 21;
         Assert.Equal("price_terms", await RefusedFieldAsync(both));
+    }
+
+    private static V1.SetFacilityCapacityRequest Capacity(Facility facility, params (string Class, long Amount)[] amounts) =>
+        new() { Id = facility.Id.ToString(), InstalledCapacityByClass = { Amounts(amounts) } };
+
+    [Fact]
+    public async Task A_facility_that_installs_GPUs_says_so_and_a_GPU_slice_then_fits_within_them()
+    {
+        var facility = await OpenedAsync(gpus: 0);
+        var admin = await AdminAsync();
+        Assert.StartsWith("slice_by_class[3]", await RefusedFieldAsync(Draft(facility, admin, gpus: 2)));
+        var before = facility.Version;
+
+        var changed = await _operations.SetFacilityCapacityAsync(
+            Capacity(facility, ("vcpu", 2048), ("memory_gib", 8192), ("storage_gib", 512_000), ("public_ipv4", 256), (Gpu, 8)), default);
+
+        Assert.Equal(8, changed.InstalledCapacity[Gpu]);
+        Assert.True(changed.Version > before, "the facility's version moves, so a draft checked against the old capacity cannot also pass");
+        var announced = Assert.Single(await AnnouncedAsync<FacilityCapacityChanged>());
+        Assert.Equal(facility.Id, announced.FacilityId);
+        Assert.Contains(announced.InstalledResources, a => a.Class == Gpu && a.Amount == 8);
+        Assert.Equal(2, (await _operations.DraftAgreementAsync(Draft(facility, admin, gpus: 2), default)).Slice[Gpu]);
+        Assert.StartsWith("slice_by_class[3]", await RefusedFieldAsync(Draft(facility, admin, gpus: 9)));
+    }
+
+    [Fact]
+    public async Task Installed_capacity_never_drops_below_what_the_agreements_on_the_facility_hold()
+    {
+        var facility = await OpenedAsync(gpus: 8);
+        await _operations.DraftAgreementAsync(Draft(facility, await AdminAsync(), gpus: 4), default);
+
+        var refused = await Assert.ThrowsAsync<RuleViolationException>(() => _operations.SetFacilityCapacityAsync(
+            Capacity(facility, ("vcpu", 2048), ("memory_gib", 8192), ("storage_gib", 512_000), ("public_ipv4", 256), (Gpu, 3)), default));
+
+        Assert.Contains(Gpu, refused.Message);
+        _db.ChangeTracker.Clear();
+        Assert.Equal(8, (await _db.Facilities.AsNoTracking().SingleAsync(f => f.Id == facility.Id)).InstalledCapacity[Gpu]);
+        Assert.Empty(await AnnouncedAsync<FacilityCapacityChanged>());
+        // Retiring GPUs no agreement holds is allowed.
+        Assert.Equal(4, (await _operations.SetFacilityCapacityAsync(
+            Capacity(facility, ("vcpu", 2048), ("memory_gib", 8192), ("storage_gib", 512_000), ("public_ipv4", 256), (Gpu, 4)), default)).InstalledCapacity[Gpu]);
+    }
+
+    [Theory]
+    [InlineData("", "installed_capacity_by_class")]
+    [InlineData("vcpu=64", "installed_capacity_by_class")]
+    [InlineData("vcpu=64;memory_gib=256;gpu_h100=2", "installed_capacity_by_class[2].resource_class")]
+    [InlineData("vcpu=64;memory_gib=-1", "installed_capacity_by_class[1].amount")]
+    [InlineData("vcpu=64;memory_gib=256;vcpu=32", "installed_capacity_by_class[2].resource_class")]
+    public async Task A_bad_installed_capacity_is_refused_by_field_and_changes_nothing(string amounts, string field)
+    {
+        var facility = await OpenedAsync(gpus: 8);
+        var parsed = amounts.Split(';', StringSplitOptions.RemoveEmptyEntries).Select(a => a.Split('=')).Select(a => (a[0], long.Parse(a[1]))).ToArray();
+
+        var refused = await Assert.ThrowsAsync<InvalidFieldException>(() => _operations.SetFacilityCapacityAsync(Capacity(facility, parsed), default));
+
+        Assert.Equal(field, refused.Field);
+        _db.ChangeTracker.Clear();
+        Assert.Equal(8, (await _db.Facilities.AsNoTracking().SingleAsync(f => f.Id == facility.Id)).InstalledCapacity[Gpu]);
+        Assert.Empty(await AnnouncedAsync<FacilityCapacityChanged>());
     }
 }

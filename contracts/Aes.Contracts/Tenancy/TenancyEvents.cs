@@ -16,6 +16,10 @@ public sealed record FacilityOpened(Guid FacilityId, string Code, string StateCo
 
 public sealed record FacilityClosed(Guid FacilityId, string Code, string StateCode, DateTime ClosedAt, long Version = 0);
 
+/// <summary>The facility's operators declared what it has installed now, every class (GPUs included).</summary>
+public sealed record FacilityCapacityChanged(
+    Guid FacilityId, string Code, string StateCode, IReadOnlyList<ResourceAmount> InstalledResources, DateTime ChangedAt, long Version);
+
 public sealed record AgencyRegistered(Guid AgencyId, string StateCode, string Code, string Name, DateTime RegisteredAt);
 
 public sealed record ProjectCreated(Guid ProjectId, Guid AgencyId, string Name);

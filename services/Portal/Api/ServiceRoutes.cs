@@ -25,6 +25,7 @@ public static class ServiceRoutes
         api.MapRpc<T.TenancyService.TenancyServiceClient, T.GetFacilityRequest, T.Facility>("GET", "/facilities/{id}", (c, r, o) => c.GetFacilityAsync(r, o), "Un centre / one facility");
         api.MapRpc<T.TenancyService.TenancyServiceClient, T.ChangeFacilityStatusRequest, T.Facility>("POST", "/facilities/{id}/open", (c, r, o) => c.OpenFacilityAsync(r, o), "Ouvrir un centre / open a facility");
         api.MapRpc<T.TenancyService.TenancyServiceClient, T.ChangeFacilityStatusRequest, T.Facility>("POST", "/facilities/{id}/close", (c, r, o) => c.CloseFacilityAsync(r, o), "Fermer un centre / close a facility");
+        api.MapRpc<T.TenancyService.TenancyServiceClient, T.SetFacilityCapacityRequest, T.Facility>("PUT", "/facilities/{id}/capacity", (c, r, o) => c.SetFacilityCapacityAsync(r, o), "Capacité installée d'un centre, par classe / a facility's installed capacity, by class");
         api.MapRpc<T.TenancyService.TenancyServiceClient, T.ListAgenciesRequest, T.ListAgenciesResponse>("GET", "/agencies", (c, r, o) => c.ListAgenciesAsync(r, o), "Organismes / agencies");
         api.MapRpc<T.TenancyService.TenancyServiceClient, T.RegisterAgencyRequest, T.Agency>("POST", "/agencies", (c, r, o) => c.RegisterAgencyAsync(r, o), "Enregistrer un organisme / register an agency", created: true);
         api.MapRpc<T.TenancyService.TenancyServiceClient, T.GetAgencyRequest, T.Agency>("GET", "/agencies/{id}", (c, r, o) => c.GetAgencyAsync(r, o), "Un organisme / one agency");

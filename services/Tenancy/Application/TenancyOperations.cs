@@ -154,6 +154,36 @@ public sealed partial class TenancyOperations(TenancyDbContext db, TimeProvider 
         return facility;
     }
 
+    /// <summary>
+    /// The whole installed capacity, class by class: vCPU and memory at least, and never below what the agreements in force
+    /// or to come hold on the facility (their slices stay honoured; end one first).
+    /// </summary>
+    public async Task<Facility> SetFacilityCapacityAsync(V1.SetFacilityCapacityRequest request, CancellationToken cancellationToken)
+    {
+        var facility = await FacilityAsync(request.Id, "id", cancellationToken);
+        if (request.InstalledCapacityByClass.Count == 0)
+        {
+            throw new InvalidFieldException("installed_capacity_by_class", new("est obligatoire.", "is required."));
+        }
+        var capacity = await ClassAmounts.AmountsOfAsync(db, null, request.InstalledCapacityByClass, "installed_capacity", cancellationToken);
+        foreach (var required in new[] { ResourceClasses.Vcpu, ResourceClasses.MemoryGib }.Where(code => capacity[code] == 0))
+        {
+            throw new InvalidFieldException("installed_capacity_by_class", new(
+                $"un centre doit déclarer des vCPU et de la mémoire ({required} manque).", $"a facility must declare vCPU and memory ({required} is missing)."));
+        }
+        var committed = await CommittedSlicesAsync(facility, cancellationToken);
+        foreach (var (resourceClass, held, installed) in committed.Exceeding(capacity))
+        {
+            throw new RuleViolationException(new(
+                $"installed_capacity_by_class.{resourceClass} : les accords de {facility.Code} en tiennent {held}, plus que {installed} ; mettez fin à un accord d'abord.",
+                $"installed_capacity_by_class.{resourceClass}: the agreements on {facility.Code} hold {held}, more than {installed}; end an agreement first."));
+        }
+        facility.ChangeInstalledCapacity(capacity);
+        db.AddToOutbox(new FacilityCapacityChanged(facility.Id, facility.Code, facility.StateCode, capacity.ToList(), Now, facility.Version), Now);
+        await SaveAsync("Facility", cancellationToken);
+        return facility;
+    }
+
     public async Task<Facility> CloseFacilityAsync(string id, CancellationToken cancellationToken)
     {
         var facility = await FacilityAsync(id, "id", cancellationToken);
@@ -426,11 +456,7 @@ public sealed partial class TenancyOperations(TenancyDbContext db, TimeProvider 
     /// <summary>The slices that are or will be in force on a facility may not add up past its installed capacity.</summary>
     private async Task EnsureSlicesFitAsync(Facility facility, ResourceVector slice, CancellationToken cancellationToken)
     {
-        var committed = (await db.Agreements
-                .Where(a => a.FacilityId == facility.Id && a.Status != AgreementStatus.Expired && a.Status != AgreementStatus.Terminated)
-                .Select(a => a.Slice)
-                .ToListAsync(cancellationToken))
-            .Aggregate(ResourceVector.Zero, (sum, next) => sum.Add(next));
+        var committed = await CommittedSlicesAsync(facility, cancellationToken);
         foreach (var (field, value, limit) in committed.Add(slice).Exceeding(facility.InstalledCapacity))
         {
             throw new RuleViolationException(new(
@@ -438,6 +464,14 @@ public sealed partial class TenancyOperations(TenancyDbContext db, TimeProvider 
                 $"slice.{field}: the agreements on {facility.Code} would total {value}, beyond its installed capacity ({limit})."));
         }
     }
+
+    /// <summary>The slices of the facility's agreements in force or to come (drafted, signed by one side, active), added up.</summary>
+    private async Task<ResourceVector> CommittedSlicesAsync(Facility facility, CancellationToken cancellationToken) =>
+        (await db.Agreements
+            .Where(a => a.FacilityId == facility.Id && a.Status != AgreementStatus.Expired && a.Status != AgreementStatus.Terminated)
+            .Select(a => a.Slice)
+            .ToListAsync(cancellationToken))
+        .Aggregate(ResourceVector.Zero, (sum, next) => sum.Add(next));
 
     private async Task<MemberState> KnownStateAsync(string? code, string field, CancellationToken cancellationToken)
     {

@@ -42,6 +42,16 @@ public sealed class Facility
         Version++;
     }
 
+    /// <summary>
+    /// The facility installed more (or retired some): the version moves too, so that a draft checked against the old
+    /// capacity and this change cannot both pass.
+    /// </summary>
+    public void ChangeInstalledCapacity(ResourceVector capacity)
+    {
+        InstalledCapacity = capacity;
+        Version++;
+    }
+
     /// <summary>Agreements' slices on this facility changed: concurrent checks of their sum must not both pass.</summary>
     public void RecordSliceChange() => Version++;
 

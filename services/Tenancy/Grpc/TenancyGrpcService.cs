@@ -91,6 +91,9 @@ public sealed class TenancyGrpcService(TenancyDbContext db, TenancyOperations op
         return new V1.ListFacilitiesResponse { Facilities = { facilities.Select(ToMessage) }, NextPageToken = next };
     }
 
+    public override async Task<V1.Facility> SetFacilityCapacity(V1.SetFacilityCapacityRequest request, ServerCallContext context) =>
+        ToMessage(await operations.SetFacilityCapacityAsync(request, context.CancellationToken));
+
     public override async Task<V1.Facility> OpenFacility(V1.ChangeFacilityStatusRequest request, ServerCallContext context) =>
         ToMessage(await operations.OpenFacilityAsync(request.Id, context.CancellationToken));
 

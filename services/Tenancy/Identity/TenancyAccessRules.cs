@@ -26,6 +26,7 @@ public static class TenancyAccessRules
         ["ListAgencies"] = AccessRule.Reference,
         ["RegisterFacility"] = AccessRule.Write(Operators, Scopes.StateField("state_code")),
         ["OpenFacility"] = AccessRule.Write(Operators, Scopes.ById("id", FacilityAsync)),
+        ["SetFacilityCapacity"] = AccessRule.Write(Operators, Scopes.ById("id", FacilityAsync)),
         ["CloseFacility"] = AccessRule.Write(Operators, Scopes.ById("id", FacilityAsync)),
         ["RegisterAgency"] = AccessRule.Write(Operators, Scopes.StateField("state_code")),
         ["CreateProject"] = AccessRule.Write(AgencyAdministrators | Operators, Scopes.ById("agency_id", AgencyAsync)),

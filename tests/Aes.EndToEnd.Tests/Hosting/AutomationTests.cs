@@ -734,6 +734,30 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
         var settlement = await SendAsync(op, HttpMethod.Get, $"/api/v1/settlements/{lastMonth}");
         Assert.Equal("closed", settlement.Body.GetProperty("status").GetString());
 
+        // A facility's installed capacity by class (the README's example): Bamako installs four more A100; another state's operator
+        // may not; a class not in the catalogue is refused by field.
+        var bamako = (await SendAsync(op, HttpMethod.Get, $"/api/v1/facilities/{m.Facilities["ML-BKO-1"]}")).Body;
+        var installed = bamako.GetProperty("installedCapacityByClass").EnumerateArray()
+            .ToDictionary(a => a.GetProperty("resourceClass").GetString()!, a => a.GetProperty("amount").GetInt64());
+        object Capacity(string accelerator, long gpus) => new
+        {
+            installedCapacityByClass = installed.Where(a => a.Key != "gpu_a100_80g").Select(a => (object)new { resourceClass = a.Key, amount = a.Value })
+                .Append(new { resourceClass = accelerator, amount = gpus }).ToArray(),
+        };
+        var capacityPath = $"/api/v1/facilities/{m.Facilities["ML-BKO-1"]}/capacity";
+        AssertProblem(HttpStatusCode.BadRequest, await SendAsync(op, HttpMethod.Put, capacityPath, Capacity("gpu_h100_94g", 4)),
+            $"installedCapacityByClass[{installed.Count(a => a.Key != "gpu_a100_80g")}].resourceClass");
+        using (var neighbour = await ApiAsAsync("op.bf"))
+        {
+            AssertProblem(HttpStatusCode.Forbidden, await SendAsync(neighbour, HttpMethod.Put, capacityPath, Capacity("gpu_a100_80g", 12)));
+        }
+        var grown = await SendAsync(op, HttpMethod.Put, capacityPath, Capacity("gpu_a100_80g", installed.GetValueOrDefault("gpu_a100_80g") + 4));
+        Assert.True(grown.Response.IsSuccessStatusCode, grown.Body.ToString());
+        Assert.Contains(grown.Body.GetProperty("installedCapacityByClass").EnumerateArray(),
+            a => a.GetProperty("resourceClass").GetString() == "gpu_a100_80g" && a.GetProperty("amount").GetInt64() == installed.GetValueOrDefault("gpu_a100_80g") + 4);
+        var restored = await SendAsync(op, HttpMethod.Put, capacityPath, Capacity("gpu_a100_80g", installed.GetValueOrDefault("gpu_a100_80g")));
+        Assert.True(restored.Response.IsSuccessStatusCode, restored.Body.ToString());
+
         // Agreements, and each service's trail for auditors.
         var agreements = await SendAsync(confederal, HttpMethod.Get, "/api/v1/agreements");
         Assert.Contains(agreements.Body.GetProperty("agreements").EnumerateArray(), a => a.GetProperty("guestStateCode").GetString() == "NE");

@@ -329,6 +329,8 @@ public abstract class LiveAccessMatrixTests<TMarketplace>(TMarketplace m) : ICla
             // Facilities of their own: closing the demo ones would stop the placements other lines need.
             ["TenancyService/OpenFacility"] = State(id => new T.ChangeFacilityStatusRequest { Id = id }, f.OwnSpareFacility, f.OtherSpareFacility),
             ["TenancyService/CloseFacility"] = State(id => new T.ChangeFacilityStatusRequest { Id = id }, f.OwnSpareFacility, f.OtherSpareFacility),
+            // No capacity: invalid once past the access check, so nothing changes.
+            ["TenancyService/SetFacilityCapacity"] = State(id => new T.SetFacilityCapacityRequest { Id = id }, f.OwnSpareFacility, f.OtherSpareFacility),
             ["TenancyService/RegisterAgency"] = State(s => new T.RegisterAgencyRequest { StateCode = s }, "ML", "BF"),
             ["TenancyService/GetAgency"] = Once(new T.GetAgencyRequest { Id = f.OwnAgency }),
             ["TenancyService/ListAgencies"] = Once(new T.ListAgenciesRequest()),

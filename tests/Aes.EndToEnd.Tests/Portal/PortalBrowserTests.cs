@@ -420,6 +420,33 @@ public sealed class PortalBrowserTests(PortalMarketplace m) : ChromiumTests, ICl
     }
 
     [Fact]
+    public async Task An_operator_installs_GPUs_in_a_facility_on_its_page_and_cannot_go_below_what_agreements_hold()
+    {
+        var page = await SignedInAsync("op.bf", "/operateur/centres");
+        var ouaga = page.Locator("article[data-facility='BF-OUA-1']");
+        await Assertions.Expect(ouaga.Locator("label[for='installed-BF-OUA-1-gpu_a100_80g']")).ToHaveTextAsync("GPU A100 80 Go");
+        await ouaga.Locator("#installed-BF-OUA-1-gpu_a100_80g").FillAsync("4");
+        await ouaga.GetByRole(AriaRole.Button, new() { Name = "Enregistrer la capacité" }).ClickAsync();
+        await Assertions.Expect(page.Locator("p[role=status]")).ToContainTextAsync("BF-OUA-1");
+        var facility = await m.Tenancy.GetFacilityAsync(new T.GetFacilityRequest { Id = m.Facilities["BF-OUA-1"] });
+        Assert.Equal(4, facility.InstalledCapacityByClass.Single(a => a.ResourceClass == "gpu_a100_80g").Amount);
+        Assert.True(facility.InstalledCapacityByClass.Single(a => a.ResourceClass == "vcpu").Amount > 0, "the other classes are kept");
+
+        // Bamako below the 256 vCPU its agreement with Niger holds: refused, with the class named, and nothing changes.
+        var bamakoBefore = (await m.Tenancy.GetFacilityAsync(new T.GetFacilityRequest { Id = m.Facilities["ML-BKO-1"] })).InstalledCapacityByClass;
+        var host = await SignedInAsync("op.ml", "/operateur/centres");
+        var bamako = host.Locator("article[data-facility='ML-BKO-1']");
+        await bamako.Locator("#installed-ML-BKO-1-vcpu").FillAsync("1");
+        await bamako.GetByRole(AriaRole.Button, new() { Name = "Enregistrer la capacité" }).ClickAsync();
+        await Assertions.Expect(host.GetByRole(AriaRole.Alert)).ToContainTextAsync("vcpu");
+        Assert.Equal(bamakoBefore, (await m.Tenancy.GetFacilityAsync(new T.GetFacilityRequest { Id = m.Facilities["ML-BKO-1"] })).InstalledCapacityByClass);
+
+        var restore = new T.SetFacilityCapacityRequest { Id = facility.Id };
+        restore.InstalledCapacityByClass.AddRange(facility.InstalledCapacityByClass.Where(a => a.ResourceClass != "gpu_a100_80g"));
+        await m.Tenancy.SetFacilityCapacityAsync(restore);
+    }
+
+    [Fact]
     public async Task A_user_cannot_reach_another_agencys_request_nor_pages_of_another_role()
     {
         var submitted = await m.SubmitAsync(m.Request("ML/MEF", "internal"));

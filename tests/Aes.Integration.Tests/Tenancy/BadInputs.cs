@@ -79,6 +79,21 @@ public static class BadInputs
             t => t.Client.DraftAgreementAsync(Agreement(t, r => r.SliceByClass.Add(new ResourceAmount { ResourceClass = "vcpu", Amount = r.Slice.Vcpu + 1 }))).ResponseAsync),
         ["facility capacity by class with a negative amount"] = new(StatusCode.InvalidArgument, "installed_capacity_by_class[0].amount",
             t => t.Client.RegisterFacilityAsync(Facility(r => r.InstalledCapacityByClass.Add(new ResourceAmount { ResourceClass = "vcpu", Amount = -1 }))).ResponseAsync),
+        ["installed capacity naming a class not in the catalogue"] = new(StatusCode.InvalidArgument, "installed_capacity_by_class[2].resource_class",
+            t => t.Client.SetFacilityCapacityAsync(new SetFacilityCapacityRequest
+            {
+                Id = t.Facilities["ML-BKO-1"].Id,
+                InstalledCapacityByClass =
+                {
+                    new ResourceAmount { ResourceClass = "vcpu", Amount = 4096 }, new ResourceAmount { ResourceClass = "memory_gib", Amount = 16_384 },
+                    new ResourceAmount { ResourceClass = "gpu_h100_94g", Amount = 8 },
+                },
+            }).ResponseAsync),
+        ["installed capacity without memory"] = new(StatusCode.InvalidArgument, "installed_capacity_by_class",
+            t => t.Client.SetFacilityCapacityAsync(new SetFacilityCapacityRequest
+            {
+                Id = t.Facilities["ML-BKO-1"].Id, InstalledCapacityByClass = { new ResourceAmount { ResourceClass = "vcpu", Amount = 4096 } },
+            }).ResponseAsync),
         ["agreement on a planned facility"] = new(StatusCode.FailedPrecondition, null,
             t => t.Client.DraftAgreementAsync(Agreement(t, r => r.FacilityId = t.Facilities["NE-NIM-1"].Id)).ResponseAsync),
         ["agreement for strategic data"] = new(StatusCode.InvalidArgument, "allowed_classifications",
