@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Aes.Contracts.Provisioning.V1;
+using T = Aes.Contracts.Tenancy.V1;
 using Aes.ServiceDefaults.Paging;
 using Spectre.Console;
 
@@ -128,9 +129,48 @@ public static class FacilityCommands
             return ExitCodes.Ok;
         }));
 
-        return new Command("facilities", "Centres : nuage, catalogue, écarts, disponibilité / facilities: cloud, catalogue, findings, availability")
-            { connect, test, catalogue, mapFlavour, mapImage, findings, availability };
+        var amounts = new Option<string[]>("--set")
+        {
+            Description = "classe=quantité, les autres classes gardées ; 0 retire la classe (répétable) / class=amount, the other classes kept; 0 removes the class (repeatable)",
+        };
+        var capacity = new Command("capacity", "Capacité installée par classe, lue ou changée / installed capacity by class, read or changed") { facility, amounts };
+        capacity.SetAction((parse, cancellationToken) => run(parse, async endpoints =>
+        {
+            var changes = (parse.GetValue(amounts) ?? []).Select(ParseAmount).ToList();
+            var tenancy = endpoints.Tenancy();
+            var id = await AgencyDirectory.RequireFacilityIdAsync(tenancy, parse.GetValue(facility)!, cancellationToken);
+            var current = await tenancy.GetFacilityAsync(new T.GetFacilityRequest { Id = id }, cancellationToken: cancellationToken);
+            if (changes.Count > 0)
+            {
+                // The service takes the whole capacity: what is not named keeps its amount.
+                var merged = current.InstalledCapacityByClass.ToDictionary(a => a.ResourceClass, a => a.Amount);
+                foreach (var (resourceClass, amount) in changes)
+                {
+                    merged[resourceClass] = amount;
+                }
+                var request = new T.SetFacilityCapacityRequest { Id = id, ExpectedVersion = current.Version };
+                request.InstalledCapacityByClass.AddRange(merged.Where(a => a.Value != 0).Select(a => new T.ResourceAmount { ResourceClass = a.Key, Amount = a.Value }));
+                current = await tenancy.SetFacilityCapacityAsync(request, cancellationToken: cancellationToken);
+            }
+            var table = new Table().AddColumns("classe / class", "installé / installed");
+            foreach (var amount in current.InstalledCapacityByClass)
+            {
+                table.AddRow(Markup.Escape(amount.ResourceClass), amount.Amount.ToString("N0", CultureInfo.GetCultureInfo("fr-FR")));
+            }
+            console.MarkupLine($"{Markup.Escape(current.Code)} · {Markup.Escape(current.Name)}");
+            console.Write(table);
+            return ExitCodes.Ok;
+        }));
+
+        return new Command("facilities", "Centres : capacité, nuage, catalogue, écarts, disponibilité / facilities: capacity, cloud, catalogue, findings, availability")
+            { capacity, connect, test, catalogue, mapFlavour, mapImage, findings, availability };
     }
+
+    private static (string Class, long Amount) ParseAmount(string text) =>
+        text.Split('=') is [var resourceClass, var amount] && resourceClass.Trim().Length > 0
+            && long.TryParse(amount, NumberStyles.None, CultureInfo.InvariantCulture, out var value)
+            ? (resourceClass.Trim().ToLowerInvariant(), value)
+            : throw new UsageException($"--set attend classe=quantité (gpu_a100_80g=8), pas « {text} » / --set takes class=amount (gpu_a100_80g=8), not \"{text}\"");
 
     private static void Print(IAnsiConsole console, FacilityCatalogue catalogue)
     {

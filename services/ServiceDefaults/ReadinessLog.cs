@@ -11,7 +11,7 @@ namespace Aes.ServiceDefaults;
 /// printed errors for what is only a wait. Not ready before the first ready is information; after, a warning,
 /// unless the service is stopping: its bus and database close before the last probe, as they should.
 /// </summary>
-public sealed partial class ReadinessLog(ILogger<ReadinessLog> logger, IHostApplicationLifetime lifetime) : IHealthCheckPublisher
+internal sealed partial class ReadinessLog(ILogger<ReadinessLog> logger, IHostApplicationLifetime lifetime) : IHealthCheckPublisher
 {
     private readonly Dictionary<string, HealthStatus> _last = [];
     private bool _wasReady;

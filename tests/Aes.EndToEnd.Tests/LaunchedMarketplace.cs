@@ -7,7 +7,7 @@ namespace Aes.EndToEnd.Tests;
 /// A whole marketplace started by the launcher for a test class: embedded (SQLite files, in-memory bus)
 /// or on real PostgreSQL (a database per service) and RabbitMQ (a virtual host of its own).
 /// </summary>
-public abstract class LaunchedMarketplace(string name) : IAsyncLifetime
+public abstract partial class LaunchedMarketplace(string name) : IAsyncLifetime
 {
     private readonly string _data = Infra.NewTempFolder($"aes-{name}");
     private string? _postgres;
@@ -76,11 +76,14 @@ public abstract class LaunchedMarketplace(string name) : IAsyncLifetime
     {
         var lines = Marketplace.Process.Output.Split('\n');
         var complaints = Enumerable.Range(0, lines.Length)
-            .Where(i => System.Text.RegularExpressions.Regex.IsMatch(lines[i], @"^(\[\w+\] )?(warn|fail|crit):"))
+            .Where(i => LogHeader().IsMatch(lines[i]))
             .TakeLast(count)
             .Select(i => lines[i].TrimEnd() + (i + 1 < lines.Length ? " " + lines[i + 1].Trim() : ""));
         return string.Join('\n', complaints);
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(\[\w+\] )?\s*(warn|fail|crit):")]
+    private static partial System.Text.RegularExpressions.Regex LogHeader();
 
     public virtual async ValueTask DisposeAsync()
     {

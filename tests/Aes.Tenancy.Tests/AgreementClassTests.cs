@@ -190,6 +190,60 @@ public sealed class AgreementClassTests() : TenancyDatabaseTests(new DateTimeOff
             Capacity(facility, ("vcpu", 2048), ("memory_gib", 8192), ("storage_gib", 512_000), ("public_ipv4", 256), (Gpu, 4)), default)).InstalledCapacity[Gpu]);
     }
 
+    [Fact]
+    public async Task A_closed_facility_keeps_its_last_capacity()
+    {
+        var facility = await OpenedAsync(gpus: 8);
+        await _operations.CloseFacilityAsync(facility.Id.ToString(), default);
+
+        var refused = await Assert.ThrowsAsync<RuleViolationException>(() => _operations.SetFacilityCapacityAsync(
+            Capacity(facility, ("vcpu", 4096), ("memory_gib", 8192), (Gpu, 16)), default));
+
+        Assert.Contains("fermé", refused.Message);
+        _db.ChangeTracker.Clear();
+        Assert.Equal(8, (await _db.Facilities.AsNoTracking().SingleAsync(f => f.Id == facility.Id)).InstalledCapacity[Gpu]);
+        Assert.Empty(await AnnouncedAsync<FacilityCapacityChanged>());
+    }
+
+    [Fact]
+    public async Task A_capacity_read_before_another_operators_change_does_not_overwrite_it()
+    {
+        var facility = await OpenedAsync(gpus: 8);
+        var readByBoth = facility.Version;
+        (string, long)[] standard = [("vcpu", 2048), ("memory_gib", 8192), ("storage_gib", 512_000), ("public_ipv4", 256)];
+        var first = Capacity(facility, [.. standard, (Gpu, 12)]);
+        first.ExpectedVersion = readByBoth;
+        await _operations.SetFacilityCapacityAsync(first, default);
+
+        // The second operator's form still shows 8 GPUs and changes the storage: saving it would take the 4 new GPUs away.
+        var second = Capacity(facility, ("vcpu", 2048), ("memory_gib", 8192), ("storage_gib", 600_000), ("public_ipv4", 256), (Gpu, 8));
+        second.ExpectedVersion = readByBoth;
+        var refused = await Assert.ThrowsAsync<RuleViolationException>(() => _operations.SetFacilityCapacityAsync(second, default));
+
+        Assert.Contains("ML-BKO-1", refused.Message);
+        _db.ChangeTracker.Clear();
+        var stored = await _db.Facilities.AsNoTracking().SingleAsync(f => f.Id == facility.Id);
+        Assert.Equal((12L, 512_000L), (stored.InstalledCapacity[Gpu], stored.InstalledCapacity["storage_gib"]));
+        Assert.Single(await AnnouncedAsync<FacilityCapacityChanged>());
+    }
+
+    [Fact]
+    public async Task A_draft_checked_against_the_old_capacity_and_a_lowering_cannot_both_pass()
+    {
+        var facility = await OpenedAsync(gpus: 8);
+        var admin = await AdminAsync();
+        var (otherDb, other) = SecondWriter();
+        await using var _ = otherDb;
+        // The draft has read the facility, 8 GPUs installed, when the lowering to 2 lands.
+        await otherDb.Facilities.SingleAsync(f => f.Id == facility.Id);
+        await _operations.SetFacilityCapacityAsync(
+            Capacity(facility, ("vcpu", 2048), ("memory_gib", 8192), ("storage_gib", 512_000), ("public_ipv4", 256), (Gpu, 2)), default);
+
+        await Assert.ThrowsAsync<ConcurrentChangeException>(() => other.DraftAgreementAsync(Draft(facility, admin, gpus: 4), default));
+
+        Assert.Empty(await _db.Agreements.AsNoTracking().ToListAsync());
+    }
+
     [Theory]
     [InlineData("", "installed_capacity_by_class")]
     [InlineData("vcpu=64", "installed_capacity_by_class")]

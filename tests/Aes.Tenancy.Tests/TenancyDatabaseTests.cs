@@ -23,6 +23,13 @@ public abstract class TenancyDatabaseTests(DateTimeOffset now) : IAsyncLifetime
         await SeedAsync();
     }
 
+    /// <summary>A second writer on the same database, as another request or replica would be.</summary>
+    protected (TenancySqliteDbContext Db, TenancyOperations Operations) SecondWriter()
+    {
+        var db = new TenancySqliteDbContext(new DbContextOptionsBuilder<TenancySqliteDbContext>().UseSqlite(_connection).Options);
+        return (db, new TenancyOperations(db, _clock));
+    }
+
     /// <summary>What every test of the class starts from.</summary>
     protected virtual Task SeedAsync() => Task.CompletedTask;
 

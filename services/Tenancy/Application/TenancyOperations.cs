@@ -161,6 +161,10 @@ public sealed partial class TenancyOperations(TenancyDbContext db, TimeProvider 
     public async Task<Facility> SetFacilityCapacityAsync(V1.SetFacilityCapacityRequest request, CancellationToken cancellationToken)
     {
         var facility = await FacilityAsync(request.Id, "id", cancellationToken);
+        if (request.ExpectedVersion < 0)
+        {
+            throw new InvalidFieldException("expected_version", new("ne peut pas être négative.", "cannot be negative."));
+        }
         if (request.InstalledCapacityByClass.Count == 0)
         {
             throw new InvalidFieldException("installed_capacity_by_class", new("est obligatoire.", "is required."));
@@ -171,12 +175,19 @@ public sealed partial class TenancyOperations(TenancyDbContext db, TimeProvider 
             throw new InvalidFieldException("installed_capacity_by_class", new(
                 $"un centre doit déclarer des vCPU et de la mémoire ({required} manque).", $"a facility must declare vCPU and memory ({required} is missing)."));
         }
+        // Two operators editing different classes of one form must not undo each other's change.
+        if (request.ExpectedVersion != 0 && request.ExpectedVersion != facility.Version)
+        {
+            throw new RuleViolationException(new(
+                $"{facility.Code} a changé depuis votre lecture (version {facility.Version}, lue {request.ExpectedVersion}) : relisez sa capacité.",
+                $"{facility.Code} changed since you read it (version {facility.Version}, read {request.ExpectedVersion}): read its capacity again."));
+        }
         var committed = await CommittedSlicesAsync(facility, cancellationToken);
         foreach (var (resourceClass, held, installed) in committed.Exceeding(capacity))
         {
             throw new RuleViolationException(new(
-                $"installed_capacity_by_class.{resourceClass} : les accords de {facility.Code} en tiennent {held}, plus que {installed} ; mettez fin à un accord d'abord.",
-                $"installed_capacity_by_class.{resourceClass}: the agreements on {facility.Code} hold {held}, more than {installed}; end an agreement first."));
+                $"{resourceClass} : les accords de {facility.Code} en tiennent {held}, plus que les {installed} déclarés ; mettez fin à un accord d'abord.",
+                $"{resourceClass}: the agreements on {facility.Code} hold {held}, more than the {installed} declared; end an agreement first."));
         }
         facility.ChangeInstalledCapacity(capacity);
         db.AddToOutbox(new FacilityCapacityChanged(facility.Id, facility.Code, facility.StateCode, capacity.ToList(), Now, facility.Version), Now);

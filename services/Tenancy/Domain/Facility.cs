@@ -48,6 +48,10 @@ public sealed class Facility
     /// </summary>
     public void ChangeInstalledCapacity(ResourceVector capacity)
     {
+        if (Status == FacilityStatus.Closed)
+        {
+            throw new RuleViolationException(new($"{Code} est fermé : sa capacité ne change plus.", $"{Code} is closed: its capacity no longer changes."));
+        }
         InstalledCapacity = capacity;
         Version++;
     }

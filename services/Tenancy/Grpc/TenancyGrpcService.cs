@@ -310,6 +310,7 @@ public sealed class TenancyGrpcService(TenancyDbContext db, TenancyOperations op
         InstalledCapacityByClass = { ByClass(facility.InstalledCapacity) },
         OpenedAt = Stamp(facility.OpenedAt),
         ClosedAt = Stamp(facility.ClosedAt),
+        Version = facility.Version,
     };
 
     /// <summary>The standard four, as the fixed fields carry them while clients move to the lists by class.</summary>

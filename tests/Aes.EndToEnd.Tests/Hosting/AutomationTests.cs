@@ -10,6 +10,7 @@ using Aes.ServiceDefaults.Paging;
 using Grpc.Core;
 using P = Aes.Contracts.Provisioning.V1;
 using Q = Aes.Contracts.Quota.V1;
+using T = Aes.Contracts.Tenancy.V1;
 
 using static Aes.EndToEnd.Tests.Hosting.RestCalls;
 
@@ -216,6 +217,32 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
         Assert.Contains("gpu_a100_80g", (await AesAsync("capacity", "pools", "--facility", "ML-BKO-1", "--token", op)).Output);
         var unknown = await AesAsync("capacity", "set", "--pool", poolId, "--class", "gpu_nowhere", "--total", "4", "--token", op);
         Assert.True(unknown.ExitCode != 0 && unknown.Output.Contains("gpu_nowhere", StringComparison.Ordinal), unknown.Output);
+
+        // Ouagadougou's operator installs 2 A100 (the other classes kept); Mali's may not; a malformed amount is a usage error.
+        var bf = await m.TokenOfAsync("op.bf");
+        var ouagaBefore = (await m.Tenancy.GetFacilityAsync(new T.GetFacilityRequest { Id = m.Facilities["BF-OUA-1"] })).InstalledCapacityByClass;
+        try
+        {
+            var installed = await AesAsync("facilities", "capacity", "--facility", "BF-OUA-1", "--set", "GPU_A100_80G=2", "--token", bf);
+            Assert.True(installed.ExitCode == 0, installed.Output);
+            Assert.Contains("gpu_a100_80g", installed.Output);
+            var ouaga = (await m.Tenancy.GetFacilityAsync(new T.GetFacilityRequest { Id = m.Facilities["BF-OUA-1"] })).InstalledCapacityByClass;
+            List<(string, long)> expected = [.. ouagaBefore.Where(a => a.ResourceClass != "gpu_a100_80g").Select(a => (a.ResourceClass, a.Amount)), ("gpu_a100_80g", 2L)];
+            Assert.Equal(expected, ouaga.Select(a => (a.ResourceClass, a.Amount)).OrderBy(a => a.Item1 == "gpu_a100_80g").ToList());
+            var neighbour = await AesAsync("facilities", "capacity", "--facility", "BF-OUA-1", "--set", "gpu_a100_80g=8", "--token", op);
+            Assert.Equal(5, neighbour.ExitCode);
+            Assert.Contains("PermissionDenied", neighbour.Output);
+            Assert.Equal(2, (await AesAsync("facilities", "capacity", "--facility", "BF-OUA-1", "--set", "gpu_a100_80g=deux", "--token", bf)).ExitCode);
+            Assert.Equal(0, (await AesAsync("facilities", "capacity", "--facility", "BF-OUA-1", "--set", "gpu_a100_80g=0", "--token", bf)).ExitCode);
+            Assert.DoesNotContain((await m.Tenancy.GetFacilityAsync(new T.GetFacilityRequest { Id = m.Facilities["BF-OUA-1"] })).InstalledCapacityByClass,
+                a => a.ResourceClass == "gpu_a100_80g");
+        }
+        finally
+        {
+            var restore = new T.SetFacilityCapacityRequest { Id = m.Facilities["BF-OUA-1"] };
+            restore.InstalledCapacityByClass.AddRange(ouagaBefore);
+            await m.Tenancy.SetFacilityCapacityAsync(restore);
+        }
 
         var asked = await AesAsync("quotas", "request", "--agency", "ML/MEF", "--class", "public_ipv4", "--limit", "250", "--justification", "Portail citoyen",
             "--token", await m.TokenOfAsync("admin.mef.ml"));
@@ -734,7 +761,7 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
         var settlement = await SendAsync(op, HttpMethod.Get, $"/api/v1/settlements/{lastMonth}");
         Assert.Equal("closed", settlement.Body.GetProperty("status").GetString());
 
-        // A facility's installed capacity by class (the README's example): Bamako installs four more A100; another state's operator
+        // A facility's installed capacity by class: Bamako installs four more A100; another state's operator
         // may not; a class not in the catalogue is refused by field.
         var bamako = (await SendAsync(op, HttpMethod.Get, $"/api/v1/facilities/{m.Facilities["ML-BKO-1"]}")).Body;
         var installed = bamako.GetProperty("installedCapacityByClass").EnumerateArray()
@@ -751,12 +778,18 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
         {
             AssertProblem(HttpStatusCode.Forbidden, await SendAsync(neighbour, HttpMethod.Put, capacityPath, Capacity("gpu_a100_80g", 12)));
         }
-        var grown = await SendAsync(op, HttpMethod.Put, capacityPath, Capacity("gpu_a100_80g", installed.GetValueOrDefault("gpu_a100_80g") + 4));
-        Assert.True(grown.Response.IsSuccessStatusCode, grown.Body.ToString());
-        Assert.Contains(grown.Body.GetProperty("installedCapacityByClass").EnumerateArray(),
-            a => a.GetProperty("resourceClass").GetString() == "gpu_a100_80g" && a.GetProperty("amount").GetInt64() == installed.GetValueOrDefault("gpu_a100_80g") + 4);
-        var restored = await SendAsync(op, HttpMethod.Put, capacityPath, Capacity("gpu_a100_80g", installed.GetValueOrDefault("gpu_a100_80g")));
-        Assert.True(restored.Response.IsSuccessStatusCode, restored.Body.ToString());
+        try
+        {
+            var grown = await SendAsync(op, HttpMethod.Put, capacityPath, Capacity("gpu_a100_80g", installed.GetValueOrDefault("gpu_a100_80g") + 4));
+            Assert.True(grown.Response.IsSuccessStatusCode, grown.Body.ToString());
+            Assert.Contains(grown.Body.GetProperty("installedCapacityByClass").EnumerateArray(),
+                a => a.GetProperty("resourceClass").GetString() == "gpu_a100_80g" && a.GetProperty("amount").GetInt64() == installed.GetValueOrDefault("gpu_a100_80g") + 4);
+        }
+        finally
+        {
+            var restored = await SendAsync(op, HttpMethod.Put, capacityPath, Capacity("gpu_a100_80g", installed.GetValueOrDefault("gpu_a100_80g")));
+            Assert.True(restored.Response.IsSuccessStatusCode, restored.Body.ToString());
+        }
 
         // Agreements, and each service's trail for auditors.
         var agreements = await SendAsync(confederal, HttpMethod.Get, "/api/v1/agreements");

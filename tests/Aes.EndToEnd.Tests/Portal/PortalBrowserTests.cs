@@ -422,17 +422,51 @@ public sealed class PortalBrowserTests(PortalMarketplace m) : ChromiumTests, ICl
     [Fact]
     public async Task An_operator_installs_GPUs_in_a_facility_on_its_page_and_cannot_go_below_what_agreements_hold()
     {
-        var page = await SignedInAsync("op.bf", "/operateur/centres");
-        var ouaga = page.Locator("article[data-facility='BF-OUA-1']");
-        await Assertions.Expect(ouaga.Locator("label[for='installed-BF-OUA-1-gpu_a100_80g']")).ToHaveTextAsync("GPU A100 80 Go");
-        await ouaga.Locator("#installed-BF-OUA-1-gpu_a100_80g").FillAsync("4");
-        await ouaga.GetByRole(AriaRole.Button, new() { Name = "Enregistrer la capacité" }).ClickAsync();
-        await Assertions.Expect(page.Locator("p[role=status]")).ToContainTextAsync("BF-OUA-1");
-        var facility = await m.Tenancy.GetFacilityAsync(new T.GetFacilityRequest { Id = m.Facilities["BF-OUA-1"] });
-        Assert.Equal(4, facility.InstalledCapacityByClass.Single(a => a.ResourceClass == "gpu_a100_80g").Amount);
-        Assert.True(facility.InstalledCapacityByClass.Single(a => a.ResourceClass == "vcpu").Amount > 0, "the other classes are kept");
+        var before = (await m.Tenancy.GetFacilityAsync(new T.GetFacilityRequest { Id = m.Facilities["BF-OUA-1"] })).InstalledCapacityByClass;
+        try
+        {
+            var page = await SignedInAsync("op.bf", "/operateur/centres");
+            var ouaga = page.Locator("article[data-facility='BF-OUA-1']");
+            await Assertions.Expect(ouaga.Locator("label[for='installed-BF-OUA-1-gpu_a100_80g']")).ToHaveTextAsync("GPU A100 80 Go");
+            await ouaga.Locator("#installed-BF-OUA-1-gpu_a100_80g").FillAsync("4");
+            await ouaga.GetByRole(AriaRole.Button, new() { Name = "Enregistrer la capacité" }).ClickAsync();
+            await Assertions.Expect(page.Locator("p[role=status]")).ToContainTextAsync("BF-OUA-1");
+            var after = (await m.Tenancy.GetFacilityAsync(new T.GetFacilityRequest { Id = m.Facilities["BF-OUA-1"] })).InstalledCapacityByClass;
+            // Only the GPUs changed: every other class is kept as it was.
+            List<(string, long)> expected = [.. before.Where(a => a.ResourceClass != "gpu_a100_80g").Select(a => (a.ResourceClass, a.Amount)), ("gpu_a100_80g", 4L)];
+            Assert.Equal(expected, after.Select(a => (a.ResourceClass, a.Amount)).OrderBy(a => a.Item1 == "gpu_a100_80g").ToList());
+        }
+        finally
+        {
+            var restore = new T.SetFacilityCapacityRequest { Id = m.Facilities["BF-OUA-1"] };
+            restore.InstalledCapacityByClass.AddRange(before);
+            await m.Tenancy.SetFacilityCapacityAsync(restore);
+        }
+
+        // Niger's planned facility shows its capacity, to declare before it opens, and no cloud yet.
+        var niamey = m.Facilities["NE-NIM-1"];
+        var niameyBefore = (await m.Tenancy.GetFacilityAsync(new T.GetFacilityRequest { Id = niamey })).InstalledCapacityByClass;
+        try
+        {
+            var niger = await SignedInAsync("op.ne", "/operateur/centres");
+            var planned = niger.Locator("article[data-facility='NE-NIM-1']");
+            await Assertions.Expect(planned).ToHaveAttributeAsync("data-status", "planned");
+            await Assertions.Expect(planned.GetByRole(AriaRole.Button, new() { Name = "Relier à OpenStack" })).ToHaveCountAsync(0);
+            await planned.Locator("#installed-NE-NIM-1-gpu_a100_80g").FillAsync("2");
+            await planned.GetByRole(AriaRole.Button, new() { Name = "Enregistrer la capacité" }).ClickAsync();
+            await Assertions.Expect(niger.Locator("p[role=status]")).ToContainTextAsync("NE-NIM-1");
+            Assert.Equal(2, (await m.Tenancy.GetFacilityAsync(new T.GetFacilityRequest { Id = niamey })).InstalledCapacityByClass.Single(a => a.ResourceClass == "gpu_a100_80g").Amount);
+        }
+        finally
+        {
+            var restore = new T.SetFacilityCapacityRequest { Id = niamey };
+            restore.InstalledCapacityByClass.AddRange(niameyBefore);
+            await m.Tenancy.SetFacilityCapacityAsync(restore);
+        }
 
         // Bamako below the 256 vCPU its agreement with Niger holds: refused, with the class named, and nothing changes.
+        Assert.Contains((await m.Tenancy.ListAgreementsAsync(new T.ListAgreementsRequest())).Agreements,
+            a => a.FacilityId == m.Facilities["ML-BKO-1"] && a.GuestStateCode == "NE" && a.Status == T.AgreementStatus.Active && a.SliceByClass.Any(s => s.ResourceClass == "vcpu" && s.Amount >= 256));
         var bamakoBefore = (await m.Tenancy.GetFacilityAsync(new T.GetFacilityRequest { Id = m.Facilities["ML-BKO-1"] })).InstalledCapacityByClass;
         var host = await SignedInAsync("op.ml", "/operateur/centres");
         var bamako = host.Locator("article[data-facility='ML-BKO-1']");
@@ -440,10 +474,6 @@ public sealed class PortalBrowserTests(PortalMarketplace m) : ChromiumTests, ICl
         await bamako.GetByRole(AriaRole.Button, new() { Name = "Enregistrer la capacité" }).ClickAsync();
         await Assertions.Expect(host.GetByRole(AriaRole.Alert)).ToContainTextAsync("vcpu");
         Assert.Equal(bamakoBefore, (await m.Tenancy.GetFacilityAsync(new T.GetFacilityRequest { Id = m.Facilities["ML-BKO-1"] })).InstalledCapacityByClass);
-
-        var restore = new T.SetFacilityCapacityRequest { Id = facility.Id };
-        restore.InstalledCapacityByClass.AddRange(facility.InstalledCapacityByClass.Where(a => a.ResourceClass != "gpu_a100_80g"));
-        await m.Tenancy.SetFacilityCapacityAsync(restore);
     }
 
     [Fact]
