@@ -186,8 +186,8 @@ public sealed partial class TenancyOperations(TenancyDbContext db, TimeProvider 
         foreach (var (resourceClass, held, installed) in committed.Exceeding(capacity))
         {
             throw new RuleViolationException(new(
-                $"{resourceClass} : les accords de {facility.Code} en tiennent {held}, plus que les {installed} déclarés ; mettez fin à un accord d'abord.",
-                $"{resourceClass}: the agreements on {facility.Code} hold {held}, more than the {installed} declared; end an agreement first."));
+                $"{resourceClass} : les accords de {facility.Code} en tiennent {held}, plus que la capacité déclarée ({installed}) ; mettez fin à un accord d'abord.",
+                $"{resourceClass}: the agreements on {facility.Code} hold {held}, more than the declared capacity ({installed}); end an agreement first."));
         }
         facility.ChangeInstalledCapacity(capacity);
         db.AddToOutbox(new FacilityCapacityChanged(facility.Id, facility.Code, facility.StateCode, capacity.ToList(), Now, facility.Version), Now);
