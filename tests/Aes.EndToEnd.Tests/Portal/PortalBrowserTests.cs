@@ -398,7 +398,13 @@ public sealed class PortalBrowserTests(PortalMarketplace m) : ChromiumTests, ICl
         await host.Locator("#slice-vcpu").FillAsync("64");
         // Bamako's 8 A100 are installed (the demo): the form offers the class the catalogue added, in its own words.
         await Assertions.Expect(host.Locator("label[for='slice-gpu_a100_80g']")).ToHaveTextAsync("Tranche GPU A100 80 Go");
+        // What Bamako has left of each class is shown as the operator types, and a slice past it is named before the service refuses it.
+        await Assertions.Expect(host.Locator("p[data-available-for='gpu_a100_80g']")).ToHaveTextAsync("Disponible dans ce centre : 8 sur 8 installés.");
+        await Assertions.Expect(host.Locator("p[data-available-for='vcpu']")).ToContainTextAsync("sur 2");
+        await host.Locator("#slice-gpu_a100_80g").FillAsync("9");
+        await Assertions.Expect(host.Locator("#slice-gpu_a100_80g-error")).ToHaveTextAsync("Au-delà de ce qui reste dans ce centre (8).");
         await host.Locator("#slice-gpu_a100_80g").FillAsync("2");
+        await Assertions.Expect(host.Locator("#slice-gpu_a100_80g-error")).ToBeEmptyAsync();
         await host.GetByRole(AriaRole.Button, new() { Name = "Rédiger" }).ClickAsync();
         await Assertions.Expect(host.Locator("p[role=status]")).ToContainTextAsync("Accord rédigé");
         var drafted = Assert.Single((await m.Tenancy.ListAgreementsAsync(new T.ListAgreementsRequest())).Agreements, a => !known.Contains(a.Id));
