@@ -118,11 +118,7 @@ public sealed partial class TenancyOperations(TenancyDbContext db, TimeProvider 
                 $"doit commencer par le code de l'État ({state.Code}-).", $"must start with the state code ({state.Code}-)."));
         }
         var capacity = await ClassAmounts.AmountsOfAsync(db, request.InstalledCapacity, request.InstalledCapacityByClass, "installed_capacity", cancellationToken);
-        if (capacity[ResourceClasses.Vcpu] == 0 || capacity[ResourceClasses.MemoryGib] == 0)
-        {
-            throw new InvalidFieldException("installed_capacity", new(
-                "un centre doit déclarer des vCPU et de la mémoire.", "a facility must declare vCPU and memory."));
-        }
+        RequireComputeCapacity(capacity, "installed_capacity");
         var facility = new Facility
         {
             Id = Guid.CreateVersion7(),
@@ -170,11 +166,7 @@ public sealed partial class TenancyOperations(TenancyDbContext db, TimeProvider 
             throw new InvalidFieldException("installed_capacity_by_class", new("est obligatoire.", "is required."));
         }
         var capacity = await ClassAmounts.AmountsOfAsync(db, null, request.InstalledCapacityByClass, "installed_capacity", cancellationToken);
-        foreach (var required in new[] { ResourceClasses.Vcpu, ResourceClasses.MemoryGib }.Where(code => capacity[code] == 0))
-        {
-            throw new InvalidFieldException("installed_capacity_by_class", new(
-                $"un centre doit déclarer des vCPU et de la mémoire ({required} manque).", $"a facility must declare vCPU and memory ({required} is missing)."));
-        }
+        RequireComputeCapacity(capacity, "installed_capacity_by_class");
         // Two operators editing different classes of one form must not undo each other's change.
         if (request.ExpectedVersion != 0 && request.ExpectedVersion != facility.Version)
         {
@@ -473,6 +465,14 @@ public sealed partial class TenancyOperations(TenancyDbContext db, TimeProvider 
             throw new RuleViolationException(new(
                 $"slice.{field} : les accords de {facility.Code} totaliseraient {value}, au-delà de sa capacité installée ({limit}).",
                 $"slice.{field}: the agreements on {facility.Code} would total {value}, beyond its installed capacity ({limit})."));
+        }
+    }
+
+    private static void RequireComputeCapacity(ResourceVector capacity, string field)
+    {
+        if (capacity[ResourceClasses.Vcpu] == 0 || capacity[ResourceClasses.MemoryGib] == 0)
+        {
+            throw new InvalidFieldException(field, new("un centre doit déclarer des vCPU et de la mémoire.", "a facility must declare vCPU and memory."));
         }
     }
 
