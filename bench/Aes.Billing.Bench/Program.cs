@@ -50,17 +50,15 @@ await using (var connection = new NpgsqlConnection(database))
         await Execute(connection, "INSERT INTO known_facilities (\"Id\", \"Code\", \"StateCode\", \"Name\") VALUES (@p0, @p1, @p2, @p1)", id, code, state);
         // A price change on 16 October: every resource of every facility has two price periods.
         await Execute(connection, """
-            INSERT INTO price_catalogues ("Id", "FacilityId", "EffectiveFrom", "EffectiveUntil", "Currency", "CreatedBy", "CreatedAt",
-              "Prices_VcpuHourXof", "Prices_MemoryGibHourXof", "Prices_StorageGibMonthXof", "Prices_PublicIpv4MonthXof")
-            VALUES (@p0, @p1, '2026-01-01Z', '2026-10-16Z', 'XOF', @p2, now(), 25, 5, 60, 2500),
-                   (@p3, @p1, '2026-10-16Z', NULL, 'XOF', @p2, now(), 27, 5, 65, 2500)
+            INSERT INTO price_catalogues ("Id", "FacilityId", "EffectiveFrom", "EffectiveUntil", "Currency", "CreatedBy", "CreatedAt", "UnitPrices")
+            VALUES (@p0, @p1, '2026-01-01Z', '2026-10-16Z', 'XOF', @p2, now(), '{"memory_gib":5,"public_ipv4":2500,"storage_gib":60,"vcpu":25}'),
+                   (@p3, @p1, '2026-10-16Z', NULL, 'XOF', @p2, now(), '{"memory_gib":5,"public_ipv4":2500,"storage_gib":65,"vcpu":27}')
             """, Guid.NewGuid(), id, operators[state], Guid.NewGuid());
     }
     // Niger's agencies are guests in Mali under an agreement with its own prices.
     await Execute(connection, """
-        INSERT INTO known_agreements ("Id", "HostStateCode", "FacilityId", "GuestStateCode", "FacilityListPrice", "StartsAt", "EndsAt",
-          "Prices_VcpuHourXof", "Prices_MemoryGibHourXof", "Prices_StorageGibMonthXof", "Prices_PublicIpv4MonthXof")
-        VALUES (@p0, 'ML', @p1, 'NE', false, '2026-02-01Z', '2028-01-31Z', 20, 4, 50, 2000)
+        INSERT INTO known_agreements ("Id", "HostStateCode", "FacilityId", "GuestStateCode", "FacilityListPrice", "StartsAt", "EndsAt", "UnitPrices")
+        VALUES (@p0, 'ML', @p1, 'NE', false, '2026-02-01Z', '2028-01-31Z', '{"memory_gib":4,"public_ipv4":2000,"storage_gib":50,"vcpu":20}')
         """, Guid.NewGuid(), facilities[0].Id);
     foreach (var (id, state) in agencies)
     {
@@ -69,7 +67,7 @@ await using (var connection = new NpgsqlConnection(database))
     }
     await using var writer = await connection.BeginBinaryImportAsync("""
         COPY usage_segments ("Id", "VmId", "AgencyId", "AgencyStateCode", "FacilityId", "FacilityStateCode", "From", "Until",
-          "Size_Vcpu", "Size_MemoryGib", "Size_StorageGib", "Size_PublicIpv4") FROM STDIN (FORMAT BINARY)
+          "Size") FROM STDIN (FORMAT BINARY)
         """);
     var segments = 0;
     for (var i = 0; i < vmCount; i++)
@@ -115,10 +113,9 @@ await using (var connection = new NpgsqlConnection(database))
         {
             row.WriteNull();
         }
-        foreach (var amount in size)
-        {
-            row.Write(amount, NpgsqlDbType.Bigint);
-        }
+        // The VM's size by class as billing keeps it: compact JSON, classes in ordinal order, zeros left out.
+        var classes = new[] { ("memory_gib", size[1]), ("public_ipv4", size[3]), ("storage_gib", size[2]), ("vcpu", size[0]) };
+        row.Write("{" + string.Join(",", classes.Where(c => c.Item2 != 0).Select(c => $"\"{c.Item1}\":{c.Item2}")) + "}", NpgsqlDbType.Varchar);
     }
 }
 

@@ -57,6 +57,18 @@ public sealed class ResourceVector : IEquatable<ResourceVector>
     public static ResourceVector From(ResourceAmounts fixedFields, IReadOnlyList<ResourceAmount>? byClass) =>
         byClass is null ? From(fixedFields) : FromList(byClass);
 
+    /// <summary>Unit prices by class, as events carry them (a vector of prices: a class without one has none).</summary>
+    public static ResourceVector FromPrices(IEnumerable<ResourcePrice> prices) => Of(prices.Select(p => (p.Class, p.UnitPriceXof)));
+
+    /// <summary>
+    /// The prices an event carries: its list by class when it has one, else its four fixed fields (a message written before
+    /// classes, or by a publisher that has not moved yet).
+    /// </summary>
+    public static ResourceVector FromPrices(long vcpuHour, long memoryGibHour, long storageGibMonth, long publicIpv4Month, IReadOnlyList<ResourcePrice>? byClass) =>
+        byClass is null ? Standard(vcpuHour, memoryGibHour, storageGibMonth, publicIpv4Month) : FromPrices(byClass);
+
+    public IReadOnlyList<ResourcePrice> ToPrices() => [.. amounts.Select(pair => new ResourcePrice(pair.Key, pair.Value))];
+
     /// <summary>The amount of <paramref name="resourceClass"/>; a class the vector does not hold has none.</summary>
     public long this[string resourceClass] => amounts.GetValueOrDefault(resourceClass);
 

@@ -10,6 +10,8 @@ namespace Aes.Cli;
 /// <summary>`aes prices …`, `aes invoices …` and `aes settlements …`: what hosting costs and who owes what.</summary>
 public static class BillingCommands
 {
+    private static readonly string[] StandardClasses = ["vcpu", "memory_gib", "storage_gib", "public_ipv4"];
+
     public static Command Prices(SignedRun run, IAnsiConsole console)
     {
         var facility = new Option<string?>("--facility") { Description = "ML-BKO-1" };
@@ -21,7 +23,8 @@ public static class BillingCommands
             {
                 request.FacilityId = await AgencyDirectory.RequireFacilityIdAsync(endpoints.Tenancy(), code, cancellationToken);
             }
-            var table = new Table().AddColumns("centre / facility", "du / from", "au / until", "vCPU·h", "Gio·h / GiB·h", "Gio·mois / GiB·month", "IPv4·mois / month");
+            var table = new Table().AddColumns("centre / facility", "du / from", "au / until", "vCPU·h", "Gio·h / GiB·h", "Gio·mois / GiB·month", "IPv4·mois / month",
+                "autres classes / other classes");
             var catalogues = await PagedLists.AllAsync(async token =>
             {
                 request.PageToken = token;
@@ -31,7 +34,8 @@ public static class BillingCommands
             foreach (var catalogue in catalogues)
             {
                 table.AddRow(Markup.Escape(catalogue.FacilityCode), Day(catalogue.EffectiveFrom), catalogue.EffectiveUntil is null ? "—" : Day(catalogue.EffectiveUntil),
-                    Xof(catalogue.Prices.VcpuHourXof), Xof(catalogue.Prices.MemoryGibHourXof), Xof(catalogue.Prices.StorageGibMonthXof), Xof(catalogue.Prices.PublicIpv4MonthXof));
+                    Xof(catalogue.Prices.VcpuHourXof), Xof(catalogue.Prices.MemoryGibHourXof), Xof(catalogue.Prices.StorageGibMonthXof), Xof(catalogue.Prices.PublicIpv4MonthXof),
+                    Markup.Escape(string.Join(", ", catalogue.UnitPrices.Where(p => !StandardClasses.Contains(p.ResourceClass)).Select(p => $"{p.ResourceClass}={Xof(p.UnitPriceXof)}"))));
             }
             console.Write(table);
             return ExitCodes.Ok;
@@ -43,10 +47,15 @@ public static class BillingCommands
         var memory = new Option<long>("--memory-gib-hour") { Required = true };
         var storage = new Option<long>("--storage-gib-month") { Required = true };
         var ipv4 = new Option<long>("--ipv4-month") { Required = true };
-        var set = new Command("set", "Publier une grille en XOF / publish a catalogue in XOF") { facilityRequired, from, vcpu, memory, storage, ipv4 };
+        var others = new Option<string[]>("--price")
+        {
+            Description = "classe=prix en XOF par unité·heure ou unité·mois, pour une autre classe (répétable) / class=price in XOF per unit-hour or unit-month, for another class (repeatable): gpu_a100_80g=1500",
+        };
+        var set = new Command("set", "Publier une grille en XOF / publish a catalogue in XOF") { facilityRequired, from, vcpu, memory, storage, ipv4, others };
         set.SetAction((parse, cancellationToken) => run(parse, async endpoints =>
         {
-            var catalogue = await endpoints.Billing().SetPriceCatalogueAsync(new SetPriceCatalogueRequest
+            var otherPrices = (parse.GetValue(others) ?? []).Select(text => FacilityCommands.ParseClassValue(text, "--price", "prix", "price", "1500")).ToList();
+            var request = new SetPriceCatalogueRequest
             {
                 FacilityId = await AgencyDirectory.RequireFacilityIdAsync(endpoints.Tenancy(), parse.GetValue(facilityRequired)!, cancellationToken),
                 EffectiveFrom = Timestamp.FromDateTime(DateTime.SpecifyKind(parse.GetValue(from).Date, DateTimeKind.Utc)),
@@ -55,7 +64,17 @@ public static class BillingCommands
                     VcpuHourXof = parse.GetValue(vcpu), MemoryGibHourXof = parse.GetValue(memory),
                     StorageGibMonthXof = parse.GetValue(storage), PublicIpv4MonthXof = parse.GetValue(ipv4),
                 },
-            }, cancellationToken: cancellationToken);
+            };
+            if (otherPrices.Count > 0)
+            {
+                // The list by class carries every class, the four given as options too (the service checks both forms agree).
+                request.UnitPrices.Add(new ResourcePrice { ResourceClass = "vcpu", UnitPriceXof = request.Prices.VcpuHourXof });
+                request.UnitPrices.Add(new ResourcePrice { ResourceClass = "memory_gib", UnitPriceXof = request.Prices.MemoryGibHourXof });
+                request.UnitPrices.Add(new ResourcePrice { ResourceClass = "storage_gib", UnitPriceXof = request.Prices.StorageGibMonthXof });
+                request.UnitPrices.Add(new ResourcePrice { ResourceClass = "public_ipv4", UnitPriceXof = request.Prices.PublicIpv4MonthXof });
+                request.UnitPrices.AddRange(otherPrices.Select(p => new ResourcePrice { ResourceClass = p.Class, UnitPriceXof = p.Value }));
+            }
+            var catalogue = await endpoints.Billing().SetPriceCatalogueAsync(request, cancellationToken: cancellationToken);
             console.MarkupLine($"[green]Grille publiée / catalogue published:[/] {catalogue.Id} ({Markup.Escape(catalogue.FacilityCode)}, {Day(catalogue.EffectiveFrom)})");
             return ExitCodes.Ok;
         }));

@@ -166,11 +166,15 @@ public static class FacilityCommands
             { capacity, connect, test, catalogue, mapFlavour, mapImage, findings, availability };
     }
 
-    private static (string Class, long Amount) ParseAmount(string text) =>
+    private static (string Class, long Amount) ParseAmount(string text) => ParseClassValue(text, "--set", "quantité", "amount", "8");
+
+    /// <summary>An option's <c>class=value</c> (a whole number; the class read case-insensitively), or a usage error naming the option.</summary>
+    internal static (string Class, long Value) ParseClassValue(string text, string option, string valueFr, string valueEn, string example) =>
         text.Split('=') is [var resourceClass, var amount] && resourceClass.Trim().Length > 0
             && long.TryParse(amount, NumberStyles.None, CultureInfo.InvariantCulture, out var value)
             ? (resourceClass.Trim().ToLowerInvariant(), value)
-            : throw new UsageException($"--set attend classe=quantité (gpu_a100_80g=8), pas « {text} » / --set takes class=amount (gpu_a100_80g=8), not \"{text}\"");
+            : throw new UsageException(
+                $"{option} attend classe={valueFr} (gpu_a100_80g={example}), pas « {text} » / {option} takes class={valueEn} (gpu_a100_80g={example}), not \"{text}\"");
 
     private static void Print(IAnsiConsole console, FacilityCatalogue catalogue)
     {

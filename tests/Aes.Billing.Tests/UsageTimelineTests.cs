@@ -1,16 +1,19 @@
+using Aes.Contracts;
 using Aes.Billing.Domain;
 
 namespace Aes.Billing.Tests;
 
 public sealed class UsageTimelineTests
 {
+    private static ResourceVector Size(long vcpu, long memoryGib, long storageGib, long publicIpv4) => ResourceVector.Standard(vcpu, memoryGib, storageGib, publicIpv4);
+
     private static readonly Guid Vm = Guid.Parse("6f1c2a8e-0000-4000-8000-000000000001");
-    private static readonly Size Small = new(4, 16, 200, 0), Large = new(8, 32, 200, 1);
+    private static readonly ResourceVector Small = Size(4, 16, 200, 0), Large = Size(8, 32, 200, 1);
     private static readonly DateTime Start = new(2026, 10, 3, 8, 15, 30, 250, DateTimeKind.Utc);
 
-    private static UsageEvent Activated(DateTime at, Size size) => new() { VmId = Vm, Kind = UsageEventKind.Activated, OccurredAt = at, Size = size };
-    private static UsageEvent Resized(DateTime at, Size from, Size to) => new() { VmId = Vm, Kind = UsageEventKind.Resized, OccurredAt = at, Size = to, OldSize = from };
-    private static UsageEvent Decommissioned(DateTime at, Size size) =>
+    private static UsageEvent Activated(DateTime at, ResourceVector size) => new() { VmId = Vm, Kind = UsageEventKind.Activated, OccurredAt = at, Size = size };
+    private static UsageEvent Resized(DateTime at, ResourceVector from, ResourceVector to) => new() { VmId = Vm, Kind = UsageEventKind.Resized, OccurredAt = at, Size = to, OldSize = from };
+    private static UsageEvent Decommissioned(DateTime at, ResourceVector size) =>
         new() { VmId = Vm, Kind = UsageEventKind.Decommissioned, OccurredAt = at, Size = size, ActivatedAt = Start };
 
     [Fact]

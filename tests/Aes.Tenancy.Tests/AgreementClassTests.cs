@@ -123,7 +123,7 @@ public sealed class AgreementClassTests() : TenancyDatabaseTests(new DateTimeOff
     }
 
     [Fact]
-    public async Task Fixed_prices_by_class_match_the_four_fields_and_a_price_billing_cannot_apply_yet_is_refused()
+    public async Task Fixed_prices_by_class_match_the_four_fields_and_may_price_a_GPU_of_the_slice()
     {
         var facility = await OpenedAsync(gpus: 8);
         var admin = await AdminAsync();
@@ -136,13 +136,21 @@ public sealed class AgreementClassTests() : TenancyDatabaseTests(new DateTimeOff
         var terms = TenancyEventFactory.Activated(priced).PriceTerms;
         Assert.Equal((false, 20L, 0L, 50L, 0L), (terms.FacilityListPrice, terms.VcpuHourXof, terms.MemoryGibHourXof, terms.StorageGibMonthXof, terms.PublicIpv4MonthXof));
 
-        var gpuPrice = byList.Clone();
+        // Billing prices every class (S4): a fixed GPU price is agreed and travels to billing with the others.
+        var gpuPrice = Draft(facility, admin, gpus: 2);
+        gpuPrice.PriceTerms = byList.PriceTerms.Clone();
         gpuPrice.PriceTerms.UnitPrices.Add(new V1.ResourcePrice { ResourceClass = Gpu, UnitPriceXof = 1500 });
-        Assert.Equal("price_terms.unit_prices[2].resource_class", await RefusedFieldAsync(gpuPrice));
+        var gpuTerms = TenancyEventFactory.Activated(await _operations.DraftAgreementAsync(gpuPrice, default)).PriceTerms;
+        Assert.Equal([new ResourcePrice(Gpu, 1500), new ResourcePrice("storage_gib", 50), new ResourcePrice("vcpu", 20)], gpuTerms.UnitPrices);
 
+        // A GPU slice at fixed prices that leave the GPU out: the GPU is billed at the facility's list price.
         var gpuSliceAtFixedPrices = Draft(facility, admin, gpus: 2);
         gpuSliceAtFixedPrices.PriceTerms = byList.PriceTerms;
-        Assert.Equal("price_terms", await RefusedFieldAsync(gpuSliceAtFixedPrices));
+        Assert.Equal(2, (await _operations.DraftAgreementAsync(gpuSliceAtFixedPrices, default)).Slice[Gpu]);
+
+        var unknownPrice = byList.Clone();
+        unknownPrice.PriceTerms.UnitPrices.Add(new V1.ResourcePrice { ResourceClass = "gpu_h100", UnitPriceXof = 1500 });
+        Assert.Equal("price_terms.unit_prices[2].resource_class", await RefusedFieldAsync(unknownPrice));
 
         var both = byList.Clone();
         both.PriceTerms.VcpuHourXof = 21;

@@ -20,7 +20,10 @@ public sealed record SettlementClosed(
 /// <summary>
 /// A facility's list prices in XOF from <paramref name="EffectiveFrom"/> (until <paramref name="EffectiveUntil"/>, or open-ended);
 /// the catalogue it supersedes, if any, ends at <paramref name="EffectiveFrom"/>. Placement ranks facilities by price with these.
+/// <paramref name="UnitPrices"/>: every class's price (GPUs included); absent in messages written before classes, whose four
+/// fields hold them all.
 /// </summary>
 public sealed record FacilityPricesPublished(
     Guid CatalogueId, Guid FacilityId, DateTime EffectiveFrom, DateTime? EffectiveUntil,
-    long VcpuHourXof, long MemoryGibHourXof, long StorageGibMonthXof, long PublicIpv4MonthXof, Guid? SupersededCatalogueId, DateTime PublishedAt);
+    long VcpuHourXof, long MemoryGibHourXof, long StorageGibMonthXof, long PublicIpv4MonthXof, Guid? SupersededCatalogueId, DateTime PublishedAt,
+    IReadOnlyList<ResourcePrice>? UnitPrices = null);

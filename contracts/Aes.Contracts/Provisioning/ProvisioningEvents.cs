@@ -8,20 +8,24 @@ public sealed record HostingRequestSubmitted(Guid RequestId, Guid AgencyId, stri
 public sealed record HostingRequestStatusChanged(
     Guid RequestId, Guid AgencyId, string AgencyStateCode, string Status, string ReasonFr, string ReasonEn, Guid? FacilityId, DateTime ChangedAt);
 
-/// <summary>A VM started to run: metering starts here.</summary>
+/// <summary>
+/// A VM started to run: metering starts here. <paramref name="Resources"/>: its size by class (GPUs included); absent in
+/// messages written before classes, whose <paramref name="Size"/> holds it all.
+/// </summary>
 public sealed record VmActivated(
     Guid VmId, Guid RequestId, Guid AgencyId, string AgencyStateCode, Guid FacilityId, string FacilityStateCode,
-    ResourceAmounts Size, DateTime ActivatedAt);
+    ResourceAmounts Size, DateTime ActivatedAt, IReadOnlyList<ResourceAmount>? Resources = null);
 
-/// <summary>A VM's size changed: metering continues at the new size from <paramref name="ResizedAt"/>.</summary>
+/// <summary>A VM's size changed: metering continues at the new size from <paramref name="ResizedAt"/> (by class when given).</summary>
 public sealed record VmResized(
     Guid VmId, Guid AgencyId, string AgencyStateCode, Guid FacilityId, string FacilityStateCode,
-    ResourceAmounts OldSize, ResourceAmounts NewSize, DateTime ResizedAt);
+    ResourceAmounts OldSize, ResourceAmounts NewSize, DateTime ResizedAt,
+    IReadOnlyList<ResourceAmount>? OldResources = null, IReadOnlyList<ResourceAmount>? NewResources = null);
 
-/// <summary>A VM is gone: metering stops at <paramref name="DecommissionedAt"/>.</summary>
+/// <summary>A VM is gone: metering stops at <paramref name="DecommissionedAt"/>. <paramref name="Resources"/>: its size by class, when given.</summary>
 public sealed record VmDecommissioned(
     Guid VmId, Guid RequestId, Guid AgencyId, string AgencyStateCode, Guid FacilityId, string FacilityStateCode,
-    ResourceAmounts Size, DateTime ActivatedAt, DateTime DecommissionedAt);
+    ResourceAmounts Size, DateTime ActivatedAt, DateTime DecommissionedAt, IReadOnlyList<ResourceAmount>? Resources = null);
 
 /// <summary>
 /// A snapshot of a VM was taken: its storage (the VM's disk, in GiB) is metered from <paramref name="TakenAt"/>, per GiB-month,

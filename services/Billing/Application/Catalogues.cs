@@ -1,17 +1,20 @@
 using Aes.Billing.Domain;
+using Aes.Contracts;
 using Aes.Contracts.Billing;
 using Aes.Messaging.Persistence;
 
 namespace Aes.Billing.Application;
 
-public sealed record CatalogueChange(Guid ActorUserId, Guid FacilityId, DateTime EffectiveFrom, DateTime? EffectiveUntil, Prices Prices, string Currency);
+/// <summary>A catalogue to publish: <paramref name="Prices"/> is the unit price of each class it prices, in whole XOF.</summary>
+public sealed record CatalogueChange(Guid ActorUserId, Guid FacilityId, DateTime EffectiveFrom, DateTime? EffectiveUntil, ResourceVector Prices, string Currency);
 
 /// <summary>
 /// A facility's prices over time. A catalogue never changes once published, except that an
 /// open-ended one ends where the next one starts; periods never overlap, and none may start
-/// inside a period already invoiced, so a new price never rewrites the past.
+/// inside a period already invoiced, so a new price never rewrites the past. A catalogue prices the four standard classes,
+/// and any other class of the catalogue its facility offers (GPUs, per GPU-hour); usage of a class it leaves out is unpriced.
 /// </summary>
-public sealed class Catalogues(BillingDbContext db, BillingAccess access, TimeProvider clock)
+public sealed class Catalogues(BillingDbContext db, BillingAccess access, BillingClasses classes, TimeProvider clock)
 {
     public async Task<PriceCatalogue> SetAsync(CatalogueChange change, CancellationToken cancellationToken)
     {
@@ -21,13 +24,26 @@ public sealed class Catalogues(BillingDbContext db, BillingAccess access, TimePr
                 $"seule la devise XOF (franc CFA) est acceptée (reçu : {change.Currency}).",
                 $"only XOF (CFA franc) is accepted (got {change.Currency})."));
         }
-        foreach (var resource in Resources.All)
+        var known = await classes.AllAsync(cancellationToken);
+        foreach (var (resourceClass, price) in change.Prices.NonZero())
         {
-            if (change.Prices.Of(resource) <= 0)
+            if (!known.Knows(resourceClass))
             {
-                throw new InvalidFieldException($"prices.{PriceField(resource)}", new(
-                    "doit être un nombre entier de francs strictement positif.", "must be a whole, strictly positive number of francs."));
+                throw new InvalidFieldException("unit_prices", new(
+                    $"{resourceClass} n'est pas une classe de ressource connue de la facturation (si elle vient d'être ajoutée au catalogue, réessayez dans un instant).",
+                    $"{resourceClass} is not a resource class billing knows (if it was just added to the catalogue, try again in a moment)."));
             }
+            if (price < 0)
+            {
+                throw new InvalidFieldException("unit_prices", new(
+                    $"{resourceClass} : doit être un nombre entier de francs strictement positif.", $"{resourceClass}: must be a whole, strictly positive number of francs."));
+            }
+        }
+        if (ResourceClasses.Standard.FirstOrDefault(c => change.Prices[c.Code] <= 0) is { } unpriced)
+        {
+            throw new InvalidFieldException("unit_prices", new(
+                $"{unpriced.Code} doit avoir un prix : un catalogue tarifie au moins le vCPU, la mémoire, le stockage et l'adresse IPv4 publique.",
+                $"{unpriced.Code} must be priced: a catalogue prices at least vCPU, memory, storage and the public IPv4 address."));
         }
         if (change.EffectiveUntil is { } until && until <= change.EffectiveFrom)
         {
@@ -72,7 +88,7 @@ public sealed class Catalogues(BillingDbContext db, BillingAccess access, TimePr
         var catalogue = new PriceCatalogue
         {
             Id = Guid.CreateVersion7(), FacilityId = facility.Id, EffectiveFrom = from, EffectiveUntil = change.EffectiveUntil,
-            Prices = change.Prices, Currency = change.Currency, CreatedBy = change.ActorUserId, CreatedAt = clock.GetUtcNow().UtcDateTime,
+            UnitPrices = change.Prices, Currency = change.Currency, CreatedBy = change.ActorUserId, CreatedAt = clock.GetUtcNow().UtcDateTime,
         };
         db.Catalogues.Add(catalogue);
         db.AddToOutbox(Published(catalogue, previous is { EffectiveUntil: { } ended } && ended == from ? previous.Id : null), catalogue.CreatedAt);
@@ -81,18 +97,13 @@ public sealed class Catalogues(BillingDbContext db, BillingAccess access, TimePr
         return catalogue;
     }
 
-    public static FacilityPricesPublished Published(PriceCatalogue catalogue, Guid? superseded) => new(
-        catalogue.Id, catalogue.FacilityId, catalogue.EffectiveFrom, catalogue.EffectiveUntil, catalogue.Prices.VcpuHourXof, catalogue.Prices.MemoryGibHourXof,
-        catalogue.Prices.StorageGibMonthXof, catalogue.Prices.PublicIpv4MonthXof, superseded, catalogue.CreatedAt);
-
-    public static string PriceField(Resource resource) => resource switch
+    /// <summary>The event, with the four fixed fields for readers from before classes and every class in <c>UnitPrices</c>.</summary>
+    public static FacilityPricesPublished Published(PriceCatalogue catalogue, Guid? superseded)
     {
-        Resource.Vcpu => "vcpu_hour_xof",
-        Resource.Memory => "memory_gib_hour_xof",
-        Resource.Storage => "storage_gib_month_xof",
-        Resource.PublicIpv4 => "public_ipv4_month_xof",
-        _ => throw new ArgumentOutOfRangeException(nameof(resource), resource, "not a metered resource"),
-    };
+        var prices = catalogue.UnitPrices;
+        return new(catalogue.Id, catalogue.FacilityId, catalogue.EffectiveFrom, catalogue.EffectiveUntil, prices[ResourceClasses.Vcpu], prices[ResourceClasses.MemoryGib],
+            prices[ResourceClasses.StorageGib], prices[ResourceClasses.PublicIpv4], superseded, catalogue.CreatedAt, prices.ToPrices());
+    }
 
     private static InvalidFieldException Overlap(PriceCatalogue other) => new("effective_from", new(
         $"cette période chevauche le catalogue en vigueur du {other.EffectiveFrom:yyyy-MM-dd HH:mm} UTC{Until(other, "au")}.",

@@ -1,13 +1,13 @@
 using System.Text.Json;
-using Aes.Billing.Domain;
+using Aes.Contracts;
 
 namespace Aes.Billing.Application;
 
-/// <summary>The demo facilities' list prices (Seed/demo-prices.json), published as each facility registers when Seed:Demo is true.</summary>
+/// <summary>The demo facilities' list prices by class (Seed/demo-prices.json), published as each facility registers when Seed:Demo is true.</summary>
 public sealed class DemoPrices
 {
     private readonly DateTime _effectiveFrom;
-    private readonly IReadOnlyDictionary<string, Prices> _prices = new Dictionary<string, Prices>();
+    private readonly IReadOnlyDictionary<string, ResourceVector> _prices = new Dictionary<string, ResourceVector>();
 
     public DemoPrices(IConfiguration configuration)
     {
@@ -20,11 +20,12 @@ public sealed class DemoPrices
         var file = JsonSerializer.Deserialize<DemoPriceFile>(stream, new JsonSerializerOptions(JsonSerializerDefaults.Web))
             ?? throw new InvalidOperationException("The demo prices are empty.");
         _effectiveFrom = file.EffectiveFrom.ToUniversalTime();
-        _prices = file.Facilities;
+        _prices = file.Facilities.ToDictionary(f => f.Key, f => ResourceVector.Of(f.Value.Select(p => (p.Key, p.Value))));
     }
 
-    public (DateTime EffectiveFrom, Prices Prices)? For(string facilityCode) =>
+    public (DateTime EffectiveFrom, ResourceVector Prices)? For(string facilityCode) =>
         _prices.TryGetValue(facilityCode, out var prices) ? (_effectiveFrom, prices) : null;
 
-    private sealed record DemoPriceFile(DateTime EffectiveFrom, Dictionary<string, Prices> Facilities);
+    /// <summary>Each facility's unit price in XOF by class code (per hour or per month, as the class is metered).</summary>
+    private sealed record DemoPriceFile(DateTime EffectiveFrom, Dictionary<string, Dictionary<string, long>> Facilities);
 }

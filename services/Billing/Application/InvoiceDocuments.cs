@@ -13,17 +13,17 @@ public static class InvoiceDocuments
     public static string Quantity(InvoiceLine line) =>
         (line.ResourceSeconds / (decimal)line.Divisor).ToString("0.000000", Invariant);
 
-    public static string Csv(IEnumerable<Invoice> invoices)
+    public static string Csv(IEnumerable<Invoice> invoices, MeteredClasses classes)
     {
         var csv = new StringBuilder();
         csv.Append("invoice_id,number,agency_id,agency,state,month,status,facility,facility_state,resource,unit,period_from,period_until,quantity,unit_price_xof,amount_xof,price_source\r\n");
         foreach (var invoice in invoices)
         {
-            foreach (var line in invoice.Lines)
+            foreach (var line in invoice.Lines.InReadingOrder())
             {
                 csv.AppendJoin(',', [
                     invoice.Id.ToString(), invoice.Number ?? "", invoice.AgencyId.ToString(), Field(invoice.AgencyName), invoice.StateCode, invoice.Month,
-                    Status(invoice.Status), line.FacilityCode, line.FacilityStateCode, Resources.LineName(line.Resource), Resources.Unit(line.Resource),
+                    Status(invoice.Status), line.FacilityCode, line.FacilityStateCode, MeteredClasses.LineName(line.ResourceClass), classes.Unit(line.ResourceClass),
                     line.PeriodFrom.ToString("yyyy-MM-ddTHH:mm:ssZ", Invariant), line.PeriodUntil.ToString("yyyy-MM-ddTHH:mm:ssZ", Invariant),
                     Quantity(line), line.UnitPriceXof.ToString(Invariant), line.AmountXof.ToString(Invariant), line.PriceSource.ToString().ToLowerInvariant(),
                 ]);
@@ -33,7 +33,7 @@ public static class InvoiceDocuments
         return csv.ToString();
     }
 
-    public static string Html(Invoice invoice, bool french)
+    public static string Html(Invoice invoice, bool french, MeteredClasses classes)
     {
         string T(string fr, string en) => french ? fr : en;
         var culture = CultureInfo.GetCultureInfo(french ? "fr-FR" : "en-GB");
@@ -56,9 +56,9 @@ public static class InvoiceDocuments
             .Append($"<th>{T("Site", "Facility")}</th><th>{T("Ressource", "Resource")}</th><th>{T("Période", "Period")}</th>")
             .Append($"<th>{T("Quantité", "Quantity")}</th><th>{T("Prix unitaire", "Unit price")}</th><th>{T("Montant", "Amount")}</th>")
             .Append("</tr></thead><tbody>");
-        foreach (var line in invoice.Lines)
+        foreach (var line in invoice.Lines.InReadingOrder())
         {
-            var (labelFr, labelEn) = Resources.Label(line.Resource);
+            var (labelFr, labelEn) = classes.Label(line.ResourceClass);
             var quantity = (line.ResourceSeconds / (decimal)line.Divisor).ToString("N6", culture);
             html.Append("<tr>")
                 .Append($"<td>{E(line.FacilityCode)}</td><td>{E(french ? labelFr : labelEn)}</td>")

@@ -8,7 +8,7 @@ namespace Aes.Billing.Application;
 /// Monthly invoices: draft (rated again at will), issued (frozen, numbered and posted to the
 /// ledger), then paid or cancelled. Corrections of an issued invoice are credit notes.
 /// </summary>
-public sealed partial class Invoicing(BillingDbContext db, BillingAccess access, TimeProvider clock, ILogger<Invoicing> logger)
+public sealed partial class Invoicing(BillingDbContext db, BillingAccess access, BillingClasses classes, TimeProvider clock, ILogger<Invoicing> logger)
 {
     private const string InvoiceEntity = "Facture / invoice";
 
@@ -191,12 +191,18 @@ public sealed partial class Invoicing(BillingDbContext db, BillingAccess access,
         return await LoadAsync(invoice.Id, cancellationToken);
     }
 
-    public async Task<Invoice> LoadAsync(Guid invoiceId, CancellationToken cancellationToken) =>
-        await db.Invoices.AsNoTracking().AsSplitQuery()
-            .Include(i => i.Lines.OrderBy(l => l.FacilityCode).ThenBy(l => l.Resource).ThenBy(l => l.PeriodFrom))
-            .Include(i => i.CreditNotes.OrderBy(c => c.IssuedAt))
-            .FirstOrDefaultAsync(i => i.Id == invoiceId, cancellationToken)
-        ?? throw new NotFoundException("Facture / invoice", invoiceId.ToString());
+    /// <summary>The invoice with its lines in reading order (<see cref="InvoiceLines.InReadingOrder"/>) and its credit notes.</summary>
+    public async Task<Invoice> LoadAsync(Guid invoiceId, CancellationToken cancellationToken)
+    {
+        var invoice = await db.Invoices.AsNoTracking().AsSplitQuery()
+                .Include(i => i.Lines).Include(i => i.CreditNotes.OrderBy(c => c.IssuedAt))
+                .FirstOrDefaultAsync(i => i.Id == invoiceId, cancellationToken)
+            ?? throw new NotFoundException("Facture / invoice", invoiceId.ToString());
+        var ordered = invoice.Lines.InReadingOrder().ToList();
+        invoice.Lines.Clear();
+        invoice.Lines.AddRange(ordered);
+        return invoice;
+    }
 
     public async Task<BillingMonth> PeriodAsync(string stateCode, string month, CancellationToken cancellationToken)
     {
@@ -252,19 +258,21 @@ public sealed partial class Invoicing(BillingDbContext db, BillingAccess access,
         RatedMonth rated;
         try
         {
-            rated = Rating.Rate(period, asOf, metered, segment => pricing.For(segment.FacilityId, invoice.StateCode, segment.FacilityStateCode));
+            rated = Rating.Rate(period, asOf, metered, segment => pricing.For(segment.FacilityId, invoice.StateCode, segment.FacilityStateCode),
+                pricing.Classes);
         }
         catch (UnpricedUsageException unpriced)
         {
             var code = pricing.Code(unpriced.FacilityId);
+            var (ofFr, ofEn) = unpriced.ResourceClass is { } resourceClass ? ($" ({resourceClass})", $" ({resourceClass})") : ("", "");
             throw new RuleViolationException(new(
-                $"Aucun prix ne couvre l'usage de {code} à partir du {unpriced.From:yyyy-MM-dd HH:mm} UTC : l'opérateur du site doit publier un catalogue.",
-                $"No price covers the usage of {code} from {unpriced.From:yyyy-MM-dd HH:mm} UTC: the facility's operator must publish a catalogue."));
+                $"Aucun prix ne couvre l'usage{ofFr} de {code} à partir du {unpriced.From:yyyy-MM-dd HH:mm} UTC : l'opérateur du site doit publier un catalogue qui le tarifie.",
+                $"No price covers the usage{ofEn} of {code} from {unpriced.From:yyyy-MM-dd HH:mm} UTC: the facility's operator must publish a catalogue that prices it."));
         }
         var lines = rated.Lines.Select(r => new InvoiceLine
         {
             Id = Guid.CreateVersion7(), InvoiceId = invoice.Id, FacilityId = r.FacilityId, FacilityCode = pricing.Code(r.FacilityId),
-            FacilityStateCode = facilityStates[r.FacilityId], Resource = r.Resource, PeriodFrom = r.From, PeriodUntil = r.Until,
+            FacilityStateCode = facilityStates[r.FacilityId], ResourceClass = r.ResourceClass, PeriodFrom = r.From, PeriodUntil = r.Until,
             ResourceSeconds = r.ResourceSeconds, Divisor = r.Divisor, UnitPriceXof = r.UnitPriceXof, AmountXof = r.AmountXof,
             PriceSource = r.Source, PriceSourceId = r.SourceId,
         }).ToList();
@@ -286,7 +294,7 @@ public sealed partial class Invoicing(BillingDbContext db, BillingAccess access,
         var facilities = await db.Facilities.AsNoTracking().Where(f => ids.Contains(f.Id)).ToDictionaryAsync(f => f.Id, cancellationToken);
         var catalogues = await db.Catalogues.AsNoTracking().Where(c => ids.Contains(c.FacilityId)).ToListAsync(cancellationToken);
         var agreements = await db.Agreements.AsNoTracking().Where(a => ids.Contains(a.FacilityId)).ToListAsync(cancellationToken);
-        return new Pricing(facilities, catalogues, agreements);
+        return new Pricing(facilities, catalogues, agreements, await classes.AllAsync(cancellationToken));
     }
 
     private async Task CreditCoreAsync(Invoice invoice, long amount, string reason, DateTime now, CancellationToken cancellationToken)
@@ -380,9 +388,15 @@ public sealed partial class Invoicing(BillingDbContext db, BillingAccess access,
     private static partial void LogIssued(ILogger logger, string number, long totalXof);
 }
 
-/// <summary>The prices of the facilities a rating touches, each timeline built once per facility and guest state.</summary>
-public sealed class Pricing(IReadOnlyDictionary<Guid, KnownFacility> facilities, IReadOnlyList<PriceCatalogue> catalogues, IReadOnlyList<KnownAgreement> agreements)
+/// <summary>
+/// The prices of the facilities a rating touches, each timeline built once per facility and guest state, and the classes
+/// they are rated in.
+/// </summary>
+public sealed class Pricing(
+    IReadOnlyDictionary<Guid, KnownFacility> facilities, IReadOnlyList<PriceCatalogue> catalogues, IReadOnlyList<KnownAgreement> agreements, MeteredClasses classes)
 {
+    public MeteredClasses Classes { get; } = classes;
+
     private readonly Dictionary<(Guid, string?), IReadOnlyList<PricePeriod>> _timelines = [];
 
     public IReadOnlyList<PricePeriod> For(Guid facilityId, string agencyState, string facilityState)
@@ -391,7 +405,7 @@ public sealed class Pricing(IReadOnlyDictionary<Guid, KnownFacility> facilities,
         if (!_timelines.TryGetValue((facilityId, guest), out var timeline))
         {
             var terms = agreements.Where(a => a.FacilityId == facilityId && a.GuestStateCode == guest)
-                .Select(a => new AgreementTerms(a.Id, a.StartsAt, a.EndsAt, a.FacilityListPrice, a.Prices)).ToList();
+                .Select(a => new AgreementTerms(a.Id, a.StartsAt, a.EndsAt, a.FacilityListPrice, a.UnitPrices)).ToList();
             _timelines[(facilityId, guest)] = timeline = Rating.Timeline(catalogues.Where(c => c.FacilityId == facilityId).ToList(), terms, guest is not null);
         }
         return timeline;

@@ -56,7 +56,7 @@ public sealed class LedgerAudit(BillingDbContext db)
                     problems.Add($"invoice {invoice.Number ?? invoice.Id.ToString()}: usage of VM {piece.VmId} from {piece.From:O} is not metered as billed");
                     continue;
                 }
-                rated += segment.Size.Of(line.Resource) * ((piece.Until - piece.From).Ticks / TimeSpan.TicksPerSecond);
+                rated += segment.Size[line.ResourceClass] * ((piece.Until - piece.From).Ticks / TimeSpan.TicksPerSecond);
             }
             if (rated != line.ResourceSeconds || Rating.Amount(line.ResourceSeconds, line.UnitPriceXof, line.Divisor) != line.AmountXof)
             {

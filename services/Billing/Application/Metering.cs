@@ -7,27 +7,28 @@ namespace Aes.Billing.Application;
 /// <summary>One lifecycle event, with the facts of its VM that never change.</summary>
 public sealed record UsageFacts(
     Guid VmId, Guid AgencyId, string AgencyStateCode, Guid FacilityId, string FacilityStateCode,
-    UsageEventKind Kind, DateTime OccurredAt, Size Size, Size OldSize, DateTime? ActivatedAt)
+    UsageEventKind Kind, DateTime OccurredAt, ResourceVector Size, ResourceVector OldSize, DateTime? ActivatedAt)
 {
     public static UsageFacts From(VmActivated e) => new(
-        e.VmId, e.AgencyId, e.AgencyStateCode, e.FacilityId, e.FacilityStateCode, UsageEventKind.Activated, e.ActivatedAt, ToSize(e.Size), default, null);
+        e.VmId, e.AgencyId, e.AgencyStateCode, e.FacilityId, e.FacilityStateCode, UsageEventKind.Activated, e.ActivatedAt, ResourceVector.From(e.Size, e.Resources), ResourceVector.Zero, null);
 
     public static UsageFacts From(VmResized e) => new(
-        e.VmId, e.AgencyId, e.AgencyStateCode, e.FacilityId, e.FacilityStateCode, UsageEventKind.Resized, e.ResizedAt, ToSize(e.NewSize), ToSize(e.OldSize), null);
+        e.VmId, e.AgencyId, e.AgencyStateCode, e.FacilityId, e.FacilityStateCode, UsageEventKind.Resized, e.ResizedAt,
+        ResourceVector.From(e.NewSize, e.NewResources), ResourceVector.From(e.OldSize, e.OldResources), null);
 
     public static UsageFacts From(VmDecommissioned e) => new(
         e.VmId, e.AgencyId, e.AgencyStateCode, e.FacilityId, e.FacilityStateCode, UsageEventKind.Decommissioned, e.DecommissionedAt,
-        ToSize(e.Size), default, e.ActivatedAt);
+        ResourceVector.From(e.Size, e.Resources), ResourceVector.Zero, e.ActivatedAt);
 
     /// <summary>A snapshot is metered as storage only, under its own id, from when it was taken to when it is gone.</summary>
     public static UsageFacts From(VmSnapshotTaken e) => new(
-        e.SnapshotId, e.AgencyId, e.AgencyStateCode, e.FacilityId, e.FacilityStateCode, UsageEventKind.Activated, e.TakenAt, new Size(0, 0, e.SizeGib, 0), default, null);
+        e.SnapshotId, e.AgencyId, e.AgencyStateCode, e.FacilityId, e.FacilityStateCode, UsageEventKind.Activated, e.TakenAt, Storage(e.SizeGib), ResourceVector.Zero, null);
 
     public static UsageFacts From(VmSnapshotRemoved e) => new(
         e.SnapshotId, e.AgencyId, e.AgencyStateCode, e.FacilityId, e.FacilityStateCode, UsageEventKind.Decommissioned, e.RemovedAt,
-        new Size(0, 0, e.SizeGib, 0), default, e.TakenAt);
+        Storage(e.SizeGib), ResourceVector.Zero, e.TakenAt);
 
-    private static Size ToSize(ResourceAmounts amounts) => new(amounts.Vcpu, amounts.MemoryGib, amounts.StorageGib, amounts.PublicIpv4);
+    private static ResourceVector Storage(long gib) => ResourceVector.Of((ResourceClasses.StorageGib, gib));
 }
 
 /// <summary>

@@ -1,3 +1,4 @@
+using Aes.Contracts;
 using Aes.Messaging.Persistence;
 using Aes.Billing.Application;
 using Aes.Billing.Domain;
@@ -48,7 +49,7 @@ public sealed class FacilityRegisteredConsumer(BillingDbContext db, DemoPrices d
             var published = new PriceCatalogue
             {
                 Id = Guid.CreateVersion7(), FacilityId = message.FacilityId, EffectiveFrom = catalogue.EffectiveFrom,
-                Prices = catalogue.Prices, CreatedAt = DateTime.UtcNow,
+                UnitPrices = catalogue.Prices, CreatedAt = DateTime.UtcNow,
             };
             Db.Catalogues.Add(published);
             Db.AddToOutbox(Catalogues.Published(published, superseded: null), published.CreatedAt);
@@ -69,7 +70,7 @@ public sealed class AgreementActivatedConsumer(BillingDbContext db, ILogger<Agre
         {
             Id = message.AgreementId, HostStateCode = message.HostStateCode, FacilityId = message.FacilityId, GuestStateCode = message.GuestStateCode,
             FacilityListPrice = terms.FacilityListPrice,
-            Prices = new Prices(terms.VcpuHourXof, terms.MemoryGibHourXof, terms.StorageGibMonthXof, terms.PublicIpv4MonthXof),
+            UnitPrices = ResourceVector.FromPrices(terms.VcpuHourXof, terms.MemoryGibHourXof, terms.StorageGibMonthXof, terms.PublicIpv4MonthXof, terms.UnitPrices),
             StartsAt = message.StartsAt,
             EndsAt = ended is not null && ended.EndedAt < message.EndsAt ? ended.EndedAt : message.EndsAt,
         }, context.CancellationToken);
@@ -132,4 +133,16 @@ public sealed class ExternalIdentityLinkChangedConsumer(BillingDbContext db, ILo
     protected override Task HandleAsync(ExternalIdentityLinkChanged message, ConsumeContext<ExternalIdentityLinkChanged> context) =>
         Aes.Messaging.Identity.KnownExternalIdentities.RecordAsync(Db, message.Issuer, message.Subject, message.UserId, message.StateCode, message.Revision,
             context.CancellationToken);
+}
+
+/// <summary>
+/// Keeps the catalogue's classes billing meters: how each is metered (per hour or per month) and named on invoices. A class
+/// never changes once defined (tenancy refuses other terms for a taken code): the first copy stands.
+/// </summary>
+public sealed class ResourceClassDefinedConsumer(BillingDbContext db, ILogger<ResourceClassDefinedConsumer> logger)
+    : InboxConsumer<ResourceClassDefined, BillingDbContext>(db, logger)
+{
+    protected override Task HandleAsync(ResourceClassDefined message, ConsumeContext<ResourceClassDefined> context) =>
+        Db.InsertIfAbsentAsync(KnownResourceClass.From(
+            new(message.Code, message.Unit, message.NameFr, message.NameEn, message.Metering, message.Consumption), message.DefinedAt), context.CancellationToken);
 }

@@ -16,8 +16,12 @@ public sealed class BillingAccount
 
 public abstract class BillingDbContext(DbContextOptions options) : ServiceDbContext(options)
 {
+    /// <summary>A class code's length, as the catalogue allows (<c>ResourceClasses.CodePattern</c>).</summary>
+    private const int ClassLength = 40;
+
     public DbSet<BillingAccount> Accounts => Set<BillingAccount>();
     public DbSet<KnownState> States => Set<KnownState>();
+    public DbSet<KnownResourceClass> ResourceClasses => Set<KnownResourceClass>();
     public DbSet<KnownFacility> Facilities => Set<KnownFacility>();
     public DbSet<KnownAgreement> Agreements => Set<KnownAgreement>();
     public DbSet<EndedAgreement> EndedAgreements => Set<EndedAgreement>();
@@ -65,13 +69,25 @@ public abstract class BillingDbContext(DbContextOptions options) : ServiceDbCont
             facility.Property(f => f.StateCode).HasMaxLength(2);
             facility.Property(f => f.Name).HasMaxLength(200);
         });
+        modelBuilder.Entity<KnownResourceClass>(resourceClass =>
+        {
+            resourceClass.ToTable("known_resource_classes");
+            resourceClass.HasKey(c => c.Code);
+            resourceClass.Property(c => c.Code).HasMaxLength(ClassLength);
+            resourceClass.Property(c => c.Unit).HasMaxLength(16);
+            resourceClass.Property(c => c.NameFr).HasMaxLength(100);
+            resourceClass.Property(c => c.NameEn).HasMaxLength(100);
+            resourceClass.Property(c => c.Metering).HasConversion<string>().HasMaxLength(16);
+            resourceClass.Property(c => c.Consumption).HasConversion<string>().HasMaxLength(16);
+            resourceClass.HasData(Aes.Contracts.ResourceClasses.Standard.Select(c => KnownResourceClass.From(c, DateTime.UnixEpoch)));
+        });
         modelBuilder.Entity<KnownAgreement>(agreement =>
         {
             agreement.ToTable("known_agreements");
             agreement.HasKey(a => a.Id);
             agreement.Property(a => a.HostStateCode).HasMaxLength(2);
             agreement.Property(a => a.GuestStateCode).HasMaxLength(2);
-            agreement.ComplexProperty(a => a.Prices);
+            agreement.Property(a => a.UnitPrices).ByClass();
             agreement.HasIndex(a => new { a.FacilityId, a.GuestStateCode });
         });
         modelBuilder.Entity<EndedAgreement>(ended =>
@@ -92,7 +108,7 @@ public abstract class BillingDbContext(DbContextOptions options) : ServiceDbCont
             catalogue.ToTable("price_catalogues");
             catalogue.HasKey(c => c.Id);
             catalogue.Property(c => c.Currency).HasMaxLength(3);
-            catalogue.ComplexProperty(c => c.Prices);
+            catalogue.Property(c => c.UnitPrices).ByClass();
             catalogue.HasIndex(c => new { c.FacilityId, c.EffectiveFrom }).IsUnique();
         });
         modelBuilder.Entity<VmMeter>(meter =>
@@ -106,8 +122,8 @@ public abstract class BillingDbContext(DbContextOptions options) : ServiceDbCont
         {
             usage.ToTable("usage_events");
             usage.HasKey(e => e.Id);
-            usage.ComplexProperty(e => e.Size);
-            usage.ComplexProperty(e => e.OldSize);
+            usage.Property(e => e.Size).ByClass();
+            usage.Property(e => e.OldSize).ByClass();
             usage.HasIndex(e => new { e.VmId, e.Kind, e.OccurredAt }).IsUnique();
         });
         modelBuilder.Entity<UsageSegment>(segment =>
@@ -116,7 +132,7 @@ public abstract class BillingDbContext(DbContextOptions options) : ServiceDbCont
             segment.HasKey(s => s.Id);
             segment.Property(s => s.AgencyStateCode).HasMaxLength(2);
             segment.Property(s => s.FacilityStateCode).HasMaxLength(2);
-            segment.ComplexProperty(s => s.Size);
+            segment.Property(s => s.Size).ByClass();
             segment.HasIndex(s => s.VmId);
             segment.HasIndex(s => new { s.AgencyId, s.From });
         });
@@ -146,6 +162,7 @@ public abstract class BillingDbContext(DbContextOptions options) : ServiceDbCont
             line.HasKey(l => l.Id);
             line.Property(l => l.FacilityCode).HasMaxLength(64);
             line.Property(l => l.FacilityStateCode).HasMaxLength(2);
+            line.Property(l => l.ResourceClass).HasMaxLength(ClassLength);
             line.HasIndex(l => l.InvoiceId);
         });
         modelBuilder.Entity<RatedPiece>(piece =>

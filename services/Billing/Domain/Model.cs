@@ -2,93 +2,81 @@ using Aes.Contracts;
 
 namespace Aes.Billing.Domain;
 
-public enum Resource { Vcpu = 1, Memory = 2, Storage = 3, PublicIpv4 = 4 }
-
 public enum InvoiceStatus { Draft = 1, Issued = 2, Paid = 3, Cancelled = 4 }
 
 public enum UsageEventKind { Activated = 1, Resized = 2, Decommissioned = 3 }
 
 public enum PriceSource { Catalogue = 1, Agreement = 2 }
 
-/// <summary>A VM's size, the quantity metered per resource.</summary>
-public readonly record struct Size(long Vcpu, long MemoryGib, long StorageGib, long PublicIpv4)
+/// <summary>
+/// A class of the catalogue as billing knows it: the standard four from its first migration, the others as tenancy
+/// defines them (<c>ResourceClassDefined</c>). How a class is metered and named on invoices comes from here (ADR 043).
+/// </summary>
+public sealed class KnownResourceClass
 {
-    public long Of(Resource resource) => resource switch
+    public required string Code { get; init; }
+    public required string Unit { get; init; }
+    public required string NameFr { get; init; }
+    public required string NameEn { get; init; }
+    public ResourceMetering Metering { get; init; }
+    public ResourceConsumption Consumption { get; init; }
+    public DateTime DefinedAt { get; init; }
+
+    public ResourceClassDefinition Definition => new(Code, Unit, NameFr, NameEn, Metering, Consumption);
+
+    public static KnownResourceClass From(ResourceClassDefinition definition, DateTime definedAt) => new()
     {
-        Resource.Vcpu => Vcpu,
-        Resource.Memory => MemoryGib,
-        Resource.Storage => StorageGib,
-        Resource.PublicIpv4 => PublicIpv4,
-        _ => throw new ArgumentOutOfRangeException(nameof(resource)),
+        Code = definition.Code, Unit = definition.Unit, NameFr = definition.NameFr, NameEn = definition.NameEn,
+        Metering = definition.Metering, Consumption = definition.Consumption, DefinedAt = definedAt,
     };
 }
 
-/// <summary>Per-unit prices in whole XOF: hourly for vCPU and memory, monthly for storage and IPv4.</summary>
-public readonly record struct Prices(long VcpuHourXof, long MemoryGibHourXof, long StorageGibMonthXof, long PublicIpv4MonthXof)
+/// <summary>The classes billing can meter, rate and name: what a usage's or a price's class means to an invoice.</summary>
+public sealed class MeteredClasses
 {
-    public long Of(Resource resource) => resource switch
-    {
-        Resource.Vcpu => VcpuHourXof,
-        Resource.Memory => MemoryGibHourXof,
-        Resource.Storage => StorageGibMonthXof,
-        Resource.PublicIpv4 => PublicIpv4MonthXof,
-        _ => throw new ArgumentOutOfRangeException(nameof(resource)),
-    };
-}
+    private readonly Dictionary<string, ResourceClassDefinition> _byCode;
 
-/// <summary>What billing knows of each resource it meters comes from the resource-class catalogue (ADR 039).</summary>
-public static class Resources
-{
-    public static readonly Resource[] All = [Resource.Vcpu, Resource.Memory, Resource.Storage, Resource.PublicIpv4];
+    public MeteredClasses(IEnumerable<ResourceClassDefinition> classes) => _byCode = classes.ToDictionary(c => c.Code, StringComparer.Ordinal);
 
-    /// <summary>The catalogue's class a metered resource is.</summary>
-    public static ResourceClassDefinition Class(Resource resource)
-    {
-        var code = resource switch
-        {
-            Resource.Vcpu => ResourceClasses.Vcpu,
-            Resource.Memory => ResourceClasses.MemoryGib,
-            Resource.Storage => ResourceClasses.StorageGib,
-            Resource.PublicIpv4 => ResourceClasses.PublicIpv4,
-            _ => throw new ArgumentOutOfRangeException(nameof(resource), resource, "not a metered resource"),
-        };
-        return ResourceClasses.Standard.Single(c => c.Code == code);
-    }
+    public static MeteredClasses Standard { get; } = new(ResourceClasses.Standard);
 
-    public static bool IsHourly(Resource resource) => Class(resource).Metering == ResourceMetering.Hourly;
-
-    /// <summary>The class's code in the catalogue (an invoice line's <c>resource_class</c>).</summary>
-    public static string Code(Resource resource) => Class(resource).Code;
+    public bool Knows(string code) => _byCode.ContainsKey(code);
 
     /// <summary>
-    /// What invoice lines called it before the catalogue (<c>resource</c>, kept as it was in the v1 API and the CSV, so an issued
-    /// invoice reads the same as when it was issued and a reader keyed on it loses no line).
+    /// The class's definition. A class billing has not heard of (usage of a class defined a moment ago, whose definition is
+    /// still on its way) is refused, never billed by a guess.
     /// </summary>
-    public static string LineName(Resource resource) => resource switch
-    {
-        Resource.Vcpu => "vcpu",
-        Resource.Memory => "memory",
-        Resource.Storage => "storage",
-        Resource.PublicIpv4 => "public_ipv4",
-        _ => throw new ArgumentOutOfRangeException(nameof(resource), resource, "not a metered resource"),
-    };
+    public ResourceClassDefinition this[string code] => _byCode.TryGetValue(code, out var definition) ? definition
+        : throw new RuleViolationException(new(
+            $"La classe de ressource {code} n'est pas encore connue de la facturation : réessayez dans un instant.",
+            $"Resource class {code} is not known to billing yet: try again in a moment."));
 
-    public static string Unit(Resource resource)
-    {
-        var resourceClass = Class(resource);
-        return ResourceClasses.BillingUnit(resourceClass.Unit, resourceClass.Metering);
-    }
+    public bool IsHourly(string code) => this[code].Metering == ResourceMetering.Hourly;
 
-    /// <summary>An invoice's words for it: "Mémoire (Gio·heure)", "Public IPv4 address (month)".</summary>
-    public static (string French, string English) Label(Resource resource)
+    /// <summary>The unit a price or a line of the class is quoted in: <c>vcpu-hour</c>, <c>gib-month</c>, <c>gpu-hour</c>.</summary>
+    public string Unit(string code) => ResourceClasses.BillingUnit(this[code].Unit, this[code].Metering);
+
+    /// <summary>An invoice's words for it: "Mémoire (Gio·heure)", "Public IPv4 address (month)", "GPU A100 80 Go (heure)".</summary>
+    public (string French, string English) Label(string code)
     {
-        var resourceClass = Class(resource);
+        var resourceClass = this[code];
         var (periodFr, periodEn) = resourceClass.Metering == ResourceMetering.Hourly ? ("heure", "hour") : ("mois", "month");
         return resourceClass.Consumption == ResourceConsumption.Count
             ? ($"{resourceClass.NameFr} ({periodFr})", $"{resourceClass.NameEn} ({periodEn})")
             : ($"{resourceClass.NameFr} ({(resourceClass.Unit == "gib" ? "Gio" : resourceClass.Unit)}·{periodFr})",
                 $"{resourceClass.NameEn} ({(resourceClass.Unit == "gib" ? "GiB" : resourceClass.Unit)}-{periodEn})");
     }
+
+    /// <summary>
+    /// What invoice lines call a class (<c>resource</c>): the words lines used before the catalogue for memory and storage,
+    /// kept in the v1 API and the CSV so an issued invoice reads the same as when it was issued; the code for every other class.
+    /// </summary>
+    public static string LineName(string code) => code switch
+    {
+        ResourceClasses.MemoryGib => "memory",
+        ResourceClasses.StorageGib => "storage",
+        _ => code,
+    };
 }
 
 // Projections of tenancy's events, kept so billing decides alone.
@@ -115,7 +103,8 @@ public sealed class KnownAgreement
     public Guid FacilityId { get; init; }
     public required string GuestStateCode { get; init; }
     public bool FacilityListPrice { get; init; }
-    public Prices Prices { get; init; }
+    /// <summary>The fixed price of each class the terms name; the classes they do not name are at the facility's list price.</summary>
+    public ResourceVector UnitPrices { get; init; } = ResourceVector.Zero;
     public DateTime StartsAt { get; init; }
     public DateTime EndsAt { get; set; }
 }
@@ -146,7 +135,8 @@ public sealed class PriceCatalogue
     public DateTime EffectiveFrom { get; init; }
     /// <summary>Exclusive; null while open-ended. Set once, when a later catalogue takes over.</summary>
     public DateTime? EffectiveUntil { get; set; }
-    public Prices Prices { get; init; }
+    /// <summary>Whole XOF per unit of each class it prices: per hour or per month, as the class is metered.</summary>
+    public ResourceVector UnitPrices { get; init; } = ResourceVector.Zero;
     public string Currency { get; init; } = "XOF";
     public Guid CreatedBy { get; init; }
     public DateTime CreatedAt { get; init; }
@@ -171,9 +161,9 @@ public sealed class UsageEvent
     public UsageEventKind Kind { get; init; }
     public DateTime OccurredAt { get; init; }
     /// <summary>The size from this instant (activated, resized) or at the end (decommissioned).</summary>
-    public Size Size { get; init; }
+    public ResourceVector Size { get; init; } = ResourceVector.Zero;
     /// <summary>A resize's size before; a decommission's activation instant is kept in <see cref="ActivatedAt"/>.</summary>
-    public Size OldSize { get; init; }
+    public ResourceVector OldSize { get; init; } = ResourceVector.Zero;
     public DateTime? ActivatedAt { get; init; }
     public DateTime ReceivedAt { get; init; }
 }
@@ -189,7 +179,8 @@ public sealed class UsageSegment
     public required string FacilityStateCode { get; init; }
     public DateTime From { get; init; }
     public DateTime? Until { get; set; }
-    public Size Size { get; set; }
+    /// <summary>The amount of each class the VM held.</summary>
+    public ResourceVector Size { get; set; } = ResourceVector.Zero;
 }
 
 public sealed class Invoice
@@ -218,7 +209,7 @@ public sealed class Invoice
 }
 
 /// <summary>
-/// One resource at one facility over one price period. <see cref="ResourceSeconds"/> is the exact
+/// One resource class at one facility over one price period. <see cref="ResourceSeconds"/> is the exact
 /// usage (quantity × seconds); the amount is ResourceSeconds × UnitPriceXof / Divisor, rounded once.
 /// </summary>
 public sealed class InvoiceLine
@@ -228,7 +219,8 @@ public sealed class InvoiceLine
     public Guid FacilityId { get; init; }
     public required string FacilityCode { get; init; }
     public required string FacilityStateCode { get; init; }
-    public Resource Resource { get; init; }
+    /// <summary>The catalogue's code of the class.</summary>
+    public required string ResourceClass { get; init; }
     public DateTime PeriodFrom { get; init; }
     public DateTime PeriodUntil { get; init; }
     public long ResourceSeconds { get; init; }
@@ -237,6 +229,14 @@ public sealed class InvoiceLine
     public long AmountXof { get; init; }
     public PriceSource PriceSource { get; init; }
     public Guid PriceSourceId { get; init; }
+}
+
+public static class InvoiceLines
+{
+    /// <summary>How an invoice lists its lines: by facility, then class in the catalogue's display order, then period.</summary>
+    public static IEnumerable<InvoiceLine> InReadingOrder(this IEnumerable<InvoiceLine> lines) =>
+        lines.OrderBy(l => l.FacilityCode, StringComparer.Ordinal).ThenBy(l => ResourceClasses.DisplayRank(l.ResourceClass))
+            .ThenBy(l => l.ResourceClass, StringComparer.Ordinal).ThenBy(l => l.PeriodFrom);
 }
 
 /// <summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Aes.Contracts;
 
 namespace Aes.Billing.Domain;
 
@@ -31,26 +32,33 @@ public sealed record BillingMonth(string Label, DateTime From, DateTime Until)
     }
 }
 
-/// <summary>A price in force over [From, Until); Until is <see cref="DateTime.MaxValue"/> when open-ended.</summary>
-public sealed record PricePeriod(DateTime From, DateTime Until, Prices Prices, PriceSource Source, Guid SourceId);
+/// <summary>
+/// Prices in force over [From, Until), a unit price by class; Until is <see cref="DateTime.MaxValue"/> when open-ended. A class
+/// the period has no price for is unpriced there.
+/// </summary>
+public sealed record PricePeriod(DateTime From, DateTime Until, ResourceVector Prices, PriceSource Source, Guid SourceId);
 
-public sealed record AgreementTerms(Guid Id, DateTime StartsAt, DateTime EndsAt, bool FacilityListPrice, Prices Prices);
+public sealed record AgreementTerms(Guid Id, DateTime StartsAt, DateTime EndsAt, bool FacilityListPrice, ResourceVector Prices);
 
 /// <summary>A slice of one metered period under one price: what the lines of its facility and price were rated from.</summary>
 public sealed record RatedUsage(Guid SegmentId, Guid VmId, Guid FacilityId, Guid SourceId, DateTime From, DateTime Until);
 
 public sealed record RatedLine(
-    Guid FacilityId, Resource Resource, DateTime From, DateTime Until, PriceSource Source, Guid SourceId,
+    Guid FacilityId, string ResourceClass, DateTime From, DateTime Until, PriceSource Source, Guid SourceId,
     long UnitPriceXof, long Divisor, long ResourceSeconds, long AmountXof);
 
 public sealed record RatedMonth(IReadOnlyList<RatedLine> Lines, IReadOnlyList<RatedUsage> Usages);
 
-/// <summary>Usage that no price covers: the operator must publish a catalogue before the month can be invoiced.</summary>
-public sealed class UnpricedUsageException(Guid facilityId, DateTime from)
-    : Exception($"No price covers facility {facilityId} from {from:O}")
+/// <summary>
+/// Usage that no price covers (of <see cref="ResourceClass"/>, when prices are in force that leave that class out): the
+/// operator must publish a catalogue before the month can be invoiced.
+/// </summary>
+public sealed class UnpricedUsageException(Guid facilityId, DateTime from, string? resourceClass = null)
+    : Exception($"No price{(resourceClass is null ? "" : " of " + resourceClass)} covers facility {facilityId} from {from:O}")
 {
     public Guid FacilityId { get; } = facilityId;
     public DateTime From { get; } = from;
+    public string? ResourceClass { get; } = resourceClass;
 }
 
 /// <summary>
@@ -69,18 +77,20 @@ public static class Rating
         return (long)(remainder * 2 >= divisor ? quotient + 1 : quotient);
     }
 
-    public static long Divisor(Resource resource, BillingMonth month) => Resources.IsHourly(resource) ? 3600 : month.Seconds;
+    public static long Divisor(bool hourly, BillingMonth month) => hourly ? 3600 : month.Seconds;
 
     /// <summary>
     /// The prices that apply to an agency of <paramref name="agencyState"/> at a facility of
     /// <paramref name="facilityState"/>: the facility's catalogues, except while an agreement with
-    /// its own price terms is in force for a guest. Gaps stay gaps: usage there is unpriced.
+    /// its own price terms is in force for a guest. Terms price the classes they name, and a standard class they leave out
+    /// costs nothing (as agreed since before classes); another class they leave out (GPUs) stays at the list price in force,
+    /// under the agreement's terms. Gaps stay gaps: usage there is unpriced.
     /// </summary>
     public static IReadOnlyList<PricePeriod> Timeline(
         IReadOnlyList<PriceCatalogue> catalogues, IReadOnlyList<AgreementTerms> agreements, bool guest)
     {
         var lists = catalogues
-            .Select(c => new PricePeriod(c.EffectiveFrom, c.EffectiveUntil ?? DateTime.MaxValue, c.Prices, PriceSource.Catalogue, c.Id))
+            .Select(c => new PricePeriod(c.EffectiveFrom, c.EffectiveUntil ?? DateTime.MaxValue, c.UnitPrices, PriceSource.Catalogue, c.Id))
             .OrderBy(p => p.From).ToList();
         var terms = guest
             ? agreements.Where(a => !a.FacilityListPrice && a.EndsAt > a.StartsAt)
@@ -96,12 +106,16 @@ public static class Rating
         for (var i = 0; i + 1 < cuts.Count; i++)
         {
             var (from, until) = (cuts[i], cuts[i + 1]);
-            var covering = terms.FirstOrDefault(p => p.From <= from && from < p.Until) ?? lists.FirstOrDefault(p => p.From <= from && from < p.Until);
+            var list = lists.FirstOrDefault(p => p.From <= from && from < p.Until);
+            var covering = terms.FirstOrDefault(p => p.From <= from && from < p.Until) is { } term
+                ? term with { Prices = list is null ? term.Prices : term.Prices.Add(ResourceVector.Of(list.Prices.NonZero()
+                    .Where(p => !ResourceClasses.IsStandard(p.Class) && term.Prices[p.Class] == 0))) }
+                : list;
             if (covering is null)
             {
                 continue;
             }
-            if (timeline.Count > 0 && timeline[^1].SourceId == covering.SourceId && timeline[^1].Until == from)
+            if (timeline.Count > 0 && timeline[^1].SourceId == covering.SourceId && timeline[^1].Until == from && timeline[^1].Prices == covering.Prices)
             {
                 timeline[^1] = timeline[^1] with { Until = until };
             }
@@ -115,13 +129,14 @@ public static class Rating
 
     /// <summary>
     /// Rates an agency's usage over one month, up to <paramref name="asOf"/> for a month still under way:
-    /// a line per facility, resource and price period.
+    /// a line per facility, class and price period.
     /// </summary>
     public static RatedMonth Rate(
-        BillingMonth month, DateTime asOf, IEnumerable<UsageSegment> segments, Func<UsageSegment, IReadOnlyList<PricePeriod>> pricesFor)
+        BillingMonth month, DateTime asOf, IEnumerable<UsageSegment> segments, Func<UsageSegment, IReadOnlyList<PricePeriod>> pricesFor,
+        MeteredClasses classes)
     {
         var ratedUntil = asOf < month.Until ? asOf : month.Until;
-        var lines = new Dictionary<(Guid Facility, Resource Resource, Guid Source, DateTime From), LineBuilder>();
+        var lines = new Dictionary<(Guid Facility, string Class, Guid Source, DateTime From), LineBuilder>();
         var usages = new List<RatedUsage>();
         foreach (var segment in segments)
         {
@@ -147,17 +162,17 @@ public static class Rating
                 var lineUntil = period.Until < month.Until ? period.Until : month.Until;
                 var seconds = (pieceUntil - covered).Ticks / TimeSpan.TicksPerSecond;
                 usages.Add(new RatedUsage(segment.Id, segment.VmId, segment.FacilityId, period.SourceId, covered, pieceUntil));
-                foreach (var resource in Resources.All)
+                foreach (var (resourceClass, quantity) in segment.Size.NonZero())
                 {
-                    var quantity = segment.Size.Of(resource);
-                    if (quantity == 0)
+                    // A standard class is always priced where prices are in force (catalogues price the four; terms may make one free).
+                    if (period.Prices[resourceClass] == 0 && !ResourceClasses.IsStandard(resourceClass))
                     {
-                        continue;
+                        throw new UnpricedUsageException(segment.FacilityId, covered, resourceClass);
                     }
-                    var key = (segment.FacilityId, resource, period.SourceId, lineFrom);
+                    var key = (segment.FacilityId, resourceClass, period.SourceId, lineFrom);
                     if (!lines.TryGetValue(key, out var line))
                     {
-                        lines[key] = line = new LineBuilder(segment.FacilityId, resource, lineFrom, lineUntil, period, Divisor(resource, month));
+                        lines[key] = line = new LineBuilder(segment.FacilityId, resourceClass, lineFrom, lineUntil, period, Divisor(classes.IsHourly(resourceClass), month));
                     }
                     line.ResourceSeconds += quantity * seconds;
                 }
@@ -173,21 +188,22 @@ public static class Rating
             }
         }
         return new RatedMonth(
-            lines.Values.OrderBy(l => l.FacilityId).ThenBy(l => l.Resource).ThenBy(l => l.From).Select(l => l.Build()).ToList(),
+            lines.Values.OrderBy(l => l.FacilityId).ThenBy(l => ResourceClasses.DisplayRank(l.ResourceClass)).ThenBy(l => l.ResourceClass, StringComparer.Ordinal)
+                .ThenBy(l => l.From).Select(l => l.Build()).ToList(),
             usages);
     }
 
-    private sealed class LineBuilder(Guid facilityId, Resource resource, DateTime from, DateTime until, PricePeriod period, long divisor)
+    private sealed class LineBuilder(Guid facilityId, string resourceClass, DateTime from, DateTime until, PricePeriod period, long divisor)
     {
         public Guid FacilityId { get; } = facilityId;
-        public Resource Resource { get; } = resource;
+        public string ResourceClass { get; } = resourceClass;
         public DateTime From { get; } = from;
         public long ResourceSeconds { get; set; }
 
         public RatedLine Build()
         {
-            var unitPrice = period.Prices.Of(Resource);
-            return new RatedLine(FacilityId, Resource, From, until, period.Source, period.SourceId, unitPrice, divisor,
+            var unitPrice = period.Prices[ResourceClass];
+            return new RatedLine(FacilityId, ResourceClass, From, until, period.Source, period.SourceId, unitPrice, divisor,
                 ResourceSeconds, Amount(ResourceSeconds, unitPrice, divisor));
         }
     }

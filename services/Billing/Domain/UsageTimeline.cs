@@ -1,9 +1,10 @@
 using System.Security.Cryptography;
+using Aes.Contracts;
 
 namespace Aes.Billing.Domain;
 
 /// <summary>A period a VM ran at one size; Until is null while it runs.</summary>
-public sealed record UsagePiece(Guid Id, DateTime From, DateTime? Until, Size Size);
+public sealed record UsagePiece(Guid Id, DateTime From, DateTime? Until, ResourceVector Size);
 
 /// <summary>
 /// Turns whatever lifecycle events of one VM have arrived, in any order, into its usage periods.

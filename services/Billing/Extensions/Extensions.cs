@@ -19,6 +19,7 @@ public static class Extensions
             bus.AddConsumer<FacilityRegisteredConsumer>();
             bus.AddConsumer<AgreementActivatedConsumer>();
             bus.AddConsumer<AgreementEndedConsumer>();
+            bus.AddConsumer<ResourceClassDefinedConsumer>();
             bus.AddConsumer<RoleAssignedConsumer>();
             bus.AddConsumer<RoleRevokedConsumer>();
             bus.AddConsumer<ExternalIdentityLinkChangedConsumer>();
@@ -33,6 +34,7 @@ public static class Extensions
         builder.Services.AddActingRoles();
         builder.Services.AddScoped<Aes.ServiceDefaults.Identity.IExternalIdentityLinks, Aes.Messaging.Identity.ReplicatedExternalIdentityLinks<BillingDbContext>>();
         builder.Services.AddScoped<Metering>();
+        builder.Services.AddScoped<BillingClasses>();
         builder.Services.AddScoped<Catalogues>();
         builder.Services.AddScoped<Invoicing>();
         builder.Services.AddScoped<Settlements>();

@@ -1,5 +1,6 @@
 using Aes.Billing.Application;
 using Aes.Billing.Domain;
+using Aes.Contracts;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using V1 = Aes.Contracts.Billing.V1;
@@ -8,7 +9,7 @@ using Aes.ServiceDefaults.Paging;
 namespace Aes.Billing.Grpc;
 
 public sealed class BillingGrpcService(
-    BillingDbContext db, BillingAccess access, Catalogues catalogues, Invoicing invoicing, Settlements settlements, LedgerAudit audit)
+    BillingDbContext db, BillingAccess access, BillingClasses classes, Catalogues catalogues, Invoicing invoicing, Settlements settlements, LedgerAudit audit)
     : V1.BillingService.BillingServiceBase
 {
     public override async Task<V1.ListAccountsResponse> ListAccounts(V1.ListAccountsRequest request, ServerCallContext context)
@@ -43,13 +44,12 @@ public sealed class BillingGrpcService(
 
     public override async Task<V1.PriceCatalogue> SetPriceCatalogue(V1.SetPriceCatalogueRequest request, ServerCallContext context)
     {
-        var prices = request.Prices ?? throw new InvalidFieldException("prices", new("sont obligatoires.", "are required."));
         var change = new CatalogueChange(
             Validate.Id(request.ActorUserId, "actor_user_id"),
             Validate.Id(request.FacilityId, "facility_id"),
             Validate.OptionalInstant(request.EffectiveFrom, "effective_from") ?? throw new InvalidFieldException("effective_from", new("est obligatoire.", "is required.")),
             Validate.OptionalInstant(request.EffectiveUntil, "effective_until"),
-            new Prices(prices.VcpuHourXof, prices.MemoryGibHourXof, prices.StorageGibMonthXof, prices.PublicIpv4MonthXof),
+            PricesOf(request),
             string.IsNullOrWhiteSpace(request.Currency) ? "XOF" : request.Currency.Trim().ToUpperInvariant());
         var catalogue = await catalogues.SetAsync(change, context.CancellationToken);
         var code = await db.Facilities.Where(f => f.Id == catalogue.FacilityId).Select(f => f.Code).FirstAsync(context.CancellationToken);
@@ -99,15 +99,23 @@ public sealed class BillingGrpcService(
                 {
                     Id = s.Id.ToString(), VmId = s.VmId.ToString(), FacilityId = s.FacilityId.ToString(), FacilityStateCode = s.FacilityStateCode,
                     From = Timestamp.FromDateTime(s.From), Until = s.Until is { } until ? Timestamp.FromDateTime(until) : null,
-                    Size = new V1.Size { Vcpu = s.Size.Vcpu, MemoryGib = s.Size.MemoryGib, StorageGib = s.Size.StorageGib, PublicIpv4 = s.Size.PublicIpv4 },
+                    Size = new V1.Size
+                    {
+                        Vcpu = s.Size[ResourceClasses.Vcpu], MemoryGib = s.Size[ResourceClasses.MemoryGib],
+                        StorageGib = s.Size[ResourceClasses.StorageGib], PublicIpv4 = s.Size[ResourceClasses.PublicIpv4],
+                    },
+                    Resources =
+                    {
+                        s.Size.NonZero().InDisplayOrder(a => a.Class).Select(a => new V1.ResourceAmount { ResourceClass = a.Class, Amount = a.Amount }),
+                    },
                 }),
             },
         };
     }
 
     public override async Task<V1.Invoice> DraftInvoice(V1.DraftInvoiceRequest request, ServerCallContext context) =>
-        ToMessage(await invoicing.DraftAsync(
-            Validate.Id(request.ActorUserId, "actor_user_id"), Validate.Id(request.AgencyId, "agency_id"), request.Month, context.CancellationToken));
+        await ToMessageAsync(invoicing.DraftAsync(
+            Validate.Id(request.ActorUserId, "actor_user_id"), Validate.Id(request.AgencyId, "agency_id"), request.Month, context.CancellationToken), context.CancellationToken);
 
     public override async Task<V1.DraftInvoicesResponse> DraftInvoices(V1.DraftInvoicesRequest request, ServerCallContext context)
     {
@@ -119,7 +127,7 @@ public sealed class BillingGrpcService(
     }
 
     public override async Task<V1.Invoice> GetInvoice(V1.GetInvoiceRequest request, ServerCallContext context) =>
-        ToMessage(await ReadableInvoiceAsync(request.ActorUserId, request.InvoiceId, context.CancellationToken));
+        await ToMessageAsync(ReadableInvoiceAsync(request.ActorUserId, request.InvoiceId, context.CancellationToken), context.CancellationToken);
 
     public override async Task<V1.ListInvoicesResponse> ListInvoices(V1.ListInvoicesRequest request, ServerCallContext context)
     {
@@ -132,26 +140,26 @@ public sealed class BillingGrpcService(
         }
         var fetched = await query.OrderBy(i => i.Month).ThenBy(i => i.Id).Take(page.Size + 1).ToListAsync(context.CancellationToken);
         var (invoices, next) = page.Cut(fetched, i => [i.Month, i.Id]);
-        return new V1.ListInvoicesResponse { Invoices = { invoices.Select(i => ToMessage(i, withLines: false)) }, NextPageToken = next };
+        return new V1.ListInvoicesResponse { Invoices = { invoices.Select(i => ToMessage(i, classes: null)) }, NextPageToken = next };
     }
 
     public override async Task<V1.Invoice> IssueInvoice(V1.InvoiceActionRequest request, ServerCallContext context) =>
-        ToMessage(await invoicing.IssueAsync(
-            Validate.Id(request.ActorUserId, "actor_user_id"), Validate.Id(request.InvoiceId, "invoice_id"), context.CancellationToken));
+        await ToMessageAsync(invoicing.IssueAsync(
+            Validate.Id(request.ActorUserId, "actor_user_id"), Validate.Id(request.InvoiceId, "invoice_id"), context.CancellationToken), context.CancellationToken);
 
     public override async Task<V1.Invoice> PayInvoice(V1.InvoiceActionRequest request, ServerCallContext context) =>
-        ToMessage(await invoicing.PayAsync(
-            Validate.Id(request.ActorUserId, "actor_user_id"), Validate.Id(request.InvoiceId, "invoice_id"), context.CancellationToken));
+        await ToMessageAsync(invoicing.PayAsync(
+            Validate.Id(request.ActorUserId, "actor_user_id"), Validate.Id(request.InvoiceId, "invoice_id"), context.CancellationToken), context.CancellationToken);
 
     public override async Task<V1.Invoice> CancelInvoice(V1.CancelInvoiceRequest request, ServerCallContext context) =>
-        ToMessage(await invoicing.CancelAsync(
+        await ToMessageAsync(invoicing.CancelAsync(
             Validate.Id(request.ActorUserId, "actor_user_id"), Validate.Id(request.InvoiceId, "invoice_id"),
-            Validate.Name(request.Reason, "reason", 500), context.CancellationToken));
+            Validate.Name(request.Reason, "reason", 500), context.CancellationToken), context.CancellationToken);
 
     public override async Task<V1.Invoice> IssueCreditNote(V1.IssueCreditNoteRequest request, ServerCallContext context) =>
-        ToMessage(await invoicing.CreditAsync(
+        await ToMessageAsync(invoicing.CreditAsync(
             Validate.Id(request.ActorUserId, "actor_user_id"), Validate.Id(request.InvoiceId, "invoice_id"), request.AmountXof,
-            Validate.Name(request.Reason, "reason", 500), context.CancellationToken));
+            Validate.Name(request.Reason, "reason", 500), context.CancellationToken), context.CancellationToken);
 
     public override async Task<V1.Document> ExportInvoices(V1.ExportInvoicesRequest request, ServerCallContext context)
     {
@@ -163,10 +171,10 @@ public sealed class BillingGrpcService(
             .ToLookup(l => l.InvoiceId);
         foreach (var invoice in invoices)
         {
-            invoice.Lines.AddRange(lines[invoice.Id].OrderBy(l => l.FacilityCode).ThenBy(l => l.Resource).ThenBy(l => l.PeriodFrom));
+            invoice.Lines.AddRange(lines[invoice.Id].InReadingOrder());
         }
         var state = string.IsNullOrWhiteSpace(request.StateCode) ? "AES" : request.StateCode.Trim().ToUpperInvariant();
-        return new V1.Document { ContentType = "text/csv; charset=utf-8", FileName = $"factures-{state}-{request.Month}.csv", Content = InvoiceDocuments.Csv(invoices) };
+        return new V1.Document { ContentType = "text/csv; charset=utf-8", FileName = $"factures-{state}-{request.Month}.csv", Content = InvoiceDocuments.Csv(invoices, await classes.AllAsync(context.CancellationToken)) };
     }
 
     public override async Task<V1.Document> RenderInvoice(V1.RenderInvoiceRequest request, ServerCallContext context)
@@ -180,7 +188,7 @@ public sealed class BillingGrpcService(
         return new V1.Document
         {
             ContentType = "text/html; charset=utf-8", FileName = $"{invoice.Number ?? invoice.Id.ToString()}.{language}.html",
-            Content = InvoiceDocuments.Html(invoice, language == "fr"),
+            Content = InvoiceDocuments.Html(invoice, language == "fr", await classes.AllAsync(context.CancellationToken)),
         };
     }
 
@@ -267,15 +275,49 @@ public sealed class BillingGrpcService(
         EffectiveUntil = catalogue.EffectiveUntil is { } until ? Timestamp.FromDateTime(until) : null,
         Prices = new V1.Prices
         {
-            VcpuHourXof = catalogue.Prices.VcpuHourXof, MemoryGibHourXof = catalogue.Prices.MemoryGibHourXof,
-            StorageGibMonthXof = catalogue.Prices.StorageGibMonthXof, PublicIpv4MonthXof = catalogue.Prices.PublicIpv4MonthXof,
+            VcpuHourXof = catalogue.UnitPrices[ResourceClasses.Vcpu], MemoryGibHourXof = catalogue.UnitPrices[ResourceClasses.MemoryGib],
+            StorageGibMonthXof = catalogue.UnitPrices[ResourceClasses.StorageGib], PublicIpv4MonthXof = catalogue.UnitPrices[ResourceClasses.PublicIpv4],
+        },
+        UnitPrices =
+        {
+            catalogue.UnitPrices.NonZero().InDisplayOrder(p => p.Class).Select(p => new V1.ResourcePrice { ResourceClass = p.Class, UnitPriceXof = p.Amount }),
         },
         Currency = catalogue.Currency,
     };
 
-    private static V1.Invoice ToMessage(Invoice invoice) => ToMessage(invoice, withLines: true);
+    private const long MaxPriceXof = 10_000_000;
 
-    private static V1.Invoice ToMessage(Invoice invoice, bool withLines)
+    /// <summary>The prices by class a request gives: the four fixed fields, the list by class, or both alike; each one strictly positive.</summary>
+    private static ResourceVector PricesOf(V1.SetPriceCatalogueRequest request)
+    {
+        var standard = request.Prices is { } prices
+            ? ResourceVector.Standard(Positive(prices.VcpuHourXof, "prices.vcpu_hour_xof"), Positive(prices.MemoryGibHourXof, "prices.memory_gib_hour_xof"),
+                Positive(prices.StorageGibMonthXof, "prices.storage_gib_month_xof"), Positive(prices.PublicIpv4MonthXof, "prices.public_ipv4_month_xof"))
+            : null;
+        if (request.UnitPrices.Count == 0)
+        {
+            return standard ?? throw new InvalidFieldException("prices", new("sont obligatoires (ou unit_prices).", "are required (or unit_prices)."));
+        }
+        for (var i = 0; i < request.UnitPrices.Count; i++)
+        {
+            Positive(request.UnitPrices[i].UnitPriceXof, $"unit_prices[{i}].unit_price_xof");
+        }
+        var listed = ByClassInput.Listed([.. request.UnitPrices.Select(p => ((string?)p.ResourceClass, p.UnitPriceXof))], "unit_prices", "unit_price_xof", MaxPriceXof);
+        ByClassInput.EnsureAgree(standard, listed, "prices", "unit_prices");
+        return listed;
+    }
+
+    private static long Positive(long priceXof, string field) => priceXof > 0 ? Validate.Amount(priceXof, field, MaxPriceXof)
+        : throw new InvalidFieldException(field, new("doit être un nombre entier de francs strictement positif.", "must be a whole, strictly positive number of francs."));
+
+    private async Task<V1.Invoice> ToMessageAsync(Task<Invoice> loading, CancellationToken cancellationToken)
+    {
+        var invoice = await loading;
+        return ToMessage(invoice, await classes.AllAsync(cancellationToken));
+    }
+
+    /// <summary>The invoice; its lines too when <paramref name="classes"/> are given to name their units.</summary>
+    private static V1.Invoice ToMessage(Invoice invoice, MeteredClasses? classes)
     {
         var message = new V1.Invoice
         {
@@ -294,12 +336,12 @@ public sealed class BillingGrpcService(
                 }),
             },
         };
-        if (withLines)
+        if (classes is not null)
         {
             message.Lines.AddRange(invoice.Lines.Select(l => new V1.InvoiceLine
             {
                 Id = l.Id.ToString(), FacilityId = l.FacilityId.ToString(), FacilityCode = l.FacilityCode, FacilityStateCode = l.FacilityStateCode,
-                Resource = Resources.LineName(l.Resource), ResourceClass = Resources.Code(l.Resource), Unit = Resources.Unit(l.Resource),
+                Resource = MeteredClasses.LineName(l.ResourceClass), ResourceClass = l.ResourceClass, Unit = classes.Unit(l.ResourceClass),
                 PeriodFrom = Timestamp.FromDateTime(l.PeriodFrom), PeriodUntil = Timestamp.FromDateTime(l.PeriodUntil),
                 Quantity = InvoiceDocuments.Quantity(l), UnitPriceXof = l.UnitPriceXof, AmountXof = l.AmountXof,
                 PriceSource = l.PriceSource.ToString().ToLowerInvariant(), PriceSourceId = l.PriceSourceId.ToString(),

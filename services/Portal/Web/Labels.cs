@@ -97,6 +97,11 @@ public static class Labels
         _ => catalogue?.GetValueOrDefault(code) is { } added ? Language.T(added.NameFr, added.NameEn) : code,
     };
 
+    /// <summary>A catalogue's prices beyond the standard four, in the reader's words: "GPU A100 80 Go 1 500 XOF/gpu-hour".</summary>
+    public static string OtherClassPrices(Aes.Contracts.Billing.V1.PriceCatalogue catalogue, IReadOnlyDictionary<string, Aes.Contracts.Tenancy.V1.ResourceClass> classes) =>
+        string.Join(" ; ", catalogue.UnitPrices.Where(p => !StandardClasses.Contains(p.ResourceClass))
+            .Select(p => $"{Resource(p.ResourceClass, classes)} {N(p.UnitPriceXof)} XOF/{classes.GetValueOrDefault(p.ResourceClass)?.BillingUnit ?? p.ResourceClass}"));
+
     public static string InvoiceStatus(string code) => code switch
     {
         "draft" => Language.T("brouillon", "draft"),

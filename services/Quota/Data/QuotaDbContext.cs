@@ -117,9 +117,7 @@ public abstract class QuotaDbContext(DbContextOptions options) : ServiceDbContex
             claim.Property(c => c.Reason).HasMaxLength(1000);
             claim.Property(c => c.RefusedClass).HasMaxLength(ClassLength);
             // One value, written and read whole: a claim's amounts never change class by class.
-            claim.Property(c => c.Amounts).HasMaxLength(4000)
-                .HasConversion(amounts => amounts.ToJson(), json => ResourceVector.FromJson(json),
-                    new Microsoft.EntityFrameworkCore.ChangeTracking.ValueComparer<ResourceVector>((a, b) => a == b, v => v.GetHashCode()));
+            claim.Property(c => c.Amounts).ByClass();
             claim.HasIndex(c => new { c.Status, c.ExpiresAt });
             claim.HasIndex(c => c.AgencyId);
             claim.HasIndex(c => c.PoolId);

@@ -24,8 +24,8 @@ internal static class ClassAmounts
         {
             return standard ?? throw new InvalidFieldException(field, new($"est obligatoire (ou {listField}).", $"is required (or {listField})."));
         }
-        var listed = await ListedAsync(db, byClass.Select(a => (a.ResourceClass, a.Amount)).ToList(), listField, "amount", MaxAmount, cancellationToken);
-        EnsureAgree(standard, listed, field, listField);
+        var listed = await ListedAsync(db, byClass.Select(a => ((string?)a.ResourceClass, a.Amount)).ToList(), listField, "amount", MaxAmount, cancellationToken);
+        ByClassInput.EnsureAgree(standard, listed, field, listField);
         return listed;
     }
 
@@ -41,30 +41,17 @@ internal static class ClassAmounts
         {
             return standard;
         }
-        var listed = await ListedAsync(db, terms.UnitPrices.Select(p => (p.ResourceClass, p.UnitPriceXof)).ToList(),
+        var listed = await ListedAsync(db, terms.UnitPrices.Select(p => ((string?)p.ResourceClass, p.UnitPriceXof)).ToList(),
             "price_terms.unit_prices", "unit_price_xof", MaxPriceXof, cancellationToken);
-        EnsureAgree(standard.IsZero ? null : standard, listed, "price_terms", "price_terms.unit_prices");
+        ByClassInput.EnsureAgree(standard.IsZero ? null : standard, listed, "price_terms", "price_terms.unit_prices");
         return listed;
     }
 
-    /// <summary>Where a list given on the wire named <paramref name="resourceClass"/> (codes are read trimmed and in lower case), or -1.</summary>
-    public static int IndexOf(IEnumerable<string> given, string resourceClass) =>
-        given.Select(code => code.Trim().ToLowerInvariant()).ToList().IndexOf(resourceClass);
-
     private static async Task<ResourceVector> ListedAsync(
-        TenancyDbContext db, IReadOnlyList<(string Class, long Amount)> items, string listField, string amountName, long max, CancellationToken cancellationToken)
+        TenancyDbContext db, IReadOnlyList<(string? Class, long Amount)> items, string listField, string amountName, long max, CancellationToken cancellationToken)
     {
-        var given = new List<(string Class, long Amount)>();
-        for (var i = 0; i < items.Count; i++)
-        {
-            var resourceClass = Validate.Code(items[i].Class, $"{listField}[{i}].resource_class", ResourceClasses.CodePattern(), "gpu_a100_80g", upperCase: false);
-            if (given.Any(g => g.Class == resourceClass))
-            {
-                throw new InvalidFieldException($"{listField}[{i}].resource_class", new($"{resourceClass} apparaît deux fois.", $"{resourceClass} appears twice."));
-            }
-            given.Add((resourceClass, Validate.Amount(items[i].Amount, $"{listField}[{i}].{amountName}", max)));
-        }
-        var codes = given.Select(g => g.Class).ToList();
+        var listed = ByClassInput.Listed(items, listField, amountName, max);
+        var codes = items.Select(item => item.Class!.Trim().ToLowerInvariant()).ToList();
         var known = await db.ResourceClasses.AsNoTracking().Where(c => codes.Contains(c.Code)).Select(c => c.Code).ToListAsync(cancellationToken);
         var unknown = codes.FindIndex(code => !known.Contains(code));
         if (unknown >= 0)
@@ -73,16 +60,6 @@ internal static class ClassAmounts
                 $"la classe {codes[unknown]} n'est pas au catalogue : un opérateur la définit d'abord (Classes de ressources).",
                 $"class {codes[unknown]} is not in the catalogue: an operator defines it first (Resource classes)."));
         }
-        return ResourceVector.Of(given);
-    }
-
-    private static void EnsureAgree(ResourceVector? standard, ResourceVector listed, string field, string listField)
-    {
-        if (standard is not null && standard != ResourceVector.Of(listed.NonZero().Where(a => ResourceClasses.IsStandard(a.Class))))
-        {
-            throw new InvalidFieldException(field, new(
-                $"ne correspond pas à {listField} : donnez l'un ou l'autre, ou les deux identiques.",
-                $"does not match {listField}: give one or the other, or both alike."));
-        }
+        return listed;
     }
 }

@@ -33,6 +33,6 @@ public static class TenancyEventFactory
     {
         var prices = terms.UnitPricesXof;
         return new(terms.FacilityListPrice, prices[ResourceClasses.Vcpu], prices[ResourceClasses.MemoryGib], prices[ResourceClasses.StorageGib],
-            prices[ResourceClasses.PublicIpv4], [.. prices.NonZero().Select(p => new ResourcePrice(p.Class, p.Amount))]);
+            prices[ResourceClasses.PublicIpv4], prices.ToPrices());
     }
 }

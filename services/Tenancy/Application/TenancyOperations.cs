@@ -322,7 +322,7 @@ public sealed partial class TenancyOperations(TenancyDbContext db, TimeProvider 
         var slice = await ClassAmounts.AmountsOfAsync(db, request.Slice, request.SliceByClass, "slice", cancellationToken);
         // The field a refusal names: the fixed field when the slice came so, else the class's place in the list.
         string SliceField(string resourceClass) => request.SliceByClass.Count == 0 ? $"slice.{resourceClass}"
-            : ClassAmounts.IndexOf(request.SliceByClass.Select(a => a.ResourceClass), resourceClass) is var index and >= 0
+            : ByClassInput.IndexOf(request.SliceByClass.Select(a => a.ResourceClass), resourceClass) is var index and >= 0
                 ? $"slice_by_class[{index}].amount" : "slice_by_class";
         // A slice hosts VMs: each needs vCPU, memory and a disk; public addresses and accelerators may be left out.
         foreach (var resourceClass in new[] { ResourceClasses.Vcpu, ResourceClasses.MemoryGib, ResourceClasses.StorageGib })
@@ -342,12 +342,6 @@ public sealed partial class TenancyOperations(TenancyDbContext db, TimeProvider 
         }
         var classifications = Classifications(request.AllowedClassifications);
         var prices = await PricesAsync(request.PriceTerms, cancellationToken);
-        if (!prices.FacilityListPrice && slice.Classes.FirstOrDefault(c => !ResourceClasses.IsStandard(c)) is { } unpriced)
-        {
-            throw new InvalidFieldException("price_terms", new(
-                $"une tranche avec {unpriced} se facture au prix catalogue du centre tant que la facturation n'applique pas de prix fixe pour cette classe.",
-                $"a slice with {unpriced} is billed at the facility's list price while billing applies no fixed price for that class."));
-        }
         var (startsAt, endsAt) = Period(request.StartsAt, request.EndsAt);
 
         if (facility.Status == FacilityStatus.Closed)
@@ -610,15 +604,6 @@ public sealed partial class TenancyOperations(TenancyDbContext db, TimeProvider 
             throw new InvalidFieldException("price_terms", new(
                 "des prix fixes tous nuls factureraient zéro : indiquez au moins un prix, ou le prix catalogue.",
                 "fixed prices all at zero would bill nothing: give at least one price, or the list price."));
-        }
-        // Billing and provisioning price the standard four only until they keep prices by class (issue 21, step S4):
-        // a fixed price they could not apply is refused here rather than dropped there.
-        if (prices.Classes.FirstOrDefault(c => !ResourceClasses.IsStandard(c)) is { } unpriceable)
-        {
-            throw new InvalidFieldException(
-                $"price_terms.unit_prices[{ClassAmounts.IndexOf(terms.UnitPrices.Select(p => p.ResourceClass), unpriceable)}].resource_class", new(
-                    $"un prix fixe pour {unpriceable} n'est pas encore appliqué par la facturation : choisissez le prix catalogue du centre.",
-                    $"a fixed price for {unpriceable} is not applied by billing yet: choose the facility's list price."));
         }
         return new PriceTerms(false, prices);
     }

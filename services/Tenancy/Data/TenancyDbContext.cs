@@ -1,3 +1,4 @@
+using Aes.Messaging.Persistence;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
@@ -188,16 +189,3 @@ public sealed class TenancySqliteDbContext(DbContextOptions<TenancySqliteDbConte
 internal sealed class TenancyPostgresDesignFactory : Aes.Messaging.Persistence.PostgresDesignTimeFactory<TenancyPostgresDbContext>;
 
 internal sealed class TenancySqliteDesignFactory : Aes.Messaging.Persistence.SqliteDesignTimeFactory<TenancySqliteDbContext>;
-
-internal static class ResourceVectorColumns
-{
-    // One value, written and read whole (compact JSON, classes in ordinal order): amounts of a facility or an agreement never
-    // change class by class.
-    public static PropertyBuilder<ResourceVector> ByClass(this PropertyBuilder<ResourceVector> property) =>
-        property.HasMaxLength(4000).HasConversion(amounts => amounts.ToJson(), json => ResourceVector.FromJson(json), Comparer);
-
-    public static ComplexTypePropertyBuilder<ResourceVector> ByClass(this ComplexTypePropertyBuilder<ResourceVector> property) =>
-        property.HasMaxLength(4000).HasConversion(amounts => amounts.ToJson(), json => ResourceVector.FromJson(json), Comparer);
-
-    private static readonly ValueComparer<ResourceVector> Comparer = new((a, b) => a == b, v => v.GetHashCode());
-}

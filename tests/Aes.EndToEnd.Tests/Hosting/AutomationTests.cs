@@ -265,9 +265,16 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
         var refusedPrices = await AesAsync("prices", "set", "--facility", "ML-BKO-1", "--from", from, "--vcpu-hour", "10", "--memory-gib-hour", "2",
             "--storage-gib-month", "30", "--ipv4-month", "2000", "--token", await m.TokenOfAsync("op.bf"));
         Assert.Equal(5, refusedPrices.ExitCode);
+        Assert.Equal(2, (await AesAsync("prices", "set", "--facility", "ML-BKO-1", "--from", from, "--vcpu-hour", "10", "--memory-gib-hour", "2",
+            "--storage-gib-month", "30", "--ipv4-month", "2000", "--price", "gpu_a100_80g=beaucoup", "--token", op)).ExitCode);
         var published = await AesAsync("prices", "set", "--facility", "ML-BKO-1", "--from", from, "--vcpu-hour", "10", "--memory-gib-hour", "2",
-            "--storage-gib-month", "30", "--ipv4-month", "2000", "--token", op);
+            "--storage-gib-month", "30", "--ipv4-month", "2000", "--price", "GPU_A100_80G=1300", "--token", op);
         Assert.True(published.ExitCode == 0, published.Output);
+        var newest = (await m.Billing.ListPriceCataloguesAsync(new Aes.Contracts.Billing.V1.ListPriceCataloguesRequest { FacilityId = m.Facilities["ML-BKO-1"] }))
+            .Catalogues.MaxBy(c => c.EffectiveFrom.ToDateTime())!;
+        Assert.Equal([("vcpu", 10L), ("memory_gib", 2L), ("storage_gib", 30L), ("public_ipv4", 2000L), ("gpu_a100_80g", 1300L)],
+            newest.UnitPrices.Select(p => (p.ResourceClass, p.UnitPriceXof)));
+        Assert.Contains("gpu_a100_80g=", (await AesAsync("prices", "list", "--facility", "ML-BKO-1", "--token", op)).Output);
 
         // An invoice of two months ago, issued; the confederation closes that month.
         var month = DateTime.UtcNow.AddMonths(-2).ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
@@ -733,10 +740,18 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
         var published = await SendAsync(op, HttpMethod.Post, "/api/v1/prices", new
         {
             facilityId = m.Facilities["ML-BKO-1"], effectiveFrom = nextMonth,
-            prices = new { vcpuHourXof = 12, memoryGibHourXof = 3, storageGibMonthXof = 40, publicIpv4MonthXof = 2500 },
+            // By class: the standard four and Bamako's A100, per GPU-hour.
+            unitPrices = new object[]
+            {
+                new { resourceClass = "vcpu", unitPriceXof = 12 }, new { resourceClass = "memory_gib", unitPriceXof = 3 },
+                new { resourceClass = "storage_gib", unitPriceXof = 40 }, new { resourceClass = "public_ipv4", unitPriceXof = 2500 },
+                new { resourceClass = "gpu_a100_80g", unitPriceXof = 1400 },
+            },
         });
         Assert.True(published.Response.StatusCode == HttpStatusCode.Created, published.Body.ToString());
         Assert.Equal(12, published.Body.GetProperty("prices").GetProperty("vcpuHourXof").GetInt64());
+        Assert.Equal(1400, published.Body.GetProperty("unitPrices").EnumerateArray()
+            .Single(p => p.GetProperty("resourceClass").GetString() == "gpu_a100_80g").GetProperty("unitPriceXof").GetInt64());
 
         // Invoices: last month's is drafted, issued and printed; the confederation closes the month's settlement.
         var lastMonth = DateTime.UtcNow.AddMonths(-1).ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);

@@ -712,7 +712,7 @@ public sealed class PortalBrowserTests(PortalMarketplace m) : ChromiumTests, ICl
     }
 
     [Fact]
-    public async Task An_operator_creates_a_pool_sets_its_inventory_and_publishes_prices_and_sees_refusals_with_their_field()
+    public async Task An_operator_creates_a_pool_sets_its_inventory_and_publishes_prices_with_a_GPU_price_and_sees_refusals_with_their_field()
     {
         var page = await SignedInAsync("op.ml", "/operateur/reserves");
         var name = $"hm-{Guid.NewGuid().ToString("N")[..6]}";
@@ -731,9 +731,13 @@ public sealed class PortalBrowserTests(PortalMarketplace m) : ChromiumTests, ICl
         await Assertions.Expect(vcpu.Locator(".capacity")).ToHaveTextAsync("128");
 
         await page.GetByLabel("XOF par vCPU-heure").FillAsync("27");
+        // The catalogue's other classes have a field each: Bamako's A100 priced per GPU-hour.
+        await page.Locator("#price-gpu_a100_80g").FillAsync("900");
         await page.GetByRole(AriaRole.Button, new() { Name = "Publier" }).ClickAsync();
         await Assertions.Expect(page.Locator("p[role=status]")).ToContainTextAsync("Grille publiée");
-        await Assertions.Expect(page.Locator("tr[data-catalogue]", new() { HasText = "27 XOF" }).First).ToBeVisibleAsync();
+        var published = page.Locator("tr[data-catalogue]", new() { HasText = "27 XOF" }).First;
+        await Assertions.Expect(published).ToBeVisibleAsync();
+        await Assertions.Expect(published.Locator("td[data-other-prices]")).ToHaveTextAsync("GPU A100 80 Go 900 XOF/gpu-hour");
         await Screenshot(page, "reserves-tarifs");
     }
 

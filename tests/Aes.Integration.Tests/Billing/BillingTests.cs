@@ -3,6 +3,7 @@ using Aes.Contracts.Billing.V1;
 using Aes.Contracts.Provisioning;
 using Aes.Contracts.Tenancy;
 using Aes.Testing;
+using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using MassTransit;
 
@@ -113,6 +114,82 @@ public abstract class BillingTests<TFixture>(TFixture billing) : IClassFixture<T
         var again = await Assert.ThrowsAsync<RpcException>(() =>
             billing.Client.CloseSettlementAsync(new CloseSettlementRequest { ActorUserId = billing.Confederation.ToString(), Month = "2026-08" }).ResponseAsync);
         Assert.Equal(StatusCode.FailedPrecondition, again.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_class_added_at_run_time_is_priced_metered_invoiced_and_settled_with_no_code_for_it()
+    {
+        const string L40s = "gpu_l40s";
+        var facility = await billing.NewFacilityAsync("ML", "ML-GPU-1", billing.MaliOperator);
+        var agreement = Guid.NewGuid();
+        // Niger's agencies are guests there at fixed prices that name the standard classes only: the GPU stays at the list price.
+        await billing.PublishAsync(new AgreementActivated(agreement, "AES-ML-NE-GPU", "ML", facility, "NE", new ResourceAmounts(64, 256, 1000, 0),
+            ["internal"], new AgreementPriceTerms(false, 20, 4, 50, 2000), Utc(1, 1), Utc(12, 31)));
+        SetPriceCatalogueRequest Catalogue(long gpuHourXof) => new()
+        {
+            ActorUserId = billing.MaliOperator.ToString(), FacilityId = facility.ToString(), EffectiveFrom = Timestamp.FromDateTime(Utc(10, 1)),
+            UnitPrices =
+            {
+                new Aes.Contracts.Billing.V1.ResourcePrice { ResourceClass = "vcpu", UnitPriceXof = 25 }, new Aes.Contracts.Billing.V1.ResourcePrice { ResourceClass = "memory_gib", UnitPriceXof = 5 },
+                new Aes.Contracts.Billing.V1.ResourcePrice { ResourceClass = "storage_gib", UnitPriceXof = 60 }, new Aes.Contracts.Billing.V1.ResourcePrice { ResourceClass = "public_ipv4", UnitPriceXof = 2500 },
+                new Aes.Contracts.Billing.V1.ResourcePrice { ResourceClass = L40s, UnitPriceXof = gpuHourXof },
+            },
+        };
+
+        // Before the catalogue defines it, billing refuses to price it, by field.
+        var unknown = await Assert.ThrowsAsync<RpcException>(() => billing.Client.SetPriceCatalogueAsync(Catalogue(1_200)).ResponseAsync);
+        Assert.Equal((StatusCode.InvalidArgument, "unit_prices"), (unknown.StatusCode, unknown.Trailers.GetValue("aes-field")));
+
+        // Tenancy defines it (an operator's form, no code): billing learns its unit and metering from the event.
+        await billing.PublishAsync(new ResourceClassDefined(L40s, "gpu", "GPU L40S 48 Go", "L40S 48 GB GPU", ResourceMetering.Hourly, ResourceConsumption.Count, "ML", DateTime.UtcNow));
+        PriceCatalogue? catalogue = null;
+        await Eventually.HoldsAsync(async () =>
+        {
+            try
+            {
+                catalogue = await billing.Client.SetPriceCatalogueAsync(Catalogue(1_200));
+                return true;
+            }
+            catch (RpcException exception) when (exception.StatusCode == StatusCode.InvalidArgument)
+            {
+                return false;
+            }
+        }, TimeSpan.FromSeconds(60), "billing learnt the class");
+        Assert.Equal([("vcpu", 25L), ("memory_gib", 5L), ("storage_gib", 60L), ("public_ipv4", 2500L), (L40s, 1_200L)],
+            catalogue!.UnitPrices.Select(p => (p.ResourceClass, p.UnitPriceXof)));
+        Assert.Equal(25, catalogue.Prices.VcpuHourXof);
+
+        // A Niger VM with two L40S for ten hours of November (Niamey), as provisioning announces it: the standard four in the
+        // fixed fields, every class in the list.
+        var agency = await billing.NewAgencyAsync("NE", "Agence de l'intelligence artificielle");
+        var vm = new Vm(Guid.NewGuid(), agency, "NE", facility, "ML");
+        var size = new ResourceAmounts(8, 64, 0, 0);
+        IReadOnlyList<Aes.Contracts.ResourceAmount> byClass = [new("vcpu", 8), new("memory_gib", 64), new(L40s, 2)];
+        await billing.ReplayAsync(
+        [
+            new VmActivated(vm.Id, Guid.Empty, agency, "NE", facility, "ML", size, Utc(11, 10, 8), byClass),
+            new VmDecommissioned(vm.Id, Guid.Empty, agency, "NE", facility, "ML", size, Utc(11, 10, 8), Utc(11, 10, 18), byClass),
+        ], seed: 21);
+        await WaitForUsageAsync(billing.NigerOperator, agency, "2026-11", periods: 1, ended: 1);
+        var usage = await billing.Client.ListUsageAsync(new ListUsageRequest { ActorUserId = billing.NigerOperator.ToString(), AgencyId = agency.ToString(), Month = "2026-11" });
+        Assert.Equal([("vcpu", 8L), ("memory_gib", 64L), (L40s, 2L)], usage.Periods.Single().Resources.Select(r => (r.ResourceClass, r.Amount)));
+
+        var draft = await billing.Client.DraftInvoiceAsync(new DraftInvoiceRequest { ActorUserId = billing.NigerOperator.ToString(), AgencyId = agency.ToString(), Month = "2026-11" });
+        // 8 vCPU × 10 h × 20 (agreed) = 1,600; 64 GiB × 10 h × 4 (agreed) = 2,560; 2 GPU × 10 h × 1,200 (list) = 24,000.
+        Assert.Equal([("vcpu", "vcpu-hour", 1_600L), ("memory", "gib-hour", 2_560L), (L40s, "gpu-hour", 24_000L)],
+            draft.Lines.Select(l => (l.Resource, l.Unit, l.AmountXof)));
+        var gpu = draft.Lines[^1];
+        Assert.Equal((L40s, "20.000000", 1_200L, "agreement", agreement.ToString()), (gpu.ResourceClass, gpu.Quantity, gpu.UnitPriceXof, gpu.PriceSource, gpu.PriceSourceId));
+        var printed = await billing.Client.RenderInvoiceAsync(new RenderInvoiceRequest { ActorUserId = billing.NigerOperator.ToString(), InvoiceId = draft.Id, Language = "fr" });
+        Assert.Contains("GPU L40S 48 Go (heure)", printed.Content);
+
+        await billing.Client.IssueInvoiceAsync(new InvoiceActionRequest { ActorUserId = billing.NigerOperator.ToString(), InvoiceId = draft.Id });
+        var settlement = await billing.Client.CloseSettlementAsync(new CloseSettlementRequest { ActorUserId = billing.Confederation.ToString(), Month = "2026-11" });
+        var owed = Assert.Single(settlement.Statements, s => s.DebtorStateCode == "NE" && s.CreditorStateCode == "ML");
+        Assert.Equal((28_160L, 3), (owed.AmountXof, owed.InvoiceLines));
+        var audit = await billing.AuditAsync();
+        Assert.True(audit.Balanced, string.Join("; ", audit.Problems));
+        Assert.Empty(audit.Problems);
     }
 
     [Fact]
@@ -422,6 +499,17 @@ internal static class BadInput
 {
     private static Prices With(Func<Prices, Prices> change) => change(BillingServiceFixture.MaliList.Clone());
 
+    private static Task ByClass(BillingServiceFixture billing, params (string Class, long Price)[] prices) => ByClass(billing, null, prices);
+
+    /// <summary>A catalogue for Mali's facility from 2030 given by class (and in the four fields too, when <paramref name="fixedFields"/> is given).</summary>
+    private static Task ByClass(BillingServiceFixture billing, Prices? fixedFields, params (string Class, long Price)[] prices) =>
+        billing.Client.SetPriceCatalogueAsync(new SetPriceCatalogueRequest
+        {
+            ActorUserId = billing.MaliOperator.ToString(), FacilityId = billing.MaliFacility.ToString(),
+            EffectiveFrom = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(new DateTime(2030, 1, 1, 0, 0, 0, DateTimeKind.Utc)), Prices = fixedFields,
+            UnitPrices = { prices.Select(p => new Aes.Contracts.Billing.V1.ResourcePrice { ResourceClass = p.Class, UnitPriceXof = p.Price }) },
+        }).ResponseAsync;
+
     public static readonly Dictionary<string, (Func<BillingServiceFixture, Task> Call, StatusCode Status, string? Field)> All = new()
     {
         ["negative price"] = (b => b.SetPricesAsync(b.MaliOperator, b.MaliFacility, new DateTime(2030, 1, 1, 0, 0, 0, DateTimeKind.Utc), null,
@@ -440,6 +528,17 @@ internal static class BadInput
             EffectiveFrom = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(new DateTime(2030, 1, 1, 0, 0, 0, DateTimeKind.Utc)),
             EffectiveUntil = new Google.Protobuf.WellKnownTypes.Timestamp { Seconds = long.MaxValue, Nanos = 1 }, Prices = BillingServiceFixture.MaliList, Currency = "XOF",
         }).ResponseAsync, StatusCode.InvalidArgument, "effective_until"),
+        ["a class priced twice"] = (b => ByClass(b, ("vcpu", 25), ("memory_gib", 5), ("storage_gib", 60), ("public_ipv4", 2500), ("vcpu", 30)),
+            StatusCode.InvalidArgument, "unit_prices[4].resource_class"),
+        ["a class priced at zero"] = (b => ByClass(b, ("vcpu", 25), ("memory_gib", 0), ("storage_gib", 60), ("public_ipv4", 2500)),
+            StatusCode.InvalidArgument, "unit_prices[1].unit_price_xof"),
+        ["a malformed class"] = (b => ByClass(b, ("vcpu", 25), ("memory_gib", 5), ("storage_gib", 60), ("public_ipv4", 2500), ("GPU A100!", 900)),
+            StatusCode.InvalidArgument, "unit_prices[4].resource_class"),
+        ["a standard class left unpriced"] = (b => ByClass(b, ("vcpu", 25), ("memory_gib", 5), ("storage_gib", 60)),
+            StatusCode.InvalidArgument, "unit_prices"),
+        ["both forms that disagree"] = (b => ByClass(b, BillingServiceFixture.MaliList, ("vcpu", 26), ("memory_gib", 5), ("storage_gib", 60), ("public_ipv4", 2500)),
+            StatusCode.InvalidArgument, "prices"),
+        ["neither form"] = (b => ByClass(b), StatusCode.InvalidArgument, "prices"),
         ["prices of another state's facility"] = (b => b.SetPricesAsync(b.BurkinaOperator, b.MaliFacility, new DateTime(2030, 1, 1, 0, 0, 0, DateTimeKind.Utc), null,
             BillingServiceFixture.MaliList), StatusCode.PermissionDenied, null),
         ["month that does not exist"] = (b => b.Client.DraftInvoicesAsync(new DraftInvoicesRequest { ActorUserId = b.MaliOperator.ToString(), StateCode = "ML", Month = "2026-13" }).ResponseAsync,

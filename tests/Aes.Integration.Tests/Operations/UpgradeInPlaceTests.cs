@@ -255,12 +255,13 @@ public sealed class UpgradeInPlaceTests
     /// <summary>
     /// Rows read before the migrations since the baseline, as those migrations convert them: quota's classes became
     /// their codes (1 to 4 were the standard four in this order), and four amount columns (a quota claim's amounts, a
-    /// tenancy facility's installed capacity, an agreement's slice and fixed prices) one value of their non-zero classes
-    /// in code order (ResourceClassCodes, AmountsByClass).
+    /// tenancy facility's installed capacity, an agreement's slice and fixed prices, billing's prices and usage sizes) one
+    /// value of their non-zero classes in code order, and an invoice line's resource number its class's code
+    /// (ResourceClassCodes, AmountsByClass, billing's ByClass).
     /// </summary>
     private static List<string> AsConverted(string service, string table, List<string> rows)
     {
-        if (service is not ("quota" or "tenancy"))
+        if (service is not ("quota" or "tenancy" or "billing"))
         {
             return rows;
         }
@@ -281,6 +282,20 @@ public sealed class UpgradeInPlaceTests
                 case ("tenancy", "Agreements"):
                     FoldByClass(columns, "Slice", "Slice_MemoryGib", "Slice_PublicIpv4", "Slice_StorageGib", "Slice_Vcpu");
                     FoldByClass(columns, "PriceTerms_UnitPricesXof", "PriceTerms_MemoryGibHourXof", "PriceTerms_PublicIpv4MonthXof", "PriceTerms_StorageGibMonthXof", "PriceTerms_VcpuHourXof");
+                    break;
+                case ("billing", "price_catalogues" or "known_agreements"):
+                    FoldByClass(columns, "UnitPrices", "Prices_MemoryGibHourXof", "Prices_PublicIpv4MonthXof", "Prices_StorageGibMonthXof", "Prices_VcpuHourXof");
+                    break;
+                case ("billing", "usage_events"):
+                    FoldByClass(columns, "Size", "Size_MemoryGib", "Size_PublicIpv4", "Size_StorageGib", "Size_Vcpu");
+                    FoldByClass(columns, "OldSize", "OldSize_MemoryGib", "OldSize_PublicIpv4", "OldSize_StorageGib", "OldSize_Vcpu");
+                    break;
+                case ("billing", "usage_segments"):
+                    FoldByClass(columns, "Size", "Size_MemoryGib", "Size_PublicIpv4", "Size_StorageGib", "Size_Vcpu");
+                    break;
+                case ("billing", "invoice_lines"):
+                    columns["ResourceClass"] = StandardClassesByNumber[int.Parse(columns["Resource"], CultureInfo.InvariantCulture) - 1];
+                    columns.Remove("Resource");
                     break;
             }
             return string.Join(" | ", columns.Select(c => c.Key + "=" + c.Value).Order(StringComparer.Ordinal));
