@@ -1,3 +1,4 @@
+using Aes.Contracts;
 using System.Text.Json;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
@@ -257,12 +258,13 @@ public sealed partial class Placement(
     {
         var listPrices = await db.PricesInForceAsync(now, cancellationToken);
         var agreementPrices = await db.AgreementsInForce.AsNoTracking().Where(a => !a.FacilityListPrice)
-            .ToDictionaryAsync(a => a.AgreementId, a => a.Prices, cancellationToken);
+            .ToDictionaryAsync(a => a.AgreementId, a => a.UnitPrices, cancellationToken);
+        var size = ResourceVector.Standard(request.TotalVcpu, request.TotalMemoryGib, request.TotalDiskGib, request.TotalPublicIpv4);
         return facilities.ToDictionary(f => f.FacilityId, f =>
         {
-            UnitPrices? prices = f.AgreementId is { } agreement && agreementPrices.TryGetValue(agreement, out var terms) ? terms
-                : listPrices.TryGetValue(f.FacilityId, out var list) ? list.Prices : null;
-            return prices?.MonthlyXof(request.TotalVcpu, request.TotalMemoryGib, request.TotalDiskGib, request.TotalPublicIpv4);
+            var prices = f.AgreementId is { } agreement && agreementPrices.TryGetValue(agreement, out var terms) ? terms
+                : listPrices.TryGetValue(f.FacilityId, out var list) ? list.UnitPrices : null;
+            return prices is null ? (long?)null : MonthlyCost.Xof(size, prices);
         });
     }
 

@@ -1,3 +1,4 @@
+using Aes.Contracts;
 using Aes.Contracts.Tenancy;
 
 namespace Aes.Provisioning.Consumers;
@@ -23,8 +24,8 @@ public sealed class AgreementActivatedConsumer(ProvisioningDbContext db, ILogger
             StartsAt = message.StartsAt,
             EndsAt = message.EndsAt,
             FacilityListPrice = message.PriceTerms.FacilityListPrice,
-            Prices = new UnitPrices(message.PriceTerms.VcpuHourXof, message.PriceTerms.MemoryGibHourXof,
-                message.PriceTerms.StorageGibMonthXof, message.PriceTerms.PublicIpv4MonthXof),
+            UnitPrices = ResourceVector.FromPrices(message.PriceTerms.VcpuHourXof, message.PriceTerms.MemoryGibHourXof,
+                message.PriceTerms.StorageGibMonthXof, message.PriceTerms.PublicIpv4MonthXof, message.PriceTerms.UnitPrices),
         }, context.CancellationToken);
         await Db.WakeWaitingRequestsAsync(context.CancellationToken);
     }

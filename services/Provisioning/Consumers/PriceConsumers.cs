@@ -1,3 +1,4 @@
+using Aes.Contracts;
 using Aes.Contracts.Billing;
 
 namespace Aes.Provisioning.Consumers;
@@ -23,7 +24,7 @@ public sealed class FacilityPricesPublishedConsumer(ProvisioningDbContext db, IL
         await Db.InsertIfAbsentAsync(new KnownPrice
         {
             CatalogueId = message.CatalogueId, FacilityId = message.FacilityId, From = message.EffectiveFrom, Until = message.EffectiveUntil ?? next,
-            Prices = new UnitPrices(message.VcpuHourXof, message.MemoryGibHourXof, message.StorageGibMonthXof, message.PublicIpv4MonthXof),
+            UnitPrices = ResourceVector.FromPrices(message.VcpuHourXof, message.MemoryGibHourXof, message.StorageGibMonthXof, message.PublicIpv4MonthXof, message.UnitPrices),
         }, context.CancellationToken);
     }
 }

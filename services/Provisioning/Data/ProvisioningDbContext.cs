@@ -1,3 +1,4 @@
+using Aes.Contracts;
 using Aes.Messaging.Identity;
 using Aes.Provisioning.Domain;
 using Aes.Messaging.Persistence;
@@ -16,7 +17,8 @@ public sealed class AgreementInForce
     public DateTime EndsAt { get; init; }
     /// <summary>The guest pays the facility's list price, or else these prices.</summary>
     public bool FacilityListPrice { get; init; } = true;
-    public UnitPrices Prices { get; init; }
+    /// <summary>The fixed price of each class the terms name (a standard class they leave out costs nothing).</summary>
+    public ResourceVector UnitPrices { get; init; } = ResourceVector.Zero;
 }
 
 /// <summary>A facility's list prices over a period, kept from billing's events; placement ranks by them.</summary>
@@ -26,7 +28,8 @@ public sealed class KnownPrice
     public Guid FacilityId { get; init; }
     public DateTime From { get; init; }
     public DateTime? Until { get; set; }
-    public UnitPrices Prices { get; init; }
+    /// <summary>The price of each class the catalogue prices.</summary>
+    public ResourceVector UnitPrices { get; init; } = ResourceVector.Zero;
 }
 
 /// <summary>An agreement that ended, remembered so that a late activation cannot bring it back.</summary>
@@ -89,14 +92,14 @@ public abstract class ProvisioningDbContext(DbContextOptions options) : ServiceD
             agreement.Property(a => a.GuestStateCode).HasMaxLength(2);
             agreement.Property(a => a.AllowedClassifications).HasMaxLength(100);
             agreement.HasIndex(a => a.GuestStateCode);
-            agreement.ComplexProperty(a => a.Prices);
+            agreement.Property(a => a.UnitPrices).ByClass();
         });
         modelBuilder.Entity<KnownPrice>(price =>
         {
             price.ToTable("known_prices");
             price.HasKey(p => p.CatalogueId);
             price.HasIndex(p => p.FacilityId);
-            price.ComplexProperty(p => p.Prices);
+            price.Property(p => p.UnitPrices).ByClass();
         });
         modelBuilder.Entity<EndedAgreement>(ended =>
         {

@@ -1,3 +1,5 @@
+using Aes.Contracts;
+
 namespace Aes.Provisioning.Domain;
 
 public enum Classification { Strategic = 1, Sensitive = 2, Internal = 3, Public = 4 }
@@ -364,14 +366,23 @@ public sealed class AutoApprovalPolicy
         && Classifications.Split(',', StringSplitOptions.RemoveEmptyEntries).Contains(classification.Code());
 }
 
-/// <summary>Whole XOF per vCPU-hour, GiB of memory-hour, GiB of storage-month and public IPv4-month.</summary>
-public readonly record struct UnitPrices(long VcpuHourXof, long MemoryGibHourXof, long StorageGibMonthXof, long PublicIpv4MonthXof)
+/// <summary>What a size costs a month at unit prices by class (whole XOF per unit-hour or unit-month, as billing prices it).</summary>
+public static class MonthlyCost
 {
     /// <summary>Hours in an average month (8,766 h a year / 12), to put hourly and monthly prices on one scale.</summary>
     public const long HoursPerMonth = 730;
 
-    public long MonthlyXof(long vcpu, long memoryGib, long storageGib, long publicIpv4) =>
-        (vcpu * VcpuHourXof + memoryGib * MemoryGibHourXof) * HoursPerMonth + storageGib * StorageGibMonthXof + publicIpv4 * PublicIpv4MonthXof;
+    /// <summary>
+    /// Hourly classes for <see cref="HoursPerMonth"/> hours, monthly ones once; a class the prices leave out costs nothing
+    /// (an agreement that includes the public address). Sizes hold the standard classes until provisioning's specs hold
+    /// others (issue 21, S5): another class is refused rather than estimated by a guess.
+    /// </summary>
+    public static long Xof(ResourceVector size, ResourceVector unitPrices) => size.NonZero().Sum(amount =>
+    {
+        var metering = ResourceClasses.Standard.FirstOrDefault(c => c.Code == amount.Class)?.Metering
+            ?? throw new InvalidOperationException($"Provisioning does not estimate {amount.Class} yet.");
+        return amount.Amount * unitPrices[amount.Class] * (metering == ResourceMetering.Hourly ? HoursPerMonth : 1);
+    });
 }
 
 /// <summary>A project's inbound rules beyond SSH (set by the agency administrator); applied as the project's security group.</summary>

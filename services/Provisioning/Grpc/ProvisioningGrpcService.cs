@@ -1,3 +1,4 @@
+using Aes.Contracts;
 using Aes.ServiceDefaults.Identity;
 using Aes.Provisioning.Application;
 using Aes.Provisioning.Drivers;
@@ -60,9 +61,14 @@ public sealed partial class ProvisioningGrpcService(
                 prices.Values.OrderBy(p => codes.GetValueOrDefault(p.FacilityId)).Select(p => new V1.FacilityPrice
                 {
                     FacilityId = p.FacilityId.ToString(), FacilityCode = codes.GetValueOrDefault(p.FacilityId) ?? "",
-                    VcpuHourXof = p.Prices.VcpuHourXof, MemoryGibHourXof = p.Prices.MemoryGibHourXof,
-                    StorageGibMonthXof = p.Prices.StorageGibMonthXof, PublicIpv4MonthXof = p.Prices.PublicIpv4MonthXof,
+                    VcpuHourXof = p.UnitPrices[ResourceClasses.Vcpu], MemoryGibHourXof = p.UnitPrices[ResourceClasses.MemoryGib],
+                    StorageGibMonthXof = p.UnitPrices[ResourceClasses.StorageGib], PublicIpv4MonthXof = p.UnitPrices[ResourceClasses.PublicIpv4],
                     EffectiveFrom = Timestamp.FromDateTime(p.From),
+                    UnitPrices =
+                    {
+                        p.UnitPrices.NonZero().InDisplayOrder(price => price.Class)
+                            .Select(price => new V1.ResourcePrice { ResourceClass = price.Class, UnitPriceXof = price.Amount }),
+                    },
                 }),
             },
         };

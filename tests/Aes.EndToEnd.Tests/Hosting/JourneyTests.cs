@@ -416,6 +416,10 @@ public abstract class JourneyTests<TMarketplace>(TMarketplace m) : IClassFixture
         // Demo list prices: BF-BOB-1 (22 XOF per vCPU-hour) is cheaper than BF-OUA-1 (24), though it has less room.
         await WaitForListPriceAsync("BF-BOB-1", 22);
         await WaitForListPriceAsync("BF-OUA-1", 24);
+        // Placement keeps list prices by class, as billing publishes them: Bamako's A100 per GPU-hour beside the standard four.
+        var bamako = (await m.Provisioning.ListCatalogueAsync(new P.ListCatalogueRequest())).FacilityPrices.Single(p => p.FacilityCode == "ML-BKO-1");
+        Assert.Equal([("vcpu", 25L), ("memory_gib", 5L), ("storage_gib", 60L), ("public_ipv4", 2500L), ("gpu_a100_80g", 1500L)],
+            bamako.UnitPrices.Select(p => (p.ResourceClass, p.UnitPriceXof)));
         var usedBefore = await m.UsedVcpuAsync("BF-BOB-1", "BF-OUA-1");
         var cheap = await m.SubmitAsync(m.Request("BF/ANPTIC", "internal", vcpu: 1, memoryGib: 2, diskGib: 10));
         Assert.Equal("BF-BOB-1", (await m.WaitForAsync(cheap.Id, "awaiting_approval")).FacilityCode);

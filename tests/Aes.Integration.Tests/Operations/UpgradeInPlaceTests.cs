@@ -31,8 +31,7 @@ public sealed class UpgradeInPlaceTests
     // Defaults a folded migration gave a column it added to a table with rows; the model has none (EF writes these columns).
     private static readonly string[] CarriedOnlyDefaults =
     [
-        "Users.PasswordHash", "agreements_in_force.FacilityListPrice", "agreements_in_force.Prices_MemoryGibHourXof",
-        "agreements_in_force.Prices_PublicIpv4MonthXof", "agreements_in_force.Prices_StorageGibMonthXof", "agreements_in_force.Prices_VcpuHourXof",
+        "Users.PasswordHash", "agreements_in_force.FacilityListPrice",
     ];
 
     private static string Fixture(string file) => Path.Combine(RepositoryPaths.Root, "tests", "Aes.Integration.Tests", "Upgrade", "before-baseline", file);
@@ -255,13 +254,13 @@ public sealed class UpgradeInPlaceTests
     /// <summary>
     /// Rows read before the migrations since the baseline, as those migrations convert them: quota's classes became
     /// their codes (1 to 4 were the standard four in this order), and four amount columns (a quota claim's amounts, a
-    /// tenancy facility's installed capacity, an agreement's slice and fixed prices, billing's prices and usage sizes) one
+    /// tenancy facility's installed capacity, an agreement's slice and fixed prices, billing's prices and usage sizes, provisioning's prices) one
     /// value of their non-zero classes in code order, and an invoice line's resource number its class's code
-    /// (ResourceClassCodes, AmountsByClass, billing's ByClass).
+    /// (ResourceClassCodes, AmountsByClass, billing's ByClass, provisioning's PricesByClass).
     /// </summary>
     private static List<string> AsConverted(string service, string table, List<string> rows)
     {
-        if (service is not ("quota" or "tenancy" or "billing"))
+        if (service is not ("quota" or "tenancy" or "billing" or "provisioning"))
         {
             return rows;
         }
@@ -283,7 +282,7 @@ public sealed class UpgradeInPlaceTests
                     FoldByClass(columns, "Slice", "Slice_MemoryGib", "Slice_PublicIpv4", "Slice_StorageGib", "Slice_Vcpu");
                     FoldByClass(columns, "PriceTerms_UnitPricesXof", "PriceTerms_MemoryGibHourXof", "PriceTerms_PublicIpv4MonthXof", "PriceTerms_StorageGibMonthXof", "PriceTerms_VcpuHourXof");
                     break;
-                case ("billing", "price_catalogues" or "known_agreements"):
+                case ("billing", "price_catalogues" or "known_agreements") or ("provisioning", "agreements_in_force" or "known_prices"):
                     FoldByClass(columns, "UnitPrices", "Prices_MemoryGibHourXof", "Prices_PublicIpv4MonthXof", "Prices_StorageGibMonthXof", "Prices_VcpuHourXof");
                     break;
                 case ("billing", "usage_events"):
