@@ -55,6 +55,16 @@ public static class BillingCommands
         set.SetAction((parse, cancellationToken) => run(parse, async endpoints =>
         {
             var otherPrices = (parse.GetValue(others) ?? []).Select(text => FacilityCommands.ParseClassValue(text, "--price", "prix", "price", "1500")).ToList();
+            if (otherPrices.FirstOrDefault(p => StandardClasses.Contains(p.Class)) is { Class: { } standard })
+            {
+                throw new UsageException($"--price est pour les autres classes : le prix de {standard} se donne avec son option (--vcpu-hour…) / "
+                    + $"--price is for the other classes: {standard}'s price is given with its own option (--vcpu-hour…)");
+            }
+            if (otherPrices.FirstOrDefault(p => p.Value == 0) is { Class: { } free })
+            {
+                throw new UsageException($"--price {free}=0 : un prix est un nombre entier de francs strictement positif ; une classe non tarifée s'omet / "
+                    + $"--price {free}=0: a price is a whole, strictly positive number of francs; leave an unpriced class out");
+            }
             var request = new SetPriceCatalogueRequest
             {
                 FacilityId = await AgencyDirectory.RequireFacilityIdAsync(endpoints.Tenancy(), parse.GetValue(facilityRequired)!, cancellationToken),

@@ -199,8 +199,11 @@ public sealed class RatingTests
         Assert.All(lines, l => Assert.Equal(agreement.Id, l.SourceId));
         Assert.Equal([(Utc(10, 10), 3L * 24 * 1_500), (change, 3L * 24 * 1_800)],
             lines.Where(l => l.ResourceClass == A100).Select(l => (l.From, l.AmountXof)));
-        Assert.Equal([3L * 24 * 4 * 20, 3L * 24 * 4 * 20], lines.Where(l => l.ResourceClass == ResourceClasses.Vcpu).Select(l => l.AmountXof));
-        Assert.All(lines.Where(l => l.ResourceClass == ResourceClasses.PublicIpv4), l => Assert.Equal((0L, 0L), (l.UnitPriceXof, l.AmountXof)));
+        // The other classes' prices did not change at the cut: one line each, rounded once, as before classes.
+        var vcpu = Assert.Single(lines, l => l.ResourceClass == ResourceClasses.Vcpu);
+        Assert.Equal((Utc(10, 10), Utc(10, 20), 6L * 24 * 4 * 20), (vcpu.From, vcpu.Until, vcpu.AmountXof));
+        var ipv4 = Assert.Single(lines, l => l.ResourceClass == ResourceClasses.PublicIpv4);
+        Assert.Equal((0L, 0L), (ipv4.UnitPriceXof, ipv4.AmountXof));
     }
 
     [Fact]

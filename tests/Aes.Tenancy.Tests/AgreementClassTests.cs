@@ -148,6 +148,11 @@ public sealed class AgreementClassTests() : TenancyDatabaseTests(new DateTimeOff
         gpuSliceAtFixedPrices.PriceTerms = byList.PriceTerms;
         Assert.Equal(2, (await _operations.DraftAgreementAsync(gpuSliceAtFixedPrices, default)).Slice[Gpu]);
 
+        // Fixed prices for the GPU alone would host the VMs' standard classes for nothing: refused.
+        var gpuOnly = Draft(facility, admin, gpus: 2);
+        gpuOnly.PriceTerms = new V1.PriceTerms { UnitPrices = { new V1.ResourcePrice { ResourceClass = Gpu, UnitPriceXof = 1500 } } };
+        Assert.Equal("price_terms", await RefusedFieldAsync(gpuOnly));
+
         var unknownPrice = byList.Clone();
         unknownPrice.PriceTerms.UnitPrices.Add(new V1.ResourcePrice { ResourceClass = "gpu_h100", UnitPriceXof = 1500 });
         Assert.Equal("price_terms.unit_prices[2].resource_class", await RefusedFieldAsync(unknownPrice));

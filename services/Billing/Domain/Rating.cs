@@ -188,23 +188,50 @@ public static class Rating
             }
         }
         return new RatedMonth(
-            lines.Values.OrderBy(l => l.FacilityId).ThenBy(l => ResourceClasses.DisplayRank(l.ResourceClass)).ThenBy(l => l.ResourceClass, StringComparer.Ordinal)
+            Joined(lines.Values).OrderBy(l => l.FacilityId).ThenBy(l => ResourceClasses.DisplayRank(l.ResourceClass)).ThenBy(l => l.ResourceClass, StringComparer.Ordinal)
                 .ThenBy(l => l.From).Select(l => l.Build()).ToList(),
             usages);
+    }
+
+    /// <summary>
+    /// One line where a class's price did not change: a period cut only because another class's price changed (a GPU's list
+    /// price under an agreement) leaves the other classes' lines whole, rounded once, as before the cut.
+    /// </summary>
+    private static IEnumerable<LineBuilder> Joined(IEnumerable<LineBuilder> lines)
+    {
+        foreach (var sameSource in lines.GroupBy(l => (l.FacilityId, l.ResourceClass, l.SourceId)))
+        {
+            LineBuilder? current = null;
+            foreach (var line in sameSource.OrderBy(l => l.From))
+            {
+                if (current is not null && current.Until == line.From && current.UnitPriceXof == line.UnitPriceXof && current.Divisor == line.Divisor)
+                {
+                    current.Until = line.Until;
+                    current.ResourceSeconds += line.ResourceSeconds;
+                    continue;
+                }
+                if (current is not null)
+                {
+                    yield return current;
+                }
+                current = line;
+            }
+            yield return current!;
+        }
     }
 
     private sealed class LineBuilder(Guid facilityId, string resourceClass, DateTime from, DateTime until, PricePeriod period, long divisor)
     {
         public Guid FacilityId { get; } = facilityId;
         public string ResourceClass { get; } = resourceClass;
+        public Guid SourceId => period.SourceId;
         public DateTime From { get; } = from;
+        public DateTime Until { get; set; } = until;
+        public long UnitPriceXof => period.Prices[ResourceClass];
+        public long Divisor { get; } = divisor;
         public long ResourceSeconds { get; set; }
 
-        public RatedLine Build()
-        {
-            var unitPrice = period.Prices[ResourceClass];
-            return new RatedLine(FacilityId, ResourceClass, From, until, period.Source, period.SourceId, unitPrice, divisor,
-                ResourceSeconds, Amount(ResourceSeconds, unitPrice, divisor));
-        }
+        public RatedLine Build() => new(FacilityId, ResourceClass, From, Until, period.Source, period.SourceId, UnitPriceXof, Divisor,
+            ResourceSeconds, Amount(ResourceSeconds, UnitPriceXof, Divisor));
     }
 }

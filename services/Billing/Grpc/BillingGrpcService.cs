@@ -49,7 +49,7 @@ public sealed class BillingGrpcService(
             Validate.Id(request.FacilityId, "facility_id"),
             Validate.OptionalInstant(request.EffectiveFrom, "effective_from") ?? throw new InvalidFieldException("effective_from", new("est obligatoire.", "is required.")),
             Validate.OptionalInstant(request.EffectiveUntil, "effective_until"),
-            PricesOf(request),
+            await PricesOfAsync(request, context.CancellationToken),
             string.IsNullOrWhiteSpace(request.Currency) ? "XOF" : request.Currency.Trim().ToUpperInvariant());
         var catalogue = await catalogues.SetAsync(change, context.CancellationToken);
         var code = await db.Facilities.Where(f => f.Id == catalogue.FacilityId).Select(f => f.Code).FirstAsync(context.CancellationToken);
@@ -287,8 +287,11 @@ public sealed class BillingGrpcService(
 
     private const long MaxPriceXof = 10_000_000;
 
-    /// <summary>The prices by class a request gives: the four fixed fields, the list by class, or both alike; each one strictly positive.</summary>
-    private static ResourceVector PricesOf(V1.SetPriceCatalogueRequest request)
+    /// <summary>
+    /// The prices by class a request gives: the four fixed fields, the list by class, or both alike; each one strictly positive,
+    /// each class one billing knows.
+    /// </summary>
+    private async Task<ResourceVector> PricesOfAsync(V1.SetPriceCatalogueRequest request, CancellationToken cancellationToken)
     {
         var standard = request.Prices is { } prices
             ? ResourceVector.Standard(Positive(prices.VcpuHourXof, "prices.vcpu_hour_xof"), Positive(prices.MemoryGibHourXof, "prices.memory_gib_hour_xof"),
@@ -304,6 +307,13 @@ public sealed class BillingGrpcService(
         }
         var listed = ByClassInput.Listed([.. request.UnitPrices.Select(p => ((string?)p.ResourceClass, p.UnitPriceXof))], "unit_prices", "unit_price_xof", MaxPriceXof);
         ByClassInput.EnsureAgree(standard, listed, "prices", "unit_prices");
+        var known = await classes.AllAsync(cancellationToken);
+        if (listed.Classes.FirstOrDefault(c => !known.Knows(c)) is { } unknown)
+        {
+            throw new InvalidFieldException($"unit_prices[{ByClassInput.IndexOf(request.UnitPrices.Select(p => p.ResourceClass), unknown)}].resource_class", new(
+                $"{unknown} n'est pas une classe de ressource connue de la facturation (si elle vient d'être ajoutée au catalogue, réessayez dans un instant).",
+                $"{unknown} is not a resource class billing knows (if it was just added to the catalogue, try again in a moment)."));
+        }
         return listed;
     }
 

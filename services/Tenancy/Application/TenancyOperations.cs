@@ -599,11 +599,12 @@ public sealed partial class TenancyOperations(TenancyDbContext db, TimeProvider 
             return PriceTerms.ListPrice;
         }
         var prices = await ClassAmounts.PricesOfAsync(db, terms, cancellationToken);
-        if (prices.IsZero)
+        // A standard class fixed terms leave out costs nothing: terms naming none of them would host VMs for free.
+        if (!prices.Classes.Any(ResourceClasses.IsStandard))
         {
             throw new InvalidFieldException("price_terms", new(
-                "des prix fixes tous nuls factureraient zéro : indiquez au moins un prix, ou le prix catalogue.",
-                "fixed prices all at zero would bill nothing: give at least one price, or the list price."));
+                "des prix fixes sans prix pour le vCPU, la mémoire, le stockage ni l'adresse IPv4 factureraient ces ressources zéro : indiquez-en au moins un, ou le prix catalogue.",
+                "fixed prices with no price for vCPU, memory, storage or the IPv4 address would bill them nothing: give at least one, or the list price."));
         }
         return new PriceTerms(false, prices);
     }

@@ -267,6 +267,11 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
         Assert.Equal(5, refusedPrices.ExitCode);
         Assert.Equal(2, (await AesAsync("prices", "set", "--facility", "ML-BKO-1", "--from", from, "--vcpu-hour", "10", "--memory-gib-hour", "2",
             "--storage-gib-month", "30", "--ipv4-month", "2000", "--price", "gpu_a100_80g=beaucoup", "--token", op)).ExitCode);
+        foreach (var misplaced in new[] { "vcpu=30", "gpu_a100_80g=0" }) // a standard class has its own option; a price of 0 is none
+        {
+            Assert.Equal(2, (await AesAsync("prices", "set", "--facility", "ML-BKO-1", "--from", from, "--vcpu-hour", "10", "--memory-gib-hour", "2",
+                "--storage-gib-month", "30", "--ipv4-month", "2000", "--price", misplaced, "--token", op)).ExitCode);
+        }
         var published = await AesAsync("prices", "set", "--facility", "ML-BKO-1", "--from", from, "--vcpu-hour", "10", "--memory-gib-hour", "2",
             "--storage-gib-month", "30", "--ipv4-month", "2000", "--price", "GPU_A100_80G=1300", "--token", op);
         Assert.True(published.ExitCode == 0, published.Output);

@@ -731,7 +731,9 @@ public sealed class PortalBrowserTests(PortalMarketplace m) : ChromiumTests, ICl
         await Assertions.Expect(vcpu.Locator(".capacity")).ToHaveTextAsync("128");
 
         await page.GetByLabel("XOF par vCPU-heure").FillAsync("27");
-        // The catalogue's other classes have a field each: Bamako's A100 priced per GPU-hour.
+        // The catalogue's other classes have a field each, filled from the facility's latest catalogue (the demo prices Bamako's
+        // A100), so that a new vCPU price does not drop the GPU's; here the A100 gets a price of its own per GPU-hour.
+        await Assertions.Expect(page.Locator("#price-gpu_a100_80g")).Not.ToHaveValueAsync("0");
         await page.Locator("#price-gpu_a100_80g").FillAsync("900");
         await page.GetByRole(AriaRole.Button, new() { Name = "Publier" }).ClickAsync();
         await Assertions.Expect(page.Locator("p[role=status]")).ToContainTextAsync("Grille publiée");

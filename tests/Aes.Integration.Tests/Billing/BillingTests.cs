@@ -138,7 +138,7 @@ public abstract class BillingTests<TFixture>(TFixture billing) : IClassFixture<T
 
         // Before the catalogue defines it, billing refuses to price it, by field.
         var unknown = await Assert.ThrowsAsync<RpcException>(() => billing.Client.SetPriceCatalogueAsync(Catalogue(1_200)).ResponseAsync);
-        Assert.Equal((StatusCode.InvalidArgument, "unit_prices"), (unknown.StatusCode, unknown.Trailers.GetValue("aes-field")));
+        Assert.Equal((StatusCode.InvalidArgument, "unit_prices[4].resource_class"), (unknown.StatusCode, unknown.Trailers.GetValue("aes-field")));
 
         // Tenancy defines it (an operator's form, no code): billing learns its unit and metering from the event.
         await billing.PublishAsync(new ResourceClassDefined(L40s, "gpu", "GPU L40S 48 Go", "L40S 48 GB GPU", ResourceMetering.Hourly, ResourceConsumption.Count, "ML", DateTime.UtcNow));
