@@ -739,7 +739,7 @@ public sealed class PortalBrowserTests(PortalMarketplace m) : ChromiumTests, ICl
         await Assertions.Expect(page.Locator("p[role=status]")).ToContainTextAsync("Grille publiée");
         var published = page.Locator("tr[data-catalogue]", new() { HasText = "27 XOF" }).First;
         await Assertions.Expect(published).ToBeVisibleAsync();
-        await Assertions.Expect(published.Locator("td[data-other-prices]")).ToHaveTextAsync("GPU A100 80 Go 900 XOF/gpu-hour");
+        await Assertions.Expect(published.Locator("td[data-other-prices]")).ToHaveTextAsync("GPU A100 80 Go 900 XOF/gpu·heure");
         await Screenshot(page, "reserves-tarifs");
     }
 
