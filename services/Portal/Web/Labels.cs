@@ -97,13 +97,16 @@ public static class Labels
         _ => catalogue?.GetValueOrDefault(code) is { } added ? Language.T(added.NameFr, added.NameEn) : code,
     };
 
+    /// <summary>Prices by class in the reader's words: "vCPU 20 XOF/vcpu·heure · GPU A100 80 Go 1 200 XOF/gpu·heure".</summary>
+    public static string Prices(IEnumerable<(string Class, long PriceXof)> prices, IReadOnlyDictionary<string, Aes.Contracts.Tenancy.V1.ResourceClass> classes) =>
+        string.Join(" · ", prices.Select(p => $"{Resource(p.Class, classes)} {N(p.PriceXof)} XOF/{PriceUnit(p.Class, classes)}"));
+
     /// <summary>A catalogue's prices beyond the standard four, in the reader's words: "GPU A100 80 Go 1 500 XOF/gpu·heure", "… XOF/gpu-hour".</summary>
     public static string OtherClassPrices(Aes.Contracts.Billing.V1.PriceCatalogue catalogue, IReadOnlyDictionary<string, Aes.Contracts.Tenancy.V1.ResourceClass> classes) =>
-        string.Join(" ; ", catalogue.UnitPrices.Where(p => !StandardClasses.Contains(p.ResourceClass))
-            .Select(p => $"{Resource(p.ResourceClass, classes)} {N(p.UnitPriceXof)} XOF/{PriceUnit(p.ResourceClass, classes)}"));
+        Prices(catalogue.UnitPrices.Where(p => !StandardClasses.Contains(p.ResourceClass)).Select(p => (p.ResourceClass, p.UnitPriceXof)), classes);
 
     /// <summary>What a class's price is per: <c>gpu·heure</c> in French, the billing unit (<c>gpu-hour</c>) in English.</summary>
-    private static string PriceUnit(string code, IReadOnlyDictionary<string, Aes.Contracts.Tenancy.V1.ResourceClass> classes) =>
+    public static string PriceUnit(string code, IReadOnlyDictionary<string, Aes.Contracts.Tenancy.V1.ResourceClass> classes) =>
         classes.GetValueOrDefault(code) is not { } known ? code
         : Language.T($"{known.Unit}·{(known.Metering == Aes.Contracts.Tenancy.V1.ResourceMetering.Monthly ? "mois" : "heure")}", known.BillingUnit);
 

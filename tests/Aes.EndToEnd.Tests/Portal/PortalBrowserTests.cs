@@ -390,7 +390,7 @@ public sealed class PortalBrowserTests(PortalMarketplace m) : ChromiumTests, ICl
     }
 
     [Fact]
-    public async Task An_agreement_offers_GPUs_in_its_slice_and_the_active_card_counts_them()
+    public async Task An_agreement_offers_GPUs_in_its_slice_at_fixed_prices_by_class_and_the_active_card_counts_them()
     {
         var known = (await m.Tenancy.ListAgreementsAsync(new T.ListAgreementsRequest())).Agreements.Select(a => a.Id).ToHashSet();
         var host = await SignedInAsync("op.ml", "/accords");
@@ -405,11 +405,24 @@ public sealed class PortalBrowserTests(PortalMarketplace m) : ChromiumTests, ICl
         await Assertions.Expect(host.Locator("#slice-gpu_a100_80g-error")).ToHaveTextAsync("Au-delà de ce qui reste dans ce centre (8).");
         await host.Locator("#slice-gpu_a100_80g").FillAsync("2");
         await Assertions.Expect(host.Locator("#slice-gpu_a100_80g-error")).ToBeEmptyAsync();
+        // Fixed prices by class, the GPU's per GPU-hour. A GPU price alone would host the VMs for nothing: refused, nothing drafted.
+        await host.Locator("label[for='price-fixed']").ClickAsync();
+        await host.Locator("#fixed-gpu_a100_80g").FillAsync("1200");
+        await host.GetByRole(AriaRole.Button, new() { Name = "Rédiger" }).ClickAsync();
+        await Assertions.Expect(host.GetByRole(AriaRole.Alert)).ToContainTextAsync("prix fixes");
+        Assert.Equal(known.Count, (await m.Tenancy.ListAgreementsAsync(new T.ListAgreementsRequest())).Agreements.Count);
+        await host.Locator("#fixed-vcpu").FillAsync("20");
+        await host.Locator("#fixed-memory_gib").FillAsync("4");
+        await host.Locator("#fixed-storage_gib").FillAsync("50");
         await host.GetByRole(AriaRole.Button, new() { Name = "Rédiger" }).ClickAsync();
         await Assertions.Expect(host.Locator("p[role=status]")).ToContainTextAsync("Accord rédigé");
         var drafted = Assert.Single((await m.Tenancy.ListAgreementsAsync(new T.ListAgreementsRequest())).Agreements, a => !known.Contains(a.Id));
         Assert.Equal(("ML", 2L), (drafted.HostStateCode, drafted.SliceByClass.Single(a => a.ResourceClass == "gpu_a100_80g").Amount));
+        Assert.Equal([("vcpu", 20L), ("memory_gib", 4L), ("storage_gib", 50L), ("gpu_a100_80g", 1200L)],
+            drafted.PriceTerms.UnitPrices.Select(p => (p.ResourceClass, p.UnitPriceXof)));
         await Assertions.Expect(host.Locator($"article[data-agreement-id='{drafted.Id}'] p.slice")).ToContainTextAsync("GPU A100 80 Go 2");
+        await Assertions.Expect(host.Locator($"article[data-agreement-id='{drafted.Id}'] p[data-price-terms]"))
+            .ToContainTextAsync(new System.Text.RegularExpressions.Regex("Prix fixes : vCPU 20 XOF/vcpu·heure .*GPU A100 80 Go 1.200 XOF/gpu·heure"));
 
         foreach (var signatory in new[] { "op.ml", "op.bf" })
         {
