@@ -105,14 +105,19 @@ public static class AesCommandLine
             var deadline = new Option<DateTime>("--deadline") { Description = "AAAA-MM-JJ / YYYY-MM-DD", DefaultValueFactory = _ => DateTime.UtcNow.Date.AddDays(30) };
             var keys = new Option<string[]>("--ssh-key") { Description = "Clé à installer (id ou empreinte SHA256:…), répétable / key to install (id or SHA256:… fingerprint), repeatable" };
             var userData = new Option<FileInfo?>("--user-data") { Description = "Fichier cloud-init (UTF-8, 16 Kio au plus) / cloud-init file (UTF-8, 16 KiB at most)" };
+            var devices = new Option<string[]>("--gpu")
+            {
+                Description = "classe=nombre par VM d'une taille sur mesure, répétable / class=count per VM of a custom size, repeatable: gpu_a100_80g=1",
+            };
             var submit = new Command("submit", "Soumettre une demande / submit a request")
             {
-                submitAgency, project, classification, flavour, vcpu, memory, disk, image, count, ipv4, justification, deadline, keys, userData,
+                submitAgency, project, classification, flavour, vcpu, memory, disk, image, count, ipv4, justification, deadline, keys, userData, devices,
             };
             submit.SetAction((parse, cancellationToken) => Signed(parse, token => RequestCommands.SubmitAsync(EndpointsFor(parse, token), new SubmitOptions(
                 parse.GetValue(submitAgency)!, parse.GetValue(project)!, parse.GetValue(classification)!, parse.GetValue(flavour),
                 parse.GetValue(vcpu), parse.GetValue(memory), parse.GetValue(disk), parse.GetValue(image)!, parse.GetValue(count),
-                parse.GetValue(ipv4), parse.GetValue(justification)!, parse.GetValue(deadline), parse.GetValue(keys) ?? [], parse.GetValue(userData)),
+                parse.GetValue(ipv4), parse.GetValue(justification)!, parse.GetValue(deadline), parse.GetValue(keys) ?? [], parse.GetValue(userData),
+                parse.GetValue(devices) ?? []),
                 console, cancellationToken)));
 
             var id = new Argument<string>("id") { Description = "Identifiant de la demande / request id" };

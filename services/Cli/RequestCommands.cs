@@ -57,11 +57,20 @@ public static class RequestCommands
                 throw new UsageException($"--user-data : {file.Name} n'est pas du texte UTF-8 / is not UTF-8 text");
             }
         }
-        request.Vms.Add(new VmSpec
+        var gpus = options.Gpus.Select(text => FacilityCommands.ParseClassValue(text, "--gpu", "nombre", "count", "1")).ToList();
+        if (gpus.Count > 0 && options.Flavour is not null)
+        {
+            throw new UsageException("--gpu est pour une taille sur mesure : un gabarit GPU (g1.a100) apporte les siens / "
+                + "--gpu is for a custom size: a GPU flavour (g1.a100) brings its own");
+        }
+        var vm = new VmSpec
         {
             Flavour = options.Flavour ?? "", Vcpu = options.Vcpu, MemoryGib = options.MemoryGib, DiskGib = options.DiskGib,
             Image = options.Image, Count = options.Count, PublicIpv4 = options.PublicIpv4,
-        });
+        };
+        // Beside the fixed sizes the list by class brings only the GPUs (the service checks any standard class it names).
+        vm.Resources.AddRange(gpus.Where(g => g.Value > 0).Select(g => new ResourceAmount { ResourceClass = g.Class, Amount = g.Value }));
+        request.Vms.Add(vm);
         var submitted = await endpoints.Provisioning().SubmitRequestAsync(request, cancellationToken: cancellationToken);
         console.MarkupLine($"[green]Soumise / submitted:[/] {submitted.Id} ({Markup.Escape(submitted.Status)})");
         return ExitCodes.Ok;
@@ -89,7 +98,8 @@ public static class RequestCommands
 
 public sealed record SubmitOptions(
     string Agency, string Project, string Classification, string? Flavour, long Vcpu, long MemoryGib, long DiskGib,
-    string Image, int Count, bool PublicIpv4, string Justification, DateTime Deadline, IReadOnlyList<string> SshKeys, FileInfo? UserData);
+    string Image, int Count, bool PublicIpv4, string Justification, DateTime Deadline, IReadOnlyList<string> SshKeys, FileInfo? UserData,
+    IReadOnlyList<string> Gpus);
 
 /// <summary>Input the command line itself refuses, before any call: exit code 2.</summary>
 public sealed class UsageException(string message) : Exception(message);

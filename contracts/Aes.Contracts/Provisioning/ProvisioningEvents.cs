@@ -2,7 +2,10 @@ namespace Aes.Contracts.Provisioning;
 
 // Integration events published by the provisioning service through its outbox.
 
-public sealed record HostingRequestSubmitted(Guid RequestId, Guid AgencyId, string AgencyStateCode, string Classification, ResourceAmounts Total, DateTime SubmittedAt);
+/// <summary>A request was received. <paramref name="TotalResources"/>: its VMs' total by class (GPUs included); absent in older messages.</summary>
+public sealed record HostingRequestSubmitted(
+    Guid RequestId, Guid AgencyId, string AgencyStateCode, string Classification, ResourceAmounts Total, DateTime SubmittedAt,
+    IReadOnlyList<ResourceAmount>? TotalResources = null);
 
 /// <summary>A request changed status (placed, waiting, approved, rejected, expired, failed…), with the reason in both languages.</summary>
 public sealed record HostingRequestStatusChanged(

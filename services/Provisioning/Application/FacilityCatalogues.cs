@@ -1,3 +1,4 @@
+using Aes.Contracts;
 using Aes.Provisioning.Drivers;
 
 namespace Aes.Provisioning.Application;
@@ -5,10 +6,17 @@ namespace Aes.Provisioning.Application;
 /// <summary>What a facility offers requests now: the flavours and images it lists and an operator mapped, or any size.</summary>
 public sealed record FacilityOfferView(bool AnySize, IReadOnlyList<FacilityFlavour> Flavours, IReadOnlyList<FacilityImage> Images)
 {
-    /// <summary>The facility's flavour for a VM of <paramref name="size"/>: the one mapped to its marketplace flavour first, else any of that size.</summary>
-    public FacilityFlavour? FlavourFor(FacilitySize size, string? code) =>
-        Flavours.Where(f => (f.Vcpu, f.MemoryGib, f.DiskGib) == (size.Vcpu, size.MemoryGib, size.DiskGib))
+    /// <summary>
+    /// The facility's flavour for a VM of <paramref name="size"/> with <paramref name="accelerators"/>: the one mapped to its marketplace
+    /// flavour first, else any of that size. A facility flavour's accelerators are those of the marketplace flavour its operators
+    /// mapped it to (a GPU flavour's devices are in its extra specs, which only they can read as classes).
+    /// </summary>
+    public FacilityFlavour? FlavourFor(FacilitySize size, ResourceVector accelerators, string? code) =>
+        Flavours.Where(f => (f.Vcpu, f.MemoryGib, f.DiskGib) == (size.Vcpu, size.MemoryGib, size.DiskGib) && AcceleratorsOf(f) == accelerators)
             .OrderByDescending(f => f.Code == code).ThenBy(f => f.NativeName, StringComparer.Ordinal).FirstOrDefault();
+
+    private static ResourceVector AcceleratorsOf(FacilityFlavour flavour) =>
+        Catalogue.Flavours.FirstOrDefault(c => c.Code == flavour.Code)?.Accelerators ?? ResourceVector.Zero;
 
     public FacilityImage? ImageFor(string code) => Images.FirstOrDefault(i => i.Code == code);
 
@@ -24,10 +32,11 @@ public sealed record FacilityOfferView(bool AnySize, IReadOnlyList<FacilityFlavo
             {
                 return (false, $"{facilityCode} n'offre pas l'image {line.Image}.", $"{facilityCode} does not offer the image {line.Image}.");
             }
-            if (!AnySize && FlavourFor(new FacilitySize(line.Vcpu, line.MemoryGib, line.DiskGib), line.Flavour) is null)
+            if (!AnySize && FlavourFor(new FacilitySize(line.Vcpu, line.MemoryGib, line.DiskGib), line.AcceleratorsPerVm, line.Flavour) is null)
             {
-                return (false, $"{facilityCode} n'offre pas de gabarit de {line.Vcpu} vCPU, {line.MemoryGib} Gio, {line.DiskGib} Gio.",
-                    $"{facilityCode} offers no flavour of {line.Vcpu} vCPU, {line.MemoryGib} GiB, {line.DiskGib} GiB.");
+                var devices = line.AcceleratorsPerVm.IsZero ? "" : $", {line.AcceleratorsPerVm}";
+                return (false, $"{facilityCode} n'offre pas de gabarit de {line.Vcpu} vCPU, {line.MemoryGib} Gio, {line.DiskGib} Gio{devices}.",
+                    $"{facilityCode} offers no flavour of {line.Vcpu} vCPU, {line.MemoryGib} GiB, {line.DiskGib} GiB{devices}.");
             }
         }
         return (true, "", "");
@@ -62,19 +71,20 @@ public sealed partial class FacilityCatalogues(ProvisioningDbContext db, Facilit
         Catalogue.Images.Select(i => new FacilityImage { FacilityId = facilityId, NativeId = i.Code, NativeName = i.Name, Code = i.Code, Present = true }).ToList());
 
     /// <summary>The facility's own ids to build a VM of this size and image with; refused when it no longer offers them.</summary>
-    public async Task<(string Flavour, string Image)> NativeIdsAsync(FacilityTarget facility, FacilitySize size, string? flavourCode, string imageCode,
-        CancellationToken cancellationToken)
+    public async Task<(string Flavour, string Image)> NativeIdsAsync(FacilityTarget facility, FacilitySize size, ResourceVector accelerators, string? flavourCode,
+        string imageCode, CancellationToken cancellationToken)
     {
         var offer = await OfferAsync(facility, cancellationToken);
         var image = offer.ImageFor(imageCode)
             ?? throw new FacilityDriverException($"{facility.FacilityCode} no longer offers the image {imageCode}");
-        if (offer.FlavourFor(size, flavourCode) is { } flavour)
+        if (offer.FlavourFor(size, accelerators, flavourCode) is { } flavour)
         {
             return (flavour.NativeId, image.NativeId);
         }
+        var devices = string.Concat(accelerators.NonZero().Select(a => $"-{a.Amount}x{a.Class}"));
         return offer.AnySize
-            ? ($"custom-{size.Vcpu}-{size.MemoryGib}-{size.DiskGib}", image.NativeId)
-            : throw new FacilityDriverException($"{facility.FacilityCode} no longer offers a flavour of {size.Vcpu} vCPU, {size.MemoryGib} GiB, {size.DiskGib} GiB");
+            ? ($"custom-{size.Vcpu}-{size.MemoryGib}-{size.DiskGib}{devices}", image.NativeId)
+            : throw new FacilityDriverException($"{facility.FacilityCode} no longer offers a flavour of {size.Vcpu} vCPU, {size.MemoryGib} GiB, {size.DiskGib} GiB{devices}");
     }
 
     /// <summary>Reads the facility's flavours and images from its cloud into its catalogue; what it no longer lists stops being offered.</summary>

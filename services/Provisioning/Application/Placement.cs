@@ -108,7 +108,7 @@ public sealed partial class Placement(
         var candidates = await quota.ListCandidatesAsync(new Q.ListCandidatesRequest
         {
             AgencyId = request.AgencyId.ToString(),
-            Vm = new Q.Resources { Vcpu = request.TotalVcpu, MemoryGib = request.TotalMemoryGib, StorageGib = request.TotalDiskGib, PublicIpv4 = request.TotalPublicIpv4 },
+            VmByClass = { QuotaAmounts.Of(request.TotalResources()) },
             Count = 1,
             FacilityIds = { allowed.Select(a => a.Facility.FacilityId.ToString()) },
             Limit = 50,
@@ -122,10 +122,7 @@ public sealed partial class Placement(
             .ToList();
         if (!candidates.QuotaFits)
         {
-            var q = candidates.QuotaHeadroom;
-            return new PlacementOptions(considered, [],
-                ($"quota de l'organisme insuffisant (reste {q.Vcpu} vCPU, {q.MemoryGib} Gio de mémoire, {q.StorageGib} Gio de stockage, {q.PublicIpv4} IPv4).",
-                 $"the agency's quota is short (left: {q.Vcpu} vCPU, {q.MemoryGib} GiB memory, {q.StorageGib} GiB storage, {q.PublicIpv4} IPv4)."));
+            return new PlacementOptions(considered, [], QuotaShort(request.TotalResources(), QuotaAmounts.From(candidates.QuotaHeadroomByClass)));
         }
 
         var ranked = candidates.Candidates
@@ -181,7 +178,7 @@ public sealed partial class Placement(
                 {
                     ClaimId = vm.ClaimId!.Value.ToString(), AgencyId = request.AgencyId.ToString(), PoolId = poolId.ToString(),
                     AgreementId = agreementId?.ToString() ?? "",
-                    Amounts = new Q.Resources { Vcpu = vm.Vcpu, MemoryGib = vm.MemoryGib, StorageGib = vm.DiskGib, PublicIpv4 = vm.PublicIpv4 ? 1 : 0 },
+                    AmountsByClass = { QuotaAmounts.Of(vm.Resources()) },
                     ExpiresAt = Timestamp.FromDateTime(expiresAt), Reference = $"request {request.Id}",
                     ActorUserId = request.SubmittedBy.ToString(),
                 }, cancellationToken: cancellationToken);
@@ -257,15 +254,25 @@ public sealed partial class Placement(
         HostingRequest request, IEnumerable<(Guid FacilityId, Guid? AgreementId)> facilities, DateTime now, CancellationToken cancellationToken)
     {
         var listPrices = await db.PricesInForceAsync(now, cancellationToken);
+        var metering = await db.ResourceClasses.AsNoTracking().ToDictionaryAsync(c => c.Code, c => c.Metering, cancellationToken);
         var agreementPrices = await db.AgreementsInForce.AsNoTracking().Where(a => !a.FacilityListPrice)
             .ToDictionaryAsync(a => a.AgreementId, a => a.UnitPrices, cancellationToken);
-        var size = ResourceVector.Standard(request.TotalVcpu, request.TotalMemoryGib, request.TotalDiskGib, request.TotalPublicIpv4);
+        var size = request.TotalResources();
         return facilities.ToDictionary(f => f.FacilityId, f =>
         {
-            var prices = f.AgreementId is { } agreement && agreementPrices.TryGetValue(agreement, out var terms) ? terms
-                : listPrices.TryGetValue(f.FacilityId, out var list) ? list.UnitPrices : null;
-            return prices is null ? (long?)null : MonthlyCost.Xof(size, prices);
+            var list = listPrices.TryGetValue(f.FacilityId, out var known) ? known.UnitPrices : null;
+            var prices = f.AgreementId is { } agreement && agreementPrices.TryGetValue(agreement, out var terms) ? MonthlyCost.UnderAgreement(terms, list) : list;
+            return prices is null ? null : MonthlyCost.Xof(size, prices, metering);
         });
+    }
+
+    /// <summary>Why the agency's quota does not take the request: each class it asks for more of than is left, with what is left.</summary>
+    public static (string Fr, string En) QuotaShort(ResourceVector asked, ResourceVector headroom)
+    {
+        var short_ = asked.Exceeding(headroom).ToList();
+        var fr = string.Join(", ", short_.Select(s => $"{s.Class} : {s.Amount} demandé, {s.Limit} restant"));
+        var en = string.Join(", ", short_.Select(s => $"{s.Class}: {s.Amount} asked, {s.Limit} left"));
+        return ($"quota de l'organisme insuffisant ({fr}).", $"the agency's quota is short ({en}).");
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Request {RequestId}: pool in {Facility} refused the holds: {Detail}")]

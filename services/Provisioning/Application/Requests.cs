@@ -1,11 +1,24 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Aes.Contracts;
 using Aes.Contracts.Provisioning;
 
 namespace Aes.Provisioning.Application;
 
-/// <summary>One line of a request as submitted: <see cref="Count"/> VMs of one size and image.</summary>
-public sealed record VmLine(string? Flavour, long Vcpu, long MemoryGib, long DiskGib, string Image, int Count, bool PublicIpv4);
+/// <summary>
+/// One line of a request as submitted: <see cref="Count"/> VMs of one size and image; <see cref="Accelerators"/>: each VM's classes
+/// beyond the standard four (its GPUs), absent in lines kept before classes.
+/// </summary>
+public sealed record VmLine(string? Flavour, long Vcpu, long MemoryGib, long DiskGib, string Image, int Count, bool PublicIpv4,
+    IReadOnlyList<ResourceAmount>? Accelerators = null)
+{
+    [JsonIgnore]
+    public ResourceVector AcceleratorsPerVm => Accelerators is null ? ResourceVector.Zero : ResourceVector.FromList(Accelerators);
+
+    /// <summary>One VM of the line, every class.</summary>
+    [JsonIgnore]
+    public ResourceVector SizePerVm => ResourceVector.Standard(Vcpu, MemoryGib, DiskGib, PublicIpv4 ? 1 : 0).Add(AcceleratorsPerVm);
+}
 
 public sealed record SubmitCommand(
     Guid RequestId, Guid ActorUserId, Guid AgencyId, Guid ProjectId, IReadOnlyList<VmLine> Lines, Classification Classification,
@@ -25,6 +38,12 @@ public static class RequestTransitions
         new(request.TotalVcpu, request.TotalMemoryGib, request.TotalDiskGib, request.TotalPublicIpv4);
 
     public static ResourceAmounts Size(this VmRecord vm) => new(vm.Vcpu, vm.MemoryGib, vm.DiskGib, vm.PublicIpv4 ? 1 : 0);
+
+    /// <summary>The request's VMs together, every class (GPUs included).</summary>
+    public static ResourceVector TotalResources(this HostingRequest request) => ResourceVector.From(request.Total()).Add(request.TotalAccelerators);
+
+    /// <summary>The VM's size, every class (GPUs included).</summary>
+    public static ResourceVector Resources(this VmRecord vm) => ResourceVector.From(vm.Size()).Add(vm.Accelerators);
 
     /// <summary>Moves the request to <paramref name="status"/> with its reason, and announces it through the outbox.</summary>
     public static void MoveTo(this ProvisioningDbContext db, HostingRequest request, RequestStatus status, string reasonFr, string reasonEn, DateTime now)
@@ -82,7 +101,7 @@ public sealed class RequestIntake(ProvisioningDbContext db, Access access, SshKe
                     Id = Guid.CreateVersion7(), RequestId = command.RequestId, AgencyId = agency.AgencyId, AgencyStateCode = agency.StateCode,
                     Name = $"{agency.Code.ToLowerInvariant()}-{command.RequestId.ToString()[..8]}-{index + 1}-{n}",
                     Flavour = line.Flavour, Vcpu = line.Vcpu, MemoryGib = line.MemoryGib, DiskGib = line.DiskGib,
-                    PublicIpv4 = line.PublicIpv4, Image = line.Image,
+                    PublicIpv4 = line.PublicIpv4, Image = line.Image, Accelerators = line.AcceleratorsPerVm,
                 });
             }
         }
@@ -93,14 +112,16 @@ public sealed class RequestIntake(ProvisioningDbContext db, Access access, SshKe
             PreferredFacilityId = command.PreferredFacilityId, Justification = command.Justification, Deadline = command.Deadline,
             VmLinesJson = RequestTransitions.Serialize(command.Lines),
             TotalVcpu = vms.Sum(v => v.Vcpu), TotalMemoryGib = vms.Sum(v => v.MemoryGib), TotalDiskGib = vms.Sum(v => v.DiskGib),
-            TotalPublicIpv4 = vms.Count(v => v.PublicIpv4), SubmittedAt = now, UpdatedAt = now, NextStepAt = now, Vms = vms,
+            TotalPublicIpv4 = vms.Count(v => v.PublicIpv4), TotalAccelerators = vms.Aggregate(ResourceVector.Zero, (sum, vm) => sum.Add(vm.Accelerators)),
+            SubmittedAt = now, UpdatedAt = now, NextStepAt = now, Vms = vms,
             TraceParent = System.Diagnostics.Activity.Current?.Id,
             SshPublicKeys = keys.Count > 0 ? string.Join('\n', keys.Select(k => k.PublicKey)) : null,
             SshKeyFingerprints = keys.Count > 0 ? string.Join(',', keys.Select(k => k.Fingerprint)) : null,
             UserData = command.UserData,
         };
         db.Requests.Add(request);
-        db.AddToOutbox(new HostingRequestSubmitted(request.Id, request.AgencyId, request.AgencyStateCode, request.Classification.Code(), request.Total(), now), now);
+        db.AddToOutbox(new HostingRequestSubmitted(request.Id, request.AgencyId, request.AgencyStateCode, request.Classification.Code(), request.Total(), now,
+            request.TotalResources().ToList()), now);
         db.MoveTo(request, RequestStatus.Submitted, "demande reçue, placement en cours.", "request received, being placed.", now);
         try
         {

@@ -1,3 +1,4 @@
+using Aes.Contracts;
 using Aes.ServiceDefaults.Paging;
 using Aes.Provisioning.Drivers;
 
@@ -142,8 +143,8 @@ public sealed class VmOperations(ProvisioningDbContext db, Access access, Facili
         DecisionRetry.OnFreshRowsAsync(db, "Vm", () => DecommissionOnceAsync(vmId, actor, reason, cancellationToken));
 
     /// <summary>Asks for a new size; the workflow takes it from quota, then from the facility.</summary>
-    public Task<VmRecord> ResizeAsync(Guid vmId, Guid actor, long vcpu, long memoryGib, long diskGib, CancellationToken cancellationToken) =>
-        DecisionRetry.OnFreshRowsAsync(db, "Vm", () => ResizeOnceAsync(vmId, actor, vcpu, memoryGib, diskGib, cancellationToken));
+    public Task<VmRecord> ResizeAsync(Guid vmId, Guid actor, long vcpu, long memoryGib, long diskGib, ResourceVector? accelerators, CancellationToken cancellationToken) =>
+        DecisionRetry.OnFreshRowsAsync(db, "Vm", () => ResizeOnceAsync(vmId, actor, vcpu, memoryGib, diskGib, accelerators, cancellationToken));
 
     /// <summary>
     /// Stops, starts or reboots a VM, for its request's submitter or an administrator of its agency. The caller's
@@ -211,7 +212,8 @@ public sealed class VmOperations(ProvisioningDbContext db, Access access, Facili
         return vm;
     }
 
-    private async Task<VmRecord> ResizeOnceAsync(Guid vmId, Guid actor, long vcpu, long memoryGib, long diskGib, CancellationToken cancellationToken)
+    private async Task<VmRecord> ResizeOnceAsync(Guid vmId, Guid actor, long vcpu, long memoryGib, long diskGib, ResourceVector? accelerators,
+        CancellationToken cancellationToken)
     {
         var vm = await db.Vms.FirstOrDefaultAsync(v => v.Id == vmId, cancellationToken) ?? throw new NotFoundException("Vm", vmId.ToString());
         await RequireConcernedAsync(vm, actor, cancellationToken);
@@ -220,6 +222,12 @@ public sealed class VmOperations(ProvisioningDbContext db, Access access, Facili
         {
             throw new RuleViolationException(new(
                 $"La VM est {vm.Status.Code()} : seule une VM active change de taille.", $"The VM is {vm.Status.Code()}: only an active VM is resized."));
+        }
+        if (accelerators is not null && accelerators != vm.Accelerators)
+        {
+            // A GPU is a device of the host the VM runs on: another count means another host, not a resize.
+            throw new InvalidFieldException("flavour", new(
+                $"un changement de taille garde les accélérateurs de la VM ({vm.Accelerators}).", $"a resize keeps the VM's accelerators ({vm.Accelerators})."));
         }
         if ((vm.Vcpu, vm.MemoryGib, vm.DiskGib) == (vcpu, memoryGib, diskGib))
         {

@@ -1,3 +1,4 @@
+using Aes.Contracts;
 using Aes.Contracts.Provisioning;
 using Aes.Provisioning.Drivers;
 using Grpc.Core;
@@ -108,7 +109,7 @@ public sealed partial class Workflow(
                     await SaveProgressAsync(request, cancellationToken);
                 }
                 var size = new FacilitySize(vm.Vcpu, vm.MemoryGib, vm.DiskGib);
-                var (flavour, image) = await catalogues.NativeIdsAsync(facility, size, vm.Flavour, vm.Image, cancellationToken);
+                var (flavour, image) = await catalogues.NativeIdsAsync(facility, size, vm.Accelerators, vm.Flavour, vm.Image, cancellationToken);
                 var keys = request.SshPublicKeys?.Split('\n') ?? [];
                 await lease.HoldAsync(cancellationToken);
                 var server = await driver.EnsureCreatedAsync(
@@ -147,7 +148,7 @@ public sealed partial class Workflow(
                     vm.Status = VmStatus.Active;
                     vm.ActivatedAt = activatedAt;
                     db.AddToOutbox(new VmActivated(vm.Id, request.Id, vm.AgencyId, vm.AgencyStateCode, request.FacilityId!.Value, request.FacilityStateCode!,
-                        vm.Size(), activatedAt), activatedAt);
+                        vm.Size(), activatedAt, vm.Resources().ToList()), activatedAt);
                     await SaveProgressAsync(request, cancellationToken); // each VM's activation is durable on its own
                 }
             }
@@ -193,7 +194,7 @@ public sealed partial class Workflow(
         foreach (var vm in request.Vms.Where(v => v.Status == VmStatus.Resizing))
         {
             var (vcpu, memory, disk) = (vm.TargetVcpu!.Value, vm.TargetMemoryGib!.Value, vm.TargetDiskGib!.Value);
-            var oldSize = vm.Size();
+            var (oldSize, oldResources) = (vm.Size(), vm.Resources());
             if (!vm.ResizeGrown)
             {
                 try
@@ -214,7 +215,7 @@ public sealed partial class Workflow(
             try
             {
                 var target = new FacilitySize(vcpu, memory, disk);
-                var (flavour, _) = await catalogues.NativeIdsAsync(facility, target, null, vm.Image, cancellationToken);
+                var (flavour, _) = await catalogues.NativeIdsAsync(facility, target, vm.Accelerators, null, vm.Image, cancellationToken);
                 await lease.HoldAsync(cancellationToken);
                 progress = await driver.EnsureResizedAsync(facility, vm.Id, target, flavour, vm.ResizeAskedAt ?? now, cancellationToken);
             }
@@ -239,7 +240,8 @@ public sealed partial class Workflow(
             (vm.Vcpu, vm.MemoryGib, vm.DiskGib) = (vcpu, memory, disk);
             (vm.TargetVcpu, vm.TargetMemoryGib, vm.TargetDiskGib, vm.ResizeGrown, vm.ResizeAskedAt) = (null, null, null, false, null);
             vm.Status = VmStatus.Active;
-            db.AddToOutbox(new VmResized(vm.Id, vm.AgencyId, vm.AgencyStateCode, request.FacilityId!.Value, request.FacilityStateCode!, oldSize, vm.Size(), at), at);
+            db.AddToOutbox(new VmResized(vm.Id, vm.AgencyId, vm.AgencyStateCode, request.FacilityId!.Value, request.FacilityStateCode!, oldSize, vm.Size(), at,
+                oldResources.ToList(), vm.Resources().ToList()), at);
             await SaveProgressAsync(request, cancellationToken);
         }
         if (underWay)
@@ -345,14 +347,13 @@ public sealed partial class Workflow(
         vm.PowerRefusedReason = refusedReason is null ? null : refusedReason.Length <= 1000 ? refusedReason : refusedReason[..1000];
     }
 
+    /// <summary>The VM's claim at a new vCPU, memory and disk; its address and GPUs stay as they are.</summary>
     private async Task ResizeClaimAsync(VmRecord vm, long vcpu, long memoryGib, long diskGib, CancellationToken cancellationToken)
     {
         await lease.HoldAsync(cancellationToken);
-        await quota.ResizeAsync(new Q.ResizeRequest
-        {
-            ClaimId = vm.ClaimId!.Value.ToString(),
-            Amounts = new Q.Resources { Vcpu = vcpu, MemoryGib = memoryGib, StorageGib = diskGib, PublicIpv4 = vm.PublicIpv4 ? 1 : 0 },
-        }, cancellationToken: cancellationToken);
+        var size = ResourceVector.Standard(vcpu, memoryGib, diskGib, vm.PublicIpv4 ? 1 : 0).Add(vm.Accelerators);
+        await quota.ResizeAsync(new Q.ResizeRequest { ClaimId = vm.ClaimId!.Value.ToString(), AmountsByClass = { QuotaAmounts.Of(size) } },
+            cancellationToken: cancellationToken);
     }
 
     private static void RefuseResize(VmRecord vm, string reason)
@@ -385,7 +386,7 @@ public sealed partial class Workflow(
             vm.Status = VmStatus.Decommissioned;
             vm.DecommissionedAt = at;
             db.AddToOutbox(new VmDecommissioned(vm.Id, request.Id, vm.AgencyId, vm.AgencyStateCode, request.FacilityId!.Value, request.FacilityStateCode!,
-                vm.Size(), vm.ActivatedAt ?? at, at), at);
+                vm.Size(), vm.ActivatedAt ?? at, at, vm.Resources().ToList()), at);
             // Its snapshots went with its server: their storage is no longer billed.
             foreach (var snapshot in await db.Snapshots.Where(x => x.VmId == vm.Id && x.Status != SnapshotStatus.Removed).ToListAsync(cancellationToken))
             {
@@ -428,7 +429,7 @@ public sealed partial class Workflow(
                 // Billing saw it start: it must see it stop.
                 var at = clock.GetUtcNow().UtcDateTime;
                 db.AddToOutbox(new VmDecommissioned(vm.Id, request.Id, vm.AgencyId, vm.AgencyStateCode, request.FacilityId!.Value,
-                    request.FacilityStateCode!, vm.Size(), vm.ActivatedAt ?? at, at), at);
+                    request.FacilityStateCode!, vm.Size(), vm.ActivatedAt ?? at, at, vm.Resources().ToList()), at);
                 vm.DecommissionedAt = at;
             }
             // Whatever the record says, the facility may hold the VM (a crash can fall between its creation and our save).

@@ -124,3 +124,14 @@ public sealed class ExternalIdentityLinkChangedConsumer(ProvisioningDbContext db
         Aes.Messaging.Identity.KnownExternalIdentities.RecordAsync(Db, message.Issuer, message.Subject, message.UserId, message.StateCode, message.Revision,
             context.CancellationToken);
 }
+
+/// <summary>
+/// Keeps the catalogue's classes, so that a request may ask for an added class (a GPU) and be estimated: a class never changes
+/// once defined (tenancy refuses other terms for a taken code), so the first copy stands.
+/// </summary>
+public sealed class ResourceClassDefinedConsumer(ProvisioningDbContext db, ILogger<ResourceClassDefinedConsumer> logger)
+    : InboxConsumer<ResourceClassDefined, ProvisioningDbContext>(db, logger)
+{
+    protected override Task HandleAsync(ResourceClassDefined message, ConsumeContext<ResourceClassDefined> context) =>
+        Db.InsertIfAbsentAsync(new KnownResourceClass { Code = message.Code, Metering = message.Metering, DefinedAt = message.DefinedAt }, context.CancellationToken);
+}

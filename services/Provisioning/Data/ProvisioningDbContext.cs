@@ -65,6 +65,7 @@ public abstract class ProvisioningDbContext(DbContextOptions options) : ServiceD
     public DbSet<ReconciliationFinding> Findings => Set<ReconciliationFinding>();
     public DbSet<FacilityOutage> Outages => Set<FacilityOutage>();
     public DbSet<FacilityWatch> Watches => Set<FacilityWatch>();
+    public DbSet<KnownResourceClass> ResourceClasses => Set<KnownResourceClass>();
 
     /// <summary>Every save of a request or a VM bumps its version, so that two writers never both win.</summary>
     public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
@@ -139,6 +140,14 @@ public abstract class ProvisioningDbContext(DbContextOptions options) : ServiceD
             role.Property(r => r.StateCode).HasMaxLength(2);
             role.HasIndex(r => r.UserId);
         });
+        modelBuilder.Entity<KnownResourceClass>(resourceClass =>
+        {
+            resourceClass.ToTable("known_resource_classes");
+            resourceClass.HasKey(c => c.Code);
+            resourceClass.Property(c => c.Code).HasMaxLength(40);
+            resourceClass.Property(c => c.Metering).HasConversion<string>().HasMaxLength(16);
+            resourceClass.HasData(Aes.Contracts.ResourceClasses.Standard.Select(c => new KnownResourceClass { Code = c.Code, Metering = c.Metering, DefinedAt = DateTime.UnixEpoch }));
+        });
         modelBuilder.Entity<HostingRequest>(request =>
         {
             request.ToTable("hosting_requests");
@@ -155,6 +164,7 @@ public abstract class ProvisioningDbContext(DbContextOptions options) : ServiceD
             request.Property(r => r.SshPublicKeys).HasMaxLength(40_000);
             request.Property(r => r.SshKeyFingerprints).HasMaxLength(1000);
             request.Property(r => r.UserData).HasMaxLength(16 * 1024);
+            request.Property(r => r.TotalAccelerators).ByClass().HasDefaultValue(ResourceVector.Zero);
             request.Property(r => r.Version).IsConcurrencyToken();
             request.Property(r => r.LeaseToken).IsConcurrencyToken();
             request.HasMany(r => r.Vms).WithOne().HasForeignKey(v => v.RequestId);
@@ -178,6 +188,7 @@ public abstract class ProvisioningDbContext(DbContextOptions options) : ServiceD
             vm.Property(v => v.Addresses).HasMaxLength(500);
             vm.Property(v => v.PowerRefusedReason).HasMaxLength(1000);
             vm.Property(v => v.PublicAddress).HasMaxLength(45);
+            vm.Property(v => v.Accelerators).ByClass().HasDefaultValue(ResourceVector.Zero);
             vm.Property(v => v.Version).IsConcurrencyToken();
             vm.HasIndex(v => new { v.AgencyId, v.Status });
             vm.HasIndex(v => new { v.FacilityId, v.Status });

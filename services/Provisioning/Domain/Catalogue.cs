@@ -1,6 +1,12 @@
+using Aes.Contracts;
+
 namespace Aes.Provisioning.Domain;
 
-public sealed record Flavour(string Code, long Vcpu, long MemoryGib, long DiskGib);
+public sealed record Flavour(string Code, long Vcpu, long MemoryGib, long DiskGib)
+{
+    /// <summary>One VM's devices beyond the standard four (its GPUs), by class: offered only where a pool holds them.</summary>
+    public ResourceVector Accelerators { get; init; } = ResourceVector.Zero;
+}
 
 public sealed record Image(string Code, string Name);
 
@@ -11,7 +17,12 @@ public static class Catalogue
     [
         new("s1.small", 1, 2, 40), new("s1.medium", 2, 4, 80), new("s1.large", 4, 16, 200),
         new("s1.xlarge", 8, 32, 400), new("m1.large", 8, 64, 400), new("m1.xlarge", 16, 128, 800),
+        new("g1.a100", 12, 96, 400) { Accelerators = ResourceVector.Of(("gpu_a100_80g", 1)) },
+        new("g2.a100", 24, 192, 800) { Accelerators = ResourceVector.Of(("gpu_a100_80g", 2)) },
     ];
+
+    /// <summary>The most devices of one class a VM may hold: what a host carries (8 GPUs).</summary>
+    public const long MaxAcceleratorsPerVm = 8;
 
     public static readonly IReadOnlyList<Image> Images =
     [

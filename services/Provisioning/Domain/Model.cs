@@ -123,6 +123,8 @@ public sealed class HostingRequest
     public long TotalMemoryGib { get; init; }
     public long TotalDiskGib { get; init; }
     public long TotalPublicIpv4 { get; init; }
+    /// <summary>Its VMs' total of the classes beyond the standard four (GPUs), by class.</summary>
+    public ResourceVector TotalAccelerators { get; init; } = ResourceVector.Zero;
 
     public RequestStatus Status { get; set; } = RequestStatus.Submitted;
     public string StatusReasonFr { get; set; } = "";
@@ -184,6 +186,11 @@ public sealed class VmRecord
     public long MemoryGib { get; set; }
     public long DiskGib { get; set; }
     public bool PublicIpv4 { get; init; }
+    /// <summary>
+    /// What it holds of the classes beyond the standard four, by class (1 gpu_a100_80g): devices the facility attaches through
+    /// its flavour. The four stay columns, since every driver builds a server from them; a resize keeps these (ADR 044).
+    /// </summary>
+    public ResourceVector Accelerators { get; set; } = ResourceVector.Zero;
     public required string Image { get; init; }
     public VmStatus Status { get; set; } = VmStatus.Pending;
     /// <summary>The claim in quota for the current placement; a new placement attempt takes a new one.</summary>
@@ -366,6 +373,17 @@ public sealed class AutoApprovalPolicy
         && Classifications.Split(',', StringSplitOptions.RemoveEmptyEntries).Contains(classification.Code());
 }
 
+/// <summary>
+/// A class of the catalogue as provisioning knows it: the standard four from its migration, the others as tenancy defines
+/// them (<c>ResourceClassDefined</c>). A request may ask only for classes known here; metering sets the monthly estimate.
+/// </summary>
+public sealed class KnownResourceClass
+{
+    public required string Code { get; init; }
+    public ResourceMetering Metering { get; init; }
+    public DateTime DefinedAt { get; init; }
+}
+
 /// <summary>What a size costs a month at unit prices by class (whole XOF per unit-hour or unit-month, as billing prices it).</summary>
 public static class MonthlyCost
 {
@@ -373,16 +391,28 @@ public static class MonthlyCost
     public const long HoursPerMonth = 730;
 
     /// <summary>
-    /// Hourly classes for <see cref="HoursPerMonth"/> hours, monthly ones once; a class the prices leave out costs nothing
-    /// (an agreement that includes the public address). Sizes hold the standard classes until provisioning's specs hold
-    /// others (issue 21, S5): another class is refused rather than estimated by a guess.
+    /// Hourly classes for <see cref="HoursPerMonth"/> hours, monthly ones once. A standard class the prices leave out costs
+    /// nothing (an agreement that includes the public address); another class they leave out (a GPU the facility does not
+    /// price) makes the estimate unknown (null), as billing would refuse to bill it. A class whose metering is not known is
+    /// refused, never estimated by a guess.
     /// </summary>
-    public static long Xof(ResourceVector size, ResourceVector unitPrices) => size.NonZero().Sum(amount =>
+    public static long? Xof(ResourceVector size, ResourceVector unitPrices, IReadOnlyDictionary<string, ResourceMetering> metering)
     {
-        var metering = ResourceClasses.Standard.FirstOrDefault(c => c.Code == amount.Class)?.Metering
-            ?? throw new InvalidOperationException($"Provisioning does not estimate {amount.Class} yet.");
-        return amount.Amount * unitPrices[amount.Class] * (metering == ResourceMetering.Hourly ? HoursPerMonth : 1);
-    });
+        if (size.Classes.Any(c => !ResourceClasses.IsStandard(c) && unitPrices[c] == 0))
+        {
+            return null;
+        }
+        return size.NonZero().Sum(amount =>
+        {
+            var perMonth = metering.TryGetValue(amount.Class, out var how) ? how == ResourceMetering.Hourly ? HoursPerMonth : 1
+                : throw new InvalidOperationException($"Provisioning does not know how {amount.Class} is metered.");
+            return amount.Amount * unitPrices[amount.Class] * perMonth;
+        });
+    }
+
+    /// <summary>What a guest pays under fixed prices: those prices, and the list price for a GPU they leave out (a standard class they leave out is free).</summary>
+    public static ResourceVector UnderAgreement(ResourceVector fixedPrices, ResourceVector? listPrices) =>
+        fixedPrices.Add(ResourceVector.Of((listPrices ?? ResourceVector.Zero).NonZero().Where(p => !ResourceClasses.IsStandard(p.Class) && fixedPrices[p.Class] == 0)));
 }
 
 /// <summary>A project's inbound rules beyond SSH (set by the agency administrator); applied as the project's security group.</summary>

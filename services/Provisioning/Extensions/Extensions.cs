@@ -19,6 +19,7 @@ public static class Extensions
         {
             bus.AddConsumer<AgreementActivatedConsumer>();
             bus.AddConsumer<FacilityPricesPublishedConsumer>();
+            bus.AddConsumer<ResourceClassDefinedConsumer>();
             bus.AddConsumer<AgreementEndedConsumer>();
             bus.AddConsumer<FacilityRegisteredConsumer>();
             bus.AddConsumer<FacilityOpenedConsumer>();
@@ -50,6 +51,7 @@ public static class Extensions
         builder.Services.AddScoped<SshKeyRegistry>();
         builder.Services.AddScoped<Firewalls>();
         builder.Services.AddScoped<Placement>();
+        builder.Services.AddScoped<FlavourOffer>();
         builder.Services.AddScoped<AutoApproval>();
         builder.Services.AddScoped<Approvals>();
         builder.Services.AddScoped<Workflow>();

@@ -11,7 +11,7 @@ namespace Aes.Provisioning.Grpc;
 
 public sealed partial class ProvisioningGrpcService(
     ProvisioningDbContext db, RequestIntake intake, Placement placement, Approvals approvals, VmOperations vms, Access access, FacilityDrivers drivers,
-    Facilities facilities, SshKeyRegistry sshKeys, Firewalls firewalls, TimeProvider clock)
+    Facilities facilities, SshKeyRegistry sshKeys, Firewalls firewalls, FlavourOffer flavourOffer, TimeProvider clock)
     : V1.ProvisioningService.ProvisioningServiceBase
 {
     private static readonly TimeSpan MaxDeadline = TimeSpan.FromDays(366);
@@ -54,7 +54,15 @@ public sealed partial class ProvisioningGrpcService(
         var codes = await db.Facilities.AsNoTracking().ToDictionaryAsync(f => f.FacilityId, f => f.Code, context.CancellationToken);
         return new V1.Catalogue
         {
-            Flavours = { Catalogue.Flavours.Select(f => new V1.Flavour { Code = f.Code, Vcpu = f.Vcpu, MemoryGib = f.MemoryGib, DiskGib = f.DiskGib }) },
+            Flavours =
+            {
+                (await flavourOffer.ListAsync(context.CancellationToken)).Select(o => new V1.Flavour
+                {
+                    Code = o.Flavour.Code, Vcpu = o.Flavour.Vcpu, MemoryGib = o.Flavour.MemoryGib, DiskGib = o.Flavour.DiskGib,
+                    Resources = { VmSpecs.ToMessages(ResourceVector.Standard(o.Flavour.Vcpu, o.Flavour.MemoryGib, o.Flavour.DiskGib, 0).Add(o.Flavour.Accelerators)) },
+                    FacilityCodes = { o.FacilityCodes },
+                }),
+            },
             Images = { Catalogue.Images.Select(i => new V1.Image { Code = i.Code, Name = i.Name }) },
             FacilityPrices =
             {
@@ -81,7 +89,7 @@ public sealed partial class ProvisioningGrpcService(
             Validate.Id(request.ActorUserId, "actor_user_id"),
             Validate.Id(request.AgencyId, "agency_id"),
             Validate.Id(request.ProjectId, "project_id"),
-            Lines(request.Vms),
+            VmSpecs.Lines(request.Vms, await KnownClassesAsync(context.CancellationToken)),
             ParseClassification(request.Classification),
             Validate.OptionalStateCode(request.PreferredStateCode, "preferred_state_code"),
             Validate.OptionalId(request.PreferredFacilityId, "preferred_facility_id"),
@@ -244,7 +252,7 @@ public sealed partial class ProvisioningGrpcService(
     public override async Task<V1.PlacementDecision> PreviewPlacement(V1.PreviewPlacementRequest request, ServerCallContext context)
     {
         var agencyId = Validate.Id(request.AgencyId, "agency_id");
-        var lines = Lines(request.Vms);
+        var lines = VmSpecs.Lines(request.Vms, await KnownClassesAsync(context.CancellationToken));
         var classification = ParseClassification(request.Classification);
         var agency = await db.Agencies.AsNoTracking().FirstOrDefaultAsync(a => a.AgencyId == agencyId, context.CancellationToken)
             ?? throw new NotFoundException("Agency", agencyId.ToString());
@@ -256,7 +264,7 @@ public sealed partial class ProvisioningGrpcService(
             PreferredStateCode = Validate.OptionalStateCode(request.PreferredStateCode, "preferred_state_code"),
             PreferredFacilityId = Validate.OptionalId(request.PreferredFacilityId, "preferred_facility_id"),
             TotalVcpu = sizes.Sum(v => v.Vcpu), TotalMemoryGib = sizes.Sum(v => v.MemoryGib), TotalDiskGib = sizes.Sum(v => v.DiskGib),
-            TotalPublicIpv4 = sizes.Count(v => v.PublicIpv4),
+            TotalPublicIpv4 = sizes.Count(v => v.PublicIpv4), TotalAccelerators = sizes.Aggregate(ResourceVector.Zero, (sum, vm) => sum.Add(vm.AcceleratorsPerVm)),
         }, context.CancellationToken);
         return new V1.PlacementDecision
         {
@@ -388,8 +396,14 @@ public sealed partial class ProvisioningGrpcService(
     {
         var vmId = Validate.Id(request.VmId, "vm_id");
         var actor = Validate.Id(request.ActorUserId, "actor_user_id");
-        var (vcpu, memory, disk) = Sizes(request.Flavour, request.Vcpu, request.MemoryGib, request.DiskGib, "");
-        return ToMessage(await vms.ResizeAsync(vmId, actor, vcpu, memory, disk, context.CancellationToken));
+        if (!string.IsNullOrWhiteSpace(request.Flavour))
+        {
+            var flavour = VmSpecs.Flavour(request.Flavour, "flavour");
+            return ToMessage(await vms.ResizeAsync(vmId, actor, flavour.Vcpu, flavour.MemoryGib, flavour.DiskGib, flavour.Accelerators, context.CancellationToken));
+        }
+        return ToMessage(await vms.ResizeAsync(vmId, actor, VmSpecs.Bounded(request.Vcpu, "vcpu", Catalogue.MaxVcpu),
+            VmSpecs.Bounded(request.MemoryGib, "memory_gib", Catalogue.MaxMemoryGib), VmSpecs.Bounded(request.DiskGib, "disk_gib", Catalogue.MaxDiskGib), null,
+            context.CancellationToken));
     }
 
     public override Task<V1.Vm> StopVm(V1.VmPowerRequest request, ServerCallContext context) =>
@@ -447,51 +461,8 @@ public sealed partial class ProvisioningGrpcService(
         await db.Requests.AsNoTracking().Include(r => r.Vms).FirstOrDefaultAsync(r => r.Id == requestId, cancellationToken)
         ?? throw new NotFoundException("HostingRequest", requestId.ToString());
 
-    /// <summary>Each line is a catalogue flavour or explicit sizes within what a host carries, a catalogue image and a count.</summary>
-    private static List<VmLine> Lines(IReadOnlyList<V1.VmSpec> specs)
-    {
-        if (specs.Count == 0)
-        {
-            throw new InvalidFieldException("vms", new("au moins une VM est demandée.", "at least one VM is requested."));
-        }
-        var lines = new List<VmLine>();
-        for (var i = 0; i < specs.Count; i++)
-        {
-            var spec = specs[i];
-            var field = $"vms[{i}]";
-            var (vcpu, memory, disk) = Sizes(spec.Flavour, spec.Vcpu, spec.MemoryGib, spec.DiskGib, $"{field}.");
-            var flavourCode = string.IsNullOrWhiteSpace(spec.Flavour) ? null : spec.Flavour.Trim();
-            var image = Catalogue.Images.FirstOrDefault(img => img.Code == spec.Image?.Trim())
-                ?? throw new InvalidFieldException($"{field}.image", new(
-                    $"image inconnue ({string.Join(", ", Catalogue.Images.Select(img => img.Code))}).", $"unknown image ({string.Join(", ", Catalogue.Images.Select(img => img.Code))})."));
-            var count = Validate.Range(spec.Count, $"{field}.count", 1, (int)Catalogue.MaxVmsPerLine);
-            lines.Add(new VmLine(flavourCode, vcpu, memory, disk, image.Code, count, spec.PublicIpv4));
-        }
-        if (lines.Sum(l => l.Count) > Catalogue.MaxVmsPerRequest)
-        {
-            throw new InvalidFieldException("vms", new($"au plus {Catalogue.MaxVmsPerRequest} VM par demande.", $"at most {Catalogue.MaxVmsPerRequest} VMs per request."));
-        }
-        return lines;
-    }
-
-    /// <summary>A catalogue flavour's sizes, or explicit sizes within what a host carries.</summary>
-    private static (long Vcpu, long MemoryGib, long DiskGib) Sizes(string? flavourCode, long vcpu, long memoryGib, long diskGib, string fieldPrefix)
-    {
-        if (!string.IsNullOrWhiteSpace(flavourCode))
-        {
-            var flavour = Catalogue.Flavours.FirstOrDefault(f => f.Code == flavourCode.Trim())
-                ?? throw new InvalidFieldException($"{fieldPrefix}flavour", new(
-                    $"gabarit inconnu ({string.Join(", ", Catalogue.Flavours.Select(f => f.Code))}).", $"unknown flavour ({string.Join(", ", Catalogue.Flavours.Select(f => f.Code))})."));
-            return (flavour.Vcpu, flavour.MemoryGib, flavour.DiskGib);
-        }
-        return (Size(vcpu, $"{fieldPrefix}vcpu", Catalogue.MaxVcpu), Size(memoryGib, $"{fieldPrefix}memory_gib", Catalogue.MaxMemoryGib),
-            Size(diskGib, $"{fieldPrefix}disk_gib", Catalogue.MaxDiskGib));
-    }
-
-    private static long Size(long value, string field, long max) =>
-        value is >= 1 && value <= max
-            ? value
-            : throw new InvalidFieldException(field, new($"doit être entre 1 et {max}.", $"must be between 1 and {max}."));
+    private async Task<IReadOnlySet<string>> KnownClassesAsync(CancellationToken cancellationToken) =>
+        (await db.ResourceClasses.AsNoTracking().Select(c => c.Code).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
 
     private DateTime Deadline(Timestamp? deadline) =>
         Validate.FutureInstant(deadline, "deadline", clock.GetUtcNow().UtcDateTime, MaxDeadline, "au plus un an.", "at most one year ahead.");
@@ -513,6 +484,7 @@ public sealed partial class ProvisioningGrpcService(
         message.Vms.AddRange(r.Lines().Select(l => new V1.VmSpec
         {
             Flavour = l.Flavour ?? "", Vcpu = l.Vcpu, MemoryGib = l.MemoryGib, DiskGib = l.DiskGib, Image = l.Image, Count = l.Count, PublicIpv4 = l.PublicIpv4,
+            Resources = { VmSpecs.ToMessages(l.SizePerVm) },
         }));
         message.VmIds.AddRange(r.Vms.OrderBy(v => v.Name).Select(v => v.Id.ToString()));
         message.Approvals.Add(Approval("home", r.AgencyStateCode, r.HomeApproval, r.HomeDecidedBy, r.HomeAutomatic, r.HomeDecidedAt, r.HomeApproval == ApprovalState.Rejected ? r.RejectionReason : null));
@@ -549,6 +521,7 @@ public sealed partial class ProvisioningGrpcService(
         LostAt = vm.LostAt is { } lost ? Timestamp.FromDateTime(lost) : null,
         PowerRefusedReason = vm.PowerRefusedReason ?? "",
         PublicIpv4Address = vm.PublicAddress ?? "",
+        Resources = { VmSpecs.ToMessages(vm.Resources()) },
     };
 }
 

@@ -133,6 +133,43 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
     }
 
     [Fact]
+    public async Task The_cli_asks_for_gpus_by_class_beside_a_custom_size_and_refuses_a_bad_count_before_calling()
+    {
+        var agent = await m.TokenOfAsync("agent.mef.ml");
+        string[] Submit(params string[] more) => ["requests", "submit", "--agency", "ML/MEF", "--project", "Budget de l'État", "--classification", "internal",
+            "--justification", "Modèle de langue", "--token", agent, .. more];
+
+        var submitted = await AesAsync(Submit("--vcpu", "12", "--memory-gib", "96", "--disk-gib", "400", "--gpu", "gpu_a100_80g=1"));
+        Assert.True(submitted.ExitCode == 0, submitted.Output);
+        var id = System.Text.RegularExpressions.Regex.Match(submitted.Output, "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}").Value;
+        var request = await m.Provisioning.GetRequestAsync(new Aes.Contracts.Provisioning.V1.RequestIdRequest { RequestId = id });
+        Assert.Equal([("vcpu", 12L), ("memory_gib", 96L), ("storage_gib", 400L), ("gpu_a100_80g", 1L)],
+            request.Vms.Single().Resources.Select(r => (r.ResourceClass, r.Amount)));
+        // REST reads the same (held to the OpenAPI document), and refuses 9 A100 on one VM naming the field, in French and English.
+        var api = await ApiAsAsync("agent.mef.ml");
+        var (_, read) = await RestCalls.SendAsync(api, HttpMethod.Get, $"/api/v1/requests/{id}");
+        Assert.Contains(read.GetProperty("vms")[0].GetProperty("resources").EnumerateArray(),
+            r => r.GetProperty("resourceClass").GetString() == "gpu_a100_80g" && r.GetProperty("amount").GetInt64() == 1);
+        var tooMany = await RestCalls.SendAsync(api, HttpMethod.Post, "/api/v1/requests", new
+        {
+            agencyId = m.Agencies["ML/MEF"], projectId = request.ProjectId, classification = "internal",
+            justification = "Trop de GPU", deadline = DateTime.UtcNow.AddDays(7).ToString("O"),
+            vms = new[] { new { vcpu = 12, memoryGib = 96, diskGib = 400, image = "debian-12", count = 1, resources = new[] { new { resourceClass = "gpu_a100_80g", amount = 9 } } } },
+        }, idempotencyKey: Guid.NewGuid().ToString());
+        RestCalls.AssertProblem(System.Net.HttpStatusCode.BadRequest, tooMany, "vms[0].resources[0].amount");
+        Assert.True((await AesAsync("requests", "withdraw", id, "--reason", "essai", "--token", agent)).ExitCode == 0);
+
+        var notACount = await AesAsync(Submit("--vcpu", "12", "--memory-gib", "96", "--disk-gib", "400", "--gpu", "gpu_a100_80g=un"));
+        Assert.Equal(2, notACount.ExitCode);
+        Assert.Contains("--gpu", notACount.Output);
+        var withFlavour = await AesAsync(Submit("--flavour", "g1.a100", "--gpu", "gpu_a100_80g=1"));
+        Assert.Equal(2, withFlavour.ExitCode);
+        var unknown = await AesAsync(Submit("--vcpu", "12", "--memory-gib", "96", "--disk-gib", "400", "--gpu", "gpu_nowhere=1"));
+        Assert.Equal(5, unknown.ExitCode);
+        Assert.Contains("vms[0].resources[0].resource_class", unknown.Output);
+    }
+
+    [Fact]
     public async Task The_cli_lists_an_agencys_vms_with_the_addresses_their_facility_gave_them()
     {
         var submitted = await m.SubmitAsync(m.Request("ML/MEF", "internal", vcpu: 1, memoryGib: 2, diskGib: 20));

@@ -11,7 +11,7 @@ public sealed class EmbeddedJourneyTests(EmbeddedProvisioningMarketplace marketp
 public sealed partial class PostgresJourneyTests(TracedPostgresProvisioningMarketplace marketplace) : JourneyTests<TracedPostgresProvisioningMarketplace>(marketplace);
 
 /// <summary>The journeys of DOMAIN.md across tenancy, quota and provisioning, on each storage and bus.</summary>
-public abstract class JourneyTests<TMarketplace>(TMarketplace m) : IClassFixture<TMarketplace> where TMarketplace : ProvisioningMarketplace
+public abstract partial class JourneyTests<TMarketplace>(TMarketplace m) : IClassFixture<TMarketplace> where TMarketplace : ProvisioningMarketplace
 {
     /// <summary>The run under test, for the checks one kind of run adds (telemetry on the distributed run).</summary>
     protected TMarketplace Marketplace => m;

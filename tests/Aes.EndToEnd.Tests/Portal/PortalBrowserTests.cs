@@ -328,6 +328,35 @@ public sealed class PortalBrowserTests(PortalMarketplace m) : ChromiumTests, ICl
         // In English, the catalogue's English name.
         await administrator.GotoAsync(m.PortalAddress + "/quotas?lang=en");
         await Assertions.Expect(administrator.Locator("[data-resource='gpu_a100_80g']")).ToContainTextAsync("A100 80 GB GPU");
+
+        // The pool gets the hosts around its GPUs; MEF's requester then sees the A100 flavour offered in Bamako, and asks for one A100 on a custom size.
+        var pool = (await m.Quota.ListPoolsAsync(new Q.ListPoolsRequest { FacilityId = m.Facilities["ML-BKO-1"] })).Pools.Single(p => p.Name == name);
+        foreach (var (resourceClass, total) in new[] { ("vcpu", 64L), ("memory_gib", 512L), ("storage_gib", 10_000L) })
+        {
+            await m.Quota.SetInventoryAsync(new Q.SetInventoryRequest { ActorUserId = m.Users["op.ml"], PoolId = pool.Id, ClassCode = resourceClass, Total = total, AllocationRatio = "1.0" });
+        }
+        var agent = await SignedInAsync("agent.mef.ml", "/demandes/nouvelle");
+        var a100 = agent.Locator("#flavour-0 option[value='g1.a100']");
+        await Assertions.Expect(a100).ToContainTextAsync("g1.a100 (12 vCPU, 96 Gio, 400 Gio, 1 × GPU A100 80 Go)");
+        await Assertions.Expect(a100).ToContainTextAsync("ML-BKO-1");
+        var justification = $"Modèle de traduction {Guid.NewGuid():N}";
+        await agent.Locator("#vcpu-0").FillAsync("12");
+        await agent.Locator("#memory-0").FillAsync("96");
+        await agent.Locator("#disk-0").FillAsync("400");
+        var gpus = agent.GetByLabel("GPU A100 80 Go (par VM)");
+        await gpus.FillAsync("9");
+        await Assertions.Expect(agent.Locator("#accelerator-gpu_a100_80g-0-error")).ToHaveTextAsync("GPU A100 80 Go : entre 0 et 8.");
+        await gpus.FillAsync("1");
+        await agent.Locator("#justification").FillAsync(justification);
+        await Assertions.Expect(agent.Locator(".preview-outcome")).ToHaveAttributeAsync("data-outcome", "placed", Live);
+        await agent.GetByRole(AriaRole.Button, new() { Name = "Soumettre la demande" }).ClickAsync();
+        await agent.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/demandes/[0-9a-f-]{36}$"));
+        await Assertions.Expect(agent.Locator(".status")).ToHaveAttributeAsync("data-status", "awaiting_approval", Live);
+        await Assertions.Expect(agent.Locator("dd", new() { HasText = "A100" })).ToHaveTextAsync("1 × 12 vCPU / 96 Gio / 400 Gio, 1 × GPU A100 80 Go (debian-12)");
+        await Screenshot(agent, "demande-gpu");
+        var request = Assert.Single(await RequestsWithAsync("ML/MEF", justification));
+        Assert.Equal(pool.Id, request.PoolId); // the one pool of the facility holding A100
+        await m.RejectIfOpenAsync(request.Id, "op.ml");
     }
 
     [Fact]

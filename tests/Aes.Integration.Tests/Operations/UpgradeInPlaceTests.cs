@@ -256,7 +256,8 @@ public sealed class UpgradeInPlaceTests
     /// their codes (1 to 4 were the standard four in this order), and four amount columns (a quota claim's amounts, a
     /// tenancy facility's installed capacity, an agreement's slice and fixed prices, billing's prices and usage sizes, provisioning's prices) one
     /// value of their non-zero classes in code order, and an invoice line's resource number its class's code
-    /// (ResourceClassCodes, AmountsByClass, billing's ByClass, provisioning's PricesByClass).
+    /// (ResourceClassCodes, AmountsByClass, billing's ByClass, provisioning's PricesByClass); a VM and a request hold no
+    /// accelerators (provisioning's Accelerators).
     /// </summary>
     private static List<string> AsConverted(string service, string table, List<string> rows)
     {
@@ -291,6 +292,12 @@ public sealed class UpgradeInPlaceTests
                     break;
                 case ("billing", "usage_segments"):
                     FoldByClass(columns, "Size", "Size_MemoryGib", "Size_PublicIpv4", "Size_StorageGib", "Size_Vcpu");
+                    break;
+                case ("provisioning", "vms"):
+                    columns["Accelerators"] = "{}";
+                    break;
+                case ("provisioning", "hosting_requests"):
+                    columns["TotalAccelerators"] = "{}";
                     break;
                 case ("billing", "invoice_lines"):
                     columns["ResourceClass"] = StandardClassesByNumber[int.Parse(columns["Resource"], CultureInfo.InvariantCulture) - 1];

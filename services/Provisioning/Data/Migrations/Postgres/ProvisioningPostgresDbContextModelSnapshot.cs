@@ -785,6 +785,13 @@ namespace Aes.Provisioning.Data.Migrations.Postgres
                     b.Property<Guid>("SubmittedBy")
                         .HasColumnType("uuid");
 
+                    b.Property<string>("TotalAccelerators")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasDefaultValue("{}");
+
                     b.Property<long>("TotalDiskGib")
                         .HasColumnType("bigint");
 
@@ -907,6 +914,51 @@ namespace Aes.Provisioning.Data.Migrations.Postgres
                     b.HasIndex("UserId");
 
                     b.ToTable("known_project_members", (string)null);
+                });
+
+            modelBuilder.Entity("Aes.Provisioning.Domain.KnownResourceClass", b =>
+                {
+                    b.Property<string>("Code")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<DateTime>("DefinedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Metering")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.HasKey("Code");
+
+                    b.ToTable("known_resource_classes", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Code = "vcpu",
+                            DefinedAt = new DateTime(1970, 1, 1, 0, 0, 0, 0, DateTimeKind.Utc),
+                            Metering = "Hourly"
+                        },
+                        new
+                        {
+                            Code = "memory_gib",
+                            DefinedAt = new DateTime(1970, 1, 1, 0, 0, 0, 0, DateTimeKind.Utc),
+                            Metering = "Hourly"
+                        },
+                        new
+                        {
+                            Code = "storage_gib",
+                            DefinedAt = new DateTime(1970, 1, 1, 0, 0, 0, 0, DateTimeKind.Utc),
+                            Metering = "Monthly"
+                        },
+                        new
+                        {
+                            Code = "public_ipv4",
+                            DefinedAt = new DateTime(1970, 1, 1, 0, 0, 0, 0, DateTimeKind.Utc),
+                            Metering = "Monthly"
+                        });
                 });
 
             modelBuilder.Entity("Aes.Provisioning.Domain.KnownRole", b =>
@@ -1180,6 +1232,13 @@ namespace Aes.Provisioning.Data.Migrations.Postgres
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
+
+                    b.Property<string>("Accelerators")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasDefaultValue("{}");
 
                     b.Property<DateTime?>("ActivatedAt")
                         .HasColumnType("timestamp with time zone");

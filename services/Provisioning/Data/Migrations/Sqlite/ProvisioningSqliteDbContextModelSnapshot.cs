@@ -776,6 +776,13 @@ namespace Aes.Provisioning.Data.Migrations.Sqlite
                     b.Property<Guid>("SubmittedBy")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("TotalAccelerators")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("{}");
+
                     b.Property<long>("TotalDiskGib")
                         .HasColumnType("INTEGER");
 
@@ -898,6 +905,51 @@ namespace Aes.Provisioning.Data.Migrations.Sqlite
                     b.HasIndex("UserId");
 
                     b.ToTable("known_project_members", (string)null);
+                });
+
+            modelBuilder.Entity("Aes.Provisioning.Domain.KnownResourceClass", b =>
+                {
+                    b.Property<string>("Code")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("DefinedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Metering")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Code");
+
+                    b.ToTable("known_resource_classes", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Code = "vcpu",
+                            DefinedAt = new DateTime(1970, 1, 1, 0, 0, 0, 0, DateTimeKind.Utc),
+                            Metering = "Hourly"
+                        },
+                        new
+                        {
+                            Code = "memory_gib",
+                            DefinedAt = new DateTime(1970, 1, 1, 0, 0, 0, 0, DateTimeKind.Utc),
+                            Metering = "Hourly"
+                        },
+                        new
+                        {
+                            Code = "storage_gib",
+                            DefinedAt = new DateTime(1970, 1, 1, 0, 0, 0, 0, DateTimeKind.Utc),
+                            Metering = "Monthly"
+                        },
+                        new
+                        {
+                            Code = "public_ipv4",
+                            DefinedAt = new DateTime(1970, 1, 1, 0, 0, 0, 0, DateTimeKind.Utc),
+                            Metering = "Monthly"
+                        });
                 });
 
             modelBuilder.Entity("Aes.Provisioning.Domain.KnownRole", b =>
@@ -1165,6 +1217,13 @@ namespace Aes.Provisioning.Data.Migrations.Sqlite
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
+
+                    b.Property<string>("Accelerators")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("{}");
 
                     b.Property<DateTime?>("ActivatedAt")
                         .HasColumnType("TEXT");

@@ -1,0 +1,65 @@
+using Aes.Contracts;
+using Aes.Provisioning.Grpc;
+using Aes.ServiceDefaults.Errors;
+using V1 = Aes.Contracts.Provisioning.V1;
+
+namespace Aes.Provisioning.Tests;
+
+/// <summary>How a request's VM lines are read: a flavour, the fixed sizes or amounts by class, GPUs included, each mistake named by field.</summary>
+public sealed class VmSpecTests
+{
+    private static readonly HashSet<string> Known = ["vcpu", "memory_gib", "storage_gib", "public_ipv4", "gpu_a100_80g", "gpu_l40s"];
+
+    private static V1.VmSpec Spec(params (string Class, long Amount)[] resources)
+    {
+        var spec = new V1.VmSpec { Image = "debian-12", Count = 2 };
+        spec.Resources.AddRange(resources.Select(r => new V1.ResourceAmount { ResourceClass = r.Class, Amount = r.Amount }));
+        return spec;
+    }
+
+    private static string RefusedField(V1.VmSpec spec) => Assert.Throws<InvalidFieldException>(() => VmSpecs.Lines([spec], Known)).Field;
+
+    [Fact]
+    public void A_gpu_flavour_brings_its_gpus_and_a_list_alike_is_accepted()
+    {
+        var line = Assert.Single(VmSpecs.Lines([new V1.VmSpec { Flavour = "g1.a100", Image = "debian-12", Count = 1, PublicIpv4 = true }], Known));
+        Assert.Equal(ResourceVector.Standard(12, 96, 400, 1).Add(ResourceVector.Of(("gpu_a100_80g", 1))), line.SizePerVm);
+        var alike = Spec(("gpu_a100_80g", 1), ("vcpu", 12), ("memory_gib", 96), ("storage_gib", 400));
+        alike.Flavour = "g1.a100";
+        Assert.Equal(ResourceVector.Of(("gpu_a100_80g", 1)), Assert.Single(VmSpecs.Lines([alike], Known)).AcceleratorsPerVm);
+    }
+
+    [Fact]
+    public void A_size_given_by_class_alone_carries_its_gpus_and_its_address()
+    {
+        var line = Assert.Single(VmSpecs.Lines([Spec(("vcpu", 8), ("memory_gib", 64), ("storage_gib", 100), ("gpu_l40s", 2), ("public_ipv4", 1))], Known));
+        Assert.Equal((8L, 64L, 100L, true, 2), (line.Vcpu, line.MemoryGib, line.DiskGib, line.PublicIpv4, line.Count));
+        Assert.Equal(ResourceVector.Of(("gpu_l40s", 2)), line.AcceleratorsPerVm);
+    }
+
+    [Fact]
+    public void Fixed_sizes_take_gpus_from_the_list_beside_them_when_both_agree()
+    {
+        var spec = Spec(("gpu_l40s", 1), ("vcpu", 4));
+        (spec.Vcpu, spec.MemoryGib, spec.DiskGib) = (4, 16, 80);
+        var line = Assert.Single(VmSpecs.Lines([spec], Known));
+        Assert.Equal(ResourceVector.Standard(4, 16, 80, 0).Add(ResourceVector.Of(("gpu_l40s", 1))), line.SizePerVm);
+    }
+
+    [Fact]
+    public void Each_mistake_is_named_by_its_field()
+    {
+        Assert.Equal("vms[0].resources[1].resource_class", RefusedField(Spec(("vcpu", 2), ("gpu_nowhere", 1), ("memory_gib", 4), ("storage_gib", 10))));
+        Assert.Equal("vms[0].resources[1].resource_class", RefusedField(Spec(("vcpu", 2), ("vcpu", 2))));
+        Assert.Equal("vms[0].resources[1].amount", RefusedField(Spec(("vcpu", 2), ("gpu_l40s", 9), ("memory_gib", 4), ("storage_gib", 10))));
+        Assert.Equal("vms[0].resources[0].amount", RefusedField(Spec(("public_ipv4", 2), ("vcpu", 2), ("memory_gib", 4), ("storage_gib", 10))));
+        Assert.Equal("vms[0].resources[0].amount", RefusedField(Spec(("gpu_l40s", -1))));
+        Assert.Equal("vms[0].memory_gib", RefusedField(Spec(("vcpu", 2), ("gpu_l40s", 1))));
+        var atOdds = Spec(("vcpu", 8), ("memory_gib", 16), ("storage_gib", 80));
+        (atOdds.Vcpu, atOdds.MemoryGib, atOdds.DiskGib) = (4, 16, 80);
+        Assert.Equal("vms[0].vcpu", RefusedField(atOdds));
+        var notTheFlavour = Spec(("gpu_a100_80g", 2));
+        notTheFlavour.Flavour = "g1.a100";
+        Assert.Equal("vms[0].resources", RefusedField(notTheFlavour));
+    }
+}
