@@ -1,3 +1,4 @@
+using Aes.Contracts;
 using Aes.Provisioning.Domain;
 
 namespace Aes.Provisioning.Tests;
@@ -107,10 +108,11 @@ public sealed class ResidencyTests
     {
         var policy = new AutoApprovalPolicy { StateCode = "ML", Enabled = true, MaxVcpu = 8, Classifications = "strategic,internal,public" };
 
-        Assert.False(policy.Approves(Classification.Strategic, 1));
-        Assert.True(policy.Approves(Classification.Internal, 8));
-        Assert.False(policy.Approves(Classification.Internal, 9));
-        Assert.False(policy.Approves(Classification.Sensitive, 1));
-        Assert.False(new AutoApprovalPolicy { StateCode = "ML", Enabled = false, MaxVcpu = 8, Classifications = "internal" }.Approves(Classification.Internal, 1));
+        Assert.False(policy.Approves(Classification.Strategic, 1, ResourceVector.Zero));
+        Assert.True(policy.Approves(Classification.Internal, 8, ResourceVector.Zero));
+        Assert.False(policy.Approves(Classification.Internal, 9, ResourceVector.Zero));
+        Assert.False(policy.Approves(Classification.Sensitive, 1, ResourceVector.Zero));
+        Assert.False(policy.Approves(Classification.Internal, 8, ResourceVector.Of(("gpu_a100_80g", 1)))); // GPUs always go to a person
+        Assert.False(new AutoApprovalPolicy { StateCode = "ML", Enabled = false, MaxVcpu = 8, Classifications = "internal" }.Approves(Classification.Internal, 1, ResourceVector.Zero));
     }
 }

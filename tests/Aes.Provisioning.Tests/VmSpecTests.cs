@@ -47,19 +47,32 @@ public sealed class VmSpecTests
     }
 
     [Fact]
+    public void Each_size_comes_from_its_fixed_field_or_the_list_and_a_flavour_takes_its_address_from_the_list()
+    {
+        var mixed = Spec(("memory_gib", 64), ("storage_gib", 100), ("gpu_l40s", 1));
+        mixed.Vcpu = 8;
+        Assert.Equal(ResourceVector.Standard(8, 64, 100, 0).Add(ResourceVector.Of(("gpu_l40s", 1))), Assert.Single(VmSpecs.Lines([mixed], Known)).SizePerVm);
+        var flavourWithAddress = Spec(("public_ipv4", 1));
+        flavourWithAddress.Flavour = "g1.a100";
+        Assert.True(Assert.Single(VmSpecs.Lines([flavourWithAddress], Known)).PublicIpv4);
+    }
+
+    [Fact]
     public void Each_mistake_is_named_by_its_field()
     {
         Assert.Equal("vms[0].resources[1].resource_class", RefusedField(Spec(("vcpu", 2), ("gpu_nowhere", 1), ("memory_gib", 4), ("storage_gib", 10))));
         Assert.Equal("vms[0].resources[1].resource_class", RefusedField(Spec(("vcpu", 2), ("vcpu", 2))));
         Assert.Equal("vms[0].resources[1].amount", RefusedField(Spec(("vcpu", 2), ("gpu_l40s", 9), ("memory_gib", 4), ("storage_gib", 10))));
+        Assert.Equal("vms[0].resources[2].amount", RefusedField(Spec(("vcpu", 2), ("gpu_l40s", 5), ("gpu_a100_80g", 4), ("memory_gib", 4), ("storage_gib", 10))));
+        Assert.Equal("vms[0].resources[0].amount", RefusedField(Spec(("vcpu", 200), ("memory_gib", 4), ("storage_gib", 10))));
         Assert.Equal("vms[0].resources[0].amount", RefusedField(Spec(("public_ipv4", 2), ("vcpu", 2), ("memory_gib", 4), ("storage_gib", 10))));
         Assert.Equal("vms[0].resources[0].amount", RefusedField(Spec(("gpu_l40s", -1))));
         Assert.Equal("vms[0].memory_gib", RefusedField(Spec(("vcpu", 2), ("gpu_l40s", 1))));
         var atOdds = Spec(("vcpu", 8), ("memory_gib", 16), ("storage_gib", 80));
         (atOdds.Vcpu, atOdds.MemoryGib, atOdds.DiskGib) = (4, 16, 80);
         Assert.Equal("vms[0].vcpu", RefusedField(atOdds));
-        var notTheFlavour = Spec(("gpu_a100_80g", 2));
+        var notTheFlavour = Spec(("public_ipv4", 1), ("gpu_a100_80g", 2));
         notTheFlavour.Flavour = "g1.a100";
-        Assert.Equal("vms[0].resources", RefusedField(notTheFlavour));
+        Assert.Equal("vms[0].resources[1].amount", RefusedField(notTheFlavour));
     }
 }

@@ -95,13 +95,23 @@ public sealed partial class Placement(
             }
         }
         var costs = await MonthlyCostsAsync(request, verdicts.Values.Select(v => (v.Facility.FacilityId, v.Verdict.AgreementId)), now, cancellationToken);
+        // GPUs are placed only where they can be billed: billing refuses usage of a class no price covers.
+        if (!request.TotalAccelerators.IsZero)
+        {
+            var devices = string.Join(", ", request.TotalAccelerators.Classes);
+            foreach (var (id, (facility, verdict)) in verdicts.Where(v => v.Value.Verdict.Allowed && costs.GetValueOrDefault(v.Key) is null).ToList())
+            {
+                verdicts[id] = (facility, new ResidencyVerdict(false, verdict.AgreementId,
+                    $"{facility.Code} n'a pas de prix en vigueur pour {devices}.", $"{facility.Code} has no price in force for {devices}."));
+            }
+        }
         var allowed = verdicts.Values.Where(v => v.Verdict.Allowed).ToList();
         if (allowed.Count == 0)
         {
             return new PlacementOptions(verdicts.Values.Select(v => Considered(v.Facility, v.Verdict, 0, costs)).ToList(), [],
                 residencyAllows
-                    ? ("aucun centre autorisé n'offre les images et gabarits demandés (voir les centres examinés).",
-                       "no allowed facility offers the images and flavours asked for (see the facilities considered).")
+                    ? ("aucun centre autorisé n'offre les images, gabarits et GPU demandés à un prix connu (voir les centres examinés).",
+                       "no allowed facility offers the images, flavours and GPUs asked for at a known price (see the facilities considered).")
                     : Residency.NoFacilityAllowed(request.Classification, request.AgencyStateCode, facilities));
         }
 
@@ -131,6 +141,7 @@ public sealed partial class Placement(
             .ThenByDescending(c => request.PreferredStateCode == c.Facility.Facility.StateCode)
             .ThenByDescending(c => c.Facility.Facility.StateCode == request.AgencyStateCode)
             .ThenBy(c => costs.GetValueOrDefault(c.Facility.Facility.FacilityId) ?? long.MaxValue)
+            .ThenBy(c => HoldsOtherAccelerators(c.Candidate, request.TotalAccelerators))
             .ThenByDescending(c => c.Candidate.VmsThatFit)
             .ThenBy(c => c.Facility.Facility.Code)
             .Select(c => (c.Candidate, c.Facility.Facility, c.Facility.Verdict.AgreementId))
@@ -265,6 +276,10 @@ public sealed partial class Placement(
             return prices is null ? null : MonthlyCost.Xof(size, prices, metering);
         });
     }
+
+    /// <summary>A pool with room in a GPU class the request does not use: a plain VM goes there only when no other pool takes it, to keep GPU hosts for GPU work.</summary>
+    private static bool HoldsOtherAccelerators(Q.Candidate candidate, ResourceVector wanted) =>
+        candidate.HeadroomByClass.Any(h => h.Amount > 0 && !ResourceClasses.IsStandard(h.ResourceClass) && wanted[h.ResourceClass] == 0);
 
     /// <summary>Why the agency's quota does not take the request: each class it asks for more of than is left, with what is left.</summary>
     public static (string Fr, string En) QuotaShort(ResourceVector asked, ResourceVector headroom)

@@ -367,9 +367,12 @@ public sealed class AutoApprovalPolicy
     public Guid? UpdatedBy { get; set; }
     public DateTime UpdatedAt { get; set; }
 
-    /// <summary>Strategic data is never approved automatically, whatever the policy says.</summary>
-    public bool Approves(Classification classification, long totalVcpu) =>
-        Enabled && classification != Classification.Strategic && totalVcpu <= MaxVcpu
+    /// <summary>
+    /// Strategic data is never approved automatically, whatever the policy says; nor are GPUs, which a policy sets no limit
+    /// of (its limit is vCPU): a person looks at each request for accelerators.
+    /// </summary>
+    public bool Approves(Classification classification, long totalVcpu, ResourceVector accelerators) =>
+        Enabled && classification != Classification.Strategic && totalVcpu <= MaxVcpu && accelerators.IsZero
         && Classifications.Split(',', StringSplitOptions.RemoveEmptyEntries).Contains(classification.Code());
 }
 

@@ -38,63 +38,65 @@ public static class VmSpecs
     }
 
     /// <summary>
-    /// One VM's size, every class: its flavour's, or its fixed sizes, or its amounts by class. When two are given they must
-    /// agree; a class beyond the standard four comes from the flavour or the list, must be known here, and is whole devices
-    /// (1 to <see cref="Catalogue.MaxAcceleratorsPerVm"/>).
+    /// One VM's size, every class: its flavour's, else each of vCPU, memory and disk from its fixed field or, when that is 0,
+    /// from the list by class. A class the list names must agree with the flavour or the fixed field; a class beyond the
+    /// standard four comes from the flavour or the list, must be known here, and is whole devices (at most
+    /// <see cref="Catalogue.MaxAcceleratorsPerVm"/> on one VM). The public address is a yes or no: the flag, or 1 in the list.
     /// </summary>
     private static ResourceVector Size(V1.VmSpec spec, string field, IReadOnlySet<string> knownClasses)
     {
         var listField = $"{field}.resources";
-        ResourceVector? listed = null;
-        if (spec.Resources.Count > 0)
+        var listed = spec.Resources.Count == 0 ? ResourceVector.Zero
+            : ByClassInput.Listed(spec.Resources.Select(r => ((string?)r.ResourceClass, r.Amount)).ToList(), listField, "amount", Catalogue.MaxDiskGib);
+        var given = spec.Resources.Select(r => r.ResourceClass).ToList();
+        string AmountField(string resourceClass) => $"{listField}[{ByClassInput.IndexOf(given, resourceClass)}].amount";
+        foreach (var resourceClass in listed.Classes.Where(c => !knownClasses.Contains(c)))
         {
-            listed = ByClassInput.Listed(spec.Resources.Select(r => ((string?)r.ResourceClass, r.Amount)).ToList(), listField, "amount", Catalogue.MaxDiskGib);
-            var given = spec.Resources.Select(r => r.ResourceClass).ToList();
-            foreach (var (resourceClass, amount) in listed.NonZero())
-            {
-                var index = ByClassInput.IndexOf(given, resourceClass);
-                if (!knownClasses.Contains(resourceClass))
-                {
-                    throw new InvalidFieldException($"{listField}[{index}].resource_class", new(
-                        $"classe inconnue du catalogue : {resourceClass}.", $"no such class in the catalogue: {resourceClass}."));
-                }
-                var max = resourceClass == ResourceClasses.PublicIpv4 ? 1 : ResourceClasses.IsStandard(resourceClass) ? long.MaxValue : Catalogue.MaxAcceleratorsPerVm;
-                if (amount > max)
-                {
-                    throw new InvalidFieldException($"{listField}[{index}].amount", new($"au plus {max} par VM.", $"at most {max} per VM."));
-                }
-            }
+            throw new InvalidFieldException($"{listField}[{ByClassInput.IndexOf(given, resourceClass)}].resource_class", new(
+                $"classe inconnue du catalogue : {resourceClass}.", $"no such class in the catalogue: {resourceClass}."));
         }
-        var publicIpv4 = spec.PublicIpv4 || listed?[ResourceClasses.PublicIpv4] == 1 ? 1 : 0;
+        if (listed[ResourceClasses.PublicIpv4] > 1)
+        {
+            throw new InvalidFieldException(AmountField(ResourceClasses.PublicIpv4), new("0 ou 1 par VM.", "0 or 1 per VM."));
+        }
+        var publicIpv4 = spec.PublicIpv4 || listed[ResourceClasses.PublicIpv4] == 1 ? 1 : 0;
+
+        ResourceVector size;
         if (!string.IsNullOrWhiteSpace(spec.Flavour))
         {
             var flavour = Flavour(spec.Flavour, $"{field}.flavour");
-            var ofFlavour = ResourceVector.Standard(flavour.Vcpu, flavour.MemoryGib, flavour.DiskGib, publicIpv4).Add(flavour.Accelerators);
-            return listed is null || WithoutAddress(listed) == WithoutAddress(ofFlavour)
-                ? ofFlavour
-                : throw new InvalidFieldException(listField, new(
-                    $"ne correspond pas au gabarit {flavour.Code} : donnez l'un ou l'autre, ou les deux identiques.",
-                    $"does not match the flavour {flavour.Code}: give one or the other, or both alike."));
+            size = ResourceVector.Standard(flavour.Vcpu, flavour.MemoryGib, flavour.DiskGib, publicIpv4).Add(flavour.Accelerators);
+            if (listed.NonZero().FirstOrDefault(a => a.Class != ResourceClasses.PublicIpv4 && size[a.Class] != a.Amount) is { Class: not null } odd)
+            {
+                throw new InvalidFieldException(AmountField(odd.Class), new(
+                    $"le gabarit {flavour.Code} en a {size[odd.Class]} : donnez l'un ou l'autre, ou les deux identiques.",
+                    $"the flavour {flavour.Code} has {size[odd.Class]}: give one or the other, or both alike."));
+            }
+            return size;
         }
-        var fixedGiven = spec.Vcpu != 0 || spec.MemoryGib != 0 || spec.DiskGib != 0;
-        var (vcpu, memory, disk) = fixedGiven || listed is null
-            ? (spec.Vcpu, spec.MemoryGib, spec.DiskGib)
-            : (listed[ResourceClasses.Vcpu], listed[ResourceClasses.MemoryGib], listed[ResourceClasses.StorageGib]);
-        var standard = ResourceVector.Standard(
-            Bounded(vcpu, $"{field}.vcpu", Catalogue.MaxVcpu), Bounded(memory, $"{field}.memory_gib", Catalogue.MaxMemoryGib),
-            Bounded(disk, $"{field}.disk_gib", Catalogue.MaxDiskGib), publicIpv4);
-        if (listed is null)
+        long Standard(long fixedValue, string resourceClass, string fixedField, long max)
         {
-            return standard;
+            if (fixedValue != 0 && listed[resourceClass] != 0 && listed[resourceClass] != fixedValue)
+            {
+                throw new InvalidFieldException($"{field}.{fixedField}", new(
+                    $"ne correspond pas à {listField} : donnez l'un ou l'autre, ou les deux identiques.",
+                    $"does not match {listField}: give one or the other, or both alike."));
+            }
+            return fixedValue == 0 && listed[resourceClass] != 0
+                ? Bounded(listed[resourceClass], AmountField(resourceClass), max)
+                : Bounded(fixedValue, $"{field}.{fixedField}", max);
         }
-        // Beside the fixed sizes the list may bring only the GPUs; a standard class it names must be the fixed field's.
-        if (fixedGiven && WithoutAddress(listed).NonZero().FirstOrDefault(a => ResourceClasses.IsStandard(a.Class) && a.Amount != standard[a.Class]) is { Class: not null } odd)
+        size = ResourceVector.Standard(
+            Standard(spec.Vcpu, ResourceClasses.Vcpu, "vcpu", Catalogue.MaxVcpu),
+            Standard(spec.MemoryGib, ResourceClasses.MemoryGib, "memory_gib", Catalogue.MaxMemoryGib),
+            Standard(spec.DiskGib, ResourceClasses.StorageGib, "disk_gib", Catalogue.MaxDiskGib), publicIpv4);
+        var devices = Accelerators(listed);
+        if (devices.NonZero().Sum(d => d.Amount) > Catalogue.MaxAcceleratorsPerVm)
         {
-            throw new InvalidFieldException($"{field}.{(odd.Class == ResourceClasses.StorageGib ? "disk_gib" : odd.Class)}", new(
-                $"ne correspond pas à {listField} : donnez l'un ou l'autre, ou les deux identiques.",
-                $"does not match {listField}: give one or the other, or both alike."));
+            throw new InvalidFieldException(AmountField(devices.Classes.MaxBy(c => ByClassInput.IndexOf(given, c))!), new(
+                $"au plus {Catalogue.MaxAcceleratorsPerVm} accélérateurs par VM.", $"at most {Catalogue.MaxAcceleratorsPerVm} accelerators per VM."));
         }
-        return standard.Add(Accelerators(listed));
+        return size.Add(devices);
     }
 
     /// <summary>A catalogue flavour by its code.</summary>
@@ -107,9 +109,6 @@ public static class VmSpecs
         value is >= 1 && value <= max
             ? value
             : throw new InvalidFieldException(field, new($"doit être entre 1 et {max}.", $"must be between 1 and {max}."));
-
-    /// <summary>The public address is a yes or no (the flag or the list may say it): sizes are compared without it.</summary>
-    private static ResourceVector WithoutAddress(ResourceVector size) => ResourceVector.Of(size.NonZero().Where(a => a.Class != ResourceClasses.PublicIpv4));
 
     /// <summary>The classes beyond the standard four.</summary>
     public static ResourceVector Accelerators(ResourceVector size) => ResourceVector.Of(size.NonZero().Where(a => !ResourceClasses.IsStandard(a.Class)));

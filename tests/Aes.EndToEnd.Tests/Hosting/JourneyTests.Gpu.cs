@@ -62,108 +62,125 @@ public abstract partial class JourneyTests<TMarketplace>
             ActorUserId = m.Users["op.ne"], StateCode = "NE", LimitsByClass = { new Q.ResourceAmount { ResourceClass = gpu, Amount = 2 } },
         });
 
-        // The A100 flavours are offered where a pool holds A100s, and only there.
-        var flavours = (await m.Provisioning.ListCatalogueAsync(new P.ListCatalogueRequest())).Flavours;
-        var a100 = flavours.Single(f => f.Code == "g1.a100");
-        Assert.Contains("ML-BKO-1", a100.FacilityCodes);
-        Assert.DoesNotContain(a100.FacilityCodes, code => code.StartsWith("BF-", StringComparison.Ordinal));
-        Assert.Contains(a100.Resources, r => r.ResourceClass == "gpu_a100_80g" && r.Amount == 1);
-        Assert.Empty(flavours.Single(f => f.Code == "s1.small").FacilityCodes);
-
-        // Bamako declares the 4 it installed; Mali hosts Niger's sensitive data under an agreement whose slice holds 2 of them, at fixed prices: 1,000 XOF per GPU-hour.
-        var bamako = await operatorMl.Tenancy.GetFacilityAsync(new T.GetFacilityRequest { Id = m.Facilities["ML-BKO-1"] });
-        var installed = new T.SetFacilityCapacityRequest { Id = bamako.Id };
-        installed.InstalledCapacityByClass.AddRange(bamako.InstalledCapacityByClass.Append(new T.ResourceAmount { ResourceClass = gpu, Amount = 4 }));
-        await operatorMl.Tenancy.SetFacilityCapacityAsync(installed);
-        var agreement = await operatorMl.Tenancy.DraftAgreementAsync(new T.DraftAgreementRequest
+        T.Agreement? agreement = null;
+        try
         {
-            ActorUserId = m.Users["op.ml"], FacilityId = m.Facilities["ML-BKO-1"], GuestStateCode = "NE",
-            SliceByClass =
+            // The A100 flavours are offered where a pool holds A100s, and only there.
+            var flavours = (await m.Provisioning.ListCatalogueAsync(new P.ListCatalogueRequest())).Flavours;
+            var a100 = flavours.Single(f => f.Code == "g1.a100");
+            Assert.Contains("ML-BKO-1", a100.FacilityCodes);
+            Assert.DoesNotContain(a100.FacilityCodes, code => code.StartsWith("BF-", StringComparison.Ordinal));
+            Assert.Contains(a100.Resources, r => r.ResourceClass == "gpu_a100_80g" && r.Amount == 1);
+            Assert.Empty(flavours.Single(f => f.Code == "s1.small").FacilityCodes);
+
+            // Bamako declares the 4 it installed; Mali hosts Niger's sensitive data under an agreement whose slice holds 2 of them, at fixed prices: 1,000 XOF per GPU-hour.
+            var bamako = await operatorMl.Tenancy.GetFacilityAsync(new T.GetFacilityRequest { Id = m.Facilities["ML-BKO-1"] });
+            var installed = new T.SetFacilityCapacityRequest { Id = bamako.Id };
+            installed.InstalledCapacityByClass.AddRange(bamako.InstalledCapacityByClass.Append(new T.ResourceAmount { ResourceClass = gpu, Amount = 4 }));
+            await operatorMl.Tenancy.SetFacilityCapacityAsync(installed);
+            agreement = await operatorMl.Tenancy.DraftAgreementAsync(new T.DraftAgreementRequest
             {
-                new[] { ("vcpu", 32L), ("memory_gib", 128L), ("storage_gib", 1_000L), (gpu, 2L) }
-                    .Select(a => new T.ResourceAmount { ResourceClass = a.Item1, Amount = a.Item2 }),
-            },
-            AllowedClassifications = { T.DataClassification.Sensitive },
-            PriceTerms = new T.PriceTerms
-            {
-                UnitPrices =
+                ActorUserId = m.Users["op.ml"], FacilityId = m.Facilities["ML-BKO-1"], GuestStateCode = "NE",
+                SliceByClass =
                 {
-                    new[] { ("vcpu", 20L), ("memory_gib", 4L), ("storage_gib", 50L), (gpu, 1_000L) }
-                        .Select(p => new T.ResourcePrice { ResourceClass = p.Item1, UnitPriceXof = p.Item2 }),
+                    new[] { ("vcpu", 32L), ("memory_gib", 128L), ("storage_gib", 1_000L), (gpu, 2L) }
+                        .Select(a => new T.ResourceAmount { ResourceClass = a.Item1, Amount = a.Item2 }),
                 },
-            },
-            StartsAt = Timestamp.FromDateTime(DateTime.UtcNow.AddSeconds(1)), EndsAt = Timestamp.FromDateTime(DateTime.UtcNow.AddYears(1)),
-        });
-        foreach (var signer in new[] { "op.ml", "op.ne" })
-        {
-            await (await m.AsAsync(signer)).Tenancy.SignAgreementAsync(new T.SignAgreementRequest { AgreementId = agreement.Id, ActorUserId = m.Users[signer] });
-        }
-        await Eventually.HoldsAsync(async () =>
-            (await m.Provisioning.ListAgreementsInForceAsync(new P.ListAgreementsInForceRequest { GuestStateCode = "NE" })).Agreements.Any(a => a.AgreementId == agreement.Id),
-            TimeSpan.FromSeconds(60), "provisioning learnt the GPU agreement");
-
-        P.HostingRequest submitted = null!;
-        await Eventually.HoldsAsync(async () =>
-        {
-            try
+                AllowedClassifications = { T.DataClassification.Sensitive },
+                PriceTerms = new T.PriceTerms
+                {
+                    UnitPrices =
+                    {
+                        new[] { ("vcpu", 20L), ("memory_gib", 4L), ("storage_gib", 50L), (gpu, 1_000L) }
+                            .Select(p => new T.ResourcePrice { ResourceClass = p.Item1, UnitPriceXof = p.Item2 }),
+                    },
+                },
+                StartsAt = Timestamp.FromDateTime(DateTime.UtcNow.AddSeconds(1)), EndsAt = Timestamp.FromDateTime(DateTime.UtcNow.AddYears(1)),
+            });
+            foreach (var signer in new[] { "op.ml", "op.ne" })
             {
-                submitted = await m.SubmitAsync(GpuRequest());
-                return true;
+                await (await m.AsAsync(signer)).Tenancy.SignAgreementAsync(new T.SignAgreementRequest { AgreementId = agreement.Id, ActorUserId = m.Users[signer] });
             }
-            catch (RpcException unknown) when (unknown.StatusCode == StatusCode.InvalidArgument && unknown.Trailers.GetValue("aes-field") == "vms[0].resources[3].resource_class")
+            await Eventually.HoldsAsync(async () =>
+                (await m.Provisioning.ListAgreementsInForceAsync(new P.ListAgreementsInForceRequest { GuestStateCode = "NE" })).Agreements.Any(a => a.AgreementId == agreement.Id),
+                TimeSpan.FromSeconds(60), "provisioning learnt the GPU agreement");
+
+            P.HostingRequest submitted = null!;
+            await Eventually.HoldsAsync(async () =>
             {
-                return false;
+                try
+                {
+                    submitted = await m.SubmitAsync(GpuRequest());
+                    return true;
+                }
+                catch (RpcException unknown) when (unknown.StatusCode == StatusCode.InvalidArgument && unknown.Trailers.GetValue("aes-field") == "vms[0].resources[3].resource_class")
+                {
+                    return false;
+                }
+            }, TimeSpan.FromSeconds(30), "provisioning learnt the class");
+            Assert.Contains(submitted.Vms[0].Resources, r => r.ResourceClass == gpu && r.Amount == 1);
+
+            // Placed on the pool that holds the class, in Bamako, under that agreement; the estimate counts the GPU per hour.
+            var placed = await m.WaitForAsync(submitted.Id, "awaiting_approval");
+            Assert.Equal(("ML-BKO-1", pool.Id, agreement.Id), (placed.FacilityCode, placed.PoolId, placed.AgreementId));
+            var decision = await m.Provisioning.GetPlacementDecisionAsync(new P.RequestIdRequest { RequestId = submitted.Id });
+            // (8 vCPU × 20 + 32 GiB × 4 + 1 GPU × 1,000) × 730 h + 100 GiB × 50 (the address is not asked for).
+            Assert.Equal(1_288L * 730 + 5_000, decision.Considered.Single(c => c.FacilityCode == "ML-BKO-1").EstimatedMonthlyXof);
+            var slice = (await m.Quota.GetUsageAsync(new Q.GetUsageRequest { Scope = Q.UsageScope.Agreement, Id = agreement.Id })).Lines.Single(l => l.ClassCode == gpu);
+            Assert.Equal((1L, 2L), (slice.Used, slice.Limit));
+
+            foreach (var approver in new[] { "op.ne", "op.ml" })
+            {
+                await (await m.AsAsync(approver)).Provisioning.ApproveAsync(new P.ApproveRequest { RequestId = submitted.Id });
             }
-        }, TimeSpan.FromSeconds(30), "provisioning learnt the class");
-        Assert.Contains(submitted.Vms[0].Resources, r => r.ResourceClass == gpu && r.Amount == 1);
+            await m.WaitForAsync(submitted.Id, "active");
+            var vm = (await m.Provisioning.ListVmsAsync(new P.ListVmsRequest { AgencyId = ansi })).Vms.Single(v => v.RequestId == submitted.Id);
+            Assert.Contains(vm.Resources, r => r.ResourceClass == gpu && r.Amount == 1);
+            var activated = (await m.OutboxEventsAsync("VmActivated")).Single(e => e.GetProperty("vmId").GetString() == vm.Id);
+            Assert.Contains(activated.GetProperty("resources").EnumerateArray(), r => r.GetProperty("class").GetString() == gpu && r.GetProperty("amount").GetInt64() == 1);
+            Assert.Equal(8, activated.GetProperty("size").GetProperty("vcpu").GetInt64());
 
-        // Placed on the pool that holds the class, in Bamako, under that agreement; the estimate counts the GPU per hour.
-        var placed = await m.WaitForAsync(submitted.Id, "awaiting_approval");
-        Assert.Equal(("ML-BKO-1", pool.Id, agreement.Id), (placed.FacilityCode, placed.PoolId, placed.AgreementId));
-        var decision = await m.Provisioning.GetPlacementDecisionAsync(new P.RequestIdRequest { RequestId = submitted.Id });
-        // (8 vCPU × 20 + 32 GiB × 4 + 1 GPU × 1,000) × 730 h + 100 GiB × 50 (the address is not asked for).
-        Assert.Equal(1_288L * 730 + 5_000, decision.Considered.Single(c => c.FacilityCode == "ML-BKO-1").EstimatedMonthlyXof);
-        var slice = (await m.Quota.GetUsageAsync(new Q.GetUsageRequest { Scope = Q.UsageScope.Agreement, Id = agreement.Id })).Lines.Single(l => l.ClassCode == gpu);
-        Assert.Equal((1L, 2L), (slice.Used, slice.Limit));
+            // Billing meters the GPU from the activation and invoices it per GPU-hour at the agreement's price, to Niger's agency, in Mali.
+            var period = Assert.Single(await m.MeteredAsync("op.ne", "NE/ANSI", vm.Id, TimeSpan.FromHours(1), ended: false));
+            Assert.Contains(period.Resources, r => r.ResourceClass == gpu && r.Amount == 1);
+            var month = (DateTime.UtcNow + TimeSpan.FromHours(1)).ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
+            var invoice = await (await m.AsAsync("op.ne")).Billing.DraftInvoiceAsync(new B.DraftInvoiceRequest { AgencyId = ansi, Month = month });
+            var line = Assert.Single(invoice.Lines, l => l.ResourceClass == gpu);
+            Assert.Equal(("ML", "gpu-hour", 1_000L, "agreement", agreement.Id), (line.FacilityStateCode, line.Unit, line.UnitPriceXof, line.PriceSource, line.PriceSourceId));
 
-        foreach (var approver in new[] { "op.ne", "op.ml" })
-        {
-            await (await m.AsAsync(approver)).Provisioning.ApproveAsync(new P.ApproveRequest { RequestId = submitted.Id });
+            // A resize changes the vCPU, memory or disk and keeps the GPU, in quota and in the event billing meters from; another GPU count is not a resize.
+            var requester = (await m.AsAsync("agent.ansi.ne")).Provisioning;
+            var otherCount = await Assert.ThrowsAsync<RpcException>(() => requester.ResizeVmAsync(new P.ResizeVmRequest { VmId = vm.Id, Flavour = "g1.a100" }).ResponseAsync);
+            Assert.Equal((StatusCode.InvalidArgument, "flavour"), (otherCount.StatusCode, otherCount.Trailers.GetValue("aes-field")));
+            await requester.ResizeVmAsync(new P.ResizeVmRequest { VmId = vm.Id, Vcpu = 10, MemoryGib = 32, DiskGib = 100 });
+            await Eventually.HoldsAsync(async () => (await m.Provisioning.ListVmsAsync(new P.ListVmsRequest { AgencyId = ansi })).Vms.Single(v => v.Id == vm.Id) is { Status: "active", Vcpu: 10 },
+                TimeSpan.FromSeconds(30), "the VM was resized");
+            var resized = (await m.OutboxEventsAsync("VmResized")).Single(e => e.GetProperty("vmId").GetString() == vm.Id);
+            Assert.Contains(resized.GetProperty("newResources").EnumerateArray(), r => r.GetProperty("class").GetString() == gpu && r.GetProperty("amount").GetInt64() == 1);
+            var sliceAfter = (await m.Quota.GetUsageAsync(new Q.GetUsageRequest { Scope = Q.UsageScope.Agreement, Id = agreement.Id })).Lines;
+            Assert.Equal((1L, 10L), (sliceAfter.Single(l => l.ClassCode == gpu).Used, sliceAfter.Single(l => l.ClassCode == "vcpu").Used));
+
+            // Given back: the claim frees the GPU and metering stops, the GPU in the ending event too.
+            await requester.DecommissionVmAsync(new P.DecommissionVmRequest { VmId = vm.Id, ActorUserId = m.Users["agent.ansi.ne"], Reason = "fin du test" });
+            await Eventually.HoldsAsync(async () => (await m.Quota.GetUsageAsync(new Q.GetUsageRequest { Scope = Q.UsageScope.Pool, Id = pool.Id }))
+                .Lines.Single(l => l.ClassCode == gpu).Used == 0, TimeSpan.FromSeconds(30), "the GPU was given back to the pool");
+            // Two periods, before and after the resize (billing may take the resize after the end: events are read in any order).
+            await Eventually.HoldsAsync(async () => (await m.MeteredAsync("op.ne", "NE/ANSI", vm.Id, TimeSpan.FromHours(1), ended: true)).Count == 2,
+                TimeSpan.FromSeconds(30), "billing metered the VM before and after its resize");
+            var decommissioned = (await m.OutboxEventsAsync("VmDecommissioned")).Single(e => e.GetProperty("vmId").GetString() == vm.Id);
+            Assert.Contains(decommissioned.GetProperty("resources").EnumerateArray(), r => r.GetProperty("class").GetString() == gpu);
         }
-        await m.WaitForAsync(submitted.Id, "active");
-        var vm = (await m.Provisioning.ListVmsAsync(new P.ListVmsRequest { AgencyId = ansi })).Vms.Single(v => v.RequestId == submitted.Id);
-        Assert.Contains(vm.Resources, r => r.ResourceClass == gpu && r.Amount == 1);
-        var activated = (await m.OutboxEventsAsync("VmActivated")).Single(e => e.GetProperty("vmId").GetString() == vm.Id);
-        Assert.Contains(activated.GetProperty("resources").EnumerateArray(), r => r.GetProperty("class").GetString() == gpu && r.GetProperty("amount").GetInt64() == 1);
-        Assert.Equal(8, activated.GetProperty("size").GetProperty("vcpu").GetInt64());
-
-        // Billing meters the GPU from the activation and invoices it per GPU-hour at the agreement's price, to Niger's agency, in Mali.
-        var period = Assert.Single(await m.MeteredAsync("op.ne", "NE/ANSI", vm.Id, TimeSpan.FromHours(1), ended: false));
-        Assert.Contains(period.Resources, r => r.ResourceClass == gpu && r.Amount == 1);
-        var month = (DateTime.UtcNow + TimeSpan.FromHours(1)).ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
-        var invoice = await (await m.AsAsync("op.ne")).Billing.DraftInvoiceAsync(new B.DraftInvoiceRequest { AgencyId = ansi, Month = month });
-        var line = Assert.Single(invoice.Lines, l => l.ResourceClass == gpu);
-        Assert.Equal(("ML", "gpu-hour", 1_000L, "agreement", agreement.Id), (line.FacilityStateCode, line.Unit, line.UnitPriceXof, line.PriceSource, line.PriceSourceId));
-
-        // A resize changes the vCPU, memory or disk and keeps the GPU, in quota and in the event billing meters from; another GPU count is not a resize.
-        var requester = (await m.AsAsync("agent.ansi.ne")).Provisioning;
-        var otherCount = await Assert.ThrowsAsync<RpcException>(() => requester.ResizeVmAsync(new P.ResizeVmRequest { VmId = vm.Id, Flavour = "g1.a100" }).ResponseAsync);
-        Assert.Equal((StatusCode.InvalidArgument, "flavour"), (otherCount.StatusCode, otherCount.Trailers.GetValue("aes-field")));
-        await requester.ResizeVmAsync(new P.ResizeVmRequest { VmId = vm.Id, Vcpu = 10, MemoryGib = 32, DiskGib = 100 });
-        await Eventually.HoldsAsync(async () => (await m.Provisioning.ListVmsAsync(new P.ListVmsRequest { AgencyId = ansi })).Vms.Single(v => v.Id == vm.Id) is { Status: "active", Vcpu: 10 },
-            TimeSpan.FromSeconds(30), "the VM was resized");
-        var resized = (await m.OutboxEventsAsync("VmResized")).Single(e => e.GetProperty("vmId").GetString() == vm.Id);
-        Assert.Contains(resized.GetProperty("newResources").EnumerateArray(), r => r.GetProperty("class").GetString() == gpu && r.GetProperty("amount").GetInt64() == 1);
-        var sliceAfter = (await m.Quota.GetUsageAsync(new Q.GetUsageRequest { Scope = Q.UsageScope.Agreement, Id = agreement.Id })).Lines;
-        Assert.Equal((1L, 10L), (sliceAfter.Single(l => l.ClassCode == gpu).Used, sliceAfter.Single(l => l.ClassCode == "vcpu").Used));
-
-        // Given back: the claim frees the GPU and metering stops, the GPU in the ending event too.
-        await requester.DecommissionVmAsync(new P.DecommissionVmRequest { VmId = vm.Id, ActorUserId = m.Users["agent.ansi.ne"], Reason = "fin du test" });
-        await Eventually.HoldsAsync(async () => (await m.Quota.GetUsageAsync(new Q.GetUsageRequest { Scope = Q.UsageScope.Pool, Id = pool.Id }))
-            .Lines.Single(l => l.ClassCode == gpu).Used == 0, TimeSpan.FromSeconds(30), "the GPU was given back to the pool");
-        Assert.Equal(2, (await m.MeteredAsync("op.ne", "NE/ANSI", vm.Id, TimeSpan.FromHours(1), ended: true)).Count); // before and after the resize
-        var decommissioned = (await m.OutboxEventsAsync("VmDecommissioned")).Single(e => e.GetProperty("vmId").GetString() == vm.Id);
-        Assert.Contains(decommissioned.GetProperty("resources").EnumerateArray(), r => r.GetProperty("class").GetString() == gpu);
-        await operatorMl.Tenancy.TerminateAgreementAsync(new T.TerminateAgreementRequest { AgreementId = agreement.Id, ActorUserId = m.Users["op.ml"], Reason = "fin du test" });
+        finally
+        {
+            // The pool goes back to holding nothing, so that the other journeys' requests find the facility as they left it.
+            foreach (var resourceClass in new[] { "vcpu", "memory_gib", "storage_gib", gpu, "gpu_a100_80g" })
+            {
+                await m.Quota.SetInventoryAsync(new Q.SetInventoryRequest { ActorUserId = m.Users["op.ml"], PoolId = pool.Id, ClassCode = resourceClass, Total = 0, AllocationRatio = "1.0" });
+            }
+            if (agreement is not null)
+            {
+                await operatorMl.Tenancy.TerminateAgreementAsync(new T.TerminateAgreementRequest { AgreementId = agreement.Id, ActorUserId = m.Users["op.ml"], Reason = "fin du test" });
+            }
+        }
     }
 }

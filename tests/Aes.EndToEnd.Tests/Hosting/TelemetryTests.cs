@@ -85,8 +85,8 @@ public sealed partial class PostgresJourneyTests
                 Latest("aes.provisioning.requests", ("aes.agency.state", "ML"), ("aes.request.status", "awaiting_approval")) >= 1
                 && Latest("aes.provisioning.approvals.pending", ("aes.approver.state", "ML"), ("aes.approval.turn", "home")) >= 1
                 && Latest("aes.quota.holds.active", ("aes.facility", "ML-BKO-1")) >= 1
-                && Latest("aes.quota.pool.used", ("aes.facility", "ML-BKO-1"), ("aes.resource_class", "vcpu")) == used
-                && Latest("aes.quota.pool.capacity", ("aes.facility", "ML-BKO-1"), ("aes.resource_class", "vcpu")) > 0),
+                && Latest("aes.quota.pool.used", ("aes.facility", "ML-BKO-1"), ("aes.pool", "general"), ("aes.resource_class", "vcpu")) == used
+                && Latest("aes.quota.pool.capacity", ("aes.facility", "ML-BKO-1"), ("aes.pool", "general"), ("aes.resource_class", "vcpu")) > 0),
             TimeSpan.FromSeconds(30), "the gauges count the request waiting for ML's operator and its hold in ML-BKO-1");
 
         await Marketplace.Provisioning.ApproveAsync(new P.ApproveRequest { RequestId = submitted.Id, ActorUserId = Marketplace.Users["op.ml"] });

@@ -82,7 +82,7 @@ public sealed class PortalBrowserTests(PortalMarketplace m) : ChromiumTests, ICl
         await Screenshot(agent, "demande-active");
         await agent.GotoAsync(m.PortalAddress + "/vms");
         await InteractiveAsync(agent);
-        var rows = agent.Locator("tr[data-vm-id]").Filter(new() { HasText = request.Id[..8] });
+        var rows = agent.Locator(string.Join(", ", request.VmIds.Select(id => $"tr[data-vm-id='{id}']")));
         await Assertions.Expect(rows).ToHaveCountAsync(3, new() { Timeout = 60_000 });
         await Assertions.Expect(rows.Locator(".status[data-status='active']")).ToHaveCountAsync(3);
         // Each shows the address its facility gave it, as provisioning records it.
@@ -357,6 +357,19 @@ public sealed class PortalBrowserTests(PortalMarketplace m) : ChromiumTests, ICl
         var request = Assert.Single(await RequestsWithAsync("ML/MEF", justification));
         Assert.Equal(pool.Id, request.PoolId); // the one pool of the facility holding A100
         await m.RejectIfOpenAsync(request.Id, "op.ml");
+        foreach (var resourceClass in new[] { "vcpu", "memory_gib", "storage_gib" })
+        {
+            // Back to GPUs only, as the other journeys found the facility.
+            await Aes.Testing.Eventually.HoldsAsync(async () =>
+            {
+                try
+                {
+                    await m.Quota.SetInventoryAsync(new Q.SetInventoryRequest { ActorUserId = m.Users["op.ml"], PoolId = pool.Id, ClassCode = resourceClass, Total = 0, AllocationRatio = "1.0" });
+                    return true;
+                }
+                catch (Grpc.Core.RpcException) { return false; }
+            }, TimeSpan.FromSeconds(30), "the GPU pool's hosts were given back");
+        }
     }
 
     [Fact]
