@@ -101,6 +101,9 @@ public static class Labels
     public static string Devices(IEnumerable<(string Class, long Amount)> amounts, IReadOnlyDictionary<string, Aes.Contracts.Tenancy.V1.ResourceClass> classes) =>
         string.Concat(amounts.Where(a => !StandardClasses.Contains(a.Class) && a.Amount > 0).Select(a => $", {N(a.Amount)} × {Resource(a.Class, classes)}"));
 
+    public static string Devices(IEnumerable<Aes.Contracts.Provisioning.V1.ResourceAmount> amounts, IReadOnlyDictionary<string, Aes.Contracts.Tenancy.V1.ResourceClass> classes) =>
+        Devices(amounts.Select(a => (a.ResourceClass, a.Amount)), classes);
+
     /// <summary>Prices by class in the reader's words: "vCPU 20 XOF/vcpu·heure · GPU A100 80 Go 1 200 XOF/gpu·heure".</summary>
     public static string Prices(IEnumerable<(string Class, long PriceXof)> prices, IReadOnlyDictionary<string, Aes.Contracts.Tenancy.V1.ResourceClass> classes) =>
         string.Join(" · ", prices.Select(p => $"{Resource(p.Class, classes)} {N(p.PriceXof)} XOF/{PriceUnit(p.Class, classes)}"));

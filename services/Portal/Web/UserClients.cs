@@ -59,6 +59,10 @@ public sealed class UserClients(Func<Task<ClaimsPrincipal>> user, IConfiguration
         });
     }
 
+    /// <summary>The catalogue by code, as <see cref="ClassNamesAsync()"/>, when any of <paramref name="codes"/> is beyond the standard four; else none (a page of the four names them itself).</summary>
+    public async Task<OrderedDictionary<string, T.ResourceClass>> ClassNamesAsync(IEnumerable<string> codes) =>
+        codes.Any(code => !Labels.StandardClasses.Contains(code)) ? await ClassNamesAsync() : [];
+
     /// <summary>
     /// The catalogue by code, in tenancy's order (the standard four first), for naming classes beyond the standard four. Without it a page still shows, naming such
     /// a class by its code: the names are a help to read, not what the page is about.

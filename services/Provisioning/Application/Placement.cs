@@ -284,9 +284,9 @@ public sealed partial class Placement(
     /// <summary>Why the agency's quota does not take the request: each class it asks for more of than is left, with what is left.</summary>
     public static (string Fr, string En) QuotaShort(ResourceVector asked, ResourceVector headroom)
     {
-        var short_ = asked.Exceeding(headroom).ToList();
-        var fr = string.Join(", ", short_.Select(s => $"{s.Class} : {s.Amount} demandé, {s.Limit} restant"));
-        var en = string.Join(", ", short_.Select(s => $"{s.Class}: {s.Amount} asked, {s.Limit} left"));
+        var exceeding = asked.Exceeding(headroom).ToList();
+        var fr = string.Join(", ", exceeding.Select(s => $"{s.Class} : {s.Amount} demandé, {s.Limit} restant"));
+        var en = string.Join(", ", exceeding.Select(s => $"{s.Class}: {s.Amount} asked, {s.Limit} left"));
         return ($"quota de l'organisme insuffisant ({fr}).", $"the agency's quota is short ({en}).");
     }
 

@@ -39,6 +39,10 @@ public static class RequestTransitions
 
     public static ResourceAmounts Size(this VmRecord vm) => new(vm.Vcpu, vm.MemoryGib, vm.DiskGib, vm.PublicIpv4 ? 1 : 0);
 
+    /// <summary>The accelerators of every VM of <paramref name="lines"/>, by class.</summary>
+    public static ResourceVector TotalAccelerators(IEnumerable<VmLine> lines) =>
+        lines.Aggregate(ResourceVector.Zero, (sum, line) => sum.Add(line.AcceleratorsPerVm.Map(perVm => perVm * line.Count)));
+
     /// <summary>The request's VMs together, every class (GPUs included).</summary>
     public static ResourceVector TotalResources(this HostingRequest request) => ResourceVector.From(request.Total()).Add(request.TotalAccelerators);
 
@@ -112,7 +116,7 @@ public sealed class RequestIntake(ProvisioningDbContext db, Access access, SshKe
             PreferredFacilityId = command.PreferredFacilityId, Justification = command.Justification, Deadline = command.Deadline,
             VmLinesJson = RequestTransitions.Serialize(command.Lines),
             TotalVcpu = vms.Sum(v => v.Vcpu), TotalMemoryGib = vms.Sum(v => v.MemoryGib), TotalDiskGib = vms.Sum(v => v.DiskGib),
-            TotalPublicIpv4 = vms.Count(v => v.PublicIpv4), TotalAccelerators = vms.Aggregate(ResourceVector.Zero, (sum, vm) => sum.Add(vm.Accelerators)),
+            TotalPublicIpv4 = vms.Count(v => v.PublicIpv4), TotalAccelerators = RequestTransitions.TotalAccelerators(command.Lines),
             SubmittedAt = now, UpdatedAt = now, NextStepAt = now, Vms = vms,
             TraceParent = System.Diagnostics.Activity.Current?.Id,
             SshPublicKeys = keys.Count > 0 ? string.Join('\n', keys.Select(k => k.PublicKey)) : null,

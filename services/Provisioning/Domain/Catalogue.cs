@@ -6,6 +6,9 @@ public sealed record Flavour(string Code, long Vcpu, long MemoryGib, long DiskGi
 {
     /// <summary>One VM's devices beyond the standard four (its GPUs), by class: offered only where a pool holds them.</summary>
     public ResourceVector Accelerators { get; init; } = ResourceVector.Zero;
+
+    /// <summary>One VM of this flavour, every class, with a public address or not.</summary>
+    public ResourceVector Size(bool publicIpv4) => ResourceVector.Standard(Vcpu, MemoryGib, DiskGib, publicIpv4 ? 1 : 0).Add(Accelerators);
 }
 
 public sealed record Image(string Code, string Name);

@@ -59,7 +59,7 @@ public sealed partial class ProvisioningGrpcService(
                 (await flavourOffer.ListAsync(context.CancellationToken)).Select(o => new V1.Flavour
                 {
                     Code = o.Flavour.Code, Vcpu = o.Flavour.Vcpu, MemoryGib = o.Flavour.MemoryGib, DiskGib = o.Flavour.DiskGib,
-                    Resources = { VmSpecs.ToMessages(ResourceVector.Standard(o.Flavour.Vcpu, o.Flavour.MemoryGib, o.Flavour.DiskGib, 0).Add(o.Flavour.Accelerators)) },
+                    Resources = { VmSpecs.ToMessages(o.Flavour.Size(publicIpv4: false)) },
                     FacilityCodes = { o.FacilityCodes },
                 }),
             },
@@ -264,7 +264,7 @@ public sealed partial class ProvisioningGrpcService(
             PreferredStateCode = Validate.OptionalStateCode(request.PreferredStateCode, "preferred_state_code"),
             PreferredFacilityId = Validate.OptionalId(request.PreferredFacilityId, "preferred_facility_id"),
             TotalVcpu = sizes.Sum(v => v.Vcpu), TotalMemoryGib = sizes.Sum(v => v.MemoryGib), TotalDiskGib = sizes.Sum(v => v.DiskGib),
-            TotalPublicIpv4 = sizes.Count(v => v.PublicIpv4), TotalAccelerators = sizes.Aggregate(ResourceVector.Zero, (sum, vm) => sum.Add(vm.AcceleratorsPerVm)),
+            TotalPublicIpv4 = sizes.Count(v => v.PublicIpv4), TotalAccelerators = RequestTransitions.TotalAccelerators(lines),
         }, context.CancellationToken);
         return new V1.PlacementDecision
         {

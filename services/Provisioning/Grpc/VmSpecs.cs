@@ -65,7 +65,7 @@ public static class VmSpecs
         if (!string.IsNullOrWhiteSpace(spec.Flavour))
         {
             var flavour = Flavour(spec.Flavour, $"{field}.flavour");
-            size = ResourceVector.Standard(flavour.Vcpu, flavour.MemoryGib, flavour.DiskGib, publicIpv4).Add(flavour.Accelerators);
+            size = flavour.Size(publicIpv4 == 1);
             if (listed.NonZero().FirstOrDefault(a => a.Class != ResourceClasses.PublicIpv4 && size[a.Class] != a.Amount) is { Class: not null } odd)
             {
                 throw new InvalidFieldException(AmountField(odd.Class), new(
