@@ -165,8 +165,14 @@ public abstract partial class JourneyTests<TMarketplace>
             await Eventually.HoldsAsync(async () => (await m.Quota.GetUsageAsync(new Q.GetUsageRequest { Scope = Q.UsageScope.Pool, Id = pool.Id }))
                 .Lines.Single(l => l.ClassCode == gpu).Used == 0, TimeSpan.FromSeconds(30), "the GPU was given back to the pool");
             // Two periods, before and after the resize (billing may take the resize after the end: events are read in any order).
-            await Eventually.HoldsAsync(async () => (await m.MeteredAsync("op.ne", "NE/ANSI", vm.Id, TimeSpan.FromHours(1), ended: true)).Count == 2,
-                TimeSpan.FromSeconds(30), "billing metered the VM before and after its resize");
+            // Read directly, not through MeteredAsync's own 30 s wait, so that a slow bus on loaded cores gets the whole minute and a half.
+            List<B.UsagePeriod> periods = [];
+            await Eventually.HoldsAsync(async () =>
+            {
+                periods = (await m.Billing.ListUsageAsync(new B.ListUsageRequest { ActorUserId = m.Users["op.ne"], AgencyId = ansi, Month = month }))
+                    .Periods.Where(p => p.VmId == vm.Id).ToList();
+                return periods.Count == 2 && periods.All(p => p.Until is not null);
+            }, TimeSpan.FromSeconds(90), () => $"billing metered the VM before and after its resize, both ended; it has [{string.Join(", ", periods)}]");
             var decommissioned = (await m.OutboxEventsAsync("VmDecommissioned")).Single(e => e.GetProperty("vmId").GetString() == vm.Id);
             Assert.Contains(decommissioned.GetProperty("resources").EnumerateArray(), r => r.GetProperty("class").GetString() == gpu);
         }
