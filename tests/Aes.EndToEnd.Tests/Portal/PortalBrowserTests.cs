@@ -770,6 +770,7 @@ public sealed class PortalBrowserTests(PortalMarketplace m) : ChromiumTests, ICl
     public async Task An_operator_creates_a_pool_sets_its_inventory_and_publishes_prices_with_a_GPU_price_and_sees_refusals_with_their_field()
     {
         var page = await SignedInAsync("op.ml", "/operateur/reserves");
+        await InteractiveAsync(page); // a name typed before the page is live is not bound, and "Créer" stays disabled
         var name = $"hm-{Guid.NewGuid().ToString("N")[..6]}";
         await page.GetByLabel("Nom de la réserve").FillAsync(name);
         await page.GetByRole(AriaRole.Button, new() { Name = "Créer" }).ClickAsync();
