@@ -103,7 +103,7 @@ public sealed class RequestIntake(ProvisioningDbContext db, Access access, SshKe
                 vms.Add(new VmRecord
                 {
                     Id = Guid.CreateVersion7(), RequestId = command.RequestId, AgencyId = agency.AgencyId, AgencyStateCode = agency.StateCode,
-                    Name = $"{agency.Code.ToLowerInvariant()}-{command.RequestId.ToString()[..8]}-{index + 1}-{n}",
+                    Name = VmNames.For(agency.Code, command.RequestId, index + 1, n),
                     Flavour = line.Flavour, Vcpu = line.Vcpu, MemoryGib = line.MemoryGib, DiskGib = line.DiskGib,
                     PublicIpv4 = line.PublicIpv4, Image = line.Image, Accelerators = line.AcceleratorsPerVm,
                 });
