@@ -70,7 +70,7 @@ var gpuPoolBag = new ConcurrentBag<string>();
 await Parallel.ForEachAsync(Enumerable.Range(0, PoolCount), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, _) =>
 {
     var pool = await client.CreatePoolAsync(new CreatePoolRequest { ActorUserId = operatorId.ToString(), FacilityId = facilities[i % facilities.Count].Id.ToString(), Name = $"pool-{i:D4}" });
-    foreach (var (resourceClass, total, ratio) in new[] { (ResourceClass.Vcpu, 512L, "4.0"), (ResourceClass.MemoryGib, 4096L, "1.0"), (ResourceClass.StorageGib, 200_000L, "1.0"), (ResourceClass.PublicIpv4, 32L, "1.0") })
+    foreach (var (resourceClass, total, ratio) in new[] { ("vcpu", 512L, "4.0"), ("memory_gib", 4096L, "1.0"), ("storage_gib", 200_000L, "1.0"), ("public_ipv4", 32L, "1.0") })
     {
         await client.SetInventoryAsync(new SetInventoryRequest { ActorUserId = operatorId.ToString(), PoolId = pool.Id, ResourceClass = resourceClass, Total = total, Reserved = 8, AllocationRatio = ratio });
     }
@@ -79,7 +79,7 @@ await Parallel.ForEachAsync(Enumerable.Range(0, PoolCount), new ParallelOptions 
         // Enough GPUs that the runs do not exhaust them: the refusal path is not what is measured.
         foreach (var gpu in gpuClasses)
         {
-            await client.SetInventoryAsync(new SetInventoryRequest { ActorUserId = operatorId.ToString(), PoolId = pool.Id, ClassCode = gpu, Total = 100_000, AllocationRatio = "1.0" });
+            await client.SetInventoryAsync(new SetInventoryRequest { ActorUserId = operatorId.ToString(), PoolId = pool.Id, ResourceClass = gpu, Total = 100_000, AllocationRatio = "1.0" });
         }
         gpuPoolBag.Add(pool.Id);
     }
@@ -96,14 +96,14 @@ await using (var connection = new NpgsqlConnection(database))
 }
 
 // Candidates: one client, 2,000 queries, for an agency that may use every pool.
-var vm = new Resources { Vcpu = 4, MemoryGib = 16, StorageGib = 200 };
-for (var i = 0; i < 100; i++) await client.ListCandidatesAsync(new ListCandidatesRequest { AgencyId = agencies[0].ToString(), Vm = vm, Count = 3 });
+var vm = Size(4, 16, 200);
+for (var i = 0; i < 100; i++) await client.ListCandidatesAsync(new ListCandidatesRequest { AgencyId = agencies[0].ToString(), VmByClass = { vm }, Count = 3 });
 var candidateLatencies = new List<double>();
 var found = 0;
 for (var i = 0; i < 2000; i++)
 {
     var watch = Stopwatch.StartNew();
-    var result = await client.ListCandidatesAsync(new ListCandidatesRequest { AgencyId = agencies[i % AgencyCount].ToString(), Vm = vm, Count = 1 + i % 8 });
+    var result = await client.ListCandidatesAsync(new ListCandidatesRequest { AgencyId = agencies[i % AgencyCount].ToString(), VmByClass = { vm }, Count = 1 + i % 8 });
     candidateLatencies.Add(watch.Elapsed.TotalMilliseconds);
     found = result.Candidates.Count;
 }
@@ -182,16 +182,12 @@ async Task RunClaimsAsync(string name, int clients, Func<int, Guid> agencyOf, Fu
             var request = new HoldRequest
             {
                 ClaimId = Guid.NewGuid().ToString(), AgencyId = agencyOf(i).ToString(), PoolId = poolOf(i),
-                Amounts = new Resources { Vcpu = vcpu, MemoryGib = 1, StorageGib = storage },
+                AmountsByClass = { Size(vcpu, 1, storage) },
                 ExpiresAt = Timestamp.FromDateTime(DateTime.UtcNow.AddHours(1)), Reference = "bench",
             };
             if (gpuPools.Length > 0 && vcpu > 0 && Random.Shared.Next(10) == 0)
             {
                 request.PoolId = gpuPools[Random.Shared.Next(gpuPools.Length)];
-                request.Amounts = null;
-                request.AmountsByClass.Add(new ResourceAmount { ResourceClass = "vcpu", Amount = vcpu });
-                request.AmountsByClass.Add(new ResourceAmount { ResourceClass = "memory_gib", Amount = 1 });
-                request.AmountsByClass.Add(new ResourceAmount { ResourceClass = "storage_gib", Amount = storage });
                 request.AmountsByClass.Add(new ResourceAmount { ResourceClass = gpuClasses[Random.Shared.Next(gpuClasses.Length)], Amount = 1 });
             }
             var sentAt = ratePerSecond is null ? total.Elapsed : scheduled;
@@ -246,6 +242,12 @@ async Task RunClaimsAsync(string name, int clients, Func<int, Guid> agencyOf, Fu
         catch (IOException) { return 0; }
     }
 }
+
+static ResourceAmount[] Size(long vcpu, long memoryGib, long storageGib) =>
+[
+    new() { ResourceClass = "vcpu", Amount = vcpu }, new() { ResourceClass = "memory_gib", Amount = memoryGib },
+    new() { ResourceClass = "storage_gib", Amount = storageGib },
+];
 
 static double Percentile(List<double> values, double percentile)
 {

@@ -60,13 +60,6 @@ public sealed class ResourceVector : IEquatable<ResourceVector>
     /// <summary>Unit prices by class, as events carry them (a vector of prices: a class without one has none).</summary>
     public static ResourceVector FromPrices(IEnumerable<ResourcePrice> prices) => Of(prices.Select(p => (p.Class, p.UnitPriceXof)));
 
-    /// <summary>
-    /// The prices an event carries: its list by class when it has one, else its four fixed fields (a message written before
-    /// classes, or by a publisher that has not moved yet).
-    /// </summary>
-    public static ResourceVector FromPrices(long vcpuHour, long memoryGibHour, long storageGibMonth, long publicIpv4Month, IReadOnlyList<ResourcePrice>? byClass) =>
-        byClass is null ? Standard(vcpuHour, memoryGibHour, storageGibMonth, publicIpv4Month) : FromPrices(byClass);
-
     public IReadOnlyList<ResourcePrice> ToPrices() => [.. amounts.Select(pair => new ResourcePrice(pair.Key, pair.Value))];
 
     /// <summary>The amount of <paramref name="resourceClass"/>; a class the vector does not hold has none.</summary>
@@ -80,26 +73,6 @@ public sealed class ResourceVector : IEquatable<ResourceVector>
     public bool IsZero => amounts.IsEmpty;
 
     public IReadOnlyList<ResourceAmount> ToList() => [.. amounts.Select(pair => new ResourceAmount(pair.Key, pair.Value))];
-
-    /// <summary>
-    /// The four standard classes as the fixed fields carry them. A vector holding another class cannot be written
-    /// so: it is refused rather than dropped.
-    /// </summary>
-    public ResourceAmounts ToContract()
-    {
-        if (amounts.Keys.FirstOrDefault(c => !ResourceClasses.IsStandard(c)) is { } other)
-        {
-            throw new InvalidOperationException($"{other} is not one of the four standard classes the fixed fields carry.");
-        }
-        return new(this[ResourceClasses.Vcpu], this[ResourceClasses.MemoryGib], this[ResourceClasses.StorageGib], this[ResourceClasses.PublicIpv4]);
-    }
-
-    /// <summary>
-    /// The standard four as the fixed fields carry them, where a list by class travels beside them with every class
-    /// (quota's events); the other classes are in that list.
-    /// </summary>
-    public ResourceAmounts StandardPart() =>
-        new(this[ResourceClasses.Vcpu], this[ResourceClasses.MemoryGib], this[ResourceClasses.StorageGib], this[ResourceClasses.PublicIpv4]);
 
     /// <summary>For each class of either vector, <paramref name="combine"/> of the two amounts (a missing one is 0).</summary>
     public ResourceVector Combine(ResourceVector other, Func<long, long, long> combine) =>

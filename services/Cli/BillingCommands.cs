@@ -34,7 +34,7 @@ public static class BillingCommands
             foreach (var catalogue in catalogues)
             {
                 table.AddRow(Markup.Escape(catalogue.FacilityCode), Day(catalogue.EffectiveFrom), catalogue.EffectiveUntil is null ? "—" : Day(catalogue.EffectiveUntil),
-                    Xof(catalogue.Prices.VcpuHourXof), Xof(catalogue.Prices.MemoryGibHourXof), Xof(catalogue.Prices.StorageGibMonthXof), Xof(catalogue.Prices.PublicIpv4MonthXof),
+                    Xof(UnitPrice(catalogue, "vcpu")), Xof(UnitPrice(catalogue, "memory_gib")), Xof(UnitPrice(catalogue, "storage_gib")), Xof(UnitPrice(catalogue, "public_ipv4")),
                     Markup.Escape(string.Join(", ", catalogue.UnitPrices.Where(p => !StandardClasses.Contains(p.ResourceClass)).Select(p => $"{p.ResourceClass}={Xof(p.UnitPriceXof)}"))));
             }
             console.Write(table);
@@ -69,21 +69,15 @@ public static class BillingCommands
             {
                 FacilityId = await AgencyDirectory.RequireFacilityIdAsync(endpoints.Tenancy(), parse.GetValue(facilityRequired)!, cancellationToken),
                 EffectiveFrom = Timestamp.FromDateTime(DateTime.SpecifyKind(parse.GetValue(from).Date, DateTimeKind.Utc)),
-                Prices = new Prices
+                UnitPrices =
                 {
-                    VcpuHourXof = parse.GetValue(vcpu), MemoryGibHourXof = parse.GetValue(memory),
-                    StorageGibMonthXof = parse.GetValue(storage), PublicIpv4MonthXof = parse.GetValue(ipv4),
+                    new ResourcePrice { ResourceClass = "vcpu", UnitPriceXof = parse.GetValue(vcpu) },
+                    new ResourcePrice { ResourceClass = "memory_gib", UnitPriceXof = parse.GetValue(memory) },
+                    new ResourcePrice { ResourceClass = "storage_gib", UnitPriceXof = parse.GetValue(storage) },
+                    new ResourcePrice { ResourceClass = "public_ipv4", UnitPriceXof = parse.GetValue(ipv4) },
                 },
             };
-            if (otherPrices.Count > 0)
-            {
-                // The list by class carries every class, the four given as options too (the service checks both forms agree).
-                request.UnitPrices.Add(new ResourcePrice { ResourceClass = "vcpu", UnitPriceXof = request.Prices.VcpuHourXof });
-                request.UnitPrices.Add(new ResourcePrice { ResourceClass = "memory_gib", UnitPriceXof = request.Prices.MemoryGibHourXof });
-                request.UnitPrices.Add(new ResourcePrice { ResourceClass = "storage_gib", UnitPriceXof = request.Prices.StorageGibMonthXof });
-                request.UnitPrices.Add(new ResourcePrice { ResourceClass = "public_ipv4", UnitPriceXof = request.Prices.PublicIpv4MonthXof });
-                request.UnitPrices.AddRange(otherPrices.Select(p => new ResourcePrice { ResourceClass = p.Class, UnitPriceXof = p.Value }));
-            }
+            request.UnitPrices.AddRange(otherPrices.Select(p => new ResourcePrice { ResourceClass = p.Class, UnitPriceXof = p.Value }));
             var catalogue = await endpoints.Billing().SetPriceCatalogueAsync(request, cancellationToken: cancellationToken);
             console.MarkupLine($"[green]Grille publiée / catalogue published:[/] {catalogue.Id} ({Markup.Escape(catalogue.FacilityCode)}, {Day(catalogue.EffectiveFrom)})");
             return ExitCodes.Ok;
@@ -184,4 +178,7 @@ public static class BillingCommands
     private static string Day(Timestamp timestamp) => timestamp.ToDateTime().ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     private static string Xof(long amount) => $"{CapacityCommands.Number(amount)} XOF";
+
+    private static long UnitPrice(PriceCatalogue catalogue, string resourceClass) =>
+        catalogue.UnitPrices.Where(p => p.ResourceClass == resourceClass).Sum(p => p.UnitPriceXof);
 }

@@ -34,7 +34,7 @@ public static class CapacityCommands
             {
                 foreach (var line in pool.Inventories)
                 {
-                    table.AddRow(pool.Id, Markup.Escape(pool.FacilityCode), Markup.Escape(pool.Name), Markup.Escape(line.ClassCode), Number(line.Total), Number(line.Reserved),
+                    table.AddRow(pool.Id, Markup.Escape(pool.FacilityCode), Markup.Escape(pool.Name), Markup.Escape(line.ResourceClass), Number(line.Total), Number(line.Reserved),
                         Markup.Escape(line.AllocationRatio), Number(line.Capacity), Number(line.Used), Number(line.Headroom));
                 }
             }
@@ -65,11 +65,11 @@ public static class CapacityCommands
         {
             var updated = await endpoints.Quota().SetInventoryAsync(new SetInventoryRequest
             {
-                PoolId = parse.GetValue(pool)!, ClassCode = ClassCode(parse, resourceClass), Total = parse.GetValue(total),
+                PoolId = parse.GetValue(pool)!, ResourceClass = ClassCode(parse, resourceClass), Total = parse.GetValue(total),
                 Reserved = parse.GetValue(reserved), AllocationRatio = parse.GetValue(ratio)!,
             }, cancellationToken: cancellationToken);
-            var line = updated.Inventories.Single(i => i.ClassCode == ClassCode(parse, resourceClass));
-            console.MarkupLine($"{Markup.Escape(updated.FacilityCode)}/{Markup.Escape(updated.Name)} {Markup.Escape(line.ClassCode)}: capacité / capacity {Number(line.Capacity)}, utilisé / used {Number(line.Used)}, marge / headroom {Number(line.Headroom)}");
+            var line = updated.Inventories.Single(i => i.ResourceClass == ClassCode(parse, resourceClass));
+            console.MarkupLine($"{Markup.Escape(updated.FacilityCode)}/{Markup.Escape(updated.Name)} {Markup.Escape(line.ResourceClass)}: capacité / capacity {Number(line.Capacity)}, utilisé / used {Number(line.Used)}, marge / headroom {Number(line.Headroom)}");
             return ExitCodes.Ok;
         }));
         return new Command("capacity", "Capacité des centres / facilities' capacity") { pools, create, set };
@@ -85,7 +85,7 @@ public static class CapacityCommands
             var table = new Table().AddColumns("classe / class", "limite / limit", "utilisé / used", "marge / headroom", "dérogation / override");
             foreach (var line in quota.Lines)
             {
-                table.AddRow(Markup.Escape(line.ClassCode), Number(line.Limit), Number(line.Used), Number(line.Headroom), line.Overridden ? "oui / yes" : "");
+                table.AddRow(Markup.Escape(line.ResourceClass), Number(line.Limit), Number(line.Used), Number(line.Headroom), line.Overridden ? "oui / yes" : "");
             }
             console.Write(table);
             return ExitCodes.Ok;
@@ -99,10 +99,10 @@ public static class CapacityCommands
         {
             var asked = await endpoints.Quota().RequestQuotaChangeAsync(new RequestQuotaChangeRequest
             {
-                AgencyId = await AgencyDirectory.RequireAgencyIdAsync(endpoints.Tenancy(), parse.GetValue(agency)!, cancellationToken), ClassCode = ClassCode(parse, resourceClass),
+                AgencyId = await AgencyDirectory.RequireAgencyIdAsync(endpoints.Tenancy(), parse.GetValue(agency)!, cancellationToken), ResourceClass = ClassCode(parse, resourceClass),
                 RequestedLimit = parse.GetValue(limit), Justification = parse.GetValue(justification)!,
             }, cancellationToken: cancellationToken);
-            console.MarkupLine($"[green]Demande / request:[/] {asked.Id} ({Markup.Escape(asked.ClassCode)} {Number(asked.CurrentLimit)} → {Number(asked.RequestedLimit)})");
+            console.MarkupLine($"[green]Demande / request:[/] {asked.Id} ({Markup.Escape(asked.ResourceClass)} {Number(asked.CurrentLimit)} → {Number(asked.RequestedLimit)})");
             return ExitCodes.Ok;
         }));
 
@@ -121,7 +121,7 @@ public static class CapacityCommands
             var table = new Table().AddColumns("id", "organisme / agency", "classe / class", "actuelle / current", "demandée / requested", "justification");
             foreach (var asked in list)
             {
-                table.AddRow(asked.Id, asked.AgencyId, Markup.Escape(asked.ClassCode), Number(asked.CurrentLimit), Number(asked.RequestedLimit), Markup.Escape(asked.Justification));
+                table.AddRow(asked.Id, asked.AgencyId, Markup.Escape(asked.ResourceClass), Number(asked.CurrentLimit), Number(asked.RequestedLimit), Markup.Escape(asked.Justification));
             }
             console.Write(table);
             return ExitCodes.Ok;

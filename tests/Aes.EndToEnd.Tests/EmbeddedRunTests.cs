@@ -41,16 +41,16 @@ public sealed class EmbeddedRunTests : IDisposable
         await Eventually.HoldsAsync(async () => (await quota.ListPoolsAsync(new Quota.ListPoolsRequest())).Pools.Count == 4,
             TimeSpan.FromSeconds(30), "quota created the demo pools");
         var bamako = (await quota.ListPoolsAsync(new Quota.ListPoolsRequest { StateCode = "ML" })).Pools.ToDictionary(p => p.Name);
-        Assert.Equal(1024 * 4 - 64, bamako["general"].Inventories.Single(i => i.ResourceClass == Quota.ResourceClass.Vcpu).Capacity);
-        Assert.Equal(8, bamako["gpu"].Inventories.Single(i => i.ClassCode == "gpu_a100_80g").Capacity);
-        Assert.DoesNotContain(bamako["general"].Inventories, i => i.ClassCode == "gpu_a100_80g");
+        Assert.Equal(1024 * 4 - 64, bamako["general"].Inventories.Single(i => i.ResourceClass == "vcpu").Capacity);
+        Assert.Equal(8, bamako["gpu"].Inventories.Single(i => i.ResourceClass == "gpu_a100_80g").Capacity);
+        Assert.DoesNotContain(bamako["general"].Inventories, i => i.ResourceClass == "gpu_a100_80g");
         var tenancy = new Tenancy.TenancyService.TenancyServiceClient(marketplace.Channel(ResourceNames.Tenancy));
         var mef = (await tenancy.ListAgenciesAsync(new Tenancy.ListAgenciesRequest { StateCode = "ML" })).Agencies.Single(a => a.Code == "MEF");
         await Eventually.HoldsAsync(async () => (await quota.GetAgencyQuotaAsync(new Quota.GetAgencyQuotaRequest { AgencyId = mef.Id })).Lines
-                .Single(l => l.ResourceClass == Quota.ResourceClass.Vcpu).Limit == 256,
+                .Single(l => l.ResourceClass == "vcpu").Limit == 256,
             TimeSpan.FromSeconds(30), "MEF has Mali's demo default quota");
         await Eventually.HoldsAsync(async () => (await quota.GetAgencyQuotaAsync(new Quota.GetAgencyQuotaRequest { AgencyId = mef.Id })).Lines
-                .SingleOrDefault(l => l.ClassCode == "gpu_a100_80g")?.Limit == 0,
+                .SingleOrDefault(l => l.ResourceClass == "gpu_a100_80g")?.Limit == 0,
             TimeSpan.FromSeconds(30), "MEF's quota names the demo's GPU class, at 0 until Mali grants some");
 
         var billing = new Billing.BillingService.BillingServiceClient(marketplace.Channel(ResourceNames.Billing));

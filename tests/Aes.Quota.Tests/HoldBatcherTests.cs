@@ -202,7 +202,7 @@ public sealed class HoldBatcherTests
                 ClaimId = Guid.NewGuid(), AgencyId = agency, PoolId = pool, FacilityId = _facility, Amounts = ResourceVector.Standard(vcpu, 1, 1, 0),
                 Status = ClaimStatus.Held, ExpiresAt = now.AddHours(1), Reference = reference, CreatedAt = now, UpdatedAt = now,
             };
-            var placed = OutboxMessage.Create(new HoldPlaced(claim.ClaimId, agency, pool, _facility, null, claim.Amounts.ToContract(),
+            var placed = OutboxMessage.Create(new HoldPlaced(claim.ClaimId, agency, pool, _facility, null, claim.Amounts.ToList(),
                 claim.ExpiresAt, claim.Reference, now, null), now);
             return new PendingHold(claim, "ML", placed);
         }

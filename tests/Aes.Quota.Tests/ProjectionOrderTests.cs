@@ -116,7 +116,7 @@ public sealed class ProjectionOrderTests : IAsyncLifetime
     {
         var facility = Guid.NewGuid();
         var now = DateTime.UtcNow;
-        var slice = new ResourceAmounts(64, 256, 1000, 2);
+        var slice = ResourceVector.Standard(64, 256, 1000, 2).ToList();
 
         await DeliverInOrderAsync(
             new FacilityRegistered(facility, "ML-KYS-1", "ML", "Kayes", "Kayes", 3, 99.982m, "planned", "Africa/Bamako", slice),

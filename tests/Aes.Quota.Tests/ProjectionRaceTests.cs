@@ -41,7 +41,7 @@ public sealed class ProjectionRaceTests
         var agencies = Enumerable.Range(0, 16).Select(_ => Guid.NewGuid()).ToList();
         var facilities = new[] { "ML-BKO-1", "BF-OUA-1", "BF-BOB-1" }.Select(code => (Id: Guid.NewGuid(), Code: code, State: code[..2])).ToList();
         var agreement = Guid.NewGuid();
-        var slice = new ResourceAmounts(64, 256, 1000, 2);
+        var slice = ResourceVector.Standard(64, 256, 1000, 2).ToList();
         var now = DateTime.UtcNow;
         var messages = new List<object>();
         // Sixteen agencies of Burkina register at once: each offers the state's demo defaults; one is announced twice.
@@ -55,7 +55,7 @@ public sealed class ProjectionRaceTests
         }
         messages.Add(new AgreementEnded(agreement, "ML", facilities[0].Id, "NE", "terminated", now));
         messages.Add(new AgreementActivated(agreement, "ML-NE-1", "ML", facilities[0].Id, "NE", slice, ["internal", "public"],
-            new AgreementPriceTerms(true, 0, 0, 0, 0), now.AddDays(-1), now.AddYears(1)));
+            new AgreementPriceTerms(true, []), now.AddDays(-1), now.AddYears(1)));
         await Task.WhenAll(messages.Select(message => harness.Bus.Publish(message)));
 
         Assert.True(await harness.InactivityTask.WaitAsync(TimeSpan.FromSeconds(60)).ContinueWith(t => t.IsCompletedSuccessfully), "every message consumed");

@@ -68,7 +68,7 @@ public sealed class AgreementClassTests() : TenancyDatabaseTests(new DateTimeOff
     }
 
     [Fact]
-    public async Task A_slice_of_GPUs_is_kept_by_class_read_back_and_announced_in_both_shapes()
+    public async Task A_slice_of_GPUs_is_kept_by_class_read_back_and_announced_by_class()
     {
         var facility = await OpenedAsync(gpus: 8);
         Assert.Equal(8, facility.InstalledCapacity[Gpu]);
@@ -79,11 +79,9 @@ public sealed class AgreementClassTests() : TenancyDatabaseTests(new DateTimeOff
 
         Assert.Equal(ResourceVector.Of(("vcpu", 256), ("memory_gib", 1024), ("storage_gib", 10_000), (Gpu, 4)), stored.Slice);
         var activated = TenancyEventFactory.Activated(stored);
-        Assert.Equal(new ResourceAmounts(256, 1024, 10_000, 0), activated.Slice);
-        Assert.Equal(stored.Slice, ResourceVector.From(activated.Slice, activated.SliceResources));
-        Assert.Equal(stored.Slice.StandardPart(), ResourceVector.From(activated.Slice, null).StandardPart());
+        Assert.Equal(stored.Slice, ResourceVector.FromList(activated.SliceResources));
         var registered = TenancyEventFactory.Registered(facility);
-        Assert.Equal(8, ResourceVector.From(registered.InstalledCapacity, registered.InstalledResources)[Gpu]);
+        Assert.Equal(8, ResourceVector.FromList(registered.InstalledResources)[Gpu]);
     }
 
     [Fact]
@@ -100,7 +98,7 @@ public sealed class AgreementClassTests() : TenancyDatabaseTests(new DateTimeOff
     }
 
     [Fact]
-    public async Task An_unknown_class_a_repeated_class_and_two_shapes_that_disagree_are_refused_by_field()
+    public async Task An_unknown_class_a_repeated_class_and_a_missing_slice_are_refused_by_field()
     {
         var facility = await OpenedAsync(gpus: 8);
         var admin = await AdminAsync();
@@ -113,17 +111,19 @@ public sealed class AgreementClassTests() : TenancyDatabaseTests(new DateTimeOff
         twice.SliceByClass[3].ResourceClass = "vcpu";
         Assert.Equal("slice_by_class[3].resource_class", await RefusedFieldAsync(twice));
 
-        var disagreeing = Draft(facility, admin, gpus: 1);
-        disagreeing.Slice = new V1.ResourceAmounts { Vcpu = 128, MemoryGib = 1024, StorageGib = 10_000 };
-        Assert.Equal("slice", await RefusedFieldAsync(disagreeing));
+        var none = Draft(facility, admin, gpus: 1);
+        none.SliceByClass.Clear();
+        Assert.Equal("slice_by_class", await RefusedFieldAsync(none));
 
-        var agreeing = Draft(facility, admin, gpus: 1);
-        agreeing.Slice = new V1.ResourceAmounts { Vcpu = 256, MemoryGib = 1024, StorageGib = 10_000 };
-        Assert.Equal(1, (await _operations.DraftAgreementAsync(agreeing, default)).Slice[Gpu]);
+        var noMemory = Draft(facility, admin, gpus: 1);
+        noMemory.SliceByClass.RemoveAt(1);
+        Assert.Equal("slice_by_class", await RefusedFieldAsync(noMemory));
+
+        Assert.Equal(1, (await _operations.DraftAgreementAsync(Draft(facility, admin, gpus: 1), default)).Slice[Gpu]);
     }
 
     [Fact]
-    public async Task Fixed_prices_by_class_match_the_four_fields_and_may_price_a_GPU_of_the_slice()
+    public async Task Fixed_prices_are_by_class_and_may_price_a_GPU_of_the_slice()
     {
         var facility = await OpenedAsync(gpus: 8);
         var admin = await AdminAsync();
@@ -134,7 +134,7 @@ public sealed class AgreementClassTests() : TenancyDatabaseTests(new DateTimeOff
         var priced = await _operations.DraftAgreementAsync(byList, default);
         Assert.Equal(ResourceVector.Of(("vcpu", 20), ("storage_gib", 50)), priced.PriceTerms.UnitPricesXof);
         var terms = TenancyEventFactory.Activated(priced).PriceTerms;
-        Assert.Equal((false, 20L, 0L, 50L, 0L), (terms.FacilityListPrice, terms.VcpuHourXof, terms.MemoryGibHourXof, terms.StorageGibMonthXof, terms.PublicIpv4MonthXof));
+        Assert.Equal((false, ResourceVector.Of(("vcpu", 20), ("storage_gib", 50))), (terms.FacilityListPrice, ResourceVector.FromPrices(terms.UnitPrices)));
 
         // Billing prices every class (S4): a fixed GPU price is agreed and travels to billing with the others.
         var gpuPrice = Draft(facility, admin, gpus: 2);
@@ -158,8 +158,12 @@ public sealed class AgreementClassTests() : TenancyDatabaseTests(new DateTimeOff
         Assert.Equal("price_terms.unit_prices[2].resource_class", await RefusedFieldAsync(unknownPrice));
 
         var both = byList.Clone();
-        both.PriceTerms.VcpuHourXof = 21;
+        both.PriceTerms.FacilityListPrice = true;
         Assert.Equal("price_terms", await RefusedFieldAsync(both));
+
+        var none = byList.Clone();
+        none.PriceTerms.UnitPrices.Clear();
+        Assert.Equal("price_terms", await RefusedFieldAsync(none));
     }
 
     private static V1.SetFacilityCapacityRequest Capacity(Facility facility, params (string Class, long Amount)[] amounts) =>

@@ -2,6 +2,7 @@ using Aes.ServiceDefaults.Errors;
 using Aes.Tenancy.Application;
 using Aes.Tenancy.Data;
 using Aes.Tenancy.Domain;
+using Aes.Testing;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -25,7 +26,7 @@ public sealed class TenancyOperationsTests() : TenancyDatabaseTests(new DateTime
     private Task<Facility> RegisterAsync(string code = "BF-OUA-1", long vcpu = 1536) => _operations.RegisterFacilityAsync(new V1.RegisterFacilityRequest
     {
         Code = code, StateCode = code[..2], Name = "Centre", City = "Ouagadougou", Tier = 3, TargetAvailabilityPercent = "99.982",
-        InstalledCapacity = new V1.ResourceAmounts { Vcpu = vcpu, MemoryGib = 6144, StorageGib = 1000, PublicIpv4 = 8 },
+        InstalledCapacityByClass = { ByClassWire.Size<V1.ResourceAmount>(vcpu, 6144, 1000, 8) },
     }, default);
 
     /// <summary>Agreements are drafted on open facilities only.</summary>
@@ -44,7 +45,7 @@ public sealed class TenancyOperationsTests() : TenancyDatabaseTests(new DateTime
     private V1.DraftAgreementRequest Draft(Facility facility, User actor, long vcpu = 512) => new()
     {
         ActorUserId = actor.Id.ToString(), FacilityId = facility.Id.ToString(), GuestStateCode = "NE",
-        Slice = new V1.ResourceAmounts { Vcpu = vcpu, MemoryGib = 1024, StorageGib = 100 },
+        SliceByClass = { ByClassWire.Size<V1.ResourceAmount>(vcpu, 1024, 100) },
         AllowedClassifications = { V1.DataClassification.Internal, V1.DataClassification.Public },
         StartsAt = Timestamp.FromDateTime(new DateTime(2026, 3, 1, 0, 0, 0, DateTimeKind.Utc)),
         EndsAt = Timestamp.FromDateTime(new DateTime(2027, 3, 1, 0, 0, 0, DateTimeKind.Utc)),
@@ -143,8 +144,8 @@ public sealed class TenancyOperationsTests() : TenancyDatabaseTests(new DateTime
 
         var open = await OpenedAsync();
         var noVcpu = Draft(open, admin);
-        noVcpu.Slice.Vcpu = 0;
-        Assert.Equal("slice.vcpu", (await Assert.ThrowsAsync<InvalidFieldException>(() => _operations.DraftAgreementAsync(noVcpu, default))).Field);
+        noVcpu.SliceByClass[0].Amount = 0;
+        Assert.Equal("slice_by_class[0].amount", (await Assert.ThrowsAsync<InvalidFieldException>(() => _operations.DraftAgreementAsync(noVcpu, default))).Field);
         Assert.Empty(_db.Agreements);
     }
 
@@ -175,7 +176,7 @@ public sealed class TenancyOperationsTests() : TenancyDatabaseTests(new DateTime
         {
             Code = code.Length == 0 ? "BF-OUA-2" : code, StateCode = field == "state_code" ? "ZZ" : "BF",
             Name = field == "name" ? "" : "Centre", City = "Ouaga", Tier = 3, TargetAvailabilityPercent = "99.982",
-            InstalledCapacity = new V1.ResourceAmounts { Vcpu = 1, MemoryGib = 1 },
+            InstalledCapacityByClass = { ByClassWire.Size<V1.ResourceAmount>(1, 1) },
         };
 
         var refused = await Assert.ThrowsAsync<InvalidFieldException>(() => _operations.RegisterFacilityAsync(request, default));
@@ -245,7 +246,7 @@ public sealed class TenancyOperationsTests() : TenancyDatabaseTests(new DateTime
         var request = new V1.RegisterFacilityRequest
         {
             Code = "ML-BKO-2", StateCode = "ML", Name = "Centre", City = "Bamako", Tier = 3, TargetAvailabilityPercent = value,
-            InstalledCapacity = new V1.ResourceAmounts { Vcpu = 1, MemoryGib = 1 },
+            InstalledCapacityByClass = { ByClassWire.Size<V1.ResourceAmount>(1, 1) },
         };
         if (accepted)
         {

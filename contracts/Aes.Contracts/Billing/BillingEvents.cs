@@ -20,10 +20,9 @@ public sealed record SettlementClosed(
 /// <summary>
 /// A facility's list prices in XOF from <paramref name="EffectiveFrom"/> (until <paramref name="EffectiveUntil"/>, or open-ended);
 /// the catalogue it supersedes, if any, ends at <paramref name="EffectiveFrom"/>. Placement ranks facilities by price with these.
-/// <paramref name="UnitPrices"/>: every class's price (GPUs included); absent in messages written before classes, whose four
-/// fields hold them all.
+/// <paramref name="UnitPrices"/>: every class's price (GPUs included). The four fixed prices that stood beside them are gone
+/// (ADR 046); a message an earlier version left in an outbox still reads, its fixed prices ignored.
 /// </summary>
 public sealed record FacilityPricesPublished(
-    Guid CatalogueId, Guid FacilityId, DateTime EffectiveFrom, DateTime? EffectiveUntil,
-    long VcpuHourXof, long MemoryGibHourXof, long StorageGibMonthXof, long PublicIpv4MonthXof, Guid? SupersededCatalogueId, DateTime PublishedAt,
-    IReadOnlyList<ResourcePrice>? UnitPrices = null);
+    Guid CatalogueId, Guid FacilityId, DateTime EffectiveFrom, DateTime? EffectiveUntil, IReadOnlyList<ResourcePrice> UnitPrices,
+    Guid? SupersededCatalogueId, DateTime PublishedAt);

@@ -2,8 +2,8 @@ namespace Aes.Contracts.Quota;
 
 // Integration events published by the quota service through its outbox.
 // Resource classes travel as their codes: vcpu, memory_gib, storage_gib, public_ipv4, or a class an operator added.
-// Amounts travel twice while consumers move over: the fixed ResourceAmounts with the standard four, and beside it
-// the list by class (ByClass, OldByClass, NewByClass) with every class. A consumer reads the list when it is there.
+// Amounts travel as lists by class (ByClass, OldByClass, NewByClass). The fixed amounts of the four standard classes
+// that stood beside them are gone (ADR 045); a row written before still reads, its old member ignored.
 
 public sealed record CapacityChanged(
     Guid PoolId, Guid FacilityId, string StateCode, string ResourceClass, long Total, long Reserved,
@@ -20,21 +20,19 @@ public sealed record QuotaChangeDecided(Guid RequestId, Guid AgencyId, bool Appr
 
 /// <summary>Capacity held; <paramref name="ActingUserId"/> is the user the calling service took it for.</summary>
 public sealed record HoldPlaced(
-    Guid ClaimId, Guid AgencyId, Guid PoolId, Guid FacilityId, Guid? AgreementId, ResourceAmounts Amounts,
-    DateTime ExpiresAt, string Reference, DateTime PlacedAt, Guid? ActingUserId = null, IReadOnlyList<ResourceAmount>? ByClass = null);
+    Guid ClaimId, Guid AgencyId, Guid PoolId, Guid FacilityId, Guid? AgreementId, IReadOnlyList<ResourceAmount> ByClass,
+    DateTime ExpiresAt, string Reference, DateTime PlacedAt, Guid? ActingUserId = null);
 
 public sealed record HoldCommitted(Guid ClaimId, Guid AgencyId, Guid PoolId, DateTime CommittedAt);
 
 /// <summary>A hold or a committed claim was given back: its capacity and quota are free again.</summary>
 public sealed record HoldReleased(
-    Guid ClaimId, Guid AgencyId, Guid PoolId, Guid FacilityId, Guid? AgreementId, ResourceAmounts Amounts, string Reason, DateTime ReleasedAt,
-    IReadOnlyList<ResourceAmount>? ByClass = null);
+    Guid ClaimId, Guid AgencyId, Guid PoolId, Guid FacilityId, Guid? AgreementId, IReadOnlyList<ResourceAmount> ByClass, string Reason, DateTime ReleasedAt);
 
 /// <summary>A live claim's amounts changed (a VM resized).</summary>
 public sealed record ClaimResized(
-    Guid ClaimId, Guid AgencyId, Guid PoolId, Guid FacilityId, Guid? AgreementId, ResourceAmounts OldAmounts, ResourceAmounts NewAmounts, DateTime ResizedAt,
-    IReadOnlyList<ResourceAmount>? OldByClass = null, IReadOnlyList<ResourceAmount>? NewByClass = null);
+    Guid ClaimId, Guid AgencyId, Guid PoolId, Guid FacilityId, Guid? AgreementId, IReadOnlyList<ResourceAmount> OldByClass,
+    IReadOnlyList<ResourceAmount> NewByClass, DateTime ResizedAt);
 
 public sealed record HoldExpired(
-    Guid ClaimId, Guid AgencyId, Guid PoolId, Guid FacilityId, Guid? AgreementId, ResourceAmounts Amounts, DateTime ExpiredAt,
-    IReadOnlyList<ResourceAmount>? ByClass = null);
+    Guid ClaimId, Guid AgencyId, Guid PoolId, Guid FacilityId, Guid? AgreementId, IReadOnlyList<ResourceAmount> ByClass, DateTime ExpiredAt);

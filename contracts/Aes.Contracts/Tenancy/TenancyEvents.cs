@@ -2,14 +2,15 @@ namespace Aes.Contracts.Tenancy;
 
 // Integration events published by the tenancy service through its outbox.
 // Classifications travel as their lower-case codes: strategic, sensitive, internal, public.
+// Amounts and prices travel as lists by class (ADR 045); the fixed amounts of the four standard classes that stood
+// beside them are gone, and a message an earlier version left in an outbox still reads (its old members ignored).
 
 public sealed record MemberStateRegistered(string StateCode, string NameFr, string NameEn, string TimeZone, string Currency);
 
-/// <summary><paramref name="InstalledResources"/>: every class installed (GPUs included); absent in messages written before classes.</summary>
+/// <summary><paramref name="InstalledResources"/>: every class installed (GPUs included).</summary>
 public sealed record FacilityRegistered(
     Guid FacilityId, string Code, string StateCode, string Name, string City, int Tier,
-    decimal TargetAvailabilityPercent, string Status, string TimeZone, ResourceAmounts InstalledCapacity,
-    IReadOnlyList<ResourceAmount>? InstalledResources = null);
+    decimal TargetAvailabilityPercent, string Status, string TimeZone, IReadOnlyList<ResourceAmount> InstalledResources);
 
 /// <summary><paramref name="Version"/>: the facility's version after the change; a copy applies a status only if it is newer.</summary>
 public sealed record FacilityOpened(Guid FacilityId, string Code, string StateCode, DateTime OpenedAt, long Version = 0);
@@ -40,10 +41,8 @@ public sealed record RoleAssigned(Guid UserId, string Role, string? StateCode, G
 
 public sealed record RoleRevoked(Guid UserId, string Role, string? StateCode, Guid? AgencyId, long Revision = 0);
 
-/// <summary><paramref name="UnitPrices"/>: the fixed prices by class; absent in messages written before classes.</summary>
-public sealed record AgreementPriceTerms(
-    bool FacilityListPrice, long VcpuHourXof, long MemoryGibHourXof, long StorageGibMonthXof, long PublicIpv4MonthXof,
-    IReadOnlyList<ResourcePrice>? UnitPrices = null);
+/// <summary><paramref name="UnitPrices"/>: the fixed prices by class; empty at the facility's list price.</summary>
+public sealed record AgreementPriceTerms(bool FacilityListPrice, IReadOnlyList<ResourcePrice> UnitPrices);
 
 public sealed record AgreementDrafted(
     Guid AgreementId, string Reference, string HostStateCode, Guid FacilityId, string GuestStateCode,
@@ -51,14 +50,11 @@ public sealed record AgreementDrafted(
 
 public sealed record AgreementSigned(Guid AgreementId, string SignatoryStateCode, Guid SignedByUserId, DateTime SignedAt);
 
-/// <summary>
-/// <paramref name="SliceResources"/>: every class of the slice, GPUs included; <paramref name="Slice"/> carries the standard
-/// four. Messages written before classes have no list, and a reader takes the four fields.
-/// </summary>
+/// <summary><paramref name="SliceResources"/>: every class of the slice, GPUs included.</summary>
 public sealed record AgreementActivated(
     Guid AgreementId, string Reference, string HostStateCode, Guid FacilityId, string GuestStateCode,
-    ResourceAmounts Slice, IReadOnlyList<string> AllowedClassifications, AgreementPriceTerms PriceTerms,
-    DateTime StartsAt, DateTime EndsAt, IReadOnlyList<ResourceAmount>? SliceResources = null);
+    IReadOnlyList<ResourceAmount> SliceResources, IReadOnlyList<string> AllowedClassifications, AgreementPriceTerms PriceTerms,
+    DateTime StartsAt, DateTime EndsAt);
 
 /// <summary>An agreement stopped being in force; <paramref name="Reason"/> is "expired" or "terminated".</summary>
 public sealed record AgreementEnded(Guid AgreementId, string HostStateCode, Guid FacilityId, string GuestStateCode, string Reason, DateTime EndedAt);

@@ -97,13 +97,8 @@ public sealed class Catalogues(BillingDbContext db, BillingAccess access, Billin
         return catalogue;
     }
 
-    /// <summary>The event, with the four fixed fields for readers from before classes and every class in <c>UnitPrices</c>.</summary>
-    public static FacilityPricesPublished Published(PriceCatalogue catalogue, Guid? superseded)
-    {
-        var prices = catalogue.UnitPrices;
-        return new(catalogue.Id, catalogue.FacilityId, catalogue.EffectiveFrom, catalogue.EffectiveUntil, prices[ResourceClasses.Vcpu], prices[ResourceClasses.MemoryGib],
-            prices[ResourceClasses.StorageGib], prices[ResourceClasses.PublicIpv4], superseded, catalogue.CreatedAt, prices.ToPrices());
-    }
+    public static FacilityPricesPublished Published(PriceCatalogue catalogue, Guid? superseded) =>
+        new(catalogue.Id, catalogue.FacilityId, catalogue.EffectiveFrom, catalogue.EffectiveUntil, catalogue.UnitPrices.ToPrices(), superseded, catalogue.CreatedAt);
 
     private static InvalidFieldException Overlap(PriceCatalogue other) => new("effective_from", new(
         $"cette période chevauche le catalogue en vigueur du {other.EffectiveFrom:yyyy-MM-dd HH:mm} UTC{Until(other, "au")}.",

@@ -70,7 +70,7 @@ public sealed class AgreementActivatedConsumer(BillingDbContext db, ILogger<Agre
         {
             Id = message.AgreementId, HostStateCode = message.HostStateCode, FacilityId = message.FacilityId, GuestStateCode = message.GuestStateCode,
             FacilityListPrice = terms.FacilityListPrice,
-            UnitPrices = ResourceVector.FromPrices(terms.VcpuHourXof, terms.MemoryGibHourXof, terms.StorageGibMonthXof, terms.PublicIpv4MonthXof, terms.UnitPrices),
+            UnitPrices = ResourceVector.FromPrices(terms.UnitPrices),
             StartsAt = message.StartsAt,
             EndsAt = ended is not null && ended.EndedAt < message.EndsAt ? ended.EndedAt : message.EndsAt,
         }, context.CancellationToken);

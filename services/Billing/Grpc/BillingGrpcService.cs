@@ -99,11 +99,6 @@ public sealed class BillingGrpcService(
                 {
                     Id = s.Id.ToString(), VmId = s.VmId.ToString(), FacilityId = s.FacilityId.ToString(), FacilityStateCode = s.FacilityStateCode,
                     From = Timestamp.FromDateTime(s.From), Until = s.Until is { } until ? Timestamp.FromDateTime(until) : null,
-                    Size = new V1.Size
-                    {
-                        Vcpu = s.Size[ResourceClasses.Vcpu], MemoryGib = s.Size[ResourceClasses.MemoryGib],
-                        StorageGib = s.Size[ResourceClasses.StorageGib], PublicIpv4 = s.Size[ResourceClasses.PublicIpv4],
-                    },
                     Resources =
                     {
                         s.Size.NonZero().InDisplayOrder(a => a.Class).Select(a => new V1.ResourceAmount { ResourceClass = a.Class, Amount = a.Amount }),
@@ -273,11 +268,6 @@ public sealed class BillingGrpcService(
         Id = catalogue.Id.ToString(), FacilityId = catalogue.FacilityId.ToString(), FacilityCode = facilityCode,
         EffectiveFrom = Timestamp.FromDateTime(catalogue.EffectiveFrom),
         EffectiveUntil = catalogue.EffectiveUntil is { } until ? Timestamp.FromDateTime(until) : null,
-        Prices = new V1.Prices
-        {
-            VcpuHourXof = catalogue.UnitPrices[ResourceClasses.Vcpu], MemoryGibHourXof = catalogue.UnitPrices[ResourceClasses.MemoryGib],
-            StorageGibMonthXof = catalogue.UnitPrices[ResourceClasses.StorageGib], PublicIpv4MonthXof = catalogue.UnitPrices[ResourceClasses.PublicIpv4],
-        },
         UnitPrices =
         {
             catalogue.UnitPrices.NonZero().InDisplayOrder(p => p.Class).Select(p => new V1.ResourcePrice { ResourceClass = p.Class, UnitPriceXof = p.Amount }),
@@ -287,26 +277,20 @@ public sealed class BillingGrpcService(
 
     private const long MaxPriceXof = 10_000_000;
 
-    /// <summary>
-    /// The prices by class a request gives: the four fixed fields, the list by class, or both alike; each one strictly positive,
-    /// each class one billing knows.
-    /// </summary>
+    /// <summary>The prices by class a request gives: each one strictly positive, each class one billing knows.</summary>
     private async Task<ResourceVector> PricesOfAsync(V1.SetPriceCatalogueRequest request, CancellationToken cancellationToken)
     {
-        var standard = request.Prices is { } prices
-            ? ResourceVector.Standard(Positive(prices.VcpuHourXof, "prices.vcpu_hour_xof"), Positive(prices.MemoryGibHourXof, "prices.memory_gib_hour_xof"),
-                Positive(prices.StorageGibMonthXof, "prices.storage_gib_month_xof"), Positive(prices.PublicIpv4MonthXof, "prices.public_ipv4_month_xof"))
-            : null;
         if (request.UnitPrices.Count == 0)
         {
-            return standard ?? throw new InvalidFieldException("prices", new("sont obligatoires (ou unit_prices).", "are required (or unit_prices)."));
+            throw new InvalidFieldException("unit_prices", new(
+                "sont obligatoires : un prix par classe, par exemple {resource_class: vcpu, unit_price_xof: 25}.",
+                "are required: a price by class, for example {resource_class: vcpu, unit_price_xof: 25}."));
         }
         for (var i = 0; i < request.UnitPrices.Count; i++)
         {
             Positive(request.UnitPrices[i].UnitPriceXof, $"unit_prices[{i}].unit_price_xof");
         }
         var listed = ByClassInput.Listed([.. request.UnitPrices.Select(p => ((string?)p.ResourceClass, p.UnitPriceXof))], "unit_prices", "unit_price_xof", MaxPriceXof);
-        ByClassInput.EnsureAgree(standard, listed, "prices", "unit_prices");
         var known = await classes.AllAsync(cancellationToken);
         if (listed.Classes.FirstOrDefault(c => !known.Knows(c)) is { } unknown)
         {

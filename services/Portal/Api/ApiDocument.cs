@@ -291,6 +291,14 @@ public static class ApiDocument
         {
             FieldType.Message when field.MessageType.ClrType == typeof(Google.Protobuf.WellKnownTypes.Timestamp) => new OpenApiSchema { Type = JsonSchemaType.String, Format = "date-time" },
             FieldType.Message => Reference(field.MessageType),
+            // A class is any code of the catalogue (tenancy's ListResourceClasses), never a fixed list: operators add classes.
+            FieldType.String when field.Name == "resource_class" => new OpenApiSchema
+            {
+                Type = JsonSchemaType.String,
+                Pattern = Aes.Contracts.ResourceClasses.CodePattern().ToString(),
+                Description = "Code d'une classe du catalogue / a class code of the catalogue: vcpu, memory_gib, storage_gib, public_ipv4, gpu_a100_80g…",
+                Examples = [JsonValue.Create("memory_gib")!],
+            },
             FieldType.String => new OpenApiSchema { Type = JsonSchemaType.String },
             FieldType.Bool => new OpenApiSchema { Type = JsonSchemaType.Boolean },
             FieldType.Bytes => new OpenApiSchema { Type = JsonSchemaType.String, Format = "byte" },

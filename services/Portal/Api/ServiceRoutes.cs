@@ -56,7 +56,7 @@ public static class ServiceRoutes
         api.MapRpc<Q.QuotaService.QuotaServiceClient, Q.ListPoolsRequest, Q.ListPoolsResponse>("GET", "/pools", (c, r, o) => c.ListPoolsAsync(r, o), "Réserves de capacité / capacity pools");
         api.MapRpc<Q.QuotaService.QuotaServiceClient, Q.CreatePoolRequest, Q.Pool>("POST", "/pools", (c, r, o) => c.CreatePoolAsync(r, o), "Créer une réserve / create a pool", created: true);
         api.MapRpc<Q.QuotaService.QuotaServiceClient, Q.GetPoolRequest, Q.Pool>("GET", "/pools/{id}", (c, r, o) => c.GetPoolAsync(r, o), "Une réserve et son inventaire / one pool and its inventory");
-        api.MapRpc<Q.QuotaService.QuotaServiceClient, Q.SetInventoryRequest, Q.Pool>("PUT", "/pools/{poolId}/inventories/{classCode}", (c, r, o) => c.SetInventoryAsync(r, o), "Fixer un inventaire / set an inventory");
+        api.MapRpc<Q.QuotaService.QuotaServiceClient, Q.SetInventoryRequest, Q.Pool>("PUT", "/pools/{poolId}/inventories/{resourceClass}", (c, r, o) => c.SetInventoryAsync(r, o), "Fixer un inventaire / set an inventory");
         api.MapRpc<Q.QuotaService.QuotaServiceClient, Q.GetAllocationHistoryRequest, Q.AllocationHistory>("GET", "/pools/{poolId}/allocation-history", (c, r, o) => c.GetAllocationHistoryAsync(r, o), "Allocation au fil du temps / allocation over time");
         api.MapRpc<Q.QuotaService.QuotaServiceClient, Q.GetUsageRequest, Q.Usage>("GET", "/usage", (c, r, o) => c.GetUsageAsync(r, o), "Utilisation et marge / usage and headroom");
         api.MapRpc<Q.QuotaService.QuotaServiceClient, Q.ListCandidatesRequest, Q.ListCandidatesResponse>("POST", "/candidates", (c, r, o) => c.ListCandidatesAsync(r, o), "Où cela tiendrait / where it would fit");

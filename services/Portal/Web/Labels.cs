@@ -109,6 +109,10 @@ public static class Labels
         string.Join(" · ", prices.Select(p => $"{Resource(p.Class, classes)} {N(p.PriceXof)} XOF/{PriceUnit(p.Class, classes)}"));
 
     /// <summary>A catalogue's prices beyond the standard four, in the reader's words: "GPU A100 80 Go 1 500 XOF/gpu·heure", "… XOF/gpu-hour".</summary>
+    /// <summary>The catalogue's unit price of one class, 0 when it does not price it.</summary>
+    public static long UnitPrice(Aes.Contracts.Billing.V1.PriceCatalogue catalogue, string code) =>
+        catalogue.UnitPrices.Where(p => p.ResourceClass == code).Sum(p => p.UnitPriceXof);
+
     public static string OtherClassPrices(Aes.Contracts.Billing.V1.PriceCatalogue catalogue, IReadOnlyDictionary<string, Aes.Contracts.Tenancy.V1.ResourceClass> classes) =>
         Prices(catalogue.UnitPrices.Where(p => !StandardClasses.Contains(p.ResourceClass)).Select(p => (p.ResourceClass, p.UnitPriceXof)), classes);
 

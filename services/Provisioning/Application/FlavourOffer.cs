@@ -26,7 +26,7 @@ public sealed partial class FlavourOffer(Q.QuotaService.QuotaServiceClient quota
                 {
                     foreach (var inventory in pool.Inventories.Where(i => i.Capacity > 0))
                     {
-                        (held.TryGetValue(inventory.ClassCode, out var facilities) ? facilities : held[inventory.ClassCode] = new(StringComparer.Ordinal)).Add(pool.FacilityCode);
+                        (held.TryGetValue(inventory.ResourceClass, out var facilities) ? facilities : held[inventory.ResourceClass] = new(StringComparer.Ordinal)).Add(pool.FacilityCode);
                     }
                 }
                 page.PageToken = pools.NextPageToken;

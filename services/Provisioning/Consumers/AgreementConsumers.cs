@@ -24,8 +24,7 @@ public sealed class AgreementActivatedConsumer(ProvisioningDbContext db, ILogger
             StartsAt = message.StartsAt,
             EndsAt = message.EndsAt,
             FacilityListPrice = message.PriceTerms.FacilityListPrice,
-            UnitPrices = ResourceVector.FromPrices(message.PriceTerms.VcpuHourXof, message.PriceTerms.MemoryGibHourXof,
-                message.PriceTerms.StorageGibMonthXof, message.PriceTerms.PublicIpv4MonthXof, message.PriceTerms.UnitPrices),
+            UnitPrices = ResourceVector.FromPrices(message.PriceTerms.UnitPrices),
         }, context.CancellationToken);
         await Db.WakeWaitingRequestsAsync(context.CancellationToken);
     }

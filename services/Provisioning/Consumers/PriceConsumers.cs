@@ -24,7 +24,7 @@ public sealed class FacilityPricesPublishedConsumer(ProvisioningDbContext db, IL
         await Db.InsertIfAbsentAsync(new KnownPrice
         {
             CatalogueId = message.CatalogueId, FacilityId = message.FacilityId, From = message.EffectiveFrom, Until = message.EffectiveUntil ?? next,
-            UnitPrices = ResourceVector.FromPrices(message.VcpuHourXof, message.MemoryGibHourXof, message.StorageGibMonthXof, message.PublicIpv4MonthXof, message.UnitPrices),
+            UnitPrices = ResourceVector.FromPrices(message.UnitPrices),
         }, context.CancellationToken);
     }
 }

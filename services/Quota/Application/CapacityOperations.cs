@@ -47,7 +47,7 @@ public sealed partial class CapacityOperations(QuotaDbContext db, Access access,
     /// (an accelerator) from the first time its inventory is set.
     /// </summary>
     public async Task<CapacityPool> SetInventoryAsync(Guid actor, Guid poolId, string resourceClass, long total, long reserved, string? ratioText,
-        CancellationToken cancellationToken, string classField = "resource_class")
+        CancellationToken cancellationToken)
     {
         Validate.Amount(total, "total", MaxAmount);
         Validate.Amount(reserved, "reserved", MaxAmount);
@@ -67,7 +67,7 @@ public sealed partial class CapacityOperations(QuotaDbContext db, Access access,
         }
 
         var now = Now;
-        await RequireKnownClassAsync(resourceClass, classField, cancellationToken);
+        await RequireKnownClassAsync(resourceClass, "resource_class", cancellationToken);
         await using var transaction = await db.Database.BeginOrJoinTransactionAsync(cancellationToken);
         // A class the pool did not have gets its row at 0 first. (A hold batch already waiting on this pool's rows
         // does not see the new one in its first locking pass and may lock it late: at worst PostgreSQL breaks the
@@ -157,14 +157,14 @@ public sealed partial class CapacityOperations(QuotaDbContext db, Access access,
     }
 
     public async Task<QuotaChangeRequest> RequestQuotaChangeAsync(Guid actor, Guid agencyId, string resourceClass, long requestedLimit,
-        string? justification, CancellationToken cancellationToken, string classField = "resource_class")
+        string? justification, CancellationToken cancellationToken)
     {
         Validate.Amount(requestedLimit, "requested_limit", MaxAmount);
         var reason = Validate.Name(justification, "justification", 2000);
         var agency = await db.Agencies.AsNoTracking().FirstOrDefaultAsync(a => a.AgencyId == agencyId, cancellationToken)
             ?? throw new NotFoundException("Agency", agencyId.ToString());
         await access.RequireAgencyAdministratorAsync(actor, agencyId, cancellationToken);
-        await RequireKnownClassAsync(resourceClass, classField, cancellationToken);
+        await RequireKnownClassAsync(resourceClass, "resource_class", cancellationToken);
         var allocation = await db.AgencyAllocations.AsNoTracking().FirstOrDefaultAsync(a => a.AgencyId == agencyId && a.Class == resourceClass, cancellationToken)
             ?? new AgencyAllocation { AgencyId = agencyId, Class = resourceClass, StateCode = agency.StateCode };
         if (allocation.Limit == requestedLimit)

@@ -24,7 +24,7 @@ public sealed partial class ClaimService
         var now = Now;
         var claim = NewClaim(command, pool.FacilityId, now);
         var placed = OutboxMessage.Create(new HoldPlaced(claim.ClaimId, claim.AgencyId, claim.PoolId, claim.FacilityId, claim.AgreementId,
-            claim.Amounts.StandardPart(), claim.ExpiresAt, claim.Reference, now, command.ActingUserId, claim.Amounts.ToList()), now);
+            claim.Amounts.ToList(), claim.ExpiresAt, claim.Reference, now, command.ActingUserId), now);
 
         var (outcome, failedClass, limit, used) = await batcher.HoldAsync(new PendingHold(claim, agencyState, placed), cancellationToken);
         switch (outcome)

@@ -59,7 +59,7 @@ public sealed partial class ClaimService(QuotaDbContext db, ClaimFacts facts, Ho
             {
                 db.Claims.Add(claim);
                 db.AddToOutbox(new HoldPlaced(claim.ClaimId, claim.AgencyId, claim.PoolId, claim.FacilityId, claim.AgreementId,
-                    claim.Amounts.StandardPart(), claim.ExpiresAt, claim.Reference, now, command.ActingUserId, claim.Amounts.ToList()), now);
+                    claim.Amounts.ToList(), claim.ExpiresAt, claim.Reference, now, command.ActingUserId), now);
                 try
                 {
                     await db.SaveChangesAsync(cancellationToken);
@@ -167,8 +167,8 @@ public sealed partial class ClaimService(QuotaDbContext db, ClaimFacts facts, Ho
             throw refusal;
         }
         await db.Claims.Where(c => c.ClaimId == claimId).ExecuteUpdateAsync(set => set.SetProperty(c => c.Amounts, target), cancellationToken);
-        db.AddToOutbox(new ClaimResized(claimId, claim.AgencyId, claim.PoolId, claim.FacilityId, claim.AgreementId, claim.Amounts.StandardPart(),
-            target.StandardPart(), now, claim.Amounts.ToList(), target.ToList()), now);
+        db.AddToOutbox(new ClaimResized(claimId, claim.AgencyId, claim.PoolId, claim.FacilityId, claim.AgreementId, claim.Amounts.ToList(),
+            target.ToList(), now), now);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return await FindAsync(claimId, cancellationToken);
@@ -216,9 +216,8 @@ public sealed partial class ClaimService(QuotaDbContext db, ClaimFacts facts, Ho
         await GiveBackAsync(claim, claim.Amounts, cancellationToken);
 
         object ended = end == ClaimStatus.Expired
-            ? new HoldExpired(claim.ClaimId, claim.AgencyId, claim.PoolId, claim.FacilityId, claim.AgreementId, claim.Amounts.StandardPart(), now, claim.Amounts.ToList())
-            : new HoldReleased(claim.ClaimId, claim.AgencyId, claim.PoolId, claim.FacilityId, claim.AgreementId, claim.Amounts.StandardPart(), reason, now,
-                claim.Amounts.ToList());
+            ? new HoldExpired(claim.ClaimId, claim.AgencyId, claim.PoolId, claim.FacilityId, claim.AgreementId, claim.Amounts.ToList(), now)
+            : new HoldReleased(claim.ClaimId, claim.AgencyId, claim.PoolId, claim.FacilityId, claim.AgreementId, claim.Amounts.ToList(), reason, now);
         db.AddToOutbox(ended, now);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);

@@ -64,7 +64,7 @@ public sealed class AgreementActivatedConsumer(QuotaDbContext db, ILogger<Agreem
         {
             return;
         }
-        var slice = ResourceVector.From(message.Slice, message.SliceResources);
+        var slice = ResourceVector.FromList(message.SliceResources);
         // The standard four always have a row (0 where the slice gives none), other classes where the slice has them (GPUs).
         foreach (var resourceClass in Aes.Contracts.ResourceClasses.Standard.Select(c => c.Code).Union(slice.Classes, StringComparer.Ordinal))
         {

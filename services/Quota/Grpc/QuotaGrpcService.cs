@@ -40,8 +40,7 @@ public sealed class QuotaGrpcService(QuotaDbContext db, CapacityOperations capac
 
     public override async Task<V1.Pool> SetInventory(V1.SetInventoryRequest request, ServerCallContext context) =>
         ToMessage(await capacity.SetInventoryAsync(Validate.Id(request.ActorUserId, "actor_user_id"), Validate.Id(request.PoolId, "pool_id"),
-            ClassWire.ClassOf(request.ResourceClass, request.ClassCode, "resource_class"), request.Total, request.Reserved, request.AllocationRatio, context.CancellationToken,
-            ClassWire.FieldOf(request.ClassCode)));
+            ClassWire.ClassOf(request.ResourceClass, "resource_class"), request.Total, request.Reserved, request.AllocationRatio, context.CancellationToken));
 
     public override async Task<V1.Pool> GetPool(V1.GetPoolRequest request, ServerCallContext context)
     {
@@ -77,10 +76,10 @@ public sealed class QuotaGrpcService(QuotaDbContext db, CapacityOperations capac
     public override async Task<V1.StateDefaultQuota> SetStateDefaultQuota(V1.SetStateDefaultQuotaRequest request, ServerCallContext context)
     {
         var state = Validate.StateCode(request.StateCode, "state_code");
-        var limits = ClassWire.LimitsOf(request.Limits, request.LimitsByClass, "limits");
+        var limits = ClassWire.LimitsOf(request.LimitsByClass, "limits_by_class");
         var rows = await capacity.SetStateDefaultAsync(Validate.Id(request.ActorUserId, "actor_user_id"), state, limits, context.CancellationToken);
         var set = ResourceVector.Of(rows.Select(r => (r.Class, r.Limit)));
-        return new V1.StateDefaultQuota { StateCode = state, Limits = ClassWire.Fixed(set), LimitsByClass = { ClassWire.ByClass(set) } };
+        return new V1.StateDefaultQuota { StateCode = state, LimitsByClass = { ClassWire.ByClass(set) } };
     }
 
     public override async Task<V1.AgencyQuota> GetAgencyQuota(V1.GetAgencyQuotaRequest request, ServerCallContext context)
@@ -103,7 +102,7 @@ public sealed class QuotaGrpcService(QuotaDbContext db, CapacityOperations capac
             {
                 rows.InDisplayOrder(a => a.Class).Select(a => new V1.QuotaLine
                 {
-                    ResourceClass = ClassWire.EnumOf(a.Class), ClassCode = a.Class, Limit = a.Limit, Used = a.Used, Headroom = Math.Max(0, a.Limit - a.Used), Overridden = a.Overridden,
+                    ResourceClass = a.Class, Limit = a.Limit, Used = a.Used, Headroom = Math.Max(0, a.Limit - a.Used), Overridden = a.Overridden,
                 }),
             },
         };
@@ -111,8 +110,7 @@ public sealed class QuotaGrpcService(QuotaDbContext db, CapacityOperations capac
 
     public override async Task<V1.QuotaChangeRequest> RequestQuotaChange(V1.RequestQuotaChangeRequest request, ServerCallContext context) =>
         ToMessage(await capacity.RequestQuotaChangeAsync(Validate.Id(request.ActorUserId, "actor_user_id"), Validate.Id(request.AgencyId, "agency_id"),
-            ClassWire.ClassOf(request.ResourceClass, request.ClassCode, "resource_class"), request.RequestedLimit, request.Justification, context.CancellationToken,
-            ClassWire.FieldOf(request.ClassCode)));
+            ClassWire.ClassOf(request.ResourceClass, "resource_class"), request.RequestedLimit, request.Justification, context.CancellationToken));
 
     public override async Task<V1.QuotaChangeRequest> DecideQuotaChange(V1.DecideQuotaChangeRequest request, ServerCallContext context) =>
         ToMessage(await capacity.DecideQuotaChangeAsync(Validate.Id(request.ActorUserId, "actor_user_id"), Validate.Id(request.RequestId, "request_id"),
@@ -167,7 +165,7 @@ public sealed class QuotaGrpcService(QuotaDbContext db, CapacityOperations capac
             {
                 entries.Select(e => new V1.QuotaHistoryEntry
                 {
-                    AgencyId = e.AgencyId.ToString(), ResourceClass = ClassWire.EnumOf(e.Class), ClassCode = e.Class, OldLimit = e.OldLimit, NewLimit = e.NewLimit,
+                    AgencyId = e.AgencyId.ToString(), ResourceClass = e.Class, OldLimit = e.OldLimit, NewLimit = e.NewLimit,
                     ChangedByUserId = e.ChangedBy?.ToString() ?? "", ChangeRequestId = e.ChangeRequestId?.ToString() ?? "",
                     ChangedAt = Timestamp.FromDateTime(e.ChangedAt),
                 }),
@@ -181,7 +179,7 @@ public sealed class QuotaGrpcService(QuotaDbContext db, CapacityOperations capac
         var agencyId = Validate.Id(request.AgencyId, "agency_id");
         var poolId = Validate.Id(request.PoolId, "pool_id");
         var agreementId = Validate.OptionalId(request.AgreementId, "agreement_id");
-        var amounts = await KnownAmountsAsync(ClassWire.AmountsOf(request.Amounts, request.AmountsByClass, "amounts", allowZero: false), "amounts_by_class",
+        var amounts = await KnownAmountsAsync(ClassWire.AmountsOf(request.AmountsByClass, "amounts_by_class", allowZero: false), "amounts_by_class",
             context.CancellationToken);
         var expiresAt = Expiry(request.ExpiresAt);
         var reference = Validate.Optional(request.Reference, "reference", 200);
@@ -198,7 +196,7 @@ public sealed class QuotaGrpcService(QuotaDbContext db, CapacityOperations capac
     public override async Task<V1.Claim> Resize(V1.ResizeRequest request, ServerCallContext context)
     {
         var claimId = Validate.Id(request.ClaimId, "claim_id");
-        var amounts = await KnownAmountsAsync(ClassWire.AmountsOf(request.Amounts, request.AmountsByClass, "amounts", allowZero: false), "amounts_by_class",
+        var amounts = await KnownAmountsAsync(ClassWire.AmountsOf(request.AmountsByClass, "amounts_by_class", allowZero: false), "amounts_by_class",
             context.CancellationToken);
         return ToMessage(await claims.ResizeAsync(claimId, amounts, context.CancellationToken));
     }
@@ -221,7 +219,7 @@ public sealed class QuotaGrpcService(QuotaDbContext db, CapacityOperations capac
         {
             Scope = request.Scope,
             Id = request.Id.Trim(),
-            Lines = { lines.Select(l => new V1.UsageLine { ResourceClass = ClassWire.EnumOf(l.Class), ClassCode = l.Class, Limit = l.Limit, Used = l.Used, Headroom = l.Headroom }) },
+            Lines = { lines.Select(l => new V1.UsageLine { ResourceClass = l.Class, Limit = l.Limit, Used = l.Used, Headroom = l.Headroom }) },
         };
 
         Task<IReadOnlyList<UsageLine>> PoolScopeAsync(Guid id) => usage.PoolsAsync(db.Pools.Where(p => p.Id == id), "Pool", request.Id, context.CancellationToken);
@@ -232,7 +230,7 @@ public sealed class QuotaGrpcService(QuotaDbContext db, CapacityOperations capac
     public override async Task<V1.ListCandidatesResponse> ListCandidates(V1.ListCandidatesRequest request, ServerCallContext context)
     {
         var agencyId = Validate.Id(request.AgencyId, "agency_id");
-        var vm = await KnownAmountsAsync(ClassWire.AmountsOf(request.Vm, request.VmByClass, "vm", allowZero: false), "vm_by_class", context.CancellationToken);
+        var vm = await KnownAmountsAsync(ClassWire.AmountsOf(request.VmByClass, "vm_by_class", allowZero: false), "vm_by_class", context.CancellationToken);
         var count = Validate.Range(request.Count, "count", 1, MaxVmsPerRequest);
         foreach (var (resourceClass, amount) in vm.NonZero())
         {
@@ -249,15 +247,14 @@ public sealed class QuotaGrpcService(QuotaDbContext db, CapacityOperations capac
         var result = await usage.CandidatesAsync(agencyId, vm, count, facilities, limit, context.CancellationToken);
         return new V1.ListCandidatesResponse
         {
-            QuotaHeadroom = ClassWire.Fixed(result.QuotaHeadroom),
-            QuotaHeadroomByClass = { ClassWire.ByClass(result.QuotaHeadroom) },
+                        QuotaHeadroomByClass = { ClassWire.ByClass(result.QuotaHeadroom) },
             QuotaFits = result.QuotaFits,
             Candidates =
             {
                 result.Candidates.Select(c => new V1.Candidate
                 {
                     PoolId = c.Pool.Id.ToString(), PoolName = c.Pool.Name, FacilityId = c.Pool.FacilityId.ToString(), FacilityCode = c.Pool.FacilityCode,
-                    StateCode = c.Pool.StateCode, AgreementId = c.AgreementId?.ToString() ?? "", Headroom = ClassWire.Fixed(c.Headroom), HeadroomByClass = { ClassWire.ByClass(c.Headroom) }, VmsThatFit = c.VmsThatFit,
+                    StateCode = c.Pool.StateCode, AgreementId = c.AgreementId?.ToString() ?? "", HeadroomByClass = { ClassWire.ByClass(c.Headroom) }, VmsThatFit = c.VmsThatFit,
                 }),
             },
         };
@@ -279,13 +276,12 @@ public sealed class QuotaGrpcService(QuotaDbContext db, CapacityOperations capac
         return new V1.AllocationHistory
         {
             PoolId = poolId.ToString(),
-            Capacity = ClassWire.Fixed(capacityByClass),
-            CapacityByClass = { ClassWire.ByClass(capacityByClass) },
+                        CapacityByClass = { ClassWire.ByClass(capacityByClass) },
             Points =
             {
                 history.Select(p => new V1.AllocationPoint
                 {
-                    At = Timestamp.FromDateTime(p.At), Allocated = ClassWire.Fixed(p.Allocated), AllocatedByClass = { ClassWire.ByClass(p.Allocated) },
+                    At = Timestamp.FromDateTime(p.At), AllocatedByClass = { ClassWire.ByClass(p.Allocated) },
                 }),
             },
         };
@@ -323,7 +319,7 @@ public sealed class QuotaGrpcService(QuotaDbContext db, CapacityOperations capac
         {
             pool.Inventories.InDisplayOrder(i => i.Class).Select(i => new V1.Inventory
             {
-                ResourceClass = ClassWire.EnumOf(i.Class), ClassCode = i.Class, Total = i.Total, Reserved = i.Reserved,
+                ResourceClass = i.Class, Total = i.Total, Reserved = i.Reserved,
                 AllocationRatio = i.AllocationRatio.ToString("0.0##", System.Globalization.CultureInfo.InvariantCulture),
                 Capacity = i.Capacity, Used = i.Used, Headroom = Math.Max(0, i.Capacity - i.Used),
             }),
@@ -332,7 +328,7 @@ public sealed class QuotaGrpcService(QuotaDbContext db, CapacityOperations capac
 
     private static V1.QuotaChangeRequest ToMessage(QuotaChangeRequest request) => new()
     {
-        Id = request.Id.ToString(), AgencyId = request.AgencyId.ToString(), ResourceClass = ClassWire.EnumOf(request.Class), ClassCode = request.Class,
+        Id = request.Id.ToString(), AgencyId = request.AgencyId.ToString(), ResourceClass = request.Class,
         CurrentLimit = request.CurrentLimit, RequestedLimit = request.RequestedLimit, Justification = request.Justification,
         RequestedByUserId = request.RequestedBy.ToString(), RequestedAt = Timestamp.FromDateTime(request.RequestedAt),
         Status = (V1.QuotaChangeStatus)(int)request.Status, DecidedByUserId = request.DecidedBy?.ToString() ?? "",
@@ -342,7 +338,7 @@ public sealed class QuotaGrpcService(QuotaDbContext db, CapacityOperations capac
     private static V1.Claim ToMessage(Claim claim) => new()
     {
         ClaimId = claim.ClaimId.ToString(), AgencyId = claim.AgencyId.ToString(), PoolId = claim.PoolId.ToString(),
-        FacilityId = claim.FacilityId.ToString(), AgreementId = claim.AgreementId?.ToString() ?? "", Amounts = ClassWire.Fixed(claim.Amounts), AmountsByClass = { ClassWire.ByClass(claim.Amounts) },
+        FacilityId = claim.FacilityId.ToString(), AgreementId = claim.AgreementId?.ToString() ?? "", AmountsByClass = { ClassWire.ByClass(claim.Amounts) },
         Status = (V1.ClaimStatus)(int)claim.Status, ExpiresAt = Timestamp.FromDateTime(claim.ExpiresAt), Reference = claim.Reference,
         Reason = claim.Reason ?? "", CreatedAt = Timestamp.FromDateTime(claim.CreatedAt), UpdatedAt = Timestamp.FromDateTime(claim.UpdatedAt),
     };

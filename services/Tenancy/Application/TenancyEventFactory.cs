@@ -14,7 +14,7 @@ public static class TenancyEventFactory
 
     public static FacilityRegistered Registered(Facility facility) =>
         new(facility.Id, facility.Code, facility.StateCode, facility.Name, facility.City, facility.Tier, facility.TargetAvailabilityPercent,
-            facility.Status.Code(), facility.TimeZone, facility.InstalledCapacity.StandardPart(), facility.InstalledCapacity.ToList());
+            facility.Status.Code(), facility.TimeZone, facility.InstalledCapacity.ToList());
 
     public static AgencyRegistered Registered(Agency agency) => new(agency.Id, agency.StateCode, agency.Code, agency.Name, agency.RegisteredAt);
 
@@ -25,14 +25,7 @@ public static class TenancyEventFactory
     public static RoleAssigned Assigned(User user, RoleAssignment role) => new(user.Id, role.Role.Code(), role.StateCode, role.AgencyId, user.Version);
 
     public static AgreementActivated Activated(Agreement agreement) =>
-        new(agreement.Id, agreement.Reference, agreement.HostStateCode, agreement.FacilityId, agreement.GuestStateCode, agreement.Slice.StandardPart(),
+        new(agreement.Id, agreement.Reference, agreement.HostStateCode, agreement.FacilityId, agreement.GuestStateCode, agreement.Slice.ToList(),
             agreement.AllowedClassifications.Select(c => c.Code()).ToList(),
-            Terms(agreement.PriceTerms), agreement.StartsAt, agreement.EndsAt, agreement.Slice.ToList());
-
-    private static AgreementPriceTerms Terms(PriceTerms terms)
-    {
-        var prices = terms.UnitPricesXof;
-        return new(terms.FacilityListPrice, prices[ResourceClasses.Vcpu], prices[ResourceClasses.MemoryGib], prices[ResourceClasses.StorageGib],
-            prices[ResourceClasses.PublicIpv4], prices.ToPrices());
-    }
+            new AgreementPriceTerms(agreement.PriceTerms.FacilityListPrice, agreement.PriceTerms.UnitPricesXof.ToPrices()), agreement.StartsAt, agreement.EndsAt);
 }

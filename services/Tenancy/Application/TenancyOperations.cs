@@ -117,8 +117,8 @@ public sealed partial class TenancyOperations(TenancyDbContext db, TimeProvider 
             throw new InvalidFieldException("code", new(
                 $"doit commencer par le code de l'État ({state.Code}-).", $"must start with the state code ({state.Code}-)."));
         }
-        var capacity = await ClassAmounts.AmountsOfAsync(db, request.InstalledCapacity, request.InstalledCapacityByClass, "installed_capacity", cancellationToken);
-        RequireComputeCapacity(capacity, "installed_capacity");
+        var capacity = await ClassAmounts.AmountsOfAsync(db, request.InstalledCapacityByClass, "installed_capacity_by_class", cancellationToken);
+        RequireComputeCapacity(capacity, "installed_capacity_by_class");
         var facility = new Facility
         {
             Id = Guid.CreateVersion7(),
@@ -161,11 +161,7 @@ public sealed partial class TenancyOperations(TenancyDbContext db, TimeProvider 
         {
             throw new InvalidFieldException("expected_version", new("ne peut pas être négative.", "cannot be negative."));
         }
-        if (request.InstalledCapacityByClass.Count == 0)
-        {
-            throw new InvalidFieldException("installed_capacity_by_class", new("est obligatoire.", "is required."));
-        }
-        var capacity = await ClassAmounts.AmountsOfAsync(db, null, request.InstalledCapacityByClass, "installed_capacity", cancellationToken);
+        var capacity = await ClassAmounts.AmountsOfAsync(db, request.InstalledCapacityByClass, "installed_capacity_by_class", cancellationToken);
         RequireComputeCapacity(capacity, "installed_capacity_by_class");
         // Two operators editing different classes of one form must not undo each other's change.
         if (request.ExpectedVersion != 0 && request.ExpectedVersion != facility.Version)
@@ -319,10 +315,10 @@ public sealed partial class TenancyOperations(TenancyDbContext db, TimeProvider 
                 $"Only the confederal administrator or an operator of {facility.StateCode} can draft this agreement."));
         }
 
-        var slice = await ClassAmounts.AmountsOfAsync(db, request.Slice, request.SliceByClass, "slice", cancellationToken);
-        // The field a refusal names: the fixed field when the slice came so, else the class's place in the list.
-        string SliceField(string resourceClass) => request.SliceByClass.Count == 0 ? $"slice.{resourceClass}"
-            : ByClassInput.IndexOf(request.SliceByClass.Select(a => a.ResourceClass), resourceClass) is var index and >= 0
+        var slice = await ClassAmounts.AmountsOfAsync(db, request.SliceByClass, "slice_by_class", cancellationToken);
+        // The field a refusal names: the class's place in the list, or the list when the class is missing from it.
+        string SliceField(string resourceClass) =>
+            ByClassInput.IndexOf(request.SliceByClass.Select(a => a.ResourceClass), resourceClass) is var index and >= 0
                 ? $"slice_by_class[{index}].amount" : "slice_by_class";
         // A slice hosts VMs: each needs vCPU, memory and a disk; public addresses and accelerators may be left out.
         foreach (var resourceClass in new[] { ResourceClasses.Vcpu, ResourceClasses.MemoryGib, ResourceClasses.StorageGib })
@@ -590,7 +586,7 @@ public sealed partial class TenancyOperations(TenancyDbContext db, TimeProvider 
     {
         if (terms is null || terms.FacilityListPrice)
         {
-            if (terms is not null && ((terms.VcpuHourXof | terms.MemoryGibHourXof | terms.StorageGibMonthXof | terms.PublicIpv4MonthXof) != 0 || terms.UnitPrices.Count > 0))
+            if (terms is not null && terms.UnitPrices.Count > 0)
             {
                 throw new InvalidFieldException("price_terms", new(
                     "indiquez soit le prix catalogue, soit des prix fixes, pas les deux.",

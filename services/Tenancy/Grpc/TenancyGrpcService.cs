@@ -306,19 +306,11 @@ public sealed class TenancyGrpcService(TenancyDbContext db, TenancyOperations op
         TargetAvailabilityPercent = facility.TargetAvailabilityPercent.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture),
         Status = (V1.FacilityStatus)(int)facility.Status,
         TimeZone = facility.TimeZone,
-        InstalledCapacity = Fixed(facility.InstalledCapacity),
         InstalledCapacityByClass = { ByClass(facility.InstalledCapacity) },
         OpenedAt = Stamp(facility.OpenedAt),
         ClosedAt = Stamp(facility.ClosedAt),
         Version = facility.Version,
     };
-
-    /// <summary>The standard four, as the fixed fields carry them while clients move to the lists by class.</summary>
-    private static V1.ResourceAmounts Fixed(ResourceVector amounts)
-    {
-        var standard = amounts.StandardPart();
-        return new() { Vcpu = standard.Vcpu, MemoryGib = standard.MemoryGib, StorageGib = standard.StorageGib, PublicIpv4 = standard.PublicIpv4 };
-    }
 
     private static IEnumerable<V1.ResourceAmount> ByClass(ResourceVector amounts) =>
         amounts.NonZero().InDisplayOrder(a => a.Class).Select(a => new V1.ResourceAmount { ResourceClass = a.Class, Amount = a.Amount });
@@ -355,16 +347,11 @@ public sealed class TenancyGrpcService(TenancyDbContext db, TenancyOperations op
         HostStateCode = agreement.HostStateCode,
         FacilityId = agreement.FacilityId.ToString(),
         GuestStateCode = agreement.GuestStateCode,
-        Slice = Fixed(agreement.Slice),
         SliceByClass = { ByClass(agreement.Slice) },
         AllowedClassifications = { agreement.AllowedClassifications.Select(c => (V1.DataClassification)(int)c) },
         PriceTerms = new V1.PriceTerms
         {
             FacilityListPrice = agreement.PriceTerms.FacilityListPrice,
-            VcpuHourXof = agreement.PriceTerms.UnitPricesXof[ResourceClasses.Vcpu],
-            MemoryGibHourXof = agreement.PriceTerms.UnitPricesXof[ResourceClasses.MemoryGib],
-            StorageGibMonthXof = agreement.PriceTerms.UnitPricesXof[ResourceClasses.StorageGib],
-            PublicIpv4MonthXof = agreement.PriceTerms.UnitPricesXof[ResourceClasses.PublicIpv4],
             UnitPrices =
             {
                 agreement.PriceTerms.UnitPricesXof.NonZero().InDisplayOrder(p => p.Class)

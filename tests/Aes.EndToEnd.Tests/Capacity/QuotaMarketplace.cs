@@ -57,8 +57,8 @@ public abstract class QuotaMarketplace() : LaunchedMarketplace("quota")
         {
             try
             {
-                await Quota.SetStateDefaultQuotaAsync(new Q.SetStateDefaultQuotaRequest { ActorUserId = Users["op.ml"], StateCode = "ML", Limits = Plenty });
-                await Quota.SetStateDefaultQuotaAsync(new Q.SetStateDefaultQuotaRequest { ActorUserId = Users["op.ne"], StateCode = "NE", Limits = Plenty });
+                await Quota.SetStateDefaultQuotaAsync(new Q.SetStateDefaultQuotaRequest { ActorUserId = Users["op.ml"], StateCode = "ML", LimitsByClass = { Plenty } });
+                await Quota.SetStateDefaultQuotaAsync(new Q.SetStateDefaultQuotaRequest { ActorUserId = Users["op.ne"], StateCode = "NE", LimitsByClass = { Plenty } });
                 await Quota.GetAgencyQuotaAsync(new Q.GetAgencyQuotaRequest { AgencyId = Agencies["NE/ANSI"] });
                 await Quota.GetUsageAsync(new Q.GetUsageRequest { Scope = Q.UsageScope.Agreement, Id = MaliToNigerAgreement });
                 return (await Quota.ListKnownFacilitiesAsync(new Q.ListKnownFacilitiesRequest())).Facilities.Count(f => f.Status == "open") == 3;
@@ -101,7 +101,7 @@ public abstract class QuotaMarketplace() : LaunchedMarketplace("quota")
         return ActAsNamedUser.Mint(Marketplace.Issuer, user, grants);
     }
 
-    public static Q.Resources Plenty => new() { Vcpu = 100_000, MemoryGib = 1_000_000, StorageGib = 10_000_000, PublicIpv4 = 1_000 };
+    public static Q.ResourceAmount[] Plenty => ByClassWire.Size<Q.ResourceAmount>(100_000, 1_000_000, 10_000_000, 1_000);
 
     /// <summary>A new pool in <paramref name="facility"/> with the given vCPU inventory and ample everything else.</summary>
     public async Task<Q.Pool> PoolAsync(string facility, long vcpuTotal, long vcpuReserved = 0, string vcpuRatio = "1.0")
@@ -111,13 +111,13 @@ public abstract class QuotaMarketplace() : LaunchedMarketplace("quota")
         {
             ActorUserId = Users[$"op.{state}"], FacilityId = Facilities[facility], Name = $"p-{Guid.NewGuid():N}"[..14],
         });
-        await SetAsync(pool.Id, state, Q.ResourceClass.Vcpu, vcpuTotal, vcpuReserved, vcpuRatio);
-        await SetAsync(pool.Id, state, Q.ResourceClass.MemoryGib, 1_000_000, 0, "1.0");
-        await SetAsync(pool.Id, state, Q.ResourceClass.StorageGib, 10_000_000, 0, "1.0");
-        return await SetAsync(pool.Id, state, Q.ResourceClass.PublicIpv4, 1_000, 0, "1.0");
+        await SetAsync(pool.Id, state, "vcpu", vcpuTotal, vcpuReserved, vcpuRatio);
+        await SetAsync(pool.Id, state, "memory_gib", 1_000_000, 0, "1.0");
+        await SetAsync(pool.Id, state, "storage_gib", 10_000_000, 0, "1.0");
+        return await SetAsync(pool.Id, state, "public_ipv4", 1_000, 0, "1.0");
     }
 
-    public Task<Q.Pool> SetAsync(string poolId, string state, Q.ResourceClass resourceClass, long total, long reserved, string ratio) =>
+    public Task<Q.Pool> SetAsync(string poolId, string state, string resourceClass, long total, long reserved, string ratio) =>
         Quota.SetInventoryAsync(new Q.SetInventoryRequest
         {
             ActorUserId = Users[$"op.{state}"], PoolId = poolId, ResourceClass = resourceClass, Total = total, Reserved = reserved, AllocationRatio = ratio,
@@ -126,7 +126,7 @@ public abstract class QuotaMarketplace() : LaunchedMarketplace("quota")
     public static Q.HoldRequest Hold(string agency, string pool, long vcpu, string agreement = "", TimeSpan? expiresIn = null) => new()
     {
         ClaimId = Guid.NewGuid().ToString(), AgencyId = agency, PoolId = pool, AgreementId = agreement,
-        Amounts = new Q.Resources { Vcpu = vcpu, MemoryGib = vcpu * 2 },
+        AmountsByClass = { ByClassWire.Size<Q.ResourceAmount>(vcpu, vcpu * 2) },
         ExpiresAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(DateTime.UtcNow + (expiresIn ?? TimeSpan.FromMinutes(10))),
         Reference = "test",
     };

@@ -44,11 +44,8 @@ public abstract class QuotaTests<TMarketplace>(TMarketplace m) : IClassFixture<T
         });
     }
 
-    private async Task<Dictionary<Q.ResourceClass, Q.UsageLine>> UsageAsync(Q.UsageScope scope, string id) =>
-        (await m.Quota.GetUsageAsync(new Q.GetUsageRequest { Scope = scope, Id = id })).Lines.Where(l => l.ResourceClass != Q.ResourceClass.Unspecified).ToDictionary(l => l.ResourceClass);
-
-    private async Task<Dictionary<string, Q.UsageLine>> UsageByClassAsync(Q.UsageScope scope, string id) =>
-        (await m.Quota.GetUsageAsync(new Q.GetUsageRequest { Scope = scope, Id = id })).Lines.ToDictionary(l => l.ClassCode);
+    private async Task<Dictionary<string, Q.UsageLine>> UsageAsync(Q.UsageScope scope, string id) =>
+        (await m.Quota.GetUsageAsync(new Q.GetUsageRequest { Scope = scope, Id = id })).Lines.ToDictionary(l => l.ResourceClass);
 
     private static Q.HoldRequest HoldByClass(string agency, string pool, params (string Class, long Amount)[] amounts) => new()
     {
@@ -64,7 +61,7 @@ public abstract class QuotaTests<TMarketplace>(TMarketplace m) : IClassFixture<T
         foreach (var outcome in outcomes.Where(o => o.Granted is not null))
         {
             var claim = await m.Quota.GetClaimAsync(new Q.ClaimIdRequest { ClaimId = outcome.Granted!.ClaimId });
-            sum += claim.Status is Q.ClaimStatus.Held or Q.ClaimStatus.Committed ? claim.Amounts.Vcpu : 0;
+            sum += claim.Status is Q.ClaimStatus.Held or Q.ClaimStatus.Committed ? claim.AmountsByClass.Of("vcpu") : 0;
         }
         return sum;
     }
@@ -74,21 +71,21 @@ public abstract class QuotaTests<TMarketplace>(TMarketplace m) : IClassFixture<T
     {
         // 50 vCPU × ratio 2.0 − 4 reserved = 96: room for exactly 24 claims of 4.
         var pool = await m.PoolAsync("ML-BKO-1", vcpuTotal: 50, vcpuReserved: 4, vcpuRatio: "2.0");
-        Assert.Equal(96, pool.Inventories.Single(i => i.ResourceClass == Q.ResourceClass.Vcpu).Capacity);
+        Assert.Equal(96, pool.Inventories.Single(i => i.ResourceClass == "vcpu").Capacity);
         var mef = m.Agencies["ML/MEF"];
         var dnec = m.Agencies["ML/DNEC"];
-        var mefBefore = (await UsageAsync(Q.UsageScope.Agency, mef))[Q.ResourceClass.Vcpu].Used;
+        var mefBefore = (await UsageAsync(Q.UsageScope.Agency, mef))["vcpu"].Used;
 
         var outcomes = await RaceAsync(i => QuotaMarketplace.Hold(i % 2 == 0 ? mef : dnec, pool.Id, 4));
 
         Assert.Equal(24, outcomes.Count(o => o.Granted is not null));
         EveryClaimIsGrantedOrRefusedWithItsReason(outcomes, "vcpu");
-        var vcpu = (await UsageAsync(Q.UsageScope.Pool, pool.Id))[Q.ResourceClass.Vcpu];
+        var vcpu = (await UsageAsync(Q.UsageScope.Pool, pool.Id))["vcpu"];
         Assert.Equal(96, vcpu.Used);
         Assert.True(vcpu.Used <= vcpu.Limit);
         Assert.Equal(vcpu.Used, await HeldVcpuAsync(outcomes));
-        var mefGranted = outcomes.Where(o => o.Granted?.AgencyId == mef).Sum(o => o.Granted!.Amounts.Vcpu);
-        Assert.Equal(mefBefore + mefGranted, (await UsageAsync(Q.UsageScope.Agency, mef))[Q.ResourceClass.Vcpu].Used);
+        var mefGranted = outcomes.Where(o => o.Granted?.AgencyId == mef).Sum(o => o.Granted!.AmountsByClass.Of("vcpu"));
+        Assert.Equal(mefBefore + mefGranted, (await UsageAsync(Q.UsageScope.Agency, mef))["vcpu"].Used);
     }
 
     [Fact]
@@ -97,24 +94,24 @@ public abstract class QuotaTests<TMarketplace>(TMarketplace m) : IClassFixture<T
         // The ML-BKO-1 → NE agreement offers 256 vCPU; the pool itself has far more.
         var pool = await m.PoolAsync("ML-BKO-1", vcpuTotal: 10_000);
         var ansi = m.Agencies["NE/ANSI"];
-        var sliceBefore = (await UsageAsync(Q.UsageScope.Agreement, m.MaliToNigerAgreement))[Q.ResourceClass.Vcpu];
+        var sliceBefore = (await UsageAsync(Q.UsageScope.Agreement, m.MaliToNigerAgreement))["vcpu"];
 
         var outcomes = await RaceAsync(_ => QuotaMarketplace.Hold(ansi, pool.Id, 8, m.MaliToNigerAgreement));
 
         var room = sliceBefore.Limit - sliceBefore.Used;
         Assert.Equal(room / 8, outcomes.Count(o => o.Granted is not null));
         EveryClaimIsGrantedOrRefusedWithItsReason(outcomes, "vcpu");
-        var slice = (await UsageAsync(Q.UsageScope.Agreement, m.MaliToNigerAgreement))[Q.ResourceClass.Vcpu];
+        var slice = (await UsageAsync(Q.UsageScope.Agreement, m.MaliToNigerAgreement))["vcpu"];
         Assert.True(slice.Used <= slice.Limit);
         Assert.Equal(sliceBefore.Used + await HeldVcpuAsync(outcomes), slice.Used);
         Assert.All(outcomes.Where(o => o.Refused is not null), o => Assert.Contains("agreement", o.Refused!.Status.Detail));
-        Assert.Equal(await HeldVcpuAsync(outcomes), (await UsageAsync(Q.UsageScope.Pool, pool.Id))[Q.ResourceClass.Vcpu].Used);
+        Assert.Equal(await HeldVcpuAsync(outcomes), (await UsageAsync(Q.UsageScope.Pool, pool.Id))["vcpu"].Used);
 
         // Releasing everything at once gives the slice back exactly.
         await Task.WhenAll(outcomes.Where(o => o.Granted is not null).Select(o =>
             m.Quota.ReleaseAsync(new Q.ReleaseRequest { ClaimId = o.Granted!.ClaimId, Reason = "test over" }).ResponseAsync));
-        Assert.Equal(sliceBefore.Used, (await UsageAsync(Q.UsageScope.Agreement, m.MaliToNigerAgreement))[Q.ResourceClass.Vcpu].Used);
-        Assert.Equal(0, (await UsageAsync(Q.UsageScope.Pool, pool.Id))[Q.ResourceClass.Vcpu].Used);
+        Assert.Equal(sliceBefore.Used, (await UsageAsync(Q.UsageScope.Agreement, m.MaliToNigerAgreement))["vcpu"].Used);
+        Assert.Equal(0, (await UsageAsync(Q.UsageScope.Pool, pool.Id))["vcpu"].Used);
     }
 
     [Fact]
@@ -135,33 +132,33 @@ public abstract class QuotaTests<TMarketplace>(TMarketplace m) : IClassFixture<T
             {
                 await m.Quota.SetInventoryAsync(new Q.SetInventoryRequest
                 {
-                    ActorUserId = m.Users["op.ml"], PoolId = pool.Id, ClassCode = gpu, Total = 8, AllocationRatio = "1.0",
+                    ActorUserId = m.Users["op.ml"], PoolId = pool.Id, ResourceClass = gpu, Total = 8, AllocationRatio = "1.0",
                 });
                 return true;
             }
             catch (RpcException exception) when (exception.StatusCode == StatusCode.InvalidArgument && exception.Status.Detail.Contains("unknown")) { return false; }
         }, TimeSpan.FromSeconds(30), "quota learnt the added class");
-        var inventory = (await m.Quota.GetPoolAsync(new Q.GetPoolRequest { Id = pool.Id })).Inventories.Single(i => i.ClassCode == gpu);
-        Assert.Equal((Q.ResourceClass.Unspecified, 8L, 0L), (inventory.ResourceClass, inventory.Capacity, inventory.Used));
+        var inventory = (await m.Quota.GetPoolAsync(new Q.GetPoolRequest { Id = pool.Id })).Inventories.Single(i => i.ResourceClass == gpu);
+        Assert.Equal((gpu, 8L, 0L), (inventory.ResourceClass, inventory.Capacity, inventory.Used));
 
         // Until a state grants some, an agency's quota of the class is 0, and shown so.
         var mef = m.Agencies["ML/MEF"];
-        Assert.Equal(0, (await m.Quota.GetAgencyQuotaAsync(new Q.GetAgencyQuotaRequest { AgencyId = mef })).Lines.Single(l => l.ClassCode == gpu).Limit);
+        Assert.Equal(0, (await m.Quota.GetAgencyQuotaAsync(new Q.GetAgencyQuotaRequest { AgencyId = mef })).Lines.Single(l => l.ResourceClass == gpu).Limit);
 
         // A state's default for the class reaches the agencies it had (MEF) and those it opens after; the standard limits stay.
-        var vcpuBefore = (await m.Quota.GetAgencyQuotaAsync(new Q.GetAgencyQuotaRequest { AgencyId = mef })).Lines.Single(l => l.ClassCode == "vcpu").Limit;
+        var vcpuBefore = (await m.Quota.GetAgencyQuotaAsync(new Q.GetAgencyQuotaRequest { AgencyId = mef })).Lines.Single(l => l.ResourceClass == "vcpu").Limit;
         var defaults = await m.Quota.SetStateDefaultQuotaAsync(new Q.SetStateDefaultQuotaRequest
         {
             ActorUserId = m.Users["op.ml"], StateCode = "ML", LimitsByClass = { new Q.ResourceAmount { ResourceClass = gpu, Amount = 4 } },
         });
         Assert.Contains(defaults.LimitsByClass, l => l.ResourceClass == gpu && l.Amount == 4);
-        Assert.Equal(QuotaMarketplace.Plenty.Vcpu, defaults.Limits.Vcpu);
+        Assert.Equal(QuotaMarketplace.Plenty.Single(a => a.ResourceClass == "vcpu").Amount, defaults.LimitsByClass.Of("vcpu"));
         var mefLines = (await m.Quota.GetAgencyQuotaAsync(new Q.GetAgencyQuotaRequest { AgencyId = mef })).Lines;
-        Assert.Equal(4, mefLines.Single(l => l.ClassCode == gpu).Limit);
-        Assert.Equal(vcpuBefore, mefLines.Single(l => l.ClassCode == "vcpu").Limit);
-        Assert.Equal(["vcpu", "memory_gib", "storage_gib", "public_ipv4"], mefLines.Take(4).Select(l => l.ClassCode));
+        Assert.Equal(4, mefLines.Single(l => l.ResourceClass == gpu).Limit);
+        Assert.Equal(vcpuBefore, mefLines.Single(l => l.ResourceClass == "vcpu").Limit);
+        Assert.Equal(["vcpu", "memory_gib", "storage_gib", "public_ipv4"], mefLines.Take(4).Select(l => l.ResourceClass));
         var (agency, _) = await NewAgencyWithAdministratorAsync();
-        Assert.Equal(4, (await m.Quota.GetAgencyQuotaAsync(new Q.GetAgencyQuotaRequest { AgencyId = agency })).Lines.Single(l => l.ClassCode == gpu).Limit);
+        Assert.Equal(4, (await m.Quota.GetAgencyQuotaAsync(new Q.GetAgencyQuotaRequest { AgencyId = agency })).Lines.Single(l => l.ResourceClass == gpu).Limit);
 
         // Placement sees the class: only the pool that has it fits a VM that needs it.
         var vm = new Q.ListCandidatesRequest
@@ -180,19 +177,19 @@ public abstract class QuotaTests<TMarketplace>(TMarketplace m) : IClassFixture<T
         var hold = HoldByClass(agency, pool.Id, ("vcpu", 8), ("memory_gib", 32), (gpu, 2));
         var held = await m.Quota.HoldAsync(hold);
         Assert.Equal(Q.ClaimStatus.Held, held.Status);
-        Assert.Equal(8, held.Amounts.Vcpu);
+        Assert.Equal(8, held.AmountsByClass.Of("vcpu"));
         Assert.Equal([("vcpu", 8L), ("memory_gib", 32L), (gpu, 2L)], held.AmountsByClass.Select(a => (a.ResourceClass, a.Amount)));
         Assert.Equal(held.ClaimId, (await m.Quota.HoldAsync(hold)).ClaimId);
-        Assert.Equal(2, (await UsageByClassAsync(Q.UsageScope.Pool, pool.Id))[gpu].Used);
-        Assert.Equal(2, (await UsageByClassAsync(Q.UsageScope.Agency, agency))[gpu].Used);
+        Assert.Equal(2, (await UsageAsync(Q.UsageScope.Pool, pool.Id))[gpu].Used);
+        Assert.Equal(2, (await UsageAsync(Q.UsageScope.Agency, agency))[gpu].Used);
 
         // More than the agency's quota of the class is refused, naming it, and takes nothing.
         var refused = await Assert.ThrowsAsync<RpcException>(() => m.Quota.HoldAsync(HoldByClass(agency, pool.Id, ("vcpu", 1), (gpu, 3))).ResponseAsync);
         Assert.Equal(StatusCode.ResourceExhausted, refused.StatusCode);
         Assert.Equal(gpu, refused.Trailers.GetValue("aes-resource-class"));
         Assert.Equal("1", refused.Trailers.GetValue("aes-shortfall"));
-        Assert.Equal(2, (await UsageByClassAsync(Q.UsageScope.Agency, agency))[gpu].Used);
-        Assert.Equal(8, (await UsageByClassAsync(Q.UsageScope.Agency, agency))["vcpu"].Used);
+        Assert.Equal(2, (await UsageAsync(Q.UsageScope.Agency, agency))[gpu].Used);
+        Assert.Equal(8, (await UsageAsync(Q.UsageScope.Agency, agency))["vcpu"].Used);
 
         // Resized to the whole quota of the class, then released: everything is given back.
         var resized = await m.Quota.ResizeAsync(new Q.ResizeRequest
@@ -201,11 +198,11 @@ public abstract class QuotaTests<TMarketplace>(TMarketplace m) : IClassFixture<T
             AmountsByClass = { new Q.ResourceAmount { ResourceClass = "vcpu", Amount = 8 }, new Q.ResourceAmount { ResourceClass = "memory_gib", Amount = 32 }, new Q.ResourceAmount { ResourceClass = gpu, Amount = 4 } },
         });
         Assert.Contains(resized.AmountsByClass, a => a.ResourceClass == gpu && a.Amount == 4);
-        Assert.Equal(4, (await UsageByClassAsync(Q.UsageScope.Pool, pool.Id))[gpu].Used);
+        Assert.Equal(4, (await UsageAsync(Q.UsageScope.Pool, pool.Id))[gpu].Used);
         await m.Quota.ReleaseAsync(new Q.ReleaseRequest { ClaimId = held.ClaimId, Reason = "test over" });
-        var poolUsage = await UsageByClassAsync(Q.UsageScope.Pool, pool.Id);
+        var poolUsage = await UsageAsync(Q.UsageScope.Pool, pool.Id);
         Assert.Equal((0L, 0L), (poolUsage[gpu].Used, poolUsage["vcpu"].Used));
-        Assert.Equal(0, (await UsageByClassAsync(Q.UsageScope.Agency, agency))[gpu].Used);
+        Assert.Equal(0, (await UsageAsync(Q.UsageScope.Agency, agency))[gpu].Used);
 
         // A pool without the class refuses it as short, not as unknown.
         var noRoom = await Assert.ThrowsAsync<RpcException>(() => m.Quota.HoldAsync(HoldByClass(agency, plain.Id, ("vcpu", 1), (gpu, 1))).ResponseAsync);
@@ -217,7 +214,7 @@ public abstract class QuotaTests<TMarketplace>(TMarketplace m) : IClassFixture<T
     {
         var gpu = await DefinedClassAsync("gpu_r");
         var pool = await m.PoolAsync("ML-BKO-1", vcpuTotal: 10_000);
-        await m.Quota.SetInventoryAsync(new Q.SetInventoryRequest { ActorUserId = m.Users["op.ml"], PoolId = pool.Id, ClassCode = gpu, Total = 8, AllocationRatio = "1.0" });
+        await m.Quota.SetInventoryAsync(new Q.SetInventoryRequest { ActorUserId = m.Users["op.ml"], PoolId = pool.Id, ResourceClass = gpu, Total = 8, AllocationRatio = "1.0" });
         await m.Quota.SetStateDefaultQuotaAsync(new Q.SetStateDefaultQuotaRequest
         {
             ActorUserId = m.Users["op.ml"], StateCode = "ML", LimitsByClass = { new Q.ResourceAmount { ResourceClass = gpu, Amount = 1_000 } },
@@ -228,7 +225,7 @@ public abstract class QuotaTests<TMarketplace>(TMarketplace m) : IClassFixture<T
 
         Assert.Equal(8, outcomes.Count(o => o.Granted is not null));
         EveryClaimIsGrantedOrRefusedWithItsReason(outcomes, gpu);
-        var usage = await UsageByClassAsync(Q.UsageScope.Pool, pool.Id);
+        var usage = await UsageAsync(Q.UsageScope.Pool, pool.Id);
         Assert.Equal((8L, 8L), (usage[gpu].Used, usage[gpu].Limit));
         Assert.Equal(32, usage["vcpu"].Used);  // the refused took nothing of the other classes either
         long held = 0;
@@ -249,12 +246,12 @@ public abstract class QuotaTests<TMarketplace>(TMarketplace m) : IClassFixture<T
             Metering = T.ResourceMetering.Hourly, Consumption = T.ResourceConsumption.Count,
         });
         await Eventually.HoldsAsync(async () => (await m.Quota.GetAgencyQuotaAsync(new Q.GetAgencyQuotaRequest { AgencyId = m.Agencies["ML/MEF"] }))
-            .Lines.Any(l => l.ClassCode == code), TimeSpan.FromSeconds(30), "quota learnt the added class");
+            .Lines.Any(l => l.ResourceClass == code), TimeSpan.FromSeconds(30), "quota learnt the added class");
         return code;
     }
 
     [Fact]
-    public async Task Amounts_by_class_are_refused_by_field_when_unknown_repeated_or_at_odds_with_the_fixed_fields()
+    public async Task Amounts_by_class_are_refused_by_field_when_unknown_repeated_malformed_or_missing()
     {
         var pool = await m.PoolAsync("ML-BKO-1", vcpuTotal: 100);
         var mef = m.Agencies["ML/MEF"];
@@ -269,20 +266,13 @@ public abstract class QuotaTests<TMarketplace>(TMarketplace m) : IClassFixture<T
         Assert.Equal("amounts_by_class[0].resource_class", badCode.Trailers.GetValue("aes-field"));
         var negative = await RefusedAsync(HoldByClass(mef, pool.Id, ("vcpu", -1)));
         Assert.Equal("amounts_by_class[0].amount", negative.Trailers.GetValue("aes-field"));
-        var atOdds = HoldByClass(mef, pool.Id, ("vcpu", 2));
-        atOdds.Amounts = new Q.Resources { Vcpu = 3 };
-        Assert.Equal("amounts", (await RefusedAsync(atOdds)).Trailers.GetValue("aes-field"));
-        var mismatch = await Assert.ThrowsAsync<RpcException>(() => m.Quota.SetInventoryAsync(new Q.SetInventoryRequest
-        {
-            ActorUserId = m.Users["op.ml"], PoolId = pool.Id, ResourceClass = Q.ResourceClass.Vcpu, ClassCode = "memory_gib", Total = 1, AllocationRatio = "1.0",
-        }).ResponseAsync);
-        Assert.Equal("class_code", mismatch.Trailers.GetValue("aes-field"));
+        var none = HoldByClass(mef, pool.Id);
+        Assert.Equal("amounts_by_class", (await RefusedAsync(none)).Trailers.GetValue("aes-field"));
 
-        // Both shapes agreeing are one request; nothing was taken by the refusals.
-        var agreeing = HoldByClass(mef, pool.Id, ("vcpu", 2), ("memory_gib", 4));
-        agreeing.Amounts = new Q.Resources { Vcpu = 2, MemoryGib = 4 };
-        Assert.Equal(Q.ClaimStatus.Held, (await m.Quota.HoldAsync(agreeing)).Status);
-        Assert.Equal(2, (await UsageByClassAsync(Q.UsageScope.Pool, pool.Id))["vcpu"].Used);
+        // Nothing was taken by the refusals.
+        Assert.Equal(0, (await UsageAsync(Q.UsageScope.Pool, pool.Id))["vcpu"].Used);
+        Assert.Equal(Q.ClaimStatus.Held, (await m.Quota.HoldAsync(HoldByClass(mef, pool.Id, ("vcpu", 2), ("memory_gib", 4)))).Status);
+        Assert.Equal(2, (await UsageAsync(Q.UsageScope.Pool, pool.Id))["vcpu"].Used);
     }
 
     [Fact]
@@ -297,7 +287,7 @@ public abstract class QuotaTests<TMarketplace>(TMarketplace m) : IClassFixture<T
             {
                 change = await m.Quota.RequestQuotaChangeAsync(new Q.RequestQuotaChangeRequest
                 {
-                    ActorUserId = admin, AgencyId = agency, ResourceClass = Q.ResourceClass.Vcpu, RequestedLimit = 40, Justification = "Plafond de test",
+                    ActorUserId = admin, AgencyId = agency, ResourceClass = "vcpu", RequestedLimit = 40, Justification = "Plafond de test",
                 });
                 return true;
             }
@@ -311,7 +301,7 @@ public abstract class QuotaTests<TMarketplace>(TMarketplace m) : IClassFixture<T
         Assert.Equal(10, outcomes.Count(o => o.Granted is not null));
         EveryClaimIsGrantedOrRefusedWithItsReason(outcomes, "vcpu");
         Assert.All(outcomes.Where(o => o.Refused is not null), o => Assert.Contains("quota", o.Refused!.Status.Detail));
-        var quota = (await UsageAsync(Q.UsageScope.Agency, agency))[Q.ResourceClass.Vcpu];
+        var quota = (await UsageAsync(Q.UsageScope.Agency, agency))["vcpu"];
         Assert.Equal(40, quota.Used);
         Assert.Equal(40, await HeldVcpuAsync(outcomes));
     }
@@ -320,10 +310,10 @@ public abstract class QuotaTests<TMarketplace>(TMarketplace m) : IClassFixture<T
     public async Task Journey_4_an_approved_quota_increase_applies_at_once_and_is_kept_in_the_history()
     {
         var mef = m.Agencies["ML/MEF"];
-        var before = (await m.Quota.GetAgencyQuotaAsync(new Q.GetAgencyQuotaRequest { AgencyId = mef })).Lines.Single(l => l.ResourceClass == Q.ResourceClass.Vcpu);
+        var before = (await m.Quota.GetAgencyQuotaAsync(new Q.GetAgencyQuotaRequest { AgencyId = mef })).Lines.Single(l => l.ResourceClass == "vcpu");
         var request = await m.Quota.RequestQuotaChangeAsync(new Q.RequestQuotaChangeRequest
         {
-            ActorUserId = m.Users["admin.mef.ml"], AgencyId = mef, ResourceClass = Q.ResourceClass.Vcpu,
+            ActorUserId = m.Users["admin.mef.ml"], AgencyId = mef, ResourceClass = "vcpu",
             RequestedLimit = before.Limit + 512, Justification = "Rapatriement du système budgétaire",
         });
         Assert.Equal(Q.QuotaChangeStatus.Pending, request.Status);
@@ -337,7 +327,7 @@ public abstract class QuotaTests<TMarketplace>(TMarketplace m) : IClassFixture<T
         var approved = await m.Quota.DecideQuotaChangeAsync(new Q.DecideQuotaChangeRequest { ActorUserId = m.Users["op.ml"], RequestId = request.Id, Approve = true });
 
         Assert.Equal(Q.QuotaChangeStatus.Approved, approved.Status);
-        var after = (await m.Quota.GetAgencyQuotaAsync(new Q.GetAgencyQuotaRequest { AgencyId = mef })).Lines.Single(l => l.ResourceClass == Q.ResourceClass.Vcpu);
+        var after = (await m.Quota.GetAgencyQuotaAsync(new Q.GetAgencyQuotaRequest { AgencyId = mef })).Lines.Single(l => l.ResourceClass == "vcpu");
         Assert.Equal(before.Limit + 512, after.Limit);
         Assert.True(after.Overridden);
         var history = (await m.Quota.ListQuotaHistoryAsync(new Q.ListQuotaHistoryRequest { AgencyId = mef })).Entries;
@@ -353,10 +343,10 @@ public abstract class QuotaTests<TMarketplace>(TMarketplace m) : IClassFixture<T
     public async Task A_rejection_needs_a_reason_and_changes_no_limit()
     {
         var mef = m.Agencies["ML/MEF"];
-        var limit = (await m.Quota.GetAgencyQuotaAsync(new Q.GetAgencyQuotaRequest { AgencyId = mef })).Lines.Single(l => l.ResourceClass == Q.ResourceClass.PublicIpv4).Limit;
+        var limit = (await m.Quota.GetAgencyQuotaAsync(new Q.GetAgencyQuotaRequest { AgencyId = mef })).Lines.Single(l => l.ResourceClass == "public_ipv4").Limit;
         var ask = new Q.RequestQuotaChangeRequest
         {
-            ActorUserId = m.Users["admin.mef.ml"], AgencyId = mef, ResourceClass = Q.ResourceClass.PublicIpv4, RequestedLimit = limit + 100, Justification = "Portail public",
+            ActorUserId = m.Users["admin.mef.ml"], AgencyId = mef, ResourceClass = "public_ipv4", RequestedLimit = limit + 100, Justification = "Portail public",
             IdempotencyKey = "ipv4-portail-public",
         };
         var request = await m.Quota.RequestQuotaChangeAsync(ask);
@@ -376,7 +366,7 @@ public abstract class QuotaTests<TMarketplace>(TMarketplace m) : IClassFixture<T
         });
 
         Assert.Equal("Adresses IPv4 rares", rejected.DecisionReason);
-        Assert.Equal(limit, (await m.Quota.GetAgencyQuotaAsync(new Q.GetAgencyQuotaRequest { AgencyId = mef })).Lines.Single(l => l.ResourceClass == Q.ResourceClass.PublicIpv4).Limit);
+        Assert.Equal(limit, (await m.Quota.GetAgencyQuotaAsync(new Q.GetAgencyQuotaRequest { AgencyId = mef })).Lines.Single(l => l.ResourceClass == "public_ipv4").Limit);
     }
 
     [Fact]
@@ -387,20 +377,20 @@ public abstract class QuotaTests<TMarketplace>(TMarketplace m) : IClassFixture<T
 
         var copies = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => m.Quota.HoldAsync(hold).ResponseAsync));
         Assert.All(copies, c => Assert.Equal(copies[0].CreatedAt, c.CreatedAt));
-        Assert.Equal(10, (await UsageAsync(Q.UsageScope.Pool, pool.Id))[Q.ResourceClass.Vcpu].Used);
+        Assert.Equal(10, (await UsageAsync(Q.UsageScope.Pool, pool.Id))["vcpu"].Used);
 
         var reused = hold.Clone();
-        reused.Amounts.Vcpu = 11;
+        reused.AmountsByClass.Single(a => a.ResourceClass == "vcpu").Amount = 11;
         Assert.Equal(StatusCode.FailedPrecondition, (await Assert.ThrowsAsync<RpcException>(() => m.Quota.HoldAsync(reused).ResponseAsync)).StatusCode);
 
         Assert.Equal(Q.ClaimStatus.Committed, (await m.Quota.CommitAsync(new Q.ClaimIdRequest { ClaimId = hold.ClaimId })).Status);
         Assert.Equal(Q.ClaimStatus.Committed, (await m.Quota.CommitAsync(new Q.ClaimIdRequest { ClaimId = hold.ClaimId })).Status);
-        Assert.Equal(10, (await UsageAsync(Q.UsageScope.Pool, pool.Id))[Q.ResourceClass.Vcpu].Used);
+        Assert.Equal(10, (await UsageAsync(Q.UsageScope.Pool, pool.Id))["vcpu"].Used);
 
         var released = await m.Quota.ReleaseAsync(new Q.ReleaseRequest { ClaimId = hold.ClaimId, Reason = "decommissioning" });
         Assert.Equal(Q.ClaimStatus.Released, released.Status);
         Assert.Equal(Q.ClaimStatus.Released, (await m.Quota.ReleaseAsync(new Q.ReleaseRequest { ClaimId = hold.ClaimId, Reason = "again" })).Status);
-        Assert.Equal(0, (await UsageAsync(Q.UsageScope.Pool, pool.Id))[Q.ResourceClass.Vcpu].Used);
+        Assert.Equal(0, (await UsageAsync(Q.UsageScope.Pool, pool.Id))["vcpu"].Used);
 
         var commitReleased = await Assert.ThrowsAsync<RpcException>(() => m.Quota.CommitAsync(new Q.ClaimIdRequest { ClaimId = hold.ClaimId }).ResponseAsync);
         Assert.Equal(StatusCode.FailedPrecondition, commitReleased.StatusCode);
@@ -426,13 +416,13 @@ public abstract class QuotaTests<TMarketplace>(TMarketplace m) : IClassFixture<T
         {
             PoolId = pool.Id, From = Timestamp.FromDateTime(before), Until = Timestamp.FromDateTime(DateTime.UtcNow.AddSeconds(1)), Points = 3,
         });
-        Assert.Equal(100, history.Capacity.Vcpu);
-        Assert.Equal([0L, 30L], new[] { history.Points[0].Allocated.Vcpu, history.Points[^1].Allocated.Vcpu }); // the refused claim never counted
+        Assert.Equal(100, history.CapacityByClass.Of("vcpu"));
+        Assert.Equal([0L, 30L], new[] { history.Points[0].AllocatedByClass.Of("vcpu"), history.Points[^1].AllocatedByClass.Of("vcpu") }); // the refused claim never counted
         var atBoth = await m.Quota.GetAllocationHistoryAsync(new Q.GetAllocationHistoryRequest
         {
             PoolId = pool.Id, From = Timestamp.FromDateTime(before), Until = Timestamp.FromDateTime(bothHeld), Points = 2,
         });
-        Assert.Equal((42L, 84L), (atBoth.Points[^1].Allocated.Vcpu, atBoth.Points[^1].Allocated.MemoryGib));
+        Assert.Equal((42L, 84L), (atBoth.Points[^1].AllocatedByClass.Of("vcpu"), atBoth.Points[^1].AllocatedByClass.Of("memory_gib")));
 
         foreach (var (bad, field) in new (Q.GetAllocationHistoryRequest, string)[]
         {
@@ -452,12 +442,12 @@ public abstract class QuotaTests<TMarketplace>(TMarketplace m) : IClassFixture<T
         var pool = await m.PoolAsync("ML-BKO-1", vcpuTotal: 100);
         var hold = QuotaMarketplace.Hold(m.Agencies["ML/DNEC"], pool.Id, 20, expiresIn: TimeSpan.FromSeconds(2));
         await m.Quota.HoldAsync(hold);
-        Assert.Equal(20, (await UsageAsync(Q.UsageScope.Pool, pool.Id))[Q.ResourceClass.Vcpu].Used);
+        Assert.Equal(20, (await UsageAsync(Q.UsageScope.Pool, pool.Id))["vcpu"].Used);
 
         await Eventually.HoldsAsync(async () => (await m.Quota.GetClaimAsync(new Q.ClaimIdRequest { ClaimId = hold.ClaimId })).Status == Q.ClaimStatus.Expired,
             TimeSpan.FromSeconds(20), "the sweeper expired the hold");
 
-        Assert.Equal(0, (await UsageAsync(Q.UsageScope.Pool, pool.Id))[Q.ResourceClass.Vcpu].Used);
+        Assert.Equal(0, (await UsageAsync(Q.UsageScope.Pool, pool.Id))["vcpu"].Used);
         var late = await Assert.ThrowsAsync<RpcException>(() => m.Quota.CommitAsync(new Q.ClaimIdRequest { ClaimId = hold.ClaimId }).ResponseAsync);
         Assert.Equal(StatusCode.FailedPrecondition, late.StatusCode);
     }
@@ -471,7 +461,7 @@ public abstract class QuotaTests<TMarketplace>(TMarketplace m) : IClassFixture<T
         Assert.Equal(StatusCode.ResourceExhausted, first.StatusCode);
         Assert.Equal("4", first.Trailers.GetValue("aes-shortfall"));
 
-        await m.SetAsync(pool.Id, "ml", Q.ResourceClass.Vcpu, 100, 0, "1.0");
+        await m.SetAsync(pool.Id, "ml", "vcpu", 100, 0, "1.0");
         var retry = await Assert.ThrowsAsync<RpcException>(() => m.Quota.HoldAsync(tooBig).ResponseAsync);
 
         Assert.Equal(first.Status.Detail, retry.Status.Detail);
@@ -484,12 +474,12 @@ public abstract class QuotaTests<TMarketplace>(TMarketplace m) : IClassFixture<T
         var pool = await m.PoolAsync("ML-BKO-1", vcpuTotal: 100);
         await m.Quota.HoldAsync(QuotaMarketplace.Hold(m.Agencies["ML/MEF"], pool.Id, 60));
 
-        var refused = await Assert.ThrowsAsync<RpcException>(() => m.SetAsync(pool.Id, "ml", Q.ResourceClass.Vcpu, 50, 0, "1.0"));
+        var refused = await Assert.ThrowsAsync<RpcException>(() => m.SetAsync(pool.Id, "ml", "vcpu", 50, 0, "1.0"));
 
         Assert.Equal(StatusCode.FailedPrecondition, refused.StatusCode);
         Assert.Contains("50", refused.Status.Detail);
         Assert.Contains("60", refused.Status.Detail);
-        Assert.Equal(100, (await UsageAsync(Q.UsageScope.Pool, pool.Id))[Q.ResourceClass.Vcpu].Limit);
+        Assert.Equal(100, (await UsageAsync(Q.UsageScope.Pool, pool.Id))["vcpu"].Limit);
     }
 
     [Fact]
@@ -503,12 +493,12 @@ public abstract class QuotaTests<TMarketplace>(TMarketplace m) : IClassFixture<T
         var state = await UsageAsync(Q.UsageScope.State, "ML");
 
         long Sum(IEnumerable<Q.Pool> among, Func<Q.Inventory, long> value) =>
-            among.SelectMany(p => p.Inventories).Where(i => i.ResourceClass == Q.ResourceClass.Vcpu).Sum(value);
+            among.SelectMany(p => p.Inventories).Where(i => i.ResourceClass == "vcpu").Sum(value);
         var inFacility = pools.Where(p => p.FacilityId == m.Facilities["ML-BKO-1"]).ToList();
-        Assert.Equal(Sum(inFacility, i => i.Used), facility[Q.ResourceClass.Vcpu].Used);
-        Assert.Equal(Sum(inFacility, i => i.Capacity), facility[Q.ResourceClass.Vcpu].Limit);
-        Assert.Equal(Sum(pools, i => i.Used), state[Q.ResourceClass.Vcpu].Used);
-        Assert.True(state[Q.ResourceClass.Vcpu].Used >= 7);
+        Assert.Equal(Sum(inFacility, i => i.Used), facility["vcpu"].Used);
+        Assert.Equal(Sum(inFacility, i => i.Capacity), facility["vcpu"].Limit);
+        Assert.Equal(Sum(pools, i => i.Used), state["vcpu"].Used);
+        Assert.True(state["vcpu"].Used >= 7);
         var unknown = await Assert.ThrowsAsync<RpcException>(() => m.Quota.GetUsageAsync(new Q.GetUsageRequest { Scope = Q.UsageScope.Pool, Id = Guid.NewGuid().ToString() }).ResponseAsync);
         Assert.Equal(StatusCode.NotFound, unknown.StatusCode);
     }
@@ -527,15 +517,15 @@ public abstract class QuotaTests<TMarketplace>(TMarketplace m) : IClassFixture<T
     public async Task Candidates_list_the_pools_that_fit_with_their_headroom_and_the_agreement_across_a_border()
     {
         var pool = await m.PoolAsync("ML-BKO-1", vcpuTotal: 64);
-        var vm = new Q.Resources { Vcpu = 4, MemoryGib = 16, StorageGib = 200 };
+        var vm = ByClassWire.Size<Q.ResourceAmount>(4, 16, 200);
 
-        var niger = await m.Quota.ListCandidatesAsync(new Q.ListCandidatesRequest { AgencyId = m.Agencies["NE/ANSI"], Vm = vm, Count = 3 });
+        var niger = await m.Quota.ListCandidatesAsync(new Q.ListCandidatesRequest { AgencyId = m.Agencies["NE/ANSI"], VmByClass = { vm }, Count = 3 });
         var candidate = Assert.Single(niger.Candidates, c => c.PoolId == pool.Id);
         Assert.Equal(m.MaliToNigerAgreement, candidate.AgreementId);
         Assert.True(candidate.VmsThatFit >= 3);
         Assert.All(niger.Candidates, c => Assert.Equal("ML", c.StateCode)); // no agreement with BF: nothing there
 
-        var mali = await m.Quota.ListCandidatesAsync(new Q.ListCandidatesRequest { AgencyId = m.Agencies["ML/MEF"], Vm = vm, Count = 3 });
+        var mali = await m.Quota.ListCandidatesAsync(new Q.ListCandidatesRequest { AgencyId = m.Agencies["ML/MEF"], VmByClass = { vm }, Count = 3 });
         var own = Assert.Single(mali.Candidates, c => c.PoolId == pool.Id);
         Assert.Equal("", own.AgreementId);
         Assert.Equal(16, own.VmsThatFit);
@@ -543,7 +533,7 @@ public abstract class QuotaTests<TMarketplace>(TMarketplace m) : IClassFixture<T
 
         var tooMany = await m.Quota.ListCandidatesAsync(new Q.ListCandidatesRequest
         {
-            AgencyId = m.Agencies["ML/MEF"], Vm = vm, Count = 17, FacilityIds = { m.Facilities["ML-BKO-1"] },
+            AgencyId = m.Agencies["ML/MEF"], VmByClass = { vm }, Count = 17, FacilityIds = { m.Facilities["ML-BKO-1"] },
         });
         Assert.DoesNotContain(tooMany.Candidates, c => c.PoolId == pool.Id);
     }
@@ -566,9 +556,9 @@ public abstract class QuotaTests<TMarketplace>(TMarketplace m) : IClassFixture<T
             TimeSpan.FromSeconds(20), "the hold expired");
         // A new state default changes the limit of each Malian agency that follows it (MEF and DNEC), and back again.
         var raised = QuotaMarketplace.Plenty;
-        raised.PublicIpv4 += 1;
-        await m.Quota.SetStateDefaultQuotaAsync(new Q.SetStateDefaultQuotaRequest { ActorUserId = m.Users["op.ml"], StateCode = "ML", Limits = raised });
-        await m.Quota.SetStateDefaultQuotaAsync(new Q.SetStateDefaultQuotaRequest { ActorUserId = m.Users["op.ml"], StateCode = "ML", Limits = QuotaMarketplace.Plenty });
+        raised.Single(a => a.ResourceClass == "public_ipv4").Amount += 1;
+        await m.Quota.SetStateDefaultQuotaAsync(new Q.SetStateDefaultQuotaRequest { ActorUserId = m.Users["op.ml"], StateCode = "ML", LimitsByClass = { raised } });
+        await m.Quota.SetStateDefaultQuotaAsync(new Q.SetStateDefaultQuotaRequest { ActorUserId = m.Users["op.ml"], StateCode = "ML", LimitsByClass = { QuotaMarketplace.Plenty } });
 
         var after = await m.OutboxEventCountsAsync();
         int Added(string type) => after.GetValueOrDefault(type) - before.GetValueOrDefault(type);
@@ -588,7 +578,7 @@ public abstract class QuotaTests<TMarketplace>(TMarketplace m) : IClassFixture<T
         var draft = await m.Tenancy.DraftAgreementAsync(new T.DraftAgreementRequest
         {
             ActorUserId = m.Users["op.bf"], FacilityId = m.Facilities["BF-OUA-1"], GuestStateCode = "NE",
-            Slice = new T.ResourceAmounts { Vcpu = 64, MemoryGib = 256, StorageGib = 10_000, PublicIpv4 = 4 },
+            SliceByClass = { ByClassWire.Size<T.ResourceAmount>(64, 256, 10_000, 4) },
             AllowedClassifications = { T.DataClassification.Internal }, PriceTerms = new T.PriceTerms { FacilityListPrice = true },
             StartsAt = Timestamp.FromDateTime(DateTime.UtcNow.AddSeconds(1)), EndsAt = Timestamp.FromDateTime(DateTime.UtcNow.AddYears(1)),
         });
@@ -611,7 +601,7 @@ public abstract class QuotaTests<TMarketplace>(TMarketplace m) : IClassFixture<T
                 return false;
             }
         }, TimeSpan.FromSeconds(60), "quota granted a hold under the activated agreement");
-        Assert.Equal(8, (await UsageAsync(Q.UsageScope.Agreement, draft.Id))[Q.ResourceClass.Vcpu].Used);
+        Assert.Equal(8, (await UsageAsync(Q.UsageScope.Agreement, draft.Id))["vcpu"].Used);
 
         await m.Tenancy.TerminateAgreementAsync(new T.TerminateAgreementRequest { AgreementId = draft.Id, ActorUserId = m.Users["op.bf"], Reason = "fin de l'accord" });
 
@@ -629,9 +619,9 @@ public abstract class QuotaTests<TMarketplace>(TMarketplace m) : IClassFixture<T
                 return true;
             }
         }, TimeSpan.FromSeconds(60), "quota refused a hold under the terminated agreement");
-        Assert.Equal(8, (await UsageAsync(Q.UsageScope.Agreement, draft.Id))[Q.ResourceClass.Vcpu].Used);
+        Assert.Equal(8, (await UsageAsync(Q.UsageScope.Agreement, draft.Id))["vcpu"].Used);
         await m.Quota.ReleaseAsync(new Q.ReleaseRequest { ClaimId = held!.ClaimId, Reason = "test over" });
-        Assert.Equal(0, (await UsageAsync(Q.UsageScope.Agreement, draft.Id))[Q.ResourceClass.Vcpu].Used);
+        Assert.Equal(0, (await UsageAsync(Q.UsageScope.Agreement, draft.Id))["vcpu"].Used);
     }
 
     [Fact]
@@ -640,9 +630,9 @@ public abstract class QuotaTests<TMarketplace>(TMarketplace m) : IClassFixture<T
         // The demo's class and Bamako's 8 installed A100 (tenancy); a pool of 8 for them (quota); Niger's agencies may take some.
         const string gpu = "gpu_a100_80g";
         await Eventually.HoldsAsync(async () => (await m.Quota.GetAgencyQuotaAsync(new Q.GetAgencyQuotaRequest { AgencyId = m.Agencies["NE/ANSI"] }))
-            .Lines.Any(l => l.ClassCode == gpu), TimeSpan.FromSeconds(30), "quota learnt the demo's GPU class");
+            .Lines.Any(l => l.ResourceClass == gpu), TimeSpan.FromSeconds(30), "quota learnt the demo's GPU class");
         var pool = await m.PoolAsync("ML-BKO-1", vcpuTotal: 1_000);
-        await m.Quota.SetInventoryAsync(new Q.SetInventoryRequest { ActorUserId = m.Users["op.ml"], PoolId = pool.Id, ClassCode = gpu, Total = 8, AllocationRatio = "1.0" });
+        await m.Quota.SetInventoryAsync(new Q.SetInventoryRequest { ActorUserId = m.Users["op.ml"], PoolId = pool.Id, ResourceClass = gpu, Total = 8, AllocationRatio = "1.0" });
         await m.Quota.SetStateDefaultQuotaAsync(new Q.SetStateDefaultQuotaRequest
         {
             ActorUserId = m.Users["op.ne"], StateCode = "NE", LimitsByClass = { new Q.ResourceAmount { ResourceClass = gpu, Amount = 100 } },
@@ -659,8 +649,8 @@ public abstract class QuotaTests<TMarketplace>(TMarketplace m) : IClassFixture<T
             AllowedClassifications = { T.DataClassification.Internal }, PriceTerms = new T.PriceTerms { FacilityListPrice = true },
             StartsAt = Timestamp.FromDateTime(DateTime.UtcNow.AddSeconds(1)), EndsAt = Timestamp.FromDateTime(DateTime.UtcNow.AddYears(1)),
         });
-        // Read back in both shapes: the fixed fields keep the standard four, the list every class.
-        Assert.Equal((64L, 0L), (draft.Slice.Vcpu, draft.Slice.PublicIpv4));
+        // Read back by class, the GPU with the standard classes.
+        Assert.Equal((64L, 0L), (draft.SliceByClass.Of("vcpu"), draft.SliceByClass.Of("public_ipv4")));
         Assert.Contains(draft.SliceByClass, a => a.ResourceClass == gpu && a.Amount == 2);
         foreach (var signer in new[] { "op.ml", "op.ne" })
         {
@@ -684,7 +674,7 @@ public abstract class QuotaTests<TMarketplace>(TMarketplace m) : IClassFixture<T
                 return false;
             }
         }, TimeSpan.FromSeconds(60), "quota granted a GPU hold under the activated agreement");
-        var usage = await UsageByClassAsync(Q.UsageScope.Agreement, draft.Id);
+        var usage = await UsageAsync(Q.UsageScope.Agreement, draft.Id);
         Assert.Equal((2L, 2L), (usage[gpu].Used, usage[gpu].Limit));
 
         // The pool has 6 GPUs left, the agency 98 of its quota: the slice is what refuses a third, naming the class.
@@ -692,7 +682,7 @@ public abstract class QuotaTests<TMarketplace>(TMarketplace m) : IClassFixture<T
         past.AgreementId = draft.Id;
         var refused = await Assert.ThrowsAsync<RpcException>(() => m.Quota.HoldAsync(past).ResponseAsync);
         Assert.Equal((StatusCode.ResourceExhausted, gpu), (refused.StatusCode, refused.Trailers.GetValue("aes-resource-class")));
-        Assert.Equal(2, (await UsageByClassAsync(Q.UsageScope.Pool, pool.Id))[gpu].Used);
+        Assert.Equal(2, (await UsageAsync(Q.UsageScope.Pool, pool.Id))[gpu].Used);
 
         await m.Quota.ReleaseAsync(new Q.ReleaseRequest { ClaimId = held!.ClaimId, Reason = "test over" });
         await m.Tenancy.TerminateAgreementAsync(new T.TerminateAgreementRequest { AgreementId = draft.Id, ActorUserId = m.Users["op.ml"], Reason = "fin du test" });
@@ -725,7 +715,7 @@ public abstract class QuotaTests<TMarketplace>(TMarketplace m) : IClassFixture<T
         }
         foreach (var pool in new[] { bamako, ouagadougou, niamey })
         {
-            Assert.Equal(0, (await UsageAsync(Q.UsageScope.Pool, pool.Id))[Q.ResourceClass.Vcpu].Used);
+            Assert.Equal(0, (await UsageAsync(Q.UsageScope.Pool, pool.Id))["vcpu"].Used);
         }
 
         // The same agency, pool and agreement that were refused for a wrong agreement id are granted with the right one.
@@ -741,29 +731,29 @@ public abstract class QuotaTests<TMarketplace>(TMarketplace m) : IClassFixture<T
         var mef = m.Agencies["ML/MEF"];
         var claim = await m.Quota.HoldAsync(QuotaMarketplace.Hold(mef, pool.Id, 4));
         await m.Quota.CommitAsync(new Q.ClaimIdRequest { ClaimId = claim.ClaimId });
-        Q.Resources Size(long vcpu) => new() { Vcpu = vcpu, MemoryGib = 8 };
+        Q.ResourceAmount[] Size(long vcpu) => ByClassWire.Size<Q.ResourceAmount>(vcpu, 8);
 
-        var grown = await m.Quota.ResizeAsync(new Q.ResizeRequest { ClaimId = claim.ClaimId, Amounts = Size(12) });
-        Assert.Equal((12, Q.ClaimStatus.Committed), (grown.Amounts.Vcpu, grown.Status));
-        Assert.Equal(12, (await UsageAsync(Q.UsageScope.Pool, pool.Id))[Q.ResourceClass.Vcpu].Used);
-        await m.Quota.ResizeAsync(new Q.ResizeRequest { ClaimId = claim.ClaimId, Amounts = Size(12) }); // the same target again: nothing more
-        Assert.Equal(12, (await UsageAsync(Q.UsageScope.Pool, pool.Id))[Q.ResourceClass.Vcpu].Used);
+        var grown = await m.Quota.ResizeAsync(new Q.ResizeRequest { ClaimId = claim.ClaimId, AmountsByClass = { Size(12) } });
+        Assert.Equal((12, Q.ClaimStatus.Committed), (grown.AmountsByClass.Of("vcpu"), grown.Status));
+        Assert.Equal(12, (await UsageAsync(Q.UsageScope.Pool, pool.Id))["vcpu"].Used);
+        await m.Quota.ResizeAsync(new Q.ResizeRequest { ClaimId = claim.ClaimId, AmountsByClass = { Size(12) } }); // the same target again: nothing more
+        Assert.Equal(12, (await UsageAsync(Q.UsageScope.Pool, pool.Id))["vcpu"].Used);
 
-        var tooBig = await Assert.ThrowsAsync<RpcException>(() => m.Quota.ResizeAsync(new Q.ResizeRequest { ClaimId = claim.ClaimId, Amounts = Size(24) }).ResponseAsync);
+        var tooBig = await Assert.ThrowsAsync<RpcException>(() => m.Quota.ResizeAsync(new Q.ResizeRequest { ClaimId = claim.ClaimId, AmountsByClass = { Size(24) } }).ResponseAsync);
         Assert.Equal(StatusCode.ResourceExhausted, tooBig.StatusCode);
         Assert.Equal("vcpu", tooBig.Trailers.GetValue("aes-resource-class"));
         Assert.Equal("4", tooBig.Trailers.GetValue("aes-shortfall"));
-        Assert.Equal(12, (await m.Quota.GetClaimAsync(new Q.ClaimIdRequest { ClaimId = claim.ClaimId })).Amounts.Vcpu);
+        Assert.Equal(12, (await m.Quota.GetClaimAsync(new Q.ClaimIdRequest { ClaimId = claim.ClaimId })).AmountsByClass.Of("vcpu"));
 
-        await m.Quota.ResizeAsync(new Q.ResizeRequest { ClaimId = claim.ClaimId, Amounts = Size(2) });
-        Assert.Equal(2, (await UsageAsync(Q.UsageScope.Pool, pool.Id))[Q.ResourceClass.Vcpu].Used);
+        await m.Quota.ResizeAsync(new Q.ResizeRequest { ClaimId = claim.ClaimId, AmountsByClass = { Size(2) } });
+        Assert.Equal(2, (await UsageAsync(Q.UsageScope.Pool, pool.Id))["vcpu"].Used);
         await m.Quota.ReleaseAsync(new Q.ReleaseRequest { ClaimId = claim.ClaimId, Reason = "test over" });
-        Assert.Equal(0, (await UsageAsync(Q.UsageScope.Pool, pool.Id))[Q.ResourceClass.Vcpu].Used);
-        var ended = await Assert.ThrowsAsync<RpcException>(() => m.Quota.ResizeAsync(new Q.ResizeRequest { ClaimId = claim.ClaimId, Amounts = Size(4) }).ResponseAsync);
+        Assert.Equal(0, (await UsageAsync(Q.UsageScope.Pool, pool.Id))["vcpu"].Used);
+        var ended = await Assert.ThrowsAsync<RpcException>(() => m.Quota.ResizeAsync(new Q.ResizeRequest { ClaimId = claim.ClaimId, AmountsByClass = { Size(4) } }).ResponseAsync);
         Assert.Equal(StatusCode.FailedPrecondition, ended.StatusCode);
     }
 
-    public static TheoryData<string> BadHolds => new(["zero amounts", "negative vcpu", "overflowing vcpu", "unknown pool", "expiry in the past", "malformed claim id"]);
+    public static TheoryData<string> BadHolds => new(["zero amounts", "no amounts", "negative vcpu", "overflowing vcpu", "unknown pool", "expiry in the past", "malformed claim id"]);
 
     [Theory]
     [MemberData(nameof(BadHolds))]
@@ -773,9 +763,10 @@ public abstract class QuotaTests<TMarketplace>(TMarketplace m) : IClassFixture<T
         var hold = QuotaMarketplace.Hold(m.Agencies["ML/MEF"], pool.Id, 4);
         var field = name switch
         {
-            "zero amounts" => Change(() => hold.Amounts = new Q.Resources(), "amounts"),
-            "negative vcpu" => Change(() => hold.Amounts.Vcpu = -4, "amounts.vcpu"),
-            "overflowing vcpu" => Change(() => hold.Amounts.Vcpu = long.MaxValue, "amounts.vcpu"),
+            "zero amounts" => Change(() => { foreach (var amount in hold.AmountsByClass) { amount.Amount = 0; } }, "amounts_by_class"),
+            "no amounts" => Change(hold.AmountsByClass.Clear, "amounts_by_class"),
+            "negative vcpu" => Change(() => hold.AmountsByClass[0].Amount = -4, "amounts_by_class[0].amount"),
+            "overflowing vcpu" => Change(() => hold.AmountsByClass[0].Amount = long.MaxValue, "amounts_by_class[0].amount"),
             "unknown pool" => Change(() => hold.PoolId = Guid.NewGuid().ToString(), "pool_id"),
             "expiry in the past" => Change(() => hold.ExpiresAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(DateTime.UtcNow.AddMinutes(-1)), "expires_at"),
             _ => Change(() => hold.ClaimId = "claim-1", "claim_id"),
@@ -785,7 +776,7 @@ public abstract class QuotaTests<TMarketplace>(TMarketplace m) : IClassFixture<T
 
         Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
         Assert.Equal(field, refused.Trailers.GetValue("aes-field"));
-        Assert.Equal(0, (await UsageAsync(Q.UsageScope.Pool, pool.Id))[Q.ResourceClass.Vcpu].Used);
+        Assert.Equal(0, (await UsageAsync(Q.UsageScope.Pool, pool.Id))["vcpu"].Used);
 
         static string Change(Action change, string field)
         {
@@ -800,14 +791,18 @@ public abstract class QuotaTests<TMarketplace>(TMarketplace m) : IClassFixture<T
         var pool = await m.PoolAsync("ML-BKO-1", vcpuTotal: 10);
         async Task<string?> FieldAsync(Q.SetInventoryRequest request) =>
             (await Assert.ThrowsAsync<RpcException>(() => m.Quota.SetInventoryAsync(request).ResponseAsync)).Trailers.GetValue("aes-field");
-        Q.SetInventoryRequest Request() => new() { ActorUserId = m.Users["op.ml"], PoolId = pool.Id, ResourceClass = Q.ResourceClass.Vcpu, Total = 10, AllocationRatio = "1.0" };
+        Q.SetInventoryRequest Request() => new() { ActorUserId = m.Users["op.ml"], PoolId = pool.Id, ResourceClass = "vcpu", Total = 10, AllocationRatio = "1.0" };
 
-        var unknownClass = Request(); unknownClass.ResourceClass = (Q.ResourceClass)9;
+        var unknownClass = Request(); unknownClass.ResourceClass = "gpu_nowhere";
+        var malformedClass = Request(); malformedClass.ResourceClass = "GPU A100";
+        var noClass = Request(); noClass.ResourceClass = "";
         var negative = Request(); negative.Total = -1;
         var reserve = Request(); reserve.Reserved = 11;
         var ratio = Request(); ratio.AllocationRatio = "quatre";
 
         Assert.Equal("resource_class", await FieldAsync(unknownClass));
+        Assert.Equal("resource_class", await FieldAsync(malformedClass));
+        Assert.Equal("resource_class", await FieldAsync(noClass));
         Assert.Equal("total", await FieldAsync(negative));
         Assert.Equal("reserved", await FieldAsync(reserve));
         Assert.Equal("allocation_ratio", await FieldAsync(ratio));

@@ -59,7 +59,7 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
         var op = await m.AsAsync("op.ml");
         await op.Quota.SetStateDefaultQuotaAsync(new Q.SetStateDefaultQuotaRequest
         {
-            StateCode = "ML", Limits = new Q.Resources { Vcpu = 10_000, MemoryGib = 100_000, StorageGib = 10_000_000, PublicIpv4 = 100 },
+            StateCode = "ML", LimitsByClass = { ByClassWire.Size<Q.ResourceAmount>(10_000, 100_000, 10_000_000, 100) },
         });
         var list = await AesAsync("audit", "list", "--service", "quota", "--limit", "1000");
         Assert.Equal(0, list.ExitCode);
@@ -72,7 +72,7 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
         // The next verification starts from the last record verified: one change since, one record checked.
         await op.Quota.SetStateDefaultQuotaAsync(new Q.SetStateDefaultQuotaRequest
         {
-            StateCode = "ML", Limits = new Q.Resources { Vcpu = 10_001, MemoryGib = 100_000, StorageGib = 10_000_000, PublicIpv4 = 100 },
+            StateCode = "ML", LimitsByClass = { ByClassWire.Size<Q.ResourceAmount>(10_001, 100_000, 10_000_000, 100) },
         });
         var since = await AesAsync("audit", "verify", "--service", "quota");
         Assert.True(since.ExitCode == 0, since.Output);
@@ -241,7 +241,7 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
         var set = await AesAsync("capacity", "set", "--pool", poolId, "--class", "vcpu", "--total", "48", "--ratio", "2.0", "--token", op);
         Assert.True(set.ExitCode == 0, set.Output);
         var pool = await (await m.AsAsync("op.ml")).Quota.GetPoolAsync(new Q.GetPoolRequest { Id = poolId });
-        Assert.Equal(96, pool.Inventories.Single(i => i.ResourceClass == Q.ResourceClass.Vcpu).Capacity);
+        Assert.Equal(96, pool.Inventories.Single(i => i.ResourceClass == "vcpu").Capacity);
         var pools = await AesAsync("capacity", "pools", "--facility", "ML-BKO-1", "--token", op);
         Assert.Contains("cli-pool", pools.Output);
         var foreign = await AesAsync("capacity", "set", "--pool", poolId, "--class", "vcpu", "--total", "1", "--token", await m.TokenOfAsync("op.bf"));
@@ -292,7 +292,7 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
         Assert.Contains("public_ipv4", quota.Output);
         Assert.Contains("oui / yes", quota.Output);
         Assert.Contains("gpu_a100_80g", quota.Output); // a class the agency was never granted: 0
-        Assert.Equal(250, (await m.Quota.GetAgencyQuotaAsync(new Q.GetAgencyQuotaRequest { AgencyId = m.Agencies["ML/MEF"] })).Lines.Single(l => l.ResourceClass == Q.ResourceClass.PublicIpv4).Limit);
+        Assert.Equal(250, (await m.Quota.GetAgencyQuotaAsync(new Q.GetAgencyQuotaRequest { AgencyId = m.Agencies["ML/MEF"] })).Lines.Single(l => l.ResourceClass == "public_ipv4").Limit);
 
         var prices = await AesAsync("prices", "list", "--facility", "ML-BKO-1", "--token", await m.TokenOfAsync("agent.mef.ml"));
         Assert.True(prices.ExitCode == 0 && prices.Output.Contains("ML-BKO-1") && prices.Output.Contains("XOF"), prices.Output);
@@ -584,10 +584,10 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
         var administrator = await m.AsAsync("admin.mef.ml");
         for (var i = 1; i <= 3; i++)
         {
-            var limit = (await m.Quota.GetAgencyQuotaAsync(new Q.GetAgencyQuotaRequest { AgencyId = mef })).Lines.Single(l => l.ResourceClass == Q.ResourceClass.StorageGib).Limit;
+            var limit = (await m.Quota.GetAgencyQuotaAsync(new Q.GetAgencyQuotaRequest { AgencyId = mef })).Lines.Single(l => l.ResourceClass == "storage_gib").Limit;
             var asked = await administrator.Quota.RequestQuotaChangeAsync(new Q.RequestQuotaChangeRequest
             {
-                AgencyId = mef, ResourceClass = Q.ResourceClass.StorageGib, RequestedLimit = limit + 1, Justification = $"Pagination {i}",
+                AgencyId = mef, ResourceClass = "storage_gib", RequestedLimit = limit + 1, Justification = $"Pagination {i}",
             });
             await operatorMl.Quota.DecideQuotaChangeAsync(new Q.DecideQuotaChangeRequest { RequestId = asked.Id, Approve = true });
         }
@@ -742,11 +742,11 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
         var pools = await SendAsync(op, HttpMethod.Get, $"/api/v1/pools?facilityId={m.Facilities["ML-BKO-1"]}");
         Assert.Contains(pools.Body.GetProperty("pools").EnumerateArray(), p => p.GetProperty("id").GetString() == poolId);
         // Any class of the catalogue is a path: one nobody defined, or no code at all, is refused by name.
-        AssertProblem(HttpStatusCode.BadRequest, await SendAsync(op, HttpMethod.Put, $"/api/v1/pools/{poolId}/inventories/gpu", new { total = 1, allocationRatio = "1.0" }), "classCode");
-        AssertProblem(HttpStatusCode.BadRequest, await SendAsync(op, HttpMethod.Put, $"/api/v1/pools/{poolId}/inventories/GPU-A100", new { total = 1, allocationRatio = "1.0" }), "classCode");
+        AssertProblem(HttpStatusCode.BadRequest, await SendAsync(op, HttpMethod.Put, $"/api/v1/pools/{poolId}/inventories/gpu", new { total = 1, allocationRatio = "1.0" }), "resourceClass");
+        AssertProblem(HttpStatusCode.BadRequest, await SendAsync(op, HttpMethod.Put, $"/api/v1/pools/{poolId}/inventories/GPU-A100", new { total = 1, allocationRatio = "1.0" }), "resourceClass");
         var gpus = await SendAsync(op, HttpMethod.Put, $"/api/v1/pools/{poolId}/inventories/gpu_a100_80g", new { total = 2, allocationRatio = "1.0" });
         Assert.True(gpus.Response.IsSuccessStatusCode, gpus.Body.ToString());
-        var gpuLine = gpus.Body.GetProperty("inventories").EnumerateArray().Single(i => i.GetProperty("classCode").GetString() == "gpu_a100_80g");
+        var gpuLine = gpus.Body.GetProperty("inventories").EnumerateArray().Single(i => i.GetProperty("resourceClass").GetString() == "gpu_a100_80g");
         Assert.Equal(2, gpuLine.GetProperty("capacity").GetInt64());
         AssertProblem(HttpStatusCode.BadRequest, await SendAsync(op, HttpMethod.Put, $"/api/v1/pools/{poolId}/inventories/vcpu", new { total = "beaucoup" }), "total");
         AssertProblem(HttpStatusCode.BadRequest, await SendAsync(op, HttpMethod.Put, $"/api/v1/pools/{poolId}/inventories/vcpu", new { total = -4 }), "total");
@@ -791,7 +791,12 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
             },
         });
         Assert.True(published.Response.StatusCode == HttpStatusCode.Created, published.Body.ToString());
-        Assert.Equal(12, published.Body.GetProperty("prices").GetProperty("vcpuHourXof").GetInt64());
+        Assert.False(published.Body.TryGetProperty("prices", out _)); // by class only (ADR 046)
+        AssertProblem(HttpStatusCode.BadRequest, await SendAsync(op, HttpMethod.Post, "/api/v1/prices", new
+        {
+            facilityId = m.Facilities["ML-BKO-1"], effectiveFrom = nextMonth.AddMonths(1),
+            prices = new { vcpuHourXof = 12, memoryGibHourXof = 3, storageGibMonthXof = 40, publicIpv4MonthXof = 2500 },
+        }), "prices");
         Assert.Equal(1400, published.Body.GetProperty("unitPrices").EnumerateArray()
             .Single(p => p.GetProperty("resourceClass").GetString() == "gpu_a100_80g").GetProperty("unitPriceXof").GetInt64());
 
@@ -869,7 +874,14 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
         Assert.True(gpuAgreement.Response.IsSuccessStatusCode, gpuAgreement.Body.ToString());
         Assert.Contains(gpuAgreement.Body.GetProperty("sliceByClass").EnumerateArray(),
             a => a.GetProperty("resourceClass").GetString() == "gpu_a100_80g" && a.GetProperty("amount").GetInt64() == 1);
-        Assert.Equal(64, gpuAgreement.Body.GetProperty("slice").GetProperty("vcpu").GetInt64());
+        Assert.False(gpuAgreement.Body.TryGetProperty("slice", out _)); // by class only (ADR 045)
+        // The fixed slice of before classes is refused by name, nothing drafted.
+        AssertProblem(HttpStatusCode.BadRequest, await SendAsync(op, HttpMethod.Post, "/api/v1/agreements", new
+        {
+            facilityId = m.Facilities["ML-BKO-1"], guestStateCode = "NE", allowedClassifications = new[] { "internal" },
+            slice = new { vcpu = 64, memoryGib = 256, storageGib = 1000 }, priceTerms = new { facilityListPrice = true },
+            startsAt = DateTime.UtcNow.AddYears(1), endsAt = DateTime.UtcNow.AddYears(2),
+        }, Guid.NewGuid().ToString()), "slice");
         var ended = await SendAsync(op, HttpMethod.Post, $"/api/v1/agreements/{gpuAgreement.Body.GetProperty("id").GetString()}/terminate", new { reason = "exemple" });
         Assert.True(ended.Response.IsSuccessStatusCode, ended.Body.ToString());
         using var auditor = await ApiAsAsync("audit.aes");
@@ -881,8 +893,8 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
 
         // The contract describes them from the same messages.
         var document = await agent.GetStringAsync("/api/v1/openapi.json");
-        Assert.Contains("/api/v1/pools/{poolId}/inventories/{classCode}", document);
-        Assert.Contains("\"memory_gib\"", document);
+        Assert.Contains("/api/v1/pools/{poolId}/inventories/{resourceClass}", document);
+        Assert.Contains("\"memory_gib\"", document); // the example of every resourceClass, which any code of the catalogue may fill
         Assert.Contains("/api/v1/settlements/{month}/close", document);
     }
 

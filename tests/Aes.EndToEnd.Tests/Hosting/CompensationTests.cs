@@ -69,5 +69,5 @@ public sealed class CompensationTests(FaultMarketplace m) : IClassFixture<FaultM
     }
 
     private async Task<long> PoolVcpuAsync() =>
-        (await m.Quota.GetUsageAsync(new Q.GetUsageRequest { Scope = Q.UsageScope.Pool, Id = m.Pool })).Lines.Single(l => l.ResourceClass == Q.ResourceClass.Vcpu).Used;
+        (await m.Quota.GetUsageAsync(new Q.GetUsageRequest { Scope = Q.UsageScope.Pool, Id = m.Pool })).Lines.Single(l => l.ResourceClass == "vcpu").Used;
 }

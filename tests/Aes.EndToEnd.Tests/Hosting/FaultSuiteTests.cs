@@ -112,7 +112,7 @@ public sealed class FaultMarketplace : IAsyncLifetime
             {
                 await Quota.SetStateDefaultQuotaAsync(new Q.SetStateDefaultQuotaRequest
                 {
-                    ActorUserId = Users["op.ml"], StateCode = "ML", Limits = new Q.Resources { Vcpu = 100_000, MemoryGib = 1_000_000, StorageGib = 100_000_000, PublicIpv4 = 100 },
+                    ActorUserId = Users["op.ml"], StateCode = "ML", LimitsByClass = { ByClassWire.Size<Q.ResourceAmount>(100_000, 1_000_000, 100_000_000, 100) },
                 });
                 await Provisioning.SetAutoApprovalPolicyAsync(new P.SetAutoApprovalPolicyRequest
                 {
@@ -126,7 +126,7 @@ public sealed class FaultMarketplace : IAsyncLifetime
             }
         }, TimeSpan.FromSeconds(60), "quota and provisioning learnt the demo data");
         Pool = (await Quota.CreatePoolAsync(new Q.CreatePoolRequest { ActorUserId = Users["op.ml"], FacilityId = Facility, Name = "pannes" })).Id;
-        foreach (var (resourceClass, total) in new[] { (Q.ResourceClass.Vcpu, 10_000L), (Q.ResourceClass.MemoryGib, 100_000L), (Q.ResourceClass.StorageGib, 10_000_000L), (Q.ResourceClass.PublicIpv4, 16L) })
+        foreach (var (resourceClass, total) in new[] { ("vcpu", 10_000L), ("memory_gib", 100_000L), ("storage_gib", 10_000_000L), ("public_ipv4", 16L) })
         {
             await Quota.SetInventoryAsync(new Q.SetInventoryRequest { ActorUserId = Users["op.ml"], PoolId = Pool, ResourceClass = resourceClass, Total = total, AllocationRatio = "1.0" });
         }
@@ -404,7 +404,7 @@ public sealed class FaultSuiteTests(FaultMarketplace m) : IClassFixture<FaultMar
         {
             await Eventually.HoldsAsync(async () =>
             {
-                used = (await m.Quota.GetUsageAsync(new Q.GetUsageRequest { Scope = Q.UsageScope.Pool, Id = m.Pool })).Lines.Single(l => l.ResourceClass == Q.ResourceClass.Vcpu).Used;
+                used = (await m.Quota.GetUsageAsync(new Q.GetUsageRequest { Scope = Q.UsageScope.Pool, Id = m.Pool })).Lines.Single(l => l.ResourceClass == "vcpu").Used;
                 return used == active.Count * VcpuPerVm;
             }, TimeSpan.FromSeconds(60), "quota usage equals the active VMs");
         }

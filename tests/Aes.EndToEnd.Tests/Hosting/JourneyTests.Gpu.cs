@@ -51,7 +51,7 @@ public abstract partial class JourneyTests<TMarketplace>
             {
                 try
                 {
-                    await m.Quota.SetInventoryAsync(new Q.SetInventoryRequest { ActorUserId = m.Users["op.ml"], PoolId = pool.Id, ClassCode = resourceClass, Total = total, AllocationRatio = "1.0" });
+                    await m.Quota.SetInventoryAsync(new Q.SetInventoryRequest { ActorUserId = m.Users["op.ml"], PoolId = pool.Id, ResourceClass = resourceClass, Total = total, AllocationRatio = "1.0" });
                     return true;
                 }
                 catch (RpcException unknown) when (unknown.StatusCode == StatusCode.InvalidArgument) { return false; }
@@ -126,7 +126,7 @@ public abstract partial class JourneyTests<TMarketplace>
             var decision = await m.Provisioning.GetPlacementDecisionAsync(new P.RequestIdRequest { RequestId = submitted.Id });
             // (8 vCPU × 20 + 32 GiB × 4 + 1 GPU × 1,000) × 730 h + 100 GiB × 50 (the address is not asked for).
             Assert.Equal(1_288L * 730 + 5_000, decision.Considered.Single(c => c.FacilityCode == "ML-BKO-1").EstimatedMonthlyXof);
-            var slice = (await m.Quota.GetUsageAsync(new Q.GetUsageRequest { Scope = Q.UsageScope.Agreement, Id = agreement.Id })).Lines.Single(l => l.ClassCode == gpu);
+            var slice = (await m.Quota.GetUsageAsync(new Q.GetUsageRequest { Scope = Q.UsageScope.Agreement, Id = agreement.Id })).Lines.Single(l => l.ResourceClass == gpu);
             Assert.Equal((1L, 2L), (slice.Used, slice.Limit));
 
             foreach (var approver in new[] { "op.ne", "op.ml" })
@@ -158,12 +158,12 @@ public abstract partial class JourneyTests<TMarketplace>
             var resized = (await m.OutboxEventsAsync("VmResized")).Single(e => e.GetProperty("vmId").GetString() == vm.Id);
             Assert.Contains(resized.GetProperty("newResources").EnumerateArray(), r => r.GetProperty("class").GetString() == gpu && r.GetProperty("amount").GetInt64() == 1);
             var sliceAfter = (await m.Quota.GetUsageAsync(new Q.GetUsageRequest { Scope = Q.UsageScope.Agreement, Id = agreement.Id })).Lines;
-            Assert.Equal((1L, 10L), (sliceAfter.Single(l => l.ClassCode == gpu).Used, sliceAfter.Single(l => l.ClassCode == "vcpu").Used));
+            Assert.Equal((1L, 10L), (sliceAfter.Single(l => l.ResourceClass == gpu).Used, sliceAfter.Single(l => l.ResourceClass == "vcpu").Used));
 
             // Given back: the claim frees the GPU and metering stops, the GPU in the ending event too.
             await requester.DecommissionVmAsync(new P.DecommissionVmRequest { VmId = vm.Id, ActorUserId = m.Users["agent.ansi.ne"], Reason = "fin du test" });
             await Eventually.HoldsAsync(async () => (await m.Quota.GetUsageAsync(new Q.GetUsageRequest { Scope = Q.UsageScope.Pool, Id = pool.Id }))
-                .Lines.Single(l => l.ClassCode == gpu).Used == 0, TimeSpan.FromSeconds(30), "the GPU was given back to the pool");
+                .Lines.Single(l => l.ResourceClass == gpu).Used == 0, TimeSpan.FromSeconds(30), "the GPU was given back to the pool");
             // Billing bills whole seconds: a period before the resize, unless the resize fell in the activation's own second, and one after,
             // with the GPU; both ended. Read directly, so that a slow bus on loaded cores gets the whole minute and a half.
             static DateTime Second(DateTime at) => new(at.Ticks - at.Ticks % TimeSpan.TicksPerSecond, DateTimeKind.Utc);
@@ -175,7 +175,7 @@ public abstract partial class JourneyTests<TMarketplace>
                     .Periods.Where(p => p.VmId == vm.Id).ToList();
                 return periods.Count == expectedPeriods && periods.All(p => p.Until is not null);
             }, TimeSpan.FromSeconds(90), () => $"billing metered the VM in {expectedPeriods} ended period(s) around its resize; it has [{string.Join(", ", periods)}]");
-            Assert.Equal((10L, 1L), (periods[^1].Size.Vcpu, periods[^1].Resources.Single(r => r.ResourceClass == gpu).Amount));
+            Assert.Equal((10L, 1L), (periods[^1].Resources.Of("vcpu"), periods[^1].Resources.Single(r => r.ResourceClass == gpu).Amount));
             var decommissioned = (await m.OutboxEventsAsync("VmDecommissioned")).Single(e => e.GetProperty("vmId").GetString() == vm.Id);
             Assert.Contains(decommissioned.GetProperty("resources").EnumerateArray(), r => r.GetProperty("class").GetString() == gpu);
         }
@@ -184,7 +184,7 @@ public abstract partial class JourneyTests<TMarketplace>
             // The pool goes back to holding nothing, so that the other journeys' requests find the facility as they left it.
             foreach (var resourceClass in new[] { "vcpu", "memory_gib", "storage_gib", gpu, "gpu_a100_80g" })
             {
-                await m.Quota.SetInventoryAsync(new Q.SetInventoryRequest { ActorUserId = m.Users["op.ml"], PoolId = pool.Id, ClassCode = resourceClass, Total = 0, AllocationRatio = "1.0" });
+                await m.Quota.SetInventoryAsync(new Q.SetInventoryRequest { ActorUserId = m.Users["op.ml"], PoolId = pool.Id, ResourceClass = resourceClass, Total = 0, AllocationRatio = "1.0" });
             }
             if (agreement is not null)
             {

@@ -1,3 +1,4 @@
+using Aes.Testing;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using B = Aes.Contracts.Billing.V1;
@@ -97,7 +98,7 @@ public abstract partial class JourneyTests<TMarketplace>(TMarketplace m) : IClas
         Assert.NotEmpty((await auditor.Provisioning.ListVmsAsync(new P.ListVmsRequest { AgencyId = m.Agencies["ML/MEF"], IncludeEnded = true })).Vms);
         var auditorApproves = await DeniedAsync(() => auditor.Provisioning.ApproveAsync(new P.ApproveRequest { RequestId = submitted.Id }).ResponseAsync);
         Assert.Contains("auditor", auditorApproves.Status.Detail);
-        await DeniedAsync(() => auditor.Quota.SetStateDefaultQuotaAsync(new Q.SetStateDefaultQuotaRequest { StateCode = "ML", Limits = new Q.Resources { Vcpu = 1 } }).ResponseAsync);
+        await DeniedAsync(() => auditor.Quota.SetStateDefaultQuotaAsync(new Q.SetStateDefaultQuotaRequest { StateCode = "ML", LimitsByClass = { ByClassWire.Size<Q.ResourceAmount>(1) } }).ResponseAsync);
         await DeniedAsync(async () => await (await m.AsAsync("op.bf")).Provisioning.ApproveAsync(new P.ApproveRequest { RequestId = submitted.Id }));
         var approved = await (await m.AsAsync("op.ml")).Provisioning.ApproveAsync(new P.ApproveRequest { RequestId = submitted.Id });
         Assert.Equal(m.Users["op.ml"], approved.Approvals.Single().DecidedByUserId);
@@ -342,7 +343,7 @@ public abstract partial class JourneyTests<TMarketplace>(TMarketplace m) : IClas
 
         // Billed as storage only, per GiB-month, from when it was taken; an agency administrator takes another of the stopped VM.
         var metered = await m.MeteredAsync("op.ml", "ML/MEF", id, TimeSpan.Zero, ended: false);
-        Assert.Equal((0L, 0L, 30L, 0L), (metered[^1].Size.Vcpu, metered[^1].Size.MemoryGib, metered[^1].Size.StorageGib, metered[^1].Size.PublicIpv4));
+        Assert.Equal([("storage_gib", 30L)], metered[^1].Resources.Select(r => (r.ResourceClass, r.Amount)));
         await (await m.AsAsync("agent.mef.ml")).Provisioning.StopVmAsync(new P.VmPowerRequest { VmId = vmId, OperationId = Guid.NewGuid().ToString() });
         await Aes.Testing.Eventually.HoldsAsync(async () =>
             (await m.Provisioning.ListVmsAsync(new P.ListVmsRequest { AgencyId = m.Agencies["ML/MEF"] })).Vms.Single(v => v.Id == vmId).Status == "stopped",
@@ -375,7 +376,7 @@ public abstract partial class JourneyTests<TMarketplace>(TMarketplace m) : IClas
         Assert.Contains(decision.Considered, c => c.FacilityCode == "NE-NIM-1" && !c.Kept && c.ReasonEn.Contains("not open"));
         Assert.Contains(decision.Considered, c => c.FacilityCode == "BF-OUA-1" && !c.Kept && c.ReasonEn.Contains("no active agreement"));
         Assert.Contains(decision.Considered, c => c.FacilityCode == "ML-BKO-1" && c.Kept && c.AgreementId == placed.AgreementId);
-        var slice = (await m.Quota.GetUsageAsync(new Q.GetUsageRequest { Scope = Q.UsageScope.Agreement, Id = placed.AgreementId })).Lines.Single(l => l.ResourceClass == Q.ResourceClass.Vcpu);
+        var slice = (await m.Quota.GetUsageAsync(new Q.GetUsageRequest { Scope = Q.UsageScope.Agreement, Id = placed.AgreementId })).Lines.Single(l => l.ResourceClass == "vcpu");
         Assert.True(slice.Used >= 4);
 
         // The host operator cannot approve before the home operator; the home operator cannot approve twice.
@@ -400,7 +401,7 @@ public abstract partial class JourneyTests<TMarketplace>(TMarketplace m) : IClas
         foreach (var vm in vms)
         {
             var period = Assert.Single(await m.MeteredAsync("op.ne", "NE/ANSI", vm.Id, TimeSpan.FromHours(1), ended: false));
-            Assert.Equal(("ML", 2L, 4L, 50L), (period.FacilityStateCode, period.Size.Vcpu, period.Size.MemoryGib, period.Size.StorageGib));
+            Assert.Equal(("ML", 2L, 4L, 50L), (period.FacilityStateCode, period.Resources.Of("vcpu"), period.Resources.Of("memory_gib"), period.Resources.Of("storage_gib")));
             Assert.Equal(vm.ActivatedAt.ToDateTime(), period.From.ToDateTime(), TimeSpan.FromSeconds(1));
         }
         var month = (DateTime.UtcNow + TimeSpan.FromHours(1)).ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
@@ -433,7 +434,7 @@ public abstract partial class JourneyTests<TMarketplace>(TMarketplace m) : IClas
         await (await m.AsAsync("op.bf")).Billing.SetPriceCatalogueAsync(new B.SetPriceCatalogueRequest
         {
             FacilityId = m.Facilities["BF-BOB-1"], EffectiveFrom = Timestamp.FromDateTime(DateTime.UtcNow),
-            Prices = new B.Prices { VcpuHourXof = 40, MemoryGibHourXof = 6, StorageGibMonthXof = 70, PublicIpv4MonthXof = 3000 },
+            UnitPrices = { BillingWire.Prices(40, 6, 70, 3000) },
         });
         await WaitForListPriceAsync("BF-BOB-1", 40);
         var next = await m.SubmitAsync(m.Request("BF/ANPTIC", "internal", vcpu: 1, memoryGib: 2, diskGib: 10));

@@ -265,14 +265,14 @@ public abstract class LiveAccessMatrixTests<TMarketplace>(TMarketplace m) : ICla
         var lastMonth = DateTime.UtcNow.AddMonths(-1).ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
         string ChangeFor(string agency, string admin) => m.Quota.RequestQuotaChange(new Q.RequestQuotaChangeRequest
         {
-            ActorUserId = m.Users[admin], AgencyId = m.Agencies[agency], ResourceClass = Q.ResourceClass.Vcpu, RequestedLimit = 20_000, Justification = "matrice",
+            ActorUserId = m.Users[admin], AgencyId = m.Agencies[agency], ResourceClass = "vcpu", RequestedLimit = 20_000, Justification = "matrice",
         }).Id;
         string InvoiceFor(string agency, string op) => m.Billing.DraftInvoice(new B.DraftInvoiceRequest { ActorUserId = m.Users[op], AgencyId = m.Agencies[agency], Month = lastMonth }).Id;
         var agreements = (await m.Tenancy.ListAgreementsAsync(new T.ListAgreementsRequest())).Agreements;
         var otherAgreement = await m.Tenancy.DraftAgreementAsync(new T.DraftAgreementRequest
         {
             ActorUserId = m.Users["op.bf"], FacilityId = m.Facilities["BF-OUA-1"], GuestStateCode = "NE",
-            Slice = agreements[0].Slice, AllowedClassifications = { agreements[0].AllowedClassifications }, PriceTerms = agreements[0].PriceTerms,
+            SliceByClass = { agreements[0].SliceByClass }, AllowedClassifications = { agreements[0].AllowedClassifications }, PriceTerms = agreements[0].PriceTerms,
             StartsAt = Timestamp.FromDateTime(DateTime.UtcNow.Date.AddDays(30)), EndsAt = Timestamp.FromDateTime(DateTime.UtcNow.Date.AddDays(400)),
         });
 
@@ -288,7 +288,7 @@ public abstract class LiveAccessMatrixTests<TMarketplace>(TMarketplace m) : ICla
     private async Task<string> SpareFacilityAsync(string state, string city) => (await m.Tenancy.RegisterFacilityAsync(new T.RegisterFacilityRequest
     {
         Code = $"{state}-MTX-1", StateCode = state, Name = $"Centre de test de {city}", City = city, Tier = 2, TargetAvailabilityPercent = "99.741",
-        InstalledCapacity = new T.ResourceAmounts { Vcpu = 64, MemoryGib = 256, StorageGib = 10_000, PublicIpv4 = 4 },
+        InstalledCapacityByClass = { ByClassWire.Size<T.ResourceAmount>(64, 256, 10_000, 4) },
     })).Id;
 
     /// <summary>A requester of the agency of its own, so that granting and revoking roles leaves the demo users as they are.</summary>

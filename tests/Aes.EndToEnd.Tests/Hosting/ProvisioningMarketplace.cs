@@ -100,14 +100,14 @@ public abstract class ProvisioningMarketplace() : LaunchedMarketplace("provision
         }
         foreach (var facility in (await Tenancy.ListFacilitiesAsync(new T.ListFacilitiesRequest())).Facilities) Facilities[facility.Code] = facility.Id;
 
-        var plenty = new Q.Resources { Vcpu = 10_000, MemoryGib = 100_000, StorageGib = 10_000_000, PublicIpv4 = 100 };
+        var plenty = ByClassWire.Size<Q.ResourceAmount>(10_000, 100_000, 10_000_000, 100);
         await Eventually.HoldsAsync(async () =>
         {
             try
             {
                 foreach (var state in new[] { "ML", "BF", "NE" })
                 {
-                    await Quota.SetStateDefaultQuotaAsync(new Q.SetStateDefaultQuotaRequest { ActorUserId = Users[$"op.{state.ToLowerInvariant()}"], StateCode = state, Limits = plenty });
+                    await Quota.SetStateDefaultQuotaAsync(new Q.SetStateDefaultQuotaRequest { ActorUserId = Users[$"op.{state.ToLowerInvariant()}"], StateCode = state, LimitsByClass = { plenty } });
                 }
                 return (await Quota.ListKnownFacilitiesAsync(new Q.ListKnownFacilitiesRequest())).Facilities.Count(f => f.Status == "open") == 3
                     && (await Provisioning.ListAgreementsInForceAsync(new P.ListAgreementsInForceRequest { GuestStateCode = "NE" })).Agreements.Count == 1;
@@ -122,7 +122,7 @@ public abstract class ProvisioningMarketplace() : LaunchedMarketplace("provision
         {
             var state = facility[..2].ToLowerInvariant();
             var pool = await Quota.CreatePoolAsync(new Q.CreatePoolRequest { ActorUserId = Users[$"op.{state}"], FacilityId = Facilities[facility], Name = "general" });
-            foreach (var (resourceClass, total) in new[] { (Q.ResourceClass.Vcpu, vcpu), (Q.ResourceClass.MemoryGib, 4_096L), (Q.ResourceClass.StorageGib, 100_000L), (Q.ResourceClass.PublicIpv4, 16L) })
+            foreach (var (resourceClass, total) in new[] { ("vcpu", vcpu), ("memory_gib", 4_096L), ("storage_gib", 100_000L), ("public_ipv4", 16L) })
             {
                 await Quota.SetInventoryAsync(new Q.SetInventoryRequest
                 {
@@ -203,7 +203,7 @@ public abstract class ProvisioningMarketplace() : LaunchedMarketplace("provision
     }
 
     public async Task<long> UsedVcpuAsync(string facility) =>
-        (await Quota.GetUsageAsync(new Q.GetUsageRequest { Scope = Q.UsageScope.Pool, Id = Pools[facility] })).Lines.Single(l => l.ResourceClass == Q.ResourceClass.Vcpu).Used;
+        (await Quota.GetUsageAsync(new Q.GetUsageRequest { Scope = Q.UsageScope.Pool, Id = Pools[facility] })).Lines.Single(l => l.ResourceClass == "vcpu").Used;
 
     /// <summary>Ends a test's leftover request, unless it has already ended (its holds may have expired meanwhile).</summary>
     public async Task RejectIfOpenAsync(string requestId, string operatorName)
@@ -238,10 +238,10 @@ public abstract class ProvisioningMarketplace() : LaunchedMarketplace("provision
     }, TimeSpan.FromSeconds(30), $"the test's holds are released ({string.Join(", ", usedBefore.Select(u => $"{u.Key} back to {u.Value} vCPU"))})");
 
     public async Task<long> AgencyVcpuAsync(string agency) =>
-        (await Quota.GetUsageAsync(new Q.GetUsageRequest { Scope = Q.UsageScope.Agency, Id = Agencies[agency] })).Lines.Single(l => l.ResourceClass == Q.ResourceClass.Vcpu).Used;
+        (await Quota.GetUsageAsync(new Q.GetUsageRequest { Scope = Q.UsageScope.Agency, Id = Agencies[agency] })).Lines.Single(l => l.ResourceClass == "vcpu").Used;
 
     public async Task<long> FreeVcpuAsync(string facility) =>
-        (await Quota.GetUsageAsync(new Q.GetUsageRequest { Scope = Q.UsageScope.Pool, Id = Pools[facility] })).Lines.Single(l => l.ResourceClass == Q.ResourceClass.Vcpu).Headroom;
+        (await Quota.GetUsageAsync(new Q.GetUsageRequest { Scope = Q.UsageScope.Pool, Id = Pools[facility] })).Lines.Single(l => l.ResourceClass == "vcpu").Headroom;
 }
 
 public sealed record UserClients(

@@ -57,7 +57,7 @@ public sealed class StaleWorkerTests(FaultMarketplace m) : IClassFixture<FaultMa
         Assert.Equal(VmCount, await m.ProvisioningEventsAsync("VmActivated"));
 
         // Quota holds each claim once, committed: nothing given back by a runner that thought the request failed.
-        var used = (await m.Quota.GetUsageAsync(new Q.GetUsageRequest { Scope = Q.UsageScope.Pool, Id = m.Pool })).Lines.Single(l => l.ResourceClass == Q.ResourceClass.Vcpu).Used;
+        var used = (await m.Quota.GetUsageAsync(new Q.GetUsageRequest { Scope = Q.UsageScope.Pool, Id = m.Pool })).Lines.Single(l => l.ResourceClass == "vcpu").Used;
         Assert.Equal(VmCount * VcpuPerVm, used);
     }
 }

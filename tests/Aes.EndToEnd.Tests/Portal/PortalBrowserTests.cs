@@ -333,7 +333,7 @@ public sealed class PortalBrowserTests(PortalMarketplace m) : ChromiumTests, ICl
         var pool = (await m.Quota.ListPoolsAsync(new Q.ListPoolsRequest { FacilityId = m.Facilities["ML-BKO-1"] })).Pools.Single(p => p.Name == name);
         foreach (var (resourceClass, total) in new[] { ("vcpu", 64L), ("memory_gib", 512L), ("storage_gib", 10_000L) })
         {
-            await m.Quota.SetInventoryAsync(new Q.SetInventoryRequest { ActorUserId = m.Users["op.ml"], PoolId = pool.Id, ClassCode = resourceClass, Total = total, AllocationRatio = "1.0" });
+            await m.Quota.SetInventoryAsync(new Q.SetInventoryRequest { ActorUserId = m.Users["op.ml"], PoolId = pool.Id, ResourceClass = resourceClass, Total = total, AllocationRatio = "1.0" });
         }
         var agent = await SignedInAsync("agent.mef.ml", "/demandes/nouvelle");
         var a100 = agent.Locator("#flavour-0 option[value='g1.a100']");
@@ -364,7 +364,7 @@ public sealed class PortalBrowserTests(PortalMarketplace m) : ChromiumTests, ICl
             {
                 try
                 {
-                    await m.Quota.SetInventoryAsync(new Q.SetInventoryRequest { ActorUserId = m.Users["op.ml"], PoolId = pool.Id, ClassCode = resourceClass, Total = 0, AllocationRatio = "1.0" });
+                    await m.Quota.SetInventoryAsync(new Q.SetInventoryRequest { ActorUserId = m.Users["op.ml"], PoolId = pool.Id, ResourceClass = resourceClass, Total = 0, AllocationRatio = "1.0" });
                     return true;
                 }
                 catch (Grpc.Core.RpcException) { return false; }
@@ -375,7 +375,7 @@ public sealed class PortalBrowserTests(PortalMarketplace m) : ChromiumTests, ICl
     [Fact]
     public async Task Journey_4_an_agency_administrator_asks_for_more_vcpu_and_the_new_limit_applies_once_the_operator_approves()
     {
-        var before = (await m.Quota.GetAgencyQuotaAsync(new Q.GetAgencyQuotaRequest { AgencyId = m.Agencies["ML/MEF"] })).Lines.Single(l => l.ResourceClass == Q.ResourceClass.Vcpu).Limit;
+        var before = (await m.Quota.GetAgencyQuotaAsync(new Q.GetAgencyQuotaRequest { AgencyId = m.Agencies["ML/MEF"] })).Lines.Single(l => l.ResourceClass == "vcpu").Limit;
         var wanted = before + 4_000;
         var administrator = await SignedInAsync("admin.mef.ml", "/quotas");
         await administrator.GetByLabel("Nouvelle limite demandée").FillAsync(before.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -392,7 +392,7 @@ public sealed class PortalBrowserTests(PortalMarketplace m) : ChromiumTests, ICl
         await Assertions.Expect(operatorPage.Locator("p[role=status]")).ToContainTextAsync("s'applique dès maintenant");
 
         await Assertions.Expect(administrator.Locator("[data-resource='vcpu']")).ToHaveAttributeAsync("data-limit", wanted.ToString(System.Globalization.CultureInfo.InvariantCulture), Live);
-        Assert.Equal(wanted, (await m.Quota.GetAgencyQuotaAsync(new Q.GetAgencyQuotaRequest { AgencyId = m.Agencies["ML/MEF"] })).Lines.Single(l => l.ResourceClass == Q.ResourceClass.Vcpu).Limit);
+        Assert.Equal(wanted, (await m.Quota.GetAgencyQuotaAsync(new Q.GetAgencyQuotaRequest { AgencyId = m.Agencies["ML/MEF"] })).Lines.Single(l => l.ResourceClass == "vcpu").Limit);
     }
 
     [Fact]
@@ -406,7 +406,7 @@ public sealed class PortalBrowserTests(PortalMarketplace m) : ChromiumTests, ICl
         await confederal.GetByRole(AriaRole.Button, new() { Name = "Rédiger" }).ClickAsync();
         await Assertions.Expect(confederal.Locator("p[role=status]")).ToContainTextAsync("Accord rédigé");
         var drafted = Assert.Single((await m.Tenancy.ListAgreementsAsync(new T.ListAgreementsRequest())).Agreements, a => !known.Contains(a.Id));
-        Assert.Equal((512L, "NE", 2), (drafted.Slice.Vcpu, drafted.GuestStateCode, drafted.AllowedClassifications.Count));
+        Assert.Equal((512L, "NE", 2), (drafted.SliceByClass.Of("vcpu"), drafted.GuestStateCode, drafted.AllowedClassifications.Count));
 
         foreach (var signatory in new[] { "op.bf", "op.ne" })
         {

@@ -17,8 +17,8 @@ namespace Aes.Integration.Tests.Billing;
 public abstract class BillingServiceFixture : IAsyncLifetime
 {
     public static readonly DateTime AgreementStart = new(2026, 2, 1, 0, 0, 0, DateTimeKind.Utc);
-    public static readonly Prices MaliList = new() { VcpuHourXof = 25, MemoryGibHourXof = 5, StorageGibMonthXof = 60, PublicIpv4MonthXof = 2500 };
-    public static readonly AgreementPriceTerms NigerInMali = new(false, 20, 4, 50, 2000);
+    public static readonly StandardPrices MaliList = new(25, 5, 60, 2500);
+    public static readonly AgreementPriceTerms NigerInMali = new(false, [new("vcpu", 20), new("memory_gib", 4), new("storage_gib", 50), new("public_ipv4", 2000)]);
 
     private readonly string _folder = Infra.NewTempFolder("aes-billing");
     private ServiceProcess? _process;
@@ -85,7 +85,7 @@ public abstract class BillingServiceFixture : IAsyncLifetime
         await PublishAsync(new MemberStateRegistered("ML", "Mali", "Mali", "Africa/Bamako", "XOF"));
         await PublishAsync(new MemberStateRegistered("BF", "Burkina Faso", "Burkina Faso", "Africa/Ouagadougou", "XOF"));
         await PublishAsync(new MemberStateRegistered("NE", "Niger", "Niger", "Africa/Niamey", "XOF"));
-        var capacity = new ResourceAmounts(2048, 8192, 512000, 256);
+        var capacity = ResourceVector.Standard(2048, 8192, 512000, 256).ToList();
         await PublishAsync(new FacilityRegistered(MaliFacility, "ML-BKO-1", "ML", "Datacenter national de Bamako", "Bamako", 3, 99.982m, "open", "Africa/Bamako", capacity));
         await PublishAsync(new FacilityRegistered(BurkinaFacility, "BF-OUA-1", "BF", "Datacenter national de Ouagadougou", "Ouagadougou", 3, 99.982m, "open", "Africa/Ouagadougou", capacity));
         await PublishAsync(new RoleAssigned(MaliOperator, "state-operator", "ML", null));
@@ -93,7 +93,7 @@ public abstract class BillingServiceFixture : IAsyncLifetime
         await PublishAsync(new RoleAssigned(NigerOperator, "state-operator", "NE", null));
         await PublishAsync(new RoleAssigned(Confederation, "confederal-administrator", null, null));
         await PublishAsync(new RoleAssigned(FormerMaliOperator, "state-operator", "ML", null));
-        await PublishAsync(new AgreementActivated(NigerAgreement, "AES-ML-NE-001", "ML", MaliFacility, "NE", new ResourceAmounts(256, 1024, 51200, 16),
+        await PublishAsync(new AgreementActivated(NigerAgreement, "AES-ML-NE-001", "ML", MaliFacility, "NE", ResourceVector.Standard(256, 1024, 51200, 16).ToList(),
             ["internal", "public"], NigerInMali, AgreementStart, new DateTime(2028, 1, 31, 0, 0, 0, DateTimeKind.Utc)));
 
         await PriceOnceKnownAsync(MaliOperator, MaliFacility, "ML-BKO-1");
@@ -199,16 +199,16 @@ public abstract class BillingServiceFixture : IAsyncLifetime
     public async Task<Guid> NewFacilityAsync(string state, string code, Guid stateOperator)
     {
         var facility = Guid.NewGuid();
-        await PublishAsync(new FacilityRegistered(facility, code, state, code, code, 3, 99.982m, "open", "Africa/Bamako", new ResourceAmounts(64, 256, 10000, 8)));
+        await PublishAsync(new FacilityRegistered(facility, code, state, code, code, 3, 99.982m, "open", "Africa/Bamako", ResourceVector.Standard(64, 256, 10000, 8).ToList()));
         await PriceOnceKnownAsync(stateOperator, facility, code);
         return facility;
     }
 
-    public Task<PriceCatalogue> SetPricesAsync(Guid actor, Guid facility, DateTime from, DateTime? until, Prices prices, string currency = "XOF") =>
+    public Task<PriceCatalogue> SetPricesAsync(Guid actor, Guid facility, DateTime from, DateTime? until, StandardPrices prices, string currency = "XOF") =>
         Client.SetPriceCatalogueAsync(new SetPriceCatalogueRequest
         {
             ActorUserId = actor.ToString(), FacilityId = facility.ToString(), EffectiveFrom = Timestamp.FromDateTime(from),
-            EffectiveUntil = until is { } end ? Timestamp.FromDateTime(end) : null, Prices = prices, Currency = currency,
+            EffectiveUntil = until is { } end ? Timestamp.FromDateTime(end) : null, UnitPrices = { prices.ByClass() }, Currency = currency,
         }).ResponseAsync;
 
     /// <summary>
@@ -264,4 +264,12 @@ public sealed class PostgresBillingService : BillingServiceFixture
 public sealed class SqliteBillingService : BillingServiceFixture
 {
     protected override bool OnPostgres => false;
+}
+
+/// <summary>The standard classes' list prices a test publishes, in whole XOF (vCPU and memory per hour, storage and IPv4 per month).</summary>
+public sealed record StandardPrices(long VcpuHourXof, long MemoryGibHourXof, long StorageGibMonthXof, long PublicIpv4MonthXof)
+{
+    public IEnumerable<Aes.Contracts.Billing.V1.ResourcePrice> ByClass() =>
+        new (string Class, long Price)[] { ("vcpu", VcpuHourXof), ("memory_gib", MemoryGibHourXof), ("storage_gib", StorageGibMonthXof), ("public_ipv4", PublicIpv4MonthXof) }
+            .Select(p => new Aes.Contracts.Billing.V1.ResourcePrice { ResourceClass = p.Class, UnitPriceXof = p.Price });
 }

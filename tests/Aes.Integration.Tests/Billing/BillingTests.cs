@@ -123,8 +123,8 @@ public abstract class BillingTests<TFixture>(TFixture billing) : IClassFixture<T
         var facility = await billing.NewFacilityAsync("ML", "ML-GPU-1", billing.MaliOperator);
         var agreement = Guid.NewGuid();
         // Niger's agencies are guests there at fixed prices that name the standard classes only: the GPU stays at the list price.
-        await billing.PublishAsync(new AgreementActivated(agreement, "AES-ML-NE-GPU", "ML", facility, "NE", new ResourceAmounts(64, 256, 1000, 0),
-            ["internal"], new AgreementPriceTerms(false, 20, 4, 50, 2000), Utc(1, 1), Utc(12, 31)));
+        await billing.PublishAsync(new AgreementActivated(agreement, "AES-ML-NE-GPU", "ML", facility, "NE", ResourceVector.Standard(64, 256, 1000, 0).ToList(),
+            ["internal"], BillingServiceFixture.NigerInMali, Utc(1, 1), Utc(12, 31)));
         SetPriceCatalogueRequest Catalogue(long gpuHourXof) => new()
         {
             ActorUserId = billing.MaliOperator.ToString(), FacilityId = facility.ToString(), EffectiveFrom = Timestamp.FromDateTime(Utc(10, 1)),
@@ -157,7 +157,6 @@ public abstract class BillingTests<TFixture>(TFixture billing) : IClassFixture<T
         }, TimeSpan.FromSeconds(60), "billing learnt the class");
         Assert.Equal([("vcpu", 25L), ("memory_gib", 5L), ("storage_gib", 60L), ("public_ipv4", 2500L), (L40s, 1_200L)],
             catalogue!.UnitPrices.Select(p => (p.ResourceClass, p.UnitPriceXof)));
-        Assert.Equal(25, catalogue.Prices.VcpuHourXof);
 
         // A Niger VM with two L40S for ten hours of November (Niamey), as provisioning announces it: the standard four in the
         // fixed fields, every class in the list.
@@ -199,7 +198,7 @@ public abstract class BillingTests<TFixture>(TFixture billing) : IClassFixture<T
         var operatorId = billing.MaliOperator.ToString();
         // A new price from 16 September 00:00 in Bamako: each resource gets a line per price.
         var change = Utc(9, 16);
-        var raised = new Prices { VcpuHourXof = 30, MemoryGibHourXof = 6, StorageGibMonthXof = 90, PublicIpv4MonthXof = 3000 };
+        var raised = new StandardPrices(30, 6, 90, 3000);
         await billing.SetPricesAsync(billing.MaliOperator, billing.MaliFacility, change, null, raised);
 
         var events = new List<object>();
@@ -258,10 +257,10 @@ public abstract class BillingTests<TFixture>(TFixture billing) : IClassFixture<T
 
     /// <summary>The test's own arithmetic: exact resource-seconds per resource and price, then one rounding per line, halves up.</summary>
     private static List<(string Resource, DateTime From, long Amount)> ExpectedLines(
-        List<(DateTime From, DateTime Until, ResourceAmounts Size)> periods, DateTime change, DateTime monthEnd, Prices before, Prices after)
+        List<(DateTime From, DateTime Until, ResourceAmounts Size)> periods, DateTime change, DateTime monthEnd, StandardPrices before, StandardPrices after)
     {
         var monthSeconds = (decimal)(monthEnd - Utc(9, 1)).TotalSeconds;
-        (string Name, Func<ResourceAmounts, long> Quantity, Func<Prices, long> Price, decimal Divisor)[] resources =
+        (string Name, Func<ResourceAmounts, long> Quantity, Func<StandardPrices, long> Price, decimal Divisor)[] resources =
         [
             ("vcpu", s => s.Vcpu, p => p.VcpuHourXof, 3600m),
             ("memory_gib", s => s.MemoryGib, p => p.MemoryGibHourXof, 3600m),
@@ -389,7 +388,7 @@ public abstract class BillingTests<TFixture>(TFixture billing) : IClassFixture<T
         await billing.PublishAsync(new AgreementEnded(agreement, "ML", facility, "NE", "dénoncé", endedAt), end);
         await Eventually.HoldsAsync(() => billing.ConsumedAsync(end), TimeSpan.FromSeconds(30), "billing consumed the end");
         var activation = NewId.NextGuid();
-        await billing.PublishAsync(new AgreementActivated(agreement, "AES-ML-NE-077", "ML", facility, "NE", new ResourceAmounts(64, 256, 1000, 4),
+        await billing.PublishAsync(new AgreementActivated(agreement, "AES-ML-NE-077", "ML", facility, "NE", ResourceVector.Standard(64, 256, 1000, 4).ToList(),
             ["internal"], BillingServiceFixture.NigerInMali, BillingServiceFixture.AgreementStart, new DateTime(2028, 1, 31, 0, 0, 0, DateTimeKind.Utc)), activation);
         await Eventually.HoldsAsync(() => billing.ConsumedAsync(activation), TimeSpan.FromSeconds(30), "billing consumed the activation");
 
@@ -497,25 +496,21 @@ public abstract class BillingTests<TFixture>(TFixture billing) : IClassFixture<T
 
 internal static class BadInput
 {
-    private static Prices With(Func<Prices, Prices> change) => change(BillingServiceFixture.MaliList.Clone());
-
-    private static Task ByClass(BillingServiceFixture billing, params (string Class, long Price)[] prices) => ByClass(billing, null, prices);
-
-    /// <summary>A catalogue for Mali's facility from 2030 given by class (and in the four fields too, when <paramref name="fixedFields"/> is given).</summary>
-    private static Task ByClass(BillingServiceFixture billing, Prices? fixedFields, params (string Class, long Price)[] prices) =>
+    /// <summary>A catalogue for Mali's facility from 2030 given by class.</summary>
+    private static Task ByClass(BillingServiceFixture billing, params (string Class, long Price)[] prices) =>
         billing.Client.SetPriceCatalogueAsync(new SetPriceCatalogueRequest
         {
             ActorUserId = billing.MaliOperator.ToString(), FacilityId = billing.MaliFacility.ToString(),
-            EffectiveFrom = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(new DateTime(2030, 1, 1, 0, 0, 0, DateTimeKind.Utc)), Prices = fixedFields,
+            EffectiveFrom = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(new DateTime(2030, 1, 1, 0, 0, 0, DateTimeKind.Utc)),
             UnitPrices = { prices.Select(p => new Aes.Contracts.Billing.V1.ResourcePrice { ResourceClass = p.Class, UnitPriceXof = p.Price }) },
         }).ResponseAsync;
 
     public static readonly Dictionary<string, (Func<BillingServiceFixture, Task> Call, StatusCode Status, string? Field)> All = new()
     {
         ["negative price"] = (b => b.SetPricesAsync(b.MaliOperator, b.MaliFacility, new DateTime(2030, 1, 1, 0, 0, 0, DateTimeKind.Utc), null,
-            With(p => { p.VcpuHourXof = -5; return p; })), StatusCode.InvalidArgument, "prices.vcpu_hour_xof"),
+            BillingServiceFixture.MaliList with { VcpuHourXof = -5 }), StatusCode.InvalidArgument, "unit_prices[0].unit_price_xof"),
         ["zero price"] = (b => b.SetPricesAsync(b.MaliOperator, b.MaliFacility, new DateTime(2030, 1, 1, 0, 0, 0, DateTimeKind.Utc), null,
-            With(p => { p.StorageGibMonthXof = 0; return p; })), StatusCode.InvalidArgument, "prices.storage_gib_month_xof"),
+            BillingServiceFixture.MaliList with { StorageGibMonthXof = 0 }), StatusCode.InvalidArgument, "unit_prices[2].unit_price_xof"),
         ["currency other than XOF"] = (b => b.SetPricesAsync(b.MaliOperator, b.MaliFacility, new DateTime(2030, 1, 1, 0, 0, 0, DateTimeKind.Utc), null,
             BillingServiceFixture.MaliList, "EUR"), StatusCode.InvalidArgument, "currency"),
         ["overlapping effective periods"] = (b => b.SetPricesAsync(b.MaliOperator, b.MaliFacility, new DateTime(2025, 12, 1, 0, 0, 0, DateTimeKind.Utc),
@@ -526,7 +521,7 @@ internal static class BadInput
         {
             ActorUserId = b.MaliOperator.ToString(), FacilityId = b.MaliFacility.ToString(),
             EffectiveFrom = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(new DateTime(2030, 1, 1, 0, 0, 0, DateTimeKind.Utc)),
-            EffectiveUntil = new Google.Protobuf.WellKnownTypes.Timestamp { Seconds = long.MaxValue, Nanos = 1 }, Prices = BillingServiceFixture.MaliList, Currency = "XOF",
+            EffectiveUntil = new Google.Protobuf.WellKnownTypes.Timestamp { Seconds = long.MaxValue, Nanos = 1 }, UnitPrices = { BillingServiceFixture.MaliList.ByClass() }, Currency = "XOF",
         }).ResponseAsync, StatusCode.InvalidArgument, "effective_until"),
         ["a class priced twice"] = (b => ByClass(b, ("vcpu", 25), ("memory_gib", 5), ("storage_gib", 60), ("public_ipv4", 2500), ("vcpu", 30)),
             StatusCode.InvalidArgument, "unit_prices[4].resource_class"),
@@ -536,9 +531,7 @@ internal static class BadInput
             StatusCode.InvalidArgument, "unit_prices[4].resource_class"),
         ["a standard class left unpriced"] = (b => ByClass(b, ("vcpu", 25), ("memory_gib", 5), ("storage_gib", 60)),
             StatusCode.InvalidArgument, "unit_prices"),
-        ["both forms that disagree"] = (b => ByClass(b, BillingServiceFixture.MaliList, ("vcpu", 26), ("memory_gib", 5), ("storage_gib", 60), ("public_ipv4", 2500)),
-            StatusCode.InvalidArgument, "prices"),
-        ["neither form"] = (b => ByClass(b), StatusCode.InvalidArgument, "prices"),
+        ["no prices"] = (b => ByClass(b), StatusCode.InvalidArgument, "unit_prices"),
         ["prices of another state's facility"] = (b => b.SetPricesAsync(b.BurkinaOperator, b.MaliFacility, new DateTime(2030, 1, 1, 0, 0, 0, DateTimeKind.Utc), null,
             BillingServiceFixture.MaliList), StatusCode.PermissionDenied, null),
         ["month that does not exist"] = (b => b.Client.DraftInvoicesAsync(new DraftInvoicesRequest { ActorUserId = b.MaliOperator.ToString(), StateCode = "ML", Month = "2026-13" }).ResponseAsync,

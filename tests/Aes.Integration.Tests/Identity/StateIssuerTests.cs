@@ -107,7 +107,7 @@ public sealed class StateIssuerTests(TenancyServiceFixture tenancy) : IClassFixt
         var agreement = await tenancy.Client.DraftAgreementAsync(new DraftAgreementRequest
         {
             ActorUserId = tenancy.UserIds["admin.aes"], FacilityId = tenancy.Facilities["BF-OUA-1"].Id, GuestStateCode = "ML",
-            Slice = new ResourceAmounts { Vcpu = 4, MemoryGib = 8, StorageGib = 100 }, AllowedClassifications = { DataClassification.Internal },
+            SliceByClass = { ByClassWire.Size<ResourceAmount>(4, 8, 100) }, AllowedClassifications = { DataClassification.Internal },
             StartsAt = Timestamp.FromDateTime(start), EndsAt = Timestamp.FromDateTime(start.AddMonths(3)),
         });
         await (await AsDemoUserAsync("op.bf")).SignAgreementAsync(new SignAgreementRequest { AgreementId = agreement.Id });

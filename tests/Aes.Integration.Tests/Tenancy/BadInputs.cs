@@ -1,4 +1,5 @@
 using Aes.Contracts.Tenancy.V1;
+using Aes.Testing;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 
@@ -22,7 +23,7 @@ public static class BadInputs
         {
             Code = "ML-KYS-1", StateCode = "ML", Name = "Centre de Kayes", City = "Kayes", Tier = 3,
             TargetAvailabilityPercent = "99.982",
-            InstalledCapacity = new ResourceAmounts { Vcpu = 512, MemoryGib = 2048, StorageGib = 10_000, PublicIpv4 = 16 },
+            InstalledCapacityByClass = { ByClassWire.Size<ResourceAmount>(512, 2048, 10_000, 16) },
         };
         change?.Invoke(request);
         return request;
@@ -36,7 +37,7 @@ public static class BadInputs
             ActorUserId = tenancy.UserIds["admin.aes"],
             FacilityId = tenancy.Facilities["ML-BKO-1"].Id,
             GuestStateCode = "BF",
-            Slice = new ResourceAmounts { Vcpu = 16, MemoryGib = 64, StorageGib = 1000 },
+            SliceByClass = { ByClassWire.Size<ResourceAmount>(16, 64, 1000) },
             AllowedClassifications = { DataClassification.Internal },
             StartsAt = Timestamp.FromDateTime(start),
             EndsAt = Timestamp.FromDateTime(start.AddMonths(6)),
@@ -59,8 +60,8 @@ public static class BadInputs
             t => t.Client.RegisterFacilityAsync(Facility(r => r.Tier = 7)).ResponseAsync),
         ["facility with availability of 120 %"] = new(StatusCode.InvalidArgument, "target_availability_percent",
             t => t.Client.RegisterFacilityAsync(Facility(r => r.TargetAvailabilityPercent = "120")).ResponseAsync),
-        ["facility with negative memory"] = new(StatusCode.InvalidArgument, "installed_capacity.memory_gib",
-            t => t.Client.RegisterFacilityAsync(Facility(r => r.InstalledCapacity.MemoryGib = -1)).ResponseAsync),
+        ["facility with negative memory"] = new(StatusCode.InvalidArgument, "installed_capacity_by_class[1].amount",
+            t => t.Client.RegisterFacilityAsync(Facility(r => r.InstalledCapacityByClass[1].Amount = -1)).ResponseAsync),
         ["facility in an unknown time zone"] = new(StatusCode.InvalidArgument, "time_zone",
             t => t.Client.RegisterFacilityAsync(Facility(r => r.TimeZone = "Mars/Olympus")).ResponseAsync),
         ["agency code with spaces"] = new(StatusCode.InvalidArgument, "code",
@@ -69,16 +70,18 @@ public static class BadInputs
             t => t.Client.RegisterAgencyAsync(new RegisterAgencyRequest { StateCode = "ML", Code = "MINT", Name = "Minist\u0007ère" }).ResponseAsync),
         ["agreement ending before it starts"] = new(StatusCode.InvalidArgument, "ends_at",
             t => t.Client.DraftAgreementAsync(Agreement(t, r => r.EndsAt = Timestamp.FromDateTime(DateTime.UtcNow.AddDays(1)))).ResponseAsync),
-        ["agreement slice larger than the facility"] = new(StatusCode.InvalidArgument, "slice.vcpu",
-            t => t.Client.DraftAgreementAsync(Agreement(t, r => r.Slice.Vcpu = 100_000)).ResponseAsync),
-        ["agreement slice without vCPU"] = new(StatusCode.InvalidArgument, "slice.vcpu",
-            t => t.Client.DraftAgreementAsync(Agreement(t, r => r.Slice.Vcpu = 0)).ResponseAsync),
-        ["agreement slice naming a class not in the catalogue"] = new(StatusCode.InvalidArgument, "slice_by_class[0].resource_class",
+        ["agreement slice larger than the facility"] = new(StatusCode.InvalidArgument, "slice_by_class[0].amount",
+            t => t.Client.DraftAgreementAsync(Agreement(t, r => r.SliceByClass[0].Amount = 100_000)).ResponseAsync),
+        ["agreement slice without vCPU"] = new(StatusCode.InvalidArgument, "slice_by_class[0].amount",
+            t => t.Client.DraftAgreementAsync(Agreement(t, r => r.SliceByClass[0].Amount = 0)).ResponseAsync),
+        ["agreement without a slice"] = new(StatusCode.InvalidArgument, "slice_by_class",
+            t => t.Client.DraftAgreementAsync(Agreement(t, r => r.SliceByClass.Clear())).ResponseAsync),
+        ["agreement slice naming a class not in the catalogue"] = new(StatusCode.InvalidArgument, "slice_by_class[3].resource_class",
             t => t.Client.DraftAgreementAsync(Agreement(t, r => r.SliceByClass.Add(new ResourceAmount { ResourceClass = "gpu_h100_94g", Amount = 1 }))).ResponseAsync),
-        ["agreement slice by class at odds with its fixed fields"] = new(StatusCode.InvalidArgument, "slice",
-            t => t.Client.DraftAgreementAsync(Agreement(t, r => r.SliceByClass.Add(new ResourceAmount { ResourceClass = "vcpu", Amount = r.Slice.Vcpu + 1 }))).ResponseAsync),
-        ["facility capacity by class with a negative amount"] = new(StatusCode.InvalidArgument, "installed_capacity_by_class[0].amount",
-            t => t.Client.RegisterFacilityAsync(Facility(r => r.InstalledCapacityByClass.Add(new ResourceAmount { ResourceClass = "vcpu", Amount = -1 }))).ResponseAsync),
+        ["agreement slice naming vCPU twice"] = new(StatusCode.InvalidArgument, "slice_by_class[3].resource_class",
+            t => t.Client.DraftAgreementAsync(Agreement(t, r => r.SliceByClass.Add(new ResourceAmount { ResourceClass = "vcpu", Amount = 1 }))).ResponseAsync),
+        ["facility without installed capacity"] = new(StatusCode.InvalidArgument, "installed_capacity_by_class",
+            t => t.Client.RegisterFacilityAsync(Facility(r => r.InstalledCapacityByClass.Clear())).ResponseAsync),
         ["installed capacity naming a class not in the catalogue"] = new(StatusCode.InvalidArgument, "installed_capacity_by_class[2].resource_class",
             t => t.Client.SetFacilityCapacityAsync(new SetFacilityCapacityRequest
             {
@@ -112,10 +115,10 @@ public static class BadInputs
             t => t.Client.DraftAgreementAsync(Agreement(t, r => r.IdempotencyKey = new string('k', 201))).ResponseAsync),
         ["an idempotency key used again for another agreement"] = new(StatusCode.InvalidArgument, "idempotency_key", async t =>
         {
-            var first = Agreement(t, r => { r.Slice.Vcpu = 1; r.IdempotencyKey = "accord-unique"; });
+            var first = Agreement(t, r => { r.SliceByClass[0].Amount = 1; r.IdempotencyKey = "accord-unique"; });
             await t.Client.DraftAgreementAsync(first);
             var other = first.Clone();
-            other.Slice.Vcpu = 2; // the same in every other field, to the microsecond
+            other.SliceByClass[0].Amount = 2; // the same in every other field, to the microsecond
             return () => t.Client.DraftAgreementAsync(other).ResponseAsync;
         }),
         ["unknown facility id"] = new(StatusCode.NotFound, null,
@@ -126,7 +129,7 @@ public static class BadInputs
             t => t.Client.OpenFacilityAsync(new ChangeFacilityStatusRequest { Id = t.Facilities["ML-BKO-1"].Id }).ResponseAsync),
         ["signing a terminated agreement"] = new(StatusCode.FailedPrecondition, null, async t =>
         {
-            var agreement = await t.Client.DraftAgreementAsync(Agreement(t, r => r.Slice.Vcpu = 1));
+            var agreement = await t.Client.DraftAgreementAsync(Agreement(t, r => r.SliceByClass[0].Amount = 1));
             await t.Client.TerminateAgreementAsync(new TerminateAgreementRequest
             {
                 AgreementId = agreement.Id, ActorUserId = t.UserIds["admin.aes"], Reason = "Annulé",

@@ -18,7 +18,7 @@ public sealed class TenancyApiTests(TenancyServiceFixture tenancy) : IClassFixtu
             FacilityId = tenancy.Facilities[facility].Id,
             GuestStateCode = "NE",
             // Sized from the vCPU so the tests sharing this tenancy never add up past a facility's capacity by accident.
-            Slice = new ResourceAmounts { Vcpu = vcpu, MemoryGib = vcpu * 4, StorageGib = vcpu * 100, PublicIpv4 = 8 },
+            SliceByClass = { ByClassWire.Size<ResourceAmount>(vcpu, vcpu * 4, vcpu * 100, 8) },
             AllowedClassifications = { DataClassification.Internal, DataClassification.Public },
             PriceTerms = new PriceTerms { FacilityListPrice = true },
             StartsAt = Timestamp.FromDateTime(start),
@@ -142,7 +142,7 @@ public sealed class TenancyApiTests(TenancyServiceFixture tenancy) : IClassFixtu
         Assert.All(drafts, code => Assert.Contains(code, new[] { StatusCode.OK, StatusCode.Aborted, StatusCode.FailedPrecondition }));
         var inForce = (await Client.ListAgreementsAsync(new ListAgreementsRequest { StateCode = "ML" })).Agreements
             .Where(a => a.FacilityId == bamako.Id && a.Status is not (AgreementStatus.Expired or AgreementStatus.Terminated));
-        Assert.True(inForce.Sum(a => a.Slice.Vcpu) <= bamako.InstalledCapacity.Vcpu);
+        Assert.True(inForce.Sum(a => a.SliceByClass.Of("vcpu")) <= bamako.InstalledCapacityByClass.Of("vcpu"));
     }
 
     [Fact]
@@ -164,7 +164,7 @@ public sealed class TenancyApiTests(TenancyServiceFixture tenancy) : IClassFixtu
         var facility = await Client.RegisterFacilityAsync(new RegisterFacilityRequest
         {
             Code = $"BF-V{Guid.NewGuid().ToString("N")[..6].ToUpperInvariant()}-1", StateCode = "BF", Name = "Centre versionné", City = "Koudougou", Tier = 3,
-            TargetAvailabilityPercent = "99.982", InstalledCapacity = new ResourceAmounts { Vcpu = 64, MemoryGib = 256, StorageGib = 1000, PublicIpv4 = 2 },
+            TargetAvailabilityPercent = "99.982", InstalledCapacityByClass = { ByClassWire.Size<ResourceAmount>(64, 256, 1000, 2) },
         });
         await Client.OpenFacilityAsync(new ChangeFacilityStatusRequest { Id = facility.Id });
         await Client.CloseFacilityAsync(new ChangeFacilityStatusRequest { Id = facility.Id });
