@@ -45,17 +45,7 @@ public sealed class ResourceVector : IEquatable<ResourceVector>
         return new(builder.ToImmutable());
     }
 
-    public static ResourceVector From(ResourceAmounts amounts) =>
-        Standard(amounts.Vcpu, amounts.MemoryGib, amounts.StorageGib, amounts.PublicIpv4);
-
     public static ResourceVector FromList(IEnumerable<ResourceAmount> amounts) => Of(amounts.Select(a => (a.Class, a.Amount)));
-
-    /// <summary>
-    /// What an event carries: its list by class when it has one, else its four fixed fields (a message written before
-    /// classes, or by a publisher that has not moved yet).
-    /// </summary>
-    public static ResourceVector From(ResourceAmounts fixedFields, IReadOnlyList<ResourceAmount>? byClass) =>
-        byClass is null ? From(fixedFields) : FromList(byClass);
 
     /// <summary>Unit prices by class, as events carry them (a vector of prices: a class without one has none).</summary>
     public static ResourceVector FromPrices(IEnumerable<ResourcePrice> prices) => Of(prices.Select(p => (p.Class, p.UnitPriceXof)));

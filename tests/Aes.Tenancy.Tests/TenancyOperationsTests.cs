@@ -118,7 +118,7 @@ public sealed class TenancyOperationsTests() : TenancyDatabaseTests(new DateTime
 
         var refused = await Assert.ThrowsAsync<InvalidFieldException>(() => _operations.DraftAgreementAsync(Draft(facility, admin, vcpu: 101), default));
 
-        Assert.Equal("slice.vcpu", refused.Field);
+        Assert.Equal("slice_by_class[0].amount", refused.Field);
         Assert.Contains("101", refused.Bilingual.English);
         Assert.Contains("100", refused.Bilingual.French);
     }

@@ -1,34 +1,31 @@
 namespace Aes.Contracts.Provisioning;
 
 // Integration events published by the provisioning service through its outbox.
+// Sizes travel as lists by class (ADR 047); the fixed sizes of the four standard classes that stood beside them are
+// gone, and a message an earlier version left in an outbox still reads (its old members ignored).
 
-/// <summary>A request was received. <paramref name="TotalResources"/>: its VMs' total by class (GPUs included); absent in older messages.</summary>
+/// <summary>A request was received. <paramref name="TotalResources"/>: its VMs' total by class (GPUs included).</summary>
 public sealed record HostingRequestSubmitted(
-    Guid RequestId, Guid AgencyId, string AgencyStateCode, string Classification, ResourceAmounts Total, DateTime SubmittedAt,
-    IReadOnlyList<ResourceAmount>? TotalResources = null);
+    Guid RequestId, Guid AgencyId, string AgencyStateCode, string Classification, IReadOnlyList<ResourceAmount> TotalResources, DateTime SubmittedAt);
 
 /// <summary>A request changed status (placed, waiting, approved, rejected, expired, failed…), with the reason in both languages.</summary>
 public sealed record HostingRequestStatusChanged(
     Guid RequestId, Guid AgencyId, string AgencyStateCode, string Status, string ReasonFr, string ReasonEn, Guid? FacilityId, DateTime ChangedAt);
 
-/// <summary>
-/// A VM started to run: metering starts here. <paramref name="Resources"/>: its size by class (GPUs included); absent in
-/// messages written before classes, whose <paramref name="Size"/> holds it all.
-/// </summary>
+/// <summary>A VM started to run: metering starts here. <paramref name="Resources"/>: its size by class (GPUs included).</summary>
 public sealed record VmActivated(
     Guid VmId, Guid RequestId, Guid AgencyId, string AgencyStateCode, Guid FacilityId, string FacilityStateCode,
-    ResourceAmounts Size, DateTime ActivatedAt, IReadOnlyList<ResourceAmount>? Resources = null);
+    IReadOnlyList<ResourceAmount> Resources, DateTime ActivatedAt);
 
-/// <summary>A VM's size changed: metering continues at the new size from <paramref name="ResizedAt"/> (by class when given).</summary>
+/// <summary>A VM's size changed: metering continues at the new size, by class, from <paramref name="ResizedAt"/>.</summary>
 public sealed record VmResized(
     Guid VmId, Guid AgencyId, string AgencyStateCode, Guid FacilityId, string FacilityStateCode,
-    ResourceAmounts OldSize, ResourceAmounts NewSize, DateTime ResizedAt,
-    IReadOnlyList<ResourceAmount>? OldResources = null, IReadOnlyList<ResourceAmount>? NewResources = null);
+    IReadOnlyList<ResourceAmount> OldResources, IReadOnlyList<ResourceAmount> NewResources, DateTime ResizedAt);
 
-/// <summary>A VM is gone: metering stops at <paramref name="DecommissionedAt"/>. <paramref name="Resources"/>: its size by class, when given.</summary>
+/// <summary>A VM is gone: metering stops at <paramref name="DecommissionedAt"/>. <paramref name="Resources"/>: its size by class.</summary>
 public sealed record VmDecommissioned(
     Guid VmId, Guid RequestId, Guid AgencyId, string AgencyStateCode, Guid FacilityId, string FacilityStateCode,
-    ResourceAmounts Size, DateTime ActivatedAt, DateTime DecommissionedAt, IReadOnlyList<ResourceAmount>? Resources = null);
+    IReadOnlyList<ResourceAmount> Resources, DateTime ActivatedAt, DateTime DecommissionedAt);
 
 /// <summary>
 /// A snapshot of a VM was taken: its storage (the VM's disk, in GiB) is metered from <paramref name="TakenAt"/>, per GiB-month,

@@ -10,15 +10,15 @@ public sealed record UsageFacts(
     UsageEventKind Kind, DateTime OccurredAt, ResourceVector Size, ResourceVector OldSize, DateTime? ActivatedAt)
 {
     public static UsageFacts From(VmActivated e) => new(
-        e.VmId, e.AgencyId, e.AgencyStateCode, e.FacilityId, e.FacilityStateCode, UsageEventKind.Activated, e.ActivatedAt, ResourceVector.From(e.Size, e.Resources), ResourceVector.Zero, null);
+        e.VmId, e.AgencyId, e.AgencyStateCode, e.FacilityId, e.FacilityStateCode, UsageEventKind.Activated, e.ActivatedAt, ResourceVector.FromList(e.Resources), ResourceVector.Zero, null);
 
     public static UsageFacts From(VmResized e) => new(
         e.VmId, e.AgencyId, e.AgencyStateCode, e.FacilityId, e.FacilityStateCode, UsageEventKind.Resized, e.ResizedAt,
-        ResourceVector.From(e.NewSize, e.NewResources), ResourceVector.From(e.OldSize, e.OldResources), null);
+        ResourceVector.FromList(e.NewResources), ResourceVector.FromList(e.OldResources), null);
 
     public static UsageFacts From(VmDecommissioned e) => new(
         e.VmId, e.AgencyId, e.AgencyStateCode, e.FacilityId, e.FacilityStateCode, UsageEventKind.Decommissioned, e.DecommissionedAt,
-        ResourceVector.From(e.Size, e.Resources), ResourceVector.Zero, e.ActivatedAt);
+        ResourceVector.FromList(e.Resources), ResourceVector.Zero, e.ActivatedAt);
 
     /// <summary>A snapshot is metered as storage only, under its own id, from when it was taken to when it is gone.</summary>
     public static UsageFacts From(VmSnapshotTaken e) => new(

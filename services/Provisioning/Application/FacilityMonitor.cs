@@ -215,8 +215,8 @@ public sealed partial class Reconciliation(
         await Placement.ReleaseClaimAsync(quota, vm.ClaimId!.Value, "lost", cancellationToken);
         (vm.Status, vm.LostAt, vm.DecommissionedAt) = (VmStatus.Lost, now, now);
         (vm.TargetVcpu, vm.TargetMemoryGib, vm.TargetDiskGib, vm.ResizeGrown, vm.ResizeAskedAt) = (null, null, null, false, null);
-        db.AddToOutbox(new VmDecommissioned(vm.Id, request.Id, vm.AgencyId, vm.AgencyStateCode, facility.FacilityId, request.FacilityStateCode!, vm.Size(),
-            vm.ActivatedAt ?? now, now, vm.Resources().ToList()), now);
+        db.AddToOutbox(new VmDecommissioned(vm.Id, request.Id, vm.AgencyId, vm.AgencyStateCode, facility.FacilityId, request.FacilityStateCode!,
+            vm.Resources().ToList(), vm.ActivatedAt ?? now, now), now);
         if (request.Status == RequestStatus.Active && request.Vms.All(v => v.Status is VmStatus.Decommissioned or VmStatus.Removed or VmStatus.Lost))
         {
             db.MoveTo(request, RequestStatus.Decommissioned, "toutes les VM sont perdues ou décommissionnées.", "every VM is lost or decommissioned.", now);

@@ -34,20 +34,22 @@ public static class RequestTransitions
     public static IReadOnlyList<VmLine> Lines(this HostingRequest request) =>
         JsonSerializer.Deserialize<List<VmLine>>(request.VmLinesJson, Json) ?? [];
 
-    public static ResourceAmounts Total(this HostingRequest request) =>
-        new(request.TotalVcpu, request.TotalMemoryGib, request.TotalDiskGib, request.TotalPublicIpv4);
+    /// <summary>The request's VMs together in the standard classes (the shape drivers build from; disk is storage).</summary>
+    public static ResourceVector Total(this HostingRequest request) =>
+        ResourceVector.Standard(request.TotalVcpu, request.TotalMemoryGib, request.TotalDiskGib, request.TotalPublicIpv4);
 
-    public static ResourceAmounts Size(this VmRecord vm) => new(vm.Vcpu, vm.MemoryGib, vm.DiskGib, vm.PublicIpv4 ? 1 : 0);
+    /// <summary>The VM's shape in the standard classes (disk is storage, a public address is one IPv4).</summary>
+    public static ResourceVector Size(this VmRecord vm) => ResourceVector.Standard(vm.Vcpu, vm.MemoryGib, vm.DiskGib, vm.PublicIpv4 ? 1 : 0);
 
     /// <summary>The accelerators of every VM of <paramref name="lines"/>, by class.</summary>
     public static ResourceVector TotalAccelerators(IEnumerable<VmLine> lines) =>
         lines.Aggregate(ResourceVector.Zero, (sum, line) => sum.Add(line.AcceleratorsPerVm.Map(perVm => perVm * line.Count)));
 
     /// <summary>The request's VMs together, every class (GPUs included).</summary>
-    public static ResourceVector TotalResources(this HostingRequest request) => ResourceVector.From(request.Total()).Add(request.TotalAccelerators);
+    public static ResourceVector TotalResources(this HostingRequest request) => request.Total().Add(request.TotalAccelerators);
 
     /// <summary>The VM's size, every class (GPUs included).</summary>
-    public static ResourceVector Resources(this VmRecord vm) => ResourceVector.From(vm.Size()).Add(vm.Accelerators);
+    public static ResourceVector Resources(this VmRecord vm) => vm.Size().Add(vm.Accelerators);
 
     /// <summary>Moves the request to <paramref name="status"/> with its reason, and announces it through the outbox.</summary>
     public static void MoveTo(this ProvisioningDbContext db, HostingRequest request, RequestStatus status, string reasonFr, string reasonEn, DateTime now)
@@ -124,8 +126,8 @@ public sealed class RequestIntake(ProvisioningDbContext db, Access access, SshKe
             UserData = command.UserData,
         };
         db.Requests.Add(request);
-        db.AddToOutbox(new HostingRequestSubmitted(request.Id, request.AgencyId, request.AgencyStateCode, request.Classification.Code(), request.Total(), now,
-            request.TotalResources().ToList()), now);
+        db.AddToOutbox(new HostingRequestSubmitted(request.Id, request.AgencyId, request.AgencyStateCode, request.Classification.Code(),
+            request.TotalResources().ToList(), now), now);
         db.MoveTo(request, RequestStatus.Submitted, "demande reçue, placement en cours.", "request received, being placed.", now);
         try
         {

@@ -148,7 +148,7 @@ public sealed partial class Workflow(
                     vm.Status = VmStatus.Active;
                     vm.ActivatedAt = activatedAt;
                     db.AddToOutbox(new VmActivated(vm.Id, request.Id, vm.AgencyId, vm.AgencyStateCode, request.FacilityId!.Value, request.FacilityStateCode!,
-                        vm.Size(), activatedAt, vm.Resources().ToList()), activatedAt);
+                        vm.Resources().ToList(), activatedAt), activatedAt);
                     await SaveProgressAsync(request, cancellationToken); // each VM's activation is durable on its own
                 }
             }
@@ -194,7 +194,7 @@ public sealed partial class Workflow(
         foreach (var vm in request.Vms.Where(v => v.Status == VmStatus.Resizing))
         {
             var (vcpu, memory, disk) = (vm.TargetVcpu!.Value, vm.TargetMemoryGib!.Value, vm.TargetDiskGib!.Value);
-            var (oldSize, oldResources) = (vm.Size(), vm.Resources());
+            var oldResources = vm.Resources();
             if (!vm.ResizeGrown)
             {
                 try
@@ -240,8 +240,8 @@ public sealed partial class Workflow(
             (vm.Vcpu, vm.MemoryGib, vm.DiskGib) = (vcpu, memory, disk);
             (vm.TargetVcpu, vm.TargetMemoryGib, vm.TargetDiskGib, vm.ResizeGrown, vm.ResizeAskedAt) = (null, null, null, false, null);
             vm.Status = VmStatus.Active;
-            db.AddToOutbox(new VmResized(vm.Id, vm.AgencyId, vm.AgencyStateCode, request.FacilityId!.Value, request.FacilityStateCode!, oldSize, vm.Size(), at,
-                oldResources.ToList(), vm.Resources().ToList()), at);
+            db.AddToOutbox(new VmResized(vm.Id, vm.AgencyId, vm.AgencyStateCode, request.FacilityId!.Value, request.FacilityStateCode!,
+                oldResources.ToList(), vm.Resources().ToList(), at), at);
             await SaveProgressAsync(request, cancellationToken);
         }
         if (underWay)
@@ -386,7 +386,7 @@ public sealed partial class Workflow(
             vm.Status = VmStatus.Decommissioned;
             vm.DecommissionedAt = at;
             db.AddToOutbox(new VmDecommissioned(vm.Id, request.Id, vm.AgencyId, vm.AgencyStateCode, request.FacilityId!.Value, request.FacilityStateCode!,
-                vm.Size(), vm.ActivatedAt ?? at, at, vm.Resources().ToList()), at);
+                vm.Resources().ToList(), vm.ActivatedAt ?? at, at), at);
             // Its snapshots went with its server: their storage is no longer billed.
             foreach (var snapshot in await db.Snapshots.Where(x => x.VmId == vm.Id && x.Status != SnapshotStatus.Removed).ToListAsync(cancellationToken))
             {
@@ -429,7 +429,7 @@ public sealed partial class Workflow(
                 // Billing saw it start: it must see it stop.
                 var at = clock.GetUtcNow().UtcDateTime;
                 db.AddToOutbox(new VmDecommissioned(vm.Id, request.Id, vm.AgencyId, vm.AgencyStateCode, request.FacilityId!.Value,
-                    request.FacilityStateCode!, vm.Size(), vm.ActivatedAt ?? at, at, vm.Resources().ToList()), at);
+                    request.FacilityStateCode!, vm.Resources().ToList(), vm.ActivatedAt ?? at, at), at);
                 vm.DecommissionedAt = at;
             }
             // Whatever the record says, the facility may hold the VM (a crash can fall between its creation and our save).

@@ -58,7 +58,7 @@ public sealed partial class ProvisioningGrpcService(
             {
                 (await flavourOffer.ListAsync(context.CancellationToken)).Select(o => new V1.Flavour
                 {
-                    Code = o.Flavour.Code, Vcpu = o.Flavour.Vcpu, MemoryGib = o.Flavour.MemoryGib, DiskGib = o.Flavour.DiskGib,
+                    Code = o.Flavour.Code,
                     Resources = { VmSpecs.ToMessages(o.Flavour.Size(publicIpv4: false)) },
                     FacilityCodes = { o.FacilityCodes },
                 }),
@@ -69,8 +69,6 @@ public sealed partial class ProvisioningGrpcService(
                 prices.Values.OrderBy(p => codes.GetValueOrDefault(p.FacilityId)).Select(p => new V1.FacilityPrice
                 {
                     FacilityId = p.FacilityId.ToString(), FacilityCode = codes.GetValueOrDefault(p.FacilityId) ?? "",
-                    VcpuHourXof = p.UnitPrices[ResourceClasses.Vcpu], MemoryGibHourXof = p.UnitPrices[ResourceClasses.MemoryGib],
-                    StorageGibMonthXof = p.UnitPrices[ResourceClasses.StorageGib], PublicIpv4MonthXof = p.UnitPrices[ResourceClasses.PublicIpv4],
                     EffectiveFrom = Timestamp.FromDateTime(p.From),
                     UnitPrices =
                     {

@@ -138,7 +138,7 @@ public abstract partial class JourneyTests<TMarketplace>
             Assert.Contains(vm.Resources, r => r.ResourceClass == gpu && r.Amount == 1);
             var activated = (await m.OutboxEventsAsync("VmActivated")).Single(e => e.GetProperty("vmId").GetString() == vm.Id);
             Assert.Contains(activated.GetProperty("resources").EnumerateArray(), r => r.GetProperty("class").GetString() == gpu && r.GetProperty("amount").GetInt64() == 1);
-            Assert.Equal(8, activated.GetProperty("size").GetProperty("vcpu").GetInt64());
+            Assert.Equal(8, activated.Amount("resources", "vcpu"));
 
             // Billing meters the GPU from the activation and invoices it per GPU-hour at the agreement's price, to Niger's agency, in Mali.
             var period = Assert.Single(await m.MeteredAsync("op.ne", "NE/ANSI", vm.Id, TimeSpan.FromHours(1), ended: false));

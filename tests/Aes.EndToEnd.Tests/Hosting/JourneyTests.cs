@@ -59,8 +59,9 @@ public abstract partial class JourneyTests<TMarketplace>(TMarketplace m) : IClas
             Assert.Equal("ML", e.GetProperty("agencyStateCode").GetString());
             Assert.Equal(m.Facilities["ML-BKO-1"], e.GetProperty("facilityId").GetString());
             Assert.Equal("ML", e.GetProperty("facilityStateCode").GetString());
-            Assert.Equal(4, e.GetProperty("size").GetProperty("vcpu").GetInt64());
-            Assert.Equal(200, e.GetProperty("size").GetProperty("storageGib").GetInt64());
+            Assert.Equal(4, e.Amount("resources", "vcpu"));
+            Assert.Equal(200, e.Amount("resources", "storage_gib"));
+            Assert.False(e.TryGetProperty("size", out _)); // by class only (ADR 047)
             Assert.True(e.GetProperty("activatedAt").GetDateTime() > DateTime.UtcNow.AddMinutes(-5));
         });
     }
@@ -237,7 +238,7 @@ public abstract partial class JourneyTests<TMarketplace>(TMarketplace m) : IClas
         var inFacility = (await m.Provisioning.ListFacilityVmsAsync(new P.ListFacilityVmsRequest { FacilityId = m.Facilities["ML-BKO-1"] })).Vms.Single(f => f.Id == vmId);
         Assert.Equal((4, 16, 200), (inFacility.Vcpu, inFacility.MemoryGib, inFacility.DiskGib));
         var resized = Assert.Single(await m.OutboxEventsAsync("VmResized"), e => e.GetProperty("vmId").GetString() == vmId);
-        Assert.Equal((2, 4), (resized.GetProperty("oldSize").GetProperty("vcpu").GetInt64(), resized.GetProperty("newSize").GetProperty("vcpu").GetInt64()));
+        Assert.Equal((2, 4), (resized.Amount("oldResources", "vcpu"), resized.Amount("newResources", "vcpu")));
 
         // More than the facility has left: refused by quota, the VM keeps its size and says why.
         await (await m.AsAsync("op.ml")).Provisioning.ResizeVmAsync(new P.ResizeVmRequest { VmId = vmId, Vcpu = 128, MemoryGib = 16, DiskGib = 200 });
@@ -448,7 +449,7 @@ public abstract partial class JourneyTests<TMarketplace>(TMarketplace m) : IClas
     }
 
     private Task WaitForListPriceAsync(string facility, long vcpuHourXof) => Aes.Testing.Eventually.HoldsAsync(async () =>
-        (await m.Provisioning.ListCatalogueAsync(new P.ListCatalogueRequest())).FacilityPrices.Any(p => p.FacilityCode == facility && p.VcpuHourXof == vcpuHourXof),
+        (await m.Provisioning.ListCatalogueAsync(new P.ListCatalogueRequest())).FacilityPrices.Any(p => p.FacilityCode == facility && p.UnitPrices.Any(u => u.ResourceClass == "vcpu" && u.UnitPriceXof == vcpuHourXof)),
         TimeSpan.FromSeconds(30), $"provisioning knows {facility}'s price of {vcpuHourXof} XOF per vCPU-hour");
 
     [Fact]

@@ -220,7 +220,7 @@ public abstract class BillingServiceFixture : IAsyncLifetime
         var agency = await NewAgencyAsync("ML", agencyName);
         var actor = MaliOperator.ToString();
         var vmId = Guid.NewGuid();
-        var size = new ResourceAmounts(1, 2, 10, 0);
+        var size = ResourceVector.Standard(1, 2, 10, 0).ToList();
         var (from, until) = (new DateTime(2026, month, 1, 0, 0, 0, DateTimeKind.Utc), new DateTime(2026, month, 11, 0, 0, 0, DateTimeKind.Utc));
         var monthText = $"2026-{month:00}";
         await AllConsumedAsync(await ReplayAsync([
@@ -272,4 +272,10 @@ public sealed record StandardPrices(long VcpuHourXof, long MemoryGibHourXof, lon
     public IEnumerable<Aes.Contracts.Billing.V1.ResourcePrice> ByClass() =>
         new (string Class, long Price)[] { ("vcpu", VcpuHourXof), ("memory_gib", MemoryGibHourXof), ("storage_gib", StorageGibMonthXof), ("public_ipv4", PublicIpv4MonthXof) }
             .Select(p => new Aes.Contracts.Billing.V1.ResourcePrice { ResourceClass = p.Class, UnitPriceXof = p.Price });
+}
+
+/// <summary>A VM's size in the standard classes as a test writes it (storage is its disk); events carry it by class.</summary>
+public sealed record StandardSize(long Vcpu, long MemoryGib, long StorageGib, long PublicIpv4)
+{
+    public IReadOnlyList<Aes.Contracts.ResourceAmount> ByClass() => ResourceVector.Standard(Vcpu, MemoryGib, StorageGib, PublicIpv4).ToList();
 }

@@ -20,17 +20,18 @@ public sealed class SqliteBillingTests(SqliteBillingService billing) : BillingTe
 /// </summary>
 public abstract class BillingTests<TFixture>(TFixture billing) : IClassFixture<TFixture> where TFixture : BillingServiceFixture
 {
-    private static readonly ResourceAmounts Journey2Size = new(4, 16, 200, 0);
+    private static readonly StandardSize Journey2Size = new(4, 16, 200, 0);
 
     private static DateTime Utc(int month, int day, int hour = 0, int minute = 0, int second = 0) =>
         new(2026, month, day, hour, minute, second, DateTimeKind.Utc);
 
     private sealed record Vm(Guid Id, Guid Agency, string AgencyState, Guid Facility, string FacilityState)
     {
-        public VmActivated Activated(ResourceAmounts size, DateTime at) => new(Id, Guid.Empty, Agency, AgencyState, Facility, FacilityState, size, at);
-        public VmResized Resized(ResourceAmounts from, ResourceAmounts to, DateTime at) => new(Id, Agency, AgencyState, Facility, FacilityState, from, to, at);
-        public VmDecommissioned Decommissioned(ResourceAmounts size, DateTime activatedAt, DateTime at) =>
-            new(Id, Guid.Empty, Agency, AgencyState, Facility, FacilityState, size, activatedAt, at);
+        public VmActivated Activated(StandardSize size, DateTime at) => new(Id, Guid.Empty, Agency, AgencyState, Facility, FacilityState, size.ByClass(), at);
+        public VmResized Resized(StandardSize from, StandardSize to, DateTime at) =>
+            new(Id, Agency, AgencyState, Facility, FacilityState, from.ByClass(), to.ByClass(), at);
+        public VmDecommissioned Decommissioned(StandardSize size, DateTime activatedAt, DateTime at) =>
+            new(Id, Guid.Empty, Agency, AgencyState, Facility, FacilityState, size.ByClass(), activatedAt, at);
     }
 
     private Vm NewVm(Guid agency, string agencyState, bool inMali = true) =>
@@ -51,7 +52,7 @@ public abstract class BillingTests<TFixture>(TFixture billing) : IClassFixture<T
         var agency = await billing.NewAgencyAsync("NE", "Agence nationale pour la société de l'information");
         var vm = NewVm(agency, "NE");
         var late = NewVm(agency, "NE");
-        var small = new ResourceAmounts(2, 0, 0, 0);
+        var small = new StandardSize(2, 0, 0, 0);
         await billing.ReplayAsync(
         [
             vm.Activated(Journey2Size, Utc(8, 5, 10)), vm.Decommissioned(Journey2Size, Utc(8, 5, 10), Utc(8, 25, 10)),
@@ -158,16 +159,14 @@ public abstract class BillingTests<TFixture>(TFixture billing) : IClassFixture<T
         Assert.Equal([("vcpu", 25L), ("memory_gib", 5L), ("storage_gib", 60L), ("public_ipv4", 2500L), (L40s, 1_200L)],
             catalogue!.UnitPrices.Select(p => (p.ResourceClass, p.UnitPriceXof)));
 
-        // A Niger VM with two L40S for ten hours of November (Niamey), as provisioning announces it: the standard four in the
-        // fixed fields, every class in the list.
+        // A Niger VM with two L40S for ten hours of November (Niamey), as provisioning announces it: every class in the list.
         var agency = await billing.NewAgencyAsync("NE", "Agence de l'intelligence artificielle");
         var vm = new Vm(Guid.NewGuid(), agency, "NE", facility, "ML");
-        var size = new ResourceAmounts(8, 64, 0, 0);
         IReadOnlyList<Aes.Contracts.ResourceAmount> byClass = [new("vcpu", 8), new("memory_gib", 64), new(L40s, 2)];
         await billing.ReplayAsync(
         [
-            new VmActivated(vm.Id, Guid.Empty, agency, "NE", facility, "ML", size, Utc(11, 10, 8), byClass),
-            new VmDecommissioned(vm.Id, Guid.Empty, agency, "NE", facility, "ML", size, Utc(11, 10, 8), Utc(11, 10, 18), byClass),
+            new VmActivated(vm.Id, Guid.Empty, agency, "NE", facility, "ML", byClass, Utc(11, 10, 8)),
+            new VmDecommissioned(vm.Id, Guid.Empty, agency, "NE", facility, "ML", byClass, Utc(11, 10, 8), Utc(11, 10, 18)),
         ], seed: 21);
         await WaitForUsageAsync(billing.NigerOperator, agency, "2026-11", periods: 1, ended: 1);
         var usage = await billing.Client.ListUsageAsync(new ListUsageRequest { ActorUserId = billing.NigerOperator.ToString(), AgencyId = agency.ToString(), Month = "2026-11" });
@@ -202,13 +201,13 @@ public abstract class BillingTests<TFixture>(TFixture billing) : IClassFixture<T
         await billing.SetPricesAsync(billing.MaliOperator, billing.MaliFacility, change, null, raised);
 
         var events = new List<object>();
-        var periods = new List<(DateTime From, DateTime Until, ResourceAmounts Size)>();
+        var periods = new List<(DateTime From, DateTime Until, StandardSize Size)>();
         var monthEnd = Utc(10, 1);
         var ended = 0;
         for (var i = 0; i < 12; i++)
         {
             var vm = NewVm(agency, "ML");
-            var size = new ResourceAmounts(1 + i % 4, 2 * (1 + i % 3), 20 * (i + 1), i % 5 == 0 ? 1 : 0);
+            var size = new StandardSize(1 + i % 4, 2 * (1 + i % 3), 20 * (i + 1), i % 5 == 0 ? 1 : 0);
             var start = Utc(9, 1, i, i).AddSeconds(7 * i).AddMilliseconds(250);
             var from = new DateTime(start.Ticks - start.Ticks % TimeSpan.TicksPerSecond, DateTimeKind.Utc);
             events.Add(vm.Activated(size, start));
@@ -257,10 +256,10 @@ public abstract class BillingTests<TFixture>(TFixture billing) : IClassFixture<T
 
     /// <summary>The test's own arithmetic: exact resource-seconds per resource and price, then one rounding per line, halves up.</summary>
     private static List<(string Resource, DateTime From, long Amount)> ExpectedLines(
-        List<(DateTime From, DateTime Until, ResourceAmounts Size)> periods, DateTime change, DateTime monthEnd, StandardPrices before, StandardPrices after)
+        List<(DateTime From, DateTime Until, StandardSize Size)> periods, DateTime change, DateTime monthEnd, StandardPrices before, StandardPrices after)
     {
         var monthSeconds = (decimal)(monthEnd - Utc(9, 1)).TotalSeconds;
-        (string Name, Func<ResourceAmounts, long> Quantity, Func<StandardPrices, long> Price, decimal Divisor)[] resources =
+        (string Name, Func<StandardSize, long> Quantity, Func<StandardPrices, long> Price, decimal Divisor)[] resources =
         [
             ("vcpu", s => s.Vcpu, p => p.VcpuHourXof, 3600m),
             ("memory_gib", s => s.MemoryGib, p => p.MemoryGibHourXof, 3600m),
@@ -294,7 +293,7 @@ public abstract class BillingTests<TFixture>(TFixture billing) : IClassFixture<T
         var actor = billing.MaliOperator.ToString();
         var facility = await billing.NewFacilityAsync("ML", "ML-KYS-1", billing.MaliOperator);
         var vm = new Vm(Guid.NewGuid(), agency, "ML", facility, "ML");
-        var size = new ResourceAmounts(1, 2, 10, 1);
+        var size = new StandardSize(1, 2, 10, 1);
         await billing.ReplayAsync([vm.Activated(size, Utc(6, 20)), vm.Decommissioned(size, Utc(6, 20), Utc(8, 1))], seed: 3);
         await WaitForUsageAsync(billing.MaliOperator, agency, "2026-07", 1, 1);
 
@@ -357,7 +356,7 @@ public abstract class BillingTests<TFixture>(TFixture billing) : IClassFixture<T
     {
         var agency = await billing.NewAgencyAsync("ML", "Direction nationale des domaines");
         var vm = NewVm(agency, "ML");
-        var size = new ResourceAmounts(1, 2, 0, 0);
+        var size = new StandardSize(1, 2, 0, 0);
         await billing.ReplayAsync([vm.Activated(size, Utc(3, 2, 8)), vm.Decommissioned(size, Utc(3, 2, 8), Utc(3, 2, 20))], seed: 6);
         await WaitForUsageAsync(billing.MaliOperator, agency, "2026-03", 1, 1);
 
@@ -394,7 +393,7 @@ public abstract class BillingTests<TFixture>(TFixture billing) : IClassFixture<T
 
         var agency = await billing.NewAgencyAsync("NE", "Office de radiodiffusion et télévision");
         var vm = new Vm(Guid.NewGuid(), agency, "NE", facility, "ML");
-        var size = new ResourceAmounts(1, 0, 0, 0);
+        var size = new StandardSize(1, 0, 0, 0);
         await billing.ReplayAsync([vm.Activated(size, Utc(10, 9, 12)), vm.Decommissioned(size, Utc(10, 9, 12), Utc(10, 10, 12))], seed: 8);
         await WaitForUsageAsync(billing.NigerOperator, agency, "2026-10", 1, 1);
 
@@ -411,7 +410,7 @@ public abstract class BillingTests<TFixture>(TFixture billing) : IClassFixture<T
         var agency = await billing.NewAgencyAsync("ML", "Agence des technologies de l'information");
         var actor = billing.MaliOperator.ToString();
         var vm = NewVm(agency, "ML", inMali: false);
-        var size = new ResourceAmounts(2, 4, 0, 0);
+        var size = new StandardSize(2, 4, 0, 0);
         await billing.ReplayAsync([vm.Activated(size, Utc(5, 2, 8)), vm.Decommissioned(size, Utc(5, 2, 8), Utc(5, 3, 8))], seed: 4);
         await WaitForUsageAsync(billing.MaliOperator, agency, "2026-05", 1, 1);
 
@@ -438,7 +437,7 @@ public abstract class BillingTests<TFixture>(TFixture billing) : IClassFixture<T
         var agency = await billing.NewAgencyAsync("ML", "Institut national de la statistique");
         var actor = billing.MaliOperator.ToString();
         var vm = NewVm(agency, "ML");
-        var size = new ResourceAmounts(3, 6, 30, 0);
+        var size = new StandardSize(3, 6, 30, 0);
         await billing.ReplayAsync([vm.Activated(size, Utc(4, 10)), vm.Decommissioned(size, Utc(4, 10), Utc(4, 12))], seed: 5);
         await WaitForUsageAsync(billing.MaliOperator, agency, "2026-04", 1, 1);
 
