@@ -4,9 +4,8 @@ using Aes.ServiceDefaults.Errors;
 namespace Aes.Messaging;
 
 /// <summary>
-/// Amounts or prices by class as a request gives them on the wire (ADR 040's expand, then contract): a list by class code
-/// beside the four fixed fields of the standard classes. A request gives either, or both alike; every mistake is named by
-/// its field (<c>unit_prices[2].resource_class</c>).
+/// Amounts or prices by class as a request gives them on the wire: a list by class code (ADR 045–047); every mistake is
+/// named by its field (<c>unit_prices[2].resource_class</c>).
 /// </summary>
 public static class ByClassInput
 {
@@ -29,15 +28,4 @@ public static class ByClassInput
     /// <summary>Where a list given on the wire named <paramref name="resourceClass"/> (codes are read trimmed and in lower case), or -1.</summary>
     public static int IndexOf(IEnumerable<string> given, string resourceClass) =>
         given.Select(code => code.Trim().ToLowerInvariant()).ToList().IndexOf(resourceClass);
-
-    /// <summary>Both forms given: the list's standard classes must be the fixed fields.</summary>
-    public static void EnsureAgree(ResourceVector? standard, ResourceVector listed, string field, string listField)
-    {
-        if (standard is not null && standard != ResourceVector.Of(listed.NonZero().Where(a => ResourceClasses.IsStandard(a.Class))))
-        {
-            throw new InvalidFieldException(field, new(
-                $"ne correspond pas à {listField} : donnez l'un ou l'autre, ou les deux identiques.",
-                $"does not match {listField}: give one or the other, or both alike."));
-        }
-    }
 }
