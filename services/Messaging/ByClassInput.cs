@@ -10,7 +10,11 @@ namespace Aes.Messaging;
 public static class ByClassInput
 {
     /// <summary>The list: each code well formed and named once, each amount between 0 and <paramref name="max"/>.</summary>
-    public static ResourceVector Listed(IReadOnlyList<(string? Class, long Amount)> items, string listField, string amountName, long max)
+    public static ResourceVector Listed(IReadOnlyList<(string? Class, long Amount)> items, string listField, string amountName, long max) =>
+        ResourceVector.Of(Given(items, listField, amountName, max));
+
+    /// <summary>The list as given, zeros kept (a limit of 0 is a limit), each code well formed and named once.</summary>
+    public static IReadOnlyList<(string Class, long Amount)> Given(IReadOnlyList<(string? Class, long Amount)> items, string listField, string amountName, long max)
     {
         var given = new List<(string Class, long Amount)>();
         for (var i = 0; i < items.Count; i++)
@@ -22,7 +26,7 @@ public static class ByClassInput
             }
             given.Add((resourceClass, Validate.Amount(items[i].Amount, $"{listField}[{i}].{amountName}", max)));
         }
-        return ResourceVector.Of(given);
+        return given;
     }
 
     /// <summary>Where a list given on the wire named <paramref name="resourceClass"/> (codes are read trimmed and in lower case), or -1.</summary>

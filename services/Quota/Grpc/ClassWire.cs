@@ -44,16 +44,7 @@ internal static class ClassWire
                 "est obligatoire : une quantité par classe, par exemple {resource_class: vcpu, amount: 2}.",
                 "is required: an amount by class, for example {resource_class: vcpu, amount: 2}."));
         }
-        var given = new Dictionary<string, long>(StringComparer.Ordinal);
-        for (var i = 0; i < byClass.Count; i++)
-        {
-            var resourceClass = ClassOf(byClass[i].ResourceClass, $"{field}[{i}].resource_class");
-            if (!given.TryAdd(resourceClass, Validate.Amount(byClass[i].Amount, $"{field}[{i}].amount", CapacityOperations.MaxAmount)))
-            {
-                throw new InvalidFieldException($"{field}[{i}].resource_class", new(
-                    $"{resourceClass} apparaît deux fois.", $"{resourceClass} appears twice."));
-            }
-        }
-        return given;
+        return ByClassInput.Given(byClass.Select(a => ((string?)a.ResourceClass, a.Amount)).ToList(), field, "amount", CapacityOperations.MaxAmount)
+            .ToDictionary(a => a.Class, a => a.Amount, StringComparer.Ordinal);
     }
 }
