@@ -29,7 +29,7 @@ public sealed class Campaign(HttpClient portal, string agencyToken, string opera
 
         // Room for the whole campaign: Mali's default quota, and a pool in Bamako sized for it.
         await SendAsync(operatorToken, HttpMethod.Put, "/api/v1/states/ML/default-quota",
-            new { limits = new { vcpu = 1_000_000, memoryGib = 10_000_000, storageGib = 100_000_000, publicIpv4 = 1_000 } });
+            new { limitsByClass = ByClass(("vcpu", 1_000_000), ("memory_gib", 10_000_000), ("storage_gib", 100_000_000), ("public_ipv4", 1_000)) });
         await SendAsync(operatorToken, HttpMethod.Put, "/api/v1/auto-approval",
             new { policy = new { stateCode = "ML", enabled = true, maxVcpu = 8, classifications = new[] { "internal", "public" } } });
         var pool = await SendAsync(operatorToken, HttpMethod.Post, "/api/v1/pools", new { facilityId = facility, name = $"campagne-{Guid.NewGuid():N}"[..20] });
@@ -40,6 +40,10 @@ public sealed class Campaign(HttpClient portal, string agencyToken, string opera
         }
         return (agency, project);
     }
+
+    /// <summary>Amounts by class as the API reads them: <c>[{"resourceClass": "vcpu", "amount": 4}, …]</c>.</summary>
+    private static object[] ByClass(params (string Class, long Amount)[] amounts) =>
+        [.. amounts.Select(a => new { resourceClass = a.Class, amount = a.Amount })];
 
     /// <summary>An inventory of <paramref name="rows"/> workloads; <paramref name="uniform"/> gives every one the same size (1 vCPU, 2 GiB, 40 GiB: s1.small).</summary>
     public static void WriteInventory(string path, int rows, bool uniform = false)
@@ -65,8 +69,15 @@ public sealed class Campaign(HttpClient portal, string agencyToken, string opera
             var body = new
             {
                 agencyId, projectId, classification = row[3], justification = row[10], deadline = DateTimeOffset.UtcNow.AddDays(7),
-                vms = new[] { new { vcpu = long.Parse(row[4], CultureInfo.InvariantCulture), memoryGib = long.Parse(row[5], CultureInfo.InvariantCulture),
-                    diskGib = long.Parse(row[6], CultureInfo.InvariantCulture), image = row[7], count = int.Parse(row[8], CultureInfo.InvariantCulture) } },
+                vms = new[]
+                {
+                    new
+                    {
+                        image = row[7], count = int.Parse(row[8], CultureInfo.InvariantCulture),
+                        resources = ByClass(("vcpu", long.Parse(row[4], CultureInfo.InvariantCulture)), ("memory_gib", long.Parse(row[5], CultureInfo.InvariantCulture)),
+                            ("storage_gib", long.Parse(row[6], CultureInfo.InvariantCulture))),
+                    },
+                },
             };
             var sent = DateTimeOffset.UtcNow;
             var created = await SendAsync(agencyToken, HttpMethod.Post, "/api/v1/requests", body, idempotencyKey: $"campagne-{row[0]}-{started.Ticks}");

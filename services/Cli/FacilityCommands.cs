@@ -1,3 +1,4 @@
+using Aes.Contracts.ByClass;
 using System.CommandLine;
 using System.Globalization;
 using Aes.Contracts.Provisioning.V1;
@@ -182,8 +183,8 @@ public static class FacilityCommands
         var flavours = new Table().AddColumns("gabarit du centre / facility flavour", "id", "vCPU", "Gio / GiB", "disque / disk", "offert comme / offered as", "présent / present");
         foreach (var flavour in catalogue.Flavours)
         {
-            flavours.AddRow(Markup.Escape(flavour.NativeName), Markup.Escape(flavour.NativeId), flavour.Vcpu.ToString(CultureInfo.InvariantCulture),
-                flavour.MemoryGib.ToString(CultureInfo.InvariantCulture), flavour.DiskGib.ToString(CultureInfo.InvariantCulture), Markup.Escape(flavour.Code), flavour.Present ? "oui / yes" : "non / no");
+            flavours.AddRow(Markup.Escape(flavour.NativeName), Markup.Escape(flavour.NativeId), flavour.Resources.AmountOf("vcpu").ToString(CultureInfo.InvariantCulture),
+                flavour.Resources.AmountOf("memory_gib").ToString(CultureInfo.InvariantCulture), flavour.Resources.AmountOf("storage_gib").ToString(CultureInfo.InvariantCulture), Markup.Escape(flavour.Code), flavour.Present ? "oui / yes" : "non / no");
         }
         console.Write(flavours);
         var images = new Table().AddColumns("image du centre / facility image", "id", "offerte comme / offered as", "présente / present");

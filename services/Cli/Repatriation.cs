@@ -199,10 +199,10 @@ public static class Repatriation
             RequestId = workload.RequestId, AgencyId = workload.AgencyId, ProjectId = workload.ProjectId, Classification = workload.Classification,
             Justification = workload.Justification, Deadline = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(DateTime.UtcNow.AddDays(90)),
         };
-        request.Vms.Add(new VmSpec
-        {
-            Vcpu = workload.Vcpu, MemoryGib = workload.MemoryGib, DiskGib = workload.DiskGib, Image = workload.Image, Count = workload.Count, PublicIpv4 = workload.PublicIpv4,
-        });
+        var vm = new VmSpec { Image = workload.Image, Count = workload.Count };
+        vm.Resources.AddRange(new[] { ("vcpu", workload.Vcpu), ("memory_gib", workload.MemoryGib), ("storage_gib", workload.DiskGib), ("public_ipv4", workload.PublicIpv4 ? 1L : 0L) }
+            .Where(a => a.Item1 != "public_ipv4" || a.Item2 > 0).Select(a => new ResourceAmount { ResourceClass = a.Item1, Amount = a.Item2 }));
+        request.Vms.Add(vm);
         return request;
     }
 

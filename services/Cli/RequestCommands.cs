@@ -63,13 +63,13 @@ public static class RequestCommands
             throw new UsageException("--gpu est pour une taille sur mesure : un gabarit GPU (g1.a100) apporte les siens / "
                 + "--gpu is for a custom size: a GPU flavour (g1.a100) brings its own");
         }
-        var vm = new VmSpec
-        {
-            Flavour = options.Flavour ?? "", Vcpu = options.Vcpu, MemoryGib = options.MemoryGib, DiskGib = options.DiskGib,
-            Image = options.Image, Count = options.Count, PublicIpv4 = options.PublicIpv4,
-        };
-        // Beside the fixed sizes the list by class brings only the GPUs (the service checks any standard class it names).
-        vm.Resources.AddRange(gpus.Where(g => g.Value > 0).Select(g => new ResourceAmount { ResourceClass = g.Class, Amount = g.Value }));
+        var vm = new VmSpec { Flavour = options.Flavour ?? "", Image = options.Image, Count = options.Count };
+        // A custom size names vCPU, memory and disk even at 0, so that the service names what is missing; a flavour brings them.
+        (string Class, long Value)[] size = options.Flavour is null
+            ? [("vcpu", options.Vcpu), ("memory_gib", options.MemoryGib), ("storage_gib", options.DiskGib), .. gpus.Where(g => g.Value > 0)]
+            : [];
+        vm.Resources.AddRange(size.Append(("public_ipv4", options.PublicIpv4 ? 1 : 0)).Where(a => a.Class != "public_ipv4" || a.Value > 0)
+            .Select(a => new ResourceAmount { ResourceClass = a.Class, Amount = a.Value }));
         request.Vms.Add(vm);
         var submitted = await endpoints.Provisioning().SubmitRequestAsync(request, cancellationToken: cancellationToken);
         console.MarkupLine($"[green]Soumise / submitted:[/] {submitted.Id} ({Markup.Escape(submitted.Status)})");

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Aes.Contracts.ByClass;
 using Aes.Contracts.Provisioning.V1;
 using Spectre.Console;
 using Aes.ServiceDefaults.Paging;
@@ -30,9 +31,9 @@ public static class VmCommands
                 "IPv4 publique / public IPv4", "statut / status");
             foreach (var vm in vms)
             {
-                table.AddRow(vm.Id, Markup.Escape(vm.Name), Markup.Escape(vm.FacilityCode), $"{vm.Vcpu} vCPU, {vm.MemoryGib} GiB, {vm.DiskGib} GiB",
+                table.AddRow(vm.Id, Markup.Escape(vm.Name), Markup.Escape(vm.FacilityCode), Markup.Escape(Size(vm.Resources)),
                     Markup.Escape(vm.Addresses.Count > 0 ? string.Join(", ", vm.Addresses) : "—"),
-                    Markup.Escape(vm.PublicIpv4Address.Length > 0 ? vm.PublicIpv4Address : vm.PublicIpv4 ? "…" : "—"), Markup.Escape(vm.Status));
+                    Markup.Escape(vm.PublicIpv4Address.Length > 0 ? vm.PublicIpv4Address : vm.Resources.AmountOf("public_ipv4") > 0 ? "…" : "—"), Markup.Escape(vm.Status));
             }
             console.Write(table);
             return ExitCodes.Ok;
@@ -102,6 +103,11 @@ public static class VmCommands
     }
 
     /// <summary>`aes keys …`: the signed-in person's public SSH keys.</summary>
+    /// <summary>"12 vCPU, 96 GiB, 400 GiB, 1 × gpu_a100_80g": the standard classes in words, the others by code.</summary>
+    private static string Size(IReadOnlyCollection<ResourceAmount> size) =>
+        $"{size.AmountOf("vcpu")} vCPU, {size.AmountOf("memory_gib")} GiB, {size.AmountOf("storage_gib")} GiB"
+        + string.Concat(size.Where(a => a.ResourceClass is not ("vcpu" or "memory_gib" or "storage_gib" or "public_ipv4")).Select(a => $", {a.Amount} × {a.ResourceClass}"));
+
     public static Command Keys(SignedRun run, IAnsiConsole console)
     {
         var agency = new Option<string>("--agency") { Description = "Organisme / agency (ML/MEF)", Required = true };

@@ -5,7 +5,7 @@ using V1 = Aes.Contracts.Provisioning.V1;
 
 namespace Aes.Provisioning.Tests;
 
-/// <summary>How a request's VM lines are read: a flavour, the fixed sizes or amounts by class, GPUs included, each mistake named by field.</summary>
+/// <summary>How a request's VM lines and a resize are read: a flavour or amounts by class, GPUs included, each mistake named by field.</summary>
 public sealed class VmSpecTests
 {
     private static readonly HashSet<string> Known = ["vcpu", "memory_gib", "storage_gib", "public_ipv4", "gpu_a100_80g", "gpu_l40s"];
@@ -22,7 +22,9 @@ public sealed class VmSpecTests
     [Fact]
     public void A_gpu_flavour_brings_its_gpus_and_a_list_alike_is_accepted()
     {
-        var line = Assert.Single(VmSpecs.Lines([new V1.VmSpec { Flavour = "g1.a100", Image = "debian-12", Count = 1, PublicIpv4 = true }], Known));
+        var withAddress = Spec(("public_ipv4", 1));
+        withAddress.Flavour = "g1.a100";
+        var line = Assert.Single(VmSpecs.Lines([withAddress], Known));
         Assert.Equal(ResourceVector.Standard(12, 96, 400, 1).Add(ResourceVector.Of(("gpu_a100_80g", 1))), line.SizePerVm);
         var alike = Spec(("gpu_a100_80g", 1), ("vcpu", 12), ("memory_gib", 96), ("storage_gib", 400));
         alike.Flavour = "g1.a100";
@@ -38,23 +40,24 @@ public sealed class VmSpecTests
     }
 
     [Fact]
-    public void Fixed_sizes_take_gpus_from_the_list_beside_them_when_both_agree()
+    public void A_flavour_takes_only_its_address_from_the_list_and_no_address_means_none()
     {
-        var spec = Spec(("gpu_l40s", 1), ("vcpu", 4));
-        (spec.Vcpu, spec.MemoryGib, spec.DiskGib) = (4, 16, 80);
-        var line = Assert.Single(VmSpecs.Lines([spec], Known));
-        Assert.Equal(ResourceVector.Standard(4, 16, 80, 0).Add(ResourceVector.Of(("gpu_l40s", 1))), line.SizePerVm);
-    }
-
-    [Fact]
-    public void Each_size_comes_from_its_fixed_field_or_the_list_and_a_flavour_takes_its_address_from_the_list()
-    {
-        var mixed = Spec(("memory_gib", 64), ("storage_gib", 100), ("gpu_l40s", 1));
-        mixed.Vcpu = 8;
-        Assert.Equal(ResourceVector.Standard(8, 64, 100, 0).Add(ResourceVector.Of(("gpu_l40s", 1))), Assert.Single(VmSpecs.Lines([mixed], Known)).SizePerVm);
         var flavourWithAddress = Spec(("public_ipv4", 1));
         flavourWithAddress.Flavour = "g1.a100";
         Assert.True(Assert.Single(VmSpecs.Lines([flavourWithAddress], Known)).PublicIpv4);
+        Assert.False(Assert.Single(VmSpecs.Lines([Spec(("vcpu", 2), ("memory_gib", 4), ("storage_gib", 10))], Known)).PublicIpv4);
+    }
+
+    [Fact]
+    public void A_resize_by_list_names_what_it_decides_and_a_flavour_decides_every_class()
+    {
+        var byList = VmSpecs.Size("", [.. Spec(("vcpu", 4), ("memory_gib", 16), ("storage_gib", 80)).Resources], "", Known);
+        Assert.Equal((ResourceVector.Standard(4, 16, 80, 0), false), (byList.Size, byList.ByFlavour));
+        Assert.DoesNotContain("gpu_a100_80g", byList.Named);
+        Assert.Equal("resources[2].amount", byList.FieldOf("storage_gib"));
+        Assert.Equal("resources", byList.FieldOf("gpu_a100_80g"));
+        var byFlavour = VmSpecs.Size("s1.large", [], "", Known);
+        Assert.Equal((ResourceVector.Standard(4, 16, 200, 0), true, "flavour"), (byFlavour.Size, byFlavour.ByFlavour, byFlavour.FieldOf("vcpu")));
     }
 
     [Fact]
@@ -67,10 +70,12 @@ public sealed class VmSpecTests
         Assert.Equal("vms[0].resources[0].amount", RefusedField(Spec(("vcpu", 200), ("memory_gib", 4), ("storage_gib", 10))));
         Assert.Equal("vms[0].resources[0].amount", RefusedField(Spec(("public_ipv4", 2), ("vcpu", 2), ("memory_gib", 4), ("storage_gib", 10))));
         Assert.Equal("vms[0].resources[0].amount", RefusedField(Spec(("gpu_l40s", -1))));
-        Assert.Equal("vms[0].memory_gib", RefusedField(Spec(("vcpu", 2), ("gpu_l40s", 1))));
-        var atOdds = Spec(("vcpu", 8), ("memory_gib", 16), ("storage_gib", 80));
-        (atOdds.Vcpu, atOdds.MemoryGib, atOdds.DiskGib) = (4, 16, 80);
-        Assert.Equal("vms[0].vcpu", RefusedField(atOdds));
+        Assert.Equal("vms[0].resources", RefusedField(Spec(("vcpu", 2), ("gpu_l40s", 1))));
+        Assert.Equal("vms[0].resources", RefusedField(Spec()));
+        Assert.Equal("vms[0].resources[1].amount", RefusedField(Spec(("vcpu", 2), ("memory_gib", 0), ("storage_gib", 10))));
+        var zeroUnderFlavour = Spec(("vcpu", 0));
+        zeroUnderFlavour.Flavour = "s1.small";
+        Assert.Equal("vms[0].resources[0].amount", RefusedField(zeroUnderFlavour));
         var notTheFlavour = Spec(("public_ipv4", 1), ("gpu_a100_80g", 2));
         notTheFlavour.Flavour = "g1.a100";
         Assert.Equal("vms[0].resources[1].amount", RefusedField(notTheFlavour));

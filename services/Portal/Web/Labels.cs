@@ -1,3 +1,4 @@
+using Aes.Contracts.ByClass;
 using Aes.Contracts.Quota.V1;
 
 namespace Aes.Portal.Web;
@@ -104,15 +105,20 @@ public static class Labels
     public static string Devices(IEnumerable<Aes.Contracts.Provisioning.V1.ResourceAmount> amounts, IReadOnlyDictionary<string, Aes.Contracts.Tenancy.V1.ResourceClass> classes) =>
         Devices(amounts.Select(a => (a.ResourceClass, a.Amount)), classes);
 
+    /// <summary>One VM's size from its list by class: "12 vCPU, 96 Gio, 400 Gio, IPv4, 1 × GPU A100 80 Go".</summary>
+    public static string VmSize(IReadOnlyCollection<Aes.Contracts.Provisioning.V1.ResourceAmount> size, IReadOnlyDictionary<string, Aes.Contracts.Tenancy.V1.ResourceClass> classes) =>
+        $"{N(size.AmountOf("vcpu"))} vCPU, {N(size.AmountOf("memory_gib"))} {Language.T("Gio", "GiB")}, {N(size.AmountOf("storage_gib"))} {Language.T("Gio", "GiB")}"
+        + (size.AmountOf("public_ipv4") > 0 ? ", IPv4" : "") + Devices(size, classes);
+
     /// <summary>Prices by class in the reader's words: "vCPU 20 XOF/vcpu·heure · GPU A100 80 Go 1 200 XOF/gpu·heure".</summary>
     public static string Prices(IEnumerable<(string Class, long PriceXof)> prices, IReadOnlyDictionary<string, Aes.Contracts.Tenancy.V1.ResourceClass> classes) =>
         string.Join(" · ", prices.Select(p => $"{Resource(p.Class, classes)} {N(p.PriceXof)} XOF/{PriceUnit(p.Class, classes)}"));
 
-    /// <summary>A catalogue's prices beyond the standard four, in the reader's words: "GPU A100 80 Go 1 500 XOF/gpu·heure", "… XOF/gpu-hour".</summary>
     /// <summary>The catalogue's unit price of one class, 0 when it does not price it.</summary>
     public static long UnitPrice(Aes.Contracts.Billing.V1.PriceCatalogue catalogue, string code) =>
         catalogue.UnitPrices.Where(p => p.ResourceClass == code).Sum(p => p.UnitPriceXof);
 
+    /// <summary>A catalogue's prices beyond the standard four, in the reader's words: "GPU A100 80 Go 1 500 XOF/gpu·heure", "… XOF/gpu-hour".</summary>
     public static string OtherClassPrices(Aes.Contracts.Billing.V1.PriceCatalogue catalogue, IReadOnlyDictionary<string, Aes.Contracts.Tenancy.V1.ResourceClass> classes) =>
         Prices(catalogue.UnitPrices.Where(p => !StandardClasses.Contains(p.ResourceClass)).Select(p => (p.ResourceClass, p.UnitPriceXof)), classes);
 

@@ -143,8 +143,8 @@ public sealed class VmOperations(ProvisioningDbContext db, Access access, Facili
         DecisionRetry.OnFreshRowsAsync(db, "Vm", () => DecommissionOnceAsync(vmId, actor, reason, cancellationToken));
 
     /// <summary>Asks for a new size; the workflow takes it from quota, then from the facility.</summary>
-    public Task<VmRecord> ResizeAsync(Guid vmId, Guid actor, long vcpu, long memoryGib, long diskGib, ResourceVector? accelerators, CancellationToken cancellationToken) =>
-        DecisionRetry.OnFreshRowsAsync(db, "Vm", () => ResizeOnceAsync(vmId, actor, vcpu, memoryGib, diskGib, accelerators, cancellationToken));
+    public Task<VmRecord> ResizeAsync(Guid vmId, Guid actor, SizeGiven size, CancellationToken cancellationToken) =>
+        DecisionRetry.OnFreshRowsAsync(db, "Vm", () => ResizeOnceAsync(vmId, actor, size, cancellationToken));
 
     /// <summary>
     /// Stops, starts or reboots a VM, for its request's submitter or an administrator of its agency. The caller's
@@ -212,8 +212,7 @@ public sealed class VmOperations(ProvisioningDbContext db, Access access, Facili
         return vm;
     }
 
-    private async Task<VmRecord> ResizeOnceAsync(Guid vmId, Guid actor, long vcpu, long memoryGib, long diskGib, ResourceVector? accelerators,
-        CancellationToken cancellationToken)
+    private async Task<VmRecord> ResizeOnceAsync(Guid vmId, Guid actor, SizeGiven given, CancellationToken cancellationToken)
     {
         var vm = await db.Vms.FirstOrDefaultAsync(v => v.Id == vmId, cancellationToken) ?? throw new NotFoundException("Vm", vmId.ToString());
         await RequireConcernedAsync(vm, actor, cancellationToken);
@@ -223,19 +222,30 @@ public sealed class VmOperations(ProvisioningDbContext db, Access access, Facili
             throw new RuleViolationException(new(
                 $"La VM est {vm.Status.Code()} : seule une VM active change de taille.", $"The VM is {vm.Status.Code()}: only an active VM is resized."));
         }
-        if (accelerators is not null && accelerators != vm.Accelerators)
+        var (size, named) = (given.Size, given.Named);
+        // A GPU is a device of the host the VM runs on: another count means another host, not a resize. A flavour names
+        // every class; a list keeps the VM's GPUs it leaves out.
+        var devices = size.NonZero().Where(a => !ResourceClasses.IsStandard(a.Class));
+        var accelerators = ResourceVector.Of(given.ByFlavour ? devices : vm.Accelerators.NonZero().Where(a => !named.Contains(a.Class)).Concat(devices));
+        if (accelerators != vm.Accelerators)
         {
-            // A GPU is a device of the host the VM runs on: another count means another host, not a resize.
-            throw new InvalidFieldException("flavour", new(
+            var changed = vm.Accelerators.Classes.Concat(accelerators.Classes).First(c => accelerators[c] != vm.Accelerators[c]);
+            throw new InvalidFieldException(given.FieldOf(changed), new(
                 $"un changement de taille garde les accélérateurs de la VM ({vm.Accelerators}).", $"a resize keeps the VM's accelerators ({vm.Accelerators})."));
         }
+        if (named.Contains(ResourceClasses.PublicIpv4) && size[ResourceClasses.PublicIpv4] != (vm.PublicIpv4 ? 1 : 0))
+        {
+            throw new InvalidFieldException(given.FieldOf(ResourceClasses.PublicIpv4), new(
+                "un changement de taille garde l'adresse publique de la VM, ou son absence.", "a resize keeps the VM's public address, or its absence."));
+        }
+        var (vcpu, memoryGib, diskGib) = (size[ResourceClasses.Vcpu], size[ResourceClasses.MemoryGib], size[ResourceClasses.StorageGib]);
         if ((vm.Vcpu, vm.MemoryGib, vm.DiskGib) == (vcpu, memoryGib, diskGib))
         {
             return vm;
         }
         if (diskGib < vm.DiskGib)
         {
-            throw new InvalidFieldException("disk_gib", new(
+            throw new InvalidFieldException(given.FieldOf(ResourceClasses.StorageGib), new(
                 $"un disque ne rétrécit pas ({vm.DiskGib} Gio aujourd'hui).", $"a disk does not shrink ({vm.DiskGib} GiB today)."));
         }
         (vm.TargetVcpu, vm.TargetMemoryGib, vm.TargetDiskGib, vm.ResizeRefusedReason) = (vcpu, memoryGib, diskGib, null);

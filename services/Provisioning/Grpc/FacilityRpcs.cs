@@ -1,3 +1,4 @@
+using Aes.Contracts;
 using Microsoft.AspNetCore.Authorization;
 using Aes.Provisioning.Application;
 using Aes.ServiceDefaults.Paging;
@@ -126,7 +127,8 @@ public sealed partial class ProvisioningGrpcService
             {
                 flavours.Select(f => new V1.CatalogueFlavour
                 {
-                    NativeId = f.NativeId, NativeName = f.NativeName, Vcpu = f.Vcpu, MemoryGib = f.MemoryGib, DiskGib = f.DiskGib, Code = f.Code ?? "", Present = f.Present,
+                    NativeId = f.NativeId, NativeName = f.NativeName, Code = f.Code ?? "", Present = f.Present,
+                    Resources = { VmSpecs.ToMessages(ResourceVector.Standard(f.Vcpu, f.MemoryGib, f.DiskGib, 0)) },
                 }),
             },
             Images = { images.Select(i => new V1.CatalogueImage { NativeId = i.NativeId, NativeName = i.NativeName, Code = i.Code ?? "", Present = i.Present }) },

@@ -394,14 +394,8 @@ public sealed partial class ProvisioningGrpcService(
     {
         var vmId = Validate.Id(request.VmId, "vm_id");
         var actor = Validate.Id(request.ActorUserId, "actor_user_id");
-        if (!string.IsNullOrWhiteSpace(request.Flavour))
-        {
-            var flavour = VmSpecs.Flavour(request.Flavour, "flavour");
-            return ToMessage(await vms.ResizeAsync(vmId, actor, flavour.Vcpu, flavour.MemoryGib, flavour.DiskGib, flavour.Accelerators, context.CancellationToken));
-        }
-        return ToMessage(await vms.ResizeAsync(vmId, actor, VmSpecs.Bounded(request.Vcpu, "vcpu", Catalogue.MaxVcpu),
-            VmSpecs.Bounded(request.MemoryGib, "memory_gib", Catalogue.MaxMemoryGib), VmSpecs.Bounded(request.DiskGib, "disk_gib", Catalogue.MaxDiskGib), null,
-            context.CancellationToken));
+        var size = VmSpecs.Size(request.Flavour, request.Resources, "", await KnownClassesAsync(context.CancellationToken));
+        return ToMessage(await vms.ResizeAsync(vmId, actor, size, context.CancellationToken));
     }
 
     public override Task<V1.Vm> StopVm(V1.VmPowerRequest request, ServerCallContext context) =>
@@ -448,7 +442,8 @@ public sealed partial class ProvisioningGrpcService(
             {
                 listed.Select(v => new V1.FacilityVm
                 {
-                    Id = v.VmId.ToString(), Name = v.Name, Vcpu = v.Size.Vcpu, MemoryGib = v.Size.MemoryGib, DiskGib = v.Size.DiskGib, Image = v.NativeImage,
+                    Id = v.VmId.ToString(), Name = v.Name, Image = v.NativeImage,
+                    Resources = { VmSpecs.ToMessages(ResourceVector.Standard(v.Size.Vcpu, v.Size.MemoryGib, v.Size.DiskGib, 0)) },
                     PowerState = v.State.ToString().ToLowerInvariant(), CreatedAt = v.CreatedAt is { } at ? Timestamp.FromDateTime(at) : null,
                 }),
             },
@@ -481,7 +476,7 @@ public sealed partial class ProvisioningGrpcService(
         };
         message.Vms.AddRange(r.Lines().Select(l => new V1.VmSpec
         {
-            Flavour = l.Flavour ?? "", Vcpu = l.Vcpu, MemoryGib = l.MemoryGib, DiskGib = l.DiskGib, Image = l.Image, Count = l.Count, PublicIpv4 = l.PublicIpv4,
+            Flavour = l.Flavour ?? "", Image = l.Image, Count = l.Count,
             Resources = { VmSpecs.ToMessages(l.SizePerVm) },
         }));
         message.VmIds.AddRange(r.Vms.OrderBy(v => v.Name).Select(v => v.Id.ToString()));
@@ -509,7 +504,7 @@ public sealed partial class ProvisioningGrpcService(
     private static V1.Vm ToMessage(VmRecord vm) => new()
     {
         Id = vm.Id.ToString(), RequestId = vm.RequestId.ToString(), AgencyId = vm.AgencyId.ToString(), FacilityId = vm.FacilityId?.ToString() ?? "",
-        FacilityCode = vm.FacilityCode ?? "", Name = vm.Name, Vcpu = vm.Vcpu, MemoryGib = vm.MemoryGib, DiskGib = vm.DiskGib, PublicIpv4 = vm.PublicIpv4,
+        FacilityCode = vm.FacilityCode ?? "", Name = vm.Name,
         Image = vm.Image, Status = vm.Status.Code(),
         ActivatedAt = vm.ActivatedAt is { } activated ? Timestamp.FromDateTime(activated) : null,
         DecommissionedAt = vm.DecommissionedAt is { } ended ? Timestamp.FromDateTime(ended) : null,

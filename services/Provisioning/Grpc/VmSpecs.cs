@@ -5,10 +5,10 @@ using V1 = Aes.Contracts.Provisioning.V1;
 
 namespace Aes.Provisioning.Grpc;
 
-/// <summary>The VM lines of a request as the wire gives them (a flavour, the fixed sizes, or amounts by class), read and checked by field.</summary>
+/// <summary>The VM lines of a request as the wire gives them (a flavour, or amounts by class), read and checked by field.</summary>
 public static class VmSpecs
 {
-    /// <summary>Each line is a catalogue flavour or explicit sizes within what a host carries, a catalogue image and a count.</summary>
+    /// <summary>Each line is a catalogue flavour or a size by class within what a host carries, a catalogue image and a count.</summary>
     public static List<VmLine> Lines(IReadOnlyList<V1.VmSpec> specs, IReadOnlySet<string> knownClasses)
     {
         if (specs.Count == 0)
@@ -20,7 +20,7 @@ public static class VmSpecs
         {
             var spec = specs[i];
             var field = $"vms[{i}]";
-            var size = Size(spec, field, knownClasses);
+            var size = Size(spec.Flavour, spec.Resources, field, knownClasses).Size;
             var flavourCode = string.IsNullOrWhiteSpace(spec.Flavour) ? null : spec.Flavour.Trim();
             var image = Catalogue.Images.FirstOrDefault(img => img.Code == spec.Image?.Trim())
                 ?? throw new InvalidFieldException($"{field}.image", new(
@@ -38,17 +38,18 @@ public static class VmSpecs
     }
 
     /// <summary>
-    /// One VM's size, every class: its flavour's, else each of vCPU, memory and disk from its fixed field or, when that is 0,
-    /// from the list by class. A class the list names must agree with the flavour or the fixed field; a class beyond the
-    /// standard four comes from the flavour or the list, must be known here, and is whole devices (at most
-    /// <see cref="Catalogue.MaxAcceleratorsPerVm"/> on one VM). The public address is a yes or no: the flag, or 1 in the list.
+    /// One VM's size, every class: its flavour's (the list may add a public address, or repeat the flavour's classes alike),
+    /// else the list's, which names vCPU, memory and storage (its disk) within what a host carries, a public address 0 or
+    /// 1, and GPUs of classes known here in whole devices (at most <see cref="Catalogue.MaxAcceleratorsPerVm"/> on one VM).
+    /// Fields are named under <paramref name="field"/> ("vms[0].resources[2].amount"; empty for the request's own).
     /// </summary>
-    private static ResourceVector Size(V1.VmSpec spec, string field, IReadOnlySet<string> knownClasses)
+    public static SizeGiven Size(string? flavourCode, IReadOnlyList<V1.ResourceAmount> resources, string field, IReadOnlySet<string> knownClasses)
     {
-        var listField = $"{field}.resources";
-        var listed = spec.Resources.Count == 0 ? ResourceVector.Zero
-            : ByClassInput.Listed(spec.Resources.Select(r => ((string?)r.ResourceClass, r.Amount)).ToList(), listField, "amount", Catalogue.MaxDiskGib);
-        var given = spec.Resources.Select(r => r.ResourceClass).ToList();
+        string Path(string name) => field.Length == 0 ? name : $"{field}.{name}";
+        var listField = Path("resources");
+        var listed = resources.Count == 0 ? ResourceVector.Zero
+            : ByClassInput.Listed(resources.Select(r => ((string?)r.ResourceClass, r.Amount)).ToList(), listField, "amount", Catalogue.MaxDiskGib);
+        var given = resources.Select(r => r.ResourceClass).ToList();
         string AmountField(string resourceClass) => $"{listField}[{ByClassInput.IndexOf(given, resourceClass)}].amount";
         foreach (var resourceClass in listed.Classes.Where(c => !knownClasses.Contains(c)))
         {
@@ -59,44 +60,36 @@ public static class VmSpecs
         {
             throw new InvalidFieldException(AmountField(ResourceClasses.PublicIpv4), new("0 ou 1 par VM.", "0 or 1 per VM."));
         }
-        var publicIpv4 = spec.PublicIpv4 || listed[ResourceClasses.PublicIpv4] == 1 ? 1 : 0;
+        var named = given.Select(code => code.Trim().ToLowerInvariant()).ToHashSet();
 
-        ResourceVector size;
-        if (!string.IsNullOrWhiteSpace(spec.Flavour))
+        if (!string.IsNullOrWhiteSpace(flavourCode))
         {
-            var flavour = Flavour(spec.Flavour, $"{field}.flavour");
-            size = flavour.Size(publicIpv4 == 1);
-            if (listed.NonZero().FirstOrDefault(a => a.Class != ResourceClasses.PublicIpv4 && size[a.Class] != a.Amount) is { Class: not null } odd)
+            var flavour = Flavour(flavourCode, Path("flavour"));
+            var size = flavour.Size(listed[ResourceClasses.PublicIpv4] == 1);
+            if (named.FirstOrDefault(c => c != ResourceClasses.PublicIpv4 && size[c] != listed[c]) is { } odd)
             {
-                throw new InvalidFieldException(AmountField(odd.Class), new(
-                    $"le gabarit {flavour.Code} en a {size[odd.Class]} : donnez l'un ou l'autre, ou les deux identiques.",
-                    $"the flavour {flavour.Code} has {size[odd.Class]}: give one or the other, or both alike."));
+                throw new InvalidFieldException(AmountField(odd), new(
+                    $"le gabarit {flavour.Code} en a {size[odd]} : donnez l'un ou l'autre, ou les deux identiques.",
+                    $"the flavour {flavour.Code} has {size[odd]}: give one or the other, or both alike."));
             }
-            return size;
+            return new SizeGiven(size, named.Union(size.Classes).ToHashSet(), _ => Path("flavour"), ByFlavour: true);
         }
-        long Standard(long fixedValue, string resourceClass, string fixedField, long max)
+        foreach (var (resourceClass, max) in new[] { (ResourceClasses.Vcpu, Catalogue.MaxVcpu), (ResourceClasses.MemoryGib, Catalogue.MaxMemoryGib), (ResourceClasses.StorageGib, Catalogue.MaxDiskGib) })
         {
-            if (fixedValue != 0 && listed[resourceClass] != 0 && listed[resourceClass] != fixedValue)
+            if (!named.Contains(resourceClass))
             {
-                throw new InvalidFieldException($"{field}.{fixedField}", new(
-                    $"ne correspond pas à {listField} : donnez l'un ou l'autre, ou les deux identiques.",
-                    $"does not match {listField}: give one or the other, or both alike."));
+                throw new InvalidFieldException(listField, new(
+                    $"{resourceClass} est requis (ou un gabarit).", $"{resourceClass} is required (or a flavour)."));
             }
-            return fixedValue == 0 && listed[resourceClass] != 0
-                ? Bounded(listed[resourceClass], AmountField(resourceClass), max)
-                : Bounded(fixedValue, $"{field}.{fixedField}", max);
+            Bounded(listed[resourceClass], AmountField(resourceClass), max);
         }
-        size = ResourceVector.Standard(
-            Standard(spec.Vcpu, ResourceClasses.Vcpu, "vcpu", Catalogue.MaxVcpu),
-            Standard(spec.MemoryGib, ResourceClasses.MemoryGib, "memory_gib", Catalogue.MaxMemoryGib),
-            Standard(spec.DiskGib, ResourceClasses.StorageGib, "disk_gib", Catalogue.MaxDiskGib), publicIpv4);
         var devices = Accelerators(listed);
         if (devices.NonZero().Sum(d => d.Amount) > Catalogue.MaxAcceleratorsPerVm)
         {
             throw new InvalidFieldException(AmountField(devices.Classes.MaxBy(c => ByClassInput.IndexOf(given, c))!), new(
                 $"au plus {Catalogue.MaxAcceleratorsPerVm} accélérateurs par VM.", $"at most {Catalogue.MaxAcceleratorsPerVm} accelerators per VM."));
         }
-        return size.Add(devices);
+        return new SizeGiven(listed, named, c => named.Contains(c) ? AmountField(c) : listField, ByFlavour: false);
     }
 
     /// <summary>A catalogue flavour by its code.</summary>

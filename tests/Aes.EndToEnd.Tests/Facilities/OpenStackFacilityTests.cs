@@ -99,7 +99,7 @@ public sealed class OpenStackFacilityTests(OpenStackProvisioningMarketplace m) :
         // A resize goes through Nova's resize and confirmation; the VM's record and Nova agree on the new flavour.
         var resized = vms[0];
         await m.Provisioning.ResizeVmAsync(new P.ResizeVmRequest { VmId = resized.Id, ActorUserId = m.Users["agent.mef.ml"], Flavour = "s1.xlarge" });
-        await Eventually.HoldsAsync(async () => (await VmsAsync(active.Id)).Single(v => v.Id == resized.Id) is { Status: "active", Vcpu: 8 },
+        await Eventually.HoldsAsync(async () => (await VmsAsync(active.Id)).Single(v => v.Id == resized.Id) is { Status: "active" } vm && vm.Resources.Of("vcpu") == 8,
             Patience, "the VM is resized");
         Assert.Equal("s1.xlarge", (await NovaServerAsync(resized.Id))!["flavor"]!["original_name"]!.GetValue<string>());
 
@@ -172,7 +172,7 @@ public sealed class OpenStackFacilityTests(OpenStackProvisioningMarketplace m) :
         {
             agencyId = agency, projectId = m.Projects["ML/MEF"], classification = "internal", justification = "Portail du ministère",
             deadline = DateTimeOffset.UtcNow.AddDays(7), sshKeyIds = keyIds, userData = data,
-            vms = new[] { new { flavour = "s1.small", vcpu = 0, memoryGib = 0, diskGib = 0, image = "debian-12", count = 1, publicIpv4 = true } },
+            vms = new[] { new { flavour = "s1.small", image = "debian-12", count = 1, resources = new[] { new { resourceClass = "public_ipv4", amount = 1 } } } },
         };
         // Bad input changes nothing: user data over 16 KiB, a key that is not the requester's.
         AssertProblem(HttpStatusCode.BadRequest, await SendAsync(agent, HttpMethod.Post, "/api/v1/requests", Body(new string('x', 16 * 1024 + 1), [keyId])), "userData");

@@ -154,9 +154,27 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
         {
             agencyId = m.Agencies["ML/MEF"], projectId = request.ProjectId, classification = "internal",
             justification = "Trop de GPU", deadline = DateTime.UtcNow.AddDays(7).ToString("O"),
-            vms = new[] { new { vcpu = 12, memoryGib = 96, diskGib = 400, image = "debian-12", count = 1, resources = new[] { new { resourceClass = "gpu_a100_80g", amount = 9 } } } },
+            vms = new[]
+            {
+                new
+                {
+                    image = "debian-12", count = 1, resources = new[]
+                    {
+                        new { resourceClass = "vcpu", amount = 12 }, new { resourceClass = "memory_gib", amount = 96 },
+                        new { resourceClass = "storage_gib", amount = 400 }, new { resourceClass = "gpu_a100_80g", amount = 9 },
+                    },
+                },
+            },
         }, idempotencyKey: Guid.NewGuid().ToString());
-        RestCalls.AssertProblem(System.Net.HttpStatusCode.BadRequest, tooMany, "vms[0].resources[0].amount");
+        RestCalls.AssertProblem(System.Net.HttpStatusCode.BadRequest, tooMany, "vms[0].resources[3].amount");
+        // The fixed sizes of the version before are gone (ADR 048): named, not misread.
+        var oldShape = await RestCalls.SendAsync(api, HttpMethod.Post, "/api/v1/requests", new
+        {
+            agencyId = m.Agencies["ML/MEF"], projectId = request.ProjectId, classification = "internal",
+            justification = "Ancien format", deadline = DateTime.UtcNow.AddDays(7).ToString("O"),
+            vms = new[] { new { vcpu = 2, memoryGib = 4, diskGib = 40, image = "debian-12", count = 1 } },
+        }, idempotencyKey: Guid.NewGuid().ToString());
+        RestCalls.AssertProblem(System.Net.HttpStatusCode.BadRequest, oldShape, "vms[0].vcpu");
         Assert.True((await AesAsync("requests", "withdraw", id, "--reason", "essai", "--token", agent)).ExitCode == 0);
 
         var notACount = await AesAsync(Submit("--vcpu", "12", "--memory-gib", "96", "--disk-gib", "400", "--gpu", "gpu_a100_80g=un"));
@@ -166,7 +184,7 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
         Assert.Equal(2, withFlavour.ExitCode);
         var unknown = await AesAsync(Submit("--vcpu", "12", "--memory-gib", "96", "--disk-gib", "400", "--gpu", "gpu_nowhere=1"));
         Assert.Equal(5, unknown.ExitCode);
-        Assert.Contains("vms[0].resources[0].resource_class", unknown.Output);
+        Assert.Contains("vms[0].resources[3].resource_class", unknown.Output);
     }
 
     [Fact]
@@ -419,7 +437,7 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
     {
         agencyId = m.Agencies["ML/MEF"], projectId = m.Projects["ML/MEF"], classification = "internal", justification,
         deadline = DateTimeOffset.UtcNow.AddDays(7),
-        vms = new[] { new { flavour = "", vcpu = 1, memoryGib = 2, diskGib = 20, image = "debian-12", count = 1, publicIpv4 = false } },
+        vms = new[] { new { flavour = "", image = "debian-12", count = 1, resources = new[] { new { resourceClass = "vcpu", amount = 1 }, new { resourceClass = "memory_gib", amount = 2 }, new { resourceClass = "storage_gib", amount = 20 } } } },
     };
 
     [Fact]

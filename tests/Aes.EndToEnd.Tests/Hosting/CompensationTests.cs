@@ -31,7 +31,7 @@ public sealed class CompensationTests(FaultMarketplace m) : IClassFixture<FaultM
             PreferredFacilityId = m.Facility,
             Vms =
             {
-                Enumerable.Range(1, 3).Select(line => new P.VmSpec { Vcpu = VcpuPerVm, MemoryGib = 4, DiskGib = 20 + line, Image = "debian-12", Count = 1 }),
+                Enumerable.Range(1, 3).Select(line => new P.VmSpec { Resources = { ByClassWire.Size<P.ResourceAmount>(VcpuPerVm, 4, 20 + line) }, Image = "debian-12", Count = 1 }),
             },
             Justification = "une VM sur trois échoue", Deadline = Timestamp.FromDateTime(DateTime.UtcNow.AddDays(1)),
         });

@@ -467,7 +467,7 @@ public sealed class FaultSuiteTests(FaultMarketplace m) : IClassFixture<FaultMar
                 {
                     RequestId = id, ActorUserId = m.Users["agent.mef.ml"], AgencyId = m.Agency, ProjectId = m.Project, Classification = "internal",
                     PreferredFacilityId = m.Facility,
-                    Vms = { new P.VmSpec { Vcpu = VcpuPerVm, MemoryGib = 4, DiskGib = 20, Image = "debian-12", Count = VmsPerRequest } },
+                    Vms = { new P.VmSpec { Resources = { ByClassWire.Size<P.ResourceAmount>(VcpuPerVm, 4, 20) }, Image = "debian-12", Count = VmsPerRequest } },
                     Justification = "campagne sous pannes", Deadline = Timestamp.FromDateTime(DateTime.UtcNow.AddDays(1)),
                 }, deadline: DateTime.UtcNow.AddSeconds(15));
                 return;

@@ -152,8 +152,14 @@ public abstract partial class JourneyTests<TMarketplace>
             var requester = (await m.AsAsync("agent.ansi.ne")).Provisioning;
             var otherCount = await Assert.ThrowsAsync<RpcException>(() => requester.ResizeVmAsync(new P.ResizeVmRequest { VmId = vm.Id, Flavour = "g1.a100" }).ResponseAsync);
             Assert.Equal((StatusCode.InvalidArgument, "flavour"), (otherCount.StatusCode, otherCount.Trailers.GetValue("aes-field")));
-            await requester.ResizeVmAsync(new P.ResizeVmRequest { VmId = vm.Id, Vcpu = 10, MemoryGib = 32, DiskGib = 100 });
-            await Eventually.HoldsAsync(async () => (await m.Provisioning.ListVmsAsync(new P.ListVmsRequest { AgencyId = ansi })).Vms.Single(v => v.Id == vm.Id) is { Status: "active", Vcpu: 10 },
+            var otherListed = await Assert.ThrowsAsync<RpcException>(() => requester.ResizeVmAsync(new P.ResizeVmRequest
+            {
+                VmId = vm.Id, Resources = { ByClassWire.Size<P.ResourceAmount>(10, 32, 100), ByClassWire.Amount<P.ResourceAmount>(gpu, 2) },
+            }).ResponseAsync);
+            Assert.Equal((StatusCode.InvalidArgument, "resources[3].amount"), (otherListed.StatusCode, otherListed.Trailers.GetValue("aes-field")));
+            await requester.ResizeVmAsync(new P.ResizeVmRequest { VmId = vm.Id, Resources = { ByClassWire.Size<P.ResourceAmount>(10, 32, 100) } });
+            await Eventually.HoldsAsync(async () => (await m.Provisioning.ListVmsAsync(new P.ListVmsRequest { AgencyId = ansi })).Vms.Single(v => v.Id == vm.Id) is { Status: "active" } resizedVm
+                && resizedVm.Resources.Of("vcpu") == 10,
                 TimeSpan.FromSeconds(30), "the VM was resized");
             var resized = (await m.OutboxEventsAsync("VmResized")).Single(e => e.GetProperty("vmId").GetString() == vm.Id);
             Assert.Contains(resized.GetProperty("newResources").EnumerateArray(), r => r.GetProperty("class").GetString() == gpu && r.GetProperty("amount").GetInt64() == 1);

@@ -41,7 +41,7 @@ public abstract partial class JourneyTests<TMarketplace>(TMarketplace m) : IClas
         {
             Assert.Equal("active", vm.Status);
             Assert.Equal("ML-BKO-1", vm.FacilityCode);
-            Assert.Equal((4, 16, 200), (vm.Vcpu, vm.MemoryGib, vm.DiskGib));
+            Assert.Equal((4, 16, 200), (vm.Resources.Of("vcpu"), vm.Resources.Of("memory_gib"), vm.Resources.Of("storage_gib")));
             Assert.NotNull(vm.ActivatedAt);
         });
         // The VMs really exist in the facility, once each.
@@ -222,32 +222,43 @@ public abstract partial class JourneyTests<TMarketplace>(TMarketplace m) : IClas
 
         var shrinkDisk = await Assert.ThrowsAsync<RpcException>(async () => await (await m.AsAsync("agent.mef.ml")).Provisioning.ResizeVmAsync(new P.ResizeVmRequest
         {
-            VmId = vmId, Vcpu = 2, MemoryGib = 4, DiskGib = 20,
+            VmId = vmId, Resources = { ByClassWire.Size<P.ResourceAmount>(2, 4, 20) },
         }).ResponseAsync);
-        Assert.Equal(("disk_gib", StatusCode.InvalidArgument), (shrinkDisk.Trailers.GetValue("aes-field"), shrinkDisk.StatusCode));
+        Assert.Equal(("resources[2].amount", StatusCode.InvalidArgument), (shrinkDisk.Trailers.GetValue("aes-field"), shrinkDisk.StatusCode));
+        var noMemory = await Assert.ThrowsAsync<RpcException>(async () => await (await m.AsAsync("agent.mef.ml")).Provisioning.ResizeVmAsync(new P.ResizeVmRequest
+        {
+            VmId = vmId, Resources = { ByClassWire.Size<P.ResourceAmount>(4), ByClassWire.Amount<P.ResourceAmount>("storage_gib", 200) },
+        }).ResponseAsync);
+        Assert.Equal(("resources", StatusCode.InvalidArgument), (noMemory.Trailers.GetValue("aes-field"), noMemory.StatusCode));
+        Assert.Contains("memory_gib", noMemory.Status.Detail);
+        var addAddress = await Assert.ThrowsAsync<RpcException>(async () => await (await m.AsAsync("agent.mef.ml")).Provisioning.ResizeVmAsync(new P.ResizeVmRequest
+        {
+            VmId = vmId, Resources = { ByClassWire.Size<P.ResourceAmount>(4, 16, 200, publicIpv4: 1) },
+        }).ResponseAsync);
+        Assert.Equal(("resources[3].amount", StatusCode.InvalidArgument), (addAddress.Trailers.GetValue("aes-field"), addAddress.StatusCode));
 
         await (await m.AsAsync("agent.mef.ml")).Provisioning.ResizeVmAsync(new P.ResizeVmRequest { VmId = vmId, Flavour = "s1.large" });
         P.Vm vm = null!;
         await Aes.Testing.Eventually.HoldsAsync(async () =>
         {
             vm = (await m.Provisioning.ListVmsAsync(new P.ListVmsRequest { AgencyId = m.Agencies["ML/MEF"] })).Vms.Single(v => v.Id == vmId);
-            return vm.Status == "active" && vm.Vcpu == 4;
+            return vm.Status == "active" && vm.Resources.Of("vcpu") == 4;
         }, TimeSpan.FromSeconds(20), "the VM runs at its new size");
-        Assert.Equal((4, 16, 200), (vm.Vcpu, vm.MemoryGib, vm.DiskGib));
+        Assert.Equal((4, 16, 200), (vm.Resources.Of("vcpu"), vm.Resources.Of("memory_gib"), vm.Resources.Of("storage_gib")));
         Assert.Equal(usedBefore + 2, await m.UsedVcpuAsync("ML-BKO-1"));
         var inFacility = (await m.Provisioning.ListFacilityVmsAsync(new P.ListFacilityVmsRequest { FacilityId = m.Facilities["ML-BKO-1"] })).Vms.Single(f => f.Id == vmId);
-        Assert.Equal((4, 16, 200), (inFacility.Vcpu, inFacility.MemoryGib, inFacility.DiskGib));
+        Assert.Equal((4, 16, 200), (inFacility.Resources.Of("vcpu"), inFacility.Resources.Of("memory_gib"), inFacility.Resources.Of("storage_gib")));
         var resized = Assert.Single(await m.OutboxEventsAsync("VmResized"), e => e.GetProperty("vmId").GetString() == vmId);
         Assert.Equal((2, 4), (resized.Amount("oldResources", "vcpu"), resized.Amount("newResources", "vcpu")));
 
         // More than the facility has left: refused by quota, the VM keeps its size and says why.
-        await (await m.AsAsync("op.ml")).Provisioning.ResizeVmAsync(new P.ResizeVmRequest { VmId = vmId, Vcpu = 128, MemoryGib = 16, DiskGib = 200 });
+        await (await m.AsAsync("op.ml")).Provisioning.ResizeVmAsync(new P.ResizeVmRequest { VmId = vmId, Resources = { ByClassWire.Size<P.ResourceAmount>(128, 16, 200) } });
         await Aes.Testing.Eventually.HoldsAsync(async () =>
         {
             vm = (await m.Provisioning.ListVmsAsync(new P.ListVmsRequest { AgencyId = m.Agencies["ML/MEF"] })).Vms.Single(v => v.Id == vmId);
             return vm.Status == "active" && vm.ResizeRefusedReason != "";
         }, TimeSpan.FromSeconds(20), "the resize is refused");
-        Assert.Equal(4, vm.Vcpu);
+        Assert.Equal(4, vm.Resources.Of("vcpu"));
         Assert.Contains("vcpu", vm.ResizeRefusedReason);
         Assert.Equal(usedBefore + 2, await m.UsedVcpuAsync("ML-BKO-1"));
     }
@@ -652,7 +663,7 @@ public abstract partial class JourneyTests<TMarketplace>(TMarketplace m) : IClas
     }
 
     public static TheoryData<string> BadRequests => new(
-        ["no vms", "zero vcpu", "absurd vcpu", "unknown flavour", "unknown image", "unknown facility", "unknown classification", "deadline in the past", "zero count"]);
+        ["no vms", "zero vcpu", "absurd vcpu", "no memory", "old vcpu field", "unknown flavour", "unknown image", "unknown facility", "unknown classification", "deadline in the past", "zero count"]);
 
     [Theory]
     [MemberData(nameof(BadRequests))]
@@ -662,8 +673,12 @@ public abstract partial class JourneyTests<TMarketplace>(TMarketplace m) : IClas
         var field = name switch
         {
             "no vms" => Change(() => request.Vms.Clear(), "vms"),
-            "zero vcpu" => Change(() => request.Vms[0].Vcpu = 0, "vms[0].vcpu"),
-            "absurd vcpu" => Change(() => request.Vms[0].Vcpu = 100_000, "vms[0].vcpu"),
+            "zero vcpu" => Change(() => request.Vms[0].Resources[0].Amount = 0, "vms[0].resources[0].amount"),
+            "absurd vcpu" => Change(() => request.Vms[0].Resources[0].Amount = 100_000, "vms[0].resources[0].amount"),
+            "no memory" => Change(() => request.Vms[0].Resources.RemoveAt(1), "vms[0].resources"),
+            // A client of the version before sends the fixed field (2): the service reads no size, and says which is missing.
+            "old vcpu field" => Change(() => request.Vms[0] = P.VmSpec.Parser.ParseFrom(
+                (byte[])[0x10, 0x04, 0x18, 0x10, 0x20, 0xC8, 0x01, 0x2A, 0x09, .. "debian-12"u8, 0x30, 0x01]), "vms[0].resources"),
             "unknown flavour" => Change(() => request.Vms[0].Flavour = "x9.huge", "vms[0].flavour"),
             "unknown image" => Change(() => request.Vms[0].Image = "windows-95", "vms[0].image"),
             "unknown facility" => Change(() => request.PreferredFacilityId = Guid.NewGuid().ToString(), "preferred_facility_id"),

@@ -75,7 +75,7 @@ public abstract class ProjectBoundaryTests<TMarketplace>(TMarketplace m) : IClas
             (HttpMethod.Post, "api/v1/requests", new
             {
                 agencyId = Agency, projectId = Treasury, classification = "internal", justification = "Pas mon projet",
-                deadline = DateTimeOffset.UtcNow.AddDays(7), vms = new[] { new { vcpu = 2, memoryGib = 4, diskGib = 20, image = "debian-12", count = 1 } },
+                deadline = DateTimeOffset.UtcNow.AddDays(7), vms = new[] { new { image = "debian-12", count = 1, resources = new[] { new { resourceClass = "vcpu", amount = 2 }, new { resourceClass = "memory_gib", amount = 4 }, new { resourceClass = "storage_gib", amount = 20 } } } },
             }),
         };
         var before = (await m.Provisioning.ListRequestsAsync(new P.ListRequestsRequest { AgencyId = Agency })).Requests.Count;

@@ -139,7 +139,7 @@ public abstract class ProvisioningMarketplace() : LaunchedMarketplace("provision
         RequestId = Guid.NewGuid().ToString(),
         ActorUserId = Users[$"agent.{agency[3..].ToLowerInvariant()}.{agency[..2].ToLowerInvariant()}"],
         AgencyId = Agencies[agency], ProjectId = Projects[agency], Classification = classification,
-        Vms = { new P.VmSpec { Vcpu = vcpu, MemoryGib = memoryGib, DiskGib = diskGib, Image = "debian-12", Count = count } },
+        Vms = { new P.VmSpec { Resources = { ByClassWire.Size<P.ResourceAmount>(vcpu, memoryGib, diskGib) }, Image = "debian-12", Count = count } },
         Justification = "Plateforme de test", Deadline = Timestamp.FromDateTime(DateTime.UtcNow.AddDays(7)),
     };
 

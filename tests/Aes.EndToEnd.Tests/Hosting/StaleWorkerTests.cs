@@ -28,7 +28,7 @@ public sealed class StaleWorkerTests(FaultMarketplace m) : IClassFixture<FaultMa
         {
             RequestId = id, ActorUserId = m.Users["agent.mef.ml"], AgencyId = m.Agency, ProjectId = m.Project, Classification = "internal",
             PreferredFacilityId = m.Facility,
-            Vms = { new P.VmSpec { Vcpu = VcpuPerVm, MemoryGib = 4, DiskGib = 20, Image = "debian-12", Count = VmCount } },
+            Vms = { new P.VmSpec { Resources = { ByClassWire.Size<P.ResourceAmount>(VcpuPerVm, 4, 20) }, Image = "debian-12", Count = VmCount } },
             Justification = "deux exécutants, un centre lent", Deadline = Timestamp.FromDateTime(DateTime.UtcNow.AddDays(1)),
         });
 

@@ -30,7 +30,7 @@ public sealed partial class PostgresJourneyTests
             {
                 agencyId = Marketplace.Agencies["ML/MEF"], projectId = Marketplace.Projects["ML/MEF"], classification = "internal",
                 justification = "Traçabilité de bout en bout", deadline = DateTimeOffset.UtcNow.AddDays(7),
-                vms = new[] { new { flavour = "", vcpu = 1, memoryGib = 2, diskGib = 20, image = "debian-12", count = 1, publicIpv4 = false } },
+                vms = new[] { new { flavour = "", image = "debian-12", count = 1, resources = new[] { new { resourceClass = "vcpu", amount = 1 }, new { resourceClass = "memory_gib", amount = 2 }, new { resourceClass = "storage_gib", amount = 20 } } } },
             }),
         };
         submit.Headers.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom().ToHexString()}-01");

@@ -352,7 +352,7 @@ public sealed class PortalBrowserTests(PortalMarketplace m) : ChromiumTests, ICl
         await agent.GetByRole(AriaRole.Button, new() { Name = "Soumettre la demande" }).ClickAsync();
         await agent.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/demandes/[0-9a-f-]{36}$"));
         await Assertions.Expect(agent.Locator(".status")).ToHaveAttributeAsync("data-status", "awaiting_approval", Live);
-        await Assertions.Expect(agent.Locator("dd", new() { HasText = "A100" })).ToHaveTextAsync("1 × 12 vCPU / 96 Gio / 400 Gio, 1 × GPU A100 80 Go (debian-12)");
+        await Assertions.Expect(agent.Locator("dd", new() { HasText = "A100" })).ToHaveTextAsync("1 × 12 vCPU, 96 Gio, 400 Gio, 1 × GPU A100 80 Go (debian-12)");
         await Screenshot(agent, "demande-gpu");
         var request = Assert.Single(await RequestsWithAsync("ML/MEF", justification));
         Assert.Equal(pool.Id, request.PoolId); // the one pool of the facility holding A100

@@ -96,7 +96,7 @@ public sealed class StateSignInTests : ChromiumTests
             RequestId = Guid.NewGuid().ToString(), ActorUserId = users["agent.mef.ml"], AgencyId = agencies["ML/MEF"],
             ProjectId = (await tenancy.ListProjectsAsync(new T.ListProjectsRequest { AgencyId = agencies["ML/MEF"] })).Projects[0].Id,
             Classification = "internal", Justification = "budget de l'État",
-            Vms = { new P.VmSpec { Vcpu = 1, MemoryGib = 2, DiskGib = 20, Image = "debian-12", Count = 1 } },
+            Vms = { new P.VmSpec { Resources = { ByClassWire.Size<P.ResourceAmount>(1, 2, 20) }, Image = "debian-12", Count = 1 } },
             Deadline = Timestamp.FromDateTime(DateTime.UtcNow.AddDays(1)),
         });
         await aminata.GotoAsync($"{portal}/demandes/{malian.Id}");

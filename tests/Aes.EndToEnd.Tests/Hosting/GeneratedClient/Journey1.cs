@@ -43,7 +43,18 @@ public static class Journey1
         {
             AgencyId = agencyId, ProjectId = projectId, Classification = "sensitive", Justification = "Plateforme e-finances (client généré)",
             Deadline = DateTimeOffset.UtcNow.AddDays(30),
-            Vms = [new VmSpec { Flavour = "", Vcpu = 4, MemoryGib = 16, DiskGib = 200, Image = "debian-12", Count = 3, PublicIpv4 = false }],
+            Vms =
+            [
+                new VmSpec
+                {
+                    Flavour = "", Image = "debian-12", Count = 3,
+                    Resources =
+                    [
+                        new ResourceAmount { ResourceClass = "vcpu", Amount = 4 }, new ResourceAmount { ResourceClass = "memory_gib", Amount = 16 },
+                        new ResourceAmount { ResourceClass = "storage_gib", Amount = 200 },
+                    ],
+                },
+            ],
         });
         var id = submitted!.Id!;
         facts["submitted"] = submitted.Status!;
@@ -56,7 +67,8 @@ public static class Journey1
         await op.Api.V1.Requests[id].Approve.PostAsync();
         var request = await UntilAsync(agent, id, status => status == "active");
         facts["status"] = request.Status!;
-        facts["vmsAsked"] = string.Join(",", request.Vms!.Select(v => $"{v.Count}x{v.Vcpu}/{v.MemoryGib}/{v.DiskGib}"));
+        long? Amount(VmSpec line, string resourceClass) => line.Resources!.SingleOrDefault(r => r.ResourceClass == resourceClass)?.Amount;
+        facts["vmsAsked"] = string.Join(",", request.Vms!.Select(v => $"{v.Count}x{Amount(v, "vcpu")}/{Amount(v, "memory_gib")}/{Amount(v, "storage_gib")}"));
 
         var vms = await agent.Api.V1.Vms.GetAsync(config => config.QueryParameters.AgencyId = agencyId);
         facts["activeVms"] = vms!.Vms!.Count(v => v.RequestId == id && v.Status == "active").ToString();
