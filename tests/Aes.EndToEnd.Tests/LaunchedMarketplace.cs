@@ -56,6 +56,22 @@ public abstract partial class LaunchedMarketplace(string name) : IAsyncLifetime
         return token;
     }
 
+    /// <summary>The bodies of the events of one type that a service has written to its outbox, in the order written.</summary>
+    public async Task<List<System.Text.Json.JsonElement>> OutboxEventsAsync(string type, string service)
+    {
+        await using var connection = ServiceDatabase(service);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT body FROM outbox_messages WHERE message_type LIKE 'Aes.Contracts.{char.ToUpperInvariant(service[0])}{service[1..]}.{type},%' ORDER BY sequence";
+        var events = new List<System.Text.Json.JsonElement>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            events.Add(System.Text.Json.JsonDocument.Parse(reader.GetString(0)).RootElement.Clone());
+        }
+        return events;
+    }
+
     /// <summary>A connection to one service's own database, to read what it wrote (its outbox).</summary>
     public DbConnection ServiceDatabase(string service)
     {

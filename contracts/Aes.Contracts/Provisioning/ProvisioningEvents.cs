@@ -4,9 +4,23 @@ namespace Aes.Contracts.Provisioning;
 // Sizes travel as lists by class (ADR 047); the fixed sizes of the four standard classes that stood beside them are
 // gone, and a message an earlier version left in an outbox still reads (its old members ignored).
 
-/// <summary>A request was received. <paramref name="TotalResources"/>: its VMs' total by class (GPUs included).</summary>
+/// <summary>
+/// A request was received. <paramref name="TotalResources"/>: its VMs' total by class (GPUs included).
+/// <paramref name="SubmittedByUserId"/>: its requester, whom notifications tell what becomes of it (null in a message an
+/// earlier version left in an outbox).
+/// </summary>
 public sealed record HostingRequestSubmitted(
-    Guid RequestId, Guid AgencyId, string AgencyStateCode, string Classification, IReadOnlyList<ResourceAmount> TotalResources, DateTime SubmittedAt);
+    Guid RequestId, Guid AgencyId, string AgencyStateCode, string Classification, IReadOnlyList<ResourceAmount> TotalResources, DateTime SubmittedAt,
+    Guid? SubmittedByUserId = null);
+
+/// <summary>
+/// A request waits for one state's operators: <paramref name="Role"/> <c>home</c> (the agency's state) first, then, across
+/// a border, <c>host</c> (the facility's state). Published once per turn. If nobody approves, its holds lapse at
+/// <paramref name="HoldsExpireAt"/>, and the request with them.
+/// </summary>
+public sealed record ApprovalAwaited(
+    Guid RequestId, Guid AgencyId, string AgencyStateCode, string Role, string StateCode, Guid? FacilityId, Guid SubmittedByUserId,
+    DateTime HoldsExpireAt, DateTime At);
 
 /// <summary>A request changed status (placed, waiting, approved, rejected, expired, failed…), with the reason in both languages.</summary>
 public sealed record HostingRequestStatusChanged(

@@ -13,8 +13,10 @@ public sealed record QuotaChanged(
     Guid AgencyId, string StateCode, string ResourceClass, long OldLimit, long NewLimit, Guid? ChangedByUserId,
     Guid? ChangeRequestId, DateTime ChangedAt);
 
+/// <summary><paramref name="RequestedByUserId"/>: the agency administrator who asked, told of the decision (null in a message an earlier version left in an outbox).</summary>
 public sealed record QuotaChangeRequested(
-    Guid RequestId, Guid AgencyId, string StateCode, string ResourceClass, long CurrentLimit, long RequestedLimit, DateTime RequestedAt);
+    Guid RequestId, Guid AgencyId, string StateCode, string ResourceClass, long CurrentLimit, long RequestedLimit, DateTime RequestedAt,
+    Guid? RequestedByUserId = null);
 
 public sealed record QuotaChangeDecided(Guid RequestId, Guid AgencyId, bool Approved, string? Reason, DateTime DecidedAt);
 

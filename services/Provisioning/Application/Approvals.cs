@@ -1,3 +1,5 @@
+using Aes.Contracts.Provisioning;
+
 namespace Aes.Provisioning.Application;
 
 /// <summary>Sets the approvals a placed request needs, and gives those that its states' policies allow.</summary>
@@ -143,7 +145,7 @@ public sealed class Approvals(ProvisioningDbContext db, Access access, WorkflowS
     }
 
     /// <summary>Moves a request whose approvals are all given on to provisioning; otherwise it waits for them until its holds expire.</summary>
-    internal static void Advance(ProvisioningDbContext db, HostingRequest request, DateTime now)
+    public static void Advance(ProvisioningDbContext db, HostingRequest request, DateTime now)
     {
         if (request.HomeApproval == ApprovalState.Approved && request.HostApproval is ApprovalState.Approved or ApprovalState.NotNeeded)
         {
@@ -151,11 +153,13 @@ public sealed class Approvals(ProvisioningDbContext db, Access access, WorkflowS
             request.NextStepAt = now;
             return;
         }
-        var waitingFor = request.HomeApproval == ApprovalState.Pending ? request.AgencyStateCode : request.FacilityStateCode;
+        var (role, waitingFor) = request.HomeApproval == ApprovalState.Pending ? ("home", request.AgencyStateCode) : ("host", request.FacilityStateCode ?? "");
         if (request.Status != RequestStatus.AwaitingApproval || !request.StatusReasonEn.EndsWith($"{waitingFor}.", StringComparison.Ordinal))
         {
             db.MoveTo(request, RequestStatus.AwaitingApproval, $"en attente de l'approbation de l'opérateur de {waitingFor}.",
                 $"awaiting the approval of the operator of {waitingFor}.", now);
+            db.AddToOutbox(new ApprovalAwaited(request.Id, request.AgencyId, request.AgencyStateCode, role, waitingFor, request.FacilityId,
+                request.SubmittedBy, request.HoldsExpireAt ?? now, now), now);
         }
         request.NextStepAt = request.HoldsExpireAt;
     }

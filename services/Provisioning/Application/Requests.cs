@@ -127,7 +127,7 @@ public sealed class RequestIntake(ProvisioningDbContext db, Access access, SshKe
         };
         db.Requests.Add(request);
         db.AddToOutbox(new HostingRequestSubmitted(request.Id, request.AgencyId, request.AgencyStateCode, request.Classification.Code(),
-            request.TotalResources().ToList(), now), now);
+            request.TotalResources().ToList(), now, request.SubmittedBy), now);
         db.MoveTo(request, RequestStatus.Submitted, "demande reçue, placement en cours.", "request received, being placed.", now);
         try
         {

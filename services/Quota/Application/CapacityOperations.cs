@@ -178,7 +178,8 @@ public sealed partial class CapacityOperations(QuotaDbContext db, Access access,
             CurrentLimit = allocation.Limit, RequestedLimit = requestedLimit, Justification = reason, RequestedBy = actor, RequestedAt = Now,
         };
         db.QuotaChangeRequests.Add(request);
-        db.AddToOutbox(new QuotaChangeRequested(request.Id, agencyId, agency.StateCode, resourceClass, allocation.Limit, requestedLimit, request.RequestedAt), request.RequestedAt);
+        db.AddToOutbox(new QuotaChangeRequested(request.Id, agencyId, agency.StateCode, resourceClass, allocation.Limit, requestedLimit, request.RequestedAt,
+            actor), request.RequestedAt);
         await db.SaveChangesAsync(cancellationToken);
         return request;
     }

@@ -1,3 +1,4 @@
+using Aes.Messaging;
 using Aes.Testing;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
@@ -317,6 +318,9 @@ public abstract class QuotaTests<TMarketplace>(TMarketplace m) : IClassFixture<T
             RequestedLimit = before.Limit + 512, Justification = "Rapatriement du système budgétaire",
         });
         Assert.Equal(Q.QuotaChangeStatus.Pending, request.Status);
+        // Who asked travels with the event, for notifications to tell them of the decision (issue 22).
+        var requested = (await m.OutboxEventsAsync("QuotaChangeRequested", ResourceNames.Quota)).Single(e => e.GetProperty("requestId").GetString() == request.Id);
+        Assert.Equal(m.Users["admin.mef.ml"], requested.GetProperty("requestedByUserId").GetString());
 
         var foreign = await Assert.ThrowsAsync<RpcException>(() => m.Quota.DecideQuotaChangeAsync(new Q.DecideQuotaChangeRequest
         {

@@ -401,6 +401,17 @@ public abstract partial class JourneyTests<TMarketplace>(TMarketplace m) : IClas
         Assert.Equal(StatusCode.FailedPrecondition, twice.StatusCode);
         var outsider = await Assert.ThrowsAsync<RpcException>(async () => await (await m.AsAsync("op.bf")).Provisioning.ApproveAsync(new P.ApproveRequest { RequestId = submitted.Id, }).ResponseAsync);
         Assert.Equal(StatusCode.PermissionDenied, outsider.StatusCode);
+        // What notifications read (issue 22): each state's turn once, home then host, with its requester and the holds' expiry.
+        var turns = (await m.OutboxEventsAsync("ApprovalAwaited")).Where(e => e.GetProperty("requestId").GetString() == submitted.Id).ToList();
+        Assert.Equal(["home:NE", "host:ML"], turns.Select(e => $"{e.GetProperty("role").GetString()}:{e.GetProperty("stateCode").GetString()}"));
+        Assert.All(turns, e =>
+        {
+            Assert.Equal(m.Users["agent.ansi.ne"], e.GetProperty("submittedByUserId").GetString());
+            // PostgreSQL keeps microseconds; the event has the clock's ticks.
+            Assert.Equal(placed.HoldsExpireAt.ToDateTime(), e.GetProperty("holdsExpireAt").GetDateTime().ToUniversalTime(), TimeSpan.FromMilliseconds(1));
+        });
+        Assert.Equal(m.Users["agent.ansi.ne"], (await m.OutboxEventsAsync("HostingRequestSubmitted"))
+            .Single(e => e.GetProperty("requestId").GetString() == submitted.Id).GetProperty("submittedByUserId").GetString());
 
         await (await m.AsAsync("op.ml")).Provisioning.ApproveAsync(new P.ApproveRequest { RequestId = submitted.Id, });
         var active = await m.WaitForAsync(submitted.Id, "active");

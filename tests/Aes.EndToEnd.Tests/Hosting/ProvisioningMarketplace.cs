@@ -36,7 +36,6 @@ public abstract class ProvisioningMarketplace() : LaunchedMarketplace("provision
     public static readonly TimeSpan HoldDuration = TimeSpan.FromSeconds(30);
 
 
-
     /// <summary>The seeded users, whose password the demo gives: they act with their own tokens.</summary>
     private readonly HashSet<string> _demoUsers = [];
 
@@ -44,7 +43,6 @@ public abstract class ProvisioningMarketplace() : LaunchedMarketplace("provision
     public string TenancyHttpAddress => Marketplace.HttpAddress(ResourceNames.Tenancy) + "/";
     public string PortalAddress => Marketplace.HttpAddress(ResourceNames.Portal);
     public TestIssuer Issuer => Marketplace.Issuer;
-
 
     /// <summary>The four APIs as one demo user sees them, through that user's own token.</summary>
     public async Task<UserClients> AsAsync(string userName)
@@ -57,22 +55,6 @@ public abstract class ProvisioningMarketplace() : LaunchedMarketplace("provision
             new Q.QuotaService.QuotaServiceClient(Channel(ResourceNames.Quota)),
             new B.BillingService.BillingServiceClient(Channel(ResourceNames.Billing)),
             new T.TenancyService.TenancyServiceClient(Channel(ResourceNames.Tenancy)));
-    }
-
-    /// <summary>The bodies of the events of one type that a service (provisioning unless named) has written to its outbox.</summary>
-    public async Task<List<System.Text.Json.JsonElement>> OutboxEventsAsync(string type, string service = ResourceNames.Provisioning)
-    {
-        await using var connection = ServiceDatabase(service);
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT body FROM outbox_messages WHERE message_type LIKE 'Aes.Contracts.{char.ToUpperInvariant(service[0])}{service[1..]}.{type},%' ORDER BY sequence";
-        var events = new List<System.Text.Json.JsonElement>();
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            events.Add(System.Text.Json.JsonDocument.Parse(reader.GetString(0)).RootElement.Clone());
-        }
-        return events;
     }
 
     public override async ValueTask InitializeAsync()
@@ -132,6 +114,9 @@ public abstract class ProvisioningMarketplace() : LaunchedMarketplace("provision
             Pools[facility] = pool.Id;
         }
     }
+
+    /// <summary>The bodies of the events of one type that provisioning has written to its outbox.</summary>
+    public Task<List<System.Text.Json.JsonElement>> OutboxEventsAsync(string type) => OutboxEventsAsync(type, ResourceNames.Provisioning);
 
     /// <summary>A request from <paramref name="agency"/>'s requester, e.g. "ML/MEF".</summary>
     public P.SubmitRequestRequest Request(string agency, string classification, int count = 1, long vcpu = 4, long memoryGib = 16, long diskGib = 200) => new()
