@@ -200,8 +200,7 @@ public static class Repatriation
             Justification = workload.Justification, Deadline = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(DateTime.UtcNow.AddDays(90)),
         };
         var vm = new VmSpec { Image = workload.Image, Count = workload.Count };
-        vm.Resources.AddRange(new[] { ("vcpu", workload.Vcpu), ("memory_gib", workload.MemoryGib), ("storage_gib", workload.DiskGib), ("public_ipv4", workload.PublicIpv4 ? 1L : 0L) }
-            .Where(a => a.Item1 != "public_ipv4" || a.Item2 > 0).Select(a => new ResourceAmount { ResourceClass = a.Item1, Amount = a.Item2 }));
+        vm.Resources.AddRange(RequestCommands.SizeByClass(workload.Vcpu, workload.MemoryGib, workload.DiskGib, workload.PublicIpv4, []));
         request.Vms.Add(vm);
         return request;
     }

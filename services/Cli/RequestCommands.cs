@@ -64,17 +64,26 @@ public static class RequestCommands
                 + "--gpu is for a custom size: a GPU flavour (g1.a100) brings its own");
         }
         var vm = new VmSpec { Flavour = options.Flavour ?? "", Image = options.Image, Count = options.Count };
-        // A custom size names vCPU, memory and disk even at 0, so that the service names what is missing; a flavour brings them.
-        (string Class, long Value)[] size = options.Flavour is null
-            ? [("vcpu", options.Vcpu), ("memory_gib", options.MemoryGib), ("storage_gib", options.DiskGib), .. gpus.Where(g => g.Value > 0)]
-            : [];
-        vm.Resources.AddRange(size.Append(("public_ipv4", options.PublicIpv4 ? 1 : 0)).Where(a => a.Class != "public_ipv4" || a.Value > 0)
-            .Select(a => new ResourceAmount { ResourceClass = a.Class, Amount = a.Value }));
+        vm.Resources.AddRange(options.Flavour is null
+            ? SizeByClass(options.Vcpu, options.MemoryGib, options.DiskGib, options.PublicIpv4, gpus.Where(g => g.Value > 0))
+            : SizeByClass(options.PublicIpv4));
         request.Vms.Add(vm);
         var submitted = await endpoints.Provisioning().SubmitRequestAsync(request, cancellationToken: cancellationToken);
         console.MarkupLine($"[green]Soumise / submitted:[/] {submitted.Id} ({Markup.Escape(submitted.Status)})");
         return ExitCodes.Ok;
     }
+
+    /// <summary>
+    /// A custom size by class: vCPU, memory and disk even at 0, so that the service names what is missing, then its GPUs,
+    /// and a public address only when asked for.
+    /// </summary>
+    public static IEnumerable<ResourceAmount> SizeByClass(long vcpu, long memoryGib, long diskGib, bool publicIpv4, IEnumerable<(string Class, long Value)> devices) =>
+        new[] { ("vcpu", vcpu), ("memory_gib", memoryGib), ("storage_gib", diskGib) }.Concat(devices)
+            .Select(a => new ResourceAmount { ResourceClass = a.Item1, Amount = a.Item2 }).Concat(SizeByClass(publicIpv4));
+
+    /// <summary>Beside a flavour, which brings its own size: a public address only when asked for.</summary>
+    public static IEnumerable<ResourceAmount> SizeByClass(bool publicIpv4) =>
+        publicIpv4 ? [new ResourceAmount { ResourceClass = "public_ipv4", Amount = 1 }] : [];
 
     public static async Task<int> DecideAsync(Endpoints endpoints, string requestId, string? rejectReason, IAnsiConsole console, CancellationToken cancellationToken)
     {

@@ -102,11 +102,11 @@ public static class Labels
     public static string Devices(IEnumerable<(string Class, long Amount)> amounts, IReadOnlyDictionary<string, Aes.Contracts.Tenancy.V1.ResourceClass> classes) =>
         string.Concat(amounts.Where(a => !StandardClasses.Contains(a.Class) && a.Amount > 0).Select(a => $", {N(a.Amount)} × {Resource(a.Class, classes)}"));
 
-    public static string Devices(IEnumerable<Aes.Contracts.Provisioning.V1.ResourceAmount> amounts, IReadOnlyDictionary<string, Aes.Contracts.Tenancy.V1.ResourceClass> classes) =>
+    public static string Devices(IEnumerable<IClassAmount> amounts, IReadOnlyDictionary<string, Aes.Contracts.Tenancy.V1.ResourceClass> classes) =>
         Devices(amounts.Select(a => (a.ResourceClass, a.Amount)), classes);
 
     /// <summary>One VM's size from its list by class: "12 vCPU, 96 Gio, 400 Gio, IPv4, 1 × GPU A100 80 Go".</summary>
-    public static string VmSize(IReadOnlyCollection<Aes.Contracts.Provisioning.V1.ResourceAmount> size, IReadOnlyDictionary<string, Aes.Contracts.Tenancy.V1.ResourceClass> classes) =>
+    public static string VmSize(IReadOnlyCollection<IClassAmount> size, IReadOnlyDictionary<string, Aes.Contracts.Tenancy.V1.ResourceClass> classes) =>
         $"{N(size.AmountOf("vcpu"))} vCPU, {N(size.AmountOf("memory_gib"))} {Language.T("Gio", "GiB")}, {N(size.AmountOf("storage_gib"))} {Language.T("Gio", "GiB")}"
         + (size.AmountOf("public_ipv4") > 0 ? ", IPv4" : "") + Devices(size, classes);
 
