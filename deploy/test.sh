@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The README's test command: every test of the solution against a real RabbitMQ and a real
-# PostgreSQL, installed from Debian packages when absent and started as plain background processes
+# The README's test command: every test of the solution against a real RabbitMQ, a real
+# PostgreSQL and a real Postfix, installed from Debian packages when absent and started as plain background processes
 # under a temp folder, on free ports; stopped afterwards whatever happens. Ends with a line
 # "tests: N passed, N failed". Extra arguments go to `dotnet test` (e.g. --filter-class "*Tenancy*").
 set -euo pipefail
@@ -17,6 +17,7 @@ cleanup() {
   "$openstack" stop "$work/openstack" >/dev/null 2>&1 || true
   "$infra" stop-rabbitmq "$work/rabbitmq" || true
   "$infra" stop-postgres "$work/postgres" || true
+  "$infra" stop-postfix "$work/postfix" || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -41,6 +42,10 @@ rabbit_port=$("$infra" free-port)
 postgres_port=$("$infra" free-port)
 "$infra" start-postgres "$work/postgres" "$postgres_port"
 
+# A real Postfix that notifications' messages go through; every message for @aes.test lands in one Maildir.
+smtp_port=$("$infra" free-port)
+"$infra" start-postfix "$work/postfix" "$smtp_port"
+export AES_TEST_SMTP_PORT="$smtp_port" AES_TEST_MAILDIR="$work/postfix/mail/aes.test/all"
 export AES_TEST_RABBITMQ="amqp://guest:guest@127.0.0.1:$rabbit_port/"
 export AES_TEST_RABBITMQ_MANAGEMENT="http://127.0.0.1:$("$infra" management-port "$rabbit_port")/"
 export AES_TEST_POSTGRES="Host=127.0.0.1;Port=$postgres_port;Username=postgres"

@@ -23,6 +23,7 @@ public static class AccessMatrixDocument
         (Aes.Quota.Extensions.QuotaAccessRules.Service, Aes.Quota.Extensions.QuotaAccessRules.Rules),
         (Aes.Billing.Extensions.BillingAccessRules.Service, Aes.Billing.Extensions.BillingAccessRules.Rules),
         (Aes.Provisioning.Extensions.ProvisioningAccessRules.Service, Aes.Provisioning.Extensions.ProvisioningAccessRules.Rules),
+        (Aes.Notifications.Extensions.NotificationsAccessRules.Service, Aes.Notifications.Extensions.NotificationsAccessRules.Rules),
         // Answered by each of the four services, on its own trail.
         (Aes.Messaging.Audit.AuditTrailAccessRules.Service, Aes.Messaging.Audit.AuditTrailAccessRules.Rules),
     ];

@@ -23,6 +23,10 @@ internal static class Banner
         Console.WriteLine(distributed
             ? "  données / data : PostgreSQL, bus : RabbitMQ"
             : $"  données / data : {(options.Postgres is null ? options.DataDirectory : "PostgreSQL")}, bus : {(options.RabbitMq is null ? "in-memory" : "RabbitMQ")}");
+        if (!options.PassThrough.Any(argument => argument.StartsWith("--Mail:Smtp:Host", StringComparison.Ordinal)))
+        {
+            Console.WriteLine($"  courriels / mail : {options.MailDirectory} (.eml, aucun serveur de messagerie / no mail server)");
+        }
         foreach (var (service, ports) in ResourceNames.LocalPorts)
         {
             var shifted = ports.Shift(options.PortOffset);

@@ -13,7 +13,7 @@ public static class DistributedMarketplace
 {
     /// <summary>Tenancy last: it seeds the demo, and RabbitMQ drops events that no queue is bound for yet.</summary>
     private static readonly string[] StartOrder =
-        [ResourceNames.Quota, ResourceNames.Billing, ResourceNames.Provisioning, ResourceNames.Portal, ResourceNames.Tenancy];
+        [ResourceNames.Quota, ResourceNames.Billing, ResourceNames.Provisioning, ResourceNames.Notifications, ResourceNames.Portal, ResourceNames.Tenancy];
 
     public static async Task<int> RunAsync(EmbeddedOptions options)
     {

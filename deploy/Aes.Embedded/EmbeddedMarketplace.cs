@@ -1,6 +1,7 @@
 using Aes.Billing;
 using Aes.Messaging;
 using Aes.Messaging.Persistence;
+using Aes.Notifications;
 using Aes.Portal;
 using Aes.Provisioning;
 using Aes.Quota;
@@ -46,6 +47,7 @@ public static class EmbeddedMarketplace
             apps.Add((ResourceNames.Quota, await QuotaApp.BuildAsync(ServiceArguments(ResourceNames.Quota, options), Embed)));
             apps.Add((ResourceNames.Billing, await BillingApp.BuildAsync(ServiceArguments(ResourceNames.Billing, options), Embed)));
             apps.Add((ResourceNames.Provisioning, await ProvisioningApp.BuildAsync(ServiceArguments(ResourceNames.Provisioning, options), Embed)));
+            apps.Add((ResourceNames.Notifications, await NotificationsApp.BuildAsync(ServiceArguments(ResourceNames.Notifications, options), Embed)));
             apps.Add((ResourceNames.Portal, await PortalApp.BuildAsync(ServiceArguments(ResourceNames.Portal, options), Embed)));
             // On a fresh RabbitMQ an event published before its consumers' queues are bound is dropped:
             // start every other service, wait until its bus is up, and only then tenancy with its seed.
@@ -193,6 +195,12 @@ public static class EmbeddedMarketplace
                 $"--FacilityCredentials:openstack-bko:ApplicationCredentialId={cloud["OS_APPLICATION_CREDENTIAL_ID"]}",
                 $"--FacilityCredentials:openstack-bko:ApplicationCredentialSecret={cloud["OS_APPLICATION_CREDENTIAL_SECRET"]}",
             ]);
+        }
+        if (service == ResourceNames.Notifications)
+        {
+            // Messages link to the portal of this run; without a mail server (Mail:Smtp:Host), they are .eml files in the data folder.
+            arguments.Add($"--Notifications:PortalUrl=http://127.0.0.1:{ResourceNames.LocalPorts[ResourceNames.Portal].Shift(options.PortOffset).Http}");
+            arguments.Add($"--Mail:PickupDirectory={options.MailDirectory}");
         }
         if (service == ResourceNames.Provisioning)
         {

@@ -79,6 +79,9 @@ public sealed record EmbeddedOptions(string DataDirectory, int PortOffset, strin
         }
     }
 
+    /// <summary>Where notifications writes its messages as .eml files when no mail server is set (Mail:Smtp:Host).</summary>
+    public string MailDirectory => Path.Combine(DataDirectory, "mail");
+
     /// <summary>The certificate that encrypts the session key rings of this run's tenancy and portal (made on the first run).</summary>
     public string KeyRingCertificate => Path.Combine(DataDirectory, "key-ring.pfx");
 

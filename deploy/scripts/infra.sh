@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Real RabbitMQ and PostgreSQL as plain background processes under a folder of ours: no systemd,
+# Real RabbitMQ, PostgreSQL and Postfix as plain background processes under a folder of ours: no systemd,
 # no Docker. Used by the test command, by the fault tests (which restart the broker) and by the
 # distributed run.
 #
@@ -9,6 +9,9 @@
 #   infra.sh stop-rabbitmq DIR          stop it
 #   infra.sh start-postgres DIR PORT    make a throwaway cluster in DIR and start it on PORT
 #   infra.sh stop-postgres DIR          stop it
+#   infra.sh start-postfix DIR PORT     start a Postfix instance in DIR taking SMTP on 127.0.0.1:PORT, which delivers every
+#                                       message for @aes.test into one Maildir, DIR/mail/aes.test/all (tests read it)
+#   infra.sh stop-postfix DIR           stop it
 #   infra.sh free-port                  print a free AMQP port on 127.0.0.1 whose followers are free too
 #   infra.sh management-port PORT       print the management port of the node on AMQP port PORT
 set -euo pipefail
@@ -50,11 +53,13 @@ install() {
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   # The OpenAPI document's linter (tests/openapi-lint) runs on Node.js.
   command -v npm >/dev/null || missing+=(nodejs npm)
+  # Notifications' mail tests deliver through a real Postfix.
+  [ -x /usr/sbin/postfix ] || missing+=(postfix)
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq >/dev/null
-    apt-get install -y -qq "${missing[@]}" >/dev/null
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   fi
 }
 
@@ -140,13 +145,69 @@ stop_postgres() { # DIR
   log "PostgreSQL in $dir stopped"
 }
 
+# A private Postfix: its own main.cf and master.cf (smtpd on PORT, no chroot), its queue and Maildir under DIR. Postfix
+# takes -c DIR only when the default instance lists DIR in alternate_config_directories. Without syslog it says nothing
+# when it fails to start in the background: it runs in the foreground of a process of its own, logging to DIR/postfix.log.
+start_postfix() { # DIR PORT
+  local dir=$1 port=$2
+  dir=$(cd "$(dirname "$dir")" && pwd)/$(basename "$dir")
+  mkdir -p "$dir/queue" "$dir/data" "$dir/mail"
+  chown postfix:postfix "$dir/data" "$dir/mail"
+  local uid gid
+  uid=$(id -u postfix) gid=$(id -g postfix)
+  cat > "$dir/main.cf" <<CONF
+compatibility_level = 3.6
+queue_directory = $dir/queue
+data_directory = $dir/data
+mail_owner = postfix
+setgid_group = postdrop
+myhostname = smtp.aes.test
+mydestination =
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+smtpd_relay_restrictions = permit_mynetworks, reject
+alias_maps =
+alias_database =
+maillog_file = /dev/stdout
+virtual_mailbox_domains = aes.test
+virtual_mailbox_base = $dir/mail
+virtual_mailbox_maps = static:aes.test/all/
+virtual_uid_maps = static:$uid
+virtual_gid_maps = static:$gid
+CONF
+  sed -E "s/^smtp( +)inet( +)n( +)-( +)y/$port inet n - n/" /etc/postfix/master.cf > "$dir/master.cf"
+  local alternates
+  alternates=$(postconf -h alternate_config_directories)
+  case " ${alternates//,/ } " in
+    *" $dir "*) ;;
+    *) postconf -e "alternate_config_directories = ${alternates:+$alternates, }$dir" ;;
+  esac
+  postfix -c "$dir" post-install create-missing >/dev/null 2>&1 || true
+  setsid postfix -c "$dir" start-fg > "$dir/postfix.log" 2>&1 < /dev/null &
+  for _ in $(seq 1 50); do
+    listening "$port" && { log "Postfix on 127.0.0.1:$port, mail in $dir/mail/aes.test/all"; return 0; }
+    sleep 0.2
+  done
+  log "Postfix did not start on $port:"; tail -n 20 "$dir/postfix.log" >&2 || true; return 1
+}
+
+stop_postfix() { # DIR
+  local dir=$1
+  [ -f "$dir/main.cf" ] || return 0
+  postfix -c "$dir" stop >/dev/null 2>&1 || true
+  log "Postfix in $dir stopped"
+}
+
 case "${1:-}" in
   install) install ;;
   start-rabbitmq) start_rabbitmq "$2" "$3" ;;
   stop-rabbitmq) stop_rabbitmq "$2" ;;
   start-postgres) start_postgres "$2" "$3" ;;
   stop-postgres) stop_postgres "$2" ;;
+  start-postfix) start_postfix "$2" "$3" ;;
+  stop-postfix) stop_postfix "$2" ;;
   free-port) free_port ;;
   management-port) management_port "$2" ;;
-  *) sed -n '2,12p' "$0"; exit 2 ;;
+  *) sed -n '2,15p' "$0"; exit 2 ;;
 esac

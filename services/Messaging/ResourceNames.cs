@@ -11,6 +11,7 @@ public static class ResourceNames
     public const string Billing = "billing";
     public const string Provisioning = "provisioning";
     public const string Portal = "portal";
+    public const string Notifications = "notifications";
 
     public const string RabbitMqConnection = "rabbitmq";
     public const string TenancyDatabase = "tenancy-db";
@@ -20,6 +21,7 @@ public static class ResourceNames
     public const string BillingDatabase = "billing-db";
     public const string ProvisioningDatabase = "provisioning-db";
     public const string PortalDatabase = "portal-db";
+    public const string NotificationsDatabase = "notifications-db";
 
     /// <summary>
     /// Local ports of the embedded and distributed runs. Cleartext HTTP/2 needs a port of its own,
@@ -32,20 +34,21 @@ public static class ResourceNames
         [Quota] = new(5102, 6102),
         [Billing] = new(5103, 6103),
         [Provisioning] = new(5104, 6104),
+        [Notifications] = new(5105, 6105),
     };
 
-    /// <summary>The four back-end services: each has a database, a gRPC API and a bus.</summary>
-    public static readonly IReadOnlyList<string> Services = [Tenancy, Quota, Billing, Provisioning];
+    /// <summary>The back-end services: each has a database, a gRPC API (its audit trail at least) and a bus.</summary>
+    public static readonly IReadOnlyList<string> Services = [Tenancy, Quota, Billing, Provisioning, Notifications];
 
     public static string DatabaseOf(string service) => $"{service}-db";
 
     /// <summary>
-    /// Who calls whom over gRPC: the portal calls the four services, provisioning calls quota. Everything
+    /// Who calls whom over gRPC: the portal calls the back-end services, provisioning calls quota. Everything
     /// else goes over the bus. Configuration checks, Kubernetes NetworkPolicies and Dapr scopes follow it.
     /// </summary>
     public static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> GrpcCalls = new Dictionary<string, IReadOnlyList<string>>
     {
-        [Portal] = [Tenancy, Quota, Billing, Provisioning],
+        [Portal] = [Tenancy, Quota, Billing, Provisioning, Notifications],
         [Provisioning] = [Quota],
     };
 

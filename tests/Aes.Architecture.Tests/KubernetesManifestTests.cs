@@ -16,6 +16,7 @@ public sealed class KubernetesManifestTests
     private static readonly (string Caller, string Callee)[] Calls =
     [
         (Names.Portal, Names.Tenancy), (Names.Portal, Names.Quota), (Names.Portal, Names.Billing), (Names.Portal, Names.Provisioning),
+        (Names.Portal, Names.Notifications),
         (Names.Provisioning, Names.Quota),
     ];
 

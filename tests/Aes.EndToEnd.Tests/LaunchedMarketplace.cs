@@ -11,6 +11,8 @@ public abstract partial class LaunchedMarketplace(string name) : IAsyncLifetime
 {
     private readonly string _data = Infra.NewTempFolder($"aes-{name}");
     private string? _postgres;
+    /// <summary>Where the run's mail arrives: Postfix's Maildir on PostgreSQL and RabbitMQ, the .eml folder of the embedded run.</summary>
+    private string? _maildir;
     private readonly Dictionary<string, (string Token, DateTime At)> _tokens = [];
 
     protected EmbeddedMarketplace Marketplace { get; private set; } = null!;
@@ -25,11 +27,15 @@ public abstract partial class LaunchedMarketplace(string name) : IAsyncLifetime
 
     protected async Task LaunchAsync(params string[] arguments)
     {
+        var mail = OnPostgres ? await TestInfrastructure.MailServerAsync() : default;
+        _maildir = OnPostgres ? mail.Maildir : Path.Combine(_data, "mail");
         string[] storage = OnPostgres
             ?
             [
                 "--postgres", _postgres = await TestInfrastructure.NewPostgresPrefixAsync(name[..1]),
                 "--rabbitmq", await TestInfrastructure.NewRabbitMqVirtualHostAsync(name),
+                // A real Postfix on this machine, without TLS: notifications' messages go through SMTP.
+                "--Mail:Smtp:Host=127.0.0.1", $"--Mail:Smtp:Port={mail.Port}", "--Mail:Smtp:Security=None",
             ]
             : [];
         // The fixtures set the capacity their tests count on; the demo's own pools and quotas would add to it.
@@ -70,6 +76,42 @@ public abstract partial class LaunchedMarketplace(string name) : IAsyncLifetime
             events.Add(System.Text.Json.JsonDocument.Parse(reader.GetString(0)).RootElement.Clone());
         }
         return events;
+    }
+
+    /// <summary>
+    /// The messages this run has sent about one object ("request/{id}"), oldest event first: from Postfix's Maildir (shared by
+    /// the runs of the test process, hence the object) or the embedded run's .eml folder.
+    /// </summary>
+    public List<MimeKit.MimeMessage> MailAbout(string objectKey) => MailAbout(objectKey, DateTime.MinValue);
+
+    /// <summary>The messages about <paramref name="objectKey"/> (or, ending in "/", about any object of that kind) whose event came at or after <paramref name="since"/>.</summary>
+    public List<MimeKit.MimeMessage> MailAbout(string objectKey, DateTime since)
+    {
+        if (_maildir is null || !Directory.Exists(_maildir))
+        {
+            return [];
+        }
+        var files = Directory.EnumerateFiles(_maildir, "*.eml")
+            .Concat(new[] { "new", "cur" }.Select(f => Path.Combine(_maildir, f)).Where(Directory.Exists).SelectMany(d => Directory.EnumerateFiles(d)));
+        static DateTime EventTime(MimeKit.MimeMessage message) =>
+            DateTime.Parse(message.Headers["X-Aes-Event-Time"] ?? "", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind);
+        return [.. files.Select(f => MimeKit.MimeMessage.Load(f))
+            .Where(m => objectKey.EndsWith('/') ? (m.Headers["X-Aes-Object"] ?? "").StartsWith(objectKey, StringComparison.Ordinal) : m.Headers["X-Aes-Object"] == objectKey)
+            .Where(m => EventTime(m) >= since)
+            .OrderBy(EventTime)];
+    }
+
+    /// <summary>Waits until <paramref name="address"/> has a message about <paramref name="objectKey"/> whose subject has <paramref name="subjectPart"/>.</summary>
+    public async Task<MimeKit.MimeMessage> MailToAsync(string objectKey, string address, string subjectPart, DateTime? since = null)
+    {
+        MimeKit.MimeMessage? found = null;
+        await Eventually.HoldsAsync(() =>
+        {
+            found = MailAbout(objectKey, since ?? DateTime.MinValue).FirstOrDefault(x => x.To.Mailboxes.Single().Address == address && (x.Subject ?? "").Contains(subjectPart, StringComparison.Ordinal));
+            return Task.FromResult(found is not null);
+        }, TimeSpan.FromSeconds(60), () => $"{address} is told \"{subjectPart}\" about {objectKey}; told so far: "
+            + string.Join(" | ", MailAbout(objectKey).Select(x => $"{x.To} {x.Subject}")) + "\n" + LastComplaints());
+        return found!;
     }
 
     /// <summary>A connection to one service's own database, to read what it wrote (its outbox).</summary>

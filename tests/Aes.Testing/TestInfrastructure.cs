@@ -3,7 +3,7 @@ using Npgsql;
 namespace Aes.Testing;
 
 /// <summary>
-/// The shared real RabbitMQ and PostgreSQL of a test run. The test command (deploy/test.sh) starts
+/// The shared real RabbitMQ, PostgreSQL and Postfix of a test run. The test command (deploy/test.sh) starts
 /// them and passes AES_TEST_RABBITMQ and AES_TEST_POSTGRES; a developer running `dotnet test`
 /// alone gets them started here instead, through the same script.
 /// </summary>
@@ -53,6 +53,39 @@ public static class TestInfrastructure
     /// <summary>The shared server's connection string with a fresh database-name prefix (for the launcher's --postgres).</summary>
     public static async Task<string> NewPostgresPrefixAsync(string prefix) =>
         new NpgsqlConnectionStringBuilder(await PostgresServerAsync()) { Database = $"{prefix}{Guid.NewGuid():N}"[..(prefix.Length + 8)] }.ConnectionString;
+
+    private static (int Port, string Maildir)? _postfix;
+
+    /// <summary>
+    /// The shared real Postfix: the SMTP port it takes on 127.0.0.1 and the Maildir where it delivers every message for
+    /// @aes.test (AES_TEST_SMTP_PORT and AES_TEST_MAILDIR from the test command, else started here by the same script).
+    /// </summary>
+    public static async Task<(int Port, string Maildir)> MailServerAsync()
+    {
+        if (Environment.GetEnvironmentVariable("AES_TEST_SMTP_PORT") is { } port && Environment.GetEnvironmentVariable("AES_TEST_MAILDIR") is { } maildir)
+        {
+            return (int.Parse(port, System.Globalization.CultureInfo.InvariantCulture), maildir);
+        }
+        await Gate.WaitAsync();
+        try
+        {
+            if (_postfix is { } started)
+            {
+                return started;
+            }
+            await Infra.RunAsync("install");
+            var folder = Path.Combine(Infra.NewTempFolder("aes-postfix"), "postfix");
+            var smtpPort = Infra.FreePort();
+            await Infra.RunAsync("start-postfix", folder, smtpPort.ToString());
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => Infra.RunAsync("stop-postfix", folder).GetAwaiter().GetResult();
+            _postfix = (smtpPort, Path.Combine(folder, "mail", "aes.test", "all"));
+            return _postfix.Value;
+        }
+        finally
+        {
+            Gate.Release();
+        }
+    }
 
     private static async Task<(string RabbitMq, string RabbitMqManagement, string Postgres)> EnsureAsync()
     {

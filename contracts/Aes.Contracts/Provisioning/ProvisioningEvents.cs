@@ -22,9 +22,14 @@ public sealed record ApprovalAwaited(
     Guid RequestId, Guid AgencyId, string AgencyStateCode, string Role, string StateCode, Guid? FacilityId, Guid SubmittedByUserId,
     DateTime HoldsExpireAt, DateTime At);
 
-/// <summary>A request changed status (placed, waiting, approved, rejected, expired, failed…), with the reason in both languages.</summary>
+/// <summary>
+/// A request changed status (placed, waiting, approved, rejected, expired, failed…), with the reason in both languages, who
+/// submitted it and the status it left (so "placed after waiting" needs no history). The last two are null in outbox rows
+/// written by the version before.
+/// </summary>
 public sealed record HostingRequestStatusChanged(
-    Guid RequestId, Guid AgencyId, string AgencyStateCode, string Status, string ReasonFr, string ReasonEn, Guid? FacilityId, DateTime ChangedAt);
+    Guid RequestId, Guid AgencyId, string AgencyStateCode, string Status, string ReasonFr, string ReasonEn, Guid? FacilityId, DateTime ChangedAt,
+    Guid? SubmittedByUserId = null, string? PreviousStatus = null);
 
 /// <summary>A VM started to run: metering starts here. <paramref name="Resources"/>: its size by class (GPUs included).</summary>
 public sealed record VmActivated(

@@ -18,6 +18,19 @@ public sealed record QuotaChangeRequested(
     Guid RequestId, Guid AgencyId, string StateCode, string ResourceClass, long CurrentLimit, long RequestedLimit, DateTime RequestedAt,
     Guid? RequestedByUserId = null);
 
+/// <summary>
+/// A pool's use of one class went from below to at or above <see cref="PoolThresholds.AlertPercent"/> % of its capacity: once per
+/// crossing, and again only after it has fallen below <see cref="PoolThresholds.ClearPercent"/> %, so a pool at the edge does not flap.
+/// </summary>
+public sealed record PoolThresholdCrossed(
+    Guid PoolId, Guid FacilityId, string FacilityCode, string PoolName, string StateCode, string ResourceClass, long Used, long Capacity, DateTime At);
+
+public static class PoolThresholds
+{
+    public const int AlertPercent = 85;
+    public const int ClearPercent = 80;
+}
+
 public sealed record QuotaChangeDecided(Guid RequestId, Guid AgencyId, bool Approved, string? Reason, DateTime DecidedAt);
 
 /// <summary>Capacity held; <paramref name="ActingUserId"/> is the user the calling service took it for.</summary>

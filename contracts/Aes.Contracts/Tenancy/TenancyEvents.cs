@@ -31,7 +31,8 @@ public sealed record ProjectCreated(Guid ProjectId, Guid AgencyId, string Name);
 /// </summary>
 public sealed record ProjectMembershipChanged(Guid ProjectId, Guid AgencyId, Guid UserId, bool IsMember, long Revision, DateTime ChangedAt);
 
-public sealed record UserCreated(Guid UserId, string UserName, string DisplayName);
+/// <summary>A user; <paramref name="Email"/> null when they have none, and in outbox rows written by the version before.</summary>
+public sealed record UserCreated(Guid UserId, string UserName, string DisplayName, string? Email = null);
 
 /// <summary>
 /// <paramref name="Revision"/>: the user's version after the change (it grows with each of the user's role changes); a copy

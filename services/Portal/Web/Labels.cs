@@ -148,6 +148,9 @@ public static class Labels
     public static string N(long value) => value.ToString("N0", System.Globalization.CultureInfo.CurrentCulture);
 
     /// <summary>A moment in the reader's culture, in UTC (the three states' offsets differ by an hour at most).</summary>
+    /// <summary>A request's short reference, as its messages name it: the end of its id, the part that is random in a v7 UUID.</summary>
+    public static string Reference(Guid requestId) => requestId.ToString("N")[^8..].ToUpperInvariant();
+
     public static string When(Google.Protobuf.WellKnownTypes.Timestamp? at) =>
         at is null ? "" : at.ToDateTime().ToString("g", System.Globalization.CultureInfo.CurrentCulture) + " UTC";
 }

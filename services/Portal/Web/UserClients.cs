@@ -35,6 +35,7 @@ public sealed class UserClients(Func<Task<ClaimsPrincipal>> user, IConfiguration
     public async Task<Q.QuotaService.QuotaServiceClient> QuotaAsync() => new(await CallsAsync(ResourceNames.Quota));
     public async Task<B.BillingService.BillingServiceClient> BillingAsync() => new(await CallsAsync(ResourceNames.Billing));
     public async Task<T.TenancyService.TenancyServiceClient> TenancyAsync() => new(await CallsAsync(ResourceNames.Tenancy));
+    public async Task<Aes.Contracts.Notifications.V1.NotificationService.NotificationServiceClient> NotificationsAsync() => new(await CallsAsync(ResourceNames.Notifications));
     public async Task<A.AuditTrail.AuditTrailClient> AuditTrailAsync(string service) => new(await CallsAsync(service));
 
     /// <summary>All the agency's projects the person may see, page after page.</summary>

@@ -54,12 +54,13 @@ public static class RequestTransitions
     /// <summary>Moves the request to <paramref name="status"/> with its reason, and announces it through the outbox.</summary>
     public static void MoveTo(this ProvisioningDbContext db, HostingRequest request, RequestStatus status, string reasonFr, string reasonEn, DateTime now)
     {
+        var previous = request.Status;
         request.Status = status;
         request.StatusReasonFr = Truncate(reasonFr);
         request.StatusReasonEn = Truncate(reasonEn);
         request.UpdatedAt = now;
         db.AddToOutbox(new HostingRequestStatusChanged(request.Id, request.AgencyId, request.AgencyStateCode, status.Code(),
-            request.StatusReasonFr, request.StatusReasonEn, request.FacilityId, now), now);
+            request.StatusReasonFr, request.StatusReasonEn, request.FacilityId, now, request.SubmittedBy, previous.Code()), now);
     }
 
     private static string Truncate(string text) => text.Length <= 1000 ? text : text[..1000];

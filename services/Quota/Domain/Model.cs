@@ -62,6 +62,8 @@ public sealed class PoolInventory
     public decimal AllocationRatio { get; set; } = 1m;
     public long Capacity { get; set; }
     public long Used { get; set; }
+    /// <summary>Set when use passed the alert threshold (PoolThresholds), cleared below the clear one: one alert per crossing.</summary>
+    public bool AboveAlert { get; set; }
 
     public static long CapacityOf(long total, long reserved, decimal ratio) => (long)decimal.Floor(total * ratio) - reserved;
 }

@@ -36,6 +36,8 @@ public static class Extensions
         builder.Services.AddHostedService(services => services.GetRequiredService<HoldBatcher>());
         builder.Services.AddScoped<UsageQueries>();
         builder.Services.AddHostedService<HoldSweeper>();
+        builder.Services.AddSingleton<PoolThresholdWatch>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<PoolThresholdWatch>());
         builder.Services.AddHostedService<QuotaGauges>();
         return builder;
     }

@@ -17,7 +17,7 @@ public sealed class ReferenceAnnouncement
 public sealed partial class ReferenceAnnouncer(TenancyDbContext db, ProjectMemberships memberships, ExternalIdentities externalIdentities, TimeProvider clock, ILogger<ReferenceAnnouncer> logger)
 {
     /// <summary>Raise it in the version whose services start keeping tenancy's events they did not keep before.</summary>
-    public const int Generation = 7;
+    public const int Generation = 8; // 8: users' e-mail addresses, for notifications
 
     /// <summary>The generation from which projects have members; before it every requester saw all their agency's projects.</summary>
     private const int ProjectMembersGeneration = 3;

@@ -20,7 +20,7 @@ public static class TenancyEventFactory
 
     public static ProjectCreated Created(Project project) => new(project.Id, project.AgencyId, project.Name);
 
-    public static UserCreated Created(User user) => new(user.Id, user.UserName, user.DisplayName);
+    public static UserCreated Created(User user) => new(user.Id, user.UserName, user.DisplayName, user.Email.Length > 0 ? user.Email : null);
 
     public static RoleAssigned Assigned(User user, RoleAssignment role) => new(user.Id, role.Role.Code(), role.StateCode, role.AgencyId, user.Version);
 

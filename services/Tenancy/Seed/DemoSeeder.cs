@@ -76,7 +76,7 @@ public sealed partial class DemoSeeder(
         var users = new Dictionary<string, User>();
         foreach (var seed in data.Users)
         {
-            var request = new V1.CreateUserRequest { UserName = seed.UserName, DisplayName = seed.DisplayName };
+            var request = new V1.CreateUserRequest { UserName = seed.UserName, DisplayName = seed.DisplayName, Email = $"{seed.UserName}@{DemoMailDomain}" };
             request.Roles.AddRange(seed.Roles.Select(role => new V1.RoleAssignment
             {
                 Role = System.Enum.Parse<V1.Role>(role.Role),
@@ -130,6 +130,9 @@ public sealed partial class DemoSeeder(
     }
 
     /// <summary>The demo's accounts, user name and roles (Requester, StateOperator…), for the launchers' banner.</summary>
+    /// <summary>The demo users' mail domain: reserved for tests (RFC 2606), so a demo never writes to a real mailbox.</summary>
+    public const string DemoMailDomain = "aes.test";
+
     public static async Task<IReadOnlyList<(string UserName, IReadOnlyList<string> Roles)>> DemoAccountsAsync(CancellationToken cancellationToken) =>
         (await LoadAsync(cancellationToken)).Users.Select(u => (u.UserName, (IReadOnlyList<string>)u.Roles.Select(r => r.Role).ToList())).ToList();
 

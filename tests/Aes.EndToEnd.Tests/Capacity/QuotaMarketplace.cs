@@ -42,7 +42,7 @@ public abstract class QuotaMarketplace() : LaunchedMarketplace("quota")
     public override async ValueTask InitializeAsync()
     {
         await LaunchAsync(
-            "--Quota:SweepInterval=00:00:00.500", "--Tenancy:AgreementClockInterval=00:00:01");
+            "--Quota:SweepInterval=00:00:00.500", "--Quota:ThresholdCheckInterval=00:00:00.500", "--Tenancy:AgreementClockInterval=00:00:01");
         Quota = new Q.QuotaService.QuotaServiceClient(ActingAsNamedUsers(ResourceNames.Quota));
         Tenancy = new T.TenancyService.TenancyServiceClient(ActingAsNamedUsers(ResourceNames.Tenancy));
         foreach (var user in (await Tenancy.ListUsersAsync(new T.ListUsersRequest())).Users) Users[user.UserName] = user.Id;

@@ -341,6 +341,32 @@ public abstract class QuotaTests<TMarketplace>(TMarketplace m) : IClassFixture<T
             ActorUserId = m.Users["op.ml"], RequestId = request.Id, Approve = false, Reason = "Trop tard",
         }).ResponseAsync);
         Assert.Equal(StatusCode.FailedPrecondition, twice.StatusCode);
+
+        // Issue 22: Mali's operator was told of the request, the administrator who asked of the decision, each once.
+        var asked = await m.MailToAsync($"quota-change/{request.Id}", "op.ml@aes.test", "Changement de quota demandé");
+        Assert.Contains("Ministère de l'Économie et des Finances demande de porter son quota vcpu", asked.TextBody);
+        Assert.Contains("/operateur/quotas", asked.TextBody);
+        var decided = await m.MailToAsync($"quota-change/{request.Id}", "admin.mef.ml@aes.test", "Changement de quota accordé (vcpu)");
+        Assert.Contains("/quotas", decided.TextBody);
+        Assert.Equal(2, m.MailAbout($"quota-change/{request.Id}").Count(x => x.To.Mailboxes.Single().Address is "op.ml@aes.test" or "admin.mef.ml@aes.test"));
+    }
+
+    [Fact]
+    public async Task A_pool_past_85_percent_of_a_class_is_told_to_its_states_operators_once()
+    {
+        var pool = await m.PoolAsync("ML-BKO-1", vcpuTotal: 20);
+        var agency = m.Agencies["ML/MEF"];
+        await m.Quota.HoldAsync(QuotaMarketplace.Hold(agency, pool.Id, 16));
+        await Task.Delay(TimeSpan.FromSeconds(1)); // 80 %: under the threshold, whatever the watch's timing
+        await m.Quota.HoldAsync(QuotaMarketplace.Hold(agency, pool.Id, 2)); // 90 %
+
+        var told = await m.MailToAsync($"pool/{pool.Id}", "op.ml@aes.test", "remplie à 90 % en vcpu");
+        Assert.Contains("utilise 18 de ses 20 vcpu (90 %)", told.TextBody);
+        Assert.Contains("/operateur/capacite", told.TextBody);
+        await m.Quota.HoldAsync(QuotaMarketplace.Hold(agency, pool.Id, 2)); // 100 %: still the same crossing
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.Single(m.MailAbout($"pool/{pool.Id}"), x => x.To.Mailboxes.Single().Address == "op.ml@aes.test");
+        Assert.DoesNotContain(m.MailAbout($"pool/{pool.Id}"), x => x.To.Mailboxes.Single().Address == "op.ne@aes.test");
     }
 
     [Fact]

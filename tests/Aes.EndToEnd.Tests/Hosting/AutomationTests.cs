@@ -348,12 +348,23 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
         var printed = await AesAsync("invoices", "print", invoice.Id, "--language", "en", "--output", file, "--token", await m.TokenOfAsync("agent.mef.ml"));
         Assert.True(printed.ExitCode == 0, printed.Output);
         Assert.Contains(issued.Number, await File.ReadAllTextAsync(file));
+        // Issue 22: the agency's administrator is told the invoice is issued.
+        var toldInvoice = await m.MailToAsync($"invoice/{invoice.Id}", "admin.mef.ml@aes.test", $"Facture {issued.Number} émise ({month})");
+        Assert.Contains("/factures", toldInvoice.TextBody);
+        Assert.DoesNotContain(m.MailAbout($"invoice/{invoice.Id}"), x => x.To.Mailboxes.Single().Address == "agent.mef.ml@aes.test");
+        var closing = DateTime.UtcNow.AddSeconds(-1);
 
         Assert.Equal(5, (await AesAsync("settlements", "close", month, "--token", op)).ExitCode);
         var closed = await AesAsync("settlements", "close", month, "--token", await m.TokenOfAsync("admin.aes"));
         Assert.True(closed.ExitCode == 0, closed.Output);
         var shown = await AesAsync("settlements", "show", month, "--token", await m.TokenOfAsync("audit.bf"));
         Assert.True(shown.ExitCode == 0 && shown.Output.Contains("closed"), shown.Output);
+        // The confederal administrator and the auditors are told the month is closed.
+        foreach (var overseer in new[] { "admin.aes@aes.test", "audit.bf@aes.test", "audit.aes@aes.test" })
+        {
+            await m.MailToAsync("settlement/", overseer, $"Règlement de {month} clos", closing);
+        }
+        Assert.DoesNotContain(m.MailAbout("settlement/", closing), x => x.To.Mailboxes.Single().Address == "op.ml@aes.test");
     }
 
     [Fact]

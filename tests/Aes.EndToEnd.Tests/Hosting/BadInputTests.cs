@@ -46,6 +46,7 @@ public sealed class BadInputTests(BadInputMarketplace m) : IClassFixture<BadInpu
         (ResourceNames.Quota, Aes.Contracts.Quota.V1.QuotaReflection.Descriptor.Services.Single()),
         (ResourceNames.Billing, Aes.Contracts.Billing.V1.BillingReflection.Descriptor.Services.Single()),
         (ResourceNames.Provisioning, Aes.Contracts.Provisioning.V1.ProvisioningReflection.Descriptor.Services.Single()),
+        (ResourceNames.Notifications, Aes.Contracts.Notifications.V1.NotificationsReflection.Descriptor.Services.Single()),
         .. ResourceNames.Services.Select(service => (service, Aes.Contracts.Audit.V1.AuditReflection.Descriptor.Services.Single())),
     ];
 

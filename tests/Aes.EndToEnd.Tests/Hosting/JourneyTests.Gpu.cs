@@ -104,6 +104,13 @@ public abstract partial class JourneyTests<TMarketplace>
             await Eventually.HoldsAsync(async () =>
                 (await m.Provisioning.ListAgreementsInForceAsync(new P.ListAgreementsInForceRequest { GuestStateCode = "NE" })).Agreements.Any(a => a.AgreementId == agreement.Id),
                 TimeSpan.FromSeconds(60), "provisioning learnt the GPU agreement");
+            // Issue 22: both states' operators were asked to sign; once Mali had signed, Niger was asked again.
+            var awaited = $"Accord {agreement.Reference} en attente de votre signature";
+            await m.MailToAsync($"agreement/{agreement.Id}", "op.ml@aes.test", awaited);
+            await Eventually.HoldsAsync(() => Task.FromResult(m.MailAbout($"agreement/{agreement.Id}").Count(x => x.To.Mailboxes.Single().Address == "op.ne@aes.test") == 2),
+                TimeSpan.FromSeconds(60), "Niger's operator is asked twice");
+            Assert.Single(m.MailAbout($"agreement/{agreement.Id}"), x => x.To.Mailboxes.Single().Address == "op.ml@aes.test");
+            Assert.Contains("(État hôte : Mali ; État invité : Niger)", m.MailAbout($"agreement/{agreement.Id}")[0].TextBody);
 
             P.HostingRequest submitted = null!;
             await Eventually.HoldsAsync(async () =>

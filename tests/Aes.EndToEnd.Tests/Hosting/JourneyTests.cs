@@ -420,6 +420,33 @@ public abstract partial class JourneyTests<TMarketplace>(TMarketplace m) : IClas
         Assert.Equal(2, vms.Count);
         Assert.All(vms, vm => Assert.Equal(("active", "ML-BKO-1"), (vm.Status, vm.FacilityCode)));
 
+        // Notifications (issue 22): the Niger operator is told first, then the Mali operator, then the requester, approved and
+        // active; in French (their language), each naming the request and linking to its page. Through a real Postfix on
+        // PostgreSQL and RabbitMQ, as .eml files in the embedded run.
+        List<MimeKit.MimeMessage> mail = [];
+        await Eventually.HoldsAsync(() =>
+        {
+            mail = m.MailAbout($"request/{submitted.Id}");
+            return Task.FromResult(mail.Any(x => x.To.Mailboxes.Single().Address == "agent.ansi.ne@aes.test" && (x.Subject ?? "").Contains("active")));
+        }, TimeSpan.FromSeconds(60), () => $"the requester is told the request is active; mail so far: {string.Join(" | ", mail.Select(x => x.Subject))}\n{m.LastComplaints()}");
+        var reference = Guid.Parse(submitted.Id).ToString("N")[^8..].ToUpperInvariant();
+        var demoRecipients = new[] { "op.ne@aes.test", "op.ml@aes.test", "agent.ansi.ne@aes.test" };
+        Assert.Equal(
+            [
+                ("op.ne@aes.test", $"Demande {reference} en attente de votre approbation"),
+                ("op.ml@aes.test", $"Demande {reference} en attente de votre approbation"),
+                ("agent.ansi.ne@aes.test", $"La demande {reference} est approuvée"),
+                ("agent.ansi.ne@aes.test", $"La demande {reference} est active : ses VM fonctionnent"),
+            ],
+            mail.Select(x => (x.To.Mailboxes.Single().Address, x.Subject)).Where(x => demoRecipients.Contains(x.Address)));
+        var told = mail.Where(x => demoRecipients.Contains(x.To.Mailboxes.Single().Address)).ToList();
+        Assert.All(told, x => Assert.Equal("fr", x.Body?.Headers["Content-Language"]));
+        Assert.Contains("de son État d'origine (Niger)", told[0].TextBody);
+        Assert.Contains("de l'État d'origine (Niger), approuvée par celui-ci, attend votre approbation en tant qu'opérateur de l'État hôte (Mali)", told[1].TextBody);
+        Assert.Contains($"{m.PortalAddress}/operateur/approbations", told[1].TextBody);
+        Assert.Contains($"href=\"{m.PortalAddress}/demandes/{submitted.Id}\"", told[^1].HtmlBody);
+        Assert.Equal(mail.Count, mail.Select(x => x.Headers["X-Aes-Event-Id"] + x.To).Distinct().Count());
+
         // Billing meters both from their activation, on the Niger agency's account (Niamey is UTC+1), in Mali's facility.
         foreach (var vm in vms)
         {
@@ -492,6 +519,10 @@ public abstract partial class JourneyTests<TMarketplace>(TMarketplace m) : IClas
         Assert.Contains(decision.Considered, c => c.FacilityCode == "NE-NIM-1" && c.ReasonEn.Contains("not open"));
         Assert.Equal(agencyUsedBefore, await m.AgencyVcpuAsync("NE/ANSI"));
         Assert.DoesNotContain((await m.Provisioning.ListVmsAsync(new P.ListVmsRequest { AgencyId = m.Agencies["NE/ANSI"] })).Vms, v => v.RequestId == submitted.Id);
+        // The requester is told it waits, and why (issue 22).
+        var told = await m.MailToAsync($"request/{submitted.Id}", "agent.ansi.ne@aes.test", "attend de la capacité");
+        Assert.Contains("Motif : ", told.TextBody);
+        Assert.Contains("NE-NIM-1", told.TextBody);
     }
 
     [Fact]
@@ -518,6 +549,9 @@ public abstract partial class JourneyTests<TMarketplace>(TMarketplace m) : IClas
         await Aes.Testing.Eventually.HoldsAsync(async () => await m.UsedVcpuAsync("ML-BKO-1") == usedBefore, TimeSpan.FromSeconds(20), "the holds are released");
         var again = await Assert.ThrowsAsync<RpcException>(async () => await (await m.AsAsync("op.ml")).Provisioning.ApproveAsync(new P.ApproveRequest { RequestId = submitted.Id, }).ResponseAsync);
         Assert.Equal(StatusCode.FailedPrecondition, again.StatusCode);
+        // The requester is told, with the operator's reason (issue 22).
+        var told = await m.MailToAsync($"request/{submitted.Id}", "agent.mef.ml@aes.test", "est rejetée");
+        Assert.Contains("Justification insuffisante", told.TextBody);
     }
 
     [Fact]

@@ -6,6 +6,7 @@ using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using A = Aes.Contracts.Audit.V1;
 using B = Aes.Contracts.Billing.V1;
+using N = Aes.Contracts.Notifications.V1;
 using P = Aes.Contracts.Provisioning.V1;
 using Q = Aes.Contracts.Quota.V1;
 using T = Aes.Contracts.Tenancy.V1;
@@ -37,6 +38,7 @@ public abstract class LiveAccessMatrixTests<TMarketplace>(TMarketplace m) : ICla
     private static readonly ServiceDescriptor[] Services =
     [
         T.TenancyService.Descriptor, Q.QuotaService.Descriptor, B.BillingService.Descriptor, P.ProvisioningService.Descriptor,
+        N.NotificationService.Descriptor,
     ];
 
     [Fact]
@@ -188,6 +190,7 @@ public abstract class LiveAccessMatrixTests<TMarketplace>(TMarketplace m) : ICla
         service == T.TenancyService.Descriptor ? ResourceNames.Tenancy
         : service == Q.QuotaService.Descriptor ? ResourceNames.Quota
         : service == B.BillingService.Descriptor ? ResourceNames.Billing
+        : service == N.NotificationService.Descriptor ? ResourceNames.Notifications
         : ResourceNames.Provisioning;
 
     private async Task<Status> CallAsync(string host, MethodDescriptor method, IMessage request, string token)
@@ -444,6 +447,11 @@ public abstract class LiveAccessMatrixTests<TMarketplace>(TMarketplace m) : ICla
             ["ProvisioningService/MapFacilityImage"] = State(id => new P.MapFacilityCatalogueRequest { FacilityId = id }, f.OwnFacility, f.OtherFacility),
             ["ProvisioningService/ListReconciliationFindings"] = State(id => new P.ListReconciliationFindingsRequest { FacilityId = id }, f.OwnFacility, f.OtherFacility),
             ["ProvisioningService/GetFacilityAvailability"] = Once(new P.FacilityIdRequest { FacilityId = f.OwnFacility }),
+
+            // The caller's own preferences and messages: everyone, about themselves (the token says who).
+            ["NotificationService/GetMyPreferences"] = Once(new N.GetMyPreferencesRequest()),
+            ["NotificationService/SetMyPreferences"] = Once(new N.SetMyPreferencesRequest()),
+            ["NotificationService/ListMyMessages"] = Once(new N.ListMyMessagesRequest()),
 
             ["AuditTrail/ListEntries"] = Once(new A.ListAuditEntriesRequest(), 'S'),
             ["AuditTrail/Verify"] = Once(new A.VerifyAuditTrailRequest(), 'S'),

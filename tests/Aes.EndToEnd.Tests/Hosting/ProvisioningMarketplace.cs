@@ -54,7 +54,8 @@ public abstract class ProvisioningMarketplace() : LaunchedMarketplace("provision
             new P.ProvisioningService.ProvisioningServiceClient(Channel(ResourceNames.Provisioning)),
             new Q.QuotaService.QuotaServiceClient(Channel(ResourceNames.Quota)),
             new B.BillingService.BillingServiceClient(Channel(ResourceNames.Billing)),
-            new T.TenancyService.TenancyServiceClient(Channel(ResourceNames.Tenancy)));
+            new T.TenancyService.TenancyServiceClient(Channel(ResourceNames.Tenancy)),
+            new Aes.Contracts.Notifications.V1.NotificationService.NotificationServiceClient(Channel(ResourceNames.Notifications)));
     }
 
     public override async ValueTask InitializeAsync()
@@ -233,7 +234,8 @@ public sealed record UserClients(
     P.ProvisioningService.ProvisioningServiceClient Provisioning,
     Q.QuotaService.QuotaServiceClient Quota,
     B.BillingService.BillingServiceClient Billing,
-    T.TenancyService.TenancyServiceClient Tenancy);
+    T.TenancyService.TenancyServiceClient Tenancy,
+    Aes.Contracts.Notifications.V1.NotificationService.NotificationServiceClient Notifications);
 
 /// <summary>The embedded default: SQLite files and the in-memory bus.</summary>
 public sealed class EmbeddedProvisioningMarketplace : ProvisioningMarketplace

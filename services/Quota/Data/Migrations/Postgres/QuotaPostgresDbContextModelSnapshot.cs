@@ -585,6 +585,9 @@ namespace Aes.Quota.Data.Migrations.Postgres
                         .HasMaxLength(40)
                         .HasColumnType("character varying(40)");
 
+                    b.Property<bool>("AboveAlert")
+                        .HasColumnType("boolean");
+
                     b.Property<decimal>("AllocationRatio")
                         .HasPrecision(8, 3)
                         .HasColumnType("numeric(8,3)");

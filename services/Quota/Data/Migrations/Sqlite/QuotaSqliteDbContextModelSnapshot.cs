@@ -576,6 +576,9 @@ namespace Aes.Quota.Data.Migrations.Sqlite
                         .HasMaxLength(40)
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("AboveAlert")
+                        .HasColumnType("INTEGER");
+
                     b.Property<decimal>("AllocationRatio")
                         .HasPrecision(8, 3)
                         .HasColumnType("TEXT");

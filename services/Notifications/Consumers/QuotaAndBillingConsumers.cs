@@ -1,0 +1,81 @@
+using Aes.Contracts.Billing;
+using Aes.Contracts.Quota;
+using Aes.Notifications.Application;
+
+namespace Aes.Notifications.Consumers;
+
+/// <summary>An agency asks for another quota: its state's operators are told, and who asked is kept for the decision.</summary>
+public sealed class QuotaChangeRequestedConsumer(NotificationsDbContext db, Notifier notifier, NotificationSettings settings,
+    ILogger<QuotaChangeRequestedConsumer> logger) : InboxConsumer<QuotaChangeRequested, NotificationsDbContext>(db, logger)
+{
+    protected override async Task HandleAsync(QuotaChangeRequested message, ConsumeContext<QuotaChangeRequested> context)
+    {
+        var cancellationToken = context.CancellationToken;
+        if (!await Db.QuotaChanges.AnyAsync(c => c.RequestId == message.RequestId, cancellationToken))
+        {
+            Db.QuotaChanges.Add(new FollowedQuotaChange
+            {
+                RequestId = message.RequestId, AgencyId = message.AgencyId, RequestedByUserId = message.RequestedByUserId,
+                ResourceClass = message.ResourceClass, RequestedLimit = message.RequestedLimit,
+            });
+        }
+        var agency = await notifier.AgencyNameAsync(message.AgencyId, cancellationToken);
+        await notifier.TellAsync(context.MessageId!.Value, NotificationTypes.QuotaChangeRequested, await notifier.OperatorsOfAsync(message.StateCode, cancellationToken),
+            "quota-change", message.RequestId, message.RequestedAt,
+            language => MarketplaceMessages.QuotaChangeRequested(language, agency, message.ResourceClass, message.CurrentLimit, message.RequestedLimit,
+                settings.PortalUrl),
+            cancellationToken);
+    }
+}
+
+/// <summary>The administrator who asked learns the decision (a change asked before this version named nobody: no message).</summary>
+public sealed class QuotaChangeDecidedConsumer(NotificationsDbContext db, Notifier notifier, NotificationSettings settings,
+    ILogger<QuotaChangeDecidedConsumer> logger) : InboxConsumer<QuotaChangeDecided, NotificationsDbContext>(db, logger)
+{
+    protected override async Task HandleAsync(QuotaChangeDecided message, ConsumeContext<QuotaChangeDecided> context)
+    {
+        if (await Db.QuotaChanges.AsNoTracking().FirstOrDefaultAsync(c => c.RequestId == message.RequestId, context.CancellationToken) is not
+            { RequestedByUserId: { } requester } change)
+        {
+            return;
+        }
+        await notifier.TellAsync(context.MessageId!.Value, NotificationTypes.QuotaChangeDecided, [requester], "quota-change", message.RequestId, message.DecidedAt,
+            language => MarketplaceMessages.QuotaChangeDecided(language, change.ResourceClass, change.RequestedLimit, message.Approved, message.Reason,
+                settings.PortalUrl),
+            context.CancellationToken);
+    }
+}
+
+/// <summary>An invoice is issued: the agency's administrators are told.</summary>
+public sealed class InvoiceIssuedConsumer(NotificationsDbContext db, Notifier notifier, NotificationSettings settings, ILogger<InvoiceIssuedConsumer> logger)
+    : InboxConsumer<InvoiceIssued, NotificationsDbContext>(db, logger)
+{
+    protected override async Task HandleAsync(InvoiceIssued message, ConsumeContext<InvoiceIssued> context) =>
+        await notifier.TellAsync(context.MessageId!.Value, NotificationTypes.InvoiceIssued, await notifier.AdministratorsOfAsync(message.AgencyId, context.CancellationToken),
+            "invoice", message.InvoiceId, message.IssuedAt,
+            language => MarketplaceMessages.InvoiceIssued(language, message.Number, message.Month, message.TotalXof, settings.PortalUrl),
+            context.CancellationToken);
+}
+
+/// <summary>A settlement month is closed: the confederal administrators and the auditors are told.</summary>
+public sealed class SettlementClosedConsumer(NotificationsDbContext db, Notifier notifier, NotificationSettings settings,
+    ILogger<SettlementClosedConsumer> logger) : InboxConsumer<SettlementClosed, NotificationsDbContext>(db, logger)
+{
+    protected override async Task HandleAsync(SettlementClosed message, ConsumeContext<SettlementClosed> context) =>
+        await notifier.TellAsync(context.MessageId!.Value, NotificationTypes.SettlementClosed, await notifier.OverseersAsync(context.CancellationToken),
+            "settlement", message.SettlementId, message.ClosedAt,
+            language => MarketplaceMessages.SettlementClosed(language, message.Month, message.NetPositions, settings.PortalUrl),
+            context.CancellationToken);
+}
+
+/// <summary>A pool went past 85 % in one class: its state's operators are told.</summary>
+public sealed class PoolThresholdCrossedConsumer(NotificationsDbContext db, Notifier notifier, NotificationSettings settings,
+    ILogger<PoolThresholdCrossedConsumer> logger) : InboxConsumer<PoolThresholdCrossed, NotificationsDbContext>(db, logger)
+{
+    protected override async Task HandleAsync(PoolThresholdCrossed message, ConsumeContext<PoolThresholdCrossed> context) =>
+        await notifier.TellAsync(context.MessageId!.Value, NotificationTypes.PoolThreshold, await notifier.OperatorsOfAsync(message.StateCode, context.CancellationToken),
+            "pool", message.PoolId, message.At,
+            language => MarketplaceMessages.PoolThresholdCrossed(language, message.FacilityCode, message.PoolName, message.ResourceClass, message.Used,
+                message.Capacity, settings.PortalUrl),
+            context.CancellationToken);
+}
