@@ -96,7 +96,7 @@ public sealed class StartupConfigurationTests
     public void The_portal_needs_every_services_address_unless_dapr_finds_them()
     {
         var problems = Problems(ResourceNames.Portal, Development);
-        Assert.Equal(["Services:tenancy", "Services:quota", "Services:billing", "Services:provisioning"], problems.Select(p => p.Split(' ')[0]));
+        Assert.Equal(["Services:tenancy", "Services:quota", "Services:billing", "Services:provisioning", "Services:notifications"], problems.Select(p => p.Split(' ')[0]));
         Assert.Empty(Problems(ResourceNames.Portal, Development, (DaprSettings.EnabledKey, "true")));
         Assert.Contains(Problems(ResourceNames.Portal, Development, (DaprSettings.EnabledKey, "oui")), p => p.StartsWith(DaprSettings.EnabledKey, StringComparison.Ordinal));
     }

@@ -21,7 +21,7 @@ public sealed class DataProtectionKeyRingTests : IDisposable
 
     private Task<WebApplication> PortalAsync() => PortalApp.BuildAsync(
     [
-        "--Services:tenancy=http://127.0.0.1:1", "--Services:provisioning=http://127.0.0.1:1", "--Services:quota=http://127.0.0.1:1", "--Services:billing=http://127.0.0.1:1", "--Identity:PortalClient:Secret=test", "--Identity:Authority=http://127.0.0.1:1/", $"--ConnectionStrings:portal-db=Data Source={_database}",
+        "--Services:tenancy=http://127.0.0.1:1", "--Services:provisioning=http://127.0.0.1:1", "--Services:quota=http://127.0.0.1:1", "--Services:billing=http://127.0.0.1:1", "--Services:notifications=http://127.0.0.1:1", "--Identity:PortalClient:Secret=test", "--Identity:Authority=http://127.0.0.1:1/", $"--ConnectionStrings:portal-db=Data Source={_database}",
         "--Logging:LogLevel:Default=Warning", .. Aes.Testing.TestKeyRing.Arguments(),
     ]);
 

@@ -31,7 +31,12 @@ public static class PoolThresholds
     public const int ClearPercent = 80;
 }
 
-public sealed record QuotaChangeDecided(Guid RequestId, Guid AgencyId, bool Approved, string? Reason, DateTime DecidedAt);
+/// <summary>
+/// A quota change decided, with what was asked and who asked (null in outbox rows of the version before), so the one who asked
+/// is told without waiting for the request's own event, which travels on another queue.
+/// </summary>
+public sealed record QuotaChangeDecided(Guid RequestId, Guid AgencyId, bool Approved, string? Reason, DateTime DecidedAt,
+    Guid? RequestedByUserId = null, string? ResourceClass = null, long? RequestedLimit = null);
 
 /// <summary>Capacity held; <paramref name="ActingUserId"/> is the user the calling service took it for.</summary>
 public sealed record HoldPlaced(

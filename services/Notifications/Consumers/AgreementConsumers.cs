@@ -17,10 +17,9 @@ public sealed class AgreementDraftedConsumer(NotificationsDbContext db, Notifier
             GuestStateCode = message.GuestStateCode, EndsAt = message.EndsAt,
         }, cancellationToken);
         var agreement = await Db.Agreements.AsNoTracking().SingleAsync(a => a.AgreementId == message.AgreementId, cancellationToken);
-        var waitingOn = new List<string>();
-        if (!agreement.SignedByHost) waitingOn.Add(message.HostStateCode);
-        if (!agreement.SignedByGuest) waitingOn.Add(message.GuestStateCode);
-        await AgreementSignatures.TellAsync(notifier, settings, context.MessageId!.Value, NotificationTypes.AgreementSignature, agreement, waitingOn, context.SentTime ?? DateTime.UtcNow,
+        var signed = await Db.Signatures.Where(x => x.AgreementId == message.AgreementId).Select(x => x.StateCode).ToListAsync(cancellationToken);
+        var waitingOn = new[] { message.HostStateCode, message.GuestStateCode }.Except(signed).ToList();
+        await SignatureRequests.TellAsync(notifier, settings, context.MessageId!.Value, NotificationTypes.AgreementSignature, agreement, waitingOn, context.SentTime ?? DateTime.UtcNow,
             cancellationToken);
     }
 }
@@ -31,18 +30,17 @@ public sealed class AgreementSignedConsumer(NotificationsDbContext db, Notifier 
 {
     protected override async Task HandleAsync(AgreementSigned message, ConsumeContext<AgreementSigned> context)
     {
-        if (await Db.Agreements.FirstOrDefaultAsync(a => a.AgreementId == message.AgreementId, context.CancellationToken) is not { } agreement)
+        var cancellationToken = context.CancellationToken;
+        await Db.InsertIfAbsentAsync(new AgreementSignature { AgreementId = message.AgreementId, StateCode = message.SignatoryStateCode }, cancellationToken);
+        if (await Db.Agreements.AsNoTracking().FirstOrDefaultAsync(a => a.AgreementId == message.AgreementId, cancellationToken) is not { } agreement)
         {
-            return; // drafted before this service kept agreements
+            return; // its draft, still on its way, will ask only the state that has not signed
         }
-        if (message.SignatoryStateCode == agreement.HostStateCode) agreement.SignedByHost = true;
-        if (message.SignatoryStateCode == agreement.GuestStateCode) agreement.SignedByGuest = true;
         var other = message.SignatoryStateCode == agreement.HostStateCode ? agreement.GuestStateCode : agreement.HostStateCode;
-        var otherSigned = other == agreement.HostStateCode ? agreement.SignedByHost : agreement.SignedByGuest;
-        if (!otherSigned)
+        if (!await Db.Signatures.AnyAsync(x => x.AgreementId == message.AgreementId && x.StateCode == other, cancellationToken))
         {
-            await AgreementSignatures.TellAsync(notifier, settings, context.MessageId!.Value, NotificationTypes.AgreementSignature, agreement, [other], message.SignedAt,
-                context.CancellationToken);
+            await SignatureRequests.TellAsync(notifier, settings, context.MessageId!.Value, NotificationTypes.AgreementSignature, agreement, [other],
+                message.SignedAt, cancellationToken);
         }
     }
 }
@@ -56,11 +54,15 @@ public sealed class AgreementActivatedConsumer(NotificationsDbContext db, Notifi
         if (!await Db.InsertIfAbsentAsync(new FollowedAgreement
             {
                 AgreementId = message.AgreementId, Reference = message.Reference, HostStateCode = message.HostStateCode,
-                GuestStateCode = message.GuestStateCode, EndsAt = message.EndsAt, SignedByHost = true, SignedByGuest = true,
+                GuestStateCode = message.GuestStateCode, EndsAt = message.EndsAt,
             }, context.CancellationToken))
         {
             var agreement = await Db.Agreements.SingleAsync(a => a.AgreementId == message.AgreementId, context.CancellationToken);
-            (agreement.EndsAt, agreement.SignedByHost, agreement.SignedByGuest) = (message.EndsAt, true, true);
+            agreement.EndsAt = message.EndsAt;
+        }
+        foreach (var state in new[] { message.HostStateCode, message.GuestStateCode })
+        {
+            await Db.InsertIfAbsentAsync(new AgreementSignature { AgreementId = message.AgreementId, StateCode = state }, context.CancellationToken);
         }
         // Its time of activation (not its start, which may lie ahead of an early end): the relay's, as the event has none.
         await notifier.ScheduleAsync(ReminderKinds.AgreementEnding, message.AgreementId, null, message.EndsAt, message.EndsAt - settings.AgreementEndingLead,
@@ -89,7 +91,7 @@ public sealed class AgencyRegisteredConsumer(NotificationsDbContext db, ILogger<
     }
 }
 
-internal static class AgreementSignatures
+internal static class SignatureRequests
 {
     public static async Task TellAsync(Notifier notifier, NotificationSettings settings, Guid eventId, string eventType, FollowedAgreement agreement,
         IReadOnlyCollection<string> waitingOn, DateTime at, CancellationToken cancellationToken)

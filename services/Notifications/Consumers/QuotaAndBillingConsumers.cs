@@ -34,14 +34,21 @@ public sealed class QuotaChangeDecidedConsumer(NotificationsDbContext db, Notifi
 {
     protected override async Task HandleAsync(QuotaChangeDecided message, ConsumeContext<QuotaChangeDecided> context)
     {
-        if (await Db.QuotaChanges.AsNoTracking().FirstOrDefaultAsync(c => c.RequestId == message.RequestId, context.CancellationToken) is not
-            { RequestedByUserId: { } requester } change)
+        // The decision says who asked and what; one of the version before is completed from the request kept, if it came first.
+        (Guid By, string Class, long Limit)? asked = message is { RequestedByUserId: { } by, ResourceClass: { } resourceClass, RequestedLimit: { } limit }
+            ? (by, resourceClass, limit)
+            : null;
+        if (asked is null && await Db.QuotaChanges.AsNoTracking().FirstOrDefaultAsync(c => c.RequestId == message.RequestId, context.CancellationToken) is
+            { RequestedByUserId: { } keptBy } kept)
+        {
+            asked = (keptBy, kept.ResourceClass, kept.RequestedLimit);
+        }
+        if (asked is not { } change)
         {
             return;
         }
-        await notifier.TellAsync(context.MessageId!.Value, NotificationTypes.QuotaChangeDecided, [requester], "quota-change", message.RequestId, message.DecidedAt,
-            language => MarketplaceMessages.QuotaChangeDecided(language, change.ResourceClass, change.RequestedLimit, message.Approved, message.Reason,
-                settings.PortalUrl),
+        await notifier.TellAsync(context.MessageId!.Value, NotificationTypes.QuotaChangeDecided, [change.By], "quota-change", message.RequestId, message.DecidedAt,
+            language => MarketplaceMessages.QuotaChangeDecided(language, change.Class, change.Limit, message.Approved, message.Reason, settings.PortalUrl),
             context.CancellationToken);
     }
 }

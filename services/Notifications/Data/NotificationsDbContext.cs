@@ -13,6 +13,7 @@ public abstract class NotificationsDbContext(DbContextOptions options) : Service
     public DbSet<FollowedQuotaChange> QuotaChanges => Set<FollowedQuotaChange>();
     public DbSet<FollowedAgreement> Agreements => Set<FollowedAgreement>();
     public DbSet<Reminder> Reminders => Set<Reminder>();
+    public DbSet<AgreementSignature> Signatures => Set<AgreementSignature>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -64,6 +65,12 @@ public abstract class NotificationsDbContext(DbContextOptions options) : Service
             agreement.Property(a => a.Reference).HasMaxLength(64);
             agreement.Property(a => a.HostStateCode).HasMaxLength(2);
             agreement.Property(a => a.GuestStateCode).HasMaxLength(2);
+        });
+        modelBuilder.Entity<AgreementSignature>(signature =>
+        {
+            signature.ToTable("agreement_signatures");
+            signature.HasKey(x => new { x.AgreementId, x.StateCode });
+            signature.Property(x => x.StateCode).HasMaxLength(2);
         });
         modelBuilder.Entity<Reminder>(reminder =>
         {

@@ -158,7 +158,7 @@ public sealed class FollowedQuotaChange
     public long RequestedLimit { get; init; }
 }
 
-/// <summary>An agreement between two states: who has signed, and when it ends.</summary>
+/// <summary>An agreement between two states and when it ends.</summary>
 public sealed class FollowedAgreement
 {
     public Guid AgreementId { get; init; }
@@ -166,8 +166,13 @@ public sealed class FollowedAgreement
     public required string HostStateCode { get; init; }
     public required string GuestStateCode { get; init; }
     public DateTime EndsAt { get; set; }
-    public bool SignedByHost { get; set; }
-    public bool SignedByGuest { get; set; }
+}
+
+/// <summary>A state's signature of an agreement, kept apart: it may arrive before the agreement's draft, on another queue.</summary>
+public sealed class AgreementSignature
+{
+    public Guid AgreementId { get; init; }
+    public required string StateCode { get; init; }
 }
 
 public static class ReminderKinds

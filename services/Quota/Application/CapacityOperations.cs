@@ -210,7 +210,8 @@ public sealed partial class CapacityOperations(QuotaDbContext db, Access access,
             allocation.Limit = request.RequestedLimit;
             allocation.Overridden = true;
         }
-        db.AddToOutbox(new QuotaChangeDecided(request.Id, request.AgencyId, approve, request.DecisionReason, now), now);
+        db.AddToOutbox(new QuotaChangeDecided(request.Id, request.AgencyId, approve, request.DecisionReason, now, request.RequestedBy, request.Class,
+            request.RequestedLimit), now);
         await db.SaveOrExplainAsync("QuotaChangeRequest", cancellationToken);
         return request;
     }

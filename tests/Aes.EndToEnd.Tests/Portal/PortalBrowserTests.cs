@@ -270,6 +270,20 @@ public sealed class PortalBrowserTests(PortalMarketplace m) : ChromiumTests, ICl
         await Assertions.Expect(agent.Locator(".status")).ToHaveAttributeAsync("data-status", "active", new() { Timeout = 60_000 });
         await Screenshot(agent, "demande-transfrontaliere");
 
+        // Issue 22: the people told find their messages on *Notifications*, naming the request by the reference its page shows.
+        var reference = await agent.Locator("[data-reference]").InnerTextAsync();
+        await home.GotoAsync(m.PortalAddress + "/notifications");
+        await InteractiveAsync(home);
+        var told = home.Locator("table.messages tbody tr", new() { HasText = $"Demande {reference} en attente de votre approbation" });
+        await Assertions.Expect(told.First).ToBeVisibleAsync(Shown);
+        await Assertions.Expect(home.Locator("label[data-type='approval_awaited'] input")).ToBeDisabledAsync();
+        await told.First.Locator("summary").ClickAsync();
+        await Assertions.Expect(told.First.Locator("pre.message-text")).ToContainTextAsync("/operateur/approbations");
+        await agent.GotoAsync(m.PortalAddress + "/notifications");
+        await InteractiveAsync(agent);
+        await Assertions.Expect(agent.Locator("table.messages tbody tr", new() { HasText = $"La demande {reference} est active" }).First).ToBeVisibleAsync(Shown);
+        await Screenshot(agent, "notifications");
+
         // Niger's operator drafts the month's invoices: ANSI's shows the host facility's usage.
         await home.GotoAsync(m.PortalAddress + "/factures");
         await InteractiveAsync(home);

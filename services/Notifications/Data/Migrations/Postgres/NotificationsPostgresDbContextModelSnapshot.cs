@@ -281,6 +281,20 @@ namespace Aes.Notifications.Data.Migrations.Postgres
                     b.ToTable("projection_revisions", (string)null);
                 });
 
+            modelBuilder.Entity("Aes.Notifications.Domain.AgreementSignature", b =>
+                {
+                    b.Property<Guid>("AgreementId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("StateCode")
+                        .HasMaxLength(2)
+                        .HasColumnType("character varying(2)");
+
+                    b.HasKey("AgreementId", "StateCode");
+
+                    b.ToTable("agreement_signatures", (string)null);
+                });
+
             modelBuilder.Entity("Aes.Notifications.Domain.Delivery", b =>
                 {
                     b.Property<Guid>("Id")
@@ -393,12 +407,6 @@ namespace Aes.Notifications.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
-
-                    b.Property<bool>("SignedByGuest")
-                        .HasColumnType("boolean");
-
-                    b.Property<bool>("SignedByHost")
-                        .HasColumnType("boolean");
 
                     b.HasKey("AgreementId");
 

@@ -274,6 +274,20 @@ namespace Aes.Notifications.Data.Migrations.Sqlite
                     b.ToTable("projection_revisions", (string)null);
                 });
 
+            modelBuilder.Entity("Aes.Notifications.Domain.AgreementSignature", b =>
+                {
+                    b.Property<Guid>("AgreementId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StateCode")
+                        .HasMaxLength(2)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("AgreementId", "StateCode");
+
+                    b.ToTable("agreement_signatures", (string)null);
+                });
+
             modelBuilder.Entity("Aes.Notifications.Domain.Delivery", b =>
                 {
                     b.Property<Guid>("Id")
@@ -386,12 +400,6 @@ namespace Aes.Notifications.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
-
-                    b.Property<bool>("SignedByGuest")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<bool>("SignedByHost")
-                        .HasColumnType("INTEGER");
 
                     b.HasKey("AgreementId");
 

@@ -12,6 +12,18 @@ namespace Aes.Notifications.Data.Migrations.Sqlite
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
+                name: "agreement_signatures",
+                columns: table => new
+                {
+                    AgreementId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    StateCode = table.Column<string>(type: "TEXT", maxLength: 2, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_agreement_signatures", x => new { x.AgreementId, x.StateCode });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "audit_entries",
                 columns: table => new
                 {
@@ -97,9 +109,7 @@ namespace Aes.Notifications.Data.Migrations.Sqlite
                     Reference = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
                     HostStateCode = table.Column<string>(type: "TEXT", maxLength: 2, nullable: false),
                     GuestStateCode = table.Column<string>(type: "TEXT", maxLength: 2, nullable: false),
-                    EndsAt = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    SignedByHost = table.Column<bool>(type: "INTEGER", nullable: false),
-                    SignedByGuest = table.Column<bool>(type: "INTEGER", nullable: false)
+                    EndsAt = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -329,6 +339,9 @@ namespace Aes.Notifications.Data.Migrations.Sqlite
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropTable(
+                name: "agreement_signatures");
+
             migrationBuilder.DropTable(
                 name: "audit_entries");
 

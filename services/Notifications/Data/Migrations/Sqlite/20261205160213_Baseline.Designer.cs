@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Aes.Notifications.Data.Migrations.Sqlite
 {
     [DbContext(typeof(NotificationsSqliteDbContext))]
-    [Migration("20261205151109_Baseline")]
+    [Migration("20261205160213_Baseline")]
     partial class Baseline
     {
         /// <inheritdoc />
@@ -277,6 +277,20 @@ namespace Aes.Notifications.Data.Migrations.Sqlite
                     b.ToTable("projection_revisions", (string)null);
                 });
 
+            modelBuilder.Entity("Aes.Notifications.Domain.AgreementSignature", b =>
+                {
+                    b.Property<Guid>("AgreementId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StateCode")
+                        .HasMaxLength(2)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("AgreementId", "StateCode");
+
+                    b.ToTable("agreement_signatures", (string)null);
+                });
+
             modelBuilder.Entity("Aes.Notifications.Domain.Delivery", b =>
                 {
                     b.Property<Guid>("Id")
@@ -389,12 +403,6 @@ namespace Aes.Notifications.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
-
-                    b.Property<bool>("SignedByGuest")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<bool>("SignedByHost")
-                        .HasColumnType("INTEGER");
 
                     b.HasKey("AgreementId");
 

@@ -13,6 +13,18 @@ namespace Aes.Notifications.Data.Migrations.Postgres
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
+                name: "agreement_signatures",
+                columns: table => new
+                {
+                    AgreementId = table.Column<Guid>(type: "uuid", nullable: false),
+                    StateCode = table.Column<string>(type: "character varying(2)", maxLength: 2, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_agreement_signatures", x => new { x.AgreementId, x.StateCode });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "audit_entries",
                 columns: table => new
                 {
@@ -98,9 +110,7 @@ namespace Aes.Notifications.Data.Migrations.Postgres
                     Reference = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
                     HostStateCode = table.Column<string>(type: "character varying(2)", maxLength: 2, nullable: false),
                     GuestStateCode = table.Column<string>(type: "character varying(2)", maxLength: 2, nullable: false),
-                    EndsAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    SignedByHost = table.Column<bool>(type: "boolean", nullable: false),
-                    SignedByGuest = table.Column<bool>(type: "boolean", nullable: false)
+                    EndsAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -330,6 +340,9 @@ namespace Aes.Notifications.Data.Migrations.Postgres
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropTable(
+                name: "agreement_signatures");
+
             migrationBuilder.DropTable(
                 name: "audit_entries");
 
