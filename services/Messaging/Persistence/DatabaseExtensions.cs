@@ -86,9 +86,11 @@ public static class DatabaseExtensions
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
             await db.Database.CloseConnectionAsync();
         }
-        else if (db.Database.GetConnectionString() is { } connectionString)
+        await using var exclusive = db.Database.GetConnectionString() is { } connectionString && !db.Database.IsSqlite()
+            ? await MigrationLockAsync(connectionString, cancellationToken)
+            : null;
+        if (exclusive is not null)
         {
-            await EnsurePostgresDatabaseAsync(connectionString, cancellationToken);
             // EF reads the history before it creates the table, and logs the failed read of a new database as an error.
             var history = db.GetService<Microsoft.EntityFrameworkCore.Migrations.IHistoryRepository>();
             await db.Database.ExecuteSqlRawAsync(history.GetCreateIfNotExistsScript(), cancellationToken);
@@ -96,6 +98,32 @@ public static class DatabaseExtensions
         await MigrationBaselines.CarryOntoBaselineAsync(db, scope.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(MigrationBaselines)),
             cancellationToken);
         await db.Database.MigrateAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Makes replicas starting at once migrate one after the other, from the baseline's carrying to the last migration.
+    /// EF's own lock lives only as long as each migration's transaction, and the list of migrations to apply is read
+    /// once, under the first: a second replica could slip in between two migrations, and the first then applied one
+    /// again ("column already exists", found by the upgrade test under load). A session-level advisory lock on a
+    /// connection of its own, outside the pool, holds until it is disposed, or until the process dies.
+    /// </summary>
+    private static async Task<Npgsql.NpgsqlConnection> MigrationLockAsync(string connectionString, CancellationToken cancellationToken)
+    {
+        await EnsurePostgresDatabaseAsync(connectionString, cancellationToken);
+        var connection = new Npgsql.NpgsqlConnection(new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            // Advisory locks are per database: services sharing a server never wait on each other.
+            await using var wait = new Npgsql.NpgsqlCommand("SELECT pg_advisory_lock(hashtext('aes:migrate'))", connection) { CommandTimeout = 0 };
+            await wait.ExecuteNonQueryAsync(cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>

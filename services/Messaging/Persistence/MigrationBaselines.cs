@@ -24,7 +24,8 @@ public sealed class FoldedMigrationsAttribute(string lastFolded) : Attribute
 /// (ADR 038): its history must end with the last folded migration and its schema hold every table and column the
 /// baseline's model maps; then, in one transaction, the baseline is added to its history (the folded rows stay, for a
 /// rollback) and the audit trail's guard, which no model describes, is put back where a folded migration lost it;
-/// the migrations after the baseline apply as usual. Anything else is refused before a byte changes.
+/// the migrations after the baseline apply as usual. Anything else is refused before a byte changes. On PostgreSQL the
+/// caller holds the migration lock, so replicas starting at once carry it one after the other, the second finding it done.
 /// </summary>
 public static partial class MigrationBaselines
 {
@@ -45,11 +46,6 @@ public static partial class MigrationBaselines
         try
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            if (db.Database.IsNpgsql())
-            {
-                // Two replicas starting at once: the second waits, then finds the history already carried.
-                await db.Database.ExecuteSqlRawAsync("LOCK TABLE \"__EFMigrationsHistory\" IN ACCESS EXCLUSIVE MODE", cancellationToken);
-            }
             var applied = (await history.GetAppliedMigrationsAsync(cancellationToken)).Select(row => row.MigrationId).ToList();
             if (applied.Count == 0 || applied.Contains(baseline))
             {
