@@ -139,9 +139,9 @@ public static class EmbeddedMarketplace
         {
             arguments.Add($"--Identity:PortalClient:Secret={options.ServiceSecret(PortalWebSecret)}");
         }
-        if (service is ResourceNames.Tenancy or ResourceNames.Portal)
+        if (service is ResourceNames.Tenancy or ResourceNames.Portal or ResourceNames.Notifications)
         {
-            // Their session key rings live in their databases, encrypted with the run's own certificate.
+            // Their key rings (sessions; webhooks' secrets) live in their databases, encrypted with the run's own certificate.
             arguments.Add($"--{KeyRing.Section}:CertificatePath={options.KeyRingCertificate}");
         }
         var database = ResourceNames.DatabaseOf(service);

@@ -8,7 +8,7 @@ public sealed class Endpoints(string host, int portOffset, string token)
 {
     public static readonly IReadOnlyDictionary<string, int> GrpcPorts = new Dictionary<string, int>
     {
-        ["tenancy"] = 6101, ["quota"] = 6102, ["billing"] = 6103, ["provisioning"] = 6104,
+        ["tenancy"] = 6101, ["quota"] = 6102, ["billing"] = 6103, ["provisioning"] = 6104, ["notifications"] = 6105,
     };
 
     /// <summary>The portal, for the pages it serves itself (the simulated facility's console).</summary>
@@ -24,6 +24,8 @@ public sealed class Endpoints(string host, int portOffset, string token)
     public Aes.Contracts.Quota.V1.QuotaService.QuotaServiceClient Quota() => new(Channel("quota"));
 
     public Aes.Contracts.Billing.V1.BillingService.BillingServiceClient Billing() => new(Channel("billing"));
+
+    public Aes.Contracts.Notifications.V1.NotificationService.NotificationServiceClient Notifications() => new(Channel("notifications"));
 
     public GrpcChannel Channel(string service) => GrpcChannel.ForAddress(AddressOf(service), new GrpcChannelOptions
     {

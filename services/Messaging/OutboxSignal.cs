@@ -64,15 +64,28 @@ internal sealed class OutboxCommitInterceptor(OutboxSignal signal) : ISaveChange
         if (eventData.Context is ServiceDbContext context)
         {
             context.OutboxPending = false;
+            context.WakeAfterCommitSignals.Clear();
         }
     }
 
     private void NotifyIfPending(DbContext? context)
     {
-        if (context is ServiceDbContext { OutboxPending: true } service)
+        if (context is not ServiceDbContext service)
+        {
+            return;
+        }
+        if (service.OutboxPending)
         {
             service.OutboxPending = false;
             signal.Notify();
+        }
+        if (service.WakeAfterCommitSignals.Count > 0)
+        {
+            foreach (var wake in service.WakeAfterCommitSignals)
+            {
+                wake.Notify();
+            }
+            service.WakeAfterCommitSignals.Clear();
         }
     }
 }

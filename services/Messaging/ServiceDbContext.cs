@@ -18,6 +18,15 @@ public abstract class ServiceDbContext(DbContextOptions options) : DbContext(opt
     /// <summary>True from <see cref="AddToOutbox"/> until the relay has been told of the commit (or the rollback).</summary>
     internal bool OutboxPending { get; set; }
 
+    /// <summary>Signals to wake once what this context writes is durable, as the outbox's relay is woken.</summary>
+    internal HashSet<WakeSignal> WakeAfterCommitSignals { get; } = [];
+
+    /// <summary>
+    /// Wakes <paramref name="signal"/> once the rows this context writes are committed (after SaveChanges, or after the
+    /// commit of the transaction around it), never before: a dispatcher woken earlier would not see them yet.
+    /// </summary>
+    public void WakeAfterCommit(WakeSignal signal) => WakeAfterCommitSignals.Add(signal);
+
     /// <summary>Saves an integration event with the next <see cref="DbContext.SaveChangesAsync(CancellationToken)"/>.</summary>
     public void AddToOutbox(object message, DateTime occurredAt)
     {

@@ -106,14 +106,14 @@ public static class StartupConfiguration
         {
             problems.Add(keyRing);
         }
-        // Outside Development (and an undeclared environment is Production) a session key ring in the clear is refused:
-        // a copy of the database would forge sessions and anti-forgery tokens.
-        else if (service is ResourceNames.Tenancy or ResourceNames.Portal && !Persistence.KeyRing.HasCertificate(configuration)
+        // Outside Development (and an undeclared environment is Production) a key ring in the clear is refused: a copy of the
+        // database would forge sessions and anti-forgery tokens (tenancy, the portal), or sign as the marketplace's webhooks.
+        else if (service is ResourceNames.Tenancy or ResourceNames.Portal or ResourceNames.Notifications && !Persistence.KeyRing.HasCertificate(configuration)
             && !string.Equals(configuration[Microsoft.Extensions.Hosting.HostDefaults.EnvironmentKey] ?? Microsoft.Extensions.Hosting.Environments.Production,
                 Microsoft.Extensions.Hosting.Environments.Development, StringComparison.OrdinalIgnoreCase))
         {
-            problems.Add($"{Persistence.KeyRing.Section}:Certificate (ou/or CertificatePath) est requis hors Development : sans lui les clés de session sont "
-                + "stockées en clair / is required outside Development: without it the session keys are stored in the clear.");
+            problems.Add($"{Persistence.KeyRing.Section}:Certificate (ou/or CertificatePath) est requis hors Development : sans lui les clés (sessions, secrets des webhooks) sont "
+                + "stockées en clair / is required outside Development: without it the keys (sessions, webhooks' secrets) are stored in the clear.");
         }
 
         var throughDapr = Boolean(configuration, DaprSettings.EnabledKey, problems);

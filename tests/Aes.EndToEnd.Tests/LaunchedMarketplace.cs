@@ -38,8 +38,12 @@ public abstract partial class LaunchedMarketplace(string name) : IAsyncLifetime
                 "--Mail:Smtp:Host=127.0.0.1", $"--Mail:Smtp:Port={mail.Port}", "--Mail:Smtp:Security=None",
             ]
             : [];
+        // Webhooks reach the tests' receiver, in this process: plain http to loopback, which a real installation refuses.
+        string[] webhooks = ["--Notifications:Webhooks:AllowedSchemes:0=https", "--Notifications:Webhooks:AllowedSchemes:1=http",
+            "--Notifications:Webhooks:AllowedNetworks:0=127.0.0.0/8", "--Notifications:Webhooks:FirstRetryDelay=00:00:01"];
         // The fixtures set the capacity their tests count on; the demo's own pools and quotas would add to it.
-        Marketplace = await EmbeddedMarketplace.StartAsync(_data, EmbeddedMarketplace.FreePortOffset(), Environment, [.. storage, "--Seed:DemoCapacity=false", .. arguments]);
+        Marketplace = await EmbeddedMarketplace.StartAsync(_data, EmbeddedMarketplace.FreePortOffset(), Environment,
+            [.. storage, .. webhooks, "--Seed:DemoCapacity=false", .. arguments]);
     }
 
     /// <summary>A real access token of a demo user, from tenancy by the code flow with PKCE, as the portal and the command line get one.</summary>

@@ -66,9 +66,9 @@ public sealed class StartupConfigurationTests
     private static readonly (string, string) Development = ("environment", "Development");
 
     [Fact]
-    public void Tenancy_and_the_portal_refuse_a_key_ring_in_the_clear_outside_development()
+    public void Tenancy_the_portal_and_notifications_refuse_a_key_ring_in_the_clear_outside_development()
     {
-        foreach (var service in new[] { ResourceNames.Tenancy, ResourceNames.Portal })
+        foreach (var service in new[] { ResourceNames.Tenancy, ResourceNames.Portal, ResourceNames.Notifications })
         {
             var dapr = (DaprSettings.EnabledKey, "true");
             Assert.Equal(["DataProtection:Certificate"], Problems(service, dapr, ("environment", "Production")).Select(p => p.Split(' ')[0]));

@@ -15,7 +15,7 @@ public sealed class NotificationsHost : IAsyncDisposable
 {
     private readonly string _folder = Infra.NewTempFolder("aes-notifications");
 
-    private NotificationsHost(IMailSender sender)
+    private NotificationsHost(IMailSender sender, WebhookSettings? webhooks)
     {
         Clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 5, 8, 0, 0, TimeSpan.Zero));
         Services = new ServiceCollection()
@@ -27,6 +27,12 @@ public sealed class NotificationsHost : IAsyncDisposable
             .AddSingleton<DeliverySignal>()
             .AddScoped<Notifier>()
             .AddScoped<Digests>()
+            .AddSingleton(webhooks ?? new WebhookSettings())
+            .AddSingleton<WebhookAddressPolicy>()
+            .AddSingleton<WebhookSignal>()
+            .AddSingleton<Microsoft.AspNetCore.DataProtection.IDataProtectionProvider>(new Microsoft.AspNetCore.DataProtection.EphemeralDataProtectionProvider())
+            .AddSingleton<WebhookSecrets>()
+            .AddScoped<WebhookPublisher>()
             .AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance)
             .AddSingleton(typeof(ILogger<>), typeof(NullLogger<>))
             .BuildServiceProvider(true);
@@ -35,15 +41,17 @@ public sealed class NotificationsHost : IAsyncDisposable
     public ServiceProvider Services { get; }
     public FakeTimeProvider Clock { get; }
 
-    public static async Task<NotificationsHost> StartAsync(IMailSender? sender = null)
+    public static async Task<NotificationsHost> StartAsync(IMailSender? sender = null, WebhookSettings? webhooks = null)
     {
-        var host = new NotificationsHost(sender ?? new PickupFolderMailSender(Infra.NewTempFolder("aes-mail")));
+        var host = new NotificationsHost(sender ?? new PickupFolderMailSender(Infra.NewTempFolder("aes-mail")), webhooks);
         await using var scope = host.Services.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<NotificationsDbContext>().Database.MigrateAsync();
         return host;
     }
 
     public MailDispatcher Dispatcher() => ActivatorUtilities.CreateInstance<MailDispatcher>(Services);
+
+    public WebhookDispatcher Webhooks() => ActivatorUtilities.CreateInstance<WebhookDispatcher>(Services);
 
     public ReminderScheduler Reminders() => ActivatorUtilities.CreateInstance<ReminderScheduler>(Services);
 

@@ -9,41 +9,12 @@ namespace Aes.Notifications.Application;
 /// twice; a failure is tried again with a growing delay, and a refusal by the server for good ends it as failed.
 /// </summary>
 public sealed partial class MailDispatcher(IServiceScopeFactory scopes, IMailSender sender, MailSettings mail, NotificationSettings settings,
-    DeliverySignal signal, TimeProvider clock, ILogger<MailDispatcher> logger) : BackgroundService
+    DeliverySignal signal, TimeProvider clock, ILogger<MailDispatcher> logger) : DispatchLoop(signal, settings, logger)
 {
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                while (await SendDueAsync(stoppingToken) > 0)
-                {
-                }
-            }
-            catch (Exception exception) when (exception is not OperationCanceledException && TransientDatabaseFailure.Is(exception))
-            {
-                LogDatabaseUnreachable(logger, exception.Message);
-            }
-            try
-            {
-                if (await signal.WaitAsync(settings.DispatchInterval, stoppingToken))
-                {
-                    // Raised inside the consumer's transaction: let it commit.
-                    await Task.Delay(TimeSpan.FromMilliseconds(100), stoppingToken);
-                }
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
-
     /// <summary>Sends one batch; the number taken, 0 when nothing was due.</summary>
-    public async Task<int> SendDueAsync(CancellationToken cancellationToken)
+    public override async Task<int> SendDueAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<NotificationsDbContext>();
@@ -117,7 +88,4 @@ public sealed partial class MailDispatcher(IServiceScopeFactory scopes, IMailSen
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Message {DeliveryId} not sent (attempt {Attempts}): {Reason}")]
     private static partial void LogNotSent(ILogger logger, Guid deliveryId, int attempts, string reason);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Deliveries not read, database out of reach: {Reason}")]
-    private static partial void LogDatabaseUnreachable(ILogger logger, string reason);
 }

@@ -50,3 +50,29 @@ public sealed class SmtpSettings
     public string UserName { get; set; } = "";
     public string Password { get; set; } = "";
 }
+
+/// <summary>
+/// Section "Notifications:Webhooks": how deliveries are tried, and where they may go. Only https, to public addresses, unless
+/// an operator allows more (their agencies' private networks, a test's loopback). Link-local addresses, and with them every
+/// cloud's metadata service, are never allowed.
+/// </summary>
+public sealed class WebhookSettings
+{
+    public const string Section = "Notifications:Webhooks";
+
+    public string[] AllowedSchemes { get; set; } = ["https"];
+
+    /// <summary>Private or loopback networks (CIDR, "10.20.0.0/16") receivers may be in, besides public addresses.</summary>
+    public string[] AllowedNetworks { get; set; } = [];
+
+    /// <summary>How long the receiver has to answer one attempt.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The wait after the first failure; it doubles after each, up to <see cref="MaxRetryDelay"/>.</summary>
+    public TimeSpan FirstRetryDelay { get; set; } = TimeSpan.FromSeconds(15);
+
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromHours(2);
+
+    /// <summary>After this long from its event, a delivery not made is given up.</summary>
+    public TimeSpan GiveUpAfter { get; set; } = TimeSpan.FromHours(24);
+}

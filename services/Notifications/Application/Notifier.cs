@@ -34,7 +34,7 @@ public sealed class Notifier(NotificationsDbContext db, DeliverySignal signal, T
                 CreatedAt = eventTime, NextAttemptAt = now,
             });
         }
-        signal.Raise();
+        db.WakeAfterCommit(signal);
     }
 
     public Task<List<Guid>> AdministratorsOfAsync(Guid agencyId, CancellationToken cancellationToken) =>
@@ -98,18 +98,8 @@ public sealed class Notifier(NotificationsDbContext db, DeliverySignal signal, T
             : (stateCode, stateCode);
 }
 
-/// <summary>Wakes the dispatcher when deliveries are written, rather than at its next poll.</summary>
-public sealed class DeliverySignal
-{
-    private readonly SemaphoreSlim _raised = new(0, 1);
+/// <summary>Wakes the mail dispatcher when deliveries are committed, rather than at its next poll.</summary>
+public sealed class DeliverySignal : WakeSignal;
 
-    public void Raise()
-    {
-        if (_raised.CurrentCount == 0)
-        {
-            try { _raised.Release(); } catch (SemaphoreFullException) { /* already raised */ }
-        }
-    }
-
-    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _raised.WaitAsync(timeout, cancellationToken);
-}
+/// <summary>Wakes the webhook dispatcher when deliveries are committed.</summary>
+public sealed class WebhookSignal : WakeSignal;

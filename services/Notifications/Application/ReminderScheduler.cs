@@ -49,7 +49,7 @@ public sealed partial class ReminderScheduler(IServiceScopeFactory scopes, Notif
             {
                 continue; // cancelled, moved, or taken by another replica meanwhile
             }
-            await TellAsync(work, notifier, reminder, cancellationToken);
+            await TellAsync(work, notifier, inner.ServiceProvider.GetRequiredService<WebhookPublisher>(), reminder, cancellationToken);
             await work.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             sent++;
@@ -57,7 +57,7 @@ public sealed partial class ReminderScheduler(IServiceScopeFactory scopes, Notif
         return sent;
     }
 
-    private async Task TellAsync(NotificationsDbContext db, Notifier notifier, Reminder reminder, CancellationToken cancellationToken)
+    private async Task TellAsync(NotificationsDbContext db, Notifier notifier, WebhookPublisher webhooks, Reminder reminder, CancellationToken cancellationToken)
     {
         switch (reminder.Kind)
         {
@@ -65,6 +65,11 @@ public sealed partial class ReminderScheduler(IServiceScopeFactory scopes, Notif
                 await notifier.TellAsync(reminder.Occurrence, reminder.Kind, await notifier.OperatorsOfAsync(reminder.StateCode ?? "", cancellationToken),
                     "request", reminder.ObjectId, reminder.DueAt,
                     language => MarketplaceMessages.HoldsExpiring(language, reminder.ObjectId, reminder.At, settings.PortalUrl), cancellationToken);
+                await webhooks.PublishAsync(reminder.Occurrence, reminder.Kind, reminder.DueAt, EventScope.OfState(reminder.StateCode ?? ""), "request",
+                    reminder.ObjectId, $"/demandes/{reminder.ObjectId}", new Dictionary<string, object?>
+                    {
+                        ["reference"] = RequestMessages.Reference(reminder.ObjectId), ["approvingState"] = reminder.StateCode, ["holdsExpireAt"] = reminder.At,
+                    }, cancellationToken);
                 break;
             case ReminderKinds.AgreementEnding:
                 if (await db.Agreements.AsNoTracking().FirstOrDefaultAsync(a => a.AgreementId == reminder.ObjectId, cancellationToken) is not { } agreement)
@@ -78,6 +83,12 @@ public sealed partial class ReminderScheduler(IServiceScopeFactory scopes, Notif
                 await notifier.TellAsync(reminder.Occurrence, reminder.Kind, operators, "agreement", agreement.AgreementId, reminder.DueAt,
                     language => MarketplaceMessages.AgreementEnding(language, agreement.Reference, Notifier.Name(host, language), Notifier.Name(guest, language),
                         agreement.EndsAt, settings.PortalUrl), cancellationToken);
+                await webhooks.PublishAsync(reminder.Occurrence, reminder.Kind, reminder.DueAt, new EventScope([agreement.HostStateCode, agreement.GuestStateCode]),
+                    "agreement", agreement.AgreementId, "/accords", new Dictionary<string, object?>
+                    {
+                        ["reference"] = agreement.Reference, ["hostState"] = agreement.HostStateCode, ["guestState"] = agreement.GuestStateCode,
+                        ["endsAt"] = agreement.EndsAt,
+                    }, cancellationToken);
                 break;
             default:
                 throw new InvalidOperationException($"Unknown reminder kind {reminder.Kind}.");

@@ -4,7 +4,8 @@ using Aes.Notifications.Application;
 namespace Aes.Notifications.Consumers;
 
 /// <summary>A drafted agreement waits for both states' signatures: both states' operators are told.</summary>
-public sealed class AgreementDraftedConsumer(NotificationsDbContext db, Notifier notifier, NotificationSettings settings, ILogger<AgreementDraftedConsumer> logger)
+public sealed class AgreementDraftedConsumer(NotificationsDbContext db, Notifier notifier, WebhookPublisher webhooks, NotificationSettings settings,
+    ILogger<AgreementDraftedConsumer> logger)
     : InboxConsumer<AgreementDrafted, NotificationsDbContext>(db, logger)
 {
     protected override async Task HandleAsync(AgreementDrafted message, ConsumeContext<AgreementDrafted> context)
@@ -19,13 +20,14 @@ public sealed class AgreementDraftedConsumer(NotificationsDbContext db, Notifier
         var agreement = await Db.Agreements.AsNoTracking().SingleAsync(a => a.AgreementId == message.AgreementId, cancellationToken);
         var signed = await Db.Signatures.Where(x => x.AgreementId == message.AgreementId).Select(x => x.StateCode).ToListAsync(cancellationToken);
         var waitingOn = new[] { message.HostStateCode, message.GuestStateCode }.Except(signed).ToList();
-        await SignatureRequests.TellAsync(notifier, settings, context.MessageId!.Value, NotificationTypes.AgreementSignature, agreement, waitingOn, context.SentTime ?? DateTime.UtcNow,
+        await SignatureRequests.TellAsync(notifier, webhooks, settings, context.MessageId!.Value, agreement, waitingOn, context.SentTime ?? DateTime.UtcNow,
             cancellationToken);
     }
 }
 
 /// <summary>One state signed: the other state's operators are told, unless it has signed too.</summary>
-public sealed class AgreementSignedConsumer(NotificationsDbContext db, Notifier notifier, NotificationSettings settings, ILogger<AgreementSignedConsumer> logger)
+public sealed class AgreementSignedConsumer(NotificationsDbContext db, Notifier notifier, WebhookPublisher webhooks, NotificationSettings settings,
+    ILogger<AgreementSignedConsumer> logger)
     : InboxConsumer<AgreementSigned, NotificationsDbContext>(db, logger)
 {
     protected override async Task HandleAsync(AgreementSigned message, ConsumeContext<AgreementSigned> context)
@@ -39,8 +41,7 @@ public sealed class AgreementSignedConsumer(NotificationsDbContext db, Notifier 
         var other = message.SignatoryStateCode == agreement.HostStateCode ? agreement.GuestStateCode : agreement.HostStateCode;
         if (!await Db.Signatures.AnyAsync(x => x.AgreementId == message.AgreementId && x.StateCode == other, cancellationToken))
         {
-            await SignatureRequests.TellAsync(notifier, settings, context.MessageId!.Value, NotificationTypes.AgreementSignature, agreement, [other],
-                message.SignedAt, cancellationToken);
+            await SignatureRequests.TellAsync(notifier, webhooks, settings, context.MessageId!.Value, agreement, [other], message.SignedAt, cancellationToken);
         }
     }
 }
@@ -93,9 +94,16 @@ public sealed class AgencyRegisteredConsumer(NotificationsDbContext db, ILogger<
 
 internal static class SignatureRequests
 {
-    public static async Task TellAsync(Notifier notifier, NotificationSettings settings, Guid eventId, string eventType, FollowedAgreement agreement,
+    public static async Task TellAsync(Notifier notifier, WebhookPublisher webhooks, NotificationSettings settings, Guid eventId, FollowedAgreement agreement,
         IReadOnlyCollection<string> waitingOn, DateTime at, CancellationToken cancellationToken)
     {
+        const string eventType = NotificationTypes.AgreementSignature;
+        await webhooks.PublishAsync(eventId, eventType, at, new EventScope(waitingOn), "agreement", agreement.AgreementId, "/accords",
+            new Dictionary<string, object?>
+            {
+                ["reference"] = agreement.Reference, ["hostState"] = agreement.HostStateCode, ["guestState"] = agreement.GuestStateCode,
+                ["awaitingSignatureOf"] = waitingOn.Order(StringComparer.Ordinal).ToList(), ["endsAt"] = agreement.EndsAt,
+            }, cancellationToken);
         var host = await notifier.StateNamesAsync(agreement.HostStateCode, cancellationToken);
         var guest = await notifier.StateNamesAsync(agreement.GuestStateCode, cancellationToken);
         var recipients = new List<Guid>();

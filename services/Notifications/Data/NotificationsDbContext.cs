@@ -1,10 +1,16 @@
 using Aes.Messaging.Identity;
 using Aes.Messaging.Persistence;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 
 namespace Aes.Notifications.Data;
 
-public abstract class NotificationsDbContext(DbContextOptions options) : ServiceDbContext(options)
+public abstract class NotificationsDbContext(DbContextOptions options) : ServiceDbContext(options), IDataProtectionKeyContext
 {
+    /// <summary>The key ring that encrypts the webhooks' secrets.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+    public DbSet<Webhook> Webhooks => Set<Webhook>();
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+    public DbSet<WebhookAttempt> WebhookAttempts => Set<WebhookAttempt>();
     public DbSet<Recipient> Recipients => Set<Recipient>();
     public DbSet<RecipientRole> RecipientRoles => Set<RecipientRole>();
     public DbSet<Delivery> Deliveries => Set<Delivery>();
@@ -79,6 +85,34 @@ public abstract class NotificationsDbContext(DbContextOptions options) : Service
             reminder.Property(r => r.StateCode).HasMaxLength(2);
             reminder.HasIndex(r => new { r.Kind, r.ObjectId }).IsUnique();
             reminder.HasIndex(r => new { r.Done, r.DueAt });
+        });
+        modelBuilder.Entity<Webhook>(webhook =>
+        {
+            webhook.ToTable("webhooks");
+            webhook.Property(w => w.StateCode).HasMaxLength(2);
+            webhook.Property(w => w.Url).HasMaxLength(2000);
+            webhook.Property(w => w.EventTypes).HasMaxLength(500);
+            webhook.Property(w => w.Description).HasMaxLength(200);
+            webhook.Property(w => w.ProtectedSecret).HasMaxLength(1000);
+            webhook.HasIndex(w => w.AgencyId);
+            webhook.HasIndex(w => w.StateCode);
+        });
+        modelBuilder.Entity<WebhookDelivery>(delivery =>
+        {
+            delivery.ToTable("webhook_deliveries");
+            delivery.Property(d => d.EventType).HasMaxLength(100);
+            delivery.Property(d => d.ObjectKind).HasMaxLength(32);
+            delivery.Property(d => d.Status).HasConversion<string>().HasMaxLength(16);
+            delivery.HasIndex(d => new { d.WebhookId, d.EventId }).IsUnique();
+            delivery.HasIndex(d => new { d.Status, d.NextAttemptAt });
+            delivery.HasIndex(d => d.EventId);
+        });
+        modelBuilder.Entity<WebhookAttempt>(attempt =>
+        {
+            attempt.ToTable("webhook_attempts");
+            attempt.Property(a => a.Outcome).HasMaxLength(32);
+            attempt.Property(a => a.Error).HasMaxLength(500);
+            attempt.HasIndex(a => a.DeliveryId);
         });
         modelBuilder.Entity<Delivery>(delivery =>
         {

@@ -10,6 +10,7 @@ public static class Extensions
     {
         builder.Services.AddAccessPolicy(NotificationsAccessRules.Service, NotificationsAccessRules.Rules);
         builder.AddServiceDatabase<NotificationsDbContext, NotificationsPostgresDbContext, NotificationsSqliteDbContext>(ResourceNames.NotificationsDatabase);
+        builder.AddKeyRing<NotificationsDbContext>("aes-notifications");
         builder.AddServiceMessaging<NotificationsDbContext>(ResourceNames.Notifications, bus =>
         {
             bus.AddConsumer<UserCreatedConsumer>();
@@ -45,6 +46,15 @@ public static class Extensions
         builder.Services.AddScoped<Digests>();
         builder.Services.AddSingleton<MailDispatcher>();
         builder.Services.AddHostedService(services => services.GetRequiredService<MailDispatcher>());
+        var webhooks = builder.Configuration.GetSection(WebhookSettings.Section).Get<WebhookSettings>() ?? new WebhookSettings();
+        builder.Services.AddSingleton(webhooks);
+        builder.Services.AddSingleton<WebhookAddressPolicy>();
+        builder.Services.AddSingleton<WebhookSignal>();
+        builder.Services.AddSingleton<WebhookSecrets>();
+        builder.Services.AddScoped<WebhookPublisher>();
+        builder.Services.AddScoped<Aes.Notifications.Grpc.WebhookMethods>();
+        builder.Services.AddSingleton<WebhookDispatcher>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<WebhookDispatcher>());
         builder.Services.AddSingleton<ReminderScheduler>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ReminderScheduler>());
         return builder;

@@ -6,9 +6,25 @@ using Grpc.Core;
 
 namespace Aes.Notifications.Grpc;
 
-/// <summary>A person's own preferences and messages; the caller is the token's subject, whatever the request says.</summary>
-public sealed class NotificationsGrpcService(NotificationsDbContext db) : NotificationService.NotificationServiceBase
+/// <summary>
+/// A person's own preferences and messages (the caller is the token's subject, whatever the request says), and the
+/// agencies' and states' webhooks (<see cref="WebhookMethods"/>).
+/// </summary>
+public sealed class NotificationsGrpcService(NotificationsDbContext db, WebhookMethods webhooks) : NotificationService.NotificationServiceBase
 {
+    public override Task<CreatedWebhook> CreateWebhook(CreateWebhookRequest request, ServerCallContext context) => webhooks.CreateAsync(request, context);
+
+    public override Task<ListWebhooksResponse> ListWebhooks(ListWebhooksRequest request, ServerCallContext context) => webhooks.ListAsync(request, context);
+
+    public override Task<CreatedWebhook> RotateWebhookSecret(RotateWebhookSecretRequest request, ServerCallContext context) =>
+        webhooks.RotateSecretAsync(request, context);
+
+    public override Task<Contracts.Notifications.V1.Webhook> DeleteWebhook(DeleteWebhookRequest request, ServerCallContext context) =>
+        webhooks.DeleteAsync(request, context);
+
+    public override Task<ListWebhookDeliveriesResponse> ListWebhookDeliveries(ListWebhookDeliveriesRequest request, ServerCallContext context) =>
+        webhooks.ListDeliveriesAsync(request, context);
+
     public override async Task<Preferences> GetMyPreferences(GetMyPreferencesRequest request, ServerCallContext context)
     {
         var (user, recipient) = await CallerAsync(context);

@@ -24,6 +24,8 @@ public static class ApiHosting
         RelayingClient<TenancyService.TenancyServiceClient>(builder, ResourceNames.Tenancy, RpcEndpoints.ClientName<TenancyService.TenancyServiceClient>());
         RelayingClient<QuotaService.QuotaServiceClient>(builder, ResourceNames.Quota, RpcEndpoints.ClientName<QuotaService.QuotaServiceClient>());
         RelayingClient<BillingService.BillingServiceClient>(builder, ResourceNames.Billing, RpcEndpoints.ClientName<BillingService.BillingServiceClient>());
+        RelayingClient<Aes.Contracts.Notifications.V1.NotificationService.NotificationServiceClient>(builder, ResourceNames.Notifications,
+            RpcEndpoints.ClientName<Aes.Contracts.Notifications.V1.NotificationService.NotificationServiceClient>());
         foreach (var service in ResourceNames.Services)
         {
             RelayingClient<AuditTrail.AuditTrailClient>(builder, service, RpcEndpoints.ClientName<AuditTrail.AuditTrailClient>(service));

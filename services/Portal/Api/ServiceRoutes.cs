@@ -1,6 +1,7 @@
 using Aes.Messaging;
 using A = Aes.Contracts.Audit.V1;
 using B = Aes.Contracts.Billing.V1;
+using N = Aes.Contracts.Notifications.V1;
 using P = Aes.Contracts.Provisioning.V1;
 using Q = Aes.Contracts.Quota.V1;
 using T = Aes.Contracts.Tenancy.V1;
@@ -104,6 +105,16 @@ public static class ServiceRoutes
         api.MapRpc<B.BillingService.BillingServiceClient, B.CloseSettlementRequest, B.Settlement>("POST", "/settlements/{month}/close", (c, r, o) => c.CloseSettlementAsync(r, o), "Clore le mois / close the month");
         api.MapRpc<B.BillingService.BillingServiceClient, B.AuditLedgerRequest, B.LedgerAudit>("GET", "/ledger/audit", (c, r, o) => c.AuditLedgerAsync(r, o), "Contrôle du grand livre / ledger check");
         api.MapRpc<B.BillingService.BillingServiceClient, B.ListLedgerBalancesRequest, B.ListLedgerBalancesResponse>("GET", "/ledger/balances", (c, r, o) => c.ListLedgerBalancesAsync(r, o), "Soldes / balances");
+
+        api = v1.MapGroup("").WithTags(ApiTags.Notifications);
+        api.MapRpc<N.NotificationService.NotificationServiceClient, N.GetMyPreferencesRequest, N.Preferences>("GET", "/notifications/preferences", (c, r, o) => c.GetMyPreferencesAsync(r, o), "Mes préférences de notification / my notification preferences");
+        api.MapRpc<N.NotificationService.NotificationServiceClient, N.SetMyPreferencesRequest, N.Preferences>("PUT", "/notifications/preferences", (c, r, o) => c.SetMyPreferencesAsync(r, o), "Changer mes préférences / change my preferences");
+        api.MapRpc<N.NotificationService.NotificationServiceClient, N.ListMyMessagesRequest, N.ListMyMessagesResponse>("GET", "/notifications/messages", (c, r, o) => c.ListMyMessagesAsync(r, o), "Mes messages / my messages");
+        api.MapRpc<N.NotificationService.NotificationServiceClient, N.ListWebhooksRequest, N.ListWebhooksResponse>("GET", "/webhooks", (c, r, o) => c.ListWebhooksAsync(r, o), "Webhooks d'un organisme ou d'un État / an agency's or a state's webhooks");
+        api.MapRpc<N.NotificationService.NotificationServiceClient, N.CreateWebhookRequest, N.CreatedWebhook>("POST", "/webhooks", (c, r, o) => c.CreateWebhookAsync(r, o), "Enregistrer un webhook (secret montré une fois) / register a webhook (secret shown once)", created: true);
+        api.MapRpc<N.NotificationService.NotificationServiceClient, N.RotateWebhookSecretRequest, N.CreatedWebhook>("POST", "/webhooks/{id}/rotate-secret", (c, r, o) => c.RotateWebhookSecretAsync(r, o), "Nouveau secret (montré une fois) / new secret (shown once)");
+        api.MapRpc<N.NotificationService.NotificationServiceClient, N.DeleteWebhookRequest, N.Webhook>("POST", "/webhooks/{id}/delete", (c, r, o) => c.DeleteWebhookAsync(r, o), "Supprimer un webhook / delete a webhook");
+        api.MapRpc<N.NotificationService.NotificationServiceClient, N.ListWebhookDeliveriesRequest, N.ListWebhookDeliveriesResponse>("GET", "/webhooks/{webhookId}/deliveries", (c, r, o) => c.ListWebhookDeliveriesAsync(r, o), "Envois et tentatives / deliveries and attempts");
 
         api = v1.MapGroup("").WithTags(ApiTags.Audit);
         foreach (var service in ResourceNames.Services)

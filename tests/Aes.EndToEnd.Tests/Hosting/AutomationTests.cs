@@ -428,6 +428,50 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
         Assert.True(members.ExitCode == 0 && members.Output.Contains("agent.mef.ml") && !members.Output.Contains("agent.tresor"), members.Output);
     }
 
+    /// <summary>Issue 22, point 3, for automation: a webhook registered with `aes` shows its secret once, is read over REST by its owner only, and a metadata address is refused there by field.</summary>
+    [Fact]
+    public async Task An_agency_administrator_registers_a_webhook_with_the_cli_reads_it_over_rest_and_a_requester_cannot()
+    {
+        var admin = await m.TokenOfAsync("admin.mef.ml");
+        var refused = await AesAsync("webhooks", "add", "--agency", "ML/MEF", "--url", "https://ci.mef.example/aes", "--event", "invoice_issued",
+            "--token", await m.TokenOfAsync("agent.mef.ml"));
+        Assert.True(refused.ExitCode == 5, refused.Output);
+
+        var added = await AesAsync("webhooks", "add", "--agency", "ML/MEF", "--url", "https://ci.mef.example/aes", "--event", "invoice_issued",
+            "--description", "Comptabilité", "--token", admin);
+        Assert.True(added.ExitCode == 0, added.Output);
+        var secret = added.Output.Split('\n').Select(line => line.Trim()).Single(line => line.StartsWith("whsec_", StringComparison.Ordinal));
+        var id = added.Output.Split('\n').Select(line => line.Trim()).Single(line => line.StartsWith("webhook ", StringComparison.Ordinal)).Split(' ')[1];
+        try
+        {
+            var listed = await AesAsync("webhooks", "list", "--agency", "ML/MEF", "--token", admin);
+            Assert.True(listed.ExitCode == 0 && listed.Output.Contains(id) && listed.Output.Contains("ci.mef.example") && !listed.Output.Contains(secret), listed.Output);
+
+            using var owner = await ApiAsAsync("admin.mef.ml");
+            var read = await SendAsync(owner, HttpMethod.Get, $"/api/v1/webhooks?agencyId={m.Agencies["ML/MEF"]}");
+            Assert.Equal(HttpStatusCode.OK, read.Response.StatusCode);
+            Assert.Contains(read.Body.GetProperty("webhooks").EnumerateArray(), w => w.GetProperty("id").GetString() == id);
+            Assert.DoesNotContain(secret, read.Body.GetRawText(), StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.OK, (await SendAsync(owner, HttpMethod.Get, $"/api/v1/webhooks/{id}/deliveries")).Response.StatusCode);
+            AssertProblem(HttpStatusCode.BadRequest, await SendAsync(owner, HttpMethod.Post, "/api/v1/webhooks", new
+            {
+                agencyId = m.Agencies["ML/MEF"], url = "https://169.254.169.254/latest/meta-data/", eventTypes = new[] { "invoice_issued" },
+            }), "url");
+            using var requester = await ApiAsAsync("agent.mef.ml");
+            AssertProblem(HttpStatusCode.Forbidden, await SendAsync(requester, HttpMethod.Get, $"/api/v1/webhooks/{id}/deliveries"));
+            AssertProblem(HttpStatusCode.Forbidden, await SendAsync(requester, HttpMethod.Post, $"/api/v1/webhooks/{id}/rotate-secret", new { }));
+
+            // Its messages and preferences, over REST too.
+            var preferences = await SendAsync(owner, HttpMethod.Get, "/api/v1/notifications/preferences");
+            Assert.Equal("admin.mef.ml@aes.test", preferences.Body.GetProperty("email").GetString());
+        }
+        finally
+        {
+            var deleted = await AesAsync("webhooks", "delete", "--id", id, "--token", admin);
+            Assert.True(deleted.ExitCode == 0, deleted.Output);
+        }
+    }
+
     [Fact]
     public async Task The_audit_trail_cannot_be_edited_through_the_services_connection()
     {

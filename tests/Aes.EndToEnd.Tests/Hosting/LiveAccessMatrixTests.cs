@@ -101,11 +101,13 @@ public abstract class LiveAccessMatrixTests<TMarketplace>(TMarketplace m) : ICla
             ["agencyId"] = f.OtherAgency, ["projectId"] = f.OtherProject, ["requestId"] = f.OtherRequest, ["vmId"] = f.OtherVm,
             ["invoiceId"] = f.OtherInvoice, ["poolId"] = f.OtherPool, ["facilityId"] = f.OtherFacility, ["userId"] = f.OtherUser,
             ["agreementId"] = f.OtherAgreement, ["stateCode"] = "BF", ["code"] = "BF", ["month"] = lastMonth, ["changeId"] = f.OtherQuotaChange,
+            ["webhookId"] = f.OtherWebhook,
         };
         var byCollection = new Dictionary<string, string>
         {
             ["agencies"] = f.OtherAgency, ["agreements"] = f.OtherAgreement, ["facilities"] = f.OtherFacility, ["pools"] = f.OtherPool,
             ["users"] = f.OtherUser, ["requests"] = f.OtherRequest, ["vms"] = f.OtherVm, ["invoices"] = f.OtherInvoice, ["quota-changes"] = f.OtherQuotaChange,
+            ["webhooks"] = f.OtherWebhook,
         };
         using var anonymous = new HttpClient { BaseAddress = new Uri(m.PortalAddress) };
         var api = System.Text.Json.JsonDocument.Parse(await anonymous.GetStringAsync("/api/v1/openapi.json")).RootElement;
@@ -234,7 +236,7 @@ public abstract class LiveAccessMatrixTests<TMarketplace>(TMarketplace m) : ICla
         string OwnAgency, string OtherAgency, string OwnProject, string OtherProject, string OwnFacility, string OtherFacility,
         string OwnPool, string OtherPool, string OwnUser, string OtherUser, string OwnRequest, string OtherRequest, string OwnVm, string OtherVm,
         string OwnQuotaChange, string OtherQuotaChange, string OwnInvoice, string OtherInvoice, string OwnAgreement, string OtherAgreement,
-        string OwnSpareFacility, string OtherSpareFacility, string TreasuryProject, string TreasuryRequest, string TreasuryVm);
+        string OwnSpareFacility, string OtherSpareFacility, string TreasuryProject, string TreasuryRequest, string TreasuryVm, string OwnWebhook, string OtherWebhook);
 
     /// <summary>One resource of each kind in Mali's agency MEF (own) and in Burkina's ANPTIC (other).</summary>
     private async Task<Fixtures> FixturesAsync()
@@ -279,13 +281,18 @@ public abstract class LiveAccessMatrixTests<TMarketplace>(TMarketplace m) : ICla
             StartsAt = Timestamp.FromDateTime(DateTime.UtcNow.Date.AddDays(30)), EndsAt = Timestamp.FromDateTime(DateTime.UtcNow.Date.AddDays(400)),
         });
 
+        async Task<string> WebhookOf(string agency, string admin) => (await (await m.AsAsync(admin)).Notifications.CreateWebhookAsync(new N.CreateWebhookRequest
+        {
+            AgencyId = m.Agencies[agency], Url = $"https://hooks.{agency.Replace('/', '.').ToLowerInvariant()}.example/aes", EventTypes = { "invoice_issued" },
+        })).Webhook.Id;
+
         return new Fixtures(
             m.Agencies["ML/MEF"], m.Agencies["BF/ANPTIC"], m.Projects["ML/MEF"], m.Projects["BF/ANPTIC"], m.Facilities["ML-BKO-1"], m.Facilities["BF-OUA-1"],
             m.Pools["ML-BKO-1"], m.Pools["BF-OUA-1"], await NewUserAsync("ML/MEF"), await NewUserAsync("BF/ANPTIC"),
             ownRequest.Id, otherRequest.Id, ownVm, otherVm,
             ChangeFor("ML/MEF", "admin.mef.ml"), ChangeFor("BF/ANPTIC", "admin.anptic.bf"), InvoiceFor("ML/MEF", "op.ml"), InvoiceFor("BF/ANPTIC", "op.bf"),
             agreements.Single(a => a.HostStateCode == "ML").Id, otherAgreement.Id, await SpareFacilityAsync("ML", "Kayes"), await SpareFacilityAsync("BF", "Koudougou"),
-            treasuryProject, treasuryRequest.Id, treasuryVm);
+            treasuryProject, treasuryRequest.Id, treasuryVm, await WebhookOf("ML/MEF", "admin.mef.ml"), await WebhookOf("BF/ANPTIC", "admin.anptic.bf"));
     }
 
     private async Task<string> SpareFacilityAsync(string state, string city) => (await m.Tenancy.RegisterFacilityAsync(new T.RegisterFacilityRequest
@@ -452,6 +459,13 @@ public abstract class LiveAccessMatrixTests<TMarketplace>(TMarketplace m) : ICla
             ["NotificationService/GetMyPreferences"] = Once(new N.GetMyPreferencesRequest()),
             ["NotificationService/SetMyPreferences"] = Once(new N.SetMyPreferencesRequest()),
             ["NotificationService/ListMyMessages"] = Once(new N.ListMyMessagesRequest()),
+            // No address: invalid once past the access check, so no webhook is added.
+            ["NotificationService/CreateWebhook"] = Agency(id => new N.CreateWebhookRequest { AgencyId = id }, f.OwnAgency, f.OtherAgency),
+            ["NotificationService/ListWebhooks"] = Agency(id => new N.ListWebhooksRequest { AgencyId = id }, f.OwnAgency, f.OtherAgency),
+            ["NotificationService/ListWebhookDeliveries"] = Agency(id => new N.ListWebhookDeliveriesRequest { WebhookId = id }, f.OwnWebhook, f.OtherWebhook),
+            ["NotificationService/RotateWebhookSecret"] = Agency(id => new N.RotateWebhookSecretRequest { Id = id }, f.OwnWebhook, f.OtherWebhook),
+            // The first caller let through deletes it; the next find it gone (NotFound), still past the check: a deleted webhook stays its owner's.
+            ["NotificationService/DeleteWebhook"] = Agency(id => new N.DeleteWebhookRequest { Id = id }, f.OwnWebhook, f.OtherWebhook),
 
             ["AuditTrail/ListEntries"] = Once(new A.ListAuditEntriesRequest(), 'S'),
             ["AuditTrail/Verify"] = Once(new A.VerifyAuditTrailRequest(), 'S'),

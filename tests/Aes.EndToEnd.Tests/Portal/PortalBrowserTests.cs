@@ -852,6 +852,47 @@ public sealed class PortalBrowserTests(PortalMarketplace m) : ChromiumTests, ICl
         await Assertions.Expect(agent.GetByRole(AriaRole.Button, new() { Name = "Ajouter la classe" })).ToHaveCountAsync(0);
     }
 
+    /// <summary>
+    /// Issue 22, webhooks in the portal: Mali's MEF administrator registers the test's receiver for the agency's requests, copies
+    /// the secret shown this once, and reads the delivery of the next request's step with its attempt; reloaded, the page shows
+    /// the secret no more.
+    /// </summary>
+    [Fact]
+    public async Task An_agency_administrator_registers_a_webhook_in_the_portal_is_shown_its_secret_once_and_reads_its_deliveries()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var page = await SignedInAsync("admin.mef.ml", "/webhooks");
+        await page.GetByLabel("Adresse (https)").FillAsync(receiver.Url);
+        await page.GetByLabel("Description").FillAsync("Chaîne du MEF");
+        await page.Locator("label[data-type=request_status] input").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Enregistrer" }).ClickAsync();
+        await Assertions.Expect(page.Locator("[data-new-secret] code.secret")).ToContainTextAsync("whsec_", new() { Timeout = 60_000 });
+        var secret = (await page.Locator("[data-new-secret] code.secret").TextContentAsync())!.Trim();
+        var card = page.Locator("article.webhook", new() { HasText = receiver.Url });
+        await Assertions.Expect(card).ToContainTextAsync("request_status");
+        var webhookId = await card.GetAttributeAsync("data-webhook-id");
+
+        var submitted = await m.SubmitAsync(m.Request("ML/MEF", "internal", vcpu: 1, memoryGib: 2, diskGib: 10));
+        await card.GetByRole(AriaRole.Button, new() { Name = "Voir les envois" }).ClickAsync();
+        var row = card.Locator("tr[data-delivery-id]", new() { HasText = submitted.Id[^8..].ToUpperInvariant() }).First;
+        await Assertions.Expect(row.Locator("td[data-status]")).ToHaveAttributeAsync("data-status", "delivered", Live);
+        await Assertions.Expect(row.Locator("li[data-outcome=delivered]").First).ToContainTextAsync("(200)");
+        await Screenshot(page, "webhooks");
+        var received = receiver.Requests.First(r => r.Body.Contains(submitted.Id, StringComparison.Ordinal));
+        Assert.Equal("sha256=" + Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(received.Body))),
+            received.Headers["X-Aes-Signature"]);
+
+        await page.ReloadAsync();
+        await InteractiveAsync(page);
+        await Assertions.Expect(page.Locator($"article[data-webhook-id='{webhookId}']")).ToBeVisibleAsync(Shown);
+        await Assertions.Expect(page.Locator("[data-new-secret]")).ToHaveCountAsync(0);
+        Assert.DoesNotContain(secret, await page.ContentAsync(), StringComparison.Ordinal);
+
+        await page.Locator($"article[data-webhook-id='{webhookId}']").GetByRole(AriaRole.Button, new() { Name = "Supprimer" }).ClickAsync();
+        await Assertions.Expect(page.Locator($"article[data-webhook-id='{webhookId}']")).ToHaveCountAsync(0, new() { Timeout = 60_000 });
+        await m.Provisioning.WithdrawRequestAsync(new P.WithdrawRequestRequest { RequestId = submitted.Id, ActorUserId = m.Users["agent.mef.ml"], Reason = "essai" });
+    }
+
     [Fact]
     public async Task The_home_page_speaks_french_first_and_english_on_request()
     {

@@ -73,6 +73,20 @@ namespace Aes.Notifications.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "DataProtectionKeys",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    FriendlyName = table.Column<string>(type: "TEXT", nullable: true),
+                    Xml = table.Column<string>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_DataProtectionKeys", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "deliveries",
                 columns: table => new
                 {
@@ -272,6 +286,69 @@ namespace Aes.Notifications.Data.Migrations.Sqlite
                     table.PrimaryKey("PK_reminders", x => x.Id);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "webhook_attempts",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    DeliveryId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Number = table.Column<int>(type: "INTEGER", nullable: false),
+                    At = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    DurationMs = table.Column<int>(type: "INTEGER", nullable: false),
+                    StatusCode = table.Column<int>(type: "INTEGER", nullable: true),
+                    Outcome = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Error = table.Column<string>(type: "TEXT", maxLength: 500, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_webhook_attempts", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "webhook_deliveries",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    WebhookId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    EventId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    EventType = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    ObjectKind = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    ObjectId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Body = table.Column<string>(type: "TEXT", nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Attempts = table.Column<int>(type: "INTEGER", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    NextAttemptAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    LeasedUntil = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    DeliveredAt = table.Column<DateTime>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_webhook_deliveries", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "webhooks",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    AgencyId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    StateCode = table.Column<string>(type: "TEXT", maxLength: 2, nullable: false),
+                    Url = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
+                    EventTypes = table.Column<string>(type: "TEXT", maxLength: 500, nullable: false),
+                    Description = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    ProtectedSecret = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: false),
+                    CreatedByUserId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    SecretRotatedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    DeletedAt = table.Column<DateTime>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_webhooks", x => x.Id);
+                });
+
             migrationBuilder.InsertData(
                 table: "audit_head",
                 columns: new[] { "id", "hash", "position" },
@@ -334,6 +411,37 @@ namespace Aes.Notifications.Data.Migrations.Sqlite
                 table: "reminders",
                 columns: new[] { "Kind", "ObjectId" },
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_webhook_attempts_DeliveryId",
+                table: "webhook_attempts",
+                column: "DeliveryId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_webhook_deliveries_EventId",
+                table: "webhook_deliveries",
+                column: "EventId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_webhook_deliveries_Status_NextAttemptAt",
+                table: "webhook_deliveries",
+                columns: new[] { "Status", "NextAttemptAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_webhook_deliveries_WebhookId_EventId",
+                table: "webhook_deliveries",
+                columns: new[] { "WebhookId", "EventId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_webhooks_AgencyId",
+                table: "webhooks",
+                column: "AgencyId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_webhooks_StateCode",
+                table: "webhooks",
+                column: "StateCode");
         }
 
         /// <inheritdoc />
@@ -350,6 +458,9 @@ namespace Aes.Notifications.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "call_replays");
+
+            migrationBuilder.DropTable(
+                name: "DataProtectionKeys");
 
             migrationBuilder.DropTable(
                 name: "deliveries");
@@ -386,6 +497,15 @@ namespace Aes.Notifications.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "reminders");
+
+            migrationBuilder.DropTable(
+                name: "webhook_attempts");
+
+            migrationBuilder.DropTable(
+                name: "webhook_deliveries");
+
+            migrationBuilder.DropTable(
+                name: "webhooks");
         }
     }
 }

@@ -74,6 +74,20 @@ namespace Aes.Notifications.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "DataProtectionKeys",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    FriendlyName = table.Column<string>(type: "text", nullable: true),
+                    Xml = table.Column<string>(type: "text", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_DataProtectionKeys", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "deliveries",
                 columns: table => new
                 {
@@ -273,6 +287,69 @@ namespace Aes.Notifications.Data.Migrations.Postgres
                     table.PrimaryKey("PK_reminders", x => x.Id);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "webhook_attempts",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    DeliveryId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Number = table.Column<int>(type: "integer", nullable: false),
+                    At = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    DurationMs = table.Column<int>(type: "integer", nullable: false),
+                    StatusCode = table.Column<int>(type: "integer", nullable: true),
+                    Outcome = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Error = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_webhook_attempts", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "webhook_deliveries",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    WebhookId = table.Column<Guid>(type: "uuid", nullable: false),
+                    EventId = table.Column<Guid>(type: "uuid", nullable: false),
+                    EventType = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    ObjectKind = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    ObjectId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Body = table.Column<string>(type: "text", nullable: false),
+                    Status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    Attempts = table.Column<int>(type: "integer", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    NextAttemptAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    LeasedUntil = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    DeliveredAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_webhook_deliveries", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "webhooks",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    AgencyId = table.Column<Guid>(type: "uuid", nullable: true),
+                    StateCode = table.Column<string>(type: "character varying(2)", maxLength: 2, nullable: false),
+                    Url = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
+                    EventTypes = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: false),
+                    Description = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    ProtectedSecret = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: false),
+                    CreatedByUserId = table.Column<Guid>(type: "uuid", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    SecretRotatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    DeletedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_webhooks", x => x.Id);
+                });
+
             migrationBuilder.InsertData(
                 table: "audit_head",
                 columns: new[] { "id", "hash", "position" },
@@ -335,6 +412,37 @@ namespace Aes.Notifications.Data.Migrations.Postgres
                 table: "reminders",
                 columns: new[] { "Kind", "ObjectId" },
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_webhook_attempts_DeliveryId",
+                table: "webhook_attempts",
+                column: "DeliveryId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_webhook_deliveries_EventId",
+                table: "webhook_deliveries",
+                column: "EventId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_webhook_deliveries_Status_NextAttemptAt",
+                table: "webhook_deliveries",
+                columns: new[] { "Status", "NextAttemptAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_webhook_deliveries_WebhookId_EventId",
+                table: "webhook_deliveries",
+                columns: new[] { "WebhookId", "EventId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_webhooks_AgencyId",
+                table: "webhooks",
+                column: "AgencyId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_webhooks_StateCode",
+                table: "webhooks",
+                column: "StateCode");
         }
 
         /// <inheritdoc />
@@ -351,6 +459,9 @@ namespace Aes.Notifications.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "call_replays");
+
+            migrationBuilder.DropTable(
+                name: "DataProtectionKeys");
 
             migrationBuilder.DropTable(
                 name: "deliveries");
@@ -387,6 +498,15 @@ namespace Aes.Notifications.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "reminders");
+
+            migrationBuilder.DropTable(
+                name: "webhook_attempts");
+
+            migrationBuilder.DropTable(
+                name: "webhook_deliveries");
+
+            migrationBuilder.DropTable(
+                name: "webhooks");
         }
     }
 }
