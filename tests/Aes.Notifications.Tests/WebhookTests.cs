@@ -190,6 +190,12 @@ public sealed class WebhookTests
     [InlineData("https://[fe80::1]/")]
     [InlineData("https://169.254.10.20:8443/")]
     [InlineData("https://0.0.0.0/")]
+    [InlineData("https://[64:ff9b::a9fe:a9fe]/")] // through a NAT64 gateway
+    [InlineData("https://[::a9fe:a9fe]/")] // IPv4-compatible
+    [InlineData("https://[::ffff:0:a9fe:a9fe]/")] // IPv4-translated
+    [InlineData("https://[2002:a9fe:a9fe::1]/")] // 6to4
+    [InlineData("https://[2001:0:a9fe:a9fe::1]/")] // Teredo
+    [InlineData("https://[64:ff9b:1::a9fe:a9fe]/")] // local-use NAT64
     public void Link_local_and_metadata_addresses_are_refused_even_where_every_network_is_allowed(string url)
     {
         var policy = new WebhookAddressPolicy(new WebhookSettings { AllowedNetworks = ["0.0.0.0/0", "::/0"] });
@@ -203,6 +209,7 @@ public sealed class WebhookTests
     [InlineData("https://localhost:9000/hooks", "127.0.0.0/8")]
     [InlineData("https://[::1]:9000/hooks", "::1/128")]
     [InlineData("https://[fd12:3456::1]/hooks", "fd12:3456::/32")]
+    [InlineData("https://[64:ff9b::a00:5]/hooks", "10.0.0.0/8")] // 10.0.0.5 through a NAT64 gateway
     public void Private_and_loopback_addresses_are_refused_unless_their_network_is_allowed(string url, string network)
     {
         Assert.NotNull(new WebhookAddressPolicy(new WebhookSettings()).UrlRefusal(url));
@@ -305,5 +312,21 @@ public sealed class WebhookTests
         Assert.Equal((mali, occurrence, NotificationTypes.HoldsExpiring, request), (delivery.WebhookId, delivery.EventId, delivery.EventType, delivery.ObjectId));
         using var body = JsonDocument.Parse(delivery.Body);
         Assert.Equal(now.AddHours(13), body.RootElement.GetProperty("object").GetProperty("holdsExpireAt").GetDateTime().ToUniversalTime());
+    }
+
+    /// <summary>A secret its key ring can no longer read (a certificate replaced without its predecessor): nothing unsigned leaves.</summary>
+    [Fact]
+    public async Task A_secret_that_cannot_be_decrypted_sends_nothing_and_ends_the_delivery_with_the_reason()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var host = await NotificationsHost.StartAsync(webhooks: Loopback());
+        var (id, _) = await RegisterAsync(host, receiver.Url, Agency, "ML", NotificationTypes.RequestStatus);
+        await host.InScopeAsync(async (db, _) => (await db.Webhooks.SingleAsync(w => w.Id == id)).ProtectedSecret = "CfDJ8-written-by-another-key-ring");
+        await PublishAsync(host, Guid.NewGuid(), NotificationTypes.RequestStatus, EventScope.OfAgency(Agency, "ML"), Guid.NewGuid());
+
+        Assert.Equal(1, await host.Webhooks().SendDueAsync(CancellationToken.None));
+        Assert.Equal(WebhookOutcomes.SecretUnreadable, Assert.Single(await AttemptsAsync(host)).Outcome);
+        Assert.Equal(WebhookDeliveryStatus.Failed, Assert.Single(await DeliveriesAsync(host)).Status);
+        Assert.Empty(receiver.Requests);
     }
 }

@@ -19,7 +19,14 @@ public sealed class WebhookAddressPolicy
         IPNetwork.Parse("::/128"), IPNetwork.Parse("fe80::/10"), IPNetwork.Parse("ff00::/8"),
         // Metadata services outside link-local: AWS over IPv6, Alibaba Cloud, Azure's wire server.
         IPNetwork.Parse("fd00:ec2::254/128"), IPNetwork.Parse("100.100.100.200/32"), IPNetwork.Parse("168.63.129.16/32"),
+        // IPv6 forms that carry an IPv4 address a gateway may reach on their behalf: IPv4-compatible (::a.b.c.d, but for
+        // :: and ::1, above and below), IPv4-translated (::ffff:0:a.b.c.d), local-use NAT64, 6to4, Teredo. The
+        // well-known NAT64 prefix is checked by the IPv4 address it carries instead.
+        IPNetwork.Parse("::ffff:0:0:0/96"), IPNetwork.Parse("64:ff9b:1::/48"), IPNetwork.Parse("2002::/16"), IPNetwork.Parse("2001::/32"),
     ];
+
+    private static readonly IPNetwork IPv4Compatible = IPNetwork.Parse("::/96");
+    private static readonly IPNetwork WellKnownNat64 = IPNetwork.Parse("64:ff9b::/96");
 
     /// <summary>Reached only when <see cref="WebhookSettings.AllowedNetworks"/> includes them: loopback, private, shared and benchmark networks.</summary>
     private static readonly IPNetwork[] Private =
@@ -74,9 +81,12 @@ public sealed class WebhookAddressPolicy
     /// <summary>Why no webhook may reach <paramref name="address"/>; null when it may.</summary>
     public BilingualMessage? AddressRefusal(IPAddress address)
     {
-        // An IPv4 address written as IPv6 (::ffff:169.254.169.254) is that IPv4 address.
-        var plain = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
-        if (Forbidden.Any(network => network.Contains(plain)) || plain.Equals(IPAddress.Broadcast))
+        // An IPv4 address written as IPv6 (::ffff:169.254.169.254, or behind the NAT64 prefix) is that IPv4 address.
+        var plain = address.IsIPv4MappedToIPv6 ? address.MapToIPv4()
+            : WellKnownNat64.Contains(address) ? new IPAddress(address.GetAddressBytes()[12..])
+            : address;
+        var compatible = IPv4Compatible.Contains(plain) && !plain.Equals(IPAddress.IPv6Loopback) && !plain.Equals(IPAddress.IPv6None);
+        if (compatible || Forbidden.Any(network => network.Contains(plain)) || plain.Equals(IPAddress.Broadcast))
         {
             return new($"l'adresse {plain} est locale au lien ou réservée (service de métadonnées) : jamais atteinte.",
                 $"the address {plain} is link-local or reserved (a metadata service): never reached.");
@@ -104,7 +114,10 @@ public sealed class WebhookAddressPolicy
         {
             if (AddressRefusal(address) is { } refusal)
             {
-                throw new WebhookAddressRefusedException(refusal);
+                // The owner wrote an address: they may read why. A name: what it resolves to inside stays inside.
+                throw new WebhookAddressRefusedException(literal is not null ? refusal : new BilingualMessage(
+                    $"« {host} » désigne une adresse qu'aucun webhook n'atteint (locale, réservée ou privée).",
+                    $"\"{host}\" names an address no webhook may reach (local, reserved or private)."));
             }
         }
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };

@@ -13,8 +13,8 @@ namespace Aes.Notifications.Application;
 /// </summary>
 public sealed partial class WebhookDispatcher : DispatchLoop
 {
-    private static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
     private const int Parallel = 4;
+    private const int Batch = 20;
 
     private readonly IServiceScopeFactory _scopes;
     private readonly WebhookSettings _settings;
@@ -50,34 +50,41 @@ public sealed partial class WebhookDispatcher : DispatchLoop
     /// <summary>Sends one batch, a few at a time; the number taken, 0 when nothing was due.</summary>
     public override async Task<int> SendDueAsync(CancellationToken cancellationToken)
     {
-        List<Guid> leased = [];
+        List<(Guid Id, DateTime Until)> leased = [];
         await using (var scope = _scopes.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<NotificationsDbContext>();
             var now = _clock.GetUtcNow().UtcDateTime;
             var due = await db.WebhookDeliveries.AsNoTracking()
                 .Where(d => d.Status == WebhookDeliveryStatus.Pending && d.NextAttemptAt <= now && (d.LeasedUntil == null || d.LeasedUntil < now))
-                .OrderBy(d => d.NextAttemptAt).ThenBy(d => d.Id).Select(d => d.Id).Take(20).ToListAsync(cancellationToken);
+                .OrderBy(d => d.NextAttemptAt).ThenBy(d => d.Id).Select(d => d.Id).Take(Batch).ToListAsync(cancellationToken);
+            // Long enough for the whole batch, a few at a time, each taking up to the timeout: a lease never lapses while its holder still works.
+            var lease = TimeSpan.FromMinutes(2) + (_settings.Timeout * (Batch / Parallel + 1) * 2);
             foreach (var id in due)
             {
-                var leasedUntil = now + Lease;
+                // To the microsecond, as PostgreSQL keeps it: the attempt compares it to know the lease is still its own.
+                var leasedUntil = (now + lease).AddTicks(-((now + lease).Ticks % 10));
                 if (await db.WebhookDeliveries.Where(d => d.Id == id && d.Status == WebhookDeliveryStatus.Pending && (d.LeasedUntil == null || d.LeasedUntil < now))
                         .ExecuteUpdateAsync(d => d.SetProperty(x => x.LeasedUntil, leasedUntil), cancellationToken) > 0)
                 {
-                    leased.Add(id);
+                    leased.Add((id, leasedUntil));
                 }
             }
         }
         await System.Threading.Tasks.Parallel.ForEachAsync(leased, new ParallelOptions { MaxDegreeOfParallelism = Parallel, CancellationToken = cancellationToken },
-            async (id, token) => await AttemptAsync(id, token));
+            async (taken, token) => await AttemptAsync(taken.Id, taken.Until, token));
         return leased.Count;
     }
 
-    private async Task AttemptAsync(Guid id, CancellationToken cancellationToken)
+    private async Task AttemptAsync(Guid id, DateTime leasedUntil, CancellationToken cancellationToken)
     {
         await using var scope = _scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<NotificationsDbContext>();
         var delivery = await db.WebhookDeliveries.SingleAsync(d => d.Id == id, cancellationToken);
+        if (delivery.Status != WebhookDeliveryStatus.Pending || delivery.LeasedUntil != leasedUntil)
+        {
+            return; // made, given up, or leased again by another replica meanwhile
+        }
         var webhook = await db.Webhooks.AsNoTracking().SingleAsync(w => w.Id == delivery.WebhookId, cancellationToken);
         delivery.LeasedUntil = null;
         if (webhook.DeletedAt is not null)
@@ -102,7 +109,7 @@ public sealed partial class WebhookDispatcher : DispatchLoop
             (delivery.Status, delivery.DeliveredAt) = (WebhookDeliveryStatus.Delivered, now);
             LogDelivered(_logger, delivery.EventType, delivery.EventId, webhook.Id);
         }
-        else if (outcome is WebhookOutcomes.AddressRefused or WebhookOutcomes.SchemeRefused || now >= deadline)
+        else if (outcome is WebhookOutcomes.AddressRefused or WebhookOutcomes.SchemeRefused or WebhookOutcomes.SecretUnreadable || now >= deadline)
         {
             delivery.Status = WebhookDeliveryStatus.Failed;
             LogGivenUp(_logger, delivery.EventId, webhook.Id, delivery.Attempts, outcome, error);
@@ -132,7 +139,18 @@ public sealed partial class WebhookDispatcher : DispatchLoop
         request.Headers.Add("X-Aes-Event-Type", delivery.EventType);
         request.Headers.Add("X-Aes-Webhook-Id", webhook.Id.ToString());
         request.Headers.Add("X-Aes-Attempt", delivery.Attempts.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        request.Headers.Add("X-Aes-Signature", WebhookSecrets.Signature(secrets.Unprotect(webhook.ProtectedSecret), delivery.Body));
+        string secret;
+        try
+        {
+            secret = secrets.Unprotect(webhook.ProtectedSecret);
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            // The key ring that encrypted it is gone (a certificate replaced without its predecessor): nothing can be signed
+            // until the owner asks for a new secret.
+            return (WebhookOutcomes.SecretUnreadable, null, "the signing secret cannot be read: replace it (rotate-secret)");
+        }
+        request.Headers.Add("X-Aes-Signature", WebhookSecrets.Signature(secret, delivery.Body));
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_settings.Timeout);
         try

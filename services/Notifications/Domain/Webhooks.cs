@@ -48,6 +48,15 @@ public static class WebhookEventTypes
     ];
 
     public static IReadOnlyList<string> For(string ownerKind) => ownerKind == WebhookOwners.Agency ? ForAgency : ForState;
+
+    /// <summary>An event's name as a pipeline receives it: about the owner's requests, not "mine" as in a person's preferences.</summary>
+    public static (string Fr, string En) NameOf(string code) => code switch
+    {
+        NotificationTypes.ApprovalAwaited => ("Demande en attente d'approbation de l'État", "Request awaiting the state's approval"),
+        NotificationTypes.RequestStatus => ("Étapes des demandes", "Requests' steps"),
+        NotificationTypes.QuotaChangeDecided => ("Décision sur un changement de quota", "Decision on a quota change"),
+        _ => NotificationTypes.All.Single(t => t.Code == code) is var type ? (type.NameFr, type.NameEn) : (code, code),
+    };
 }
 
 /// <summary>
@@ -109,6 +118,8 @@ public static class WebhookOutcomes
     public const string AddressRefused = "address_refused";
     /// <summary>The scheme is not allowed (any but https, unless configured).</summary>
     public const string SchemeRefused = "scheme_refused";
+    /// <summary>The secret could not be decrypted (its key ring lost): not sent, unsigned; a new secret mends it.</summary>
+    public const string SecretUnreadable = "secret_unreadable";
 }
 
 public sealed class WebhookAttempt

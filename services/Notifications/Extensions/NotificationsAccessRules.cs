@@ -1,4 +1,5 @@
 using Aes.ServiceDefaults.Identity;
+using Google.Protobuf;
 using static Aes.ServiceDefaults.Identity.Allowed;
 
 namespace Aes.Notifications.Extensions;
@@ -18,18 +19,37 @@ public static class NotificationsAccessRules
     /// <summary>An agency's webhooks are its administrators' (and its state's operators'); a state's, its operators'. Auditors read.</summary>
     private const Allowed Owners = AgencyAdministrators | StateOperators;
 
-    private static readonly ScopeResolver Owner = Scopes.FirstOf(("agency_id", Scopes.ById("agency_id", AgencyAsync)), ("state_code", Scopes.StateField("state_code")));
+    /// <summary>
+    /// The agency or state the request names. Naming neither, or a malformed one, is no scope (Missing): the method then
+    /// refuses the request by field, having touched nothing, rather than the check refusing it as if it were forbidden.
+    /// </summary>
+    private static async ValueTask<ResourceScope> OwnerAsync(IMessage request, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var (agency, state) = (Text(request, "agency_id"), Text(request, "state_code"));
+        if (agency.Length > 0)
+        {
+            return Guid.TryParse(agency, out var id) ? await AgencyAsync(id, services, cancellationToken) ?? ResourceScope.Missing : ResourceScope.Missing;
+        }
+        return state.Length > 0 ? new ResourceScope(state.ToUpperInvariant()) : ResourceScope.Missing;
+    }
+
+    /// <summary>A webhook by its id; no id, or a malformed one, is left for the method to refuse by field.</summary>
+    private static ScopeResolver ByWebhookId(string field) => async (request, services, cancellationToken) =>
+        Guid.TryParse(Text(request, field), out var id) ? await WebhookAsync(id, services, cancellationToken) ?? ResourceScope.Missing : ResourceScope.Missing;
+
+    private static string Text(IMessage request, string field) =>
+        (request.Descriptor.FindFieldByName(field)?.Accessor.GetValue(request) as string)?.Trim() ?? "";
 
     public static IReadOnlyDictionary<string, AccessRule> Rules { get; } = new Dictionary<string, AccessRule>
     {
         ["GetMyPreferences"] = Own,
         ["SetMyPreferences"] = Own,
         ["ListMyMessages"] = Own,
-        ["CreateWebhook"] = AccessRule.Write(Owners, Owner),
-        ["ListWebhooks"] = AccessRule.Read(Owners | Auditors, Owner),
-        ["RotateWebhookSecret"] = AccessRule.Write(Owners, Scopes.ById("id", WebhookAsync)),
-        ["DeleteWebhook"] = AccessRule.Write(Owners, Scopes.ById("id", WebhookAsync)),
-        ["ListWebhookDeliveries"] = AccessRule.Read(Owners | Auditors, Scopes.ById("webhook_id", WebhookAsync)),
+        ["CreateWebhook"] = AccessRule.Write(Owners, OwnerAsync),
+        ["ListWebhooks"] = AccessRule.Read(Owners | Auditors, OwnerAsync),
+        ["RotateWebhookSecret"] = AccessRule.Write(Owners, ByWebhookId("id")),
+        ["DeleteWebhook"] = AccessRule.Write(Owners, ByWebhookId("id")),
+        ["ListWebhookDeliveries"] = AccessRule.Read(Owners | Auditors, ByWebhookId("webhook_id")),
     };
 
     private static NotificationsDbContext Db(IServiceProvider services) => services.GetRequiredService<NotificationsDbContext>();

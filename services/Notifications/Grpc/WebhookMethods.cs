@@ -69,8 +69,8 @@ public sealed class WebhookMethods(NotificationsDbContext db, WebhookAddressPoli
             response.Webhooks.Add(await ViewAsync(webhook, context.CancellationToken));
         }
         response.EventTypes.AddRange(WebhookEventTypes.For(agency is null ? WebhookOwners.State : WebhookOwners.Agency)
-            .Select(code => NotificationTypes.All.Single(t => t.Code == code))
-            .Select(t => new Contracts.Notifications.V1.NotificationType { Code = t.Code, NameFr = t.NameFr, NameEn = t.NameEn }));
+            .Select(code => (Code: code, Name: WebhookEventTypes.NameOf(code)))
+            .Select(t => new Contracts.Notifications.V1.NotificationType { Code = t.Code, NameFr = t.Name.Fr, NameEn = t.Name.En }));
         return response;
     }
 

@@ -129,6 +129,14 @@ public abstract partial class JourneyTests<TMarketplace>
                 }));
                 Assert.Equal((StatusCode.InvalidArgument, field), (refused.StatusCode, refused.Trailers.GetValue("aes-field")));
             }
+            // Naming no owner, or no webhook, is refused by field, not as a forbidden call.
+            var noOwner = await Assert.ThrowsAsync<RpcException>(async () => await admin.CreateWebhookAsync(new N.CreateWebhookRequest
+            {
+                Url = "https://hooks.ansi.ne/aes", EventTypes = { "request_status" },
+            }));
+            Assert.Equal((StatusCode.InvalidArgument, "agency_id"), (noOwner.StatusCode, noOwner.Trailers.GetValue("aes-field")));
+            var noWebhook = await Assert.ThrowsAsync<RpcException>(async () => await admin.ListWebhookDeliveriesAsync(new N.ListWebhookDeliveriesRequest()));
+            Assert.Equal((StatusCode.InvalidArgument, "webhook_id"), (noWebhook.StatusCode, noWebhook.Trailers.GetValue("aes-field")));
             Assert.Single((await admin.ListWebhooksAsync(new N.ListWebhooksRequest { AgencyId = agency })).Webhooks);
 
             // A request of the agency, rejected by Niger's operator: the receiver hears each step, signed.
