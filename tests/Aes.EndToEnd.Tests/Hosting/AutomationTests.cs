@@ -67,7 +67,7 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
 
         var intact = await AesAsync("audit", "verify", "--full");
         Assert.True(intact.ExitCode == 0, intact.Output);
-        Assert.Equal(4, CountOf(intact.Output, "intacte / intact"));
+        Assert.Equal(5, CountOf(intact.Output, "intacte / intact")); // tenancy, quota, billing, provisioning, notifications
 
         // The next verification starts from the last record verified: one change since, one record checked.
         await op.Quota.SetStateDefaultQuotaAsync(new Q.SetStateDefaultQuotaRequest
