@@ -48,7 +48,8 @@ public sealed class DispatchTests
         MimeMessage? received = null;
         await Eventually.HoldsAsync(() =>
         {
-            received = Directory.EnumerateFiles(Path.Combine(maildir, "new")).Select(f => MimeMessage.Load(f)).FirstOrDefault(m => m.Subject == subject);
+            var delivered = Path.Combine(maildir, "new");
+            received = !Directory.Exists(delivered) ? null : Directory.EnumerateFiles(delivered).Select(f => MimeMessage.Load(f)).FirstOrDefault(m => m.Subject == subject);
             return Task.FromResult(received is not null);
         }, TimeSpan.FromSeconds(20), "Postfix delivered the message into its Maildir");
         Assert.Equal("Opérateur du Mali", received!.To.Mailboxes.Single().Name);

@@ -112,7 +112,9 @@ public sealed partial class ReadmeRunTests : ChromiumTests
         await page.GotoAsync(run.PortalAddress + path);
         await page.Locator("#username").FillAsync(user);
         await page.Locator("#password").FillAsync("aes-demo-2026");
-        await page.Locator("button[type=submit]").ClickAsync();
+        // The first sign-in of a freshly started run may wait on the identity service's first answers far past
+        // Playwright's 30 s default for the navigation a click starts.
+        await page.Locator("button[type=submit]").ClickAsync(new() { Timeout = (float)Patience.TotalMilliseconds });
         await page.WaitForURLAsync(run.PortalAddress + path, new() { Timeout = (float)Patience.TotalMilliseconds });
         await InteractiveAsync(page);
         return page;
