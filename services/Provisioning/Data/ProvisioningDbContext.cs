@@ -66,6 +66,10 @@ public abstract class ProvisioningDbContext(DbContextOptions options) : ServiceD
     public DbSet<FacilityOutage> Outages => Set<FacilityOutage>();
     public DbSet<FacilityWatch> Watches => Set<FacilityWatch>();
     public DbSet<KnownResourceClass> ResourceClasses => Set<KnownResourceClass>();
+    public DbSet<Campaign> Campaigns => Set<Campaign>();
+    public DbSet<CampaignWorkload> CampaignWorkloads => Set<CampaignWorkload>();
+    public DbSet<CampaignImportRecord> CampaignImports => Set<CampaignImportRecord>();
+    public DbSet<CampaignImportPart> CampaignImportParts => Set<CampaignImportPart>();
 
     /// <summary>Every save of a request or a VM bumps its version, so that two writers never both win.</summary>
     public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
@@ -101,6 +105,50 @@ public abstract class ProvisioningDbContext(DbContextOptions options) : ServiceD
             price.HasKey(p => p.CatalogueId);
             price.HasIndex(p => p.FacilityId);
             price.Property(p => p.UnitPrices).ByClass();
+        });
+        modelBuilder.Entity<Campaign>(campaign =>
+        {
+            campaign.ToTable("campaigns");
+            campaign.HasKey(c => c.Id);
+            campaign.Property(c => c.Name).HasMaxLength(200);
+            campaign.Property(c => c.OwnerStateCode).HasMaxLength(2);
+            campaign.Property(c => c.AgencyIds).HasMaxLength(40_000);
+            campaign.Property(c => c.WavesJson).HasMaxLength(20_000);
+            campaign.HasIndex(c => c.OwnerStateCode);
+            campaign.Ignore(c => c.Agencies);
+        });
+        modelBuilder.Entity<CampaignWorkload>(workload =>
+        {
+            workload.ToTable("campaign_workloads");
+            workload.HasKey(w => w.Id);
+            workload.HasIndex(w => new { w.CampaignId, w.Key }).IsUnique();
+            workload.Property(w => w.Key).HasMaxLength(200);
+            workload.Property(w => w.AgencyStateCode).HasMaxLength(2);
+            workload.Property(w => w.Project).HasMaxLength(200);
+            workload.Property(w => w.SourceProvider).HasMaxLength(100);
+            workload.Property(w => w.SourceRegion).HasMaxLength(100);
+            workload.Property(w => w.Image).HasMaxLength(100);
+            workload.Property(w => w.Step).HasMaxLength(32);
+            workload.Property(w => w.PlannedFacilityCode).HasMaxLength(32);
+            workload.Property(w => w.PlannedStateCode).HasMaxLength(2);
+            workload.Property(w => w.PlanReasonFr).HasMaxLength(1000);
+            workload.Property(w => w.PlanReasonEn).HasMaxLength(1000);
+            workload.Property(w => w.Resources).ByClass();
+            workload.Ignore(w => w.Total);
+        });
+        modelBuilder.Entity<CampaignImportRecord>(import =>
+        {
+            import.ToTable("campaign_imports");
+            import.HasKey(i => new { i.CampaignId, i.FileSha256 });
+            import.Property(i => i.FileSha256).HasMaxLength(64);
+            import.Property(i => i.Format).HasMaxLength(8);
+            import.Property(i => i.Status).HasMaxLength(16);
+        });
+        modelBuilder.Entity<CampaignImportPart>(part =>
+        {
+            part.ToTable("campaign_import_parts");
+            part.HasKey(p => new { p.CampaignId, p.FileSha256, p.Part });
+            part.Property(p => p.FileSha256).HasMaxLength(64);
         });
         modelBuilder.Entity<EndedAgreement>(ended =>
         {

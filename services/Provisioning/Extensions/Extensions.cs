@@ -51,6 +51,7 @@ public static class Extensions
         builder.Services.AddScoped<SshKeyRegistry>();
         builder.Services.AddScoped<Firewalls>();
         builder.Services.AddScoped<Placement>();
+        builder.Services.AddScoped<Campaigns>();
         builder.Services.AddScoped<FlavourOffer>();
         builder.Services.AddScoped<AutoApproval>();
         builder.Services.AddScoped<Approvals>();

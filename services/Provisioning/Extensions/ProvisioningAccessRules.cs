@@ -61,6 +61,13 @@ public static class ProvisioningAccessRules
         // A facility's measured availability against its target is public, as its target is.
         // Each facility's measured availability is on the portal's public home page.
         ["GetFacilityAvailability"] = AccessRule.Public,
+        // A campaign is its owning state's: its operators (or the confederal administrator) create, import and plan; its auditors read.
+        ["CreateCampaign"] = AccessRule.Write(StateOperators | ConfederalAdministrators, Scopes.StateField("owner_state_code")),
+        ["GetCampaign"] = AccessRule.Read(StateOperators | Auditors | ConfederalAdministrators, Scopes.ById("campaign_id", CampaignAsync)),
+        ["ListCampaigns"] = AccessRule.Read(StateOperators | Auditors | ConfederalAdministrators, Scopes.StateField("state_code")),
+        ["ImportCampaignWorkloads"] = AccessRule.Write(StateOperators | ConfederalAdministrators, Scopes.ById("campaign_id", CampaignAsync)),
+        ["PlanCampaign"] = AccessRule.Write(StateOperators | ConfederalAdministrators, Scopes.ById("campaign_id", CampaignAsync)),
+        ["ListCampaignWorkloads"] = AccessRule.Read(StateOperators | Auditors | ConfederalAdministrators, Scopes.ById("campaign_id", CampaignAsync)),
     };
 
     private static ProvisioningDbContext Db(IServiceProvider services) => services.GetRequiredService<ProvisioningDbContext>();
@@ -80,6 +87,9 @@ public static class ProvisioningAccessRules
         var agency = await Scopes.ById("agency_id", AgencyAsync)(request, services, cancellationToken);
         return agency.Agency is not null && Scopes.Id(request, "project_id") is { } project ? agency with { Project = project } : agency;
     }
+
+    private static async Task<ResourceScope?> CampaignAsync(Guid id, IServiceProvider services, CancellationToken cancellationToken) =>
+        await Db(services).Campaigns.AsNoTracking().Where(c => c.Id == id).Select(c => new ResourceScope(c.OwnerStateCode, null, null)).SingleOrDefaultAsync(cancellationToken);
 
     private static async Task<ResourceScope?> FacilityAsync(Guid id, IServiceProvider services, CancellationToken cancellationToken) =>
         await Db(services).Facilities.AsNoTracking().Where(f => f.FacilityId == id)

@@ -9,6 +9,10 @@ public sealed record UsageLine(string Class, long Limit, long Used)
 
 public sealed record CandidatePool(PoolFacts Pool, Guid? AgreementId, ResourceVector Headroom, int VmsThatFit);
 
+public sealed record PlanningCapacity(IReadOnlyList<(PoolFacts Pool, ResourceVector Headroom)> Pools,
+    IReadOnlyList<(Guid AgreementId, Guid FacilityId, string GuestStateCode, ResourceVector Headroom)> Slices,
+    IReadOnlyList<(Guid AgencyId, ResourceVector Headroom)> Quotas);
+
 public sealed record CandidateList(IReadOnlyList<CandidatePool> Candidates, ResourceVector QuotaHeadroom, bool QuotaFits);
 
 /// <summary>Usage and headroom per agency, pool, facility, state and agreement, and placement candidates.</summary>
@@ -121,6 +125,25 @@ public sealed class UsageQueries(QuotaDbContext db, ClaimFacts facts)
         var ordered = candidates.OrderByDescending(c => c.Pool.StateCode == agencyState).ThenByDescending(c => c.VmsThatFit)
             .ThenBy(c => c.Pool.FacilityCode).ThenBy(c => c.Pool.Name).Take(limit).ToList();
         return new CandidateList(ordered, quota, Fit(quota, vm) >= count);
+    }
+
+    /// <summary>Everything free now, read in three queries: open pools' headroom, active slices' headroom, the agencies' quota headroom.</summary>
+    public async Task<PlanningCapacity> PlanningCapacityAsync(IReadOnlyCollection<Guid> agencyIds, CancellationToken cancellationToken)
+    {
+        var openFacilities = db.Facilities.Where(f => f.Status == "open").Select(f => f.FacilityId);
+        var pools = await db.Pools.AsNoTracking().Where(p => openFacilities.Contains(p.FacilityId)).ToListAsync(cancellationToken);
+        var poolIds = pools.Select(p => p.Id).ToList();
+        var inventories = (await db.Inventories.AsNoTracking().Where(i => poolIds.Contains(i.PoolId)).ToListAsync(cancellationToken)).ToLookup(i => i.PoolId);
+        var agreements = await db.Agreements.AsNoTracking().Where(a => a.Active).ToListAsync(cancellationToken);
+        var agreementIds = agreements.Select(a => a.AgreementId).ToList();
+        var slices = (await db.Slices.AsNoTracking().Where(s => agreementIds.Contains(s.AgreementId)).ToListAsync(cancellationToken)).ToLookup(s => s.AgreementId);
+        var quotas = (await db.AgencyAllocations.AsNoTracking().Where(a => agencyIds.Contains(a.AgencyId)).ToListAsync(cancellationToken)).ToLookup(a => a.AgencyId);
+        return new PlanningCapacity(
+            pools.OrderBy(p => p.FacilityCode).ThenBy(p => p.Name)
+                .Select(p => (new PoolFacts(p.Id, p.FacilityId, p.FacilityCode, p.StateCode, p.Name),
+                    ResourceVector.Of(inventories[p.Id].Select(i => (i.Class, Math.Max(0, i.Capacity - i.Used)))))).ToList(),
+            agreements.Select(a => (a.AgreementId, a.FacilityId, a.GuestStateCode, Headroom(slices[a.AgreementId].Select(s => (s.Class, s.Limit - s.Used))))).ToList(),
+            agencyIds.Distinct().Select(id => (id, Headroom(quotas[id].Select(a => (a.Class, a.Limit - a.Used))))).ToList());
     }
 
     private sealed record FittingPool(PoolFacts Pool, ResourceVector Headroom, int Fit);

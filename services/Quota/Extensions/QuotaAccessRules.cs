@@ -34,6 +34,7 @@ public static class QuotaAccessRules
         ["GetClaim"] = AccessRule.ServicesOnly,
         ["GetUsage"] = AccessRule.Read(AgencyMembers | HostOperators | Overseers, UsageScopeAsync),
         ["GetAllocationHistory"] = AccessRule.Read(Overseers, Scopes.ById("pool_id", PoolAsync)),
+        ["GetPlanningCapacity"] = AccessRule.ServicesOnly,
         ["ListCandidates"] = AccessRule.Read(AgencyMembers | Overseers, Scopes.ById("agency_id", AgencyAsync)),
     };
 

@@ -227,6 +227,31 @@ public sealed class QuotaGrpcService(QuotaDbContext db, CapacityOperations capac
         IQueryable<CapacityPool> StatePools(string state) => db.Pools.Where(p => p.StateCode == state);
     }
 
+    public override async Task<V1.PlanningCapacity> GetPlanningCapacity(V1.GetPlanningCapacityRequest request, ServerCallContext context)
+    {
+        var agencyIds = request.AgencyIds.Select((id, index) => Validate.Id(id, $"agency_ids[{index}]")).ToList();
+        var capacity = await usage.PlanningCapacityAsync(agencyIds, context.CancellationToken);
+        return new V1.PlanningCapacity
+        {
+            Pools =
+            {
+                capacity.Pools.Select(p => new V1.PlanningPool
+                {
+                    PoolId = p.Pool.Id.ToString(), PoolName = p.Pool.Name, FacilityId = p.Pool.FacilityId.ToString(), FacilityCode = p.Pool.FacilityCode,
+                    StateCode = p.Pool.StateCode, HeadroomByClass = { ClassWire.ByClass(p.Headroom) },
+                }),
+            },
+            Slices =
+            {
+                capacity.Slices.Select(s => new V1.PlanningSlice
+                {
+                    AgreementId = s.AgreementId.ToString(), FacilityId = s.FacilityId.ToString(), GuestStateCode = s.GuestStateCode, HeadroomByClass = { ClassWire.ByClass(s.Headroom) },
+                }),
+            },
+            Quotas = { capacity.Quotas.Select(q => new V1.PlanningQuota { AgencyId = q.AgencyId.ToString(), HeadroomByClass = { ClassWire.ByClass(q.Headroom) } }) },
+        };
+    }
+
     public override async Task<V1.ListCandidatesResponse> ListCandidates(V1.ListCandidatesRequest request, ServerCallContext context)
     {
         var agencyId = Validate.Id(request.AgencyId, "agency_id");

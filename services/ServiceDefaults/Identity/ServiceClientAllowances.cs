@@ -15,14 +15,14 @@ public sealed class ServiceClientAllowances
     public const string Everything = "*";
 
     /// <summary>
-    /// Provisioning asks quota for candidates and holds, commits, resizes and releases its claims, and reads its pools (which
+    /// Provisioning asks quota for candidates (and, for a campaign's plan, everything free at once) and holds, commits, resizes and releases its claims, and reads its pools (which
     /// facilities hold a GPU class, to offer GPU flavours only there); nothing else.
     /// </summary>
     public static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> Marketplace = new Dictionary<string, IReadOnlyList<string>>
     {
         ["aes-provisioning"] =
         [
-            "/aes.quota.v1.QuotaService/ListCandidates", "/aes.quota.v1.QuotaService/Hold", "/aes.quota.v1.QuotaService/Commit",
+            "/aes.quota.v1.QuotaService/ListCandidates", "/aes.quota.v1.QuotaService/GetPlanningCapacity", "/aes.quota.v1.QuotaService/Hold", "/aes.quota.v1.QuotaService/Commit",
             "/aes.quota.v1.QuotaService/Resize", "/aes.quota.v1.QuotaService/Release", "/aes.quota.v1.QuotaService/ListPools",
         ],
     };

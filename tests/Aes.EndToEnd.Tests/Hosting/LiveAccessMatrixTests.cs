@@ -236,7 +236,8 @@ public abstract class LiveAccessMatrixTests<TMarketplace>(TMarketplace m) : ICla
         string OwnAgency, string OtherAgency, string OwnProject, string OtherProject, string OwnFacility, string OtherFacility,
         string OwnPool, string OtherPool, string OwnUser, string OtherUser, string OwnRequest, string OtherRequest, string OwnVm, string OtherVm,
         string OwnQuotaChange, string OtherQuotaChange, string OwnInvoice, string OtherInvoice, string OwnAgreement, string OtherAgreement,
-        string OwnSpareFacility, string OtherSpareFacility, string TreasuryProject, string TreasuryRequest, string TreasuryVm, string OwnWebhook, string OtherWebhook);
+        string OwnSpareFacility, string OtherSpareFacility, string TreasuryProject, string TreasuryRequest, string TreasuryVm, string OwnWebhook, string OtherWebhook,
+        string OwnCampaign, string OtherCampaign);
 
     /// <summary>One resource of each kind in Mali's agency MEF (own) and in Burkina's ANPTIC (other).</summary>
     private async Task<Fixtures> FixturesAsync()
@@ -292,8 +293,14 @@ public abstract class LiveAccessMatrixTests<TMarketplace>(TMarketplace m) : ICla
             ownRequest.Id, otherRequest.Id, ownVm, otherVm,
             ChangeFor("ML/MEF", "admin.mef.ml"), ChangeFor("BF/ANPTIC", "admin.anptic.bf"), InvoiceFor("ML/MEF", "op.ml"), InvoiceFor("BF/ANPTIC", "op.bf"),
             agreements.Single(a => a.HostStateCode == "ML").Id, otherAgreement.Id, await SpareFacilityAsync("ML", "Kayes"), await SpareFacilityAsync("BF", "Koudougou"),
-            treasuryProject, treasuryRequest.Id, treasuryVm, await WebhookOf("ML/MEF", "admin.mef.ml"), await WebhookOf("BF/ANPTIC", "admin.anptic.bf"));
+            treasuryProject, treasuryRequest.Id, treasuryVm, await WebhookOf("ML/MEF", "admin.mef.ml"), await WebhookOf("BF/ANPTIC", "admin.anptic.bf"),
+            await CampaignOf("ML", "ML/MEF", "op.ml"), await CampaignOf("BF", "BF/ANPTIC", "op.bf"));
     }
+
+    private async Task<string> CampaignOf(string state, string agency, string op) => (await m.Provisioning.CreateCampaignAsync(new P.CreateCampaignRequest
+    {
+        ActorUserId = m.Users[op], Name = $"Matrice {state}", OwnerStateCode = state, AgencyIds = { m.Agencies[agency] },
+    })).Id;
 
     private async Task<string> SpareFacilityAsync(string state, string city) => (await m.Tenancy.RegisterFacilityAsync(new T.RegisterFacilityRequest
     {
@@ -388,6 +395,7 @@ public abstract class LiveAccessMatrixTests<TMarketplace>(TMarketplace m) : ICla
             ["QuotaService/GetClaim"] = Once(new Q.ClaimIdRequest { ClaimId = Guid.NewGuid().ToString() }),
             ["QuotaService/GetUsage"] = Agency(id => new Q.GetUsageRequest { Scope = Q.UsageScope.Agency, Id = id }, f.OwnAgency, f.OtherAgency),
             ["QuotaService/GetAllocationHistory"] = State(id => new Q.GetAllocationHistoryRequest { PoolId = id }, f.OwnPool, f.OtherPool),
+            ["QuotaService/GetPlanningCapacity"] = Once(new Q.GetPlanningCapacityRequest { AgencyIds = { f.OwnAgency } }),
             ["QuotaService/ListCandidates"] = Agency(id => new Q.ListCandidatesRequest { AgencyId = id }, f.OwnAgency, f.OtherAgency),
 
             ["BillingService/ListAccounts"] = State(s => new B.ListAccountsRequest { StateCode = s }, "ML", "BF"),
@@ -454,6 +462,19 @@ public abstract class LiveAccessMatrixTests<TMarketplace>(TMarketplace m) : ICla
             ["ProvisioningService/MapFacilityImage"] = State(id => new P.MapFacilityCatalogueRequest { FacilityId = id }, f.OwnFacility, f.OtherFacility),
             ["ProvisioningService/ListReconciliationFindings"] = State(id => new P.ListReconciliationFindingsRequest { FacilityId = id }, f.OwnFacility, f.OtherFacility),
             ["ProvisioningService/GetFacilityAvailability"] = Once(new P.FacilityIdRequest { FacilityId = f.OwnFacility }),
+            ["ProvisioningService/CreateCampaign"] = State(s => new P.CreateCampaignRequest
+            {
+                Name = "Matrice", OwnerStateCode = s, AgencyIds = { m.Agencies[s == "ML" ? "ML/MEF" : "BF/ANPTIC"] },
+            }, "ML", "BF"),
+            ["ProvisioningService/GetCampaign"] = State(id => new P.CampaignIdRequest { CampaignId = id }, f.OwnCampaign, f.OtherCampaign),
+            ["ProvisioningService/ListCampaigns"] = State(s => new P.ListCampaignsRequest { StateCode = s }, "ML", "BF"),
+            // A file whose parts do not match its SHA-256: refused by the method, after the access check.
+            ["ProvisioningService/ImportCampaignWorkloads"] = State(id => new P.ImportCampaignWorkloadsRequest
+            {
+                CampaignId = id, Format = "csv", FileSha256 = new string('0', 64), Parts = 1, Content = Google.Protobuf.ByteString.CopyFromUtf8("x"),
+            }, f.OwnCampaign, f.OtherCampaign),
+            ["ProvisioningService/PlanCampaign"] = State(id => new P.PlanCampaignRequest { CampaignId = id }, f.OwnCampaign, f.OtherCampaign),
+            ["ProvisioningService/ListCampaignWorkloads"] = State(id => new P.ListCampaignWorkloadsRequest { CampaignId = id }, f.OwnCampaign, f.OtherCampaign),
 
             // The caller's own preferences and messages: everyone, about themselves (the token says who).
             ["NotificationService/GetMyPreferences"] = Once(new N.GetMyPreferencesRequest()),

@@ -119,6 +119,9 @@ public abstract class ProvisioningMarketplace() : LaunchedMarketplace("provision
     /// <summary>The bodies of the events of one type that provisioning has written to its outbox.</summary>
     public Task<List<System.Text.Json.JsonElement>> OutboxEventsAsync(string type) => OutboxEventsAsync(type, ResourceNames.Provisioning);
 
+    /// <summary>A service's audit trail, read with the test's own (service) token.</summary>
+    public Aes.Contracts.Audit.V1.AuditTrail.AuditTrailClient AuditTrailOf(string service) => new(Marketplace.Channel(service));
+
     /// <summary>A request from <paramref name="agency"/>'s requester, e.g. "ML/MEF".</summary>
     public P.SubmitRequestRequest Request(string agency, string classification, int count = 1, long vcpu = 4, long memoryGib = 16, long diskGib = 200) => new()
     {

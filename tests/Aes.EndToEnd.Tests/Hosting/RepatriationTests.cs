@@ -9,7 +9,7 @@ namespace Aes.EndToEnd.Tests.Hosting;
 /// Journey 9 through `aes import repatriation`: two thousand workloads hosted abroad, a few bad rows, an
 /// import killed half-way and resumed, the requests created once each, and the planning report.
 /// </summary>
-public sealed class RepatriationTests(RepatriationMarketplace m) : IClassFixture<RepatriationMarketplace>
+public sealed partial class RepatriationTests(RepatriationMarketplace m) : IClassFixture<RepatriationMarketplace>
 {
     private const int Internal = 1700, Strategic = 300;
     private readonly string _folder = Infra.NewTempFolder("aes-repatriation");

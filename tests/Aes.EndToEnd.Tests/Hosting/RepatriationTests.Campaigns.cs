@@ -1,0 +1,203 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using Aes.Messaging;
+using Aes.Testing;
+using Google.Protobuf;
+using Grpc.Core;
+using A = Aes.Contracts.Audit.V1;
+using P = Aes.Contracts.Provisioning.V1;
+using Q = Aes.Contracts.Quota.V1;
+
+namespace Aes.EndToEnd.Tests.Hosting;
+
+/// <summary>
+/// Journey 9 as a campaign (ADR 051): two thousand workloads of three states' agencies, imported in parts and resumed,
+/// planned without taking anything, planned again once Mali adds capacity.
+/// </summary>
+public sealed partial class RepatriationTests
+{
+    private static readonly (string Agency, int Internal, int Strategic)[] CampaignAgencies = [("ML/DNEC", 600, 100), ("BF/ANPTIC", 600, 100), ("NE/MSP", 500, 100)];
+
+    private static string CampaignFile(out int workloads)
+    {
+        var csv = new StringBuilder("workload,agency,classification,source_provider,source_region,data_gb,target_date,wave,vcpu,memory_gib,storage_gib\n");
+        workloads = 0;
+        foreach (var (agency, internalCount, strategicCount) in CampaignAgencies)
+        {
+            var prefix = agency.Replace('/', '-').ToLowerInvariant();
+            for (var i = 0; i < internalCount + strategicCount; i++, workloads++)
+            {
+                var strategic = i >= internalCount;
+                csv.Append($"{prefix}-{i:D4},{agency},{(strategic ? "strategic" : "internal")},cloud-eu,\"eu-west, Paris\",{40 + i % 500},")
+                    .Append($"{(i % 2 == 0 ? "2027-03-31" : "2027-09-30")},{1 + i % 2},{(strategic ? 4 : 2)},{(strategic ? 16 : 4)},50\n");
+            }
+        }
+        return csv.ToString();
+    }
+
+    private static string Sha256(byte[] content) => Convert.ToHexStringLower(SHA256.HashData(content));
+
+    private static P.ImportCampaignWorkloadsRequest Part(string campaignId, string actor, byte[] file, int part, int parts)
+    {
+        var size = (file.Length + parts - 1) / parts;
+        var slice = file.AsSpan(part * size, Math.Min(size, file.Length - part * size));
+        return new P.ImportCampaignWorkloadsRequest
+        {
+            ActorUserId = actor, CampaignId = campaignId, Format = "csv", FileSha256 = Sha256(file), Part = part, Parts = parts, Content = ByteString.CopyFrom(slice),
+        };
+    }
+
+    private async Task<List<P.CampaignWorkload>> WorkloadsAsync(P.ProvisioningService.ProvisioningServiceClient provisioning, string campaignId)
+    {
+        var all = new List<P.CampaignWorkload>();
+        var token = "";
+        do
+        {
+            var page = await provisioning.ListCampaignWorkloadsAsync(new P.ListCampaignWorkloadsRequest { CampaignId = campaignId, PageSize = 1000, PageToken = token });
+            all.AddRange(page.Workloads);
+            token = page.NextPageToken;
+        }
+        while (token.Length > 0);
+        return all;
+    }
+
+    [Fact]
+    public async Task A_campaign_of_two_thousand_workloads_from_three_states_imports_resumably_plans_without_holding_anything_and_replans_after_capacity_grows()
+    {
+        var output = TestContext.Current.TestOutputHelper;
+        var admin = (await m.AsAsync("admin.aes")).Provisioning;
+        var actor = m.Users["admin.aes"];
+        var agencyIds = CampaignAgencies.Select(a => m.Agencies[a.Agency]).ToList();
+
+        // An operator brings only its own state's agencies into a campaign; the confederal administrator brings three states'.
+        var nigerOperator = (await m.AsAsync("op.ne")).Provisioning;
+        var refused = await Assert.ThrowsAsync<RpcException>(() => nigerOperator.CreateCampaignAsync(new P.CreateCampaignRequest
+        {
+            ActorUserId = m.Users["op.ne"], Name = "Rapatriement", OwnerStateCode = "NE", AgencyIds = { agencyIds },
+        }).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
+        Assert.Contains("agency_ids[0]", refused.Status.Detail);
+        var campaign = await admin.CreateCampaignAsync(new P.CreateCampaignRequest
+        {
+            ActorUserId = actor, Name = "Rapatriement 2027", OwnerStateCode = "NE", AgencyIds = { agencyIds },
+            Waves = { new P.CampaignWave { Number = 1, Name = "Vague 1", TargetDate = "2027-03-31" }, new P.CampaignWave { Number = 2, Name = "Vague 2", TargetDate = "2027-09-30" } },
+        });
+
+        // Sent in three parts, one of them twice, the last one first: the server keeps the parts and says which are missing.
+        var file = Encoding.UTF8.GetBytes(CampaignFile(out var workloadCount));
+        Assert.Equal(2000, workloadCount);
+        var stopwatch = Stopwatch.StartNew();
+        var first = await admin.ImportCampaignWorkloadsAsync(Part(campaign.Id, actor, file, 2, 3));
+        Assert.Equal("receiving", first.Status);
+        Assert.Equal([0, 1], first.MissingParts);
+        Assert.Equal([1], (await admin.ImportCampaignWorkloadsAsync(Part(campaign.Id, actor, file, 0, 3))).MissingParts);
+        Assert.Equal([1], (await admin.ImportCampaignWorkloadsAsync(Part(campaign.Id, actor, file, 0, 3))).MissingParts);
+        var imported = await admin.ImportCampaignWorkloadsAsync(Part(campaign.Id, actor, file, 1, 3));
+        output?.WriteLine($"2,000 workloads imported in {stopwatch.Elapsed}");
+        Assert.Equal(("imported", 2000, 0), (imported.Status, imported.Added, imported.BadRows.Count));
+        // The same file again changes nothing; so does the same content sent whole (a new import, every workload unchanged).
+        var again = await admin.ImportCampaignWorkloadsAsync(Part(campaign.Id, actor, file, 1, 3));
+        Assert.Equal(("imported", 2000), (again.Status, again.Added));
+        var whole = Encoding.UTF8.GetBytes(CampaignFile(out _) + "\n");
+        var unchanged = await admin.ImportCampaignWorkloadsAsync(Part(campaign.Id, actor, whole, 0, 1));
+        Assert.Equal(("imported", 0, 0, 2000), (unchanged.Status, unchanged.Added, unchanged.Updated, unchanged.Unchanged));
+
+        // A file with bad rows is refused whole, each bad row named by line and field; nothing of it is kept.
+        var bad = Encoding.UTF8.GetBytes(CampaignFile(out _).Replace("ml-dnec-0003,ML/DNEC,internal", "ml-dnec-0003,ML/MEF,internal")
+            .Replace("bf-anptic-0010,BF/ANPTIC,internal,cloud-eu,\"eu-west, Paris\",50,2027-03-31,1,2", "bf-anptic-0010,BF/ANPTIC,internal,cloud-eu,\"eu-west, Paris\",50,2027-03-31,1,deux")
+            + "nouvelle,NE/MSP,internal,cloud-eu,eu-west,1,2027-03-31,1,2,4,50\n");
+        var badImport = await admin.ImportCampaignWorkloadsAsync(Part(campaign.Id, actor, bad, 0, 1));
+        Assert.Equal("refused", badImport.Status);
+        Assert.Equal([(5, "agency"), (712, "vcpu")], badImport.BadRows.Select(b => (b.Line, b.Field)).Order());
+        Assert.Equal(2000, (await admin.GetCampaignAsync(new P.CampaignIdRequest { CampaignId = campaign.Id })).Workloads);
+
+        // Planning takes nothing: no request, no hold, the agencies' quota usage as it was.
+        async Task<long[]> UsedAsync() => await Task.WhenAll(CampaignAgencies.Select(a => m.AgencyVcpuAsync(a.Agency)));
+        async Task<int> RequestsAsync() => (await Task.WhenAll(agencyIds.Select(async id => (await m.Provisioning.ListRequestsAsync(new P.ListRequestsRequest { AgencyId = id })).Requests.Count))).Sum();
+        var usedBefore = await UsedAsync();
+        stopwatch.Restart();
+        var plan = await admin.PlanCampaignAsync(new P.PlanCampaignRequest { ActorUserId = actor, CampaignId = campaign.Id });
+        output?.WriteLine($"2,000 workloads planned in {stopwatch.Elapsed}: {plan.Placed} placed");
+        Assert.Equal(usedBefore, await UsedAsync());
+        Assert.Equal(0, await RequestsAsync());
+
+        Assert.True(plan.Difference.FirstPlan);
+        Assert.Equal(2000, plan.Placed + plan.Unplaced);
+        Assert.InRange(plan.Placed, 1, 1999);
+        // Niger has no open facility: its strategic data waits for Niamey's, and the gap says how much Niamey needs.
+        var blocked = Assert.Single(plan.Blocked, b => b.StateCode == "NE" && b.Classification == "strategic");
+        Assert.Equal(100, blocked.Workloads);
+        Assert.Equal(["NE-NIM-1"], blocked.UnblockedBy);
+        Assert.Contains(plan.Gaps, g => g.StateCode == "NE" && g.FacilityCode == "NE-NIM-1" && g.ResourceClass == "vcpu" && g.Amount == 400);
+        Assert.Contains(plan.Gaps, g => g.FacilityCode == "ML-BKO-1" && g.ResourceClass == "vcpu" && g.Amount > 0);
+
+        // Strategic data never leaves its state, in the plan as in a real request.
+        var states = CampaignAgencies.ToDictionary(a => m.Agencies[a.Agency], a => a.Agency[..2]);
+        async Task<List<P.CampaignWorkload>> StrategicKeptHomeAsync()
+        {
+            var workloads = await WorkloadsAsync(admin, campaign.Id);
+            Assert.Equal(2000, workloads.Count);
+            Assert.All(workloads.Where(w => w.Classification == "strategic"), w => Assert.Contains(w.PlannedStateCode, new[] { "", states[w.AgencyId] }));
+            return workloads;
+        }
+        // The monthly cost per agency is what its placed workloads cost where the plan put them.
+        var planned = await StrategicKeptHomeAsync();
+        Assert.Contains(plan.Costs, c => c.MonthlyXof > 0);
+        Assert.All(plan.Costs, c => Assert.Equal(
+            planned.Where(w => w.AgencyId == c.AgencyId && w.PlannedFacilityCode.Length > 0).Sum(w => w.PlannedMonthlyXof), c.MonthlyXof));
+
+        // Mali adds capacity; the plan again says what changed.
+        var pool = (await m.Quota.GetPoolAsync(new Q.GetPoolRequest { Id = m.Pools["ML-BKO-1"] })).Inventories.ToDictionary(i => i.ResourceClass);
+        async Task SetAsync(string resourceClass, long total) => await m.Quota.SetInventoryAsync(new Q.SetInventoryRequest
+        {
+            ActorUserId = m.Users["op.ml"], PoolId = m.Pools["ML-BKO-1"], ResourceClass = resourceClass, Total = total, Reserved = pool[resourceClass].Reserved,
+            AllocationRatio = pool[resourceClass].AllocationRatio,
+        });
+        try
+        {
+            await SetAsync("vcpu", pool["vcpu"].Total + 2_000);
+            await SetAsync("memory_gib", pool["memory_gib"].Total + 20_000);
+            var replan = await admin.PlanCampaignAsync(new P.PlanCampaignRequest { ActorUserId = actor, CampaignId = campaign.Id });
+            Assert.False(replan.Difference.FirstPlan);
+            Assert.True(replan.Placed > plan.Placed, $"{replan.Placed} placed after adding capacity, {plan.Placed} before");
+            Assert.Equal(replan.Placed - plan.Placed, replan.Difference.NewlyPlaced - replan.Difference.NewlyUnplaced);
+            Assert.Equal(plan.Gaps, replan.Difference.GapsBefore);
+            long VcpuGap(P.CampaignPlan p) => p.Gaps.Where(g => g.FacilityCode == "ML-BKO-1" && g.ResourceClass == "vcpu").Sum(g => g.Amount);
+            Assert.True(VcpuGap(replan) < VcpuGap(plan), $"Bamako's vCPU gap {VcpuGap(replan)} after, {VcpuGap(plan)} before");
+            Assert.Equal(usedBefore, await UsedAsync());
+            Assert.Equal(0, await RequestsAsync());
+            Assert.Contains(await StrategicKeptHomeAsync(), w => w.Classification == "strategic" && w.PlannedStateCode == "ML");
+            // The campaign keeps its last plan for whoever reads it next (the owning state's auditor).
+            var read = await (await m.AsAsync("audit.ne")).Provisioning.GetCampaignAsync(new P.CampaignIdRequest { CampaignId = campaign.Id });
+            Assert.Equal((replan.Placed, replan.Difference.NewlyPlaced), (read.LastPlan.Placed, read.LastPlan.Difference.NewlyPlaced));
+        }
+        finally
+        {
+            await SetAsync("vcpu", pool["vcpu"].Total);
+            await SetAsync("memory_gib", pool["memory_gib"].Total);
+        }
+        // Another state's auditor does not read Niger's campaign.
+        var foreign = await Assert.ThrowsAsync<RpcException>(async () =>
+            await (await m.AsAsync("audit.ml")).Provisioning.GetCampaignAsync(new P.CampaignIdRequest { CampaignId = campaign.Id }));
+        Assert.Equal(StatusCode.PermissionDenied, foreign.StatusCode);
+
+        // Every step is in provisioning's audit trail, and the chain verifies.
+        var trail = m.AuditTrailOf(ResourceNames.Provisioning);
+        var actions = new List<string>();
+        var after = 0L;
+        while (true)
+        {
+            var page = await trail.ListEntriesAsync(new A.ListAuditEntriesRequest { AfterPosition = after, Limit = 1000 });
+            if (page.Entries.Count == 0)
+            {
+                break;
+            }
+            actions.AddRange(page.Entries.Where(e => e.Details.Contains(campaign.Id, StringComparison.Ordinal) || e.Details.Contains("Rapatriement 2027", StringComparison.Ordinal))
+                .Select(e => e.Action.Split('/')[^1]));
+            after = page.Entries[^1].Position;
+        }
+        Assert.Equal(["CreateCampaign", "ImportCampaignWorkloads", "PlanCampaign"], actions.Distinct().Order(StringComparer.Ordinal));
+        Assert.True((await trail.VerifyAsync(new A.VerifyAuditTrailRequest())).Intact);
+    }
+}
