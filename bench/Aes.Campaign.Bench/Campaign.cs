@@ -42,7 +42,7 @@ public sealed class Campaign(HttpClient portal, string agencyToken, string opera
     }
 
     /// <summary>Amounts by class as the API reads them: <c>[{"resourceClass": "vcpu", "amount": 4}, …]</c>.</summary>
-    private static object[] ByClass(params (string Class, long Amount)[] amounts) =>
+    public static object[] ByClass(params (string Class, long Amount)[] amounts) =>
         [.. amounts.Select(a => new { resourceClass = a.Class, amount = a.Amount })];
 
     /// <summary>An inventory of <paramref name="rows"/> workloads; <paramref name="uniform"/> gives every one the same size (1 vCPU, 2 GiB, 40 GiB: s1.small).</summary>
@@ -117,14 +117,14 @@ public sealed class Campaign(HttpClient portal, string agencyToken, string opera
     private static double Percentile(double[] sorted, double rank) =>
         sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(rank * sorted.Length) - 1)];
 
-    private async Task<JsonElement> GetAsync(string token, string path)
+    public async Task<JsonElement> GetAsync(string token, string path)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return await ReadAsync(await portal.SendAsync(request), path);
     }
 
-    private async Task<JsonElement> SendAsync(string token, HttpMethod method, string path, object body, string? idempotencyKey = null)
+    public async Task<JsonElement> SendAsync(string token, HttpMethod method, string path, object body, string? idempotencyKey = null)
     {
         using var request = new HttpRequestMessage(method, path) { Content = JsonContent.Create(body) };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);

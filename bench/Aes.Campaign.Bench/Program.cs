@@ -8,6 +8,24 @@ using Aes.Testing;
 // With `openstack` first (bench/openstack.sh): Nova's own pace on the raw API, then the same number of VMs
 // through the marketplace onto that OpenStack, and the ratio of the two times.
 //   openstack PORTAL_URL ISSUER_URL OPENSTACK_ENV INVENTORY_CSV [vms] [concurrency]
+// With `plan` first (bench/repatriation.sh): a repatriation campaign of N workloads imported and planned, beside N
+// single placement previews timed over a sample.
+//   plan PORTAL_URL ISSUER_URL [workloads] [previews]
+if (args.Length > 0 && args[0] == "plan")
+{
+    var workloads = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 5_000;
+    var previews = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 500;
+    using var adminFlow = new CodeFlowClient(args[2]);
+    using var operatorFlow = new CodeFlowClient(args[2]);
+    using var api = new HttpClient { BaseAddress = new Uri(args[1]), Timeout = TimeSpan.FromMinutes(5) };
+    var bench = new RepatriationPlan(new Campaign(api, "", ""), await adminFlow.AccessTokenForAsync("admin.aes", "aes-demo-2026"),
+        await operatorFlow.AccessTokenForAsync("op.ml", "aes-demo-2026"));
+    var planned = await bench.RunAsync(workloads, previews);
+    var previewEach = planned.PreviewSeconds / planned.Previews;
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"plan\t{planned.Workloads}\t{planned.ImportSeconds:F2}\t{planned.PlanSeconds:F2}\t{planned.ReplanSeconds:F2}\t{planned.Placed}\t{previewEach * 1000:F2}\t{previewEach * planned.Workloads:F1}\t{planned.PlanSeconds / (previewEach * planned.Workloads):F3}"));
+    return 0;
+}
 if (args.Length > 0 && args[0] == "openstack")
 {
     var cloud = File.ReadAllLines(args[3]).Where(line => line.Contains('=')).ToDictionary(line => line[..line.IndexOf('=')], line => line[(line.IndexOf('=') + 1)..]);

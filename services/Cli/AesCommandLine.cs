@@ -75,6 +75,7 @@ public static class AesCommandLine
         root.Subcommands.Add(VmCommands.Keys(run, console));
         root.Subcommands.Add(FirewallCommands.Firewall(run, console));
         root.Subcommands.Add(WebhookCommands.Webhooks(run, console));
+        root.Subcommands.Add(CampaignCommands.Campaign(run, console));
         root.Subcommands.Add(ProjectCommands.Projects(run, console));
         root.Subcommands.Add(BillingCommands.Prices(run, console));
         root.Subcommands.Add(BillingCommands.Invoices(run, console));

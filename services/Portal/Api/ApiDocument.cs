@@ -16,6 +16,7 @@ public static class ApiTags
     public const string Facilities = "facilities";
     public const string Audit = "audit";
     public const string Notifications = "notifications";
+    public const string Repatriation = "repatriation";
 
     public static readonly IReadOnlyList<(string Name, string Description)> All =
     [
@@ -25,6 +26,7 @@ public static class ApiTags
         (Capacity, "Réserves, inventaires et quotas / pools, inventories and quotas"),
         (Facilities, "Nuage de chaque centre, son catalogue, la réconciliation et la disponibilité mesurée / each facility's cloud, its catalogue, reconciliation and measured availability"),
         (Billing, "Tarifs, consommation, factures, règlements entre États, grand livre / prices, usage, invoices, settlements, ledger"),
+        (Repatriation, "Campagnes de rapatriement : charges importées, plan sans réservation / repatriation campaigns: imported workloads, a plan that reserves nothing"),
         (Notifications, "Mes préférences et messages, webhooks des organismes et des États / my preferences and messages, agencies' and states' webhooks"),
         (Audit, "Journal d'audit de chaque service / each service's audit trail"),
     ];

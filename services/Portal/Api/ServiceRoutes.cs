@@ -106,6 +106,14 @@ public static class ServiceRoutes
         api.MapRpc<B.BillingService.BillingServiceClient, B.AuditLedgerRequest, B.LedgerAudit>("GET", "/ledger/audit", (c, r, o) => c.AuditLedgerAsync(r, o), "Contrôle du grand livre / ledger check");
         api.MapRpc<B.BillingService.BillingServiceClient, B.ListLedgerBalancesRequest, B.ListLedgerBalancesResponse>("GET", "/ledger/balances", (c, r, o) => c.ListLedgerBalancesAsync(r, o), "Soldes / balances");
 
+        api = v1.MapGroup("").WithTags(ApiTags.Repatriation);
+        api.MapRpc<P.ProvisioningService.ProvisioningServiceClient, P.ListCampaignsRequest, P.ListCampaignsResponse>("GET", "/campaigns", (c, r, o) => c.ListCampaignsAsync(r, o), "Campagnes d'un État / a state's campaigns");
+        api.MapRpc<P.ProvisioningService.ProvisioningServiceClient, P.CreateCampaignRequest, P.Campaign>("POST", "/campaigns", (c, r, o) => c.CreateCampaignAsync(r, o), "Créer une campagne / create a campaign", created: true);
+        api.MapRpc<P.ProvisioningService.ProvisioningServiceClient, P.CampaignIdRequest, P.Campaign>("GET", "/campaigns/{campaignId}", (c, r, o) => c.GetCampaignAsync(r, o), "Une campagne et son dernier plan / one campaign and its last plan");
+        api.MapRpc<P.ProvisioningService.ProvisioningServiceClient, P.ImportCampaignWorkloadsRequest, P.CampaignImport>("POST", "/campaigns/{campaignId}/imports", (c, r, o) => c.ImportCampaignWorkloadsAsync(r, o), "Importer des charges (CSV ou JSON, en une ou plusieurs parties) / import workloads (CSV or JSON, whole or in parts)");
+        api.MapRpc<P.ProvisioningService.ProvisioningServiceClient, P.PlanCampaignRequest, P.CampaignPlan>("POST", "/campaigns/{campaignId}/plan", (c, r, o) => c.PlanCampaignAsync(r, o), "Planifier sans rien réserver / plan without reserving anything");
+        api.MapRpc<P.ProvisioningService.ProvisioningServiceClient, P.ListCampaignWorkloadsRequest, P.ListCampaignWorkloadsResponse>("GET", "/campaigns/{campaignId}/workloads", (c, r, o) => c.ListCampaignWorkloadsAsync(r, o), "Charges de la campagne et leur place au plan / the campaign's workloads and their place in the plan");
+
         api = v1.MapGroup("").WithTags(ApiTags.Notifications);
         api.MapRpc<N.NotificationService.NotificationServiceClient, N.GetMyPreferencesRequest, N.Preferences>("GET", "/notifications/preferences", (c, r, o) => c.GetMyPreferencesAsync(r, o), "Mes préférences de notification / my notification preferences");
         api.MapRpc<N.NotificationService.NotificationServiceClient, N.SetMyPreferencesRequest, N.Preferences>("PUT", "/notifications/preferences", (c, r, o) => c.SetMyPreferencesAsync(r, o), "Changer mes préférences / change my preferences");

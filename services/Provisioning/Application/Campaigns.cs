@@ -187,7 +187,15 @@ public sealed class Campaigns(ProvisioningDbContext db, Q.QuotaService.QuotaServ
             }
         }
         await db.CampaignImportParts.Where(p => p.CampaignId == campaign.Id && p.FileSha256 == record.FileSha256).ExecuteDeleteAsync(cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            // Two calls completed the same file at once (its last parts sent together): the other's import stands; a retry reads it.
+            throw new ConcurrentChangeException("CampaignImport");
+        }
         await transaction.CommitAsync(cancellationToken);
         return new CampaignImportOutcome(record, [], bad);
     }

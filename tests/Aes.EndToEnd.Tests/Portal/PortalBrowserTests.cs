@@ -893,6 +893,68 @@ public sealed class PortalBrowserTests(PortalMarketplace m) : ChromiumTests, ICl
         await m.Provisioning.WithdrawRequestAsync(new P.WithdrawRequestRequest { RequestId = submitted.Id, ActorUserId = m.Users["agent.mef.ml"], Reason = "essai" });
     }
 
+    /// <summary>
+    /// Issue 23 in the portal: Mali's operator creates a campaign for DNEC, imports a file with a bad row (refused whole,
+    /// the row named by line and field, nothing kept), then the corrected file, plans it without reserving anything, and
+    /// reads the gap, the cost per agency and the workloads still abroad; Niger's auditor does not see Mali's campaigns.
+    /// </summary>
+    [Fact]
+    public async Task An_operator_runs_a_repatriation_campaign_in_the_portal_imports_a_file_plans_it_and_reads_its_gaps()
+    {
+        var name = $"Rapatriement DNEC {Guid.NewGuid():N}"[..30];
+        var folder = Infra.NewTempFolder("aes-campaign");
+        string Csv(string firstVcpu)
+        {
+            var csv = new StringBuilder("workload,agency,classification,source_provider,source_region,data_gb,target_date,wave,vcpu,memory_gib,storage_gib\n");
+            csv.Append($"etat-civil-0,ML/DNEC,strategic,cloud-eu,eu-west,900,2027-03-31,1,{firstVcpu},16,200\n");
+            for (var i = 1; i < 40; i++)
+            {
+                csv.Append($"archives-{i:D2},ML/DNEC,internal,cloud-eu,\"eu-west, Paris\",{10 * i},2027-03-31,1,4,8,100\n");
+            }
+            return csv.ToString();
+        }
+        var bad = Path.Combine(folder, "inventaire-faux.csv");
+        File.WriteAllText(bad, Csv("quatre"));
+        var good = Path.Combine(folder, "inventaire.csv");
+        File.WriteAllText(good, Csv("4"));
+        var usedBefore = await m.AgencyVcpuAsync("ML/DNEC");
+
+        var page = await SignedInAsync("op.ml", "/rapatriement");
+        await page.GetByLabel("Nom").FillAsync(name);
+        await page.Locator("label[data-agency='ML/DNEC'] input").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Créer la campagne" }).ClickAsync();
+        var campaign = page.Locator("section.campaign", new() { HasText = name });
+        await Assertions.Expect(campaign.Locator("[data-workloads]")).ToHaveAttributeAsync("data-workloads", "0", new() { Timeout = 60_000 });
+
+        await page.Locator("#campaign-file").SetInputFilesAsync(bad);
+        await Assertions.Expect(page.Locator("[data-import-status=refused] tr[data-line='2'][data-field='vcpu']")).ToBeVisibleAsync(new() { Timeout = 60_000 });
+        await Assertions.Expect(campaign.Locator("[data-workloads]")).ToHaveAttributeAsync("data-workloads", "0");
+        await page.Locator("#campaign-file").SetInputFilesAsync(good);
+        await Assertions.Expect(page.Locator("[data-import-status=imported]")).ToContainTextAsync("40 ajoutées", new() { Timeout = 60_000 });
+        await Assertions.Expect(campaign.Locator("[data-workloads]")).ToHaveAttributeAsync("data-workloads", "40");
+
+        await campaign.Locator("button[data-plan]").ClickAsync();
+        await Assertions.Expect(campaign.Locator("[data-plan-counts]")).ToContainTextAsync("sur 40", new() { Timeout = 60_000 });
+        // Bamako's pool cannot take 160 vCPU: the gap is there, with what the workloads without a place ask for.
+        await Assertions.Expect(campaign.Locator("tr[data-gap='ML/ML-BKO-1/vcpu']")).ToBeVisibleAsync(Shown);
+        await Assertions.Expect(campaign.Locator("table.costs tr[data-agency='ML/DNEC']")).ToBeVisibleAsync(Shown);
+        await Assertions.Expect(campaign.Locator("tr[data-workload='etat-civil-0']")).ToContainTextAsync("cloud-eu");
+        Assert.True(await campaign.Locator("tr[data-workload][data-planned='ML-BKO-1']").CountAsync() > 0);
+        Assert.Equal(0, await campaign.Locator("tr[data-workload][data-planned^='BF-']").CountAsync());
+        await Screenshot(page, "rapatriement");
+        // Planning reserved nothing.
+        Assert.Equal(usedBefore, await m.AgencyVcpuAsync("ML/DNEC"));
+
+        await page.GotoAsync(page.Url.Split('?')[0] + "?lang=en");
+        await InteractiveAsync(page);
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Repatriation");
+        await Assertions.Expect(page.Locator("section.campaign h3").First).ToContainTextAsync("Plan");
+
+        var auditor = await SignedInAsync("audit.ne", "/rapatriement");
+        await Assertions.Expect(auditor.Locator("h2").First).ToContainTextAsync("NE");
+        await Assertions.Expect(auditor.Locator("li[data-campaign-id]", new() { HasText = name })).ToHaveCountAsync(0);
+    }
+
     [Fact]
     public async Task The_home_page_speaks_french_first_and_english_on_request()
     {
