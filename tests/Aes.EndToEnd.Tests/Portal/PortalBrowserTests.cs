@@ -217,7 +217,10 @@ public sealed class PortalBrowserTests(PortalMarketplace m) : ChromiumTests, ICl
         await Assertions.Expect(agent.Locator("#memory-0")).ToHaveValueAsync("8");
         Assert.Equal("withdrawn", (await m.Provisioning.GetRequestAsync(new Aes.Contracts.Provisioning.V1.RequestIdRequest { RequestId = original.Id })).Status);
 
+        // The preview's monthly costs follow the count: once they changed, the form holds 1, and the submission sends it.
+        var previewFor2 = await agent.Locator("section.preview").InnerTextAsync();
         await agent.Locator("#count-0").FillAsync("1");
+        await Assertions.Expect(agent.Locator("section.preview")).Not.ToHaveTextAsync(previewFor2, new() { Timeout = 60_000 });
         await Assertions.Expect(agent.Locator(".preview-outcome")).ToHaveAttributeAsync("data-outcome", "placed", Live);
         await agent.GetByRole(AriaRole.Button, new() { Name = "Soumettre la demande" }).ClickAsync();
         await agent.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/demandes/[0-9a-f-]{36}$"));
@@ -918,9 +921,33 @@ public sealed class PortalBrowserTests(PortalMarketplace m) : ChromiumTests, ICl
         var good = Path.Combine(folder, "inventaire.csv");
         File.WriteAllText(good, Csv("4"));
         var usedBefore = await m.AgencyVcpuAsync("ML/DNEC");
+        // Room of the test's own in Bamako for 5 of the 40 workloads, whatever the class's other tests hold in its general pool.
+        var room = await m.Quota.CreatePoolAsync(new Q.CreatePoolRequest { ActorUserId = m.Users["op.ml"], FacilityId = m.Facilities["ML-BKO-1"], Name = "campagne" });
+        async Task InventoryAsync(long vcpu, long memory, long storage)
+        {
+            foreach (var (resourceClass, total) in new[] { ("vcpu", vcpu), ("memory_gib", memory), ("storage_gib", storage) })
+            {
+                await m.Quota.SetInventoryAsync(new Q.SetInventoryRequest
+                {
+                    ActorUserId = m.Users["op.ml"], PoolId = room.Id, ResourceClass = resourceClass, Total = total, Reserved = 0, AllocationRatio = "1.0",
+                });
+            }
+        }
+        await InventoryAsync(20, 1_000, 100_000);
+        try
+        {
+            await RepatriationCampaignInThePortalAsync(name, bad, good, usedBefore);
+        }
+        finally
+        {
+            await InventoryAsync(0, 0, 0);
+        }
+    }
 
+    private async Task RepatriationCampaignInThePortalAsync(string name, string bad, string good, long usedBefore)
+    {
         var page = await SignedInAsync("op.ml", "/rapatriement");
-        await page.GetByLabel("Nom").FillAsync(name);
+        await page.GetByLabel("Nom", new() { Exact = true }).FillAsync(name);
         await page.Locator("label[data-agency='ML/DNEC'] input").CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Créer la campagne" }).ClickAsync();
         var campaign = page.Locator("section.campaign", new() { HasText = name });
@@ -945,6 +972,21 @@ public sealed class PortalBrowserTests(PortalMarketplace m) : ChromiumTests, ICl
         // Planning reserved nothing.
         Assert.Equal(usedBefore, await m.AgencyVcpuAsync("ML/DNEC"));
 
+        // The status as CSV (each workload, its place in the plan) and as a printable report in French, with the page's own session.
+        var exportUrl = new Uri(new Uri(page.Url), await campaign.Locator("a[data-export-csv]").GetAttributeAsync("href")).ToString();
+        var export = await page.Context.APIRequest.GetAsync(exportUrl);
+        Assert.Equal(200, export.Status);
+        var lines = Encoding.UTF8.GetString(await export.BodyAsync()).TrimStart('\uFEFF').Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(41, lines.Length);
+        Assert.StartsWith("workload,agency,classification,source_provider,source_region,data_gb,target_date,wave,step,planned_facility", lines[0]);
+        Assert.Contains(lines, l => l.StartsWith("archives-01,ML/DNEC,internal,cloud-eu,\"eu-west, Paris\",10,2027-03-31,1,planned,ML-BKO-1,ML,", StringComparison.Ordinal));
+        var report = await page.Context.NewPageAsync();
+        await report.GotoAsync(new Uri(new Uri(page.Url), await campaign.Locator("a[data-report]").GetAttributeAsync("href")).ToString());
+        await Assertions.Expect(report.Locator("h1")).ToContainTextAsync("Campagne de rapatriement");
+        await Assertions.Expect(report.Locator("tr.gap", new() { HasText = "ML-BKO-1" }).First).ToBeVisibleAsync(Shown);
+        await Assertions.Expect(report.Locator("tr.workload")).ToHaveCountAsync(40);
+        await report.CloseAsync();
+
         await page.GotoAsync(page.Url.Split('?')[0] + "?lang=en");
         await InteractiveAsync(page);
         await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Repatriation");
@@ -953,6 +995,8 @@ public sealed class PortalBrowserTests(PortalMarketplace m) : ChromiumTests, ICl
         var auditor = await SignedInAsync("audit.ne", "/rapatriement");
         await Assertions.Expect(auditor.Locator("h2").First).ToContainTextAsync("NE");
         await Assertions.Expect(auditor.Locator("li[data-campaign-id]", new() { HasText = name })).ToHaveCountAsync(0);
+        // Nor its export, asked for by address.
+        Assert.Equal(403, (await auditor.Context.APIRequest.GetAsync(exportUrl)).Status);
     }
 
     [Fact]
