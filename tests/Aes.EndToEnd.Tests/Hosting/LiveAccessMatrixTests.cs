@@ -101,13 +101,13 @@ public abstract class LiveAccessMatrixTests<TMarketplace>(TMarketplace m) : ICla
             ["agencyId"] = f.OtherAgency, ["projectId"] = f.OtherProject, ["requestId"] = f.OtherRequest, ["vmId"] = f.OtherVm,
             ["invoiceId"] = f.OtherInvoice, ["poolId"] = f.OtherPool, ["facilityId"] = f.OtherFacility, ["userId"] = f.OtherUser,
             ["agreementId"] = f.OtherAgreement, ["stateCode"] = "BF", ["code"] = "BF", ["month"] = lastMonth, ["changeId"] = f.OtherQuotaChange,
-            ["webhookId"] = f.OtherWebhook,
+            ["webhookId"] = f.OtherWebhook, ["campaignId"] = f.OtherCampaign,
         };
         var byCollection = new Dictionary<string, string>
         {
             ["agencies"] = f.OtherAgency, ["agreements"] = f.OtherAgreement, ["facilities"] = f.OtherFacility, ["pools"] = f.OtherPool,
             ["users"] = f.OtherUser, ["requests"] = f.OtherRequest, ["vms"] = f.OtherVm, ["invoices"] = f.OtherInvoice, ["quota-changes"] = f.OtherQuotaChange,
-            ["webhooks"] = f.OtherWebhook,
+            ["webhooks"] = f.OtherWebhook, ["campaigns"] = f.OtherCampaign,
         };
         using var anonymous = new HttpClient { BaseAddress = new Uri(m.PortalAddress) };
         var api = System.Text.Json.JsonDocument.Parse(await anonymous.GetStringAsync("/api/v1/openapi.json")).RootElement;
