@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using Aes.ServiceDefaults.Paging;
 using P = Aes.Contracts.Provisioning.V1;
 using T = Aes.Contracts.Tenancy.V1;
 
@@ -24,28 +25,18 @@ public static class CampaignDocuments
     {
         var provisioning = await services.ProvisioningAsync();
         var summary = await provisioning.GetCampaignAsync(new P.CampaignIdRequest { CampaignId = campaignId });
-        var workloads = new List<P.CampaignWorkload>();
-        var token = "";
-        do
+        var workloads = await PagedLists.AllAsync(async token =>
         {
             var page = await provisioning.ListCampaignWorkloadsAsync(new P.ListCampaignWorkloadsRequest { CampaignId = campaignId, PageSize = 1000, PageToken = token });
-            workloads.AddRange(page.Workloads);
-            token = page.NextPageToken;
-        }
-        while (token.Length > 0);
-        var codes = new Dictionary<string, string>();
+            return (page.Workloads.AsEnumerable(), page.NextPageToken);
+        });
         var tenancy = await services.TenancyAsync();
-        token = "";
-        do
+        var agencies = await PagedLists.AllAsync(async token =>
         {
             var page = await tenancy.ListAgenciesAsync(new T.ListAgenciesRequest { PageToken = token });
-            foreach (var agency in page.Agencies)
-            {
-                codes[agency.Id] = $"{agency.StateCode}/{agency.Code}";
-            }
-            token = page.NextPageToken;
-        }
-        while (token.Length > 0);
+            return (page.Agencies.AsEnumerable(), page.NextPageToken);
+        });
+        var codes = agencies.ToDictionary(a => a.Id, a => $"{a.StateCode}/{a.Code}");
         return new Campaign(summary, workloads, codes);
     }
 

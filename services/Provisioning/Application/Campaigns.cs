@@ -253,27 +253,16 @@ public sealed class Campaigns(ProvisioningDbContext db, Q.QuotaService.QuotaServ
         var now = clock.GetUtcNow().UtcDateTime;
 
         var facilities = await db.Facilities.AsNoTracking().OrderBy(f => f.Code).ToListAsync(cancellationToken);
-        var agreements = (await db.AgreementsInForce.AsNoTracking().ToListAsync(cancellationToken))
-            .Select(a => new AgreementTerms(a.AgreementId, a.FacilityId, a.GuestStateCode,
-                a.AllowedClassifications.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Codes.ParseClassification).OfType<Classification>().ToList()))
-            .ToList();
+        var agreements = await PriceBook.AgreementTermsAsync(db, null, cancellationToken);
         var capacity = await quota.GetPlanningCapacityAsync(new Q.GetPlanningCapacityRequest { AgencyIds = { workloads.Select(w => w.AgencyId).Distinct().Select(a => a.ToString()) } },
             cancellationToken: cancellationToken);
-        var listPrices = await db.PricesInForceAsync(now, cancellationToken);
-        var metering = await db.ResourceClasses.AsNoTracking().ToDictionaryAsync(c => c.Code, c => c.Metering, cancellationToken);
-        var agreementPrices = await db.AgreementsInForce.AsNoTracking().Where(a => !a.FacilityListPrice).ToDictionaryAsync(a => a.AgreementId, a => a.UnitPrices, cancellationToken);
-        long? Cost(Guid facilityId, Guid? agreementId, ResourceVector size)
-        {
-            var list = listPrices.TryGetValue(facilityId, out var known) ? known.UnitPrices : null;
-            var prices = agreementId is { } agreement && agreementPrices.TryGetValue(agreement, out var terms) ? MonthlyCost.UnderAgreement(terms, list) : list;
-            return prices is null ? null : MonthlyCost.Xof(size, prices, metering);
-        }
+        var prices = await PriceBook.LoadAsync(db, now, cancellationToken);
 
         var outcome = CampaignPlanner.Plan(new CampaignPlanInputs(workloads, facilities, agreements,
             [.. capacity.Pools.Select(p => new PlanningPoolRoom(Guid.Parse(p.PoolId), p.PoolName, Guid.Parse(p.FacilityId), QuotaAmounts.From(p.HeadroomByClass)))],
             [.. capacity.Slices.Select(s => new PlanningSliceRoom(Guid.Parse(s.AgreementId), Guid.Parse(s.FacilityId), s.GuestStateCode, QuotaAmounts.From(s.HeadroomByClass)))],
             capacity.Quotas.ToDictionary(q => Guid.Parse(q.AgencyId), q => QuotaAmounts.From(q.HeadroomByClass)),
-            Cost));
+            prices.MonthlyXof));
 
         foreach (var plan in outcome.Workloads)
         {

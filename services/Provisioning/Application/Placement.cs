@@ -78,10 +78,7 @@ public sealed partial class Placement(
     private async Task<PlacementOptions> EvaluateAsync(HostingRequest request, DateTime now, CancellationToken cancellationToken)
     {
         var facilities = await db.Facilities.AsNoTracking().OrderBy(f => f.Code).ToListAsync(cancellationToken);
-        var agreements = (await db.AgreementsInForce.AsNoTracking().Where(a => a.GuestStateCode == request.AgencyStateCode).ToListAsync(cancellationToken))
-            .Select(a => new AgreementTerms(a.AgreementId, a.FacilityId, a.GuestStateCode,
-                a.AllowedClassifications.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Codes.ParseClassification).OfType<Classification>().ToList()))
-            .ToList();
+        var agreements = await PriceBook.AgreementTermsAsync(db, request.AgencyStateCode, cancellationToken);
         var verdicts = facilities.ToDictionary(f => f.FacilityId, f => (Facility: f, Verdict: Residency.Evaluate(request.Classification, request.AgencyStateCode, f, agreements)));
         var residencyAllows = verdicts.Values.Any(v => v.Verdict.Allowed);
         // Where residency allows it, the facility must also offer the request's images and sizes (its own catalogue).
@@ -264,17 +261,9 @@ public sealed partial class Placement(
     private async Task<IReadOnlyDictionary<Guid, long?>> MonthlyCostsAsync(
         HostingRequest request, IEnumerable<(Guid FacilityId, Guid? AgreementId)> facilities, DateTime now, CancellationToken cancellationToken)
     {
-        var listPrices = await db.PricesInForceAsync(now, cancellationToken);
-        var metering = await db.ResourceClasses.AsNoTracking().ToDictionaryAsync(c => c.Code, c => c.Metering, cancellationToken);
-        var agreementPrices = await db.AgreementsInForce.AsNoTracking().Where(a => !a.FacilityListPrice)
-            .ToDictionaryAsync(a => a.AgreementId, a => a.UnitPrices, cancellationToken);
+        var prices = await PriceBook.LoadAsync(db, now, cancellationToken);
         var size = request.TotalResources();
-        return facilities.ToDictionary(f => f.FacilityId, f =>
-        {
-            var list = listPrices.TryGetValue(f.FacilityId, out var known) ? known.UnitPrices : null;
-            var prices = f.AgreementId is { } agreement && agreementPrices.TryGetValue(agreement, out var terms) ? MonthlyCost.UnderAgreement(terms, list) : list;
-            return prices is null ? null : MonthlyCost.Xof(size, prices, metering);
-        });
+        return facilities.ToDictionary(f => f.FacilityId, f => prices.MonthlyXof(f.FacilityId, f.AgreementId, size));
     }
 
     /// <summary>A pool with room in a GPU class the request does not use: a plain VM goes there only when no other pool takes it, to keep GPU hosts for GPU work.</summary>
@@ -292,4 +281,32 @@ public sealed partial class Placement(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Request {RequestId}: pool in {Facility} refused the holds: {Detail}")]
     private partial void LogPoolRefused(Guid requestId, string facility, string detail);
+}
+
+/// <summary>
+/// The prices in force at one moment, read once: what a size costs a month in a facility, at the agreement's own prices for a
+/// guest when it has them, else at the facility's list price; null when no price is known. Placement and a campaign's plan
+/// both rank by it.
+/// </summary>
+public sealed class PriceBook(IReadOnlyDictionary<Guid, KnownPrice> listPrices, IReadOnlyDictionary<string, ResourceMetering> metering,
+    IReadOnlyDictionary<Guid, ResourceVector> agreementPrices)
+{
+    public static async Task<PriceBook> LoadAsync(ProvisioningDbContext db, DateTime now, CancellationToken cancellationToken) => new(
+        await db.PricesInForceAsync(now, cancellationToken),
+        await db.ResourceClasses.AsNoTracking().ToDictionaryAsync(c => c.Code, c => c.Metering, cancellationToken),
+        await db.AgreementsInForce.AsNoTracking().Where(a => !a.FacilityListPrice).ToDictionaryAsync(a => a.AgreementId, a => a.UnitPrices, cancellationToken));
+
+    /// <summary>The agreements in force as residency reads them, for one guest state or (null) all.</summary>
+    public static async Task<List<AgreementTerms>> AgreementTermsAsync(ProvisioningDbContext db, string? guestStateCode, CancellationToken cancellationToken) =>
+        (await db.AgreementsInForce.AsNoTracking().Where(a => guestStateCode == null || a.GuestStateCode == guestStateCode).ToListAsync(cancellationToken))
+            .Select(a => new AgreementTerms(a.AgreementId, a.FacilityId, a.GuestStateCode,
+                a.AllowedClassifications.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Codes.ParseClassification).OfType<Classification>().ToList()))
+            .ToList();
+
+    public long? MonthlyXof(Guid facilityId, Guid? agreementId, ResourceVector size)
+    {
+        var list = listPrices.TryGetValue(facilityId, out var known) ? known.UnitPrices : null;
+        var prices = agreementId is { } agreement && agreementPrices.TryGetValue(agreement, out var terms) ? MonthlyCost.UnderAgreement(terms, list) : list;
+        return prices is null ? null : MonthlyCost.Xof(size, prices, metering);
+    }
 }
