@@ -65,7 +65,6 @@ public static class AesCommandLine
         root.Subcommands.Add(new Command("audit", "Journal d'audit / audit trail") { verify, list });
         root.Subcommands.Add(RequestsCommand());
         root.Subcommands.Add(ClientsCommand());
-        root.Subcommands.Add(ImportCommand());
         SignedRun run = (parse, action) => Signed(parse, token => action(EndpointsFor(parse, token)));
         root.Subcommands.Add(ClassCommands.Classes(run, console));
         root.Subcommands.Add(CapacityCommands.Capacity(run, console));
@@ -152,20 +151,6 @@ public static class AesCommandLine
             create.SetAction((parse, cancellationToken) => Signed(parse, token => ClientCommands.CreateAsync(EndpointsFor(parse, token),
                 parse.GetValue(name)!, parse.GetValue(role)!, parse.GetValue(agency), parse.GetValue(state), parse.GetValue(projects) ?? [], console, cancellationToken)));
             return new Command("clients", "Clients d'automatisation / automation clients") { create };
-        }
-
-        Command ImportCommand()
-        {
-            var file = new Argument<string>("file") { Description = "Inventaire CSV / CSV inventory: " + string.Join(",", Repatriation.Columns) };
-            var journal = new Option<string?>("--journal") { Description = "Journal de reprise / resume journal (FILE.journal)" };
-            var report = new Option<string?>("--report") { Description = "Rapport CSV de planification / planning report as CSV" };
-            var wait = new Option<int>("--wait-seconds") { Description = "Attente du placement / how long to wait for placement", DefaultValueFactory = _ => 60 };
-            var parallel = new Option<int>("--parallel") { Description = "Demandes en parallèle / requests in parallel", DefaultValueFactory = _ => 8 };
-            var repatriation = new Command("repatriation", "Campagne de rapatriement (parcours 9) / repatriation campaign (journey 9)") { file, journal, report, wait, parallel };
-            repatriation.SetAction((parse, cancellationToken) => Signed(parse, token => Repatriation.ImportAsync(EndpointsFor(parse, token),
-                parse.GetValue(file)!, parse.GetValue(journal), parse.GetValue(report), TimeSpan.FromSeconds(parse.GetValue(wait)),
-                Math.Clamp(parse.GetValue(parallel), 1, 64), console, cancellationToken)));
-            return new Command("import", "Importer / import") { repatriation };
         }
 
         Endpoints EndpointsFor(ParseResult parse, string token) => new(parse.GetValue(hostOption)!, parse.GetValue(offsetOption), token);

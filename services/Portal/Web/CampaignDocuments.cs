@@ -16,8 +16,12 @@ public static class CampaignDocuments
     private static readonly string[] Columns =
     [
         "workload", "agency", "classification", "source_provider", "source_region", "data_gb", "target_date", "wave", "step",
-        "planned_facility", "planned_state", "monthly_xof", "plan_reason_fr", "plan_reason_en",
+        "planned_facility", "planned_state", "monthly_xof", "plan_reason_fr", "plan_reason_en", "imported_at", "request_id", "request_status",
+        "hosted_facility", "hosting_active_at", "transferred_gb", "transfer_sha256", "transferred_at", "cut_over_at", "foreign_copy_deleted_at",
+        "deletion_attested_by", "deletion_reference", "deletion_document_sha256",
     ];
+
+    private static string Instant(Google.Protobuf.WellKnownTypes.Timestamp? at) => at is null ? "" : at.ToDateTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     public sealed record Campaign(P.Campaign Summary, IReadOnlyList<P.CampaignWorkload> Workloads, IReadOnlyDictionary<string, string> AgencyCodes);
 
@@ -51,7 +55,9 @@ public static class CampaignDocuments
                 w.Key, campaign.AgencyCodes.GetValueOrDefault(w.AgencyId, w.AgencyId), w.Classification, w.SourceProvider, w.SourceRegion,
                 w.DataGb.ToString(CultureInfo.InvariantCulture), w.TargetDate, w.Wave.ToString(CultureInfo.InvariantCulture), w.Step,
                 w.PlannedFacilityCode, w.PlannedStateCode, w.PlannedMonthlyXof < 0 ? "" : w.PlannedMonthlyXof.ToString(CultureInfo.InvariantCulture),
-                w.PlanReasonFr, w.PlanReasonEn,
+                w.PlanReasonFr, w.PlanReasonEn, Instant(w.ImportedAt), w.RequestId, w.RequestStatus, w.HostedFacilityCode, Instant(w.HostingActiveAt),
+                w.TransferredGb < 0 ? "" : w.TransferredGb.ToString(CultureInfo.InvariantCulture), w.TransferSha256, Instant(w.TransferredAt), Instant(w.CutOverAt),
+                Instant(w.ForeignCopyDeletedAt), w.DeletionAttestedBy, w.DeletionReference, w.DeletionDocumentSha256,
             ];
             csv.AppendJoin(',', fields.Select(Quoted)).Append("\r\n");
         }
@@ -86,6 +92,10 @@ public static class CampaignDocuments
                 .Append($"<p>{T($"{plan.Placed} charges placées, {plan.Unplaced} sans place, sur {plan.Workloads}.", $"{plan.Placed} workloads placed, {plan.Unplaced} without a place, of {plan.Workloads}.")}</p>")
                 .Append($"<h3>{T("Capacité manquante", "Capacity missing")}</h3><table><thead><tr><th>{T("État", "State")}</th><th>{T("Centre", "Facility")}</th><th>{T("Classe", "Class")}</th>")
                 .Append($"<th>{T("Manque", "Missing")}</th><th>{T("Demandé sans place", "Asked without a place")}</th></tr></thead><tbody>");
+            if (plan.Gaps.Count == 0)
+            {
+                html.Append($"<tr><td colspan=\"5\">{T("Rien ne manque.", "Nothing is missing.")}</td></tr>");
+            }
             foreach (var gap in plan.Gaps)
             {
                 html.Append($"<tr class=\"gap\"><td>{E(gap.StateCode)}</td><td>{(gap.FacilityCode.Length > 0 ? E(gap.FacilityCode) : T("aucun centre", "no facility"))}</td>")
@@ -108,14 +118,36 @@ public static class CampaignDocuments
         {
             html.Append($"<p>{T("Pas encore planifiée.", "Not planned yet.")}</p>");
         }
-        html.Append($"<h2>{T("Charges encore à l'étranger", "Workloads still abroad")}</h2><table><thead><tr><th>{T("Charge", "Workload")}</th><th>{T("Organisme", "Agency")}</th>")
-            .Append($"<th>{T("Classification", "Classification")}</th><th>{T("Où elle est", "Where it is")}</th><th>{T("Données (Go)", "Data (GB)")}</th>")
-            .Append($"<th>{T("Date cible", "Target date")}</th><th>{T("Irait dans", "Would go to")}</th></tr></thead><tbody>");
-        foreach (var w in campaign.Workloads)
+        string Day(Google.Protobuf.WellKnownTypes.Timestamp? at) => at is null ? "—" : E(at.ToDateTime().ToString("d MMM yyyy", culture));
+        string Step(string step) => step switch
         {
+            "planned" => T("au plan", "planned"),
+            "hosting_requested" => T("demandée", "requested"),
+            "hosting_active" => T("hébergement actif", "hosting active"),
+            "data_transferred" => T("données transférées", "data transferred"),
+            "cut_over" => T("basculée", "cut over"),
+            _ => E(step),
+        };
+        html.Append($"<h2>{T("Charges encore à l'étranger", "Workloads still abroad")}</h2><table><thead><tr><th>{T("Charge", "Workload")}</th><th>{T("Organisme", "Agency")}</th>")
+            .Append($"<th>{T("Classification", "Classification")}</th><th>{T("Où elle est", "Where it is")}</th><th>{T("Depuis", "Since")}</th><th>{T("Données (Go)", "Data (GB)")}</th>")
+            .Append($"<th>{T("Étape", "Step")}</th><th>{T("Date cible", "Target date")}</th><th>{T("Centre", "Facility")}</th></tr></thead><tbody>");
+        foreach (var w in campaign.Workloads.Where(w => w.Step != "foreign_copy_deleted"))
+        {
+            var facility = w.HostedFacilityCode.Length > 0 ? E(w.HostedFacilityCode) : w.PlannedFacilityCode.Length > 0 ? E(w.PlannedFacilityCode) + T(" (au plan)", " (planned)") : "—";
             html.Append($"<tr class=\"workload\"><td>{E(w.Key)}</td><td>{E(campaign.AgencyCodes.GetValueOrDefault(w.AgencyId, w.AgencyId))}</td><td>{E(w.Classification)}</td>")
-                .Append($"<td>{E($"{w.SourceProvider} · {w.SourceRegion}")}</td><td class=\"n\">{N(w.DataGb)}</td><td>{E(w.TargetDate)}</td>")
-                .Append($"<td>{(w.PlannedFacilityCode.Length > 0 ? E(w.PlannedFacilityCode) : "—")}</td></tr>");
+                .Append($"<td>{E($"{w.SourceProvider} · {w.SourceRegion}")}</td><td>{Day(w.ImportedAt)}</td><td class=\"n\">{N(w.DataGb)}</td><td>{Step(w.Step)}</td>")
+                .Append($"<td>{E(w.TargetDate)}</td><td>{facility}</td></tr>");
+        }
+        html.Append("</tbody></table>");
+        var home = campaign.Workloads.Where(w => w.Step == "foreign_copy_deleted").ToList();
+        html.Append($"<h2>{T("Rapatriées : copie étrangère supprimée", "Home: foreign copy deleted")} ({N(home.Count)})</h2><table><thead><tr><th>{T("Charge", "Workload")}</th>")
+            .Append($"<th>{T("Organisme", "Agency")}</th><th>{T("Centre", "Facility")}</th><th>{T("Supprimée le", "Deleted on")}</th><th>{T("Attestée par", "Attested by")}</th>")
+            .Append($"<th>{T("Preuve", "Evidence")}</th></tr></thead><tbody>");
+        foreach (var w in home)
+        {
+            var evidence = string.Join(" · ", new[] { w.DeletionReference, w.DeletionDocumentSha256.Length > 0 ? "SHA-256 " + w.DeletionDocumentSha256 : "" }.Where(e => e.Length > 0));
+            html.Append($"<tr class=\"home\"><td>{E(w.Key)}</td><td>{E(campaign.AgencyCodes.GetValueOrDefault(w.AgencyId, w.AgencyId))}</td><td>{E(w.HostedFacilityCode)}</td>")
+                .Append($"<td>{Day(w.ForeignCopyDeletedAt)}</td><td>{E(w.DeletionAttestedBy)}</td><td><code>{E(evidence)}</code></td></tr>");
         }
         return html.Append("</tbody></table></body></html>").ToString();
     }

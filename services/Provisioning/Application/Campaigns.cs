@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using Aes.Contracts;
-using Aes.ServiceDefaults.Paging;
 using Q = Aes.Contracts.Quota.V1;
 
 namespace Aes.Provisioning.Application;
@@ -161,7 +160,7 @@ public sealed class Campaigns(ProvisioningDbContext db, Q.QuotaService.QuotaServ
                 {
                     if (!known.TryGetValue(row.Key, out var workload))
                     {
-                        db.CampaignWorkloads.Add(New(campaign.Id, row));
+                        db.CampaignWorkloads.Add(New(campaign.Id, row, record.EndedAt ?? clock.GetUtcNow().UtcDateTime));
                         record.Added++;
                     }
                     else if (Apply(workload, row))
@@ -203,11 +202,11 @@ public sealed class Campaigns(ProvisioningDbContext db, Q.QuotaService.QuotaServ
     private static CampaignImportOutcome Outcome(CampaignImportRecord record) =>
         new(record, [], record.BadRowsJson is null ? [] : JsonSerializer.Deserialize<List<CampaignBadRow>>(record.BadRowsJson, Json) ?? []);
 
-    private static CampaignWorkload New(Guid campaignId, CampaignRow row)
+    private static CampaignWorkload New(Guid campaignId, CampaignRow row, DateTime now)
     {
         var workload = new CampaignWorkload
         {
-            Id = Guid.CreateVersion7(), CampaignId = campaignId, Key = row.Key, AgencyStateCode = row.Agency.StateCode, Project = row.Project,
+            Id = Guid.CreateVersion7(), CampaignId = campaignId, ImportedAt = now, Key = row.Key, AgencyStateCode = row.Agency.StateCode, Project = row.Project,
             SourceProvider = row.SourceProvider, SourceRegion = row.SourceRegion, Image = row.Image, Step = CampaignSteps.Planned,
         };
         Apply(workload, row);
@@ -290,17 +289,5 @@ public sealed class Campaigns(ProvisioningDbContext db, Q.QuotaService.QuotaServ
         campaign.LastPlanJson = summary.ToJson();
         await db.SaveChangesAsync(cancellationToken);
         return summary;
-    }
-
-    public async Task<(IReadOnlyList<CampaignWorkload> Items, string NextPageToken)> ListWorkloadsAsync(Guid campaignId, KeysetPage page, CancellationToken cancellationToken)
-    {
-        await GetAsync(campaignId, cancellationToken);
-        var query = db.CampaignWorkloads.AsNoTracking().Where(w => w.CampaignId == campaignId);
-        if (!page.IsFirst)
-        {
-            var (line, id) = (page.Long(0), page.Guid(1));
-            query = query.Where(w => w.Line > line || (w.Line == line && w.Id.CompareTo(id) > 0));
-        }
-        return page.Cut(await query.OrderBy(w => w.Line).ThenBy(w => w.Id).Take(page.Size + 1).ToListAsync(cancellationToken), w => [w.Line, w.Id]);
     }
 }

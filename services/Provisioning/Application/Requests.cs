@@ -23,7 +23,7 @@ public sealed record VmLine(string? Flavour, long Vcpu, long MemoryGib, long Dis
 public sealed record SubmitCommand(
     Guid RequestId, Guid ActorUserId, Guid AgencyId, Guid ProjectId, IReadOnlyList<VmLine> Lines, Classification Classification,
     string? PreferredStateCode, Guid? PreferredFacilityId, string Justification, DateTime Deadline,
-    IReadOnlyList<Guid> SshKeyIds, string? UserData);
+    IReadOnlyList<Guid> SshKeyIds, string? UserData, bool LaunchedByCampaign = false);
 
 public static class RequestTransitions
 {
@@ -80,7 +80,11 @@ public sealed class RequestIntake(ProvisioningDbContext db, Access access, SshKe
         }
         var agency = await db.Agencies.AsNoTracking().FirstOrDefaultAsync(a => a.AgencyId == command.AgencyId, cancellationToken)
             ?? throw new NotFoundException("Agency", command.AgencyId.ToString());
-        await access.RequireAgencyMemberAsync(command.ActorUserId, agency.AgencyId, cancellationToken);
+        if (!command.LaunchedByCampaign)
+        {
+            // A campaign's launch is its state's operators' to make (its access rule), in the agencies' name.
+            await access.RequireAgencyMemberAsync(command.ActorUserId, agency.AgencyId, cancellationToken);
+        }
         if (!await db.Projects.AnyAsync(p => p.ProjectId == command.ProjectId && p.AgencyId == agency.AgencyId, cancellationToken))
         {
             throw new InvalidFieldException("project_id", new("projet inconnu pour cet organisme.", "no such project in this agency."));

@@ -46,7 +46,7 @@ public sealed class ProjectCreatedConsumer(ProvisioningDbContext db, ILogger<Pro
 {
     protected override async Task HandleAsync(ProjectCreated message, ConsumeContext<ProjectCreated> context)
     {
-        await Db.InsertIfAbsentAsync(new KnownProject { ProjectId = message.ProjectId, AgencyId = message.AgencyId }, context.CancellationToken);
+        await Db.InsertIfAbsentAsync(new KnownProject { ProjectId = message.ProjectId, AgencyId = message.AgencyId, Name = message.Name }, context.CancellationToken);
     }
 }
 

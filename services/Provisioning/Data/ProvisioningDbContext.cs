@@ -134,7 +134,16 @@ public abstract class ProvisioningDbContext(DbContextOptions options) : ServiceD
             workload.Property(w => w.PlanReasonFr).HasMaxLength(1000);
             workload.Property(w => w.PlanReasonEn).HasMaxLength(1000);
             workload.Property(w => w.Resources).ByClass();
+            workload.Property(w => w.RequestStatus).HasMaxLength(32);
+            workload.Property(w => w.HostedFacilityCode).HasMaxLength(32);
+            workload.Property(w => w.TransferSha256).HasMaxLength(64);
+            workload.Property(w => w.DeletionAttestedBy).HasMaxLength(200);
+            workload.Property(w => w.DeletionReference).HasMaxLength(200);
+            workload.Property(w => w.DeletionDocumentSha256).HasMaxLength(64);
+            // A request's events find their workload by it.
+            workload.HasIndex(w => w.RequestId);
             workload.Ignore(w => w.Total);
+            workload.Ignore(w => w.StillAbroad);
         });
         modelBuilder.Entity<CampaignImportRecord>(import =>
         {
@@ -174,6 +183,7 @@ public abstract class ProvisioningDbContext(DbContextOptions options) : ServiceD
         {
             project.ToTable("known_projects");
             project.HasKey(p => p.ProjectId);
+            project.Property(p => p.Name).HasMaxLength(200);
         });
         modelBuilder.Entity<KnownProjectMember>(member =>
         {

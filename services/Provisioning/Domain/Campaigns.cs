@@ -23,10 +23,26 @@ public sealed class Campaign
 
 public sealed record CampaignWaveTerms(int Number, string Name, DateOnly TargetDate);
 
-/// <summary>Where a workload stands, from planned to its foreign copy deleted.</summary>
+/// <summary>Where a workload stands, from planned to its foreign copy deleted, in this order.</summary>
 public static class CampaignSteps
 {
     public const string Planned = "planned";
+    /// <summary>Its wave launched: a hosting request submitted for it, not active yet.</summary>
+    public const string HostingRequested = "hosting_requested";
+    public const string HostingActive = "hosting_active";
+    /// <summary>The agency copied the data home: the volume and a checksum recorded.</summary>
+    public const string DataTransferred = "data_transferred";
+    /// <summary>The service now runs at home.</summary>
+    public const string CutOver = "cut_over";
+    /// <summary>The copy abroad deleted, attested by someone with evidence: the workload is home.</summary>
+    public const string ForeignCopyDeleted = "foreign_copy_deleted";
+
+    public static readonly IReadOnlyList<string> InOrder = [Planned, HostingRequested, HostingActive, DataTransferred, CutOver, ForeignCopyDeleted];
+
+    /// <summary>The steps a person records (the others follow the hosting request).</summary>
+    public static readonly IReadOnlyList<string> Recorded = [DataTransferred, CutOver, ForeignCopyDeleted];
+
+    public static int Rank(string step) => InOrder.ToList().IndexOf(step);
 }
 
 /// <summary>One workload hosted abroad that a campaign brings home: what it is, where it is now, and where the last plan put it.</summary>
@@ -55,6 +71,39 @@ public sealed class CampaignWorkload
     public long? PlannedMonthlyXof { get; set; }
     public string? PlanReasonFr { get; set; }
     public string? PlanReasonEn { get; set; }
+
+    /// <summary>When the campaign first knew of it abroad (its first import).</summary>
+    public DateTime ImportedAt { get; init; }
+    /// <summary>Its current hosting request, once its wave is launched; a new one replaces it if that one ends without VMs.</summary>
+    public Guid? RequestId { get; set; }
+    /// <summary>How many requests were submitted for it: the next request's id follows from this.</summary>
+    public int LaunchAttempts { get; set; }
+    public DateTime? LaunchedAt { get; set; }
+    /// <summary>The status of its request as last announced (submitted, awaiting approval, active, rejected…).</summary>
+    public string? RequestStatus { get; set; }
+    /// <summary>When that status was announced: an older event arriving late changes nothing.</summary>
+    public DateTime? RequestStatusAt { get; set; }
+    public string? HostedFacilityCode { get; set; }
+    public DateTime? HostingActiveAt { get; set; }
+    public long? TransferredGb { get; set; }
+    public string? TransferSha256 { get; set; }
+    public DateTime? TransferredAt { get; set; }
+    public Guid? TransferredBy { get; set; }
+    public DateTime? CutOverAt { get; set; }
+    public Guid? CutOverBy { get; set; }
+    /// <summary>When the copy abroad was deleted, as attested.</summary>
+    public DateTime? ForeignCopyDeletedAt { get; set; }
+    /// <summary>Who attests the deletion (a person and their organisation, free text).</summary>
+    public string? DeletionAttestedBy { get; set; }
+    /// <summary>The evidence: a reference (the provider's ticket, a certificate's number)…</summary>
+    public string? DeletionReference { get; set; }
+    /// <summary>…or the SHA-256 of an uploaded document.</summary>
+    public string? DeletionDocumentSha256 { get; set; }
+    public Guid? DeletionRecordedBy { get; set; }
+    public DateTime? DeletionRecordedAt { get; set; }
+
+    /// <summary>True until the foreign copy is attested deleted.</summary>
+    public bool StillAbroad => Step != CampaignSteps.ForeignCopyDeleted;
 
     /// <summary>The whole workload: one VM's size times its count.</summary>
     public ResourceVector Total => Resources.Map(amount => amount * Count);

@@ -81,6 +81,8 @@ public sealed class KnownProject
 {
     public Guid ProjectId { get; init; }
     public Guid AgencyId { get; init; }
+    /// <summary>As tenancy announced it; absent for projects known before names were kept.</summary>
+    public string? Name { get; init; }
 }
 
 /// <summary>Tenancy's word on whether a user works on a project, at its latest revision (a leave is kept, as false).</summary>

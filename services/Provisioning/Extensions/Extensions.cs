@@ -18,6 +18,7 @@ public static class Extensions
         builder.AddServiceMessaging<ProvisioningDbContext>(ResourceNames.Provisioning, bus =>
         {
             bus.AddConsumer<AgreementActivatedConsumer>();
+            bus.AddConsumer<CampaignRequestFollower>();
             bus.AddConsumer<FacilityPricesPublishedConsumer>();
             bus.AddConsumer<ResourceClassDefinedConsumer>();
             bus.AddConsumer<AgreementEndedConsumer>();
@@ -52,6 +53,7 @@ public static class Extensions
         builder.Services.AddScoped<Firewalls>();
         builder.Services.AddScoped<Placement>();
         builder.Services.AddScoped<Campaigns>();
+        builder.Services.AddScoped<CampaignExecution>();
         builder.Services.AddScoped<FlavourOffer>();
         builder.Services.AddScoped<AutoApproval>();
         builder.Services.AddScoped<Approvals>();

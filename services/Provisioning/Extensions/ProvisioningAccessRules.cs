@@ -64,10 +64,17 @@ public static class ProvisioningAccessRules
         // A campaign is its owning state's: its operators (or the confederal administrator) create, import and plan; its auditors read.
         ["CreateCampaign"] = AccessRule.Write(StateOperators | ConfederalAdministrators, Scopes.StateField("owner_state_code")),
         ["GetCampaign"] = AccessRule.Read(StateOperators | Auditors | ConfederalAdministrators, Scopes.ById("campaign_id", CampaignAsync)),
-        ["ListCampaigns"] = AccessRule.Read(StateOperators | Auditors | ConfederalAdministrators, Scopes.StateField("state_code")),
+        // An agency's members see the campaigns it takes part in, and only its own workloads in them.
+        ["ListCampaigns"] = AccessRule.Read(AgencyMembers | StateOperators | Auditors | ConfederalAdministrators,
+            Scopes.FirstOf(("agency_id", Scopes.ById("agency_id", AgencyAsync)), ("state_code", Scopes.StateField("state_code")))),
         ["ImportCampaignWorkloads"] = AccessRule.Write(StateOperators | ConfederalAdministrators, Scopes.ById("campaign_id", CampaignAsync)),
         ["PlanCampaign"] = AccessRule.Write(StateOperators | ConfederalAdministrators, Scopes.ById("campaign_id", CampaignAsync)),
-        ["ListCampaignWorkloads"] = AccessRule.Read(StateOperators | Auditors | ConfederalAdministrators, Scopes.ById("campaign_id", CampaignAsync)),
+        ["ListCampaignWorkloads"] = AccessRule.Read(AgencyMembers | StateOperators | Auditors | ConfederalAdministrators,
+            Scopes.FirstOf(("only_agency_id", Scopes.ById("only_agency_id", AgencyAsync)), ("campaign_id", Scopes.ById("campaign_id", CampaignAsync)))),
+        // Launching submits requests in the agencies' name: the owning state's operators' decision, as the plan was.
+        ["LaunchCampaignWave"] = AccessRule.Write(StateOperators | ConfederalAdministrators, Scopes.ById("campaign_id", CampaignAsync)),
+        // A workload's step is its agency's to record (the transfer is theirs), or its state's operators' on their behalf.
+        ["RecordCampaignStep"] = AccessRule.Write(AgencyMembers | StateOperators | ConfederalAdministrators, CampaignWorkloadAsync),
     };
 
     private static ProvisioningDbContext Db(IServiceProvider services) => services.GetRequiredService<ProvisioningDbContext>();
@@ -90,6 +97,18 @@ public static class ProvisioningAccessRules
 
     private static async Task<ResourceScope?> CampaignAsync(Guid id, IServiceProvider services, CancellationToken cancellationToken) =>
         await Db(services).Campaigns.AsNoTracking().Where(c => c.Id == id).Select(c => new ResourceScope(c.OwnerStateCode, null, null)).SingleOrDefaultAsync(cancellationToken);
+
+    /// <summary>The workload's agency, found by the campaign and the workload's name (an unknown one is left for the method to refuse).</summary>
+    private static async ValueTask<ResourceScope> CampaignWorkloadAsync(IMessage request, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var campaign = Scopes.Id(request, "campaign_id");
+        var key = Scopes.Text(request, "workload").Trim();
+        var scope = campaign is { } id
+            ? await Db(services).CampaignWorkloads.AsNoTracking().Where(w => w.CampaignId == id && w.Key == key)
+                .Select(w => new ResourceScope(w.AgencyStateCode, w.AgencyId, null)).SingleOrDefaultAsync(cancellationToken)
+            : null;
+        return scope ?? (campaign is not null ? await Scopes.ById("campaign_id", CampaignAsync)(request, services, cancellationToken) : ResourceScope.Confederation);
+    }
 
     private static async Task<ResourceScope?> FacilityAsync(Guid id, IServiceProvider services, CancellationToken cancellationToken) =>
         await Db(services).Facilities.AsNoTracking().Where(f => f.FacilityId == id)

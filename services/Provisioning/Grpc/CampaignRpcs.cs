@@ -53,13 +53,28 @@ public sealed partial class ProvisioningGrpcService
     {
         var campaign = await campaigns.GetAsync(Validate.Id(request.CampaignId, "campaign_id"), context.CancellationToken);
         var counts = await campaigns.CountsAsync([campaign.Id], context.CancellationToken);
-        return ToMessage(campaign, counts.GetValueOrDefault(campaign.Id));
+        var message = ToMessage(campaign, counts.GetValueOrDefault(campaign.Id));
+        message.Progress.AddRange((await campaignExecution.ProgressAsync(campaign.Id, context.CancellationToken)).Select(p => new V1.CampaignProgress
+        {
+            Wave = p.Wave, AgencyId = p.AgencyId.ToString(), Step = p.Step, RequestStatus = p.RequestStatus, Workloads = p.Workloads,
+        }));
+        return message;
     }
 
     public override async Task<V1.ListCampaignsResponse> ListCampaigns(V1.ListCampaignsRequest request, ServerCallContext context)
     {
-        var state = Validate.StateCode(request.StateCode, "state_code");
-        var list = await db.Campaigns.AsNoTracking().Where(c => c.OwnerStateCode == state).OrderByDescending(c => c.CreatedAt).Take(200).ToListAsync(context.CancellationToken);
+        var query = db.Campaigns.AsNoTracking();
+        if (request.AgencyId.Length > 0)
+        {
+            var agency = Validate.Id(request.AgencyId, "agency_id").ToString();
+            query = query.Where(c => c.AgencyIds.Contains(agency));
+        }
+        else
+        {
+            var state = Validate.StateCode(request.StateCode, "state_code");
+            query = query.Where(c => c.OwnerStateCode == state);
+        }
+        var list = await query.OrderByDescending(c => c.CreatedAt).Take(200).ToListAsync(context.CancellationToken);
         var counts = await campaigns.CountsAsync([.. list.Select(c => c.Id)], context.CancellationToken);
         return new V1.ListCampaignsResponse { Campaigns = { list.Select(c => ToMessage(c, counts.GetValueOrDefault(c.Id))) } };
     }
@@ -104,23 +119,57 @@ public sealed partial class ProvisioningGrpcService
     public override async Task<V1.ListCampaignWorkloadsResponse> ListCampaignWorkloads(V1.ListCampaignWorkloadsRequest request, ServerCallContext context)
     {
         var campaignId = Validate.Id(request.CampaignId, "campaign_id");
-        var (items, next) = await campaigns.ListWorkloadsAsync(campaignId, KeysetPage.Of(request.PageSize, request.PageToken, keyParts: 2), context.CancellationToken);
-        return new V1.ListCampaignWorkloadsResponse
+        var filter = new CampaignWorkloadFilter(request.StillAbroad, Validate.Range(request.Wave, "wave", 0, 50),
+            request.OnlyAgencyId.Length > 0 ? Validate.Id(request.OnlyAgencyId, "only_agency_id") : null);
+        var (items, next) = await campaignExecution.ListWorkloadsAsync(campaignId, filter, KeysetPage.Of(request.PageSize, request.PageToken, keyParts: 2),
+            context.CancellationToken);
+        return new V1.ListCampaignWorkloadsResponse { NextPageToken = next, Workloads = { items.Select(ToMessage) } };
+    }
+
+    public override async Task<V1.CampaignWaveLaunch> LaunchCampaignWave(V1.LaunchCampaignWaveRequest request, ServerCallContext context)
+    {
+        var actor = Validate.Id(request.ActorUserId, "actor_user_id");
+        var campaignId = Validate.Id(request.CampaignId, "campaign_id");
+        var wave = Validate.Range(request.Wave, "wave", 1, 50);
+        var outcome = await campaignExecution.LaunchWaveAsync(actor, campaignId, wave, context.CancellationToken);
+        return new V1.CampaignWaveLaunch
         {
-            NextPageToken = next,
-            Workloads =
-            {
-                items.Select(w => new V1.CampaignWorkload
-                {
-                    Id = w.Id.ToString(), Key = w.Key, Line = w.Line, AgencyId = w.AgencyId.ToString(), Project = w.Project, Classification = w.Classification.Code(),
-                    SourceProvider = w.SourceProvider, SourceRegion = w.SourceRegion, DataGb = w.DataGb, TargetDate = w.TargetDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-                    Wave = w.Wave, Image = w.Image, Count = w.Count, Resources = { VmSpecs.ToMessages(w.Resources) }, Step = w.Step,
-                    PlannedFacilityCode = w.PlannedFacilityCode ?? "", PlannedStateCode = w.PlannedStateCode ?? "", PlannedMonthlyXof = w.PlannedMonthlyXof ?? -1,
-                    PlanReasonFr = w.PlanReasonFr ?? "", PlanReasonEn = w.PlanReasonEn ?? "",
-                }),
-            },
+            CampaignId = campaignId.ToString(), Wave = wave, Submitted = outcome.Submitted, AlreadyRequested = outcome.AlreadyRequested, Further = outcome.Further,
+            Skipped = { outcome.Skipped.Select(s => new V1.CampaignLaunchSkip { Workload = s.Workload, ReasonFr = s.ReasonFr, ReasonEn = s.ReasonEn }) },
         };
     }
+
+    public override async Task<V1.CampaignWorkload> RecordCampaignStep(V1.RecordCampaignStepRequest request, ServerCallContext context)
+    {
+        var actor = Validate.Id(request.ActorUserId, "actor_user_id");
+        var campaignId = Validate.Id(request.CampaignId, "campaign_id");
+        var key = Validate.Name(request.Workload, "workload", 200);
+        static string? Text(string value) => value.Trim() is { Length: > 0 } trimmed ? trimmed : null;
+        var record = new CampaignStepRecord(request.Step.Trim().ToLowerInvariant(),
+            request.Step.Trim() == CampaignSteps.DataTransferred ? request.TransferredGb : null,
+            Text(request.ChecksumSha256)?.ToLowerInvariant(), Text(request.AttestedBy),
+            // To the microsecond, as PostgreSQL keeps it: the same attestation sent again must compare equal.
+            request.DeletedAt is { } deleted ? ToMicrosecond(deleted.ToDateTime()) : null,
+            Text(request.EvidenceReference), Text(request.EvidenceDocumentSha256)?.ToLowerInvariant());
+        return ToMessage(await campaignExecution.RecordStepAsync(actor, campaignId, key, record, context.CancellationToken));
+    }
+
+    private static DateTime ToMicrosecond(DateTime instant) => new(instant.Ticks - instant.Ticks % 10, DateTimeKind.Utc);
+
+    private static Timestamp? At(DateTime? instant) => instant is { } value ? Timestamp.FromDateTime(DateTime.SpecifyKind(value, DateTimeKind.Utc)) : null;
+
+    private static V1.CampaignWorkload ToMessage(CampaignWorkload w) => new()
+    {
+        Id = w.Id.ToString(), Key = w.Key, Line = w.Line, AgencyId = w.AgencyId.ToString(), Project = w.Project, Classification = w.Classification.Code(),
+        SourceProvider = w.SourceProvider, SourceRegion = w.SourceRegion, DataGb = w.DataGb, TargetDate = w.TargetDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        Wave = w.Wave, Image = w.Image, Count = w.Count, Resources = { VmSpecs.ToMessages(w.Resources) }, Step = w.Step,
+        PlannedFacilityCode = w.PlannedFacilityCode ?? "", PlannedStateCode = w.PlannedStateCode ?? "", PlannedMonthlyXof = w.PlannedMonthlyXof ?? -1,
+        PlanReasonFr = w.PlanReasonFr ?? "", PlanReasonEn = w.PlanReasonEn ?? "",
+        ImportedAt = At(w.ImportedAt), RequestId = w.RequestId?.ToString() ?? "", RequestStatus = w.RequestStatus ?? "", HostedFacilityCode = w.HostedFacilityCode ?? "",
+        HostingActiveAt = At(w.HostingActiveAt), TransferredGb = w.TransferredGb ?? -1, TransferSha256 = w.TransferSha256 ?? "", TransferredAt = At(w.TransferredAt),
+        CutOverAt = At(w.CutOverAt), ForeignCopyDeletedAt = At(w.ForeignCopyDeletedAt), DeletionAttestedBy = w.DeletionAttestedBy ?? "",
+        DeletionReference = w.DeletionReference ?? "", DeletionDocumentSha256 = w.DeletionDocumentSha256 ?? "",
+    };
 
     private static DateOnly Date(string text, string field) =>
         DateOnly.TryParseExact(text.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)

@@ -11,7 +11,8 @@ namespace Aes.Provisioning.Grpc;
 
 public sealed partial class ProvisioningGrpcService(
     ProvisioningDbContext db, RequestIntake intake, Placement placement, Approvals approvals, VmOperations vms, Access access, FacilityDrivers drivers,
-    Facilities facilities, SshKeyRegistry sshKeys, Firewalls firewalls, FlavourOffer flavourOffer, Campaigns campaigns, TimeProvider clock)
+    Facilities facilities, SshKeyRegistry sshKeys, Firewalls firewalls, FlavourOffer flavourOffer, Campaigns campaigns, CampaignExecution campaignExecution,
+    TimeProvider clock)
     : V1.ProvisioningService.ProvisioningServiceBase
 {
     private static readonly TimeSpan MaxDeadline = TimeSpan.FromDays(366);

@@ -101,7 +101,7 @@ public abstract class LiveAccessMatrixTests<TMarketplace>(TMarketplace m) : ICla
             ["agencyId"] = f.OtherAgency, ["projectId"] = f.OtherProject, ["requestId"] = f.OtherRequest, ["vmId"] = f.OtherVm,
             ["invoiceId"] = f.OtherInvoice, ["poolId"] = f.OtherPool, ["facilityId"] = f.OtherFacility, ["userId"] = f.OtherUser,
             ["agreementId"] = f.OtherAgreement, ["stateCode"] = "BF", ["code"] = "BF", ["month"] = lastMonth, ["changeId"] = f.OtherQuotaChange,
-            ["webhookId"] = f.OtherWebhook, ["campaignId"] = f.OtherCampaign,
+            ["webhookId"] = f.OtherWebhook, ["campaignId"] = f.OtherCampaign, ["onlyAgencyId"] = f.OtherAgency,
         };
         var byCollection = new Dictionary<string, string>
         {
@@ -297,10 +297,23 @@ public abstract class LiveAccessMatrixTests<TMarketplace>(TMarketplace m) : ICla
             await CampaignOf("ML", "ML/MEF", "op.ml"), await CampaignOf("BF", "BF/ANPTIC", "op.bf"));
     }
 
-    private async Task<string> CampaignOf(string state, string agency, string op) => (await m.Provisioning.CreateCampaignAsync(new P.CreateCampaignRequest
+    /// <summary>A campaign of the agency's state with one workload of that agency, "matrice-1" (what a step is recorded for).</summary>
+    private async Task<string> CampaignOf(string state, string agency, string op)
     {
-        ActorUserId = m.Users[op], Name = $"Matrice {state}", OwnerStateCode = state, AgencyIds = { m.Agencies[agency] },
-    })).Id;
+        var id = (await m.Provisioning.CreateCampaignAsync(new P.CreateCampaignRequest
+        {
+            ActorUserId = m.Users[op], Name = $"Matrice {state}", OwnerStateCode = state, AgencyIds = { m.Agencies[agency] },
+        })).Id;
+        var file = System.Text.Encoding.UTF8.GetBytes("workload,agency,classification,source_provider,source_region,data_gb,target_date,vcpu,memory_gib,storage_gib\n"
+            + $"matrice-1,{agency},internal,cloud-eu,eu-west,1,2027-01-31,1,1,10\n");
+        var imported = await m.Provisioning.ImportCampaignWorkloadsAsync(new P.ImportCampaignWorkloadsRequest
+        {
+            ActorUserId = m.Users[op], CampaignId = id, Format = "csv", FileSha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(file)),
+            Parts = 1, Content = ByteString.CopyFrom(file),
+        });
+        Assert.Equal("imported", imported.Status);
+        return id;
+    }
 
     private async Task<string> SpareFacilityAsync(string state, string city) => (await m.Tenancy.RegisterFacilityAsync(new T.RegisterFacilityRequest
     {
@@ -467,14 +480,21 @@ public abstract class LiveAccessMatrixTests<TMarketplace>(TMarketplace m) : ICla
                 Name = "Matrice", OwnerStateCode = s, AgencyIds = { m.Agencies[s == "ML" ? "ML/MEF" : "BF/ANPTIC"] },
             }, "ML", "BF"),
             ["ProvisioningService/GetCampaign"] = State(id => new P.CampaignIdRequest { CampaignId = id }, f.OwnCampaign, f.OtherCampaign),
-            ["ProvisioningService/ListCampaigns"] = State(s => new P.ListCampaignsRequest { StateCode = s }, "ML", "BF"),
+            ["ProvisioningService/ListCampaigns"] = [.. State(s => new P.ListCampaignsRequest { StateCode = s }, "ML", "BF"),
+                .. Agency(id => new P.ListCampaignsRequest { AgencyId = id }, f.OwnAgency, f.OtherAgency)],
             // A file whose parts do not match its SHA-256: refused by the method, after the access check.
             ["ProvisioningService/ImportCampaignWorkloads"] = State(id => new P.ImportCampaignWorkloadsRequest
             {
                 CampaignId = id, Format = "csv", FileSha256 = new string('0', 64), Parts = 1, Content = Google.Protobuf.ByteString.CopyFromUtf8("x"),
             }, f.OwnCampaign, f.OtherCampaign),
             ["ProvisioningService/PlanCampaign"] = State(id => new P.PlanCampaignRequest { CampaignId = id }, f.OwnCampaign, f.OtherCampaign),
-            ["ProvisioningService/ListCampaignWorkloads"] = State(id => new P.ListCampaignWorkloadsRequest { CampaignId = id }, f.OwnCampaign, f.OtherCampaign),
+            ["ProvisioningService/ListCampaignWorkloads"] = [.. State(id => new P.ListCampaignWorkloadsRequest { CampaignId = id }, f.OwnCampaign, f.OtherCampaign),
+                .. Agency(id => new P.ListCampaignWorkloadsRequest { CampaignId = id == f.OwnAgency ? f.OwnCampaign : f.OtherCampaign, OnlyAgencyId = id }, f.OwnAgency, f.OtherAgency)],
+            // The matrix's campaigns have no wave: a launch let in is refused by field, and submits nothing.
+            ["ProvisioningService/LaunchCampaignWave"] = State(id => new P.LaunchCampaignWaveRequest { CampaignId = id, Wave = 1 }, f.OwnCampaign, f.OtherCampaign),
+            // The own campaign's workload is MEF's: a transfer without its checksum, refused by field once let in.
+            ["ProvisioningService/RecordCampaignStep"] = Agency(id => new P.RecordCampaignStepRequest { CampaignId = id, Workload = "matrice-1", Step = "data_transferred" },
+                f.OwnCampaign, f.OtherCampaign),
 
             // The caller's own preferences and messages: everyone, about themselves (the token says who).
             ["NotificationService/GetMyPreferences"] = Once(new N.GetMyPreferencesRequest()),

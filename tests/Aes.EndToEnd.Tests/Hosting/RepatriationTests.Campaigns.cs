@@ -4,6 +4,7 @@ using System.Text;
 using Aes.Messaging;
 using Aes.Testing;
 using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using A = Aes.Contracts.Audit.V1;
 using P = Aes.Contracts.Provisioning.V1;
@@ -30,11 +31,14 @@ public sealed partial class RepatriationTests
             {
                 var strategic = i >= internalCount;
                 csv.Append($"{prefix}-{i:D4},{agency},{(strategic ? "strategic" : "internal")},cloud-eu,\"eu-west, Paris\",{40 + i % 500},")
-                    .Append($"{(i % 2 == 0 ? "2027-03-31" : "2027-09-30")},{1 + i % 2},{(strategic ? 4 : 2)},{(strategic ? 16 : 4)},50\n");
+                    .Append($"{(i % 2 == 0 ? "2027-03-31" : "2027-09-30")},{WaveOf(i)},{(strategic ? 4 : 2)},{(strategic ? 16 : 4)},50\n");
             }
         }
         return csv.ToString();
     }
+
+    /// <summary>Each agency's first four internal workloads go in wave 1, the next four in wave 2, the rest in wave 3.</summary>
+    private static int WaveOf(int index) => index < 4 ? 1 : index < 8 ? 2 : 3;
 
     private static string Sha256(byte[] content) => Convert.ToHexStringLower(SHA256.HashData(content));
 
@@ -81,7 +85,11 @@ public sealed partial class RepatriationTests
         var campaign = await admin.CreateCampaignAsync(new P.CreateCampaignRequest
         {
             ActorUserId = actor, Name = "Rapatriement 2027", OwnerStateCode = "NE", AgencyIds = { agencyIds },
-            Waves = { new P.CampaignWave { Number = 1, Name = "Vague 1", TargetDate = "2027-03-31" }, new P.CampaignWave { Number = 2, Name = "Vague 2", TargetDate = "2027-09-30" } },
+            Waves =
+            {
+                new P.CampaignWave { Number = 1, Name = "Vague 1", TargetDate = "2027-03-31" }, new P.CampaignWave { Number = 2, Name = "Vague 2", TargetDate = "2027-06-30" },
+                new P.CampaignWave { Number = 3, Name = "Vague 3", TargetDate = "2027-09-30" },
+            },
         });
 
         // Sent in three parts, one of them twice, the last one first: the server keeps the parts and says which are missing.
@@ -105,7 +113,7 @@ public sealed partial class RepatriationTests
 
         // A file with bad rows is refused whole, each bad row named by line and field; nothing of it is kept.
         var bad = Encoding.UTF8.GetBytes(CampaignFile(out _).Replace("ml-dnec-0003,ML/DNEC,internal", "ml-dnec-0003,ML/MEF,internal")
-            .Replace("bf-anptic-0010,BF/ANPTIC,internal,cloud-eu,\"eu-west, Paris\",50,2027-03-31,1,2", "bf-anptic-0010,BF/ANPTIC,internal,cloud-eu,\"eu-west, Paris\",50,2027-03-31,1,deux")
+            .Replace("bf-anptic-0010,BF/ANPTIC,internal,cloud-eu,\"eu-west, Paris\",50,2027-03-31,3,2", "bf-anptic-0010,BF/ANPTIC,internal,cloud-eu,\"eu-west, Paris\",50,2027-03-31,3,deux")
             + "nouvelle,NE/MSP,internal,cloud-eu,eu-west,1,2027-03-31,1,2,4,50\n");
         var badImport = await admin.ImportCampaignWorkloadsAsync(Part(campaign.Id, actor, bad, 0, 1));
         Assert.Equal("refused", badImport.Status);
@@ -184,6 +192,8 @@ public sealed partial class RepatriationTests
             await (await m.AsAsync("audit.ml")).Provisioning.GetCampaignAsync(new P.CampaignIdRequest { CampaignId = campaign.Id }));
         Assert.Equal(StatusCode.PermissionDenied, foreign.StatusCode);
 
+        await LaunchTwoWavesAndRecordTheirStepsAsync(admin, actor, campaign.Id, RequestsAsync);
+
         // Every step is in provisioning's audit trail, and the chain verifies.
         var trail = m.AuditTrailOf(ResourceNames.Provisioning);
         var actions = new List<string>();
@@ -199,8 +209,147 @@ public sealed partial class RepatriationTests
                 .Select(e => e.Action.Split('/')[^1]));
             after = page.Entries[^1].Position;
         }
-        Assert.Equal(["CreateCampaign", "ImportCampaignWorkloads", "PlanCampaign"], actions.Distinct().Order(StringComparer.Ordinal));
+        Assert.Equal(["CreateCampaign", "ImportCampaignWorkloads", "LaunchCampaignWave", "PlanCampaign", "RecordCampaignStep", "hosting_active"],
+            actions.Distinct().Order(StringComparer.Ordinal));
+        Assert.Equal(24, actions.Count(a => a == "hosting_active"));
         Assert.True((await trail.VerifyAsync(new A.VerifyAuditTrailRequest())).Intact);
+    }
+
+    /// <summary>
+    /// Waves 1 and 2 (twelve internal workloads each, four per agency) launched as real requests in the agencies' name, approved
+    /// as the rules ask (Niger's at home, then by their host) and followed to active; then the steps after hosting, recorded
+    /// by the agency or its state's operator, with another agency and a step out of order refused; Niger's auditor sees
+    /// what is still abroad.
+    /// </summary>
+    private async Task LaunchTwoWavesAndRecordTheirStepsAsync(P.ProvisioningService.ProvisioningServiceClient admin, string actor, string campaignId,
+        Func<Task<int>> requestsAsync)
+    {
+        // Another state's operator does not launch Niger's campaign.
+        var foreign = await Assert.ThrowsAsync<RpcException>(async () => await (await m.AsAsync("op.ml")).Provisioning.LaunchCampaignWaveAsync(
+            new P.LaunchCampaignWaveRequest { ActorUserId = m.Users["op.ml"], CampaignId = campaignId, Wave = 1 }));
+        Assert.Equal(StatusCode.PermissionDenied, foreign.StatusCode);
+        var first = await admin.LaunchCampaignWaveAsync(new P.LaunchCampaignWaveRequest { ActorUserId = actor, CampaignId = campaignId, Wave = 1 });
+        Assert.Equal((12, 0, 0), (first.Submitted, first.AlreadyRequested, first.Skipped.Count));
+        // Launched again (a retry after a lost answer): nothing submitted twice.
+        var again = await admin.LaunchCampaignWaveAsync(new P.LaunchCampaignWaveRequest { ActorUserId = actor, CampaignId = campaignId, Wave = 1 });
+        Assert.Equal((0, 12), (again.Submitted, again.AlreadyRequested));
+        Assert.Equal(12, (await admin.LaunchCampaignWaveAsync(new P.LaunchCampaignWaveRequest { ActorUserId = actor, CampaignId = campaignId, Wave = 2 })).Submitted);
+        Assert.Equal(24, await requestsAsync());
+
+        var launched = (await WorkloadsAsync(admin, campaignId)).Where(w => w.Wave is 1 or 2).ToList();
+        Assert.Equal(24, launched.Count);
+        Assert.All(launched, w => Assert.NotEmpty(w.RequestId));
+        var agencyStates = CampaignAgencies.ToDictionary(a => m.Agencies[a.Agency], a => a.Agency[..2]);
+        foreach (var workload in launched)
+        {
+            var request = await m.Provisioning.GetRequestAsync(new P.RequestIdRequest { RequestId = workload.RequestId });
+            Assert.Equal((workload.AgencyId, workload.Classification), (request.AgencyId, request.Classification));
+        }
+        await ApproveUntilActiveAsync([.. launched.Select(w => w.RequestId)]);
+
+        // Each workload follows its request to active, where it is hosted; strategic data stays home (none is in these waves).
+        List<P.CampaignWorkload> active = [];
+        await Eventually.HoldsAsync(async () =>
+        {
+            active = [.. (await WorkloadsAsync(admin, campaignId)).Where(w => w.Wave is 1 or 2)];
+            return active.All(w => w.Step == "hosting_active" && w.HostedFacilityCode.Length > 0 && w.HostingActiveAt is not null);
+        }, TimeSpan.FromSeconds(60), () => "every launched workload hosting_active: " + string.Join(", ", active.Select(w => $"{w.Key} {w.Step} {w.RequestStatus}")));
+        Assert.Contains(active, w => agencyStates[w.AgencyId] == "NE" && w.HostedFacilityCode.Length > 0);
+        var campaign = await admin.GetCampaignAsync(new P.CampaignIdRequest { CampaignId = campaignId });
+        foreach (var wave in new[] { 1, 2 })
+        {
+            Assert.All(agencyStates.Keys, agency => Assert.Equal(4, campaign.Progress.Where(p => p.Wave == wave && p.AgencyId == agency && p.Step == "hosting_active").Sum(p => p.Workloads)));
+        }
+        Assert.Equal(2000 - 24, campaign.Progress.Where(p => p.Step == "planned").Sum(p => p.Workloads));
+
+        // The steps after hosting: the agency records its transfer; another agency's member cannot, nor a step out of order.
+        var checksum = Convert.ToHexStringLower(SHA256.HashData("bf-anptic-0000 data set"u8));
+        P.RecordCampaignStepRequest Step(string who, string workload, string step, long gb = 0, string sha = "", string attestedBy = "", DateTime? deletedAt = null,
+            string reference = "", string document = "") => new()
+        {
+            ActorUserId = m.Users[who], CampaignId = campaignId, Workload = workload, Step = step, TransferredGb = gb, ChecksumSha256 = sha, AttestedBy = attestedBy,
+            DeletedAt = deletedAt is { } at ? Timestamp.FromDateTime(at) : null, EvidenceReference = reference, EvidenceDocumentSha256 = document,
+        };
+        var ministry = (await m.AsAsync("agent.mef.ml")).Provisioning;
+        var intruder = await Assert.ThrowsAsync<RpcException>(async () => await ministry.RecordCampaignStepAsync(
+            Step("agent.mef.ml", "ml-dnec-0000", "data_transferred", 40, checksum)));
+        Assert.Equal(StatusCode.PermissionDenied, intruder.StatusCode);
+        var burkinabe = (await m.AsAsync("agent.anptic.bf")).Provisioning;
+        var notTheirs = await Assert.ThrowsAsync<RpcException>(async () => await burkinabe.RecordCampaignStepAsync(Step("agent.anptic.bf", "ml-dnec-0000", "cut_over")));
+        Assert.Equal(StatusCode.PermissionDenied, notTheirs.StatusCode);
+        var transferred = await burkinabe.RecordCampaignStepAsync(
+            Step("agent.anptic.bf", "bf-anptic-0000", "data_transferred", 40, checksum));
+        Assert.Equal(("data_transferred", 40L, checksum), (transferred.Step, transferred.TransferredGb, transferred.TransferSha256));
+        var burkinaOperator = (await m.AsAsync("op.bf")).Provisioning;
+        var early = await Assert.ThrowsAsync<RpcException>(async () => await burkinaOperator.RecordCampaignStepAsync(Step("op.bf", "bf-anptic-0001", "foreign_copy_deleted",
+            attestedBy: "cloud-eu", deletedAt: DateTime.UtcNow.AddMinutes(-1), reference: "T-1")));
+        Assert.Equal(StatusCode.FailedPrecondition, early.StatusCode);
+        Assert.Contains("cut_over", early.Status.Detail);
+        await burkinaOperator.RecordCampaignStepAsync(Step("op.bf", "bf-anptic-0000", "cut_over"));
+        var noEvidence = await Assert.ThrowsAsync<RpcException>(async () => await burkinaOperator.RecordCampaignStepAsync(Step("op.bf", "bf-anptic-0000", "foreign_copy_deleted",
+            attestedBy: "A. Sawadogo, cloud-eu", deletedAt: DateTime.UtcNow)));
+        Assert.Equal(StatusCode.InvalidArgument, noEvidence.StatusCode);
+        Assert.Contains("evidence_reference", noEvidence.Status.Detail);
+        var document = Convert.ToHexStringLower(SHA256.HashData("certificat de suppression"u8));
+        var deleted = await burkinaOperator.RecordCampaignStepAsync(Step("op.bf", "bf-anptic-0000", "foreign_copy_deleted",
+            attestedBy: "A. Sawadogo, cloud-eu", deletedAt: DateTime.UtcNow, document: document));
+        Assert.Equal(("foreign_copy_deleted", "A. Sawadogo, cloud-eu", document), (deleted.Step, deleted.DeletionAttestedBy, deleted.DeletionDocumentSha256));
+        // Mali's operator records for Mali's agency: transferred and cut over, its copy abroad not yet deleted.
+        var maliOperator = (await m.AsAsync("op.ml")).Provisioning;
+        await maliOperator.RecordCampaignStepAsync(Step("op.ml", "ml-dnec-0000", "data_transferred", 40, checksum));
+        await maliOperator.RecordCampaignStepAsync(Step("op.ml", "ml-dnec-0000", "cut_over"));
+
+        // The owning state's auditor sees what is still abroad, since when and where: all but the one deleted.
+        var auditor = (await m.AsAsync("audit.ne")).Provisioning;
+        var abroad = new List<P.CampaignWorkload>();
+        var token = "";
+        do
+        {
+            var page = await auditor.ListCampaignWorkloadsAsync(new P.ListCampaignWorkloadsRequest { CampaignId = campaignId, StillAbroad = true, PageSize = 1000, PageToken = token });
+            abroad.AddRange(page.Workloads);
+            token = page.NextPageToken;
+        }
+        while (token.Length > 0);
+        Assert.Equal(1999, abroad.Count);
+        Assert.DoesNotContain(abroad, w => w.Key == "bf-anptic-0000");
+        Assert.All(abroad, w => Assert.True(w.ImportedAt is not null && w.SourceProvider == "cloud-eu" && w.SourceRegion == "eu-west, Paris", w.Key));
+        var cutOver = Assert.Single(abroad, w => w.Key == "ml-dnec-0000");
+        Assert.Equal("cut_over", cutOver.Step);
+        Assert.NotNull(cutOver.CutOverAt);
+    }
+
+    /// <summary>Approves each request's pending approvals in turn (home, then host) as that state's operator, until every one is active.</summary>
+    private async Task ApproveUntilActiveAsync(IReadOnlyList<string> requestIds)
+    {
+        var operators = new Dictionary<string, P.ProvisioningService.ProvisioningServiceClient>();
+        var statuses = new Dictionary<string, string>();
+        await Eventually.HoldsAsync(async () =>
+        {
+            foreach (var id in requestIds)
+            {
+                var request = await m.Provisioning.GetRequestAsync(new P.RequestIdRequest { RequestId = id });
+                statuses[id] = request.Status;
+                if (request.Status != "awaiting_approval" || request.Approvals.FirstOrDefault(a => a.Decision == "pending") is not { } pending)
+                {
+                    continue;
+                }
+                var name = "op." + pending.StateCode.ToLowerInvariant();
+                if (!operators.TryGetValue(name, out var client))
+                {
+                    operators[name] = client = (await m.AsAsync(name)).Provisioning;
+                }
+                try
+                {
+                    await client.ApproveAsync(new P.ApproveRequest { RequestId = id });
+                }
+                catch (RpcException refused) when (refused.StatusCode == StatusCode.FailedPrecondition)
+                {
+                    // Another turn first, or decided meanwhile: the next round sees.
+                }
+            }
+            Assert.DoesNotContain(statuses.Values, s => s is "rejected" or "failed" or "expired" or "withdrawn");
+            return statuses.Values.All(s => s == "active");
+        }, TimeSpan.FromMinutes(3), () => "every launched request active: " + string.Join(", ", statuses.Select(s => $"{s.Key[..8]} {s.Value}")));
     }
 
     /// <summary>The part size of `aes campaign import` (CampaignCommands.PartBytes).</summary>

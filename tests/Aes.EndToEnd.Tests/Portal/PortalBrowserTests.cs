@@ -909,10 +909,10 @@ public sealed class PortalBrowserTests(PortalMarketplace m) : ChromiumTests, ICl
         string Csv(string firstVcpu)
         {
             var csv = new StringBuilder("workload,agency,classification,source_provider,source_region,data_gb,target_date,wave,vcpu,memory_gib,storage_gib\n");
-            csv.Append($"etat-civil-0,ML/DNEC,strategic,cloud-eu,eu-west,900,2027-03-31,1,{firstVcpu},16,200\n");
+            csv.Append($"etat-civil-0,ML/DNEC,strategic,cloud-eu,eu-west,900,2027-03-31,2,{firstVcpu},16,200\n");
             for (var i = 1; i < 40; i++)
             {
-                csv.Append($"archives-{i:D2},ML/DNEC,internal,cloud-eu,\"eu-west, Paris\",{10 * i},2027-03-31,1,4,8,100\n");
+                csv.Append($"archives-{i:D2},ML/DNEC,internal,cloud-eu,\"eu-west, Paris\",{10 * i},2027-03-31,{(i <= 2 ? 1 : 2)},4,8,100\n");
             }
             return csv.ToString();
         }
@@ -940,7 +940,9 @@ public sealed class PortalBrowserTests(PortalMarketplace m) : ChromiumTests, ICl
         }
         finally
         {
-            await InventoryAsync(0, 0, 0);
+            // What the launched wave's VMs hold stays; nothing more is offered.
+            var used = (await m.Quota.GetPoolAsync(new Q.GetPoolRequest { Id = room.Id })).Inventories.ToDictionary(i => i.ResourceClass, i => i.Used);
+            await InventoryAsync(used.GetValueOrDefault("vcpu"), used.GetValueOrDefault("memory_gib"), used.GetValueOrDefault("storage_gib"));
         }
     }
 
@@ -949,6 +951,8 @@ public sealed class PortalBrowserTests(PortalMarketplace m) : ChromiumTests, ICl
         var page = await SignedInAsync("op.ml", "/rapatriement");
         await page.GetByLabel("Nom", new() { Exact = true }).FillAsync(name);
         await page.Locator("label[data-agency='ML/DNEC'] input").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Ajouter une vague" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#wave-1")).ToBeVisibleAsync(Shown);
         await page.GetByRole(AriaRole.Button, new() { Name = "Créer la campagne" }).ClickAsync();
         var campaign = page.Locator("section.campaign", new() { HasText = name });
         await Assertions.Expect(campaign.Locator("[data-workloads]")).ToHaveAttributeAsync("data-workloads", "0", new() { Timeout = 60_000 });
@@ -987,6 +991,8 @@ public sealed class PortalBrowserTests(PortalMarketplace m) : ChromiumTests, ICl
         await Assertions.Expect(report.Locator("tr.workload")).ToHaveCountAsync(40);
         await report.CloseAsync();
 
+        await LaunchAndRecordInThePortalAsync(page, name);
+
         await page.GotoAsync(page.Url.Split('?')[0] + "?lang=en");
         await InteractiveAsync(page);
         await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Repatriation");
@@ -997,6 +1003,90 @@ public sealed class PortalBrowserTests(PortalMarketplace m) : ChromiumTests, ICl
         await Assertions.Expect(auditor.Locator("li[data-campaign-id]", new() { HasText = name })).ToHaveCountAsync(0);
         // Nor its export, asked for by address.
         Assert.Equal(403, (await auditor.Context.APIRequest.GetAsync(exportUrl)).Status);
+    }
+
+    /// <summary>
+    /// Wave 1 (two workloads) launched from the page, its requests approved by Mali's operator and followed to active; then
+    /// archives-01's steps recorded through the form, to its foreign copy deleted with a document's fingerprint: it leaves
+    /// the list of what is still abroad, and the printable report names its evidence.
+    /// </summary>
+    private async Task LaunchAndRecordInThePortalAsync(IPage page, string name)
+    {
+        var campaign = page.Locator("section.campaign", new() { HasText = name });
+        await campaign.Locator("button[data-launch='1']").ClickAsync();
+        await Assertions.Expect(campaign.Locator("[data-launched]")).ToHaveAttributeAsync("data-launched", "2", new() { Timeout = 60_000 });
+        await Assertions.Expect(campaign.Locator("tr.wave-total[data-wave='2'] td[data-step='planned']")).ToHaveTextAsync("38");
+        var campaignId = await campaign.GetAttributeAsync("data-campaign");
+        var launched = (await m.Provisioning.ListCampaignWorkloadsAsync(new P.ListCampaignWorkloadsRequest { CampaignId = campaignId, Wave = 1 })).Workloads;
+        Assert.Equal(["archives-01", "archives-02"], launched.Select(w => w.Key).Order());
+        var malianOperator = (await m.AsAsync("op.ml")).Provisioning;
+        foreach (var workload in launched)
+        {
+            // Approved by Mali's operator unless a policy of the class's other tests approved it already.
+            await Eventually.HoldsAsync(async () =>
+            {
+                var request = await m.Provisioning.GetRequestAsync(new P.RequestIdRequest { RequestId = workload.RequestId });
+                if (request.Status == "awaiting_approval")
+                {
+                    await malianOperator.ApproveAsync(new P.ApproveRequest { RequestId = workload.RequestId });
+                }
+                Assert.DoesNotContain(request.Status, new[] { "rejected", "failed", "expired", "withdrawn" });
+                return request.Status == "active";
+            }, TimeSpan.FromSeconds(120), $"{workload.Key}'s request approved and active");
+        }
+        await Eventually.HoldsAsync(async () =>
+        {
+            await page.ReloadAsync();
+            await InteractiveAsync(page);
+            return await page.Locator("section.campaign tr.wave-total[data-wave='1'] td[data-step='hosting_active']").TextContentAsync() == "2";
+        }, TimeSpan.FromSeconds(60), "the page shows wave 1's two workloads hosting active");
+
+        async Task RecordAsync(string step, Func<Task> fill)
+        {
+            var form = page.Locator("details.record-step");
+            if (await form.GetAttributeAsync("open") is null)
+            {
+                await form.Locator("summary").ClickAsync();
+            }
+            await page.Locator("#step-workload").FillAsync("archives-01");
+            await page.Locator("#step-kind").SelectOptionAsync(step);
+            await fill();
+            await form.GetByRole(AriaRole.Button, new() { Name = "Enregistrer" }).ClickAsync();
+            await Assertions.Expect(page.Locator($"[data-recorded='archives-01/{step}']")).ToBeVisibleAsync(new() { Timeout = 60_000 });
+        }
+        var checksum = new string('c', 64);
+        await RecordAsync("data_transferred", async () =>
+        {
+            await page.Locator("#step-gb").FillAsync("10");
+            await page.Locator("#step-checksum").FillAsync(checksum);
+        });
+        await RecordAsync("cut_over", () => Task.CompletedTask);
+        var certificate = Path.Combine(Infra.NewTempFolder("aes-proof"), "certificat-suppression.pdf");
+        File.WriteAllText(certificate, "Certificat de suppression : archives-01, cloud-eu, eu-west.");
+        var fingerprint = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(certificate)));
+        await RecordAsync("foreign_copy_deleted", async () =>
+        {
+            await page.Locator("#step-attested").FillAsync("M. Coulibaly, cloud-eu");
+            await page.Locator("#step-deleted-at").FillAsync(DateTime.Now.ToString("yyyy-MM-dd'T'HH:mm", System.Globalization.CultureInfo.InvariantCulture));
+            await page.Locator("#step-document").SetInputFilesAsync(certificate);
+            await Assertions.Expect(page.Locator("[data-document-sha256]")).ToHaveTextAsync(fingerprint, new() { Timeout = 30_000 });
+        });
+        await Assertions.Expect(campaign.Locator("tr[data-workload='archives-01']")).ToHaveCountAsync(0);
+        await Assertions.Expect(campaign.Locator("tr[data-workload='archives-02']")).ToContainTextAsync("hébergement actif");
+        await Assertions.Expect(campaign.Locator("tr.wave-total[data-wave='1'] td[data-step='foreign_copy_deleted']")).ToHaveTextAsync("1");
+
+        var report = await page.Context.NewPageAsync();
+        await report.GotoAsync(new Uri(new Uri(page.Url), await campaign.Locator("a[data-report]").GetAttributeAsync("href")).ToString());
+        await Assertions.Expect(report.Locator("tr.home")).ToContainTextAsync(fingerprint);
+        await Assertions.Expect(report.Locator("tr.workload")).ToHaveCountAsync(39);
+        await report.CloseAsync();
+
+        // At phone width the workloads still abroad are cards, each within the screen.
+        await page.SetViewportSizeAsync(390, 844);
+        var card = campaign.Locator("tr[data-workload='archives-02']");
+        Assert.True((await card.BoundingBoxAsync())!.Width <= 390, "a workload's card fits a 390 px screen");
+        await Screenshot(page, "rapatriement-telephone");
+        await page.SetViewportSizeAsync(1366, 768);
     }
 
     [Fact]

@@ -554,18 +554,61 @@ namespace Aes.Provisioning.Data.Migrations.Postgres
                     b.Property<int>("Count")
                         .HasColumnType("integer");
 
+                    b.Property<DateTime?>("CutOverAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("CutOverBy")
+                        .HasColumnType("uuid");
+
                     b.Property<long>("DataGb")
                         .HasColumnType("bigint");
+
+                    b.Property<string>("DeletionAttestedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("DeletionDocumentSha256")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTime?>("DeletionRecordedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("DeletionRecordedBy")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("DeletionReference")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTime?>("ForeignCopyDeletedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("HostedFacilityCode")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<DateTime?>("HostingActiveAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("Image")
                         .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
 
+                    b.Property<DateTime>("ImportedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("Key")
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
+
+                    b.Property<int>("LaunchAttempts")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime?>("LaunchedAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<int>("Line")
                         .HasColumnType("integer");
@@ -594,6 +637,16 @@ namespace Aes.Provisioning.Data.Migrations.Postgres
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<Guid?>("RequestId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("RequestStatus")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<DateTime?>("RequestStatusAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("Resources")
                         .IsRequired()
                         .HasMaxLength(4000)
@@ -617,10 +670,25 @@ namespace Aes.Provisioning.Data.Migrations.Postgres
                     b.Property<DateOnly>("TargetDate")
                         .HasColumnType("date");
 
+                    b.Property<string>("TransferSha256")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTime?>("TransferredAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("TransferredBy")
+                        .HasColumnType("uuid");
+
+                    b.Property<long?>("TransferredGb")
+                        .HasColumnType("bigint");
+
                     b.Property<int>("Wave")
                         .HasColumnType("integer");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("RequestId");
 
                     b.HasIndex("CampaignId", "Key")
                         .IsUnique();
@@ -1100,6 +1168,10 @@ namespace Aes.Provisioning.Data.Migrations.Postgres
 
                     b.Property<Guid>("AgencyId")
                         .HasColumnType("uuid");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
 
                     b.HasKey("ProjectId");
 

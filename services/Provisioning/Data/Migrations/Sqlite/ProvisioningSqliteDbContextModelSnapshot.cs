@@ -547,17 +547,60 @@ namespace Aes.Provisioning.Data.Migrations.Sqlite
                     b.Property<int>("Count")
                         .HasColumnType("INTEGER");
 
+                    b.Property<DateTime?>("CutOverAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("CutOverBy")
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("DataGb")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("DeletionAttestedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DeletionDocumentSha256")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("DeletionRecordedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("DeletionRecordedBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DeletionReference")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("ForeignCopyDeletedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("HostedFacilityCode")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("HostingActiveAt")
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("Image")
                         .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime>("ImportedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Key")
                         .IsRequired()
                         .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("LaunchAttempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("LaunchedAt")
                         .HasColumnType("TEXT");
 
                     b.Property<int>("Line")
@@ -587,6 +630,16 @@ namespace Aes.Provisioning.Data.Migrations.Sqlite
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("RequestId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RequestStatus")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("RequestStatusAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Resources")
                         .IsRequired()
                         .HasMaxLength(4000)
@@ -610,10 +663,25 @@ namespace Aes.Provisioning.Data.Migrations.Sqlite
                     b.Property<DateOnly>("TargetDate")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("TransferSha256")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("TransferredAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("TransferredBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("TransferredGb")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("Wave")
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("RequestId");
 
                     b.HasIndex("CampaignId", "Key")
                         .IsUnique();
@@ -1090,6 +1158,10 @@ namespace Aes.Provisioning.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<Guid>("AgencyId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
                     b.HasKey("ProjectId");
