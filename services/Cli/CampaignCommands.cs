@@ -9,7 +9,8 @@ namespace Aes.Cli;
 /// <summary>
 /// `aes campaign …` (ADR 051): create a state's repatriation campaign, import its workloads (the file sent in parts named by
 /// its SHA-256, so that running the command again after an interruption sends only what the server lacks), plan it without
-/// reserving anything, and show it.
+/// reserving anything, launch a wave and follow its requests to active with a progress bar, record a workload's steps up
+/// to the proof that its copy abroad is deleted, and show it.
 /// </summary>
 public static class CampaignCommands
 {
@@ -56,6 +57,12 @@ public static class CampaignCommands
         {
             var campaign = await endpoints.Provisioning().GetCampaignAsync(new CampaignIdRequest { CampaignId = parse.GetValue(id)! }, cancellationToken: cancellationToken);
             console.MarkupLine($"[bold]{Markup.Escape(campaign.Name)}[/] ({campaign.OwnerStateCode}) — {campaign.Workloads} charges / workloads");
+            var steps = new Table().AddColumns("vague / wave", "étape / step", "charges / workloads");
+            foreach (var group in campaign.Progress.GroupBy(p => (p.Wave, p.Step)).OrderBy(g => g.Key.Wave))
+            {
+                steps.AddRow($"{group.Key.Wave}", group.Key.Step, $"{group.Sum(p => p.Workloads)}");
+            }
+            console.Write(steps);
             if (campaign.LastPlan is { } last)
             {
                 PrintPlan(last, console);
@@ -63,7 +70,104 @@ public static class CampaignCommands
             return ExitCodes.Ok;
         }));
 
-        return new Command("campaign", "Campagnes de rapatriement (parcours 9) / repatriation campaigns (journey 9)") { create, import, plan, show };
+        var wave = new Option<int>("--wave") { Description = "Numéro de la vague / the wave's number", Required = true };
+        var follow = new Option<bool>("--follow") { Description = "Suivre les demandes jusqu'à l'hébergement actif / follow the requests to hosting active" };
+        var wait = new Option<int>("--wait-seconds") { Description = "Attente maximale avec --follow / longest wait with --follow", DefaultValueFactory = _ => 1800 };
+        var launch = new Command("launch", "Lancer une vague : une demande d'hébergement par charge / launch a wave: a hosting request per workload") { id, wave, follow, wait };
+        launch.SetAction((parse, cancellationToken) => run(parse, async endpoints =>
+            await LaunchAsync(endpoints.Provisioning(), parse.GetValue(id)!, parse.GetValue(wave), parse.GetValue(follow), TimeSpan.FromSeconds(parse.GetValue(wait)),
+                console, cancellationToken)));
+
+        var workload = new Option<string>("--workload") { Description = "Nom de la charge dans le fichier / the workload's name in the file", Required = true };
+        var step = new Option<string>("--step") { Description = "data_transferred, cut_over, foreign_copy_deleted", Required = true };
+        var gb = new Option<long>("--gb") { Description = "data_transferred : volume copié (Go) / volume copied (GB)" };
+        var sha256 = new Option<string?>("--sha256") { Description = "data_transferred : empreinte SHA-256 des données / the data's SHA-256" };
+        var attestedBy = new Option<string?>("--attested-by") { Description = "foreign_copy_deleted : qui atteste / who attests (name, organisation)" };
+        var deletedAt = new Option<DateTimeOffset?>("--deleted-at") { Description = "foreign_copy_deleted : quand / when (2027-03-02T10:00Z)" };
+        var reference = new Option<string?>("--reference") { Description = "foreign_copy_deleted : référence de la preuve / the evidence's reference" };
+        var document = new Option<string?>("--document") { Description = "foreign_copy_deleted : document de preuve, dont seule l'empreinte est envoyée / evidence document, only its SHA-256 is sent" };
+        var record = new Command("step", "Enregistrer une étape d'une charge / record a workload's step") { id, workload, step, gb, sha256, attestedBy, deletedAt, reference, document };
+        record.SetAction((parse, cancellationToken) => run(parse, async endpoints =>
+        {
+            var request = new RecordCampaignStepRequest
+            {
+                CampaignId = parse.GetValue(id)!, Workload = parse.GetValue(workload)!, Step = parse.GetValue(step)!, TransferredGb = parse.GetValue(gb),
+                ChecksumSha256 = parse.GetValue(sha256) ?? "", AttestedBy = parse.GetValue(attestedBy) ?? "", EvidenceReference = parse.GetValue(reference) ?? "",
+                DeletedAt = parse.GetValue(deletedAt) is { } at ? Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(at) : null,
+            };
+            if (parse.GetValue(document) is { } path)
+            {
+                if (!File.Exists(path))
+                {
+                    throw new UsageException($"Fichier introuvable / file not found: {path}");
+                }
+                await using var stream = File.OpenRead(path);
+                request.EvidenceDocumentSha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken));
+            }
+            var recorded = await endpoints.Provisioning().RecordCampaignStepAsync(request, cancellationToken: cancellationToken);
+            console.MarkupLine(Markup.Escape($"{recorded.Key}: {recorded.Step}"
+                + (recorded.DeletionDocumentSha256.Length > 0 ? $" (document SHA-256 {recorded.DeletionDocumentSha256})" : "")));
+            return ExitCodes.Ok;
+        }));
+
+        return new Command("campaign", "Campagnes de rapatriement (parcours 9) / repatriation campaigns (journey 9)") { create, import, plan, launch, record, show };
+    }
+
+    private static readonly string[] PastHosting = ["hosting_active", "data_transferred", "cut_over", "foreign_copy_deleted"];
+
+    /// <summary>
+    /// Launches the wave (sent again, it submits nothing twice) and, with <paramref name="follow"/>, shows its workloads reaching
+    /// hosting active with a progress bar: exit 0 when all have, 5 if a request ended without VMs or the wait ran out.
+    /// </summary>
+    public static async Task<int> LaunchAsync(ProvisioningService.ProvisioningServiceClient provisioning, string campaignId, int wave, bool follow, TimeSpan wait,
+        IAnsiConsole console, CancellationToken cancellationToken)
+    {
+        var launched = await provisioning.LaunchCampaignWaveAsync(new LaunchCampaignWaveRequest { CampaignId = campaignId, Wave = wave }, cancellationToken: cancellationToken);
+        console.MarkupLine($"vague / wave {wave}: {launched.Submitted} demandes soumises / requests submitted, {launched.AlreadyRequested} déjà en cours / already under way, "
+            + $"{launched.Further} plus loin / further on");
+        foreach (var skip in launched.Skipped)
+        {
+            console.MarkupLine(Markup.Escape($"  {skip.Workload}: {skip.ReasonFr} / {skip.ReasonEn}"));
+        }
+        if (!follow)
+        {
+            return launched.Skipped.Count == 0 ? ExitCodes.Ok : ExitCodes.Failed;
+        }
+        var outcome = ExitCodes.Failed;
+        var (active, total) = (0, 0);
+        var deadline = DateTime.UtcNow + wait;
+        await console.Progress().AutoClear(false).StartAsync(async progress =>
+        {
+            var task = progress.AddTask("Hébergement actif / hosting active", maxValue: 1);
+            while (true)
+            {
+                var counts = (await provisioning.GetCampaignAsync(new CampaignIdRequest { CampaignId = campaignId }, cancellationToken: cancellationToken)).Progress
+                    .Where(p => p.Wave == wave).ToList();
+                total = counts.Sum(p => p.Workloads);
+                active = counts.Where(p => PastHosting.Contains(p.Step)).Sum(p => p.Workloads);
+                task.MaxValue = Math.Max(1, total);
+                task.Value = active;
+                task.Description = $"Hébergement actif / hosting active {active}/{total}";
+                if (active == total)
+                {
+                    outcome = ExitCodes.Ok;
+                    return;
+                }
+                // A request that ended without VMs returns its workload to planned: the next launch submits it again.
+                if (counts.Any(p => p.Step == "planned") || DateTime.UtcNow > deadline)
+                {
+                    return;
+                }
+                await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
+            }
+        });
+        console.MarkupLine($"hébergement actif / hosting active {active}/{total}");
+        if (outcome != ExitCodes.Ok)
+        {
+            console.MarkupLine("[red]la vague n'est pas entièrement active (relancez-la pour resoumettre ce qui a échoué) / "
+                + "the wave is not all active (launch it again to resubmit what failed)[/]");
+        }
+        return outcome;
     }
 
     /// <summary>Sends each part with a progress bar; the server answers which parts it still lacks, and a refused file's every bad row.</summary>

@@ -410,4 +410,76 @@ public sealed partial class RepatriationTests
         }
         Assert.Equal(6000, (await m.Provisioning.GetCampaignAsync(new P.CampaignIdRequest { CampaignId = created })).Workloads);
     }
+
+    [Fact]
+    public async Task Aes_campaign_launches_a_wave_follows_it_to_active_with_a_progress_bar_and_records_the_proof_of_deletion()
+    {
+        var token = await m.TokenOfAsync("op.ml");
+        string created;
+        await using (var create = Aes(token, "campaign", "create", "--name", "Lot DNEC", "--state", "ML", "--agency", "ML/DNEC", "--wave", "2027-03-31"))
+        {
+            created = System.Text.RegularExpressions.Regex.Match(await OutputOfAsync(create, 0), @"campaign ([0-9a-f-]{36})").Groups[1].Value;
+        }
+        var path = Path.Combine(_folder, "lot-dnec.csv");
+        await File.WriteAllTextAsync(path, "workload,agency,classification,source_provider,source_region,data_gb,target_date,wave,vcpu,memory_gib,storage_gib\n"
+            + "registre-1,ML/DNEC,internal,cloud-eu,eu-west-3,120,2027-03-31,1,1,2,20\nregistre-2,ML/DNEC,internal,cloud-eu,eu-west-3,80,2027-03-31,1,1,2,20\n");
+        await using (var import = Aes(token, "campaign", "import", "--id", created, path))
+        {
+            Assert.Contains("2 ajoutées / added", await OutputOfAsync(import, 0));
+        }
+
+        // Launched and followed while Mali's operator approves the two requests the launch submitted.
+        await using var launch = Aes(token, "campaign", "launch", "--id", created, "--wave", "1", "--follow", "--wait-seconds", "170");
+        var malianOperator = (await m.AsAsync("op.ml")).Provisioning;
+        var approved = new HashSet<string>();
+        await Eventually.HoldsAsync(async () =>
+        {
+            foreach (var workload in (await m.Provisioning.ListCampaignWorkloadsAsync(new P.ListCampaignWorkloadsRequest { CampaignId = created })).Workloads
+                .Where(w => w.RequestId.Length > 0 && !approved.Contains(w.RequestId)))
+            {
+                var request = await m.Provisioning.GetRequestAsync(new P.RequestIdRequest { RequestId = workload.RequestId });
+                if (request.Status == "awaiting_approval")
+                {
+                    await malianOperator.ApproveAsync(new P.ApproveRequest { RequestId = workload.RequestId });
+                    approved.Add(workload.RequestId);
+                }
+            }
+            return approved.Count == 2;
+        }, TimeSpan.FromSeconds(120), "the wave's two requests awaiting Mali's approval, then approved");
+        var followed = await OutputOfAsync(launch, 0);
+        Assert.Contains("2 demandes soumises / requests submitted", followed);
+        Assert.Contains("hosting active 2/2", followed);
+
+        // Launched again: nothing submitted twice.
+        await using (var again = Aes(token, "campaign", "launch", "--id", created, "--wave", "1"))
+        {
+            Assert.Contains("0 demandes soumises / requests submitted", await OutputOfAsync(again, 0));
+        }
+
+        // The steps, the deletion proven by a document of which only the fingerprint leaves the machine.
+        var checksum = Sha256(Encoding.UTF8.GetBytes("registre-1"));
+        await using (var transferred = Aes(token, "campaign", "step", "--id", created, "--workload", "registre-1", "--step", "data_transferred", "--gb", "120", "--sha256", checksum))
+        {
+            Assert.Contains("registre-1: data_transferred", await OutputOfAsync(transferred, 0));
+        }
+        await using (var early = Aes(token, "campaign", "step", "--id", created, "--workload", "registre-2", "--step", "cut_over"))
+        {
+            Assert.Contains("data_transferred", await OutputOfAsync(early, 5));
+        }
+        await using (var cutOver = Aes(token, "campaign", "step", "--id", created, "--workload", "registre-1", "--step", "cut_over"))
+        {
+            await OutputOfAsync(cutOver, 0);
+        }
+        var certificate = Path.Combine(_folder, "certificat.pdf");
+        await File.WriteAllTextAsync(certificate, "Certificat de suppression, cloud-eu, registre-1");
+        var fingerprint = Sha256(await File.ReadAllBytesAsync(certificate));
+        await using (var deleted = Aes(token, "campaign", "step", "--id", created, "--workload", "registre-1", "--step", "foreign_copy_deleted",
+            "--attested-by", "B. Diallo, cloud-eu", "--deleted-at", DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
+            "--document", certificate))
+        {
+            Assert.Contains($"document SHA-256 {fingerprint}", await OutputOfAsync(deleted, 0));
+        }
+        var abroad = (await m.Provisioning.ListCampaignWorkloadsAsync(new P.ListCampaignWorkloadsRequest { CampaignId = created, StillAbroad = true })).Workloads;
+        Assert.Equal(["registre-2"], abroad.Select(w => w.Key));
+    }
 }
