@@ -12,7 +12,7 @@ public sealed record CampaignResult(int Submitted, int Active, IReadOnlyDictiona
     double RequestsPerSecond, double P50, double P95, double P99, double Max);
 
 /// <summary>
-/// A ministry moving its workloads home: a repatriation inventory (CSV, the columns of
+/// A ministry moving its workloads home: a repatriation inventory (CSV, the columns of the former
 /// <c>aes import repatriation</c>) submitted through the portal's public REST API by an agency's user,
 /// approved by the state's auto-approval policy, placed and built on the simulated facility. The time
 /// to active runs from the moment the client sends a request to the VM's activation as provisioning records it.
