@@ -482,4 +482,61 @@ public sealed partial class RepatriationTests
         var abroad = (await m.Provisioning.ListCampaignWorkloadsAsync(new P.ListCampaignWorkloadsRequest { CampaignId = created, StillAbroad = true })).Workloads;
         Assert.Equal(["registre-2"], abroad.Select(w => w.Key));
     }
+
+    /// <summary>
+    /// A campaign through the public REST API only: Burkina's operator creates, imports, plans and launches it; the agency's
+    /// requester finds it among her agency's campaigns, reads only her agency's workloads and records the transfer; bad
+    /// values and another state's requester get problem+json, in French and English, naming the field.
+    /// </summary>
+    [Fact]
+    public async Task The_rest_api_carries_a_campaign_from_its_file_to_a_transfer_recorded_by_the_agency()
+    {
+        using var operatorApi = await RestCalls.ApiAsAsync(m, "op.bf");
+        var anptic = m.Agencies["BF/ANPTIC"];
+        var created = await RestCalls.SendAsync(operatorApi, HttpMethod.Post, "/api/v1/campaigns", new
+        {
+            name = "Portail BF", ownerStateCode = "BF", agencyIds = new[] { anptic }, waves = new[] { new { number = 1, name = "Vague 1", targetDate = "2027-06-30" } },
+        });
+        Assert.Equal(System.Net.HttpStatusCode.Created, created.Response.StatusCode);
+        var id = created.Body.GetProperty("id").GetString()!;
+        var file = Encoding.UTF8.GetBytes("workload,agency,classification,source_provider,source_region,data_gb,target_date,wave,vcpu,memory_gib,storage_gib\n"
+            + "portail-1,BF/ANPTIC,internal,cloud-us,us-east-1,300,2027-06-30,1,1,2,20\n");
+        var imported = await RestCalls.SendAsync(operatorApi, HttpMethod.Post, $"/api/v1/campaigns/{id}/imports", new
+        {
+            format = "csv", fileSha256 = Sha256(file), part = 0, parts = 1, content = Convert.ToBase64String(file),
+        });
+        Assert.Equal("imported", imported.Body.GetProperty("status").GetString());
+        var plan = await RestCalls.SendAsync(operatorApi, HttpMethod.Post, $"/api/v1/campaigns/{id}/plan", new { });
+        Assert.Equal(1, plan.Body.GetProperty("placed").GetInt32());
+        RestCalls.AssertProblem(System.Net.HttpStatusCode.BadRequest, await RestCalls.SendAsync(operatorApi, HttpMethod.Post, $"/api/v1/campaigns/{id}/waves/7/launch", new { }), "wave");
+        var launched = await RestCalls.SendAsync(operatorApi, HttpMethod.Post, $"/api/v1/campaigns/{id}/waves/1/launch", new { });
+        Assert.Equal(1, launched.Body.GetProperty("submitted").GetInt32());
+        var workload = (await m.Provisioning.ListCampaignWorkloadsAsync(new P.ListCampaignWorkloadsRequest { CampaignId = id })).Workloads.Single();
+        await ApproveUntilActiveAsync([workload.RequestId]);
+        await Eventually.HoldsAsync(async () => (await m.Provisioning.ListCampaignWorkloadsAsync(new P.ListCampaignWorkloadsRequest { CampaignId = id }))
+            .Workloads.Single().Step == "hosting_active", TimeSpan.FromSeconds(60), "portail-1 hosting active");
+
+        // The agency's requester: her agency's campaigns, her agency's workloads, and the transfer hers to record.
+        using var agent = await RestCalls.ApiAsAsync(m, "agent.anptic.bf");
+        var mine = await RestCalls.SendAsync(agent, HttpMethod.Get, $"/api/v1/campaigns?agencyId={anptic}");
+        Assert.Contains(mine.Body.GetProperty("campaigns").EnumerateArray(), c => c.GetProperty("id").GetString() == id);
+        RestCalls.AssertProblem(System.Net.HttpStatusCode.Forbidden, await RestCalls.SendAsync(agent, HttpMethod.Get, $"/api/v1/campaigns/{id}/workloads"));
+        var workloads = await RestCalls.SendAsync(agent, HttpMethod.Get, $"/api/v1/campaigns/{id}/workloads?onlyAgencyId={anptic}&stillAbroad=true");
+        Assert.Equal("portail-1", Assert.Single(workloads.Body.GetProperty("workloads").EnumerateArray()).GetProperty("key").GetString());
+        RestCalls.AssertProblem(System.Net.HttpStatusCode.BadRequest, await RestCalls.SendAsync(agent, HttpMethod.Post, $"/api/v1/campaigns/{id}/steps", new
+        {
+            workload = "portail-1", step = "data_transferred", transferredGb = 300,
+        }), "checksumSha256");
+        using var foreigner = await RestCalls.ApiAsAsync(m, "agent.mef.ml");
+        RestCalls.AssertProblem(System.Net.HttpStatusCode.Forbidden, await RestCalls.SendAsync(foreigner, HttpMethod.Post, $"/api/v1/campaigns/{id}/steps", new
+        {
+            workload = "portail-1", step = "data_transferred", transferredGb = 300, checksumSha256 = new string('a', 64),
+        }));
+        var recorded = await RestCalls.SendAsync(agent, HttpMethod.Post, $"/api/v1/campaigns/{id}/steps", new
+        {
+            workload = "portail-1", step = "data_transferred", transferredGb = 300, checksumSha256 = new string('a', 64),
+        });
+        Assert.Equal(System.Net.HttpStatusCode.OK, recorded.Response.StatusCode);
+        Assert.Equal(("data_transferred", 300L), (recorded.Body.GetProperty("step").GetString(), recorded.Body.GetProperty("transferredGb").GetInt64()));
+    }
 }
