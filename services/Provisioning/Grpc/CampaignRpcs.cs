@@ -149,7 +149,7 @@ public sealed partial class ProvisioningGrpcService
             request.Step.Trim() == CampaignSteps.DataTransferred ? request.TransferredGb : null,
             Text(request.ChecksumSha256)?.ToLowerInvariant(), Text(request.AttestedBy),
             // To the microsecond, as PostgreSQL keeps it: the same attestation sent again must compare equal.
-            request.DeletedAt is { } deleted ? ToMicrosecond(deleted.ToDateTime()) : null,
+            Validate.OptionalInstant(request.DeletedAt, "deleted_at") is { } deleted ? ToMicrosecond(deleted) : null,
             Text(request.EvidenceReference), Text(request.EvidenceDocumentSha256)?.ToLowerInvariant());
         return ToMessage(await campaignExecution.RecordStepAsync(actor, campaignId, key, record, context.CancellationToken));
     }
