@@ -31,14 +31,24 @@ public sealed partial class RepatriationTests
             {
                 var strategic = i >= internalCount;
                 csv.Append($"{prefix}-{i:D4},{agency},{(strategic ? "strategic" : "internal")},cloud-eu,\"eu-west, Paris\",{40 + i % 500},")
-                    .Append($"{(i % 2 == 0 ? "2027-03-31" : "2027-09-30")},{WaveOf(i)},{(strategic ? 4 : 2)},{(strategic ? 16 : 4)},50\n");
+                    .Append($"{(i % 2 == 0 ? "2027-03-31" : "2027-09-30")},{WaveOf(agency, i, internalCount)},{(strategic ? 4 : 2)},{(strategic ? 16 : 4)},50\n");
             }
         }
         return csv.ToString();
     }
 
-    /// <summary>Each agency's first four internal workloads go in wave 1, the next four in wave 2, the rest in wave 3.</summary>
-    private static int WaveOf(int index) => index < 4 ? 1 : index < 8 ? 2 : 3;
+    /// <summary>
+    /// Each agency's first four internal workloads go in wave 1, the next four in wave 2, with Mali's and Burkina's first
+    /// strategic one (Niger's has no facility yet); the rest in wave 3.
+    /// </summary>
+    private static int WaveOf(string agency, int index, int internalCount) =>
+        index < 4 ? 1 : index < 8 || (index == internalCount && !agency.StartsWith("NE", StringComparison.Ordinal)) ? 2 : 3;
+
+    /// <summary>Workloads per agency in waves 1 and 2 (see <see cref="WaveOf"/>).</summary>
+    private static readonly Dictionary<(int Wave, string State), int> Launched = new()
+    {
+        [(1, "ML")] = 4, [(1, "BF")] = 4, [(1, "NE")] = 4, [(2, "ML")] = 5, [(2, "BF")] = 5, [(2, "NE")] = 4,
+    };
 
     private static string Sha256(byte[] content) => Convert.ToHexStringLower(SHA256.HashData(content));
 
@@ -211,12 +221,12 @@ public sealed partial class RepatriationTests
         }
         Assert.Equal(["CreateCampaign", "ImportCampaignWorkloads", "LaunchCampaignWave", "PlanCampaign", "RecordCampaignStep", "hosting_active"],
             actions.Distinct().Order(StringComparer.Ordinal));
-        Assert.Equal(24, actions.Count(a => a == "hosting_active"));
+        Assert.Equal(26, actions.Count(a => a == "hosting_active"));
         Assert.True((await trail.VerifyAsync(new A.VerifyAuditTrailRequest())).Intact);
     }
 
     /// <summary>
-    /// Waves 1 and 2 (twelve internal workloads each, four per agency) launched as real requests in the agencies' name, approved
+    /// Waves 1 and 2 (four internal workloads per agency each, and wave 2 Mali's and Burkina's first strategic one) launched as real requests in the agencies' name, approved
     /// as the rules ask (Niger's at home, then by their host) and followed to active; then the steps after hosting, recorded
     /// by the agency or its state's operator, with another agency and a step out of order refused; Niger's auditor sees
     /// what is still abroad.
@@ -233,11 +243,11 @@ public sealed partial class RepatriationTests
         // Launched again (a retry after a lost answer): nothing submitted twice.
         var again = await admin.LaunchCampaignWaveAsync(new P.LaunchCampaignWaveRequest { ActorUserId = actor, CampaignId = campaignId, Wave = 1 });
         Assert.Equal((0, 12), (again.Submitted, again.AlreadyRequested));
-        Assert.Equal(12, (await admin.LaunchCampaignWaveAsync(new P.LaunchCampaignWaveRequest { ActorUserId = actor, CampaignId = campaignId, Wave = 2 })).Submitted);
-        Assert.Equal(24, await requestsAsync());
+        Assert.Equal(14, (await admin.LaunchCampaignWaveAsync(new P.LaunchCampaignWaveRequest { ActorUserId = actor, CampaignId = campaignId, Wave = 2 })).Submitted);
+        Assert.Equal(26, await requestsAsync());
 
         var launched = (await WorkloadsAsync(admin, campaignId)).Where(w => w.Wave is 1 or 2).ToList();
-        Assert.Equal(24, launched.Count);
+        Assert.Equal(26, launched.Count);
         Assert.All(launched, w => Assert.NotEmpty(w.RequestId));
         var agencyStates = CampaignAgencies.ToDictionary(a => m.Agencies[a.Agency], a => a.Agency[..2]);
         foreach (var workload in launched)
@@ -247,7 +257,7 @@ public sealed partial class RepatriationTests
         }
         await ApproveUntilActiveAsync([.. launched.Select(w => w.RequestId)]);
 
-        // Each workload follows its request to active, where it is hosted; strategic data stays home (none is in these waves).
+        // Each workload follows its request to active, where it is hosted; strategic data is hosted in its own state.
         List<P.CampaignWorkload> active = [];
         await Eventually.HoldsAsync(async () =>
         {
@@ -255,12 +265,16 @@ public sealed partial class RepatriationTests
             return active.All(w => w.Step == "hosting_active" && w.HostedFacilityCode.Length > 0 && w.HostingActiveAt is not null);
         }, TimeSpan.FromSeconds(60), () => "every launched workload hosting_active: " + string.Join(", ", active.Select(w => $"{w.Key} {w.Step} {w.RequestStatus}")));
         Assert.Contains(active, w => agencyStates[w.AgencyId] == "NE" && w.HostedFacilityCode.Length > 0);
+        var strategic = active.Where(w => w.Classification == "strategic").ToList();
+        Assert.Equal(2, strategic.Count);
+        Assert.All(strategic, w => Assert.StartsWith(agencyStates[w.AgencyId] + "-", w.HostedFacilityCode, StringComparison.Ordinal));
         var campaign = await admin.GetCampaignAsync(new P.CampaignIdRequest { CampaignId = campaignId });
-        foreach (var wave in new[] { 1, 2 })
+        foreach (var ((wave, state), count) in Launched)
         {
-            Assert.All(agencyStates.Keys, agency => Assert.Equal(4, campaign.Progress.Where(p => p.Wave == wave && p.AgencyId == agency && p.Step == "hosting_active").Sum(p => p.Workloads)));
+            var agency = agencyStates.Single(a => a.Value == state).Key;
+            Assert.Equal(count, campaign.Progress.Where(p => p.Wave == wave && p.AgencyId == agency && p.Step == "hosting_active").Sum(p => p.Workloads));
         }
-        Assert.Equal(2000 - 24, campaign.Progress.Where(p => p.Step == "planned").Sum(p => p.Workloads));
+        Assert.Equal(2000 - 26, campaign.Progress.Where(p => p.Step == "planned").Sum(p => p.Workloads));
 
         // The steps after hosting: the agency records its transfer; another agency's member cannot, nor a step out of order.
         var checksum = Convert.ToHexStringLower(SHA256.HashData("bf-anptic-0000 data set"u8));
@@ -299,7 +313,24 @@ public sealed partial class RepatriationTests
         await maliOperator.RecordCampaignStepAsync(Step("op.ml", "ml-dnec-0000", "data_transferred", 40, checksum));
         await maliOperator.RecordCampaignStepAsync(Step("op.ml", "ml-dnec-0000", "cut_over"));
 
-        // The owning state's auditor sees what is still abroad, since when and where: all but the one deleted.
+        // Niger's operator records for its ministry, hosted abroad under an agreement, to the deletion of the copy abroad.
+        var nigerOperator = (await m.AsAsync("op.ne")).Provisioning;
+        foreach (var (who, client, key) in new[] { ("op.ne", nigerOperator, "ne-msp-0000"), ("op.ml", maliOperator, "ml-dnec-0001") })
+        {
+            await client.RecordCampaignStepAsync(Step(who, key, "data_transferred", 41, checksum));
+            await client.RecordCampaignStepAsync(Step(who, key, "cut_over"));
+            var proof = await client.RecordCampaignStepAsync(Step(who, key, "foreign_copy_deleted", attestedBy: "Service juridique, cloud-eu", deletedAt: DateTime.UtcNow,
+                reference: $"CLOUD-EU-{key}"));
+            Assert.Equal(("foreign_copy_deleted", $"CLOUD-EU-{key}"), (proof.Step, proof.DeletionReference));
+            // Sent again (a lost answer), the same attestation changes nothing; another one is refused: the first stands.
+            await client.RecordCampaignStepAsync(Step(who, key, "foreign_copy_deleted", attestedBy: "Service juridique, cloud-eu",
+                deletedAt: proof.ForeignCopyDeletedAt.ToDateTime(), reference: $"CLOUD-EU-{key}"));
+            var rewrite = await Assert.ThrowsAsync<RpcException>(async () => await client.RecordCampaignStepAsync(Step(who, key, "foreign_copy_deleted",
+                attestedBy: "Quelqu'un d'autre", deletedAt: DateTime.UtcNow, reference: "AUTRE")));
+            Assert.Equal(StatusCode.FailedPrecondition, rewrite.StatusCode);
+        }
+
+        // The owning state's auditor sees what is still abroad, since when and where: all but the three deleted.
         var auditor = (await m.AsAsync("audit.ne")).Provisioning;
         var abroad = new List<P.CampaignWorkload>();
         var token = "";
@@ -310,8 +341,8 @@ public sealed partial class RepatriationTests
             token = page.NextPageToken;
         }
         while (token.Length > 0);
-        Assert.Equal(1999, abroad.Count);
-        Assert.DoesNotContain(abroad, w => w.Key == "bf-anptic-0000");
+        Assert.Equal(1997, abroad.Count);
+        Assert.DoesNotContain(abroad, w => w.Key is "bf-anptic-0000" or "ne-msp-0000" or "ml-dnec-0001");
         Assert.All(abroad, w => Assert.True(w.ImportedAt is not null && w.SourceProvider == "cloud-eu" && w.SourceRegion == "eu-west, Paris", w.Key));
         var cutOver = Assert.Single(abroad, w => w.Key == "ml-dnec-0000");
         Assert.Equal("cut_over", cutOver.Step);
