@@ -261,7 +261,7 @@ public sealed class UpgradeInPlaceTests
     /// tenancy facility's installed capacity, an agreement's slice and fixed prices, billing's prices and usage sizes, provisioning's prices) one
     /// value of their non-zero classes in code order, and an invoice line's resource number its class's code
     /// (ResourceClassCodes, AmountsByClass, billing's ByClass, provisioning's PricesByClass); a VM and a request hold no
-    /// accelerators (provisioning's Accelerators).
+    /// accelerators (provisioning's Accelerators), and a project known before has no name (provisioning's CampaignSteps).
     /// </summary>
     private static List<string> AsConverted(string service, string table, List<string> rows)
     {
@@ -306,6 +306,9 @@ public sealed class UpgradeInPlaceTests
                     break;
                 case ("provisioning", "hosting_requests"):
                     columns["TotalAccelerators"] = "{}";
+                    break;
+                case ("provisioning", "known_projects"):
+                    columns["Name"] = "∅"; // issue 23: names are kept from then on; a project known before has none
                     break;
                 case ("billing", "invoice_lines"):
                     columns["ResourceClass"] = StandardClassesByNumber[int.Parse(columns["Resource"], CultureInfo.InvariantCulture) - 1];
