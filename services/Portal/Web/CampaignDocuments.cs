@@ -119,15 +119,7 @@ public static class CampaignDocuments
             html.Append($"<p>{T("Pas encore planifiée.", "Not planned yet.")}</p>");
         }
         string Day(Google.Protobuf.WellKnownTypes.Timestamp? at) => at is null ? "—" : E(at.ToDateTime().ToString("d MMM yyyy", culture));
-        string Step(string step) => step switch
-        {
-            "planned" => T("au plan", "planned"),
-            "hosting_requested" => T("demandée", "requested"),
-            "hosting_active" => T("hébergement actif", "hosting active"),
-            "data_transferred" => T("données transférées", "data transferred"),
-            "cut_over" => T("basculée", "cut over"),
-            _ => E(step),
-        };
+        string Step(string step) => Labels.CampaignStep(step) is var (fr, en) ? T(fr, en) : E(step);
         html.Append($"<h2>{T("Charges encore à l'étranger", "Workloads still abroad")}</h2><table><thead><tr><th>{T("Charge", "Workload")}</th><th>{T("Organisme", "Agency")}</th>")
             .Append($"<th>{T("Classification", "Classification")}</th><th>{T("Où elle est", "Where it is")}</th><th>{T("Depuis", "Since")}</th><th>{T("Données (Go)", "Data (GB)")}</th>")
             .Append($"<th>{T("Étape", "Step")}</th><th>{T("Date cible", "Target date")}</th><th>{T("Centre", "Facility")}</th></tr></thead><tbody>");

@@ -23,6 +23,18 @@ public static class Labels
         _ => code,
     };
 
+    /// <summary>A campaign workload's step, in French and English (the page and the printed report each pick one).</summary>
+    public static (string Fr, string En) CampaignStep(string code) => code switch
+    {
+        "planned" => ("au plan", "planned"),
+        "hosting_requested" => ("demandée", "requested"),
+        "hosting_active" => ("hébergement actif", "hosting active"),
+        "data_transferred" => ("données transférées", "data transferred"),
+        "cut_over" => ("basculée", "cut over"),
+        "foreign_copy_deleted" => ("copie étrangère supprimée", "foreign copy deleted"),
+        _ => (code, code),
+    };
+
     public static string VmStatus(string code) => code switch
     {
         "pending" or "held" => Language.T("en préparation", "being prepared"),

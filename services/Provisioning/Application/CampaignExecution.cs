@@ -74,10 +74,7 @@ public sealed class CampaignExecution(ProvisioningDbContext db, RequestIntake in
                 skipped.Add(new(workload.Key, $"image « {image} » inconnue du catalogue.", $"image \"{image}\" is not in the catalogue."));
                 continue;
             }
-            var size = workload.Resources;
-            var accelerators = Grpc.VmSpecs.Accelerators(size);
-            var line = new VmLine(null, size[Aes.Contracts.ResourceClasses.Vcpu], size[Aes.Contracts.ResourceClasses.MemoryGib], size[Aes.Contracts.ResourceClasses.StorageGib],
-                image, workload.Count, size[Aes.Contracts.ResourceClasses.PublicIpv4] > 0, accelerators.IsZero ? null : accelerators.ToList());
+            var line = VmLine.Of(null, workload.Resources, image, workload.Count);
             var attempt = workload.LaunchAttempts + 1;
             var request = await intake.SubmitAsync(new SubmitCommand(RequestIdOf(campaignId, workload.Id, attempt), actor, workload.AgencyId, project.ProjectId, [line],
                 workload.Classification, null, workload.PlannedFacilityCode is { } code && facilities.TryGetValue(code, out var facility) ? facility.FacilityId : null,

@@ -15,6 +15,17 @@ public sealed record VmLine(string? Flavour, long Vcpu, long MemoryGib, long Dis
     [JsonIgnore]
     public ResourceVector AcceleratorsPerVm => Accelerators is null ? ResourceVector.Zero : ResourceVector.FromList(Accelerators);
 
+    /// <summary>A line of <paramref name="count"/> VMs of <paramref name="size"/> (one VM, by class: the standard four, the rest its accelerators).</summary>
+    public static VmLine Of(string? flavour, ResourceVector size, string image, int count)
+    {
+        var accelerators = AcceleratorsOf(size);
+        return new VmLine(flavour, size[ResourceClasses.Vcpu], size[ResourceClasses.MemoryGib], size[ResourceClasses.StorageGib], image, count,
+            size[ResourceClasses.PublicIpv4] > 0, accelerators.IsZero ? null : accelerators.ToList());
+    }
+
+    /// <summary>The classes of <paramref name="size"/> beyond the standard four: its GPUs.</summary>
+    public static ResourceVector AcceleratorsOf(ResourceVector size) => ResourceVector.Of(size.NonZero().Where(a => !ResourceClasses.IsStandard(a.Class)));
+
     /// <summary>One VM of the line, every class.</summary>
     [JsonIgnore]
     public ResourceVector SizePerVm => ResourceVector.Standard(Vcpu, MemoryGib, DiskGib, PublicIpv4 ? 1 : 0).Add(AcceleratorsPerVm);

@@ -26,9 +26,7 @@ public static class VmSpecs
                 ?? throw new InvalidFieldException($"{field}.image", new(
                     $"image inconnue ({string.Join(", ", Catalogue.Images.Select(img => img.Code))}).", $"unknown image ({string.Join(", ", Catalogue.Images.Select(img => img.Code))})."));
             var count = Validate.Range(spec.Count, $"{field}.count", 1, (int)Catalogue.MaxVmsPerLine);
-            var accelerators = Accelerators(size);
-            lines.Add(new VmLine(flavourCode, size[ResourceClasses.Vcpu], size[ResourceClasses.MemoryGib], size[ResourceClasses.StorageGib], image.Code, count,
-                size[ResourceClasses.PublicIpv4] == 1, accelerators.IsZero ? null : accelerators.ToList()));
+            lines.Add(VmLine.Of(flavourCode, size, image.Code, count));
         }
         if (lines.Sum(l => l.Count) > Catalogue.MaxVmsPerRequest)
         {
@@ -83,7 +81,7 @@ public static class VmSpecs
             }
             Bounded(listed[resourceClass], AmountField(resourceClass), max);
         }
-        var devices = Accelerators(listed);
+        var devices = VmLine.AcceleratorsOf(listed);
         if (devices.NonZero().Sum(d => d.Amount) > Catalogue.MaxAcceleratorsPerVm)
         {
             throw new InvalidFieldException(AmountField(devices.Classes.MaxBy(c => ByClassInput.IndexOf(given, c))!), new(
@@ -102,9 +100,6 @@ public static class VmSpecs
         value is >= 1 && value <= max
             ? value
             : throw new InvalidFieldException(field, new($"doit être entre 1 et {max}.", $"must be between 1 and {max}."));
-
-    /// <summary>The classes beyond the standard four.</summary>
-    public static ResourceVector Accelerators(ResourceVector size) => ResourceVector.Of(size.NonZero().Where(a => !ResourceClasses.IsStandard(a.Class)));
 
     public static IEnumerable<V1.ResourceAmount> ToMessages(ResourceVector amounts) =>
         amounts.NonZero().InDisplayOrder(a => a.Class).Select(a => new V1.ResourceAmount { ResourceClass = a.Class, Amount = a.Amount });
