@@ -116,7 +116,7 @@ public static class AesCommandLine
             };
             submit.SetAction((parse, cancellationToken) => Signed(parse, token => RequestCommands.SubmitAsync(EndpointsFor(parse, token), new SubmitOptions(
                 parse.GetValue(submitAgency)!, parse.GetValue(project)!, parse.GetValue(classification)!, parse.GetValue(flavour),
-                parse.GetValue(vcpu), parse.GetValue(memory), parse.GetValue(disk), parse.GetValue(image)!, parse.GetValue(count),
+                [("vcpu", parse.GetValue(vcpu)), ("memory_gib", parse.GetValue(memory)), ("storage_gib", parse.GetValue(disk))], parse.GetValue(image)!, parse.GetValue(count),
                 parse.GetValue(ipv4), parse.GetValue(justification)!, parse.GetValue(deadline), parse.GetValue(keys) ?? [], parse.GetValue(userData),
                 parse.GetValue(devices) ?? []),
                 console, cancellationToken)));

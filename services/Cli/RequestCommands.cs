@@ -64,9 +64,7 @@ public static class RequestCommands
                 + "--gpu is for a custom size: a GPU flavour (g1.a100) brings its own");
         }
         var vm = new VmSpec { Flavour = options.Flavour ?? "", Image = options.Image, Count = options.Count };
-        vm.Resources.AddRange(options.Flavour is null
-            ? SizeByClass(options.Vcpu, options.MemoryGib, options.DiskGib, options.PublicIpv4, gpus.Where(g => g.Value > 0))
-            : SizeByClass(options.PublicIpv4));
+        vm.Resources.AddRange(SizeByClass(options.Flavour is null ? options.CustomSize.Concat(gpus.Where(g => g.Value > 0)) : [], options.PublicIpv4));
         request.Vms.Add(vm);
         var submitted = await endpoints.Provisioning().SubmitRequestAsync(request, cancellationToken: cancellationToken);
         console.MarkupLine($"[green]Soumise / submitted:[/] {submitted.Id} ({Markup.Escape(submitted.Status)})");
@@ -74,16 +72,11 @@ public static class RequestCommands
     }
 
     /// <summary>
-    /// A custom size by class: vCPU, memory and disk even at 0, so that the service names what is missing, then its GPUs,
-    /// and a public address only when asked for.
+    /// One VM's size by class: a custom size's classes as given (vCPU, memory and disk even at 0, so that the service names what
+    /// is missing; its GPUs), none beside a flavour, which brings its own; a public address only when asked for.
     /// </summary>
-    public static IEnumerable<ResourceAmount> SizeByClass(long vcpu, long memoryGib, long diskGib, bool publicIpv4, IEnumerable<(string Class, long Value)> devices) =>
-        new[] { ("vcpu", vcpu), ("memory_gib", memoryGib), ("storage_gib", diskGib) }.Concat(devices)
-            .Select(a => new ResourceAmount { ResourceClass = a.Item1, Amount = a.Item2 }).Concat(SizeByClass(publicIpv4));
-
-    /// <summary>Beside a flavour, which brings its own size: a public address only when asked for.</summary>
-    public static IEnumerable<ResourceAmount> SizeByClass(bool publicIpv4) =>
-        publicIpv4 ? [new ResourceAmount { ResourceClass = "public_ipv4", Amount = 1 }] : [];
+    public static IEnumerable<ResourceAmount> SizeByClass(IEnumerable<(string Class, long Value)> custom, bool publicIpv4) =>
+        custom.Concat(publicIpv4 ? [("public_ipv4", 1L)] : []).Select(a => new ResourceAmount { ResourceClass = a.Item1, Amount = a.Item2 });
 
     public static async Task<int> DecideAsync(Endpoints endpoints, string requestId, string? rejectReason, IAnsiConsole console, CancellationToken cancellationToken)
     {
@@ -106,7 +99,7 @@ public static class RequestCommands
 }
 
 public sealed record SubmitOptions(
-    string Agency, string Project, string Classification, string? Flavour, long Vcpu, long MemoryGib, long DiskGib,
+    string Agency, string Project, string Classification, string? Flavour, IReadOnlyList<(string Class, long Value)> CustomSize,
     string Image, int Count, bool PublicIpv4, string Justification, DateTime Deadline, IReadOnlyList<string> SshKeys, FileInfo? UserData,
     IReadOnlyList<string> Gpus);
 

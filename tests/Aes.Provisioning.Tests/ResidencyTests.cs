@@ -104,15 +104,30 @@ public sealed class ResidencyTests
     }
 
     [Fact]
-    public void Auto_approval_never_covers_strategic_data_and_keeps_to_its_limits()
+    public void Auto_approval_never_covers_strategic_data_and_keeps_to_its_limits_by_class()
     {
-        var policy = new AutoApprovalPolicy { StateCode = "ML", Enabled = true, MaxVcpu = 8, Classifications = "strategic,internal,public" };
+        static ResourceVector Size(long vcpu, long memoryGib = 4, long gpus = 0) =>
+            ResourceVector.Standard(vcpu, memoryGib, 40, 1).Add(ResourceVector.Of(("gpu_a100_80g", gpus)));
+        var policy = new AutoApprovalPolicy
+        {
+            StateCode = "ML", Enabled = true, MaxPerRequest = ResourceVector.Of(("vcpu", 8), ("memory_gib", 32)), Classifications = "strategic,internal,public",
+        };
 
-        Assert.False(policy.Approves(Classification.Strategic, 1, ResourceVector.Zero));
-        Assert.True(policy.Approves(Classification.Internal, 8, ResourceVector.Zero));
-        Assert.False(policy.Approves(Classification.Internal, 9, ResourceVector.Zero));
-        Assert.False(policy.Approves(Classification.Sensitive, 1, ResourceVector.Zero));
-        Assert.False(policy.Approves(Classification.Internal, 8, ResourceVector.Of(("gpu_a100_80g", 1)))); // GPUs always go to a person
-        Assert.False(new AutoApprovalPolicy { StateCode = "ML", Enabled = false, MaxVcpu = 8, Classifications = "internal" }.Approves(Classification.Internal, 1, ResourceVector.Zero));
+        Assert.False(policy.Approves(Classification.Strategic, Size(1)));
+        Assert.True(policy.Approves(Classification.Internal, Size(8, memoryGib: 32)));
+        Assert.False(policy.Approves(Classification.Internal, Size(9)));
+        Assert.False(policy.Approves(Classification.Internal, Size(2, memoryGib: 33)));
+        Assert.True(policy.Approves(Classification.Internal, ResourceVector.Standard(2, 4, 60_000, 1))); // storage and addresses left out: not bounded
+        Assert.False(policy.Approves(Classification.Sensitive, Size(1)));
+        Assert.False(policy.Approves(Classification.Internal, Size(8, gpus: 1))); // a GPU class left out goes to a person
+        Assert.False(policy.Approves(Classification.Internal, Size(1).Add(ResourceVector.Of(("gpu_l40s", 1))))); // so does a class added tomorrow
+
+        var withGpus = new AutoApprovalPolicy
+        {
+            StateCode = "ML", Enabled = true, MaxPerRequest = ResourceVector.Of(("vcpu", 24), ("gpu_a100_80g", 2)), Classifications = "internal",
+        };
+        Assert.True(withGpus.Approves(Classification.Internal, Size(12, gpus: 2)));
+        Assert.False(withGpus.Approves(Classification.Internal, Size(12, gpus: 3)));
+        Assert.False(new AutoApprovalPolicy { StateCode = "ML", Enabled = false, MaxPerRequest = ResourceVector.Of(("vcpu", 8)), Classifications = "internal" }.Approves(Classification.Internal, Size(1)));
     }
 }

@@ -1,3 +1,4 @@
+using Aes.Provisioning.Domain;
 using Aes.Contracts;
 using Aes.Provisioning.Grpc;
 using Aes.ServiceDefaults.Errors;
@@ -28,15 +29,15 @@ public sealed class VmSpecTests
         Assert.Equal(ResourceVector.Standard(12, 96, 400, 1).Add(ResourceVector.Of(("gpu_a100_80g", 1))), line.SizePerVm);
         var alike = Spec(("gpu_a100_80g", 1), ("vcpu", 12), ("memory_gib", 96), ("storage_gib", 400));
         alike.Flavour = "g1.a100";
-        Assert.Equal(ResourceVector.Of(("gpu_a100_80g", 1)), Assert.Single(VmSpecs.Lines([alike], Known)).AcceleratorsPerVm);
+        Assert.Equal(ResourceVector.Of(("gpu_a100_80g", 1)), Assert.Single(VmSpecs.Lines([alike], Known)).SizePerVm.Accelerators());
     }
 
     [Fact]
     public void A_size_given_by_class_alone_carries_its_gpus_and_its_address()
     {
         var line = Assert.Single(VmSpecs.Lines([Spec(("vcpu", 8), ("memory_gib", 64), ("storage_gib", 100), ("gpu_l40s", 2), ("public_ipv4", 1))], Known));
-        Assert.Equal((8L, 64L, 100L, true, 2), (line.Vcpu, line.MemoryGib, line.DiskGib, line.PublicIpv4, line.Count));
-        Assert.Equal(ResourceVector.Of(("gpu_l40s", 2)), line.AcceleratorsPerVm);
+        Assert.Equal((ResourceVector.Standard(8, 64, 100, 1).Add(ResourceVector.Of(("gpu_l40s", 2))), 2), (line.SizePerVm, line.Count));
+        Assert.Equal(ResourceVector.Of(("gpu_l40s", 2)), line.SizePerVm.Accelerators());
     }
 
     [Fact]
@@ -44,8 +45,8 @@ public sealed class VmSpecTests
     {
         var flavourWithAddress = Spec(("public_ipv4", 1));
         flavourWithAddress.Flavour = "g1.a100";
-        Assert.True(Assert.Single(VmSpecs.Lines([flavourWithAddress], Known)).PublicIpv4);
-        Assert.False(Assert.Single(VmSpecs.Lines([Spec(("vcpu", 2), ("memory_gib", 4), ("storage_gib", 10))], Known)).PublicIpv4);
+        Assert.True(Assert.Single(VmSpecs.Lines([flavourWithAddress], Known)).SizePerVm.HasPublicAddress());
+        Assert.False(Assert.Single(VmSpecs.Lines([Spec(("vcpu", 2), ("memory_gib", 4), ("storage_gib", 10))], Known)).SizePerVm.HasPublicAddress());
     }
 
     [Fact]

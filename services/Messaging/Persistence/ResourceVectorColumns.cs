@@ -19,6 +19,12 @@ public static class ResourceVectorColumns
     public static ComplexTypePropertyBuilder<ResourceVector> ByClass(this ComplexTypePropertyBuilder<ResourceVector> property) =>
         property.HasMaxLength(MaxLength).HasConversion(amounts => amounts.ToJson(), json => ResourceVector.FromJson(json), Comparer);
 
+    /// <summary>The same for a value that may be absent (a resize's target): null stays NULL, never passed to the conversion.</summary>
+    public static PropertyBuilder<ResourceVector?> OptionalByClass(this PropertyBuilder<ResourceVector?> property) =>
+        property.HasMaxLength(MaxLength).HasConversion(amounts => amounts!.ToJson(), json => ResourceVector.FromJson(json), OptionalComparer);
+
+    private static readonly ValueComparer<ResourceVector?> OptionalComparer = new((a, b) => a == b, v => v == null ? 0 : v.GetHashCode());
+
     private static readonly ValueComparer<ResourceVector> Comparer = new((a, b) => a == b, v => v.GetHashCode());
 
     /// <summary>
@@ -30,9 +36,26 @@ public static class ResourceVectorColumns
     public static void FoldIntoOne(MigrationBuilder migrationBuilder, string table, string target, params (string Class, string Column)[] columns)
     {
         migrationBuilder.AddColumn<string>(name: target, table: table, maxLength: MaxLength, nullable: false, defaultValue: "");
-        var members = string.Join(" || ", columns.Select(c => $"COALESCE('\"{c.Class}\":' || NULLIF(\"{c.Column}\", 0) || ',', '')"));
-        migrationBuilder.Sql($"UPDATE \"{table}\" SET \"{target}\" = '{{' || rtrim({members}, ',') || '}}';");
-        foreach (var (_, column) in columns)
+        migrationBuilder.Sql($"UPDATE \"{table}\" SET \"{target}\" = {JsonOf(columns.Select(c => (c.Class, $"\"{c.Column}\"")))};");
+        DropColumns(migrationBuilder, table, columns.Select(c => c.Column));
+    }
+
+    /// <summary>
+    /// The SQL, on PostgreSQL and SQLite alike, of one by-class value built from <paramref name="members"/> (a class and the
+    /// expression of its amount; zeros left out) and, when named, the members a by-class column already holds.
+    /// </summary>
+    public static string JsonOf(IEnumerable<(string Class, string Amount)> members, string? byClassColumn = null)
+    {
+        var parts = string.Join(" || ", members.Select(m => $"COALESCE('\"{m.Class}\":' || NULLIF({m.Amount}, 0) || ',', '')"));
+        var held = byClassColumn is null ? ""
+            : $" || CASE WHEN length(\"{byClassColumn}\") > 2 THEN substr(\"{byClassColumn}\", 2, length(\"{byClassColumn}\") - 2) ELSE '' END";
+        return $"'{{' || rtrim({parts}{held}, ',') || '}}'";
+    }
+
+    /// <summary>Drops columns by hand, for the same reason as <see cref="FoldIntoOne"/>.</summary>
+    public static void DropColumns(MigrationBuilder migrationBuilder, string table, IEnumerable<string> columns)
+    {
+        foreach (var column in columns)
         {
             migrationBuilder.Sql($"ALTER TABLE \"{table}\" DROP COLUMN \"{column}\";");
         }

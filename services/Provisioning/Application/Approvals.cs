@@ -22,7 +22,7 @@ public sealed class AutoApproval(ProvisioningDbContext db)
 
     private async Task<bool> PolicyApprovesAsync(string stateCode, HostingRequest request, CancellationToken cancellationToken) =>
         await db.AutoApprovalPolicies.AsNoTracking().FirstOrDefaultAsync(p => p.StateCode == stateCode, cancellationToken) is { } policy
-        && policy.Approves(request.Classification, request.TotalVcpu, request.TotalAccelerators);
+        && policy.Approves(request.Classification, request.Total);
 }
 
 /// <summary>The approval chain: the home state's operator, then, across a border, the host state's.</summary>

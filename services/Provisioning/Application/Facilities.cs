@@ -1,3 +1,4 @@
+using Aes.Contracts;
 using Aes.ServiceDefaults.Paging;
 using System.Text.RegularExpressions;
 using Aes.Provisioning.Drivers;
@@ -153,7 +154,8 @@ public sealed partial class Facilities(
         }
         return (facility, driver,
             await db.CatalogueStates.AsNoTracking().FirstOrDefaultAsync(s => s.FacilityId == facilityId, cancellationToken),
-            await db.FacilityFlavours.AsNoTracking().Where(f => f.FacilityId == facilityId).OrderBy(f => f.Vcpu).ThenBy(f => f.MemoryGib).ThenBy(f => f.NativeName).ToListAsync(cancellationToken),
+            (await db.FacilityFlavours.AsNoTracking().Where(f => f.FacilityId == facilityId).ToListAsync(cancellationToken))
+                .OrderBy(f => f.Shape[ResourceClasses.Vcpu]).ThenBy(f => f.Shape[ResourceClasses.MemoryGib]).ThenBy(f => f.NativeName, StringComparer.Ordinal).ToList(),
             await db.FacilityImages.AsNoTracking().Where(i => i.FacilityId == facilityId).OrderBy(i => i.NativeName).ToListAsync(cancellationToken));
     }
 
@@ -178,11 +180,11 @@ public sealed partial class Facilities(
             var marketplace = Catalogue.Flavours.FirstOrDefault(f => f.Code == code.Trim())
                 ?? throw new InvalidFieldException("code", new($"gabarit inconnu ({string.Join(", ", Catalogue.Flavours.Select(f => f.Code))}).",
                     $"unknown flavour ({string.Join(", ", Catalogue.Flavours.Select(f => f.Code))})."));
-            if ((marketplace.Vcpu, marketplace.MemoryGib, marketplace.DiskGib) != (flavour.Vcpu, flavour.MemoryGib, flavour.DiskGib))
+            if (marketplace.PerVm.ServerShape() != flavour.Shape)
             {
+                var (ours, theirs) = (marketplace.PerVm.Describe(), flavour.Shape.Describe());
                 throw new InvalidFieldException("code", new(
-                    $"{marketplace.Code} vaut {marketplace.Vcpu} vCPU, {marketplace.MemoryGib} Gio, {marketplace.DiskGib} Gio ; {flavour.NativeName} vaut {flavour.Vcpu} vCPU, {flavour.MemoryGib} Gio, {flavour.DiskGib} Gio.",
-                    $"{marketplace.Code} is {marketplace.Vcpu} vCPU, {marketplace.MemoryGib} GiB, {marketplace.DiskGib} GiB; {flavour.NativeName} is {flavour.Vcpu} vCPU, {flavour.MemoryGib} GiB, {flavour.DiskGib} GiB."));
+                    $"{marketplace.Code} vaut {ours.Fr} ; {flavour.NativeName} vaut {theirs.Fr}.", $"{marketplace.Code} is {ours.En}; {flavour.NativeName} is {theirs.En}."));
             }
             flavour.Code = marketplace.Code;
         }
@@ -317,7 +319,7 @@ public sealed partial class DeclaredConnections(
                 foreach (var flavour in await db.FacilityFlavours.Where(f => f.FacilityId == facility.FacilityId && f.Code == null).ToListAsync(cancellationToken))
                 {
                     if (Catalogue.Flavours.FirstOrDefault(f => f.Code == flavour.NativeName) is { } same
-                        && (same.Vcpu, same.MemoryGib, same.DiskGib) == (flavour.Vcpu, flavour.MemoryGib, flavour.DiskGib))
+                        && same.PerVm.ServerShape() == flavour.Shape)
                     {
                         flavour.Code = same.Code;
                     }

@@ -7,12 +7,12 @@ namespace Aes.Provisioning.Application;
 public sealed record FacilityOfferView(bool AnySize, IReadOnlyList<FacilityFlavour> Flavours, IReadOnlyList<FacilityImage> Images)
 {
     /// <summary>
-    /// The facility's flavour for a VM of <paramref name="size"/> with <paramref name="accelerators"/>: the one mapped to its marketplace
+    /// The facility's flavour for a VM of <paramref name="size"/> (its server shape and devices): the one mapped to its marketplace
     /// flavour first, else any of that size. A facility flavour's accelerators are those of the marketplace flavour its operators
     /// mapped it to (a GPU flavour's devices are in its extra specs, which only they can read as classes).
     /// </summary>
-    public FacilityFlavour? FlavourFor(FacilitySize size, ResourceVector accelerators, string? code) =>
-        Flavours.Where(f => (f.Vcpu, f.MemoryGib, f.DiskGib) == (size.Vcpu, size.MemoryGib, size.DiskGib) && AcceleratorsOf(f) == accelerators)
+    public FacilityFlavour? FlavourFor(ResourceVector size, string? code) =>
+        Flavours.Where(f => f.Shape == size.ServerShape() && AcceleratorsOf(f) == size.Accelerators())
             .OrderByDescending(f => f.Code == code).ThenBy(f => f.NativeName, StringComparer.Ordinal).FirstOrDefault();
 
     private static ResourceVector AcceleratorsOf(FacilityFlavour flavour) =>
@@ -32,11 +32,12 @@ public sealed record FacilityOfferView(bool AnySize, IReadOnlyList<FacilityFlavo
             {
                 return (false, $"{facilityCode} n'offre pas l'image {line.Image}.", $"{facilityCode} does not offer the image {line.Image}.");
             }
-            if (!AnySize && FlavourFor(new FacilitySize(line.Vcpu, line.MemoryGib, line.DiskGib), line.AcceleratorsPerVm, line.Flavour) is null)
+            if (!AnySize && FlavourFor(line.SizePerVm, line.Flavour) is null)
             {
-                var devices = line.AcceleratorsPerVm.IsZero ? "" : $", {line.AcceleratorsPerVm}";
-                return (false, $"{facilityCode} n'offre pas de gabarit de {line.Vcpu} vCPU, {line.MemoryGib} Gio, {line.DiskGib} Gio{devices}.",
-                    $"{facilityCode} offers no flavour of {line.Vcpu} vCPU, {line.MemoryGib} GiB, {line.DiskGib} GiB{devices}.");
+                var accelerators = line.SizePerVm.Accelerators();
+                var devices = accelerators.IsZero ? "" : $", {accelerators}";
+                var (fr, en) = line.SizePerVm.Describe();
+                return (false, $"{facilityCode} n'offre pas de gabarit de {fr}{devices}.", $"{facilityCode} offers no flavour of {en}{devices}.");
             }
         }
         return (true, "", "");
@@ -66,25 +67,25 @@ public sealed partial class FacilityCatalogues(ProvisioningDbContext db, Facilit
     public static FacilityOfferView Simulated(Guid facilityId) => new(true,
         Catalogue.Flavours.Select(f => new FacilityFlavour
         {
-            FacilityId = facilityId, NativeId = f.Code, NativeName = f.Code, Vcpu = f.Vcpu, MemoryGib = f.MemoryGib, DiskGib = f.DiskGib, Code = f.Code, Present = true,
+            FacilityId = facilityId, NativeId = f.Code, NativeName = f.Code, Shape = f.PerVm.ServerShape(), Code = f.Code, Present = true,
         }).ToList(),
         Catalogue.Images.Select(i => new FacilityImage { FacilityId = facilityId, NativeId = i.Code, NativeName = i.Name, Code = i.Code, Present = true }).ToList());
 
     /// <summary>The facility's own ids to build a VM of this size and image with; refused when it no longer offers them.</summary>
-    public async Task<(string Flavour, string Image)> NativeIdsAsync(FacilityTarget facility, FacilitySize size, ResourceVector accelerators, string? flavourCode,
+    public async Task<(string Flavour, string Image)> NativeIdsAsync(FacilityTarget facility, ResourceVector size, string? flavourCode,
         string imageCode, CancellationToken cancellationToken)
     {
         var offer = await OfferAsync(facility, cancellationToken);
         var image = offer.ImageFor(imageCode)
             ?? throw new FacilityDriverException($"{facility.FacilityCode} no longer offers the image {imageCode}");
-        if (offer.FlavourFor(size, accelerators, flavourCode) is { } flavour)
+        if (offer.FlavourFor(size, flavourCode) is { } flavour)
         {
             return (flavour.NativeId, image.NativeId);
         }
-        var devices = string.Concat(accelerators.NonZero().Select(a => $"-{a.Amount}x{a.Class}"));
+        var devices = string.Concat(size.Accelerators().NonZero().Select(a => $"-{a.Amount}x{a.Class}"));
         return offer.AnySize
-            ? ($"custom-{size.Vcpu}-{size.MemoryGib}-{size.DiskGib}{devices}", image.NativeId)
-            : throw new FacilityDriverException($"{facility.FacilityCode} no longer offers a flavour of {size.Vcpu} vCPU, {size.MemoryGib} GiB, {size.DiskGib} GiB{devices}");
+            ? ($"custom-{string.Join('-', VmSizes.ServerClasses.Select(c => size[c]))}{devices}", image.NativeId)
+            : throw new FacilityDriverException($"{facility.FacilityCode} no longer offers a flavour of {size.Describe().En}{devices}");
     }
 
     /// <summary>Reads the facility's flavours and images from its cloud into its catalogue; what it no longer lists stops being offered.</summary>
@@ -119,7 +120,7 @@ public sealed partial class FacilityCatalogues(ProvisioningDbContext db, Facilit
                 row = new FacilityFlavour { FacilityId = facility.FacilityId, NativeId = native.Id, NativeName = native.Name, Code = simulated ? native.Id : null };
                 db.FacilityFlavours.Add(row);
             }
-            (row.NativeName, row.Vcpu, row.MemoryGib, row.DiskGib, row.Present, row.SeenAt) = (native.Name, native.Size.Vcpu, native.Size.MemoryGib, native.Size.DiskGib, true, now);
+            (row.NativeName, row.Shape, row.Present, row.SeenAt) = (native.Name, native.Shape.ServerShape(), true, now);
         }
         foreach (var gone in flavours.Values)
         {

@@ -181,9 +181,9 @@ public sealed partial class Reconciliation(
                     ($"le serveur {server.ServerId} tourne dans {facility.FacilityCode} ; la place de marché le compte éteint",
                      $"server {server.ServerId} is running in {facility.FacilityCode}; the marketplace counts it stopped"),
                 _ when vm.Status is VmStatus.Active or VmStatus.Stopped && server.State is ServerState.Active or ServerState.Stopped
-                    && server.Size != new FacilitySize(vm.Vcpu, vm.MemoryGib, vm.DiskGib) =>
-                    ($"le serveur {server.ServerId} a {server.Size.Vcpu} vCPU, {server.Size.MemoryGib} Gio, {server.Size.DiskGib} Gio ; la place de marché compte {vm.Vcpu} vCPU, {vm.MemoryGib} Gio, {vm.DiskGib} Gio",
-                     $"server {server.ServerId} has {server.Size.Vcpu} vCPU, {server.Size.MemoryGib} GiB, {server.Size.DiskGib} GiB; the marketplace counts {vm.Vcpu} vCPU, {vm.MemoryGib} GiB, {vm.DiskGib} GiB"),
+                    && server.Shape != vm.Size.ServerShape() =>
+                    ($"le serveur {server.ServerId} a {server.Shape.Describe().Fr} ; la place de marché compte {vm.Size.Describe().Fr}",
+                     $"server {server.ServerId} has {server.Shape.Describe().En}; the marketplace counts {vm.Size.Describe().En}"),
                 _ => ((string, string)?)null,
             };
             if (differs is { } detail)
@@ -214,9 +214,9 @@ public sealed partial class Reconciliation(
         vm = request.Vms.Single(v => v.Id == vm.Id);
         await Placement.ReleaseClaimAsync(quota, vm.ClaimId!.Value, "lost", cancellationToken);
         (vm.Status, vm.LostAt, vm.DecommissionedAt) = (VmStatus.Lost, now, now);
-        (vm.TargetVcpu, vm.TargetMemoryGib, vm.TargetDiskGib, vm.ResizeGrown, vm.ResizeAskedAt) = (null, null, null, false, null);
+        (vm.TargetSize, vm.ResizeGrown, vm.ResizeAskedAt) = (null, false, null);
         db.AddToOutbox(new VmDecommissioned(vm.Id, request.Id, vm.AgencyId, vm.AgencyStateCode, facility.FacilityId, request.FacilityStateCode!,
-            vm.Resources().ToList(), vm.ActivatedAt ?? now, now), now);
+            vm.Size.ToList(), vm.ActivatedAt ?? now, now), now);
         if (request.Status == RequestStatus.Active && request.Vms.All(v => v.Status is VmStatus.Decommissioned or VmStatus.Removed or VmStatus.Lost))
         {
             db.MoveTo(request, RequestStatus.Decommissioned, "toutes les VM sont perdues ou décommissionnées.", "every VM is lost or decommissioned.", now);

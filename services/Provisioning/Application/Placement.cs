@@ -93,9 +93,9 @@ public sealed partial class Placement(
         }
         var costs = await MonthlyCostsAsync(request, verdicts.Values.Select(v => (v.Facility.FacilityId, v.Verdict.AgreementId)), now, cancellationToken);
         // GPUs are placed only where they can be billed: billing refuses usage of a class no price covers.
-        if (!request.TotalAccelerators.IsZero)
+        if (!request.Total.Accelerators().IsZero)
         {
-            var devices = string.Join(", ", request.TotalAccelerators.Classes);
+            var devices = string.Join(", ", request.Total.Accelerators().Classes);
             foreach (var (id, (facility, verdict)) in verdicts.Where(v => v.Value.Verdict.Allowed && costs.GetValueOrDefault(v.Key) is null).ToList())
             {
                 verdicts[id] = (facility, new ResidencyVerdict(false, verdict.AgreementId,
@@ -115,7 +115,7 @@ public sealed partial class Placement(
         var candidates = await quota.ListCandidatesAsync(new Q.ListCandidatesRequest
         {
             AgencyId = request.AgencyId.ToString(),
-            VmByClass = { QuotaAmounts.Of(request.TotalResources()) },
+            VmByClass = { QuotaAmounts.Of(request.Total) },
             Count = 1,
             FacilityIds = { allowed.Select(a => a.Facility.FacilityId.ToString()) },
             Limit = 50,
@@ -129,7 +129,7 @@ public sealed partial class Placement(
             .ToList();
         if (!candidates.QuotaFits)
         {
-            return new PlacementOptions(considered, [], QuotaShort(request.TotalResources(), QuotaAmounts.From(candidates.QuotaHeadroomByClass)));
+            return new PlacementOptions(considered, [], QuotaShort(request.Total, QuotaAmounts.From(candidates.QuotaHeadroomByClass)));
         }
 
         var ranked = candidates.Candidates
@@ -138,7 +138,7 @@ public sealed partial class Placement(
             .ThenByDescending(c => request.PreferredStateCode == c.Facility.Facility.StateCode)
             .ThenByDescending(c => c.Facility.Facility.StateCode == request.AgencyStateCode)
             .ThenBy(c => costs.GetValueOrDefault(c.Facility.Facility.FacilityId) ?? long.MaxValue)
-            .ThenBy(c => HoldsOtherAccelerators(c.Candidate, request.TotalAccelerators))
+            .ThenBy(c => HoldsOtherAccelerators(c.Candidate, request.Total.Accelerators()))
             .ThenByDescending(c => c.Candidate.VmsThatFit)
             .ThenBy(c => c.Facility.Facility.Code)
             .Select(c => (c.Candidate, c.Facility.Facility, c.Facility.Verdict.AgreementId))
@@ -186,7 +186,7 @@ public sealed partial class Placement(
                 {
                     ClaimId = vm.ClaimId!.Value.ToString(), AgencyId = request.AgencyId.ToString(), PoolId = poolId.ToString(),
                     AgreementId = agreementId?.ToString() ?? "",
-                    AmountsByClass = { QuotaAmounts.Of(vm.Resources()) },
+                    AmountsByClass = { QuotaAmounts.Of(vm.Size) },
                     ExpiresAt = Timestamp.FromDateTime(expiresAt), Reference = $"request {request.Id}",
                     ActorUserId = request.SubmittedBy.ToString(),
                 }, cancellationToken: cancellationToken);
@@ -262,7 +262,7 @@ public sealed partial class Placement(
         HostingRequest request, IEnumerable<(Guid FacilityId, Guid? AgreementId)> facilities, DateTime now, CancellationToken cancellationToken)
     {
         var prices = await PriceBook.LoadAsync(db, now, cancellationToken);
-        var size = request.TotalResources();
+        var size = request.Total;
         return facilities.ToDictionary(f => f.FacilityId, f => prices.MonthlyXof(f.FacilityId, f.AgreementId, size));
     }
 

@@ -5,30 +5,15 @@ using Aes.Contracts.Provisioning;
 
 namespace Aes.Provisioning.Application;
 
-/// <summary>
-/// One line of a request as submitted: <see cref="Count"/> VMs of one size and image; <see cref="Accelerators"/>: each VM's classes
-/// beyond the standard four (its GPUs), absent in lines kept before classes.
-/// </summary>
-public sealed record VmLine(string? Flavour, long Vcpu, long MemoryGib, long DiskGib, string Image, int Count, bool PublicIpv4,
-    IReadOnlyList<ResourceAmount>? Accelerators = null)
+/// <summary>One line of a request as submitted: <see cref="Count"/> VMs of one size (each VM's, every class, ADR 052) and image.</summary>
+public sealed record VmLine(string? Flavour, IReadOnlyList<ResourceAmount> Resources, string Image, int Count)
 {
-    [JsonIgnore]
-    public ResourceVector AcceleratorsPerVm => Accelerators is null ? ResourceVector.Zero : ResourceVector.FromList(Accelerators);
-
-    /// <summary>A line of <paramref name="count"/> VMs of <paramref name="size"/> (one VM, by class: the standard four, the rest its accelerators).</summary>
-    public static VmLine Of(string? flavour, ResourceVector size, string image, int count)
-    {
-        var accelerators = AcceleratorsOf(size);
-        return new VmLine(flavour, size[ResourceClasses.Vcpu], size[ResourceClasses.MemoryGib], size[ResourceClasses.StorageGib], image, count,
-            size[ResourceClasses.PublicIpv4] > 0, accelerators.IsZero ? null : accelerators.ToList());
-    }
-
-    /// <summary>The classes of <paramref name="size"/> beyond the standard four: its GPUs.</summary>
-    public static ResourceVector AcceleratorsOf(ResourceVector size) => ResourceVector.Of(size.NonZero().Where(a => !ResourceClasses.IsStandard(a.Class)));
+    /// <summary>A line of <paramref name="count"/> VMs of <paramref name="size"/> (one VM, by class).</summary>
+    public static VmLine Of(string? flavour, ResourceVector size, string image, int count) => new(flavour, size.ToList(), image, count);
 
     /// <summary>One VM of the line, every class.</summary>
     [JsonIgnore]
-    public ResourceVector SizePerVm => ResourceVector.Standard(Vcpu, MemoryGib, DiskGib, PublicIpv4 ? 1 : 0).Add(AcceleratorsPerVm);
+    public ResourceVector SizePerVm => ResourceVector.FromList(Resources);
 }
 
 public sealed record SubmitCommand(
@@ -45,22 +30,9 @@ public static class RequestTransitions
     public static IReadOnlyList<VmLine> Lines(this HostingRequest request) =>
         JsonSerializer.Deserialize<List<VmLine>>(request.VmLinesJson, Json) ?? [];
 
-    /// <summary>The request's VMs together in the standard classes (the shape drivers build from; disk is storage).</summary>
-    public static ResourceVector Total(this HostingRequest request) =>
-        ResourceVector.Standard(request.TotalVcpu, request.TotalMemoryGib, request.TotalDiskGib, request.TotalPublicIpv4);
-
-    /// <summary>The VM's shape in the standard classes (disk is storage, a public address is one IPv4).</summary>
-    public static ResourceVector Size(this VmRecord vm) => ResourceVector.Standard(vm.Vcpu, vm.MemoryGib, vm.DiskGib, vm.PublicIpv4 ? 1 : 0);
-
-    /// <summary>The accelerators of every VM of <paramref name="lines"/>, by class.</summary>
-    public static ResourceVector TotalAccelerators(IEnumerable<VmLine> lines) =>
-        lines.Aggregate(ResourceVector.Zero, (sum, line) => sum.Add(line.AcceleratorsPerVm.Map(perVm => perVm * line.Count)));
-
-    /// <summary>The request's VMs together, every class (GPUs included).</summary>
-    public static ResourceVector TotalResources(this HostingRequest request) => request.Total().Add(request.TotalAccelerators);
-
-    /// <summary>The VM's size, every class (GPUs included).</summary>
-    public static ResourceVector Resources(this VmRecord vm) => vm.Size().Add(vm.Accelerators);
+    /// <summary>Every VM of <paramref name="lines"/> together, every class.</summary>
+    public static ResourceVector Total(IEnumerable<VmLine> lines) =>
+        lines.Aggregate(ResourceVector.Zero, (total, line) => total.Add(line.SizePerVm.Map(perVm => perVm * line.Count)));
 
     /// <summary>Moves the request to <paramref name="status"/> with its reason, and announces it through the outbox.</summary>
     public static void MoveTo(this ProvisioningDbContext db, HostingRequest request, RequestStatus status, string reasonFr, string reasonEn, DateTime now)
@@ -122,8 +94,7 @@ public sealed class RequestIntake(ProvisioningDbContext db, Access access, SshKe
                 {
                     Id = Guid.CreateVersion7(), RequestId = command.RequestId, AgencyId = agency.AgencyId, AgencyStateCode = agency.StateCode,
                     Name = VmNames.For(agency.Code, command.RequestId, index + 1, n),
-                    Flavour = line.Flavour, Vcpu = line.Vcpu, MemoryGib = line.MemoryGib, DiskGib = line.DiskGib,
-                    PublicIpv4 = line.PublicIpv4, Image = line.Image, Accelerators = line.AcceleratorsPerVm,
+                    Flavour = line.Flavour, Size = line.SizePerVm, Image = line.Image,
                 });
             }
         }
@@ -133,8 +104,7 @@ public sealed class RequestIntake(ProvisioningDbContext db, Access access, SshKe
             SubmittedBy = command.ActorUserId, Classification = command.Classification, PreferredStateCode = command.PreferredStateCode,
             PreferredFacilityId = command.PreferredFacilityId, Justification = command.Justification, Deadline = command.Deadline,
             VmLinesJson = RequestTransitions.Serialize(command.Lines),
-            TotalVcpu = vms.Sum(v => v.Vcpu), TotalMemoryGib = vms.Sum(v => v.MemoryGib), TotalDiskGib = vms.Sum(v => v.DiskGib),
-            TotalPublicIpv4 = vms.Count(v => v.PublicIpv4), TotalAccelerators = RequestTransitions.TotalAccelerators(command.Lines),
+            Total = RequestTransitions.Total(command.Lines),
             SubmittedAt = now, UpdatedAt = now, NextStepAt = now, Vms = vms,
             TraceParent = System.Diagnostics.Activity.Current?.Id,
             SshPublicKeys = keys.Count > 0 ? string.Join('\n', keys.Select(k => k.PublicKey)) : null,
@@ -143,7 +113,7 @@ public sealed class RequestIntake(ProvisioningDbContext db, Access access, SshKe
         };
         db.Requests.Add(request);
         db.AddToOutbox(new HostingRequestSubmitted(request.Id, request.AgencyId, request.AgencyStateCode, request.Classification.Code(),
-            request.TotalResources().ToList(), now, request.SubmittedBy), now);
+            request.Total.ToList(), now, request.SubmittedBy), now);
         db.MoveTo(request, RequestStatus.Submitted, "demande reçue, placement en cours.", "request received, being placed.", now);
         try
         {

@@ -51,11 +51,11 @@ public sealed class VmOperations(ProvisioningDbContext db, Access access, Facili
         var snapshot = new SnapshotRecord
         {
             Id = snapshotId, VmId = vmId, AgencyId = vm.AgencyId, AgencyStateCode = vm.AgencyStateCode, FacilityId = facilityId, FacilityCode = vm.FacilityCode!,
-            FacilityStateCode = vm.FacilityStateCode!, Name = name, SizeGib = vm.DiskGib, Status = StatusOf(taken), ImageId = taken.ImageId, TakenBy = actor, TakenAt = now,
+            FacilityStateCode = vm.FacilityStateCode!, Name = name, SizeGib = vm.Size[ResourceClasses.StorageGib], Status = StatusOf(taken), ImageId = taken.ImageId, TakenBy = actor, TakenAt = now,
         };
         db.Snapshots.Add(snapshot);
         db.AddToOutbox(new Aes.Contracts.Provisioning.VmSnapshotTaken(snapshotId, vmId, vm.AgencyId, vm.AgencyStateCode, facilityId, vm.FacilityStateCode!,
-            vm.DiskGib, now), now);
+            vm.Size[ResourceClasses.StorageGib], now), now);
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -225,30 +225,31 @@ public sealed class VmOperations(ProvisioningDbContext db, Access access, Facili
         var (size, named) = (given.Size, given.Named);
         // A GPU is a device of the host the VM runs on: another count means another host, not a resize. A flavour names
         // every class; a list keeps the VM's GPUs it leaves out.
-        var devices = size.NonZero().Where(a => !ResourceClasses.IsStandard(a.Class));
-        var accelerators = ResourceVector.Of(given.ByFlavour ? devices : vm.Accelerators.NonZero().Where(a => !named.Contains(a.Class)).Concat(devices));
-        if (accelerators != vm.Accelerators)
+        var (devices, held) = (size.Accelerators(), vm.Size.Accelerators());
+        var accelerators = given.ByFlavour ? devices : ResourceVector.Of(held.NonZero().Where(a => !named.Contains(a.Class)).Concat(devices.NonZero()));
+        if (accelerators != held)
         {
-            var changed = vm.Accelerators.Classes.Concat(accelerators.Classes).First(c => accelerators[c] != vm.Accelerators[c]);
+            var changed = held.Classes.Concat(accelerators.Classes).First(c => accelerators[c] != held[c]);
             throw new InvalidFieldException(given.FieldOf(changed), new(
-                $"un changement de taille garde les accélérateurs de la VM ({vm.Accelerators}).", $"a resize keeps the VM's accelerators ({vm.Accelerators})."));
+                $"un changement de taille garde les accélérateurs de la VM ({held}).", $"a resize keeps the VM's accelerators ({held})."));
         }
-        if (named.Contains(ResourceClasses.PublicIpv4) && size[ResourceClasses.PublicIpv4] != (vm.PublicIpv4 ? 1 : 0))
+        if (named.Contains(ResourceClasses.PublicIpv4) && size[ResourceClasses.PublicIpv4] != vm.Size[ResourceClasses.PublicIpv4])
         {
             throw new InvalidFieldException(given.FieldOf(ResourceClasses.PublicIpv4), new(
                 "un changement de taille garde l'adresse publique de la VM, ou son absence.", "a resize keeps the VM's public address, or its absence."));
         }
-        var (vcpu, memoryGib, diskGib) = (size[ResourceClasses.Vcpu], size[ResourceClasses.MemoryGib], size[ResourceClasses.StorageGib]);
-        if ((vm.Vcpu, vm.MemoryGib, vm.DiskGib) == (vcpu, memoryGib, diskGib))
+        var target = vm.Size.Reshaped(size);
+        if (target == vm.Size)
         {
             return vm;
         }
-        if (diskGib < vm.DiskGib)
+        var disk = vm.Size[ResourceClasses.StorageGib];
+        if (target[ResourceClasses.StorageGib] < disk)
         {
             throw new InvalidFieldException(given.FieldOf(ResourceClasses.StorageGib), new(
-                $"un disque ne rétrécit pas ({vm.DiskGib} Gio aujourd'hui).", $"a disk does not shrink ({vm.DiskGib} GiB today)."));
+                $"un disque ne rétrécit pas ({disk} Gio aujourd'hui).", $"a disk does not shrink ({disk} GiB today)."));
         }
-        (vm.TargetVcpu, vm.TargetMemoryGib, vm.TargetDiskGib, vm.ResizeRefusedReason) = (vcpu, memoryGib, diskGib, null);
+        (vm.TargetSize, vm.ResizeRefusedReason) = (target, null);
         vm.Status = VmStatus.Resizing;
         await HandToWorkflowAsync(vm, cancellationToken);
         return vm;

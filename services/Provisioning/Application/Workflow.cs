@@ -108,12 +108,11 @@ public sealed partial class Workflow(
                     vm.Status = VmStatus.Creating;
                     await SaveProgressAsync(request, cancellationToken);
                 }
-                var size = new FacilitySize(vm.Vcpu, vm.MemoryGib, vm.DiskGib);
-                var (flavour, image) = await catalogues.NativeIdsAsync(facility, size, vm.Accelerators, vm.Flavour, vm.Image, cancellationToken);
+                var (flavour, image) = await catalogues.NativeIdsAsync(facility, vm.Size, vm.Flavour, vm.Image, cancellationToken);
                 var keys = request.SshPublicKeys?.Split('\n') ?? [];
                 await lease.HoldAsync(cancellationToken);
                 var server = await driver.EnsureCreatedAsync(
-                    new FacilityVmSpec(vm.Id, facility, vm.Name, size, flavour, image, vm.PublicIpv4, vm.AgencyId, request.Id, keys, request.UserData,
+                    new FacilityVmSpec(vm.Id, facility, vm.Name, vm.Size, flavour, image, vm.AgencyId, request.Id, keys, request.UserData,
                         request.ProjectId, firewall),
                     cancellationToken);
                 (vm.ServerId, vm.Addresses, vm.PublicAddress) = (server.ServerId, Addresses(server), server.PublicAddress ?? vm.PublicAddress);
@@ -121,7 +120,7 @@ public sealed partial class Workflow(
                 vm.BuildDeadline ??= now + settings.BuildTimeout;
                 switch (server.State)
                 {
-                    case ServerState.Active when vm.PublicIpv4 && vm.PublicAddress is null:
+                    case ServerState.Active when vm.Size.HasPublicAddress() && vm.PublicAddress is null:
                         building = true; // its public address comes once it runs
                         break;
                     case ServerState.Active:
@@ -148,7 +147,7 @@ public sealed partial class Workflow(
                     vm.Status = VmStatus.Active;
                     vm.ActivatedAt = activatedAt;
                     db.AddToOutbox(new VmActivated(vm.Id, request.Id, vm.AgencyId, vm.AgencyStateCode, request.FacilityId!.Value, request.FacilityStateCode!,
-                        vm.Resources().ToList(), activatedAt), activatedAt);
+                        vm.Size.ToList(), activatedAt), activatedAt);
                     await SaveProgressAsync(request, cancellationToken); // each VM's activation is durable on its own
                 }
             }
@@ -193,13 +192,12 @@ public sealed partial class Workflow(
         var underWay = false;
         foreach (var vm in request.Vms.Where(v => v.Status == VmStatus.Resizing))
         {
-            var (vcpu, memory, disk) = (vm.TargetVcpu!.Value, vm.TargetMemoryGib!.Value, vm.TargetDiskGib!.Value);
-            var oldResources = vm.Resources();
+            var (target, old) = (vm.TargetSize!, vm.Size);
             if (!vm.ResizeGrown)
             {
                 try
                 {
-                    await ResizeClaimAsync(vm, Math.Max(vm.Vcpu, vcpu), Math.Max(vm.MemoryGib, memory), Math.Max(vm.DiskGib, disk), cancellationToken);
+                    await ResizeClaimAsync(vm, old.Combine(target, Math.Max), cancellationToken);
                 }
                 catch (RpcException exception) when (exception.StatusCode is StatusCode.ResourceExhausted or StatusCode.FailedPrecondition)
                 {
@@ -214,10 +212,9 @@ public sealed partial class Workflow(
             ResizeProgress progress;
             try
             {
-                var target = new FacilitySize(vcpu, memory, disk);
-                var (flavour, _) = await catalogues.NativeIdsAsync(facility, target, vm.Accelerators, null, vm.Image, cancellationToken);
+                var (flavour, _) = await catalogues.NativeIdsAsync(facility, target, null, vm.Image, cancellationToken);
                 await lease.HoldAsync(cancellationToken);
-                progress = await driver.EnsureResizedAsync(facility, vm.Id, target, flavour, vm.ResizeAskedAt ?? now, cancellationToken);
+                progress = await driver.EnsureResizedAsync(facility, vm.Id, target.ServerShape(), flavour, vm.ResizeAskedAt ?? now, cancellationToken);
             }
             catch (FacilityDriverException exception) when (exception.Fault == FacilityFault.Refused)
             {
@@ -230,18 +227,18 @@ public sealed partial class Workflow(
             }
             if (progress.FailedReason is { } reason)
             {
-                await ResizeClaimAsync(vm, vm.Vcpu, vm.MemoryGib, vm.DiskGib, cancellationToken);
+                await ResizeClaimAsync(vm, old, cancellationToken);
                 RefuseResize(vm, reason);
                 await SaveProgressAsync(request, cancellationToken);
                 continue;
             }
-            await ResizeClaimAsync(vm, vcpu, memory, disk, cancellationToken);
+            await ResizeClaimAsync(vm, target, cancellationToken);
             var at = clock.GetUtcNow().UtcDateTime;
-            (vm.Vcpu, vm.MemoryGib, vm.DiskGib) = (vcpu, memory, disk);
-            (vm.TargetVcpu, vm.TargetMemoryGib, vm.TargetDiskGib, vm.ResizeGrown, vm.ResizeAskedAt) = (null, null, null, false, null);
+            vm.Size = target;
+            (vm.TargetSize, vm.ResizeGrown, vm.ResizeAskedAt) = (null, false, null);
             vm.Status = VmStatus.Active;
             db.AddToOutbox(new VmResized(vm.Id, vm.AgencyId, vm.AgencyStateCode, request.FacilityId!.Value, request.FacilityStateCode!,
-                oldResources.ToList(), vm.Resources().ToList(), at), at);
+                old.ToList(), vm.Size.ToList(), at), at);
             await SaveProgressAsync(request, cancellationToken);
         }
         if (underWay)
@@ -347,11 +344,10 @@ public sealed partial class Workflow(
         vm.PowerRefusedReason = refusedReason is null ? null : refusedReason.Length <= 1000 ? refusedReason : refusedReason[..1000];
     }
 
-    /// <summary>The VM's claim at a new vCPU, memory and disk; its address and GPUs stay as they are.</summary>
-    private async Task ResizeClaimAsync(VmRecord vm, long vcpu, long memoryGib, long diskGib, CancellationToken cancellationToken)
+    /// <summary>The VM's claim at <paramref name="size"/>, every class.</summary>
+    private async Task ResizeClaimAsync(VmRecord vm, ResourceVector size, CancellationToken cancellationToken)
     {
         await lease.HoldAsync(cancellationToken);
-        var size = ResourceVector.Standard(vcpu, memoryGib, diskGib, vm.PublicIpv4 ? 1 : 0).Add(vm.Accelerators);
         await quota.ResizeAsync(new Q.ResizeRequest { ClaimId = vm.ClaimId!.Value.ToString(), AmountsByClass = { QuotaAmounts.Of(size) } },
             cancellationToken: cancellationToken);
     }
@@ -359,7 +355,7 @@ public sealed partial class Workflow(
     private static void RefuseResize(VmRecord vm, string reason)
     {
         vm.ResizeRefusedReason = reason.Length <= 1000 ? reason : reason[..1000];
-        (vm.TargetVcpu, vm.TargetMemoryGib, vm.TargetDiskGib, vm.ResizeGrown, vm.ResizeAskedAt) = (null, null, null, false, null);
+        (vm.TargetSize, vm.ResizeGrown, vm.ResizeAskedAt) = (null, false, null);
         vm.Status = VmStatus.Active;
     }
 
@@ -386,7 +382,7 @@ public sealed partial class Workflow(
             vm.Status = VmStatus.Decommissioned;
             vm.DecommissionedAt = at;
             db.AddToOutbox(new VmDecommissioned(vm.Id, request.Id, vm.AgencyId, vm.AgencyStateCode, request.FacilityId!.Value, request.FacilityStateCode!,
-                vm.Resources().ToList(), vm.ActivatedAt ?? at, at), at);
+                vm.Size.ToList(), vm.ActivatedAt ?? at, at), at);
             // Its snapshots went with its server: their storage is no longer billed.
             foreach (var snapshot in await db.Snapshots.Where(x => x.VmId == vm.Id && x.Status != SnapshotStatus.Removed).ToListAsync(cancellationToken))
             {
@@ -429,7 +425,7 @@ public sealed partial class Workflow(
                 // Billing saw it start: it must see it stop.
                 var at = clock.GetUtcNow().UtcDateTime;
                 db.AddToOutbox(new VmDecommissioned(vm.Id, request.Id, vm.AgencyId, vm.AgencyStateCode, request.FacilityId!.Value,
-                    request.FacilityStateCode!, vm.Resources().ToList(), vm.ActivatedAt ?? at, at), at);
+                    request.FacilityStateCode!, vm.Size.ToList(), vm.ActivatedAt ?? at, at), at);
                 vm.DecommissionedAt = at;
             }
             // Whatever the record says, the facility may hold the VM (a crash can fall between its creation and our save).

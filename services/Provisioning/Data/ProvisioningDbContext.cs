@@ -222,7 +222,7 @@ public abstract class ProvisioningDbContext(DbContextOptions options) : ServiceD
             request.Property(r => r.SshPublicKeys).HasMaxLength(40_000);
             request.Property(r => r.SshKeyFingerprints).HasMaxLength(1000);
             request.Property(r => r.UserData).HasMaxLength(16 * 1024);
-            request.Property(r => r.TotalAccelerators).ByClass().HasDefaultValue(ResourceVector.Zero);
+            request.Property(r => r.Total).ByClass().HasDefaultValue(ResourceVector.Zero);
             request.Property(r => r.Version).IsConcurrencyToken();
             request.Property(r => r.LeaseToken).IsConcurrencyToken();
             request.HasMany(r => r.Vms).WithOne().HasForeignKey(v => v.RequestId);
@@ -246,7 +246,8 @@ public abstract class ProvisioningDbContext(DbContextOptions options) : ServiceD
             vm.Property(v => v.Addresses).HasMaxLength(500);
             vm.Property(v => v.PowerRefusedReason).HasMaxLength(1000);
             vm.Property(v => v.PublicAddress).HasMaxLength(45);
-            vm.Property(v => v.Accelerators).ByClass().HasDefaultValue(ResourceVector.Zero);
+            vm.Property(v => v.Size).ByClass().HasDefaultValue(ResourceVector.Zero);
+            vm.Property(v => v.TargetSize).OptionalByClass();
             vm.Property(v => v.Version).IsConcurrencyToken();
             vm.HasIndex(v => new { v.AgencyId, v.Status });
             vm.HasIndex(v => new { v.FacilityId, v.Status });
@@ -312,6 +313,7 @@ public abstract class ProvisioningDbContext(DbContextOptions options) : ServiceD
             flavour.Property(f => f.NativeId).HasMaxLength(64);
             flavour.Property(f => f.NativeName).HasMaxLength(100);
             flavour.Property(f => f.Code).HasMaxLength(32);
+            flavour.Property(f => f.Shape).ByClass().HasDefaultValue(ResourceVector.Zero);
         });
         modelBuilder.Entity<FacilityImage>(image =>
         {
@@ -363,6 +365,7 @@ public abstract class ProvisioningDbContext(DbContextOptions options) : ServiceD
             policy.HasKey(p => p.StateCode);
             policy.Property(p => p.StateCode).HasMaxLength(2);
             policy.Property(p => p.Classifications).HasMaxLength(100);
+            policy.Property(p => p.MaxPerRequest).ByClass().HasDefaultValue(ResourceVector.Zero);
         });
     }
 }

@@ -121,12 +121,8 @@ public sealed class HostingRequest
     public required string Justification { get; init; }
     public DateTime Deadline { get; init; }
     public required string VmLinesJson { get; init; }
-    public long TotalVcpu { get; init; }
-    public long TotalMemoryGib { get; init; }
-    public long TotalDiskGib { get; init; }
-    public long TotalPublicIpv4 { get; init; }
-    /// <summary>Its VMs' total of the classes beyond the standard four (GPUs), by class.</summary>
-    public ResourceVector TotalAccelerators { get; init; } = ResourceVector.Zero;
+    /// <summary>Its VMs together, every class (disks as storage, addresses as public IPv4, GPUs by their class).</summary>
+    public ResourceVector Total { get; init; } = ResourceVector.Zero;
 
     public RequestStatus Status { get; set; } = RequestStatus.Submitted;
     public string StatusReasonFr { get; set; } = "";
@@ -184,15 +180,11 @@ public sealed class VmRecord
     public required string AgencyStateCode { get; init; }
     public required string Name { get; init; }
     public string? Flavour { get; init; }
-    public long Vcpu { get; set; }
-    public long MemoryGib { get; set; }
-    public long DiskGib { get; set; }
-    public bool PublicIpv4 { get; init; }
     /// <summary>
-    /// What it holds of the classes beyond the standard four, by class (1 gpu_a100_80g): devices the facility attaches through
-    /// its flavour. The four stay columns, since every driver builds a server from them; a resize keeps these (ADR 044).
+    /// Its size, every class (ADR 052): vCPU, memory, disk as storage, a public address as 1 public IPv4, and devices beyond
+    /// the standard four (1 gpu_a100_80g) that the facility attaches through its flavour. A resize keeps the address and devices.
     /// </summary>
-    public ResourceVector Accelerators { get; set; } = ResourceVector.Zero;
+    public ResourceVector Size { get; set; } = ResourceVector.Zero;
     public required string Image { get; init; }
     public VmStatus Status { get; set; } = VmStatus.Pending;
     /// <summary>The claim in quota for the current placement; a new placement attempt takes a new one.</summary>
@@ -203,10 +195,8 @@ public sealed class VmRecord
     public DateTime? ActivatedAt { get; set; }
     public DateTime? DecommissionedAt { get; set; }
     public string? DecommissionReason { get; set; }
-    /// <summary>The size asked for while <see cref="VmStatus.Resizing"/>.</summary>
-    public long? TargetVcpu { get; set; }
-    public long? TargetMemoryGib { get; set; }
-    public long? TargetDiskGib { get; set; }
+    /// <summary>The size asked for while <see cref="VmStatus.Resizing"/>, every class.</summary>
+    public ResourceVector? TargetSize { get; set; }
     /// <summary>Quota already holds the larger of the old and the target size (the resize's first move is done).</summary>
     public bool ResizeGrown { get; set; }
     public string? ResizeRefusedReason { get; set; }
@@ -271,9 +261,8 @@ public sealed class FacilityFlavour
     public Guid FacilityId { get; init; }
     public required string NativeId { get; init; }
     public required string NativeName { get; set; }
-    public long Vcpu { get; set; }
-    public long MemoryGib { get; set; }
-    public long DiskGib { get; set; }
+    /// <summary>What the facility's flavour fixes, by class: vCPU, memory and disk (<see cref="VmSizes.ServerShape"/>).</summary>
+    public ResourceVector Shape { get; set; } = ResourceVector.Zero;
     /// <summary>The marketplace flavour it is offered as (s1.large…), or null: not offered.</summary>
     public string? Code { get; set; }
     /// <summary>False once the facility no longer lists it: no longer offered, whatever its mapping.</summary>
@@ -364,18 +353,21 @@ public sealed class AutoApprovalPolicy
 {
     public required string StateCode { get; init; }
     public bool Enabled { get; set; }
-    public long MaxVcpu { get; set; }
+    /// <summary>The most of each listed class a request may hold and still be approved without a person (each at least 1).</summary>
+    public ResourceVector MaxPerRequest { get; set; } = ResourceVector.Zero;
     public string Classifications { get; set; } = "";
     public Guid? UpdatedBy { get; set; }
     public DateTime UpdatedAt { get; set; }
 
     /// <summary>
-    /// Strategic data is never approved automatically, whatever the policy says; nor are GPUs, which a policy sets no limit
-    /// of (its limit is vCPU): a person looks at each request for accelerators.
+    /// Strategic data is never approved automatically, whatever the policy says. A standard class the policy leaves out is
+    /// not bounded; any other class it leaves out (a GPU, a class added tomorrow) is never approved automatically: a person
+    /// looks at each such request unless the state's operators named the class and how much of it they let through.
     /// </summary>
-    public bool Approves(Classification classification, long totalVcpu, ResourceVector accelerators) =>
-        Enabled && classification != Classification.Strategic && totalVcpu <= MaxVcpu && accelerators.IsZero
-        && Classifications.Split(',', StringSplitOptions.RemoveEmptyEntries).Contains(classification.Code());
+    public bool Approves(Classification classification, ResourceVector total) =>
+        Enabled && classification != Classification.Strategic
+        && Classifications.Split(',', StringSplitOptions.RemoveEmptyEntries).Contains(classification.Code())
+        && total.NonZero().All(amount => MaxPerRequest[amount.Class] is var max && (max > 0 ? amount.Amount <= max : ResourceClasses.IsStandard(amount.Class)));
 }
 
 /// <summary>

@@ -1,3 +1,5 @@
+using Aes.Contracts;
+
 namespace Aes.Provisioning.Drivers;
 
 /// <summary>
@@ -19,9 +21,9 @@ public sealed class DeadlinedFacilityDriver(IFacilityDriver inner, TimeSpan dead
     public Task<bool> EnsureDeletedAsync(FacilityTarget facility, Guid vmId, CancellationToken cancellationToken) =>
         WithinAsync("removing a server", token => inner.EnsureDeletedAsync(facility, vmId, token), cancellationToken);
 
-    public Task<ResizeProgress> EnsureResizedAsync(FacilityTarget facility, Guid vmId, FacilitySize size, string nativeFlavour, DateTime askedAt,
+    public Task<ResizeProgress> EnsureResizedAsync(FacilityTarget facility, Guid vmId, ResourceVector shape, string nativeFlavour, DateTime askedAt,
         CancellationToken cancellationToken) =>
-        WithinAsync("resizing a server", token => inner.EnsureResizedAsync(facility, vmId, size, nativeFlavour, askedAt, token), cancellationToken);
+        WithinAsync("resizing a server", token => inner.EnsureResizedAsync(facility, vmId, shape, nativeFlavour, askedAt, token), cancellationToken);
 
     public Task<FacilityServer> StopAsync(FacilityTarget facility, Guid vmId, CancellationToken cancellationToken) =>
         WithinAsync("stopping a server", token => inner.StopAsync(facility, vmId, token), cancellationToken);

@@ -1,19 +1,19 @@
+using Aes.Contracts;
+
 namespace Aes.Provisioning.Drivers;
 
 /// <summary>Which facility a call is for; the driver finds that facility's connection and credentials itself.</summary>
 public sealed record FacilityTarget(Guid FacilityId, string FacilityCode);
-
-/// <summary>A size as the marketplace counts it: vCPU, GiB of memory, GiB of disk.</summary>
-public sealed record FacilitySize(long Vcpu, long MemoryGib, long DiskGib);
 
 /// <summary>
 /// What a facility is asked to build. The VM's id is the idempotency key across retries and crashes: it is
 /// in the server's name and metadata, so a retry finds the server instead of building a second one.
 /// <see cref="NativeFlavour"/> and <see cref="NativeImage"/> are the facility's own ids, from its catalogue.
 /// <see cref="SshPublicKeys"/> are installed for the image's default user; <see cref="UserData"/> goes to cloud-init as is.
+/// <see cref="Size"/> is the VM's, every class: the flavour fixes its server shape, and a public IPv4 in it is given beside.
 /// </summary>
 public sealed record FacilityVmSpec(
-    Guid VmId, FacilityTarget Facility, string Name, FacilitySize Size, string NativeFlavour, string NativeImage, bool PublicIpv4,
+    Guid VmId, FacilityTarget Facility, string Name, ResourceVector Size, string NativeFlavour, string NativeImage,
     Guid AgencyId, Guid RequestId, IReadOnlyList<string> SshPublicKeys, string? UserData, Guid ProjectId, IReadOnlyList<FirewallRule> Firewall);
 
 /// <summary>One inbound rule of a project's security group: a protocol (tcp, udp, icmp), a port range (0–0 for icmp) and a source.</summary>
@@ -38,10 +38,11 @@ public enum ServerState
 
 /// <summary>
 /// A server as its facility has it; <see cref="Fault"/> says why when it is in <see cref="ServerState.Error"/>. <see cref="Addresses"/>
-/// are its private addresses; <see cref="PublicAddress"/> its public IPv4 once it has one.
+/// are its private addresses; <see cref="PublicAddress"/> its public IPv4 once it has one. <see cref="Shape"/> is what its flavour
+/// fixes, by class (<see cref="VmSizes.ServerShape"/>).
 /// </summary>
 public sealed record FacilityServer(
-    Guid VmId, string ServerId, string Name, ServerState State, string? Fault, FacilitySize Size, string NativeFlavour, string NativeImage,
+    Guid VmId, string ServerId, string Name, ServerState State, string? Fault, ResourceVector Shape, string NativeFlavour, string NativeImage,
     IReadOnlyList<string> Addresses, DateTime? CreatedAt, string? PublicAddress = null);
 
 /// <summary>A snapshot as its facility has it: <see cref="Status"/> is creating, available or error.</summary>
@@ -58,7 +59,8 @@ public sealed record ResizeProgress(bool Done, string? FailedReason)
     public static ResizeProgress Failed(string reason) => new(true, reason);
 }
 
-public sealed record NativeFlavour(string Id, string Name, FacilitySize Size);
+/// <summary>A facility's flavour: its ids and what it fixes, by class (vCPU, memory, disk).</summary>
+public sealed record NativeFlavour(string Id, string Name, ResourceVector Shape);
 
 public sealed record NativeImage(string Id, string Name);
 
@@ -105,10 +107,10 @@ public interface IFacilityDriver
     Task<bool> EnsureDeletedAsync(FacilityTarget facility, Guid vmId, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Moves the server to <paramref name="size"/> (the facility's flavour <paramref name="nativeFlavour"/>): asks, confirms when the facility has
+    /// Moves the server to <paramref name="shape"/> (the facility's flavour <paramref name="nativeFlavour"/>): asks, confirms when the facility has
     /// resized, and reverts what it cannot confirm. <paramref name="askedAt"/> is when the marketplace first asked, so a failure after it is seen.
     /// </summary>
-    Task<ResizeProgress> EnsureResizedAsync(FacilityTarget facility, Guid vmId, FacilitySize size, string nativeFlavour, DateTime askedAt, CancellationToken cancellationToken);
+    Task<ResizeProgress> EnsureResizedAsync(FacilityTarget facility, Guid vmId, ResourceVector shape, string nativeFlavour, DateTime askedAt, CancellationToken cancellationToken);
 
     Task<FacilityServer> StopAsync(FacilityTarget facility, Guid vmId, CancellationToken cancellationToken);
 

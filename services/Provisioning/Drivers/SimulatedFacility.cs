@@ -1,3 +1,4 @@
+using Aes.Contracts;
 using Microsoft.Data.Sqlite;
 
 namespace Aes.Provisioning.Drivers;
@@ -7,9 +8,20 @@ public sealed class SimulatedServer
     public Guid VmId { get; init; }
     public Guid FacilityId { get; init; }
     public required string Name { get; init; }
+    /// <summary>
+    /// What its flavour fixes, kept as a cloud keeps a server (Nova's vcpus, ram and disk): the simulator's own table stands
+    /// for a facility's system, not for the marketplace's schema, so its columns stay where an earlier version put them.
+    /// </summary>
     public long Vcpu { get; set; }
     public long MemoryGib { get; set; }
     public long DiskGib { get; set; }
+
+    public ResourceVector Shape
+    {
+        get => ResourceVector.Standard(Vcpu, MemoryGib, DiskGib, publicIpv4: 0);
+        set => (Vcpu, MemoryGib, DiskGib) = (value[ResourceClasses.Vcpu], value[ResourceClasses.MemoryGib], value[ResourceClasses.StorageGib]);
+    }
+
     public required string Flavour { get; set; }
     public required string Image { get; init; }
     public Guid AgencyId { get; init; }
@@ -65,6 +77,7 @@ public sealed class SimulatedFacilityDbContext(DbContextOptions<SimulatedFacilit
             vm.ToTable("simulated_servers");
             vm.HasKey(v => v.VmId);
             vm.HasIndex(v => v.FacilityId);
+            vm.Ignore(v => v.Shape);
             vm.HasOne(v => v.Access).WithOne().HasForeignKey<SimulatedServerAccess>(a => a.VmId).OnDelete(DeleteBehavior.Cascade);
             vm.Navigation(v => v.Access).AutoInclude();
         });
@@ -105,7 +118,7 @@ public sealed class SimulatorSettings
     /// <summary>The largest host's memory: a VM larger than that is built into an error and resized to none, as a real scheduler finds no host.</summary>
     public long LargestHostMemoryGib { get; set; } = 2048;
 
-    public bool Fits(FacilitySize size) => size.MemoryGib <= LargestHostMemoryGib;
+    public bool Fits(ResourceVector size) => size[ResourceClasses.MemoryGib] <= LargestHostMemoryGib;
 }
 
 /// <summary>
@@ -135,14 +148,13 @@ public sealed class SimulatedFacilityDriver(IServiceScopeFactory scopes, Simulat
             return ToServer(existing);
         }
         await EnsureProjectNetworkAsync(db, spec.Facility.FacilityId, spec.ProjectId, spec.Firewall, cancellationToken);
-        var publicAddress = spec.PublicIpv4 ? await FreePublicAddressAsync(db, spec.VmId, cancellationToken) : null;
+        var publicAddress = spec.Size.HasPublicAddress() ? await FreePublicAddressAsync(db, spec.VmId, cancellationToken) : null;
         var latency = settings.MinCreateLatency + (settings.MaxCreateLatency - settings.MinCreateLatency) * Random.Shared.NextDouble();
         var fits = settings.Fits(spec.Size);
         var server = new SimulatedServer
         {
-            VmId = spec.VmId, FacilityId = spec.Facility.FacilityId, Name = spec.Name, Vcpu = spec.Size.Vcpu, MemoryGib = spec.Size.MemoryGib,
-            DiskGib = spec.Size.DiskGib, Flavour = spec.NativeFlavour, Image = spec.NativeImage, AgencyId = spec.AgencyId,
-            State = fits ? Building : Error, Fault = fits ? null : $"No valid host was found: no host has {spec.Size.MemoryGib} GiB of memory.",
+            VmId = spec.VmId, FacilityId = spec.Facility.FacilityId, Name = spec.Name, Shape = spec.Size.ServerShape(), Flavour = spec.NativeFlavour, Image = spec.NativeImage, AgencyId = spec.AgencyId,
+            State = fits ? Building : Error, Fault = fits ? null : $"No valid host was found: no host has {spec.Size[ResourceClasses.MemoryGib]} GiB of memory.",
             Until = fits ? Now + latency : null, CreatedAt = Now,
             Access = new SimulatedServerAccess
             {
@@ -190,7 +202,7 @@ public sealed class SimulatedFacilityDriver(IServiceScopeFactory scopes, Simulat
         return false;
     }
 
-    public async Task<ResizeProgress> EnsureResizedAsync(FacilityTarget facility, Guid vmId, FacilitySize size, string nativeFlavour, DateTime askedAt,
+    public async Task<ResizeProgress> EnsureResizedAsync(FacilityTarget facility, Guid vmId, ResourceVector shape, string nativeFlavour, DateTime askedAt,
         CancellationToken cancellationToken)
     {
         await AnswerLatencyAsync(cancellationToken);
@@ -201,11 +213,11 @@ public sealed class SimulatedFacilityDriver(IServiceScopeFactory scopes, Simulat
         {
             return ResizeProgress.Failed($"the server is {server.State}");
         }
-        if (!settings.Fits(size))
+        if (!settings.Fits(shape))
         {
-            return ResizeProgress.Failed($"No valid host was found: no host has {size.MemoryGib} GiB of memory.");
+            return ResizeProgress.Failed($"No valid host was found: no host has {shape[ResourceClasses.MemoryGib]} GiB of memory.");
         }
-        (server.Vcpu, server.MemoryGib, server.DiskGib, server.Flavour) = (size.Vcpu, size.MemoryGib, size.DiskGib, nativeFlavour);
+        (server.Shape, server.Flavour) = (shape, nativeFlavour);
         await db.SaveChangesAsync(cancellationToken);
         return ResizeProgress.Finished;
     }
@@ -347,7 +359,7 @@ public sealed class SimulatedFacilityDriver(IServiceScopeFactory scopes, Simulat
     }
 
     public Task<FacilityOffer> ListOfferAsync(FacilityTarget facility, CancellationToken cancellationToken) => Task.FromResult(new FacilityOffer(
-        Catalogue.Flavours.Select(f => new NativeFlavour(f.Code, f.Code, new FacilitySize(f.Vcpu, f.MemoryGib, f.DiskGib))).ToList(),
+        Catalogue.Flavours.Select(f => new NativeFlavour(f.Code, f.Code, f.PerVm.ServerShape())).ToList(),
         Catalogue.Images.Select(i => new NativeImage(i.Code, i.Name)).ToList(),
         AnySize: true));
 
@@ -431,7 +443,7 @@ public sealed class SimulatedFacilityDriver(IServiceScopeFactory scopes, Simulat
             Deleting => ServerState.Deleting,
             _ => ServerState.Active,
         },
-        server.Fault, new FacilitySize(server.Vcpu, server.MemoryGib, server.DiskGib), server.Flavour, server.Image,
+        server.Fault, server.Shape, server.Flavour, server.Image,
         [$"10.{(Spread(server.VmId, 0) >> 16) & 0xFF}.{(Spread(server.VmId, 0) >> 8) & 0xFF}.{Spread(server.VmId, 0) % 254 + 1}"],
         DateTime.SpecifyKind(server.CreatedAt, DateTimeKind.Utc),
         server.State is Active or Stopped ? server.Access?.PublicAddress : null);

@@ -128,7 +128,7 @@ public sealed partial class ProvisioningGrpcService
                 flavours.Select(f => new V1.CatalogueFlavour
                 {
                     NativeId = f.NativeId, NativeName = f.NativeName, Code = f.Code ?? "", Present = f.Present,
-                    Resources = { VmSpecs.ToMessages(ResourceVector.Standard(f.Vcpu, f.MemoryGib, f.DiskGib, 0)) },
+                    Resources = { VmSpecs.ToMessages(f.Shape) },
                 }),
             },
             Images = { images.Select(i => new V1.CatalogueImage { NativeId = i.NativeId, NativeName = i.NativeName, Code = i.Code ?? "", Present = i.Present }) },

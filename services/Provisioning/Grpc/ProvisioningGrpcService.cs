@@ -255,15 +255,13 @@ public sealed partial class ProvisioningGrpcService(
         var classification = ParseClassification(request.Classification);
         var agency = await db.Agencies.AsNoTracking().FirstOrDefaultAsync(a => a.AgencyId == agencyId, context.CancellationToken)
             ?? throw new NotFoundException("Agency", agencyId.ToString());
-        var sizes = lines.SelectMany(l => Enumerable.Repeat(l, l.Count)).ToList();
         var preview = await placement.PreviewAsync(new HostingRequest
         {
             AgencyId = agency.AgencyId, AgencyStateCode = agency.StateCode, Classification = classification, Justification = "",
             VmLinesJson = RequestTransitions.Serialize(lines),
             PreferredStateCode = Validate.OptionalStateCode(request.PreferredStateCode, "preferred_state_code"),
             PreferredFacilityId = Validate.OptionalId(request.PreferredFacilityId, "preferred_facility_id"),
-            TotalVcpu = sizes.Sum(v => v.Vcpu), TotalMemoryGib = sizes.Sum(v => v.MemoryGib), TotalDiskGib = sizes.Sum(v => v.DiskGib),
-            TotalPublicIpv4 = sizes.Count(v => v.PublicIpv4), TotalAccelerators = RequestTransitions.TotalAccelerators(lines),
+            Total = RequestTransitions.Total(lines),
         }, context.CancellationToken);
         return new V1.PlacementDecision
         {
@@ -308,7 +306,7 @@ public sealed partial class ProvisioningGrpcService(
             throw new InvalidFieldException("policy.classifications", new(
                 "les données stratégiques ne sont jamais approuvées automatiquement.", "strategic data is never approved automatically."));
         }
-        var maxVcpu = Validate.Amount(given.MaxVcpu, "policy.max_vcpu", 100_000);
+        var maxPerRequest = ApprovalLimits(given.MaxPerRequest, await KnownClassesAsync(context.CancellationToken));
         await access.RequireOperatorAsync(actor, state, context.CancellationToken);
         var policy = await db.AutoApprovalPolicies.FirstOrDefaultAsync(p => p.StateCode == state, context.CancellationToken);
         if (policy is null)
@@ -317,7 +315,7 @@ public sealed partial class ProvisioningGrpcService(
             db.AutoApprovalPolicies.Add(policy);
         }
         policy.Enabled = given.Enabled;
-        policy.MaxVcpu = maxVcpu;
+        policy.MaxPerRequest = maxPerRequest;
         policy.Classifications = string.Join(',', classifications.Select(c => c.Code()));
         policy.UpdatedBy = actor;
         policy.UpdatedAt = clock.GetUtcNow().UtcDateTime;
@@ -444,7 +442,7 @@ public sealed partial class ProvisioningGrpcService(
                 listed.Select(v => new V1.FacilityVm
                 {
                     Id = v.VmId.ToString(), Name = v.Name, Image = v.NativeImage,
-                    Resources = { VmSpecs.ToMessages(ResourceVector.Standard(v.Size.Vcpu, v.Size.MemoryGib, v.Size.DiskGib, 0)) },
+                    Resources = { VmSpecs.ToMessages(v.Shape) },
                     PowerState = v.State.ToString().ToLowerInvariant(), CreatedAt = v.CreatedAt is { } at ? Timestamp.FromDateTime(at) : null,
                 }),
             },
@@ -496,9 +494,30 @@ public sealed partial class ProvisioningGrpcService(
         DecidedAt = at is { } when ? Timestamp.FromDateTime(when) : null,
     };
 
+    /// <summary>A policy's limits by class: classes known here, each named once and at least 1 (a class left out is how it is not bounded, ADR 052).</summary>
+    private static ResourceVector ApprovalLimits(IReadOnlyList<V1.ResourceAmount> limits, IReadOnlySet<string> knownClasses)
+    {
+        const string field = "policy.max_per_request";
+        var given = ByClassInput.Given(limits.Select(l => ((string?)l.ResourceClass, l.Amount)).ToList(), field, "amount", 100_000);
+        for (var i = 0; i < given.Count; i++)
+        {
+            if (!knownClasses.Contains(given[i].Class))
+            {
+                throw new InvalidFieldException($"{field}[{i}].resource_class", new(
+                    $"classe inconnue du catalogue : {given[i].Class}.", $"no such class in the catalogue: {given[i].Class}."));
+            }
+            if (given[i].Amount < 1)
+            {
+                throw new InvalidFieldException($"{field}[{i}].amount", new(
+                    "au moins 1 : omettez la classe plutôt que d'écrire 0.", "at least 1: leave the class out rather than write 0."));
+            }
+        }
+        return ResourceVector.Of(given);
+    }
+
     private static V1.AutoApprovalPolicy ToMessage(AutoApprovalPolicy policy) => new()
     {
-        StateCode = policy.StateCode, Enabled = policy.Enabled, MaxVcpu = policy.MaxVcpu,
+        StateCode = policy.StateCode, Enabled = policy.Enabled, MaxPerRequest = { VmSpecs.ToMessages(policy.MaxPerRequest) },
         Classifications = { policy.Classifications.Split(',', StringSplitOptions.RemoveEmptyEntries) }, UpdatedByUserId = policy.UpdatedBy?.ToString() ?? "",
     };
 
@@ -515,7 +534,7 @@ public sealed partial class ProvisioningGrpcService(
         LostAt = vm.LostAt is { } lost ? Timestamp.FromDateTime(lost) : null,
         PowerRefusedReason = vm.PowerRefusedReason ?? "",
         PublicIpv4Address = vm.PublicAddress ?? "",
-        Resources = { VmSpecs.ToMessages(vm.Resources()) },
+        Resources = { VmSpecs.ToMessages(vm.Size) },
     };
 }
 

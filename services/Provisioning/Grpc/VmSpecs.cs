@@ -46,7 +46,7 @@ public static class VmSpecs
         string Path(string name) => field.Length == 0 ? name : $"{field}.{name}";
         var listField = Path("resources");
         var listed = resources.Count == 0 ? ResourceVector.Zero
-            : ByClassInput.Listed(resources.Select(r => ((string?)r.ResourceClass, r.Amount)).ToList(), listField, "amount", Catalogue.MaxDiskGib);
+            : ByClassInput.Listed(resources.Select(r => ((string?)r.ResourceClass, r.Amount)).ToList(), listField, "amount", Catalogue.LargestAmount);
         var given = resources.Select(r => r.ResourceClass).ToList();
         string AmountField(string resourceClass) => $"{listField}[{ByClassInput.IndexOf(given, resourceClass)}].amount";
         foreach (var resourceClass in listed.Classes.Where(c => !knownClasses.Contains(c)))
@@ -72,16 +72,16 @@ public static class VmSpecs
             }
             return new SizeGiven(size, named.Union(size.Classes).ToHashSet(), _ => Path("flavour"), ByFlavour: true);
         }
-        foreach (var (resourceClass, max) in new[] { (ResourceClasses.Vcpu, Catalogue.MaxVcpu), (ResourceClasses.MemoryGib, Catalogue.MaxMemoryGib), (ResourceClasses.StorageGib, Catalogue.MaxDiskGib) })
+        foreach (var resourceClass in VmSizes.ServerClasses)
         {
             if (!named.Contains(resourceClass))
             {
                 throw new InvalidFieldException(listField, new(
                     $"{resourceClass} est requis (ou un gabarit).", $"{resourceClass} is required (or a flavour)."));
             }
-            Bounded(listed[resourceClass], AmountField(resourceClass), max);
+            Bounded(listed[resourceClass], AmountField(resourceClass), Catalogue.LargestServer[resourceClass]);
         }
-        var devices = VmLine.AcceleratorsOf(listed);
+        var devices = listed.Accelerators();
         if (devices.NonZero().Sum(d => d.Amount) > Catalogue.MaxAcceleratorsPerVm)
         {
             throw new InvalidFieldException(AmountField(devices.Classes.MaxBy(c => ByClassInput.IndexOf(given, c))!), new(

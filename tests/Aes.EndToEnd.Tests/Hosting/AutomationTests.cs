@@ -247,6 +247,24 @@ public abstract class AutomationTests<TMarketplace>(TMarketplace m) : IClassFixt
         var kept = (await SendAsync(agent, HttpMethod.Get, "/api/v1/resource-classes")).Body.GetProperty("classes").EnumerateArray()
             .Single(c => c.GetProperty("code").GetString() == "gpu_l40s");
         Assert.Equal("gpu", kept.GetProperty("unit").GetString());
+
+        // An auto-approval policy may bound the class just added (ADR 052), saved disabled so no other request is touched;
+        // the vCPU-only limit of the version before is named, not misread, and a 0 is refused by field.
+        var limits = await SendAsync(op, HttpMethod.Put, "/api/v1/auto-approval", new
+        {
+            policy = new { stateCode = "ML", enabled = false, classifications = new[] { "internal" }, maxPerRequest = new[] { new { resourceClass = "gpu_l40s", amount = 2 } } },
+        });
+        Assert.True(limits.Response.IsSuccessStatusCode, limits.Body.ToString());
+        var policy = (await SendAsync(op, HttpMethod.Get, "/api/v1/states/ML/auto-approval")).Body;
+        Assert.Equal(("gpu_l40s", 2), (policy.GetProperty("maxPerRequest")[0].GetProperty("resourceClass").GetString(), policy.GetProperty("maxPerRequest")[0].GetProperty("amount").GetInt32()));
+        RestCalls.AssertProblem(System.Net.HttpStatusCode.BadRequest, await SendAsync(op, HttpMethod.Put, "/api/v1/auto-approval", new
+        {
+            policy = new { stateCode = "ML", enabled = false, maxVcpu = 8 },
+        }), "policy.maxVcpu");
+        RestCalls.AssertProblem(System.Net.HttpStatusCode.BadRequest, await SendAsync(op, HttpMethod.Put, "/api/v1/auto-approval", new
+        {
+            policy = new { stateCode = "ML", enabled = false, maxPerRequest = new[] { new { resourceClass = "vcpu", amount = 0 } } },
+        }), "policy.maxPerRequest[0].amount");
     }
 
     [Fact]

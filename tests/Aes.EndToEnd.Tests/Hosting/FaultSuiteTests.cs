@@ -116,7 +116,7 @@ public sealed class FaultMarketplace : IAsyncLifetime
                 });
                 await Provisioning.SetAutoApprovalPolicyAsync(new P.SetAutoApprovalPolicyRequest
                 {
-                    ActorUserId = Users["op.ml"], Policy = new P.AutoApprovalPolicy { StateCode = "ML", Enabled = true, MaxVcpu = 8, Classifications = { "internal" } },
+                    ActorUserId = Users["op.ml"], Policy = new P.AutoApprovalPolicy { StateCode = "ML", Enabled = true, MaxPerRequest = { new P.ResourceAmount { ResourceClass = "vcpu", Amount = 8 } }, Classifications = { "internal" } },
                 });
                 return true;
             }

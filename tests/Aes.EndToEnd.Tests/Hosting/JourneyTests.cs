@@ -753,33 +753,49 @@ public abstract partial class JourneyTests<TMarketplace>(TMarketplace m) : IClas
     [Fact]
     public async Task An_auto_approval_policy_approves_small_internal_requests_but_never_strategic_ones()
     {
-        var strategic = await Assert.ThrowsAsync<RpcException>(async () => await (await m.AsAsync("op.ml")).Provisioning.SetAutoApprovalPolicyAsync(new P.SetAutoApprovalPolicyRequest
-        {
-            Policy = new P.AutoApprovalPolicy { StateCode = "ML", Enabled = true, MaxVcpu = 8, Classifications = { "strategic" } },
-        }).ResponseAsync);
-        Assert.Equal(StatusCode.InvalidArgument, strategic.StatusCode);
-        var foreign = await Assert.ThrowsAsync<RpcException>(async () => await (await m.AsAsync("op.bf")).Provisioning.SetAutoApprovalPolicyAsync(new P.SetAutoApprovalPolicyRequest
-        {
-            Policy = new P.AutoApprovalPolicy { StateCode = "ML", Enabled = true, MaxVcpu = 8, Classifications = { "internal" } },
-        }).ResponseAsync);
-        Assert.Equal(StatusCode.PermissionDenied, foreign.StatusCode);
+        static P.ResourceAmount Limit(string resourceClass, long amount) => new() { ResourceClass = resourceClass, Amount = amount };
+        async Task<RpcException> RefusedAsync(string user, P.AutoApprovalPolicy policy) =>
+            await Assert.ThrowsAsync<RpcException>(async () => await (await m.AsAsync(user)).Provisioning.SetAutoApprovalPolicyAsync(
+                new P.SetAutoApprovalPolicyRequest { Policy = policy }).ResponseAsync);
 
-        await (await m.AsAsync("op.ml")).Provisioning.SetAutoApprovalPolicyAsync(new P.SetAutoApprovalPolicyRequest
+        var strategic = await RefusedAsync("op.ml", new P.AutoApprovalPolicy { StateCode = "ML", Enabled = true, MaxPerRequest = { Limit("vcpu", 8) }, Classifications = { "strategic" } });
+        Assert.Equal(StatusCode.InvalidArgument, strategic.StatusCode);
+        var foreign = await RefusedAsync("op.bf", new P.AutoApprovalPolicy { StateCode = "ML", Enabled = true, MaxPerRequest = { Limit("vcpu", 8) }, Classifications = { "internal" } });
+        Assert.Equal(StatusCode.PermissionDenied, foreign.StatusCode);
+        // Limits by class (ADR 052): a 0, an unknown class and a class named twice are refused by field; none of it is kept.
+        var before = await m.Provisioning.GetAutoApprovalPolicyAsync(new P.GetAutoApprovalPolicyRequest { StateCode = "ML" });
+        foreach (var (limits, field) in new[]
         {
-            Policy = new P.AutoApprovalPolicy { StateCode = "ML", Enabled = true, MaxVcpu = 8, Classifications = { "internal", "public" } },
+            (new[] { Limit("vcpu", 8), Limit("memory_gib", 0) }, "policy.max_per_request[1].amount"),
+            (new[] { Limit("gpu_h200", 1) }, "policy.max_per_request[0].resource_class"),
+            (new[] { Limit("vcpu", 8), Limit("vcpu", 4) }, "policy.max_per_request[1].resource_class"),
+        })
+        {
+            var refused = await RefusedAsync("op.ml", new P.AutoApprovalPolicy { StateCode = "ML", Enabled = true, MaxPerRequest = { limits }, Classifications = { "internal" } });
+            Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
+            Assert.Contains(field, refused.Status.Detail);
+        }
+        Assert.Equal(before, await m.Provisioning.GetAutoApprovalPolicyAsync(new P.GetAutoApprovalPolicyRequest { StateCode = "ML" }));
+
+        var saved = await (await m.AsAsync("op.ml")).Provisioning.SetAutoApprovalPolicyAsync(new P.SetAutoApprovalPolicyRequest
+        {
+            Policy = new P.AutoApprovalPolicy { StateCode = "ML", Enabled = true, MaxPerRequest = { Limit("vcpu", 8), Limit("memory_gib", 32) }, Classifications = { "internal", "public" } },
         });
         var usedBefore = await m.UsedVcpuAsync("ML-BKO-1");
         try
         {
+            Assert.Equal("vcpu:8,memory_gib:32", string.Join(',', saved.MaxPerRequest.Select(l => $"{l.ResourceClass}:{l.Amount}")));
             var small = await m.SubmitAsync(m.Request("ML/MEF", "internal", vcpu: 2, memoryGib: 4, diskGib: 40));
             var big = await m.SubmitAsync(m.Request("ML/MEF", "internal", count: 3, vcpu: 4));
+            var memoryHeavy = await m.SubmitAsync(m.Request("ML/MEF", "internal", vcpu: 2, memoryGib: 64, diskGib: 40));
             var secret = await m.SubmitAsync(m.Request("ML/MEF", "strategic", vcpu: 1, memoryGib: 2, diskGib: 20));
 
             var active = await m.WaitForAsync(small.Id, "active");
             Assert.True(active.Approvals.Single().Automatic);
             Assert.False((await m.WaitForAsync(big.Id, "awaiting_approval")).Approvals.Single().Automatic);
+            Assert.False((await m.WaitForAsync(memoryHeavy.Id, "awaiting_approval")).Approvals.Single().Automatic);
             Assert.Equal("pending", (await m.WaitForAsync(secret.Id, "awaiting_approval")).Approvals.Single().Decision);
-            foreach (var id in new[] { big.Id, secret.Id })
+            foreach (var id in new[] { big.Id, memoryHeavy.Id, secret.Id })
             {
                 await m.RejectIfOpenAsync(id, "op.ml");
             }

@@ -743,12 +743,14 @@ public sealed class PortalBrowserTests(PortalMarketplace m) : ChromiumTests, ICl
 
         // The state's auto-approval policy, set on the same page (public data only, so that no other test's request is affected).
         await operatorPage.GetByLabel("Approuver automatiquement les demandes qui remplissent ces conditions").CheckAsync();
-        await operatorPage.GetByLabel("vCPU au plus par demande").FillAsync("1");
+        await operatorPage.Locator("#policy-max-vcpu").FillAsync("1");
+        await operatorPage.Locator("#policy-max-gpu_a100_80g").FillAsync("1");
         await operatorPage.Locator("#policy-public").CheckAsync();
         await operatorPage.GetByRole(AriaRole.Button, new() { Name = "Enregistrer la politique" }).ClickAsync();
         await Assertions.Expect(operatorPage.Locator("p[role=status]")).ToContainTextAsync("Politique enregistrée");
         var policy = await m.Provisioning.GetAutoApprovalPolicyAsync(new P.GetAutoApprovalPolicyRequest { StateCode = "BF" });
-        Assert.Equal((true, 1L, "public"), (policy.Enabled, policy.MaxVcpu, string.Join(',', policy.Classifications)));
+        Assert.Equal((true, "vcpu:1,gpu_a100_80g:1", "public"),
+            (policy.Enabled, string.Join(',', policy.MaxPerRequest.Select(l => $"{l.ResourceClass}:{l.Amount}")), string.Join(',', policy.Classifications)));
 
         // Demand that waits shows on the state's capacity page: Niger's strategic request has nowhere to go.
         var waiting = await m.SubmitAsync(m.Request("NE/ANSI", "strategic", vcpu: 6));

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Formats.Tar;
 using System.Globalization;
 using System.IO.Compression;
+using System.Text.Json.Nodes;
 using Aes.ServiceDefaults;
 using Aes.Testing;
 using Microsoft.Data.Sqlite;
@@ -246,8 +247,11 @@ public sealed class UpgradeInPlaceTests
         var rows = new List<string[]>();
         while (await reader.ReadAsync())
         {
+            // JSON kept as text reads the same whatever spacing the database's JSON functions wrote it with.
             rows.Add(withNames
-                ? [.. Enumerable.Range(0, reader.FieldCount).Select(i => reader.GetName(i) + "=" + Text(reader.GetValue(i))).Order(StringComparer.Ordinal)]
+                ? [.. Enumerable.Range(0, reader.FieldCount)
+                    .Select(i => reader.GetName(i) + "=" + (reader.GetName(i) == "VmLinesJson" ? JsonNode.Parse(reader.GetString(i))!.ToJsonString() : Text(reader.GetValue(i))))
+                    .Order(StringComparer.Ordinal)]
                 : [.. Enumerable.Range(0, reader.FieldCount).Select(i => Text(reader.GetValue(i)))]);
         }
         return rows;
@@ -260,8 +264,9 @@ public sealed class UpgradeInPlaceTests
     /// their codes (1 to 4 were the standard four in this order), and four amount columns (a quota claim's amounts, a
     /// tenancy facility's installed capacity, an agreement's slice and fixed prices, billing's prices and usage sizes, provisioning's prices) one
     /// value of their non-zero classes in code order, and an invoice line's resource number its class's code
-    /// (ResourceClassCodes, AmountsByClass, billing's ByClass, provisioning's PricesByClass); a VM and a request hold no
-    /// accelerators (provisioning's Accelerators), and a project known before has no name (provisioning's CampaignSteps).
+    /// (ResourceClassCodes, AmountsByClass, billing's ByClass, provisioning's PricesByClass); a VM's size and resize target, a
+    /// request's total and lines, a facility flavour's shape and a policy's limits by class (provisioning's SizesByClass), and
+    /// a project known before has no name (provisioning's CampaignSteps).
     /// </summary>
     private static List<string> AsConverted(string service, string table, List<string> rows)
     {
@@ -302,10 +307,23 @@ public sealed class UpgradeInPlaceTests
                     FoldByClass(columns, "Size", "Size_MemoryGib", "Size_PublicIpv4", "Size_StorageGib", "Size_Vcpu");
                     break;
                 case ("provisioning", "vms"):
-                    columns["Accelerators"] = "{}";
+                    columns["TargetSize"] = columns["TargetVcpu"] == "∅" ? "∅"
+                        : Fold(columns, ("memory_gib", "TargetMemoryGib"), ("public_ipv4", "PublicIpv4"), ("storage_gib", "TargetDiskGib"), ("vcpu", "TargetVcpu"));
+                    columns["Size"] = Fold(columns, ("memory_gib", "MemoryGib"), ("public_ipv4", "PublicIpv4"), ("storage_gib", "DiskGib"), ("vcpu", "Vcpu"));
+                    Remove(columns, "TargetMemoryGib", "TargetDiskGib", "TargetVcpu", "MemoryGib", "PublicIpv4", "DiskGib", "Vcpu");
                     break;
                 case ("provisioning", "hosting_requests"):
-                    columns["TotalAccelerators"] = "{}";
+                    FoldByClass(columns, "Total", "TotalMemoryGib", "TotalPublicIpv4", "TotalDiskGib", "TotalVcpu");
+                    columns["VmLinesJson"] = LinesByClass(columns["VmLinesJson"]);
+                    break;
+                case ("provisioning", "facility_flavours"):
+                    columns["Shape"] = Fold(columns, ("memory_gib", "MemoryGib"), ("storage_gib", "DiskGib"), ("vcpu", "Vcpu"));
+                    Remove(columns, "MemoryGib", "DiskGib", "Vcpu");
+                    break;
+                case ("provisioning", "auto_approval_policies"):
+                    columns["Enabled"] = columns["MaxVcpu"] == "0" ? "0" : columns["Enabled"]; // at most 0 vCPU approved nothing
+                    columns["MaxPerRequest"] = Fold(columns, ("vcpu", "MaxVcpu"));
+                    Remove(columns, "MaxVcpu");
                     break;
                 case ("provisioning", "known_projects"):
                     columns["Name"] = "∅"; // issue 23: names are kept from then on; a project known before has none
@@ -322,14 +340,37 @@ public sealed class UpgradeInPlaceTests
     /// <summary>Four columns (memory, public IPv4, storage, vCPU: the classes' code order) become <paramref name="target"/>, their non-zero amounts as compact JSON.</summary>
     private static void FoldByClass(Dictionary<string, string> columns, string target, params string[] memoryIpv4StorageVcpu)
     {
-        var amounts = StandardClassesByNumber.Order(StringComparer.Ordinal).Zip(memoryIpv4StorageVcpu)
-            .Where(c => columns[c.Second] != "0").Select(c => $"\"{c.First}\":{columns[c.Second]}");
-        columns[target] = "{" + string.Join(",", amounts) + "}";
-        foreach (var column in memoryIpv4StorageVcpu)
+        columns[target] = Fold(columns, [.. StandardClassesByNumber.Order(StringComparer.Ordinal).Zip(memoryIpv4StorageVcpu)]);
+        Remove(columns, memoryIpv4StorageVcpu);
+    }
+
+    /// <summary>The non-zero amounts of <paramref name="byClass"/> (each class, in code order, with the column it comes from) as compact JSON.</summary>
+    private static string Fold(Dictionary<string, string> columns, params (string Class, string Column)[] byClass) =>
+        "{" + string.Join(",", byClass.Where(c => columns[c.Column] != "0").Select(c => $"\"{c.Class}\":{columns[c.Column]}")) + "}";
+
+    private static void Remove(Dictionary<string, string> columns, params string[] names)
+    {
+        foreach (var name in names)
         {
-            columns.Remove(column);
+            columns.Remove(name);
         }
     }
+
+    /// <summary>A request's lines as provisioning's SizesByClass writes them: each VM's vCPU, memory, disk, address and accelerators as one list by class.</summary>
+    private static string LinesByClass(string json) => new JsonArray([.. JsonNode.Parse(json)!.AsArray().Select(line => (JsonNode)new JsonObject
+    {
+        ["flavour"] = line!["flavour"]?.DeepClone(),
+        ["resources"] = new JsonArray([.. new[]
+            {
+                ("vcpu", line["vcpu"]!.GetValue<long>()), ("memory_gib", line["memoryGib"]!.GetValue<long>()), ("storage_gib", line["diskGib"]!.GetValue<long>()),
+                ("public_ipv4", line["publicIpv4"]!.GetValue<bool>() ? 1L : 0L),
+            }
+            .Concat((line["accelerators"] as JsonArray ?? []).Select(a => (a!["class"]!.GetValue<string>(), a["amount"]!.GetValue<long>())))
+            .Where(a => a.Item2 != 0).OrderBy(a => a.Item1, StringComparer.Ordinal)
+            .Select(a => (JsonNode)new JsonObject { ["class"] = a.Item1, ["amount"] = a.Item2 })]),
+        ["image"] = line["image"]?.DeepClone(),
+        ["count"] = line["count"]?.DeepClone(),
+    })]).ToJsonString();
 
     private static string Text(object value) => value switch
     {

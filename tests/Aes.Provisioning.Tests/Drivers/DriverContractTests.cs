@@ -1,3 +1,4 @@
+using Aes.Contracts;
 using Aes.Provisioning.Data;
 using Aes.Provisioning.Domain;
 using Aes.Provisioning.Drivers;
@@ -17,9 +18,9 @@ public sealed class SimulatedFacilityUnderTest : IDriverUnderTest, IAsyncLifetim
 
     public IFacilityDriver Driver => _services.GetRequiredService<SimulatedFacilityDriver>();
     public FacilityTarget Facility { get; } = new(Guid.NewGuid(), "ML-BKO-1");
-    public (string Native, FacilitySize Size) Small => ("s1.small", new(1, 2, 40));
-    public (string Native, FacilitySize Size) Larger => ("s1.medium", new(2, 4, 80));
-    public (string Native, FacilitySize Size) TooLarge => ("custom-4-128-40", new(4, 128, 40));
+    public (string Native, ResourceVector Size) Small => ("s1.small", ResourceVector.Standard(1, 2, 40, 0));
+    public (string Native, ResourceVector Size) Larger => ("s1.medium", ResourceVector.Standard(2, 4, 80, 0));
+    public (string Native, ResourceVector Size) TooLarge => ("custom-4-128-40", ResourceVector.Standard(4, 128, 40, 0));
     public string Image => "debian-12";
 
     public async ValueTask InitializeAsync()
@@ -84,9 +85,9 @@ public sealed class OpenStackFacilityUnderTest : IDriverUnderTest, IAsyncLifetim
 
     public IFacilityDriver Driver => _services.GetRequiredService<OpenStackFacilityDriver>();
     public FacilityTarget Facility { get; } = new(Guid.NewGuid(), "ML-BKO-1");
-    public (string Native, FacilitySize Size) Small { get; private set; }
-    public (string Native, FacilitySize Size) Larger { get; private set; }
-    public (string Native, FacilitySize Size) TooLarge { get; private set; }
+    public (string Native, ResourceVector Size) Small { get; private set; }
+    public (string Native, ResourceVector Size) Larger { get; private set; }
+    public (string Native, ResourceVector Size) TooLarge { get; private set; }
     public string Image { get; private set; } = "";
     public OpenStackCloud Cloud => _cloud;
 
@@ -97,7 +98,7 @@ public sealed class OpenStackFacilityUnderTest : IDriverUnderTest, IAsyncLifetim
         _services = Services(_cloud, _folder, retryBaseDelay: TimeSpan.FromMilliseconds(500));
         await Connect(_services, Facility, _cloud);
         var offer = await Driver.ListOfferAsync(Facility, CancellationToken.None);
-        (string, FacilitySize) Named(string name) => offer.Flavours.Single(f => f.Name == name) is var f ? (f.Id, f.Size) : default;
+        (string, ResourceVector) Named(string name) => offer.Flavours.Single(f => f.Name == name) is var f ? (f.Id, f.Shape) : default;
         (Small, Larger, TooLarge) = (Named("s1.small"), Named("s1.medium"), Named(_cloud["OS_ERROR_FLAVOR"]));
         Image = _cloud["OS_IMAGE_ID"];
     }

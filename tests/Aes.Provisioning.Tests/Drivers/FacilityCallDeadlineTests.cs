@@ -1,3 +1,4 @@
+using Aes.Contracts;
 using Aes.Provisioning.Drivers;
 using Aes.Testing;
 using Microsoft.EntityFrameworkCore;
@@ -37,7 +38,7 @@ public sealed class FacilityCallDeadlineTests : IAsyncLifetime
     public async Task A_facility_that_does_not_answer_in_time_fails_the_call_as_unavailable()
     {
         var driver = Bounded(TimeSpan.FromMilliseconds(300));
-        var spec = new FacilityVmSpec(Guid.NewGuid(), _facility, "lent-1", new FacilitySize(1, 2, 40), "s1.small", "debian-12", false, Guid.NewGuid(), Guid.NewGuid(),
+        var spec = new FacilityVmSpec(Guid.NewGuid(), _facility, "lent-1", ResourceVector.Standard(1, 2, 40, 0), "s1.small", "debian-12", Guid.NewGuid(), Guid.NewGuid(),
             [], null, Guid.NewGuid(), []);
 
         var created = await Assert.ThrowsAsync<FacilityDriverException>(() => driver.EnsureCreatedAsync(spec, TestContext.Current.CancellationToken)

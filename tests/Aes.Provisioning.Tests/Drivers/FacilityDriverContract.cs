@@ -1,3 +1,4 @@
+using Aes.Contracts;
 using Aes.Provisioning.Drivers;
 using Aes.Testing;
 
@@ -9,9 +10,9 @@ public interface IDriverUnderTest
     IFacilityDriver Driver { get; }
     FacilityTarget Facility { get; }
     /// <summary>The facility's own flavour ids for a small and a larger size, and one no host can carry.</summary>
-    (string Native, FacilitySize Size) Small { get; }
-    (string Native, FacilitySize Size) Larger { get; }
-    (string Native, FacilitySize Size) TooLarge { get; }
+    (string Native, ResourceVector Size) Small { get; }
+    (string Native, ResourceVector Size) Larger { get; }
+    (string Native, ResourceVector Size) TooLarge { get; }
     string Image { get; }
     /// <summary>Removes the server behind the driver's back, as a facility's own operator might.</summary>
     Task DeleteBehindTheBackAsync(FacilityServer server);
@@ -37,8 +38,8 @@ public abstract class FacilityDriverContract(IDriverUnderTest facility)
     /// <summary>One project for the suite's servers, so that the facility holds one network for them.</summary>
     private static readonly Guid SuiteProject = Guid.NewGuid();
 
-    private FacilityVmSpec Spec(Guid vmId, (string Native, FacilitySize Size) flavour) =>
-        new(vmId, facility.Facility, $"contract-{vmId.ToString()[..8]}", flavour.Size, flavour.Native, facility.Image, false, Guid.NewGuid(), Guid.NewGuid(), [], null,
+    private FacilityVmSpec Spec(Guid vmId, (string Native, ResourceVector Size) flavour) =>
+        new(vmId, facility.Facility, $"contract-{vmId.ToString()[..8]}", flavour.Size, flavour.Native, facility.Image, Guid.NewGuid(), Guid.NewGuid(), [], null,
             SuiteProject, [new FirewallRule("tcp", 22, 22, "196.200.16.0/24")]);
 
     private async Task<FacilityServer> UntilAsync(Guid vmId, Func<FacilityServer, bool> done, string what)
@@ -64,7 +65,7 @@ public abstract class FacilityDriverContract(IDriverUnderTest facility)
         var vmId = Guid.NewGuid();
         string[] keys = [SshTestKeys.NewEd25519("amina@anip.ml"), SshTestKeys.OpenSshRsa3072];
         const string userData = "#cloud-config\nhostname: anip-portail\nwrite_files:\n  - path: /etc/motd\n    content: Hébergé à Bamako\n";
-        var spec = Spec(vmId, facility.Small) with { PublicIpv4 = true, SshPublicKeys = keys, UserData = userData };
+        var spec = Spec(vmId, facility.Small) with { Size = facility.Small.Size.Add(ResourceVector.Of(("public_ipv4", 1))), SshPublicKeys = keys, UserData = userData };
         FacilityServer? server = null;
         await Eventually.HoldsAsync(async () => (server = await Driver.EnsureCreatedAsync(spec, CancellationToken.None)) is { State: ServerState.Active, PublicAddress: not null },
             Patience, "the server runs with a public address");
@@ -151,7 +152,7 @@ public abstract class FacilityDriverContract(IDriverUnderTest facility)
 
         var built = await BuiltAsync(vmId);
         Assert.Equal(vmId, built.VmId);
-        Assert.Equal(facility.Small.Size, built.Size);
+        Assert.Equal(facility.Small.Size, built.Shape);
         Assert.Contains(vmId.ToString(), built.Name + built.ServerId);
         Assert.NotEmpty(built.Addresses);
         Assert.Single((await Driver.ListAsync(facility.Facility, CancellationToken.None)), s => s.VmId == vmId);
@@ -170,14 +171,14 @@ public abstract class FacilityDriverContract(IDriverUnderTest facility)
         await Eventually.HoldsAsync(async () => (progress = await Driver.EnsureResizedAsync(facility.Facility, vmId, facility.Larger.Size, facility.Larger.Native, asked,
             CancellationToken.None)).Done, Patience, "the resize is done");
         Assert.Null(progress.FailedReason);
-        Assert.Equal(facility.Larger.Size, (await UntilAsync(vmId, s => s.State == ServerState.Active, "active again")).Size);
+        Assert.Equal(facility.Larger.Size, (await UntilAsync(vmId, s => s.State == ServerState.Active, "active again")).Shape);
 
         asked = DateTime.UtcNow;
         await Eventually.HoldsAsync(async () => (progress = await Driver.EnsureResizedAsync(facility.Facility, vmId, facility.TooLarge.Size, facility.TooLarge.Native, asked,
             CancellationToken.None)).Done, Patience, "the impossible resize ends");
         Assert.NotNull(progress.FailedReason);
         var after = await UntilAsync(vmId, s => s.State == ServerState.Active, "active, as it was");
-        Assert.Equal(facility.Larger.Size, after.Size);
+        Assert.Equal(facility.Larger.Size, after.Shape);
         await GoneAsync(vmId);
     }
 
@@ -240,7 +241,7 @@ public abstract class FacilityDriverContract(IDriverUnderTest facility)
     public async Task The_facility_lists_its_flavours_and_images_and_answers_a_probe()
     {
         var offer = await Driver.ListOfferAsync(facility.Facility, CancellationToken.None);
-        Assert.Contains(offer.Flavours, f => f.Id == facility.Small.Native && f.Size == facility.Small.Size);
+        Assert.Contains(offer.Flavours, f => f.Id == facility.Small.Native && f.Shape == facility.Small.Size);
         Assert.Contains(offer.Images, i => i.Id == facility.Image);
 
         var health = await Driver.ProbeAsync(facility.Facility, CancellationToken.None);

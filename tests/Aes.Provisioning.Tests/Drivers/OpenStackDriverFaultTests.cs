@@ -40,7 +40,7 @@ public sealed class OpenStackDriverFaultTests : IAsyncLifetime
             small = (await signedIn.ListOfferAsync(_facility, CancellationToken.None)).Flavours.Single(f => f.Name == "s1.small");
         }
         var vmId = Guid.NewGuid();
-        var spec = new FacilityVmSpec(vmId, _facility, $"fault-{vmId.ToString()[..8]}", small.Size, small.Id, _cloud["OS_IMAGE_ID"], false, Guid.NewGuid(), Guid.NewGuid(), [], null, Guid.Empty, []);
+        var spec = new FacilityVmSpec(vmId, _facility, $"fault-{vmId.ToString()[..8]}", small.Shape, small.Id, _cloud["OS_IMAGE_ID"], Guid.NewGuid(), Guid.NewGuid(), [], null, Guid.Empty, []);
 
         using (await _cloud.FaultAsync())
         {

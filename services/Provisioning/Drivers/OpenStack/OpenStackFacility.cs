@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
+using Aes.Contracts;
 
 namespace Aes.Provisioning.Drivers.OpenStack;
 
@@ -37,7 +38,7 @@ public sealed class OpenStackFacilityDriver(
         if (await FindJsonAsync(api, spec.Facility.FacilityId, spec.VmId, cancellationToken) is { } existing)
         {
             var server = ToServer(existing);
-            return spec.PublicIpv4 && server.State == ServerState.Active && server.PublicAddress is null
+            return spec.Size.HasPublicAddress() && server.State == ServerState.Active && server.PublicAddress is null
                 ? server with { PublicAddress = await EnsureFloatingIpAsync(api, spec.Facility.FacilityId, spec.VmId, server.ServerId, cancellationToken) }
                 : server;
         }
@@ -220,7 +221,7 @@ public sealed class OpenStackFacilityDriver(
         return false;
     }
 
-    public async Task<ResizeProgress> EnsureResizedAsync(FacilityTarget facility, Guid vmId, FacilitySize size, string nativeFlavour, DateTime askedAt,
+    public async Task<ResizeProgress> EnsureResizedAsync(FacilityTarget facility, Guid vmId, ResourceVector shape, string nativeFlavour, DateTime askedAt,
         CancellationToken cancellationToken)
     {
         var api = await ApiAsync(facility, cancellationToken);
@@ -235,7 +236,7 @@ public sealed class OpenStackFacilityDriver(
             case ServerState.ResizeToConfirm:
                 // Nova shows VERIFY_RESIZE a moment before its migration record allows the confirmation, and an earlier
                 // confirmation may land between our read and this one: either way the next turn reads the outcome.
-                var decision = server.Size == size ? "confirmResize" : "revertResize";
+                var decision = server.Shape == shape ? "confirmResize" : "revertResize";
                 try
                 {
                     await api.SendAsync("compute", HttpMethod.Post, action, new JsonObject { [decision] = null }, cancellationToken);
@@ -249,7 +250,7 @@ public sealed class OpenStackFacilityDriver(
             case ServerState.Building or ServerState.Resizing or ServerState.Rebooting or ServerState.Deleting:
                 return ResizeProgress.UnderWay;
         }
-        if (server.Size == size)
+        if (server.Shape == shape)
         {
             return ResizeProgress.Finished;
         }
@@ -637,9 +638,9 @@ public sealed class OpenStackFacilityDriver(
         };
     }
 
-    /// <summary>A flavour's size: Nova counts memory in MiB, the marketplace in GiB.</summary>
-    private static FacilitySize SizeOf(JsonNode flavour) => new(
-        flavour["vcpus"]!.GetValue<long>(), flavour["ram"]!.GetValue<long>() / 1024, flavour["disk"]!.GetValue<long>());
+    /// <summary>What a Nova flavour fixes, by class: Nova counts memory in MiB, the marketplace in GiB; its disk is storage.</summary>
+    private static ResourceVector SizeOf(JsonNode flavour) => ResourceVector.Standard(
+        flavour["vcpus"]!.GetValue<long>(), flavour["ram"]!.GetValue<long>() / 1024, flavour["disk"]!.GetValue<long>(), publicIpv4: 0);
 
     private static bool IsResizeDecisionRace(string message) =>
         message.Contains("has not been resized", StringComparison.Ordinal) || message.Contains("while it is in vm_state", StringComparison.Ordinal);

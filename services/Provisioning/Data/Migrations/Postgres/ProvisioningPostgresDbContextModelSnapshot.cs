@@ -403,8 +403,12 @@ namespace Aes.Provisioning.Data.Migrations.Postgres
                     b.Property<bool>("Enabled")
                         .HasColumnType("boolean");
 
-                    b.Property<long>("MaxVcpu")
-                        .HasColumnType("bigint");
+                    b.Property<string>("MaxPerRequest")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasDefaultValue("{}");
 
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("timestamp with time zone");
@@ -791,12 +795,6 @@ namespace Aes.Provisioning.Data.Migrations.Postgres
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
-                    b.Property<long>("DiskGib")
-                        .HasColumnType("bigint");
-
-                    b.Property<long>("MemoryGib")
-                        .HasColumnType("bigint");
-
                     b.Property<string>("NativeName")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -808,8 +806,12 @@ namespace Aes.Provisioning.Data.Migrations.Postgres
                     b.Property<DateTime>("SeenAt")
                         .HasColumnType("timestamp with time zone");
 
-                    b.Property<long>("Vcpu")
-                        .HasColumnType("bigint");
+                    b.Property<string>("Shape")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasDefaultValue("{}");
 
                     b.HasKey("FacilityId", "NativeId");
 
@@ -1064,24 +1066,12 @@ namespace Aes.Provisioning.Data.Migrations.Postgres
                     b.Property<Guid>("SubmittedBy")
                         .HasColumnType("uuid");
 
-                    b.Property<string>("TotalAccelerators")
+                    b.Property<string>("Total")
                         .IsRequired()
                         .ValueGeneratedOnAdd()
                         .HasMaxLength(4000)
                         .HasColumnType("character varying(4000)")
                         .HasDefaultValue("{}");
-
-                    b.Property<long>("TotalDiskGib")
-                        .HasColumnType("bigint");
-
-                    b.Property<long>("TotalMemoryGib")
-                        .HasColumnType("bigint");
-
-                    b.Property<long>("TotalPublicIpv4")
-                        .HasColumnType("bigint");
-
-                    b.Property<long>("TotalVcpu")
-                        .HasColumnType("bigint");
 
                     b.Property<string>("TraceParent")
                         .HasMaxLength(64)
@@ -1516,13 +1506,6 @@ namespace Aes.Provisioning.Data.Migrations.Postgres
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
-                    b.Property<string>("Accelerators")
-                        .IsRequired()
-                        .ValueGeneratedOnAdd()
-                        .HasMaxLength(4000)
-                        .HasColumnType("character varying(4000)")
-                        .HasDefaultValue("{}");
-
                     b.Property<DateTime?>("ActivatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -1551,9 +1534,6 @@ namespace Aes.Provisioning.Data.Migrations.Postgres
                     b.Property<DateTime?>("DecommissionedAt")
                         .HasColumnType("timestamp with time zone");
 
-                    b.Property<long>("DiskGib")
-                        .HasColumnType("bigint");
-
                     b.Property<string>("FacilityCode")
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
@@ -1577,9 +1557,6 @@ namespace Aes.Provisioning.Data.Migrations.Postgres
                     b.Property<DateTime?>("LostAt")
                         .HasColumnType("timestamp with time zone");
 
-                    b.Property<long>("MemoryGib")
-                        .HasColumnType("bigint");
-
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(80)
@@ -1602,9 +1579,6 @@ namespace Aes.Provisioning.Data.Migrations.Postgres
                         .HasMaxLength(45)
                         .HasColumnType("character varying(45)");
 
-                    b.Property<bool>("PublicIpv4")
-                        .HasColumnType("boolean");
-
                     b.Property<Guid>("RequestId")
                         .HasColumnType("uuid");
 
@@ -1622,20 +1596,19 @@ namespace Aes.Provisioning.Data.Migrations.Postgres
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
+                    b.Property<string>("Size")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasDefaultValue("{}");
+
                     b.Property<int>("Status")
                         .HasColumnType("integer");
 
-                    b.Property<long?>("TargetDiskGib")
-                        .HasColumnType("bigint");
-
-                    b.Property<long?>("TargetMemoryGib")
-                        .HasColumnType("bigint");
-
-                    b.Property<long?>("TargetVcpu")
-                        .HasColumnType("bigint");
-
-                    b.Property<long>("Vcpu")
-                        .HasColumnType("bigint");
+                    b.Property<string>("TargetSize")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
 
                     b.Property<int>("Version")
                         .IsConcurrencyToken()

@@ -396,8 +396,12 @@ namespace Aes.Provisioning.Data.Migrations.Sqlite
                     b.Property<bool>("Enabled")
                         .HasColumnType("INTEGER");
 
-                    b.Property<long>("MaxVcpu")
-                        .HasColumnType("INTEGER");
+                    b.Property<string>("MaxPerRequest")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("{}");
 
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("TEXT");
@@ -784,12 +788,6 @@ namespace Aes.Provisioning.Data.Migrations.Sqlite
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
-                    b.Property<long>("DiskGib")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("MemoryGib")
-                        .HasColumnType("INTEGER");
-
                     b.Property<string>("NativeName")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -801,8 +799,12 @@ namespace Aes.Provisioning.Data.Migrations.Sqlite
                     b.Property<DateTime>("SeenAt")
                         .HasColumnType("TEXT");
 
-                    b.Property<long>("Vcpu")
-                        .HasColumnType("INTEGER");
+                    b.Property<string>("Shape")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("{}");
 
                     b.HasKey("FacilityId", "NativeId");
 
@@ -1055,24 +1057,12 @@ namespace Aes.Provisioning.Data.Migrations.Sqlite
                     b.Property<Guid>("SubmittedBy")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("TotalAccelerators")
+                    b.Property<string>("Total")
                         .IsRequired()
                         .ValueGeneratedOnAdd()
                         .HasMaxLength(4000)
                         .HasColumnType("TEXT")
                         .HasDefaultValue("{}");
-
-                    b.Property<long>("TotalDiskGib")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("TotalMemoryGib")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("TotalPublicIpv4")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("TotalVcpu")
-                        .HasColumnType("INTEGER");
 
                     b.Property<string>("TraceParent")
                         .HasMaxLength(64)
@@ -1501,13 +1491,6 @@ namespace Aes.Provisioning.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("Accelerators")
-                        .IsRequired()
-                        .ValueGeneratedOnAdd()
-                        .HasMaxLength(4000)
-                        .HasColumnType("TEXT")
-                        .HasDefaultValue("{}");
-
                     b.Property<DateTime?>("ActivatedAt")
                         .HasColumnType("TEXT");
 
@@ -1536,9 +1519,6 @@ namespace Aes.Provisioning.Data.Migrations.Sqlite
                     b.Property<DateTime?>("DecommissionedAt")
                         .HasColumnType("TEXT");
 
-                    b.Property<long>("DiskGib")
-                        .HasColumnType("INTEGER");
-
                     b.Property<string>("FacilityCode")
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
@@ -1562,9 +1542,6 @@ namespace Aes.Provisioning.Data.Migrations.Sqlite
                     b.Property<DateTime?>("LostAt")
                         .HasColumnType("TEXT");
 
-                    b.Property<long>("MemoryGib")
-                        .HasColumnType("INTEGER");
-
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(80)
@@ -1587,9 +1564,6 @@ namespace Aes.Provisioning.Data.Migrations.Sqlite
                         .HasMaxLength(45)
                         .HasColumnType("TEXT");
 
-                    b.Property<bool>("PublicIpv4")
-                        .HasColumnType("INTEGER");
-
                     b.Property<Guid>("RequestId")
                         .HasColumnType("TEXT");
 
@@ -1607,20 +1581,19 @@ namespace Aes.Provisioning.Data.Migrations.Sqlite
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Size")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("{}");
+
                     b.Property<int>("Status")
                         .HasColumnType("INTEGER");
 
-                    b.Property<long?>("TargetDiskGib")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long?>("TargetMemoryGib")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long?>("TargetVcpu")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("Vcpu")
-                        .HasColumnType("INTEGER");
+                    b.Property<string>("TargetSize")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
 
                     b.Property<int>("Version")
                         .IsConcurrencyToken()
