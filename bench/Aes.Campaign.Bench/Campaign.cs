@@ -31,7 +31,7 @@ public sealed class Campaign(HttpClient portal, string agencyToken, string opera
         await SendAsync(operatorToken, HttpMethod.Put, "/api/v1/states/ML/default-quota",
             new { limitsByClass = ByClass(("vcpu", 1_000_000), ("memory_gib", 10_000_000), ("storage_gib", 100_000_000), ("public_ipv4", 1_000)) });
         await SendAsync(operatorToken, HttpMethod.Put, "/api/v1/auto-approval",
-            new { policy = new { stateCode = "ML", enabled = true, maxVcpu = 8, classifications = new[] { "internal", "public" } } });
+            new { policy = new { stateCode = "ML", enabled = true, maxPerRequest = ByClass(("vcpu", 8)), classifications = new[] { "internal", "public" } } });
         var pool = await SendAsync(operatorToken, HttpMethod.Post, "/api/v1/pools", new { facilityId = facility, name = $"campagne-{Guid.NewGuid():N}"[..20] });
         var poolId = pool.GetProperty("id").GetString()!;
         foreach (var (resourceClass, total) in new[] { ("vcpu", requests * 4L), ("memory_gib", requests * 16L), ("storage_gib", requests * 200L), ("public_ipv4", 16L) })

@@ -307,6 +307,13 @@ public sealed partial class ProvisioningGrpcService(
                 "les données stratégiques ne sont jamais approuvées automatiquement.", "strategic data is never approved automatically."));
         }
         var maxPerRequest = ApprovalLimits(given.MaxPerRequest, await KnownClassesAsync(context.CancellationToken));
+        if (given.Enabled && maxPerRequest.IsZero)
+        {
+            // A request of any size approved without a person is never what a state means; it is also what a client of the
+            // version before would set, whose max_vcpu this version does not read (ADR 052).
+            throw new InvalidFieldException("policy.max_per_request", new(
+                "une politique active limite au moins une classe.", "an enabled policy bounds at least one class."));
+        }
         await access.RequireOperatorAsync(actor, state, context.CancellationToken);
         var policy = await db.AutoApprovalPolicies.FirstOrDefaultAsync(p => p.StateCode == state, context.CancellationToken);
         if (policy is null)

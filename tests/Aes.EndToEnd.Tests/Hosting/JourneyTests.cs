@@ -769,6 +769,7 @@ public abstract partial class JourneyTests<TMarketplace>(TMarketplace m) : IClas
             (new[] { Limit("vcpu", 8), Limit("memory_gib", 0) }, "policy.max_per_request[1].amount"),
             (new[] { Limit("gpu_h200", 1) }, "policy.max_per_request[0].resource_class"),
             (new[] { Limit("vcpu", 8), Limit("vcpu", 4) }, "policy.max_per_request[1].resource_class"),
+            (Array.Empty<P.ResourceAmount>(), "policy.max_per_request"), // enabled, and bounding nothing: what a client of the version before, with max_vcpu, would send
         })
         {
             var refused = await RefusedAsync("op.ml", new P.AutoApprovalPolicy { StateCode = "ML", Enabled = true, MaxPerRequest = { limits }, Classifications = { "internal" } });
